@@ -1,0 +1,54 @@
+# The two commands: `make run` and `make test`. Everything starts from python3 alone.
+PYTHON ?= python3
+VENV := .venv
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: run test setup assets lint bench clean
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check "uv==0.13.9"
+
+$(VENV)/.synced: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --python $(PYTHON)
+	@touch $@
+
+# Browser tests need axe-core and the Nu checker from npm; skipped if npm is missing.
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm not found: browser checks will be skipped"; fi
+
+setup: $(VENV)/.synced
+
+run: export DEBUG ?= true
+run: setup
+	@mkdir -p var
+	$(MANAGE) migrate --noinput
+	$(MANAGE) seed_demo
+	@echo "Portal: http://$(HOST):$(PORT)/   staff area: http://$(HOST):$(PORT)/admin/   (Ctrl-C stops everything)"
+	@trap 'kill 0' INT TERM EXIT; \
+	$(BIN)/celery -A portal worker --beat --loglevel=INFO --concurrency=2 \
+		--schedule=var/celerybeat-schedule & \
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+test: setup node_modules/.installed
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(BIN)/ruff check .
+
+assets:
+	npm ci --no-audit --no-fund
+	npm run build
+
+bench: setup
+	$(BIN)/python tests/benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) $(TOOLS) node_modules var db.sqlite3

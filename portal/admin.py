@@ -1,0 +1,62 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+
+from .models import Notification, User
+
+admin.site.site_header = f"{settings.AGENCY_NAME} – staff"
+admin.site.site_title = f"{settings.AGENCY_NAME} staff"
+admin.site.index_title = "Casework and content"
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    ordering = ("email",)
+    list_display = ("email", "first_name", "last_name", "is_staff", "is_active", "last_login")
+    list_filter = ("is_staff", "is_active", "groups")
+    search_fields = ("email", "first_name", "last_name")
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        ("Name", {"fields": ("first_name", "last_name")}),
+        ("Access", {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
+        ("Dates", {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+    filter_horizontal = ("groups",)
+    readonly_fields = ("last_login", "date_joined")
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """Read-only: the outbox is written by services and emptied by the worker."""
+
+    list_display = ("key", "template", "due_at", "status", "attempts", "sent_at")
+    list_filter = ("template", ("sent_at", admin.EmptyFieldListFilter), "failed_at")
+    search_fields = ("key",)
+    date_hierarchy = "due_at"
+    # The recipient and the context are personal data; staff see only the message's state.
+    fields = readonly_fields = (
+        "key",
+        "template",
+        "due_at",
+        "next_attempt_at",
+        "attempts",
+        "last_error",
+        "sent_at",
+        "failed_at",
+        "withdrawn_at",
+        "created_at",
+    )
+
+    @admin.display(description="status")
+    def status(self, obj):
+        return obj.status
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,24 @@
+from pathlib import Path
+
+from django.apps import AppConfig
+from django.conf import settings
+from django.db.models.signals import post_migrate
+
+
+class PortalConfig(AppConfig):
+    name = "portal"
+    verbose_name = "Portal"
+
+    def ready(self):
+        from .roles import sync_role_permissions
+
+        # After every app's migrations, so that every permission exists.
+        post_migrate.connect(sync_role_permissions, dispatch_uid="portal.sync_role_permissions")
+
+        if settings.CELERY_BROKER_URL.startswith("filesystem://"):
+            # The embedded broker is a pair of folders; both the web process and the worker
+            # may be first to need them.
+            for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
+                Path(settings.CELERY_BROKER_TRANSPORT_OPTIONS[key]).mkdir(
+                    parents=True, exist_ok=True
+                )

@@ -1,0 +1,70 @@
+"""Demo data for a development server: idempotent, safe to run on every start."""
+
+import importlib
+import importlib.util
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from portal.models import User
+from portal.notifications import notify
+from portal.roles import Role
+
+DEMO_PASSWORD = "early-permanence-demo"  # noqa: S105 - printed for development use only
+
+DEMO_STAFF = [
+    ("events@oakway.example", "Esme", "Events", Role.EVENTS_TEAM),
+    ("recruitment@oakway.example", "Rafi", "Recruitment", Role.RECRUITMENT_TEAM),
+    ("social.worker@oakway.example", "Sam", "Social-Worker", Role.SOCIAL_WORKERS),
+    ("manager@oakway.example", "Morgan", "Manager", Role.TEAM_MANAGERS),
+    ("editor@oakway.example", "Edie", "Editor", Role.CONTENT_EDITORS),
+]
+
+# Each app that has demo data offers ``<app>.demo.seed(*, stdout)``; order matters.
+SEEDERS = ["content.demo", "enquiries.demo", "carers.demo", "placements.demo"]
+
+
+class Command(BaseCommand):
+    help = "Create demo content, events, staff (one per role), carers and placements."
+
+    def handle(self, *args, **options):
+        if settings.DEBUG:
+            self._seed_staff()
+        else:
+            self.stdout.write("DEBUG is off: no demo staff accounts are created.")
+        for dotted in SEEDERS:
+            if importlib.util.find_spec(dotted) is None:
+                continue
+            with transaction.atomic():
+                importlib.import_module(dotted).seed(stdout=self.stdout)
+        self.stdout.write(self.style.SUCCESS("Demo data is ready."))
+
+    def _seed_staff(self):
+        self.stdout.write("Demo staff (development only), password: " + DEMO_PASSWORD)
+        for email, first_name, last_name, role in DEMO_STAFF:
+            with transaction.atomic():
+                user, created = User.objects.get_or_create(
+                    email=email,
+                    defaults={
+                        "first_name": first_name,
+                        "last_name": last_name,
+                        "is_staff": True,
+                        "is_demo_account": True,
+                    },
+                )
+                if created:
+                    user.set_password(DEMO_PASSWORD)
+                    user.save(update_fields=["password"])
+                user.groups.add(Group.objects.get(name=role))
+                EmailAddress.objects.get_or_create(
+                    user=user, email=email, defaults={"verified": True, "primary": True}
+                )
+                notify(
+                    key=f"demo:staff-welcome:{user.pk}",
+                    to=user.email,
+                    template="portal/staff_welcome",
+                )
+            self.stdout.write(f"  {role:<17} {email}")

@@ -1,0 +1,78 @@
+"""Request rules for staff: MFA before any admin page, short sessions, no caching."""
+
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
+
+ADMIN_PREFIX = "/admin/"
+ACCOUNT_PREFIX = "/accounts/"
+
+
+def user_has_mfa(user) -> bool:
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+def mfa_exempt(user) -> bool:
+    """Demo staff made by ``seed_demo`` may skip MFA, and only on a development server."""
+    return settings.DEBUG and user.is_demo_account
+
+
+class StaffMFARequiredMiddleware:
+    """A staff member without an authenticator app is sent to set one up first."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if (
+            request.path.startswith(ADMIN_PREFIX)
+            and user.is_authenticated
+            and user.is_staff
+            and not mfa_exempt(user)
+            and not user_has_mfa(user)
+        ):
+            messages.info(
+                request,
+                "Staff accounts need two-step sign-in. Set up an authenticator app to continue.",
+            )
+            return redirect(f"{reverse('mfa_activate_totp')}?next={request.path}")
+        return self.get_response(request)
+
+
+class StaffSessionMiddleware:
+    """Staff sessions end after a spell of idleness and after a fixed length in all.
+
+    Staff and account pages are never stored by browsers or proxies.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated and user.is_staff:
+            now = int(time.time())
+            started = request.session.setdefault("staff_session_started", now)
+            last_seen = request.session.get("staff_last_seen", now)
+            idle = now - last_seen > settings.STAFF_SESSION_IDLE_SECONDS
+            too_long = now - started > settings.STAFF_SESSION_MAX_SECONDS
+            if idle or too_long:
+                logout(request)
+                messages.info(request, "You were signed out to keep records safe. Sign in again.")
+                return redirect(f"{reverse('account_login')}?next={request.path}")
+            request.session["staff_last_seen"] = now
+        response = self.get_response(request)
+        if request.path.startswith((ADMIN_PREFIX, ACCOUNT_PREFIX)) or (
+            user.is_authenticated and user.is_staff
+        ):
+            add_never_cache_headers(response)
+            response["Cache-Control"] = "no-store, no-cache, must-revalidate, private, max-age=0"
+        return response

@@ -1,0 +1,120 @@
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A person who signs in: staff, or a member of the public with an account.
+
+    The email address is the login; there are no usernames.
+    """
+
+    username = None
+    email = models.EmailField("email address", unique=True)
+    is_demo_account = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="Created by seed_demo. Exempt from staff MFA only while DEBUG is on.",
+    )
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    class Meta:
+        ordering = ["email"]
+
+    def __str__(self):
+        return self.get_full_name() or self.email
+
+
+class NotificationQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(sent_at__isnull=True, withdrawn_at__isnull=True, failed_at__isnull=True)
+
+    def due(self, now=None):
+        now = now or timezone.now()
+        return self.pending().filter(due_at__lte=now, next_attempt_at__lte=now)
+
+
+class Notification(models.Model):
+    """One email in the outbox.
+
+    Services create rows inside their own transaction; the worker delivers due
+    rows. The key makes creating the same message twice harmless.
+    """
+
+    key = models.CharField(max_length=200, unique=True)
+    to = models.EmailField(max_length=254)
+    template = models.CharField(
+        max_length=100, help_text="Name under templates/emails/, e.g. enquiries/booking_confirmed."
+    )
+    context = models.JSONField(default=dict, blank=True)
+    attachments = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='Attachment specs built at delivery time, e.g. {"kind": "ics", "booking": 42}.',
+    )
+    due_at = models.DateTimeField(default=timezone.now, db_index=True)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(
+        null=True, blank=True, help_text="Set when every attempt has failed."
+    )
+    withdrawn_at = models.DateTimeField(
+        null=True, blank=True, help_text="Set when the message is no longer wanted."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                name="notification_pending_idx",
+                condition=Q(
+                    sent_at__isnull=True, withdrawn_at__isnull=True, failed_at__isnull=True
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return self.key
+
+    @property
+    def status(self):
+        if self.sent_at:
+            return "sent"
+        if self.withdrawn_at:
+            return "withdrawn"
+        if self.failed_at:
+            return "failed"
+        return "pending"

@@ -1,0 +1,17 @@
+"""Thin tasks: they take primary keys and call services."""
+
+from celery import shared_task
+
+from . import notifications
+
+
+@shared_task(ignore_result=True)
+def deliver_due_notifications() -> int:
+    """Beat runs this every minute: send everything that is due."""
+    return notifications.deliver_due()
+
+
+@shared_task(ignore_result=True)
+def deliver_notification(notification_pk: int) -> bool:
+    """Queued on commit by ``notify`` so an urgent message need not wait for the sweep."""
+    return notifications.deliver_one(notification_pk)

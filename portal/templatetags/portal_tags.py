@@ -1,0 +1,70 @@
+"""Template tags for the portal's page furniture: `{% load portal_tags %}`.
+
+- `nav_active`: is a navigation link the current page, in the current section, or neither?
+- `service_navigation`: the header's navigation items, each marked with `nav_active`.
+- `breadcrumbs`: a GOV.UK breadcrumbs trail from text/URL pairs.
+"""
+
+from django import template
+
+register = template.Library()
+
+# The header's service navigation, in order. Sections are matched by URL prefix.
+SERVICE_NAVIGATION = (
+    ("/early-permanence/", "Early Permanence"),
+    ("/early-permanence/birth-parents/", "Birth parents"),
+    ("/faqs/", "FAQs"),
+    ("/stories/", "Stories"),
+    ("/eligibility/", "Can I apply?"),
+    ("/events/", "Events"),
+    ("/enquire/", "Enquire"),
+)
+
+
+@register.simple_tag
+def nav_active(path, href, *, siblings=None):
+    """Return the `aria-current` value of the link `href` when the page is `path`.
+
+    `"page"` when the link is the page itself, `"true"` when the page is inside
+    the link's section, `""` otherwise. A section is a URL prefix; where two
+    links share a prefix (`/early-permanence/` and
+    `/early-permanence/birth-parents/`), only the longest matching one is
+    current, so `siblings` defaults to the service navigation's links.
+
+        {% nav_active request.path "/events/" as current %}
+        <a href="/events/"{% if current %} aria-current="{{ current }}"{% endif %}>
+    """
+    path = path or ""
+    if path == href:
+        return "page"
+    if not path.startswith(href):
+        return ""
+    hrefs = siblings if siblings is not None else [h for h, _ in SERVICE_NAVIGATION]
+    longer_match = any(len(other) > len(href) and path.startswith(other) for other in hrefs)
+    return "" if longer_match else "true"
+
+
+@register.simple_tag(takes_context=True)
+def service_navigation(context):
+    """The header's navigation links as dicts: `href`, `text` and `current` (see nav_active)."""
+    request = context.get("request")
+    path = getattr(request, "path", "")
+    return [
+        {"href": href, "text": text, "current": nav_active(path, href)}
+        for href, text in SERVICE_NAVIGATION
+    ]
+
+
+@register.inclusion_tag("includes/breadcrumbs.html")
+def breadcrumbs(*pairs):
+    """Render GOV.UK breadcrumbs from alternating text and URL arguments.
+
+        {% block before_content %}
+          {% breadcrumbs "Home" "/" "Early Permanence" "/early-permanence/" %}
+        {% endblock %}
+
+    GOV.UK guidance leaves the current page out of the trail.
+    """
+    if len(pairs) % 2:
+        raise template.TemplateSyntaxError("breadcrumbs takes text and URL pairs")
+    return {"crumbs": [{"text": pairs[i], "href": pairs[i + 1]} for i in range(0, len(pairs), 2)]}

@@ -1,0 +1,136 @@
+import pytest
+from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.cache import cache
+from django.db import connection
+
+from portal.models import User
+from portal.roles import Role
+from tests.requirements import require
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate limits and cached pages must not leak from one test into the next."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def make_staff(db):
+    """Create a staff member in the given roles, with a verified email and MFA set up."""
+    counter = iter(range(1, 10_000))
+
+    def make(*roles: str, mfa: bool = True, superuser: bool = False, **fields) -> User:
+        n = next(counter)
+        email = fields.pop("email", f"staff{n}@oakway.example")
+        user = User.objects.create_user(
+            email=email,
+            password="correct-horse-battery-staple",
+            is_staff=True,
+            is_superuser=superuser,
+            first_name=fields.pop("first_name", f"Staff{n}"),
+            last_name=fields.pop("last_name", "Member"),
+            **fields,
+        )
+        EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+        if roles:
+            user.groups.set(Group.objects.filter(name__in=roles))
+        if mfa:
+            TOTP.activate(user, generate_totp_secret())
+        return user
+
+    return make
+
+
+@pytest.fixture
+def staff_client(client, make_staff):
+    """A test client signed in as a staff member of one role: ``staff_client(Role.X)``."""
+
+    def sign_in(*roles: str, **fields):
+        user = make_staff(*roles, **fields)
+        client.force_login(user)
+        client.user = user
+        return client
+
+    return sign_in
+
+
+@pytest.fixture
+def team_manager_client(staff_client):
+    return staff_client(Role.TEAM_MANAGERS)
+
+
+@pytest.fixture
+def require_postgres():
+    require(connection.vendor == "postgresql", "needs PostgreSQL (set DATABASE_URL)")
+
+
+@pytest.fixture
+def require_redis():
+    require(bool(settings.REDIS_URL), "needs a Redis server (set REDIS_URL)")
+    import redis
+
+    try:
+        redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.exceptions.ConnectionError:
+        require(False, f"Redis is not answering at {settings.REDIS_URL}")
+
+
+class _Inbox:
+    """Messages received by the SMTP sink, parsed."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
+        import email
+        from email import policy
+
+        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
+        return "250 Message accepted for delivery"
+
+    def wait_for(self, predicate=lambda m: True, timeout=30.0):
+        import time
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = [m for m in self.messages if predicate(m)]
+            if found:
+                return found
+            time.sleep(0.1)
+        raise AssertionError(f"No matching email within {timeout} s; got {len(self.messages)}")
+
+
+@pytest.fixture
+def smtp_sink():
+    """A real SMTP server on loopback. ``smtp_sink.url`` is an EMAIL_URL for it."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = _Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    inbox.port = port
+    inbox.url = f"smtp://127.0.0.1:{port}"
+    try:
+        yield inbox
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def smtp_settings(settings, smtp_sink):
+    """Send this process's email to the SMTP sink."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = smtp_sink.port
+    settings.EMAIL_USE_TLS = False
+    return smtp_sink
