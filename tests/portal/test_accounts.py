@@ -104,3 +104,29 @@ def test_staff_sessions_end_after_twelve_hours_in_all(client, make_staff, settin
     session["staff_session_started"] -= settings.STAFF_SESSION_MAX_SECONDS + 1
     session.save()
     assert client.get("/admin/").status_code == 302
+
+
+def test_staff_sign_in_with_password_and_authenticator_code_reaches_the_admin(client, make_staff):
+    import time
+
+    from allauth.mfa.totp.internal.auth import (
+        TOTP,
+        format_hotp_value,
+        generate_totp_secret,
+        hotp_value,
+    )
+
+    user = make_staff(Role.TEAM_MANAGERS, mfa=False)
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    client.post(
+        "/accounts/login/?next=/admin/",
+        {"login": user.email, "password": "correct-horse-battery-staple"},
+    )
+    wrong = client.post("/accounts/2fa/authenticate/", {"code": "000000"})
+    assert wrong.status_code == 200
+    assert "_auth_user_id" not in client.session
+    code = format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+    response = client.post("/accounts/2fa/authenticate/", {"code": code})
+    assert response.status_code == 302
+    assert client.get("/admin/").status_code == 200
