@@ -158,6 +158,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.tasks.deliver_due_notifications",
         "schedule": env.float("OUTBOX_SWEEP_SECONDS", default=60.0),
     },
+    "queue-event-follow-ups": {
+        "task": "enquiries.tasks.queue_event_follow_ups",
+        "schedule": env.float("EVENT_FOLLOW_UP_SWEEP_SECONDS", default=300.0),
+    },
 }
 
 # Email: console on a laptop, SMTP in production (EMAIL_URL=smtp://host:port).
@@ -176,6 +180,18 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Outbox delivery policy.
 OUTBOX_BATCH_SIZE = env.int("OUTBOX_BATCH_SIZE", default=50)
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
+
+# Information events: booking policy.
+BOOKING_MAX_PLACES = env.int("BOOKING_MAX_PLACES", default=2)
+BOOKING_RATE_LIMIT_PER_HOUR = env.int("BOOKING_RATE_LIMIT_PER_HOUR", default=10)
+# How long a booking waits for the event row's lock before it is retried, then refused.
+BOOKING_LOCK_TIMEOUT_SECONDS = env.float("BOOKING_LOCK_TIMEOUT_SECONDS", default=5.0)
+# Only the concurrency test turns this off, to show the overbooking the lock prevents.
+BOOKING_LOCK_ENABLED = True
+EVENT_REMINDER_DAYS_BEFORE = env.int("EVENT_REMINDER_DAYS_BEFORE", default=2)
+EVENT_MORNING_REMINDER_HOUR = env.int("EVENT_MORNING_REMINDER_HOUR", default=8)
+EVENT_FOLLOW_UP_HOURS_AFTER = env.int("EVENT_FOLLOW_UP_HOURS_AFTER", default=12)
+EVENT_FOLLOW_UP_WINDOW_DAYS = env.int("EVENT_FOLLOW_UP_WINDOW_DAYS", default=14)
 
 # Accounts: email is the login; staff must use MFA.
 AUTH_USER_MODEL = "portal.User"
