@@ -3,9 +3,10 @@
 - `nav_active`: is a navigation link the current page, in the current section, or neither?
 - `service_navigation`: the header's navigation items, each marked with `nav_active`.
 - `breadcrumbs`: a GOV.UK breadcrumbs trail from text/URL pairs.
+- `error_anchor`: where an error summary link for a field should point.
 """
 
-from django import template
+from django import forms, template
 
 register = template.Library()
 
@@ -68,3 +69,21 @@ def breadcrumbs(*pairs):
     if len(pairs) % 2:
         raise template.TemplateSyntaxError("breadcrumbs takes text and URL pairs")
     return {"crumbs": [{"text": pairs[i], "href": pairs[i + 1]} for i in range(0, len(pairs), 2)]}
+
+
+@register.filter
+def error_anchor(bound_field, field_id):
+    """The id an error summary link should target for `field_id` of `bound_field`.
+
+    GOV.UK error summaries link to the first control of a group: the first
+    radio or checkbox (the gds templates number them from 1) or the first box
+    of a date. Ids of sub-fields (`id_born_1`) are already controls.
+    """
+    if field_id != bound_field.auto_id:
+        return field_id
+    widget = bound_field.field.widget
+    if isinstance(widget, forms.RadioSelect):  # also CheckboxSelectMultiple
+        return f"id_{bound_field.html_name}_1"
+    if isinstance(widget, forms.MultiWidget):
+        return f"{bound_field.auto_id}_0"
+    return field_id
