@@ -1,0 +1,704 @@
+"""Carer households and their dual assessment: as adopters and as foster carers.
+
+A household has one or two applicants, may have other members and a support
+network, and runs two assessment tracks side by side (adoption and fostering),
+each an ``Assessment`` whose stage moves only through ``carers.services``.
+Every clock the social worker must watch is a ``Deadline`` row, kept in step
+with the facts by ``services.deadlines_refresh``.
+"""
+
+import uuid
+from datetime import date
+from pathlib import PurePath
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from .storage import private_storage
+
+
+class Track(models.TextChoices):
+    ADOPTION = "adoption", "Adoption"
+    FOSTERING = "fostering", "Fostering"
+
+
+class Stage(models.TextChoices):
+    """Every stage of either track; ``services.ALLOWED_TRANSITIONS`` says which belong where."""
+
+    NOT_STARTED = "not_started", "Not started"
+    ROI_RECEIVED = "roi_received", "Registration of Interest received"
+    ROI_ACCEPTED = "roi_accepted", "Registration of Interest accepted"
+    STAGE_1 = "stage_1", "Stage 1"
+    STAGE_1_COMPLETE = "stage_1_complete", "Stage 1 decision: may go on to Stage 2"
+    PAUSED = "paused", "Paused before Stage 2"
+    STAGE_2 = "stage_2", "Stage 2"
+    FORM_F = "form_f", "Fostering assessment (Form F)"
+    PANEL_BOOKED = "panel_booked", "Booked for panel"
+    PANEL_RECOMMENDED = "panel_recommended", "Awaiting agency decision"
+    APPROVED = "approved", "Approved"
+    NOT_APPROVED = "not_approved", "Not approved"
+    NOT_PROCEEDING = "not_proceeding", "Agency decided not to proceed"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+CLOSED_STAGES = (Stage.APPROVED, Stage.NOT_APPROVED, Stage.NOT_PROCEEDING, Stage.WITHDRAWN)
+ADOPTION_STAGES = (
+    Stage.ROI_RECEIVED,
+    Stage.ROI_ACCEPTED,
+    Stage.STAGE_1,
+    Stage.STAGE_1_COMPLETE,
+    Stage.PAUSED,
+    Stage.STAGE_2,
+    Stage.PANEL_BOOKED,
+    Stage.PANEL_RECOMMENDED,
+    *CLOSED_STAGES,
+)
+FOSTERING_STAGES = (
+    Stage.NOT_STARTED,
+    Stage.FORM_F,
+    Stage.PANEL_BOOKED,
+    Stage.PANEL_RECOMMENDED,
+    Stage.APPROVED,
+    Stage.NOT_APPROVED,
+    Stage.WITHDRAWN,
+)
+
+
+class HouseholdQuerySet(models.QuerySet):
+    """Approval facts other apps (placements) rely on, as plain filters."""
+
+    def approved_adopters(self, on: date | None = None):
+        on = on or timezone.localdate()
+        return self.filter(status=Household.Status.APPROVED, adopter_approved_on__lte=on)
+
+    def approved_foster_carers(self, on: date | None = None):
+        on = on or timezone.localdate()
+        return self.filter(status=Household.Status.APPROVED, foster_carer_approved_on__lte=on)
+
+    def approved_for_early_permanence(self, on: date | None = None):
+        """Approved both as adopters and as foster carers: ready for a Concurrency placement."""
+        return self.approved_adopters(on).approved_foster_carers(on)
+
+    def caseload_of(self, user):
+        return self.filter(social_worker=user)
+
+
+class Household(models.Model):
+    """The people applying together, at one address, with their two assessment tracks."""
+
+    class Status(models.TextChoices):
+        ASSESSING = "assessing", "In assessment"
+        APPROVED = "approved", "Approved"
+        CLOSED = "closed", "Closed"
+
+    # Null only inside the creating transaction, until the primary key gives the number.
+    reference = models.CharField(  # noqa: DJ001
+        max_length=12,
+        unique=True,
+        null=True,
+        editable=False,
+        help_text="Given when the household is created, e.g. EP00042.",
+    )
+    address_line_1 = models.CharField("address line 1", max_length=120)
+    address_line_2 = models.CharField("address line 2", max_length=120, blank=True)
+    town = models.CharField("town or city", max_length=80)
+    postcode = models.CharField(max_length=10, db_index=True)
+    local_authority = models.CharField(
+        max_length=80, help_text="The council area the household lives in."
+    )
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.ASSESSING, editable=False
+    )
+    social_worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="carer_households",
+        help_text="The assessing (later supervising) social worker; gets the reminders.",
+    )
+    has_pets = models.BooleanField(
+        default=False, help_text="A pet questionnaire is needed when there are pets."
+    )
+    adopter_approved_on = models.DateField(
+        "approved as adopters on", null=True, blank=True, editable=False
+    )
+    foster_carer_approved_on = models.DateField(
+        "approved as foster carers on", null=True, blank=True, editable=False
+    )
+    closed_on = models.DateField(null=True, blank=True, editable=False)
+    closed_reason = models.CharField(max_length=300, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = HouseholdQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="approved")
+                | Q(adopter_approved_on__isnull=False)
+                | Q(foster_carer_approved_on__isnull=False),
+                name="household_approved_has_an_approval_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="closed", closed_on__isnull=False)
+                | (~Q(status="closed") & Q(closed_on__isnull=True)),
+                name="household_closed_on_only_when_closed",
+            ),
+        ]
+
+    def __str__(self):
+        return self.reference or f"Household {self.pk or '(new)'}"
+
+    def get_absolute_url(self):
+        return reverse("admin:carers_household_change", args=[self.pk])
+
+    @property
+    def is_approved_adopter(self) -> bool:
+        return self.status == self.Status.APPROVED and self.adopter_approved_on is not None
+
+    @property
+    def is_approved_foster_carer(self) -> bool:
+        return self.status == self.Status.APPROVED and self.foster_carer_approved_on is not None
+
+    @property
+    def is_approved_for_early_permanence(self) -> bool:
+        return self.is_approved_adopter and self.is_approved_foster_carer
+
+    def assessment(self, track: str) -> "Assessment | None":
+        """The household's assessment on one track (uses prefetched rows when there are some)."""
+        for assessment in self.assessments.all():
+            if assessment.track == track:
+                return assessment
+        return None
+
+    @property
+    def adoption(self) -> "Assessment | None":
+        return self.assessment(Track.ADOPTION)
+
+    @property
+    def fostering(self) -> "Assessment | None":
+        return self.assessment(Track.FOSTERING)
+
+    def applicant_names(self) -> str:
+        return " and ".join(applicant.full_name for applicant in self.applicants.all())
+
+
+class PanelSitting(models.Model):
+    """A meeting of the adoption or fostering panel (they may sit jointly for EP)."""
+
+    class Kind(models.TextChoices):
+        ADOPTION = "adoption", "Adoption panel"
+        FOSTERING = "fostering", "Fostering panel"
+        JOINT = "joint", "Joint adoption and fostering panel"
+
+    sits_on = models.DateField("date")
+    kind = models.CharField("type", max_length=20, choices=Kind.choices)
+    venue = models.CharField(max_length=150, blank=True)
+    notes = models.TextField(max_length=2000, blank=True)
+
+    class Meta:
+        ordering = ["-sits_on", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["sits_on", "kind"], name="panel_sitting_unique_per_day")
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}, {self.sits_on:%-d %B %Y}"
+
+    def hears(self, track: str) -> bool:
+        return self.kind == self.Kind.JOINT or self.kind == track
+
+
+class Assessment(models.Model):
+    """One track of a household's assessment. Its stage moves only through the services."""
+
+    class Recommendation(models.TextChoices):
+        SUITABLE = "suitable", "Suitable to be approved"
+        NOT_SUITABLE = "not_suitable", "Not suitable to be approved"
+
+    class Decision(models.TextChoices):
+        APPROVED = "approved", "Approved"
+        NOT_APPROVED = "not_approved", "Not approved"
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="assessments")
+    track = models.CharField(max_length=20, choices=Track.choices)
+    stage = models.CharField(max_length=30, choices=Stage.choices)
+    stage_entered_on = models.DateField()
+    roi_received_on = models.DateField("ROI received on", null=True, blank=True)
+    roi_accepted_on = models.DateField("ROI accepted on", null=True, blank=True)
+    stage_1_started_on = models.DateField("Stage 1 started on", null=True, blank=True)
+    stage_1_plan_agreed_on = models.DateField(
+        "Stage 1 plan agreed on",
+        null=True,
+        blank=True,
+        help_text="The written Stage 1 plan agreed with the applicants.",
+    )
+    stage_1_decision_on = models.DateField("Stage 1 decision on", null=True, blank=True)
+    paused_on = models.DateField(null=True, blank=True)
+    notice_to_proceed_on = models.DateField(
+        "notice to proceed to Stage 2 on",
+        null=True,
+        blank=True,
+        help_text="The day the applicants said they want to go on: Stage 2 starts.",
+    )
+    stage_2_extended_until = models.DateField(
+        "Stage 2 decision extended until",
+        null=True,
+        blank=True,
+        help_text="Only at the applicants' request or in exceptional circumstances (reg 30B).",
+    )
+    stage_2_extension_reason = models.CharField(max_length=300, blank=True)
+    form_f_started_on = models.DateField("fostering assessment started on", null=True, blank=True)
+    panel = models.ForeignKey(
+        PanelSitting,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="agenda",
+    )
+    panel_recommendation = models.CharField(
+        max_length=20, choices=Recommendation.choices, blank=True
+    )
+    agency_decision = models.CharField(max_length=20, choices=Decision.choices, blank=True)
+    agency_decision_on = models.DateField(null=True, blank=True)
+    agency_decision_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    approved_age_from = models.PositiveSmallIntegerField(
+        "approved for children aged from (years)", null=True, blank=True
+    )
+    approved_age_to = models.PositiveSmallIntegerField(
+        "approved for children aged up to (years)", null=True, blank=True
+    )
+    approved_number_of_children = models.PositiveSmallIntegerField(
+        "approved for this many children", null=True, blank=True
+    )
+    closed_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["household", "track"]
+        permissions = [
+            ("record_agency_decision", "Can record the agency decision (ADM) on an assessment"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household", "track"], name="assessment_one_per_track_per_household"
+            ),
+            models.CheckConstraint(
+                condition=Q(track="adoption", stage__in=[s.value for s in ADOPTION_STAGES])
+                | Q(track="fostering", stage__in=[s.value for s in FOSTERING_STAGES]),
+                name="assessment_stage_belongs_to_its_track",
+            ),
+            models.CheckConstraint(
+                condition=Q(agency_decision="", agency_decision_on__isnull=True)
+                | (~Q(agency_decision="") & Q(agency_decision_on__isnull=False)),
+                name="assessment_decision_has_a_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(approved_age_from__isnull=True)
+                | Q(approved_age_to__isnull=True)
+                | Q(approved_age_from__lte=F("approved_age_to")),
+                name="assessment_approved_age_range_in_order",
+            ),
+            models.CheckConstraint(
+                condition=Q(approved_number_of_children__isnull=True)
+                | Q(approved_number_of_children__gte=1),
+                name="assessment_approved_for_at_least_one_child",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.household} – {self.get_track_display().lower()}: {self.get_stage_display()}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.stage not in CLOSED_STAGES
+
+    def days_in_stage(self, today: date | None = None) -> int:
+        return ((today or timezone.localdate()) - self.stage_entered_on).days
+
+
+class StageChange(models.Model):
+    """Who moved an assessment from one stage to the next, when, and with what note."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="changes")
+    from_stage = models.CharField(max_length=30, choices=Stage.choices, blank=True)
+    to_stage = models.CharField(max_length=30, choices=Stage.choices)
+    effective_on = models.DateField(
+        help_text="The day it happened (may be before it was recorded)."
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    note = models.TextField(max_length=2000, blank=True)
+
+    class Meta:
+        ordering = ["recorded_at", "id"]
+
+    def __str__(self):
+        return f"{self.get_from_stage_display() or 'new'} → {self.get_to_stage_display()}"
+
+
+class Applicant(models.Model):
+    """One of the (one or two) people applying to adopt and foster."""
+
+    class Position(models.IntegerChoices):
+        FIRST = 1, "First applicant"
+        SECOND = 2, "Second applicant"
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="applicants")
+    position = models.PositiveSmallIntegerField(choices=Position.choices, default=Position.FIRST)
+    first_name = models.CharField(max_length=80)
+    last_name = models.CharField(max_length=80)
+    date_of_birth = models.DateField()
+    email = models.EmailField(max_length=254, blank=True)
+    phone = models.CharField(max_length=30, blank=True)
+    occupation = models.CharField(max_length=120, blank=True)
+    has_employer = models.BooleanField(
+        "in paid work", default=True, help_text="An employer reference is needed."
+    )
+    has_former_partners = models.BooleanField(
+        "has former partners",
+        default=False,
+        help_text="Lived with or had children with a former partner: a reference is needed.",
+    )
+    has_lived_abroad = models.BooleanField(
+        "has lived abroad", default=False, help_text="An overseas police certificate is needed."
+    )
+
+    class Meta:
+        ordering = ["household", "position"]
+        constraints = [
+            # At most two applicants per household, enforced by the database.
+            models.UniqueConstraint(
+                fields=["household", "position"], name="applicant_one_per_position"
+            ),
+            models.CheckConstraint(
+                condition=Q(position__in=[1, 2]), name="applicant_position_first_or_second"
+            ),
+        ]
+
+    def __str__(self):
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class HouseholdMember(models.Model):
+    """Someone else living in the household: a child, a grown-up child, a lodger, a relative."""
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="members")
+    first_name = models.CharField(max_length=80)
+    last_name = models.CharField(max_length=80)
+    relationship = models.CharField(max_length=60, help_text="To the applicants, e.g. son.")
+    date_of_birth = models.DateField()
+
+    class Meta:
+        ordering = ["household", "date_of_birth"]
+        verbose_name = "other household member"
+
+    def __str__(self):
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def turns_18_on(self) -> date:
+        from portal.calendar import add_years
+
+        return add_years(self.date_of_birth, 18)
+
+    def is_adult(self, on: date | None = None) -> bool:
+        return self.turns_18_on() <= (on or timezone.localdate())
+
+
+class SupportNetworkMember(models.Model):
+    """Family or friends who will support the carers (invited to training, not assessed here)."""
+
+    household = models.ForeignKey(
+        Household, on_delete=models.CASCADE, related_name="support_network"
+    )
+    name = models.CharField(max_length=120)
+    relationship = models.CharField(max_length=60)
+    phone = models.CharField(max_length=30, blank=True)
+    email = models.EmailField(max_length=254, blank=True)
+    notes = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["household", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class StatutoryCheck(models.Model):
+    """A check or reference for one person (or the home), with its dates and outcome."""
+
+    class Kind(models.TextChoices):
+        DBS = "dbs", "Enhanced DBS check"
+        LOCAL_AUTHORITY = "local_authority", "Local authority checks"
+        MEDICAL = "medical", "Medical (GP report)"
+        PERSONAL_REFERENCE = "personal_reference", "Personal reference"
+        EMPLOYER_REFERENCE = "employer_reference", "Employer reference"
+        FORMER_PARTNER_REFERENCE = "former_partner_reference", "Ex-partner reference"
+        SCHOOL_REFERENCE = "school_reference", "School reference"
+        OVERSEAS = "overseas", "Overseas police certificate"
+        HOME_SAFETY = "home_safety", "Home health and safety check"
+        PETS = "pets", "Pet questionnaire"
+
+    class Outcome(models.TextChoices):
+        SATISFACTORY = "satisfactory", "Satisfactory"
+        CONCERNS = "concerns", "Concerns to discuss"
+        UNSATISFACTORY = "unsatisfactory", "Unsatisfactory"
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="checks")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    applicant = models.ForeignKey(
+        Applicant, on_delete=models.CASCADE, null=True, blank=True, related_name="checks"
+    )
+    member = models.ForeignKey(
+        HouseholdMember,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="checks",
+        verbose_name="household member",
+    )
+    referee_name = models.CharField(max_length=120, blank=True)
+    referee_is_relative = models.BooleanField("referee is a relative", default=False)
+    requested_on = models.DateField(null=True, blank=True)
+    received_on = models.DateField(null=True, blank=True)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
+    expires_on = models.DateField(
+        null=True, blank=True, help_text="Worked out for DBS checks from the date received."
+    )
+    certificate_number = models.CharField(max_length=30, blank=True)
+    notes = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["household", "kind", "id"]
+        verbose_name = "statutory check"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(applicant__isnull=True) | Q(member__isnull=True),
+                name="check_for_one_person_at_most",
+            ),
+            models.CheckConstraint(
+                condition=Q(requested_on__isnull=True)
+                | Q(received_on__isnull=True)
+                | Q(received_on__gte=F("requested_on")),
+                name="check_received_after_requested",
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome="") | Q(received_on__isnull=False),
+                name="check_outcome_only_when_received",
+            ),
+        ]
+        indexes = [models.Index(fields=["kind", "expires_on"], name="check_kind_expiry_idx")]
+
+    def __str__(self):
+        who = self.person
+        return f"{self.get_kind_display()} – {who}" if who else self.get_kind_display()
+
+    @property
+    def person(self):
+        return self.applicant or self.member
+
+    @property
+    def state(self) -> str:
+        if self.received_on:
+            return "received"
+        if self.requested_on:
+            return "requested"
+        return "not requested"
+
+
+def document_upload_to(instance: "Document", filename: str) -> str:
+    # A random name: the original may carry a person's name, and names must not be guessable.
+    suffix = PurePath(filename).suffix.lower()[:10]
+    return f"carers/{uuid.uuid4().hex}{suffix}"
+
+
+class Document(models.Model):
+    """An uploaded file in private storage: downloaded only through a permission check."""
+
+    class Kind(models.TextChoices):
+        PAR = "par", "Prospective Adopter Report (PAR)"
+        FORM_F = "form_f", "Form F (fostering assessment report)"
+        STAGE_1_PLAN = "stage_1_plan", "Stage 1 plan"
+        CHECK = "check", "Check or reference"
+        PANEL_MINUTES = "panel_minutes", "Panel minutes"
+        OTHER = "other", "Other"
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    title = models.CharField(max_length=150)
+    file = models.FileField(storage=private_storage, upload_to=document_upload_to, max_length=200)
+    check_record = models.ForeignKey(
+        StatutoryCheck,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="documents",
+        verbose_name="check",
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now, editable=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["household", "-uploaded_at"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("admin:carers_document_download", args=[self.pk])
+
+
+class TrainingCourse(models.Model):
+    """A course in the agency's catalogue, with when it must be done (policy, editable)."""
+
+    class DueFrom(models.TextChoices):
+        STAGE_1_START = "stage_1_start", "the start of Stage 1"
+        STAGE_2_START = "stage_2_start", "the start of Stage 2"
+        ADOPTER_APPROVAL = "adopter_approval", "approval as adopters"
+        FOSTER_APPROVAL = "foster_approval", "approval as foster carers"
+
+    name = models.CharField(max_length=120, unique=True)
+    description = models.CharField(max_length=300, blank=True)
+    due_from = models.CharField(max_length=30, choices=DueFrom.choices)
+    due_within_months = models.PositiveSmallIntegerField()
+    is_mandatory = models.BooleanField(
+        default=True, help_text="Mandatory courses are added to every applicant's record."
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(due_within_months__gte=1), name="training_course_due_within_a_month"
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class TrainingRecord(models.Model):
+    """One applicant's place on a course: when it is due, booked and completed."""
+
+    applicant = models.ForeignKey(Applicant, on_delete=models.CASCADE, related_name="training")
+    course = models.ForeignKey(TrainingCourse, on_delete=models.PROTECT, related_name="records")
+    due_on = models.DateField(
+        null=True, blank=True, editable=False, help_text="Worked out from the course's rule."
+    )
+    booked_for = models.DateField(null=True, blank=True)
+    completed_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["applicant", "course__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["applicant", "course"], name="training_record_one_per_course"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.course} – {self.applicant}"
+
+
+class FosterCarerReview(models.Model):
+    """The foster carer review: within a year of approval, then at least yearly."""
+
+    household = models.ForeignKey(
+        Household, on_delete=models.CASCADE, related_name="foster_reviews"
+    )
+    due_on = models.DateField(editable=False)
+    goes_to_panel = models.BooleanField(
+        default=False, editable=False, help_text="The first review goes to the fostering panel."
+    )
+    completed_on = models.DateField(null=True, blank=True, editable=False)
+    notes = models.TextField(max_length=2000, blank=True)
+
+    class Meta:
+        ordering = ["household", "due_on"]
+        verbose_name = "foster carer review"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household"],
+                condition=Q(completed_on__isnull=True),
+                name="foster_review_one_open_per_household",
+            )
+        ]
+
+    def __str__(self):
+        return f"Foster carer review due {self.due_on:%-d %B %Y}"
+
+
+class Deadline(models.Model):
+    """An open clock on a household: what is due, by when. Met clocks are removed.
+
+    ``subject`` names the record the clock belongs to (``assessment:12``,
+    ``check:40``), so each clock exists once. ``revision`` grows whenever the
+    date or the person reminded changes, which gives reminders fresh keys.
+    """
+
+    class Kind(models.TextChoices):
+        ROI_DECISION = "roi_decision", "Decision on the Registration of Interest"
+        STAGE_1 = "stage_1", "Stage 1 decision (target)"
+        STAGE_2_NOTICE = "stage_2_notice", "Notice to proceed to Stage 2 (end of pause)"
+        STAGE_2_DECISION = "stage_2_decision", "Stage 2 decision (reg 30B)"
+        FORM_F_PANEL = "form_f_panel", "Fostering assessment to panel"
+        APPROVAL = "approval", "Approval as adopters and foster carers (target)"
+        AGENCY_DECISION = "agency_decision", "Agency decision after panel"
+        CHECK_EXPIRY = "check_expiry", "Check expires"
+        DBS_AT_18 = "dbs_at_18", "DBS check for a household member turning 18"
+        TRAINING = "training", "Training due"
+        FOSTER_REVIEW = "foster_review", "Foster carer review"
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="deadlines")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    subject = models.CharField(max_length=40)
+    label = models.CharField(max_length=200)
+    due_on = models.DateField()
+    revision = models.PositiveIntegerField(default=1)
+    reminded_to = models.EmailField(max_length=254, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household", "kind", "subject"], name="deadline_one_per_clock"
+            )
+        ]
+        indexes = [models.Index(fields=["household", "due_on"], name="deadline_household_due_idx")]
+
+    def __str__(self):
+        return f"{self.label} by {self.due_on:%-d %B %Y}"
+
+    def is_overdue(self, today: date | None = None) -> bool:
+        return self.due_on < (today or timezone.localdate())
