@@ -283,6 +283,28 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 400
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
 
+# Carer assessments: agency policy, read here; statutory clocks are constants in
+# carers/clocks.py with the regulation they come from.
+CARERS_ROI_DECISION_WORKING_DAYS = env.int("CARERS_ROI_DECISION_WORKING_DAYS", default=5)
+CARERS_STAGE_ONE_MONTHS = env.int("CARERS_STAGE_ONE_MONTHS", default=2)
+CARERS_APPROVAL_TARGET_MONTHS = env.int("CARERS_APPROVAL_TARGET_MONTHS", default=6)
+CARERS_FORM_F_TO_PANEL_MONTHS = env.int("CARERS_FORM_F_TO_PANEL_MONTHS", default=8)
+CARERS_AGENCY_DECISION_WORKING_DAYS = env.int("CARERS_AGENCY_DECISION_WORKING_DAYS", default=7)
+CARERS_DBS_RENEWAL_YEARS = env.int("CARERS_DBS_RENEWAL_YEARS", default=3)
+# Reminders to the social worker, in working days from a deadline (negative: before it).
+CARERS_REMINDER_WORKING_DAYS = env.list(
+    "CARERS_REMINDER_WORKING_DAYS", cast=int, default=[-10, -1, 1]
+)
+CARERS_REMINDER_HOUR = env.int("CARERS_REMINDER_HOUR", default=8)
+CARERS_DASHBOARD_DAYS = env.int("CARERS_DASHBOARD_DAYS", default=14)
+# Reminders for households with no social worker assigned go to the team mailbox.
+CARERS_TEAM_EMAIL = env.str("CARERS_TEAM_EMAIL", default="assessments@oakway.example")
+CARERS_DOCUMENT_MAX_MB = env.int("CARERS_DOCUMENT_MAX_MB", default=20)
+CELERY_BEAT_SCHEDULE["carers-deadline-reminders"] = {
+    "task": "carers.tasks.sweep_deadline_reminders",
+    "schedule": env.float("CARERS_REMINDER_SWEEP_SECONDS", default=3600.0),
+}
+
 # Audit trail: changes to carer, placement and enquiry records.
 AUDITLOG_INCLUDE_ALL_MODELS = False
 AUDITLOG_DISABLE_REMOTE_ADDR = False
