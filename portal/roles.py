@@ -31,14 +31,42 @@ def _view(model: str) -> list[str]:
     return _model_perms(model, ("view",))
 
 
+# Carer households and assessments: social workers keep the records and move the stages;
+# only team managers record agency decisions, edit the training catalogue or delete.
+CARERS_CASEWORK = [
+    *_model_perms("carers.household", ("view", "add", "change")),
+    *_model_perms("carers.assessment", ("view", "change")),
+    *_model_perms("carers.applicant"),
+    *_model_perms("carers.householdmember"),
+    *_model_perms("carers.supportnetworkmember"),
+    *_model_perms("carers.statutorycheck"),
+    *_model_perms("carers.trainingrecord"),
+    *_model_perms("carers.document", ("view", "add")),
+    *_model_perms("carers.panelsitting", ("view", "add", "change")),
+    *_model_perms("carers.fostercarerreview", ("view", "change")),
+    *_view("carers.stagechange"),
+    *_view("carers.trainingcourse"),
+    *_view("carers.deadline"),
+]
+CARERS_MANAGEMENT = [
+    "carers.record_agency_decision",
+    *_model_perms("carers.trainingcourse", ("add", "change", "delete")),
+    "carers.delete_panelsitting",
+    "carers.delete_document",
+]
+
 # Every app adds its rows here when it adds models. "app_label.codename".
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.EVENTS_TEAM: [],
     Role.RECRUITMENT_TEAM: [],
-    Role.SOCIAL_WORKERS: [],
+    Role.SOCIAL_WORKERS: [
+        *CARERS_CASEWORK,
+    ],
     Role.TEAM_MANAGERS: [
         *_view("portal.notification"),
         *_view("auditlog.logentry"),
+        *CARERS_CASEWORK,
+        *CARERS_MANAGEMENT,
     ],
     Role.CONTENT_EDITORS: [],
 }
