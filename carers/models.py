@@ -586,10 +586,20 @@ class TrainingCourse(models.Model):
         ADOPTER_APPROVAL = "adopter_approval", "approval as adopters"
         FOSTER_APPROVAL = "foster_approval", "approval as foster carers"
 
+    class Milestone(models.TextChoices):
+        STAGE_1_DECISION = "stage_1_decision", "the Stage 1 decision"
+        PANEL = "panel", "booking for panel"
+
     name = models.CharField(max_length=120, unique=True)
     description = models.CharField(max_length=300, blank=True)
     due_from = models.CharField(max_length=30, choices=DueFrom.choices)
     due_within_months = models.PositiveSmallIntegerField()
+    complete_before = models.CharField(
+        max_length=30,
+        choices=Milestone.choices,
+        blank=True,
+        help_text="If set, every applicant must have completed the course before this step.",
+    )
     is_mandatory = models.BooleanField(
         default=True, help_text="Mandatory courses are added to every applicant's record."
     )

@@ -291,9 +291,10 @@ CARERS_APPROVAL_TARGET_MONTHS = env.int("CARERS_APPROVAL_TARGET_MONTHS", default
 CARERS_FORM_F_TO_PANEL_MONTHS = env.int("CARERS_FORM_F_TO_PANEL_MONTHS", default=8)
 CARERS_AGENCY_DECISION_WORKING_DAYS = env.int("CARERS_AGENCY_DECISION_WORKING_DAYS", default=7)
 CARERS_DBS_RENEWAL_YEARS = env.int("CARERS_DBS_RENEWAL_YEARS", default=3)
-# Reminders to the social worker, in working days from a deadline (negative: before it).
-CARERS_REMINDER_WORKING_DAYS = env.list(
-    "CARERS_REMINDER_WORKING_DAYS", cast=int, default=[-10, -1, 1]
+# Reminders to the social worker, in working days before a deadline; overdue items go out
+# in one morning digest per social worker (the sweep below), at this hour on working days.
+CARERS_REMINDER_WORKING_DAYS_BEFORE = env.list(
+    "CARERS_REMINDER_WORKING_DAYS_BEFORE", cast=int, default=[10, 1]
 )
 CARERS_REMINDER_HOUR = env.int("CARERS_REMINDER_HOUR", default=8)
 CARERS_DASHBOARD_DAYS = env.int("CARERS_DASHBOARD_DAYS", default=14)
