@@ -1,5 +1,6 @@
 import secrets
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
@@ -93,6 +94,23 @@ class InformationEvent(models.Model):
     def get_absolute_url(self):
         return reverse("enquiries:event_detail", kwargs={"slug": self.slug})
 
+    def clean(self):
+        errors = {}
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            errors["ends_at"] = "The event must end after it starts."
+        if self.starts_at and self.booking_closes_at and self.booking_closes_at > self.starts_at:
+            errors["booking_closes_at"] = "Booking must close by the time the event starts."
+        if self.kind == self.Kind.IN_PERSON and not self.address.strip():
+            errors["address"] = "Give the address of an in-person event."
+        if self.kind == self.Kind.ONLINE and (self.venue or self.address):
+            errors["venue"] = "An online event has no venue or address: leave them empty."
+        if errors:
+            raise ValidationError(errors)
+
+    def get_additional_data(self):
+        """The audit entry's dotted action name, set by the service that made the change."""
+        return {"action": getattr(self, "_audit_action", "enquiries.event.edited")}
+
     @property
     def is_online(self) -> bool:
         return self.kind == self.Kind.ONLINE
@@ -104,6 +122,14 @@ class InformationEvent(models.Model):
     @property
     def booking_deadline(self):
         return self.booking_closes_at or self.starts_at
+
+    @property
+    def places_left(self) -> int:
+        """For display: needs the ``places_taken`` annotation (selectors.events_with_places).
+
+        A booking never relies on it; it counts again under the event's lock.
+        """
+        return max(self.places - self.places_taken, 0)
 
     def is_open_for_booking(self, now=None) -> bool:
         now = now or timezone.now()
@@ -139,6 +165,8 @@ class Booking(models.Model):
         OTHER = "other", "Somewhere else"
 
     ACTIVE_STATUSES = (Status.CONFIRMED, Status.WAITING)
+    # Statuses whose places count against the event's capacity.
+    PLACE_HOLDING_STATUSES = (Status.CONFIRMED, Status.ATTENDED, Status.NO_SHOW)
 
     event = models.ForeignKey(InformationEvent, on_delete=models.PROTECT, related_name="bookings")
     name = models.CharField(max_length=100)
@@ -187,6 +215,10 @@ class Booking(models.Model):
 
     def get_absolute_url(self):
         return reverse("enquiries:booking_manage", kwargs={"token": self.token})
+
+    def get_additional_data(self):
+        """The audit entry's dotted action name, set by the service that made the change."""
+        return {"action": getattr(self, "_audit_action", "enquiries.booking.edited")}
 
     @property
     def first_name(self) -> str:

@@ -57,7 +57,11 @@ CARERS_MANAGEMENT = [
 
 # Every app adds its rows here when it adds models. "app_label.codename".
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.EVENTS_TEAM: [],
+    Role.EVENTS_TEAM: [
+        # Information events and their bookings; nothing about carers or placements.
+        *_model_perms("enquiries.informationevent", ("view", "add", "change")),
+        *_model_perms("enquiries.booking", ("view", "change")),
+    ],
     Role.RECRUITMENT_TEAM: [],
     Role.SOCIAL_WORKERS: [
         *CARERS_CASEWORK,

@@ -24,6 +24,8 @@ ADMIN_ACCESS: dict[str, set[str]] = {
     "mfa.authenticator": set(),
     "auditlog.logentry": {MANAGERS},
     "portal.notification": {MANAGERS},
+    "enquiries.informationevent": {EVENTS},
+    "enquiries.booking": {EVENTS},
 }
 
 

@@ -1,0 +1,60 @@
+"""What emails about bookings may say, as plain data for the outbox.
+
+The first name and the event, never access needs, phone numbers or anything
+else a person told us. The joining link of an online event goes only to people
+whose place is confirmed.
+"""
+
+from datetime import datetime
+
+from django.conf import settings
+from django.urls import reverse
+
+from .formats import event_when
+from .models import Booking, InformationEvent
+
+
+def absolute(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+def email_context(booking: Booking, *, with_joining_link: bool = False) -> dict:
+    event = booking.event
+    context = {
+        "first_name": booking.first_name,
+        "event_title": event.title,
+        "event_when": event_when(event),
+        "event_online": event.is_online,
+        "venue": event.venue,
+        "address": event.address,
+        "places": booking.places,
+        "manage_url": absolute(booking.get_absolute_url()),
+        "events_url": absolute(reverse("enquiries:event_list")),
+    }
+    if with_joining_link and event.is_online and event.joining_link:
+        context["joining_link"] = event.joining_link
+    return context
+
+
+def ics_attachment(booking: Booking) -> list[dict]:
+    """The calendar file, built by the worker when the email goes (see ics.py)."""
+    return [{"kind": "booking-ics", "booking": booking.pk}]
+
+
+def next_events(*, now: datetime, exclude: InformationEvent | None = None, limit: int = 3):
+    """The next few events still taking bookings, for an email."""
+    upcoming = InformationEvent.objects.filter(
+        status=InformationEvent.Status.SCHEDULED, starts_at__gt=now
+    ).order_by("starts_at", "id")
+    if exclude is not None:
+        upcoming = upcoming.exclude(pk=exclude.pk)
+    return [
+        {
+            "title": event.title,
+            "when": event_when(event),
+            "kind": event.get_kind_display(),
+            "url": absolute(event.get_absolute_url()),
+        }
+        for event in upcoming[: limit * 3]
+        if event.is_open_for_booking(now)
+    ][:limit]

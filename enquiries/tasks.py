@@ -1,0 +1,13 @@
+"""Thin Celery tasks for the enquiries app."""
+
+from celery import shared_task
+
+from . import reminders
+
+# -- Information events -------------------------------------------------------
+
+
+@shared_task(ignore_result=True)
+def queue_event_follow_ups() -> int:
+    """Beat: invite attendees to enquire and offer no-shows the next dates, once each."""
+    return reminders.follow_ups_queue()

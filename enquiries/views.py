@@ -1,0 +1,174 @@
+"""Public pages of the enquiries app. Views are thin: forms validate, services act."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from portal.ratelimit import RateLimit
+
+from . import ics, selectors, services
+from .forms import BookingCancelForm, BookingForm
+from .models import InformationEvent
+
+# ===========================================================================
+# Information events and bookings
+# ===========================================================================
+
+EVENTS_PER_PAGE = 20
+KIND_FILTERS = [("", "All events"), *InformationEvent.Kind.choices]
+
+
+def _booking_rate_limit() -> RateLimit:
+    return RateLimit("booking", limit=settings.BOOKING_RATE_LIMIT_PER_HOUR, period=3600)
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    """Pages reached by a booking's token are for one person: never cached, never indexed."""
+    response["Cache-Control"] = "no-store, private"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@require_GET
+def event_list(request):
+    kind = request.GET.get("kind", "")
+    if kind not in InformationEvent.Kind.values:
+        kind = ""
+    page = Paginator(selectors.events_upcoming(kind=kind), EVENTS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "enquiries/event_list.html",
+        {
+            "page": page,
+            "events": page.object_list,
+            "kind": kind,
+            "kind_filters": [
+                {"value": value, "label": label, "current": value == kind}
+                for value, label in KIND_FILTERS
+            ],
+            "now": timezone.now(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def event_detail(request, slug):
+    event = selectors.event_for_page(slug=slug)
+    if event is None:
+        raise Http404("No such event")
+    now = timezone.now()
+    is_open = event.is_open_for_booking(now)
+    status = 200
+    form = BookingForm()
+    if request.method == "POST" and is_open:
+        form = BookingForm(request.POST)
+        if not _booking_rate_limit().hit(request):
+            form.is_valid()
+            form.add_error(None, "You have tried to book too many times. Please try again later.")
+            status = 429
+        elif form.is_valid():
+            try:
+                booking = services.booking_create(event=event, **_booking_fields(form))
+            except services.DuplicateBooking as duplicate:
+                services.booking_link_resend(booking=duplicate.booking)
+                form.add_error("email", duplicate.message)
+            except services.BookingError as problem:
+                form.add_error(None, problem.message)
+                is_open = not isinstance(problem, services.BookingClosed)
+            else:
+                return redirect("enquiries:booking_done", token=booking.token)
+        elif form.caught_spam:
+            # Bots get the same answer as people and nothing is saved.
+            return render(request, "enquiries/booking_received.html", {"event": event})
+    return render(
+        request,
+        "enquiries/event_detail.html",
+        {"event": event, "form": form, "is_open": is_open, "now": now},
+        status=status,
+    )
+
+
+def _booking_fields(form: BookingForm) -> dict:
+    data = form.cleaned_data
+    return {
+        "name": data["name"],
+        "email": data["email"],
+        "phone": data["phone"],
+        "places": data["places"],
+        "access_needs": data["access_needs"],
+        "heard_about": data["heard_about"],
+    }
+
+
+def _booking_or_404(token):
+    booking = selectors.booking_for_token(token=token)
+    if booking is None:
+        raise Http404("No such booking")
+    return booking
+
+
+@never_cache
+@require_GET
+def booking_done(request, token):
+    booking = _booking_or_404(token)
+    return _private(render(request, "enquiries/booking_done.html", {"booking": booking}))
+
+
+@never_cache
+@require_GET
+def booking_manage(request, token):
+    booking = _booking_or_404(token)
+    return _private(
+        render(
+            request,
+            "enquiries/booking_manage.html",
+            {
+                "booking": booking,
+                "event": booking.event,
+                "can_cancel": booking.can_be_cancelled() and not booking.event.is_cancelled,
+            },
+        )
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def booking_cancel(request, token):
+    booking = _booking_or_404(token)
+    if request.method == "POST":
+        form = BookingCancelForm(request.POST)
+        if form.is_valid():
+            try:
+                services.booking_cancel(booking=booking)
+            except services.BookingError as problem:
+                messages.error(request, problem.message)
+            else:
+                messages.success(request, "Your booking has been cancelled.")
+            return redirect("enquiries:booking_manage", token=booking.token)
+    if not booking.can_be_cancelled() or booking.event.is_cancelled:
+        return redirect("enquiries:booking_manage", token=booking.token)
+    return _private(
+        render(
+            request,
+            "enquiries/booking_cancel.html",
+            {"booking": booking, "event": booking.event, "form": BookingCancelForm()},
+        )
+    )
+
+
+@never_cache
+@require_GET
+def booking_calendar(request, token):
+    booking = _booking_or_404(token)
+    if booking.status not in booking.PLACE_HOLDING_STATUSES:
+        raise Http404("Only a confirmed place has a calendar entry")
+    response = HttpResponse(ics.booking_calendar(booking), content_type=ics.MIMETYPE)
+    response["Content-Disposition"] = f'attachment; filename="{ics.FILENAME}"'
+    return _private(response)
