@@ -9,7 +9,8 @@
         assert_accessible(page, "/events/", live_server)
 
 Fixtures:
-- `browser` (session): Chromium from /usr/bin/chromium, headless.
+- `browser` (package): Chromium from /usr/bin/chromium, headless; started at
+  the first browser test and stopped after the last one.
 - `page`: a fresh browser context and page per test, `base_url` set to the
   live server (so `page.goto("/events/")` works), en-GB locale, London time;
   failed requests and console errors are recorded for `page_problems(page)`.
@@ -23,11 +24,6 @@ import os
 import pytest
 
 from .harness import CHROMIUM, CHROMIUM_ARGS, require, stop_nu_checker, watch_page
-
-# Playwright's sync API keeps an event loop running in the main thread, which
-# trips Django's async-safety check on every ORM call made by a test (for
-# example a factory). The test code is synchronous, so the check is a false alarm.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture(autouse=True)
@@ -44,9 +40,33 @@ def _plain_static_storage(settings):
     }
 
 
-@pytest.fixture(scope="session")
-def browser():
-    """Headless Chromium for the whole session (Playwright cannot download its own here)."""
+@pytest.fixture(scope="package", autouse=True)
+def _allow_async_unsafe():
+    """Let the ORM run while Playwright's event loop is alive, for browser tests only.
+
+    Playwright's sync API keeps an event loop running in the main thread, which
+    trips Django's async-safety check on every ORM call made by a test or by
+    pytest-django's database fixtures. The test code is synchronous, so the
+    check is a false alarm here. The variable is removed again afterwards: set
+    for the whole process it would leak into subprocesses (`check --deploy`
+    reports it as async.E001).
+    """
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture(scope="package")
+def browser(_allow_async_unsafe):
+    """Headless Chromium for the browser tests (Playwright cannot download its own here).
+
+    Package-scoped so that Playwright, and its event loop, stop before the
+    rest of the suite runs.
+    """
     require(CHROMIUM.exists(), f"{CHROMIUM} is missing: apt-get install -y chromium")
     from playwright.sync_api import sync_playwright
 
@@ -77,8 +97,8 @@ def page(browser, live_server):
     context.close()
 
 
-@pytest.fixture(scope="session", autouse=True)
+@pytest.fixture(scope="package", autouse=True)
 def _nu_checker_service():
-    """Stop the shared Nu HTML Checker service when the session ends."""
+    """Stop the shared Nu HTML Checker service after the browser tests (it uses ~300 MB)."""
     yield
     stop_nu_checker()
