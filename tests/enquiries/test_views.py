@@ -1,0 +1,308 @@
+"""The public pages: list, event page with the booking form, confirmation, manage, cancel."""
+
+from datetime import timedelta
+
+import pytest
+from django.test.utils import CaptureQueriesContext
+from django.db import connection
+from django.utils import timezone
+
+from enquiries import services
+from enquiries.models import Booking, InformationEvent
+from portal.models import Notification
+
+from .factories import BookingFactory, InformationEventFactory, in_days
+
+pytestmark = pytest.mark.django_db
+
+
+def form_data(**overrides):
+    data = {
+        "name": "Jo Bloggs",
+        "email": "jo@example.com",
+        "phone": "",
+        "places": "1",
+        "access_needs": "",
+        "heard_about": "",
+        "website": "",
+    }
+    data.update(overrides)
+    return data
+
+
+# -- the list ----------------------------------------------------------------
+
+
+def test_the_list_shows_upcoming_events_soonest_first_and_nothing_past(client):
+    later = InformationEventFactory(title="Later evening", starts_at=in_days(20))
+    sooner = InformationEventFactory(title="Sooner evening", starts_at=in_days(5))
+    past = InformationEventFactory(title="Past evening", starts_at=in_days(-2))
+    cancelled = InformationEventFactory(
+        title="Cancelled evening", status=InformationEvent.Status.CANCELLED
+    )
+    response = client.get("/events/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.index(sooner.title) < html.index(later.title)
+    assert past.title not in html
+    assert cancelled.title not in html
+
+
+def test_the_list_shows_places_left_and_the_waiting_list_when_full(client):
+    roomy = InformationEventFactory(title="Roomy", places=5)
+    BookingFactory(event=roomy, places=2)
+    BookingFactory(event=roomy, status=Booking.Status.CANCELLED, places=2)
+    full = InformationEventFactory(title="Full", places=1)
+    BookingFactory(event=full)
+    html = client.get("/events/").content.decode()
+    assert "3 places left" in html
+    assert "Waiting list" in html
+
+
+def test_the_list_filters_online_and_in_person(client):
+    InformationEventFactory(title="Online one")
+    InformationEventFactory(title="Face to face", in_person=True)
+    online = client.get("/events/?kind=online").content.decode()
+    assert "Online one" in online and "Face to face" not in online
+    in_person = client.get("/events/?kind=in_person").content.decode()
+    assert "Face to face" in in_person and "Online one" not in in_person
+    everything = client.get("/events/?kind=nonsense").content.decode()
+    assert "Online one" in everything and "Face to face" in everything
+
+
+def test_the_list_is_empty_politely(client):
+    response = client.get("/events/")
+    assert "no events planned" in response.content.decode()
+
+
+# -- the event page and booking -------------------------------------------------
+
+
+def test_the_event_page_shows_the_facts_and_the_form_but_never_the_joining_link(client, event):
+    html = client.get(event.get_absolute_url()).content.decode()
+    assert event.title in html
+    assert 'name="email"' in html
+    assert event.joining_link not in html
+    assert "Book a place" in html
+
+
+def test_an_unknown_event_is_404(client):
+    assert client.get("/events/no-such-event/").status_code == 404
+
+
+def test_booking_redirects_to_the_confirmation_page(client, event):
+    response = client.post(event.get_absolute_url(), form_data())
+    booking = Booking.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/bookings/{booking.token}/booked/"
+    page = client.get(response["Location"])
+    html = page.content.decode()
+    assert "Booking confirmed" in html
+    assert event.joining_link in html
+    assert {"no-store", "private"} <= {v.strip() for v in page["Cache-Control"].split(",")}
+    assert "noindex" in page["X-Robots-Tag"]
+
+
+def test_a_full_event_offers_the_waiting_list(client, make_event):
+    event = make_event(places=1)
+    BookingFactory(event=event)
+    html = client.get(event.get_absolute_url()).content.decode()
+    assert "Join the waiting list" in html
+    response = client.post(event.get_absolute_url(), form_data(), follow=True)
+    assert "You are on the waiting list" in response.content.decode()
+    assert event.joining_link not in response.content.decode()
+    assert Booking.objects.get(email="jo@example.com").status == Booking.Status.WAITING
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("name", "", "Enter your full name"),
+        ("name", "x" * 101, "Full name must be 100 characters or fewer"),
+        ("email", "not-an-email", "Enter an email address in the correct format"),
+        ("email", "", "Enter your email address"),
+        ("phone", "call me maybe", "Enter a phone number"),
+        ("places", "", "Select how many places you need"),
+        ("places", "7", "Select how many places you need"),
+        ("access_needs", "x" * 1001, "1,000 characters or fewer"),
+        ("heard_about", "carrier-pigeon", "Choose an answer from the list"),
+    ],
+)
+def test_bad_input_shows_an_error_summary_and_saves_nothing(client, event, field, value, message):
+    response = client.post(event.get_absolute_url(), form_data(**{field: value}))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "govuk-error-summary" in html
+    assert message in html
+    assert "<title>Error: " in html
+    assert not Booking.objects.exists()
+    assert not Notification.objects.exists()
+
+
+def test_a_repeated_booking_gets_a_clear_message_and_the_link_by_email(client, event):
+    first = services.booking_create(event=event, name="Jo", email="jo@example.com", places=1)
+    response = client.post(event.get_absolute_url(), form_data(email="JO@example.com"))
+    html = response.content.decode()
+    assert "already has a booking for this event" in html
+    # The link itself goes only to the inbox, never to whoever typed the address.
+    assert first.token not in html
+    assert Notification.objects.filter(key__startswith=f"booking:{first.pk}:link:").count() == 1
+    assert Booking.objects.count() == 1
+
+
+def test_the_honeypot_answers_like_a_success_and_saves_nothing(client, event):
+    response = client.post(event.get_absolute_url(), form_data(website="http://spam.example"))
+    assert response.status_code == 200
+    assert "Thank you" in response.content.decode()
+    assert not Booking.objects.exists()
+    assert not Notification.objects.exists()
+
+
+def test_the_booking_post_is_rate_limited_per_ip(client, event, settings):
+    settings.BOOKING_RATE_LIMIT_PER_HOUR = 2
+    for n in range(2):
+        client.post(event.get_absolute_url(), form_data(email=f"p{n}@example.com"))
+    response = client.post(event.get_absolute_url(), form_data(email="p3@example.com"))
+    assert response.status_code == 429
+    assert "too many times" in response.content.decode()
+    assert Booking.objects.count() == 2
+    other_ip = client.post(
+        event.get_absolute_url(), form_data(email="p4@example.com"), REMOTE_ADDR="10.0.0.9"
+    )
+    assert other_ip.status_code == 302
+
+
+def test_booking_is_closed_after_booking_closes_at(client, make_event):
+    event = make_event(booking_closes_at=timezone.now() + timedelta(hours=1))
+    InformationEvent.objects.filter(pk=event.pk).update(
+        booking_closes_at=timezone.now() - timedelta(minutes=1)
+    )
+    html = client.get(event.get_absolute_url()).content.decode()
+    assert "Booking has closed" in html
+    assert 'name="email"' not in html
+    response = client.post(event.get_absolute_url(), form_data())
+    assert response.status_code == 200
+    assert not Booking.objects.exists()
+
+
+def test_a_past_event_page_says_it_has_taken_place(client):
+    event = InformationEventFactory(starts_at=in_days(-1))
+    html = client.get(event.get_absolute_url()).content.decode()
+    assert "already taken place" in html
+
+
+def test_a_cancelled_event_page_says_so(client, make_event):
+    event = make_event(status=InformationEvent.Status.CANCELLED)
+    html = client.get(event.get_absolute_url()).content.decode()
+    assert "This event has been cancelled" in html
+    assert 'name="email"' not in html
+
+
+# -- manage and cancel ----------------------------------------------------------
+
+
+def test_the_manage_page_shows_the_booking_and_the_link_only_when_confirmed(client, make_event):
+    event = make_event(places=1)
+    confirmed = BookingFactory(event=event)
+    waiting = BookingFactory(event=event, status=Booking.Status.WAITING)
+    html = client.get(confirmed.get_absolute_url()).content.decode()
+    assert event.joining_link in html
+    assert "calendar.ics" in html
+    assert "Cancel this booking" in html
+    waiting_html = client.get(waiting.get_absolute_url()).content.decode()
+    assert event.joining_link not in waiting_html
+    assert "calendar.ics" not in waiting_html
+    assert "waiting list" in waiting_html
+
+
+def test_an_unknown_token_is_404(client):
+    assert client.get("/bookings/not-a-real-token/").status_code == 404
+    assert client.get(f"/bookings/{'x' * 100}/").status_code == 404
+
+
+def test_cancelling_needs_the_confirmation_step_and_promotes_the_waiting_list(client, make_event):
+    event = make_event(places=1)
+    mine = services.booking_create(event=event, name="Jo", email="jo@example.com", places=1)
+    theirs = services.booking_create(event=event, name="Sam", email="sam@example.com", places=1)
+    confirm = client.get(f"/bookings/{mine.token}/cancel/")
+    assert "Are you sure you want to cancel your booking?" in confirm.content.decode()
+    mine.refresh_from_db()
+    assert mine.status == Booking.Status.CONFIRMED
+
+    response = client.post(f"/bookings/{mine.token}/cancel/", follow=True)
+    assert "Your booking has been cancelled" in response.content.decode()
+    assert Booking.objects.get(pk=mine.pk).status == Booking.Status.CANCELLED
+    assert Booking.objects.get(pk=theirs.pk).status == Booking.Status.CONFIRMED
+    # Once cancelled, the cancel page leads back to the booking.
+    assert client.get(f"/bookings/{mine.token}/cancel/").status_code == 302
+
+
+def test_no_cancelling_after_the_start(client, make_event):
+    event = make_event()
+    booking = BookingFactory(event=event)
+    InformationEvent.objects.filter(pk=event.pk).update(
+        starts_at=timezone.now() - timedelta(minutes=1)
+    )
+    assert "Cancel this booking" not in client.get(booking.get_absolute_url()).content.decode()
+    response = client.post(f"/bookings/{booking.token}/cancel/", follow=True)
+    assert "can no longer be cancelled" in response.content.decode()
+    assert Booking.objects.get(pk=booking.pk).status == Booking.Status.CONFIRMED
+
+
+def test_the_calendar_download_is_only_for_a_held_place(client, make_event):
+    event = make_event(places=1)
+    confirmed = BookingFactory(event=event)
+    waiting = BookingFactory(event=event, status=Booking.Status.WAITING)
+    response = client.get(f"/bookings/{confirmed.token}/calendar.ics")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/calendar"
+    assert b"BEGIN:VCALENDAR" in response.content
+    assert client.get(f"/bookings/{waiting.token}/calendar.ics").status_code == 404
+
+
+# -- query budgets ---------------------------------------------------------------
+
+
+def _populate(events: int, bookings_each: int):
+    for _ in range(events):
+        event = InformationEventFactory(places=bookings_each * 2)
+        BookingFactory.create_batch(bookings_each, event=event)
+        BookingFactory(event=event, status=Booking.Status.WAITING)
+
+
+def count_queries(fn) -> int:
+    with CaptureQueriesContext(connection) as context:
+        fn()
+    return len(context.captured_queries)
+
+
+def test_query_budgets_hold_with_ten_times_the_rows(client):
+    _populate(events=2, bookings_each=2)
+    target = InformationEventFactory(places=100)
+    BookingFactory.create_batch(2, event=target)
+
+    counter = iter(range(10_000))
+
+    def measure():
+        return {
+            "list": count_queries(lambda: client.get("/events/")),
+            "event page": count_queries(lambda: client.get(target.get_absolute_url())),
+            "booking POST": count_queries(
+                lambda: client.post(
+                    target.get_absolute_url(), form_data(email=f"q{next(counter)}@example.com")
+                )
+            ),
+        }
+
+    measure()  # warm-up: per-process caches (content types, templates) fill once
+    small = measure()
+    _populate(events=18, bookings_each=20)
+    BookingFactory.create_batch(20, event=target)
+    large = measure()
+    assert small == large, (small, large)
+    assert large["list"] <= 3
+    assert large["event page"] <= 2
+    # Event, lock, duplicate check, count, insert, audit, three outbox rows (get_or_create
+    # with savepoints): confirmation and two reminders.
+    assert large["booking POST"] <= 22
+    print("query counts:", large)
