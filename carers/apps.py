@@ -4,3 +4,21 @@ from django.apps import AppConfig
 class CarersConfig(AppConfig):
     name = "carers"
     verbose_name = "Carers and assessments"
+
+    def ready(self):
+        from auditlog.registry import auditlog
+
+        from . import models
+
+        auditlog.register(models.Household)
+        auditlog.register(models.Assessment)
+        auditlog.register(models.Applicant)
+        auditlog.register(models.HouseholdMember)
+        auditlog.register(models.SupportNetworkMember)
+        # A certificate number or a note on a check can reveal a criminal record or health.
+        auditlog.register(models.StatutoryCheck, mask_fields=["certificate_number", "notes"])
+        auditlog.register(models.Document)
+        auditlog.register(models.TrainingCourse)
+        auditlog.register(models.TrainingRecord)
+        auditlog.register(models.PanelSitting)
+        auditlog.register(models.FosterCarerReview, mask_fields=["notes"])

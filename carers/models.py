@@ -620,6 +620,8 @@ class TrainingCourse(models.Model):
 class TrainingRecord(models.Model):
     """One applicant's place on a course: when it is due, booked and completed."""
 
+    # The household is the applicant's: kept here so the household page can list training.
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="training")
     applicant = models.ForeignKey(Applicant, on_delete=models.CASCADE, related_name="training")
     course = models.ForeignKey(TrainingCourse, on_delete=models.PROTECT, related_name="records")
     due_on = models.DateField(

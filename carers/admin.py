@@ -1,0 +1,833 @@
+"""The staff area for carer households: made so the next thing to do is obvious.
+
+Stages are never edited as fields: the change page shows each track's allowed
+moves as buttons, with what blocks them; each button opens a small form that
+calls the service for that move.
+"""
+
+import contextlib
+from pathlib import PurePath
+
+from auditlog.models import LogEntry
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from . import selectors, services
+from .forms import (
+    CloseHouseholdForm,
+    DocumentInlineForm,
+    HouseholdForm,
+    ReviewCompleteForm,
+    TrainingCourseForm,
+    action_form_class,
+)
+from .models import (
+    ADOPTION_STAGES,
+    FOSTERING_STAGES,
+    Applicant,
+    Assessment,
+    Deadline,
+    Document,
+    FosterCarerReview,
+    Household,
+    HouseholdMember,
+    PanelSitting,
+    Stage,
+    StageChange,
+    StatutoryCheck,
+    SupportNetworkMember,
+    Track,
+    TrainingCourse,
+    TrainingRecord,
+)
+
+# ---------------------------------------------------------------------------
+# Filters
+# ---------------------------------------------------------------------------
+
+
+class CaseloadFilter(admin.SimpleListFilter):
+    title = "caseload"
+    parameter_name = "caseload"
+
+    def lookups(self, request, model_admin):
+        return [("mine", "My caseload"), ("unassigned", "No social worker")]
+
+    def queryset(self, request, queryset):
+        prefix = "" if queryset.model is Household else "household__"
+        if self.value() == "mine":
+            return queryset.filter(**{f"{prefix}social_worker": request.user})
+        if self.value() == "unassigned":
+            return queryset.filter(**{f"{prefix}social_worker__isnull": True})
+        return queryset
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = "overdue"
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Something overdue"), ("no", "Nothing overdue")]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        if queryset.model is Deadline:
+            if self.value() == "yes":
+                return queryset.filter(due_on__lt=today)
+            if self.value() == "no":
+                return queryset.filter(due_on__gte=today)
+            return queryset
+        if self.value() in ("yes", "no"):
+            return selectors.households_overdue(
+                queryset, today=today, overdue=self.value() == "yes"
+            )
+        return queryset
+
+
+class StageFilter(admin.SimpleListFilter):
+    title = "stage"
+    parameter_name = "stage"
+
+    def lookups(self, request, model_admin):
+        adoption = [(f"adoption:{s.value}", f"Adoption: {s.label}") for s in ADOPTION_STAGES]
+        fostering = [(f"fostering:{s.value}", f"Fostering: {s.label}") for s in FOSTERING_STAGES]
+        return adoption + fostering
+
+    def queryset(self, request, queryset):
+        value = self.value() or ""
+        track, _, stage = value.partition(":")
+        if track in Track.values and stage in Stage.values:
+            return queryset.filter(assessments__track=track, assessments__stage=stage)
+        return queryset
+
+
+# ---------------------------------------------------------------------------
+# Inlines
+# ---------------------------------------------------------------------------
+
+
+class HouseholdChildInline(admin.TabularInline):
+    """Inlines whose person choices are limited to the household on the page."""
+
+    extra = 0
+
+    def get_formset(self, request, obj=None, **kwargs):
+        request._carers_household = obj
+        return super().get_formset(request, obj, **kwargs)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        household = getattr(request, "_carers_household", None)
+        related = {
+            "applicant": Applicant,
+            "member": HouseholdMember,
+            "check_record": StatutoryCheck,
+        }
+        if db_field.name in related:
+            model = related[db_field.name]
+            kwargs["queryset"] = (
+                model.objects.filter(household=household)
+                if household is not None
+                else model.objects.none()
+            )
+            field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+            # One query per page for the choices, not one per row.
+            cache = request.__dict__.setdefault("_carers_choices", {})
+            if db_field.name not in cache:
+                cache[db_field.name] = list(field.choices)
+            field.choices = cache[db_field.name]
+            return field
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ApplicantInline(HouseholdChildInline):
+    model = Applicant
+    min_num = 1
+    max_num = 2
+    fields = (
+        "position",
+        "first_name",
+        "last_name",
+        "date_of_birth",
+        "email",
+        "phone",
+        "occupation",
+        "has_employer",
+        "has_former_partners",
+        "has_lived_abroad",
+    )
+
+
+class HouseholdMemberInline(HouseholdChildInline):
+    model = HouseholdMember
+    fields = ("first_name", "last_name", "relationship", "date_of_birth")
+
+
+class SupportNetworkInline(HouseholdChildInline):
+    model = SupportNetworkMember
+    fields = ("name", "relationship", "phone", "email", "notes")
+
+
+class StatutoryCheckInline(HouseholdChildInline):
+    model = StatutoryCheck
+    fields = (
+        "kind",
+        "applicant",
+        "member",
+        "referee_name",
+        "referee_is_relative",
+        "requested_on",
+        "received_on",
+        "outcome",
+        "expires_on",
+        "certificate_number",
+        "notes",
+    )
+    classes = ("collapse-none",)
+
+
+class TrainingRecordInline(HouseholdChildInline):
+    model = TrainingRecord
+    extra = 0
+    fields = ("applicant", "course", "due_on", "booked_for", "completed_on")
+    readonly_fields = ("due_on",)
+    verbose_name_plural = "training"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("applicant", "course")
+
+
+class DocumentInline(HouseholdChildInline):
+    model = Document
+    form = DocumentInlineForm
+    fields = ("kind", "title", "file", "check_record", "uploaded_at", "uploaded_by")
+    readonly_fields = ("uploaded_at", "uploaded_by")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("uploaded_by", "check_record")
+
+    def has_change_permission(self, request, obj=None):
+        # Documents are evidence: replace one by uploading a new one, never by editing it.
+        return False
+
+
+class FosterCarerReviewInline(admin.TabularInline):
+    model = FosterCarerReview
+    extra = 0
+    fields = ("due_on", "goes_to_panel", "completed_on", "record")
+    readonly_fields = ("due_on", "goes_to_panel", "completed_on", "record")
+    verbose_name_plural = "foster carer reviews"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="")
+    def record(self, obj):
+        if obj.pk and obj.completed_on is None:
+            url = reverse("admin:carers_household_review", args=[obj.household_id, obj.pk])
+            return format_html('<a class="button" href="{}">Record this review</a>', url)
+        return ""
+
+
+# ---------------------------------------------------------------------------
+# Households
+# ---------------------------------------------------------------------------
+
+
+@admin.register(Household)
+class HouseholdAdmin(admin.ModelAdmin):
+    form = HouseholdForm
+    change_form_template = "admin/carers/household/change_form.html"
+    list_display = (
+        "reference",
+        "applicant_names_display",
+        "adoption_stage",
+        "fostering_stage",
+        "days_in_stage",
+        "next_deadline",
+        "overdue",
+        "social_worker",
+    )
+    list_display_links = ("reference", "applicant_names_display")
+    list_filter = (CaseloadFilter, OverdueFilter, StageFilter, "status")
+    list_select_related = ("social_worker",)
+    list_per_page = 50
+    search_fields = ("reference", "applicants__first_name", "applicants__last_name", "postcode")
+    search_help_text = "Search by reference (EP00042), an applicant's name or the postcode."
+    readonly_fields = (
+        "reference",
+        "status",
+        "adopter_approved_on",
+        "foster_carer_approved_on",
+        "closed_on",
+        "closed_reason",
+    )
+    inlines = (
+        ApplicantInline,
+        HouseholdMemberInline,
+        SupportNetworkInline,
+        StatutoryCheckInline,
+        TrainingRecordInline,
+        DocumentInline,
+        FosterCarerReviewInline,
+    )
+
+    def get_fieldsets(self, request, obj=None):
+        main = ["social_worker", "has_pets"]
+        if obj is None:
+            main.append("roi_received_on")
+        else:
+            main = ["reference", "status", *main]
+        fieldsets = [
+            (None, {"fields": main}),
+            (
+                "Address",
+                {
+                    "fields": (
+                        "address_line_1",
+                        "address_line_2",
+                        "town",
+                        "postcode",
+                        "local_authority",
+                    )
+                },
+            ),
+        ]
+        if obj is not None:
+            fieldsets.append(
+                (
+                    "Approval",
+                    {
+                        "fields": (
+                            "adopter_approved_on",
+                            "foster_carer_approved_on",
+                            "closed_on",
+                            "closed_reason",
+                        )
+                    },
+                )
+            )
+        return fieldsets
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return selectors.households_with_deadlines(queryset, today=timezone.localdate())
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        with contextlib.suppress(ValidationError):
+            # "sw1a1aa" finds "SW1A 1AA".
+            term = services.postcode_normalise(term)
+        return super().get_search_results(request, queryset, term)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "social_worker":
+            # A short list of colleagues; social workers may not browse user accounts.
+            kwargs["queryset"] = selectors.social_worker_choices()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_delete_permission(self, request, obj=None):
+        # Carer records are kept for their retention period: households are closed, not deleted.
+        return request.user.is_superuser
+
+    # -- list columns -------------------------------------------------------
+
+    @admin.display(description="applicants")
+    def applicant_names_display(self, obj):
+        return obj.applicant_names() or "—"
+
+    def _stage(self, obj, track):
+        assessment = obj.assessment(track)
+        return assessment.get_stage_display() if assessment else "—"
+
+    @admin.display(description="adoption")
+    def adoption_stage(self, obj):
+        return self._stage(obj, Track.ADOPTION)
+
+    @admin.display(description="fostering")
+    def fostering_stage(self, obj):
+        return self._stage(obj, Track.FOSTERING)
+
+    @admin.display(description="days in stage")
+    def days_in_stage(self, obj):
+        today = timezone.localdate()
+        open_tracks = [a for a in obj.assessments.all() if a.is_open]
+        if not open_tracks:
+            return "—"
+        return max(a.days_in_stage(today) for a in open_tracks)
+
+    @admin.display(description="next deadline", ordering="next_deadline_on")
+    def next_deadline(self, obj):
+        if obj.next_deadline_on is None:
+            return "—"
+        return format_html(
+            '{}<br><span class="quiet">{}</span>',
+            services.day(obj.next_deadline_on),
+            obj.next_deadline_label,
+        )
+
+    @admin.display(description="overdue", ordering="overdue_count")
+    def overdue(self, obj):
+        if obj.overdue_count:
+            return format_html(
+                '<strong class="carers-overdue">{} overdue</strong>', obj.overdue_count
+            )
+        return "—"
+
+    # -- saving goes through the services ---------------------------------
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.save()
+        else:
+            services.household_register(
+                household=obj,
+                by=request.user,
+                roi_received_on=form.cleaned_data.get("roi_received_on"),
+            )
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Document:
+            return super().save_formset(request, form, formset, change)
+        for deleted in formset.deleted_forms:
+            if deleted.instance.pk and self.has_delete_permission_for_documents(request):
+                deleted.instance.delete()
+        for document_form in formset.extra_forms:
+            if not document_form.has_changed() or document_form in formset.deleted_forms:
+                continue
+            data = document_form.cleaned_data
+            services.document_upload(
+                household=form.instance,
+                kind=data["kind"],
+                title=data.get("title", ""),
+                file=data["file"],
+                check_record=data.get("check_record"),
+                by=request.user,
+            )
+        formset.new_objects = []
+        formset.changed_objects = []
+        formset.deleted_objects = [f.instance for f in formset.deleted_forms]
+
+    def has_delete_permission_for_documents(self, request):
+        return request.user.has_perm("carers.delete_document")
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        services.household_after_edit(household=form.instance, by=request.user)
+
+    # -- the assessment panel, the buttons and their forms -----------------
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "<int:pk>/assessment/<int:assessment_pk>/<slug:action_name>/",
+                wrap(self.action_view),
+                name="carers_household_action",
+            ),
+            path("<int:pk>/close/", wrap(self.close_view), name="carers_household_close"),
+            path(
+                "<int:pk>/review/<int:review_pk>/",
+                wrap(self.review_view),
+                name="carers_household_review",
+            ),
+            path(
+                "<int:pk>/panel-paper.pdf",
+                wrap(self.panel_paper_view),
+                name="carers_household_panel_paper",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        household = self.get_object(request, object_id)
+        if household is not None and self.has_view_or_change_permission(request, household):
+            extra_context["assessment_panel"] = self._assessment_panel(request, household)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _assessment_panel(self, request, household):
+        today = timezone.localdate()
+        facts = selectors.household_facts(household=household)
+        applicants = selectors.household_applicants(household=household)
+        tracks = []
+        for assessment in facts.assessments:
+            offered = services.actions_for(
+                assessment=assessment,
+                facts=facts,
+                applicants=applicants,
+                user=request.user,
+                on=today,
+            )
+            tracks.append(
+                {
+                    "assessment": assessment,
+                    "days_in_stage": assessment.days_in_stage(today),
+                    "actions": [
+                        {
+                            "offered": item,
+                            "url": reverse(
+                                "admin:carers_household_action",
+                                args=[household.pk, assessment.pk, item.action.name],
+                            ),
+                        }
+                        for item in offered
+                    ],
+                }
+            )
+        deadlines = list(household.deadlines.order_by("due_on", "id"))
+        changes = list(
+            StageChange.objects.filter(assessment__household=household)
+            .select_related("assessment", "recorded_by")
+            .order_by("-recorded_at", "-id")[:100]
+        )
+        return {
+            "household": household,
+            "tracks": tracks,
+            "deadlines": deadlines,
+            "overdue": [d for d in deadlines if d.due_on < today],
+            "changes": changes,
+            "today": today,
+            "can_change": request.user.has_perm("carers.change_assessment"),
+            "close_url": reverse("admin:carers_household_close", args=[household.pk]),
+            "panel_paper_url": reverse("admin:carers_household_panel_paper", args=[household.pk]),
+        }
+
+    def _household_or_404(self, request, pk):
+        household = get_object_or_404(Household.objects.select_related("social_worker"), pk=pk)
+        if not self.has_view_permission(request, household):
+            raise PermissionDenied
+        return household
+
+    def action_view(self, request, pk, assessment_pk, action_name):
+        household = self._household_or_404(request, pk)
+        assessment = get_object_or_404(
+            Assessment.objects.select_related("panel"), pk=assessment_pk, household=household
+        )
+        action = services.ACTIONS.get(action_name)
+        if action is None:
+            raise Http404("No such action")
+        facts = selectors.household_facts(household=household)
+        applicants = selectors.household_applicants(household=household)
+        offered = next(
+            (
+                item
+                for item in services.actions_for(
+                    assessment=assessment,
+                    facts=facts,
+                    applicants=applicants,
+                    user=request.user,
+                    on=timezone.localdate(),
+                )
+                if item.action.name == action_name
+            ),
+            None,
+        )
+        change_url = reverse("admin:carers_household_change", args=[household.pk])
+        form_class = action_form_class(action_name)
+        refused: list[str] = []
+        if request.method == "POST":
+            form = form_class(request.POST, action=action, assessment=assessment)
+            if form.is_valid():
+                try:
+                    services.TRANSITION_SERVICES[action_name](
+                        assessment=assessment, by=request.user, **form.service_kwargs()
+                    )
+                except services.TransitionRefused as refusal:
+                    refused = refusal.messages
+                else:
+                    messages.success(
+                        request,
+                        f"{household}: {action.label} – done. "
+                        f"{assessment.get_track_display()} is now at "
+                        f"“{Assessment.objects.get(pk=assessment.pk).get_stage_display()}”.",
+                    )
+                    return HttpResponseRedirect(change_url)
+        else:
+            form = form_class(action=action, assessment=assessment)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"{action.label}: {household}",
+            "household": household,
+            "assessment": assessment,
+            "action": action,
+            "offered": offered,
+            "blocked_by": offered.blocked_by if offered else ["This action is not possible now."],
+            "refused": refused,
+            "form": form,
+            "change_url": change_url,
+        }
+        return TemplateResponse(request, "admin/carers/household/action.html", context)
+
+    def close_view(self, request, pk):
+        household = self._household_or_404(request, pk)
+        if not request.user.has_perm("carers.change_assessment"):
+            raise PermissionDenied
+        change_url = reverse("admin:carers_household_change", args=[household.pk])
+        refused: list[str] = []
+        form = CloseHouseholdForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.household_close(
+                    household=household,
+                    on=form.cleaned_data["on"],
+                    reason=form.cleaned_data["reason"],
+                    by=request.user,
+                )
+            except services.TransitionRefused as refusal:
+                refused = refusal.messages
+            else:
+                messages.success(request, f"{household} is closed.")
+                return HttpResponseRedirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Close household {household}",
+            "household": household,
+            "form": form,
+            "refused": refused,
+            "change_url": change_url,
+            "blocked_by": [],
+        }
+        return TemplateResponse(request, "admin/carers/household/action.html", context)
+
+    def review_view(self, request, pk, review_pk):
+        household = self._household_or_404(request, pk)
+        if not request.user.has_perm("carers.change_fostercarerreview"):
+            raise PermissionDenied
+        review = get_object_or_404(FosterCarerReview, pk=review_pk, household=household)
+        change_url = reverse("admin:carers_household_change", args=[household.pk])
+        refused: list[str] = []
+        form = ReviewCompleteForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.foster_review_complete(
+                    review=review,
+                    on=form.cleaned_data["on"],
+                    notes=form.cleaned_data["notes"],
+                    by=request.user,
+                )
+            except services.TransitionRefused as refusal:
+                refused = refusal.messages
+            else:
+                messages.success(request, "The foster carer review is recorded.")
+                return HttpResponseRedirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Record the foster carer review: {household}",
+            "household": household,
+            "form": form,
+            "refused": refused,
+            "change_url": change_url,
+            "blocked_by": [],
+        }
+        return TemplateResponse(request, "admin/carers/household/action.html", context)
+
+    def panel_paper_view(self, request, pk):
+        household = self._household_or_404(request, pk)
+        from .panel_paper import panel_paper_pdf
+
+        response = HttpResponse(
+            panel_paper_pdf(household=household), content_type="application/pdf"
+        )
+        response["Content-Disposition"] = (
+            f'inline; filename="panel-paper-{household.reference}.pdf"'
+        )
+        LogEntry.objects.log_create(
+            household,
+            force_log=True,
+            action=LogEntry.Action.ACCESS,
+            actor=request.user,
+            additional_data={"action": "carers.household.panel_paper_viewed"},
+        )
+        return response
+
+
+# ---------------------------------------------------------------------------
+# Documents: listed, and downloaded only through a permission check
+# ---------------------------------------------------------------------------
+
+
+@admin.register(Document)
+class DocumentAdmin(admin.ModelAdmin):
+    list_display = ("title", "kind", "household", "uploaded_at", "uploaded_by", "download")
+    list_filter = ("kind",)
+    list_select_related = ("household", "uploaded_by")
+    search_fields = ("title", "household__reference")
+    fields = readonly_fields = (
+        "household",
+        "kind",
+        "title",
+        "download",
+        "check_record",
+        "uploaded_at",
+        "uploaded_by",
+    )
+
+    def has_add_permission(self, request):
+        # Documents are uploaded on the household page, where they belong.
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="file")
+    def download(self, obj):
+        return format_html('<a href="{}">Download</a>', obj.get_absolute_url())
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "<int:pk>/download/",
+                wrap(self.download_view),
+                name="carers_document_download",
+            ),
+            path(
+                "file/<path:name>",
+                wrap(self.file_view),
+                name="carers_document_file",
+            ),
+            *super().get_urls(),
+        ]
+
+    def download_view(self, request, pk):
+        return self._send(request, get_object_or_404(Document, pk=pk))
+
+    def file_view(self, request, name):
+        return self._send(request, get_object_or_404(Document, file=name))
+
+    def _send(self, request, document: Document):
+        if not request.user.has_perm("carers.view_document"):
+            raise PermissionDenied
+        try:
+            handle = document.file.open("rb")
+        except FileNotFoundError as missing:
+            raise Http404("The file is missing from storage") from missing
+        suffix = PurePath(document.file.name).suffix
+        reference = document.household.reference or document.household_id
+        response = FileResponse(
+            handle,
+            as_attachment=True,
+            filename=f"{reference}-{document.kind}-{document.pk}{suffix}",
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        LogEntry.objects.log_create(
+            document,
+            force_log=True,
+            action=LogEntry.Action.ACCESS,
+            actor=request.user,
+            additional_data={"action": "carers.document.downloaded"},
+        )
+        return response
+
+
+# ---------------------------------------------------------------------------
+# Panels, training catalogue, deadlines
+# ---------------------------------------------------------------------------
+
+
+class AgendaInline(admin.TabularInline):
+    model = Assessment
+    fk_name = "panel"
+    extra = 0
+    verbose_name = "household on the agenda"
+    verbose_name_plural = "agenda"
+    fields = readonly_fields = (
+        "household_link",
+        "track",
+        "stage",
+        "panel_recommendation",
+        "agency_decision",
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("household")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="household")
+    def household_link(self, obj):
+        url = reverse("admin:carers_household_change", args=[obj.household_id])
+        return format_html('<a href="{}">{}</a>', url, obj.household)
+
+
+@admin.register(PanelSitting)
+class PanelSittingAdmin(admin.ModelAdmin):
+    list_display = ("sits_on", "kind", "venue", "agenda_size")
+    list_filter = ("kind",)
+    date_hierarchy = "sits_on"
+    search_fields = ("venue",)
+    inlines = (AgendaInline,)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(agenda_count=Count("agenda"))
+
+    @admin.display(description="households on the agenda", ordering="agenda_count")
+    def agenda_size(self, obj):
+        return obj.agenda_count
+
+
+@admin.register(TrainingCourse)
+class TrainingCourseAdmin(admin.ModelAdmin):
+    form = TrainingCourseForm
+    list_display = (
+        "name",
+        "due_from",
+        "due_within_months",
+        "complete_before",
+        "is_mandatory",
+        "is_active",
+    )
+    list_filter = ("is_mandatory", "is_active", "due_from")
+    search_fields = ("name",)
+
+    def save_model(self, request, obj, form, change):
+        services.training_course_save(course=obj, by=request.user)
+
+
+@admin.register(Deadline)
+class DeadlineAdmin(admin.ModelAdmin):
+    """Every open clock, for overseeing timescales. Read-only: deadlines follow the facts."""
+
+    list_display = ("due_on", "label", "household", "kind", "is_overdue", "social_worker")
+    list_filter = (CaseloadFilter, OverdueFilter, "kind")
+    list_select_related = ("household", "household__social_worker")
+    search_fields = ("household__reference", "label")
+    date_hierarchy = "due_on"
+    fields = readonly_fields = ("household", "kind", "label", "due_on")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="overdue", boolean=True)
+    def is_overdue(self, obj):
+        return obj.is_overdue()
+
+    @admin.display(description="social worker", ordering="household__social_worker__last_name")
+    def social_worker(self, obj):
+        return obj.household.social_worker or "—"

@@ -1,0 +1,268 @@
+"""Every clock on a carer household, worked out from its dates by ``portal.calendar``.
+
+Agency policy numbers are read from settings when a clock is computed (never at
+import). Statutory numbers are constants here, each with the rule it comes from.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.conf import settings
+from django.utils import timezone
+
+from portal.calendar import add_months, add_working_days, add_years
+
+from .models import (
+    Assessment,
+    Deadline,
+    FosterCarerReview,
+    Household,
+    HouseholdMember,
+    Stage,
+    StatutoryCheck,
+    TrainingCourse,
+    TrainingRecord,
+)
+
+# Statutory: the agency decides whether the applicants are suitable to adopt within four
+# months of their notice to proceed to Stage 2 (Adoption Agencies Regulations 2005,
+# reg 30B), unless delayed at their request or in exceptional circumstances.
+STAGE_2_DECISION_MONTHS = 4
+# Statutory guidance: applicants may take up to six months between the Stage 1 decision
+# and their notice to proceed; after that Stage 1 has to start again (Adoption Statutory
+# Guidance, chapter 3).
+MAX_PAUSE_MONTHS = 6
+# Statutory: a foster carer's approval is reviewed within a year of approval and then at
+# intervals of no more than a year (Fostering Services (England) Regulations 2011, reg 28).
+FOSTER_REVIEW_MONTHS = 12
+# Every adult (18 or over) in the household needs an enhanced DBS check.
+ADULT_AGE_YEARS = 18
+
+
+def roi_decision_due(received_on: date) -> date:
+    return add_working_days(received_on, settings.CARERS_ROI_DECISION_WORKING_DAYS)
+
+
+def stage_1_due(accepted_on: date) -> date:
+    return add_months(accepted_on, settings.CARERS_STAGE_ONE_MONTHS)
+
+
+def stage_2_notice_due(stage_1_decision_on: date) -> date:
+    return add_months(stage_1_decision_on, MAX_PAUSE_MONTHS)
+
+
+def stage_2_decision_due(notice_to_proceed_on: date, extended_until: date | None = None) -> date:
+    return extended_until or add_months(notice_to_proceed_on, STAGE_2_DECISION_MONTHS)
+
+
+def form_f_panel_due(form_f_started_on: date) -> date:
+    return add_months(form_f_started_on, settings.CARERS_FORM_F_TO_PANEL_MONTHS)
+
+
+def approval_due(stage_1_started_on: date) -> date:
+    return add_months(stage_1_started_on, settings.CARERS_APPROVAL_TARGET_MONTHS)
+
+
+def agency_decision_due(panel_on: date) -> date:
+    return add_working_days(panel_on, settings.CARERS_AGENCY_DECISION_WORKING_DAYS)
+
+
+def dbs_expires(received_on: date) -> date:
+    return add_years(received_on, settings.CARERS_DBS_RENEWAL_YEARS)
+
+
+def foster_review_due(approved_or_last_review_on: date) -> date:
+    return add_months(approved_or_last_review_on, FOSTER_REVIEW_MONTHS)
+
+
+def training_basis(course: TrainingCourse, household: Household, adoption: Assessment | None):
+    """The date a course's clock runs from, or None while it has not happened."""
+    DueFrom = TrainingCourse.DueFrom
+    if course.due_from == DueFrom.STAGE_1_START:
+        return adoption.stage_1_started_on if adoption else None
+    if course.due_from == DueFrom.STAGE_2_START:
+        return adoption.notice_to_proceed_on if adoption else None
+    if course.due_from == DueFrom.ADOPTER_APPROVAL:
+        return household.adopter_approved_on
+    if course.due_from == DueFrom.FOSTER_APPROVAL:
+        return household.foster_carer_approved_on
+    return None
+
+
+def training_due(course: TrainingCourse, basis: date | None) -> date | None:
+    return add_months(basis, course.due_within_months) if basis else None
+
+
+@dataclass(frozen=True)
+class Clock:
+    kind: str
+    subject: str
+    label: str
+    due_on: date
+
+
+@dataclass
+class HouseholdFacts:
+    """What the clocks are computed from, loaded in a fixed number of queries."""
+
+    household: Household
+    assessments: list[Assessment]
+    members: list[HouseholdMember]
+    checks: list[StatutoryCheck]
+    training: list[TrainingRecord]
+    open_review: FosterCarerReview | None
+
+    def track(self, track: str) -> Assessment | None:
+        return next((a for a in self.assessments if a.track == track), None)
+
+
+def household_clocks(facts: HouseholdFacts) -> list[Clock]:
+    """The open clocks of a household: nothing for a closed one."""
+    household = facts.household
+    if household.status == Household.Status.CLOSED:
+        return []
+    clocks: list[Clock] = []
+    for assessment in facts.assessments:
+        clocks.extend(_assessment_clocks(assessment))
+    clocks.extend(_approval_clock(facts))
+    clocks.extend(_check_clocks(facts))
+    clocks.extend(_member_clocks(facts))
+    for record in facts.training:
+        if record.completed_on is None and record.due_on is not None:
+            clocks.append(
+                Clock(
+                    Deadline.Kind.TRAINING,
+                    f"training:{record.pk}",
+                    f"{record.course.name}: {record.applicant.full_name}",
+                    record.due_on,
+                )
+            )
+    if facts.open_review is not None:
+        review = facts.open_review
+        label = "Foster carer review" + (" (goes to panel)" if review.goes_to_panel else "")
+        clocks.append(
+            Clock(Deadline.Kind.FOSTER_REVIEW, f"review:{review.pk}", label, review.due_on)
+        )
+    return clocks
+
+
+def _assessment_clocks(a: Assessment) -> list[Clock]:
+    subject = f"assessment:{a.pk}"
+    track = a.get_track_display()
+    K = Deadline.Kind
+    clocks = []
+    if a.stage == Stage.ROI_RECEIVED and a.roi_received_on:
+        clocks.append(
+            Clock(
+                K.ROI_DECISION,
+                subject,
+                "Decide on the Registration of Interest",
+                roi_decision_due(a.roi_received_on),
+            )
+        )
+    if a.stage in (Stage.ROI_ACCEPTED, Stage.STAGE_1) and a.roi_accepted_on:
+        # From acceptance (Stage 1 normally starts that day); from the new start if Stage 1
+        # has to start again after a long pause.
+        started = max(a.roi_accepted_on, a.stage_1_started_on or a.roi_accepted_on)
+        clocks.append(Clock(K.STAGE_1, subject, "Stage 1 decision (target)", stage_1_due(started)))
+    if a.stage in (Stage.STAGE_1_COMPLETE, Stage.PAUSED) and a.stage_1_decision_on:
+        clocks.append(
+            Clock(
+                K.STAGE_2_NOTICE,
+                subject,
+                "Notice to proceed to Stage 2 (end of the pause)",
+                stage_2_notice_due(a.stage_1_decision_on),
+            )
+        )
+    if (
+        a.stage in (Stage.STAGE_2, Stage.PANEL_BOOKED, Stage.PANEL_RECOMMENDED)
+        and a.notice_to_proceed_on
+    ):
+        clocks.append(
+            Clock(
+                K.STAGE_2_DECISION,
+                subject,
+                "Stage 2 decision (4 months, reg 30B)",
+                stage_2_decision_due(a.notice_to_proceed_on, a.stage_2_extended_until),
+            )
+        )
+    if a.stage == Stage.FORM_F and a.form_f_started_on:
+        clocks.append(
+            Clock(
+                K.FORM_F_PANEL,
+                subject,
+                "Fostering assessment (Form F) to panel",
+                form_f_panel_due(a.form_f_started_on),
+            )
+        )
+    if a.stage in (Stage.PANEL_BOOKED, Stage.PANEL_RECOMMENDED) and a.panel_id:
+        clocks.append(
+            Clock(
+                K.AGENCY_DECISION,
+                subject,
+                f"Agency decision after {track.lower()} panel",
+                agency_decision_due(a.panel.sits_on),
+            )
+        )
+    return clocks
+
+
+def _approval_clock(facts: HouseholdFacts) -> list[Clock]:
+    adoption = facts.track("adoption")
+    if adoption is None or adoption.stage_1_started_on is None:
+        return []
+    open_tracks = [a for a in facts.assessments if a.is_open]
+    if not open_tracks:
+        return []
+    return [
+        Clock(
+            Deadline.Kind.APPROVAL,
+            "household",
+            "Approval as adopters and foster carers (target)",
+            approval_due(adoption.stage_1_started_on),
+        )
+    ]
+
+
+def _check_clocks(facts: HouseholdFacts) -> list[Clock]:
+    # Only the newest check of each kind for each person: a renewal replaces the old clock.
+    latest: dict[tuple, StatutoryCheck] = {}
+    for check in facts.checks:
+        if check.expires_on is None:
+            continue
+        key = (check.kind, check.applicant_id, check.member_id)
+        current = latest.get(key)
+        if current is None or check.expires_on > current.expires_on:
+            latest[key] = check
+    return [
+        Clock(
+            Deadline.Kind.CHECK_EXPIRY,
+            f"check:{check.pk}",
+            f"{check.get_kind_display()} expires: {check.person or 'household'}",
+            check.expires_on,
+        )
+        for check in latest.values()
+    ]
+
+
+def _member_clocks(facts: HouseholdFacts) -> list[Clock]:
+    """A child who turns 18 while the household is open needs a DBS check by that day."""
+    created_on = timezone.localdate(facts.household.created_at)
+    with_dbs = {
+        c.member_id
+        for c in facts.checks
+        if c.kind == StatutoryCheck.Kind.DBS and c.member_id and c.received_on
+    }
+    clocks = []
+    for member in facts.members:
+        turns_18 = add_years(member.date_of_birth, ADULT_AGE_YEARS)
+        if turns_18 >= created_on and member.pk not in with_dbs:
+            clocks.append(
+                Clock(
+                    Deadline.Kind.DBS_AT_18,
+                    f"member:{member.pk}",
+                    f"Enhanced DBS check: {member.full_name} turns 18",
+                    turns_18,
+                )
+            )
+    return clocks

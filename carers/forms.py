@@ -1,0 +1,254 @@
+"""Forms for the staff pages: household details and the small form behind each action button."""
+
+from datetime import date
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from . import services
+from .models import Assessment, Document, Household, PanelSitting, TrainingCourse
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class HouseholdForm(forms.ModelForm):
+    roi_received_on = forms.DateField(
+        label="Registration of Interest received on",
+        widget=DateInput(),
+        required=False,
+        help_text="New households only. Leave empty for today.",
+    )
+
+    class Meta:
+        model = Household
+        fields = [
+            "social_worker",
+            "has_pets",
+            "address_line_1",
+            "address_line_2",
+            "town",
+            "postcode",
+            "local_authority",
+        ]
+
+    def clean_postcode(self):
+        return services.postcode_normalise(self.cleaned_data["postcode"])
+
+    def clean_roi_received_on(self):
+        value = self.cleaned_data.get("roi_received_on")
+        if value and value > timezone.localdate():
+            raise ValidationError("The date cannot be in the future.")
+        return value
+
+
+class DocumentInlineForm(forms.ModelForm):
+    class Meta:
+        model = Document
+        fields = ["kind", "title", "file", "check_record"]
+
+    def clean_file(self):
+        file = self.cleaned_data.get("file")
+        if file is not None and hasattr(file, "size"):
+            services.document_validate(file)
+        return file
+
+
+class TrainingCourseForm(forms.ModelForm):
+    class Meta:
+        model = TrainingCourse
+        fields = [
+            "name",
+            "description",
+            "due_from",
+            "due_within_months",
+            "complete_before",
+            "is_mandatory",
+            "is_active",
+        ]
+
+
+class ActionForm(forms.Form):
+    """The form behind an action button: when it happened, and a note."""
+
+    on = forms.DateField(label="Date it happened", widget=DateInput())
+    note = forms.CharField(
+        label="Note",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text="Shown in the assessment timeline and the panel paper.",
+    )
+
+    def __init__(self, *args, action: services.Action, assessment: Assessment, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.action = action
+        self.assessment = assessment
+        self.fields["on"].initial = timezone.localdate()
+        if action.needs_note:
+            self.fields["note"].required = True
+            self.fields["note"].label = "Reason"
+        self.add_action_fields()
+
+    def add_action_fields(self):
+        pass
+
+    def clean_on(self):
+        value = self.cleaned_data["on"]
+        if value > timezone.localdate():
+            raise ValidationError("The date cannot be in the future.")
+        return value
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {"on": data["on"], "note": data.get("note", "")}
+
+
+class Stage1PlanForm(ActionForm):
+    def add_action_fields(self):
+        self.fields["on"].label = "Date the written Stage 1 plan was agreed"
+
+    def service_kwargs(self):
+        return {"agreed_on": self.cleaned_data["on"], "note": self.cleaned_data.get("note", "")}
+
+
+class ExtendStage2Form(ActionForm):
+    def add_action_fields(self):
+        del self.fields["on"]
+        self.fields["until"] = forms.DateField(
+            label="New Stage 2 decision date", widget=DateInput()
+        )
+        self.fields[
+            "note"
+        ].help_text = "Only at the applicants' request or in exceptional circumstances (reg 30B)."
+
+    def service_kwargs(self):
+        return {"until": self.cleaned_data["until"], "note": self.cleaned_data["note"]}
+
+
+class BookPanelForm(ActionForm):
+    def add_action_fields(self):
+        today = timezone.localdate()
+        kinds = [PanelSitting.Kind.JOINT, self.assessment.track]
+        self.fields["panel"] = forms.ModelChoiceField(
+            label="Panel sitting",
+            queryset=PanelSitting.objects.filter(sits_on__gte=today, kind__in=kinds).order_by(
+                "sits_on"
+            ),
+            help_text="Sittings from today on that hear this track. Add sittings under Panel sittings.",
+        )
+
+    def service_kwargs(self):
+        return {**super().service_kwargs(), "panel": self.cleaned_data["panel"]}
+
+
+class RecommendationForm(ActionForm):
+    def add_action_fields(self):
+        del self.fields["on"]
+        self.fields["recommendation"] = forms.ChoiceField(
+            label="The panel recommended",
+            choices=Assessment.Recommendation.choices,
+            widget=forms.RadioSelect,
+        )
+
+    def service_kwargs(self):
+        return {
+            "recommendation": self.cleaned_data["recommendation"],
+            "note": self.cleaned_data.get("note", ""),
+        }
+
+
+class DecisionForm(ActionForm):
+    def add_action_fields(self):
+        self.fields["on"].label = "Date of the agency decision"
+        self.fields["decision"] = forms.ChoiceField(
+            label="The agency decision maker decided",
+            choices=Assessment.Decision.choices,
+            widget=forms.RadioSelect,
+        )
+        self.fields["approved_age_from"] = forms.IntegerField(
+            label="Approved for children aged from (years)",
+            min_value=0,
+            max_value=17,
+            required=False,
+        )
+        self.fields["approved_age_to"] = forms.IntegerField(
+            label="Approved for children aged up to (years)",
+            min_value=0,
+            max_value=17,
+            required=False,
+        )
+        self.fields["approved_number_of_children"] = forms.IntegerField(
+            label="Approved for this many children", min_value=1, max_value=6, required=False
+        )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == Assessment.Decision.APPROVED:
+            for name in ("approved_age_from", "approved_age_to", "approved_number_of_children"):
+                if data.get(name) is None:
+                    self.add_error(name, "Give the terms of approval.")
+        return data
+
+    def service_kwargs(self):
+        data = self.cleaned_data
+        return {
+            "on": data["on"],
+            "note": data.get("note", ""),
+            "decision": data["decision"],
+            "approved_age_from": data.get("approved_age_from"),
+            "approved_age_to": data.get("approved_age_to"),
+            "approved_number_of_children": data.get("approved_number_of_children"),
+        }
+
+
+ACTION_FORMS: dict[str, type[ActionForm]] = {
+    "record_stage_1_plan": Stage1PlanForm,
+    "extend_stage_2": ExtendStage2Form,
+    "book_panel": BookPanelForm,
+    "record_recommendation": RecommendationForm,
+    "record_decision": DecisionForm,
+}
+
+
+def action_form_class(action_name: str) -> type[ActionForm]:
+    return ACTION_FORMS.get(action_name, ActionForm)
+
+
+class CloseHouseholdForm(forms.Form):
+    on = forms.DateField(label="Date the household closed", widget=DateInput())
+    reason = forms.CharField(
+        label="Reason", max_length=300, widget=forms.Textarea(attrs={"rows": 3, "cols": 60})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["on"].initial = timezone.localdate()
+
+    def clean_on(self):
+        value: date = self.cleaned_data["on"]
+        if value > timezone.localdate():
+            raise ValidationError("The date cannot be in the future.")
+        return value
+
+
+class ReviewCompleteForm(forms.Form):
+    on = forms.DateField(label="Date of the review", widget=DateInput())
+    notes = forms.CharField(
+        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3, "cols": 60})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["on"].initial = timezone.localdate()
+
+    def clean_on(self):
+        value: date = self.cleaned_data["on"]
+        if value > timezone.localdate():
+            raise ValidationError("The date cannot be in the future.")
+        return value

@@ -1,0 +1,149 @@
+"""Reads for carers, each in a fixed number of queries whatever the size of the caseload."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from .clocks import HouseholdFacts
+from .models import (
+    Applicant,
+    Assessment,
+    Deadline,
+    Document,
+    Household,
+    Stage,
+    StatutoryCheck,
+    TrainingRecord,
+)
+
+
+def household_facts(*, household: Household) -> HouseholdFacts:
+    """Everything the clocks and guards look at: six queries."""
+    return HouseholdFacts(
+        household=household,
+        assessments=list(household.assessments.select_related("panel").order_by("track")),
+        members=list(household.members.order_by("date_of_birth", "id")),
+        checks=list(
+            StatutoryCheck.objects.filter(household=household)
+            .select_related("applicant", "member")
+            .order_by("kind", "id")
+        ),
+        training=list(
+            TrainingRecord.objects.filter(applicant__household=household)
+            .select_related("course", "applicant")
+            .order_by("applicant__position", "course__name")
+        ),
+        open_review=household.foster_reviews.filter(completed_on__isnull=True).first(),
+    )
+
+
+def household_applicants(*, household: Household) -> list[Applicant]:
+    return list(household.applicants.order_by("position"))
+
+
+def household_document_kinds(*, household: Household) -> set[str]:
+    return set(household.documents.values_list("kind", flat=True).distinct())
+
+
+def households_with_deadlines(queryset: QuerySet[Household], *, today: date) -> QuerySet:
+    """Annotate each household with its next deadline and its overdue count (for lists)."""
+    open_deadlines = Deadline.objects.filter(household=OuterRef("pk")).order_by("due_on", "id")
+    overdue = (
+        Deadline.objects.filter(household=OuterRef("pk"), due_on__lt=today)
+        .order_by()
+        .values("household")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return queryset.annotate(
+        next_deadline_on=Subquery(open_deadlines.values("due_on")[:1]),
+        next_deadline_label=Subquery(open_deadlines.values("label")[:1]),
+        overdue_count=Coalesce(Subquery(overdue, output_field=IntegerField()), 0),
+    ).prefetch_related(
+        Prefetch("applicants", queryset=Applicant.objects.order_by("position")),
+        Prefetch("assessments", queryset=Assessment.objects.order_by("track")),
+    )
+
+
+def households_overdue(queryset: QuerySet[Household], *, today: date, overdue: bool = True):
+    condition = Exists(Deadline.objects.filter(household=OuterRef("pk"), due_on__lt=today))
+    return queryset.filter(condition if overdue else ~condition)
+
+
+@dataclass
+class Dashboard:
+    overdue: list[Deadline]
+    upcoming: list[Deadline]
+    horizon: date
+    awaiting_decision: list[Assessment]
+    team_overdue: list[dict]
+    truncated: bool
+
+
+DASHBOARD_LIMIT = 100
+
+
+def dashboard_for(*, user, today: date) -> Dashboard:
+    """The signed-in social worker's overdue items and what falls due in the next days.
+
+    Team managers also see the decisions waiting for them and each caseload's overdue count.
+    Four queries at most, however many households there are.
+    """
+    horizon = today + timedelta(days=settings.CARERS_DASHBOARD_DAYS)
+    rows = list(
+        Deadline.objects.filter(household__social_worker=user, due_on__lte=horizon)
+        .exclude(household__status=Household.Status.CLOSED)
+        .select_related("household")
+        .order_by("due_on", "id")[: DASHBOARD_LIMIT + 1]
+    )
+    truncated = len(rows) > DASHBOARD_LIMIT
+    rows = rows[:DASHBOARD_LIMIT]
+    awaiting, team = [], []
+    if user.has_perm("carers.record_agency_decision"):
+        awaiting = list(
+            Assessment.objects.filter(stage=Stage.PANEL_RECOMMENDED)
+            .select_related("household", "panel")
+            .order_by("panel__sits_on", "id")[:DASHBOARD_LIMIT]
+        )
+        team = list(
+            Deadline.objects.filter(due_on__lt=today)
+            .values(
+                "household__social_worker__first_name",
+                "household__social_worker__last_name",
+                "household__social_worker__email",
+            )
+            .annotate(overdue=Count("id"), households=Count("household", distinct=True))
+            .order_by("-overdue")[:50]
+        )
+    return Dashboard(
+        overdue=[d for d in rows if d.due_on < today],
+        upcoming=[d for d in rows if d.due_on >= today],
+        horizon=horizon,
+        awaiting_decision=awaiting,
+        team_overdue=team,
+        truncated=truncated,
+    )
+
+
+def panel_agenda(*, sitting) -> list[Assessment]:
+    return list(
+        sitting.agenda.select_related("household")
+        .prefetch_related(Prefetch("household__applicants", queryset=Applicant.objects.all()))
+        .order_by("household__reference", "track")
+    )
+
+
+def household_documents(*, household: Household) -> list[Document]:
+    return list(household.documents.select_related("uploaded_by").order_by("-uploaded_at"))
+
+
+def social_worker_choices():
+    from portal.models import User
+    from portal.roles import Role
+
+    return User.objects.filter(
+        Q(groups__name__in=[Role.SOCIAL_WORKERS, Role.TEAM_MANAGERS]), is_active=True
+    ).distinct()

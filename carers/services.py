@@ -1,0 +1,1396 @@
+"""Every write and state change for carer households and their assessments.
+
+Stages move only through the functions below: each locks the household and the
+assessment, checks the move against ``ALLOWED_TRANSITIONS`` and its guard,
+saves with ``update_fields``, records a ``StageChange`` (who, when, note) and a
+dotted audit entry, and brings the household's deadlines up to date, all in
+one transaction. A refused move raises ``TransitionRefused`` whose messages say
+plainly what is missing.
+"""
+
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from auditlog.context import disable_auditlog
+from auditlog.models import LogEntry
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from . import clocks, reminders
+from .clocks import HouseholdFacts
+from .models import (
+    CLOSED_STAGES,
+    Applicant,
+    Assessment,
+    Deadline,
+    Document,
+    FosterCarerReview,
+    Household,
+    PanelSitting,
+    Stage,
+    StageChange,
+    StatutoryCheck,
+    Track,
+    TrainingCourse,
+    TrainingRecord,
+)
+from .selectors import household_applicants, household_document_kinds, household_facts
+
+Kind = StatutoryCheck.Kind
+
+ALLOWED_TRANSITIONS: dict[str, dict[str, tuple[str, ...]]] = {
+    Track.ADOPTION: {
+        Stage.ROI_RECEIVED: (Stage.ROI_ACCEPTED, Stage.NOT_PROCEEDING, Stage.WITHDRAWN),
+        Stage.ROI_ACCEPTED: (Stage.STAGE_1, Stage.WITHDRAWN),
+        Stage.STAGE_1: (Stage.STAGE_1_COMPLETE, Stage.NOT_PROCEEDING, Stage.WITHDRAWN),
+        Stage.STAGE_1_COMPLETE: (Stage.PAUSED, Stage.STAGE_2, Stage.WITHDRAWN),
+        # After a pause longer than the limit, Stage 1 starts again.
+        Stage.PAUSED: (Stage.STAGE_2, Stage.STAGE_1, Stage.WITHDRAWN),
+        Stage.STAGE_2: (Stage.PANEL_BOOKED, Stage.WITHDRAWN),
+        # A deferred panel sends the assessment back to Stage 2.
+        Stage.PANEL_BOOKED: (Stage.PANEL_RECOMMENDED, Stage.STAGE_2, Stage.WITHDRAWN),
+        Stage.PANEL_RECOMMENDED: (Stage.APPROVED, Stage.NOT_APPROVED, Stage.WITHDRAWN),
+    },
+    Track.FOSTERING: {
+        Stage.NOT_STARTED: (Stage.FORM_F, Stage.WITHDRAWN),
+        Stage.FORM_F: (Stage.PANEL_BOOKED, Stage.WITHDRAWN),
+        Stage.PANEL_BOOKED: (Stage.PANEL_RECOMMENDED, Stage.FORM_F, Stage.WITHDRAWN),
+        Stage.PANEL_RECOMMENDED: (Stage.APPROVED, Stage.NOT_APPROVED, Stage.WITHDRAWN),
+    },
+}
+
+HOUSEHOLD_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    Household.Status.ASSESSING: (Household.Status.APPROVED, Household.Status.CLOSED),
+    Household.Status.APPROVED: (Household.Status.CLOSED,),
+    Household.Status.CLOSED: (),
+}
+
+CHANGE_PERMISSION = "carers.change_assessment"
+DECISION_PERMISSION = "carers.record_agency_decision"
+PERSONAL_REFERENCES_NEEDED = 3
+NON_RELATIVE_REFERENCES_NEEDED = 2
+DOCUMENT_EXTENSIONS = (".pdf", ".docx", ".doc", ".odt", ".rtf", ".txt", ".jpg", ".jpeg", ".png")
+
+
+class TransitionRefused(Exception):
+    """A move that is not allowed now; ``messages`` say why, in plain words."""
+
+    def __init__(self, messages: Iterable[str]):
+        self.messages = list(dict.fromkeys(messages))
+        super().__init__(" ".join(self.messages))
+
+
+def day(value: date) -> str:
+    return f"{value.day} {value:%B %Y}"
+
+
+# ---------------------------------------------------------------------------
+# Households
+# ---------------------------------------------------------------------------
+
+POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$")
+
+
+def postcode_normalise(value: str) -> str:
+    """'sw1a1aa' -> 'SW1A 1AA'; a value that is not a UK postcode is refused."""
+    compact = re.sub(r"\s+", "", value or "").upper()
+    match = POSTCODE.match(compact)
+    if not match:
+        raise ValidationError("Enter a real UK postcode, like SW1A 1AA.", code="postcode")
+    return f"{match.group(1)} {match.group(2)}"
+
+
+def household_create(
+    *,
+    by,
+    address_line_1: str,
+    town: str,
+    postcode: str,
+    local_authority: str,
+    address_line_2: str = "",
+    social_worker=None,
+    has_pets: bool = False,
+    applicants: Sequence[dict] = (),
+    roi_received_on: date | None = None,
+) -> Household:
+    """A new household whose adoption track starts at 'Registration of Interest received'."""
+    household = Household(
+        address_line_1=address_line_1,
+        address_line_2=address_line_2,
+        town=town,
+        postcode=postcode,
+        local_authority=local_authority,
+        social_worker=social_worker,
+        has_pets=has_pets,
+    )
+    return household_register(
+        household=household, by=by, applicants=applicants, roi_received_on=roi_received_on
+    )
+
+
+def household_register(
+    *,
+    household: Household,
+    by,
+    applicants: Sequence[dict] = (),
+    roi_received_on: date | None = None,
+) -> Household:
+    """Save a new household (built by a form or by ``household_create``) and open its tracks."""
+    if household.pk is not None:
+        raise ValueError("household_register is for new households")
+    if len(applicants) > 2:
+        raise ValidationError("A household has one or two applicants.")
+    on = roi_received_on or timezone.localdate()
+    _not_in_future(on)
+    with transaction.atomic():
+        household.postcode = postcode_normalise(household.postcode)
+        household.status = Household.Status.ASSESSING
+        household.save()
+        household.reference = f"EP{household.pk:05d}"
+        with disable_auditlog():
+            household.save(update_fields=["reference"])
+        for position, data in enumerate(applicants, start=1):
+            Applicant.objects.create(household=household, position=position, **data)
+        adoption = Assessment.objects.create(
+            household=household,
+            track=Track.ADOPTION,
+            stage=Stage.ROI_RECEIVED,
+            stage_entered_on=on,
+            roi_received_on=on,
+        )
+        fostering = Assessment.objects.create(
+            household=household, track=Track.FOSTERING, stage=Stage.NOT_STARTED, stage_entered_on=on
+        )
+        for assessment in (adoption, fostering):
+            StageChange.objects.create(
+                assessment=assessment, to_stage=assessment.stage, effective_on=on, recorded_by=by
+            )
+        _audit(
+            household, "carers.household.created", {"reference": [None, household.reference]}, by
+        )
+        checks_sync_required(household=household)
+        deadlines_refresh(household=household)
+    return household
+
+
+def household_after_edit(*, household: Household, by=None) -> None:
+    """After staff edit people, checks or training in the admin: derived facts catch up."""
+    with transaction.atomic():
+        household = _lock_household(household.pk)
+        checks_update_expiries(household=household)
+        checks_sync_required(household=household)
+        training_records_sync(household=household)
+        deadlines_refresh(household=household)
+
+
+def household_close(*, household: Household, on: date, reason: str, by) -> Household:
+    """Close a household: open tracks are withdrawn, approvals end, reminders stop."""
+    if not reason.strip():
+        raise TransitionRefused(["Say why the household is being closed."])
+    _not_in_future(on)
+    with transaction.atomic():
+        household = _lock_household(household.pk)
+        _check_household_move(household, Household.Status.CLOSED)
+        for assessment in household.assessments.select_for_update().filter(
+            stage__in=_open_stages()
+        ):
+            _apply_move(
+                assessment,
+                to=Stage.WITHDRAWN,
+                on=max(on, assessment.stage_entered_on),
+                by=by,
+                note=reason,
+                fields={"closed_on": on},
+                action="carers.assessment.withdrawn",
+            )
+        _household_move(
+            household,
+            Household.Status.CLOSED,
+            by=by,
+            fields={"closed_on": on, "closed_reason": reason.strip()[:300]},
+            action="carers.household.closed",
+        )
+        deadlines_refresh(household=household)
+    return household
+
+
+def _check_household_move(household: Household, to: str) -> None:
+    if to not in HOUSEHOLD_TRANSITIONS[household.status]:
+        raise TransitionRefused(
+            [
+                f"The household is {household.get_status_display().lower()}: "
+                f"it cannot become {Household.Status(to).label.lower()}."
+            ]
+        )
+
+
+def _household_move(household: Household, to: str, *, by, fields: dict, action: str) -> None:
+    _check_household_move(household, to)
+    changes = {"status": [household.status, to]}
+    for name, value in fields.items():
+        changes[name] = [_text(getattr(household, name)), _text(value)]
+        setattr(household, name, value)
+    household.status = to
+    with disable_auditlog():
+        household.save(update_fields=["status", *fields, "updated_at"])
+    _audit(household, action, changes, by)
+
+
+def _household_settle(household: Household, *, on: date, by) -> None:
+    """A household whose every track has ended without approval is closed."""
+    if household.status != Household.Status.ASSESSING:
+        return
+    stages = list(household.assessments.values_list("stage", flat=True))
+    if any(stage not in CLOSED_STAGES for stage in stages):
+        return
+    _household_move(
+        household,
+        Household.Status.CLOSED,
+        by=by,
+        fields={"closed_on": on, "closed_reason": "Every assessment track has ended."},
+        action="carers.household.closed",
+    )
+
+
+def _open_stages() -> list[str]:
+    return [stage for stage in Stage.values if stage not in CLOSED_STAGES]
+
+
+# ---------------------------------------------------------------------------
+# Guards: what is missing, in plain words
+# ---------------------------------------------------------------------------
+
+
+def _person_name(check: StatutoryCheck) -> str:
+    person = check.person
+    return person.full_name if person else "the household"
+
+
+def checks_outstanding(
+    *, facts: HouseholdFacts, applicants: list[Applicant], on: date
+) -> list[str]:
+    """Every statutory check not yet received, unsatisfactory or out of date on ``on``."""
+    messages: list[str] = []
+    checks = facts.checks
+    received = [c for c in checks if c.received_on]
+
+    def have(kind, applicant=None, member=None) -> bool:
+        return any(
+            c.kind == kind
+            and c.applicant_id == (applicant.pk if applicant else None)
+            and c.member_id == (member.pk if member else None)
+            for c in received
+        )
+
+    for applicant in applicants:
+        name = applicant.full_name
+        for kind in _required_kinds(applicant):
+            if kind != Kind.PERSONAL_REFERENCE and not have(kind, applicant=applicant):
+                messages.append(f"{Kind(kind).label} for {name}: not received.")
+        references = [
+            c
+            for c in received
+            if c.kind == Kind.PERSONAL_REFERENCE and c.applicant_id == applicant.pk
+        ]
+        if len(references) < PERSONAL_REFERENCES_NEEDED:
+            messages.append(
+                f"Personal references for {name}: {len(references)} of "
+                f"{PERSONAL_REFERENCES_NEEDED} received."
+            )
+        non_relatives = [c for c in references if not c.referee_is_relative]
+        if len(non_relatives) < NON_RELATIVE_REFERENCES_NEEDED:
+            messages.append(
+                f"Personal references for {name}: at least {NON_RELATIVE_REFERENCES_NEEDED} "
+                f"must come from people who are not relatives ({len(non_relatives)} so far)."
+            )
+    for member in facts.members:
+        if member.is_adult(on) and not have(Kind.DBS, member=member):
+            messages.append(f"{Kind.DBS.label} for {member.full_name}: not received.")
+    if not have(Kind.HOME_SAFETY):
+        messages.append(f"{Kind.HOME_SAFETY.label} for the household: not received.")
+    if facts.household.has_pets and not have(Kind.PETS):
+        messages.append(f"{Kind.PETS.label} for the household: not received.")
+    for check in checks:
+        who = _person_name(check)
+        if not check.received_on and check.kind != Kind.PERSONAL_REFERENCE:
+            messages.append(f"{check.get_kind_display()} for {who}: not received.")
+        elif check.outcome == StatutoryCheck.Outcome.UNSATISFACTORY:
+            messages.append(f"{check.get_kind_display()} for {who} is recorded as unsatisfactory.")
+        elif check.received_on and not check.outcome:
+            messages.append(f"{check.get_kind_display()} for {who}: record its outcome.")
+    messages.extend(_expired_checks(checks, on))
+    return list(dict.fromkeys(messages))
+
+
+def _expired_checks(checks: list[StatutoryCheck], on: date) -> list[str]:
+    newest: dict[tuple, StatutoryCheck] = {}
+    for check in checks:
+        if check.expires_on is None:
+            continue
+        key = (check.kind, check.applicant_id, check.member_id)
+        if key not in newest or check.expires_on > newest[key].expires_on:
+            newest[key] = check
+    return [
+        f"{check.get_kind_display()} for {_person_name(check)} expired on {day(check.expires_on)}."
+        for check in newest.values()
+        if check.expires_on < on
+    ]
+
+
+def training_outstanding(
+    *, facts: HouseholdFacts, applicants: list[Applicant], milestones: Sequence[str]
+) -> list[str]:
+    courses = TrainingCourse.objects.filter(is_active=True, complete_before__in=milestones)
+    done = {(r.applicant_id, r.course_id) for r in facts.training if r.completed_on}
+    return [
+        f"{course.name}: not completed by {applicant.full_name}."
+        for course in courses
+        for applicant in applicants
+        if (applicant.pk, course.pk) not in done
+    ]
+
+
+REPORT_FOR_TRACK = {Track.ADOPTION: Document.Kind.PAR, Track.FOSTERING: Document.Kind.FORM_F}
+
+
+def _guard_start_stage_1(facts, assessment, applicants, on):
+    messages = []
+    if not applicants:
+        messages.append("Add at least one applicant.")
+    if facts.household.social_worker_id is None:
+        messages.append("Assign a social worker to the household.")
+    return messages
+
+
+def _guard_complete_stage_1(facts, assessment, applicants, on):
+    messages = []
+    if assessment.stage_1_plan_agreed_on is None:
+        messages.append("Record the date the written Stage 1 plan was agreed.")
+    messages += checks_outstanding(facts=facts, applicants=applicants, on=on)
+    messages += training_outstanding(
+        facts=facts,
+        applicants=applicants,
+        milestones=[TrainingCourse.Milestone.STAGE_1_DECISION],
+    )
+    return messages
+
+
+def _guard_start_stage_2(facts, assessment, applicants, on):
+    if assessment.stage_1_decision_on is None:
+        return ["Record the Stage 1 decision first."]
+    limit = clocks.stage_2_notice_due(assessment.stage_1_decision_on)
+    if on > limit:
+        return [
+            f"More than {clocks.MAX_PAUSE_MONTHS} months have passed since the Stage 1 decision "
+            f"on {day(assessment.stage_1_decision_on)}: Stage 1 has to start again."
+        ]
+    return []
+
+
+def _guard_start_form_f(facts, assessment, applicants, on):
+    adoption = facts.track(Track.ADOPTION)
+    if not applicants:
+        return ["Add at least one applicant."]
+    if adoption is None or adoption.stage_1_started_on is None:
+        return [
+            "Start Stage 1 of the adoption assessment first: the fostering assessment runs "
+            "alongside it."
+        ]
+    return []
+
+
+def _guard_book_panel(facts, assessment, applicants, on):
+    messages = checks_outstanding(facts=facts, applicants=applicants, on=on)
+    report = REPORT_FOR_TRACK[assessment.track]
+    if report not in household_document_kinds(household=facts.household):
+        messages.append(f"Upload the {Document.Kind(report).label} as a document.")
+    messages += training_outstanding(
+        facts=facts,
+        applicants=applicants,
+        milestones=[TrainingCourse.Milestone.STAGE_1_DECISION, TrainingCourse.Milestone.PANEL],
+    )
+    return messages
+
+
+def _guard_record_recommendation(facts, assessment, applicants, on):
+    if assessment.panel is None:
+        return ["Book the household for panel first."]
+    if assessment.panel.sits_on > on:
+        return [
+            f"The panel sits on {day(assessment.panel.sits_on)}: record its recommendation "
+            "from that day."
+        ]
+    return []
+
+
+def _guard_record_decision(facts, assessment, applicants, on):
+    if not assessment.panel_recommendation:
+        return ["Record the panel's recommendation first."]
+    if assessment.panel and assessment.panel.sits_on > on:
+        return [f"The decision cannot come before the panel on {day(assessment.panel.sits_on)}."]
+    return []
+
+
+# ---------------------------------------------------------------------------
+# The actions offered on an assessment (the admin shows them as buttons)
+# ---------------------------------------------------------------------------
+
+Guard = Callable[[HouseholdFacts, Assessment, list[Applicant], date], list[str]]
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    label: str
+    targets: tuple[str, ...] = ()
+    tracks: tuple[str, ...] = (Track.ADOPTION, Track.FOSTERING)
+    # Actions that do not move the stage are offered in these stages.
+    stages: tuple[str, ...] = ()
+    permission: str = CHANGE_PERMISSION
+    guard: Guard | None = None
+    warning: bool = False
+    needs_note: bool = False
+    fields: tuple[str, ...] = field(default=())
+
+
+ACTIONS: dict[str, Action] = {
+    a.name: a
+    for a in [
+        Action(
+            "accept_roi",
+            "Accept the Registration of Interest",
+            (Stage.ROI_ACCEPTED,),
+            (Track.ADOPTION,),
+        ),
+        Action(
+            "decline_roi",
+            "Do not accept the Registration of Interest",
+            (Stage.NOT_PROCEEDING,),
+            (Track.ADOPTION,),
+            stages=(Stage.ROI_RECEIVED,),
+            warning=True,
+            needs_note=True,
+        ),
+        Action(
+            "start_stage_1",
+            "Start Stage 1",
+            (Stage.STAGE_1,),
+            (Track.ADOPTION,),
+            stages=(Stage.ROI_ACCEPTED,),
+            guard=_guard_start_stage_1,
+        ),
+        Action(
+            "record_stage_1_plan",
+            "Record the Stage 1 plan",
+            tracks=(Track.ADOPTION,),
+            stages=(Stage.STAGE_1,),
+            fields=("agreed_on",),
+        ),
+        Action(
+            "complete_stage_1",
+            "Stage 1 decision: go on to Stage 2",
+            (Stage.STAGE_1_COMPLETE,),
+            (Track.ADOPTION,),
+            guard=_guard_complete_stage_1,
+        ),
+        Action(
+            "end_at_stage_1",
+            "Stage 1 decision: do not proceed",
+            (Stage.NOT_PROCEEDING,),
+            (Track.ADOPTION,),
+            stages=(Stage.STAGE_1,),
+            warning=True,
+            needs_note=True,
+        ),
+        Action("pause", "Pause before Stage 2", (Stage.PAUSED,), (Track.ADOPTION,)),
+        Action(
+            "start_stage_2",
+            "Notice to proceed: start Stage 2",
+            (Stage.STAGE_2,),
+            (Track.ADOPTION,),
+            stages=(Stage.STAGE_1_COMPLETE, Stage.PAUSED),
+            guard=_guard_start_stage_2,
+        ),
+        Action(
+            "restart_stage_1",
+            "Start Stage 1 again",
+            (Stage.STAGE_1,),
+            (Track.ADOPTION,),
+            stages=(Stage.PAUSED,),
+        ),
+        Action(
+            "extend_stage_2",
+            "Extend the Stage 2 decision date",
+            tracks=(Track.ADOPTION,),
+            stages=(Stage.STAGE_2, Stage.PANEL_BOOKED),
+            needs_note=True,
+            fields=("until",),
+        ),
+        Action(
+            "start_form_f",
+            "Start the fostering assessment (Form F)",
+            (Stage.FORM_F,),
+            (Track.FOSTERING,),
+            stages=(Stage.NOT_STARTED,),
+            guard=_guard_start_form_f,
+        ),
+        Action(
+            "book_panel",
+            "Book for panel",
+            (Stage.PANEL_BOOKED,),
+            guard=_guard_book_panel,
+            fields=("panel",),
+        ),
+        Action(
+            "defer_panel",
+            "Take off the panel agenda",
+            (Stage.STAGE_2, Stage.FORM_F),
+            stages=(Stage.PANEL_BOOKED,),
+            warning=True,
+            needs_note=True,
+        ),
+        Action(
+            "record_recommendation",
+            "Record the panel's recommendation",
+            (Stage.PANEL_RECOMMENDED,),
+            guard=_guard_record_recommendation,
+            fields=("recommendation",),
+        ),
+        Action(
+            "record_decision",
+            "Record the agency decision",
+            (Stage.APPROVED, Stage.NOT_APPROVED),
+            permission=DECISION_PERMISSION,
+            guard=_guard_record_decision,
+            fields=(
+                "decision",
+                "approved_age_from",
+                "approved_age_to",
+                "approved_number_of_children",
+            ),
+        ),
+        Action(
+            "withdraw",
+            "Withdraw",
+            (Stage.WITHDRAWN,),
+            warning=True,
+            needs_note=True,
+        ),
+    ]
+}
+
+
+def _offered(action: Action, assessment: Assessment) -> bool:
+    if assessment.track not in action.tracks:
+        return False
+    if action.stages and assessment.stage not in action.stages:
+        return False
+    if not action.targets:
+        return bool(action.stages)
+    allowed = ALLOWED_TRANSITIONS[assessment.track].get(assessment.stage, ())
+    return any(target in allowed for target in action.targets)
+
+
+@dataclass
+class OfferedAction:
+    action: Action
+    assessment: Assessment
+    blocked_by: list[str]
+
+    @property
+    def enabled(self) -> bool:
+        return not self.blocked_by
+
+
+def actions_for(
+    *, assessment: Assessment, facts: HouseholdFacts, applicants: list[Applicant], user, on: date
+) -> list[OfferedAction]:
+    """The actions open to this user on this assessment now, with what blocks each one."""
+    offered = []
+    for action in ACTIONS.values():
+        if not _offered(action, assessment):
+            continue
+        blocked = []
+        if not user.has_perm(action.permission):
+            blocked.append(
+                "Only team managers record the agency decision."
+                if action.permission == DECISION_PERMISSION
+                else "You do not have permission to change assessments."
+            )
+        if action.guard:
+            blocked += action.guard(facts, assessment, applicants, on)
+        offered.append(OfferedAction(action, assessment, blocked))
+    return offered
+
+
+# ---------------------------------------------------------------------------
+# Assessment transitions: one function per move
+# ---------------------------------------------------------------------------
+
+
+def _lock_household(pk: int) -> Household:
+    return Household.objects.select_for_update().get(pk=pk)
+
+
+def _begin(assessment: Assessment, action_name: str, *, by, on: date):
+    """Lock, then check permission, the move and the guard. Returns fresh rows to change."""
+    action = ACTIONS[action_name]
+    household = _lock_household(assessment.household_id)
+    locked = (
+        Assessment.objects.select_for_update(of=("self",))
+        .select_related("panel")
+        .get(pk=assessment.pk)
+    )
+    locked.household = household
+    if not by.has_perm(action.permission):
+        raise TransitionRefused(
+            ["Only team managers record the agency decision."]
+            if action.permission == DECISION_PERMISSION
+            else ["You do not have permission to change assessments."]
+        )
+    if not _offered(action, locked):
+        raise TransitionRefused(
+            [
+                f"{action.label} is not possible: the {locked.get_track_display().lower()} "
+                f"assessment is at “{locked.get_stage_display()}”."
+            ]
+        )
+    _not_in_future(on)
+    if on < locked.stage_entered_on:
+        raise TransitionRefused(
+            [
+                f"The date cannot be before {day(locked.stage_entered_on)}, when "
+                f"“{locked.get_stage_display()}” began."
+            ]
+        )
+    facts = household_facts(household=household)
+    applicants = household_applicants(household=household)
+    if action.guard:
+        messages = action.guard(facts, locked, applicants, on)
+        if messages:
+            raise TransitionRefused(messages)
+    return household, locked
+
+
+def _not_in_future(on: date) -> None:
+    if on > timezone.localdate():
+        raise TransitionRefused(["The date cannot be in the future."])
+
+
+def _require_note(note: str, what: str) -> str:
+    note = (note or "").strip()
+    if not note:
+        raise TransitionRefused([f"Say why {what}."])
+    return note[:2000]
+
+
+def _text(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(getattr(value, "pk", value))
+
+
+def _audit(instance, action: str, changes: dict, by) -> None:
+    LogEntry.objects.log_create(
+        instance,
+        force_log=True,
+        action=LogEntry.Action.UPDATE,
+        changes=changes,
+        actor=by,
+        actor_email=getattr(by, "email", None),
+        additional_data={"action": action},
+    )
+
+
+def _apply_move(
+    assessment: Assessment, *, to: str, on: date, by, note: str, fields: dict, action: str
+) -> None:
+    allowed = ALLOWED_TRANSITIONS[assessment.track].get(assessment.stage, ())
+    if to not in allowed:
+        raise TransitionRefused(
+            [f"“{assessment.get_stage_display()}” cannot move to “{Stage(to).label}”."]
+        )
+    from_stage = assessment.stage
+    changes = {"stage": [from_stage, to]}
+    for name, value in fields.items():
+        changes[name] = [_text(getattr(assessment, name)), _text(value)]
+        setattr(assessment, name, value)
+    assessment.stage = to
+    assessment.stage_entered_on = on
+    with disable_auditlog():
+        assessment.save(update_fields=["stage", "stage_entered_on", *fields])
+    StageChange.objects.create(
+        assessment=assessment,
+        from_stage=from_stage,
+        to_stage=to,
+        effective_on=on,
+        recorded_by=by,
+        note=note,
+    )
+    _audit(assessment, action, changes, by)
+
+
+def _finish(household: Household, *, on: date, by) -> None:
+    _household_settle(household, on=on, by=by)
+    training_records_sync(household=household)
+    deadlines_refresh(household=household)
+
+
+def assessment_accept_roi(*, assessment: Assessment, on: date, by, note: str = "") -> Assessment:
+    with transaction.atomic():
+        household, a = _begin(assessment, "accept_roi", by=by, on=on)
+        _apply_move(
+            a,
+            to=Stage.ROI_ACCEPTED,
+            on=on,
+            by=by,
+            note=note,
+            fields={"roi_accepted_on": on},
+            action="carers.assessment.roi_accepted",
+        )
+        _finish(household, on=on, by=by)
+    return a
+
+
+def assessment_decline_roi(*, assessment: Assessment, on: date, by, note: str) -> Assessment:
+    note = _require_note(note, "the Registration of Interest is not accepted")
+    with transaction.atomic():
+        household, a = _begin(assessment, "decline_roi", by=by, on=on)
+        _apply_move(
+            a,
+            to=Stage.NOT_PROCEEDING,
+            on=on,
+            by=by,
+            note=note,
+            fields={"closed_on": on},
+            action="carers.assessment.roi_declined",
+        )
+        _close_fostering_if_adoption_ends(household, on=on, by=by, note=note)
+        _finish(household, on=on, by=by)
+    return a
+
+
+def assessment_start_stage_1(*, assessment: Assessment, on: date, by, note: str = "") -> Assessment:
+    with transaction.atomic():
+        household, a = _begin(assessment, "start_stage_1", by=by, on=on)
+        _apply_move(
+            a,
+            to=Stage.STAGE_1,
+            on=on,
+            by=by,
+            note=note,
+            fields={"stage_1_started_on": on},
+            action="carers.assessment.stage_1_started",
+        )
+        _finish(household, on=on, by=by)
+    return a
+
+
+def assessment_record_stage_1_plan(
+    *, assessment: Assessment, agreed_on: date, by, note: str = ""
+) -> Assessment:
+    """Not a move: the date the written Stage 1 plan was agreed."""
+    with transaction.atomic():
+        household, a = _begin(assessment, "record_stage_1_plan", by=by, on=agreed_on)
+        changes = {"stage_1_plan_agreed_on": [_text(a.stage_1_plan_agreed_on), _text(agreed_on)]}
+        a.stage_1_plan_agreed_on = agreed_on
+        with disable_auditlog():
+            a.save(update_fields=["stage_1_plan_agreed_on"])
+        _audit(a, "carers.assessment.stage_1_plan_agreed", changes, by)
+    return a
+
+
+def assessment_complete_stage_1(
+    *, assessment: Assessment, on: date, by, note: str = ""
+) -> Assessment:
+    with transaction.atomic():
+        household, a = _begin(assessment, "complete_stage_1", by=by, on=on)
+        _apply_move(
+            a,
+            to=Stage.STAGE_1_COMPLETE,
+            on=on,
+            by=by,
+            note=note,
+            fields={"stage_1_decision_on": on},
+            action="carers.assessment.stage_1_completed",
+        )
+        _finish(household, on=on, by=by)
+    return a
+
+
+def assessment_end_at_stage_1(*, assessment: Assessment, on: date, by, note: str) -> Assessment:
+    note = _require_note(note, "the assessment does not proceed")
+    with transaction.atomic():
+        household, a = _begin(assessment, "end_at_stage_1", by=by, on=on)
+        _apply_move(
+            a,
+            to=Stage.NOT_PROCEEDING,
+            on=on,
+            by=by,
+            note=note,
+            fields={"stage_1_decision_on": on, "closed_on": on},
+            action="carers.assessment.stage_1_not_proceeding",
+        )
+        _close_fostering_if_adoption_ends(household, on=on, by=by, note=note)
+        _finish(household, on=on, by=by)
+    return a
+
+
+def assessment_pause(*, assessment: Assessment, on: date, by, note: str = "") -> Assessment:
+    with transaction.atomic():
+        household, a = _begin(assessment, "pause", by=by, on=on)
+        _apply_move(
+            a,
+            to=Stage.PAUSED,
+            on=on,
+            by=by,
+            note=note,
+            fields={"paused_on": on},
+            action="carers.assessment.paused",
+        )
+        _finish(household, on=on, by=by)
+    return a
+
+
+def assessment_start_stage_2(*, assessment: Assessment, on: date, by, note: str = "") -> Assessment:
+    with transaction.atomic():
+        household, a = _begin(assessment, "start_stage_2", by=by, on=on)
+        _apply_move(
+            a,
+            to=Stage.STAGE_2,
+            on=on,
+            by=by,
+            note=note,
+            fields={"notice_to_proceed_on": on},
+            action="carers.assessment.stage_2_started",
+        )
+        _finish(household, on=on, by=by)
+    return a
+
+
+def assessment_restart_stage_1(
+    *, assessment: Assessment, on: date, by, note: str = ""
+) -> Assessment:
+    with transaction.atomic():
+        household, a = _begin(assessment, "restart_stage_1", by=by, on=on)
+        _apply_move(
+            a,
+            to=Stage.STAGE_1,
+            on=on,
+            by=by,
+            note=note,
+            fields={
+                "stage_1_started_on": on,
+                "stage_1_decision_on": None,
+                "stage_1_plan_agreed_on": None,
+                "paused_on": None,
+            },
+            action="carers.assessment.stage_1_restarted",
+        )
+        _finish(household, on=on, by=by)
+    return a
+
+
+def assessment_extend_stage_2(*, assessment: Assessment, until: date, by, note: str) -> Assessment:
+    """Not a move: a later Stage 2 decision date, at the applicants' request or exceptionally."""
+    note = _require_note(note, "the Stage 2 decision date is extended")
+    today = timezone.localdate()
+    with transaction.atomic():
+        household, a = _begin(assessment, "extend_stage_2", by=by, on=today)
+        current = clocks.stage_2_decision_due(a.notice_to_proceed_on, a.stage_2_extended_until)
+        if until <= current:
+            raise TransitionRefused(
+                [f"The new date must be after the current one, {day(current)}."]
+            )
+        changes = {
+            "stage_2_extended_until": [_text(a.stage_2_extended_until), _text(until)],
+            "stage_2_extension_reason": [a.stage_2_extension_reason, note[:300]],
+        }
+        a.stage_2_extended_until = until
+        a.stage_2_extension_reason = note[:300]
+        with disable_auditlog():
+            a.save(update_fields=["stage_2_extended_until", "stage_2_extension_reason"])
+        _audit(a, "carers.assessment.stage_2_extended", changes, by)
+        deadlines_refresh(household=household)
+    return a
+
+
+def assessment_start_form_f(*, assessment: Assessment, on: date, by, note: str = "") -> Assessment:
+    with transaction.atomic():
+        household, a = _begin(assessment, "start_form_f", by=by, on=on)
+        _apply_move(
+            a,
+            to=Stage.FORM_F,
+            on=on,
+            by=by,
+            note=note,
+            fields={"form_f_started_on": on},
+            action="carers.assessment.form_f_started",
+        )
+        _finish(household, on=on, by=by)
+    return a
+
+
+def assessment_book_panel(
+    *, assessment: Assessment, panel: PanelSitting, on: date, by, note: str = ""
+) -> Assessment:
+    with transaction.atomic():
+        household, a = _begin(assessment, "book_panel", by=by, on=on)
+        if not panel.hears(a.track):
+            raise TransitionRefused(
+                [
+                    f"The {panel.get_kind_display().lower()} does not hear "
+                    f"{a.get_track_display().lower()} cases."
+                ]
+            )
+        if panel.sits_on < on:
+            raise TransitionRefused(
+                [f"That panel sat on {day(panel.sits_on)}: choose one on or after {day(on)}."]
+            )
+        _apply_move(
+            a,
+            to=Stage.PANEL_BOOKED,
+            on=on,
+            by=by,
+            note=note,
+            fields={"panel": panel, "panel_recommendation": ""},
+            action="carers.assessment.panel_booked",
+        )
+        _finish(household, on=on, by=by)
+    return a
+
+
+def assessment_defer_panel(*, assessment: Assessment, on: date, by, note: str) -> Assessment:
+    note = _require_note(note, "the household comes off the panel agenda")
+    with transaction.atomic():
+        household, a = _begin(assessment, "defer_panel", by=by, on=on)
+        back_to = Stage.STAGE_2 if a.track == Track.ADOPTION else Stage.FORM_F
+        _apply_move(
+            a,
+            to=back_to,
+            on=on,
+            by=by,
+            note=note,
+            fields={"panel": None},
+            action="carers.assessment.panel_deferred",
+        )
+        _finish(household, on=on, by=by)
+    return a
+
+
+def assessment_record_recommendation(
+    *, assessment: Assessment, recommendation: str, by, note: str = "", on: date | None = None
+) -> Assessment:
+    """The panel's recommendation, effective on the day it sat."""
+    if recommendation not in Assessment.Recommendation.values:
+        raise TransitionRefused(["Choose the panel's recommendation."])
+    with transaction.atomic():
+        today = timezone.localdate()
+        household, a = _begin(assessment, "record_recommendation", by=by, on=today)
+        sat_on = on or a.panel.sits_on
+        _apply_move(
+            a,
+            to=Stage.PANEL_RECOMMENDED,
+            on=max(sat_on, a.stage_entered_on),
+            by=by,
+            note=note,
+            fields={"panel_recommendation": recommendation},
+            action="carers.assessment.panel_recommended",
+        )
+        deadlines_refresh(household=household)
+        reminders.decision_waiting_notify(
+            assessment_pk=a.pk,
+            panel_pk=a.panel_id,
+            household_pk=household.pk,
+            team_managers=_team_managers(),
+        )
+    return a
+
+
+def _team_managers():
+    from portal.models import User
+    from portal.roles import Role
+
+    return list(
+        User.objects.filter(groups__name=Role.TEAM_MANAGERS, is_active=True)
+        .exclude(email="")
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def assessment_record_decision(
+    *,
+    assessment: Assessment,
+    decision: str,
+    on: date,
+    by,
+    note: str = "",
+    approved_age_from: int | None = None,
+    approved_age_to: int | None = None,
+    approved_number_of_children: int | None = None,
+) -> Assessment:
+    """The agency decision maker's decision (team managers only)."""
+    if decision not in Assessment.Decision.values:
+        raise TransitionRefused(["Choose the agency decision."])
+    approved = decision == Assessment.Decision.APPROVED
+    if approved:
+        problems = []
+        if approved_number_of_children is None or approved_number_of_children < 1:
+            problems.append("Give the number of children the approval is for.")
+        if approved_age_from is None or approved_age_to is None:
+            problems.append("Give the age range of the approval.")
+        elif approved_age_from > approved_age_to:
+            problems.append("The youngest age of the approval must not be above the oldest.")
+        if problems:
+            raise TransitionRefused(problems)
+    with transaction.atomic():
+        household, a = _begin(assessment, "record_decision", by=by, on=on)
+        fields = {
+            "agency_decision": decision,
+            "agency_decision_on": on,
+            "agency_decision_by": by,
+            "closed_on": on,
+        }
+        if approved:
+            fields |= {
+                "approved_age_from": approved_age_from,
+                "approved_age_to": approved_age_to,
+                "approved_number_of_children": approved_number_of_children,
+            }
+        _apply_move(
+            a,
+            to=Stage.APPROVED if approved else Stage.NOT_APPROVED,
+            on=on,
+            by=by,
+            note=note,
+            fields=fields,
+            action="carers.assessment.approved" if approved else "carers.assessment.not_approved",
+        )
+        if approved:
+            _household_approve(household, track=a.track, on=on, by=by)
+        _finish(household, on=on, by=by)
+    return a
+
+
+def _household_approve(household: Household, *, track: str, on: date, by) -> None:
+    approval_field = (
+        "adopter_approved_on" if track == Track.ADOPTION else "foster_carer_approved_on"
+    )
+    if household.status == Household.Status.ASSESSING:
+        _household_move(
+            household,
+            Household.Status.APPROVED,
+            by=by,
+            fields={approval_field: on},
+            action=f"carers.household.approved_{track}",
+        )
+    else:
+        changes = {approval_field: [_text(getattr(household, approval_field)), _text(on)]}
+        setattr(household, approval_field, on)
+        with disable_auditlog():
+            household.save(update_fields=[approval_field, "updated_at"])
+        _audit(household, f"carers.household.approved_{track}", changes, by)
+    if track == Track.FOSTERING:
+        FosterCarerReview.objects.filter(household=household, completed_on__isnull=True).delete()
+        FosterCarerReview.objects.create(
+            household=household, due_on=clocks.foster_review_due(on), goes_to_panel=True
+        )
+
+
+def assessment_withdraw(*, assessment: Assessment, on: date, by, note: str) -> Assessment:
+    note = _require_note(note, "the assessment is withdrawn")
+    with transaction.atomic():
+        household, a = _begin(assessment, "withdraw", by=by, on=on)
+        _apply_move(
+            a,
+            to=Stage.WITHDRAWN,
+            on=on,
+            by=by,
+            note=note,
+            fields={"closed_on": on},
+            action="carers.assessment.withdrawn",
+        )
+        _finish(household, on=on, by=by)
+    return a
+
+
+def _close_fostering_if_adoption_ends(household: Household, *, on: date, by, note: str) -> None:
+    """EP carers are assessed as both: if the adoption track ends early, so does fostering."""
+    fostering = (
+        household.assessments.select_for_update()
+        .filter(track=Track.FOSTERING, stage__in=_open_stages())
+        .first()
+    )
+    if fostering is not None:
+        _apply_move(
+            fostering,
+            to=Stage.WITHDRAWN,
+            on=max(on, fostering.stage_entered_on),
+            by=by,
+            note=note,
+            fields={"closed_on": on},
+            action="carers.assessment.withdrawn",
+        )
+
+
+# Every transition by its action name, for the admin's buttons.
+TRANSITION_SERVICES: dict[str, Callable] = {
+    "accept_roi": assessment_accept_roi,
+    "decline_roi": assessment_decline_roi,
+    "start_stage_1": assessment_start_stage_1,
+    "record_stage_1_plan": assessment_record_stage_1_plan,
+    "complete_stage_1": assessment_complete_stage_1,
+    "end_at_stage_1": assessment_end_at_stage_1,
+    "pause": assessment_pause,
+    "start_stage_2": assessment_start_stage_2,
+    "restart_stage_1": assessment_restart_stage_1,
+    "extend_stage_2": assessment_extend_stage_2,
+    "start_form_f": assessment_start_form_f,
+    "book_panel": assessment_book_panel,
+    "defer_panel": assessment_defer_panel,
+    "record_recommendation": assessment_record_recommendation,
+    "record_decision": assessment_record_decision,
+    "withdraw": assessment_withdraw,
+}
+
+
+# ---------------------------------------------------------------------------
+# Checks, training and reviews
+# ---------------------------------------------------------------------------
+
+
+def _required_kinds(applicant: Applicant) -> list[str]:
+    kinds = [Kind.DBS, Kind.LOCAL_AUTHORITY, Kind.MEDICAL, Kind.PERSONAL_REFERENCE]
+    if applicant.has_employer:
+        kinds.append(Kind.EMPLOYER_REFERENCE)
+    if applicant.has_former_partners:
+        kinds.append(Kind.FORMER_PARTNER_REFERENCE)
+    if applicant.has_lived_abroad:
+        kinds.append(Kind.OVERSEAS)
+    return kinds
+
+
+def checks_sync_required(*, household: Household, today: date | None = None) -> int:
+    """Add a row, not yet requested, for every required check the household lacks.
+
+    Rows are never removed here: a check that stops being required stays on record.
+    """
+    if household.status == Household.Status.CLOSED:
+        return 0
+    today = today or timezone.localdate()
+    have = Counter(household.checks.values_list("kind", "applicant_id", "member_id").order_by())
+    wanted: list[tuple[str, Applicant | None, object, int]] = []
+    for applicant in household.applicants.all():
+        for kind in _required_kinds(applicant):
+            count = PERSONAL_REFERENCES_NEEDED if kind == Kind.PERSONAL_REFERENCE else 1
+            wanted.append((kind, applicant, None, count))
+    for member in household.members.all():
+        if member.is_adult(today):
+            wanted.append((Kind.DBS, None, member, 1))
+    wanted.append((Kind.HOME_SAFETY, None, None, 1))
+    if household.has_pets:
+        wanted.append((Kind.PETS, None, None, 1))
+    created = 0
+    for kind, applicant, member, count in wanted:
+        key = (kind, applicant.pk if applicant else None, member.pk if member else None)
+        for _ in range(count - have[key]):
+            StatutoryCheck.objects.create(
+                household=household, kind=kind, applicant=applicant, member=member
+            )
+            created += 1
+    return created
+
+
+def checks_update_expiries(*, household: Household) -> int:
+    """DBS checks expire a set number of years after they are received (policy)."""
+    updated = 0
+    for check in household.checks.filter(kind=Kind.DBS):
+        expires = clocks.dbs_expires(check.received_on) if check.received_on else None
+        if check.expires_on != expires:
+            check.expires_on = expires
+            check.save(update_fields=["expires_on"])
+            updated += 1
+    return updated
+
+
+def training_records_sync(*, household: Household) -> None:
+    """Mandatory courses join each applicant's record once their clock can start; due dates
+    follow the course rules."""
+    adoption = household.assessments.filter(track=Track.ADOPTION).first()
+    courses = list(TrainingCourse.objects.filter(is_active=True, is_mandatory=True))
+    applicants = list(household.applicants.all())
+    records = {
+        (r.applicant_id, r.course_id): r
+        for r in TrainingRecord.objects.filter(applicant__household=household).select_related(
+            "course"
+        )
+    }
+    if household.status != Household.Status.CLOSED:
+        for course in courses:
+            basis = clocks.training_basis(course, household, adoption)
+            if basis is None:
+                continue
+            for applicant in applicants:
+                if (applicant.pk, course.pk) not in records:
+                    records[(applicant.pk, course.pk)] = TrainingRecord.objects.create(
+                        household=household,
+                        applicant=applicant,
+                        course=course,
+                        due_on=clocks.training_due(course, basis),
+                    )
+    for record in records.values():
+        due = clocks.training_due(
+            record.course, clocks.training_basis(record.course, household, adoption)
+        )
+        if record.due_on != due:
+            record.due_on = due
+            record.save(update_fields=["due_on"])
+
+
+def foster_review_complete(
+    *, review: FosterCarerReview, on: date, by, notes: str = ""
+) -> FosterCarerReview:
+    """Record a foster carer review and open the next one, a year on (reg 28)."""
+    _not_in_future(on)
+    with transaction.atomic():
+        household = _lock_household(review.household_id)
+        review = FosterCarerReview.objects.select_for_update().get(pk=review.pk)
+        if review.completed_on is not None:
+            raise TransitionRefused(["This review is already recorded."])
+        if household.status != Household.Status.APPROVED:
+            raise TransitionRefused(["Only approved foster carers have reviews."])
+        changes = {"completed_on": [None, on.isoformat()]}
+        review.completed_on = on
+        if notes:
+            review.notes = notes[:2000]
+        with disable_auditlog():
+            review.save(update_fields=["completed_on", "notes"])
+        _audit(review, "carers.foster_review.completed", changes, by)
+        next_review = FosterCarerReview.objects.create(
+            household=household, due_on=clocks.foster_review_due(on)
+        )
+        deadlines_refresh(household=household)
+    return next_review
+
+
+def document_validate(file) -> None:
+    name = (getattr(file, "name", "") or "").lower()
+    if not name.endswith(DOCUMENT_EXTENSIONS):
+        raise ValidationError(
+            "Upload a PDF, Word, OpenDocument, text or image file.", code="extension"
+        )
+    limit = settings.CARERS_DOCUMENT_MAX_MB * 1024 * 1024
+    if file.size > limit:
+        raise ValidationError(
+            f"The file must be smaller than {settings.CARERS_DOCUMENT_MAX_MB} MB.", code="size"
+        )
+
+
+def document_upload(
+    *,
+    household: Household,
+    kind: str,
+    title: str,
+    file,
+    by,
+    check_record: StatutoryCheck | None = None,
+) -> Document:
+    document_validate(file)
+    if check_record is not None and check_record.household_id != household.pk:
+        raise ValidationError("That check belongs to another household.")
+    with transaction.atomic():
+        return Document.objects.create(
+            household=household,
+            kind=kind,
+            title=title.strip()[:150] or Document.Kind(kind).label,
+            file=file,
+            check_record=check_record,
+            uploaded_by=by,
+        )
+
+
+# ---------------------------------------------------------------------------
+# Deadlines
+# ---------------------------------------------------------------------------
+
+
+def deadlines_refresh(*, household: Household) -> None:
+    """Make the household's ``Deadline`` rows match its clocks, and its reminders match them.
+
+    Call inside the transaction that changed the facts, with the household locked.
+    """
+    facts = household_facts(household=household)
+    wanted = {(c.kind, c.subject): c for c in clocks.household_clocks(facts)}
+    to, first_name = reminders.recipient_for(household)
+    existing = {(d.kind, d.subject): d for d in household.deadlines.all()}
+    gone = [d for key, d in existing.items() if key not in wanted]
+    for deadline in gone:
+        reminders.deadline_reminders_withdraw(deadline_pk=deadline.pk)
+    if gone:
+        Deadline.objects.filter(pk__in=[d.pk for d in gone]).delete()
+    for key, clock in wanted.items():
+        deadline = existing.get(key)
+        if deadline is None:
+            deadline = Deadline.objects.create(
+                household=household,
+                kind=clock.kind,
+                subject=clock.subject,
+                label=clock.label[:200],
+                due_on=clock.due_on,
+                reminded_to=to,
+            )
+            reminders.deadline_reminders_schedule(deadline=deadline, to=to, first_name=first_name)
+        elif deadline.due_on != clock.due_on or deadline.reminded_to != to:
+            reminders.deadline_reminders_withdraw(deadline_pk=deadline.pk)
+            deadline.due_on = clock.due_on
+            deadline.label = clock.label[:200]
+            deadline.reminded_to = to
+            deadline.revision += 1
+            deadline.save(
+                update_fields=["due_on", "label", "reminded_to", "revision", "updated_at"]
+            )
+            reminders.deadline_reminders_schedule(deadline=deadline, to=to, first_name=first_name)
+        elif deadline.label != clock.label[:200]:
+            deadline.label = clock.label[:200]
+            deadline.save(update_fields=["label", "updated_at"])
+
+
+def training_course_refresh(*, course_pk: int, batch: int = 200) -> int:
+    """After a course's rule changes: recompute due dates on every household that has it."""
+    household_pks = list(
+        Household.objects.filter(applicants__training__course_id=course_pk)
+        .exclude(status=Household.Status.CLOSED)
+        .values_list("pk", flat=True)
+        .distinct()
+        .order_by("pk")
+    )
+    for start in range(0, len(household_pks), batch):
+        for pk in household_pks[start : start + batch]:
+            with transaction.atomic():
+                household = _lock_household(pk)
+                training_records_sync(household=household)
+                deadlines_refresh(household=household)
+    return len(household_pks)
+
+
+def training_course_save(*, course: TrainingCourse, by) -> TrainingCourse:
+    """Save a catalogue entry; due dates on every household follow, in the worker."""
+    with transaction.atomic():
+        course.save()
+        pk = course.pk
+        transaction.on_commit(lambda: _queue_course_refresh(pk))
+    return course
+
+
+def _queue_course_refresh(course_pk: int) -> None:
+    from .tasks import refresh_training_course
+
+    refresh_training_course.delay(course_pk)
