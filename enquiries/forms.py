@@ -18,6 +18,10 @@ from .models import Booking
 PHONE_PATTERN = re.compile(r"^\+?[0-9 ()-]{7,30}$")
 
 
+class TelInput(forms.TextInput):
+    input_type = "tel"
+
+
 class BookingForm(HoneypotFormMixin, forms.Form):
     name = forms.CharField(
         label="Full name",
@@ -41,6 +45,7 @@ class BookingForm(HoneypotFormMixin, forms.Form):
         label="Phone number (optional)",
         required=False,
         max_length=30,
+        widget=TelInput,
         help_text="Only used if we need to tell you about a change at short notice.",
         error_messages={"max_length": "Phone number must be 30 characters or fewer"},
     )
@@ -83,7 +88,7 @@ class BookingForm(HoneypotFormMixin, forms.Form):
         ]
         self.fields["name"].widget.attrs.update(autocomplete="name", spellcheck="false")
         self.fields["email"].widget.attrs.update(autocomplete="email", spellcheck="false")
-        self.fields["phone"].widget.attrs.update(autocomplete="tel", type="tel")
+        self.fields["phone"].widget.attrs.update(autocomplete="tel")
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.label_size = Size.SMALL
