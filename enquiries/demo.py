@@ -2,12 +2,14 @@
 
 from datetime import datetime, time, timedelta
 
+from django.conf import settings
 from django.utils import timezone
 
 from portal.calendar import add_working_days
 
 from . import services
 from .models import Booking, InformationEvent
+from .reminders import reminder_times
 
 DEMO_EVENTS = [
     # title, kind, working days ahead, start, end, places, nearly full?
@@ -91,6 +93,36 @@ def seed(*, stdout) -> None:
             stdout.write(f"  event: {event}")
         if nearly_full:
             _fill(event, leave=1)
+    _seed_drop_in(stdout)
+
+
+def _seed_drop_in(stdout) -> None:
+    """An online drop-in timed so that its first reminder falls due soon after seeding.
+
+    Someone trying the portal with `make run` can book it and watch the confirmation,
+    then the reminder, arrive in the worker's console.
+    """
+    title = "Online drop-in: ask us anything"
+    now = timezone.now()
+    if InformationEvent.objects.filter(title=title, starts_at__gt=now).exists():
+        return
+    lead = timedelta(days=settings.EVENT_REMINDER_DAYS_BEFORE, minutes=15)
+    start = (now + lead).replace(second=0, microsecond=0)
+    start += timedelta(minutes=-start.minute % 15)
+    event = InformationEvent(
+        title=title,
+        kind=InformationEvent.Kind.ONLINE,
+        starts_at=start,
+        ends_at=start + timedelta(minutes=45),
+        places=15,
+        joining_link="https://meet.example.org/oakway-drop-in",
+        description="A relaxed online session with two of our social workers. Drop in with "
+        "any question about Early Permanence, adoption or fostering.",
+        accessibility="Live captions are on. You can keep your camera off.",
+    )
+    services.event_save(event=event)
+    first_reminder = timezone.localtime(reminder_times(event)["reminder-before"])
+    stdout.write(f"  event: {event} (a booking's first reminder is due at {first_reminder:%H:%M})")
 
 
 def _fill(event: InformationEvent, *, leave: int) -> None:

@@ -118,6 +118,8 @@ def _booking_or_404(token):
 @require_GET
 def booking_done(request, token):
     booking = _booking_or_404(token)
+    if booking.status not in booking.ACTIVE_STATUSES:
+        return redirect("enquiries:booking_manage", token=booking.token)
     return _private(render(request, "enquiries/booking_done.html", {"booking": booking}))
 
 
