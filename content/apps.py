@@ -1,6 +1,24 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def install_shipped_content(sender, apps, using, **kwargs):
+    """After migrate: the shipped pages, FAQs and stories, once per database."""
+    from .shipped import install
+
+    install(apps, using=using)
 
 
 class ContentConfig(AppConfig):
     name = "content"
     verbose_name = "Public content"
+
+    def ready(self):
+        from portal.notifications import register_attachment_builder
+
+        from .attachments import information_pack_attachment
+
+        register_attachment_builder("information-pack", information_pack_attachment)
+        post_migrate.connect(
+            install_shipped_content, sender=self, dispatch_uid="content.install_shipped_content"
+        )

@@ -72,7 +72,15 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *CARERS_CASEWORK,
         *CARERS_MANAGEMENT,
     ],
-    Role.CONTENT_EDITORS: [],
+    Role.CONTENT_EDITORS: [
+        # Public pages, FAQs, stories and the eligibility checker's postcode areas.
+        *_model_perms("content.page"),
+        *_model_perms("content.faqtopic"),
+        *_model_perms("content.faq"),
+        *_model_perms("content.story"),
+        *_model_perms("content.servedpostcodearea"),
+        *_view("content.eligibilitycompletioncount"),
+    ],
 }
 
 

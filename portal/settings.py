@@ -279,6 +279,22 @@ PRIVATE_STORAGE_ROOT = Path(env.str("PRIVATE_STORAGE_ROOT", default=str(MEDIA_RO
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 400
+# PDFs (portal/pdf.py) are cached under a hash of what they contain, in a folder the web
+# process and the worker share (MEDIA_ROOT is a shared volume in production).
+PDF_CACHE_DIR = Path(env.str("PDF_CACHE_DIR", default=str(MEDIA_ROOT / "cache" / "pdf")))
+
+# Public content: anonymous pages are cached until content is published, or for this long.
+CONTENT_CACHE_SECONDS = env.int("CONTENT_CACHE_SECONDS", default=300)
+# The information pack lists this many upcoming events; it is rebuilt at least this often.
+INFORMATION_PACK_EVENTS = env.int("INFORMATION_PACK_EVENTS", default=4)
+INFORMATION_PACK_MAX_AGE_SECONDS = env.int("INFORMATION_PACK_MAX_AGE_SECONDS", default=3600)
+# Eligibility checker (policy: it explains, it never blocks).
+ELIGIBILITY_MIN_AGE = env.int("ELIGIBILITY_MIN_AGE", default=21)
+ELIGIBILITY_UK_RESIDENCE_MONTHS = env.int("ELIGIBILITY_UK_RESIDENCE_MONTHS", default=12)
+ELIGIBILITY_AT_HOME_MONTHS_MIN = env.int("ELIGIBILITY_AT_HOME_MONTHS_MIN", default=9)
+ELIGIBILITY_AT_HOME_MONTHS_PREFERRED = env.int("ELIGIBILITY_AT_HOME_MONTHS_PREFERRED", default=12)
+ELIGIBILITY_TRAVEL_TIME = env.str("ELIGIBILITY_TRAVEL_TIME", default="about an hour")
+ELIGIBILITY_RATE_LIMIT_PER_MINUTE = env.int("ELIGIBILITY_RATE_LIMIT_PER_MINUTE", default=60)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
@@ -322,5 +338,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # WeasyPrint logs every rendering step and font subset at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }

@@ -26,6 +26,12 @@ ADMIN_ACCESS: dict[str, set[str]] = {
     "portal.notification": {MANAGERS},
     "enquiries.informationevent": {EVENTS},
     "enquiries.booking": {EVENTS},
+    "content.page": {EDITORS},
+    "content.faqtopic": {EDITORS},
+    "content.faq": {EDITORS},
+    "content.story": {EDITORS},
+    "content.servedpostcodearea": {EDITORS},
+    "content.eligibilitycompletioncount": {EDITORS},
 }
 
 

@@ -1,0 +1,234 @@
+"""Every change to public content, the information pack, and the checker's tally.
+
+Publishing is a state change: one table of allowed moves, one function per move that
+locks the row, checks the move, saves only what changed and names the audit entry.
+Any change to what the public sees bumps the content generation (emptying the
+anonymous page cache) and asks the worker to rebuild the information pack, both once
+the transaction has committed.
+"""
+
+import logging
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import models, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from portal.pdf import PDFFile, pdf_cache_dir, pdf_cache_prune, pdf_file, render_pdf
+
+from . import selectors
+from .caching import content_generation, content_generation_bump
+from .models import (
+    FAQ,
+    EligibilityCompletionCount,
+    FAQTopic,
+    Page,
+    PublicationStatus,
+    Story,
+)
+
+logger = logging.getLogger(__name__)
+
+ALLOWED_TRANSITIONS: dict[str, set[str]] = {
+    PublicationStatus.DRAFT: {PublicationStatus.PUBLISHED},
+    PublicationStatus.PUBLISHED: {PublicationStatus.DRAFT},
+}
+_ACTION_NAMES = {PublicationStatus.PUBLISHED: "published", PublicationStatus.DRAFT: "unpublished"}
+
+
+class TransitionNotAllowed(Exception):
+    """The item is not in a state it can move from, e.g. publishing what is published."""
+
+
+# -- publishing -----------------------------------------------------------------------
+
+
+def _transition(*, model: type[models.Model], pk: int, to: str):
+    with transaction.atomic():
+        item = model.objects.select_for_update().get(pk=pk)
+        if to not in ALLOWED_TRANSITIONS[item.status]:
+            raise TransitionNotAllowed(
+                f"{model._meta.verbose_name.capitalize()} “{item}” is already "
+                f"{PublicationStatus(item.status).label.lower()}."
+            )
+        if isinstance(item, Page) and to == PublicationStatus.PUBLISHED and item.parent_id:
+            if item.parent.status != PublicationStatus.PUBLISHED:
+                raise TransitionNotAllowed(
+                    f"Publish the section “{item.parent}” before the pages inside it."
+                )
+        item.status = to
+        if to == PublicationStatus.PUBLISHED:
+            item.published_at = timezone.now()
+        item.audit_action = f"content.{model._meta.model_name}.{_ACTION_NAMES[to]}"
+        item.save(update_fields=["status", "published_at", "updated_at"])
+        public_content_changed()
+    return item
+
+
+def page_publish(*, page: Page) -> Page:
+    return _transition(model=Page, pk=page.pk, to=PublicationStatus.PUBLISHED)
+
+
+def page_unpublish(*, page: Page) -> Page:
+    return _transition(model=Page, pk=page.pk, to=PublicationStatus.DRAFT)
+
+
+def faq_publish(*, faq: FAQ) -> FAQ:
+    return _transition(model=FAQ, pk=faq.pk, to=PublicationStatus.PUBLISHED)
+
+
+def faq_unpublish(*, faq: FAQ) -> FAQ:
+    return _transition(model=FAQ, pk=faq.pk, to=PublicationStatus.DRAFT)
+
+
+def story_publish(*, story: Story) -> Story:
+    return _transition(model=Story, pk=story.pk, to=PublicationStatus.PUBLISHED)
+
+
+def story_unpublish(*, story: Story) -> Story:
+    return _transition(model=Story, pk=story.pk, to=PublicationStatus.DRAFT)
+
+
+PUBLISH = {Page: page_publish, FAQ: faq_publish, Story: story_publish}
+UNPUBLISH = {Page: page_unpublish, FAQ: faq_unpublish, Story: story_unpublish}
+
+
+def content_publish(*, item):
+    """Publish a page, FAQ or story (for code that handles all three, like the admin)."""
+    return PUBLISH[type(item)](**{type(item)._meta.model_name: item})
+
+
+def content_unpublish(*, item):
+    return UNPUBLISH[type(item)](**{type(item)._meta.model_name: item})
+
+
+# -- editing ----------------------------------------------------------------------------
+
+
+def _is_public(item) -> bool:
+    # A topic has no state of its own: it is public through its published FAQs.
+    return isinstance(item, FAQTopic) or getattr(item, "is_published", False)
+
+
+def content_save(*, item) -> None:
+    """Save an editor's change. A change to something published is live at once."""
+    with transaction.atomic():
+        item.audit_action = f"content.{item._meta.model_name}.edited"
+        item.save()
+        if _is_public(item):
+            public_content_changed()
+
+
+def content_delete(*, item) -> None:
+    with transaction.atomic():
+        was_public = _is_public(item)
+        item.delete()
+        if was_public:
+            public_content_changed()
+
+
+def public_content_changed() -> None:
+    """What the public sees has changed: refresh caches and the pack after commit."""
+    transaction.on_commit(content_generation_bump)
+    transaction.on_commit(_queue_information_pack_build)
+
+
+def _queue_information_pack_build() -> None:
+    from .tasks import build_information_pack
+
+    try:
+        build_information_pack.apply_async(retry=False)
+    except Exception as exc:  # noqa: BLE001 - without a broker, the next request builds it
+        logger.warning("Could not queue the information pack build (%s)", type(exc).__name__)
+
+
+# -- the information pack ---------------------------------------------------------------
+
+PACK_NAMESPACE = "information-pack"
+PACK_TEMPLATE = "content/information_pack.html"
+
+
+def _pack_pointer_key(generation: str) -> str:
+    return f"content:information-pack:{generation}"
+
+
+def information_pack_context(*, recipient_name: str = "") -> tuple[dict, int]:
+    """What the pack shows, and for how many seconds it stays right (events pass)."""
+    pages = selectors.information_pack_pages()
+    faq_groups = selectors.faqs_by_topic()
+    events = selectors.upcoming_information_events(limit=settings.INFORMATION_PACK_EVENTS)
+    max_age = settings.INFORMATION_PACK_MAX_AGE_SECONDS
+    if events:
+        until_first = (events[0].starts_at - timezone.now()).total_seconds()
+        max_age = int(max(60, min(max_age, until_first)))
+    updated = selectors.latest_content_update(pages, faq_groups)
+    context = {
+        "pack_pages": pages,
+        "faq_groups": faq_groups,
+        "events": events,
+        "content_updated": timezone.localdate(updated) if updated else None,
+        "recipient_name": recipient_name,
+        "pdf_description": "About Early Permanence: fostering and adoption from the start.",
+    }
+    return context, max_age
+
+
+def _pack_title() -> str:
+    return f"Early Permanence information pack – {settings.AGENCY_NAME}"
+
+
+def information_pack_refresh() -> PDFFile:
+    """Build the pack if its content has changed (the worker calls this on publish)."""
+    generation = content_generation()
+    context, max_age = information_pack_context()
+    pack = pdf_file(
+        template=PACK_TEMPLATE,
+        context=context,
+        title=_pack_title(),
+        author=settings.AGENCY_NAME,
+        namespace=PACK_NAMESPACE,
+    )
+    cache.set(_pack_pointer_key(generation), pack.digest, timeout=max_age)
+    if pack.built:
+        pdf_cache_prune(namespace=PACK_NAMESPACE, keep={pack.digest}, older_than=timedelta(days=1))
+    return pack
+
+
+def information_pack_current() -> PDFFile:
+    """The pack as it stands: the cached file while content is unchanged, else a new one."""
+    digest = cache.get(_pack_pointer_key(content_generation()))
+    if digest:
+        path = pdf_cache_dir(PACK_NAMESPACE) / f"{digest}.pdf"
+        if path.is_file():
+            return PDFFile(path=path, digest=digest, built=False)
+    return information_pack_refresh()
+
+
+def information_pack_personalised(*, name: str) -> bytes:
+    """The pack with the enquirer's name on the cover, for the enquiry acknowledgement.
+
+    Built when the email goes and never cached: a file with a name in it is personal data.
+    """
+    context, _ = information_pack_context(recipient_name=name.strip()[:80])
+    return render_pdf(
+        template=PACK_TEMPLATE,
+        context=context,
+        title=_pack_title(),
+        author=settings.AGENCY_NAME,
+        cache=False,
+    )
+
+
+# -- the eligibility checker ----------------------------------------------------------
+
+
+def eligibility_completion_record(*, day: date | None = None) -> None:
+    """Count one finished eligibility check. Nothing about the person is kept."""
+    day = day or timezone.localdate()
+    with transaction.atomic():
+        tally, _ = EligibilityCompletionCount.objects.get_or_create(day=day)
+        EligibilityCompletionCount.objects.filter(pk=tally.pk).update(
+            completions=F("completions") + 1
+        )

@@ -1,0 +1,43 @@
+import pytest
+
+from .factories import FAQFactory, PageFactory, ServedPostcodeAreaFactory, StoryFactory
+
+
+@pytest.fixture(autouse=True)
+def _private_files(settings, tmp_path):
+    """PDFs and uploads of a test go to its own folder, never the project's media/."""
+    settings.PDF_CACHE_DIR = tmp_path / "pdf"
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture
+def make_page(db):
+    return PageFactory
+
+
+@pytest.fixture
+def make_faq(db):
+    return FAQFactory
+
+
+@pytest.fixture
+def make_story(db):
+    return StoryFactory
+
+
+@pytest.fixture
+def served_areas(db):
+    return [
+        ServedPostcodeAreaFactory(code="LS", name="Leeds", travel_note="About 30 minutes away."),
+        ServedPostcodeAreaFactory(
+            code="HD9", name="Holmfirth", travel_note="About an hour from our office."
+        ),
+    ]
+
+
+@pytest.fixture
+def editor_client(staff_client):
+    from portal.roles import Role
+
+    return staff_client(Role.CONTENT_EDITORS)
