@@ -64,6 +64,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "portal.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -247,6 +249,24 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# No inline script or style anywhere: every script and stylesheet is a file we serve.
+# The authenticator app's QR code is a data: image.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+        "manifest-src": ["'self'"],
+    },
+}
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 LANGUAGE_CODE = "en-gb"
@@ -320,6 +340,27 @@ CARERS_DOCUMENT_MAX_MB = env.int("CARERS_DOCUMENT_MAX_MB", default=20)
 CELERY_BEAT_SCHEDULE["carers-deadline-reminders"] = {
     "task": "carers.tasks.sweep_deadline_reminders",
     "schedule": env.float("CARERS_REMINDER_SWEEP_SECONDS", default=3600.0),
+}
+
+# Enquiries: the recruitment team's policy clocks, in working days after the enquiry arrives.
+# The Registration of Interest decision uses CARERS_ROI_DECISION_WORKING_DAYS (one policy).
+ENQUIRY_FIRST_CONTACT_WORKING_DAYS = env.int("ENQUIRY_FIRST_CONTACT_WORKING_DAYS", default=1)
+ENQUIRY_INFORMATION_PACK_WORKING_DAYS = env.int(
+    "ENQUIRY_INFORMATION_PACK_WORKING_DAYS", default=5
+)
+# A missed deadline is reminded at this hour of the next working day, to the assigned
+# person or, when nobody is assigned, to RECRUITMENT_TEAM_EMAIL.
+ENQUIRY_REMINDER_HOUR = env.int("ENQUIRY_REMINDER_HOUR", default=9)
+# The same email address enquiring again within this many days adds to the open enquiry.
+ENQUIRY_REPEAT_WINDOW_DAYS = env.int("ENQUIRY_REPEAT_WINDOW_DAYS", default=30)
+ENQUIRY_RATE_LIMIT_PER_HOUR = env.int("ENQUIRY_RATE_LIMIT_PER_HOUR", default=5)
+ENQUIRY_STEP_RATE_LIMIT_PER_HOUR = env.int("ENQUIRY_STEP_RATE_LIMIT_PER_HOUR", default=120)
+# Closed enquiries are anonymised after this many months; the funnel figures stay.
+ENQUIRY_RETENTION_MONTHS = env.int("ENQUIRY_RETENTION_MONTHS", default=12)
+ENQUIRY_FUNNEL_MONTHS = env.int("ENQUIRY_FUNNEL_MONTHS", default=12)
+CELERY_BEAT_SCHEDULE["enquiries-anonymise-closed"] = {
+    "task": "enquiries.tasks.anonymise_closed_enquiries",
+    "schedule": env.float("ENQUIRY_RETENTION_SWEEP_SECONDS", default=6 * 3600.0),
 }
 
 # Audit trail: changes to carer, placement and enquiry records.
