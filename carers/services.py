@@ -527,7 +527,7 @@ ACTIONS: dict[str, Action] = {
             "extend_stage_2",
             "Extend the Stage 2 decision date",
             tracks=(Track.ADOPTION,),
-            stages=(Stage.STAGE_2, Stage.PANEL_BOOKED),
+            stages=(Stage.STAGE_2, Stage.PANEL_BOOKED, Stage.PANEL_RECOMMENDED),
             needs_note=True,
             fields=("until",),
         ),

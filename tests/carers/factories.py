@@ -1,0 +1,155 @@
+"""Households at any stage, made through the services (so clocks and checks are real)."""
+
+from datetime import date, timedelta
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from carers import services
+from carers.models import (
+    Assessment,
+    Document,
+    PanelSitting,
+    Stage,
+    StatutoryCheck,
+    Track,
+    TrainingCourse,
+    TrainingRecord,
+)
+
+
+def applicant_data(n: int = 1, **overrides) -> dict:
+    data = {
+        "first_name": ["Alex", "Jordan", "Sam"][n - 1],
+        "last_name": "Rivers",
+        "date_of_birth": date(1988, 3, 14) + timedelta(days=400 * n),
+        "email": f"applicant{n}@example.com",
+        "phone": "07700 900123",
+        "occupation": "Teacher",
+    }
+    data.update(overrides)
+    return data
+
+
+def household(by, *, applicants=2, social_worker="by", roi_received_on=None, **fields):
+    defaults = {
+        "address_line_1": "12 Orchard Lane",
+        "town": "Oakford",
+        "postcode": "ok1 2ab",
+        "local_authority": "Oakshire",
+    }
+    defaults.update(fields)
+    return services.household_create(
+        by=by,
+        social_worker=by if social_worker == "by" else social_worker,
+        applicants=[applicant_data(n) for n in range(1, applicants + 1)],
+        roi_received_on=roi_received_on,
+        **defaults,
+    )
+
+
+def adoption(household) -> Assessment:
+    return household.assessments.get(track=Track.ADOPTION)
+
+
+def fostering(household) -> Assessment:
+    return household.assessments.get(track=Track.FOSTERING)
+
+
+def receive_all_checks(household, on=None):
+    """Every check received and satisfactory; references from non-relatives."""
+    on = on or timezone.localdate()
+    for n, check in enumerate(household.checks.all()):
+        check.requested_on = on
+        check.received_on = on
+        check.outcome = StatutoryCheck.Outcome.SATISFACTORY
+        if check.kind == StatutoryCheck.Kind.PERSONAL_REFERENCE:
+            check.referee_name = f"Referee {n}"
+        check.save()
+    services.household_after_edit(household=household)
+
+
+def complete_training(household, milestones=None, on=None):
+    on = on or timezone.localdate()
+    services.training_records_sync(household=household)
+    courses = TrainingCourse.objects.all()
+    if milestones is not None:
+        courses = courses.filter(complete_before__in=milestones)
+    for applicant in household.applicants.all():
+        for course in courses:
+            TrainingRecord.objects.update_or_create(
+                applicant=applicant,
+                course=course,
+                defaults={"household": household, "completed_on": on},
+            )
+    services.household_after_edit(household=household)
+
+
+def upload(household, kind, by, name="report.pdf"):
+    return services.document_upload(
+        household=household,
+        kind=kind,
+        title=Document.Kind(kind).label,
+        file=SimpleUploadedFile(name, b"%PDF-1.4 test", content_type="application/pdf"),
+        by=by,
+    )
+
+
+def panel(kind=PanelSitting.Kind.JOINT, sits_on=None):
+    sits_on = sits_on or timezone.localdate()
+    sitting, _ = PanelSitting.objects.get_or_create(sits_on=sits_on, kind=kind)
+    return sitting
+
+
+def to_stage(household, stage, by, *, manager=None, on=None):
+    """Move the adoption track (and fostering alongside) to ``stage`` through the services."""
+    on = on or timezone.localdate()
+    a = adoption(household)
+    path = [
+        (Stage.ROI_ACCEPTED, lambda: services.assessment_accept_roi(assessment=a, on=on, by=by)),
+        (Stage.STAGE_1, lambda: services.assessment_start_stage_1(assessment=a, on=on, by=by)),
+        (
+            Stage.STAGE_1_COMPLETE,
+            lambda: (
+                services.assessment_record_stage_1_plan(assessment=a, agreed_on=on, by=by),
+                receive_all_checks(household, on),
+                complete_training(household, ["stage_1_decision"], on),
+                services.assessment_complete_stage_1(assessment=a, on=on, by=by),
+            ),
+        ),
+        (Stage.STAGE_2, lambda: services.assessment_start_stage_2(assessment=a, on=on, by=by)),
+        (
+            Stage.PANEL_BOOKED,
+            lambda: (
+                complete_training(household, ["stage_1_decision", "panel"], on),
+                upload(household, Document.Kind.PAR, by),
+                services.assessment_book_panel(assessment=a, panel=panel(sits_on=on), on=on, by=by),
+            ),
+        ),
+        (
+            Stage.PANEL_RECOMMENDED,
+            lambda: services.assessment_record_recommendation(
+                assessment=a, recommendation=Assessment.Recommendation.SUITABLE, by=by
+            ),
+        ),
+        (
+            Stage.APPROVED,
+            lambda: services.assessment_record_decision(
+                assessment=a,
+                decision=Assessment.Decision.APPROVED,
+                on=on,
+                by=manager,
+                approved_age_from=0,
+                approved_age_to=2,
+                approved_number_of_children=1,
+            ),
+        ),
+    ]
+    order = [Stage.ROI_RECEIVED] + [target for target, _ in path]
+    a.refresh_from_db()
+    for _target, step in path[order.index(a.stage) :]:
+        if a.stage == stage:
+            return a
+        step()
+        a.refresh_from_db()
+    return a

@@ -1,0 +1,111 @@
+"""Every clock on known dates, with bank holidays and month ends."""
+
+from datetime import date
+
+import pytest
+
+from carers import clocks
+
+
+@pytest.mark.parametrize(
+    ("received", "due"),
+    [
+        # Thursday before Easter: Good Friday and Easter Monday do not count.
+        (date(2025, 4, 17), date(2025, 4, 28)),
+        # Friday: five working days is the next Friday.
+        (date(2025, 6, 6), date(2025, 6, 13)),
+    ],
+)
+def test_registration_of_interest_decision_counts_working_days(received, due):
+    assert clocks.roi_decision_due(received) == due
+
+
+@pytest.mark.parametrize(
+    ("accepted", "due"),
+    [
+        (date(2025, 1, 15), date(2025, 3, 15)),
+        # Month end: two months after 31 December is the last day of February.
+        (date(2024, 12, 31), date(2025, 2, 28)),
+        (date(2023, 12, 31), date(2024, 2, 29)),
+    ],
+)
+def test_stage_1_target_is_two_months_from_acceptance(accepted, due):
+    assert clocks.stage_1_due(accepted) == due
+
+
+def test_stage_1_target_follows_the_policy_setting(settings):
+    settings.CARERS_STAGE_ONE_MONTHS = 3
+    assert clocks.stage_1_due(date(2025, 1, 15)) == date(2025, 4, 15)
+
+
+@pytest.mark.parametrize(
+    ("notice", "due"),
+    [
+        (date(2025, 3, 3), date(2025, 7, 3)),
+        (date(2025, 10, 31), date(2026, 2, 28)),
+        (date(2027, 10, 31), date(2028, 2, 29)),
+    ],
+)
+def test_stage_2_decision_is_four_months_from_the_notice_to_proceed(notice, due):
+    assert clocks.stage_2_decision_due(notice) == due
+
+
+def test_an_extended_stage_2_decision_uses_the_new_date():
+    assert clocks.stage_2_decision_due(date(2025, 3, 3), date(2025, 8, 1)) == date(2025, 8, 1)
+
+
+def test_the_pause_before_stage_2_ends_after_six_months():
+    assert clocks.stage_2_notice_due(date(2025, 8, 31)) == date(2026, 2, 28)
+
+
+@pytest.mark.parametrize(
+    ("started", "due"),
+    [(date(2025, 8, 31), date(2026, 2, 28)), (date(2025, 1, 10), date(2025, 7, 10))],
+)
+def test_approval_target_is_six_months_from_the_start_of_stage_1(started, due):
+    assert clocks.approval_due(started) == due
+
+
+def test_approval_target_follows_the_policy_setting(settings):
+    settings.CARERS_APPROVAL_TARGET_MONTHS = 8
+    assert clocks.approval_due(date(2025, 1, 10)) == date(2025, 9, 10)
+
+
+@pytest.mark.parametrize(
+    ("panel_on", "due"),
+    [
+        # Christmas Day, Boxing Day and New Year's Day do not count.
+        (date(2025, 12, 19), date(2026, 1, 2)),
+        # The early May bank holiday (5 May 2025).
+        (date(2025, 4, 30), date(2025, 5, 12)),
+        (date(2025, 6, 4), date(2025, 6, 13)),
+    ],
+)
+def test_agency_decision_is_seven_working_days_after_panel(panel_on, due):
+    assert clocks.agency_decision_due(panel_on) == due
+
+
+def test_agency_decision_follows_the_policy_setting(settings):
+    settings.CARERS_AGENCY_DECISION_WORKING_DAYS = 10
+    assert clocks.agency_decision_due(date(2025, 6, 4)) == date(2025, 6, 18)
+
+
+def test_form_f_reaches_panel_within_eight_months():
+    assert clocks.form_f_panel_due(date(2025, 6, 30)) == date(2026, 2, 28)
+
+
+@pytest.mark.parametrize(
+    ("received", "expires"),
+    [(date(2024, 2, 29), date(2027, 2, 28)), (date(2025, 5, 1), date(2028, 5, 1))],
+)
+def test_dbs_checks_are_renewed_every_three_years(received, expires):
+    assert clocks.dbs_expires(received) == expires
+
+
+def test_dbs_renewal_follows_the_policy_setting(settings):
+    settings.CARERS_DBS_RENEWAL_YEARS = 1
+    assert clocks.dbs_expires(date(2025, 5, 1)) == date(2026, 5, 1)
+
+
+def test_foster_carer_review_is_within_a_year():
+    assert clocks.foster_review_due(date(2024, 2, 29)) == date(2025, 2, 28)
