@@ -79,7 +79,8 @@ MIDDLEWARE = [
     "auditlog.middleware.AuditlogMiddleware",
 ]
 
-ROOT_URLCONF = "portal.urls"
+# The load benchmark (tests/benchmarks) mounts its baseline view with its own URLconf.
+ROOT_URLCONF = env.str("ROOT_URLCONF", default="portal.urls")
 WSGI_APPLICATION = "portal.wsgi.application"
 
 TEMPLATES = [
@@ -275,7 +276,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Hashed, compressed static files in production (after collectstatic); plain files from
 # static/ on a development server and in tests.
