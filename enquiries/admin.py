@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from . import selectors, services
+from . import enquiry_admin, selectors, services  # noqa: F401 - enquiry_admin registers Enquiry
 from .formats import event_when
 from .models import Booking, InformationEvent
 

@@ -21,3 +21,17 @@ class EnquiriesConfig(AppConfig):
             exclude_fields=["updated_at", "token"],
             mask_fields=["name", "email", "phone", "access_needs"],
         )
+
+        # Enquiries: personal fields are masked completely (the default keeps half).
+        from .models import Enquiry, EnquiryContact, EnquiryNote
+        from .pipeline import PERSONAL_FIELDS
+
+        mask = "enquiries.pipeline.audit_mask"
+        auditlog.register(
+            Enquiry,
+            exclude_fields=["updated_at"],
+            mask_fields=list(PERSONAL_FIELDS),
+            mask_callable=mask,
+        )
+        auditlog.register(EnquiryContact, mask_fields=["question"], mask_callable=mask)
+        auditlog.register(EnquiryNote, mask_fields=["text"], mask_callable=mask)

@@ -93,6 +93,7 @@ def seed(*, stdout) -> None:
             stdout.write(f"  event: {event}")
         if nearly_full:
             _fill(event, leave=1)
+    seed_enquiries(stdout=stdout)
     _seed_drop_in(stdout)
 
 
@@ -145,3 +146,111 @@ def _fill(event: InformationEvent, *, leave: int) -> None:
         )
         for n in range(start + 1, start + 1 + max(missing, 0))
     )
+
+
+# ---------------------------------------------------------------------------
+# Enquiries: one or more in every stage, some overdue, found again by email address
+# ---------------------------------------------------------------------------
+
+# (first name, last name, stage reached, working days since the enquiry, extra)
+DEMO_ENQUIRIES = [
+    ("Amira", "Haddad", "new", 0, {}),
+    ("Ben", "Okafor", "new", 3, {"assign": True}),  # first contact overdue
+    ("Cara", "Lindqvist", "contacted", 7, {}),  # information pack overdue
+    ("Dev", "Patel", "information_pack_sent", 4, {"assign": True}),
+    ("Erin", "Walsh", "initial_visit_booked", 8, {"assign": True}),
+    ("Femi", "Adeyemi", "initial_visit_done", 15, {}),
+    ("Gwen", "Morgan", "roi_received", 20, {"roi_days_ago": 2, "assign": True}),
+    ("Hari", "Singh", "roi_received", 25, {"roi_days_ago": 8}),  # decision overdue
+    ("Isla", "Reid", "converted", 40, {"roi_days_ago": 10}),
+    ("Jon", "Baker", "closed", 12, {"reason": "withdrew"}),
+    ("Kemi", "Ade", "closed", 30, {"reason": "no_response"}),
+    ("Lars", "Holm", "closed", 320, {"reason": "moved_away", "anonymise": True}),
+]
+DEMO_QUESTION = "Can we apply if we both work full time at the moment?"
+
+
+def _demo_now(working_days_ago: int, hour: int = 11) -> datetime:
+    day = add_working_days(timezone.localdate(), -working_days_ago)
+    return timezone.make_aware(datetime.combine(day, time(hour)))
+
+
+def seed_enquiries(*, stdout) -> None:
+    """Demo enquiries written without emails (demo people must not be emailed), then
+    moved along the pipeline by the real services, so clocks and reminders are real."""
+    from portal.models import User
+
+    from . import pipeline
+    from .enquiry_clocks import next_deadline
+    from .models import Enquiry, EnquiryContact
+
+    recruiter = User.objects.filter(email="recruitment@oakway.example").first()
+    steps = [
+        ("contacted", pipeline.enquiry_mark_contacted, {}),
+        ("information_pack_sent", pipeline.enquiry_mark_information_pack_sent, {}),
+        ("initial_visit_booked", pipeline.enquiry_book_initial_visit, {}),
+        ("initial_visit_done", pipeline.enquiry_mark_initial_visit_done, {}),
+        ("roi_received", pipeline.enquiry_mark_roi_received, {}),
+    ]
+    order = [name for name, _, _ in steps]
+    for n, (first, last, stage, ago, extra) in enumerate(DEMO_ENQUIRIES, start=1):
+        email = f"demo.enquirer{n}@example.org"
+        if Enquiry.objects.filter(email=email).exists():
+            continue
+        received = _demo_now(ago, hour=9)
+        enquiry = Enquiry(
+            first_name=first,
+            last_name=last,
+            email=email,
+            phone="01632 960 00" + str(n % 10),
+            postcode="OK1 2AB",
+            contact_method=Enquiry.ContactMethod.EITHER,
+            contact_time=Enquiry.ContactTime.EVENING,
+            household=Enquiry.Household.COUPLE if n % 2 else Enquiry.Household.SINGLE,
+            partner_name=f"Sam {last}" if n % 2 else "",
+            route=Enquiry.Route.values[n % 3],
+            aged_21_or_over=True,
+            heard_about=Enquiry.HeardAbout.values[n % 6],
+            privacy_acknowledged_at=received,
+            received_at=received,
+            last_contact_at=received,
+        )
+        enquiry.next_deadline, enquiry.next_deadline_clock = next_deadline(enquiry)
+        enquiry._audit_action = "enquiries.enquiry.received"
+        enquiry.save()
+        EnquiryContact.objects.create(
+            enquiry=enquiry, received_at=received, question=DEMO_QUESTION if n % 3 == 0 else ""
+        )
+        if extra.get("assign") and recruiter:
+            pipeline.enquiry_assign(enquiry=enquiry, to=recruiter, by=recruiter)
+        if stage in order:
+            reached = order.index(stage) + 1
+        elif stage == "converted":
+            reached = len(order)
+        elif stage == "closed":
+            reached = 1 if ago < 20 else 2
+        else:
+            reached = 0
+        for index, (name, service, _) in enumerate(steps[:reached]):
+            # Each step a working day after the last, and never in the future.
+            when = _demo_now(max(ago - 1 - index, 0), hour=10 + index % 6)
+            arguments = {"enquiry": enquiry, "by": recruiter, "now": when}
+            if name == "initial_visit_booked":
+                arguments["visit_on"] = add_working_days(timezone.localdate(when), 4)
+            if name == "roi_received":
+                roi_day = add_working_days(timezone.localdate(), -extra.get("roi_days_ago", 0))
+                arguments["received_on_day"] = max(roi_day, timezone.localdate(when))
+                arguments["now"] = max(when, _demo_now(extra.get("roi_days_ago", 0)))
+            service(**arguments)
+        if stage == "converted":
+            pipeline.enquiry_mark_converted(
+                enquiry=enquiry, by=recruiter, household_reference="EP-DEMO"
+            )
+        if stage == "closed":
+            closed_at = _demo_now(max(ago - 3, 0), hour=16)
+            pipeline.enquiry_close(
+                enquiry=enquiry, by=recruiter, reason=extra["reason"], now=closed_at
+            )
+            if extra.get("anonymise"):
+                pipeline.enquiry_anonymise(enquiry=enquiry)
+        stdout.write(f"  enquiry: {enquiry.reference} ({enquiry.get_status_display()})")

@@ -4,6 +4,10 @@ Reminders are rows with a future ``due_at``, written when a place is confirmed
 and swept by the outbox's beat task; cancelling withdraws them. Follow-ups after
 an event are found by a beat sweep (``follow_ups_queue``), because they depend
 on the check-in staff do on the night.
+
+Enquiries: a missed deadline is reminded once, the next working day, to the person
+assigned (or the team); ``enquiry_reminders_plan`` keeps those rows in step with the
+enquiry's open clocks and is called by every service that changes them.
 """
 
 import hashlib
@@ -17,7 +21,8 @@ from portal.models import Notification
 from portal.notifications import notifications_withdraw, notify
 
 from .emails import absolute, email_context, next_events
-from .models import Booking, InformationEvent
+from .enquiry_clocks import open_clocks, reminder_due_at
+from .models import Booking, Enquiry, InformationEvent
 
 REMINDERS = ("reminder-before", "reminder-day")
 
@@ -101,3 +106,57 @@ def follow_ups_queue(*, now: datetime | None = None) -> int:
             notify(key=keys[booking.pk], to=booking.email, template=template, context=context)
             queued += 1
     return queued
+
+
+# ===========================================================================
+# Enquiries: overdue reminders to the recruitment team
+# ===========================================================================
+
+
+def enquiry_reminder_recipient(enquiry: Enquiry) -> tuple[str, str]:
+    """Who is reminded, as (email, first name): the assigned person, else the team mailbox."""
+    person = enquiry.assigned_to
+    if person is not None and person.is_active:
+        return person.email, person.first_name
+    return settings.RECRUITMENT_TEAM_EMAIL, ""
+
+
+def _enquiry_reminder_key(enquiry: Enquiry, clock: str, deadline) -> str:
+    # The assignment's moment is part of the key: a reminder withdrawn when the enquiry
+    # changed hands must not block the one for a later assignment to the same person.
+    assigned = int(enquiry.assigned_at.timestamp()) if enquiry.assigned_at else 0
+    return f"enquiry:{enquiry.pk}:overdue:{clock}:{deadline:%Y%m%d}:{assigned}"
+
+
+def enquiry_reminders_plan(enquiry: Enquiry) -> None:
+    """One reminder per open clock, due the working day after its deadline.
+
+    Reminders of clocks that stopped, or meant for someone no longer assigned, are
+    withdrawn; ones already sent stay sent (their key is taken, so none is repeated).
+    """
+    to, first_name = enquiry_reminder_recipient(enquiry)
+    wanted = {
+        _enquiry_reminder_key(enquiry, clock, deadline): (clock, deadline)
+        for clock, deadline in open_clocks(enquiry).items()
+    }
+    stale = (
+        Notification.objects.pending()
+        .filter(key__startswith=f"enquiry:{enquiry.pk}:overdue:")
+        .exclude(key__in=list(wanted))
+        .values_list("key", flat=True)
+    )
+    notifications_withdraw(keys=list(stale))
+    for key, (clock, deadline) in wanted.items():
+        notify(
+            key=key,
+            to=to,
+            template="enquiries/enquiry_overdue",
+            context={
+                "first_name": first_name,
+                "reference": enquiry.reference,
+                "clock": Enquiry.Clock(clock).label,
+                "deadline": f"{deadline:%-d %B %Y}",
+                "admin_url": absolute(enquiry.get_absolute_url()),
+            },
+            due_at=reminder_due_at(deadline),
+        )

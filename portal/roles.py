@@ -48,6 +48,19 @@ CARERS_CASEWORK = [
     *_view("carers.trainingcourse"),
     *_view("carers.deadline"),
 ]
+# Enquiries: the recruitment team works them; team managers and social workers may look.
+ENQUIRIES_VIEW = [
+    *_view("enquiries.enquiry"),
+    *_view("enquiries.enquirycontact"),
+    *_view("enquiries.enquirystatuschange"),
+    *_view("enquiries.enquirynote"),
+]
+ENQUIRIES_WORK = [
+    *ENQUIRIES_VIEW,
+    "enquiries.change_enquiry",
+    "enquiries.add_enquirynote",
+    "enquiries.export_enquiry",
+]
 CARERS_MANAGEMENT = [
     "carers.record_agency_decision",
     *_model_perms("carers.trainingcourse", ("add", "change", "delete")),
@@ -62,15 +75,20 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_model_perms("enquiries.informationevent", ("view", "add", "change")),
         *_model_perms("enquiries.booking", ("view", "change")),
     ],
-    Role.RECRUITMENT_TEAM: [],
+    Role.RECRUITMENT_TEAM: [
+        *ENQUIRIES_WORK,
+    ],
     Role.SOCIAL_WORKERS: [
         *CARERS_CASEWORK,
+        *ENQUIRIES_VIEW,
     ],
     Role.TEAM_MANAGERS: [
         *_view("portal.notification"),
         *_view("auditlog.logentry"),
         *CARERS_CASEWORK,
         *CARERS_MANAGEMENT,
+        *ENQUIRIES_VIEW,
+        "enquiries.export_enquiry",
     ],
     Role.CONTENT_EDITORS: [
         # Public pages, FAQs, stories and the eligibility checker's postcode areas.

@@ -31,6 +31,7 @@ ADMIN_ACCESS: dict[str, set[str]] = {
     "carers.deadline": {SOCIAL, MANAGERS},
     "enquiries.informationevent": {EVENTS},
     "enquiries.booking": {EVENTS},
+    "enquiries.enquiry": {RECRUITMENT, MANAGERS, SOCIAL},
     "content.page": {EDITORS},
     "content.faqtopic": {EDITORS},
     "content.faq": {EDITORS},
