@@ -127,9 +127,7 @@ class PageAdmin(PublishableAdmin):
     )
 
     def get_search_results(self, request, queryset, search_term):
-        queryset, may_have_duplicates = super().get_search_results(
-            request, queryset, search_term
-        )
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         # The section picker (autocomplete) offers only sections.
         if request.GET.get("field_name") == "parent":
             queryset = queryset.filter(parent__isnull=True)

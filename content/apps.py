@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.apps import apps as global_apps
 from django.db.models.signals import post_migrate
 
 
-def install_shipped_content(sender, apps, using, **kwargs):
-    """After migrate: the shipped pages, FAQs and stories, once per database."""
+def install_shipped_content(sender, using, apps=global_apps, **kwargs):
+    """After migrate, and after a test flush: the shipped content, once per database."""
     from .shipped import install
 
     install(apps, using=using)

@@ -55,9 +55,10 @@ def _sections(pages: list[Page]) -> list[Section]:
 def navigation() -> Navigation:
     """One query. Pages inside an unpublished section are not public, so not listed."""
     pages = list(
-        Page.objects.published().filter(show_in_navigation=True).only(*NAV_FIELDS).order_by(
-            "order", "title"
-        )
+        Page.objects.published()
+        .filter(show_in_navigation=True)
+        .only(*NAV_FIELDS)
+        .order_by("order", "title")
     )
     return Navigation(sections=_sections(pages))
 
@@ -81,8 +82,10 @@ class FAQGroup:
 
 def faqs_by_topic() -> list[FAQGroup]:
     """Published FAQs grouped by topic, both in their editors' order. One query."""
-    faqs = FAQ.objects.published().select_related("topic").order_by(
-        "topic__order", "topic__title", "topic_id", "order", "question"
+    faqs = (
+        FAQ.objects.published()
+        .select_related("topic")
+        .order_by("topic__order", "topic__title", "topic_id", "order", "question")
     )
     return [
         FAQGroup(topic_title=topic.title, topic_slug=topic.slug, faqs=list(group))
@@ -108,7 +111,9 @@ def story_for_view(*, slug: str, preview: bool) -> Story | None:
 def served_area_for(outward_code: str) -> ServedPostcodeArea | None:
     """The served area an outward code (LS6, HD9) falls in: its district, else its area."""
     letters = "".join(itertools.takewhile(str.isalpha, outward_code))
-    matches = {a.code: a for a in ServedPostcodeArea.objects.filter(code__in=[outward_code, letters])}
+    matches = {
+        a.code: a for a in ServedPostcodeArea.objects.filter(code__in=[outward_code, letters])
+    }
     return matches.get(outward_code) or matches.get(letters)
 
 
@@ -195,4 +200,3 @@ def latest_content_update(pages: list[PackPage], faq_groups: list[FAQGroup]) -> 
     stamps = [p.page.updated_at for p in pages]
     stamps += [faq.updated_at for group in faq_groups for faq in group.faqs]
     return max(stamps, default=None)
-

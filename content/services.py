@@ -53,11 +53,15 @@ def _transition(*, model: type[models.Model], pk: int, to: str):
                 f"{model._meta.verbose_name.capitalize()} “{item}” is already "
                 f"{PublicationStatus(item.status).label.lower()}."
             )
-        if isinstance(item, Page) and to == PublicationStatus.PUBLISHED and item.parent_id:
-            if item.parent.status != PublicationStatus.PUBLISHED:
-                raise TransitionNotAllowed(
-                    f"Publish the section “{item.parent}” before the pages inside it."
-                )
+        if (
+            isinstance(item, Page)
+            and to == PublicationStatus.PUBLISHED
+            and item.parent_id
+            and item.parent.status != PublicationStatus.PUBLISHED
+        ):
+            raise TransitionNotAllowed(
+                f"Publish the section “{item.parent}” before the pages inside it."
+            )
         item.status = to
         if to == PublicationStatus.PUBLISHED:
             item.published_at = timezone.now()

@@ -287,4 +287,3 @@ class EligibilityResultView(View):
                 "policy": _policy(),
             },
         )
-

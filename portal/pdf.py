@@ -25,10 +25,9 @@ import tempfile
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from importlib.metadata import version
 from pathlib import Path
 from urllib.parse import urlsplit
-
-from importlib.metadata import version
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
@@ -146,7 +145,9 @@ def pdf_file(
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    logger.info("Rendered PDF %s/%s in %.2f s (%d bytes)", namespace, digest[:12], seconds, len(data))
+    logger.info(
+        "Rendered PDF %s/%s in %.2f s (%d bytes)", namespace, digest[:12], seconds, len(data)
+    )
     return PDFFile(path=path, digest=digest, built=True, seconds=seconds)
 
 

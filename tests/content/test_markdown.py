@@ -25,7 +25,7 @@ UNSAFE = [
     '<svg onload="alert(1)"><circle r="1"/></svg>',
     '<form action="https://evil.example/"><input name="x"><button>Go</button></form>',
     '<object data="evil.swf"></object><embed src="evil.swf">',
-    '<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>',
+    "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
     '<div class="govuk-button" id="skip" data-module="x">smuggled</div>',
     "<style>body{display:none}</style>",
     '<meta http-equiv="refresh" content="0;url=https://evil.example/">',
@@ -34,7 +34,9 @@ UNSAFE = [
 
 def _unsafe_bits(html: str) -> list[str]:
     found = []
-    if re.search(r"<\s*(script|style|iframe|object|embed|svg|math|form|input|meta|img)\b", html, re.I):
+    if re.search(
+        r"<\s*(script|style|iframe|object|embed|svg|math|form|input|meta|img)\b", html, re.I
+    ):
         found.append("tag")
     if re.search(r"\son\w+\s*=", html, re.I):
         found.append("event handler")
@@ -97,9 +99,39 @@ def test_headings_can_start_lower_for_the_information_pack():
 @given(
     st.lists(
         st.sampled_from(
-            ["<", ">", '"', "'", "=", " ", "on", "load", "click", "javascript", "script",
-             ":", "(", ")", "[", "]", "a", "href", "img", "src", "&#", "x", "\n", "*", "#",
-             "style", "svg", "/", "iframe", "data", "\t"]
+            [
+                "<",
+                ">",
+                '"',
+                "'",
+                "=",
+                " ",
+                "on",
+                "load",
+                "click",
+                "javascript",
+                "script",
+                ":",
+                "(",
+                ")",
+                "[",
+                "]",
+                "a",
+                "href",
+                "img",
+                "src",
+                "&#",
+                "x",
+                "\n",
+                "*",
+                "#",
+                "style",
+                "svg",
+                "/",
+                "iframe",
+                "data",
+                "\t",
+            ]
         ),
         max_size=60,
     ).map("".join)

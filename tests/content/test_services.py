@@ -79,9 +79,7 @@ def test_publishing_refreshes_the_public_caches_after_commit(
     assert queued == [1]
 
 
-def test_editing_a_draft_leaves_the_caches_alone(
-    make_faq, django_capture_on_commit_callbacks
-):
+def test_editing_a_draft_leaves_the_caches_alone(make_faq, django_capture_on_commit_callbacks):
     faq = make_faq(draft=True)
     with django_capture_on_commit_callbacks() as callbacks:
         faq.answer = "A better answer."
