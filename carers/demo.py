@@ -1,0 +1,195 @@
+"""Demo carer households at every stage, some with overdue items (``seed_demo``).
+
+Everything goes through the services, with dates in the past, so the clocks,
+checks, deadlines and reminders are the real ones. Idempotent: a household
+whose first applicant's demo email exists is left alone.
+"""
+
+from datetime import date, timedelta
+
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from portal.calendar import add_working_days
+
+from . import services
+from .models import Applicant, Assessment, Document, PanelSitting, StatutoryCheck, TrainingRecord
+
+SOCIAL_WORKER_EMAIL = "social.worker@oakway.example"
+MANAGER_EMAIL = "manager@oakway.example"
+
+# (surname, first names, stage to reach, days ago the Registration of Interest came in)
+HOUSEHOLDS = [
+    ("Okafor", ("Ada", "Ben"), "roi_received", 9),
+    ("Lindqvist", ("Maja",), "roi_accepted", 3),
+    ("Patel", ("Ravi", "Nisha"), "stage_1_overdue", 75),
+    ("Hughes", ("Carys", "Owen"), "stage_1", 21),
+    ("Nowak", ("Ola", "Tomasz"), "paused", 110),
+    ("Campbell", ("Fiona",), "stage_2", 120),
+    ("Adeyemi", ("Tolu", "Sade"), "panel_booked", 170),
+    ("Murphy", ("Sean", "Aoife"), "awaiting_decision", 180),
+    ("Evans", ("Gwen", "Rhys"), "approved_both", 500),
+    ("Rahman", ("Farah", "Imran"), "approved_adopters", 260),
+    ("Brooks", ("Jess",), "withdrawn", 60),
+]
+
+
+def seed(*, stdout) -> None:
+    from portal.models import User
+
+    worker = User.objects.filter(email=SOCIAL_WORKER_EMAIL).first()
+    manager = User.objects.filter(email=MANAGER_EMAIL).first()
+    if worker is None or manager is None:
+        stdout.write("Carers: no demo social worker or team manager, so no demo households.")
+        return
+    today = timezone.localdate()
+    _panel_sittings(today)
+    made = 0
+    for surname, first_names, stage, days_ago in HOUSEHOLDS:
+        email = f"{first_names[0].lower()}.{surname.lower()}@demo.example"
+        if Applicant.objects.filter(email=email).exists():
+            continue
+        household = services.household_create(
+            by=worker,
+            social_worker=worker,
+            address_line_1=f"{len(surname) + 3} {surname} Gardens",
+            town="Oakford",
+            postcode="OK1 4DQ",
+            local_authority="Oakshire",
+            has_pets=surname in ("Hughes", "Evans"),
+            applicants=[
+                {
+                    "first_name": name,
+                    "last_name": surname,
+                    "date_of_birth": date(1984 + n * 3, 5 + n, 10 + n),
+                    "email": email if n == 0 else f"{name.lower()}.{surname.lower()}@demo.example",
+                    "occupation": ["Nurse", "Engineer", "Teacher"][n % 3],
+                }
+                for n, name in enumerate(first_names)
+            ],
+            roi_received_on=today - timedelta(days=days_ago),
+        )
+        _advance(household, stage, today - timedelta(days=days_ago), today, worker, manager)
+        made += 1
+    stdout.write(f"Carers: {made} demo households added ({len(HOUSEHOLDS)} in the demo set).")
+
+
+def _panel_sittings(today: date) -> None:
+    for weeks in (2, 6, 10):
+        PanelSitting.objects.get_or_create(
+            sits_on=today + timedelta(weeks=weeks), kind=PanelSitting.Kind.JOINT
+        )
+
+
+def _receive_checks(household, on: date, *, all_of_them: bool = True) -> None:
+    checks = list(household.checks.order_by("id"))
+    for n, check in enumerate(checks):
+        check.requested_on = on
+        if all_of_them or n % 2 == 0:
+            check.received_on = on + timedelta(days=14)
+            check.outcome = StatutoryCheck.Outcome.SATISFACTORY
+        if check.kind == StatutoryCheck.Kind.PERSONAL_REFERENCE:
+            check.referee_name = f"Referee {n + 1}"
+        check.save()
+    services.household_after_edit(household=household)
+
+
+def _complete_training(household, on: date) -> None:
+    services.training_records_sync(household=household)
+    TrainingRecord.objects.filter(household=household, completed_on__isnull=True).exclude(
+        course__due_from__in=["foster_approval", "adopter_approval"]
+    ).update(completed_on=on)
+    services.household_after_edit(household=household)
+
+
+def _report(household, kind: str, worker) -> None:
+    services.document_upload(
+        household=household,
+        kind=kind,
+        title=f"{Document.Kind(kind).label} (demo)",
+        file=ContentFile(b"Demo report: a placeholder for the real document.\n", name="report.txt"),
+        by=worker,
+    )
+
+
+def _advance(household, stage: str, start: date, today: date, worker, manager) -> None:  # noqa: C901
+    adoption = household.assessments.get(track="adoption")
+    fostering = household.assessments.get(track="fostering")
+    if stage == "roi_received":
+        return
+    services.assessment_accept_roi(assessment=adoption, on=start + timedelta(days=2), by=worker)
+    if stage == "roi_accepted":
+        return
+    s1 = start + timedelta(days=3)
+    services.assessment_start_stage_1(assessment=adoption, on=s1, by=worker)
+    if stage == "withdrawn":
+        services.household_close(
+            household=household,
+            on=s1 + timedelta(days=20),
+            reason="The applicants decided to wait a few years.",
+            by=worker,
+        )
+        return
+    services.assessment_record_stage_1_plan(assessment=adoption, agreed_on=s1, by=worker)
+    if stage == "stage_1_overdue":
+        _receive_checks(household, s1, all_of_them=False)
+        return
+    if stage == "stage_1":
+        _receive_checks(household, s1, all_of_them=False)
+        return
+    _receive_checks(household, s1)
+    _complete_training(household, s1 + timedelta(days=30))
+    decided = s1 + timedelta(days=50)
+    services.assessment_complete_stage_1(assessment=adoption, on=decided, by=worker)
+    if stage == "paused":
+        services.assessment_pause(assessment=adoption, on=decided + timedelta(days=7), by=worker)
+        return
+    notice = decided + timedelta(days=10)
+    services.assessment_start_stage_2(assessment=adoption, on=notice, by=worker)
+    services.assessment_start_form_f(assessment=fostering, on=notice, by=worker)
+    if stage == "stage_2":
+        return
+    _complete_training(household, notice + timedelta(days=20))
+    _report(household, Document.Kind.PAR, worker)
+    _report(household, Document.Kind.FORM_F, worker)
+    if stage == "panel_booked":
+        sitting = PanelSitting.objects.filter(sits_on__gte=today).order_by("sits_on").first()
+        for assessment in (adoption, fostering):
+            services.assessment_book_panel(
+                assessment=assessment, panel=sitting, on=today, by=worker
+            )
+        return
+    # Sat in the past: the panel day is nine working days ago for the overdue decision.
+    sat_on = (
+        add_working_days(today, -9) if stage == "awaiting_decision" else notice + timedelta(days=90)
+    )
+    sitting, _ = PanelSitting.objects.get_or_create(sits_on=sat_on, kind=PanelSitting.Kind.JOINT)
+    tracks = (adoption,) if stage == "approved_adopters" else (adoption, fostering)
+    booked_on = min(sat_on, notice + timedelta(days=60))
+    for assessment in tracks:
+        services.assessment_book_panel(
+            assessment=assessment, panel=sitting, on=booked_on, by=worker
+        )
+        services.assessment_record_recommendation(
+            assessment=assessment, recommendation=Assessment.Recommendation.SUITABLE, by=worker
+        )
+    if stage == "awaiting_decision":
+        return
+    for assessment in tracks:
+        services.assessment_record_decision(
+            assessment=assessment,
+            decision=Assessment.Decision.APPROVED,
+            on=sat_on + timedelta(days=5),
+            by=manager,
+            approved_age_from=0,
+            approved_age_to=2,
+            approved_number_of_children=1 if assessment.track == "adoption" else 2,
+        )
+    if stage == "approved_adopters":
+        services.assessment_withdraw(
+            assessment=fostering,
+            on=sat_on + timedelta(days=6),
+            by=worker,
+            note="Fostering for Adoption only: the temporary approval (reg 25A) comes with a "
+            "placement.",
+        )

@@ -1,0 +1,46 @@
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from carers.models import Assessment, Deadline, Household, Stage
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_adds_households_at_every_stage_once(settings, tmp_path):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    first = Household.objects.count()
+    call_command("seed_demo")
+    assert Household.objects.count() == first == 11
+    adoption = set(Assessment.objects.filter(track="adoption").values_list("stage", flat=True))
+    assert adoption >= {
+        Stage.ROI_RECEIVED,
+        Stage.ROI_ACCEPTED,
+        Stage.STAGE_1,
+        Stage.PAUSED,
+        Stage.STAGE_2,
+        Stage.PANEL_BOOKED,
+        Stage.PANEL_RECOMMENDED,
+        Stage.APPROVED,
+        Stage.WITHDRAWN,
+    }
+    fostering = set(Assessment.objects.filter(track="fostering").values_list("stage", flat=True))
+    assert {Stage.FORM_F, Stage.APPROVED, Stage.NOT_STARTED} <= fostering
+    assert Household.objects.approved_for_early_permanence().count() == 1
+    assert Household.objects.approved_adopters().count() == 2
+    overdue = Deadline.objects.filter(due_on__lt=timezone.localdate())
+    assert set(overdue.values_list("kind", flat=True)) >= {
+        "roi_decision",
+        "stage_1",
+        "agency_decision",
+    }
+    assert all(
+        h.social_worker.email == "social.worker@oakway.example" for h in Household.objects.all()
+    )
+
+
+def test_without_demo_staff_there_are_no_demo_households(settings):
+    settings.DEBUG = False
+    call_command("seed_demo")
+    assert not Household.objects.exists()
