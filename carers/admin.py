@@ -23,6 +23,7 @@ from . import selectors, services
 from .forms import (
     CloseHouseholdForm,
     DocumentInlineForm,
+    EnquiryConversionForm,
     HouseholdForm,
     ReviewCompleteForm,
     TrainingCourseForm,
@@ -831,3 +832,80 @@ class DeadlineAdmin(admin.ModelAdmin):
     @admin.display(description="social worker", ordering="household__social_worker__last_name")
     def social_worker(self, obj):
         return obj.household.social_worker or "—"
+
+
+# ---------------------------------------------------------------------------
+# Converting an enquiry: an action offered on the enquiries' admin
+# ---------------------------------------------------------------------------
+
+
+@admin.action(description="Convert to a carer household (accept the Registration of Interest)")
+def convert_to_household(modeladmin, request, queryset):
+    """Carers may read enquiries, never the other way round, so carers adds this action."""
+    from enquiries.models import Enquiry
+
+    if not (
+        request.user.has_perm("carers.add_household")
+        and request.user.has_perm("carers.change_assessment")
+    ):
+        modeladmin.message_user(
+            request, "Only social workers and team managers convert enquiries.", messages.ERROR
+        )
+        return None
+    chosen = list(queryset.order_by("pk")[:2])
+    if len(chosen) != 1:
+        modeladmin.message_user(request, "Choose one enquiry to convert.", messages.ERROR)
+        return None
+    enquiry = chosen[0]
+    if enquiry.status != Enquiry.Status.ROI_RECEIVED:
+        modeladmin.message_user(
+            request,
+            f"{enquiry} is at “{enquiry.get_status_display()}”: only an enquiry at "
+            "“Registration of Interest received” can be converted.",
+            messages.ERROR,
+        )
+        return None
+    submitted = "convert" in request.POST
+    form = EnquiryConversionForm(request.POST if submitted else None, enquiry=enquiry)
+    refused: list[str] = []
+    if submitted and form.is_valid():
+        try:
+            household = services.household_create_from_enquiry(
+                enquiry=enquiry, by=request.user, **form.service_kwargs()
+            )
+        except services.TransitionRefused as refusal:
+            refused = refusal.messages
+        else:
+            modeladmin.message_user(
+                request,
+                f"{enquiry} is now carer household {household.reference}; Stage 1 has started.",
+                messages.SUCCESS,
+            )
+            return HttpResponseRedirect(
+                reverse("admin:carers_household_change", args=[household.pk])
+            )
+    return TemplateResponse(
+        request,
+        "admin/carers/household/convert_enquiry.html",
+        {
+            **modeladmin.admin_site.each_context(request),
+            "opts": modeladmin.model._meta,
+            "title": f"Convert {enquiry} to a carer household",
+            "enquiry": enquiry,
+            "form": form,
+            "refused": refused,
+            "action_name": "convert_to_household",
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        },
+    )
+
+
+def _offer_conversion_on_the_enquiry_admin() -> None:
+    from enquiries.models import Enquiry
+
+    enquiry_admin = admin.site._registry.get(Enquiry)
+    if enquiry_admin is not None and convert_to_household not in (enquiry_admin.actions or ()):
+        enquiry_admin.actions = (*(enquiry_admin.actions or ()), convert_to_household)
+
+
+_offer_conversion_on_the_enquiry_admin()

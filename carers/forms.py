@@ -252,3 +252,75 @@ class ReviewCompleteForm(forms.Form):
         if value > timezone.localdate():
             raise ValidationError("The date cannot be in the future.")
         return value
+
+
+class EnquiryConversionForm(forms.Form):
+    """What the enquiry form never asked, needed to open a household's assessment."""
+
+    social_worker = forms.ModelChoiceField(queryset=None, label="Assessing social worker")
+    accepted_on = forms.DateField(
+        label="Registration of Interest accepted on (Stage 1 starts)", widget=DateInput()
+    )
+    address_line_1 = forms.CharField(label="Address line 1", max_length=120)
+    address_line_2 = forms.CharField(label="Address line 2", max_length=120, required=False)
+    town = forms.CharField(label="Town or city", max_length=80)
+    postcode = forms.CharField(max_length=10)
+    local_authority = forms.CharField(label="Local authority", max_length=80)
+    has_pets = forms.BooleanField(label="There are pets in the home", required=False)
+    date_of_birth_1 = forms.DateField(widget=DateInput())
+    partner_first_name = forms.CharField(max_length=80, required=False)
+    partner_last_name = forms.CharField(max_length=80, required=False)
+    date_of_birth_2 = forms.DateField(widget=DateInput(), required=False)
+
+    def __init__(self, *args, enquiry, **kwargs):
+        from enquiries.models import Enquiry
+
+        from .selectors import social_worker_choices
+
+        super().__init__(*args, **kwargs)
+        self.enquiry = enquiry
+        self.couple = enquiry.household == Enquiry.Household.COUPLE
+        self.fields["social_worker"].queryset = social_worker_choices()
+        self.fields["accepted_on"].initial = timezone.localdate()
+        self.fields["postcode"].initial = enquiry.postcode
+        self.fields[
+            "date_of_birth_1"
+        ].label = f"Date of birth of {enquiry.first_name} {enquiry.last_name}"
+        if self.couple:
+            first, last = services._split_name(enquiry.partner_name)
+            self.fields["partner_first_name"].initial = first
+            self.fields["partner_last_name"].initial = last
+            self.fields["partner_first_name"].required = True
+            self.fields["date_of_birth_2"].required = True
+            self.fields["date_of_birth_2"].label = "Partner's date of birth"
+        else:
+            for name in ("partner_first_name", "partner_last_name", "date_of_birth_2"):
+                del self.fields[name]
+
+    def clean_postcode(self):
+        return services.postcode_normalise(self.cleaned_data["postcode"])
+
+    def clean_accepted_on(self):
+        value = self.cleaned_data["accepted_on"]
+        if value > timezone.localdate():
+            raise ValidationError("The date cannot be in the future.")
+        return value
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        dates = [data["date_of_birth_1"]]
+        if self.couple:
+            dates.append(data["date_of_birth_2"])
+        return {
+            "social_worker": data["social_worker"],
+            "accepted_on": data["accepted_on"],
+            "address_line_1": data["address_line_1"],
+            "address_line_2": data.get("address_line_2", ""),
+            "town": data["town"],
+            "postcode": data["postcode"],
+            "local_authority": data["local_authority"],
+            "has_pets": data.get("has_pets", False),
+            "dates_of_birth": dates,
+            "partner_first_name": data.get("partner_first_name", ""),
+            "partner_last_name": data.get("partner_last_name", ""),
+        }

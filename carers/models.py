@@ -123,6 +123,15 @@ class Household(models.Model):
     has_pets = models.BooleanField(
         default=False, help_text="A pet questionnaire is needed when there are pets."
     )
+    enquiry = models.OneToOneField(
+        "enquiries.Enquiry",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="carer_household",
+        help_text="The enquiry this household came from.",
+    )
     adopter_approved_on = models.DateField(
         "approved as adopters on", null=True, blank=True, editable=False
     )

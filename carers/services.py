@@ -1394,3 +1394,101 @@ def _queue_course_refresh(course_pk: int) -> None:
     from .tasks import refresh_training_course
 
     refresh_training_course.delay(course_pk)
+
+
+# ---------------------------------------------------------------------------
+# Converting an enquiry
+# ---------------------------------------------------------------------------
+
+
+def _split_name(full_name: str) -> tuple[str, str]:
+    parts = (full_name or "").strip().split()
+    if not parts:
+        return "", ""
+    if len(parts) == 1:
+        return parts[0], ""
+    return " ".join(parts[:-1]), parts[-1]
+
+
+def household_create_from_enquiry(
+    *,
+    enquiry,
+    by,
+    social_worker,
+    address_line_1: str,
+    town: str,
+    local_authority: str,
+    dates_of_birth: Sequence[date],
+    address_line_2: str = "",
+    postcode: str = "",
+    partner_first_name: str = "",
+    partner_last_name: str = "",
+    has_pets: bool = False,
+    accepted_on: date | None = None,
+) -> Household:
+    """Turn an enquiry at "Registration of Interest received" into a carer household.
+
+    Creates the household and its applicants from the enquiry (plus what the enquiry form
+    never asks: address, dates of birth, the social worker), links the two, moves the
+    enquiry to converted and starts Stage 1, all in one transaction: nothing half-done.
+    """
+    from enquiries.models import Enquiry
+    from enquiries.pipeline import EnquiryError, enquiry_mark_converted
+
+    accepted_on = accepted_on or timezone.localdate()
+    with transaction.atomic():
+        locked = Enquiry.objects.select_for_update().get(pk=enquiry.pk)
+        if locked.status != Enquiry.Status.ROI_RECEIVED:
+            raise TransitionRefused(
+                [
+                    "Only an enquiry at “Registration of Interest received” can be converted; "
+                    f"this one is at “{locked.get_status_display()}”."
+                ]
+            )
+        couple = locked.household == Enquiry.Household.COUPLE
+        if len(dates_of_birth) != (2 if couple else 1):
+            raise TransitionRefused(["Give the date of birth of each applicant."])
+        applicants = [
+            {
+                "first_name": locked.first_name,
+                "last_name": locked.last_name,
+                "date_of_birth": dates_of_birth[0],
+                "email": locked.email,
+                "phone": locked.phone,
+            }
+        ]
+        if couple:
+            first, last = _split_name(locked.partner_name)
+            first, last = partner_first_name or first, partner_last_name or last
+            if not first:
+                raise TransitionRefused(["Give the partner's name."])
+            applicants.append(
+                {"first_name": first, "last_name": last, "date_of_birth": dates_of_birth[1]}
+            )
+        household = household_create(
+            by=by,
+            social_worker=social_worker,
+            address_line_1=address_line_1,
+            address_line_2=address_line_2,
+            town=town,
+            postcode=postcode or locked.postcode,
+            local_authority=local_authority,
+            has_pets=has_pets,
+            applicants=applicants,
+            roi_received_on=locked.roi_received_on or accepted_on,
+        )
+        household.enquiry = locked
+        with disable_auditlog():
+            household.save(update_fields=["enquiry", "updated_at"])
+        _audit(
+            household, "carers.household.converted_from_enquiry", {"enquiry": [None, locked.pk]}, by
+        )
+        try:
+            enquiry_mark_converted(enquiry=locked, by=by, household_reference=household.reference)
+        except EnquiryError as problem:
+            raise TransitionRefused([problem.message]) from problem
+        adoption = household.assessments.get(track=Track.ADOPTION)
+        assessment_accept_roi(assessment=adoption, on=accepted_on, by=by)
+        assessment_start_stage_1(assessment=adoption, on=accepted_on, by=by)
+    enquiry.refresh_from_db()
+    return household
