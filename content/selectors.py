@@ -132,6 +132,7 @@ class UpcomingEvent:
     is_online: bool
     venue: str
     url: str
+    when: str  # "Tuesday 3 March 2026, 7pm to 8:30pm", as the events pages write it
 
 
 def upcoming_information_events(*, limit: int) -> list[UpcomingEvent]:
@@ -140,6 +141,7 @@ def upcoming_information_events(*, limit: int) -> list[UpcomingEvent]:
     Events belong to the enquiries app; content only reads them (the arrows between
     apps point content -> enquiries, never back).
     """
+    from enquiries.formats import event_when
     from enquiries.models import InformationEvent
 
     events = (
@@ -157,6 +159,7 @@ def upcoming_information_events(*, limit: int) -> list[UpcomingEvent]:
             is_online=event.is_online,
             venue=event.venue,
             url=_event_url(event),
+            when=event_when(event),
         )
         for event in events
     ]

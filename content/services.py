@@ -16,7 +16,14 @@ from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from portal.pdf import PDFFile, pdf_cache_dir, pdf_cache_prune, pdf_file, render_pdf
+from portal.pdf import (
+    PDFFile,
+    pdf_cache_dir,
+    pdf_cache_prune,
+    pdf_file,
+    render_html,
+    render_pdf,
+)
 
 from . import selectors
 from .caching import content_generation, content_generation_bump
@@ -179,21 +186,26 @@ def information_pack_context(*, recipient_name: str = "") -> tuple[dict, int]:
     return context, max_age
 
 
-def _pack_title() -> str:
-    return f"Early Permanence information pack – {settings.AGENCY_NAME}"
+def _pack_document(context: dict) -> dict:
+    return {
+        "template": PACK_TEMPLATE,
+        "context": context,
+        "title": f"Early Permanence information pack – {settings.AGENCY_NAME}",
+        "author": settings.AGENCY_NAME,
+    }
+
+
+def information_pack_html() -> str:
+    """The pack's HTML as it would be rendered now (for measuring and debugging)."""
+    context, _ = information_pack_context()
+    return render_html(**_pack_document(context), lang="en-GB")
 
 
 def information_pack_refresh() -> PDFFile:
     """Build the pack if its content has changed (the worker calls this on publish)."""
     generation = content_generation()
     context, max_age = information_pack_context()
-    pack = pdf_file(
-        template=PACK_TEMPLATE,
-        context=context,
-        title=_pack_title(),
-        author=settings.AGENCY_NAME,
-        namespace=PACK_NAMESPACE,
-    )
+    pack = pdf_file(**_pack_document(context), namespace=PACK_NAMESPACE)
     cache.set(_pack_pointer_key(generation), pack.digest, timeout=max_age)
     if pack.built:
         pdf_cache_prune(namespace=PACK_NAMESPACE, keep={pack.digest}, older_than=timedelta(days=1))
@@ -216,13 +228,7 @@ def information_pack_personalised(*, name: str) -> bytes:
     Built when the email goes and never cached: a file with a name in it is personal data.
     """
     context, _ = information_pack_context(recipient_name=name.strip()[:80])
-    return render_pdf(
-        template=PACK_TEMPLATE,
-        context=context,
-        title=_pack_title(),
-        author=settings.AGENCY_NAME,
-        cache=False,
-    )
+    return render_pdf(**_pack_document(context), cache=False)
 
 
 # -- the eligibility checker ----------------------------------------------------------

@@ -104,14 +104,18 @@ def _fetch_static_only(url: str, timeout: int = 10, ssl_context=None):
     raise ValueError(f"PDFs may only use the portal's static files, not {url}")
 
 
-def html_to_pdf(html: str) -> bytes:
-    """Render HTML to tagged PDF bytes. Slow: seconds for a long document."""
+def html_to_document(html: str):
+    """Lay HTML out in pages (WeasyPrint's ``Document``: ``.pages``, ``.write_pdf()``)."""
     import weasyprint  # imported when first needed: it is large, and most requests never are
 
-    document = weasyprint.HTML(
+    return weasyprint.HTML(
         string=html, base_url=f"{settings.SITE_URL}/", url_fetcher=_fetch_static_only
-    )
-    return document.write_pdf(pdf_variant=PDF_VARIANT)
+    ).render(pdf_variant=PDF_VARIANT)
+
+
+def html_to_pdf(html: str) -> bytes:
+    """Render HTML to tagged PDF bytes. Slow: seconds for a long document."""
+    return html_to_document(html).write_pdf(pdf_variant=PDF_VARIANT)
 
 
 def pdf_file(

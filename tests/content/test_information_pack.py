@@ -195,3 +195,19 @@ def test_a_pack_that_cannot_be_built_is_reported_unavailable(monkeypatch):
     monkeypatch.setattr(pdf, "html_to_pdf", broken)
     with pytest.raises(AttachmentUnavailable):
         information_pack_attachment({"kind": "information-pack", "for": "Jo"})
+
+
+def test_the_command_builds_the_pack_and_measures_it(settings):
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("information_pack", stdout=out)
+    assert "Information pack built" in out.getvalue()
+    out = io.StringIO()
+    call_command("information_pack", stdout=out)
+    assert "already up to date" in out.getvalue()
+    out = io.StringIO()
+    call_command("information_pack", "--measure", "--runs", "1", stdout=out)
+    assert " pages, " in out.getvalue() and "build time median" in out.getvalue()

@@ -307,3 +307,26 @@ def test_a_story_image_is_served_with_its_description(client, make_story, settin
     story.status = PublicationStatus.DRAFT
     story.save()
     assert client.get(f"/stories/{story.slug}/image").status_code == 404
+
+
+def test_the_home_page_lists_the_next_information_events(client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from enquiries.models import InformationEvent
+    from tests.enquiries.factories import InformationEventFactory
+
+    soon = timezone.localtime().replace(hour=19, minute=0, second=0, microsecond=0)
+    soon += timedelta(days=3)
+    InformationEventFactory(title="Evening one", starts_at=soon, ends_at=soon + timedelta(hours=1))
+    InformationEventFactory(
+        title="Cancelled evening",
+        starts_at=soon,
+        ends_at=soon + timedelta(hours=1),
+        status=InformationEvent.Status.CANCELLED,
+    )
+    html = client.get("/").content.decode()
+    assert "Evening one" in html
+    assert f"{soon:%A} {soon.day} {soon:%B %Y}, 7pm to 8pm" in html
+    assert "Cancelled evening" not in html
