@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run test setup assets lint bench clean
+.PHONY: run test setup assets lint bench lighthouse clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -47,8 +47,12 @@ assets:
 	npm ci --no-audit --no-fund
 	npm run build
 
-bench: setup
-	$(BIN)/python tests/benchmarks/run.py
+# The load benchmark and Lighthouse (minutes; not part of `make test`). Results in bench-results/.
+bench: setup node_modules/.installed
+	$(BIN)/python tests/benchmarks/run.py $(BENCH_ARGS)
+
+lighthouse: setup node_modules/.installed
+	$(BIN)/python tests/benchmarks/run.py --lighthouse-only $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) $(TOOLS) node_modules var db.sqlite3

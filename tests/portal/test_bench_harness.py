@@ -1,0 +1,142 @@
+"""The load benchmark's pure parts (tests/benchmarks/report.py), so `make bench` cannot rot.
+
+The benchmark itself is not run by `make test`: it needs minutes and a quiet machine.
+"""
+
+import pytest
+
+from tests.benchmarks import report
+
+WRK_OUTPUT = """\
+Running 10s test @ http://127.0.0.1:8000/events/
+  2 threads and 4 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency    11.02ms    2.10ms  40.11ms   90.00%
+    Req/Sec   181.00     12.00   200.00     70.00%
+  Latency Distribution
+     50%   10.50ms
+     99%   21.33ms
+  3620 requests in 10.00s, 30.12MB read
+  Non-2xx or 3xx responses: 3
+Requests/sec:    362.00
+Transfer/sec:      3.01MB
+BENCH_JSON {"requests": 3620, "duration_us": 10000000, "bytes": 31582126, \
+"errors": {"connect": 0, "read": 1, "write": 0, "status": 3, "timeout": 2}, \
+"latency_us": {"p50": 10500, "p90": 14000, "p99": 21330, "mean": 11020.4, "max": 40110}, \
+"statuses": {"200": 3615, "302": 2, "500": 3}}
+"""
+
+
+def _measurement(rps: float, p50: float, p99: float, statuses=None) -> report.Measurement:
+    return report.Measurement(
+        requests=int(rps * 10),
+        seconds=10.0,
+        p50_ms=p50,
+        p90_ms=p99,
+        p99_ms=p99,
+        statuses=statuses or {200: int(rps * 10)},
+        socket_errors=0,
+    )
+
+
+def test_wrk_summary_is_read_from_the_lua_line():
+    m = report.parse_wrk_summary(WRK_OUTPUT)
+    assert m.requests == 3620
+    assert m.rps == pytest.approx(362.0)
+    assert (m.p50_ms, m.p90_ms, m.p99_ms) == (10.5, 14.0, 21.33)
+    assert m.statuses == {200: 3615, 302: 2, 500: 3}
+    # wrk's "status" errors are the 500s, counted once through the statuses.
+    assert m.socket_errors == 3
+    assert m.unexpected({200}) == 5
+    assert m.unexpected({200, 302}) == 3
+
+
+def test_output_without_a_summary_is_refused():
+    with pytest.raises(ValueError, match="no wrk summary"):
+        report.parse_wrk_summary("Running 10s test @ http://127.0.0.1:8000/\n")
+
+
+def test_ratios_compare_a_page_with_the_baseline_of_the_same_run():
+    page = report.EndpointResult(
+        name="events list",
+        path="/events/",
+        method="GET",
+        public_page=True,
+        expected=[200],
+        result=_measurement(300, p50=12.0, p99=40.0, statuses={200: 2999, 500: 1}),
+        baseline=_measurement(600, p50=4.0, p99=10.0),
+    )
+    assert page.rps_ratio == pytest.approx(0.5)
+    assert page.p50_ratio == pytest.approx(3.0)
+    assert page.p99_ratio == pytest.approx(4.0)
+    assert page.errors == 1
+    assert report.ratio(5.0, 0) is None
+
+    targets = report.targets_check(
+        [page],
+        oversold=False,
+        memory_mb={"gunicorn worker": 120.0, "celery worker": 310.0},
+    )
+    met = {t.what.split(":")[0].split(" under")[0]: t.met for t in targets}
+    assert met == {
+        "events list": False,
+        "no errors": False,
+        "bookings never oversold": True,
+        "gunicorn worker": True,
+        "celery worker": False,
+    }
+    table = report.markdown_table([page])
+    assert "| events list | `GET /events/` | 300 | 0.50 | 12.0 | 3.0 | 40.0 | 4.0 | 1 |" in table
+
+
+def test_the_baselines_around_a_page_combine_into_one():
+    before = _measurement(600, p50=4.0, p99=10.0)
+    after = report.Measurement(
+        requests=2000, seconds=5.0, p50_ms=6.0, p90_ms=9.0, p99_ms=16.0,
+        statuses={200: 1999, 502: 1}, socket_errors=2,
+    )  # fmt: skip
+    both = report.combine(before, after)
+    assert both.requests == 8000
+    assert both.rps == pytest.approx(8000 / 15)
+    assert both.p50_ms == pytest.approx((4.0 * 6000 + 6.0 * 2000) / 8000)
+    assert both.p99_ms == pytest.approx((10.0 * 6000 + 16.0 * 2000) / 8000)
+    assert both.statuses == {200: 7999, 502: 1}
+    assert both.socket_errors == 2
+
+
+def test_lighthouse_scores_are_medians_per_category():
+    runs = [
+        {"categories": {"accessibility": {"score": 1}, "performance": {"score": 0.81}}},
+        {"categories": {"accessibility": {"score": 0.9}, "performance": {"score": 0.95}}},
+        {"categories": {"accessibility": {"score": 1}, "performance": {"score": 0.9}}},
+    ]
+    page = report.LighthousePage(name="home page", path="/")
+    page.runs = [report.lighthouse_scores(r) for r in runs]
+    assert page.scores == {
+        "accessibility": 100,
+        "best-practices": None,
+        "seo": None,
+        "performance": 90,
+    }
+    assert page.missed_targets() == ["best-practices – < 95", "seo – < 95"]
+
+
+def test_lighthouse_misses_name_the_audits_that_cost_points():
+    data = {
+        "categories": {
+            "seo": {
+                "score": 0.92,
+                "auditRefs": [
+                    {"id": "meta-description", "weight": 1},
+                    {"id": "robots-txt", "weight": 1},
+                    {"id": "structured-data", "weight": 0},
+                ],
+            }
+        },
+        "audits": {
+            "meta-description": {"score": 0},
+            "robots-txt": {"score": 1},
+            "structured-data": {"score": 0},
+        },
+    }
+    assert report.lighthouse_misses(data) == ["seo: meta-description (0.00)"]
