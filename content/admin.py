@@ -110,6 +110,7 @@ class PageAdmin(PublishableAdmin):
         "show_in_navigation",
         "include_in_pack",
         "updated_at",
+        "preview_link",
     )
     list_display_links = ("title",)
     list_editable = ("order",)
@@ -158,7 +159,7 @@ class FAQTopicAdmin(AuditlogHistoryAdminMixin, ServiceSaveMixin, admin.ModelAdmi
 
 @admin.register(FAQ)
 class FAQAdmin(PublishableAdmin):
-    list_display = ("question", "topic", "order", "status", "updated_at")
+    list_display = ("question", "topic", "order", "status", "updated_at", "preview_link")
     list_display_links = ("question",)
     list_editable = ("order",)
     list_filter = ("status", "topic")
@@ -173,7 +174,7 @@ class FAQAdmin(PublishableAdmin):
 
 @admin.register(Story)
 class StoryAdmin(PublishableAdmin):
-    list_display = ("title", "order", "is_illustrative", "status", "updated_at")
+    list_display = ("title", "order", "is_illustrative", "status", "updated_at", "preview_link")
     list_display_links = ("title",)
     list_editable = ("order",)
     list_filter = ("status", "is_illustrative")

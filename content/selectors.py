@@ -80,12 +80,14 @@ class FAQGroup:
     faqs: list[FAQ]
 
 
-def faqs_by_topic() -> list[FAQGroup]:
-    """Published FAQs grouped by topic, both in their editors' order. One query."""
-    faqs = (
-        FAQ.objects.published()
-        .select_related("topic")
-        .order_by("topic__order", "topic__title", "topic_id", "order", "question")
+def faqs_by_topic(*, include_drafts: bool = False) -> list[FAQGroup]:
+    """Published FAQs grouped by topic, both in their editors' order. One query.
+
+    ``include_drafts`` is for editors previewing the FAQs page.
+    """
+    faqs = FAQ.objects.all() if include_drafts else FAQ.objects.published()
+    faqs = faqs.select_related("topic").order_by(
+        "topic__order", "topic__title", "topic_id", "order", "question"
     )
     return [
         FAQGroup(topic_title=topic.title, topic_slug=topic.slug, faqs=list(group))

@@ -76,7 +76,11 @@ class FAQsView(TemplateView):
     template_name = "content/faqs.html"
 
     def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "faq_groups": selectors.faqs_by_topic()}
+        preview = can_preview(self.request, "faq")
+        return {
+            **super().get_context_data(**kwargs),
+            "faq_groups": selectors.faqs_by_topic(include_drafts=preview),
+        }
 
 
 class StoriesView(TemplateView):

@@ -210,9 +210,13 @@ def test_draft_faqs_and_stories_stay_hidden(client, staff_client, make_faq, make
     assert "A draft question?" not in client.get("/faqs/").content.decode()
     assert "A draft story" not in client.get("/stories/").content.decode()
     assert client.get(story.get_absolute_url()).status_code == 404
-    preview = staff_client(Role.CONTENT_EDITORS).get(story.get_absolute_url())
+    editor = staff_client(Role.CONTENT_EDITORS)
+    preview = editor.get(story.get_absolute_url())
     assert preview.status_code == 200
     assert "This is a draft" in preview.content.decode()
+    faqs = editor.get("/faqs/").content.decode()
+    assert "A draft question?" in faqs
+    assert faqs.count(">Draft</strong>") == 1
 
 
 # -- navigation ------------------------------------------------------------------------
