@@ -127,13 +127,6 @@ class PageAdmin(PublishableAdmin):
         ("Publishing", {"fields": ("status", "published_at", "updated_at", "preview_link")}),
     )
 
-    def get_search_results(self, request, queryset, search_term):
-        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        # The section picker (autocomplete) offers only sections.
-        if request.GET.get("field_name") == "parent":
-            queryset = queryset.filter(parent__isnull=True)
-        return queryset, may_have_duplicates
-
 
 class FAQInline(admin.TabularInline):
     model = FAQ

@@ -67,7 +67,8 @@ slug_validator = RegexValidator(
 class Page(Publishable):
     """A page under /early-permanence/. Top-level pages are sections; others sit in one."""
 
-    title = models.CharField(max_length=120)
+    # Unique: every page's <title> and description must differ from every other's.
+    title = models.CharField(max_length=120, unique=True)
     slug = models.SlugField(
         max_length=80,
         unique=True,
@@ -102,7 +103,9 @@ class Page(Publishable):
         help_text="Print this page in the information pack PDF, in navigation order.",
     )
     meta_description = models.CharField(
-        max_length=300, help_text="What search engines show under the title; unique per page."
+        max_length=300,
+        unique=True,
+        help_text="What search engines show under the title; unique per page.",
     )
 
     class Meta:
@@ -174,7 +177,7 @@ def story_image_path(instance, filename):
 class Story(Publishable):
     """A carer's story. The shipped ones are illustrative and say so."""
 
-    title = models.CharField(max_length=120)
+    title = models.CharField(max_length=120, unique=True)
     slug = models.SlugField(max_length=80, unique=True, validators=[slug_validator])
     summary = models.CharField(max_length=300)
     body = models.TextField(max_length=20_000, help_text="Markdown.")

@@ -9,6 +9,8 @@ from content import services
 from content.models import FAQ, FAQTopic, Page, PublicationStatus, Story
 from portal.roles import Role
 
+from .factories import ServedPostcodeAreaFactory
+
 pytestmark = pytest.mark.django_db
 
 
@@ -121,8 +123,17 @@ def _add_ten_times_the_rows():
     )
 
 
-@pytest.mark.parametrize("path", [*PUBLIC_CONTENT_PAGES, "/eligibility/age/"])
+@pytest.mark.parametrize(
+    "path", [*PUBLIC_CONTENT_PAGES, "/eligibility/age/", "/eligibility/result/"]
+)
 def test_public_pages_keep_their_query_budget_with_ten_times_the_rows(client, path):
+    if path == "/eligibility/result/":
+        from content.eligibility import answers_dump
+
+        answers = {"age": "yes", "residence": "no", "area": "LS", "at_home": "yes"}
+        answers |= {"applying": "alone", "children": "no"}
+        ServedPostcodeAreaFactory(code="LS")
+        path += "?answers=" + answers_dump(answers)
     before = _queries(client, path)
     assert before <= 5, f"{path}: {before} queries"
     _add_ten_times_the_rows()
