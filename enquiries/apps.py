@@ -29,7 +29,8 @@ class EnquiriesConfig(AppConfig):
         mask = "enquiries.pipeline.audit_mask"
         auditlog.register(
             Enquiry,
-            exclude_fields=["updated_at"],
+            # carer_household: the carers app's link back, read on every create otherwise.
+            exclude_fields=["updated_at", "carer_household"],
             mask_fields=list(PERSONAL_FIELDS),
             mask_callable=mask,
         )

@@ -19,7 +19,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from portal.models import User
 from portal.roles import Role
@@ -422,20 +422,19 @@ class EnquiryAdmin(admin.ModelAdmin):
         if not clocks:
             return "None: no clock is running."
         today = timezone.localdate()
-        return format_html(
-            "<ul>{}</ul>",
-            format_html(
-                "".join(
-                    format_html(
-                        "<li>{}: by {}{}</li>",
-                        Enquiry.Clock(clock).label,
-                        f"{deadline:%-d %B %Y}",
-                        format_html(" <strong>(overdue)</strong>") if deadline < today else "",
-                    )
-                    for clock, deadline in clocks.items()
+        items = format_html_join(
+            "",
+            "<li>{}: by {}{}</li>",
+            (
+                (
+                    Enquiry.Clock(clock).label,
+                    f"{deadline:%-d %B %Y}",
+                    " (overdue)" if deadline < today else "",
                 )
+                for clock, deadline in clocks.items()
             ),
         )
+        return format_html("<ul>{}</ul>", items)
 
     @admin.display(description="ages of children living at home")
     def children_ages_display(self, obj):
@@ -577,7 +576,7 @@ class EnquiryAdmin(admin.ModelAdmin):
                 messages.ERROR,
             )
             return redirect(change_url)
-        form = MoveForm(request.POST or None, move=chosen)
+        form = MoveForm(request.POST if request.method == "POST" else None, move=chosen)
         if request.method == "POST" and form.is_valid():
             try:
                 _perform(chosen, enquiry=enquiry, by=request.user, data=form.cleaned_data)

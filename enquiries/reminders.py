@@ -124,8 +124,9 @@ def enquiry_reminder_recipient(enquiry: Enquiry) -> tuple[str, str]:
 def _enquiry_reminder_key(enquiry: Enquiry, clock: str, deadline) -> str:
     # The assignment's moment is part of the key: a reminder withdrawn when the enquiry
     # changed hands must not block the one for a later assignment to the same person.
-    assigned = int(enquiry.assigned_at.timestamp()) if enquiry.assigned_at else 0
-    return f"enquiry:{enquiry.pk}:overdue:{clock}:{deadline:%Y%m%d}:{assigned}"
+    who = f"u{enquiry.assigned_to_id}" if enquiry.assigned_to_id else "team"
+    since = f"{enquiry.assigned_at:%Y%m%d%H%M%S%f}" if enquiry.assigned_at else "0"
+    return f"enquiry:{enquiry.pk}:overdue:{clock}:{deadline:%Y%m%d}:{who}:{since}"
 
 
 def enquiry_reminders_plan(enquiry: Enquiry) -> None:

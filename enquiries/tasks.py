@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import reminders
+from . import pipeline, reminders
 
 # -- Information events -------------------------------------------------------
 
@@ -11,3 +11,12 @@ from . import reminders
 def queue_event_follow_ups() -> int:
     """Beat: invite attendees to enquire and offer no-shows the next dates, once each."""
     return reminders.follow_ups_queue()
+
+
+# -- Enquiries ----------------------------------------------------------------
+
+
+@shared_task(ignore_result=True)
+def anonymise_closed_enquiries() -> int:
+    """Beat: anonymise enquiries closed for longer than ENQUIRY_RETENTION_MONTHS."""
+    return pipeline.enquiries_anonymise_due()

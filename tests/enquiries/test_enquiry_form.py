@@ -1,0 +1,375 @@
+"""The public enquiry form at /enquire/: each step's validation, the session, the submit."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+
+from enquiries.models import Enquiry, EnquiryContact
+from portal.models import Notification
+
+from .enquiry_factories import EnquiryFactory
+
+pytestmark = pytest.mark.django_db
+
+STEP_DATA = {
+    "about-you": {
+        "first_name": "Jo",
+        "last_name": "Bloggs",
+        "email": "Jo.Bloggs@example.com",
+        "postcode": "ok12ab",
+        "aged_21_or_over": "on",
+        "website": "",
+    },
+    "contact": {
+        "contact_method": "either",
+        "phone": "01632 960 001",
+        "contact_time": "evening",
+        "website": "",
+    },
+    "household": {
+        "household": "couple",
+        "partner_name": "Sam Bloggs",
+        "children_at_home": "yes",
+        "children_ages": "4, 9",
+        "website": "",
+    },
+    "interest": {
+        "route": "concurrent_planning",
+        "heard_about": "event",
+        "question": "Can we apply while we both work?",
+        "website": "",
+    },
+}
+SUBMIT_DATA = {"privacy_acknowledged": "on", "sensitive_consent": "on", "website": ""}
+
+
+def answer_steps(client, **overrides):
+    """Post every step; ``overrides`` maps a step to changes of its data."""
+    for step, data in STEP_DATA.items():
+        response = client.post(f"/enquire/{step}/", {**data, **overrides.get(step, {})})
+        assert response.status_code == 302, (step, response.content.decode()[:2000])
+    return response
+
+
+def complete_the_form(client, submit_data=None, **overrides):
+    answer_steps(client, **overrides)
+    return client.post("/enquire/check/", submit_data or SUBMIT_DATA)
+
+
+def error_summary_links(html: str) -> list[tuple[str, str]]:
+    summary = html.split('class="govuk-error-summary"', 1)[1].split("</ul>", 1)[0]
+    return re.findall(r'<a href="#([^"]+)">([^<]+)</a>', summary)
+
+
+def test_the_start_page_explains_and_starts_the_form(client):
+    response = client.get("/enquire/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'href="/enquire/about-you/"' in html
+    assert "Start now" in html
+
+
+def test_a_whole_enquiry_is_saved_only_at_the_end(client):
+    answer = answer_steps(client)
+    assert answer["Location"] == "/enquire/check/"
+    assert not Enquiry.objects.exists()
+    assert not Notification.objects.exists()
+    check = client.get("/enquire/check/").content.decode()
+    for shown in ("Jo Bloggs", "jo.bloggs@example.com", "OK1 2AB", "Sam Bloggs", "Aged 4, 9"):
+        assert shown in check
+    response = client.post("/enquire/check/", SUBMIT_DATA)
+    assert response.status_code == 302
+    assert response["Location"] == "/enquire/sent/"
+    enquiry = Enquiry.objects.get()
+    assert (enquiry.first_name, enquiry.email, enquiry.postcode) == (
+        "Jo",
+        "jo.bloggs@example.com",
+        "OK1 2AB",
+    )
+    assert enquiry.children_ages == [4, 9]
+    assert enquiry.contacts.get().question == "Can we apply while we both work?"
+    assert (
+        Notification.objects.filter(key__startswith=f"enquiry:{enquiry.pk}:contact:").count() == 2
+    )
+    # The answers leave the session with the submit.
+    assert client.get("/enquire/check/")["Location"] == "/enquire/about-you/"
+    assert client.get("/enquire/sent/").status_code == 200
+
+
+def test_without_consent_the_childrens_ages_and_question_are_not_kept(client):
+    complete_the_form(client, submit_data={"privacy_acknowledged": "on"})
+    enquiry = Enquiry.objects.get()
+    assert enquiry.children_ages == []
+    assert enquiry.contacts.get().question == ""
+    assert enquiry.sensitive_consent_at is None
+
+
+def test_the_consent_is_asked_only_when_there_is_something_sensitive(client):
+    answer_steps(
+        client,
+        household={"children_at_home": "no", "children_ages": ""},
+        interest={"question": ""},
+    )
+    html = client.get("/enquire/check/").content.decode()
+    assert "sensitive_consent" not in html
+    assert 'name="privacy_acknowledged"' in html
+
+
+def test_steps_cannot_be_skipped(client):
+    assert client.get("/enquire/household/")["Location"] == "/enquire/about-you/"
+    assert client.get("/enquire/check/")["Location"] == "/enquire/about-you/"
+    client.post("/enquire/about-you/", STEP_DATA["about-you"])
+    assert client.get("/enquire/interest/")["Location"] == "/enquire/contact/"
+    assert client.get("/enquire/nonsense/").status_code == 404
+
+
+def test_a_change_from_the_check_page_returns_to_it(client):
+    answer_steps(client)
+    page = client.get("/enquire/contact/").content.decode()
+    assert 'value="01632 960 001"' in page  # the answer is shown again
+    response = client.post("/enquire/contact/", {**STEP_DATA["contact"], "contact_time": "any"})
+    assert response["Location"] == "/enquire/check/"
+    assert "Any time" in client.get("/enquire/check/").content.decode()
+
+
+# -- validation and the error summary -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("step", "data", "expected"),
+    [
+        (
+            "about-you",
+            {},
+            [
+                ("id_first_name", "Enter your first name"),
+                ("id_last_name", "Enter your last name"),
+                ("id_email", "Enter your email address"),
+                ("id_postcode", "Enter your postcode"),
+                ("id_aged_21_or_over", "Confirm that you are 21 or over"),
+            ],
+        ),
+        (
+            "about-you",
+            {**STEP_DATA["about-you"], "email": "jo@", "postcode": "NOTAPOSTCODE"},
+            [
+                (
+                    "id_email",
+                    "Enter an email address in the correct format, like name@example.com",
+                ),
+                ("id_postcode", "Enter a real postcode, like OK1 2AB"),
+            ],
+        ),
+        (
+            "about-you",
+            {**STEP_DATA["about-you"], "first_name": "J" * 51, "last_name": "   "},
+            [
+                ("id_first_name", "First name must be 50 characters or fewer"),
+                ("id_last_name", "Enter your last name"),
+            ],
+        ),
+        (
+            "contact",
+            {},
+            [
+                ("id_contact_method_1", "Select how you would like us to contact you"),
+                ("id_contact_time_1", "Select the best time to contact you"),
+            ],
+        ),
+        (
+            "contact",
+            {"contact_method": "phone", "contact_time": "any", "phone": ""},
+            [("id_phone", "Enter a phone number, or choose email as the way to contact you")],
+        ),
+        (
+            "contact",
+            {"contact_method": "email", "contact_time": "any", "phone": "call me"},
+            [("id_phone", "Enter a phone number, like 01632 960 001 or +44 7700 900 982")],
+        ),
+        (
+            "household",
+            {},
+            [
+                ("id_household_1", "Select whether you would apply on your own or with a partner"),
+                ("id_children_at_home_1", "Select yes if any children live with you"),
+            ],
+        ),
+        (
+            "household",
+            {"household": "couple", "children_at_home": "yes"},
+            [
+                ("id_partner_name", "Enter your partner’s name"),
+                ("id_children_ages", "Enter the ages of the children who live with you"),
+            ],
+        ),
+        (
+            "household",
+            {"household": "single", "children_at_home": "yes", "children_ages": "four"},
+            [("id_children_ages", "Enter each age as a whole number of years, like 4, 9")],
+        ),
+        (
+            "household",
+            {"household": "single", "children_at_home": "yes", "children_ages": "1," * 11},
+            [("id_children_ages", "Enter up to 10 ages, separated by commas")],
+        ),
+        (
+            "interest",
+            {"heard_about": "telepathy", "question": "x" * 2001},
+            [
+                (
+                    "id_route_1",
+                    "Select the kind of Early Permanence that interests you, or not sure",
+                ),
+                ("id_heard_about", "Choose an answer from the list"),
+                ("id_question", "Your question must be 2,000 characters or fewer"),
+            ],
+        ),
+    ],
+)
+def test_each_step_explains_its_errors_in_a_govuk_summary(client, step, data, expected):
+    earlier = list(STEP_DATA)[: list(STEP_DATA).index(step)]
+    for previous in earlier:
+        client.post(f"/enquire/{previous}/", STEP_DATA[previous])
+    response = client.post(f"/enquire/{step}/", data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<title>Error: " in html
+    assert error_summary_links(html) == expected
+    for anchor, message in expected:
+        assert f'id="{anchor}"' in html, f"the summary links to a missing #{anchor}"
+        assert message in html.split("govuk-error-summary__list", 1)[1]
+    assert not Enquiry.objects.exists()
+
+
+def test_the_last_page_needs_the_privacy_notice_acknowledged(client):
+    answer_steps(client)
+    response = client.post("/enquire/check/", {"sensitive_consent": "on"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert error_summary_links(html) == [
+        ("id_privacy_acknowledged", "Confirm that you have read the privacy notice")
+    ]
+    assert not Enquiry.objects.exists()
+
+
+# -- abuse and repeats ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("where", ["about-you", "check"])
+def test_a_filled_honeypot_looks_sent_and_keeps_nothing(client, where):
+    if where == "check":
+        answer_steps(client)
+        response = client.post("/enquire/check/", {**SUBMIT_DATA, "website": "http://spam"})
+    else:
+        response = client.post(
+            "/enquire/about-you/", {**STEP_DATA["about-you"], "website": "http://spam"}
+        )
+    assert response["Location"] == "/enquire/sent/"
+    assert not Enquiry.objects.exists()
+    assert not Notification.objects.exists()
+    assert client.get("/enquire/check/")["Location"] == "/enquire/about-you/"
+
+
+def test_submissions_are_rate_limited_per_address(client, settings):
+    settings.ENQUIRY_RATE_LIMIT_PER_HOUR = 1
+    assert complete_the_form(client).status_code == 302
+    client.cookies.clear()
+    response = complete_the_form(client)
+    assert response.status_code == 429
+    assert "too many times" in response.content.decode()
+    assert Enquiry.objects.count() == 1
+    assert EnquiryContact.objects.count() == 1
+
+
+def test_steps_are_rate_limited_too(client, settings):
+    settings.ENQUIRY_STEP_RATE_LIMIT_PER_HOUR = 1
+    client.post("/enquire/about-you/", STEP_DATA["about-you"])
+    response = client.post("/enquire/contact/", STEP_DATA["contact"])
+    assert response.status_code == 429
+    assert "too many times" in response.content.decode()
+
+
+def test_enquiring_again_through_the_form_adds_a_contact(client):
+    complete_the_form(client)
+    client.cookies.clear()
+    complete_the_form(client, interest={"question": "One more thing"})
+    enquiry = Enquiry.objects.get()
+    assert list(enquiry.contacts.values_list("question", flat=True)) == [
+        "Can we apply while we both work?",
+        "One more thing",
+    ]
+
+
+# -- query budgets -------------------------------------------------------------------------
+
+
+def count_queries(fn) -> int:
+    with CaptureQueriesContext(connection) as context:
+        response = fn()
+    assert response.status_code in (200, 302)
+    return len(context.captured_queries)
+
+
+def journey_queries(client, email: str) -> tuple[int, ...]:
+    client.cookies.clear()
+    counts = [count_queries(lambda: client.get("/enquire/"))]
+    counts.append(count_queries(lambda: client.get("/enquire/about-you/")))
+    for step, data in STEP_DATA.items():
+        if step == "about-you":
+            data = {**data, "email": email}
+        counts.append(
+            count_queries(lambda step=step, data=data: client.post(f"/enquire/{step}/", data))
+        )
+    counts.append(count_queries(lambda: client.get("/enquire/check/")))
+    counts.append(count_queries(lambda: client.post("/enquire/check/", SUBMIT_DATA)))
+    return tuple(counts)
+
+
+def test_the_form_has_a_query_budget_unchanged_with_ten_times_the_enquiries(client):
+    journey_queries(client, "warm-up@example.com")  # content types, permissions
+    EnquiryFactory.create_batch(5)
+    small = journey_queries(client, "first@example.com")
+    small_repeat = journey_queries(client, "first@example.com")
+    EnquiryFactory.create_batch(45)
+    large = journey_queries(client, "second@example.com")
+    large_repeat = journey_queries(client, "second@example.com")
+    assert (small, small_repeat) == (large, large_repeat)
+    # Pages and steps read and write the session only; the submit saves the enquiry,
+    # its contact, the outbox rows and the audit entries.
+    assert max(small[:-1]) <= 4
+    assert small[-1] <= 30
+    assert small_repeat[-1] <= 30
+    print("enquiry form queries (start, step, 4 posts, check, submit):", large)
+    print("a repeat submit:", large_repeat[-1])
+
+
+# -- no input gives a server error -------------------------------------------------------
+
+text = st.text(max_size=300)
+
+
+@hypothesis_settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    first_name=text,
+    email=text,
+    postcode=text,
+    ages=text,
+    household=text,
+    question=st.text(max_size=2100),
+)
+def test_no_input_breaks_the_form(client, first_name, email, postcode, ages, household, question):
+    for step, data in (
+        ("about-you", {"first_name": first_name, "email": email, "postcode": postcode}),
+        ("household", {"household": household, "children_at_home": "yes", "children_ages": ages}),
+        ("interest", {"route": household, "question": question}),
+    ):
+        response = client.post(f"/enquire/{step}/", data)
+        assert response.status_code in (200, 302)
+    assert not Enquiry.objects.exists()
