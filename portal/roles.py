@@ -68,6 +68,39 @@ CARERS_MANAGEMENT = [
     "carers.delete_document",
 ]
 
+# Children and placements: the most sensitive records, for social workers and team managers
+# only. Social workers record placements and keep their records; team managers also grant
+# reg 25A approvals, delete mistaken records and see the EP measures.
+_PLACEMENT_RECORDS = (
+    "placements.proceedingsextension",
+    "placements.hearing",
+    "placements.familytimearrangement",
+    "placements.familytimesession",
+    "placements.lookedafterreview",
+    "placements.socialworkervisit",
+)
+PLACEMENTS_CASEWORK = [
+    *_model_perms("placements.child", ("view", "add", "change")),
+    *_model_perms("placements.siblinggroup", ("view", "add", "change")),
+    *_model_perms("placements.placement", ("view", "add", "change")),
+    "placements.issue_leave_letter",
+    *[
+        perm
+        for model in _PLACEMENT_RECORDS
+        for perm in _model_perms(model, ("view", "add", "change"))
+    ],
+    *_view("placements.placementchild"),
+    *_view("placements.courtorder"),
+    *_view("placements.temporaryapproval"),
+    *_view("placements.placementdeadline"),
+]
+PLACEMENTS_MANAGEMENT = [
+    "placements.view_measures",
+    "placements.grant_temporary_approval",
+    "placements.add_temporaryapproval",
+    *[perm for model in _PLACEMENT_RECORDS for perm in _model_perms(model, ("delete",))],
+]
+
 # Every app adds its rows here when it adds models. "app_label.codename".
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.EVENTS_TEAM: [
@@ -81,6 +114,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.SOCIAL_WORKERS: [
         *CARERS_CASEWORK,
         *ENQUIRIES_VIEW,
+        *PLACEMENTS_CASEWORK,
     ],
     Role.TEAM_MANAGERS: [
         *_view("portal.notification"),
@@ -89,6 +123,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *CARERS_MANAGEMENT,
         *ENQUIRIES_VIEW,
         "enquiries.export_enquiry",
+        *PLACEMENTS_CASEWORK,
+        *PLACEMENTS_MANAGEMENT,
     ],
     Role.CONTENT_EDITORS: [
         # Public pages, FAQs, stories and the eligibility checker's postcode areas.

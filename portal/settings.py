@@ -364,6 +364,21 @@ CELERY_BEAT_SCHEDULE["enquiries-anonymise-closed"] = {
     "schedule": env.float("ENQUIRY_RETENTION_SWEEP_SECONDS", default=6 * 3600.0),
 }
 
+# Placements: reminders to the carers' social worker, in working days before each statutory
+# clock (reviews, visits, the 26 weeks); overdue items go in one morning digest per social
+# worker on working days. Placements whose household has no social worker remind the team.
+PLACEMENTS_REMINDER_WORKING_DAYS_BEFORE = env.list(
+    "PLACEMENTS_REMINDER_WORKING_DAYS_BEFORE", cast=int, default=[5, 1]
+)
+PLACEMENTS_REMINDER_HOUR = env.int("PLACEMENTS_REMINDER_HOUR", default=8)
+PLACEMENTS_TEAM_EMAIL = env.str("PLACEMENTS_TEAM_EMAIL", default="placements@oakway.example")
+# The placement page lists family time sessions from this many days back (all are kept).
+PLACEMENTS_FAMILY_TIME_DAYS_SHOWN = env.int("PLACEMENTS_FAMILY_TIME_DAYS_SHOWN", default=90)
+CELERY_BEAT_SCHEDULE["placements-sweep"] = {
+    "task": "placements.tasks.sweep",
+    "schedule": env.float("PLACEMENTS_SWEEP_SECONDS", default=3600.0),
+}
+
 # Audit trail: changes to carer, placement and enquiry records.
 AUDITLOG_INCLUDE_ALL_MODELS = False
 AUDITLOG_DISABLE_REMOTE_ADDR = False

@@ -1,0 +1,991 @@
+"""The staff area for children and their placements: social workers and team managers only.
+
+Lists and inlines show a child's reference and initials, never the full name; the full
+name is on the child's own page, and every opening of that page (and of a placement)
+is written to the audit trail. Status is never an editable field: the placement page
+shows the allowed moves as buttons, with what blocks them; each button opens a small
+form that calls the service for that move.
+"""
+
+import csv
+from datetime import timedelta
+
+from auditlog.models import LogEntry
+from auditlog.signals import accessed
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from . import clocks, letters, measures, selectors, services
+from .forms import (
+    ChildForm,
+    EndApprovalForm,
+    ExtensionForm,
+    FamilyTimeArrangementForm,
+    FamilyTimeSessionForm,
+    HearingForm,
+    MeasuresFilterForm,
+    PlacementChangeForm,
+    PlacementInlineFormSet,
+    PlacementStartForm,
+    ReviewForm,
+    TemporaryApprovalForm,
+    VisitForm,
+    action_form_class,
+)
+from .models import (
+    OVERDUE_KINDS,
+    Child,
+    CourtOrder,
+    FamilyTimeArrangement,
+    FamilyTimeSession,
+    Hearing,
+    LookedAfterReview,
+    Placement,
+    PlacementChild,
+    PlacementDeadline,
+    ProceedingsExtension,
+    SiblingGroup,
+    SocialWorkerVisit,
+    TemporaryApproval,
+)
+
+# ---------------------------------------------------------------------------
+# Filters
+# ---------------------------------------------------------------------------
+
+
+class CaseloadFilter(admin.SimpleListFilter):
+    title = "caseload"
+    parameter_name = "caseload"
+
+    def lookups(self, request, model_admin):
+        return [("mine", "Households I support"), ("unassigned", "No social worker")]
+
+    def queryset(self, request, queryset):
+        prefix = "household__" if queryset.model is Placement else "placement__household__"
+        if self.value() == "mine":
+            return queryset.filter(**{f"{prefix}social_worker": request.user})
+        if self.value() == "unassigned":
+            return queryset.filter(**{f"{prefix}social_worker__isnull": True})
+        return queryset
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = "overdue"
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Something overdue"), ("no", "Nothing overdue")]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        if queryset.model is PlacementDeadline:
+            overdue = queryset.filter(due_on__lt=today, kind__in=OVERDUE_KINDS)
+            if self.value() == "yes":
+                return overdue
+            if self.value() == "no":
+                return queryset.exclude(pk__in=overdue.values("pk"))
+            return queryset
+        if self.value() in ("yes", "no"):
+            return selectors.placements_overdue(
+                queryset, today=today, overdue=self.value() == "yes"
+            )
+        return queryset
+
+
+def _child_link(child: Child) -> str:
+    return format_html(
+        '<a href="{}">{}</a>', reverse("admin:placements_child_change", args=[child.pk]), child
+    )
+
+
+def _log_access(request, instance, action: str, **extra) -> None:
+    """Write who opened a record to the audit trail (django-auditlog's access log)."""
+    accessed.send(sender=type(instance), instance=instance)
+    if extra:
+        LogEntry.objects.log_create(
+            instance,
+            force_log=True,
+            action=LogEntry.Action.ACCESS,
+            actor=request.user,
+            additional_data={"action": action, **extra},
+        )
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# ---------------------------------------------------------------------------
+# Children
+# ---------------------------------------------------------------------------
+
+
+class ChildPlacementInline(ReadOnlyInline):
+    model = PlacementChild
+    fk_name = "child"
+    verbose_name = "placement"
+    verbose_name_plural = "placements"
+    fields = readonly_fields = ("placement_link", "route", "placed_on", "status", "is_current")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("placement", "placement__household")
+
+    @admin.display(description="placement")
+    def placement_link(self, obj):
+        url = reverse("admin:placements_placement_change", args=[obj.placement_id])
+        return format_html(
+            '<a href="{}">{}</a> with {}', url, obj.placement, obj.placement.household
+        )
+
+    @admin.display(description="route")
+    def route(self, obj):
+        return obj.placement.get_route_display()
+
+    @admin.display(description="placed on")
+    def placed_on(self, obj):
+        return obj.placement.placed_on
+
+    @admin.display(description="status")
+    def status(self, obj):
+        placement = obj.placement
+        if placement.outcome:
+            return f"{placement.get_outcome_display()} ({placement.outcome_on:%-d %b %Y})"
+        return placement.get_status_display()
+
+
+class ChildOrderInline(ReadOnlyInline):
+    model = CourtOrder
+    fk_name = "child"
+    verbose_name_plural = "court orders"
+    fields = readonly_fields = ("kind", "made_on", "placement", "recorded_by")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("placement", "recorded_by")
+
+
+class ChildApprovalInline(ReadOnlyInline):
+    model = TemporaryApproval
+    fk_name = "child"
+    verbose_name_plural = "reg 25A temporary approvals"
+    fields = readonly_fields = ("household", "approved_on", "ends_on", "end_reason")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("household")
+
+
+@admin.register(Child)
+class ChildAdmin(admin.ModelAdmin):
+    form = ChildForm
+    list_display = (
+        "reference",
+        "initials_display",
+        "born",
+        "legal_status",
+        "placing_local_authority",
+        "sibling_group",
+    )
+    list_display_links = ("reference", "initials_display")
+    list_filter = ("legal_status", "sex")
+    list_select_related = ("sibling_group",)
+    list_per_page = 50
+    search_fields = ("reference", "first_name", "last_name", "placing_local_authority")
+    search_help_text = "Search by reference (C00012), name or placing local authority."
+    autocomplete_fields = ("sibling_group",)
+    inlines = (ChildPlacementInline, ChildOrderInline, ChildApprovalInline)
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = ["reference", "created_at"]
+        if obj is not None:
+            # The legal status follows the court orders recorded on the placement.
+            readonly.append("legal_status")
+        return readonly
+
+    def get_fields(self, request, obj=None):
+        fields = [
+            "first_name",
+            "last_name",
+            "date_of_birth",
+            "expected_on",
+            "sex",
+            "entered_care_on",
+            "placing_local_authority",
+            "sibling_group",
+            "legal_status",
+        ]
+        return ["reference", *fields] if obj else fields
+
+    @admin.display(description="child", ordering="last_name")
+    def initials_display(self, obj):
+        return obj.initials
+
+    @admin.display(description="born", ordering="date_of_birth")
+    def born(self, obj):
+        if obj.date_of_birth:
+            return f"{obj.date_of_birth:%b %Y}"
+        return f"expected {obj.expected_on:%b %Y}" if obj.expected_on else "—"
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, duplicates = super().get_search_results(request, queryset, search_term)
+        # Choosing the children of a new placement: only those not placed now.
+        if (
+            request.GET.get("model_name") == "placement"
+            and request.GET.get("field_name") == "children"
+        ):
+            queryset = queryset.exclude(placement_links__is_current=True)
+        return queryset, duplicates
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            services.child_update(child=obj, by=request.user)
+        else:
+            services.child_register(child=obj, by=request.user)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and response.status_code == 200:
+            child = response.context_data.get("original")
+            if child is not None:
+                _log_access(request, child, "placements.child.viewed")
+        return response
+
+    def has_delete_permission(self, request, obj=None):
+        # Adoption records are kept for a century: children are never deleted here.
+        return request.user.is_superuser
+
+
+class SiblingInline(ReadOnlyInline):
+    model = Child
+    fields = readonly_fields = ("child_link", "born", "legal_status")
+    verbose_name_plural = "children in the group"
+
+    @admin.display(description="child")
+    def child_link(self, obj):
+        return _child_link(obj)
+
+    @admin.display(description="born")
+    def born(self, obj):
+        return f"{obj.date_of_birth:%b %Y}" if obj.date_of_birth else "not yet born"
+
+
+@admin.register(SiblingGroup)
+class SiblingGroupAdmin(admin.ModelAdmin):
+    list_display = ("reference", "notes", "created_at")
+    search_fields = ("reference",)
+    fields = ("reference", "notes")
+    readonly_fields = ("reference",)
+    inlines = (SiblingInline,)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.save()
+        else:
+            created = services.sibling_group_create(by=request.user, notes=obj.notes)
+            obj.pk, obj.reference = created.pk, created.reference
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+# ---------------------------------------------------------------------------
+# Reg 25A temporary approvals
+# ---------------------------------------------------------------------------
+
+
+@admin.register(TemporaryApproval)
+class TemporaryApprovalAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "child", "household", "approved_on", "in_force", "ends_on")
+    list_filter = ("end_reason",)
+    list_select_related = ("child", "household")
+    search_fields = ("child__reference", "household__reference")
+    fields = readonly_fields = (
+        "child",
+        "household",
+        "approved_on",
+        "approved_by",
+        "ends_on",
+        "end_reason",
+        "end_link",
+    )
+
+    @admin.display(description="in force", boolean=True)
+    def in_force(self, obj):
+        return obj.ends_on is None
+
+    @admin.display(description="")
+    def end_link(self, obj):
+        if obj.pk and obj.ends_on is None:
+            url = reverse("admin:placements_temporaryapproval_end", args=[obj.pk])
+            return format_html('<a class="button" href="{}">End this approval</a>', url)
+        return ""
+
+    def has_add_permission(self, request):
+        return request.user.has_perm(services.APPROVAL_PERMISSION)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("<int:pk>/end/", wrap(self.end_view), name="placements_temporaryapproval_end"),
+            *super().get_urls(),
+        ]
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = TemporaryApprovalForm(request.POST or None, admin_site=self.admin_site)
+        refused: list[str] = []
+        if request.method == "POST" and form.is_valid():
+            try:
+                approval = services.temporary_approval_grant(by=request.user, **form.cleaned_data)
+            except services.TransitionRefused as refusal:
+                refused = refusal.messages
+            else:
+                messages.success(request, f"The reg 25A approval for {approval.child} is recorded.")
+                return HttpResponseRedirect(
+                    reverse("admin:placements_temporaryapproval_change", args=[approval.pk])
+                )
+        return _form_page(
+            self,
+            request,
+            title="Record a reg 25A temporary approval",
+            form=form,
+            refused=refused,
+            back_url=reverse("admin:placements_temporaryapproval_changelist"),
+            submit="Record the approval",
+            intro="Approved adopters may foster the named child under Fostering for Adoption "
+            "until the placement ends, the adopter approval ends, or they are approved as "
+            "foster carers in full.",
+        )
+
+    def end_view(self, request, pk):
+        approval = get_object_or_404(TemporaryApproval.objects.select_related("child"), pk=pk)
+        if not request.user.has_perm(services.APPROVAL_PERMISSION):
+            raise PermissionDenied
+        back_url = reverse("admin:placements_temporaryapproval_change", args=[pk])
+        form = EndApprovalForm(request.POST or None)
+        refused: list[str] = []
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.temporary_approval_end(
+                    approval=approval,
+                    on=form.cleaned_data["on"],
+                    reason=form.cleaned_data["reason"],
+                    by=request.user,
+                )
+            except services.TransitionRefused as refusal:
+                refused = refusal.messages
+            else:
+                messages.success(request, "The temporary approval has ended.")
+                return HttpResponseRedirect(back_url)
+        return _form_page(
+            self,
+            request,
+            title=f"End the reg 25A approval for {approval.child}",
+            form=form,
+            refused=refused,
+            back_url=back_url,
+            submit="End the approval",
+        )
+
+
+def _form_page(model_admin, request, *, title, form, refused, back_url, submit, intro="", **extra):
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.opts,
+        "title": title,
+        "form": form,
+        "media": model_admin.media + form.media,
+        "refused": refused,
+        "blocked_by": [],
+        "back_url": back_url,
+        "submit": submit,
+        "intro": intro,
+        **extra,
+    }
+    return TemplateResponse(request, "admin/placements/form_page.html", context)
+
+
+# ---------------------------------------------------------------------------
+# Placements
+# ---------------------------------------------------------------------------
+
+
+class PlacementChildInline(ReadOnlyInline):
+    model = PlacementChild
+    fk_name = "placement"
+    fields = readonly_fields = ("child_link", "born", "legal_status", "temporary_approval")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("child", "temporary_approval")
+
+    @admin.display(description="child")
+    def child_link(self, obj):
+        return _child_link(obj.child)
+
+    @admin.display(description="born")
+    def born(self, obj):
+        return f"{obj.child.date_of_birth:%-d %b %Y}" if obj.child.date_of_birth else "—"
+
+    @admin.display(description="legal status")
+    def legal_status(self, obj):
+        return obj.child.get_legal_status_display()
+
+
+class PlacementRecordInline(admin.TabularInline):
+    """Records kept on the placement. Social workers add and correct them; only team
+    managers hold the permission to delete a mistaken row."""
+
+    extra = 0
+    formset = PlacementInlineFormSet
+
+
+class ExtensionInline(PlacementRecordInline):
+    model = ProceedingsExtension
+    form = ExtensionForm
+    fields = ("granted_on", "weeks", "reason")
+
+
+class HearingInline(PlacementRecordInline):
+    model = Hearing
+    form = HearingForm
+    fields = ("held_on", "kind", "outcome_note")
+
+
+class CourtOrderInline(ReadOnlyInline):
+    model = CourtOrder
+    fields = readonly_fields = ("child", "kind", "made_on", "recorded_by")
+    verbose_name_plural = "court orders (use “Record a court order”)"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("child", "recorded_by")
+
+
+class FamilyTimeArrangementInline(PlacementRecordInline):
+    model = FamilyTimeArrangement
+    form = FamilyTimeArrangementForm
+    fields = ("starts_on", "ends_on", "times_per_week", "venue", "supervised", "with_whom")
+
+
+class FamilyTimeSessionInline(PlacementRecordInline):
+    model = FamilyTimeSession
+    form = FamilyTimeSessionForm
+    fields = ("held_on", "status", "note")
+
+    def get_queryset(self, request):
+        since = timezone.localdate() - timedelta(days=settings.PLACEMENTS_FAMILY_TIME_DAYS_SHOWN)
+        return super().get_queryset(request).filter(held_on__gte=since)
+
+    @property
+    def verbose_name_plural(self):
+        return (
+            f"family time sessions (the last {settings.PLACEMENTS_FAMILY_TIME_DAYS_SHOWN} days; "
+            "all of them under Family time sessions)"
+        )
+
+
+class ReviewInline(PlacementRecordInline):
+    model = LookedAfterReview
+    form = ReviewForm
+    fields = ("held_on", "note")
+
+
+class VisitInline(PlacementRecordInline):
+    model = SocialWorkerVisit
+    form = VisitForm
+    fields = ("visited_on", "seen_alone", "note")
+
+
+@admin.register(Placement)
+class PlacementAdmin(admin.ModelAdmin):
+    form = PlacementChangeForm
+    change_form_template = "admin/placements/placement/change_form.html"
+    change_list_template = "admin/placements/placement/change_list.html"
+    list_display = (
+        "reference",
+        "children_display",
+        "route",
+        "household",
+        "placed_on",
+        "days_in_placement",
+        "next_deadline",
+        "overdue",
+        "status_display",
+    )
+    list_display_links = ("reference", "children_display")
+    list_filter = (CaseloadFilter, OverdueFilter, "route", "status", "outcome")
+    list_select_related = ("household",)
+    list_per_page = 50
+    search_fields = (
+        "reference",
+        "household__reference",
+        "placement_children__child__reference",
+        "placement_children__child__last_name",
+    )
+    search_help_text = "Search by placement (PL00007), household (EP00042) or child reference, or a child's surname."
+    date_hierarchy = "placed_on"
+    inlines = (
+        PlacementChildInline,
+        ExtensionInline,
+        HearingInline,
+        CourtOrderInline,
+        FamilyTimeArrangementInline,
+        FamilyTimeSessionInline,
+        ReviewInline,
+        VisitInline,
+    )
+    readonly_fields = (
+        "reference",
+        "household_link",
+        "route",
+        "placed_on",
+        "came_from",
+        "status",
+        "status_changed_on",
+        "placed_for_adoption_on",
+        "adoption_application_from",
+        "adoption_application_on",
+        "outcome",
+        "outcome_on",
+        "outcome_note",
+        "proceedings_target_on",
+        "proceedings_extended_to",
+    )
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "reference",
+                    "household_link",
+                    "route",
+                    "placed_on",
+                    "came_from",
+                    "status",
+                    "status_changed_on",
+                )
+            },
+        ),
+        (
+            "Care proceedings",
+            {
+                "fields": (
+                    "court",
+                    "case_number",
+                    "proceedings_issued_on",
+                    "proceedings_target_on",
+                    "proceedings_extended_to",
+                    "proceedings_concluded_on",
+                )
+            },
+        ),
+        (
+            "Adoption and outcome",
+            {
+                "fields": (
+                    "placed_for_adoption_on",
+                    "adoption_application_from",
+                    "adoption_application_on",
+                    "outcome",
+                    "outcome_on",
+                    "outcome_note",
+                )
+            },
+        ),
+    )
+
+    def get_queryset(self, request):
+        return selectors.placements_for_list(
+            super().get_queryset(request), today=timezone.localdate()
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    # -- list columns -------------------------------------------------------
+
+    @admin.display(description="children")
+    def children_display(self, obj):
+        return ", ".join(link.child.initials for link in obj.placement_children.all()) or "—"
+
+    @admin.display(description="days in placement", ordering="placed_on")
+    def days_in_placement(self, obj):
+        return obj.days_in_placement(timezone.localdate())
+
+    @admin.display(description="next deadline", ordering="next_deadline_on")
+    def next_deadline(self, obj):
+        if obj.next_deadline_on is None:
+            return "—"
+        return format_html(
+            '{}<br><span class="quiet">{}</span>',
+            services.day(obj.next_deadline_on),
+            obj.next_deadline_label,
+        )
+
+    @admin.display(description="overdue", ordering="overdue_count")
+    def overdue(self, obj):
+        if obj.overdue_count:
+            return format_html(
+                '<strong class="placements-overdue">{} overdue</strong>', obj.overdue_count
+            )
+        return "—"
+
+    @admin.display(description="status", ordering="status")
+    def status_display(self, obj):
+        if obj.outcome:
+            return obj.get_outcome_display()
+        return obj.get_status_display()
+
+    # -- read-only fields on the page ---------------------------------------
+
+    @admin.display(description="household")
+    def household_link(self, obj):
+        url = reverse("admin:carers_household_change", args=[obj.household_id])
+        return format_html('<a href="{}">{}</a>', url, obj.household)
+
+    @admin.display(description="adoption order application possible from")
+    def adoption_application_from(self, obj):
+        return services.day(clocks.adoption_application_from(obj.placed_on))
+
+    # -- adding goes through the guard ----------------------------------------
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = PlacementStartForm(request.POST or None, admin_site=self.admin_site)
+        refused: list[str] = []
+        if request.method == "POST" and form.is_valid():
+            try:
+                placement = services.placement_start(by=request.user, **form.service_kwargs())
+            except services.TransitionRefused as refusal:
+                refused = refusal.messages
+            else:
+                messages.success(request, f"Placement {placement} is recorded.")
+                return HttpResponseRedirect(
+                    reverse("admin:placements_placement_change", args=[placement.pk])
+                )
+        return _form_page(
+            self,
+            request,
+            title="Record a placement",
+            form=form,
+            refused=refused,
+            back_url=reverse("admin:placements_placement_changelist"),
+            submit="Record the placement",
+            intro="Concurrency needs carers approved as both adopters and foster carers. "
+            "Fostering for Adoption needs approved adopters with a reg 25A temporary approval "
+            "for each child (or full foster approval).",
+        )
+
+    # -- saving edits: the clocks follow -------------------------------------
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        services.placement_after_edit(placement=form.instance, by=request.user)
+
+    # -- the page's panel, buttons, letter and measures -----------------------
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("measures/", wrap(self.measures_view), name="placements_placement_measures"),
+            path(
+                "measures.csv",
+                wrap(self.measures_csv_view),
+                name="placements_placement_measures_csv",
+            ),
+            path(
+                "<int:pk>/action/<slug:action_name>/",
+                wrap(self.action_view),
+                name="placements_placement_action",
+            ),
+            path(
+                "<int:pk>/adoption-leave-letter.pdf",
+                wrap(self.leave_letter_view),
+                name="placements_placement_leave_letter",
+            ),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = extra_context or {}
+        extra_context["can_see_measures"] = request.user.has_perm("placements.view_measures")
+        return super().changelist_view(request, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        placement = self.get_object(request, object_id)
+        if placement is not None and self.has_view_or_change_permission(request, placement):
+            extra_context["placement_panel"] = self._panel(request, placement)
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and placement is not None and response.status_code == 200:
+            children = extra_context["placement_panel"]["children"]
+            _log_access(
+                request,
+                placement,
+                "placements.placement.viewed",
+                children=[c.reference for c in children],
+            )
+        return response
+
+    def _panel(self, request, placement):
+        today = timezone.localdate()
+        children = selectors.placement_children(placement=placement)
+        offered = services.actions_for(
+            placement=placement, children=children, user=request.user, on=today
+        )
+        deadlines = list(placement.deadlines.order_by("due_on", "id"))
+        return {
+            "placement": placement,
+            "children": children,
+            "today": today,
+            "days": placement.days_in_placement(today),
+            "actions": [
+                {
+                    "offered": item,
+                    "url": reverse(
+                        "admin:placements_placement_action",
+                        args=[placement.pk, item.action.name],
+                    ),
+                }
+                for item in offered
+            ],
+            "deadlines": deadlines,
+            "overdue": [d for d in deadlines if d.is_overdue(today)],
+            "timeline": selectors.court_timeline(placement=placement),
+            "application_from": clocks.adoption_application_from(placement.placed_on),
+            "leave_letter_url": reverse(
+                "admin:placements_placement_leave_letter", args=[placement.pk]
+            )
+            if request.user.has_perm("placements.issue_leave_letter")
+            else "",
+        }
+
+    def _placement_or_404(self, request, pk) -> Placement:
+        placement = get_object_or_404(
+            Placement.objects.select_related("household", "household__social_worker"), pk=pk
+        )
+        if not self.has_view_permission(request, placement):
+            raise PermissionDenied
+        return placement
+
+    def action_view(self, request, pk, action_name):
+        placement = self._placement_or_404(request, pk)
+        action = services.ACTIONS.get(action_name)
+        if action is None:
+            raise Http404("No such action")
+        children = selectors.placement_children(placement=placement)
+        offered = next(
+            (
+                item
+                for item in services.actions_for(
+                    placement=placement,
+                    children=children,
+                    user=request.user,
+                    on=timezone.localdate(),
+                )
+                if item.action.name == action_name
+            ),
+            None,
+        )
+        change_url = reverse("admin:placements_placement_change", args=[placement.pk])
+        form_class = action_form_class(action_name)
+        kwargs = {"action": action, "placement": placement, "children": children}
+        form = form_class(request.POST or None, **kwargs)
+        refused: list[str] = []
+        if offered is None:
+            blocked = [
+                f"This is not possible now: the placement is “{placement.get_status_display()}”."
+            ]
+        else:
+            # Guards are checked for today; no earlier date could pass where today fails.
+            blocked = offered.blocked_by
+        if request.method == "POST" and not blocked and form.is_valid():
+            try:
+                services.TRANSITION_SERVICES[action_name](
+                    placement=placement, by=request.user, **form.service_kwargs()
+                )
+            except services.TransitionRefused as refusal:
+                refused = refusal.messages
+            else:
+                placement.refresh_from_db()
+                messages.success(
+                    request,
+                    f"{placement}: {action.label} – done. The placement is now "
+                    f"“{placement.get_outcome_display() or placement.get_status_display()}”.",
+                )
+                return HttpResponseRedirect(change_url)
+        return _form_page(
+            self,
+            request,
+            title=f"{action.label}: {placement}",
+            form=form,
+            refused=refused,
+            back_url=change_url,
+            submit=action.label,
+            intro=f"The placement is “{placement.get_status_display()}” since "
+            f"{services.day(placement.status_changed_on)}.",
+            blocked_by=blocked,
+        )
+
+    def leave_letter_view(self, request, pk):
+        placement = self._placement_or_404(request, pk)
+        if not request.user.has_perm("placements.issue_leave_letter"):
+            raise PermissionDenied
+        data = letters.adoption_leave_letter_pdf(placement=placement, issued_by=request.user)
+        response = HttpResponse(data, content_type="application/pdf")
+        response["Content-Disposition"] = (
+            f'attachment; filename="adoption-leave-letter-{placement.reference}.pdf"'
+        )
+        response["Cache-Control"] = "no-store"
+        _log_access(request, placement, "placements.placement.leave_letter_issued", letter=True)
+        return response
+
+    def _measures_for(self, request):
+        if not request.user.has_perm("placements.view_measures"):
+            raise PermissionDenied
+        years = measures.measure_years()
+        form = MeasuresFilterForm(request.GET or None, years=years)
+        year = form.cleaned_data.get("year") if form.is_valid() else None
+        return form, measures.ep_measures(year=year)
+
+    def measures_view(self, request):
+        form, figures = self._measures_for(request)
+        query = f"?year={figures.year}" if figures.year else ""
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Early Permanence measures",
+            "form": form,
+            "m": figures,
+            "csv_url": reverse("admin:placements_placement_measures_csv") + query,
+            "chart": _chart(figures),
+        }
+        return TemplateResponse(request, "admin/placements/placement/measures.html", context)
+
+    def measures_csv_view(self, request):
+        _form, figures = self._measures_for(request)
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        name = f"ep-measures-{figures.year or 'all-years'}.csv"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        response["Cache-Control"] = "no-store"
+        writer = csv.writer(response)
+        for row in measures.measures_csv_rows(figures):
+            writer.writerow(row)
+        return response
+
+
+def _chart(figures: measures.Measures) -> dict:
+    """Bars for placements by route and result, laid out for an SVG with no script or styles."""
+    width, label_width, bar_height, gap = 640, 200, 18, 6
+    scale = (width - label_width - 60) / figures.chart_max
+    groups, y = [], 30
+    for row in figures.by_route:
+        if row.route is None:
+            continue
+        bars = []
+        for index, (key, label) in enumerate(figures.results):
+            count = row.counts[key]
+            bars.append(
+                {
+                    "label": label,
+                    "count": count,
+                    "y": y,
+                    "text_y": y + bar_height - 4,
+                    "width": max(round(count * scale), 1 if count else 0),
+                    "value_x": label_width + round(count * scale) + 6,
+                    "series": index,
+                }
+            )
+            y += bar_height + gap
+        groups.append({"label": row.label, "bars": bars, "heading_y": bars[0]["y"] - 8})
+        y += 30
+    return {
+        "width": width,
+        "height": y,
+        "label_width": label_width,
+        "groups": groups,
+        "bar_height": bar_height,
+    }
+
+
+# ---------------------------------------------------------------------------
+# Family time sessions and deadlines across every placement
+# ---------------------------------------------------------------------------
+
+
+@admin.register(FamilyTimeSession)
+class FamilyTimeSessionAdmin(admin.ModelAdmin):
+    """Every family time session, to see attendance and cancellations across placements."""
+
+    list_display = ("held_on", "placement", "status")
+    list_filter = ("status", CaseloadFilter)
+    list_select_related = ("placement",)
+    search_fields = ("placement__reference",)
+    date_hierarchy = "held_on"
+    fields = readonly_fields = ("placement", "held_on", "status", "note")
+
+    def has_add_permission(self, request):
+        # Sessions are recorded on the placement page, where they belong.
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PlacementDeadline)
+class PlacementDeadlineAdmin(admin.ModelAdmin):
+    """Every open clock on a placement. Read-only: deadlines follow the facts."""
+
+    list_display = ("due_on", "label", "placement", "is_overdue", "social_worker")
+    list_filter = (CaseloadFilter, OverdueFilter, "kind")
+    list_select_related = (
+        "placement",
+        "placement__household",
+        "placement__household__social_worker",
+    )
+    search_fields = ("placement__reference",)
+    date_hierarchy = "due_on"
+    fields = readonly_fields = ("placement", "kind", "label", "due_on")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="overdue", boolean=True)
+    def is_overdue(self, obj):
+        return obj.is_overdue()
+
+    @admin.display(description="carers' social worker")
+    def social_worker(self, obj):
+        return obj.placement.household.social_worker or "—"

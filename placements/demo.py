@@ -1,0 +1,379 @@
+"""Demo placements for ``seed_demo``: both routes, every outcome, open clocks. Idempotent.
+
+Households are walked through the carers services with dates in the past (so their
+approvals come before the placements), then every placement event goes through
+``placements.services``. Dates are relative to the day the demo is seeded. Names are
+invented.
+"""
+
+from datetime import date, timedelta
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from carers import services as carers_services
+from carers.models import (
+    Assessment,
+    Document,
+    FosterCarerReview,
+    PanelSitting,
+    StatutoryCheck,
+    Track,
+    TrainingRecord,
+)
+from portal.models import User
+
+from . import services
+from .models import (
+    Child,
+    CourtOrder,
+    FamilyTimeSession,
+    Hearing,
+    Placement,
+    TemporaryApproval,
+)
+
+DEMO_LA = "Oakshire County Council (demo)"
+SOCIAL_WORKER = "social.worker@oakway.example"
+MANAGER = "manager@oakway.example"
+
+Route = Placement.Route
+CameFrom = Placement.CameFrom
+Kind = CourtOrder.Kind
+HearingKind = Hearing.Kind
+
+
+def seed(*, stdout) -> None:
+    by = User.objects.filter(email=SOCIAL_WORKER).first()
+    manager = User.objects.filter(email=MANAGER).first()
+    if by is None or manager is None:
+        stdout.write("  placements: no demo staff (DEBUG is off), no demo placements.")
+        return
+    if Child.objects.filter(placing_local_authority=DEMO_LA).exists():
+        stdout.write("  placements: demo placements already there.")
+        return
+    today = timezone.localdate()
+
+    def ago(days: int) -> date:
+        return today - timedelta(days=days)
+
+    demo = _Demo(by=by, manager=manager, today=today)
+    ashworth = demo.household("Ashworth", approved=ago(900))
+    bexley = demo.household("Bexley", approved=ago(800))
+    carrow = demo.household("Carrow", approved=ago(700), fostering=False)
+    dunmore = demo.household("Dunmore", approved=ago(500))
+    ellery = demo.household("Ellery", approved=ago(400), fostering=False)
+    fairlie = demo.household("Fairlie", approved=ago(200))
+
+    # 1. Concurrency, a newborn from hospital, adopted by the carers.
+    child = demo.child("Poppy", "Hartley", born=ago(852))
+    p1 = demo.place(ashworth, [child], Route.CONCURRENCY, ago(850), CameFrom.HOSPITAL)
+    demo.proceedings(p1, issued=ago(855), orders=[(Kind.INTERIM_CARE_ORDER, ago(854))])
+    demo.hearing(p1, ago(820), HearingKind.CASE_MANAGEMENT, "Timetable set; assessments directed.")
+    demo.hearing(p1, ago(700), HearingKind.ISSUES_RESOLUTION, "Issues narrowed.")
+    demo.hearing(p1, ago(640), HearingKind.FINAL, "Care and placement orders made.")
+    demo.orders(p1, [(Kind.CARE_ORDER, ago(640)), (Kind.PLACEMENT_ORDER, ago(640))])
+    services.proceedings_conclude(placement=p1, on=ago(640), by=by)
+    demo.reviews_and_visits(p1, until=ago(520))
+    services.placement_place_for_adoption(placement=p1, on=ago(630), by=by)
+    services.placement_record_adoption_application(placement=p1, on=ago(600), by=by)
+    services.placement_record_adoption_order(placement=p1, on=ago(520), by=by)
+
+    # 2. FfA under a reg 25A approval, from a temporary foster carer, adopted.
+    child = demo.child("Theo", "Marsh", born=ago(760), entered_care=ago(700))
+    demo.approve_25a(carrow, child, ago(651))
+    p2 = demo.place(carrow, [child], Route.FFA, ago(650), CameFrom.FOSTER_CARER)
+    demo.proceedings(p2, issued=ago(720), orders=[(Kind.INTERIM_CARE_ORDER, ago(719))])
+    demo.hearing(p2, ago(600), HearingKind.CASE_MANAGEMENT, "")
+    demo.hearing(p2, ago(520), HearingKind.FINAL, "Placement order made.")
+    demo.orders(p2, [(Kind.CARE_ORDER, ago(520)), (Kind.PLACEMENT_ORDER, ago(520))])
+    services.proceedings_conclude(placement=p2, on=ago(520), by=by)
+    demo.reviews_and_visits(p2, until=ago(400))
+    services.placement_place_for_adoption(placement=p2, on=ago(515), by=by)
+    services.placement_record_adoption_application(placement=p2, on=ago(480), by=by)
+    services.placement_record_adoption_order(placement=p2, on=ago(400), by=by)
+
+    # 3. Concurrency, returned home: a normal outcome the carers supported.
+    child = demo.child("Isla", "Quinn", born=ago(761))
+    p3 = demo.place(bexley, [child], Route.CONCURRENCY, ago(760), CameFrom.HOSPITAL)
+    demo.proceedings(p3, issued=ago(765), orders=[(Kind.INTERIM_CARE_ORDER, ago(764))])
+    demo.family_time(p3, ago(760), sessions_until=ago(605))
+    demo.hearing(
+        p3, ago(600), HearingKind.FINAL, "Child to return to mother under a supervision order."
+    )
+    demo.orders(p3, [(Kind.SUPERVISION_ORDER, ago(600))])
+    services.proceedings_conclude(placement=p3, on=ago(600), by=by)
+    demo.reviews_and_visits(p3, until=ago(600))
+    services.placement_record_return_home(
+        placement=p3, on=ago(600), by=by, note="The court decided the child goes home."
+    )
+
+    # 4. FfA for a brother and sister, placed with their grandmother (special guardianship).
+    group = services.sibling_group_create(by=by, notes="To be placed together.")
+    sister = demo.child("Ruby", "Okafor", born=ago(640), sibling_group=group)
+    brother = demo.child("Sol", "Okafor", born=ago(395), sibling_group=group)
+    for each in (sister, brother):
+        demo.approve_25a(ellery, each, ago(381))
+    p4 = demo.place(ellery, [sister, brother], Route.FFA, ago(380), CameFrom.BIRTH_FAMILY)
+    demo.proceedings(p4, issued=ago(390), orders=[(Kind.INTERIM_CARE_ORDER, ago(389))])
+    demo.family_time(p4, ago(380), sessions_until=ago(220))
+    demo.hearing(p4, ago(215), HearingKind.FINAL, "Special guardianship order to grandmother.")
+    demo.orders(p4, [(Kind.SPECIAL_GUARDIANSHIP_ORDER, ago(215))])
+    services.proceedings_conclude(placement=p4, on=ago(215), by=by)
+    demo.reviews_and_visits(p4, until=ago(200))
+    services.placement_record_kin_placement(
+        placement=p4, on=ago(200), by=by, note="Special guardianship order made."
+    )
+
+    # 5 and 6. A placement that ended early ("other"); the child's next placement, with
+    # the carers who adopted her.
+    child = demo.child("Maya", "Pell", born=ago(520), entered_care=ago(460))
+    p5 = demo.place(dunmore, [child], Route.CONCURRENCY, ago(450), CameFrom.FOSTER_CARER)
+    demo.reviews_and_visits(p5, until=ago(300))
+    services.placement_end_other(
+        placement=p5, on=ago(300), by=by, note="The carers' circumstances changed."
+    )
+    p6 = demo.place(ashworth, [child], Route.CONCURRENCY, ago(299), CameFrom.FOSTER_CARER)
+    demo.proceedings(p6, issued=ago(470), orders=[(Kind.INTERIM_CARE_ORDER, ago(469))])
+    demo.hearing(p6, ago(150), HearingKind.FINAL, "Placement order made.")
+    demo.orders(p6, [(Kind.CARE_ORDER, ago(150)), (Kind.PLACEMENT_ORDER, ago(150))])
+    services.proceedings_conclude(placement=p6, on=ago(150), by=by)
+    demo.reviews_and_visits(p6, until=ago(60))
+    services.placement_place_for_adoption(placement=p6, on=ago(145), by=by)
+    services.placement_record_adoption_application(placement=p6, on=ago(120), by=by)
+    services.placement_record_adoption_order(placement=p6, on=ago(60), by=by)
+
+    # 7. Concurrency now, fostering while the court decides: family time three times a week.
+    child = demo.child("", "Lowe", born=ago(41))
+    p7 = demo.place(fairlie, [child], Route.CONCURRENCY, ago(40), CameFrom.HOSPITAL)
+    demo.proceedings(p7, issued=ago(45), orders=[(Kind.INTERIM_CARE_ORDER, ago(44))])
+    demo.hearing(p7, ago(30), HearingKind.CASE_MANAGEMENT, "Parenting assessment directed.")
+    demo.hearing(p7, today + timedelta(days=40), HearingKind.ISSUES_RESOLUTION, "")
+    demo.family_time(p7, ago(40), sessions_until=ago(1))
+    services.visit_record(placement=p7, visited_on=ago(36), by=by, seen_alone=False)
+    services.visit_record(placement=p7, visited_on=ago(5), by=by)
+    services.review_record(placement=p7, held_on=ago(15), by=by)
+
+    # 8. FfA placed for adoption: the 10-week date has passed, no application yet.
+    child = demo.child("Ada", "Finch", born=ago(200), entered_care=ago(140))
+    demo.approve_25a(carrow, child, ago(121))
+    p8 = demo.place(carrow, [child], Route.FFA, ago(120), CameFrom.FOSTER_CARER)
+    demo.proceedings(p8, issued=ago(130), orders=[(Kind.INTERIM_CARE_ORDER, ago(129))])
+    demo.hearing(p8, ago(25), HearingKind.FINAL, "Placement order made.")
+    demo.orders(p8, [(Kind.PLACEMENT_ORDER, ago(25))])
+    services.proceedings_conclude(placement=p8, on=ago(25), by=by)
+    demo.reviews_and_visits(p8, until=ago(10))
+    services.placement_place_for_adoption(placement=p8, on=ago(20), by=by)
+
+    # 9. Concurrency with overdue clocks: no review yet, proceedings past 26 weeks.
+    child = demo.child("Jude", "Amos", born=ago(230), entered_care=ago(215))
+    p9 = demo.place(bexley, [child], Route.CONCURRENCY, ago(100), CameFrom.FOSTER_CARER)
+    demo.proceedings(p9, issued=ago(200), orders=[(Kind.INTERIM_CARE_ORDER, ago(199))])
+    services.proceedings_extend(
+        placement=p9, granted_on=ago(25), weeks=4, by=by, reason="Expert report delayed."
+    )
+    demo.hearing(p9, ago(170), HearingKind.CASE_MANAGEMENT, "")
+    services.visit_record(placement=p9, visited_on=ago(95), by=by)
+
+    # Waiting to be placed: a newborn in hospital and an unborn baby.
+    demo.child("Noah", "Reyes", born=ago(2), entered_care=ago(2))
+    services.child_register(
+        child=Child(
+            last_name="Sinclair",
+            expected_on=today + timedelta(days=30),
+            placing_local_authority=DEMO_LA,
+        ),
+        by=by,
+    )
+    stdout.write(
+        f"  placements: {Placement.objects.filter(household__in=demo.households).count()} "
+        "demo placements on both routes, every outcome; the Dunmore household "
+        f"({dunmore}) is free for a new placement."
+    )
+
+
+class _Demo:
+    def __init__(self, *, by, manager, today: date):
+        self.by = by
+        self.manager = manager
+        self.today = today
+        self.households = []
+
+    def household(self, surname: str, *, approved: date, fostering: bool = True):
+        """A household walked through the carers services, approved on ``approved``."""
+        on, by = approved, self.by
+        household = carers_services.household_create(
+            by=by,
+            social_worker=by,
+            applicants=[
+                {"first_name": first, "last_name": surname, "date_of_birth": dob}
+                for first, dob in (("Chris", date(1985, 4, 2)), ("Sasha", date(1987, 9, 14)))
+            ],
+            roi_received_on=on,
+            address_line_1=f"{len(surname)} {surname} Road",
+            town="Oakford",
+            postcode="OK1 4DE",
+            local_authority="Oakshire",
+        )
+        adoption = household.assessments.get(track=Track.ADOPTION)
+        carers_services.assessment_accept_roi(assessment=adoption, on=on, by=by)
+        carers_services.assessment_start_stage_1(assessment=adoption, on=on, by=by)
+        carers_services.assessment_record_stage_1_plan(assessment=adoption, agreed_on=on, by=by)
+        for n, check in enumerate(household.checks.all()):
+            check.requested_on = check.received_on = on
+            check.outcome = StatutoryCheck.Outcome.SATISFACTORY
+            check.referee_name = f"Referee {n}" if check.kind == "personal_reference" else ""
+            check.save()
+        self._complete_training(household, on)
+        carers_services.assessment_complete_stage_1(assessment=adoption, on=on, by=by)
+        carers_services.assessment_start_stage_2(assessment=adoption, on=on, by=by)
+        self._upload(household, Document.Kind.PAR)
+        panel, _ = PanelSitting.objects.get_or_create(sits_on=on, kind=PanelSitting.Kind.JOINT)
+        self._through_panel(adoption, panel, on)
+        if fostering:
+            track = household.assessments.get(track=Track.FOSTERING)
+            carers_services.assessment_start_form_f(assessment=track, on=on, by=by)
+            self._upload(household, Document.Kind.FORM_F)
+            self._through_panel(track, panel, on)
+            self._complete_training(household, on)
+            # Keep the yearly foster carer reviews up to date, as a real caseload would.
+            review = FosterCarerReview.objects.filter(
+                household=household, completed_on__isnull=True
+            ).first()
+            while review is not None and review.due_on < self.today:
+                review = carers_services.foster_review_complete(
+                    review=review, on=review.due_on - timedelta(days=7), by=by
+                )
+        household.refresh_from_db()
+        self.households.append(household)
+        return household
+
+    def _complete_training(self, household, on: date) -> None:
+        carers_services.training_records_sync(household=household)
+        TrainingRecord.objects.filter(household=household, completed_on__isnull=True).update(
+            completed_on=on
+        )
+        carers_services.household_after_edit(household=household)
+
+    def _upload(self, household, kind) -> None:
+        carers_services.document_upload(
+            household=household,
+            kind=kind,
+            title=Document.Kind(kind).label,
+            file=SimpleUploadedFile("report.pdf", b"%PDF-1.4 demo", content_type="application/pdf"),
+            by=self.by,
+        )
+
+    def _through_panel(self, assessment, panel, on: date) -> None:
+        carers_services.assessment_book_panel(assessment=assessment, panel=panel, on=on, by=self.by)
+        carers_services.assessment_record_recommendation(
+            assessment=assessment, recommendation=Assessment.Recommendation.SUITABLE, by=self.by
+        )
+        carers_services.assessment_record_decision(
+            assessment=assessment,
+            decision=Assessment.Decision.APPROVED,
+            on=on,
+            by=self.manager,
+            approved_age_from=0,
+            approved_age_to=4,
+            approved_number_of_children=2,
+        )
+
+    def child(self, first: str, last: str, *, born: date, entered_care=None, **fields) -> Child:
+        return services.child_register(
+            child=Child(
+                first_name=first,
+                last_name=last,
+                date_of_birth=born,
+                sex=Child.Sex.FEMALE
+                if first in ("Poppy", "Isla", "Ruby", "Maya", "Ada")
+                else Child.Sex.MALE,
+                entered_care_on=entered_care or born,
+                placing_local_authority=DEMO_LA,
+                **fields,
+            ),
+            by=self.by,
+        )
+
+    def approve_25a(self, household, child: Child, on: date) -> TemporaryApproval:
+        return services.temporary_approval_grant(
+            household=household, child=child, approved_on=on, by=self.manager
+        )
+
+    def place(self, household, children, route, placed_on: date, came_from) -> Placement:
+        return services.placement_start(
+            household=household,
+            children=children,
+            route=route,
+            placed_on=placed_on,
+            came_from=came_from,
+            by=self.by,
+        )
+
+    def proceedings(self, placement, *, issued: date, orders) -> None:
+        services.proceedings_issue(
+            placement=placement,
+            issued_on=issued,
+            court="Oakford Family Court",
+            case_number=f"OK{placement.pk:02d}C{issued:%y}",
+            by=self.by,
+        )
+        self.orders(placement, orders)
+
+    def orders(self, placement, orders) -> None:
+        children = list(placement.children.all())
+        for kind, made_on in orders:
+            services.court_order_record(
+                placement=placement, children=children, kind=kind, made_on=made_on, by=self.by
+            )
+
+    def hearing(self, placement, on: date, kind: str, note: str) -> None:
+        services.hearing_record(
+            placement=placement, held_on=on, kind=kind, outcome_note=note, by=self.by
+        )
+
+    def family_time(self, placement, starts: date, *, sessions_until: date) -> None:
+        services.family_time_arrange(
+            placement=placement,
+            starts_on=starts,
+            times_per_week=3,
+            venue="Oakford Family Centre",
+            supervised=True,
+            with_whom="mother",
+            by=self.by,
+        )
+        # Monday, Wednesday and Friday sessions; now and then one does not happen.
+        day, n = starts, 0
+        while day <= sessions_until:
+            if day.weekday() in (0, 2, 4) and day > starts:
+                n += 1
+                status = FamilyTimeSession.Status.TOOK_PLACE
+                if n % 9 == 0:
+                    status = FamilyTimeSession.Status.CANCELLED_BY_PARENT
+                elif n % 13 == 0:
+                    status = FamilyTimeSession.Status.CHILD_UNWELL
+                services.family_time_session_record(
+                    placement=placement, held_on=day, status=status, by=self.by
+                )
+            day += timedelta(days=1)
+
+    def reviews_and_visits(self, placement, *, until: date) -> None:
+        """Reviews and visits on time, from the placement to ``until``."""
+        from . import clocks
+
+        reviews: list[date] = []
+        while True:
+            due = clocks.next_review_due(placement.placed_on, reviews)
+            if due > until:
+                break
+            services.review_record(placement=placement, held_on=due - timedelta(days=2), by=self.by)
+            reviews.append(due - timedelta(days=2))
+        visits: list[date] = []
+        while True:
+            due = clocks.next_visit_due(placement.placed_on, visits)
+            if due > until:
+                break
+            services.visit_record(
+                placement=placement, visited_on=due - timedelta(days=1), by=self.by
+            )
+            visits.append(due - timedelta(days=1))

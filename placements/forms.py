@@ -1,0 +1,366 @@
+"""Forms for the staff pages: a child's details, starting a placement, the records kept on it,
+and the small form behind each action button. Every one validates on the server and hands
+its data to a service."""
+
+from datetime import date
+
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
+from django.utils import timezone
+
+from carers.models import Household
+
+from . import services
+from .models import (
+    Child,
+    CourtOrder,
+    Placement,
+    TemporaryApproval,
+)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def _autocomplete(field, model_field, admin_site, multiple=False) -> None:
+    """Give a model choice field the admin's autocomplete widget (choices follow the queryset)."""
+    widget = AutocompleteSelectMultiple if multiple else AutocompleteSelect
+    field.widget = widget(model_field, admin_site)
+    field.queryset = field.queryset  # binds the widget's choices to the field
+
+
+def _not_future(value: date | None) -> date | None:
+    if value and value > timezone.localdate():
+        raise ValidationError("The date cannot be in the future.")
+    return value
+
+
+class ChildForm(forms.ModelForm):
+    class Meta:
+        model = Child
+        fields = [
+            "first_name",
+            "last_name",
+            "date_of_birth",
+            "expected_on",
+            "sex",
+            "entered_care_on",
+            "placing_local_authority",
+            "sibling_group",
+            "legal_status",
+        ]
+        widgets = {
+            "date_of_birth": DateInput(),
+            "expected_on": DateInput(),
+            "entered_care_on": DateInput(),
+        }
+
+    def clean(self):
+        data = super().clean()
+        probe = Child(
+            date_of_birth=data.get("date_of_birth"),
+            expected_on=data.get("expected_on"),
+            entered_care_on=data.get("entered_care_on"),
+        )
+        for message in services.child_problems(probe):
+            self.add_error(None, message)
+        return data
+
+
+class PlacementStartForm(forms.Form):
+    """Record that a child (or brothers and sisters) came to live with approved carers."""
+
+    household = forms.ModelChoiceField(
+        label="Household (approved adopters)",
+        queryset=Household.objects.approved_adopters(),
+        help_text="Search by reference or an applicant's name.",
+    )
+    children = forms.ModelMultipleChoiceField(
+        label="Child or children placed",
+        queryset=Child.objects.exclude(placement_links__is_current=True),
+        help_text="Brothers and sisters placed together go in one placement.",
+    )
+    route = forms.ChoiceField(choices=Placement.Route.choices, widget=forms.RadioSelect)
+    placed_on = forms.DateField(
+        label="Date the child came to live with the carers",
+        widget=DateInput(),
+        validators=[_not_future],
+    )
+    came_from = forms.ChoiceField(
+        label="Came from", choices=Placement.CameFrom.choices, widget=forms.RadioSelect
+    )
+
+    def __init__(self, *args, admin_site=admin.site, **kwargs):
+        super().__init__(*args, **kwargs)
+        _autocomplete(self.fields["household"], Placement._meta.get_field("household"), admin_site)
+        _autocomplete(
+            self.fields["children"], Placement._meta.get_field("children"), admin_site, True
+        )
+        self.fields["placed_on"].initial = timezone.localdate()
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        problems, _ = services.placement_start_problems(
+            household=data["household"],
+            children=list(data["children"]),
+            route=data["route"],
+            placed_on=data["placed_on"],
+        )
+        for message in problems:
+            self.add_error(None, message)
+        return data
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "household": data["household"],
+            "children": list(data["children"]),
+            "route": data["route"],
+            "placed_on": data["placed_on"],
+            "came_from": data["came_from"],
+        }
+
+
+class TemporaryApprovalForm(forms.Form):
+    household = forms.ModelChoiceField(
+        label="Household (approved adopters)", queryset=Household.objects.approved_adopters()
+    )
+    child = forms.ModelChoiceField(label="The named child", queryset=Child.objects.all())
+    approved_on = forms.DateField(label="Approved on", widget=DateInput(), validators=[_not_future])
+
+    def __init__(self, *args, admin_site=admin.site, **kwargs):
+        super().__init__(*args, **kwargs)
+        _autocomplete(
+            self.fields["household"], TemporaryApproval._meta.get_field("household"), admin_site
+        )
+        _autocomplete(self.fields["child"], TemporaryApproval._meta.get_field("child"), admin_site)
+        self.fields["approved_on"].initial = timezone.localdate()
+
+
+class EndApprovalForm(forms.Form):
+    on = forms.DateField(label="Ends on", widget=DateInput(), validators=[_not_future])
+    reason = forms.ChoiceField(
+        choices=TemporaryApproval.EndReason.choices, widget=forms.RadioSelect
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["on"].initial = timezone.localdate()
+
+
+class PlacementChangeForm(forms.ModelForm):
+    """The editable facts of a placement: the care proceedings' court, number and dates."""
+
+    class Meta:
+        model = Placement
+        fields = ["court", "case_number", "proceedings_issued_on", "proceedings_concluded_on"]
+        widgets = {
+            "proceedings_issued_on": DateInput(),
+            "proceedings_concluded_on": DateInput(),
+        }
+
+    def clean_proceedings_issued_on(self):
+        return _not_future(self.cleaned_data.get("proceedings_issued_on"))
+
+    def clean_proceedings_concluded_on(self):
+        return _not_future(self.cleaned_data.get("proceedings_concluded_on"))
+
+    def clean(self):
+        data = super().clean()
+        issued = data.get("proceedings_issued_on")
+        concluded = data.get("proceedings_concluded_on")
+        if concluded and not issued:
+            self.add_error("proceedings_issued_on", "Give the date the proceedings were issued.")
+        elif concluded and issued and concluded < issued:
+            self.add_error(
+                "proceedings_concluded_on", "Proceedings cannot conclude before they were issued."
+            )
+        return data
+
+
+# ---------------------------------------------------------------------------
+# Inlines: each form knows its placement, to check dates against it
+# ---------------------------------------------------------------------------
+
+
+class PlacementInlineFormSet(BaseInlineFormSet):
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        form.placement = self.instance
+        return form
+
+    @property
+    def empty_form(self):
+        form = super().empty_form
+        form.placement = self.instance
+        return form
+
+
+class PlacementRecordForm(forms.ModelForm):
+    """A dated record of the placement: not in the future, not before the placement began."""
+
+    date_field = "held_on"
+    allow_future = False
+    allow_before_placement = False
+    placement: Placement
+
+    def clean(self):
+        data = super().clean()
+        value = data.get(self.date_field)
+        if value is None:
+            return data
+        placement = getattr(self, "placement", None)
+        if not self.allow_future and value > timezone.localdate():
+            self.add_error(self.date_field, "The date cannot be in the future.")
+        if (
+            not self.allow_before_placement
+            and placement is not None
+            and placement.pk
+            and value < placement.placed_on
+        ):
+            self.add_error(
+                self.date_field,
+                f"The placement began on {services.day(placement.placed_on)}.",
+            )
+        return data
+
+
+class HearingForm(PlacementRecordForm):
+    # Hearings are listed ahead, and proceedings often began before the child was placed.
+    allow_future = True
+    allow_before_placement = True
+
+
+class ExtensionForm(PlacementRecordForm):
+    date_field = "granted_on"
+    allow_before_placement = True
+
+    def clean(self):
+        data = super().clean()
+        placement = getattr(self, "placement", None)
+        if placement is not None and placement.pk and not placement.proceedings_issued_on:
+            self.add_error(None, "Record the date the care proceedings were issued first.")
+        return data
+
+
+class FamilyTimeArrangementForm(PlacementRecordForm):
+    date_field = "starts_on"
+
+    def clean(self):
+        data = super().clean()
+        ends_on = data.get("ends_on")
+        starts_on = data.get("starts_on")
+        if ends_on and starts_on and ends_on < starts_on:
+            self.add_error("ends_on", "The arrangement cannot end before it starts.")
+        return data
+
+
+class FamilyTimeSessionForm(PlacementRecordForm):
+    pass
+
+
+class ReviewForm(PlacementRecordForm):
+    pass
+
+
+class VisitForm(PlacementRecordForm):
+    date_field = "visited_on"
+
+
+# ---------------------------------------------------------------------------
+# The forms behind the action buttons
+# ---------------------------------------------------------------------------
+
+
+class ActionForm(forms.Form):
+    """When it happened, and a note."""
+
+    on = forms.DateField(label="Date it happened", widget=DateInput(), validators=[_not_future])
+    note = forms.CharField(
+        label="Note",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text="Kept with the placement's record.",
+    )
+
+    def __init__(self, *args, action: services.Action, placement: Placement, children, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.action = action
+        self.placement = placement
+        self.children = children
+        self.fields["on"].initial = timezone.localdate()
+        if action.needs_note:
+            self.fields["note"].required = True
+            self.fields["note"].label = "What happened"
+            self.fields["note"].help_text = "e.g. the court's decision. Kept with the record."
+        self.add_action_fields()
+
+    def add_action_fields(self):
+        pass
+
+    def service_kwargs(self) -> dict:
+        return {"on": self.cleaned_data["on"], "note": self.cleaned_data.get("note", "")}
+
+
+class AdoptionOrderForm(ActionForm):
+    def add_action_fields(self):
+        self.fields["on"].label = "Date the adoption order was made"
+
+
+class AdoptionApplicationForm(ActionForm):
+    def add_action_fields(self):
+        self.fields["on"].label = "Date the carers applied for the adoption order"
+
+
+class CourtOrderForm(ActionForm):
+    def add_action_fields(self):
+        self.fields["on"].label = "Date the order was made"
+        del self.fields["note"]
+        self.fields["kind"] = forms.ChoiceField(
+            label="Order",
+            choices=[
+                (value, label)
+                for value, label in CourtOrder.Kind.choices
+                if value in services.ORDERS_RECORDED_ON_THEIR_OWN
+            ],
+            widget=forms.RadioSelect,
+        )
+        self.fields["children"] = forms.ModelMultipleChoiceField(
+            label="For",
+            queryset=Child.objects.filter(pk__in=[c.pk for c in self.children]),
+            initial=[c.pk for c in self.children],
+            widget=forms.CheckboxSelectMultiple,
+        )
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {"on": data["on"], "kind": data["kind"], "children": list(data["children"])}
+
+
+ACTION_FORMS: dict[str, type[ActionForm]] = {
+    "record_adoption_order": AdoptionOrderForm,
+    "record_adoption_application": AdoptionApplicationForm,
+    "record_court_order": CourtOrderForm,
+}
+
+
+def action_form_class(action_name: str) -> type[ActionForm]:
+    return ACTION_FORMS.get(action_name, ActionForm)
+
+
+class MeasuresFilterForm(forms.Form):
+    year = forms.TypedChoiceField(label="Year", coerce=int, required=False, empty_value=None)
+
+    def __init__(self, *args, years: list[int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [("", "All years"), *[(y, str(y)) for y in years]]

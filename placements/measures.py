@@ -1,0 +1,410 @@
+"""The EP measures team managers report, computed by the database in a fixed number of queries.
+
+Medians use PostgreSQL's ``percentile_cont``; on SQLite (a laptop) the same medians come
+from window functions: the middle one or two rows of each group, averaged by the
+database. No figure is computed by looping over rows in Python.
+
+Definitions (shown on the page too):
+
+- placements by route and outcome: placements that began in the year, by their result
+  now (still fostering, placed for adoption, or the outcome they ended with);
+- days from entering care to placement with the eventual adopters, and days from
+  placement to adoption order: children adopted by their carers in the year;
+- share returned home: children whose placement ended in the year;
+- proceedings past 26 weeks: children whose care proceedings were issued in the year
+  and finished after the 26-week date, or are still open past it.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import NotSupportedError, connection
+from django.db.models import (
+    Aggregate,
+    Avg,
+    Count,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    Q,
+    QuerySet,
+    Window,
+)
+from django.db.models.functions import RowNumber
+from django.utils import timezone
+
+from .models import Placement, PlacementChild
+from .selectors import placement_result
+
+Route = Placement.Route
+
+
+class DaysBetween(Func):
+    """Whole days from ``start`` to ``end`` (two dates), as an integer in the database."""
+
+    output_field = IntegerField()
+
+    def __init__(self, start, end, **extra):
+        super().__init__(end, start, **extra)
+
+    def as_sql(self, compiler, connection, **extra):
+        # PostgreSQL: date - date is a whole number of days.
+        return super().as_sql(
+            compiler, connection, template="(%(expressions)s)", arg_joiner=" - ", **extra
+        )
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return super().as_sql(
+            compiler,
+            connection,
+            template="CAST(julianday(%(expressions)s) AS INTEGER)",
+            arg_joiner=") - julianday(",
+            **extra,
+        )
+
+
+class Median(Aggregate):
+    """The median (PostgreSQL's ``percentile_cont(0.5)``)."""
+
+    function = "PERCENTILE_CONT"
+    name = "Median"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+    def as_sql(self, compiler, connection, **extra):
+        if connection.vendor != "postgresql":
+            raise NotSupportedError("Median needs PostgreSQL; use medians_by() elsewhere.")
+        return super().as_sql(compiler, connection, **extra)
+
+
+def medians_by(
+    queryset: QuerySet, *, group: str, values: dict[str, Func]
+) -> dict[str | None, dict[str, float | None]]:
+    """The median of each expression in ``values``, per value of ``group`` and overall (None).
+
+    One query per grouping on PostgreSQL; on SQLite one per expression and grouping.
+    """
+    result: dict[str | None, dict[str, float | None]] = {}
+    if connection.vendor == "postgresql":
+        grouped = (
+            queryset.order_by()
+            .values(group)
+            .annotate(**{name: Median(expr) for name, expr in values.items()})
+        )
+        for row in grouped:
+            result[row[group]] = {name: row[name] for name in values}
+        result[None] = queryset.order_by().aggregate(
+            **{name: Median(expr) for name, expr in values.items()}
+        )
+        return result
+    model = queryset.model
+    for name, expr in values.items():
+        for partition in ([F(group)], None):
+            middle = (
+                queryset.order_by()
+                .annotate(
+                    _value=expr,
+                    _position=Window(
+                        RowNumber(),
+                        partition_by=partition,
+                        order_by=[F("_value").asc(), F("pk").asc()],
+                    ),
+                    _total=Window(Count("pk"), partition_by=partition),
+                )
+                # The middle row of an odd count, the middle two of an even one.
+                .filter(_position__gte=F("_total") / 2.0, _position__lte=F("_total") / 2.0 + 1)
+                .values("pk")
+            )
+            rows = model.objects.filter(pk__in=middle).order_by()
+            if partition:
+                for row in rows.values(group).annotate(_median=Avg(expr)):
+                    result.setdefault(row[group], {})[name] = row["_median"]
+            else:
+                result.setdefault(None, {})[name] = rows.aggregate(_median=Avg(expr))["_median"]
+    return result
+
+
+@dataclass
+class RouteCounts:
+    route: str | None
+    label: str
+    counts: dict[str, int]  # in the order of RESULTS
+    total: int
+
+    @property
+    def bars(self) -> list[tuple[str, int]]:
+        labels = dict(RESULTS)
+        return [(labels[key], count) for key, count in self.counts.items()]
+
+
+@dataclass
+class Figure:
+    """One measure for one route (or all routes): a value and how many children it is about."""
+
+    value: float | None
+    count: int
+    of: int | None = None
+
+    @property
+    def share(self) -> float | None:
+        if not self.of:
+            return None
+        return round(100 * self.count / self.of, 1)
+
+
+@dataclass
+class Measures:
+    year: int | None
+    years: list[int]
+    results: list[tuple[str, str]]
+    by_route: list[RouteCounts]
+    care_to_placement: dict[str | None, Figure] = field(default_factory=dict)
+    placement_to_order: dict[str | None, Figure] = field(default_factory=dict)
+    returned_home: dict[str | None, Figure] = field(default_factory=dict)
+    proceedings_over_26_weeks: dict[str | None, Figure] = field(default_factory=dict)
+
+    @property
+    def routes(self) -> list[tuple[str | None, str]]:
+        return [*Route.choices, (None, "All routes")]
+
+    @property
+    def timeliness(self) -> list[dict]:
+        """The four child-level measures as table rows, one cell per route then all routes."""
+        rows = [
+            (
+                "care-to-placement",
+                "Median days from entering care to placement with the adopters",
+                self.care_to_placement,
+                "median",
+            ),
+            (
+                "placement-to-order",
+                "Median days from placement to adoption order",
+                self.placement_to_order,
+                "median",
+            ),
+            (
+                "returned-home",
+                "Returned home, of children whose placement ended",
+                self.returned_home,
+                "share",
+            ),
+            (
+                "proceedings-over-26-weeks",
+                "Children whose care proceedings passed 26 weeks",
+                self.proceedings_over_26_weeks,
+                "count",
+            ),
+        ]
+        return [
+            {
+                "slug": slug,
+                "label": label,
+                "kind": kind,
+                "cells": [
+                    {"route": route or "all", "figure": figures.get(route)}
+                    for route, _ in self.routes
+                ],
+            }
+            for slug, label, figures, kind in rows
+        ]
+
+    @property
+    def chart_max(self) -> int:
+        return max([row.total for row in self.by_route if row.route] + [1])
+
+
+RESULTS: list[tuple[str, str]] = [
+    (Placement.Status.FOSTERING, "Fostering, court deciding"),
+    (Placement.Status.PLACED_FOR_ADOPTION, "Placed for adoption"),
+    (Placement.Outcome.ADOPTED, "Adopted by the carers"),
+    (Placement.Outcome.RETURNED_HOME, "Returned home"),
+    (Placement.Outcome.PLACED_WITH_KIN, "Placed with kin"),
+    (Placement.Outcome.OTHER, "Other ending"),
+]
+
+
+def measure_years() -> list[int]:
+    """Years that have a placement starting or ending in them, newest first."""
+    started = Placement.objects.dates("placed_on", "year")
+    ended = Placement.objects.filter(outcome_on__isnull=False).dates("outcome_on", "year")
+    return sorted({d.year for d in started} | {d.year for d in ended}, reverse=True)
+
+
+def _in_year(lookup: str, year: int | None) -> Q:
+    return Q(**{f"{lookup}__year": year}) if year else Q()
+
+
+def _by_route_total(counts: dict[str, int]) -> int:
+    return sum(counts.values())
+
+
+def ep_measures(*, year: int | None = None, today: date | None = None) -> Measures:
+    """Every EP measure for one year (the year a placement began, ended or its proceedings
+    were issued; see the module's docstring), or for all time."""
+    today = today or timezone.localdate()
+    measures = Measures(year=year, years=measure_years(), results=RESULTS, by_route=[])
+
+    # Placements by route and result: one query.
+    counts: dict[str, dict[str, int]] = {route: {} for route in Route.values}
+    rows = (
+        Placement.objects.filter(_in_year("placed_on", year))
+        .annotate(result=placement_result())
+        .values("route", "result")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for row in rows:
+        counts[row["route"]][row["result"]] = row["n"]
+    everything = {
+        key: sum(counts[route].get(key, 0) for route in Route.values) for key, _ in RESULTS
+    }
+    measures.by_route = [
+        RouteCounts(
+            route,
+            label,
+            {key: counts[route].get(key, 0) for key, _ in RESULTS},
+            _by_route_total(counts[route]),
+        )
+        for route, label in Route.choices
+    ] + [RouteCounts(None, "All routes", everything, _by_route_total(everything))]
+
+    # Children adopted by their carers in the year: how long they waited.
+    adopted = PlacementChild.objects.filter(
+        Q(placement__outcome=Placement.Outcome.ADOPTED) & _in_year("placement__outcome_on", year)
+    )
+    adopted_counts = _counts_by_route(adopted)
+    with_care_date = adopted.filter(child__entered_care_on__isnull=False)
+    care_counts = _counts_by_route(with_care_date)
+    care = medians_by(
+        with_care_date,
+        group="placement__route",
+        values={"days": DaysBetween(F("child__entered_care_on"), F("placement__placed_on"))},
+    )
+    to_order = medians_by(
+        adopted,
+        group="placement__route",
+        values={"days": DaysBetween(F("placement__placed_on"), F("placement__outcome_on"))},
+    )
+    for route, _ in measures.routes:
+        measures.care_to_placement[route] = Figure(
+            care.get(route, {}).get("days"), care_counts.get(route, 0)
+        )
+        measures.placement_to_order[route] = Figure(
+            to_order.get(route, {}).get("days"), adopted_counts.get(route, 0)
+        )
+
+    # Children whose placement ended in the year: how many went home.
+    ended = (
+        PlacementChild.objects.filter(
+            Q(placement__status=Placement.Status.ENDED) & _in_year("placement__outcome_on", year)
+        )
+        .values("placement__route")
+        .annotate(
+            ended=Count("pk"),
+            home=Count("pk", filter=Q(placement__outcome=Placement.Outcome.RETURNED_HOME)),
+        )
+        .order_by()
+    )
+    _route_figures(measures.returned_home, ended, count="home", of="ended")
+
+    # Children whose proceedings went past 26 weeks (or are still open past them).
+    passed = Q(placement__proceedings_concluded_on__gt=F("placement__proceedings_target_on")) | Q(
+        placement__proceedings_concluded_on__isnull=True,
+        placement__proceedings_target_on__lt=today,
+    )
+    proceedings = (
+        PlacementChild.objects.filter(
+            Q(placement__proceedings_issued_on__isnull=False)
+            & _in_year("placement__proceedings_issued_on", year)
+        )
+        .values("placement__route")
+        .annotate(issued=Count("pk"), over=Count("pk", filter=passed))
+        .order_by()
+    )
+    _route_figures(measures.proceedings_over_26_weeks, proceedings, count="over", of="issued")
+    return measures
+
+
+def _counts_by_route(queryset: QuerySet) -> dict[str | None, int]:
+    counts = dict(
+        queryset.order_by()
+        .values("placement__route")
+        .annotate(n=Count("pk"))
+        .values_list("placement__route", "n")
+    )
+    counts[None] = sum(counts.values())
+    return counts
+
+
+def _route_figures(target: dict, rows, *, count: str, of: str) -> None:
+    rows = {row["placement__route"]: row for row in rows}
+    for route in Route.values:
+        row = rows.get(route, {})
+        target[route] = Figure(None, row.get(count, 0), row.get(of, 0))
+    target[None] = Figure(
+        None,
+        sum(target[route].count for route in Route.values),
+        sum(target[route].of for route in Route.values),
+    )
+
+
+def measures_csv_rows(measures: Measures) -> list[list[str]]:
+    """The measures as CSV rows: measure, route, value, children counted, out of."""
+    rows = [["Measure", "Route", "Value", "Children or placements", "Out of"]]
+    period = str(measures.year) if measures.year else "all years"
+    for row in measures.by_route:
+        for key, label in measures.results:
+            rows.append(
+                [f"Placements begun ({period}): {label}", row.label, "", str(row.counts[key]), ""]
+            )
+        rows.append([f"Placements begun ({period}): all", row.label, "", str(row.total), ""])
+    labels = dict(measures.routes)
+    for route, figure in measures.care_to_placement.items():
+        rows.append(
+            [
+                f"Median days from entering care to placement with the adopters ({period})",
+                labels[route],
+                _number(figure.value),
+                str(figure.count),
+                "",
+            ]
+        )
+    for route, figure in measures.placement_to_order.items():
+        rows.append(
+            [
+                f"Median days from placement to adoption order ({period})",
+                labels[route],
+                _number(figure.value),
+                str(figure.count),
+                "",
+            ]
+        )
+    for route, figure in measures.returned_home.items():
+        rows.append(
+            [
+                f"Share of children returned home, of placements ended ({period})",
+                labels[route],
+                _number(figure.share),
+                str(figure.count),
+                str(figure.of),
+            ]
+        )
+    for route, figure in measures.proceedings_over_26_weeks.items():
+        rows.append(
+            [
+                f"Children whose proceedings passed 26 weeks ({period})",
+                labels[route],
+                _number(figure.share),
+                str(figure.count),
+                str(figure.of),
+            ]
+        )
+    return rows
+
+
+def _number(value: float | None) -> str:
+    if value is None:
+        return ""
+    return f"{value:g}" if value == int(value) else f"{value:.1f}"

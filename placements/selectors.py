@@ -1,0 +1,123 @@
+"""Reads for placements, each in a fixed number of queries however many rows there are."""
+
+from datetime import date
+
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+)
+from django.db.models.functions import Coalesce
+
+from .clocks import PlacementFacts
+from .models import (
+    OVERDUE_KINDS,
+    Child,
+    CourtOrder,
+    Placement,
+    PlacementChild,
+    PlacementDeadline,
+)
+
+
+def placement_facts(*, placement: Placement) -> PlacementFacts:
+    """Everything the clocks look at: three queries."""
+    return PlacementFacts(
+        placement=placement,
+        reviews=list(placement.reviews.order_by("held_on").values_list("held_on", flat=True)),
+        visits=list(placement.visits.order_by("visited_on").values_list("visited_on", flat=True)),
+        extension_weeks=list(
+            placement.proceedings_extensions.order_by("granted_on").values_list("weeks", flat=True)
+        ),
+    )
+
+
+def placement_children(*, placement: Placement) -> list[Child]:
+    return list(
+        Child.objects.filter(placement_links__placement=placement).order_by("date_of_birth", "pk")
+    )
+
+
+def placements_for_list(queryset: QuerySet[Placement], *, today: date) -> QuerySet[Placement]:
+    """Annotate each placement with its next deadline and overdue count; children prefetched."""
+    deadlines = PlacementDeadline.objects.filter(placement=OuterRef("pk")).order_by("due_on", "id")
+    overdue = (
+        PlacementDeadline.objects.filter(
+            placement=OuterRef("pk"), due_on__lt=today, kind__in=OVERDUE_KINDS
+        )
+        .order_by()
+        .values("placement")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return queryset.annotate(
+        next_deadline_on=Subquery(deadlines.values("due_on")[:1]),
+        next_deadline_label=Subquery(deadlines.values("label")[:1]),
+        overdue_count=Coalesce(Subquery(overdue, output_field=IntegerField()), 0),
+    ).prefetch_related(
+        Prefetch(
+            "placement_children",
+            queryset=PlacementChild.objects.select_related("child").order_by(
+                "child__date_of_birth", "pk"
+            ),
+        )
+    )
+
+
+def placements_overdue(queryset: QuerySet[Placement], *, today: date, overdue: bool = True):
+    has_overdue = Q(
+        pk__in=PlacementDeadline.objects.filter(due_on__lt=today, kind__in=OVERDUE_KINDS).values(
+            "placement"
+        )
+    )
+    return queryset.filter(has_overdue if overdue else ~has_overdue)
+
+
+def court_timeline(*, placement: Placement) -> list[dict]:
+    """Issue, extensions, hearings and orders in date order, for the placement page."""
+    events: list[dict] = []
+    if placement.proceedings_issued_on:
+        events.append(
+            {"on": placement.proceedings_issued_on, "what": "Care proceedings issued", "who": ""}
+        )
+    for extension in placement.proceedings_extensions.order_by("granted_on", "id"):
+        events.append(
+            {
+                "on": extension.granted_on,
+                "what": f"26 weeks extended by {extension.weeks} week"
+                f"{'s' if extension.weeks != 1 else ''}",
+                "who": extension.reason,
+            }
+        )
+    for hearing in placement.hearings.order_by("held_on", "id"):
+        events.append(
+            {"on": hearing.held_on, "what": hearing.get_kind_display(), "who": hearing.outcome_note}
+        )
+    for order in CourtOrder.objects.filter(placement=placement).select_related("child"):
+        events.append(
+            {"on": order.made_on, "what": order.get_kind_display(), "who": str(order.child)}
+        )
+    if placement.proceedings_concluded_on:
+        events.append(
+            {
+                "on": placement.proceedings_concluded_on,
+                "what": "Care proceedings concluded",
+                "who": "",
+            }
+        )
+    return sorted(events, key=lambda e: e["on"])
+
+
+def placement_result():
+    """A placement's result for counting: its outcome once ended, else its status."""
+    return Case(
+        When(status=Placement.Status.ENDED, then=F("outcome")),
+        default=F("status"),
+    )

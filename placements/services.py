@@ -1,0 +1,1081 @@
+"""Every write and state change for children and their placements.
+
+A placement's status moves only through the transition functions below. Each locks
+the placement, checks the move against ``ALLOWED_TRANSITIONS`` and its guard, saves
+with ``update_fields``, writes a dotted audit entry and brings the placement's clocks
+and reminders up to date, all in one transaction. A refused move raises
+``TransitionRefused`` whose messages say plainly what is missing.
+"""
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from auditlog.context import disable_auditlog
+from auditlog.models import LogEntry
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from carers.models import Household, Track
+
+from . import clocks, reminders
+from .models import (
+    Child,
+    CourtOrder,
+    FamilyTimeArrangement,
+    FamilyTimeSession,
+    Hearing,
+    LookedAfterReview,
+    Placement,
+    PlacementChild,
+    PlacementDeadline,
+    ProceedingsExtension,
+    SiblingGroup,
+    SocialWorkerVisit,
+    TemporaryApproval,
+)
+from .selectors import placement_facts
+
+Status = Placement.Status
+Outcome = Placement.Outcome
+
+# Where a placement may go from each status: to another status, or to an end with an
+# outcome. Each target has exactly one service function below.
+ALLOWED_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    Status.FOSTERING: (
+        Status.PLACED_FOR_ADOPTION,
+        Outcome.RETURNED_HOME,
+        Outcome.PLACED_WITH_KIN,
+        Outcome.OTHER,
+    ),
+    Status.PLACED_FOR_ADOPTION: (Outcome.ADOPTED, Outcome.OTHER),
+    Status.ENDED: (),
+}
+
+CHANGE_PERMISSION = "placements.change_placement"
+APPROVAL_PERMISSION = "placements.grant_temporary_approval"
+
+# Orders that set a child's legal status, and the status each one gives.
+LEGAL_STATUS_FOR_ORDER = {
+    CourtOrder.Kind.INTERIM_CARE_ORDER: Child.LegalStatus.INTERIM_CARE_ORDER,
+    CourtOrder.Kind.CARE_ORDER: Child.LegalStatus.CARE_ORDER,
+    CourtOrder.Kind.PLACEMENT_ORDER: Child.LegalStatus.PLACEMENT_ORDER,
+    CourtOrder.Kind.ADOPTION_ORDER: Child.LegalStatus.ADOPTED,
+}
+# The adoption order ends the placement, so it is recorded by that transition only.
+ORDERS_RECORDED_ON_THEIR_OWN = [
+    kind for kind in CourtOrder.Kind.values if kind != CourtOrder.Kind.ADOPTION_ORDER
+]
+
+
+class TransitionRefused(Exception):
+    """A change that is not allowed now; ``messages`` say why, in plain words."""
+
+    def __init__(self, messages: Iterable[str]):
+        self.messages = list(dict.fromkeys(messages))
+        super().__init__(" ".join(self.messages))
+
+
+def audit_mask(value: str) -> str:
+    """Hides names and notes completely in the audit trail (the default keeps half)."""
+    return "[hidden]"
+
+
+def day(value: date) -> str:
+    return f"{value.day} {value:%B %Y}"
+
+
+def _text(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(getattr(value, "pk", value))
+
+
+def _audit(instance, action: str, changes: dict, by) -> None:
+    LogEntry.objects.log_create(
+        instance,
+        force_log=True,
+        action=LogEntry.Action.UPDATE,
+        changes=changes,
+        actor=by,
+        actor_email=getattr(by, "email", None),
+        additional_data={"action": action},
+    )
+
+
+def _not_in_future(on: date, what: str = "The date") -> list[str]:
+    return [f"{what} cannot be in the future."] if on > timezone.localdate() else []
+
+
+def _require_note(note: str, what: str) -> str:
+    note = (note or "").strip()
+    if not note:
+        raise TransitionRefused([f"Say why {what}."])
+    return note[:2000]
+
+
+# ---------------------------------------------------------------------------
+# Children and sibling groups
+# ---------------------------------------------------------------------------
+
+
+def child_register(*, child: Child, by) -> Child:
+    """Save a new child (built by a form or a caller) and give it its reference."""
+    if child.pk is not None:
+        raise ValueError("child_register is for new children")
+    problems = child_problems(child)
+    if problems:
+        raise TransitionRefused(problems)
+    with transaction.atomic():
+        child.save()
+        child.reference = f"C{child.pk:05d}"
+        with disable_auditlog():
+            child.save(update_fields=["reference"])
+        _audit(child, "placements.child.registered", {"reference": [None, child.reference]}, by)
+    return child
+
+
+def child_update(*, child: Child, by) -> Child:
+    """Save edits to a child's details (auditlog records the masked diff)."""
+    problems = child_problems(child)
+    if problems:
+        raise TransitionRefused(problems)
+    with transaction.atomic():
+        child.save()
+    return child
+
+
+def child_problems(child: Child) -> list[str]:
+    problems = []
+    if child.date_of_birth is None and child.expected_on is None:
+        problems.append("Give the date of birth, or the expected date for an unborn baby.")
+    if child.date_of_birth:
+        problems += _not_in_future(child.date_of_birth, "The date of birth")
+    if child.entered_care_on:
+        problems += _not_in_future(child.entered_care_on, "The date the child entered care")
+        if child.date_of_birth and child.entered_care_on < child.date_of_birth:
+            problems.append("The child cannot enter care before they are born.")
+    return problems
+
+
+def sibling_group_create(*, by, notes: str = "") -> SiblingGroup:
+    with transaction.atomic():
+        group = SiblingGroup.objects.create(notes=notes[:300])
+        group.reference = f"SG{group.pk:05d}"
+        with disable_auditlog():
+            group.save(update_fields=["reference"])
+    return group
+
+
+# ---------------------------------------------------------------------------
+# Reg 25A temporary approvals
+# ---------------------------------------------------------------------------
+
+
+def _is_approved_adopter(household: Household, on: date) -> bool:
+    return (
+        household.status == Household.Status.APPROVED
+        and household.adopter_approved_on is not None
+        and household.adopter_approved_on <= on
+    )
+
+
+def _is_approved_foster_carer(household: Household, on: date) -> bool:
+    return (
+        household.status == Household.Status.APPROVED
+        and household.foster_carer_approved_on is not None
+        and household.foster_carer_approved_on <= on
+    )
+
+
+def temporary_approval_grant(
+    *, household: Household, child: Child, approved_on: date, by
+) -> TemporaryApproval:
+    """Approve adopters, for a reg 25A FfA placement, as foster carers for one named child."""
+    if not by.has_perm(APPROVAL_PERMISSION):
+        raise TransitionRefused(["Only team managers record a reg 25A temporary approval."])
+    with transaction.atomic():
+        household = Household.objects.select_for_update().get(pk=household.pk)
+        child = Child.objects.select_for_update().get(pk=child.pk)
+        problems = _not_in_future(approved_on)
+        if not _is_approved_adopter(household, approved_on):
+            problems.append(
+                f"{household} were not approved adopters on {day(approved_on)}: a reg 25A "
+                "approval is only for approved adopters."
+            )
+        if _is_approved_foster_carer(household, approved_on):
+            problems.append(
+                f"{household} are already approved foster carers: no temporary approval is needed."
+            )
+        if TemporaryApproval.objects.filter(
+            household=household, child=child, ends_on__isnull=True
+        ).exists():
+            problems.append(f"{child} already has a reg 25A approval with {household}.")
+        if problems:
+            raise TransitionRefused(problems)
+        approval = TemporaryApproval.objects.create(
+            household=household, child=child, approved_on=approved_on, approved_by=by
+        )
+        _audit(
+            approval,
+            "placements.temporary_approval.granted",
+            {"approved_on": [None, approved_on.isoformat()]},
+            by,
+        )
+    return approval
+
+
+def temporary_approval_end(
+    *, approval: TemporaryApproval, on: date, reason: str, by=None
+) -> TemporaryApproval:
+    if reason not in TemporaryApproval.EndReason.values:
+        raise TransitionRefused(["Choose why the temporary approval ends."])
+    with transaction.atomic():
+        approval = TemporaryApproval.objects.select_for_update().get(pk=approval.pk)
+        if approval.ends_on is not None:
+            raise TransitionRefused(["This temporary approval has already ended."])
+        _end_approval(approval, on=on, reason=reason, by=by)
+    return approval
+
+
+def _end_approval(approval: TemporaryApproval, *, on: date, reason: str, by) -> None:
+    ends_on = max(on, approval.approved_on)
+    changes = {"ends_on": [None, ends_on.isoformat()], "end_reason": ["", reason]}
+    approval.ends_on = ends_on
+    approval.end_reason = reason
+    with disable_auditlog():
+        approval.save(update_fields=["ends_on", "end_reason"])
+    _audit(approval, f"placements.temporary_approval.ended.{reason}", changes, by)
+
+
+def temporary_approvals_reconcile(*, today: date | None = None) -> int:
+    """End open reg 25A approvals the carers' approval has overtaken (beat sweep).
+
+    The carers app never imports placements, so it cannot end them itself when a household
+    is approved as foster carers or its adopter approval ends.
+    """
+    today = today or timezone.localdate()
+    ended = 0
+    open_approvals = TemporaryApproval.objects.filter(ends_on__isnull=True).select_related(
+        "household"
+    )
+    foster_approved = open_approvals.filter(
+        household__status=Household.Status.APPROVED,
+        household__foster_carer_approved_on__isnull=False,
+        household__foster_carer_approved_on__lte=today,
+    )
+    adopter_ended = open_approvals.exclude(
+        household__status=Household.Status.APPROVED,
+        household__adopter_approved_on__isnull=False,
+    )
+    for queryset, reason in (
+        (foster_approved, TemporaryApproval.EndReason.FOSTER_APPROVAL),
+        (adopter_ended, TemporaryApproval.EndReason.ADOPTER_APPROVAL_ENDED),
+    ):
+        for pk in list(queryset.values_list("pk", flat=True).order_by("pk")[:500]):
+            with transaction.atomic():
+                approval = (
+                    TemporaryApproval.objects.select_for_update()
+                    .select_related("household")
+                    .get(pk=pk)
+                )
+                if approval.ends_on is not None:
+                    continue
+                household = approval.household
+                if reason == TemporaryApproval.EndReason.FOSTER_APPROVAL:
+                    on = household.foster_carer_approved_on
+                else:
+                    on = household.closed_on or today
+                _end_approval(approval, on=on, reason=reason, by=None)
+                ended += 1
+    return ended
+
+
+# ---------------------------------------------------------------------------
+# Starting a placement: the guard
+# ---------------------------------------------------------------------------
+
+
+def _current_placement_of(child: Child) -> PlacementChild | None:
+    return (
+        PlacementChild.objects.filter(child=child, is_current=True)
+        .select_related("placement")
+        .first()
+    )
+
+
+def _approved_number_of_children(household: Household) -> int | None:
+    return (
+        household.assessments.filter(track=Track.ADOPTION)
+        .values_list("approved_number_of_children", flat=True)
+        .first()
+    )
+
+
+def placement_start_problems(
+    *,
+    household: Household,
+    children: Sequence[Child],
+    route: str,
+    placed_on: date,
+) -> tuple[list[str], dict[int, TemporaryApproval]]:
+    """What stops this placement, and the reg 25A approval that allows each child (FfA)."""
+    problems: list[str] = []
+    approvals: dict[int, TemporaryApproval] = {}
+    if not children:
+        problems.append("Choose the child, or the brothers and sisters, placed.")
+    if route not in Placement.Route.values:
+        problems.append("Choose the route: Concurrency or Fostering for Adoption.")
+    problems += _not_in_future(placed_on)
+    when = day(placed_on)
+    if not _is_approved_adopter(household, placed_on):
+        problems.append(f"{household} were not approved as adopters on {when}.")
+    fostering_ok = _is_approved_foster_carer(household, placed_on)
+    if route == Placement.Route.CONCURRENCY and not fostering_ok:
+        problems.append(
+            f"Concurrency needs carers approved as foster carers as well as adopters: "
+            f"{household} were not approved foster carers on {when}. For Fostering for "
+            "Adoption, record a reg 25A approval for each child first."
+        )
+    if route == Placement.Route.FFA and not fostering_ok and children:
+        open_approvals = {
+            approval.child_id: approval
+            for approval in TemporaryApproval.objects.filter(
+                household=household,
+                child__in=[c.pk for c in children],
+                ends_on__isnull=True,
+                approved_on__lte=placed_on,
+            )
+        }
+        for child in children:
+            if child.pk in open_approvals:
+                approvals[child.pk] = open_approvals[child.pk]
+            else:
+                problems.append(
+                    f"{child}: no reg 25A temporary approval with {household} in force on "
+                    f"{when}, and they are not approved foster carers."
+                )
+    for child in children:
+        if child.date_of_birth is None:
+            problems.append(f"{child} is not born yet: add the date of birth first.")
+        elif child.date_of_birth > placed_on:
+            problems.append(f"{child} was born after {when}.")
+        current = _current_placement_of(child)
+        if current is not None:
+            problems.append(f"{child} is already placed ({current.placement}).")
+    approved_for = _approved_number_of_children(household)
+    if approved_for and len(children) > approved_for:
+        problems.append(
+            f"{household} are approved for {approved_for} "
+            f"child{'ren' if approved_for != 1 else ''}; this placement has {len(children)}."
+        )
+    return problems, approvals
+
+
+def placement_start(
+    *,
+    household: Household,
+    children: Sequence[Child],
+    route: str,
+    placed_on: date,
+    came_from: str,
+    by,
+) -> Placement:
+    """Record that a child (or brothers and sisters) came to live with approved carers."""
+    if not by.has_perm("placements.add_placement"):
+        raise TransitionRefused(["You do not have permission to record placements."])
+    if came_from not in Placement.CameFrom.values:
+        raise TransitionRefused(["Say where the child came from."])
+    with transaction.atomic():
+        # Lock the household and the children: two placements of one child cannot race.
+        household = Household.objects.select_for_update().get(pk=household.pk)
+        children = list(
+            Child.objects.select_for_update().filter(pk__in=[c.pk for c in children]).order_by("pk")
+        )
+        problems, approvals = placement_start_problems(
+            household=household, children=children, route=route, placed_on=placed_on
+        )
+        if problems:
+            raise TransitionRefused(problems)
+        placement = Placement.objects.create(
+            household=household,
+            route=route,
+            placed_on=placed_on,
+            came_from=came_from,
+            status=Status.FOSTERING,
+            status_changed_on=placed_on,
+            created_by=by,
+        )
+        placement.reference = f"PL{placement.pk:05d}"
+        with disable_auditlog():
+            placement.save(update_fields=["reference"])
+        for child in children:
+            PlacementChild.objects.create(
+                placement=placement, child=child, temporary_approval=approvals.get(child.pk)
+            )
+        _audit(
+            placement,
+            "placements.placement.started",
+            {
+                "reference": [None, placement.reference],
+                "route": [None, route],
+                "placed_on": [None, placed_on.isoformat()],
+                "children": [None, ", ".join(c.reference for c in children)],
+            },
+            by,
+        )
+        deadlines_refresh(placement=placement)
+    return placement
+
+
+# ---------------------------------------------------------------------------
+# The court timeline and the records kept on a placement
+# ---------------------------------------------------------------------------
+
+
+def _lock(placement: Placement) -> Placement:
+    return (
+        Placement.objects.select_for_update(of=("self",))
+        .select_related("household", "household__social_worker")
+        .get(pk=placement.pk)
+    )
+
+
+def _placement_children(placement: Placement) -> list[Child]:
+    return list(
+        Child.objects.filter(placement_links__placement=placement).order_by("date_of_birth", "pk")
+    )
+
+
+def placement_after_edit(*, placement: Placement, by=None) -> Placement:
+    """After staff edit the proceedings, hearings, reviews or visits: clocks catch up."""
+    with transaction.atomic():
+        placement = _lock(placement)
+        proceedings_dates_refresh(placement=placement)
+        deadlines_refresh(placement=placement)
+    return placement
+
+
+def proceedings_dates_refresh(*, placement: Placement) -> None:
+    """The 26-week date and the extended date follow the issue date and the extensions."""
+    weeks = list(placement.proceedings_extensions.values_list("weeks", flat=True))
+    issued = placement.proceedings_issued_on
+    target = clocks.proceedings_target(issued) if issued else None
+    extended = clocks.proceedings_extended_to(issued, weeks) if issued else None
+    if (placement.proceedings_target_on, placement.proceedings_extended_to) != (target, extended):
+        placement.proceedings_target_on = target
+        placement.proceedings_extended_to = extended
+        with disable_auditlog():
+            placement.save(
+                update_fields=["proceedings_target_on", "proceedings_extended_to", "updated_at"]
+            )
+
+
+def proceedings_issue(
+    *, placement: Placement, issued_on: date, by, court: str = "", case_number: str = ""
+) -> Placement:
+    problems = _not_in_future(issued_on)
+    if problems:
+        raise TransitionRefused(problems)
+    with transaction.atomic():
+        placement = _lock(placement)
+        changes = {
+            "proceedings_issued_on": [_text(placement.proceedings_issued_on), _text(issued_on)]
+        }
+        placement.proceedings_issued_on = issued_on
+        placement.court = court[:120] or placement.court
+        placement.case_number = case_number[:40] or placement.case_number
+        with disable_auditlog():
+            placement.save(
+                update_fields=["proceedings_issued_on", "court", "case_number", "updated_at"]
+            )
+        _audit(placement, "placements.proceedings.issued", changes, by)
+        proceedings_dates_refresh(placement=placement)
+        deadlines_refresh(placement=placement)
+    return placement
+
+
+def proceedings_extend(
+    *, placement: Placement, granted_on: date, weeks: int, by, reason: str = ""
+) -> ProceedingsExtension:
+    if not 1 <= weeks <= clocks.EXTENSION_MAX_WEEKS:
+        raise TransitionRefused(
+            [f"An extension is for 1 to {clocks.EXTENSION_MAX_WEEKS} weeks at a time."]
+        )
+    with transaction.atomic():
+        placement = _lock(placement)
+        if placement.proceedings_issued_on is None:
+            raise TransitionRefused(["Record the date the care proceedings were issued first."])
+        if placement.proceedings_concluded_on is not None:
+            raise TransitionRefused(["The care proceedings have concluded."])
+        extension = ProceedingsExtension.objects.create(
+            placement=placement, granted_on=granted_on, weeks=weeks, reason=reason[:300]
+        )
+        proceedings_dates_refresh(placement=placement)
+        deadlines_refresh(placement=placement)
+    return extension
+
+
+def proceedings_conclude(*, placement: Placement, on: date, by) -> Placement:
+    with transaction.atomic():
+        placement = _lock(placement)
+        problems = _not_in_future(on)
+        if placement.proceedings_issued_on is None:
+            problems.append("Record the date the care proceedings were issued first.")
+        elif on < placement.proceedings_issued_on:
+            problems.append("Proceedings cannot conclude before they were issued.")
+        if problems:
+            raise TransitionRefused(problems)
+        changes = {"proceedings_concluded_on": [None, on.isoformat()]}
+        placement.proceedings_concluded_on = on
+        with disable_auditlog():
+            placement.save(update_fields=["proceedings_concluded_on", "updated_at"])
+        _audit(placement, "placements.proceedings.concluded", changes, by)
+        deadlines_refresh(placement=placement)
+    return placement
+
+
+def hearing_record(
+    *, placement: Placement, held_on: date, kind: str, by, outcome_note: str = ""
+) -> Hearing:
+    """A hearing: past with its outcome, or listed for a future date."""
+    with transaction.atomic():
+        placement = _lock(placement)
+        return Hearing.objects.create(
+            placement=placement, held_on=held_on, kind=kind, outcome_note=outcome_note[:500]
+        )
+
+
+def court_order_record(
+    *, placement: Placement, children: Sequence[Child], kind: str, made_on: date, by
+) -> list[CourtOrder]:
+    """An order for one or more children of the placement; their legal status follows."""
+    if kind not in ORDERS_RECORDED_ON_THEIR_OWN:
+        raise TransitionRefused(
+            ["Record the adoption order with the “Record the adoption order” button."]
+        )
+    with transaction.atomic():
+        placement = _lock(placement)
+        problems = _not_in_future(made_on)
+        in_placement = {c.pk for c in _placement_children(placement)}
+        if not children:
+            problems.append("Choose the child or children the order is for.")
+        problems += [f"{c} is not in this placement." for c in children if c.pk not in in_placement]
+        if problems:
+            raise TransitionRefused(problems)
+        orders = [_order_create(placement, child, kind, made_on, by) for child in children]
+    return orders
+
+
+def _order_create(placement: Placement, child: Child, kind: str, made_on: date, by) -> CourtOrder:
+    order, created = CourtOrder.objects.get_or_create(
+        child=child,
+        kind=kind,
+        made_on=made_on,
+        defaults={"placement": placement, "recorded_by": by},
+    )
+    if created:
+        _legal_status_refresh(child, by=by)
+    return order
+
+
+def _legal_status_refresh(child: Child, *, by) -> None:
+    """A child's legal status is the one given by their latest order that sets one."""
+    latest = (
+        CourtOrder.objects.filter(child=child, kind__in=list(LEGAL_STATUS_FOR_ORDER))
+        .order_by("-made_on", "-id")
+        .values_list("kind", flat=True)
+        .first()
+    )
+    if latest is None:
+        return
+    _legal_status_set(child, LEGAL_STATUS_FOR_ORDER[latest], by=by)
+
+
+def _legal_status_set(child: Child, status: str, *, by) -> None:
+    if child.legal_status == status:
+        return
+    changes = {"legal_status": [child.legal_status, status]}
+    child.legal_status = status
+    with disable_auditlog():
+        child.save(update_fields=["legal_status", "updated_at"])
+    _audit(child, "placements.child.legal_status_changed", changes, by)
+
+
+def _record_date_problems(placement: Placement, on: date, what: str) -> list[str]:
+    problems = _not_in_future(on)
+    if on < placement.placed_on:
+        problems.append(
+            f"{what} cannot be before the placement began ({day(placement.placed_on)})."
+        )
+    return problems
+
+
+def review_record(*, placement: Placement, held_on: date, by, note: str = "") -> LookedAfterReview:
+    with transaction.atomic():
+        placement = _lock(placement)
+        problems = _record_date_problems(placement, held_on, "A review")
+        if problems:
+            raise TransitionRefused(problems)
+        review = LookedAfterReview.objects.create(
+            placement=placement, held_on=held_on, note=note[:500]
+        )
+        deadlines_refresh(placement=placement)
+    return review
+
+
+def visit_record(
+    *, placement: Placement, visited_on: date, by, seen_alone: bool = False, note: str = ""
+) -> SocialWorkerVisit:
+    with transaction.atomic():
+        placement = _lock(placement)
+        problems = _record_date_problems(placement, visited_on, "A visit")
+        if problems:
+            raise TransitionRefused(problems)
+        visit = SocialWorkerVisit.objects.create(
+            placement=placement, visited_on=visited_on, seen_alone=seen_alone, note=note[:500]
+        )
+        deadlines_refresh(placement=placement)
+    return visit
+
+
+def family_time_arrange(
+    *,
+    placement: Placement,
+    starts_on: date,
+    times_per_week: int,
+    venue: str,
+    supervised: bool,
+    by,
+    with_whom: str = "",
+) -> FamilyTimeArrangement:
+    """A new family time arrangement; the one it replaces ends the same day."""
+    with transaction.atomic():
+        placement = _lock(placement)
+        current = placement.family_time_arrangements.filter(ends_on__isnull=True).first()
+        if current is not None:
+            if starts_on < current.starts_on:
+                raise TransitionRefused(
+                    [f"The current arrangement began on {day(current.starts_on)}."]
+                )
+            current.ends_on = starts_on
+            current.save(update_fields=["ends_on"])
+        return FamilyTimeArrangement.objects.create(
+            placement=placement,
+            starts_on=starts_on,
+            times_per_week=times_per_week,
+            venue=venue[:150],
+            supervised=supervised,
+            with_whom=with_whom[:100],
+        )
+
+
+def family_time_session_record(
+    *, placement: Placement, held_on: date, status: str, by, note: str = ""
+) -> FamilyTimeSession:
+    with transaction.atomic():
+        placement = _lock(placement)
+        problems = _record_date_problems(placement, held_on, "Family time")
+        if status not in FamilyTimeSession.Status.values:
+            problems.append("Say whether the session took place.")
+        if problems:
+            raise TransitionRefused(problems)
+        return FamilyTimeSession.objects.create(
+            placement=placement, held_on=held_on, status=status, note=note[:500]
+        )
+
+
+# ---------------------------------------------------------------------------
+# Transitions: one function per move
+# ---------------------------------------------------------------------------
+
+
+def _placement_guard_place_for_adoption(placement: Placement, children, on: date) -> list[str]:
+    problems = []
+    with_order = dict(
+        CourtOrder.objects.filter(
+            child__in=[c.pk for c in children], kind=CourtOrder.Kind.PLACEMENT_ORDER
+        )
+        .values("child")
+        .annotate(latest=Max("made_on"))
+        .values_list("child", "latest")
+    )
+    for child in children:
+        made_on = with_order.get(child.pk)
+        if made_on is None:
+            problems.append(f"Record the placement order for {child} first.")
+        elif made_on > on:
+            problems.append(f"The placement order for {child} was made on {day(made_on)}.")
+    if not _is_approved_adopter(placement.household, on):
+        problems.append(f"{placement.household} were not approved adopters on {day(on)}.")
+    return problems
+
+
+def _placement_guard_adoption_order(placement: Placement, children, on: date) -> list[str]:
+    if placement.adoption_application_on is None:
+        return ["Record the carers' adoption order application first."]
+    if on < placement.adoption_application_on:
+        return [
+            f"The order cannot come before the application ({day(placement.adoption_application_on)})."
+        ]
+    return []
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    label: str
+    target: str = ""
+    # Actions that do not move the status are offered in these statuses.
+    statuses: tuple[str, ...] = ()
+    guard: Callable | None = None
+    warning: bool = False
+    needs_note: bool = False
+    fields: tuple[str, ...] = field(default=())
+
+
+ACTIONS: dict[str, Action] = {
+    a.name: a
+    for a in [
+        Action(
+            "place_for_adoption",
+            "Placed for adoption (placement order made)",
+            Status.PLACED_FOR_ADOPTION,
+            guard=_placement_guard_place_for_adoption,
+        ),
+        Action(
+            "record_adoption_application",
+            "Record the adoption order application",
+            statuses=(Status.PLACED_FOR_ADOPTION,),
+        ),
+        Action(
+            "record_adoption_order",
+            "Record the adoption order",
+            Outcome.ADOPTED,
+            guard=_placement_guard_adoption_order,
+        ),
+        Action(
+            "record_return_home",
+            "Returned to the birth family",
+            Outcome.RETURNED_HOME,
+            needs_note=True,
+        ),
+        Action(
+            "record_kin_placement",
+            "Placed with kin (e.g. special guardianship)",
+            Outcome.PLACED_WITH_KIN,
+            needs_note=True,
+        ),
+        Action(
+            "end_other", "End the placement (other)", Outcome.OTHER, warning=True, needs_note=True
+        ),
+        Action(
+            "record_court_order",
+            "Record a court order",
+            statuses=(Status.FOSTERING, Status.PLACED_FOR_ADOPTION),
+            fields=("kind", "children"),
+        ),
+    ]
+}
+
+
+def _offered(action: Action, placement: Placement) -> bool:
+    if action.statuses:
+        return placement.status in action.statuses
+    return action.target in ALLOWED_TRANSITIONS[placement.status]
+
+
+@dataclass
+class OfferedAction:
+    action: Action
+    blocked_by: list[str]
+
+    @property
+    def enabled(self) -> bool:
+        return not self.blocked_by
+
+
+def actions_for(
+    *, placement: Placement, children: list[Child], user, on: date
+) -> list[OfferedAction]:
+    """The actions open to this user on this placement now, with what blocks each one."""
+    offered = []
+    for action in ACTIONS.values():
+        if not _offered(action, placement):
+            continue
+        blocked = []
+        if not user.has_perm(CHANGE_PERMISSION):
+            blocked.append("You do not have permission to change placements.")
+        if action.name == "record_adoption_application":
+            blocked += _application_problems(placement, on)
+        if action.guard:
+            blocked += action.guard(placement, children, on)
+        offered.append(OfferedAction(action, blocked))
+    return offered
+
+
+def _begin(placement: Placement, action_name: str, *, by, on: date):
+    """Lock, then check permission, the move, the date and the guard."""
+    action = ACTIONS[action_name]
+    locked = _lock(placement)
+    if not by.has_perm(CHANGE_PERMISSION):
+        raise TransitionRefused(["You do not have permission to change placements."])
+    if not _offered(action, locked):
+        raise TransitionRefused(
+            [f"{action.label} is not possible: the placement is “{locked.get_status_display()}”."]
+        )
+    problems = _not_in_future(on)
+    if on < locked.status_changed_on:
+        problems.append(
+            f"The date cannot be before {day(locked.status_changed_on)}, when the placement "
+            f"became “{locked.get_status_display()}”."
+        )
+    children = _placement_children(locked)
+    if action.guard:
+        problems += action.guard(locked, children, on)
+    if problems:
+        raise TransitionRefused(problems)
+    return locked, children
+
+
+def _move(placement: Placement, *, to: str, on: date, by, action: str, fields: dict) -> None:
+    """Apply one allowed move: a new status, or the end with an outcome."""
+    if to not in ALLOWED_TRANSITIONS[placement.status]:
+        raise TransitionRefused([f"“{placement.get_status_display()}” cannot move to “{to}”."])
+    new_status = Status.PLACED_FOR_ADOPTION if to == Status.PLACED_FOR_ADOPTION else Status.ENDED
+    if new_status == Status.ENDED:
+        fields = {**fields, "outcome": to, "outcome_on": on}
+    changes = {"status": [placement.status, new_status]}
+    for name, value in fields.items():
+        changes[name] = [_text(getattr(placement, name)), _text(value)]
+        setattr(placement, name, value)
+    placement.status = new_status
+    placement.status_changed_on = on
+    with disable_auditlog():
+        placement.save(update_fields=["status", "status_changed_on", *fields, "updated_at"])
+    _audit(placement, action, changes, by)
+
+
+def _end(placement: Placement, children: list[Child], *, on: date, by, legal_status: str | None):
+    """What follows every ending: the children are free to be placed, approvals end."""
+    PlacementChild.objects.filter(placement=placement).update(is_current=False)
+    for approval in TemporaryApproval.objects.select_for_update().filter(
+        household=placement.household_id, child__in=[c.pk for c in children], ends_on__isnull=True
+    ):
+        _end_approval(approval, on=on, reason=TemporaryApproval.EndReason.PLACEMENT_ENDED, by=by)
+    placement.family_time_arrangements.filter(ends_on__isnull=True).update(ends_on=on)
+    if legal_status:
+        for child in children:
+            _legal_status_set(child, legal_status, by=by)
+    deadlines_refresh(placement=placement)
+
+
+def placement_place_for_adoption(
+    *, placement: Placement, on: date, by, note: str = ""
+) -> Placement:
+    """The placement order is made: the carers now care for the child as prospective adopters."""
+    with transaction.atomic():
+        placement, children = _begin(placement, "place_for_adoption", by=by, on=on)
+        _move(
+            placement,
+            to=Status.PLACED_FOR_ADOPTION,
+            on=on,
+            by=by,
+            action="placements.placement.placed_for_adoption",
+            fields={"placed_for_adoption_on": on},
+        )
+        deadlines_refresh(placement=placement)
+    return placement
+
+
+def _application_problems(placement: Placement, on: date) -> list[str]:
+    earliest = clocks.adoption_application_from(placement.placed_on)
+    problems = []
+    if placement.adoption_application_on is not None:
+        problems.append(
+            f"The application was recorded on {day(placement.adoption_application_on)}."
+        )
+    if on < earliest:
+        problems.append(
+            f"The carers may apply from {day(earliest)}, once the child has lived with them "
+            "for 10 weeks."
+        )
+    return problems
+
+
+def placement_record_adoption_application(
+    *, placement: Placement, on: date, by, note: str = ""
+) -> Placement:
+    """Not a move: the carers applied for the adoption order (from 10 weeks after placement)."""
+    with transaction.atomic():
+        placement, children = _begin(placement, "record_adoption_application", by=by, on=on)
+        problems = _application_problems(placement, on)
+        if problems:
+            raise TransitionRefused(problems)
+        changes = {"adoption_application_on": [None, on.isoformat()]}
+        placement.adoption_application_on = on
+        with disable_auditlog():
+            placement.save(update_fields=["adoption_application_on", "updated_at"])
+        _audit(placement, "placements.placement.adoption_application_made", changes, by)
+        deadlines_refresh(placement=placement)
+    return placement
+
+
+def placement_record_adoption_order(
+    *, placement: Placement, on: date, by, note: str = ""
+) -> Placement:
+    """The court made the adoption order: the carers are the child's parents."""
+    with transaction.atomic():
+        placement, children = _begin(placement, "record_adoption_order", by=by, on=on)
+        for child in children:
+            CourtOrder.objects.get_or_create(
+                child=child,
+                kind=CourtOrder.Kind.ADOPTION_ORDER,
+                made_on=on,
+                defaults={"placement": placement, "recorded_by": by},
+            )
+        _move(
+            placement,
+            to=Outcome.ADOPTED,
+            on=on,
+            by=by,
+            action="placements.placement.adopted",
+            fields={"outcome_note": (note or "").strip()[:2000]},
+        )
+        _end(placement, children, on=on, by=by, legal_status=Child.LegalStatus.ADOPTED)
+    return placement
+
+
+def placement_record_return_home(*, placement: Placement, on: date, by, note: str) -> Placement:
+    """The court decided the child goes home: a normal outcome, supported by the carers."""
+    note = _require_note(note, "the child is returning home (the court's decision)")
+    with transaction.atomic():
+        placement, children = _begin(placement, "record_return_home", by=by, on=on)
+        _move(
+            placement,
+            to=Outcome.RETURNED_HOME,
+            on=on,
+            by=by,
+            action="placements.placement.returned_home",
+            fields={"outcome_note": note},
+        )
+        _end(placement, children, on=on, by=by, legal_status=Child.LegalStatus.LEFT_CARE)
+    return placement
+
+
+def placement_record_kin_placement(*, placement: Placement, on: date, by, note: str) -> Placement:
+    note = _require_note(note, "the child is living with kin (e.g. the order made)")
+    with transaction.atomic():
+        placement, children = _begin(placement, "record_kin_placement", by=by, on=on)
+        _move(
+            placement,
+            to=Outcome.PLACED_WITH_KIN,
+            on=on,
+            by=by,
+            action="placements.placement.placed_with_kin",
+            fields={"outcome_note": note},
+        )
+        _end(placement, children, on=on, by=by, legal_status=Child.LegalStatus.LEFT_CARE)
+    return placement
+
+
+def placement_end_other(*, placement: Placement, on: date, by, note: str) -> Placement:
+    """Any other ending (e.g. the child moved on). The child stays looked after."""
+    note = _require_note(note, "the placement ends")
+    with transaction.atomic():
+        placement, children = _begin(placement, "end_other", by=by, on=on)
+        _move(
+            placement,
+            to=Outcome.OTHER,
+            on=on,
+            by=by,
+            action="placements.placement.ended_other",
+            fields={"outcome_note": note},
+        )
+        _end(placement, children, on=on, by=by, legal_status=None)
+    return placement
+
+
+def placement_record_court_order(
+    *, placement: Placement, on: date, by, kind: str, children: Sequence[Child], note: str = ""
+) -> list[CourtOrder]:
+    """The admin's "Record a court order" button (same as ``court_order_record``)."""
+    if not by.has_perm(CHANGE_PERMISSION):
+        raise TransitionRefused(["You do not have permission to change placements."])
+    return court_order_record(placement=placement, children=children, kind=kind, made_on=on, by=by)
+
+
+# Every action by its name, for the admin's buttons.
+TRANSITION_SERVICES: dict[str, Callable] = {
+    "place_for_adoption": placement_place_for_adoption,
+    "record_adoption_application": placement_record_adoption_application,
+    "record_adoption_order": placement_record_adoption_order,
+    "record_return_home": placement_record_return_home,
+    "record_kin_placement": placement_record_kin_placement,
+    "end_other": placement_end_other,
+    "record_court_order": placement_record_court_order,
+}
+
+
+# ---------------------------------------------------------------------------
+# Deadlines and their reminders
+# ---------------------------------------------------------------------------
+
+
+def deadlines_refresh(*, placement: Placement) -> None:
+    """Make the placement's deadline rows match its clocks, and the reminders match them.
+
+    Call inside the transaction that changed the facts, with the placement locked.
+    """
+    wanted = {c.kind: c for c in clocks.placement_clocks(placement_facts(placement=placement))}
+    household = placement.household
+    to, first_name = reminders.recipient_for(household)
+    existing = {d.kind: d for d in placement.deadlines.all()}
+    gone = [d for kind, d in existing.items() if kind not in wanted]
+    for deadline in gone:
+        reminders.deadline_reminders_withdraw(deadline_pk=deadline.pk)
+    if gone:
+        PlacementDeadline.objects.filter(pk__in=[d.pk for d in gone]).delete()
+    for kind, clock in wanted.items():
+        deadline = existing.get(kind)
+        if deadline is None:
+            deadline = PlacementDeadline.objects.create(
+                placement=placement,
+                kind=kind,
+                label=clock.label[:200],
+                due_on=clock.due_on,
+                reminded_to=to,
+            )
+            reminders.deadline_reminders_schedule(deadline=deadline, to=to, first_name=first_name)
+        elif deadline.due_on != clock.due_on or deadline.reminded_to != to:
+            reminders.deadline_reminders_withdraw(deadline_pk=deadline.pk)
+            deadline.due_on = clock.due_on
+            deadline.label = clock.label[:200]
+            deadline.reminded_to = to
+            deadline.revision += 1
+            deadline.save(
+                update_fields=["due_on", "label", "reminded_to", "revision", "updated_at"]
+            )
+            reminders.deadline_reminders_schedule(deadline=deadline, to=to, first_name=first_name)
+        elif deadline.label != clock.label[:200]:
+            deadline.label = clock.label[:200]
+            deadline.save(update_fields=["label", "updated_at"])
+
+
+def deadlines_follow_social_workers(*, limit: int = 500) -> int:
+    """Re-address reminders when a household's social worker changed (beat sweep).
+
+    The carers app cannot tell placements; this finds the deadlines whose recipient no
+    longer matches, a bounded batch at a time.
+    """
+    stale = reminders.deadlines_with_stale_recipient()
+    placement_pks = list(
+        stale.values_list("placement_id", flat=True).distinct().order_by("placement_id")[:limit]
+    )
+    for pk in placement_pks:
+        with transaction.atomic():
+            deadlines_refresh(placement=_lock(Placement(pk=pk)))
+    return len(placement_pks)

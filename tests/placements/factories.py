@@ -1,0 +1,163 @@
+"""Approved households (made through the carers services), children and placements."""
+
+from datetime import date, timedelta
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from carers import services as carers_services
+from carers.models import (
+    Assessment,
+    Document,
+    PanelSitting,
+    StatutoryCheck,
+    Track,
+    TrainingCourse,
+    TrainingRecord,
+)
+from placements import services
+from placements.models import Child, Placement
+
+
+def _applicants(surname: str, count: int) -> list[dict]:
+    first_names = ["Alex", "Jordan"]
+    return [
+        {
+            "first_name": first_names[n],
+            "last_name": surname,
+            "date_of_birth": date(1986, 5, 1) + timedelta(days=500 * n),
+            "email": f"{first_names[n].lower()}.{surname.lower()}@example.com",
+        }
+        for n in range(count)
+    ]
+
+
+def _receive_checks(household, on: date) -> None:
+    for n, check in enumerate(household.checks.all()):
+        check.requested_on = on
+        check.received_on = on
+        check.outcome = StatutoryCheck.Outcome.SATISFACTORY
+        if check.kind == StatutoryCheck.Kind.PERSONAL_REFERENCE:
+            check.referee_name = f"Referee {n}"
+        check.save()
+    carers_services.household_after_edit(household=household)
+
+
+def _complete_training(household, on: date) -> None:
+    carers_services.training_records_sync(household=household)
+    for applicant in household.applicants.all():
+        for course in TrainingCourse.objects.exclude(complete_before=""):
+            TrainingRecord.objects.update_or_create(
+                applicant=applicant,
+                course=course,
+                defaults={"household": household, "completed_on": on},
+            )
+    carers_services.household_after_edit(household=household)
+
+
+def _upload(household, kind, by) -> None:
+    carers_services.document_upload(
+        household=household,
+        kind=kind,
+        title=Document.Kind(kind).label,
+        file=SimpleUploadedFile("report.pdf", b"%PDF-1.4 test", content_type="application/pdf"),
+        by=by,
+    )
+
+
+def _through_panel(assessment, *, panel, on, by, manager, children: int) -> None:
+    carers_services.assessment_book_panel(assessment=assessment, panel=panel, on=on, by=by)
+    carers_services.assessment_record_recommendation(
+        assessment=assessment, recommendation=Assessment.Recommendation.SUITABLE, by=by
+    )
+    carers_services.assessment_record_decision(
+        assessment=assessment,
+        decision=Assessment.Decision.APPROVED,
+        on=on,
+        by=manager,
+        approved_age_from=0,
+        approved_age_to=4,
+        approved_number_of_children=children,
+    )
+
+
+def approved_household(
+    *,
+    by,
+    manager,
+    on: date,
+    fostering: bool = True,
+    surname: str = "Rivers",
+    applicants: int = 2,
+    children: int = 2,
+    social_worker="by",
+):
+    """A household approved as adopters on ``on`` (and as foster carers too, by default),
+    walked through every step of the carers services."""
+    household = carers_services.household_create(
+        by=by,
+        social_worker=by if social_worker == "by" else social_worker,
+        applicants=_applicants(surname, applicants),
+        roi_received_on=on,
+        address_line_1="1 Test Street",
+        town="Oakford",
+        postcode="OK1 2AB",
+        local_authority="Oakshire",
+    )
+    adoption = household.assessments.get(track=Track.ADOPTION)
+    carers_services.assessment_accept_roi(assessment=adoption, on=on, by=by)
+    carers_services.assessment_start_stage_1(assessment=adoption, on=on, by=by)
+    carers_services.assessment_record_stage_1_plan(assessment=adoption, agreed_on=on, by=by)
+    _receive_checks(household, on)
+    _complete_training(household, on)
+    carers_services.assessment_complete_stage_1(assessment=adoption, on=on, by=by)
+    carers_services.assessment_start_stage_2(assessment=adoption, on=on, by=by)
+    _upload(household, Document.Kind.PAR, by)
+    panel, _ = PanelSitting.objects.get_or_create(sits_on=on, kind=PanelSitting.Kind.JOINT)
+    _through_panel(adoption, panel=panel, on=on, by=by, manager=manager, children=children)
+    if fostering:
+        fostering_track = household.assessments.get(track=Track.FOSTERING)
+        carers_services.assessment_start_form_f(assessment=fostering_track, on=on, by=by)
+        _upload(household, Document.Kind.FORM_F, by)
+        _through_panel(
+            fostering_track, panel=panel, on=on, by=by, manager=manager, children=children
+        )
+    household.refresh_from_db()
+    return household
+
+
+_child_counter = iter(range(1, 100_000))
+
+
+def child(by, *, born: date | None = date(2024, 1, 10), entered_care_on=None, **fields) -> Child:
+    n = next(_child_counter)
+    defaults = {
+        "first_name": fields.pop("first_name", "Robin"),
+        "last_name": fields.pop("last_name", f"Testchild{n}"),
+        "date_of_birth": born,
+        "expected_on": fields.pop("expected_on", None if born else date(2027, 1, 1)),
+        "sex": Child.Sex.FEMALE,
+        "entered_care_on": entered_care_on if entered_care_on is not None else born,
+        "placing_local_authority": "Oakshire",
+    }
+    defaults.update(fields)
+    return services.child_register(child=Child(**defaults), by=by)
+
+
+def placement(
+    by,
+    household,
+    *,
+    children=None,
+    route=Placement.Route.CONCURRENCY,
+    placed_on: date,
+    came_from=Placement.CameFrom.HOSPITAL,
+):
+    children = children if children is not None else [child(by, born=placed_on)]
+    return services.placement_start(
+        household=household,
+        children=children,
+        route=route,
+        placed_on=placed_on,
+        came_from=came_from,
+        by=by,
+    )
