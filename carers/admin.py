@@ -190,7 +190,6 @@ class StatutoryCheckInline(HouseholdChildInline):
         "certificate_number",
         "notes",
     )
-    classes = ("collapse-none",)
 
 
 class TrainingRecordInline(HouseholdChildInline):
