@@ -161,7 +161,8 @@ class ContactForm(EnquiryStepForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["phone"].widget.attrs.update(autocomplete="tel", type="tel")
+        self.fields["phone"].widget.input_type = "tel"
+        self.fields["phone"].widget.attrs.update(autocomplete="tel")
 
     def layout(self):
         return Layout(
