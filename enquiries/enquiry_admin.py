@@ -408,11 +408,13 @@ class EnquiryAdmin(admin.ModelAdmin):
     def next_deadline_display(self, obj):
         if obj.next_deadline is None:
             return "–"
-        return f"{obj.next_deadline:%-d %b %Y} ({obj.get_next_deadline_clock_display().lower()})"
+        clock = obj.get_next_deadline_clock_display()
+        return f"{obj.next_deadline:%-d %b %Y} ({clock[:1].lower()}{clock[1:]})"
 
-    @admin.display(description="overdue", boolean=True)
+    @admin.display(description="overdue", ordering="next_deadline")
     def overdue_display(self, obj):
-        return obj.is_overdue()
+        # Words, not the admin's green tick: an overdue enquiry is not good news.
+        return format_html("<strong>{}</strong>", "Overdue") if obj.is_overdue() else ""
 
     # -- one enquiry
 

@@ -129,6 +129,11 @@ def _enquiry_reminder_key(enquiry: Enquiry, clock: str, deadline) -> str:
     return f"enquiry:{enquiry.pk}:overdue:{clock}:{deadline:%Y%m%d}:{who}:{since}"
 
 
+def _sentence_case(label: str) -> str:
+    """Lower-case the first letter only, so "Registration of Interest" keeps its capitals."""
+    return label[:1].lower() + label[1:]
+
+
 def enquiry_reminders_plan(enquiry: Enquiry) -> None:
     """One reminder per open clock, due the working day after its deadline.
 
@@ -155,7 +160,7 @@ def enquiry_reminders_plan(enquiry: Enquiry) -> None:
             context={
                 "first_name": first_name,
                 "reference": enquiry.reference,
-                "clock": Enquiry.Clock(clock).label,
+                "clock": _sentence_case(Enquiry.Clock(clock).label),
                 "deadline": f"{deadline:%-d %B %Y}",
                 "admin_url": absolute(enquiry.get_absolute_url()),
             },
