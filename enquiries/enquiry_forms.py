@@ -25,11 +25,17 @@ MAX_CHILD_AGE = 30
 QUESTION_MAX_LENGTH = 2000
 
 
+def _honeypot_last(form: forms.Form) -> None:
+    """An error about the whole form links to the first field: never the hidden honeypot."""
+    form.order_fields([name for name in form.fields if name != "website"])
+
+
 class EnquiryStepForm(HoneypotFormMixin, forms.Form):
     """One step: GOV.UK layout from ``layout()``, answers as JSON-safe data."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        _honeypot_last(self)
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.label_size = Size.SMALL
@@ -351,6 +357,7 @@ class SubmitForm(HoneypotFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         if not asks_consent:
             del self.fields["sensitive_consent"]
+        _honeypot_last(self)
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(

@@ -281,7 +281,8 @@ def test_submissions_are_rate_limited_per_address(client, settings):
     client.cookies.clear()
     response = complete_the_form(client)
     assert response.status_code == 429
-    assert "too many times" in response.content.decode()
+    [(anchor, message)] = error_summary_links(response.content.decode())
+    assert (anchor, "too many times" in message) == ("id_privacy_acknowledged", True)
     assert Enquiry.objects.count() == 1
     assert EnquiryContact.objects.count() == 1
 
@@ -291,7 +292,10 @@ def test_steps_are_rate_limited_too(client, settings):
     client.post("/enquire/about-you/", STEP_DATA["about-you"])
     response = client.post("/enquire/contact/", STEP_DATA["contact"])
     assert response.status_code == 429
-    assert "too many times" in response.content.decode()
+    # The message links to the first question, never to the hidden honeypot.
+    [(anchor, message)] = error_summary_links(response.content.decode())
+    assert anchor == "id_contact_method_1"
+    assert "too many times" in message
 
 
 def test_enquiring_again_through_the_form_adds_a_contact(client):
