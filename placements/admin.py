@@ -194,6 +194,7 @@ class ChildApprovalInline(ReadOnlyInline):
 @admin.register(Child)
 class ChildAdmin(admin.ModelAdmin):
     form = ChildForm
+    view_on_site = False
     list_display = (
         "reference",
         "initials_display",
@@ -521,6 +522,7 @@ class VisitInline(PlacementRecordInline):
 @admin.register(Placement)
 class PlacementAdmin(admin.ModelAdmin):
     form = PlacementChangeForm
+    view_on_site = False
     change_form_template = "admin/placements/placement/change_form.html"
     change_list_template = "admin/placements/placement/change_list.html"
     list_display = (

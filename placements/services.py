@@ -618,6 +618,8 @@ def review_record(*, placement: Placement, held_on: date, by, note: str = "") ->
     with transaction.atomic():
         placement = _lock(placement)
         problems = _record_date_problems(placement, held_on, "A review")
+        if placement.reviews.filter(held_on=held_on).exists():
+            problems.append(f"A review on {day(held_on)} is already recorded.")
         if problems:
             raise TransitionRefused(problems)
         review = LookedAfterReview.objects.create(
@@ -633,6 +635,8 @@ def visit_record(
     with transaction.atomic():
         placement = _lock(placement)
         problems = _record_date_problems(placement, visited_on, "A visit")
+        if placement.visits.filter(visited_on=visited_on).exists():
+            problems.append(f"A visit on {day(visited_on)} is already recorded.")
         if problems:
             raise TransitionRefused(problems)
         visit = SocialWorkerVisit.objects.create(

@@ -1,0 +1,430 @@
+"""The staff pages for placements: lists with initials, buttons, inlines, the access log,
+the adoption leave letter and query budgets."""
+
+import io
+import re
+import subprocess
+from datetime import date, timedelta
+
+import pytest
+from auditlog.models import LogEntry
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from pypdf import PdfReader
+
+from placements import services
+from placements.models import (
+    Child,
+    CourtOrder,
+    FamilyTimeSession,
+    Hearing,
+    Placement,
+    PlacementDeadline,
+)
+from portal.roles import Role
+from tests.requirements import require
+
+from . import factories
+from .helpers import form_data
+
+pytestmark = pytest.mark.django_db
+
+LIST_URL = "/admin/placements/placement/"
+
+
+def change_url(placement):
+    return f"{LIST_URL}{placement.pk}/change/"
+
+
+@pytest.fixture
+def sw_client(client, social_worker):
+    client.force_login(social_worker)
+    return client
+
+
+@pytest.fixture
+def placement(ep_household, social_worker):
+    child = factories.child(
+        social_worker, first_name="Willow", last_name="Hartington", born=date(2025, 2, 20)
+    )
+    return factories.placement(
+        social_worker, ep_household, children=[child], placed_on=date(2025, 3, 3)
+    )
+
+
+def test_the_list_shows_initials_never_full_names(placement, sw_client):
+    html = sw_client.get(LIST_URL).content.decode()
+    assert "W.H." in html
+    assert "Willow" not in html and "Hartington" not in html
+    assert placement.reference in html
+    assert "Concurrency" in html
+    assert placement.household.reference in html
+    assert "3 Mar 2025" in html or "March 3, 2025" in html or "3 March 2025" in html
+    assert "overdue" in html  # the review and visit dates have passed
+
+
+def test_search_by_surname_finds_the_placement_but_shows_initials(placement, sw_client):
+    html = sw_client.get(LIST_URL, {"q": "Hartington"}).content.decode()
+    assert placement.reference in html
+    # The rows show initials; only the links carry the search back to the list.
+    rows = re.sub(r'href="[^"]*"', "", html.split("<tbody>")[1].split("</tbody>")[0])
+    assert "W.H." in rows and "Hartington" not in rows
+
+
+def test_the_child_list_and_the_placement_inline_show_initials(placement, sw_client):
+    html = sw_client.get("/admin/placements/child/").content.decode()
+    assert "W.H." in html and "Willow" not in html
+    html = sw_client.get(change_url(placement)).content.decode()
+    assert "Willow" not in html and "Hartington" not in html
+    assert "W.H." in html
+
+
+def test_opening_a_childs_record_is_written_to_the_audit_trail(placement, sw_client, social_worker):
+    child = placement.children.get()
+    response = sw_client.get(f"/admin/placements/child/{child.pk}/change/")
+    assert response.status_code == 200
+    assert "Hartington" in response.content.decode()  # the record itself has the name
+    entry = LogEntry.objects.get_for_object(child).filter(action=LogEntry.Action.ACCESS).get()
+    assert entry.actor == social_worker
+    assert entry.object_repr == str(child) == f"{child.reference} (W.H.)"
+    # Saving is not viewing: a POST writes changes, not another access entry.
+    sw_client.get(f"/admin/placements/child/{child.pk}/change/")
+    assert LogEntry.objects.get_for_object(child).filter(action=LogEntry.Action.ACCESS).count() == 2
+
+
+def test_opening_a_placement_is_written_to_the_audit_trail(placement, sw_client, social_worker):
+    sw_client.get(change_url(placement))
+    entries = LogEntry.objects.get_for_object(placement).filter(action=LogEntry.Action.ACCESS)
+    assert {e.actor for e in entries} == {social_worker}
+    assert any(
+        (e.additional_data or {}).get("children") == [placement.children.get().reference]
+        for e in entries
+    )
+
+
+def test_names_and_notes_are_hidden_in_the_audit_trail(placement, social_worker):
+    child = placement.children.get()
+    child.last_name = "Hartington-Cole"
+    services.child_update(child=child, by=social_worker)
+    entry = (
+        LogEntry.objects.get_for_object(child).filter(action=LogEntry.Action.UPDATE).latest("pk")
+    )
+    assert "Hartington" not in str(entry.changes)
+    assert entry.changes_dict["last_name"] == ["[hidden]", "[hidden]"]
+
+
+def test_status_is_not_an_editable_field_and_the_moves_are_buttons(placement, sw_client):
+    html = sw_client.get(change_url(placement)).content.decode()
+    assert 'name="status"' not in html and 'name="outcome"' not in html
+    for name in ("record_return_home", "record_kin_placement", "end_other", "record_court_order"):
+        assert f"/action/{name}/" in html
+    # Placed for adoption is offered, but blocked until the placement order is recorded.
+    assert "Record the placement order for" in html
+    assert "/action/place_for_adoption/" not in html
+
+
+def test_a_button_runs_the_transition(placement, sw_client):
+    url = f"{change_url(placement).replace('change/', '')}action/record_return_home/"
+    response = sw_client.post(url, {"on": "2025-09-01", "note": ""})
+    assert response.status_code == 200
+    assert "This field is required." in response.content.decode()
+    response = sw_client.post(url, {"on": "2025-09-01", "note": "The court decided."})
+    assert response.status_code == 302
+    placement.refresh_from_db()
+    assert placement.outcome == Placement.Outcome.RETURNED_HOME
+
+
+def test_a_refused_move_is_explained(placement, sw_client):
+    url = f"{change_url(placement).replace('change/', '')}action/end_other/"
+    response = sw_client.post(url, {"on": "2025-01-01", "note": "x"})
+    html = response.content.decode()
+    assert "Not done:" in html
+    assert "The date cannot be before 3 March 2025" in html
+    placement.refresh_from_db()
+    assert placement.status == Placement.Status.FOSTERING
+
+
+def test_recording_a_court_order_and_placing_for_adoption_by_buttons(placement, sw_client):
+    base = change_url(placement).replace("change/", "")
+    child = placement.children.get()
+    response = sw_client.post(
+        f"{base}action/record_court_order/",
+        {"on": "2025-06-02", "kind": "placement_order", "children": [child.pk]},
+    )
+    assert response.status_code == 302
+    assert CourtOrder.objects.filter(child=child, kind="placement_order").exists()
+    html = sw_client.get(change_url(placement)).content.decode()
+    assert "/action/place_for_adoption/" in html
+    response = sw_client.post(f"{base}action/place_for_adoption/", {"on": "2025-06-03"})
+    assert response.status_code == 302
+    placement.refresh_from_db()
+    assert placement.status == Placement.Status.PLACED_FOR_ADOPTION
+    html = sw_client.get(change_url(placement)).content.decode()
+    assert "may apply for an adoption order from <strong>12 May 2025</strong>" in html
+
+
+def test_logging_a_hearing_family_time_and_a_review_on_the_page(placement, sw_client):
+    html = sw_client.get(change_url(placement)).content.decode()
+    data = form_data(
+        html,
+        **{
+            "proceedings_issued_on": "2025-02-24",
+            "court": "Oakford Family Court",
+            "hearings-TOTAL_FORMS": "1",
+            "hearings-0-held_on": "2025-03-20",
+            "hearings-0-kind": "case_management",
+            "hearings-0-outcome_note": "Timetable set.",
+            "family_time_arrangements-TOTAL_FORMS": "1",
+            "family_time_arrangements-0-starts_on": "2025-03-04",
+            "family_time_arrangements-0-times_per_week": "3",
+            "family_time_arrangements-0-venue": "Family centre",
+            "family_time_arrangements-0-supervised": "on",
+            "family_time_sessions-TOTAL_FORMS": "1",
+            "family_time_sessions-0-held_on": str(timezone.localdate()),
+            "family_time_sessions-0-status": "child_unwell",
+            "reviews-TOTAL_FORMS": "1",
+            "reviews-0-held_on": "2025-03-28",
+        },
+    )
+    response = sw_client.post(change_url(placement), data)
+    assert response.status_code == 302, response.context["errors"] if response.context else ""
+    assert Hearing.objects.get(placement=placement).outcome_note == "Timetable set."
+    assert FamilyTimeSession.objects.get(placement=placement).status == "child_unwell"
+    placement.refresh_from_db()
+    assert placement.proceedings_target_on == date(2025, 8, 25)
+    deadlines = {d.kind: d.due_on for d in placement.deadlines.all()}
+    assert deadlines[PlacementDeadline.Kind.REVIEW] == date(2025, 6, 28)
+    assert deadlines[PlacementDeadline.Kind.PROCEEDINGS] == date(2025, 8, 25)
+    html = sw_client.get(change_url(placement)).content.decode()
+    assert "Sat 28 Jun 2025" in html  # the next review, in the deadlines table
+
+
+def test_records_before_the_placement_or_in_the_future_are_refused(placement, sw_client):
+    html = sw_client.get(change_url(placement)).content.decode()
+    data = form_data(
+        html,
+        **{
+            "reviews-TOTAL_FORMS": "1",
+            "reviews-0-held_on": "2025-03-01",
+            "visits-TOTAL_FORMS": "1",
+            "visits-0-visited_on": "2999-01-01",
+        },
+    )
+    response = sw_client.post(change_url(placement), data)
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "The placement began on 3 March 2025." in text
+    assert "The date cannot be in the future." in text
+
+
+def test_recording_a_placement_goes_through_the_guard(
+    ep_household, adopters_only, sw_client, social_worker
+):
+    child = factories.child(social_worker, born=date(2025, 2, 1))
+    url = f"{LIST_URL}add/"
+    assert sw_client.get(url).status_code == 200
+    data = {
+        "household": adopters_only.pk,
+        "children": [child.pk],
+        "route": "concurrency",
+        "placed_on": "2025-03-03",
+        "came_from": "hospital",
+    }
+    response = sw_client.post(url, data)
+    assert response.status_code == 200
+    assert "Concurrency needs carers approved as foster carers" in response.content.decode()
+    response = sw_client.post(url, {**data, "household": ep_household.pk})
+    placement = Placement.objects.get()
+    assert response.status_code == 302 and response["Location"] == change_url(placement)
+    assert list(placement.children.all()) == [child]
+
+
+def test_the_child_autocomplete_offers_only_children_not_placed(
+    placement, sw_client, social_worker
+):
+    waiting = factories.child(social_worker, first_name="Ash", last_name="Waiting")
+    response = sw_client.get(
+        "/admin/autocomplete/",
+        {
+            "app_label": "placements",
+            "model_name": "placement",
+            "field_name": "children",
+            "term": "",
+        },
+    )
+    ids = {int(r["id"]) for r in response.json()["results"]}
+    assert ids == {waiting.pk}
+    assert "Waiting" not in response.content.decode()  # initials only
+
+
+def test_the_adoption_leave_letter_names_the_carers_and_the_date_not_the_child(
+    placement, sw_client, social_worker
+):
+    response = sw_client.get(f"{LIST_URL}{placement.pk}/adoption-leave-letter.pdf")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert "Alex Rivers and Jordan Rivers" in text
+    assert "3 March 2025" in text
+    assert "Concurrency" in text
+    assert placement.reference in text
+    for private in ("Willow", "Hartington", placement.children.get().reference, "W.H."):
+        assert private not in text
+    entry = (
+        LogEntry.objects.get_for_object(placement)
+        .filter(action=LogEntry.Action.ACCESS)
+        .latest("pk")
+    )
+    assert entry.additional_data["action"] == "placements.placement.leave_letter_issued"
+
+
+def test_the_adoption_leave_letter_is_a_tagged_pdf(placement, sw_client, tmp_path):
+    import shutil
+
+    require(shutil.which("pdfinfo") is not None, "pdfinfo (poppler-utils) is not installed")
+    path = tmp_path / "letter.pdf"
+    path.write_bytes(sw_client.get(f"{LIST_URL}{placement.pk}/adoption-leave-letter.pdf").content)
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    assert "Tagged:          yes" in info
+    assert "Title:           Confirmation of placement for adoption leave" in info
+
+
+def _populate(by, household, n: int) -> None:
+    for i in range(n):
+        child = factories.child(by, born=date(2025, 2, 1))
+        placement = factories.placement(by, household, children=[child], placed_on=date(2025, 3, 3))
+        services.hearing_record(placement=placement, held_on=date(2025, 4, 1), kind="final", by=by)
+        services.family_time_session_record(
+            placement=placement, held_on=date(2025, 3, 5), status="took_place", by=by
+        )
+        if i % 2:
+            services.placement_end_other(placement=placement, on=date(2025, 5, 1), by=by, note="x")
+
+
+def test_the_lists_have_a_query_budget_unchanged_with_ten_times_the_rows(
+    ep_household, social_worker, sw_client
+):
+    urls = [
+        LIST_URL,
+        "/admin/placements/child/",
+        "/admin/placements/familytimesession/",
+        "/admin/placements/placementdeadline/",
+        "/admin/placements/temporaryapproval/",
+    ]
+
+    def counts():
+        result = []
+        for url in urls:
+            with CaptureQueriesContext(connection) as context:
+                assert sw_client.get(url).status_code == 200
+            result.append(len(context.captured_queries))
+        return result
+
+    _populate(social_worker, ep_household, 2)
+    counts()  # warm-up
+    small = counts()
+    _populate(social_worker, ep_household, 18)
+    assert Placement.objects.count() == 20
+    large = counts()
+    assert small == large
+    print("placements admin list queries (placements, children, sessions, deadlines, 25A):", large)
+
+
+def test_the_placement_page_has_a_query_budget_unchanged_with_more_records(
+    ep_household, social_worker, sw_client
+):
+    placement = factories.placement(social_worker, ep_household, placed_on=date(2025, 3, 3))
+
+    offsets = iter(range(100))
+
+    def add_records(n):
+        for _ in range(n):
+            on = date(2025, 4, 1) + timedelta(days=next(offsets))
+            by = social_worker
+            services.hearing_record(placement=placement, held_on=on, kind="case_management", by=by)
+            services.review_record(placement=placement, held_on=on, by=by)
+            services.visit_record(placement=placement, visited_on=on, by=by)
+            services.family_time_session_record(
+                placement=placement, held_on=timezone.localdate(), status="took_place", by=by
+            )
+
+    def count():
+        with CaptureQueriesContext(connection) as context:
+            assert sw_client.get(change_url(placement)).status_code == 200
+        return len(context.captured_queries)
+
+    add_records(2)
+    count()
+    small = count()
+    add_records(18)
+    assert count() == small
+    print("placement page queries:", small)
+
+
+def test_a_child_record_can_be_added_and_edited(sw_client):
+    url = "/admin/placements/child/add/"
+    blank = form_data(sw_client.get(url).content.decode())
+    response = sw_client.post(
+        url,
+        {
+            **blank,
+            "first_name": "",
+            "last_name": "Sinclair",
+            "expected_on": "2027-02-01",
+            "sex": "not_known",
+            "placing_local_authority": "Oakshire",
+            "legal_status": "accommodated",
+        },
+    )
+    assert response.status_code == 302
+    child = Child.objects.get()
+    assert child.reference == f"C{child.pk:05d}" and str(child) == f"{child.reference} (S.)"
+    response = sw_client.post(
+        url,
+        {
+            **blank,
+            "last_name": "Nodate",
+            "sex": "female",
+            "placing_local_authority": "Oakshire",
+            "legal_status": "accommodated",
+        },
+    )
+    assert "Give the date of birth, or the expected date for an unborn baby." in (
+        response.content.decode()
+    )
+    # Born: the date of birth is added on the child's page; the legal status stays read-only.
+    page = sw_client.get(f"/admin/placements/child/{child.pk}/change/").content.decode()
+    assert 'name="legal_status"' not in page
+    response = sw_client.post(
+        f"/admin/placements/child/{child.pk}/change/",
+        form_data(page, date_of_birth="2026-11-01", first_name="Skye"),
+    )
+    assert response.status_code == 302
+    child.refresh_from_db()
+    assert (child.first_name, child.date_of_birth) == ("Skye", date(2026, 11, 1))
+
+
+def test_team_managers_record_a_reg_25a_approval_in_the_admin(
+    adopters_only, social_worker, make_staff, client
+):
+    child = factories.child(social_worker, born=date(2025, 2, 1))
+    manager = make_staff(Role.TEAM_MANAGERS)
+    client.force_login(manager)
+    url = "/admin/placements/temporaryapproval/add/"
+    response = client.post(
+        url, {"household": adopters_only.pk, "child": child.pk, "approved_on": "2024-12-01"}
+    )
+    assert "were not approved adopters on 1 December 2024" in response.content.decode()
+    response = client.post(
+        url, {"household": adopters_only.pk, "child": child.pk, "approved_on": "2025-03-01"}
+    )
+    assert response.status_code == 302
+    approval = child.temporary_approvals.get()
+    response = client.post(
+        f"/admin/placements/temporaryapproval/{approval.pk}/end/",
+        {"on": "2025-03-05", "reason": "withdrawn"},
+    )
+    assert response.status_code == 302
+    approval.refresh_from_db()
+    assert approval.end_reason == "withdrawn"
