@@ -71,33 +71,32 @@ def parse_wrk_summary(output: str) -> Measurement:
     )
 
 
-def combine(first: Measurement, second: Measurement) -> Measurement:
-    """Two runs against the same URL as one: the baseline before and after a page.
+def combine(*runs: Measurement) -> Measurement:
+    """Several runs against one URL as one (e.g. the baselines before and after a page).
 
     Throughput and counts add up exactly; the percentiles are the runs' percentiles
-    weighted by their requests, close enough when the two runs are alike.
+    weighted by their requests, close enough when the runs are alike.
     """
-    total = first.requests + second.requests
+    total = sum(run.requests for run in runs)
 
     def weighted(name: str) -> float:
         if not total:
             return 0.0
-        return (
-            getattr(first, name) * first.requests + getattr(second, name) * second.requests
-        ) / total
+        return sum(getattr(run, name) * run.requests for run in runs) / total
 
-    statuses = dict(first.statuses)
-    for status, n in second.statuses.items():
-        statuses[status] = statuses.get(status, 0) + n
+    statuses: dict[int, int] = {}
+    for run in runs:
+        for status, n in run.statuses.items():
+            statuses[status] = statuses.get(status, 0) + n
     return Measurement(
         requests=total,
-        seconds=first.seconds + second.seconds,
+        seconds=sum(run.seconds for run in runs),
         p50_ms=weighted("p50_ms"),
         p90_ms=weighted("p90_ms"),
         p99_ms=weighted("p99_ms"),
         statuses=statuses,
-        socket_errors=first.socket_errors + second.socket_errors,
-        bytes_read=first.bytes_read + second.bytes_read,
+        socket_errors=sum(run.socket_errors for run in runs),
+        bytes_read=sum(run.bytes_read for run in runs),
     )
 
 
@@ -114,50 +113,89 @@ def median(values):
 
 @dataclass
 class EndpointResult:
-    """A URL measured right after the minimal view, so both saw the same machine."""
+    """A URL measured in rounds, each between two runs of the minimal view.
+
+    ``baselines[i]`` and ``baselines[i + 1]`` surround ``pages[i]``. Each round's ratio
+    compares the page with the machine as it was around it; the reported ratio is the
+    median over the rounds, so one burst of other work on the machine cannot decide it.
+    """
 
     name: str
     path: str
     method: str
     public_page: bool
     expected: list[int]
-    result: Measurement
-    baseline: Measurement
+    pages: list[Measurement]
+    baselines: list[Measurement]
     note: str = ""
+
+    def __post_init__(self):
+        if len(self.baselines) != len(self.pages) + 1:
+            raise ValueError("every round needs a baseline before and after it")
+
+    @property
+    def result(self) -> Measurement:
+        return combine(*self.pages)
+
+    @property
+    def baseline(self) -> Measurement:
+        return combine(*self.baselines)
+
+    def round_ratios(self, attribute: str) -> list[float | None]:
+        ratios = []
+        for i, page in enumerate(self.pages):
+            around = combine(self.baselines[i], self.baselines[i + 1])
+            ratios.append(ratio(getattr(page, attribute), getattr(around, attribute)))
+        return ratios
 
     @property
     def rps_ratio(self) -> float | None:
-        return ratio(self.result.rps, self.baseline.rps)
+        return median(self.round_ratios("rps"))
+
+    @property
+    def rps_ratio_range(self) -> tuple[float, float] | None:
+        ratios = [r for r in self.round_ratios("rps") if r is not None]
+        return (min(ratios), max(ratios)) if ratios else None
 
     @property
     def p50_ratio(self) -> float | None:
-        return ratio(self.result.p50_ms, self.baseline.p50_ms)
+        return median(self.round_ratios("p50_ms"))
 
     @property
     def p99_ratio(self) -> float | None:
-        return ratio(self.result.p99_ms, self.baseline.p99_ms)
+        return median(self.round_ratios("p99_ms"))
 
     @property
     def errors(self) -> int:
-        return self.result.socket_errors + self.result.unexpected(set(self.expected))
+        result = self.result
+        return result.socket_errors + result.unexpected(set(self.expected))
 
     def as_dict(self) -> dict:
+        result, baseline = self.result, self.baseline
         return {
             "name": self.name,
             "path": self.path,
             "method": self.method,
             "public_page": self.public_page,
             "expected_statuses": self.expected,
-            "rps": round(self.result.rps, 1),
-            "p50_ms": round(self.result.p50_ms, 2),
-            "p99_ms": round(self.result.p99_ms, 2),
+            "rps": round(result.rps, 1),
+            "p50_ms": round(result.p50_ms, 2),
+            "p99_ms": round(result.p99_ms, 2),
+            "kb_per_response": round(result.bytes_read / result.requests / 1024, 1)
+            if result.requests
+            else None,
             "rps_ratio": _round(self.rps_ratio, 3),
+            "rps_ratio_rounds": [_round(r, 3) for r in self.round_ratios("rps")],
             "p50_ratio": _round(self.p50_ratio, 2),
             "p99_ratio": _round(self.p99_ratio, 2),
             "errors": self.errors,
             "note": self.note,
-            "result": {**asdict(self.result), "rps": round(self.result.rps, 1)},
-            "baseline": {**asdict(self.baseline), "rps": round(self.baseline.rps, 1)},
+            "result": {**asdict(result), "rps": round(result.rps, 1)},
+            "baseline": {**asdict(baseline), "rps": round(baseline.rps, 1)},
+            "rounds": [
+                {"page_rps": round(p.rps, 1), "baseline_before_rps": round(b.rps, 1)}
+                for p, b in zip(self.pages, self.baselines, strict=False)
+            ],
         }
 
 
@@ -209,14 +247,18 @@ def _fmt(value, pattern):
 
 def markdown_table(endpoints: list[EndpointResult]) -> str:
     lines = [
-        "| what | URL | req/s | × minimal | p50 ms | p50 × | p99 ms | p99 × | errors |",
+        "| what | URL | req/s | × minimal (rounds) | p50 ms | p50 × | p99 ms | p99 × | errors |",
         "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for e in endpoints:
+        result = e.result
+        spread = e.rps_ratio_range
+        rounds = f" ({spread[0]:.2f}–{spread[1]:.2f})" if spread and len(e.pages) > 1 else ""
         lines.append(
-            f"| {e.name} | `{e.method} {e.path}` | {e.result.rps:.0f} | "
-            f"{_fmt(e.rps_ratio, '{:.2f}')} | {e.result.p50_ms:.1f} | {_fmt(e.p50_ratio, '{:.1f}')} | "
-            f"{e.result.p99_ms:.1f} | {_fmt(e.p99_ratio, '{:.1f}')} | {e.errors} |"
+            f"| {e.name} | `{e.method} {e.path}` | {result.rps:.0f} | "
+            f"{_fmt(e.rps_ratio, '{:.2f}')}{rounds} | {result.p50_ms:.1f} | "
+            f"{_fmt(e.p50_ratio, '{:.1f}')} | {result.p99_ms:.1f} | {_fmt(e.p99_ratio, '{:.1f}')} | "
+            f"{e.errors} |"
         )
     return "\n".join(lines)
 

@@ -490,33 +490,38 @@ def load_phase(stack: Stack, wrk: Wrk, prepared: dict, notes: list[str]):
         if item["method"] == "POST":
             token, cookie = csrf_pair(url)
             booking = (item["path"], token, cookie)
+        cookie = item.get("cookie", "")
+        slice_seconds = args.duration / args.rounds
         log(
-            f"{item['name']}: warm-up, baseline, then {args.duration:g} s of load on {item['path']}"
+            f"{item['name']}: {args.rounds} rounds of {slice_seconds:g} s on {item['path']}, "
+            "each between two runs of the minimal view"
         )
-        wrk.run(url, seconds=args.warmup, cookie=item.get("cookie", ""), booking=booking)
+        wrk.run(url, seconds=args.warmup, cookie=cookie, booking=booking)
         wrk.run(minimal, seconds=args.warmup)
-        # Baseline, page, baseline: the page is compared with the machine as it was
-        # around it, so a burst of other work on the machine weighs on both alike.
-        before = wrk.run(minimal, seconds=args.duration / 2)
-        measured = wrk.run(
-            url, seconds=args.duration, cookie=item.get("cookie", ""), booking=booking
-        )
-        after = wrk.run(minimal, seconds=args.duration / 2)
-        baseline = report.combine(before, after)
-        baseline_errors += baseline.socket_errors + baseline.unexpected({200})
+        # Minimal view, page, minimal view, page, ...: each slice of the page is compared
+        # with the machine as it was around it, and the median of the rounds is reported.
+        baselines = [wrk.run(minimal, seconds=slice_seconds)]
+        pages = []
+        for _ in range(args.rounds):
+            pages.append(wrk.run(url, seconds=slice_seconds, cookie=cookie, booking=booking))
+            baselines.append(wrk.run(minimal, seconds=slice_seconds))
         endpoint = report.EndpointResult(
             name=item["name"],
             path=item["path"],
             method=item["method"],
             public_page=item["public_page"],
             expected=item["expected"],
-            result=measured,
-            baseline=baseline,
+            pages=pages,
+            baselines=baselines,
         )
+        baseline, measured = endpoint.baseline, endpoint.result
+        baseline_errors += baseline.socket_errors + baseline.unexpected({200})
         log(
-            f"  {endpoint.name}: {measured.rps:.0f} req/s ({endpoint.rps_ratio:.2f} × minimal "
-            f"{baseline.rps:.0f}), p50 {measured.p50_ms:.1f} ms, p99 {measured.p99_ms:.1f} ms, "
-            f"statuses {measured.statuses}, socket errors {measured.socket_errors}"
+            f"  {endpoint.name}: {measured.rps:.0f} req/s, {endpoint.rps_ratio:.2f} × minimal "
+            f"(rounds {', '.join(f'{r:.2f}' for r in endpoint.round_ratios('rps'))}; minimal "
+            f"{baseline.rps:.0f} req/s), p50 {measured.p50_ms:.1f} ms, p99 "
+            f"{measured.p99_ms:.1f} ms, statuses {measured.statuses}, socket errors "
+            f"{measured.socket_errors}"
         )
         results.append(endpoint)
     return results, baseline_errors
@@ -653,10 +658,11 @@ def write_results(out: Path, stamp: str, args, endpoints, figures: dict, targets
         "",
         f"gunicorn {args.workers} {args.worker_class} workers on 127.0.0.1, PostgreSQL, Redis, "
         f"a Celery worker (concurrency {args.celery_concurrency}); wrk {args.wrk_threads} "
-        f"threads × {args.connections} connections, {args.duration:g} s per URL between two "
-        f"runs of {args.duration / 2:g} s against the minimal view (`/bench/minimal`). Ratios: "
-        "req/s ÷ the minimal view's (higher is better); latency ÷ the minimal view's (lower "
-        "is better). The per-IP booking rate limit is lifted for the run (every request "
+        f"threads × {args.connections} connections. Each URL is loaded for {args.duration:g} s "
+        f"in {args.rounds} rounds, each between two runs of the same length against a minimal "
+        "Django view (`/bench/minimal`, same middleware, same gunicorn). Ratios are medians "
+        "over the rounds (their range in brackets): req/s ÷ the minimal view's (higher is "
+        "better); latency ÷ the minimal view's (lower is better). The per-IP booking rate limit is lifted for the run (every request "
         "comes from 127.0.0.1).",
         "",
         table,
@@ -700,7 +706,10 @@ def write_results(out: Path, stamp: str, args, endpoints, figures: dict, targets
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description="Load benchmark and Lighthouse for the portal.")
-    parser.add_argument("--duration", type=float, default=10, help="seconds of load per URL")
+    parser.add_argument(
+        "--duration", type=float, default=12, help="seconds of load per URL, over all rounds"
+    )
+    parser.add_argument("--rounds", type=int, default=3, help="page/minimal-view alternations")
     parser.add_argument("--warmup", type=float, default=2, help="seconds of warm-up per URL")
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--wrk-threads", type=int, default=2)

@@ -56,21 +56,35 @@ def test_output_without_a_summary_is_refused():
         report.parse_wrk_summary("Running 10s test @ http://127.0.0.1:8000/\n")
 
 
-def test_ratios_compare_a_page_with_the_baseline_of_the_same_run():
+def test_each_round_compares_the_page_with_the_minimal_view_around_it():
     page = report.EndpointResult(
         name="events list",
         path="/events/",
         method="GET",
         public_page=True,
         expected=[200],
-        result=_measurement(300, p50=12.0, p99=40.0, statuses={200: 2999, 500: 1}),
-        baseline=_measurement(600, p50=4.0, p99=10.0),
+        pages=[
+            _measurement(300, p50=12.0, p99=40.0, statuses={200: 2999, 500: 1}),
+            _measurement(100, p50=30.0, p99=90.0),  # the machine was busy ...
+            _measurement(330, p50=12.0, p99=40.0),
+        ],
+        baselines=[
+            _measurement(600, p50=4.0, p99=10.0),
+            _measurement(600, p50=4.0, p99=10.0),
+            _measurement(200, p50=10.0, p99=30.0),  # ... for the baseline too
+            _measurement(600, p50=4.0, p99=10.0),
+        ],
     )
+    assert page.round_ratios("rps") == pytest.approx([0.5, 0.25, 0.825])
     assert page.rps_ratio == pytest.approx(0.5)
+    assert page.rps_ratio_range == pytest.approx((0.25, 0.825))
     assert page.p50_ratio == pytest.approx(3.0)
     assert page.p99_ratio == pytest.approx(4.0)
+    assert page.result.requests == 7300
     assert page.errors == 1
     assert report.ratio(5.0, 0) is None
+    with pytest.raises(ValueError, match="baseline before and after"):
+        report.EndpointResult("x", "/", "GET", True, [200], pages=page.pages, baselines=[])
 
     targets = report.targets_check(
         [page],
@@ -86,7 +100,10 @@ def test_ratios_compare_a_page_with_the_baseline_of_the_same_run():
         "celery worker": False,
     }
     table = report.markdown_table([page])
-    assert "| events list | `GET /events/` | 300 | 0.50 | 12.0 | 3.0 | 40.0 | 4.0 | 1 |" in table
+    assert (
+        "| events list | `GET /events/` | 243 | 0.50 (0.25–0.82) | 14.5 | 3.0 | 46.8 | 4.0 | 1 |"
+        in table
+    )
 
 
 def test_the_baselines_around_a_page_combine_into_one():
