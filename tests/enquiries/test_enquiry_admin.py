@@ -166,7 +166,7 @@ def test_moves_that_need_details_ask_for_them(recruitment):
     enquiry.refresh_from_db()
     assert enquiry.status == Status.ROI_RECEIVED
     html = recruitment.get(change_url(enquiry)).content.decode()
-    assert "create the carer household" in html
+    assert "Convert to a carer household" in html
     recruitment.post(move_url(enquiry, "close"), {"reason": "withdrew", "note": "Not now"})
     enquiry.refresh_from_db()
     assert (enquiry.status, enquiry.closed_reason) == (Status.CLOSED, "withdrew")
