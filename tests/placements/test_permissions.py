@@ -115,7 +115,13 @@ def test_social_workers_keep_the_records_but_not_the_measures(records, client, s
     client.force_login(social_worker)
     for url in child_urls(records):
         response = client.get(url)
-        if "measures" in url or url.endswith(("/add/", "/end/")) and "temporaryapproval" in url or "auditlog" in url or "notification" in url:
+        if (
+            "measures" in url
+            or url.endswith(("/add/", "/end/"))
+            and "temporaryapproval" in url
+            or "auditlog" in url
+            or "notification" in url
+        ):
             assert response.status_code == 403, url
         else:
             assert response.status_code == 200, f"{url}: {response.status_code}"
