@@ -17,3 +17,9 @@ def manager(make_staff):
 def _private_storage(settings, tmp_path):
     settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"
     settings.PDF_CACHE_DIR = tmp_path / "pdf-cache"
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Staff are made in almost every test here; a slow hash would dominate the run."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
