@@ -28,6 +28,7 @@ from .forms import (
     EndApprovalForm,
     ExtensionForm,
     FamilyTimeArrangementForm,
+    FamilyTimeArrangementFormSet,
     FamilyTimeSessionForm,
     HearingForm,
     MeasuresFilterForm,
@@ -107,16 +108,22 @@ def _child_link(child: Child) -> str:
 
 
 def _log_access(request, instance, action: str, **extra) -> None:
-    """Write who opened a record to the audit trail (django-auditlog's access log)."""
-    accessed.send(sender=type(instance), instance=instance)
-    if extra:
-        LogEntry.objects.log_create(
-            instance,
-            force_log=True,
-            action=LogEntry.Action.ACCESS,
-            actor=request.user,
-            additional_data={"action": action, **extra},
-        )
+    """Write who opened a record to the audit trail (django-auditlog's access log).
+
+    A child's page uses auditlog's own ``accessed`` signal; other records say what was
+    opened (a placement, with the children on it; a letter) in the entry's data.
+    """
+    if not extra:
+        accessed.send(sender=type(instance), instance=instance)
+        return
+    LogEntry.objects.log_create(
+        instance,
+        force_log=True,
+        action=LogEntry.Action.ACCESS,
+        actor=request.user,
+        actor_email=request.user.email,
+        additional_data={"action": action, **extra},
+    )
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -487,6 +494,7 @@ class CourtOrderInline(ReadOnlyInline):
 class FamilyTimeArrangementInline(PlacementRecordInline):
     model = FamilyTimeArrangement
     form = FamilyTimeArrangementForm
+    formset = FamilyTimeArrangementFormSet
     fields = ("starts_on", "ends_on", "times_per_week", "venue", "supervised", "with_whom")
 
 
@@ -702,6 +710,9 @@ class PlacementAdmin(admin.ModelAdmin):
         )
 
     # -- saving edits: the clocks follow -------------------------------------
+
+    def save_model(self, request, obj, form, change):
+        services.placement_details_save(placement=obj, by=request.user)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

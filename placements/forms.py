@@ -62,16 +62,14 @@ class ChildForm(forms.ModelForm):
             "entered_care_on": DateInput(),
         }
 
-    def clean(self):
-        data = super().clean()
-        probe = Child(
-            date_of_birth=data.get("date_of_birth"),
-            expected_on=data.get("expected_on"),
-            entered_care_on=data.get("entered_care_on"),
-        )
-        for message in services.child_problems(probe):
-            self.add_error(None, message)
-        return data
+    def clean_date_of_birth(self):
+        return _not_future(self.cleaned_data.get("date_of_birth"))
+
+    def clean_entered_care_on(self):
+        return _not_future(self.cleaned_data.get("entered_care_on"))
+
+    # The database constraints (a birth or expected date; care after birth) are checked
+    # by the form's constraint validation, with their own messages.
 
 
 class PlacementStartForm(forms.Form):
@@ -211,7 +209,21 @@ class PlacementRecordForm(forms.ModelForm):
     date_field = "held_on"
     allow_future = False
     allow_before_placement = False
+    # Checked against the rows already saved (e.g. one review a day per placement).
+    check_constraints_with_placement = True
     placement: Placement
+
+    def _post_clean(self):
+        super()._post_clean()
+        # Django leaves the inline's foreign key out of constraint checks, so a constraint
+        # on (placement, date) would only fail at the database. Check it here instead.
+        placement = getattr(self, "placement", None)
+        if not self.check_constraints_with_placement or placement is None or not placement.pk:
+            return
+        try:
+            self.instance.validate_constraints(exclude=self._get_validation_exclusions())
+        except ValidationError as error:
+            self._update_errors(error)
 
     def clean(self):
         data = super().clean()
@@ -254,14 +266,27 @@ class ExtensionForm(PlacementRecordForm):
 
 class FamilyTimeArrangementForm(PlacementRecordForm):
     date_field = "starts_on"
+    # One current arrangement per placement: counted across the whole formset instead,
+    # so the old one can be ended and the new one added in one save.
+    check_constraints_with_placement = False
 
+
+class FamilyTimeArrangementFormSet(PlacementInlineFormSet):
     def clean(self):
-        data = super().clean()
-        ends_on = data.get("ends_on")
-        starts_on = data.get("starts_on")
-        if ends_on and starts_on and ends_on < starts_on:
-            self.add_error("ends_on", "The arrangement cannot end before it starts.")
-        return data
+        super().clean()
+        current = [
+            form
+            for form in self.forms
+            if form not in self.deleted_forms
+            and form.is_valid()
+            and form.cleaned_data
+            and (form.instance.pk or form.has_changed())
+            and not form.cleaned_data.get("ends_on")
+        ]
+        if len(current) > 1:
+            raise ValidationError(
+                "Give the current arrangement an end date before adding a new one."
+            )
 
 
 class FamilyTimeSessionForm(PlacementRecordForm):

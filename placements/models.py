@@ -107,12 +107,16 @@ class Child(models.Model):
             models.CheckConstraint(
                 condition=Q(date_of_birth__isnull=False) | Q(expected_on__isnull=False),
                 name="child_has_birth_or_expected_date",
+                violation_error_message=(
+                    "Give the date of birth, or the expected date for an unborn baby."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(entered_care_on__isnull=True)
                 | Q(date_of_birth__isnull=True)
                 | Q(entered_care_on__gte=F("date_of_birth")),
                 name="child_entered_care_after_birth",
+                violation_error_message="The child cannot enter care before they are born.",
             ),
         ]
 
@@ -308,6 +312,7 @@ class Placement(models.Model):
                     proceedings_concluded_on__gte=F("proceedings_issued_on"),
                 ),
                 name="placement_proceedings_concluded_after_issue",
+                violation_error_message="Proceedings conclude after they are issued.",
             ),
         ]
         indexes = [models.Index(fields=["status", "placed_on"], name="placement_status_idx")]
@@ -379,7 +384,9 @@ class ProceedingsExtension(models.Model):
         verbose_name_plural = "extensions of the 26 weeks"
         constraints = [
             models.CheckConstraint(
-                condition=Q(weeks__gte=1, weeks__lte=8), name="extension_one_to_eight_weeks"
+                condition=Q(weeks__gte=1, weeks__lte=8),
+                name="extension_one_to_eight_weeks",
+                violation_error_message="An extension is for 1 to 8 weeks at a time.",
             )
         ]
 
@@ -467,15 +474,20 @@ class FamilyTimeArrangement(models.Model):
             models.CheckConstraint(
                 condition=Q(times_per_week__gte=1, times_per_week__lte=14),
                 name="family_time_one_to_fourteen_a_week",
+                violation_error_message="Family time is between 1 and 14 times a week.",
             ),
             models.CheckConstraint(
                 condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
                 name="family_time_ends_after_it_starts",
+                violation_error_message="The arrangement cannot end before it starts.",
             ),
             models.UniqueConstraint(
                 fields=["placement"],
                 condition=Q(ends_on__isnull=True),
                 name="family_time_one_current_arrangement",
+                violation_error_message=(
+                    "Give the current arrangement an end date before adding a new one."
+                ),
             ),
         ]
 
@@ -520,7 +532,9 @@ class LookedAfterReview(models.Model):
         verbose_name = "looked-after child review"
         constraints = [
             models.UniqueConstraint(
-                fields=["placement", "held_on"], name="review_once_per_placement_and_day"
+                fields=["placement", "held_on"],
+                name="review_once_per_placement_and_day",
+                violation_error_message="A review on that date is already recorded.",
             )
         ]
 
@@ -541,7 +555,9 @@ class SocialWorkerVisit(models.Model):
         verbose_name = "social worker visit"
         constraints = [
             models.UniqueConstraint(
-                fields=["placement", "visited_on"], name="visit_once_per_placement_and_day"
+                fields=["placement", "visited_on"],
+                name="visit_once_per_placement_and_day",
+                violation_error_message="A visit on that date is already recorded.",
             )
         ]
 

@@ -13,7 +13,7 @@ from datetime import date
 
 from auditlog.context import disable_auditlog
 from auditlog.models import LogEntry
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -412,10 +412,16 @@ def placement_start(
         placement.reference = f"PL{placement.pk:05d}"
         with disable_auditlog():
             placement.save(update_fields=["reference"])
-        for child in children:
-            PlacementChild.objects.create(
-                placement=placement, child=child, temporary_approval=approvals.get(child.pk)
-            )
+        try:
+            for child in children:
+                PlacementChild.objects.create(
+                    placement=placement, child=child, temporary_approval=approvals.get(child.pk)
+                )
+        except IntegrityError as clash:
+            # Only without row locks (SQLite): the database's one-current-placement rule.
+            raise TransitionRefused(
+                ["A child on this placement was placed by someone else a moment ago."]
+            ) from clash
         _audit(
             placement,
             "placements.placement.started",
@@ -448,6 +454,31 @@ def _placement_children(placement: Placement) -> list[Child]:
     return list(
         Child.objects.filter(placement_links__placement=placement).order_by("date_of_birth", "pk")
     )
+
+
+def placement_details_save(*, placement: Placement, by) -> Placement:
+    """Staff edited the proceedings' court, number or dates (auditlog keeps the diff)."""
+    if placement.pk is None:
+        raise ValueError("placements are started with placement_start")
+    problems = []
+    if placement.proceedings_concluded_on and not placement.proceedings_issued_on:
+        problems.append("Give the date the proceedings were issued.")
+    for value in (placement.proceedings_issued_on, placement.proceedings_concluded_on):
+        if value:
+            problems += _not_in_future(value)
+    if problems:
+        raise TransitionRefused(problems)
+    with transaction.atomic():
+        placement.save(
+            update_fields=[
+                "court",
+                "case_number",
+                "proceedings_issued_on",
+                "proceedings_concluded_on",
+                "updated_at",
+            ]
+        )
+    return placement
 
 
 def placement_after_edit(*, placement: Placement, by=None) -> Placement:

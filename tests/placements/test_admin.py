@@ -428,3 +428,40 @@ def test_team_managers_record_a_reg_25a_approval_in_the_admin(
     assert response.status_code == 302
     approval.refresh_from_db()
     assert approval.end_reason == "withdrawn"
+
+
+def test_clashing_records_are_explained_not_a_server_error(placement, sw_client, social_worker):
+    services.family_time_arrange(
+        placement=placement,
+        starts_on=date(2025, 3, 4),
+        times_per_week=3,
+        venue="Family centre",
+        supervised=True,
+        by=social_worker,
+    )
+    services.review_record(placement=placement, held_on=date(2025, 3, 28), by=social_worker)
+    html = sw_client.get(change_url(placement)).content.decode()
+    new_arrangement = {
+        "family_time_arrangements-TOTAL_FORMS": "2",
+        "family_time_arrangements-1-starts_on": "2025-04-01",
+        "family_time_arrangements-1-times_per_week": "2",
+        "family_time_arrangements-1-venue": "Contact centre",
+    }
+    data = form_data(
+        html,
+        **new_arrangement,
+        **{"reviews-TOTAL_FORMS": "2", "reviews-1-held_on": "2025-03-28"},
+    )
+    response = sw_client.post(change_url(placement), data)
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "Give the current arrangement an end date before adding a new one." in text
+    assert "A review on that date is already recorded." in text
+    # Ending the old arrangement and adding the new one in the same save is fine.
+    data = form_data(
+        html, **new_arrangement, **{"family_time_arrangements-0-ends_on": "2025-04-01"}
+    )
+    assert sw_client.post(change_url(placement), data).status_code == 302
+    assert placement.family_time_arrangements.filter(ends_on__isnull=True).get().venue == (
+        "Contact centre"
+    )
