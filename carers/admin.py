@@ -132,19 +132,22 @@ class HouseholdChildInline(admin.TabularInline):
         }
         if db_field.name in related:
             model = related[db_field.name]
-            kwargs["queryset"] = (
-                model.objects.filter(household=household)
-                if household is not None
-                else model.objects.none()
+            queryset = (
+                model.objects.filter(household=household) if household else model.objects.none()
             )
-            field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-            # One query per page for the choices, not one per row.
+            if model is StatutoryCheck:
+                # A check's label names its person.
+                queryset = queryset.select_related("applicant", "member")
+            kwargs["queryset"] = queryset
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is not None:
+            # One query per page for each list of choices, not one per row.
             cache = request.__dict__.setdefault("_carers_choices", {})
-            if db_field.name not in cache:
-                cache[db_field.name] = list(field.choices)
-            field.choices = cache[db_field.name]
-            return field
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+            key = (self.model._meta.label, db_field.name)
+            if key not in cache:
+                cache[key] = list(field.choices)
+            field.choices = cache[key]
+        return field
 
 
 class ApplicantInline(HouseholdChildInline):
@@ -190,6 +193,9 @@ class StatutoryCheckInline(HouseholdChildInline):
         "certificate_number",
         "notes",
     )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("applicant", "member")
 
 
 class TrainingRecordInline(HouseholdChildInline):

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from carers import services
 from carers.models import (
     Applicant,
     Assessment,
@@ -575,3 +576,31 @@ def test_changing_a_course_moves_due_dates_on_every_household(
     assert response.status_code == 302
     records = household.training.filter(course=course)
     assert {r.due_on for r in records} == {started + relativedelta(months=3)}
+
+
+def test_the_household_page_query_count_does_not_grow_with_its_rows(sw_client, social_worker):
+    from carers.models import HouseholdMember
+
+    small = f.household(social_worker, applicants=1)
+    f.to_stage(small, Stage.STAGE_2, social_worker)
+    large = f.household(social_worker, applicants=2, has_pets=True)
+    for n in range(3):
+        HouseholdMember.objects.create(
+            household=large,
+            first_name=f"Member{n}",
+            last_name="Rivers",
+            relationship="adult child",
+            date_of_birth=date(1995 + n, 1, 1),
+        )
+    services.household_after_edit(household=large)
+    f.to_stage(large, Stage.STAGE_2, social_worker)
+    for _ in range(3):
+        f.upload(large, Document.Kind.OTHER, social_worker)
+    assert large.checks.count() > 2 * small.checks.count()
+    sw_client.get(change_url(small))
+    counts = []
+    for household in (small, large):
+        with CaptureQueriesContext(connection) as queries:
+            assert sw_client.get(change_url(household)).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1] <= 45
