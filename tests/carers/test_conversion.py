@@ -159,3 +159,17 @@ def test_the_recruitment_team_cannot_convert(client, make_staff):
     enquiry.refresh_from_db()
     assert enquiry.status == Enquiry.Status.ROI_RECEIVED
     assert not Household.objects.exists()
+
+
+def test_the_household_pages_lead_to_the_enquiries(client, social_worker):
+    client.force_login(social_worker)
+    enquiry = enquiry_at_roi()
+    listing = client.get("/admin/carers/household/").content.decode()
+    assert "/admin/enquiries/enquiry/?status__exact=roi_received" in listing
+    ready = client.get("/admin/enquiries/enquiry/?status__exact=roi_received")
+    assert ready.status_code == 200
+    household = convert(enquiry, social_worker)
+    page = client.get(
+        reverse("admin:carers_household_change", args=[household.pk])
+    ).content.decode()
+    assert reverse("admin:enquiries_enquiry_change", args=[enquiry.pk]) in page
