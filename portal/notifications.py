@@ -85,9 +85,10 @@ def _kick(notification_pk: int) -> None:
         deliver_notification.apply_async(args=[notification_pk], retry=False)
     except Exception as exc:  # noqa: BLE001 - any broker failure leaves the row for the sweep
         logger.warning(
-            "Could not queue notification %s; the sweep will deliver it (%s)",
+            "Could not queue notification %s; the sweep will deliver it (%s: %s)",
             notification_pk,
             type(exc).__name__,
+            exc,
         )
 
 

@@ -15,3 +15,13 @@ def deliver_due_notifications() -> int:
 def deliver_notification(notification_pk: int) -> bool:
     """Queued on commit by ``notify`` so an urgent message need not wait for the sweep."""
     return notifications.deliver_one(notification_pk)
+
+
+@shared_task(ignore_result=True)
+def clear_expired_sessions() -> None:
+    """Beat runs this daily: unsent form answers kept in expired sessions are deleted."""
+    from importlib import import_module
+
+    from django.conf import settings
+
+    import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
