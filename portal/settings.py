@@ -161,6 +161,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.tasks.deliver_due_notifications",
         "schedule": env.float("OUTBOX_SWEEP_SECONDS", default=60.0),
     },
+    "clear-expired-sessions": {
+        "task": "portal.tasks.clear_expired_sessions",
+        "schedule": 24 * 3600.0,
+    },
     "queue-event-follow-ups": {
         "task": "enquiries.tasks.queue_event_follow_ups",
         "schedule": env.float("EVENT_FOLLOW_UP_SWEEP_SECONDS", default=300.0),
