@@ -134,3 +134,37 @@ def smtp_settings(settings, smtp_sink):
     settings.EMAIL_PORT = smtp_sink.port
     settings.EMAIL_USE_TLS = False
     return smtp_sink
+
+
+def _reset_celery_pools(app):
+    """Forget every broker connection, so the next publish connects to the current URL.
+
+    kombu keeps pools in a process-wide registry; closing one without clearing the
+    registry would hand the closed pool back to the next caller.
+    """
+    from kombu import pools
+
+    pools.reset()
+    app._after_fork()
+
+
+@pytest.fixture
+def celery_broker():
+    """``with celery_broker(url, eager=False):`` publish tasks to a real broker for a while."""
+    from contextlib import contextmanager
+
+    from portal.celery import app
+
+    @contextmanager
+    def use(url: str, *, eager: bool = False):
+        saved = (app.conf.broker_url, app.conf.task_always_eager)
+        _reset_celery_pools(app)
+        app.conf.broker_url = url
+        app.conf.task_always_eager = eager
+        try:
+            yield app
+        finally:
+            app.conf.broker_url, app.conf.task_always_eager = saved
+            _reset_celery_pools(app)
+
+    return use

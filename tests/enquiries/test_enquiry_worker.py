@@ -10,7 +10,6 @@ import pytest
 from django.conf import settings as django_settings
 from pypdf import PdfReader
 
-from portal.celery import app
 from tests.portal.test_worker import worker  # noqa: F401 - the worker process fixture
 
 from .test_enquiry_form import STEP_DATA, SUBMIT_DATA, answer_steps
@@ -22,18 +21,14 @@ def test_a_worker_sends_the_acknowledgement_with_the_newcomers_own_pack(
     worker,  # noqa: F811 - the fixture imported above
     smtp_sink,
     client,
+    celery_broker,
 ):
-    app.conf.task_always_eager = False
-    app.conf.broker_url = django_settings.REDIS_URL
-    app.pool.force_close_all()
-    try:
+    with celery_broker(django_settings.REDIS_URL):
         answer_steps(
             client,
             **{"about-you": {**STEP_DATA["about-you"], "first_name": "Philippa"}},
         )
         response = client.post("/enquire/check/", SUBMIT_DATA)
-    finally:
-        app.conf.task_always_eager = True
     assert response.status_code == 302
 
     received = smtp_sink.wait_for(lambda m: len(smtp_sink.messages) >= 2, timeout=90)

@@ -24,16 +24,9 @@ def test_healthz_is_503_when_a_service_is_down(client, monkeypatch):
     assert response.json()["database"] == "ok"
 
 
-def test_healthz_sees_an_unreachable_redis_broker(client, settings):
-    from portal.celery import app
-
-    app.conf.broker_url = "redis://127.0.0.1:1/0"
-    app.pool.force_close_all()
-    try:
+def test_healthz_sees_an_unreachable_redis_broker(client, celery_broker):
+    with celery_broker("redis://127.0.0.1:1/0"):
         response = client.get("/healthz")
-    finally:
-        app.conf.broker_url = settings.CELERY_BROKER_URL
-        app.pool.force_close_all()
     assert response.status_code == 503
     assert response.json()["broker"] == "error"
 

@@ -11,7 +11,6 @@ import pytest
 from django.conf import settings as django_settings
 from django.db import connection, transaction
 
-from portal.celery import app
 from portal.models import Notification
 from portal.notifications import notify
 
@@ -72,17 +71,9 @@ def worker(require_postgres, require_redis, smtp_sink, tmp_path):
         print((tmp_path / "worker.log").read_text()[-5000:])  # shown by pytest on failure
 
 
-def test_a_worker_on_redis_delivers_to_smtp(worker, smtp_sink):
-    app.conf.task_always_eager = False
-    app.conf.broker_url = django_settings.REDIS_URL
-    app.pool.force_close_all()
-    try:
-        with transaction.atomic():
-            notify(
-                key="worker-test:queued", to="queued@example.com", template="portal/staff_welcome"
-            )
-    finally:
-        app.conf.task_always_eager = True
+def test_a_worker_on_redis_delivers_to_smtp(worker, smtp_sink, celery_broker):
+    with celery_broker(django_settings.REDIS_URL), transaction.atomic():
+        notify(key="worker-test:queued", to="queued@example.com", template="portal/staff_welcome")
     # Created without the on-commit shortcut: only the beat sweep can send this one.
     Notification.objects.create(
         key="worker-test:swept", to="swept@example.com", template="portal/staff_welcome"
