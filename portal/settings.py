@@ -404,3 +404,6 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+        # At DEBUG, a template variable that fails to resolve is logged with the whole
+        # context's repr: names, emails and dates of birth (tests/test_logs_have_no_personal_data.py).
+        "django.template": {"level": "INFO"},
