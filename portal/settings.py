@@ -103,6 +103,14 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The development server, the worker and beat write to one file: wait for each
+    # other's locks instead of failing, and let readers work alongside a writer.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -310,6 +318,12 @@ PDF_CACHE_DIR = Path(env.str("PDF_CACHE_DIR", default=str(MEDIA_ROOT / "cache" /
 
 # Public content: anonymous pages are cached until content is published, or for this long.
 CONTENT_CACHE_SECONDS = env.int("CONTENT_CACHE_SECONDS", default=300)
+# Events pages: cached until an event or a booking changes, an event's booking closes or
+# it starts, or for this long.
+EVENTS_CACHE_SECONDS = env.int("EVENTS_CACHE_SECONDS", default=300)
+# Each web process re-reads what has changed (portal/pagecache.py) at most this often, so
+# a change reaches the cached pages of other processes within this many seconds.
+PUBLIC_CACHE_RECHECK_SECONDS = env.float("PUBLIC_CACHE_RECHECK_SECONDS", default=2.0)
 # The information pack lists this many upcoming events; it is rebuilt at least this often.
 INFORMATION_PACK_EVENTS = env.int("INFORMATION_PACK_EVENTS", default=4)
 INFORMATION_PACK_MAX_AGE_SECONDS = env.int("INFORMATION_PACK_MAX_AGE_SECONDS", default=3600)
@@ -399,11 +413,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # At DEBUG, a template variable that fails to resolve is logged with the whole
+        # context's repr: names, emails and dates of birth (tests/test_logs_have_no_personal_data.py).
+        "django.template": {"level": "INFO"},
         # WeasyPrint logs every rendering step and font subset at INFO.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
     },
 }
-        # At DEBUG, a template variable that fails to resolve is logged with the whole
-        # context's repr: names, emails and dates of birth (tests/test_logs_have_no_personal_data.py).
-        "django.template": {"level": "INFO"},
