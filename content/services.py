@@ -11,11 +11,11 @@ import logging
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from portal.pagecache import recent_value, recent_value_set
 from portal.pdf import (
     PDFFile,
     pdf_cache_dir,
@@ -26,7 +26,7 @@ from portal.pdf import (
 )
 
 from . import selectors
-from .caching import content_generation, content_generation_bump
+from .caching import content_generation, content_generation_bump, content_generation_recent
 from .models import (
     FAQ,
     EligibilityCompletionCount,
@@ -206,15 +206,19 @@ def information_pack_refresh() -> PDFFile:
     generation = content_generation()
     context, max_age = information_pack_context()
     pack = pdf_file(**_pack_document(context), namespace=PACK_NAMESPACE)
-    cache.set(_pack_pointer_key(generation), pack.digest, timeout=max_age)
+    recent_value_set(_pack_pointer_key(generation), pack.digest, timeout=max_age)
     if pack.built:
         pdf_cache_prune(namespace=PACK_NAMESPACE, keep={pack.digest}, older_than=timedelta(days=1))
     return pack
 
 
 def information_pack_current() -> PDFFile:
-    """The pack as it stands: the cached file while content is unchanged, else a new one."""
-    digest = cache.get(_pack_pointer_key(content_generation()))
+    """The pack as it stands: the cached file while content is unchanged, else a new one.
+
+    Read on every download, so the pointer to the file is remembered in the process for
+    a moment (portal/pagecache.py): a publish reaches it within PUBLIC_CACHE_RECHECK_SECONDS.
+    """
+    digest = recent_value(_pack_pointer_key(content_generation_recent()))
     if digest:
         path = pdf_cache_dir(PACK_NAMESPACE) / f"{digest}.pdf"
         if path.is_file():

@@ -6,7 +6,7 @@ from .caching import cache_public_response as cached
 app_name = "content"
 
 urlpatterns = [
-    path("", cached(views.HomeView.as_view()), name="home"),
+    path("", cached(views.HomeView.as_view(), with_events=True), name="home"),
     path("accessibility/", views.AccessibilityView.as_view(), name="accessibility"),
     path("privacy/", views.PrivacyView.as_view(), name="privacy"),
     path("early-permanence/", cached(views.HubView.as_view()), name="hub"),

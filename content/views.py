@@ -7,6 +7,7 @@ from django.conf import settings
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from django.views import View
@@ -34,6 +35,14 @@ class HomeView(TemplateView):
             "sections": selectors.navigation().sections,
             "events": selectors.upcoming_information_events(limit=3),
         }
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        if context["events"]:
+            # The first event drops off the page when it starts.
+            starts_in = context["events"][0].starts_at - timezone.now()
+            response.public_cache_seconds = starts_in.total_seconds()
+        return response
 
 
 class AccessibilityView(TemplateView):

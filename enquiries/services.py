@@ -17,6 +17,7 @@ from django.utils.text import slugify
 from portal.calendar import add_months
 from portal.notifications import notify
 
+from .caching import events_changed
 from .emails import email_context, ics_attachment, next_events
 from .models import Booking, InformationEvent
 from .reminders import reminders_schedule, reminders_withdraw
@@ -213,6 +214,7 @@ def booking_create(
                 "enquiries.booking.confirmed" if fits else "enquiries.booking.wait_listed"
             )
             booking.save()
+            events_changed()
             if fits:
                 _confirm_notice(booking, now=now, promoted=False)
             else:
@@ -318,6 +320,7 @@ def booking_cancel(*, booking: Booking, by_staff: bool = False) -> list[Booking]
                 else "enquiries.booking.cancelled",
                 fields={"cancelled_at": now},
             )
+            events_changed()
             reminders_withdraw(locked)
             notify(
                 key=f"booking:{locked.pk}:cancelled",
@@ -389,6 +392,7 @@ def event_save(*, event: InformationEvent, changed: list[str] | tuple[str, ...] 
             event.slug = _unique_slug(event)
             event._audit_action = "enquiries.event.created"
             event.save()
+            events_changed()
         return
 
     def attempt() -> None:
@@ -403,6 +407,7 @@ def event_save(*, event: InformationEvent, changed: list[str] | tuple[str, ...] 
                 )
             event._audit_action = "enquiries.event.changed"
             event.save()
+            events_changed()
             now = timezone.now()
             if set(changed) & set(REMINDER_FIELDS):
                 _replan_reminders(event, now=now)
@@ -438,6 +443,7 @@ def event_cancel(*, event: InformationEvent) -> int:
                 action="enquiries.event.cancelled",
                 fields={"cancelled_at": now},
             )
+            events_changed()
             booked = list(
                 Booking.objects.filter(event=locked, status__in=Booking.ACTIVE_STATUSES)
                 .select_for_update()

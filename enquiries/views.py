@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from portal.ratelimit import RateLimit
 
 from . import ics, selectors, services
+from .caching import cache_events_page, event_moments, seconds_until_change
 from .forms import BookingCancelForm, BookingForm
 from .models import InformationEvent
 
@@ -35,14 +36,15 @@ def _private(response: HttpResponse) -> HttpResponse:
 
 
 @require_GET
+@cache_events_page(query=("kind", "page"))
 def event_list(request):
     kind = request.GET.get("kind", "")
     if kind not in InformationEvent.Kind.values:
         kind = ""
-    page = Paginator(selectors.events_upcoming(kind=kind), EVENTS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
-    return render(
+    upcoming = selectors.events_upcoming(kind=kind)
+    page = Paginator(upcoming, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
+    now = timezone.now()
+    response = render(
         request,
         "enquiries/event_list.html",
         {
@@ -53,12 +55,20 @@ def event_list(request):
                 {"value": value, "label": label, "current": value == kind}
                 for value, label in KIND_FILTERS
             ],
-            "now": timezone.now(),
+            "now": now,
         },
     )
+    # The list changes by itself when a listed event's booking closes or it starts; on
+    # a later page, also when the first event of all starts (every page moves up one).
+    moments = [moment for event in page.object_list for moment in event_moments(event)]
+    if page.number > 1:
+        moments.append(upcoming.values_list("starts_at", flat=True).first())
+    response.public_cache_seconds = seconds_until_change(moments, now=now)
+    return response
 
 
 @require_http_methods(["GET", "POST"])
+@cache_events_page(query=(), csrf=True)
 def event_detail(request, slug):
     event = selectors.event_for_page(slug=slug)
     if event is None:
@@ -87,12 +97,14 @@ def event_detail(request, slug):
         elif form.caught_spam:
             # Bots get the same answer as people and nothing is saved.
             return render(request, "enquiries/booking_received.html", {"event": event})
-    return render(
+    response = render(
         request,
         "enquiries/event_detail.html",
         {"event": event, "form": form, "is_open": is_open, "now": now},
         status=status,
     )
+    response.public_cache_seconds = seconds_until_change(event_moments(event), now=now)
+    return response
 
 
 def _booking_fields(form: BookingForm) -> dict:

@@ -6,17 +6,26 @@ from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.db import connection
 
+from portal import pagecache
 from portal.models import User
 from portal.roles import Role
 from tests.requirements import require
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
-    """Rate limits and cached pages must not leak from one test into the next."""
+def _fresh_cache(settings):
+    """Rate limits and cached pages must not leak from one test into the next.
+
+    Web processes remember cached pages and what has changed for a moment
+    (portal/pagecache.py); in tests they look again every time, so emptying the
+    cache, here or in a test, empties the page cache too.
+    """
+    settings.PUBLIC_CACHE_RECHECK_SECONDS = 0
+    pagecache.local_clear()
     cache.clear()
     yield
     cache.clear()
+    pagecache.local_clear()
 
 
 @pytest.fixture

@@ -345,3 +345,41 @@ def test_the_home_page_lists_the_next_information_events(client):
     assert "Evening one" in html
     assert f"{soon:%A} {soon.day} {soon:%B %Y}, 7pm to 8pm" in html
     assert "Cancelled evening" not in html
+
+
+def test_the_home_page_shows_a_new_event_at_once_and_drops_one_that_has_started(
+    client, django_capture_on_commit_callbacks, monkeypatch
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from enquiries import services as event_services
+    from enquiries.models import InformationEvent
+    from portal import pagecache
+
+    starts = timezone.now() + timedelta(minutes=1)
+    first = InformationEvent(
+        title="Starting soon", starts_at=starts, ends_at=starts + timedelta(hours=1), places=5
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        event_services.event_save(event=first)
+    assert "Starting soon" in client.get("/").content.decode()
+    assert client.get("/")["X-Content-Cache"] == "hit"
+
+    later = starts + timedelta(days=7)
+    second = InformationEvent(
+        title="Next week", starts_at=later, ends_at=later + timedelta(hours=1), places=5
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        event_services.event_save(event=second)
+    html = client.get("/").content.decode()
+    assert "Starting soon" in html and "Next week" in html
+
+    # Two minutes on, the first has started: the page is not served from the cache.
+    shift = 120
+    real_time, real_now = pagecache.time.time, timezone.now
+    monkeypatch.setattr(pagecache.time, "time", lambda: real_time() + shift)
+    monkeypatch.setattr(timezone, "now", lambda: real_now() + timedelta(seconds=shift))
+    html = client.get("/").content.decode()
+    assert "Starting soon" not in html and "Next week" in html
