@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from carers.models import Household, PanelSitting
 from portal.roles import Role
+from tests.carers.factories import ensure_training_catalogue
 
 from .harness import axe_check, page_problems
 
@@ -48,6 +49,7 @@ def save_and_continue(page):
 
 def test_a_social_worker_takes_a_household_from_roi_to_approval(page, live_server, make_staff):
     today = timezone.localdate().isoformat()
+    ensure_training_catalogue()
     worker = make_staff(Role.SOCIAL_WORKERS, first_name="Sam", last_name="Worker")
     manager = make_staff(Role.TEAM_MANAGERS, first_name="Morgan", last_name="Manager")
     PanelSitting.objects.create(sits_on=timezone.localdate(), kind=PanelSitting.Kind.JOINT)

@@ -153,3 +153,27 @@ def to_stage(household, stage, by, *, manager=None, on=None):
         step()
         a.refresh_from_db()
     return a
+
+
+def ensure_training_catalogue():
+    """Put back the catalogue the migrations install.
+
+    Transactional tests (browser, concurrency) empty every table when they end; data
+    from migrations does not come back by itself, unlike the roles (post_migrate).
+    """
+    import importlib
+
+    courses = importlib.import_module("carers.migrations.0002_training_catalogue").COURSES
+    milestones = importlib.import_module(
+        "carers.migrations.0003_training_complete_before"
+    ).MILESTONES
+    for name, description, due_from, months in courses:
+        TrainingCourse.objects.get_or_create(
+            name=name,
+            defaults={
+                "description": description,
+                "due_from": due_from,
+                "due_within_months": months,
+                "complete_before": milestones.get(name, ""),
+            },
+        )
