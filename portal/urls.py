@@ -8,6 +8,11 @@ from . import views
 admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
+    # Before the admin's own "View on site" redirect, which checks no permission.
+    path(
+        "admin/r/<path:content_type_id>/<path:object_id>/",
+        admin.site.admin_view(views.admin_view_on_site),
+    ),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("healthz", views.healthz, name="healthz"),

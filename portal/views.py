@@ -4,8 +4,9 @@ import logging
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -51,6 +52,27 @@ def healthz(request):
     if settings.DEBUG:
         payload["broker_url"] = "redis" if settings.REDIS_URL else "filesystem"
     return JsonResponse(payload, status=200 if healthy else 503)
+
+
+def admin_view_on_site(request, content_type_id, object_id):
+    """The admin's "View on site" link, only for staff who may see the object in the admin.
+
+    Django's own redirect follows any object's ``get_absolute_url`` for any staff member,
+    and a booking's is its manage page: the token in it is all a booker has to keep
+    their details and their place safe.
+    """
+    from django.contrib import admin
+    from django.contrib.contenttypes.models import ContentType
+    from django.contrib.contenttypes.views import shortcut
+
+    try:
+        model = ContentType.objects.get_for_id(int(content_type_id)).model_class()
+    except (ContentType.DoesNotExist, ValueError):
+        raise Http404("No such object") from None
+    model_admin = admin.site._registry.get(model)
+    if model_admin is None or not model_admin.has_view_permission(request):
+        raise PermissionDenied
+    return shortcut(request, content_type_id, object_id)
 
 
 def page_not_found(request, exception=None):

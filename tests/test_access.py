@@ -1,0 +1,921 @@
+"""Who can open what: every admin URL, and every public URL that takes an id or a token,
+for each role, a superuser and an anonymous visitor, checked against one permission table.
+
+``STAFF_PAGES`` below is that table, and README.md shows it word for word (section "Staff
+accounts, roles and two-step sign-in"; ``test_the_readme_shows_this_table`` keeps the two
+the same). Each cell lists what a role may do on a staff page, in words this test knows:
+
+- view, add, change, delete: on each admin page of the row, the list, the record, its
+  history (view or change), the add page (add), the delete page (delete) answer 200, and
+  a record's page has a Save button only with change; anything else answers 403;
+- the other words of a row name its own pages (each answers 200 to whoever has the word,
+  403 or a page that says no to the rest) and the actions of its list.
+
+The rest follows from the table: an app's index page opens for whoever may view one of
+its pages, "View on site" and the autocomplete answer only those who may view the model
+they lead to, and anonymous visitors are sent to sign in from every staff URL. Public
+URLs with a token or an id are in ``PUBLIC_PAGES``: a guessed booking token is refused.
+
+The events team, the recruitment team and content editors must never see a child's
+record: every answer they get (pages, searches, autocomplete, CSV exports) is searched
+for the child's name, date of birth and reference.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from auditlog.models import LogEntry
+from django.apps import apps
+from django.contrib import admin
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import URLResolver
+from django.utils import timezone
+
+from carers import services as carers_services
+from carers.models import Deadline, PanelSitting, Stage, Track, TrainingCourse
+from content.models import EligibilityCompletionCount
+from enquiries.enquiry_admin import MOVES
+from enquiries.models import Enquiry
+from placements import services as placements_services
+from placements.models import PlacementDeadline
+from portal.notifications import notify
+from portal.roles import Role
+from tests.carers import factories as carer_factories
+from tests.content import factories as content_factories
+from tests.enquiries.enquiry_factories import EnquiryFactory
+from tests.enquiries.factories import BookingFactory, InformationEventFactory
+from tests.placements import factories as placement_factories
+
+pytestmark = pytest.mark.django_db
+
+EVENTS, RECRUITMENT, SOCIAL, MANAGERS, EDITORS = (
+    Role.EVENTS_TEAM,
+    Role.RECRUITMENT_TEAM,
+    Role.SOCIAL_WORKERS,
+    Role.TEAM_MANAGERS,
+    Role.CONTENT_EDITORS,
+)
+SUPERUSER = "Superusers"
+ANONYMOUS = "Anonymous"
+STAFF = (*Role.ALL, SUPERUSER)
+ACTORS = (*STAFF, ANONYMOUS)
+NO_CHILD_DATA = (EVENTS, RECRUITMENT, EDITORS)
+
+# The child whose record only social workers and team managers may see.
+CHILD = {"first_name": "Willow", "last_name": "Hartington", "born": date(2025, 2, 20)}
+
+# A 1x1 PNG, for a story's image.
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
+    b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7\x35\x81"
+    b"\x84\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+
+
+# -- the permission table ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Probe:
+    """One request that a word of the table allows.
+
+    Allowed: the answer is ``allowed`` (and shows ``marker``, when given). Refused: any of
+    ``refused``, or a 200 page without the marker (a button shown greyed out, a draft left
+    out). ``url`` is a key of ``admin_urls()`` or ``public_urls()``.
+    """
+
+    url: str
+    post: dict | None = None
+    allowed: int = 200
+    refused: tuple[int, ...] = (403,)
+    marker: str = ""
+
+
+@dataclass(frozen=True)
+class StaffPage:
+    """A row of the README's table: a staff page (its admin models) and who may do what."""
+
+    label: str
+    models: tuple[str, ...]
+    access: dict[str, str]
+    probes: dict[str, tuple[Probe, ...]] = field(default_factory=dict)
+    actions: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def words(self, actor: str) -> set[str]:
+        cell = self.access.get(actor, "")
+        return {word.strip() for word in cell.split(",") if word.strip()}
+
+
+MODEL_WORDS = ("view", "add", "change", "delete")
+CHANGELIST = "enquiries.enquiry:changelist"
+
+
+def _moves() -> tuple[Probe, ...]:
+    # A new enquiry can be contacted or closed; the other buttons lead back to the enquiry.
+    possible = {"contacted", "close"}
+    return tuple(
+        Probe(f"enquiries_enquiry_move:{slug}", allowed=200 if slug in possible else 302)
+        for slug in MOVES
+    )
+
+
+STAFF_PAGES = (
+    StaffPage(
+        "Notifications (outbox), audit log",
+        ("portal.notification", "auditlog.logentry"),
+        {MANAGERS: "view", SUPERUSER: "view"},
+    ),
+    StaffPage(
+        "Information events",
+        ("enquiries.informationevent",),
+        {
+            EVENTS: "view, add, change, cancel, duplicate, export attendees (CSV)",
+            SUPERUSER: "view, add, change, delete, cancel, duplicate, export attendees (CSV)",
+        },
+        actions={
+            "cancel": ("cancel_events",),
+            "duplicate": ("duplicate_next_month",),
+            "export attendees (CSV)": ("export_attendees",),
+        },
+    ),
+    StaffPage(
+        "Bookings (change: correct contact details)",
+        ("enquiries.booking",),
+        {
+            EVENTS: "view, change, check in, cancel",
+            SUPERUSER: "view, change, delete, check in, cancel",
+        },
+        actions={"check in": ("mark_attended", "mark_no_show"), "cancel": ("cancel_bookings",)},
+    ),
+    StaffPage(
+        "Enquiries (with their timeline and notes)",
+        ("enquiries.enquiry",),
+        {
+            RECRUITMENT: "view, change, funnel report, move along the pipeline, assign, export (CSV)",
+            SOCIAL: "view, funnel report",
+            MANAGERS: "view, funnel report, export (CSV)",
+            SUPERUSER: "view, change, funnel report, move along the pipeline, assign, export (CSV)",
+        },
+        probes={
+            "funnel report": (Probe("enquiries_enquiry_funnel"),),
+            "move along the pipeline": _moves(),
+        },
+        actions={
+            "move along the pipeline": (
+                "mark_contacted",
+                "mark_information_pack_sent",
+                "close_no_response",
+            ),
+            "assign": ("assign_to_me",),
+            "export (CSV)": ("export_csv",),
+        },
+    ),
+    StaffPage(
+        "Convert an enquiry to a carer household (an action on Enquiries)",
+        (),
+        {SOCIAL: "convert", MANAGERS: "convert", SUPERUSER: "convert"},
+        probes={
+            "convert": (
+                Probe(
+                    CHANGELIST,
+                    post={"action": "convert_to_household", "_selected_action": "roi-enquiry"},
+                    refused=(302, 403),
+                    marker='name="date_of_birth_1"',
+                ),
+            )
+        },
+    ),
+    StaffPage(
+        "Carer households (applicants, household members, support network, checks, "
+        "training, documents, foster carer reviews)",
+        ("carers.household",),
+        {
+            SOCIAL: "view, add, change, stage buttons, close, foster carer review, "
+            "panel paper (PDF)",
+            MANAGERS: "view, add, change, stage buttons, close, foster carer review, "
+            "panel paper (PDF)",
+            SUPERUSER: "view, add, change, delete, stage buttons, close, foster carer review, "
+            "panel paper (PDF)",
+        },
+        probes={
+            "stage buttons": tuple(
+                Probe(f"carers_household_action:{name}") for name in carers_services.ACTIONS
+            ),
+            "close": (Probe("carers_household_close"),),
+            "foster carer review": (Probe("carers_household_review"),),
+            "panel paper (PDF)": (Probe("carers_household_panel_paper"),),
+        },
+    ),
+    StaffPage(
+        "The agency decision (permission `carers.record_agency_decision`)",
+        (),
+        {MANAGERS: "record", SUPERUSER: "record"},
+        probes={"record": (Probe("agency decision", marker='<form method="post"'),)},
+    ),
+    StaffPage(
+        "Carer documents (uploaded on the household page; each download is audited)",
+        ("carers.document",),
+        {
+            SOCIAL: "view, download",
+            MANAGERS: "view, delete, download",
+            SUPERUSER: "view, delete, download",
+        },
+        probes={
+            "download": (Probe("carers_document_download"), Probe("carers_document_file")),
+        },
+    ),
+    StaffPage(
+        "Panel sittings (with their agenda)",
+        ("carers.panelsitting",),
+        {
+            SOCIAL: "view, add, change",
+            MANAGERS: "view, add, change, delete",
+            SUPERUSER: "view, add, change, delete",
+        },
+    ),
+    StaffPage(
+        "Training courses (the catalogue)",
+        ("carers.trainingcourse",),
+        {
+            SOCIAL: "view",
+            MANAGERS: "view, add, change, delete",
+            SUPERUSER: "view, add, change, delete",
+        },
+    ),
+    StaffPage(
+        "Deadlines (every open clock)",
+        ("carers.deadline",),
+        {SOCIAL: "view", MANAGERS: "view", SUPERUSER: "view"},
+    ),
+    StaffPage(
+        "Placements (with court timeline, family time, reviews, visits), children, sibling groups",
+        ("placements.placement", "placements.child", "placements.siblinggroup"),
+        {
+            SOCIAL: "view, add, change, placement buttons, adoption leave letter (PDF)",
+            MANAGERS: "view, add, change, placement buttons, adoption leave letter (PDF), "
+            "delete mistaken records",
+            SUPERUSER: "view, add, change, delete, placement buttons, "
+            "adoption leave letter (PDF), delete mistaken records",
+        },
+        probes={
+            "placement buttons": tuple(
+                Probe(f"placements_placement_action:{name}") for name in placements_services.ACTIONS
+            ),
+            "adoption leave letter (PDF)": (Probe("placements_placement_leave_letter"),),
+            # Hearings, family time, reviews and visits entered by mistake, on the placement.
+            "delete mistaken records": (Probe("placements.placement:change", marker='-DELETE"'),),
+        },
+    ),
+    StaffPage(
+        "Reg 25A temporary approvals",
+        ("placements.temporaryapproval",),
+        {SOCIAL: "view", MANAGERS: "view, add, end", SUPERUSER: "view, add, end"},
+        probes={"end": (Probe("placements_temporaryapproval_end"),)},
+    ),
+    StaffPage(
+        "EP measures (with CSV)",
+        (),
+        {MANAGERS: "view", SUPERUSER: "view"},
+        probes={
+            "view": (
+                Probe("placements_placement_measures"),
+                Probe("placements_placement_measures_csv"),
+            )
+        },
+    ),
+    StaffPage(
+        "Family time sessions, placement deadlines (lists)",
+        ("placements.familytimesession", "placements.placementdeadline"),
+        {SOCIAL: "view", MANAGERS: "view", SUPERUSER: "view"},
+    ),
+    StaffPage(
+        "Pages, FAQs, stories",
+        ("content.page", "content.faq", "content.story"),
+        {
+            EDITORS: "view, add, change, delete, publish, unpublish, preview drafts, audit log",
+            SUPERUSER: "view, add, change, delete, publish, unpublish, preview drafts, audit log",
+        },
+        probes={
+            "preview drafts": (
+                Probe("draft page", refused=(404,)),
+                Probe("draft story", refused=(404,)),
+                Probe("draft story image", refused=(404,)),
+                Probe("faqs", marker="A draft question?"),
+            ),
+            "audit log": tuple(
+                Probe(f"content_{model}_auditlog") for model in ("page", "faq", "story")
+            ),
+        },
+        actions={"publish": ("publish_selected",), "unpublish": ("unpublish_selected",)},
+    ),
+    StaffPage(
+        "FAQ topics",
+        ("content.faqtopic",),
+        {
+            EDITORS: "view, add, change, delete, audit log",
+            SUPERUSER: "view, add, change, delete, audit log",
+        },
+        probes={"audit log": (Probe("content_faqtopic_auditlog"),)},
+    ),
+    StaffPage(
+        "Served postcode areas (eligibility checker)",
+        ("content.servedpostcodearea",),
+        {
+            EDITORS: "view, add, change, delete, audit log",
+            SUPERUSER: "view, add, change, delete, audit log",
+        },
+        probes={"audit log": (Probe("content_servedpostcodearea_auditlog"),)},
+    ),
+    StaffPage(
+        "Eligibility checker completions",
+        ("content.eligibilitycompletioncount",),
+        {EDITORS: "view", SUPERUSER: "view"},
+    ),
+    StaffPage(
+        "Users, groups, email addresses, authenticators",
+        ("portal.user", "auth.group", "account.emailaddress", "mfa.authenticator"),
+        {SUPERUSER: "view, add, change, delete, set a password"},
+        probes={"set a password": (Probe("auth_user_password_change"),)},
+    ),
+)
+
+# Public pages reached with a token or an id: the answer each visitor gets, staff or not.
+# (Drafts and their previews are in the table above, under "preview drafts".)
+PUBLIC_PAGES = {
+    # The token in a booking's emails is the booker's key to these pages.
+    "booking:manage": 200,
+    "booking:booked": 200,
+    "booking:cancel": 200,
+    "booking:calendar": 200,
+    "guessed booking:manage": 404,
+    "guessed booking:booked": 404,
+    "guessed booking:cancel": 404,
+    "guessed booking:calendar": 404,
+    "event": 200,
+    "guessed event": 404,
+    "faqs": 200,
+    "forged eligibility token": 302,
+    "guessed email confirmation": 200,
+    "guessed password reset": 200,
+    "document file under media": 404,
+}
+# What the 200 answers to guessed keys must say (and the 302 where it must go).
+PUBLIC_MARKERS = {
+    "guessed email confirmation": "expired or is invalid",
+    "guessed password reset": "invalid",
+}
+
+
+# -- one of everything ------------------------------------------------------------------------
+
+
+@dataclass
+class Records:
+    objects: dict  # "app_label.model_name" -> an existing record
+    household: object
+    recommended: object  # a household waiting for the agency decision
+    placement: object
+    child: object
+    review: object
+    document: object
+    approval: object
+    booking: object
+    event: object
+    page: object
+    story: object
+    enquiry: object
+    roi_enquiry: object
+
+
+@pytest.fixture
+def records(make_staff, settings, tmp_path):
+    settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"
+    settings.PDF_CACHE_DIR = tmp_path / "pdf-cache"
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    social_worker = make_staff(SOCIAL)
+    manager = make_staff(MANAGERS)
+    on = date(2025, 1, 2)
+    household = placement_factories.approved_household(by=social_worker, manager=manager, on=on)
+    adopters = placement_factories.approved_household(
+        by=social_worker, manager=manager, on=on, fostering=False, surname="Brook"
+    )
+    recommended = carer_factories.household(social_worker, applicants=1)
+    carer_factories.to_stage(recommended, Stage.PANEL_RECOMMENDED, social_worker)
+    child = placement_factories.child(
+        social_worker,
+        first_name=CHILD["first_name"],
+        last_name=CHILD["last_name"],
+        born=CHILD["born"],
+    )
+    placement = placement_factories.placement(
+        social_worker, household, children=[child], placed_on=date(2025, 3, 3)
+    )
+    waiting = placement_factories.child(
+        social_worker, first_name="Juniper", last_name="Quillfeather"
+    )
+    approval = placements_services.temporary_approval_grant(
+        household=adopters, child=waiting, approved_on=date(2025, 3, 1), by=manager
+    )
+    group = placements_services.sibling_group_create(by=social_worker)
+    session = placements_services.family_time_session_record(
+        placement=placement, held_on=date(2025, 3, 5), status="took_place", by=social_worker
+    )
+    placements_services.hearing_record(
+        placement=placement, held_on=date(2025, 3, 10), kind="case_management", by=social_worker
+    )
+    event = InformationEventFactory()
+    booking = BookingFactory(event=event)
+    enquiry = EnquiryFactory(status=Enquiry.Status.NEW)
+    roi_enquiry = EnquiryFactory(
+        status=Enquiry.Status.ROI_RECEIVED,
+        roi_received_on=timezone.localdate() - timedelta(days=2),
+    )
+    topic = content_factories.FAQTopicFactory()
+    page = content_factories.PageFactory(draft=True)
+    faq = content_factories.FAQFactory(draft=True, topic=topic, question="A draft question?")
+    story = content_factories.StoryFactory(
+        draft=True, image=SimpleUploadedFile("story.png", PNG), image_alt="A garden"
+    )
+    notification = notify(key="access-test", to="someone@example.com", template="x")
+    objects = {
+        "portal.user": social_worker,
+        "auth.group": Group.objects.get(name=EVENTS),
+        "account.emailaddress": EmailAddress.objects.get(user=social_worker),
+        "mfa.authenticator": Authenticator.objects.filter(user=social_worker).first(),
+        "auditlog.logentry": LogEntry.objects.order_by("pk").first(),
+        "portal.notification": notification,
+        "carers.household": household,
+        "carers.document": household.documents.order_by("pk").first(),
+        "carers.panelsitting": PanelSitting.objects.order_by("pk").first(),
+        "carers.trainingcourse": TrainingCourse.objects.order_by("pk").first(),
+        "carers.deadline": Deadline.objects.order_by("pk").first(),
+        "placements.child": child,
+        "placements.siblinggroup": group,
+        "placements.placement": placement,
+        "placements.temporaryapproval": approval,
+        "placements.familytimesession": session,
+        "placements.placementdeadline": PlacementDeadline.objects.order_by("pk").first(),
+        "enquiries.informationevent": event,
+        "enquiries.booking": booking,
+        "enquiries.enquiry": enquiry,
+        "content.page": page,
+        "content.faqtopic": topic,
+        "content.faq": faq,
+        "content.story": story,
+        "content.servedpostcodearea": content_factories.ServedPostcodeAreaFactory(),
+        "content.eligibilitycompletioncount": EligibilityCompletionCount.objects.create(
+            day=timezone.localdate(), completions=3
+        ),
+    }
+    assert all(objects.values()), [key for key, obj in objects.items() if not obj]
+    return Records(
+        objects=objects,
+        household=household,
+        recommended=recommended,
+        placement=placement,
+        child=child,
+        review=household.foster_reviews.order_by("pk").first(),
+        document=objects["carers.document"],
+        approval=approval,
+        booking=booking,
+        event=event,
+        page=page,
+        story=story,
+        enquiry=enquiry,
+        roi_enquiry=roi_enquiry,
+    )
+
+
+# -- every URL, filled in with real ids -------------------------------------------------------
+
+
+def _patterns(patterns, prefix=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _patterns(pattern.url_patterns, prefix + str(pattern.pattern))
+        else:
+            yield prefix + str(pattern.pattern), pattern.name
+
+
+def _registered() -> dict[str, str]:
+    """ "app_label_model_name" (as in URL names) -> "app_label.model_name"."""
+    return {
+        f"{m._meta.app_label}_{m._meta.model_name}": f"{m._meta.app_label}.{m._meta.model_name}"
+        for m in admin.site._registry
+    }
+
+
+STANDARD = {
+    "changelist": "{base}",
+    "add": "{base}add/",
+    "change": "{base}{pk}/change/",
+    "history": "{base}{pk}/history/",
+    "delete": "{base}{pk}/delete/",
+}
+
+
+def _custom(name: str, r: Records) -> list[tuple[str, str]]:
+    """Concrete URLs for the admin's own views and each app's extra views."""
+    h, p, a = r.household, r.placement, "/admin/"
+    tracks = {assessment.track: assessment.pk for assessment in h.assessments.all()}
+    builders = {
+        "carers_household_action": lambda: [
+            (
+                f"{name}:{action}",
+                f"{a}carers/household/{h.pk}/assessment/{tracks[spec.tracks[0]]}/{action}/",
+            )
+            for action, spec in carers_services.ACTIONS.items()
+        ],
+        "carers_household_close": lambda: [(name, f"{a}carers/household/{h.pk}/close/")],
+        "carers_household_review": lambda: [
+            (name, f"{a}carers/household/{h.pk}/review/{r.review.pk}/")
+        ],
+        "carers_household_panel_paper": lambda: [
+            (name, f"{a}carers/household/{h.pk}/panel-paper.pdf")
+        ],
+        "carers_document_download": lambda: [
+            (name, f"{a}carers/document/{r.document.pk}/download/")
+        ],
+        "carers_document_file": lambda: [(name, f"{a}carers/document/file/{r.document.file.name}")],
+        "enquiries_enquiry_funnel": lambda: [(name, f"{a}enquiries/enquiry/funnel/")],
+        "enquiries_enquiry_move": lambda: [
+            (f"{name}:{slug}", f"{a}enquiries/enquiry/{r.enquiry.pk}/move/{slug}/")
+            for slug in MOVES
+        ],
+        "placements_temporaryapproval_end": lambda: [
+            (name, f"{a}placements/temporaryapproval/{r.approval.pk}/end/")
+        ],
+        "placements_placement_measures": lambda: [(name, f"{a}placements/placement/measures/")],
+        "placements_placement_measures_csv": lambda: [
+            (name, f"{a}placements/placement/measures.csv")
+        ],
+        "placements_placement_action": lambda: [
+            (f"{name}:{action}", f"{a}placements/placement/{p.pk}/action/{action}/")
+            for action in placements_services.ACTIONS
+        ],
+        "placements_placement_leave_letter": lambda: [
+            (name, f"{a}placements/placement/{p.pk}/adoption-leave-letter.pdf")
+        ],
+        "auth_user_password_change": lambda: [
+            (name, f"{a}portal/user/{r.objects['portal.user'].pk}/password/")
+        ],
+        "index": lambda: [(name, a)],
+        "login": lambda: [(name, f"{a}login/")],
+        "logout": lambda: [(name, f"{a}logout/")],
+        "password_change": lambda: [(name, f"{a}password_change/")],
+        "password_change_done": lambda: [(name, f"{a}password_change/done/")],
+        "jsi18n": lambda: [(name, f"{a}jsi18n/")],
+        "autocomplete": _autocomplete_urls,
+        "view_on_site": lambda: [
+            (
+                f"{name}:{key}",
+                f"{a}r/{ContentType.objects.get_for_model(obj).pk}/{obj.pk}/",
+            )
+            for key, obj in r.objects.items()
+            if hasattr(obj, "get_absolute_url")
+        ],
+        "app_list": lambda: [
+            (f"{name}:{label}", f"{a}{label}/")
+            for label in sorted({m._meta.app_label for m in admin.site._registry})
+        ],
+        "catch_all": lambda: [(name, f"{a}no-such-page/")],
+    }
+    if name.endswith("_auditlog"):
+        model = _registered()[name.removesuffix("_auditlog")]
+        return [(name, f"{a}{model.replace('.', '/')}/{r.objects[model].pk}/auditlog/")]
+    if name not in builders:
+        raise AssertionError(f"A new admin URL, {name!r}: add it to STAFF_PAGES and here.")
+    return builders[name]()
+
+
+def _autocomplete_urls() -> list[tuple[str, str]]:
+    """Every relation to a model with a searchable admin page: the autocomplete serves
+    all of them (Django checks the model it leads to, not the field)."""
+    found = []
+    for model in apps.get_models():
+        for relation in model._meta.get_fields():
+            if not relation.is_relation or not relation.concrete or relation.auto_created:
+                continue
+            target = relation.remote_field.model
+            if target not in admin.site._registry or not admin.site._registry[target].search_fields:
+                continue
+            found.append(
+                (
+                    f"autocomplete:{model._meta.label_lower}.{relation.name}",
+                    f"/admin/autocomplete/?app_label={model._meta.app_label}"
+                    f"&model_name={model._meta.model_name}&field_name={relation.name}"
+                    f"&term={CHILD['first_name'][:3]}",
+                )
+            )
+    return found
+
+
+def admin_urls(r: Records) -> list[tuple[str, str]]:
+    """(key, URL) for every pattern of the admin site, and each list searched for the child."""
+    models = _registered()
+    urls = []
+    for pattern, name in _patterns(admin.site.urls[0]):
+        if name is None and pattern.endswith("/<path:object_id>/"):
+            model = pattern.removesuffix("/<path:object_id>/").replace("/", ".")
+            urls.append(
+                (f"{model}:object", f"/admin/{model.replace('.', '/')}/{r.objects[model].pk}/")
+            )
+            continue
+        name = name or "catch_all"
+        prefix, _, kind = name.rpartition("_")
+        if prefix in models and kind in STANDARD:
+            model = models[prefix]
+            base = f"/admin/{model.replace('.', '/')}/"
+            urls.append(
+                (f"{model}:{kind}", STANDARD[kind].format(base=base, pk=r.objects[model].pk))
+            )
+            if kind == "changelist":
+                urls.append((f"{model}:search", f"{base}?q={CHILD['last_name']}"))
+            continue
+        urls.extend(_custom(name, r))
+    recommended = r.recommended.assessments.get(track=Track.ADOPTION)
+    urls.append(
+        (
+            "agency decision",
+            f"/admin/carers/household/{r.recommended.pk}/assessment/{recommended.pk}/record_decision/",
+        )
+    )
+    return urls
+
+
+def public_urls(r: Records) -> list[tuple[str, str]]:
+    token = r.booking.token
+    guessed = "x" * len(token)
+    return [
+        ("booking:manage", f"/bookings/{token}/"),
+        ("booking:booked", f"/bookings/{token}/booked/"),
+        ("booking:cancel", f"/bookings/{token}/cancel/"),
+        ("booking:calendar", f"/bookings/{token}/calendar.ics"),
+        ("guessed booking:manage", f"/bookings/{guessed}/"),
+        ("guessed booking:booked", f"/bookings/{guessed}/booked/"),
+        ("guessed booking:cancel", f"/bookings/{guessed}/cancel/"),
+        ("guessed booking:calendar", f"/bookings/{guessed}/calendar.ics"),
+        ("event", r.event.get_absolute_url()),
+        ("guessed event", "/events/no-such-event-2026-01-01/"),
+        ("draft page", r.page.get_absolute_url()),
+        ("draft story", r.story.get_absolute_url()),
+        ("draft story image", f"{r.story.get_absolute_url()}image"),
+        ("faqs", "/faqs/"),
+        ("forged eligibility token", "/eligibility/result/?answers=forged"),
+        ("guessed email confirmation", "/accounts/confirm-email/guessed-key/"),
+        ("guessed password reset", "/accounts/password/reset/key/1-guessed-key/"),
+        ("document file under media", f"/media/{r.document.file.name}"),
+    ]
+
+
+# -- what each actor should get ----------------------------------------------------------------
+
+
+def _can_view(actor: str, model: str) -> bool:
+    return any(
+        model in page.models and page.words(actor) & {"view", "change"} for page in STAFF_PAGES
+    )
+
+
+Check = tuple[Probe, bool]  # a probe, and whether the table allows it to this actor
+
+
+def expected_checks(actor: str, keys: set[str]) -> dict[str, list[Check]]:
+    """What the table says each URL must answer this actor: one or more checks per URL."""
+    checks: dict[str, list[Check]] = {key: [] for key in keys}
+
+    def expect(probe: Probe, allowed: bool) -> None:
+        if probe.url not in checks:
+            raise AssertionError(f"The table names {probe.url!r}, which is not a URL here")
+        checks[probe.url].append((probe, allowed))
+
+    for page in STAFF_PAGES:
+        words = page.words(actor)
+        unknown = words - set(MODEL_WORDS) - set(page.probes) - set(page.actions)
+        assert not unknown, f"{page.label}: the test does not know {unknown}"
+        viewer = bool(words & {"view", "change"})
+        for model in page.models:
+            for kind in ("changelist", "search", "history", "change"):
+                expect(Probe(f"{model}:{kind}"), viewer)
+            expect(Probe(f"{model}:add"), "add" in words)
+            expect(Probe(f"{model}:delete"), "delete" in words)
+            if viewer:
+                # Only with change does the record have a Save button.
+                expect(Probe(f"{model}:change", marker='name="_save"'), "change" in words)
+        for word, probes in page.probes.items():
+            for probe in probes:
+                expect(probe, word in words)
+    for key, status in PUBLIC_PAGES.items():
+        expect(Probe(key, allowed=status, marker=PUBLIC_MARKERS.get(key, "")), True)
+    models = _registered().values()
+    for key, found in checks.items():
+        if found:
+            continue
+        kind, _, rest = key.partition(":")
+        if rest == "object":
+            found.append((Probe(key, allowed=302), True))  # on to the record's page
+        elif kind in ("index", "password_change", "password_change_done", "jsi18n"):
+            found.append((Probe(key), True))
+        elif kind == "login":
+            found.append((Probe(key, allowed=302), True))  # already signed in
+        elif kind == "logout":
+            found.append((Probe(key, allowed=405), True))  # signing out is a POST
+        elif kind == "catch_all":
+            found.append((Probe(key, refused=(404,)), False))
+        elif kind == "app_list":
+            app_models = [m for m in models if m.startswith(f"{rest}.")]
+            allowed = any(_can_view(actor, m) for m in app_models)
+            found.append((Probe(key, refused=(404,)), allowed))
+        elif kind == "view_on_site":
+            found.append((Probe(key, allowed=302), _can_view(actor, rest)))
+        elif kind == "autocomplete":
+            source, _, field_name = rest.rpartition(".")
+            target = apps.get_model(source)._meta.get_field(field_name).remote_field.model
+            found.append((Probe(key), _can_view(actor, target._meta.label_lower)))
+        else:
+            raise AssertionError(f"Nothing in the table says who may open {key!r}")
+    return checks
+
+
+def verdict(probe: Probe, allowed: bool, status: int, body: str) -> str:
+    """'' if the answer is what the table says, else what is wrong."""
+    if allowed:
+        if status != probe.allowed:
+            return f"answered {status}, the table allows it ({probe.allowed})"
+        if probe.marker and probe.marker not in body:
+            return f"answered {status} without {probe.marker!r}"
+        return ""
+    if status in probe.refused:
+        return ""
+    if probe.marker and status == 200 and probe.marker not in body:
+        return ""  # the page opens, and says no (or leaves the draft out)
+    return f"answered {status}, the table refuses it"
+
+
+def _body(response) -> str:
+    if getattr(response, "streaming", False):
+        content = b"".join(response.streaming_content)
+    else:
+        content = response.content
+    return content.decode("utf-8", errors="replace")
+
+
+def child_traces(r: Records) -> list[str]:
+    """What would show a child's record: names, reference, initials, date of birth."""
+    born = CHILD["born"]
+    return [
+        CHILD["first_name"],
+        CHILD["last_name"],
+        r.child.reference,
+        "W.H.",
+        born.isoformat(),
+        born.strftime("%d/%m/%Y"),
+        f"{born.day} {born:%B %Y}",
+        f"{born.day} {born:%b %Y}",
+        "Juniper",
+        "Quillfeather",
+    ]
+
+
+def _fill(data: dict, r: Records) -> dict:
+    return {k: str(r.roi_enquiry.pk) if v == "roi-enquiry" else v for k, v in data.items()}
+
+
+def client_for(actor: str, make_staff) -> Client:
+    client = Client()
+    if actor == SUPERUSER:
+        client.force_login(make_staff(superuser=True))
+    elif actor != ANONYMOUS:
+        client.force_login(make_staff(actor))
+    return client
+
+
+# -- the tests -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+def test_every_url_answers_each_actor_as_the_table_says(records, make_staff, actor):
+    client = client_for(actor, make_staff)
+    urls = admin_urls(records) + public_urls(records)
+    keys = [key for key, _ in urls]
+    assert len(keys) == len(set(keys)), "two URLs share a key"
+    checks = expected_checks(actor, set(keys))
+    traces = child_traces(records)
+    problems, seen = [], []
+
+    def look(key, url, response, body):
+        if actor == ANONYMOUS and url.startswith("/admin/"):
+            # Every staff URL sends a visitor to sign in first (signing out, to the staff
+            # home page, which does), whatever the table says.
+            location = response.get("Location", "")
+            if response.status_code != 302 or not ("login" in location or location == "/admin/"):
+                problems.append(f"{key} {url}: anonymous got {response.status_code}")
+            return
+        for probe, allowed in checks[key]:
+            if (probe.post is not None) != (response.request["REQUEST_METHOD"] == "POST"):
+                continue
+            wrong = verdict(probe, allowed, response.status_code, body)
+            if wrong:
+                problems.append(f"{key} {url}: {wrong}")
+        # A search page repeats its own term in the search box: that is no leak.
+        shown = [t for t in traces if t in body and not (key.endswith(":search") and t in url)]
+        if actor in NO_CHILD_DATA:
+            problems.extend(f"{key} {url}: shows {t!r}" for t in shown)
+        seen.extend(shown)
+
+    for key, url in urls:
+        response = client.get(url)
+        look(key, url, response, _body(response))
+    for key, url in urls:
+        for probe, _ in checks[key]:
+            if probe.post is not None:
+                response = client.post(url, _fill(probe.post, records))
+                look(key, url, response, _body(response))
+
+    # The actions offered on each list, and the CSV exports among them.
+    for page in STAFF_PAGES:
+        words = page.words(actor)
+        for model in page.models:
+            url = f"/admin/{model.replace('.', '/')}/"
+            if actor == ANONYMOUS or not words & {"view", "change"}:
+                continue
+            html = _body(client.get(url))
+            for word, names in page.actions.items():
+                for name in names:
+                    offered = f'<option value="{name}"' in html
+                    if offered != (word in words):
+                        problems.append(f"{url}: action {name} offered={offered}, word {word!r}")
+                    if offered and "export" in name:
+                        export = client.post(
+                            url,
+                            {"action": name, "_selected_action": [records.objects[model].pk]},
+                        )
+                        body = _body(export)
+                        assert export.status_code == 200 and "text/csv" in export["Content-Type"]
+                        if actor in NO_CHILD_DATA:
+                            problems.extend(f"{name}: shows {t!r}" for t in traces if t in body)
+
+    assert not problems, f"{actor}:\n" + "\n".join(problems)
+    if actor in (SOCIAL, MANAGERS, SUPERUSER):
+        # The search for a child's details above is able to find them.
+        assert {CHILD["first_name"], records.child.reference} <= set(seen)
+
+
+def test_every_admin_url_is_walked(records):
+    """A new admin page or view fails here until the table says who may open it."""
+    walked = {key.split(":")[0] for key, _ in admin_urls(records)}
+    for _pattern, name in _patterns(admin.site.urls[0]):
+        if name is None:
+            continue
+        prefix, _, kind = name.rpartition("_")
+        assert name in walked or (prefix in _registered() and kind in STANDARD), name
+    in_table = {model for page in STAFF_PAGES for model in page.models}
+    assert set(_registered().values()) == in_table, "every admin page is in STAFF_PAGES"
+
+
+def test_guessed_booking_tokens_are_refused(records, client):
+    token = records.booking.token
+    for guess in (
+        "x" * len(token),
+        token[:-1] + ("A" if token[-1] != "A" else "B"),
+        token.upper() if token.upper() != token else token.lower(),
+        token[:20],
+        str(records.booking.pk),
+    ):
+        for page in ("", "booked/", "cancel/", "calendar.ics"):
+            assert client.get(f"/bookings/{guess}/{page}").status_code == 404, (guess, page)
+        assert client.post(f"/bookings/{guess}/cancel/").status_code == 404
+    records.booking.refresh_from_db()
+    assert records.booking.status == "confirmed"
+
+
+# -- the README shows the same table ---------------------------------------------------------
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+COLUMNS = (*Role.ALL, SUPERUSER)
+
+
+def readme_table() -> list[str]:
+    """The table as README.md shows it."""
+    lines = [
+        "| staff page | " + " | ".join(COLUMNS) + " |",
+        "| --- |" + " --- |" * len(COLUMNS),
+    ]
+    for page in STAFF_PAGES:
+        cells = [page.access.get(actor, "") for actor in COLUMNS]
+        lines.append(f"| {page.label} |" + "|".join(f" {c} " if c else " " for c in cells) + "|")
+    return lines
+
+
+def test_the_readme_shows_this_table():
+    text = README.read_text()
+    table = "\n".join(readme_table())
+    assert table in text, "README.md's role table differs from STAFF_PAGES:\n\n" + table
