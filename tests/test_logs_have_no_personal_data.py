@@ -301,10 +301,16 @@ def _private_files(settings, tmp_path):
 # -- the journey ----------------------------------------------------------------------------
 
 
-def _on_commit(django_capture_on_commit_callbacks, action):
-    """Run a request as in production: what is queued on commit runs when it commits."""
-    with django_capture_on_commit_callbacks(execute=True):
-        return action()
+@pytest.fixture
+def commit(django_capture_on_commit_callbacks):
+    """``commit(action)``: run it as in production, where what a request queues on commit
+    (an email's first delivery, a task) runs once its transaction commits."""
+
+    def run(action):
+        with django_capture_on_commit_callbacks(execute=True):
+            return action()
+
+    return run
 
 
 def enquire(client, commit):
@@ -584,10 +590,9 @@ def deliveries(mail, commit):
 
 
 def test_a_whole_journey_leaves_no_personal_data_in_the_logs(
-    client, make_staff, mail, captured, django_capture_on_commit_callbacks
+    client, make_staff, mail, captured, commit
 ):
     caplog, own = captured
-    commit = lambda action: _on_commit(django_capture_on_commit_callbacks, action)  # noqa: E731
     recruiter = make_staff(Role.RECRUITMENT_TEAM)
     social_worker = make_staff(Role.SOCIAL_WORKERS)
     manager = make_staff(Role.TEAM_MANAGERS)
