@@ -1,5 +1,7 @@
 """Request rules for staff: MFA before any admin page, short sessions, no caching."""
 
+import contextlib
+import ipaddress
 import time
 
 from django.conf import settings
@@ -88,3 +90,26 @@ class PermissionsPolicyMiddleware:
         response = self.get_response(request)
         response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         return response
+
+
+class ClientAddressMiddleware:
+    """Take the client's address from our own proxy, and only from it.
+
+    Behind the one proxy we deploy, the last X-Forwarded-For hop is the address the
+    proxy saw; anything before it was written by the client and cannot be trusted.
+    The header is replaced by that one checked address, so the audit trail and the rate
+    limits never record a spoofed or malformed address (a malformed one would also fail
+    to save in the audit log's address column).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        forwarded = request.META.pop("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            hop = forwarded.split(",")[-1].strip()
+            # A malformed hop leaves the socket's own address in place.
+            with contextlib.suppress(ValueError):
+                request.META["REMOTE_ADDR"] = str(ipaddress.ip_address(hop))
+        return self.get_response(request)
