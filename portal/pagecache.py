@@ -69,9 +69,12 @@ class Generation:
         token = cache.get(self.key)
         if token is None:
             # First use, or the cache was emptied: start a new generation so nothing
-            # stored under an older one can be served.
-            cache.add(self.key, secrets.token_hex(8), timeout=None)
-            token = cache.get(self.key)
+            # stored under an older one can be served. Another process may start one at
+            # the same moment (theirs wins); if the cache is emptied again in between,
+            # ours serves until the next look.
+            candidate = secrets.token_hex(8)
+            cache.add(self.key, candidate, timeout=None)
+            token = cache.get(self.key) or candidate
         self._seen = (token, now)
         return token
 

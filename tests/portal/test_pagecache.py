@@ -255,3 +255,30 @@ def test_a_stored_form_carries_each_visitors_own_token(generation):
     # The middleware sends the visitor the cookie the token belongs to (the event page's
     # tests post such a form back through the real CSRF checks).
     assert second_request.META["CSRF_COOKIE_NEEDS_UPDATE"]
+
+
+def test_a_cache_emptied_while_a_generation_starts_still_gives_a_token(generation, monkeypatch):
+    real_add = cache.add
+
+    def add_then_emptied(*args, **kwargs):
+        added = real_add(*args, **kwargs)
+        cache.clear()  # another process empties the cache at that very moment
+        return added
+
+    monkeypatch.setattr(pagecache.cache, "add", add_then_emptied)
+    token = generation.current()
+    assert isinstance(token, str) and token
+
+
+def test_recent_values_are_remembered_for_the_recheck_interval(settings, clock):
+    settings.PUBLIC_CACHE_RECHECK_SECONDS = 2
+    assert pagecache.recent_value("tests:pointer") is None
+    cache.set("tests:pointer", "first", timeout=60)
+    assert pagecache.recent_value("tests:pointer") == "first", "a miss is not remembered"
+    cache.set("tests:pointer", "second", timeout=60)
+    assert pagecache.recent_value("tests:pointer") == "first"
+    clock.now += 2.1
+    assert pagecache.recent_value("tests:pointer") == "second"
+    pagecache.recent_value_set("tests:pointer", "third", timeout=60)
+    assert pagecache.recent_value("tests:pointer") == "third"
+    assert cache.get("tests:pointer") == "third"
