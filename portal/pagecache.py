@@ -26,6 +26,7 @@ import re
 import secrets
 import threading
 import time
+import weakref
 from collections import OrderedDict
 from typing import NamedTuple
 from urllib.parse import urlencode
@@ -44,7 +45,7 @@ KEY_PREFIX = "page:v1"
 HIT_HEADER = "X-Content-Cache"
 CSRF_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"')
 
-_generations: list["Generation"] = []
+_generations: "weakref.WeakSet[Generation]" = weakref.WeakSet()
 
 
 def _recheck_seconds() -> float:
@@ -57,7 +58,7 @@ class Generation:
     def __init__(self, key: str):
         self.key = key
         self._seen: tuple[str, float] | None = None  # (token, when read, monotonic)
-        _generations.append(self)
+        _generations.add(self)
 
     def current(self, *, recheck_after: float | None = None) -> str:
         """The token, as read from the shared cache at most ``recheck_after`` seconds ago."""
