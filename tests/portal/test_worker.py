@@ -51,7 +51,7 @@ def worker(require_postgres, require_redis, smtp_sink, tmp_path):
             "--loglevel=INFO",
             "--concurrency=1",
             "--pool=solo",
-            f"--schedule={ROOT / 'var' / 'test-celerybeat-schedule'}",
+            f"--schedule={tmp_path / 'celerybeat-schedule'}",
         ],
         cwd=ROOT,
         env=env,
