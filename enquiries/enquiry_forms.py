@@ -43,7 +43,8 @@ class EnquiryStepForm(HoneypotFormMixin, forms.Form):
         self.helper.layout = self.layout()
 
     def layout(self) -> Layout:
-        raise NotImplementedError
+        """Every field in order; steps override this to group and size their questions."""
+        return Layout(*self.fields)
 
     def answers(self) -> dict:
         """What the step keeps in the session (strings, booleans and lists only)."""
