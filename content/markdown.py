@@ -41,6 +41,8 @@ class _HeadingLevels(Treeprocessor):
 
     On a web page the title is the only h1, so body headings start at h2; in the
     information pack a page inside a section is an h2, so its headings start at h3.
+    A heading never goes more than one level below the one before it ('##' then '####'
+    becomes h2 then h3): a skipped level leaves a screen reader's outline with a gap.
     """
 
     def __init__(self, md, top: int):
@@ -48,10 +50,12 @@ class _HeadingLevels(Treeprocessor):
         self.top = top
 
     def run(self, root):
+        previous = self.top - 1  # the heading of the page or section the body sits under
         for element in root.iter():
             if element.tag in {"h1", "h2", "h3", "h4", "h5", "h6"}:
                 level = max(int(element.tag[1]), 2) - 2 + self.top
-                element.tag = f"h{min(level, 6)}"
+                previous = min(level, previous + 1, 6)
+                element.tag = f"h{previous}"
 
 
 class _HeadingLevelsExtension(Extension):

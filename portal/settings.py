@@ -420,5 +420,7 @@ LOGGING = {
         # WeasyPrint logs every rendering step and font subset at INFO.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # pikepdf (completing PDF tagging) announces its logging bridge at INFO.
+        "pikepdf": {"level": "WARNING"},
     },
 }

@@ -25,6 +25,7 @@ from carers.models import (
 from portal.roles import Role
 from tests.carers import factories as f
 from tests.carers.helpers import form_data
+from tests.pdf_checks import Structure, assert_accessible_pdf
 from tests.requirements import require
 
 pytestmark = pytest.mark.django_db
@@ -552,6 +553,10 @@ def test_the_panel_paper_is_a_tagged_pdf_of_the_assessment(sw_client, social_wor
     path.write_bytes(response.content)
     info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True)
     assert "Tagged:          yes" in info.stdout
+    assert_accessible_pdf(response.content, title=f"Panel paper: household {household.reference}")
+    scopes = Structure(response.content).table_header_scopes()
+    assert ("Applicants", "/Row") in scopes and ("Support network", "/Row") in scopes
+    assert ("Track", "/Column") in scopes and ("Expires", "/Column") in scopes
 
 
 # -- the training catalogue ---------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """The information pack: what is in it, that it is tagged, and that it is built only when
 its content changes."""
 
+import re
 import shutil
 import subprocess
 from datetime import timedelta
@@ -15,6 +16,7 @@ from content.models import FAQ, Page
 from portal import pdf
 from portal.notifications import AttachmentUnavailable, deliver_due, notify
 from tests.enquiries.factories import InformationEventFactory
+from tests.pdf_checks import Structure, assert_accessible_pdf
 from tests.requirements import require
 
 pytestmark = pytest.mark.django_db
@@ -94,6 +96,23 @@ def test_the_pack_is_a_tagged_multi_page_pdf_with_metadata(pack):
     assert "Early Permanence information pack" in text, "running head"
 
 
+PACK_TITLE = "Early Permanence information pack – Oakway Adoption and Fostering"
+
+
+def test_the_pack_passes_the_pdf_accessibility_checks(pack):
+    data = pack.read()
+    assert_accessible_pdf(data, title=PACK_TITLE)
+    structure = Structure(data)
+    artifacts = [piece.text for piece in structure.content if piece.tag == "/Artifact"]
+    pages = int(pdf_info(pack.path)["Pages"])
+    assert f"Page {pages} of {pages}" in artifacts, "page numbers are artifacts"
+    assert artifacts.count("Early Permanence information pack") == pages - 1, "running heads"
+    # The contents give each title's page number, with no leader dots between them.
+    contents = pdf_text(pack.path).split("Contents", 2)[2]
+    assert re.search(r"What Early Permanence is \d+ ", contents), contents[:200]
+    assert ".." not in contents.split("How to enquire")[0]
+
+
 def test_the_pack_follows_navigation_order(pack):
     text = pdf_text(pack.path)
     expected = [
@@ -168,6 +187,7 @@ def test_the_personalised_pack_carries_the_name_and_is_not_kept(settings, tmp_pa
     path.write_bytes(data)
     text = pdf_text(path)
     assert "Prepared for Jo" in text
+    assert_accessible_pdf(data, title=PACK_TITLE)
     assert not any(Path(settings.PDF_CACHE_DIR).rglob("*.pdf"))
 
 

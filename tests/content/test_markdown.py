@@ -95,6 +95,14 @@ def test_headings_can_start_lower_for_the_information_pack():
     assert "<h3" in html and "<h4" in html and "<h5" in html and "<h2" not in html
 
 
+def test_body_headings_never_skip_a_level():
+    html = render_markdown(
+        "#### Deep first\n\n## A\n\n#### Skipped one\n\n###### Two", top_heading=3
+    )
+    levels = [int(level) for level in re.findall(r"<h(\d)", html)]
+    assert levels == [3, 3, 4, 5]
+
+
 @settings(max_examples=200, deadline=None)
 @given(
     st.lists(

@@ -23,6 +23,7 @@ from placements.models import (
     PlacementDeadline,
 )
 from portal.roles import Role
+from tests.pdf_checks import Structure, assert_accessible_pdf
 from tests.requirements import require
 
 from . import factories
@@ -288,6 +289,18 @@ def test_the_adoption_leave_letter_is_a_tagged_pdf(placement, sw_client, tmp_pat
     info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
     assert "Tagged:          yes" in info
     assert "Title:           Confirmation of placement for adoption leave" in info
+    data = path.read_bytes()
+    assert_accessible_pdf(data, title="Confirmation of placement for adoption leave")
+    # Each label stays with its value: row headers, not loose list items.
+    structure = Structure(data)
+    assert structure.table_header_scopes() == [
+        ("Date of this letter", "/Row"),
+        ("Our reference", "/Row"),
+        ("Carers", "/Row"),
+        ("Date of placement", "/Row"),
+        ("Type of placement", "/Row"),
+    ]
+    assert not [element for element in structure.elements if element["/S"] == "/L"]
 
 
 def _populate(by, household, n: int) -> None:

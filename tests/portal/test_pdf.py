@@ -2,7 +2,7 @@
 
 import json
 import os
-import shutil
+import re
 import subprocess
 import sys
 import time
@@ -12,9 +12,15 @@ from pathlib import Path
 import pytest
 
 from portal import pdf
-from tests.requirements import require
+from tests.pdf_checks import (
+    Structure,
+    assert_accessible_pdf,
+    pdf_accessibility_problems,
+    pdfinfo,
+)
 
 BASE = "pdf/base.html"
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 
 @pytest.fixture(autouse=True)
@@ -36,14 +42,6 @@ def renders(monkeypatch):
     return calls
 
 
-def pdfinfo(path: Path) -> dict:
-    require(
-        shutil.which("pdfinfo") is not None, "pdfinfo is missing: apt-get install poppler-utils"
-    )
-    out = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
-    return {k.strip(): v.strip() for k, _, v in (line.partition(":") for line in out.splitlines())}
-
-
 def test_a_pdf_is_tagged_with_title_author_and_language(tmp_path):
     data = pdf.render_pdf(
         template=BASE, context={}, title="Panel papers – test", author="Oakway Adoption"
@@ -60,6 +58,65 @@ def test_a_pdf_is_tagged_with_title_author_and_language(tmp_path):
     root = PdfReader(path).trailer["/Root"]
     assert root["/Lang"] == "en-GB"
     assert root["/MarkInfo"]["/Marked"]
+    assert_accessible_pdf(data, title="Panel papers – test")
+
+
+TABLES = """<!DOCTYPE html>
+<html lang="en-GB"><head><meta charset="utf-8"><title>Tables</title>
+<style>@page { @top-left { content: "Running head" }
+               @bottom-right { content: "Page " counter(page) " of " counter(pages) } }</style>
+</head><body><h1>Tables</h1>
+<table><tbody><tr><th scope="row">Our reference</th><td>PL00001</td></tr></tbody></table>
+<table><thead><tr><th scope="col">Check</th><th>Outcome</th></tr></thead>
+<tbody><tr><td>DBS</td><td>Clear</td></tr></tbody></table>
+</body></html>"""
+
+
+def test_weasyprint_alone_leaves_running_heads_untagged_and_headers_without_scope():
+    """Why ``complete_tagging`` exists: the checks fail on WeasyPrint's own output."""
+    untreated = pdf.html_to_document(TABLES).write_pdf(pdf_variant=pdf.PDF_VARIANT)
+    problems = "\n".join(pdf_accessibility_problems(untreated, title="Tables"))
+    assert "'Running head' is neither tagged" in problems
+    assert "'Page 1 of 1' is neither tagged" in problems
+    assert "table header 'Our reference' has no scope" in problems
+    assert "table header 'Check' has no scope" in problems
+
+
+def test_running_heads_and_page_numbers_are_artifacts_and_headers_keep_their_scope():
+    data = pdf.html_to_pdf(TABLES)
+    assert_accessible_pdf(data, title="Tables")
+    structure = Structure(data)
+    artifacts = {piece.text for piece in structure.content if piece.tag == "/Artifact"}
+    assert {"Running head", "Page 1 of 1"} <= artifacts
+    assert structure.table_header_scopes() == [
+        ("Our reference", "/Row"),
+        ("Check", "/Column"),
+        ("Outcome", "/Column"),  # no scope attribute: a header in a row of headers
+    ]
+
+
+def test_the_checks_catch_skipped_heading_levels_and_leader_dots():
+    html = TABLES.replace("</body>", "<h3>Skipped</h3><p>Contents ........ 3</p></body>")
+    problems = "\n".join(pdf_accessibility_problems(pdf.html_to_pdf(html), title="Tables"))
+    assert "heading level skipped: H3 'Skipped' after H1" in problems
+    assert re.search(r"leader dots read as text after '[^']*Contents '", problems)
+
+
+def test_pdf_templates_use_no_description_lists_or_leaders():
+    """WeasyPrint tags each <dt> and <dd> as a separate list item, so a label and its value
+    come apart; ``leader()`` dots are text a screen reader reads out. Label and value pairs
+    go in a table with row headers (``<th scope="row">``); contents pages show the page
+    number without leaders."""
+    pdf_templates = [
+        path
+        for path in TEMPLATES.rglob("*.html")
+        if '{% extends "pdf/base.html" %}' in path.read_text()
+    ]
+    assert len(pdf_templates) >= 3
+    for path in [TEMPLATES / BASE, *pdf_templates]:
+        html = re.sub(r"{#.*?#}|{% comment %}.*?{% endcomment %}", "", path.read_text(), flags=re.S)
+        assert "<dl" not in html, path
+        assert "leader(" not in html, path
 
 
 def test_the_same_html_renders_once(renders):

@@ -10,7 +10,7 @@ import time
 from django.core.management.base import BaseCommand
 
 from content import services
-from portal.pdf import PDF_VARIANT, html_to_document
+from portal.pdf import document_to_pdf, html_to_document
 
 
 class Command(BaseCommand):
@@ -35,7 +35,7 @@ class Command(BaseCommand):
         for _ in range(max(1, options["runs"])):
             started = time.perf_counter()
             document = html_to_document(html)
-            data = document.write_pdf(pdf_variant=PDF_VARIANT)
+            data = document_to_pdf(document)
             timings.append(time.perf_counter() - started)
             pages, size = len(document.pages), len(data)
         self.stdout.write(
