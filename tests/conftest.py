@@ -190,10 +190,10 @@ class _RedisServer:
     def url(self, database: int = 0) -> str:
         return f"redis://127.0.0.1:{self.port}/{database}"
 
-    def client(self):
+    def client(self, database: int = 0):
         import redis
 
-        return redis.Redis(host="127.0.0.1", port=self.port, socket_connect_timeout=1)
+        return redis.Redis(host="127.0.0.1", port=self.port, db=database, socket_connect_timeout=1)
 
     def start(self) -> None:
         import subprocess
