@@ -121,7 +121,10 @@ def test_every_journey_answers_truly_while_redis_is_down_and_nothing_is_lost(
     assert response.status_code == 302, response.content.decode()[:2000]
     kept = Booking.objects.get(email="a@example.com")
     assert kept.status == Booking.Status.CONFIRMED
-    assert client.get(response["Location"]).status_code == 200
+    done = client.get(response["Location"])
+    assert done.status_code == 200
+    # The email waits in the outbox: the page does not claim it has gone.
+    assert "We are sending a confirmation to a@example.com" in done.content.decode()
     assert places_left(client, event) == "8"
 
     # A second booking, then its cancellation: committed, and said so.
@@ -140,6 +143,9 @@ def test_every_journey_answers_truly_while_redis_is_down_and_nothing_is_lost(
     response = client.post("/enquire/check/", SUBMIT_DATA)
     assert response.status_code == 302
     assert response["Location"] == "/enquire/sent/"
+    assert (
+        "We are emailing you our information pack" in client.get("/enquire/sent/").content.decode()
+    )
     assert Enquiry.objects.filter(email__iexact="jo.bloggs@example.com").count() == 1
 
     # Staff sign-in, with the authenticator code.
