@@ -28,6 +28,14 @@ def _fresh_cache(settings):
     pagecache.local_clear()
 
 
+@pytest.fixture(autouse=True)
+def _broker_tried_afresh(monkeypatch):
+    """A broker found down in one test is not skipped in the next (portal/queueing.py)."""
+    from portal import queueing
+
+    monkeypatch.setattr(queueing, "_retry_at", 0.0)
+
+
 @pytest.fixture
 def make_staff(db):
     """Create a staff member in the given roles, with a verified email and MFA set up."""
