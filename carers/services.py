@@ -1391,9 +1391,16 @@ def training_course_save(*, course: TrainingCourse, by) -> TrainingCourse:
 
 
 def _queue_course_refresh(course_pk: int) -> None:
+    from portal.queueing import task_queue
+
     from .tasks import refresh_training_course
 
-    refresh_training_course.delay(course_pk)
+    if not task_queue(
+        task=refresh_training_course,
+        args=(course_pk,),
+        what="training due dates refreshed in the request",
+    ):
+        training_course_refresh(course_pk=course_pk)
 
 
 # ---------------------------------------------------------------------------

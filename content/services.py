@@ -24,6 +24,7 @@ from portal.pdf import (
     render_html,
     render_pdf,
 )
+from portal.queueing import task_queue
 
 from . import selectors
 from .caching import content_generation, content_generation_bump, content_generation_recent
@@ -142,17 +143,14 @@ def content_delete(*, item) -> None:
 
 def public_content_changed() -> None:
     """What the public sees has changed: refresh caches and the pack after commit."""
-    transaction.on_commit(content_generation_bump)
+    transaction.on_commit(content_generation_bump, robust=True)
     transaction.on_commit(_queue_information_pack_build)
 
 
 def _queue_information_pack_build() -> None:
     from .tasks import build_information_pack
 
-    try:
-        build_information_pack.apply_async(retry=False)
-    except Exception as exc:  # noqa: BLE001 - without a broker, the next request builds it
-        logger.warning("Could not queue the information pack build (%s)", type(exc).__name__)
+    task_queue(task=build_information_pack, what="the next request builds the information pack")
 
 
 # -- the information pack ---------------------------------------------------------------

@@ -19,7 +19,7 @@ EVENTS = Generation("enquiries:events:generation")
 
 def events_changed() -> None:
     """What the events pages show has changed: refresh them once the transaction commits."""
-    transaction.on_commit(EVENTS.bump)
+    transaction.on_commit(EVENTS.bump, robust=True)
 
 
 def _seconds() -> int:

@@ -64,6 +64,10 @@ def event_list(request):
     if page.number > 1:
         moments.append(upcoming.values_list("starts_at", flat=True).first())
     response.public_cache_seconds = seconds_until_change(moments, now=now)
+    asked_kind, asked_page = request.GET.getlist("kind"), request.GET.getlist("page")
+    if asked_kind not in ([], [kind]) or asked_page not in ([], [str(page.number)]):
+        # An unknown filter, page 9999: each such address would be stored as a page.
+        response.public_cache_seconds = 0
     return response
 
 

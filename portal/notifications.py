@@ -79,17 +79,14 @@ def _kick(notification_pk: int) -> None:
     A broker that is down only costs the shortcut: the row is already
     committed, and the beat sweep delivers it.
     """
+    from .queueing import task_queue
     from .tasks import deliver_notification
 
-    try:
-        deliver_notification.apply_async(args=[notification_pk], retry=False)
-    except Exception as exc:  # noqa: BLE001 - any broker failure leaves the row for the sweep
-        logger.warning(
-            "Could not queue notification %s; the sweep will deliver it (%s: %s)",
-            notification_pk,
-            type(exc).__name__,
-            exc,
-        )
+    task_queue(
+        task=deliver_notification,
+        args=(notification_pk,),
+        what=f"notification {notification_pk}: the sweep will deliver it",
+    )
 
 
 def notifications_withdraw(*, keys: Iterable[str] = (), key_prefix: str = "") -> int:

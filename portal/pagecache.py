@@ -17,7 +17,13 @@ before the change, as if they had loaded it a moment earlier.
 Only plain 200 responses to anonymous GETs are stored, never one that sets a cookie,
 carries a one-off message or says ``no-store``/``private``. A page with a form may be
 stored only if its view says so (``csrf=True``): its CSRF token is swapped for a
-placeholder when stored and each visitor gets their own token on the way out.
+placeholder when stored and each visitor gets their own token on the way out. A page is
+keyed on its path and the query parameters its view reads (``query``), never on the
+whole query string: ``?utm_source=...`` and the like make no new page.
+
+When the shared cache cannot be reached (portal/cache.py), pages are served uncached:
+this process could not see another's change. Changes made meanwhile never reached Redis,
+so once it is back every generation starts anew.
 """
 
 import functools
@@ -37,6 +43,8 @@ from django.core.cache import cache
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.cache import get_conditional_response
+
+from .cache import when_reconnected
 
 # Pages kept in each process (least recently used go first); ~12 KB each.
 LOCAL_PAGES = 500
@@ -155,6 +163,17 @@ def recent_value_set(key: str, value, *, timeout: float) -> None:
     _recent_values[key] = (value, time.monotonic())
 
 
+def _shared_cache_reachable() -> bool:
+    return getattr(cache, "reachable", True)
+
+
+@when_reconnected
+def _generations_restart() -> None:
+    """The cache is back after an outage: bumps made meanwhile never reached it."""
+    for generation in list(_generations):
+        generation.bump()
+
+
 def local_clear() -> None:
     """Forget everything this process remembers (tests; the shared cache is untouched)."""
     _local.clear()
@@ -165,11 +184,8 @@ def local_clear() -> None:
 
 def _key(request, generations, query) -> str:
     tokens = ".".join(generation.current() for generation in generations)
-    if query is None:
-        address = request.get_full_path()
-    else:
-        params = [(name, value) for name in query for value in request.GET.getlist(name)]
-        address = f"{request.path}?{urlencode(params)}"
+    params = [(name, value) for name in query for value in request.GET.getlist(name)]
+    address = f"{request.path}?{urlencode(params)}"
     digest = hashlib.sha256(address.encode()).hexdigest()[:32]
     return f"{KEY_PREFIX}:{tokens}:{digest}"
 
@@ -213,13 +229,14 @@ def _storable(request, response, *, csrf: bool, seconds: float) -> StoredPage | 
     return StoredPage(content, response["Content-Type"], etag, placeholder, time.time() + seconds)
 
 
-def public_page(*, generations, seconds, query=None, csrf: bool = False):
+def public_page(*, generations, seconds, query: tuple[str, ...] = (), csrf: bool = False):
     """Serve anonymous GETs of a public page from the cache (see the module's notes).
 
     ``generations``: the Generations the page depends on. ``seconds``: a callable giving
     how long a page may be kept at most; the view may shorten it for one response by
     setting ``response.public_cache_seconds`` (e.g. until an event's booking closes).
-    ``query``: the query parameters the page depends on (None: the whole query string).
+    ``query``: the query parameters the view reads; any others are left out of the key
+    (the view should also refuse to store a page for values it does not use as given).
     ``csrf``: the page has a form; store it with a placeholder for the CSRF token.
     """
 
@@ -233,6 +250,8 @@ def public_page(*, generations, seconds, query=None, csrf: bool = False):
             ):
                 return view(request, *args, **kwargs)
             key = _key(request, generations, query)
+            if not _shared_cache_reachable():
+                return view(request, *args, **kwargs)
             now = time.time()
             page = _local.get(key, now)
             if page is None:
@@ -254,7 +273,7 @@ def public_page(*, generations, seconds, query=None, csrf: bool = False):
                 csrf=csrf,
                 seconds=limit if chosen is None else min(limit, chosen),
             )
-            if page is not None:
+            if page is not None and _shared_cache_reachable():
                 _local.put(key, page)
                 cache.set(key, tuple(page), timeout=max(1, int(page.expires_at - now) + 1))
                 if page.etag:

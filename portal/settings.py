@@ -5,6 +5,7 @@ portal refuses to start unless the secrets and hosts are given.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -117,17 +118,38 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Redis: Celery broker, cache and rate limits. Unset: an embedded broker and local memory.
+# Redis: the Celery broker (REDIS_URL) and the cache of pages and rate limits (CACHE_URL,
+# by default the next database of the broker's server; in production a Redis of its own
+# with maxmemory and eviction). Unset: an embedded broker and local memory.
 REDIS_URL = env.str("REDIS_URL", default="")
+
+
+def _next_database(url: str) -> str:
+    """The same Redis server, the database after the broker's (0 after 15)."""
+    parts = urlsplit(url)
+    database = parts.path.strip("/") or "0"
+    if not database.isdigit():
+        return url
+    return urlunsplit(parts._replace(path=f"/{(int(database) + 1) % 16}"))
+
+
+CACHE_URL = env.str("CACHE_URL", default=_next_database(REDIS_URL) if REDIS_URL else "")
 CACHE_KEY_PREFIX = env.str("CACHE_KEY_PREFIX", default="portal")
-if REDIS_URL:
+# After failing to reach the cache or the broker, a process does without it for this long
+# before trying again (portal/cache.py, portal/queueing.py).
+REDIS_RETRY_SECONDS = env.float("REDIS_RETRY_SECONDS", default=5.0)
+if CACHE_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            "BACKEND": "portal.cache.FallbackRedisCache",
+            "LOCATION": CACHE_URL,
             "KEY_PREFIX": CACHE_KEY_PREFIX,
             "TIMEOUT": 300,
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+            "OPTIONS": {
+                "socket_connect_timeout": 2,
+                "socket_timeout": 2,
+                "RETRY_SECONDS": REDIS_RETRY_SECONDS,
+            },
         }
     }
 else:

@@ -28,6 +28,14 @@ def _fresh_cache(settings):
     pagecache.local_clear()
 
 
+@pytest.fixture(autouse=True)
+def _broker_tried_afresh(monkeypatch):
+    """A broker found down in one test is not skipped in the next (portal/queueing.py)."""
+    from portal import queueing
+
+    monkeypatch.setattr(queueing, "_retry_at", 0.0)
+
+
 @pytest.fixture
 def make_staff(db):
     """Create a staff member in the given roles, with a verified email and MFA set up."""
@@ -177,3 +185,73 @@ def celery_broker():
             _reset_celery_pools(app)
 
     return use
+
+
+class _RedisServer:
+    """A redis-server process of the test's own, which the test may stop and start again."""
+
+    def __init__(self, port: int, folder):
+        self.port = port
+        self.folder = folder
+        self.process = None
+
+    def url(self, database: int = 0) -> str:
+        return f"redis://127.0.0.1:{self.port}/{database}"
+
+    def client(self, database: int = 0):
+        import redis
+
+        return redis.Redis(host="127.0.0.1", port=self.port, db=database, socket_connect_timeout=1)
+
+    def start(self) -> None:
+        import subprocess
+        import time
+
+        import redis
+
+        self.process = subprocess.Popen(
+            ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port)]
+            + ["--save", "", "--appendonly", "no", "--dir", str(self.folder)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                if self.client().ping():
+                    return
+            except redis.exceptions.ConnectionError:
+                assert self.process.poll() is None, "redis-server exited"
+                assert time.monotonic() < deadline, "redis-server did not answer"
+                time.sleep(0.05)
+
+    def stop(self, *, keep_data: bool = False) -> None:
+        """Stop the process (by its pid); ``keep_data``: it comes back with what it held."""
+        if keep_data:
+            self.client().save()
+        self.process.terminate()
+        self.process.wait(timeout=20)
+        self.process = None
+
+
+@pytest.fixture
+def redis_server(tmp_path):
+    """A Redis of the test's own on ``TEST_REDIS_PORT`` (default: a free port)."""
+    import os
+    import shutil
+    import socket
+
+    require(shutil.which("redis-server") is not None, "needs redis-server on the PATH")
+    port = int(os.environ.get("TEST_REDIS_PORT", "0"))
+    if not port:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+    server = _RedisServer(port, tmp_path)
+    server.start()
+    try:
+        yield server
+    finally:
+        if server.process is not None:
+            server.process.terminate()
+            server.process.wait(timeout=20)

@@ -13,9 +13,34 @@ def load():
 
 def test_compose_has_the_production_services():
     services = load()["services"]
-    assert set(services) == {"web", "worker", "beat", "db", "redis", "mail"}
+    assert set(services) == {"web", "worker", "beat", "db", "redis", "cache", "mail"}
     assert services["db"]["image"] == "postgres:16"
     assert services["redis"]["image"] == "redis:7"
+    assert services["cache"]["image"] == "redis:7"
+
+
+def options(command: str) -> dict[str, str]:
+    words = command.split()
+    return {
+        word[2:]: value
+        for word, value in zip(words, words[1:], strict=False)
+        if word.startswith("--")
+    }
+
+
+def test_the_cache_is_a_bounded_redis_apart_from_the_broker():
+    services = load()["services"]
+    cache = options(services["cache"]["command"])
+    assert cache["maxmemory"] == "256mb"
+    assert cache["maxmemory-policy"] == "allkeys-lru"
+    assert cache["appendonly"] == "no"
+    broker = options(services["redis"]["command"])
+    assert broker["maxmemory-policy"] == "noeviction"
+    assert broker["appendonly"] == "yes"
+    for name in ("web", "worker", "beat"):
+        env = services[name]["environment"]
+        assert env["CACHE_URL"].startswith("redis://cache:6379")
+        assert services[name]["depends_on"]["cache"]["condition"] == "service_healthy"
 
 
 def test_every_service_has_a_healthcheck():

@@ -132,6 +132,8 @@ class Stack:
             "MEDIA_ROOT": str(workdir / "media"),
             "DATABASE_URL": f"{PG_URL}/{args.database}",
             "REDIS_URL": f"{REDIS_BASE}/{args.redis_db}",
+            # The cache in the same database, so one flush empties both.
+            "CACHE_URL": f"{REDIS_BASE}/{args.redis_db}",
             "CACHE_KEY_PREFIX": "portal-bench",
             "EMAIL_URL": f"smtp://{HOST}:{self.smtp_port}",
             "ROOT_URLCONF": "tests.benchmarks.urls",

@@ -168,3 +168,13 @@ def test_a_form_with_errors_is_never_cached(client, event):
     assert "govuk-error-summary" in html_of(response)
     fresh = client.get(event.get_absolute_url())
     assert "govuk-error-summary" not in html_of(fresh)
+
+
+def test_the_events_list_stores_only_the_pages_that_were_asked_for(client, make_event):
+    """An unknown filter or a page past the last is served, never stored as a page."""
+    make_event()
+    for address in ("/events/?kind=nonsense", "/events/?page=9999", "/events/?page=01"):
+        client.get(address)
+        assert HIT_HEADER not in client.get(address), address
+    client.get("/events/?kind=online")
+    assert client.get("/events/?kind=online")[HIT_HEADER] == "hit"

@@ -282,3 +282,30 @@ def test_recent_values_are_remembered_for_the_recheck_interval(settings, clock):
     pagecache.recent_value_set("tests:pointer", "third", timeout=60)
     assert pagecache.recent_value("tests:pointer") == "third"
     assert cache.get("tests:pointer") == "third"
+
+
+def test_a_query_string_the_page_does_not_read_makes_no_new_page(generation):
+    """2,000 GETs with ?utm=<random> once filled Redis with copies of one page."""
+    calls = []
+    view = public_page(generations=(generation,), seconds=lambda: 300)(counting_view(calls))
+    answers = [get(view, f"/page/?utm={n}&fbclid=x{n}")[1] for n in range(50)]
+    assert len(calls) == 1
+    assert [HIT_HEADER in answer for answer in answers] == [False] + [True] * 49
+    assert len(pagecache._local._pages) == 1
+
+
+def test_while_the_shared_cache_is_unreachable_pages_are_served_uncached(generation, monkeypatch):
+    calls = []
+    view = public_page(generations=(generation,), seconds=lambda: 300)(counting_view(calls))
+    get(view)
+    assert get(view)[1][HIT_HEADER] == "hit"
+    monkeypatch.setattr(pagecache, "_shared_cache_reachable", lambda: False)
+    answers = [get(view)[1] for _ in range(3)]
+    assert [HIT_HEADER in answer for answer in answers] == [False, False, False]
+    assert len(calls) == 4
+
+
+def test_when_the_shared_cache_is_back_every_generation_starts_anew(generation):
+    before = generation.fresh()
+    pagecache._generations_restart()
+    assert generation.fresh() != before
