@@ -129,8 +129,8 @@ class AccountAdapter(DefaultAccountAdapter):
         **DefaultAccountAdapter.error_messages,
         "email_password_mismatch": "Enter the email address and password of your account",
         "too_many_login_attempts": (
-            "Sign-in to this account is paused after too many wrong passwords. "
-            "Try again in a few minutes, or reset your password"
+            "Too many wrong passwords: sign-in is paused for a few minutes. "
+            "Try again later, or reset your password"
         ),
     }
 

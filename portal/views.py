@@ -128,7 +128,11 @@ def staff_invitation_accept(request):
         if user is None:
             return _invitation_unusable(request)
         get_adapter(request).login(request, user)
-        record_authentication(request, user, method="password", email=user.email)
+        # Choosing the password a moment ago counts as entering it: setting up the
+        # authenticator (a sensitive step) does not ask for it again.
+        record_authentication(
+            request, user, method="password", email=user.email, reauthenticated=True
+        )
         messages.success(request, "Your password is set. Now set up two-step sign-in.")
         return redirect("mfa_activate_totp")
     return render(request, "account/invitation_accept.html", {"form": form})
