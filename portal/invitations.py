@@ -91,3 +91,19 @@ def staff_invitation_accept(*, token: str, password: str) -> User | None:
             address.verified = address.primary = True
             address.save(update_fields=["verified", "primary"])
     return user
+
+
+def staff_account_invite(*, email: str, superuser: bool = False) -> StaffInvitation:
+    """Create a staff account (if there is none) and invite its holder; for the first superuser.
+
+    An existing account keeps its roles and is given a fresh invitation.
+    """
+    with transaction.atomic():
+        user = User.objects.filter(email__iexact=email.strip()).first()
+        if user is None:
+            user = User.objects.create_user(email=email.strip(), password=None, is_staff=True)
+            user.set_unusable_password()
+        user.is_staff = True
+        user.is_superuser = user.is_superuser or superuser
+        user.save()
+        return staff_invitation_send(user=user, by=None)

@@ -138,3 +138,18 @@ def test_only_superusers_send_invitations(client, make_staff):
     )
     assert response.status_code == 302
     assert StaffInvitation.objects.filter(user=invitee).count() == 1
+
+
+def test_the_first_superuser_is_invited_from_the_command_line():
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    call_command("invite_staff", "first.admin@oakway.example", "--superuser", stdout=out)
+    user = User.objects.get(email="first.admin@oakway.example")
+    assert user.is_staff and user.is_superuser and not user.has_usable_password()
+    assert Notification.objects.filter(to=user.email, template="portal/staff_invitation").exists()
+    assert "first.admin" not in out.getvalue()  # the console shows no address
+    with pytest.raises(CommandError):
+        call_command("invite_staff", "not an address")
