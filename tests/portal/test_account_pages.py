@@ -129,3 +129,46 @@ def test_every_account_page_has_styled_links_and_sentence_case(client, make_staf
             assert "placeholder=" not in html, path
             seen += 1
     assert seen == len(anonymous_pages) + len(signed_in_pages) + 1
+
+
+def test_two_step_sign_in_pages_have_styled_links_and_sentence_case(client, make_staff):
+    checked = []
+    staff = make_staff(Role.SOCIAL_WORKERS)
+    client.post(
+        "/accounts/login/", {"login": staff.email, "password": "correct-horse-battery-staple"}
+    )
+    wrong_code = client.post("/accounts/2fa/authenticate/", {"code": "000000"})
+    setup_user = make_staff(Role.SOCIAL_WORKERS, mfa=False)
+    other = client_class_for(setup_user)
+    reauth = other.post("/accounts/reauthenticate/", {"password": "correct-horse-battery-staple"})
+    assert reauth.status_code == 302
+    setup = other.get("/accounts/2fa/totp/activate/")
+    wrong_setup = other.post("/accounts/2fa/totp/activate/", {"code": "000000"})
+    for name, response in (
+        ("code", client.get("/accounts/2fa/authenticate/")),
+        ("wrong code", wrong_code),
+        ("setup", setup),
+        ("wrong setup code", wrong_setup),
+    ):
+        assert response.status_code == 200, name
+        html = response.content.decode()
+        main = _main(html)
+        # Links in the error summary are styled by the summary itself.
+        outside_summary = re.sub(r'<div class="govuk-error-summary".*?</ul>', "", main, flags=re.S)
+        for link in re.findall(r"<a [^>]*>", outside_summary):
+            assert "class=" in link, (name, link)
+        assert not TITLE_CASE.search(main), (name, TITLE_CASE.search(main).group(0))
+        assert "placeholder=" not in main, name
+        if name.startswith("wrong"):
+            assert re.search(r"<title>\s*Error: ", html), name
+            assert "govuk-input--error" in main, name
+        checked.append(name)
+    assert len(checked) == 4
+
+
+def client_class_for(user):
+    from django.test import Client
+
+    other = Client()
+    other.force_login(user)
+    return other
