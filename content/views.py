@@ -14,6 +14,7 @@ from django.views import View
 from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 
+from portal.middleware import staff_mfa_satisfied
 from portal.ratelimit import RateLimit
 
 from . import eligibility, selectors, services
@@ -21,9 +22,9 @@ from .forms import FORMS
 
 
 def can_preview(request, model: str) -> bool:
-    """Editors see drafts on the public pages, marked as previews."""
+    """Editors see drafts on the public pages, marked as previews, once signed in with MFA."""
     user = request.user
-    return user.is_authenticated and user.is_staff and user.has_perm(f"content.view_{model}")
+    return staff_mfa_satisfied(user) and user.has_perm(f"content.view_{model}")
 
 
 class HomeView(TemplateView):

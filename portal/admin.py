@@ -1,8 +1,19 @@
+from django import forms
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
+from .invitations import staff_invitation_send
 from .models import Notification, User
+
+
+class UserInviteForm(forms.ModelForm):
+    """A new account has no password: the person chooses one from their invitation."""
+
+    class Meta:
+        model = User
+        fields = ("email", "first_name", "last_name", "is_staff", "groups")
+
 
 admin.site.site_header = f"{settings.AGENCY_NAME} – staff"
 admin.site.site_title = f"{settings.AGENCY_NAME} staff"
@@ -21,9 +32,44 @@ class UserAdmin(DjangoUserAdmin):
         ("Access", {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
-    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+    add_form = UserInviteForm
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("email", "first_name", "last_name", "is_staff", "groups"),
+                "description": (
+                    "An invitation is emailed to the new account: a one-time link to "
+                    "choose a password, then set up two-step sign-in."
+                ),
+            },
+        ),
+    )
     filter_horizontal = ("groups",)
     readonly_fields = ("last_login", "date_joined")
+    actions = ("send_invitation",)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.set_unusable_password()
+        super().save_model(request, obj, form, change)
+        if not change:
+            staff_invitation_send(user=obj, by=request.user)
+            messages.success(request, f"An invitation has been emailed to {obj.email}.")
+
+    def has_send_invitation_permission(self, request):
+        return request.user.is_superuser
+
+    @admin.action(
+        description="Email a new invitation (choose a password, set up two-step sign-in)",
+        permissions=("send_invitation",),
+    )
+    def send_invitation(self, request, queryset):
+        users = list(queryset.filter(is_active=True))
+        for user in users:
+            staff_invitation_send(user=user, by=request.user)
+        self.message_user(request, f"Invitations emailed: {len(users)}.", messages.SUCCESS)
 
 
 @admin.register(Notification)

@@ -1,5 +1,6 @@
 """Pieces shared by the public forms."""
 
+from allauth.account.forms import LoginForm
 from django import forms
 
 HONEYPOT_FIELD = "website"
@@ -25,3 +26,27 @@ class HoneypotFormMixin(forms.Form):
     @property
     def caught_spam(self) -> bool:
         return getattr(self, "is_spam", False)
+
+
+class SignInForm(LoginForm):
+    """allauth's sign-in form with GOV.UK words: labels, not placeholders, in sentence case.
+
+    The reset-password link is on the page itself, styled as a link, not in the hint.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = {"login": "Email address", "password": "Password", "remember": "Remember me"}
+        for name, label in labels.items():
+            if name in self.fields:
+                self.fields[name].label = label
+                self.fields[name].help_text = ""
+
+    def clean(self):
+        try:
+            return super().clean()
+        except forms.ValidationError as error:
+            # Shown on the password box, which is then marked in error, and linked from
+            # the error summary: the answer to change is there.
+            self.add_error("password", error)
+            return self.cleaned_data

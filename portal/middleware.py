@@ -1,4 +1,4 @@
-"""Request rules for staff: MFA before any admin page, short sessions, no caching."""
+"""Request rules for staff: MFA before anything else, short sessions, no caching."""
 
 import contextlib
 import ipaddress
@@ -26,8 +26,27 @@ def mfa_exempt(user) -> bool:
     return settings.DEBUG and user.is_demo_account
 
 
+def staff_mfa_satisfied(user) -> bool:
+    """Has this user what staff-only views ask of staff: an authenticator, or the demo exemption?
+
+    Every view that shows staff-only content outside the admin (such as draft previews on
+    the public pages) checks this as well as the user's permissions.
+    """
+    return user.is_authenticated and user.is_staff and (mfa_exempt(user) or user_has_mfa(user))
+
+
+# Where a staff member without an authenticator may still go: setting one up (which asks
+# for the password again first) and signing out.
+MFA_SETUP_PATHS = ("mfa_activate_totp", "account_reauthenticate", "account_logout")
+
+
 class StaffMFARequiredMiddleware:
-    """A staff member without an authenticator app is sent to set one up first."""
+    """A staff member without an authenticator app is sent to set one up before anything else.
+
+    Every page, not only the admin: draft previews and any other staff-only view outside
+    ``/admin/`` are covered too. Signing in with a password alone is refused for such an
+    account (``portal.adapter``); only an invitation or a demo account leads here.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -35,11 +54,10 @@ class StaffMFARequiredMiddleware:
     def __call__(self, request):
         user = request.user
         if (
-            request.path.startswith(ADMIN_PREFIX)
-            and user.is_authenticated
+            user.is_authenticated
             and user.is_staff
-            and not mfa_exempt(user)
-            and not user_has_mfa(user)
+            and request.path not in {reverse(name) for name in MFA_SETUP_PATHS}
+            and not staff_mfa_satisfied(user)
         ):
             messages.info(
                 request,

@@ -118,3 +118,32 @@ class Notification(models.Model):
         if self.failed_at:
             return "failed"
         return "pending"
+
+
+class StaffInvitation(models.Model):
+    """A one-time link that lets a new member of staff set a password, then an authenticator.
+
+    Only a hash of the link's token is stored; the token itself is in the emailed link.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="staff_invitations")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(
+        null=True, blank=True, help_text="Set when a newer invitation replaces this one."
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Invitation for {self.user} ({self.created_at:%d %B %Y})"
+
+    def is_usable(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.used_at is None and self.withdrawn_at is None and self.expires_at > now

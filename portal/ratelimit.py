@@ -1,5 +1,6 @@
 """Per-client rate limits for public POSTs, counted in the cache (Redis in production)."""
 
+import hashlib
 import time
 from dataclasses import dataclass
 
@@ -38,3 +39,34 @@ class RateLimit:
             cache.add(key, 1, timeout=self.period)
             return True
         return count <= self.limit
+
+
+@dataclass(frozen=True)
+class AccountRateLimit:
+    """At most ``limit`` failures per ``period`` seconds for one account, from any address.
+
+    The account is named in the key only by a hash, so the cache holds no email address.
+    """
+
+    scope: str
+    limit: int
+    period: int
+
+    def _key(self, account: str) -> str:
+        window = int(time.time()) // self.period
+        digest = hashlib.sha256(account.strip().lower().encode()).hexdigest()
+        return f"ratelimit:{self.scope}:{digest}:{window}"
+
+    def exceeded(self, account: str) -> bool:
+        return (cache.get(self._key(account)) or 0) >= self.limit
+
+    def hit(self, account: str) -> int:
+        """Count one failure and return the count in this window."""
+        key = self._key(account)
+        if cache.add(key, 1, timeout=self.period):
+            return 1
+        try:
+            return cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.add(key, 1, timeout=self.period)
+            return 1

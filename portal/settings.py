@@ -256,12 +256,24 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_REAUTHENTICATION_REQUIRED = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"{AGENCY_NAME}: "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "http"
+ACCOUNT_ADAPTER = "portal.adapter.AccountAdapter"
+ACCOUNT_FORMS = {"login": "portal.forms.SignInForm"}
+# Failed sign-ins: allauth limits each address; the adapter limits each account, with a far
+# higher limit for a browser that has signed in to that account before (portal/adapter.py).
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "10/m/ip,5/5m/key",
+    "login_failed": "10/m/ip",
     "signup": "20/m/ip",
     "confirm_email": "1/3m/key",
     "reset_password": "20/m/ip,5/m/key",
 }
+SIGN_IN_ACCOUNT_FAILURE_LIMIT = env.int("SIGN_IN_ACCOUNT_FAILURE_LIMIT", default=5)
+SIGN_IN_ACCOUNT_FAILURE_PERIOD_SECONDS = env.int(
+    "SIGN_IN_ACCOUNT_FAILURE_PERIOD_SECONDS", default=5 * 60
+)
+SIGN_IN_KNOWN_BROWSER_FACTOR = env.int("SIGN_IN_KNOWN_BROWSER_FACTOR", default=10)
+SIGN_IN_KNOWN_BROWSER_DAYS = env.int("SIGN_IN_KNOWN_BROWSER_DAYS", default=365)
+# A staff invitation link works once, for this many days.
+STAFF_INVITATION_VALID_DAYS = env.int("STAFF_INVITATION_VALID_DAYS", default=7)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = AGENCY_NAME
 LOGIN_URL = "account_login"
@@ -308,6 +320,8 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
 USE_I18N = True
+# Sentence case for allauth's headings and buttons (locale/en_GB; `msgfmt` rebuilds the .mo).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 STATIC_URL = "/static/"

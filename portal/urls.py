@@ -14,6 +14,12 @@ urlpatterns = [
         admin.site.admin_view(views.admin_view_on_site),
     ),
     path("admin/", admin.site.urls),
+    path("accounts/invitation/", views.staff_invitation_accept, name="staff_invitation_accept"),
+    path(
+        "accounts/invitation/<str:token>/",
+        views.staff_invitation_open,
+        name="staff_invitation_open",
+    ),
     path("accounts/", include("allauth.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("", include("enquiries.urls")),

@@ -1,15 +1,22 @@
-"""Cross-cutting views: the health check and the error pages."""
+"""Cross-cutting views: the health check, the error pages and staff invitations."""
 
 import logging
 
+from allauth.account.adapter import get_adapter
+from allauth.account.internal.flows.login import record_authentication
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.forms import SetPasswordForm
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import Http404, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from . import invitations
 
 logger = logging.getLogger(__name__)
 
@@ -86,3 +93,47 @@ def server_error(request):
 
 def permission_denied(request, exception=None):
     return render(request, "403.html", status=403)
+
+
+INVITATION_SESSION_KEY = "staff_invitation_token"
+
+
+def _invitation_unusable(request):
+    return render(request, "account/invitation_unusable.html", status=404)
+
+
+@never_cache
+@require_GET
+def staff_invitation_open(request, token):
+    """The emailed link: keep its token in the session and take it out of the address bar."""
+    if invitations.staff_invitation_find(token=token) is None:
+        return _invitation_unusable(request)
+    # Whoever was signed in on this browser is not the person invited.
+    logout(request)
+    request.session[INVITATION_SESSION_KEY] = token
+    return redirect("staff_invitation_accept")
+
+
+@never_cache
+def staff_invitation_accept(request):
+    """Choose a password, then go straight on to set up an authenticator app."""
+    token = request.session.get(INVITATION_SESSION_KEY, "")
+    invitation = invitations.staff_invitation_find(token=token)
+    if invitation is None:
+        return _invitation_unusable(request)
+    form = SetPasswordForm(invitation.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = invitations.staff_invitation_accept(
+            token=token, password=form.cleaned_data["new_password1"]
+        )
+        if user is None:
+            return _invitation_unusable(request)
+        get_adapter(request).login(request, user)
+        # Choosing the password a moment ago counts as entering it: setting up the
+        # authenticator (a sensitive step) does not ask for it again.
+        record_authentication(
+            request, user, method="password", email=user.email, reauthenticated=True
+        )
+        messages.success(request, "Your password is set. Now set up two-step sign-in.")
+        return redirect("mfa_activate_totp")
+    return render(request, "account/invitation_accept.html", {"form": form})

@@ -406,19 +406,24 @@ def bookings(client, commit):
     return event
 
 
-def sign_up_and_in(client, commit):
-    """allauth: a sign-up (its confirmation email goes straight out) and a failed sign-in."""
-    commit(
-        lambda: client.post(
-            "/accounts/signup/",
-            {
-                "email": ENQUIRER["email"],
-                "password1": "Marigold-Pettigrew-1987",
-                "password2": "Marigold-Pettigrew-1987",
-            },
-        )
+def invited_and_signing_in(client, commit):
+    """Accounts: an invitation and a password reset (their emails go straight out), and
+    wrong passwords up to the per-account pause, whose alert goes out too."""
+    from portal.invitations import staff_invitation_send
+    from portal.models import User
+
+    account = User.objects.create_user(
+        email=ENQUIRER["email"], first_name=ENQUIRER["first_name"], password=None
     )
-    client.post("/accounts/login/", {"login": ENQUIRER["email"], "password": "wrong-passphrase"})
+    commit(lambda: staff_invitation_send(user=account, by=None))
+    for _ in range(django_settings.SIGN_IN_ACCOUNT_FAILURE_LIMIT + 1):
+        commit(
+            lambda: client.post(
+                "/accounts/login/", {"login": ENQUIRER["email"], "password": "wrong-passphrase"}
+            )
+        )
+    assert Notification.objects.filter(template="account/sign_in_paused").exists()
+    commit(lambda: client.post("/accounts/password/reset/", {"email": ENQUIRER["email"]}))
     client.post("/accounts/password/reset/", {"email": BOOKER["email"]})
     client.logout()
 
@@ -606,7 +611,7 @@ def test_a_whole_journey_leaves_no_personal_data_in_the_logs(
     mail.refusing()
     book(client, commit, InformationEventFactory(places=5), LATE_BOOKER)
     mail.accepting()
-    sign_up_and_in(client, commit)
+    invited_and_signing_in(client, commit)
 
     # The staff area.
     client.force_login(events_team)

@@ -4,9 +4,16 @@
 - `service_navigation`: the header's navigation items, each marked with `nav_active`.
 - `breadcrumbs`: a GOV.UK breadcrumbs trail from text/URL pairs.
 - `error_anchor`: where an error summary link for a field should point.
+- `govuk_links`: give bare links in a piece of HTML the `govuk-link` class.
+- `without_placeholders`: a form whose boxes are labelled, not placeholdered.
+- `needs_input_error_class`: does a field in error need `govuk-input--error` added?
 """
 
+import re
+
 from django import forms, template
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -87,3 +94,42 @@ def error_anchor(bound_field, field_id):
     if isinstance(widget, forms.MultiWidget):
         return f"{bound_field.auto_id}_0"
     return field_id
+
+
+# The widgets crispy-forms-gds already marks in error; every other text-like input needs it.
+_MARKED_BY_CRISPY_GDS = ("Select", "TextInput", "Textarea")
+
+
+@register.filter
+def needs_input_error_class(bound_field) -> bool:
+    """True for a text-like input in error that crispy-forms-gds would leave unmarked.
+
+    The package adds `govuk-input--error` for `TextInput` only, so email, password,
+    number, telephone and URL inputs lost the red border of an answer in error.
+    """
+    if not bound_field.errors:
+        return False
+    widget = bound_field.field.widget
+    return (
+        isinstance(widget, forms.widgets.Input)
+        and not isinstance(widget, forms.CheckboxInput | forms.FileInput | forms.HiddenInput)
+        and type(widget).__name__ not in _MARKED_BY_CRISPY_GDS
+    )
+
+
+_BARE_LINK = re.compile(r"<a (?![^>]*\bclass=)")
+
+
+@register.filter(is_safe=True)
+def govuk_links(html):
+    """Add `class="govuk-link"` to every `<a>` without a class (text from allauth's templates)."""
+    escaped = conditional_escape(html)  # a no-op for template output, which is already safe
+    return mark_safe(_BARE_LINK.sub('<a class="govuk-link" ', escaped))  # noqa: S308
+
+
+@register.filter
+def without_placeholders(form):
+    """The form with its placeholders taken out: GOV.UK forms label every box instead."""
+    for field in form.fields.values():
+        field.widget.attrs.pop("placeholder", None)
+    return form
