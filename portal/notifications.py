@@ -277,6 +277,38 @@ def message_id(key: str) -> str:
     return f"<{digest}.outbox@{domain}>"
 
 
+@dataclass(frozen=True)
+class OutboxAttention:
+    """What team managers should know about the outbox: counts only, never recipients."""
+
+    failed: int
+    waiting: int
+    failed_days: int
+    waiting_minutes: int
+    give_up_days: int
+    retry_minutes: int
+
+
+def outbox_attention(*, now: datetime | None = None) -> OutboxAttention:
+    """Messages given up lately, and messages still unsent long after they fell due.
+
+    Two counts on the unsent rows' index, however long the outbox is.
+    """
+    now = now or timezone.now()
+    failed_days = settings.OUTBOX_FAILED_SHOWN_DAYS
+    waiting_minutes = settings.OUTBOX_WAITING_ALERT_MINUTES
+    return OutboxAttention(
+        failed=Notification.objects.failed_since(now - timedelta(days=failed_days)).count(),
+        waiting=Notification.objects.waiting_since(
+            now - timedelta(minutes=waiting_minutes)
+        ).count(),
+        failed_days=failed_days,
+        waiting_minutes=waiting_minutes,
+        give_up_days=settings.OUTBOX_GIVE_UP_DAYS,
+        retry_minutes=settings.OUTBOX_RETRY_MAX_MINUTES,
+    )
+
+
 def build_message(notification: Notification) -> EmailMultiAlternatives:
     context = {
         "agency_name": settings.AGENCY_NAME,
