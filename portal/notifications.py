@@ -2,7 +2,9 @@
 
 Services call ``notify()`` inside their own transaction, so a message exists
 exactly when the change that caused it was committed. The worker's sweep
-delivers due rows; SMTP or Redis being down delays a message, never loses it.
+delivers due rows, each at least once and, after a worker is killed mid-send,
+at most twice; SMTP or Redis being down delays a message (retried for
+``OUTBOX_GIVE_UP_DAYS``), and only a recipient refused for good fails it.
 
 Emails carry no child, health or personal details beyond the recipient's own
 first name: a neutral sentence and a link.
