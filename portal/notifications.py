@@ -147,8 +147,8 @@ def deliver_due(*, limit: int | None = None, now: datetime | None = None) -> int
                 raise
             finally:
                 _release(batch)
-            if claimed < limit:
-                return sent
+            if claimed < limit and not batch:
+                return sent  # everything due has been tried
     except SoftTimeLimitExceeded:
         logger.warning("Outbox sweep stopped by the time limit after %s sent", sent)
         return sent

@@ -1,4 +1,4 @@
-"""A worker killed mid-sweep against a slow SMTP relay: each message arrives once.
+"""Real workers against a slow SMTP relay: killed mid-sweep, or outlasting the time limit.
 
 A real Celery worker (prefork, as in production) delivers from Redis to an SMTP sink
 that takes its time over every message and, in the middle of a batch, takes one
@@ -86,7 +86,8 @@ def slow_relay():
 def start_worker(require_postgres, require_redis, slow_relay, tmp_path):
     started = []
 
-    def start(name: str) -> subprocess.Popen:
+    def start(name: str, **extra_env: str) -> subprocess.Popen:
+        """Start a worker with beat; an empty value in ``extra_env`` unsets the variable."""
         env = {
             **os.environ,
             "DATABASE_URL": database_url(),
@@ -100,7 +101,9 @@ def start_worker(require_postgres, require_redis, slow_relay, tmp_path):
             # A dead worker's claim is taken again after this; the default is minutes.
             "OUTBOX_LEASE_SECONDS": "5",
             "CONN_MAX_AGE": "0",
+            **extra_env,
         }
+        env = {key: value for key, value in env.items() if value != ""}
         log = (tmp_path / f"{name}.log").open("w")
         process = subprocess.Popen(
             [
@@ -182,3 +185,49 @@ def test_a_worker_killed_mid_batch_delivers_each_message_once(slow_relay, start_
         )
     assert all(len(ids) == 1 for ids in message_ids.values())
     assert len({ids.pop() for ids in message_ids.values()}) == MESSAGES
+
+
+def test_a_slow_relay_ends_each_sweep_inside_the_time_limit(slow_relay, start_worker, tmp_path):
+    """A relay slow enough that one batch outlasts the task time limit.
+
+    The earlier sweep sent its whole batch in one transaction: cut off at the hard
+    limit, it rolled back and sent the batch again at every sweep. Now a sweep takes
+    no new message after its time budget, well inside the soft limit, and the next
+    sweep carries on: every message arrives once.
+    """
+    messages = 50
+    slow_relay.pause = 0.5  # 50 messages take at least 25 s: more than the 20 s hard limit
+    slow_relay.hold_after = -1
+    keys = [f"slow-relay:{n:02d}" for n in range(messages)]
+    Notification.objects.bulk_create(
+        Notification(key=key, to="someone@example.com", template="portal/staff_welcome")
+        for key in keys
+    )
+    # The sweep's budget (5 s) and lease (40 s) follow from these, as in production.
+    worker = start_worker(
+        "slow",
+        CELERY_TASK_SOFT_TIME_LIMIT="10",
+        CELERY_TASK_TIME_LIMIT="20",
+        OUTBOX_BATCH_SIZE="50",
+        OUTBOX_SWEEP_BUDGET_SECONDS="",
+        OUTBOX_LEASE_SECONDS="",
+    )
+    slow_relay.wait_until(
+        lambda: {str(m["X-Portal-Message"]) for m in slow_relay.messages} == set(keys),
+        "the worker did not deliver every message",
+    )
+    deadline = time.monotonic() + 60
+    while Notification.objects.filter(sent_at__isnull=True).exists():
+        assert time.monotonic() < deadline, "not every message was recorded as sent"
+        time.sleep(0.2)
+    copies = Counter(str(m["X-Portal-Message"]) for m in slow_relay.messages)
+    print(f"{messages} keys, {len(slow_relay.messages)} messages")
+    assert set(copies.values()) == {1}, copies.most_common(3)
+    assert set(Notification.objects.values_list("attempts", flat=True)) == {1}
+    os.killpg(worker.pid, signal.SIGTERM)
+    worker.wait(timeout=30)
+    log = (tmp_path / "slow.log").read_text()
+    # The sweeps ended on their budget, never on the time limits.
+    assert "used its time" in log
+    assert "SoftTimeLimitExceeded" not in log and "stopped by the time limit" not in log
+    assert "Hard time limit" not in log
