@@ -164,6 +164,8 @@ def deliver_one(notification_pk: int) -> bool:
     try:
         return bool(_deliver(claimed[0]))
     except SoftTimeLimitExceeded:
+        # Whether the relay took it is unknown: the sweep sends it after the lease.
+        logger.warning("Notification %s cut off by the time limit", notification_pk)
         return False
 
 
@@ -198,7 +200,8 @@ def _renew(notification: Notification, *, now: datetime | None) -> bool:
         .filter(pk=notification.pk, claimed_until=notification.claimed_until)
         .update(claimed_until=lease_until)
     )
-    notification.claimed_until = lease_until
+    if renewed:
+        notification.claimed_until = lease_until
     return bool(renewed)
 
 
@@ -227,7 +230,10 @@ def _record_failure(notification: Notification, exc: Exception, *, now: datetime
     give_up_at = notification.due_at + timedelta(days=settings.OUTBOX_GIVE_UP_DAYS)
     failed_at = now if refused or now >= give_up_at else None
     error = failure_description(exc)
-    Notification.objects.filter(pk=notification.pk).update(
+    # Only while the lease is still this sweep's: never over another sweep's outcome.
+    Notification.objects.filter(
+        pk=notification.pk, claimed_until=notification.claimed_until
+    ).update(
         attempts=F("attempts") + 1,
         last_error=error,
         failed_at=failed_at,
