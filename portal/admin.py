@@ -1,7 +1,10 @@
+from datetime import timedelta
+
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils import timezone
 
 from .invitations import staff_invitation_send
 from .models import Notification, User
@@ -72,12 +75,40 @@ class UserAdmin(DjangoUserAdmin):
         self.message_user(request, f"Invitations emailed: {len(users)}.", messages.SUCCESS)
 
 
+class DeliveryFilter(admin.SimpleListFilter):
+    """The rows the team managers' outbox panel counts (``portal.notifications.outbox_attention``)."""
+
+    title = "needs attention"
+    parameter_name = "delivery"
+
+    def lookups(self, request, model_admin):
+        return (
+            ("failed", f"Failed in the last {settings.OUTBOX_FAILED_SHOWN_DAYS} days"),
+            ("waiting", f"Unsent {settings.OUTBOX_WAITING_ALERT_MINUTES} minutes after due"),
+        )
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        if self.value() == "failed":
+            return queryset.failed_since(now - timedelta(days=settings.OUTBOX_FAILED_SHOWN_DAYS))
+        if self.value() == "waiting":
+            return queryset.waiting_since(
+                now - timedelta(minutes=settings.OUTBOX_WAITING_ALERT_MINUTES)
+            )
+        return queryset
+
+
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
     """Read-only: the outbox is written by services and emptied by the worker."""
 
     list_display = ("key", "template", "due_at", "status", "attempts", "sent_at")
-    list_filter = ("template", ("sent_at", admin.EmptyFieldListFilter), "failed_at")
+    list_filter = (
+        DeliveryFilter,
+        "template",
+        ("sent_at", admin.EmptyFieldListFilter),
+        "failed_at",
+    )
     search_fields = ("key",)
     date_hierarchy = "due_at"
     # The recipient and the context are personal data; staff see only the message's state.

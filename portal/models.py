@@ -57,8 +57,21 @@ class NotificationQuerySet(models.QuerySet):
         return self.filter(sent_at__isnull=True, withdrawn_at__isnull=True, failed_at__isnull=True)
 
     def due(self, now=None):
+        """Pending rows whose time has come and which no live sweep holds."""
         now = now or timezone.now()
-        return self.pending().filter(due_at__lte=now, next_attempt_at__lte=now)
+        return self.pending().filter(
+            Q(claimed_until__isnull=True) | Q(claimed_until__lte=now),
+            due_at__lte=now,
+            next_attempt_at__lte=now,
+        )
+
+    def failed_since(self, moment):
+        """Rows given up at or after ``moment``."""
+        return self.filter(sent_at__isnull=True, withdrawn_at__isnull=True, failed_at__gte=moment)
+
+    def waiting_since(self, moment):
+        """Pending rows that fell due before ``moment`` and are still not sent."""
+        return self.pending().filter(due_at__lt=moment)
 
 
 class Notification(models.Model):
@@ -85,12 +98,22 @@ class Notification(models.Model):
     last_error = models.TextField(blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     failed_at = models.DateTimeField(
-        null=True, blank=True, help_text="Set when every attempt has failed."
+        null=True,
+        blank=True,
+        help_text="Set when the recipient's server refused the message for good, "
+        "or after it has been retried for OUTBOX_GIVE_UP_DAYS.",
     )
     withdrawn_at = models.DateTimeField(
         null=True, blank=True, help_text="Set when the message is no longer wanted."
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    claimed_until = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="A sweep is sending this message; if that worker dies, another takes it "
+        "after this time.",
+    )
 
     objects = NotificationQuerySet.as_manager()
 
@@ -103,6 +126,12 @@ class Notification(models.Model):
                 condition=Q(
                     sent_at__isnull=True, withdrawn_at__isnull=True, failed_at__isnull=True
                 ),
+            ),
+            # The team managers' panel counts failed and long-waiting rows among these.
+            models.Index(
+                fields=["due_at", "failed_at"],
+                name="notification_unsent_idx",
+                condition=Q(sent_at__isnull=True, withdrawn_at__isnull=True),
             ),
         ]
 

@@ -180,8 +180,8 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
-CELERY_TASK_TIME_LIMIT = 300
-CELERY_TASK_SOFT_TIME_LIMIT = 240
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
@@ -215,9 +215,24 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"{AGENCY_NAME} <{AGENCY_EMAIL}>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# Outbox delivery policy.
+# Outbox delivery policy. A message that cannot be sent is tried again after 1, 2, 4 ...
+# minutes, then every OUTBOX_RETRY_MAX_MINUTES, until OUTBOX_GIVE_UP_DAYS after it fell
+# due; only a refusal of the recipient for good (SMTP 5xx) fails it at once.
 OUTBOX_BATCH_SIZE = env.int("OUTBOX_BATCH_SIZE", default=50)
-OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
+OUTBOX_RETRY_MAX_MINUTES = env.int("OUTBOX_RETRY_MAX_MINUTES", default=30)
+OUTBOX_GIVE_UP_DAYS = env.int("OUTBOX_GIVE_UP_DAYS", default=7)
+# Team managers' staff home page counts messages still unsent this long after they fell due,
+# and those given up in the last OUTBOX_FAILED_SHOWN_DAYS.
+OUTBOX_WAITING_ALERT_MINUTES = env.int("OUTBOX_WAITING_ALERT_MINUTES", default=60)
+OUTBOX_FAILED_SHOWN_DAYS = env.int("OUTBOX_FAILED_SHOWN_DAYS", default=30)
+# A sweep takes no new message after this long: well inside the soft time limit, so a slow
+# relay ends a sweep cleanly instead of having it cut off mid-send.
+OUTBOX_SWEEP_BUDGET_SECONDS = env.int(
+    "OUTBOX_SWEEP_BUDGET_SECONDS", default=CELERY_TASK_SOFT_TIME_LIMIT // 2
+)
+# A message being sent is taken by another sweep only this long after its worker took it:
+# longer than the task time limit, so only a dead worker's messages are taken again.
+OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=2 * CELERY_TASK_TIME_LIMIT)
 
 # Information events: booking policy.
 BOOKING_MAX_PLACES = env.int("BOOKING_MAX_PLACES", default=2)
@@ -401,9 +416,7 @@ CELERY_BEAT_SCHEDULE["carers-deadline-reminders"] = {
 # Enquiries: the recruitment team's policy clocks, in working days after the enquiry arrives.
 # The Registration of Interest decision uses CARERS_ROI_DECISION_WORKING_DAYS (one policy).
 ENQUIRY_FIRST_CONTACT_WORKING_DAYS = env.int("ENQUIRY_FIRST_CONTACT_WORKING_DAYS", default=1)
-ENQUIRY_INFORMATION_PACK_WORKING_DAYS = env.int(
-    "ENQUIRY_INFORMATION_PACK_WORKING_DAYS", default=5
-)
+ENQUIRY_INFORMATION_PACK_WORKING_DAYS = env.int("ENQUIRY_INFORMATION_PACK_WORKING_DAYS", default=5)
 # A missed deadline is reminded at this hour of the next working day, to the assigned
 # person or, when nobody is assigned, to RECRUITMENT_TEAM_EMAIL.
 ENQUIRY_REMINDER_HOUR = env.int("ENQUIRY_REMINDER_HOUR", default=9)
