@@ -178,6 +178,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "enquiries.tasks.queue_event_follow_ups",
         "schedule": env.float("EVENT_FOLLOW_UP_SWEEP_SECONDS", default=300.0),
     },
+    "fill-event-waiting-lists": {
+        "task": "enquiries.tasks.fill_waiting_lists",
+        "schedule": env.float("EVENT_WAITING_LIST_SWEEP_SECONDS", default=60.0),
+    },
 }
 
 # Email: console on a laptop, SMTP in production (EMAIL_URL=smtp://host:port).
@@ -338,6 +342,20 @@ ELIGIBILITY_RATE_LIMIT_PER_MINUTE = env.int("ELIGIBILITY_RATE_LIMIT_PER_MINUTE",
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
+# crispy-forms-gds gives GOV.UK classes only to the widgets it knows by class name;
+# every other input Django offers gets them here, so no public field renders unstyled.
+CRISPY_CLASS_CONVERTERS = {
+    name: "govuk-input"
+    for name in (
+        "telinput",
+        "numberinput",
+        "urlinput",
+        "searchinput",
+        "dateinput",
+        "datetimeinput",
+        "timeinput",
+    )
+}
 
 # Carer assessments: agency policy, read here; statutory clocks are constants in
 # carers/clocks.py with the regulation they come from.

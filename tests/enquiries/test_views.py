@@ -91,12 +91,15 @@ def test_an_unknown_event_is_404(client):
     assert client.get("/events/no-such-event/").status_code == 404
 
 
-def test_booking_redirects_to_the_confirmation_page(client, event):
+def test_booking_answers_check_your_email_and_the_done_page_stays_private(client, event):
     response = client.post(event.get_absolute_url(), form_data())
     booking = Booking.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == f"/bookings/{booking.token}/booked/"
-    page = client.get(response["Location"])
+    assert response["Location"] == f"/events/{event.slug}/check-your-email/"
+    html = client.get(response["Location"]).content.decode()
+    assert "Check your email" in html
+    assert booking.token not in html
+    page = client.get(f"/bookings/{booking.token}/booked/")
     html = page.content.decode()
     assert "Booking confirmed" in html
     assert event.joining_link in html
@@ -110,7 +113,7 @@ def test_a_full_event_offers_the_waiting_list(client, make_event):
     html = client.get(event.get_absolute_url()).content.decode()
     assert "Join the waiting list" in html
     response = client.post(event.get_absolute_url(), form_data(), follow=True)
-    assert "You are on the waiting list" in response.content.decode()
+    assert "Check your email" in response.content.decode()
     assert event.joining_link not in response.content.decode()
     assert Booking.objects.get(email="jo@example.com").status == Booking.Status.WAITING
 
@@ -140,37 +143,72 @@ def test_bad_input_shows_an_error_summary_and_saves_nothing(client, event, field
     assert not Notification.objects.exists()
 
 
-def test_a_repeated_booking_gets_a_clear_message_and_the_link_by_email(client, event):
+def _answer(response) -> tuple[int, str, str]:
+    """What a person sees after sending the form: status, where it leads, the page's words."""
+    return response.status_code, response.get("Location", ""), response.content.decode()
+
+
+def test_a_repeated_booking_is_answered_exactly_as_a_new_one(client, event):
     first = services.booking_create(event=event, name="Jo", email="jo@example.com", places=1)
-    response = client.post(event.get_absolute_url(), form_data(email="JO@example.com"))
-    html = response.content.decode()
-    assert "already has a booking for this event" in html
+    repeat = client.post(event.get_absolute_url(), form_data(email="JO@example.com"))
+    new = client.post(event.get_absolute_url(), form_data(email="sam@example.com"))
+    assert _answer(repeat) == _answer(new)
+    assert repeat.status_code == 302
+    html = client.get(repeat["Location"]).content.decode()
+    assert "already" not in html
     # The link itself goes only to the inbox, never to whoever typed the address.
     assert first.token not in html
     assert Notification.objects.filter(key__startswith=f"booking:{first.pk}:link:").count() == 1
-    assert Booking.objects.count() == 1
+    assert Booking.objects.count() == 2
+
+
+def test_repeated_tries_email_the_existing_booker_at_most_once_a_day(client, event):
+    first = services.booking_create(event=event, name="Jo", email="jo@example.com", places=1)
+    for _ in range(3):
+        client.post(event.get_absolute_url(), form_data(email="jo@example.com"))
+    assert Notification.objects.filter(key__startswith=f"booking:{first.pk}:link:").count() == 1
 
 
 def test_the_honeypot_answers_like_a_success_and_saves_nothing(client, event):
-    response = client.post(event.get_absolute_url(), form_data(website="http://spam.example"))
-    assert response.status_code == 200
-    assert "Thank you" in response.content.decode()
-    assert not Booking.objects.exists()
-    assert not Notification.objects.exists()
+    spam = client.post(event.get_absolute_url(), form_data(website="http://spam.example"))
+    person = client.post(event.get_absolute_url(), form_data(email="real@example.com"))
+    assert _answer(spam) == _answer(person)
+    assert Booking.objects.get().email == "real@example.com"
+    assert not Notification.objects.exclude(to="real@example.com").exists()
 
 
-def test_the_booking_post_is_rate_limited_per_ip(client, event, settings):
+def test_the_limit_counts_bookings_made_not_attempts(client, event, settings):
+    """A shared office or library address is not blocked by other people's mistakes."""
     settings.BOOKING_RATE_LIMIT_PER_HOUR = 2
+    for _ in range(12):
+        bad = client.post(event.get_absolute_url(), form_data(email="not-an-email"))
+        assert bad.status_code == 200
     for n in range(2):
-        client.post(event.get_absolute_url(), form_data(email=f"p{n}@example.com"))
+        made = client.post(event.get_absolute_url(), form_data(email=f"p{n}@example.com"))
+        assert made.status_code == 302
     response = client.post(event.get_absolute_url(), form_data(email="p3@example.com"))
     assert response.status_code == 429
-    assert "too many times" in response.content.decode()
+    assert "too many bookings" in response.content.decode()
     assert Booking.objects.count() == 2
     other_ip = client.post(
         event.get_absolute_url(), form_data(email="p4@example.com"), REMOTE_ADDR="10.0.0.9"
     )
     assert other_ip.status_code == 302
+
+
+def test_the_limit_counts_bookings_per_email_address_from_any_client(client, settings):
+    settings.BOOKING_RATE_LIMIT_PER_HOUR = 2
+    events = InformationEventFactory.create_batch(3)
+    for n, event in enumerate(events[:2]):
+        response = client.post(
+            event.get_absolute_url(), form_data(email="jo@example.com"), REMOTE_ADDR=f"10.0.1.{n}"
+        )
+        assert response.status_code == 302
+    third = client.post(
+        events[2].get_absolute_url(), form_data(email="JO@example.com"), REMOTE_ADDR="10.0.1.9"
+    )
+    assert third.status_code == 429
+    assert Booking.objects.filter(event=events[2]).count() == 0
 
 
 def test_booking_is_closed_after_booking_closes_at(client, make_event):
