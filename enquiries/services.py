@@ -330,6 +330,11 @@ def booking_change(
             if locked.is_confirmed and places > locked.places:
                 free = event.places - confirmed_places(event)
                 if places - locked.places > free:
+                    have = f"{locked.places} place{'' if locked.places == 1 else 's'}"
+                    if free <= 0:
+                        raise NotEnoughPlaces(
+                            f"There are no more places at this event: you can keep your {have}."
+                        )
                     raise NotEnoughPlaces(
                         f"There {'is' if free == 1 else 'are'} only {free} more "
                         f"place{'' if free == 1 else 's'} at this event: you can have up to "

@@ -137,19 +137,15 @@ def event_detail(request, slug):
                 status = 429
             else:
                 try:
-                    booking = services.booking_create(event=event, **_booking_fields(form))
+                    services.booking_create(event=event, **_booking_fields(form))
                 except services.DuplicateBooking as duplicate:
                     # Answered as a new booking is, so the form does not tell who has
                     # booked; the owner of the address gets the link at most once a day.
                     services.booking_link_resend(booking=duplicate.booking)
-                    booked = True
                 except services.BookingError as problem:
                     form.add_error(None, problem.message)
                     is_open = not isinstance(problem, services.BookingClosed)
-                    booked = False
-                else:
-                    booked = True
-                if booked:
+                if not form.errors:
                     for limit in limits:
                         limit.record(request)
                     return redirect("enquiries:booking_check_email", slug=event.slug)

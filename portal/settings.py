@@ -344,9 +344,8 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
 # crispy-forms-gds gives GOV.UK classes only to the widgets it knows by class name;
 # every other input Django offers gets them here, so no public field renders unstyled.
-CRISPY_CLASS_CONVERTERS = {
-    name: "govuk-input"
-    for name in (
+CRISPY_CLASS_CONVERTERS = dict.fromkeys(
+    (
         "telinput",
         "numberinput",
         "urlinput",
@@ -354,8 +353,9 @@ CRISPY_CLASS_CONVERTERS = {
         "dateinput",
         "datetimeinput",
         "timeinput",
-    )
-}
+    ),
+    "govuk-input",
+)
 
 # Carer assessments: agency policy, read here; statutory clocks are constants in
 # carers/clocks.py with the regulation they come from.
@@ -426,6 +426,10 @@ LOGGING = {
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
+    "filters": {
+        # Booking tokens and reset keys in paths are credentials (portal/logroutes.py).
+        "route_not_credential": {"()": "portal.logroutes.RouteNotCredential"},
+    },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain"},
     },
@@ -438,5 +442,14 @@ LOGGING = {
         # WeasyPrint logs every rendering step and font subset at INFO.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # Where a request's path is logged: "Not Found", CSRF refusals, runserver.
+        "django.request": {"filters": ["route_not_credential"]},
+        "django.security.csrf": {"filters": ["route_not_credential"]},
+        "django.server": {
+            "filters": ["route_not_credential"],
+            "handlers": ["console"],
+            "level": "INFO",
+            "propagate": False,
+        },
     },
 }
