@@ -12,9 +12,8 @@ def test_seed_demo_adds_upcoming_online_and_in_person_events_one_nearly_full(set
     settings.DEBUG = True
     call_command("seed_demo", stdout=io.StringIO())
     call_command("seed_demo", stdout=io.StringIO())  # idempotent
-    from enquiries.selectors import events_upcoming
-
     from enquiries.demo import TODAY_TITLE
+    from enquiries.selectors import events_upcoming
 
     events = [event for event in events_upcoming() if event.title != TODAY_TITLE]
     assert len(events) == 5
