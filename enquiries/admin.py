@@ -4,16 +4,17 @@ import csv
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
 from . import enquiry_admin, selectors, services  # noqa: F401 - enquiry_admin registers Enquiry
-from .formats import event_when
+from .formats import event_when, natural_key, staff_date
 from .models import Booking, InformationEvent
 
 # ===========================================================================
@@ -34,6 +35,7 @@ class InformationEventForm(forms.ModelForm):
         model = InformationEvent
         fields = (
             "title",
+            "topic",
             "kind",
             "starts_at",
             "ends_at",
@@ -83,15 +85,22 @@ class InformationEventAdmin(admin.ModelAdmin):
         "waiting_display",
         "status",
     )
-    list_filter = ("kind", "status", "starts_at")
+    list_filter = ("topic", "kind", "status", "starts_at")
     search_fields = ("title", "venue")
     date_hierarchy = "starts_at"
     ordering = ("-starts_at",)
     inlines = (BookingInline,)
     actions = ("export_attendees", "duplicate_next_month", "cancel_events")
-    readonly_fields = ("status", "slug", "places_display", "waiting_display", "cancelled_at")
+    readonly_fields = (
+        "status",
+        "slug",
+        "places_display",
+        "waiting_display",
+        "cancelled_at",
+        "on_the_day",
+    )
     fieldsets = (
-        (None, {"fields": ("title", "kind", "status", "slug")}),
+        (None, {"fields": ("title", "topic", "kind", "status", "slug")}),
         ("When", {"fields": ("starts_at", "ends_at", "booking_closes_at")}),
         ("Places", {"fields": ("places", "places_display", "waiting_display")}),
         (
@@ -103,12 +112,96 @@ class InformationEventAdmin(admin.ModelAdmin):
             },
         ),
         ("About the event", {"fields": ("description", "accessibility")}),
+        ("Everyone booked", {"fields": ("on_the_day",)}),
         ("Cancellation", {"fields": ("cancelled_at",), "classes": ("collapse",)}),
     )
 
     def get_queryset(self, request):
         # Places taken and waiting counts come with the events, in the same query.
         return selectors.events_with_places()
+
+    def get_urls(self):
+        own = [
+            path(
+                "<int:pk>/sign-in-sheet/",
+                self.admin_site.admin_view(self.sign_in_sheet_view),
+                name="enquiries_informationevent_sign_in_sheet",
+            ),
+            path(
+                "<int:pk>/message/",
+                self.admin_site.admin_view(self.message_view),
+                name="enquiries_informationevent_message",
+            ),
+        ]
+        return own + super().get_urls()
+
+    @admin.display(description="on the day and before")
+    def on_the_day(self, obj):
+        if obj.pk is None:
+            return "Save the event first."
+        return format_html(
+            '<a href="{}">Printable sign-in sheet</a> · <a href="{}">Message everyone booked</a>',
+            reverse("admin:enquiries_informationevent_sign_in_sheet", args=[obj.pk]),
+            reverse("admin:enquiries_informationevent_message", args=[obj.pk]),
+        )
+
+    def sign_in_sheet_view(self, request, pk):
+        """A print-friendly list of who is coming, with boxes to tick at the door.
+
+        Access needs only as a flag: the details stay in the booking, not on paper
+        left on a table.
+        """
+        event = get_object_or_404(InformationEvent, pk=pk)
+        if not self.has_view_permission(request, event):
+            raise PermissionDenied
+        bookings = sorted(
+            Booking.objects.filter(event=event, status__in=Booking.PLACE_HOLDING_STATUSES).only(
+                "name", "places", "access_needs", "status", "event_id"
+            ),
+            key=lambda booking: natural_key(booking.name),
+        )
+        return TemplateResponse(
+            request,
+            "admin/enquiries/informationevent/sign_in_sheet.html",
+            {
+                "event": event,
+                "bookings": bookings,
+                "places": sum(booking.places for booking in bookings),
+                "title": f"Sign-in sheet: {event.title}",
+            },
+        )
+
+    def message_view(self, request, pk):
+        event = get_object_or_404(InformationEvent, pk=pk)
+        if not self.has_change_permission(request, event):
+            raise PermissionDenied
+        form = EventMessageForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                told = services.event_message(event=event, **form.cleaned_data)
+            except ValidationError as problem:
+                form.add_error(None, problem)
+            else:
+                self.message_user(
+                    request,
+                    f"Your message is on its way to {told} "
+                    f"booking{'' if told == 1 else 's'} for {event}.",
+                    messages.SUCCESS,
+                )
+                return redirect("admin:enquiries_informationevent_change", event.pk)
+        booked = Booking.objects.filter(event=event, status__in=Booking.ACTIVE_STATUSES).count()
+        return TemplateResponse(
+            request,
+            "admin/enquiries/informationevent/message.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": f"Message everyone booked: {event}",
+                "event": event,
+                "form": form,
+                "booked": booked,
+            },
+        )
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.is_cancelled:
@@ -132,11 +225,12 @@ class InformationEventAdmin(admin.ModelAdmin):
 
     @admin.action(description="Export attendees of the selected events (CSV)")
     def export_attendees(self, request, queryset):
-        bookings = (
+        bookings = sorted(
             Booking.objects.filter(event__in=queryset.values("pk"))
             .exclude(status=Booking.Status.CANCELLED)
-            .select_related("event")
-            .order_by("event__starts_at", "event_id", "status", "name", "id")
+            .select_related("event"),
+            # "Person 2" before "Person 10", as people read a list.
+            key=lambda b: (b.event.starts_at, b.event_id, b.status, natural_key(b.name), b.id),
         )
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         stamp = timezone.localtime().strftime("%Y-%m-%d")
@@ -163,7 +257,7 @@ class InformationEventAdmin(admin.ModelAdmin):
                     _csv_safe(value)
                     for value in (
                         booking.event.title,
-                        timezone.localtime(booking.event.starts_at).strftime("%d/%m/%Y %H:%M"),
+                        staff_date(booking.event.starts_at),
                         booking.name,
                         booking.email,
                         booking.phone,
@@ -171,7 +265,7 @@ class InformationEventAdmin(admin.ModelAdmin):
                         booking.get_status_display(),
                         booking.access_needs,
                         booking.get_heard_about_display(),
-                        timezone.localtime(booking.created_at).strftime("%d/%m/%Y %H:%M"),
+                        staff_date(booking.created_at),
                     )
                 ]
             )
@@ -224,6 +318,19 @@ def _csv_safe(value):
     return text
 
 
+class EventMessageForm(forms.Form):
+    subject = forms.CharField(
+        max_length=services.EVENT_MESSAGE_SUBJECT_MAX,
+        help_text="The event's title is added after it.",
+    )
+    message = forms.CharField(
+        max_length=services.EVENT_MESSAGE_MAX,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="Sent as you write it, with the event's date, place and access arrangements "
+        "below. Everyone gets the same words: do not write anything about one person.",
+    )
+
+
 class BookingForm(forms.ModelForm):
     class Meta:
         model = Booking
@@ -235,7 +342,12 @@ class BookingAdmin(admin.ModelAdmin):
     form = BookingForm
     list_display = ("name", "event", "event_date", "places", "status", "created_at")
     list_select_related = ("event",)
-    list_filter = ("status", "event__kind", ("event__starts_at", admin.DateFieldListFilter))
+    list_filter = (
+        ("event", admin.RelatedOnlyFieldListFilter),
+        "status",
+        "event__kind",
+        ("event__starts_at", admin.DateFieldListFilter),
+    )
     search_fields = ("name", "email", "event__title")
     ordering = ("-created_at",)
     actions = ("mark_attended", "mark_no_show", "cancel_bookings")
@@ -262,7 +374,7 @@ class BookingAdmin(admin.ModelAdmin):
 
     @admin.display(description="event date", ordering="event__starts_at")
     def event_date(self, obj):
-        return timezone.localtime(obj.event.starts_at).strftime("%d/%m/%Y %H:%M")
+        return staff_date(obj.event.starts_at)
 
     @admin.display(description="manage link")
     def manage_link(self, obj):

@@ -12,7 +12,7 @@ from .models import Booking, InformationEvent
 from .reminders import reminder_times
 
 DEMO_EVENTS = [
-    # title, kind, working days ahead, start, end, places, nearly full?
+    # title, kind, working days ahead, start, end, places, nearly full? (topic: TOPICS)
     (
         "Early Permanence: an introduction",
         InformationEvent.Kind.ONLINE,
@@ -32,7 +32,7 @@ DEMO_EVENTS = [
         True,
     ),
     (
-        "Talk with an adopter",
+        "Talk with an experienced EP carer",
         InformationEvent.Kind.ONLINE,
         15,
         time(12, 30),
@@ -50,6 +50,16 @@ DEMO_EVENTS = [
         False,
     ),
 ]
+
+TOPICS = {"Talk with an experienced EP carer": InformationEvent.Topic.CARER_TALK}
+
+CARER_TALK_DESCRIPTION = (
+    "An hour with a carer who has looked after a baby through Early Permanence, with one "
+    "of our social workers. They will talk about the first phone call, the weeks of family "
+    "time, waiting for the court's decision and what it was like when the plan changed for "
+    "another family they know.\n\n"
+    "Ask them anything. You can keep your camera off and ask in the chat."
+)
 
 DESCRIPTION = (
     "Our social workers explain how Early Permanence works, who the children are, how the "
@@ -76,7 +86,8 @@ def seed(*, stdout) -> None:
                 ends_at=_at(day, end),
                 places=places,
                 booking_closes_at=_at(day, start) - timedelta(hours=2),
-                description=DESCRIPTION,
+                topic=TOPICS.get(title, InformationEvent.Topic.INFORMATION),
+                description=CARER_TALK_DESCRIPTION if title in TOPICS else DESCRIPTION,
                 accessibility=(
                     "Live captions are on. You can keep your camera off."
                     if kind == InformationEvent.Kind.ONLINE
@@ -95,6 +106,38 @@ def seed(*, stdout) -> None:
             _fill(event, leave=1)
     seed_enquiries(stdout=stdout)
     _seed_drop_in(stdout)
+    _seed_today(stdout)
+
+
+TODAY_TITLE = "Information evening at Oakway library"
+
+
+def _seed_today(stdout) -> None:
+    """An event today with people booked, so the Events team's check-in can be tried.
+
+    Check-in opens at midnight on the day of the event; booking has closed.
+    """
+    today = timezone.localdate()
+    event = InformationEvent.objects.filter(title=TODAY_TITLE, starts_at__date=today).first()
+    if event is None:
+        start = _at(today, time(18, 30))
+        event = InformationEvent(
+            title=TODAY_TITLE,
+            kind=InformationEvent.Kind.IN_PERSON,
+            starts_at=start,
+            ends_at=start + timedelta(hours=2),
+            # Booking closed at the start of the day, so the demo's past stays quiet.
+            booking_closes_at=_at(today, time(0)),
+            places=10,
+            venue="Oakway Library, community room",
+            address="3 Church Lane\nOakway\nOK1 4CD",
+            description=DESCRIPTION,
+            accessibility="Step-free entrance through the library, a hearing loop and an "
+            "accessible toilet on the same floor.",
+        )
+        services.event_save(event=event)
+        stdout.write(f"  event: {event} (today: try check-in on its bookings)")
+    _fill(event, leave=4)
 
 
 def _seed_drop_in(stdout) -> None:

@@ -18,15 +18,23 @@ def absolute(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-def email_context(booking: Booking, *, with_joining_link: bool = False) -> dict:
-    event = booking.event
-    context = {
-        "first_name": booking.first_name,
+def event_context(event: InformationEvent) -> dict:
+    """What every email about an event says of it: when, where and how to get in."""
+    return {
         "event_title": event.title,
         "event_when": event_when(event),
         "event_online": event.is_online,
         "venue": event.venue,
         "address": event.address,
+        "accessibility": event.accessibility,
+    }
+
+
+def email_context(booking: Booking, *, with_joining_link: bool = False) -> dict:
+    event = booking.event
+    context = {
+        "first_name": booking.first_name,
+        **event_context(event),
         "places": booking.places,
         "manage_url": absolute(booking.get_absolute_url()),
         "events_url": absolute(reverse("enquiries:event_list")),

@@ -14,6 +14,7 @@ from crispy_forms_gds.layout import ConditionalQuestion, ConditionalRadios, Fiel
 from django import forms
 
 from portal.forms import HoneypotFormMixin
+from portal.validators import PersonNameValidator
 
 from .models import Enquiry
 
@@ -59,6 +60,7 @@ class AboutYouForm(EnquiryStepForm):
     first_name = _text(
         50,
         label="First name",
+        validators=[PersonNameValidator("First name")],
         error_messages={
             "required": "Enter your first name",
             "max_length": "First name must be 50 characters or fewer",
@@ -67,6 +69,7 @@ class AboutYouForm(EnquiryStepForm):
     last_name = _text(
         50,
         label="Last name",
+        validators=[PersonNameValidator("Last name")],
         error_messages={
             "required": "Enter your last name",
             "max_length": "Last name must be 50 characters or fewer",

@@ -1,5 +1,6 @@
 """How event dates and times are written for people: UK style, London time."""
 
+import re
 from datetime import datetime
 
 from django.utils import timezone
@@ -24,3 +25,18 @@ def day(moment: datetime) -> str:
 def event_when(event) -> str:
     """Tuesday 3 March 2026, 7pm to 8:30pm."""
     return f"{day(event.starts_at)}, {clock(event.starts_at)} to {clock(event.ends_at)}"
+
+
+def staff_date(moment: datetime) -> str:
+    """3 June 2025, 7pm: how the staff area writes a moment."""
+    local = timezone.localtime(moment)
+    return f"{local.day} {local:%B %Y}, {clock(moment)}"
+
+
+def natural_key(text: str) -> tuple:
+    """Sort "Person 2" before "Person 10": numbers by value, words without case."""
+    return tuple(
+        (0, int(part), "") if part.isdigit() else (1, 0, part.casefold())
+        for part in re.split(r"(\d+)", text)
+        if part
+    )

@@ -8,6 +8,7 @@ from django import forms
 from django.conf import settings
 
 from portal.forms import HoneypotFormMixin
+from portal.validators import PersonNameValidator
 
 from .models import Booking
 
@@ -18,14 +19,22 @@ from .models import Booking
 PHONE_PATTERN = re.compile(r"^\+?[0-9 ()-]{7,30}$")
 
 
-class TelInput(forms.TextInput):
-    input_type = "tel"
+def _places_choices() -> list[tuple[int, str]]:
+    most = settings.BOOKING_MAX_PLACES
+    return [
+        (1, "1 place, just me"),
+        *[
+            (n, f"{n} places, me and {n - 1} other {'person' if n == 2 else 'people'}")
+            for n in range(2, most + 1)
+        ],
+    ]
 
 
 class BookingForm(HoneypotFormMixin, forms.Form):
     name = forms.CharField(
         label="Full name",
         max_length=100,
+        validators=[PersonNameValidator("Full name")],
         error_messages={
             "required": "Enter your full name",
             "max_length": "Full name must be 100 characters or fewer",
@@ -45,7 +54,7 @@ class BookingForm(HoneypotFormMixin, forms.Form):
         label="Phone number (optional)",
         required=False,
         max_length=30,
-        widget=TelInput,
+        widget=forms.TelInput,
         help_text="Only used if we need to tell you about a change at short notice.",
         error_messages={"max_length": "Phone number must be 30 characters or fewer"},
     )
@@ -78,14 +87,7 @@ class BookingForm(HoneypotFormMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        most = settings.BOOKING_MAX_PLACES
-        self.fields["places"].choices = [
-            (1, "1 place, just me"),
-            *[
-                (n, f"{n} places, me and {n - 1} other {'person' if n == 2 else 'people'}")
-                for n in range(2, most + 1)
-            ],
-        ]
+        self.fields["places"].choices = _places_choices()
         self.fields["name"].widget.attrs.update(autocomplete="name", spellcheck="false")
         self.fields["email"].widget.attrs.update(autocomplete="email", spellcheck="false")
         self.fields["phone"].widget.attrs.update(autocomplete="tel")
@@ -118,6 +120,37 @@ class BookingForm(HoneypotFormMixin, forms.Form):
 
     def clean_email(self):
         return self.cleaned_data["email"].strip().lower()
+
+
+class BookingChangeForm(forms.Form):
+    """What the person may change before booking closes: places, phone and access needs."""
+
+    places = BookingForm.base_fields["places"]
+    phone = BookingForm.base_fields["phone"]
+    access_needs = BookingForm.base_fields["access_needs"]
+
+    def __init__(self, *args, booking, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "places": booking.places,
+                "phone": booking.phone,
+                "access_needs": booking.access_needs,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.fields["places"].choices = _places_choices()
+        self.fields["phone"].widget.attrs.update(autocomplete="tel")
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.label_size = Size.SMALL
+        self.helper.layout = Layout(
+            Field.radios("places", legend_size=Size.SMALL),
+            Field.text("phone", field_width=20),
+            Field.textarea("access_needs", max_characters=1000),
+        )
+
+    clean_phone = BookingForm.clean_phone
 
 
 class BookingCancelForm(forms.Form):

@@ -25,7 +25,6 @@ def booking_uid(booking: Booking) -> str:
 def booking_calendar(booking: Booking) -> bytes:
     """One VEVENT in London time; the joining link only for a place that is confirmed."""
     event = booking.event
-    manage_url = f"{settings.SITE_URL}{booking.get_absolute_url()}"
     show_link = event.is_online and booking.is_confirmed and event.joining_link
 
     calendar = Calendar()
@@ -52,7 +51,9 @@ def booking_calendar(booking: Booking) -> bytes:
     lines = [f"{settings.AGENCY_NAME} information event."]
     if show_link:
         lines.append(f"Join online: {event.joining_link}")
-    lines.append(f"Manage or cancel your booking: {manage_url}")
+    # Never the manage link: its token is the booking's only credential, and calendar
+    # entries are shared and forwarded.
+    lines.append("To change or cancel your booking, use the link in our email.")
     entry.add("description", "\n".join(lines))
     calendar.add_component(entry)
     calendar.add_missing_timezones()

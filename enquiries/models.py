@@ -23,6 +23,12 @@ class InformationEvent(models.Model):
         ONLINE = "online", "Online"
         IN_PERSON = "in_person", "In person"
 
+    class Topic(models.TextChoices):
+        """What the event offers, shown and filtered on the events pages."""
+
+        INFORMATION = "information", "Information event"
+        CARER_TALK = "carer_talk", "Talk with an experienced EP carer"
+
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", "Scheduled"
         CANCELLED = "cancelled", "Cancelled"
@@ -35,6 +41,14 @@ class InformationEvent(models.Model):
         help_text="Made from the title and the date when the event is saved.",
     )
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.ONLINE)
+    topic = models.CharField(
+        "type of event",
+        max_length=20,
+        choices=Topic.choices,
+        default=Topic.INFORMATION,
+        help_text="A talk with an experienced EP carer has its own description on the "
+        "events pages.",
+    )
     starts_at = models.DateTimeField("starts at")
     ends_at = models.DateTimeField("ends at")
     venue = models.CharField(

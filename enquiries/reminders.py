@@ -46,21 +46,32 @@ def _version(event: InformationEvent) -> str:
     return hashlib.sha256(facts.encode()).hexdigest()[:10]
 
 
-def reminders_schedule(booking: Booking, *, now: datetime) -> None:
-    """Queue the reminders of a confirmed booking; ones whose time has passed are skipped."""
+def reminders_planned(booking: Booking, *, now: datetime) -> list[dict]:
+    """The reminders of a confirmed booking still to come, as ``notify`` arguments.
+
+    A reminder whose time has passed is neither planned nor promised (a booking
+    made on the morning of the event gets no morning reminder).
+    """
     event = booking.event
     version = _version(event)
     context = email_context(booking, with_joining_link=True)
-    for name, due_at in reminder_times(event).items():
-        if due_at <= now:
-            continue
-        notify(
-            key=f"booking:{booking.pk}:{name}:{version}",
-            to=booking.email,
-            template=f"enquiries/booking_{name.replace('-', '_')}",
-            context=context,
-            due_at=due_at,
-        )
+    return [
+        {
+            "key": f"booking:{booking.pk}:{name}:{version}",
+            "to": booking.email,
+            "template": f"enquiries/booking_{name.replace('-', '_')}",
+            "context": context,
+            "due_at": due_at,
+        }
+        for name, due_at in reminder_times(event).items()
+        if due_at > now
+    ]
+
+
+def reminders_schedule(booking: Booking, *, now: datetime) -> None:
+    """Queue the reminders of a confirmed booking; ones whose time has passed are skipped."""
+    for reminder in reminders_planned(booking, now=now):
+        notify(**reminder)
 
 
 def reminders_withdraw(booking: Booking) -> int:

@@ -26,7 +26,7 @@ def events_with_places() -> QuerySet[InformationEvent]:
     )
 
 
-def events_upcoming(*, kind: str = "", now=None) -> QuerySet[InformationEvent]:
+def events_upcoming(*, kind: str = "", topic: str = "", now=None) -> QuerySet[InformationEvent]:
     """Scheduled events that have not started, soonest first; nothing past, nothing cancelled."""
     now = now or timezone.now()
     events = events_with_places().filter(
@@ -34,6 +34,8 @@ def events_upcoming(*, kind: str = "", now=None) -> QuerySet[InformationEvent]:
     )
     if kind in InformationEvent.Kind.values:
         events = events.filter(kind=kind)
+    if topic in InformationEvent.Topic.values:
+        events = events.filter(topic=topic)
     return events.order_by("starts_at", "id")
 
 

@@ -4,23 +4,25 @@ Information events and bookings come first; enquiries and their pipeline follow
 in their own section.
 """
 
+import hashlib
 import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, connection, transaction
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.text import slugify
 
 from portal.calendar import add_months
-from portal.notifications import notify
+from portal.notifications import notify, notify_new
 
 from .caching import events_changed
-from .emails import email_context, ics_attachment, next_events
+from .emails import absolute, email_context, event_context, ics_attachment, next_events
 from .models import Booking, InformationEvent
-from .reminders import reminders_schedule, reminders_withdraw
+from .reminders import reminders_planned, reminders_schedule, reminders_withdraw
+from .selectors import events_with_places
 
 logger = logging.getLogger(__name__)
 
@@ -45,10 +47,8 @@ class BookingClosed(BookingError):
 
 
 class DuplicateBooking(BookingError):
-    message = (
-        "This email address already has a booking for this event. We have emailed the link "
-        "to manage it to that address."
-    )
+    """Never shown as such: the form answers a repeat booking as it answers a new one,
+    so it cannot be used to find out who has booked."""
 
     def __init__(self, booking: Booking):
         super().__init__()
@@ -61,6 +61,14 @@ class BookingBusy(BookingError):
 
 class BookingNotCancellable(BookingError):
     message = "This booking can no longer be cancelled."
+
+
+class NotEnoughPlaces(BookingError):
+    pass
+
+
+class BookingNotChangeable(BookingError):
+    message = "Booking for this event has closed, so this booking can no longer be changed."
 
 
 class TransitionNotAllowed(BookingError):
@@ -107,7 +115,9 @@ def _lock_event(event_pk: int) -> InformationEvent:
         timeout_ms = int(settings.BOOKING_LOCK_TIMEOUT_SECONDS * 1000)
         with connection.cursor() as cursor:
             cursor.execute("SELECT set_config('lock_timeout', %s, true)", [f"{timeout_ms}ms"])
-    return InformationEvent.objects.select_for_update(of=("self",)).get(pk=event_pk)
+    # FOR NO KEY UPDATE: lockers still queue one behind the other, but inserting a
+    # booking that refers to the event (the waiting-list fallback) does not wait.
+    return InformationEvent.objects.select_for_update(of=("self",), no_key=True).get(pk=event_pk)
 
 
 def _is_lock_timeout(exc: OperationalError) -> bool:
@@ -151,19 +161,49 @@ def _transition(obj, *, to: str, table: dict, action: str, fields: dict | None =
 # -- email ------------------------------------------------------------------
 
 
-def _confirm_notice(booking: Booking, *, now: datetime, promoted: bool) -> None:
+def _confirm_messages(booking: Booking, *, now: datetime, promoted: bool) -> list[dict]:
+    """The confirmation and the reminders still to come; the email promises only those."""
     name = "promoted" if promoted else "confirmed"
-    notify(
-        key=f"booking:{booking.pk}:{name}",
-        to=booking.email,
-        template=f"enquiries/booking_{name}",
-        context=email_context(booking, with_joining_link=True),
-        attachments=ics_attachment(booking),
-    )
-    reminders_schedule(booking, now=now)
+    reminders = reminders_planned(booking, now=now)
+    planned = {reminder["key"].split(":")[2] for reminder in reminders}
+    context = email_context(booking, with_joining_link=True)
+    context["reminder_before"] = "reminder-before" in planned
+    context["reminder_day"] = "reminder-day" in planned
+    confirmation = {
+        "key": f"booking:{booking.pk}:{name}",
+        "to": booking.email,
+        "template": f"enquiries/booking_{name}",
+        "context": context,
+        "attachments": ics_attachment(booking),
+    }
+    return [confirmation, *reminders]
+
+
+def _confirm_notice(booking: Booking, *, now: datetime, promoted: bool) -> None:
+    confirmation, *reminders = _confirm_messages(booking, now=now, promoted=promoted)
+    notify(**confirmation)
+    for reminder in reminders:
+        notify(**reminder)
+
+
+def _waiting_message(booking: Booking) -> dict:
+    return {
+        "key": f"booking:{booking.pk}:waiting",
+        "to": booking.email,
+        "template": "enquiries/booking_waiting",
+        "context": email_context(booking),
+    }
 
 
 # -- bookings ---------------------------------------------------------------
+
+
+def _active_booking(*, event_pk: int, email: str) -> Booking | None:
+    return (
+        Booking.objects.filter(event_id=event_pk, email=email)
+        .exclude(status=Booking.Status.CANCELLED)
+        .first()
+    )
 
 
 def booking_create(
@@ -179,34 +219,41 @@ def booking_create(
     """Book places: confirmed if they fit, otherwise on the waiting list.
 
     The pretix pattern: inside one durable transaction, lock the event row as
-    late as possible, count the confirmed places fresh, then insert.
+    late as possible, count the confirmed places fresh, then insert. Only the
+    count and the writes happen under the lock: the repeat-booking check runs
+    before it (the database's unique constraint settles a race), and the emails
+    and reminders go in one INSERT.
+
+    If the lock cannot be had even after the retries (a crowd booking at once on
+    a busy machine), the person still gets an answer, never an error: a place on
+    the waiting list, which holds no place and so needs no count.
+    ``events_waiting_list_fill`` then gives them any place that is free.
     """
     email = email.strip().lower()
     if places < 1 or places > settings.BOOKING_MAX_PLACES:
         raise BookingError(f"You can book between 1 and {settings.BOOKING_MAX_PLACES} places.")
+    details = {
+        "name": name.strip(),
+        "email": email,
+        "phone": phone.strip(),
+        "places": places,
+        "access_needs": access_needs.strip(),
+        "heard_about": heard_about,
+    }
 
     def attempt() -> Booking:
         with transaction.atomic(durable=True):
+            existing = _active_booking(event_pk=event.pk, email=email)
+            if existing is not None:
+                raise DuplicateBooking(existing)
             locked = _lock_event(event.pk)
             now = timezone.now()
             if not locked.is_open_for_booking(now):
                 raise BookingClosed()
-            existing = (
-                Booking.objects.filter(event=locked, email=email)
-                .exclude(status=Booking.Status.CANCELLED)
-                .first()
-            )
-            if existing is not None:
-                raise DuplicateBooking(existing)
             fits = confirmed_places(locked) + places <= locked.places
             booking = Booking(
                 event=locked,
-                name=name.strip(),
-                email=email,
-                phone=phone.strip(),
-                places=places,
-                access_needs=access_needs.strip(),
-                heard_about=heard_about,
+                **details,
                 status=Booking.Status.CONFIRMED if fits else Booking.Status.WAITING,
                 confirmed_at=now if fits else None,
             )
@@ -216,28 +263,100 @@ def booking_create(
             booking.save()
             events_changed()
             if fits:
-                _confirm_notice(booking, now=now, promoted=False)
+                notify_new(_confirm_messages(booking, now=now, promoted=False))
             else:
-                notify(
-                    key=f"booking:{booking.pk}:waiting",
-                    to=booking.email,
-                    template="enquiries/booking_waiting",
-                    context=email_context(booking),
-                )
+                notify_new([_waiting_message(booking)])
+            return booking
+
+    def wait_list_without_lock() -> Booking:
+        with transaction.atomic(durable=True):
+            fresh = InformationEvent.objects.get(pk=event.pk)
+            if not fresh.is_open_for_booking(timezone.now()):
+                raise BookingClosed()
+            booking = Booking(event=fresh, **details, status=Booking.Status.WAITING)
+            booking._audit_action = "enquiries.booking.wait_listed"
+            booking.save()
+            events_changed()
+            notify_new([_waiting_message(booking)])
             return booking
 
     try:
-        return _with_lock_retries(attempt)
+        try:
+            return _with_lock_retries(attempt)
+        except BookingBusy:
+            logger.warning("Event lock still busy after the retries: booking wait-listed")
+            return wait_list_without_lock()
     except IntegrityError:
         # Two requests with the same email raced; the database kept one of them.
-        existing = (
-            Booking.objects.filter(event=event, email=email)
-            .exclude(status=Booking.Status.CANCELLED)
-            .first()
-        )
+        existing = _active_booking(event_pk=event.pk, email=email)
         if existing is None:
             raise
         raise DuplicateBooking(existing) from None
+
+
+def booking_change(
+    *, booking: Booking, places: int, phone: str, access_needs: str
+) -> list[Booking]:
+    """The person changes their places, phone number or access needs until booking closes.
+
+    More places are taken only if they fit, counted under the event's lock as a new
+    booking is; fewer places go to the waiting list at once. A waiting booking may
+    change its places freely (it holds none) and is confirmed if they now fit.
+    Returns the bookings confirmed by the change (the person's own, or others
+    promoted from the waiting list).
+    """
+    if places < 1 or places > settings.BOOKING_MAX_PLACES:
+        raise BookingError(f"You can book between 1 and {settings.BOOKING_MAX_PLACES} places.")
+
+    def attempt() -> list[Booking]:
+        with transaction.atomic(durable=True):
+            event = _lock_event(booking.event_id)
+            locked = Booking.objects.select_for_update().get(pk=booking.pk)
+            locked.event = event
+            now = timezone.now()
+            if locked.status not in Booking.ACTIVE_STATUSES or not event.is_open_for_booking(now):
+                raise BookingNotChangeable()
+            changed = {
+                name: value
+                for name, value in (
+                    ("places", places),
+                    ("phone", phone.strip()),
+                    ("access_needs", access_needs.strip()),
+                )
+                if getattr(locked, name) != value
+            }
+            if not changed:
+                return []
+            if locked.is_confirmed and places > locked.places:
+                free = event.places - confirmed_places(event)
+                if places - locked.places > free:
+                    have = f"{locked.places} place{'' if locked.places == 1 else 's'}"
+                    if free <= 0:
+                        raise NotEnoughPlaces(
+                            f"There are no more places at this event: you can keep your {have}."
+                        )
+                    raise NotEnoughPlaces(
+                        f"There {'is' if free == 1 else 'are'} only {free} more "
+                        f"place{'' if free == 1 else 's'} at this event: you can have up to "
+                        f"{locked.places + free}."
+                    )
+            for name, value in changed.items():
+                setattr(locked, name, value)
+            locked._audit_action = "enquiries.booking.changed"
+            locked.save(update_fields=[*changed, "updated_at"])
+            booking.places, booking.phone, booking.access_needs = (
+                locked.places,
+                locked.phone,
+                locked.access_needs,
+            )
+            if "places" not in changed:
+                return []
+            events_changed()
+            # Fewer places free some for the waiting list; a waiting booking that now
+            # fits is promoted in its turn.
+            return _promote_waiting(event, now=now)
+
+    return _with_lock_retries(attempt)
 
 
 BOOKING_DETAIL_FIELDS = ("name", "phone", "access_needs", "heard_about")
@@ -255,11 +374,11 @@ def booking_update_details(*, booking: Booking, changed: list[str] | tuple[str, 
 def booking_link_resend(*, booking: Booking) -> None:
     """Email the manage link again (someone tried to book twice with this address).
 
-    At most one such email an hour, so the form cannot be used to flood an inbox.
+    At most one such email a day, so the form cannot be used to flood an inbox.
     """
-    hour = timezone.now().strftime("%Y%m%d%H")
+    day = timezone.localdate().strftime("%Y%m%d")
     notify(
-        key=f"booking:{booking.pk}:link:{hour}",
+        key=f"booking:{booking.pk}:link:{day}",
         to=booking.email,
         template="enquiries/booking_link",
         context=email_context(booking),
@@ -293,6 +412,34 @@ def _promote_waiting(event: InformationEvent, *, now: datetime) -> list[Booking]
         free -= booking.places
         if free <= 0:
             break
+    return promoted
+
+
+def events_waiting_list_fill(*, now: datetime | None = None) -> int:
+    """Give free places to waiting bookings (beat), event by event under its lock.
+
+    Normally the waiting list moves up when a place is freed; this catches a
+    booking wait-listed without the count while the event's lock was busy.
+    Returns how many bookings were confirmed.
+    """
+    now = now or timezone.now()
+    events = list(
+        events_with_places()
+        .filter(status=InformationEvent.Status.SCHEDULED, starts_at__gt=now, waiting_count__gt=0)
+        .filter(places_taken__lt=F("places"))
+        .values_list("pk", flat=True)
+    )
+
+    def fill(event_pk: int) -> int:
+        with transaction.atomic(durable=True):
+            return len(_promote_waiting(_lock_event(event_pk), now=timezone.now()))
+
+    promoted = 0
+    for event_pk in events:
+        try:
+            promoted += _with_lock_retries(lambda pk=event_pk: fill(pk))
+        except BookingBusy:
+            continue  # the next sweep tries again
     return promoted
 
 
@@ -465,6 +612,44 @@ def event_cancel(*, event: InformationEvent) -> int:
     return _with_lock_retries(attempt)
 
 
+EVENT_MESSAGE_SUBJECT_MAX = 150
+EVENT_MESSAGE_MAX = 3000
+
+
+def event_message(*, event: InformationEvent, subject: str, message: str) -> int:
+    """Email everyone booked on (or waiting for) an event, without cancelling it.
+
+    One email per booking through the outbox. The key is made from the words, so
+    sending the same message twice (a double click, a resubmitted page) sends it
+    once. The body is the staff's message and the event's facts: no name or other
+    detail of the person. Returns how many bookings the message is queued for.
+    """
+    subject, message = " ".join(subject.split()), message.strip()
+    if not subject or not message:
+        raise ValidationError("Give the message a subject and some words.")
+    if len(subject) > EVENT_MESSAGE_SUBJECT_MAX or len(message) > EVENT_MESSAGE_MAX:
+        raise ValidationError(
+            f"Keep the subject to {EVENT_MESSAGE_SUBJECT_MAX} characters and the message "
+            f"to {EVENT_MESSAGE_MAX:,}."
+        )
+    if event.is_cancelled:
+        raise ValidationError("This event is cancelled: everyone booked has been told.")
+    digest = hashlib.sha256(f"{subject}\n{message}".encode()).hexdigest()[:16]
+    context = {**event_context(event), "subject": subject, "message": message}
+    with transaction.atomic():
+        bookings = list(
+            Booking.objects.filter(event=event, status__in=Booking.ACTIVE_STATUSES).order_by("id")
+        )
+        for booking in bookings:
+            notify(
+                key=f"event:{event.pk}:message:{digest}:booking:{booking.pk}",
+                to=booking.email,
+                template="enquiries/event_message",
+                context={**context, "manage_url": absolute(booking.get_absolute_url())},
+            )
+    return len(bookings)
+
+
 def event_duplicate(*, event: InformationEvent, starts_on=None) -> InformationEvent:
     """A copy of an event on another date (by default a month later), same times of day."""
     local_start = timezone.localtime(event.starts_at)
@@ -473,6 +658,7 @@ def event_duplicate(*, event: InformationEvent, starts_on=None) -> InformationEv
     copy = InformationEvent(
         title=event.title,
         kind=event.kind,
+        topic=event.topic,
         starts_at=_shift_local(event.starts_at, shift),
         ends_at=_shift_local(event.ends_at, shift),
         venue=event.venue,

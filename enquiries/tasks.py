@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import pipeline, reminders
+from . import pipeline, reminders, services
 
 # -- Information events -------------------------------------------------------
 
@@ -11,6 +11,12 @@ from . import pipeline, reminders
 def queue_event_follow_ups() -> int:
     """Beat: invite attendees to enquire and offer no-shows the next dates, once each."""
     return reminders.follow_ups_queue()
+
+
+@shared_task(ignore_result=True)
+def fill_waiting_lists() -> int:
+    """Beat: free places go to waiting bookings made while an event's lock was busy."""
+    return services.events_waiting_list_fill()
 
 
 # -- Enquiries ----------------------------------------------------------------

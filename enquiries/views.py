@@ -1,7 +1,12 @@
 """Public pages of the enquiries app. Views are thin: forms validate, services act."""
 
+import hashlib
+import time
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,7 +18,7 @@ from portal.ratelimit import RateLimit
 
 from . import ics, selectors, services
 from .caching import cache_events_page, event_moments, seconds_until_change
-from .forms import BookingCancelForm, BookingForm
+from .forms import BookingCancelForm, BookingChangeForm, BookingForm
 from .models import InformationEvent
 
 # ===========================================================================
@@ -22,10 +27,46 @@ from .models import InformationEvent
 
 EVENTS_PER_PAGE = 20
 KIND_FILTERS = [("", "All events"), *InformationEvent.Kind.choices]
+TOPIC_FILTERS = [("", "Every type"), *InformationEvent.Topic.choices]
 
 
-def _booking_rate_limit() -> RateLimit:
-    return RateLimit("booking", limit=settings.BOOKING_RATE_LIMIT_PER_HOUR, period=3600)
+@dataclass(frozen=True)
+class _BookingsMade(RateLimit):
+    """Bookings made in the last hour from one client address, or for one email address.
+
+    Only bookings that were made count (``record`` once the service has answered), so
+    people sharing an office or library address are not refused for each other's
+    typing mistakes; ``reached`` reads the count before booking without adding to it.
+    A repeat booking counts as a booking: it is answered the same way, and may email
+    the owner of the address. With ``email`` set, the count is the address's, from
+    any client.
+    """
+
+    email: str = ""
+
+    def _key(self, request) -> str:
+        if not self.email:
+            return super()._key(request)
+        window = int(time.time()) // self.period
+        digest = hashlib.sha256(self.email.encode()).hexdigest()[:32]
+        return f"ratelimit:{self.scope}:{digest}:{window}"
+
+    def reached(self, request) -> bool:
+        try:
+            return (cache.get(self._key(request)) or 0) >= self.limit
+        except Exception:  # noqa: BLE001 - a cache that is down refuses no one
+            return False
+
+    def record(self, request) -> None:
+        self.hit(request)
+
+
+def _booking_limits(email: str) -> tuple[_BookingsMade, _BookingsMade]:
+    limit = settings.BOOKING_RATE_LIMIT_PER_HOUR
+    return (
+        _BookingsMade("booking", limit=limit, period=3600),
+        _BookingsMade("booking-email", limit=limit, period=3600, email=email.strip().lower()),
+    )
 
 
 def _private(response: HttpResponse) -> HttpResponse:
@@ -36,12 +77,15 @@ def _private(response: HttpResponse) -> HttpResponse:
 
 
 @require_GET
-@cache_events_page(query=("kind", "page"))
+@cache_events_page(query=("kind", "topic", "page"))
 def event_list(request):
     kind = request.GET.get("kind", "")
     if kind not in InformationEvent.Kind.values:
         kind = ""
-    upcoming = selectors.events_upcoming(kind=kind)
+    topic = request.GET.get("topic", "")
+    if topic not in InformationEvent.Topic.values:
+        topic = ""
+    upcoming = selectors.events_upcoming(kind=kind, topic=topic)
     page = Paginator(upcoming, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
     now = timezone.now()
     response = render(
@@ -51,9 +95,14 @@ def event_list(request):
             "page": page,
             "events": page.object_list,
             "kind": kind,
+            "topic": topic,
             "kind_filters": [
                 {"value": value, "label": label, "current": value == kind}
                 for value, label in KIND_FILTERS
+            ],
+            "topic_filters": [
+                {"value": value, "label": label, "current": value == topic}
+                for value, label in TOPIC_FILTERS
             ],
             "now": now,
         },
@@ -83,24 +132,30 @@ def event_detail(request, slug):
     form = BookingForm()
     if request.method == "POST" and is_open:
         form = BookingForm(request.POST)
-        if not _booking_rate_limit().hit(request):
-            form.is_valid()
-            form.add_error(None, "You have tried to book too many times. Please try again later.")
-            status = 429
-        elif form.is_valid():
-            try:
-                booking = services.booking_create(event=event, **_booking_fields(form))
-            except services.DuplicateBooking as duplicate:
-                services.booking_link_resend(booking=duplicate.booking)
-                form.add_error("email", duplicate.message)
-            except services.BookingError as problem:
-                form.add_error(None, problem.message)
-                is_open = not isinstance(problem, services.BookingClosed)
+        if form.is_valid():
+            limits = _booking_limits(form.cleaned_data["email"])
+            if any(limit.reached(request) for limit in limits):
+                form.add_error(
+                    None, "You have made too many bookings. Please try again in an hour."
+                )
+                status = 429
             else:
-                return redirect("enquiries:booking_done", token=booking.token)
+                try:
+                    services.booking_create(event=event, **_booking_fields(form))
+                except services.DuplicateBooking as duplicate:
+                    # Answered as a new booking is, so the form does not tell who has
+                    # booked; the owner of the address gets the link at most once a day.
+                    services.booking_link_resend(booking=duplicate.booking)
+                except services.BookingError as problem:
+                    form.add_error(None, problem.message)
+                    is_open = not isinstance(problem, services.BookingClosed)
+                if not form.errors:
+                    for limit in limits:
+                        limit.record(request)
+                    return redirect("enquiries:booking_check_email", slug=event.slug)
         elif form.caught_spam:
             # Bots get the same answer as people and nothing is saved.
-            return render(request, "enquiries/booking_received.html", {"event": event})
+            return redirect("enquiries:booking_check_email", slug=event.slug)
     response = render(
         request,
         "enquiries/event_detail.html",
@@ -109,6 +164,16 @@ def event_detail(request, slug):
     )
     response.public_cache_seconds = seconds_until_change(event_moments(event), now=now)
     return response
+
+
+@never_cache
+@require_GET
+def booking_check_email(request, slug):
+    """The one answer to a booking form that was sent: new, repeat or caught as spam."""
+    event = selectors.event_for_page(slug=slug)
+    if event is None:
+        raise Http404("No such event")
+    return render(request, "enquiries/booking_received.html", {"event": event})
 
 
 def _booking_fields(form: BookingForm) -> dict:
@@ -151,7 +216,39 @@ def booking_manage(request, token):
                 "booking": booking,
                 "event": booking.event,
                 "can_cancel": booking.can_be_cancelled() and not booking.event.is_cancelled,
+                "can_change": _can_change(booking),
             },
+        )
+    )
+
+
+def _can_change(booking) -> bool:
+    return booking.status in booking.ACTIVE_STATUSES and booking.event.is_open_for_booking()
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def booking_change(request, token):
+    booking = _booking_or_404(token)
+    if not _can_change(booking):
+        return redirect("enquiries:booking_manage", token=booking.token)
+    form = BookingChangeForm(booking=booking)
+    if request.method == "POST":
+        form = BookingChangeForm(request.POST, booking=booking)
+        if form.is_valid():
+            try:
+                services.booking_change(booking=booking, **form.cleaned_data)
+            except services.BookingError as problem:
+                field = "places" if isinstance(problem, services.NotEnoughPlaces) else None
+                form.add_error(field, problem.message)
+            else:
+                messages.success(request, "Your booking has been changed.")
+                return redirect("enquiries:booking_manage", token=booking.token)
+    return _private(
+        render(
+            request,
+            "enquiries/booking_change.html",
+            {"booking": booking, "event": booking.event, "form": form},
         )
     )
 

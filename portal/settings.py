@@ -200,6 +200,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "enquiries.tasks.queue_event_follow_ups",
         "schedule": env.float("EVENT_FOLLOW_UP_SWEEP_SECONDS", default=300.0),
     },
+    "fill-event-waiting-lists": {
+        "task": "enquiries.tasks.fill_waiting_lists",
+        "schedule": env.float("EVENT_WAITING_LIST_SWEEP_SECONDS", default=60.0),
+    },
 }
 
 # Email: console on a laptop, SMTP in production (EMAIL_URL=smtp://host:port).
@@ -389,6 +393,20 @@ ELIGIBILITY_RATE_LIMIT_PER_MINUTE = env.int("ELIGIBILITY_RATE_LIMIT_PER_MINUTE",
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
+# crispy-forms-gds gives GOV.UK classes only to the widgets it knows by class name;
+# every other input Django offers gets them here, so no public field renders unstyled.
+CRISPY_CLASS_CONVERTERS = dict.fromkeys(
+    (
+        "telinput",
+        "numberinput",
+        "urlinput",
+        "searchinput",
+        "dateinput",
+        "datetimeinput",
+        "timeinput",
+    ),
+    "govuk-input",
+)
 
 # Carer assessments: agency policy, read here; statutory clocks are constants in
 # carers/clocks.py with the regulation they come from.
@@ -457,6 +475,10 @@ LOGGING = {
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
+    "filters": {
+        # Booking tokens and reset keys in paths are credentials (portal/logroutes.py).
+        "route_not_credential": {"()": "portal.logroutes.RouteNotCredential"},
+    },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain"},
     },
@@ -471,5 +493,14 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
         # pikepdf (completing PDF tagging) announces its logging bridge at INFO.
         "pikepdf": {"level": "WARNING"},
+        # Where a request's path is logged: "Not Found", CSRF refusals, runserver.
+        "django.request": {"filters": ["route_not_credential"]},
+        "django.security.csrf": {"filters": ["route_not_credential"]},
+        "django.server": {
+            "filters": ["route_not_credential"],
+            "handlers": ["console"],
+            "level": "INFO",
+            "propagate": False,
+        },
     },
 }

@@ -136,8 +136,14 @@ STAFF_PAGES = (
         "Information events",
         ("enquiries.informationevent",),
         {
-            EVENTS: "view, add, change, cancel, duplicate, export attendees (CSV)",
-            SUPERUSER: "view, add, change, delete, cancel, duplicate, export attendees (CSV)",
+            EVENTS: "view, add, change, cancel, duplicate, export attendees (CSV), "
+            "sign-in sheet, message everyone booked",
+            SUPERUSER: "view, add, change, delete, cancel, duplicate, export attendees (CSV), "
+            "sign-in sheet, message everyone booked",
+        },
+        probes={
+            "sign-in sheet": (Probe("enquiries_informationevent_sign_in_sheet"),),
+            "message everyone booked": (Probe("enquiries_informationevent_message"),),
         },
         actions={
             "cancel": ("cancel_events",),
@@ -546,6 +552,18 @@ def _custom(name: str, r: Records) -> list[tuple[str, str]]:
         ],
         "carers_document_file": lambda: [(name, f"{a}carers/document/file/{r.document.file.name}")],
         "enquiries_enquiry_funnel": lambda: [(name, f"{a}enquiries/enquiry/funnel/")],
+        "enquiries_informationevent_sign_in_sheet": lambda: [
+            (
+                name,
+                f"{a}enquiries/informationevent/{r.objects['enquiries.informationevent'].pk}/sign-in-sheet/",
+            )
+        ],
+        "enquiries_informationevent_message": lambda: [
+            (
+                name,
+                f"{a}enquiries/informationevent/{r.objects['enquiries.informationevent'].pk}/message/",
+            )
+        ],
         "enquiries_enquiry_move": lambda: [
             (f"{name}:{slug}", f"{a}enquiries/enquiry/{r.enquiry.pk}/move/{slug}/")
             for slug in MOVES

@@ -1,7 +1,10 @@
 """Template tags for information events: `{% load enquiries_tags %}`."""
 
+import re
+
 from django import template
-from django.utils.html import format_html
+from django.template.defaultfilters import linebreaksbr
+from django.utils.html import format_html, format_html_join
 
 from .. import formats
 
@@ -52,4 +55,15 @@ def booking_status_tag(booking):
     colour = STATUS_COLOURS.get(booking.status, "grey")
     return format_html(
         '<strong class="govuk-tag govuk-tag--{}">{}</strong>', colour, booking.get_status_display()
+    )
+
+
+@register.filter
+def govuk_paragraphs(text):
+    """Staff-written text as GOV.UK body paragraphs (a blank line starts a new one)."""
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", str(text or "")) if p.strip()]
+    return format_html_join(
+        "\n",
+        '<p class="govuk-body">{}</p>',
+        ((linebreaksbr(paragraph),) for paragraph in paragraphs),
     )

@@ -36,6 +36,7 @@ def test_the_list_and_the_event_page_are_accessible_and_valid(page, live_server,
     assert page.get_by_text("2 places left").count() == 1
     assert page.get_by_text("Waiting list").count() == 1
     assert_accessible(page, "/events/?kind=in_person", live_server)
+    assert_accessible(page, "/events/?topic=carer_talk&kind=online", live_server)
     assert_accessible(page, online.get_absolute_url(), live_server)
     assert_accessible(page, in_person.get_absolute_url(), live_server)
     assert page.get_by_role("button", name="Join the waiting list").count() == 1
@@ -82,8 +83,9 @@ def test_book_receive_the_email_manage_cancel_and_the_waiting_list_moves_up(
     page.get_by_label("1 place, just me").check()
     page.get_by_label("How did you hear about this event? (optional)").select_option("search")
     page.get_by_role("button", name="Book a place").click()
-    page.wait_for_url(re.compile(r"/bookings/[\w-]+/booked/$"))
-    assert page.get_by_role("heading", name="Booking confirmed").is_visible()
+    # The same answer whether the address had booked before or not.
+    page.wait_for_url(re.compile(r"/events/[\w-]+/check-your-email/$"))
+    assert page.get_by_role("heading", name="Check your email").is_visible()
     assert_accessible(page, page.url.removeprefix(live_server.url), live_server)
 
     # The confirmation arrives at a real SMTP server, with a calendar file.
@@ -108,6 +110,24 @@ def test_book_receive_the_email_manage_cancel_and_the_waiting_list_moves_up(
     assert page.get_by_role("link", name="join the event").get_attribute("href") == (
         event.joining_link
     )
+
+    # Change the booking: more places than are left is refused on the field.
+    page.get_by_role("link", name="Change your booking").click()
+    page.wait_for_url(f"{live_server.url}{manage_path}change/")
+    assert_accessible(page, f"{manage_path}change/", live_server)
+    page.get_by_label("Phone number (optional)").fill("01632 960 001")
+    page.get_by_label("2 places, me and 1 other person").check()
+    with page.expect_navigation() as navigation:
+        page.get_by_role("button", name="Save changes").click()
+    assert page.title().startswith("Error: ")
+    assert page.get_by_text("no more places at this event").first.is_visible()
+    assert not axe_check(page), axe_check(page)
+    errors = html_check(navigation.value.text())
+    assert not errors, errors
+    page.get_by_label("1 place, just me").check()
+    page.get_by_role("button", name="Save changes").click()
+    page.wait_for_url(f"{live_server.url}{manage_path}")
+    assert page.get_by_text("Your booking has been changed.").is_visible()
 
     # Cancel, with a confirmation step.
     page.get_by_role("link", name="Cancel this booking").click()

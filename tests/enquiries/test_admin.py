@@ -81,6 +81,7 @@ def admin_form(**overrides):
     start = timezone.localtime(in_days(30))
     data = {
         "title": "New evening",
+        "topic": "information",
         "kind": "in_person",
         "starts_at_0": start.strftime("%d/%m/%Y"),
         "starts_at_1": "19:00:00",
@@ -260,3 +261,65 @@ def test_other_roles_cannot_open_the_event_admin(staff_client):
     client = staff_client(Role.SOCIAL_WORKERS)
     assert client.get(EVENTS_URL).status_code == 403
     assert client.get(BOOKINGS_URL).status_code == 403
+
+
+def test_bookings_can_be_filtered_by_event(events_team):
+    one, other = InformationEventFactory(title="Evening one"), InformationEventFactory()
+    BookingFactory(event=one, name="Ann Alpha")
+    BookingFactory(event=other, name="Ben Beta")
+    html = events_team.get(f"{BOOKINGS_URL}?event__id__exact={one.pk}").content.decode()
+    assert "Ann Alpha" in html
+    assert "Ben Beta" not in html
+
+
+def test_the_csv_sorts_names_as_people_read_them_and_dates_like_the_staff_area(events_team):
+    event = InformationEventFactory(places=20)
+    for n in (1, 10, 11, 2):
+        BookingFactory(event=event, name=f"Person {n}")
+    response = events_team.post(
+        EVENTS_URL, {"action": "export_attendees", "_selected_action": [event.pk]}
+    )
+    rows = list(csv.reader(io.StringIO(response.content.decode())))[1:]
+    assert [row[2] for row in rows] == ["Person 1", "Person 2", "Person 10", "Person 11"]
+    local = timezone.localtime(event.starts_at)
+    assert rows[0][1].startswith(f"{local.day} {local:%B %Y}, ")
+
+
+def test_the_sign_in_sheet_lists_who_is_coming_with_access_needs_only_as_a_flag(events_team):
+    event = InformationEventFactory(places=20)
+    for n in (10, 2, 1):
+        BookingFactory(event=event, name=f"Person {n}")
+    BookingFactory(event=event, name="Needs Help", access_needs="uses a wheelchair")
+    BookingFactory(event=event, name="Waiting Wendy", status=Booking.Status.WAITING)
+    BookingFactory(event=event, name="Gone Gary", status=Booking.Status.CANCELLED)
+    html = events_team.get(f"{EVENTS_URL}{event.pk}/sign-in-sheet/").content.decode()
+    assert html.index("Person 1<") < html.index("Person 2<") < html.index("Person 10<")
+    assert "Needs Help" in html and "Yes: see the booking" in html
+    assert "wheelchair" not in html
+    assert "Waiting Wendy" not in html and "Gone Gary" not in html
+    assert "@media print" in html
+    assert (
+        f"{EVENTS_URL}{event.pk}/sign-in-sheet/"
+        in events_team.get(f"{EVENTS_URL}{event.pk}/change/").content.decode()
+    )
+
+
+def test_message_everyone_booked_once_through_the_outbox(events_team):
+    event = InformationEventFactory(places=2)
+    booked = BookingFactory.create_batch(2, event=event)
+    waiting = BookingFactory(event=event, status=Booking.Status.WAITING)
+    BookingFactory(event=event, status=Booking.Status.CANCELLED)
+    url = f"{EVENTS_URL}{event.pk}/message/"
+    assert "3 bookings" in events_team.get(url).content.decode()
+    data = {"subject": "Room change", "message": "We are in room 2 this time."}
+    assert events_team.post(url, data).status_code == 302
+    assert events_team.post(url, data).status_code == 302  # sent again: nothing new
+    rows = Notification.objects.filter(template="enquiries/event_message")
+    assert sorted(rows.values_list("to", flat=True)) == sorted(b.email for b in [*booked, waiting])
+    for row in rows:
+        assert "first_name" not in row.context
+        assert row.context["message"] == "We are in room 2 this time."
+    assert InformationEvent.objects.get(pk=event.pk).status == InformationEvent.Status.SCHEDULED
+    refused = events_team.post(url, {"subject": "", "message": ""})
+    assert refused.status_code == 200
+    assert "This field is required" in refused.content.decode()

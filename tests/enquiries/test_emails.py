@@ -159,3 +159,75 @@ def test_the_beat_task_queues_follow_ups():
 def test_the_follow_up_task_is_in_the_beat_schedule(settings):
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert "enquiries.tasks.queue_event_follow_ups" in tasks
+
+
+def test_every_html_email_has_a_heading():
+    """The shared layout gives every email its subject as a heading (all apps' templates)."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from portal.models import Notification
+    from portal.notifications import build_message
+
+    root = Path(settings.BASE_DIR) / "templates" / "emails"
+    templates = sorted(
+        str(path.relative_to(root))[: -len(".html")]
+        for path in root.rglob("*.html")
+        if not path.name.startswith("_") and path.name != "layout.html"
+    )
+    assert len(templates) >= 20
+    for template in templates:
+        note = Notification(key="t", to="x@example.com", template=template, context={})
+        html = build_message(note).alternatives[0][0]
+        heading = html[html.index("<h1") : html.index("</h1>")]
+        assert heading.split(">", 1)[1].strip(), template
+
+
+def test_event_emails_say_when_and_where_and_repeat_the_access_arrangements():
+    event = InformationEventFactory(
+        kind=InformationEvent.Kind.IN_PERSON,
+        venue="Oakway Hall",
+        address="1 High Street\nOakway",
+        joining_link="",
+        accessibility="Step-free entrance and a hearing loop.",
+    )
+    book(event)
+    deliver_due()
+    (message,) = sent("booked")
+    html = message.alternatives[0][0]
+    for body in (message.body, html):
+        assert "When:" in body and "Where:" in body
+        assert "Step-free entrance and a hearing loop." in body
+    assert "<h1" in html and "<h2" in html
+
+
+def test_a_booking_made_shortly_before_the_start_promises_no_reminder_already_past():
+    soon = timezone.now() + timedelta(minutes=30)
+    event = InformationEventFactory(
+        starts_at=soon, ends_at=soon + timedelta(hours=1), booking_closes_at=None
+    )
+    booking = book(event)
+    assert not reminder_keys(booking, "reminder-")
+    deliver_due()
+    (message,) = sent("booked")
+    assert "remind" not in message.body
+    assert "remind" not in message.alternatives[0][0]
+
+
+def test_a_booking_made_days_ahead_promises_both_reminders():
+    booking = book(InformationEventFactory(starts_at=in_days(10)))
+    assert len(reminder_keys(booking, "reminder-")) == 2
+    deliver_due()
+    (message,) = sent("booked")
+    assert "remind you nearer the time and on the day of the event" in message.body
+
+
+def reminder_keys(booking, prefix):
+    from portal.models import Notification
+
+    return list(
+        Notification.objects.filter(key__startswith=f"booking:{booking.pk}:{prefix}").values_list(
+            "key", flat=True
+        )
+    )

@@ -1,4 +1,5 @@
-"""The event lock on PostgreSQL: a booking that cannot get it in time is retried, then refused."""
+"""The event lock on PostgreSQL: a booking that cannot get it in time is retried, then
+put on the waiting list (never refused); the waiting-list sweep gives it any free place."""
 
 import threading
 
@@ -7,6 +8,7 @@ from django.db import connections, transaction
 
 from enquiries import services
 from enquiries.models import Booking, InformationEvent
+from portal.models import Notification
 
 from .factories import InformationEventFactory
 
@@ -25,7 +27,8 @@ class HeldLock:
     def _hold(self):
         try:
             with transaction.atomic():
-                InformationEvent.objects.select_for_update().get(pk=self.event.pk)
+                # The lock the services take (FOR NO KEY UPDATE).
+                InformationEvent.objects.select_for_update(no_key=True).get(pk=self.event.pk)
                 self.locked.set()
                 self.release.wait(timeout=30)
         finally:
@@ -41,24 +44,29 @@ class HeldLock:
         self.thread.join(timeout=30)
 
 
-def test_a_lock_held_too_long_is_retried_then_refused_politely(require_postgres, settings, caplog):
+def test_a_lock_held_too_long_is_retried_then_the_booking_waits(require_postgres, settings, caplog):
     settings.BOOKING_LOCK_TIMEOUT_SECONDS = 0.2
-    event = InformationEventFactory()
-    with HeldLock(event), pytest.raises(services.BookingBusy):
-        services.booking_create(event=event, name="Jo", email="jo@example.com", places=1)
+    event = InformationEventFactory(places=5)
+    with HeldLock(event):
+        booking = services.booking_create(event=event, name="Jo", email="jo@example.com", places=1)
+        # Still held: the booking did not wait for it to be released.
+        assert booking.status == Booking.Status.WAITING
     assert caplog.text.count("Event lock timed out") == services.LOCK_ATTEMPTS
-    assert not Booking.objects.exists()
-    # Once the lock is free, the same booking goes through.
-    booking = services.booking_create(event=event, name="Jo", email="jo@example.com", places=1)
+    assert Notification.objects.filter(key=f"booking:{booking.pk}:waiting").exists()
+    # Once the lock is free, the sweep gives the waiting booking the free place.
+    assert services.events_waiting_list_fill() == 1
+    booking.refresh_from_db()
     assert booking.status == Booking.Status.CONFIRMED
+    assert Notification.objects.filter(key=f"booking:{booking.pk}:promoted").exists()
+    assert services.events_waiting_list_fill() == 0
 
 
-def test_the_booking_page_says_to_try_again_when_busy(require_postgres, settings, client):
+def test_the_booking_page_answers_as_usual_when_busy(require_postgres, settings, client):
     settings.BOOKING_LOCK_TIMEOUT_SECONDS = 0.2
     event = InformationEventFactory()
     data = {"name": "Jo", "email": "jo@example.com", "places": "1", "website": ""}
     with HeldLock(event):
         response = client.post(event.get_absolute_url(), data)
-    assert response.status_code == 200
-    assert "A lot of people are booking this event right now" in response.content.decode()
-    assert not Booking.objects.exists()
+    assert response.status_code == 302
+    assert response["Location"] == f"/events/{event.slug}/check-your-email/"
+    assert Booking.objects.get().status == Booking.Status.WAITING

@@ -1,5 +1,6 @@
 """The public pages: list, event page with the booking form, confirmation, manage, cancel."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -91,12 +92,15 @@ def test_an_unknown_event_is_404(client):
     assert client.get("/events/no-such-event/").status_code == 404
 
 
-def test_booking_redirects_to_the_confirmation_page(client, event):
+def test_booking_answers_check_your_email_and_the_done_page_stays_private(client, event):
     response = client.post(event.get_absolute_url(), form_data())
     booking = Booking.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == f"/bookings/{booking.token}/booked/"
-    page = client.get(response["Location"])
+    assert response["Location"] == f"/events/{event.slug}/check-your-email/"
+    html = client.get(response["Location"]).content.decode()
+    assert "Check your email" in html
+    assert booking.token not in html
+    page = client.get(f"/bookings/{booking.token}/booked/")
     html = page.content.decode()
     assert "Booking confirmed" in html
     assert event.joining_link in html
@@ -110,7 +114,7 @@ def test_a_full_event_offers_the_waiting_list(client, make_event):
     html = client.get(event.get_absolute_url()).content.decode()
     assert "Join the waiting list" in html
     response = client.post(event.get_absolute_url(), form_data(), follow=True)
-    assert "You are on the waiting list" in response.content.decode()
+    assert "Check your email" in response.content.decode()
     assert event.joining_link not in response.content.decode()
     assert Booking.objects.get(email="jo@example.com").status == Booking.Status.WAITING
 
@@ -140,37 +144,72 @@ def test_bad_input_shows_an_error_summary_and_saves_nothing(client, event, field
     assert not Notification.objects.exists()
 
 
-def test_a_repeated_booking_gets_a_clear_message_and_the_link_by_email(client, event):
+def _answer(response) -> tuple[int, str, str]:
+    """What a person sees after sending the form: status, where it leads, the page's words."""
+    return response.status_code, response.get("Location", ""), response.content.decode()
+
+
+def test_a_repeated_booking_is_answered_exactly_as_a_new_one(client, event):
     first = services.booking_create(event=event, name="Jo", email="jo@example.com", places=1)
-    response = client.post(event.get_absolute_url(), form_data(email="JO@example.com"))
-    html = response.content.decode()
-    assert "already has a booking for this event" in html
+    repeat = client.post(event.get_absolute_url(), form_data(email="JO@example.com"))
+    new = client.post(event.get_absolute_url(), form_data(email="sam@example.com"))
+    assert _answer(repeat) == _answer(new)
+    assert repeat.status_code == 302
+    html = client.get(repeat["Location"]).content.decode()
+    assert "already" not in html
     # The link itself goes only to the inbox, never to whoever typed the address.
     assert first.token not in html
     assert Notification.objects.filter(key__startswith=f"booking:{first.pk}:link:").count() == 1
-    assert Booking.objects.count() == 1
+    assert Booking.objects.count() == 2
+
+
+def test_repeated_tries_email_the_existing_booker_at_most_once_a_day(client, event):
+    first = services.booking_create(event=event, name="Jo", email="jo@example.com", places=1)
+    for _ in range(3):
+        client.post(event.get_absolute_url(), form_data(email="jo@example.com"))
+    assert Notification.objects.filter(key__startswith=f"booking:{first.pk}:link:").count() == 1
 
 
 def test_the_honeypot_answers_like_a_success_and_saves_nothing(client, event):
-    response = client.post(event.get_absolute_url(), form_data(website="http://spam.example"))
-    assert response.status_code == 200
-    assert "Thank you" in response.content.decode()
-    assert not Booking.objects.exists()
-    assert not Notification.objects.exists()
+    spam = client.post(event.get_absolute_url(), form_data(website="http://spam.example"))
+    person = client.post(event.get_absolute_url(), form_data(email="real@example.com"))
+    assert _answer(spam) == _answer(person)
+    assert Booking.objects.get().email == "real@example.com"
+    assert not Notification.objects.exclude(to="real@example.com").exists()
 
 
-def test_the_booking_post_is_rate_limited_per_ip(client, event, settings):
+def test_the_limit_counts_bookings_made_not_attempts(client, event, settings):
+    """A shared office or library address is not blocked by other people's mistakes."""
     settings.BOOKING_RATE_LIMIT_PER_HOUR = 2
+    for _ in range(12):
+        bad = client.post(event.get_absolute_url(), form_data(email="not-an-email"))
+        assert bad.status_code == 200
     for n in range(2):
-        client.post(event.get_absolute_url(), form_data(email=f"p{n}@example.com"))
+        made = client.post(event.get_absolute_url(), form_data(email=f"p{n}@example.com"))
+        assert made.status_code == 302
     response = client.post(event.get_absolute_url(), form_data(email="p3@example.com"))
     assert response.status_code == 429
-    assert "too many times" in response.content.decode()
+    assert "too many bookings" in response.content.decode()
     assert Booking.objects.count() == 2
     other_ip = client.post(
         event.get_absolute_url(), form_data(email="p4@example.com"), REMOTE_ADDR="10.0.0.9"
     )
     assert other_ip.status_code == 302
+
+
+def test_the_limit_counts_bookings_per_email_address_from_any_client(client, settings):
+    settings.BOOKING_RATE_LIMIT_PER_HOUR = 2
+    events = InformationEventFactory.create_batch(3)
+    for n, event in enumerate(events[:2]):
+        response = client.post(
+            event.get_absolute_url(), form_data(email="jo@example.com"), REMOTE_ADDR=f"10.0.1.{n}"
+        )
+        assert response.status_code == 302
+    third = client.post(
+        events[2].get_absolute_url(), form_data(email="JO@example.com"), REMOTE_ADDR="10.0.1.9"
+    )
+    assert third.status_code == 429
+    assert Booking.objects.filter(event=events[2]).count() == 0
 
 
 def test_booking_is_closed_after_booking_closes_at(client, make_event):
@@ -317,3 +356,137 @@ def test_query_budgets_hold_with_ten_times_the_rows(client):
     # with savepoints): confirmation and two reminders.
     assert large["booking POST"] <= 22
     print("query counts:", large)
+
+
+# -- GOV.UK styling of every public form ----------------------------------------
+
+
+def _public_forms(booking):
+    import inspect
+
+    from django import forms as django_forms
+
+    from content import forms as content_forms
+    from enquiries import enquiry_forms
+    from enquiries import forms as booking_forms
+
+    for module in (enquiry_forms, booking_forms, content_forms):
+        for name, cls in inspect.getmembers(module, inspect.isclass):
+            if cls.__module__ != module.__name__ or not issubclass(cls, django_forms.Form):
+                continue
+            form = cls(booking=booking) if name == "BookingChangeForm" else cls()
+            if getattr(form, "helper", None) is not None:
+                yield name, form
+
+
+def test_every_input_of_every_public_form_has_its_govuk_class(db):
+    """A widget crispy-forms-gds does not know (a phone field's TelInput) rendered unstyled."""
+    from html.parser import HTMLParser
+
+    from crispy_forms.utils import render_crispy_form
+
+    class Fields(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.found = []
+
+        def handle_starttag(self, tag, attrs):
+            if tag in ("input", "select", "textarea"):
+                self.found.append((tag, dict(attrs)))
+
+    booking = BookingFactory()
+    expected = {
+        "input": ("govuk-input", "govuk-radios__input", "govuk-checkboxes__input"),
+        "select": ("govuk-select",),
+        "textarea": ("govuk-textarea",),
+    }
+    checked = set()
+    for name, form in _public_forms(booking):
+        parser = Fields()
+        parser.feed(render_crispy_form(form))
+        for tag, attrs in parser.found:
+            if attrs.get("type") == "hidden" or attrs.get("name") == "website":
+                continue
+            classes = (attrs.get("class") or "").split()
+            assert any(c in classes for c in expected[tag]), (name, tag, attrs)
+            checked.add((name, attrs.get("name")))
+    assert ("BookingForm", "phone") in checked
+    assert ("BookingChangeForm", "phone") in checked
+    assert len({name for name, _ in checked}) >= 10
+
+
+def test_the_event_description_is_govuk_body_text(client, make_event):
+    event = make_event(description="First paragraph.\nSame one.\n\nSecond <b>paragraph</b>.")
+    html = client.get(event.get_absolute_url()).content.decode()
+    assert '<p class="govuk-body">First paragraph.<br>Same one.</p>' in html
+    assert '<p class="govuk-body">Second &lt;b&gt;paragraph&lt;/b&gt;.</p>' in html
+
+
+# -- talks with an experienced EP carer -------------------------------------------
+
+
+def test_carer_talks_have_their_own_copy_and_filter(client):
+    talk = InformationEventFactory(
+        title="An hour with Sam", topic=InformationEvent.Topic.CARER_TALK
+    )
+    evening = InformationEventFactory(title="An evening with us")
+    everything = client.get("/events/").content.decode()
+    assert talk.title in everything and evening.title in everything
+    assert "Talk with an EP carer" in everything
+    talks = client.get("/events/?topic=carer_talk").content.decode()
+    assert talk.title in talks and evening.title not in talks
+    assert "<title>Information events: Talk with an experienced EP carer" in talks
+    page = client.get(talk.get_absolute_url()).content.decode()
+    assert "talk with an experienced EP carer" in page
+    assert "someone who has cared for a baby through Early Permanence" in page
+    assert "Our social workers explain" not in page.split("<main", 1)[1]
+
+
+# -- changing a booking -------------------------------------------------------------
+
+
+def test_the_booker_changes_places_phone_and_access_needs_until_booking_closes(client):
+    event = InformationEventFactory(places=3)
+    booking = services.booking_create(event=event, name="Jo", email="jo@example.com", places=1)
+    manage = client.get(booking.get_absolute_url()).content.decode()
+    change_url = f"/bookings/{booking.token}/change/"
+    assert change_url in manage
+    form = client.get(change_url)
+    assert re.search(r'value="1"\s+checked', form.content.decode()), "the current places"
+    response = client.post(
+        change_url, {"places": "2", "phone": "01632 960001", "access_needs": "A quiet space"}
+    )
+    assert response.status_code == 302
+    booking.refresh_from_db()
+    assert (booking.places, booking.phone, booking.access_needs) == (
+        2,
+        "01632 960001",
+        "A quiet space",
+    )
+    InformationEvent.objects.filter(pk=event.pk).update(
+        booking_closes_at=timezone.now() - timedelta(minutes=1)
+    )
+    assert client.get(change_url)["Location"] == booking.get_absolute_url()
+    assert change_url not in client.get(booking.get_absolute_url()).content.decode()
+
+
+def test_asking_for_more_places_than_are_left_says_so_on_the_field(client):
+    event = InformationEventFactory(places=2)
+    booking = services.booking_create(event=event, name="Jo", email="jo@example.com", places=1)
+    services.booking_create(event=event, name="Sam", email="sam@example.com", places=1)
+    response = client.post(
+        f"/bookings/{booking.token}/change/", {"places": "2", "phone": "", "access_needs": ""}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<title>Error: " in html
+    assert "no more places at this event" in html
+    booking.refresh_from_db()
+    assert booking.places == 1
+
+
+def test_a_name_that_is_not_a_name_is_refused_with_a_clear_error(client, event):
+    response = client.post(event.get_absolute_url(), form_data(name="Visit evil.example now"))
+    html = response.content.decode()
+    assert "Full name must only include letters, spaces, hyphens and apostrophes" in html
+    assert not Booking.objects.exists()
