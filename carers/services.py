@@ -1631,6 +1631,18 @@ def household_create_from_enquiry(
         couple = locked.household == Enquiry.Household.COUPLE
         if len(dates_of_birth) != (2 if couple else 1):
             raise TransitionRefused(["Give the date of birth of each applicant."])
+        # Stage 1 starts on acceptance: both applicants must be 21 or over that day.
+        partner = " ".join(filter(None, (partner_first_name, partner_last_name)))
+        names = [f"{locked.first_name} {locked.last_name}", partner or locked.partner_name]
+        too_young = [
+            problem
+            for name, born in zip(names, dates_of_birth, strict=False)
+            for problem in adopter_age_problems(
+                name=name.strip() or "the partner", date_of_birth=born, on=accepted_on
+            )
+        ]
+        if too_young:
+            raise TransitionRefused(dates.messages(too_young))
         applicants = [
             {
                 "first_name": locked.first_name,
