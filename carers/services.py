@@ -303,7 +303,8 @@ def checks_outstanding(
     """Every statutory check not yet received, unsatisfactory or out of date on ``on``."""
     messages: list[str] = []
     checks = facts.checks
-    received = [c for c in checks if c.received_on]
+    # A check dated after ``on`` has not been received yet, whatever was typed.
+    received = [c for c in checks if c.received_on and c.received_on <= on]
 
     def have(kind, applicant=None, member=None) -> bool:
         return any(
@@ -343,11 +344,11 @@ def checks_outstanding(
         messages.append(f"{Kind.PETS.label} for the household: not received.")
     for check in checks:
         who = _person_name(check)
-        if not check.received_on and check.kind != Kind.PERSONAL_REFERENCE:
+        if check not in received and check.kind != Kind.PERSONAL_REFERENCE:
             messages.append(f"{check.get_kind_display()} for {who}: not received.")
         elif check.outcome == StatutoryCheck.Outcome.UNSATISFACTORY:
             messages.append(f"{check.get_kind_display()} for {who} is recorded as unsatisfactory.")
-        elif check.received_on and not check.outcome:
+        elif check in received and not check.outcome:
             messages.append(f"{check.get_kind_display()} for {who}: record its outcome.")
     messages.extend(_expired_checks(checks, on))
     return list(dict.fromkeys(messages))
@@ -1376,11 +1377,14 @@ def checks_sync_required(*, household: Household, today: date | None = None) -> 
     return created
 
 
-def checks_update_expiries(*, household: Household) -> int:
+def checks_update_expiries(*, household: Household, today: date | None = None) -> int:
     """DBS checks expire a set number of years after they are received (policy)."""
+    today = today or timezone.localdate()
     updated = 0
     for check in household.checks.filter(kind=Kind.DBS):
-        expires = clocks.dbs_expires(check.received_on) if check.received_on else None
+        received = check.received_on
+        # No expiry from a date still to come: the check has not been received.
+        expires = clocks.dbs_expires(received) if received and received <= today else None
         if check.expires_on != expires:
             check.expires_on = expires
             check.save(update_fields=["expires_on"])

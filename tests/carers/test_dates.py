@@ -345,3 +345,24 @@ def test_a_household_cannot_close_before_its_registration_of_interest(social_wor
     ]
     household.refresh_from_db()
     assert household.status == Household.Status.ASSESSING
+
+
+def test_a_check_dated_in_the_future_counts_as_not_received_and_has_no_expiry(social_worker):
+    """The services do not trust a date the forms would refuse (e.g. one saved elsewhere)."""
+    from carers import selectors
+
+    household = f.household(social_worker, applicants=1)
+    f.receive_all_checks(household)
+    facts = selectors.household_facts(household=household)
+    applicants = selectors.household_applicants(household=household)
+    today = timezone.localdate()
+    assert services.checks_outstanding(facts=facts, applicants=applicants, on=today) == []
+    dbs = household.checks.get(kind=StatutoryCheck.Kind.DBS)
+    StatutoryCheck.objects.filter(pk=dbs.pk).update(received_on=today + timedelta(days=1))
+    services.household_after_edit(household=household)
+    dbs.refresh_from_db()
+    assert dbs.expires_on is None
+    facts = selectors.household_facts(household=household)
+    assert services.checks_outstanding(facts=facts, applicants=applicants, on=today) == [
+        "Enhanced DBS check for Alex Rivers: not received."
+    ]
