@@ -21,12 +21,16 @@ from django.utils.html import format_html
 
 from . import selectors, services
 from .forms import (
+    ApplicantInlineForm,
     CloseHouseholdForm,
     DocumentInlineForm,
     EnquiryConversionForm,
     HouseholdForm,
+    HouseholdMemberInlineForm,
     ReviewCompleteForm,
+    StatutoryCheckInlineForm,
     TrainingCourseForm,
+    TrainingRecordInlineForm,
     action_form_class,
 )
 from .models import (
@@ -152,6 +156,7 @@ class HouseholdChildInline(admin.TabularInline):
 
 class ApplicantInline(HouseholdChildInline):
     model = Applicant
+    form = ApplicantInlineForm
     min_num = 1
     max_num = 2
     fields = (
@@ -170,6 +175,7 @@ class ApplicantInline(HouseholdChildInline):
 
 class HouseholdMemberInline(HouseholdChildInline):
     model = HouseholdMember
+    form = HouseholdMemberInlineForm
     fields = ("first_name", "last_name", "relationship", "date_of_birth")
 
 
@@ -180,6 +186,7 @@ class SupportNetworkInline(HouseholdChildInline):
 
 class StatutoryCheckInline(HouseholdChildInline):
     model = StatutoryCheck
+    form = StatutoryCheckInlineForm
     fields = (
         "kind",
         "applicant",
@@ -200,6 +207,7 @@ class StatutoryCheckInline(HouseholdChildInline):
 
 class TrainingRecordInline(HouseholdChildInline):
     model = TrainingRecord
+    form = TrainingRecordInlineForm
     extra = 0
     fields = ("applicant", "course", "due_on", "booked_for", "completed_on")
     readonly_fields = ("due_on",)

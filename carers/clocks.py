@@ -37,6 +37,12 @@ MAX_PAUSE_MONTHS = 6
 FOSTER_REVIEW_MONTHS = 12
 # Every adult (18 or over) in the household needs an enhanced DBS check.
 ADULT_AGE_YEARS = 18
+# Statutory: an adoption order may be made only on the application of people who have
+# attained the age of 21 years (Adoption and Children Act 2002, s50(1) for a couple,
+# s51(1) to (3) for one person; s50(2) lets a birth parent adopting with a partner be 18,
+# which never arises in an agency placement). So the agency starts Stage 1 only for
+# applicants who are 21 or over on that day.
+ADOPTER_MINIMUM_AGE = 21
 
 
 def roi_decision_due(received_on: date) -> date:

@@ -6,8 +6,28 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from portal import dates
+
 from . import services
-from .models import Assessment, Document, Household, PanelSitting, TrainingCourse
+from .models import (
+    Applicant,
+    Assessment,
+    Document,
+    Household,
+    HouseholdMember,
+    PanelSitting,
+    StatutoryCheck,
+    TrainingCourse,
+    TrainingRecord,
+)
+
+
+def _happened(value: date | None) -> date | None:
+    """A date recording something that happened: the portal's one rule, as a field error."""
+    problems = dates.happened(value)
+    if problems:
+        raise ValidationError(dates.messages(problems))
+    return value
 
 
 class DateInput(forms.DateInput):
@@ -41,10 +61,80 @@ class HouseholdForm(forms.ModelForm):
         return services.postcode_normalise(self.cleaned_data["postcode"])
 
     def clean_roi_received_on(self):
-        value = self.cleaned_data.get("roi_received_on")
-        if value and value > timezone.localdate():
-            raise ValidationError("The date cannot be in the future.")
-        return value
+        return _happened(self.cleaned_data.get("roi_received_on"))
+
+
+class ApplicantInlineForm(forms.ModelForm):
+    """An applicant's date of birth: a grown-up's, and 21 or over once Stage 1 has started."""
+
+    class Meta:
+        model = Applicant
+        fields = ["position", "first_name", "last_name", "date_of_birth"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_of_birth") is not None:
+            name = f"{data.get('first_name', '')} {data.get('last_name', '')}".strip()
+            dates.add_to_form(
+                self,
+                services.applicant_date_problems(
+                    name=name,
+                    date_of_birth=data["date_of_birth"],
+                    stage_1_started_on=services.applicant_stage_1_started_on(
+                        household_id=self.instance.household_id
+                    ),
+                ),
+            )
+        return data
+
+
+class HouseholdMemberInlineForm(forms.ModelForm):
+    class Meta:
+        model = HouseholdMember
+        fields = ["first_name", "last_name", "relationship", "date_of_birth"]
+
+    def clean(self):
+        data = super().clean()
+        dates.add_to_form(
+            self, services.member_date_problems(date_of_birth=data.get("date_of_birth"))
+        )
+        return data
+
+
+class StatutoryCheckInlineForm(forms.ModelForm):
+    """Dates in order and not ahead of today, checked before the database sees them."""
+
+    class Meta:
+        model = StatutoryCheck
+        fields = ["kind", "requested_on", "received_on", "outcome", "expires_on"]
+
+    def clean(self):
+        data = super().clean()
+        dates.add_to_form(
+            self,
+            services.check_date_problems(
+                requested_on=data.get("requested_on"),
+                received_on=data.get("received_on"),
+                expires_on=data.get("expires_on"),
+                outcome=data.get("outcome") or "",
+                for_applicant=data.get("applicant") is not None,
+                for_member=data.get("member") is not None,
+            ),
+        )
+        return data
+
+
+class TrainingRecordInlineForm(forms.ModelForm):
+    class Meta:
+        model = TrainingRecord
+        fields = ["applicant", "course", "booked_for", "completed_on"]
+
+    def clean(self):
+        data = super().clean()
+        dates.add_to_form(
+            self, services.training_date_problems(completed_on=data.get("completed_on"))
+        )
+        return data
 
 
 class DocumentInlineForm(forms.ModelForm):
@@ -99,10 +189,7 @@ class ActionForm(forms.Form):
         pass
 
     def clean_on(self):
-        value = self.cleaned_data["on"]
-        if value > timezone.localdate():
-            raise ValidationError("The date cannot be in the future.")
-        return value
+        return _happened(self.cleaned_data["on"])
 
     def service_kwargs(self) -> dict:
         data = self.cleaned_data
@@ -231,10 +318,7 @@ class CloseHouseholdForm(forms.Form):
         self.fields["on"].initial = timezone.localdate()
 
     def clean_on(self):
-        value: date = self.cleaned_data["on"]
-        if value > timezone.localdate():
-            raise ValidationError("The date cannot be in the future.")
-        return value
+        return _happened(self.cleaned_data["on"])
 
 
 class ReviewCompleteForm(forms.Form):
@@ -248,10 +332,7 @@ class ReviewCompleteForm(forms.Form):
         self.fields["on"].initial = timezone.localdate()
 
     def clean_on(self):
-        value: date = self.cleaned_data["on"]
-        if value > timezone.localdate():
-            raise ValidationError("The date cannot be in the future.")
-        return value
+        return _happened(self.cleaned_data["on"])
 
 
 class EnquiryConversionForm(forms.Form):
@@ -302,9 +383,34 @@ class EnquiryConversionForm(forms.Form):
 
     def clean_accepted_on(self):
         value = self.cleaned_data["accepted_on"]
-        if value > timezone.localdate():
-            raise ValidationError("The date cannot be in the future.")
+        problems = dates.happened(value) or dates.in_order(
+            value,
+            self.enquiry.roi_received_on,
+            label="The date the Registration of Interest was accepted",
+            earlier_label="the date it was received",
+        )
+        if problems:
+            raise ValidationError(dates.messages(problems))
         return value
+
+    def clean(self):
+        data = super().clean()
+        accepted_on = data.get("accepted_on")
+        if accepted_on is None:
+            return data
+        people = [("date_of_birth_1", f"{self.enquiry.first_name} {self.enquiry.last_name}")]
+        if self.couple:
+            partner = f"{data.get('partner_first_name', '')} {data.get('partner_last_name', '')}"
+            people.append(("date_of_birth_2", partner.strip() or "the partner"))
+        for name, person in people:
+            born = data.get(name)
+            if born is None:
+                continue
+            problems = services.applicant_date_problems(
+                name=person.strip(), date_of_birth=born, stage_1_started_on=accepted_on
+            )
+            dates.add_to_form(self, [dates.DateProblem(name, p.message) for p in problems])
+        return data
 
     def service_kwargs(self) -> dict:
         data = self.cleaned_data

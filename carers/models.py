@@ -506,16 +506,22 @@ class StatutoryCheck(models.Model):
             models.CheckConstraint(
                 condition=Q(applicant__isnull=True) | Q(member__isnull=True),
                 name="check_for_one_person_at_most",
+                violation_error_message=(
+                    "A check is for one person: choose an applicant or a household member, "
+                    "not both."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(requested_on__isnull=True)
                 | Q(received_on__isnull=True)
                 | Q(received_on__gte=F("requested_on")),
                 name="check_received_after_requested",
+                violation_error_message="The date received cannot be before the date requested.",
             ),
             models.CheckConstraint(
                 condition=Q(outcome="") | Q(received_on__isnull=False),
                 name="check_outcome_only_when_received",
+                violation_error_message="Give the date received before recording the outcome.",
             ),
         ]
         indexes = [models.Index(fields=["kind", "expires_on"], name="check_kind_expiry_idx")]

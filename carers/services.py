@@ -21,6 +21,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from portal import dates
+from portal.dates import DateProblem
+
 from . import clocks, reminders
 from .clocks import HouseholdFacts
 from .models import (
@@ -147,6 +150,16 @@ def household_register(
         raise ValidationError("A household has one or two applicants.")
     on = roi_received_on or timezone.localdate()
     _not_in_future(on)
+    problems = [
+        problem
+        for data in applicants
+        for problem in applicant_date_problems(
+            name=f"{data.get('first_name', '')} {data.get('last_name', '')}".strip(),
+            date_of_birth=data.get("date_of_birth"),
+        )
+    ]
+    if problems:
+        raise TransitionRefused(dates.messages(problems))
     with transaction.atomic():
         household.postcode = postcode_normalise(household.postcode)
         household.status = Household.Status.ASSESSING
@@ -196,6 +209,19 @@ def household_close(*, household: Household, on: date, reason: str, by) -> House
     with transaction.atomic():
         household = _lock_household(household.pk)
         _check_household_move(household, Household.Status.CLOSED)
+        began_on = (
+            household.assessments.filter(track=Track.ADOPTION)
+            .values_list("roi_received_on", flat=True)
+            .first()
+        )
+        problems = dates.in_order(
+            on,
+            began_on,
+            label="The date the household closed",
+            earlier_label="the date its Registration of Interest was received",
+        )
+        if problems:
+            raise TransitionRefused(dates.messages(problems))
         for assessment in household.assessments.select_for_update().filter(
             stage__in=_open_stages()
         ):
@@ -277,7 +303,8 @@ def checks_outstanding(
     """Every statutory check not yet received, unsatisfactory or out of date on ``on``."""
     messages: list[str] = []
     checks = facts.checks
-    received = [c for c in checks if c.received_on]
+    # A check dated after ``on`` has not been received yet, whatever was typed.
+    received = [c for c in checks if c.received_on and c.received_on <= on]
 
     def have(kind, applicant=None, member=None) -> bool:
         return any(
@@ -317,11 +344,11 @@ def checks_outstanding(
         messages.append(f"{Kind.PETS.label} for the household: not received.")
     for check in checks:
         who = _person_name(check)
-        if not check.received_on and check.kind != Kind.PERSONAL_REFERENCE:
+        if check not in received and check.kind != Kind.PERSONAL_REFERENCE:
             messages.append(f"{check.get_kind_display()} for {who}: not received.")
         elif check.outcome == StatutoryCheck.Outcome.UNSATISFACTORY:
             messages.append(f"{check.get_kind_display()} for {who} is recorded as unsatisfactory.")
-        elif check.received_on and not check.outcome:
+        elif check in received and not check.outcome:
             messages.append(f"{check.get_kind_display()} for {who}: record its outcome.")
     messages.extend(_expired_checks(checks, on))
     return list(dict.fromkeys(messages))
@@ -362,6 +389,12 @@ def _guard_start_stage_1(facts, assessment, applicants, on):
     messages = []
     if not applicants:
         messages.append("Add at least one applicant.")
+    for applicant in applicants:
+        messages += dates.messages(
+            adopter_age_problems(
+                name=applicant.full_name, date_of_birth=applicant.date_of_birth, on=on
+            )
+        )
     if facts.household.social_worker_id is None:
         messages.append("Assign a social worker to the household.")
     return messages
@@ -678,8 +711,9 @@ def _begin(assessment: Assessment, action_name: str, *, by, on: date):
 
 
 def _not_in_future(on: date) -> None:
-    if on > timezone.localdate():
-        raise TransitionRefused(["The date cannot be in the future."])
+    problems = dates.happened(on)
+    if problems:
+        raise TransitionRefused(dates.messages(problems))
 
 
 def _require_note(note: str, what: str) -> str:
@@ -1167,6 +1201,140 @@ TRANSITION_SERVICES: dict[str, Callable] = {
 # ---------------------------------------------------------------------------
 
 
+# The dates staff type into the household page: the forms show these messages, and
+# ``household_register`` refuses with them.
+
+
+def adopter_age_problems(
+    *, name: str, date_of_birth: date | None, on: date, field: str | None = None
+) -> list[DateProblem]:
+    """An applicant must be 21 or over on the day Stage 1 starts (ACA 2002, ss50 and 51)."""
+    if date_of_birth is None:
+        return [DateProblem(field, f"Give the date of birth of {name}.")]
+    minimum = clocks.ADOPTER_MINIMUM_AGE
+    if date_of_birth > on:
+        return [
+            DateProblem(
+                field,
+                f"{name} was born on {day(date_of_birth)}, after {day(on)}: applicants "
+                f"must be {minimum} or over when Stage 1 starts.",
+            )
+        ]
+    age = dates.age_in_years(date_of_birth, on)
+    if age >= minimum:
+        return []
+    return [
+        DateProblem(
+            field,
+            f"{name} is {age} on {day(on)} (born {day(date_of_birth)}): applicants must be "
+            f"{minimum} or over when Stage 1 starts (Adoption and Children Act 2002, "
+            "sections 50 and 51).",
+        )
+    ]
+
+
+def applicant_date_problems(
+    *,
+    name: str,
+    date_of_birth: date | None,
+    stage_1_started_on: date | None = None,
+    today: date | None = None,
+) -> list[DateProblem]:
+    """A plausible date of birth for a grown-up; 21 or over once Stage 1 has started."""
+    name = name or "the applicant"
+    field = "date_of_birth"
+    problems = dates.born(
+        date_of_birth, label=f"The date of birth of {name}", field=field, today=today
+    )
+    if problems or date_of_birth is None:
+        return problems
+    if stage_1_started_on is not None:
+        return adopter_age_problems(
+            name=name, date_of_birth=date_of_birth, on=stage_1_started_on, field=field
+        )
+    today = today or timezone.localdate()
+    age = dates.age_in_years(date_of_birth, today)
+    if age < clocks.ADULT_AGE_YEARS:
+        return [
+            DateProblem(
+                field,
+                f"{name} is {age} (born {day(date_of_birth)}): applicants are grown-ups, and "
+                f"must be {clocks.ADOPTER_MINIMUM_AGE} or over when Stage 1 starts.",
+            )
+        ]
+    return []
+
+
+def applicant_stage_1_started_on(*, household_id: int | None) -> date | None:
+    """The day the household's adoption assessment (last) started Stage 1, if it has."""
+    if household_id is None:
+        return None
+    return (
+        Assessment.objects.filter(household_id=household_id, track=Track.ADOPTION)
+        .values_list("stage_1_started_on", flat=True)
+        .first()
+    )
+
+
+def member_date_problems(
+    *, date_of_birth: date | None, today: date | None = None
+) -> list[DateProblem]:
+    return dates.born(date_of_birth, field="date_of_birth", today=today)
+
+
+def check_date_problems(
+    *,
+    requested_on: date | None,
+    received_on: date | None,
+    expires_on: date | None = None,
+    outcome: str = "",
+    for_applicant: bool = False,
+    for_member: bool = False,
+    today: date | None = None,
+) -> list[DateProblem]:
+    """A check is requested and received in the past, in that order; it expires after."""
+    problems = dates.happened(
+        requested_on, label="The date requested", field="requested_on", today=today
+    )
+    received = dates.happened(
+        received_on, label="The date received", field="received_on", today=today
+    ) or dates.in_order(
+        received_on,
+        requested_on,
+        label="The date received",
+        earlier_label="the date requested",
+        field="received_on",
+    )
+    problems += received
+    problems += dates.in_order(
+        expires_on,
+        received_on,
+        label="The expiry date",
+        earlier_label="the date received",
+        field="expires_on",
+    )
+    if outcome and received_on is None:
+        problems.append(
+            DateProblem("outcome", "Give the date received before recording the outcome.")
+        )
+    if for_applicant and for_member:
+        problems.append(
+            DateProblem(
+                "member",
+                "A check is for one person: choose an applicant or a household member, not both.",
+            )
+        )
+    return problems
+
+
+def training_date_problems(
+    *, completed_on: date | None, today: date | None = None
+) -> list[DateProblem]:
+    return dates.happened(
+        completed_on, label="The date completed", field="completed_on", today=today
+    )
+
+
 def _required_kinds(applicant: Applicant) -> list[str]:
     kinds = [Kind.DBS, Kind.LOCAL_AUTHORITY, Kind.MEDICAL, Kind.PERSONAL_REFERENCE]
     if applicant.has_employer:
@@ -1209,11 +1377,14 @@ def checks_sync_required(*, household: Household, today: date | None = None) -> 
     return created
 
 
-def checks_update_expiries(*, household: Household) -> int:
+def checks_update_expiries(*, household: Household, today: date | None = None) -> int:
     """DBS checks expire a set number of years after they are received (policy)."""
+    today = today or timezone.localdate()
     updated = 0
     for check in household.checks.filter(kind=Kind.DBS):
-        expires = clocks.dbs_expires(check.received_on) if check.received_on else None
+        received = check.received_on
+        # No expiry from a date still to come: the check has not been received.
+        expires = clocks.dbs_expires(received) if received and received <= today else None
         if check.expires_on != expires:
             check.expires_on = expires
             check.save(update_fields=["expires_on"])
@@ -1267,6 +1438,22 @@ def foster_review_complete(
             raise TransitionRefused(["This review is already recorded."])
         if household.status != Household.Status.APPROVED:
             raise TransitionRefused(["Only approved foster carers have reviews."])
+        last_review_on = (
+            FosterCarerReview.objects.filter(household=household, completed_on__isnull=False)
+            .order_by("-completed_on")
+            .values_list("completed_on", flat=True)
+            .first()
+        )
+        problems = dates.in_order(
+            on,
+            household.foster_carer_approved_on,
+            label="The date of the review",
+            earlier_label="the approval as foster carers",
+        ) or dates.in_order(
+            on, last_review_on, label="The date of the review", earlier_label="the last review"
+        )
+        if problems:
+            raise TransitionRefused(dates.messages(problems))
         changes = {"completed_on": [None, on.isoformat()]}
         review.completed_on = on
         if notes:
@@ -1455,6 +1642,18 @@ def household_create_from_enquiry(
         couple = locked.household == Enquiry.Household.COUPLE
         if len(dates_of_birth) != (2 if couple else 1):
             raise TransitionRefused(["Give the date of birth of each applicant."])
+        # Stage 1 starts on acceptance: both applicants must be 21 or over that day.
+        partner = " ".join(filter(None, (partner_first_name, partner_last_name)))
+        names = [f"{locked.first_name} {locked.last_name}", partner or locked.partner_name]
+        too_young = [
+            problem
+            for name, born in zip(names, dates_of_birth, strict=False)
+            for problem in adopter_age_problems(
+                name=name.strip() or "the partner", date_of_birth=born, on=accepted_on
+            )
+        ]
+        if too_young:
+            raise TransitionRefused(dates.messages(too_young))
         applicants = [
             {
                 "first_name": locked.first_name,

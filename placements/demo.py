@@ -66,7 +66,7 @@ def seed(*, stdout) -> None:
     fairlie = demo.household("Fairlie", approved=ago(200))
 
     # 1. Concurrency, a newborn from hospital, adopted by the carers.
-    child = demo.child("Poppy", "Hartley", born=ago(852))
+    child = demo.child("Poppy", "Hartley", born=ago(858))
     p1 = demo.place(ashworth, [child], Route.CONCURRENCY, ago(850), CameFrom.HOSPITAL)
     demo.proceedings(p1, issued=ago(855), orders=[(Kind.INTERIM_CARE_ORDER, ago(854))])
     demo.hearing(p1, ago(820), HearingKind.CASE_MANAGEMENT, "Timetable set; assessments directed.")
@@ -94,7 +94,7 @@ def seed(*, stdout) -> None:
     services.placement_record_adoption_order(placement=p2, on=ago(400), by=by)
 
     # 3. Concurrency, returned home: a normal outcome the carers supported.
-    child = demo.child("Isla", "Quinn", born=ago(761))
+    child = demo.child("Isla", "Quinn", born=ago(767))
     p3 = demo.place(bexley, [child], Route.CONCURRENCY, ago(760), CameFrom.HOSPITAL)
     demo.proceedings(p3, issued=ago(765), orders=[(Kind.INTERIM_CARE_ORDER, ago(764))])
     demo.family_time(p3, ago(760), sessions_until=ago(605))
@@ -144,7 +144,7 @@ def seed(*, stdout) -> None:
     services.placement_record_adoption_order(placement=p6, on=ago(60), by=by)
 
     # 7. Concurrency now, fostering while the court decides: family time three times a week.
-    child = demo.child("", "Lowe", born=ago(41))
+    child = demo.child("", "Lowe", born=ago(47))
     p7 = demo.place(fairlie, [child], Route.CONCURRENCY, ago(40), CameFrom.HOSPITAL)
     demo.proceedings(p7, issued=ago(45), orders=[(Kind.INTERIM_CARE_ORDER, ago(44))])
     demo.hearing(p7, ago(30), HearingKind.CASE_MANAGEMENT, "Parenting assessment directed.")

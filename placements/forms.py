@@ -12,6 +12,7 @@ from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 
 from carers.models import Household
+from portal import dates
 
 from . import services
 from .models import (
@@ -37,8 +38,9 @@ def _autocomplete(field, model_field, admin_site, multiple=False) -> None:
 
 
 def _not_future(value: date | None) -> date | None:
-    if value and value > timezone.localdate():
-        raise ValidationError("The date cannot be in the future.")
+    problems = dates.happened(value)
+    if problems:
+        raise ValidationError(dates.messages(problems))
     return value
 
 
@@ -62,14 +64,19 @@ class ChildForm(forms.ModelForm):
             "entered_care_on": DateInput(),
         }
 
-    def clean_date_of_birth(self):
-        return _not_future(self.cleaned_data.get("date_of_birth"))
-
-    def clean_entered_care_on(self):
-        return _not_future(self.cleaned_data.get("entered_care_on"))
-
-    # The database constraints (a birth or expected date; care after birth) are checked
-    # by the form's constraint validation, with their own messages.
+    def clean(self):
+        # The service's rules on the dates entered, so the page says what the service would
+        # refuse, on the right field (and the database constraints never see a bad date).
+        data = super().clean()
+        entered = Child(
+            pk=self.instance.pk,
+            date_of_birth=data.get("date_of_birth"),
+            expected_on=data.get("expected_on"),
+            entered_care_on=data.get("entered_care_on"),
+        )
+        if not any(name in self.errors for name in ("date_of_birth", "expected_on")):
+            dates.add_to_form(self, services.child_problems(entered))
+        return data
 
 
 class PlacementStartForm(forms.Form):
@@ -166,22 +173,20 @@ class PlacementChangeForm(forms.ModelForm):
             "proceedings_concluded_on": DateInput(),
         }
 
-    def clean_proceedings_issued_on(self):
-        return _not_future(self.cleaned_data.get("proceedings_issued_on"))
-
-    def clean_proceedings_concluded_on(self):
-        return _not_future(self.cleaned_data.get("proceedings_concluded_on"))
-
     def clean(self):
         data = super().clean()
         issued = data.get("proceedings_issued_on")
         concluded = data.get("proceedings_concluded_on")
-        if concluded and not issued:
+        if concluded and not issued and "proceedings_issued_on" not in self.errors:
             self.add_error("proceedings_issued_on", "Give the date the proceedings were issued.")
-        elif concluded and issued and concluded < issued:
-            self.add_error(
-                "proceedings_concluded_on", "Proceedings cannot conclude before they were issued."
-            )
+        dates.add_to_form(
+            self,
+            services.proceedings_date_problems(
+                placement=Placement(
+                    proceedings_issued_on=issued, proceedings_concluded_on=concluded
+                )
+            ),
+        )
         return data
 
 
@@ -231,17 +236,18 @@ class PlacementRecordForm(forms.ModelForm):
         if value is None:
             return data
         placement = getattr(self, "placement", None)
-        if not self.allow_future and value > timezone.localdate():
-            self.add_error(self.date_field, "The date cannot be in the future.")
-        if (
-            not self.allow_before_placement
-            and placement is not None
-            and placement.pk
-            and value < placement.placed_on
-        ):
-            self.add_error(
-                self.date_field,
-                f"The placement began on {services.day(placement.placed_on)}.",
+        if placement is None or not placement.pk or self.allow_before_placement:
+            if not self.allow_future:
+                dates.add_to_form(self, dates.happened(value, field=self.date_field))
+        else:
+            dates.add_to_form(
+                self,
+                services.record_date_problems(
+                    placement=placement,
+                    on=value,
+                    field=self.date_field,
+                    allow_future=self.allow_future,
+                ),
             )
         return data
 
@@ -250,6 +256,15 @@ class HearingForm(PlacementRecordForm):
     # Hearings are listed ahead, and proceedings often began before the child was placed.
     allow_future = True
     allow_before_placement = True
+
+    def clean(self):
+        data = super().clean()
+        placement = getattr(self, "placement", None)
+        if data.get("held_on") and placement is not None and placement.pk:
+            dates.add_to_form(
+                self, services.hearing_date_problems(placement=placement, held_on=data["held_on"])
+            )
+        return data
 
 
 class ExtensionForm(PlacementRecordForm):
@@ -261,6 +276,13 @@ class ExtensionForm(PlacementRecordForm):
         placement = getattr(self, "placement", None)
         if placement is not None and placement.pk and not placement.proceedings_issued_on:
             self.add_error(None, "Record the date the care proceedings were issued first.")
+        elif placement is not None and placement.pk and data.get("granted_on"):
+            dates.add_to_form(
+                self,
+                services.extension_date_problems(
+                    placement=placement, granted_on=data["granted_on"]
+                ),
+            )
         return data
 
 
@@ -269,6 +291,23 @@ class FamilyTimeArrangementForm(PlacementRecordForm):
     # One current arrangement per placement: counted across the whole formset instead,
     # so the old one can be ended and the new one added in one save.
     check_constraints_with_placement = False
+
+    def clean(self):
+        data = super().clean()
+        ends_on = data.get("ends_on")
+        # An end date records that the arrangement has ended ("empty while it applies").
+        dates.add_to_form(
+            self,
+            dates.happened(ends_on, label="The end date", field="ends_on")
+            or dates.in_order(
+                ends_on,
+                data.get("starts_on"),
+                label="The end date",
+                earlier_label="the start date",
+                field="ends_on",
+            ),
+        )
+        return data
 
 
 class FamilyTimeArrangementFormSet(PlacementInlineFormSet):

@@ -17,7 +17,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from carers.models import Household, Track
+from carers.models import Assessment, Household, Track
+from portal import dates
+from portal.calendar import add_months
+from portal.dates import DateProblem
 
 from . import clocks, reminders
 from .models import (
@@ -107,7 +110,7 @@ def _audit(instance, action: str, changes: dict, by) -> None:
 
 
 def _not_in_future(on: date, what: str = "The date") -> list[str]:
-    return [f"{what} cannot be in the future."] if on > timezone.localdate() else []
+    return dates.messages(dates.happened(on, label=what))
 
 
 def _require_note(note: str, what: str) -> str:
@@ -128,7 +131,7 @@ def child_register(*, child: Child, by) -> Child:
         raise ValueError("child_register is for new children")
     problems = child_problems(child)
     if problems:
-        raise TransitionRefused(problems)
+        raise TransitionRefused(dates.messages(problems))
     with transaction.atomic():
         child.save()
         child.reference = f"C{child.pk:05d}"
@@ -142,22 +145,70 @@ def child_update(*, child: Child, by) -> Child:
     """Save edits to a child's details (auditlog records the masked diff)."""
     problems = child_problems(child)
     if problems:
-        raise TransitionRefused(problems)
+        raise TransitionRefused(dates.messages(problems))
     with transaction.atomic():
         child.save()
     return child
 
 
-def child_problems(child: Child) -> list[str]:
-    problems = []
+# A child is under 18 (Children Act 1989, s105(1)): the oldest age a child's record allows.
+CHILD_OLDEST_AGE = 17
+# A plausibility bound for an unborn baby's expected date, not a rule: a pregnancy lasts
+# about nine months, so an expected date further ahead has almost certainly been mistyped.
+EXPECTED_DATE_MONTHS_AHEAD = 10
+
+
+def child_problems(child: Child, *, today: date | None = None) -> list[DateProblem]:
+    """A child's dates: born in the past and under 18, in care after birth and not ahead
+    of today, born before any placement began, an expected date within a pregnancy."""
+    today = today or timezone.localdate()
+    problems: list[DateProblem] = []
     if child.date_of_birth is None and child.expected_on is None:
-        problems.append("Give the date of birth, or the expected date for an unborn baby.")
-    if child.date_of_birth:
-        problems += _not_in_future(child.date_of_birth, "The date of birth")
-    if child.entered_care_on:
-        problems += _not_in_future(child.entered_care_on, "The date the child entered care")
-        if child.date_of_birth and child.entered_care_on < child.date_of_birth:
-            problems.append("The child cannot enter care before they are born.")
+        problems.append(
+            DateProblem(
+                "date_of_birth", "Give the date of birth, or the expected date for an unborn baby."
+            )
+        )
+    problems += dates.born(
+        child.date_of_birth, field="date_of_birth", oldest=CHILD_OLDEST_AGE, today=today
+    )
+    if child.date_of_birth is None and child.expected_on is not None:
+        latest = add_months(today, EXPECTED_DATE_MONTHS_AHEAD)
+        if child.expected_on > latest:
+            problems.append(
+                DateProblem(
+                    "expected_on",
+                    f"The expected date of birth ({day(child.expected_on)}) is more than "
+                    f"{EXPECTED_DATE_MONTHS_AHEAD} months away: check the year.",
+                )
+            )
+    problems += dates.happened(
+        child.entered_care_on,
+        label="The date the child entered care",
+        field="entered_care_on",
+        today=today,
+    ) or dates.in_order(
+        child.entered_care_on,
+        child.date_of_birth,
+        label="The date the child entered care",
+        earlier_label="the date of birth",
+        field="entered_care_on",
+    )
+    if child.pk is not None and child.date_of_birth is not None:
+        first_placed_on = (
+            Placement.objects.filter(placement_children__child=child)
+            .order_by("placed_on")
+            .values_list("placed_on", flat=True)
+            .first()
+        )
+        if first_placed_on is not None and child.date_of_birth > first_placed_on:
+            problems.append(
+                DateProblem(
+                    "date_of_birth",
+                    f"The date of birth ({day(child.date_of_birth)}) cannot be after the child "
+                    f"was placed ({day(first_placed_on)}).",
+                )
+            )
     return problems
 
 
@@ -237,6 +288,14 @@ def temporary_approval_end(
         approval = TemporaryApproval.objects.select_for_update().get(pk=approval.pk)
         if approval.ends_on is not None:
             raise TransitionRefused(["This temporary approval has already ended."])
+        problems = dates.happened(on, label="The date it ends") or dates.in_order(
+            on,
+            approval.approved_on,
+            label="The date it ends",
+            earlier_label="the date it was approved",
+        )
+        if problems:
+            raise TransitionRefused(dates.messages(problems))
         _end_approval(approval, on=on, reason=reason, by=by)
     return approval
 
@@ -307,12 +366,71 @@ def _current_placement_of(child: Child) -> PlacementChild | None:
     )
 
 
-def _approved_number_of_children(household: Household) -> int | None:
-    return (
-        household.assessments.filter(track=Track.ADOPTION)
-        .values_list("approved_number_of_children", flat=True)
-        .first()
+def terms_of_approval_text(assessment: Assessment) -> str:
+    """The terms as the decision gave them: "1 child aged 0 to 2"."""
+    number = assessment.approved_number_of_children
+    children = f"{number} child{'ren' if number != 1 else ''}" if number else "children"
+    if assessment.approved_age_from is None or assessment.approved_age_to is None:
+        return children
+    return f"{children} aged {assessment.approved_age_from} to {assessment.approved_age_to}"
+
+
+def terms_of_approval_problems(
+    *, household: Household, children: Sequence[Child], placed_on: date, fostering: bool
+) -> list[str]:
+    """The placement must fit the terms of each approval it relies on.
+
+    Always the adopter approval; the foster carer approval too when the carers foster the
+    child under it (Concurrency, or FfA by carers approved as foster carers in full; a
+    reg 25A approval is for one named child and has no terms of its own).
+
+    Numbers count the children already placed with the household as well as these.
+    Ages are compared in completed years on the day of placement, inclusive at both ends,
+    so a range "0 to 2" takes a newborn and a child up to the day before their third
+    birthday, and "1 to 1" does not take a baby under one.
+    """
+    tracks = [Track.ADOPTION, Track.FOSTERING] if fostering else [Track.ADOPTION]
+    approvals = {
+        a.track: a
+        for a in Assessment.objects.filter(
+            household=household, track__in=tracks, agency_decision=Assessment.Decision.APPROVED
+        )
+    }
+    already_placed = (
+        PlacementChild.objects.filter(placement__household=household, is_current=True)
+        .exclude(child__in=[c.pk for c in children])
+        .count()
     )
+    in_the_home = already_placed + len(children)
+    when = day(placed_on)
+    problems = []
+    for track in tracks:
+        approval = approvals.get(track)
+        if approval is None:
+            continue
+        as_what = "adopters" if track == Track.ADOPTION else "foster carers"
+        terms = f"{household} are approved as {as_what} for {terms_of_approval_text(approval)}"
+        number = approval.approved_number_of_children
+        if number and in_the_home > number:
+            placed = (
+                f"{already_placed} already placed and {len(children)} in this placement"
+                if already_placed
+                else f"{len(children)} in this placement"
+            )
+            problems.append(f"{terms}: this would make {in_the_home} ({placed}).")
+        low, high = approval.approved_age_from, approval.approved_age_to
+        if low is None or high is None:
+            continue
+        for child in children:
+            if child.date_of_birth is None or child.date_of_birth > placed_on:
+                continue
+            age = dates.age_in_years(child.date_of_birth, placed_on)
+            if not low <= age <= high:
+                problems.append(
+                    f"{terms}: {child} is aged {age} on {when} "
+                    f"({dates.age_words(child.date_of_birth, placed_on)})."
+                )
+    return problems
 
 
 def placement_start_problems(
@@ -366,12 +484,9 @@ def placement_start_problems(
         current = _current_placement_of(child)
         if current is not None:
             problems.append(f"{child} is already placed ({current.placement}).")
-    approved_for = _approved_number_of_children(household)
-    if approved_for and len(children) > approved_for:
-        problems.append(
-            f"{household} are approved for {approved_for} "
-            f"child{'ren' if approved_for != 1 else ''}; this placement has {len(children)}."
-        )
+    problems += terms_of_approval_problems(
+        household=household, children=children, placed_on=placed_on, fostering=fostering_ok
+    )
     return problems, approvals
 
 
@@ -463,9 +578,7 @@ def placement_details_save(*, placement: Placement, by) -> Placement:
     problems = []
     if placement.proceedings_concluded_on and not placement.proceedings_issued_on:
         problems.append("Give the date the proceedings were issued.")
-    for value in (placement.proceedings_issued_on, placement.proceedings_concluded_on):
-        if value:
-            problems += _not_in_future(value)
+    problems += dates.messages(proceedings_date_problems(placement=placement))
     if problems:
         raise TransitionRefused(problems)
     with transaction.atomic():
@@ -479,6 +592,33 @@ def placement_details_save(*, placement: Placement, by) -> Placement:
             ]
         )
     return placement
+
+
+def proceedings_date_problems(
+    *, placement: Placement, today: date | None = None
+) -> list[DateProblem]:
+    """Issued and concluded in the past, in that order."""
+    issued, concluded = placement.proceedings_issued_on, placement.proceedings_concluded_on
+    return dates.happened(
+        issued,
+        label="The date the proceedings were issued",
+        field="proceedings_issued_on",
+        today=today,
+    ) + (
+        dates.happened(
+            concluded,
+            label="The date the proceedings concluded",
+            field="proceedings_concluded_on",
+            today=today,
+        )
+        or dates.in_order(
+            concluded,
+            issued,
+            label="The date the proceedings concluded",
+            earlier_label="the date they were issued",
+            field="proceedings_concluded_on",
+        )
+    )
 
 
 def placement_after_edit(*, placement: Placement, by=None) -> Placement:
@@ -542,12 +682,41 @@ def proceedings_extend(
             raise TransitionRefused(["Record the date the care proceedings were issued first."])
         if placement.proceedings_concluded_on is not None:
             raise TransitionRefused(["The care proceedings have concluded."])
+        problems = extension_date_problems(placement=placement, granted_on=granted_on)
+        if problems:
+            raise TransitionRefused(dates.messages(problems))
         extension = ProceedingsExtension.objects.create(
             placement=placement, granted_on=granted_on, weeks=weeks, reason=reason[:300]
         )
         proceedings_dates_refresh(placement=placement)
         deadlines_refresh(placement=placement)
     return extension
+
+
+def extension_date_problems(
+    *, placement: Placement, granted_on: date, today: date | None = None
+) -> list[DateProblem]:
+    """Granted in the past, within the proceedings (they may predate the placement)."""
+    return dates.happened(
+        granted_on, label="The date granted", field="granted_on", today=today
+    ) or dates.in_order(
+        granted_on,
+        placement.proceedings_issued_on,
+        label="The date granted",
+        earlier_label="the date the proceedings were issued",
+        field="granted_on",
+    )
+
+
+def hearing_date_problems(*, placement: Placement, held_on: date) -> list[DateProblem]:
+    """A hearing may be listed ahead, and may predate the placement, not the proceedings."""
+    return dates.in_order(
+        held_on,
+        placement.proceedings_issued_on,
+        label="The date of the hearing",
+        earlier_label="the date the proceedings were issued",
+        field="held_on",
+    )
 
 
 def proceedings_conclude(*, placement: Placement, on: date, by) -> Placement:
@@ -575,6 +744,9 @@ def hearing_record(
     """A hearing: past with its outcome, or listed for a future date."""
     with transaction.atomic():
         placement = _lock(placement)
+        problems = hearing_date_problems(placement=placement, held_on=held_on)
+        if problems:
+            raise TransitionRefused(dates.messages(problems))
         return Hearing.objects.create(
             placement=placement, held_on=held_on, kind=kind, outcome_note=outcome_note[:500]
         )
@@ -595,6 +767,15 @@ def court_order_record(
         if not children:
             problems.append("Choose the child or children the order is for.")
         problems += [f"{c} is not in this placement." for c in children if c.pk not in in_placement]
+        for child in children:
+            problems += dates.messages(
+                dates.in_order(
+                    made_on,
+                    child.date_of_birth,
+                    label=f"The order for {child}",
+                    earlier_label="their date of birth",
+                )
+            )
         if problems:
             raise TransitionRefused(problems)
         orders = [_order_create(placement, child, kind, made_on, by) for child in children]
@@ -636,13 +817,34 @@ def _legal_status_set(child: Child, status: str, *, by) -> None:
     _audit(child, "placements.child.legal_status_changed", changes, by)
 
 
-def _record_date_problems(placement: Placement, on: date, what: str) -> list[str]:
-    problems = _not_in_future(on)
+def record_date_problems(
+    *,
+    placement: Placement,
+    on: date,
+    what: str = "The date",
+    field: str | None = None,
+    allow_future: bool = False,
+    today: date | None = None,
+) -> list[DateProblem]:
+    """A record kept on a placement: not ahead of today, and within the placement."""
+    problems = [] if allow_future else dates.happened(on, label=what, field=field, today=today)
     if on < placement.placed_on:
         problems.append(
-            f"{what} cannot be before the placement began ({day(placement.placed_on)})."
+            DateProblem(
+                field, f"{what} cannot be before the placement began ({day(placement.placed_on)})."
+            )
+        )
+    elif placement.outcome_on is not None and on > placement.outcome_on:
+        problems.append(
+            DateProblem(
+                field, f"{what} cannot be after the placement ended ({day(placement.outcome_on)})."
+            )
         )
     return problems
+
+
+def _record_date_problems(placement: Placement, on: date, what: str) -> list[str]:
+    return dates.messages(record_date_problems(placement=placement, on=on, what=what))
 
 
 def review_record(*, placement: Placement, held_on: date, by, note: str = "") -> LookedAfterReview:
@@ -690,6 +892,9 @@ def family_time_arrange(
     """A new family time arrangement; the one it replaces ends the same day."""
     with transaction.atomic():
         placement = _lock(placement)
+        problems = _record_date_problems(placement, starts_on, "The start of the arrangement")
+        if problems:
+            raise TransitionRefused(problems)
         current = placement.family_time_arrangements.filter(ends_on__isnull=True).first()
         if current is not None:
             if starts_on < current.starts_on:

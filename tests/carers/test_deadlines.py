@@ -280,8 +280,8 @@ def test_a_dbs_check_expires_by_policy_and_its_expiry_is_a_clock(social_worker, 
         household=household,
         kind=StatutoryCheck.Kind.DBS,
         applicant=dbs.applicant,
-        requested_on=date(2026, 12, 1),
-        received_on=date(2027, 1, 10),
+        requested_on=date(2026, 10, 1),
+        received_on=date(2026, 11, 10),
         outcome=StatutoryCheck.Outcome.SATISFACTORY,
     )
     services.household_after_edit(household=household)

@@ -64,7 +64,9 @@ def _upload(household, kind, by) -> None:
     )
 
 
-def _through_panel(assessment, *, panel, on, by, manager, children: int) -> None:
+def _through_panel(
+    assessment, *, panel, on, by, manager, children: int, ages: tuple[int, int] = (0, 4)
+) -> None:
     carers_services.assessment_book_panel(assessment=assessment, panel=panel, on=on, by=by)
     carers_services.assessment_record_recommendation(
         assessment=assessment, recommendation=Assessment.Recommendation.SUITABLE, by=by
@@ -74,8 +76,8 @@ def _through_panel(assessment, *, panel, on, by, manager, children: int) -> None
         decision=Assessment.Decision.APPROVED,
         on=on,
         by=manager,
-        approved_age_from=0,
-        approved_age_to=4,
+        approved_age_from=ages[0],
+        approved_age_to=ages[1],
         approved_number_of_children=children,
     )
 
@@ -89,6 +91,7 @@ def approved_household(
     surname: str = "Rivers",
     applicants: int = 2,
     children: int = 2,
+    ages: tuple[int, int] = (0, 4),
     social_worker="by",
 ):
     """A household approved as adopters on ``on`` (and as foster carers too, by default),
@@ -113,13 +116,21 @@ def approved_household(
     carers_services.assessment_start_stage_2(assessment=adoption, on=on, by=by)
     _upload(household, Document.Kind.PAR, by)
     panel, _ = PanelSitting.objects.get_or_create(sits_on=on, kind=PanelSitting.Kind.JOINT)
-    _through_panel(adoption, panel=panel, on=on, by=by, manager=manager, children=children)
+    _through_panel(
+        adoption, panel=panel, on=on, by=by, manager=manager, children=children, ages=ages
+    )
     if fostering:
         fostering_track = household.assessments.get(track=Track.FOSTERING)
         carers_services.assessment_start_form_f(assessment=fostering_track, on=on, by=by)
         _upload(household, Document.Kind.FORM_F, by)
         _through_panel(
-            fostering_track, panel=panel, on=on, by=by, manager=manager, children=children
+            fostering_track,
+            panel=panel,
+            on=on,
+            by=by,
+            manager=manager,
+            children=children,
+            ages=ages,
         )
     household.refresh_from_db()
     return household

@@ -239,7 +239,12 @@ def test_no_more_children_than_the_approval_is_for(social_worker, manager):
         children=children,
         placed_on=date(2025, 3, 3),
     )
-    assert messages == [f"{household} are approved for 1 child; this placement has 2."]
+    assert messages == [
+        f"{household} are approved as adopters for 1 child aged 0 to 4: this would make 2 "
+        "(2 in this placement).",
+        f"{household} are approved as foster carers for 1 child aged 0 to 4: this would make 2 "
+        "(2 in this placement).",
+    ]
 
 
 def test_a_placement_needs_a_child_a_past_date_and_permission(
@@ -287,4 +292,7 @@ def test_a_child_needs_a_birth_or_expected_date_and_sensible_dates(social_worker
         ),
         by=social_worker,
     )
-    assert messages == ["The child cannot enter care before they are born."]
+    assert messages == [
+        "The date the child entered care (1 January 2025) cannot be before the date of birth "
+        "(1 February 2025)."
+    ]

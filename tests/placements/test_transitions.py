@@ -320,7 +320,7 @@ def test_a_childs_legal_status_follows_their_latest_order(placement, social_work
         placement=placement,
         children=[child],
         kind=Kind.INTERIM_CARE_ORDER,
-        made_on=date(2025, 1, 10),
+        made_on=date(2025, 3, 10),
         by=social_worker,
     )
     assert Child.objects.get(pk=child.pk).legal_status == Child.LegalStatus.CARE_ORDER
