@@ -735,6 +735,8 @@ def _apply_move(
         note=note,
     )
     _audit(assessment, action, changes, by)
+    if from_stage == Stage.PANEL_RECOMMENDED:
+        reminders.decision_waiting_withdraw(assessment_pk=assessment.pk)
 
 
 def _finish(household: Household, *, on: date, by) -> None:
