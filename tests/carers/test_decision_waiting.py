@@ -1,4 +1,4 @@
-""""Waiting for an agency decision" goes out only while the decision is really waiting."""
+"""The "waiting for an agency decision" email goes out only while the decision waits."""
 
 import pytest
 from django.core.management import call_command
