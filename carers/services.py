@@ -21,6 +21,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from portal.uploads import upload_check
+
 from . import clocks, reminders
 from .clocks import HouseholdFacts
 from .models import (
@@ -74,7 +76,6 @@ CHANGE_PERMISSION = "carers.change_assessment"
 DECISION_PERMISSION = "carers.record_agency_decision"
 PERSONAL_REFERENCES_NEEDED = 3
 NON_RELATIVE_REFERENCES_NEEDED = 2
-DOCUMENT_EXTENSIONS = (".pdf", ".docx", ".doc", ".odt", ".rtf", ".txt", ".jpg", ".jpeg", ".png")
 
 
 class TransitionRefused(Exception):
@@ -1284,16 +1285,8 @@ def foster_review_complete(
 
 
 def document_validate(file) -> None:
-    name = (getattr(file, "name", "") or "").lower()
-    if not name.endswith(DOCUMENT_EXTENSIONS):
-        raise ValidationError(
-            "Upload a PDF, Word, OpenDocument, text or image file.", code="extension"
-        )
-    limit = settings.CARERS_DOCUMENT_MAX_MB * 1024 * 1024
-    if file.size > limit:
-        raise ValidationError(
-            f"The file must be smaller than {settings.CARERS_DOCUMENT_MAX_MB} MB.", code="size"
-        )
+    """By extension, size and content (portal/uploads.py): HTML named .pdf is refused."""
+    upload_check(file=file, max_bytes=settings.CARERS_DOCUMENT_MAX_MB * 1024 * 1024)
 
 
 def document_upload(

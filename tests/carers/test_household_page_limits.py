@@ -100,3 +100,16 @@ def test_the_page_of_a_large_household_saves(client, social_worker):
     assert response.status_code == 302, response.context and response.context["errors"]
     check.refresh_from_db()
     assert check.notes == "Chased by phone"
+
+
+def test_html_named_pdf_is_refused_on_the_household_page(client, social_worker):
+    from tests.carers.test_admin import upload_through_the_page
+
+    household = f.household(social_worker)
+    client.force_login(social_worker)
+    response = upload_through_the_page(
+        client, household, name="par.pdf", content=b"<html><script>alert(1)</script>"
+    )
+    assert response.status_code == 200
+    assert "This file is not a PDF" in response.content.decode()
+    assert not household.documents.exists()
