@@ -162,6 +162,16 @@ def test_links_follow_the_port_and_ctrl_c_stops_everything(make_run):
     assert f"http://127.0.0.1:{make_run.port}/" in unfolded
     assert ":8000/" not in unfolded
 
+    # Starting gives no warnings: none from kombu about the file-system broker's host, and
+    # what the worker prints (the emails, on the console) is output, not a warning.
+    for _ in range(STOP_POLLS):
+        if make_run.worker_started():
+            break
+        time.sleep(0.5)
+    output = make_run.output()
+    assert "No hostname was supplied" not in output
+    assert "WARNING/ForkPoolWorker" not in output and "WARNING/MainProcess" not in output
+
     # Ctrl-C in a terminal sends SIGINT to the whole foreground process group.
     stop_and_find_nothing_left(make_run, lambda: os.killpg(make_run.process.pid, signal.SIGINT))
 
