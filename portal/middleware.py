@@ -1,4 +1,5 @@
-"""Request rules for staff: MFA before any admin page, short sessions, no caching."""
+"""Request rules: MFA before any admin page, short staff sessions, no caching of staff
+pages; trusted proxies only; no unstorable characters; no body larger than any page takes."""
 
 import ipaddress
 import time
@@ -200,12 +201,9 @@ class RequestBodyLimitMiddleware:
             )
         if length > settings.REQUEST_BODY_MAX_BYTES:
             megabytes = settings.REQUEST_BODY_MAX_BYTES // (1024 * 1024)
-            response = HttpResponse(
+            return HttpResponse(
                 f"The request is too large: nothing larger than {megabytes} MB can be sent.\n",
                 status=413,
                 content_type="text/plain; charset=utf-8",
             )
-            # The body was not read: the connection cannot be used for another request.
-            response["Connection"] = "close"
-            return response
         return self.get_response(request)

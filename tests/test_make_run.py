@@ -162,6 +162,16 @@ def test_links_follow_the_port_and_ctrl_c_stops_everything(make_run):
     assert f"http://127.0.0.1:{make_run.port}/" in unfolded
     assert ":8000/" not in unfolded
 
+    # A body larger than any page takes is refused from its headers: none of it is sent.
+    with socket.create_connection(("127.0.0.1", make_run.port), timeout=30) as sock:
+        sock.sendall(
+            b"POST /enquire/about-you/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            b"Content-Type: application/x-www-form-urlencoded\r\n"
+            b"Content-Length: 104857600\r\n\r\n"
+        )
+        status_line = sock.makefile("rb").readline()
+    assert status_line.split()[1] == b"413", status_line
+
     # Starting gives no warnings: none from kombu about the file-system broker's host, and
     # what the worker prints (the emails, on the console) is output, not a warning.
     for _ in range(STOP_POLLS):
