@@ -116,3 +116,12 @@ def test_a_malformed_forwarded_header_does_not_break_an_audited_booking(client, 
     assert response.status_code == 302
     entry = LogEntry.objects.filter(timestamp__lte=timezone.now()).latest("timestamp")
     assert entry.remote_addr == "198.51.100.20"
+
+
+def test_a_trusted_proxy_that_is_not_an_address_stops_the_start():
+    from tests.portal.test_settings import manage
+
+    result = manage("check", TRUSTED_PROXIES="proxy.internal")
+    assert result.returncode != 0
+    assert "TRUSTED_PROXIES: 'proxy.internal' is not an address." in result.stderr
+    assert manage("check", TRUSTED_PROXIES="10.0.0.2,172.28.0.0/16").returncode == 0
