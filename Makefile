@@ -7,6 +7,8 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Where `make run` keeps the beat schedule (the test of `make run` points it elsewhere).
+VAR ?= var
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
 .PHONY: run test setup assets lint bench lighthouse clean
@@ -26,16 +28,16 @@ node_modules/.installed: package.json package-lock.json
 
 setup: $(VENV)/.synced
 
+# Every link the portal writes (emails, calendar files, the information pack) uses SITE_URL,
+# so it follows HOST and PORT here.
 run: export DEBUG ?= true
+run: export SITE_URL ?= http://$(HOST):$(PORT)
 run: setup
-	@mkdir -p var
+	@mkdir -p $(VAR)
 	$(MANAGE) migrate --noinput
 	$(MANAGE) seed_demo
 	@echo "Portal: http://$(HOST):$(PORT)/   staff area: http://$(HOST):$(PORT)/admin/   (Ctrl-C stops everything)"
-	@trap 'kill 0' INT TERM EXIT; \
-	$(BIN)/celery -A portal worker --beat --loglevel=INFO --concurrency=2 \
-		--schedule=var/celerybeat-schedule & \
-	$(MANAGE) runserver $(HOST):$(PORT)
+	@exec $(BIN)/python -m portal.devserver $(HOST):$(PORT) $(VAR)/celerybeat-schedule
 
 test: setup node_modules/.installed
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -112,6 +112,15 @@ def overdue_digests_queue(*, now=None) -> int:
     return queued
 
 
+def decision_waiting_key_prefix(assessment_pk: int) -> str:
+    return f"carers:decision-waiting:{assessment_pk}:"
+
+
+def decision_waiting_withdraw(*, assessment_pk: int) -> int:
+    """The decision is made (or no longer needed): unsent "waiting" messages would be wrong."""
+    return notifications_withdraw(key_prefix=decision_waiting_key_prefix(assessment_pk))
+
+
 def decision_waiting_notify(
     *, assessment_pk: int, panel_pk: int, household_pk: int, team_managers
 ) -> None:
@@ -119,7 +128,7 @@ def decision_waiting_notify(
     path = reverse("admin:carers_household_change", args=[household_pk])
     for manager in team_managers:
         notify(
-            key=f"carers:decision-waiting:{assessment_pk}:{panel_pk}:{manager.pk}",
+            key=f"{decision_waiting_key_prefix(assessment_pk)}{panel_pk}:{manager.pk}",
             to=manager.email,
             template="carers/decision_waiting",
             context={"first_name": manager.first_name, "path": path},

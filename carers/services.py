@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from portal import dates
 from portal.dates import DateProblem
+from portal.uploads import upload_check
 
 from . import clocks, reminders
 from .clocks import HouseholdFacts
@@ -77,7 +78,6 @@ CHANGE_PERMISSION = "carers.change_assessment"
 DECISION_PERMISSION = "carers.record_agency_decision"
 PERSONAL_REFERENCES_NEEDED = 3
 NON_RELATIVE_REFERENCES_NEEDED = 2
-DOCUMENT_EXTENSIONS = (".pdf", ".docx", ".doc", ".odt", ".rtf", ".txt", ".jpg", ".jpeg", ".png")
 
 
 class TransitionRefused(Exception):
@@ -769,6 +769,8 @@ def _apply_move(
         note=note,
     )
     _audit(assessment, action, changes, by)
+    if from_stage == Stage.PANEL_RECOMMENDED:
+        reminders.decision_waiting_withdraw(assessment_pk=assessment.pk)
 
 
 def _finish(household: Household, *, on: date, by) -> None:
@@ -1469,16 +1471,8 @@ def foster_review_complete(
 
 
 def document_validate(file) -> None:
-    name = (getattr(file, "name", "") or "").lower()
-    if not name.endswith(DOCUMENT_EXTENSIONS):
-        raise ValidationError(
-            "Upload a PDF, Word, OpenDocument, text or image file.", code="extension"
-        )
-    limit = settings.CARERS_DOCUMENT_MAX_MB * 1024 * 1024
-    if file.size > limit:
-        raise ValidationError(
-            f"The file must be smaller than {settings.CARERS_DOCUMENT_MAX_MB} MB.", code="size"
-        )
+    """By extension, size and content (portal/uploads.py): HTML named .pdf is refused."""
+    upload_check(file=file, max_bytes=settings.CARERS_DOCUMENT_MAX_MB * 1024 * 1024)
 
 
 def document_upload(

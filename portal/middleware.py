@@ -1,12 +1,13 @@
-"""Request rules for staff: MFA before anything else, short sessions, no caching."""
+"""Request rules: MFA before any staff page, short staff sessions, no caching of staff
+pages; trusted proxies only; no unstorable characters; no body larger than any page takes."""
 
-import contextlib
 import ipaddress
 import time
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
@@ -110,14 +111,29 @@ class PermissionsPolicyMiddleware:
         return response
 
 
-class ClientAddressMiddleware:
-    """Take the client's address from our own proxy, and only from it.
+def _trusted_networks() -> list:
+    return [ipaddress.ip_network(entry, strict=False) for entry in settings.TRUSTED_PROXIES]
 
-    Behind the one proxy we deploy, the last X-Forwarded-For hop is the address the
-    proxy saw; anything before it was written by the client and cannot be trusted.
-    The header is replaced by that one checked address, so the audit trail and the rate
-    limits never record a spoofed or malformed address (a malformed one would also fail
-    to save in the audit log's address column).
+
+def _is_trusted(address: str, networks: list) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)
+
+
+class ClientAddressMiddleware:
+    """Take the client's address and scheme from our own proxy, and only from it.
+
+    ``X-Forwarded-For`` and ``X-Forwarded-Proto`` are believed only when the connection
+    comes from an address in ``TRUSTED_PROXIES`` (none by default); from anyone else they
+    were written by the client and are removed, so a rotated header cannot dodge the
+    per-address limits or forge the audit trail, and ``SECURE_PROXY_SSL_HEADER`` cannot be
+    claimed by a client. From a trusted proxy, the hops are read from the right: trusted
+    proxies are skipped and the first other address is the client's. The header is
+    replaced by that one checked address; a malformed hop leaves the connection's own
+    address in place (it would also fail to save in the audit log's address column).
     """
 
     def __init__(self, get_response):
@@ -125,9 +141,87 @@ class ClientAddressMiddleware:
 
     def __call__(self, request):
         forwarded = request.META.pop("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            hop = forwarded.split(",")[-1].strip()
-            # A malformed hop leaves the socket's own address in place.
-            with contextlib.suppress(ValueError):
-                request.META["REMOTE_ADDR"] = str(ipaddress.ip_address(hop))
+        networks = _trusted_networks()
+        if not _is_trusted(request.META.get("REMOTE_ADDR", ""), networks):
+            request.META.pop("HTTP_X_FORWARDED_PROTO", None)
+            return self.get_response(request)
+        for hop in reversed(forwarded.split(",") if forwarded else []):
+            hop = hop.strip()
+            try:
+                address = str(ipaddress.ip_address(hop))
+            except ValueError:
+                break
+            request.META["REMOTE_ADDR"] = address
+            if not _is_trusted(address, networks):
+                break
+        return self.get_response(request)
+
+
+def _has_nul(values) -> bool:
+    return any("\x00" in value for value in values)
+
+
+class RefuseUnstorableInputMiddleware:
+    """Refuse a request carrying characters the database cannot store, before any view.
+
+    PostgreSQL refuses the NUL character in text (every other control character is
+    stored as given), so a NUL in a booking token, an admin filter or a form would
+    otherwise end in a server error. NUL and the other C0 control characters have no use
+    in a path; in query strings and form values only NUL is refused (a pasted tab or line
+    break in a search box or a text area is harmless).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if any(ord(ch) < 0x20 or ch == "\x7f" for ch in request.path) or self._nul_in_data(request):
+            return HttpResponseBadRequest(
+                "Bad request: the address or the form contains a character that cannot be "
+                "used (a control character). Remove it and try again.\n",
+                content_type="text/plain; charset=utf-8",
+            )
+        return self.get_response(request)
+
+    @staticmethod
+    def _nul_in_data(request) -> bool:
+        for data in (request.GET, request.POST if request.method == "POST" else None):
+            if data is None:
+                continue
+            for key, values in data.lists():
+                if "\x00" in key or _has_nul(values):
+                    return True
+        for upload in request.FILES.values() if request.method == "POST" else ():
+            if "\x00" in (upload.name or ""):
+                return True
+        return False
+
+
+class RequestBodyLimitMiddleware:
+    """Refuse a request whose declared body is larger than any page accepts, unread.
+
+    Django's own limits apply while the body is being read, and uploaded files are not
+    counted in them; this answers 413 from the Content-Length header alone, so a large
+    upload is refused before the first byte of it is received. The limit is
+    ``REQUEST_BODY_MAX_BYTES``: the largest document plus room for the form around it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return HttpResponseBadRequest(
+                "Bad request: the Content-Length header is not a number.\n",
+                content_type="text/plain; charset=utf-8",
+            )
+        if length > settings.REQUEST_BODY_MAX_BYTES:
+            megabytes = settings.REQUEST_BODY_MAX_BYTES // (1024 * 1024)
+            return HttpResponse(
+                f"The request is too large: nothing larger than {megabytes} MB can be sent.\n",
+                status=413,
+                content_type="text/plain; charset=utf-8",
+            )
         return self.get_response(request)

@@ -4,6 +4,7 @@ Every value has an embedded default fit for a laptop. With DEBUG off the
 portal refuses to start unless the secrets and hosts are given.
 """
 
+import ipaddress
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -64,7 +65,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "portal.middleware.RequestBodyLimitMiddleware",
     "portal.middleware.ClientAddressMiddleware",
+    "portal.middleware.RefuseUnstorableInputMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "portal.middleware.PermissionsPolicyMiddleware",
@@ -166,7 +169,8 @@ if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 else:
-    CELERY_BROKER_URL = "filesystem://"
+    # The file-system transport needs no host; naming one keeps kombu from warning.
+    CELERY_BROKER_URL = "filesystem://localhost/"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_BROKER_DIR / "queue"),
         "data_folder_out": str(CELERY_BROKER_DIR / "queue"),
@@ -187,6 +191,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Europe/London"
+# What tasks print (the console email backend on a laptop) is output, not a warning.
+CELERY_WORKER_REDIRECT_STDOUTS_LEVEL = "INFO"
 CELERY_BEAT_SCHEDULE = {
     "deliver-due-notifications": {
         "task": "portal.tasks.deliver_due_notifications",
@@ -312,6 +318,15 @@ SECURE_HSTS_SECONDS = 31536000 if HTTPS_ONLY else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS_ONLY
 SECURE_HSTS_PRELOAD = HTTPS_ONLY
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The proxies in front of the portal: addresses or networks (``10.0.0.5``, ``172.28.0.0/16``).
+# X-Forwarded-For and X-Forwarded-Proto are believed only from these
+# (portal.middleware.ClientAddressMiddleware); from anyone else they are removed.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_proxy!r} is not an address.") from None
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
@@ -365,9 +380,16 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # check permissions.
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 PRIVATE_STORAGE_ROOT = Path(env.str("PRIVATE_STORAGE_ROOT", default=str(MEDIA_ROOT / "private")))
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
-DATA_UPLOAD_MAX_NUMBER_FIELDS = 400
+# Uploads larger than this are spooled to a temporary file rather than held in memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_500_000
+# Limits on what a form posts besides its files, from the largest staff page: the household
+# page of a household with 2 applicants, 8 members, 10 support contacts, 30 checks, 40
+# training records and 5 documents posts 830 fields in 21 kB
+# (tests/carers/test_household_page_limits.py prints both). Three times that many fields
+# and a hundred times those bytes leave room for larger households; past them the save
+# would be refused and the social worker's input lost.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_500_000
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2500
 # PDFs (portal/pdf.py) are cached under a hash of what they contain, in a folder the web
 # process and the worker share (MEDIA_ROOT is a shared volume in production).
 PDF_CACHE_DIR = Path(env.str("PDF_CACHE_DIR", default=str(MEDIA_ROOT / "cache" / "pdf")))
@@ -426,6 +448,10 @@ CARERS_DASHBOARD_DAYS = env.int("CARERS_DASHBOARD_DAYS", default=14)
 # Reminders for households with no social worker assigned go to the team mailbox.
 CARERS_TEAM_EMAIL = env.str("CARERS_TEAM_EMAIL", default="assessments@oakway.example")
 CARERS_DOCUMENT_MAX_MB = env.int("CARERS_DOCUMENT_MAX_MB", default=20)
+# The largest request body any page takes: one document and the household page around it.
+# Larger requests are refused from their Content-Length, unread
+# (portal.middleware.RequestBodyLimitMiddleware); gunicorn and the proxy cap them too.
+REQUEST_BODY_MAX_BYTES = (CARERS_DOCUMENT_MAX_MB + 2) * 1024 * 1024
 CELERY_BEAT_SCHEDULE["carers-deadline-reminders"] = {
     "task": "carers.tasks.sweep_deadline_reminders",
     "schedule": env.float("CARERS_REMINDER_SWEEP_SECONDS", default=3600.0),
@@ -478,6 +504,7 @@ LOGGING = {
     "filters": {
         # Booking tokens and reset keys in paths are credentials (portal/logroutes.py).
         "route_not_credential": {"()": "portal.logroutes.RouteNotCredential"},
+        "forbidden_on_one_line": {"()": "portal.logfilters.ForbiddenOnOneLine"},
     },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain"},
@@ -494,7 +521,8 @@ LOGGING = {
         # pikepdf (completing PDF tagging) announces its logging bridge at INFO.
         "pikepdf": {"level": "WARNING"},
         # Where a request's path is logged: "Not Found", CSRF refusals, runserver.
-        "django.request": {"filters": ["route_not_credential"]},
+        # A 403 is one line, not a traceback (portal/logfilters.py).
+        "django.request": {"filters": ["route_not_credential", "forbidden_on_one_line"]},
         "django.security.csrf": {"filters": ["route_not_credential"]},
         "django.server": {
             "filters": ["route_not_credential"],

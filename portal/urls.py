@@ -22,6 +22,7 @@ urlpatterns = [
     ),
     path("accounts/", include("allauth.urls")),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("", include("enquiries.urls")),
     path("", include("content.urls")),
 ]

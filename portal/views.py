@@ -11,7 +11,7 @@ from django.contrib.auth.forms import SetPasswordForm
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -81,6 +81,14 @@ def admin_view_on_site(request, content_type_id, object_id):
     if model_admin is None or not model_admin.has_view_permission(request):
         raise PermissionDenied
     return shortcut(request, content_type_id, object_id)
+
+
+@require_GET
+def favicon(request):
+    """Browsers and tools ask for /favicon.ico whatever the page says: send them the icon."""
+    from django.templatetags.static import static
+
+    return HttpResponsePermanentRedirect(static("images/favicon.svg"))
 
 
 def page_not_found(request, exception=None):

@@ -28,6 +28,16 @@ hostile = st.one_of(
     ),
 )
 
+
+def refused_as_unstorable(response, *values: str) -> bool:
+    """NUL is refused before any form sees it (portal.middleware), in words, with a 400."""
+    return (
+        response.status_code == 400
+        and "cannot be used" in response.content.decode()
+        and any("\x00" in v for v in values)
+    )
+
+
 HYPOTHESIS = settings(
     max_examples=40,
     deadline=None,
@@ -43,6 +53,9 @@ def test_sign_up_is_refused_in_words_for_any_input(email, password1, password2):
     response = Client(REMOTE_ADDR="198.51.100.7").post(
         "/accounts/signup/", {"email": email, "password1": password1, "password2": password2}
     )
+    if refused_as_unstorable(response, email, password1, password2):
+        assert User.objects.count() == before
+        return
     # Sign-up is closed: the page says so, and nobody is ever created.
     assert response.status_code == 200
     assert "You cannot create an account here" in response.content.decode()
@@ -56,6 +69,8 @@ def test_sign_in_never_fails_badly(login, password):
     response = Client(REMOTE_ADDR="198.51.100.8").post(
         "/accounts/login/", {"login": login, "password": password}
     )
+    if refused_as_unstorable(response, login, password):
+        return
     assert response.status_code == 200
     assert "govuk-error-summary" in response.content.decode()
 
