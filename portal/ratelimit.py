@@ -9,10 +9,8 @@ from django.http import HttpRequest
 
 
 def client_ip(request: HttpRequest) -> str:
-    """The client's address. Behind our proxy the last X-Forwarded-For hop is the client."""
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if forwarded:
-        return forwarded.split(",")[-1].strip()
+    """The client's address: ``ClientAddressMiddleware`` has already put the one it trusts
+    into ``REMOTE_ADDR`` (a forwarded header from anyone but a trusted proxy is dropped)."""
     return request.META.get("REMOTE_ADDR", "unknown")
 
 

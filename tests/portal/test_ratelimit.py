@@ -30,8 +30,10 @@ def test_scopes_are_separate():
     assert RateLimit("b", limit=1, period=60).hit(request())
 
 
-def test_client_ip_takes_the_last_forwarded_hop():
-    assert client_ip(request(forwarded="198.51.100.1, 203.0.113.9")) == "203.0.113.9"
+def test_client_ip_is_the_address_the_middleware_settled_never_a_forwarded_header():
+    # ClientAddressMiddleware has already replaced REMOTE_ADDR where a trusted proxy
+    # forwarded the request; a header still present here was written by the client.
+    assert client_ip(request(forwarded="198.51.100.1, 203.0.113.9")) == "203.0.113.5"
     assert client_ip(request()) == "203.0.113.5"
 
 
