@@ -575,6 +575,7 @@ class PlacementAdmin(admin.ModelAdmin):
         "status",
         "status_changed_on",
         "placed_for_adoption_on",
+        "adoption_notice_on",
         "adoption_application_from",
         "adoption_application_on",
         "outcome",
@@ -616,6 +617,7 @@ class PlacementAdmin(admin.ModelAdmin):
             {
                 "fields": (
                     "placed_for_adoption_on",
+                    "adoption_notice_on",
                     "adoption_application_from",
                     "adoption_application_on",
                     "outcome",

@@ -157,10 +157,18 @@ def test_recording_a_court_order_and_placing_for_adoption_by_buttons(placement, 
     assert CourtOrder.objects.filter(child=child, kind="placement_order").exists()
     html = sw_client.get(change_url(placement)).content.decode()
     assert "/action/place_for_adoption/" in html
-    response = sw_client.post(f"{base}action/place_for_adoption/", {"on": "2025-06-03"})
+    response = sw_client.post(
+        f"{base}action/place_for_adoption/", {"on": "2025-06-03", "notice_on": "2025-06-02"}
+    )
     assert response.status_code == 302
     placement.refresh_from_db()
     assert placement.status == Placement.Status.PLACED_FOR_ADOPTION
+    assert placement.adoption_notice_on == date(2025, 6, 2)
+    # From the reg 35(5) notice of Mon 2 Jun 2025: the first adoption review by Mon 30 Jun
+    # (4 weeks), the first visit by Mon 9 Jun (a week).
+    deadlines = {d.kind: d.due_on for d in placement.deadlines.all()}
+    assert deadlines[PlacementDeadline.Kind.REVIEW] == date(2025, 6, 30)
+    assert deadlines[PlacementDeadline.Kind.VISIT] == date(2025, 6, 9)
     html = sw_client.get(change_url(placement)).content.decode()
     assert "may apply for an adoption order from <strong>12 May 2025</strong>" in html
 
