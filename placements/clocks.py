@@ -203,19 +203,19 @@ def placement_clocks(facts: PlacementFacts) -> list[Clock]:
     adoption_from = adoption_regime_start(placement)
     if adoption_from is None:
         # CPPCR: each child's own cycle; the placement's deadline is the earliest of them.
-        dues = [child_review_due(c, placed_on=placement.placed_on) for c in facts.children]
-        first = any(
-            not [d for d in c.reviews if d >= (c.entered_care_on or placement.placed_on)]
-            for c in facts.children
-        )
+        dues = [(child_review_due(c, placed_on=placement.placed_on), c) for c in facts.children]
         if dues:
+            due_on, child = min(dues, key=lambda item: (item[0], item[1].pk))
+            first = not [
+                d for d in child.reviews if d >= (child.entered_care_on or placement.placed_on)
+            ]
             clocks.append(
                 Clock(
                     Kind.REVIEW,
                     "First looked-after child review (CPPCR reg 33)"
                     if first
                     else "Next looked-after child review (CPPCR reg 33)",
-                    min(dues),
+                    due_on,
                 )
             )
         clocks.append(

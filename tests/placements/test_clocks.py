@@ -202,6 +202,8 @@ def test_siblings_first_review_follows_each_childs_entry_into_care_and_earlier_p
     # The older child's cycle carries on from her review of Tue 16 Jan (3 months: Tue 16
     # Apr); the younger's first is due Wed 24 Apr (above). The placement shows the earlier.
     assert _deadlines(second)[PlacementDeadline.Kind.REVIEW] == date(2024, 4, 16)
+    review = second.deadlines.get(kind=PlacementDeadline.Kind.REVIEW)
+    assert review.label == "Next looked-after child review (CPPCR reg 33)"
     services.review_record(placement=second, held_on=date(2024, 4, 15), by=social_worker)
     # Both reviewed on Mon 15 Apr: the younger's second is due Mon 15 Jul (3 months after
     # her first), the older's third Tue 15 Oct (6 months): the earlier is 15 Jul.
