@@ -214,17 +214,26 @@ def _assessment_clocks(a: Assessment) -> list[Clock]:
 
 
 def _approval_clock(facts: HouseholdFacts) -> list[Clock]:
+    """The agency's overall approval target (policy), for the tracks the household pursues.
+
+    A track never started (Fostering for Adoption carers approved as adopters, fostered only
+    under a reg 25A approval, no fostering assessment) is not pursued: once every pursued
+    track is decided, the target is met or closed, never left running.
+    """
     adoption = facts.track("adoption")
     if adoption is None or adoption.stage_1_started_on is None:
         return []
-    open_tracks = [a for a in facts.assessments if a.is_open]
-    if not open_tracks:
+    pursued = [a for a in facts.assessments if a.stage != Stage.NOT_STARTED]
+    if not any(a.is_open for a in pursued):
         return []
+    fostering = any(a.track == "fostering" for a in pursued)
     return [
         Clock(
             Deadline.Kind.APPROVAL,
             "household",
-            "Approval as adopters and foster carers (target)",
+            "Approval as adopters and foster carers (target)"
+            if fostering
+            else "Approval as adopters (target)",
             approval_due(adoption.stage_1_started_on),
         )
     ]

@@ -473,7 +473,7 @@ class PlacementRecordInline(admin.TabularInline):
 class ExtensionInline(PlacementRecordInline):
     model = ProceedingsExtension
     form = ExtensionForm
-    fields = ("granted_on", "weeks", "reason")
+    fields = ("granted_on", "ends_on", "reason")
 
 
 class HearingInline(PlacementRecordInline):
@@ -518,7 +518,7 @@ class FamilyTimeSessionInline(PlacementRecordInline):
 class ReviewInline(PlacementRecordInline):
     model = LookedAfterReview
     form = ReviewForm
-    fields = ("held_on", "note")
+    fields = ("held_on", "visit_interval_weeks", "note")
 
 
 class VisitInline(PlacementRecordInline):
@@ -575,6 +575,7 @@ class PlacementAdmin(admin.ModelAdmin):
         "status",
         "status_changed_on",
         "placed_for_adoption_on",
+        "adoption_notice_on",
         "adoption_application_from",
         "adoption_application_on",
         "outcome",
@@ -616,6 +617,7 @@ class PlacementAdmin(admin.ModelAdmin):
             {
                 "fields": (
                     "placed_for_adoption_on",
+                    "adoption_notice_on",
                     "adoption_application_from",
                     "adoption_application_on",
                     "outcome",

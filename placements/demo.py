@@ -30,6 +30,7 @@ from .models import (
     FamilyTimeSession,
     Hearing,
     Placement,
+    PlacementDeadline,
     TemporaryApproval,
 )
 
@@ -162,15 +163,26 @@ def seed(*, stdout) -> None:
     demo.hearing(p8, ago(25), HearingKind.FINAL, "Placement order made.")
     demo.orders(p8, [(Kind.PLACEMENT_ORDER, ago(25))])
     services.proceedings_conclude(placement=p8, on=ago(25), by=by)
-    demo.reviews_and_visits(p8, until=ago(10))
-    services.placement_place_for_adoption(placement=p8, on=ago(20), by=by)
+    demo.reviews_and_visits(p8, until=ago(21))
+    # Placed for adoption 20 days ago, with the reg 35(5) notice that day: weekly visits
+    # until the first adoption review, due 4 weeks after (AAR reg 36).
+    services.placement_place_for_adoption(placement=p8, on=ago(20), notice_on=ago(20), by=by)
+    for days in (14, 7, 1):
+        services.visit_record(placement=p8, visited_on=ago(days), by=by)
 
-    # 9. Concurrency with overdue clocks: no review yet, proceedings past 26 weeks.
+    # 9. Concurrency with overdue clocks: no review since the child became looked after
+    # (the first was due 20 working days after that), visits late; the 26 weeks ended
+    # 19 days ago and the court extended them late, 4 days after they ended (the latest
+    # end it could set is 8 weeks after that day; it set 6 weeks).
     child = demo.child("Jude", "Amos", born=ago(230), entered_care=ago(215))
     p9 = demo.place(bexley, [child], Route.CONCURRENCY, ago(100), CameFrom.FOSTER_CARER)
     demo.proceedings(p9, issued=ago(200), orders=[(Kind.INTERIM_CARE_ORDER, ago(199))])
     services.proceedings_extend(
-        placement=p9, granted_on=ago(25), weeks=4, by=by, reason="Expert report delayed."
+        placement=p9,
+        granted_on=ago(15),
+        ends_on=ago(15) + timedelta(weeks=6),
+        by=by,
+        reason="Expert report delayed.",
     )
     demo.hearing(p9, ago(170), HearingKind.CASE_MANAGEMENT, "")
     services.visit_record(placement=p9, visited_on=ago(95), by=by)
@@ -358,22 +370,27 @@ class _Demo:
             day += timedelta(days=1)
 
     def reviews_and_visits(self, placement, *, until: date) -> None:
-        """Reviews and visits on time, from the placement to ``until``."""
-        from . import clocks
+        """Reviews and visits on time (by the placement's stored deadlines) up to ``until``.
 
-        reviews: list[date] = []
-        while True:
-            due = clocks.next_review_due(placement.placed_on, reviews)
-            if due > until:
-                break
-            services.review_record(placement=placement, held_on=due - timedelta(days=2), by=self.by)
-            reviews.append(due - timedelta(days=2))
-        visits: list[date] = []
-        while True:
-            due = clocks.next_visit_due(placement.placed_on, visits)
-            if due > until:
-                break
-            services.visit_record(
-                placement=placement, visited_on=due - timedelta(days=1), by=self.by
-            )
-            visits.append(due - timedelta(days=1))
+        A first review that fell due before the child came to the carers is held on the
+        day of the placement: late, as it would be for a child who arrived after the date.
+        """
+        for kind, record, days_early in (
+            (PlacementDeadline.Kind.REVIEW, self._review, 2),
+            (PlacementDeadline.Kind.VISIT, self._visit, 1),
+        ):
+            recorded = 0
+            while True:
+                due = placement.deadlines.get(kind=kind).due_on
+                if due > until:
+                    break
+                record(placement, max(due - timedelta(days=days_early), placement.placed_on))
+                recorded += 1
+                if recorded > 100:  # a clock that never moves on would be a defect
+                    raise RuntimeError("The demo's clocks did not move on.")
+
+    def _review(self, placement, on: date) -> None:
+        services.review_record(placement=placement, held_on=on, by=self.by)
+
+    def _visit(self, placement, on: date) -> None:
+        services.visit_record(placement=placement, visited_on=on, by=self.by)

@@ -283,6 +283,15 @@ class ExtensionForm(PlacementRecordForm):
                     placement=placement, granted_on=data["granted_on"]
                 ),
             )
+            if data.get("ends_on") and "granted_on" not in self.errors:
+                others = placement.proceedings_extensions.exclude(pk=self.instance.pk)
+                for problem in services.extension_end_problems(
+                    issued_on=placement.proceedings_issued_on,
+                    other_ends=others.values_list("ends_on", flat=True),
+                    granted_on=data["granted_on"],
+                    ends_on=data["ends_on"],
+                ):
+                    self.add_error("ends_on", problem)
         return data
 
 
@@ -376,6 +385,26 @@ class ActionForm(forms.Form):
         return {"on": self.cleaned_data["on"], "note": self.cleaned_data.get("note", "")}
 
 
+class PlaceForAdoptionForm(ActionForm):
+    def add_action_fields(self):
+        self.fields["on"].label = "Date the child is placed for adoption"
+        self.fields["notice_on"] = forms.DateField(
+            label="Date of the written notice to the carers (reg 35(5))",
+            required=False,
+            widget=DateInput(),
+            validators=[_not_future],
+            help_text=(
+                "The child already lives with the carers, so the agency tells them in writing "
+                "the date the child is placed for adoption (Adoption Agencies Regulations "
+                "2005, reg 35(5)). The adoption review and visit clocks start on the earlier "
+                "of the two dates."
+            ),
+        )
+
+    def service_kwargs(self) -> dict:
+        return {**super().service_kwargs(), "notice_on": self.cleaned_data.get("notice_on")}
+
+
 class AdoptionOrderForm(ActionForm):
     def add_action_fields(self):
         self.fields["on"].label = "Date the adoption order was made"
@@ -412,6 +441,7 @@ class CourtOrderForm(ActionForm):
 
 
 ACTION_FORMS: dict[str, type[ActionForm]] = {
+    "place_for_adoption": PlaceForAdoptionForm,
     "record_adoption_order": AdoptionOrderForm,
     "record_adoption_application": AdoptionApplicationForm,
     "record_court_order": CourtOrderForm,

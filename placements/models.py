@@ -252,6 +252,16 @@ class Placement(models.Model):
     )
     status_changed_on = models.DateField(editable=False)
     placed_for_adoption_on = models.DateField(null=True, blank=True, editable=False)
+    adoption_notice_on = models.DateField(
+        "reg 35(5) notice date",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=(
+            "The child already lived with the carers: the date of the agency's written "
+            "notice of placement for adoption (Adoption Agencies Regulations 2005, reg 35(5))."
+        ),
+    )
     adoption_application_on = models.DateField(
         "adoption order application made on", null=True, blank=True, editable=False
     )
@@ -267,14 +277,17 @@ class Placement(models.Model):
         null=True,
         blank=True,
         editable=False,
-        help_text="26 weeks from issue (Children and Families Act 2014, s14).",
+        help_text=(
+            "The last day of the 26 weeks beginning with the issue day (Children Act 1989 "
+            "s32(1)(a)(ii))."
+        ),
     )
     proceedings_extended_to = models.DateField(
         "extended to",
         null=True,
         blank=True,
         editable=False,
-        help_text="The 26-week date with the extensions the court granted.",
+        help_text="The end date of the latest extension the court granted.",
     )
     proceedings_concluded_on = models.DateField(
         "care proceedings concluded on", null=True, blank=True
@@ -369,13 +382,20 @@ class PlacementChild(models.Model):
 
 
 class ProceedingsExtension(models.Model):
-    """The court extended the 26-week limit (up to eight weeks at a time)."""
+    """The court extended the period for the care proceedings to the date it set.
+
+    Each extension ends no more than 8 weeks after the later of the end of the period it
+    extends and the day it is granted (Children Act 1989 s32(8)); the services check it.
+    """
 
     placement = models.ForeignKey(
         Placement, on_delete=models.CASCADE, related_name="proceedings_extensions"
     )
     granted_on = models.DateField()
-    weeks = models.PositiveSmallIntegerField(help_text="Up to 8 weeks each time.")
+    ends_on = models.DateField(
+        "extended to",
+        help_text="The last day of the extended period, as the court set it.",
+    )
     reason = models.CharField(max_length=300, blank=True)
 
     class Meta:
@@ -384,14 +404,14 @@ class ProceedingsExtension(models.Model):
         verbose_name_plural = "extensions of the 26 weeks"
         constraints = [
             models.CheckConstraint(
-                condition=Q(weeks__gte=1, weeks__lte=8),
-                name="extension_one_to_eight_weeks",
-                violation_error_message="An extension is for 1 to 8 weeks at a time.",
+                condition=Q(ends_on__gt=F("granted_on")),
+                name="extension_ends_after_it_is_granted",
+                violation_error_message="An extension ends after the day it is granted.",
             )
         ]
 
     def __str__(self):
-        return f"{self.weeks} week{'s' if self.weeks != 1 else ''} from {self.granted_on:%-d %B %Y}"
+        return f"Extended to {self.ends_on:%-d %B %Y} (granted {self.granted_on:%-d %B %Y})"
 
 
 class Hearing(models.Model):
@@ -525,17 +545,32 @@ class LookedAfterReview(models.Model):
 
     placement = models.ForeignKey(Placement, on_delete=models.CASCADE, related_name="reviews")
     held_on = models.DateField("date")
+    visit_interval_weeks = models.PositiveSmallIntegerField(
+        "visits every (weeks)",
+        null=True,
+        blank=True,
+        help_text=(
+            "After placement for adoption: how often the review decided the child and the "
+            "adopters are visited (AAR reg 36(4)). Left empty, visits stay weekly."
+        ),
+    )
     note = models.CharField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["placement", "held_on", "id"]
         verbose_name = "looked-after child review"
         constraints = [
+            models.CheckConstraint(
+                condition=Q(visit_interval_weeks__isnull=True)
+                | Q(visit_interval_weeks__gte=1, visit_interval_weeks__lte=26),
+                name="review_visit_interval_one_to_26_weeks",
+                violation_error_message="Visits are set between every week and every 26 weeks.",
+            ),
             models.UniqueConstraint(
                 fields=["placement", "held_on"],
                 name="review_once_per_placement_and_day",
                 violation_error_message="A review on that date is already recorded.",
-            )
+            ),
         ]
 
     def __str__(self):

@@ -16,11 +16,12 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from .clocks import PlacementFacts
+from .clocks import ChildFacts, PlacementFacts
 from .models import (
     OVERDUE_KINDS,
     Child,
     CourtOrder,
+    LookedAfterReview,
     Placement,
     PlacementChild,
     PlacementDeadline,
@@ -28,13 +29,32 @@ from .models import (
 
 
 def placement_facts(*, placement: Placement) -> PlacementFacts:
-    """Everything the clocks look at: three queries."""
+    """Everything the clocks look at: five queries, however many children or records."""
+    children = list(
+        Child.objects.filter(placement_links__placement=placement)
+        .order_by("pk")
+        .values_list("pk", "entered_care_on")
+    )
+    # Every review held for each child, in this placement or an earlier one.
+    held: dict[int, list[date]] = {pk: [] for pk, _ in children}
+    for child_pk, held_on in LookedAfterReview.objects.filter(
+        placement__placement_children__child__in=list(held)
+    ).values_list("placement__placement_children__child", "held_on"):
+        held[child_pk].append(held_on)
     return PlacementFacts(
         placement=placement,
-        reviews=list(placement.reviews.order_by("held_on").values_list("held_on", flat=True)),
+        children=[
+            ChildFacts(pk=pk, entered_care_on=entered, reviews=sorted(set(held[pk])))
+            for pk, entered in children
+        ],
+        reviews=list(
+            placement.reviews.order_by("held_on").values_list("held_on", "visit_interval_weeks")
+        ),
         visits=list(placement.visits.order_by("visited_on").values_list("visited_on", flat=True)),
-        extension_weeks=list(
-            placement.proceedings_extensions.order_by("granted_on").values_list("weeks", flat=True)
+        extension_ends=list(
+            placement.proceedings_extensions.order_by("granted_on").values_list(
+                "ends_on", flat=True
+            )
         ),
     )
 
@@ -91,8 +111,8 @@ def court_timeline(*, placement: Placement) -> list[dict]:
         events.append(
             {
                 "on": extension.granted_on,
-                "what": f"26 weeks extended by {extension.weeks} week"
-                f"{'s' if extension.weeks != 1 else ''}",
+                "what": f"Proceedings extended to {extension.ends_on.day} "
+                f"{extension.ends_on:%B %Y}",
                 "who": extension.reason,
             }
         )

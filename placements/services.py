@@ -632,10 +632,10 @@ def placement_after_edit(*, placement: Placement, by=None) -> Placement:
 
 def proceedings_dates_refresh(*, placement: Placement) -> None:
     """The 26-week date and the extended date follow the issue date and the extensions."""
-    weeks = list(placement.proceedings_extensions.values_list("weeks", flat=True))
+    ends = list(placement.proceedings_extensions.values_list("ends_on", flat=True))
     issued = placement.proceedings_issued_on
-    target = clocks.proceedings_target(issued) if issued else None
-    extended = clocks.proceedings_extended_to(issued, weeks) if issued else None
+    target = clocks.proceedings_timetable_end(issued_on=issued) if issued else None
+    extended = max(ends) if issued and ends else None
     if (placement.proceedings_target_on, placement.proceedings_extended_to) != (target, extended):
         placement.proceedings_target_on = target
         placement.proceedings_extended_to = extended
@@ -669,24 +669,74 @@ def proceedings_issue(
     return placement
 
 
-def proceedings_extend(
-    *, placement: Placement, granted_on: date, weeks: int, by, reason: str = ""
-) -> ProceedingsExtension:
-    if not 1 <= weeks <= clocks.EXTENSION_MAX_WEEKS:
-        raise TransitionRefused(
-            [f"An extension is for 1 to {clocks.EXTENSION_MAX_WEEKS} weeks at a time."]
+def extension_end_problems(
+    *, issued_on: date, other_ends: Iterable[date], granted_on: date, ends_on: date
+) -> list[str]:
+    """What is wrong with an extension's end date (Children Act 1989 s32(5) and (8)).
+
+    The period it extends is the 26 weeks, or the latest other extension ending before it.
+    """
+    problems = []
+    if ends_on <= granted_on:
+        problems.append("An extension ends after the day it is granted.")
+    extended = max(
+        [clocks.proceedings_timetable_end(issued_on=issued_on)]
+        + [end for end in other_ends if end < ends_on]
+    )
+    if ends_on <= extended:
+        problems.append(
+            f"An extension must end after the period it extends, which ends on {day(extended)}."
         )
+        return problems
+    latest = clocks.extension_latest_end(period_end=extended, granted_on=granted_on)
+    if ends_on > latest:
+        problems.append(
+            f"An extension can end no later than {day(latest)}: 8 weeks after the later of "
+            f"the end of the period it extends ({day(extended)}) and the day it is granted "
+            f"({day(granted_on)}) (Children Act 1989, section 32(8))."
+        )
+    return problems
+
+
+def proceedings_extend(
+    *, placement: Placement, granted_on: date, ends_on: date, by, reason: str = ""
+) -> ProceedingsExtension:
+    """The court extended the period for the proceedings to ``ends_on`` (the date it set)."""
     with transaction.atomic():
         placement = _lock(placement)
         if placement.proceedings_issued_on is None:
             raise TransitionRefused(["Record the date the care proceedings were issued first."])
         if placement.proceedings_concluded_on is not None:
             raise TransitionRefused(["The care proceedings have concluded."])
-        problems = extension_date_problems(placement=placement, granted_on=granted_on)
+        problems = dates.messages(
+            extension_date_problems(placement=placement, granted_on=granted_on)
+        )
+        ends = list(placement.proceedings_extensions.values_list("ends_on", flat=True))
+        current = clocks.proceedings_end(
+            issued_on=placement.proceedings_issued_on, extension_ends=ends
+        )
+        if not problems:
+            if ends_on <= current:
+                problems.append(
+                    f"The proceedings already run to {day(current)}: an extension ends after that."
+                )
+            else:
+                problems += extension_end_problems(
+                    issued_on=placement.proceedings_issued_on,
+                    other_ends=ends,
+                    granted_on=granted_on,
+                    ends_on=ends_on,
+                )
         if problems:
-            raise TransitionRefused(dates.messages(problems))
+            raise TransitionRefused(problems)
         extension = ProceedingsExtension.objects.create(
-            placement=placement, granted_on=granted_on, weeks=weeks, reason=reason[:300]
+            placement=placement, granted_on=granted_on, ends_on=ends_on, reason=reason[:300]
+        )
+        _audit(
+            placement,
+            "placements.proceedings.extended",
+            {"proceedings_extended_to": [_text(current), ends_on.isoformat()]},
+            by,
         )
         proceedings_dates_refresh(placement=placement)
         deadlines_refresh(placement=placement)
@@ -847,16 +897,29 @@ def _record_date_problems(placement: Placement, on: date, what: str) -> list[str
     return dates.messages(record_date_problems(placement=placement, on=on, what=what))
 
 
-def review_record(*, placement: Placement, held_on: date, by, note: str = "") -> LookedAfterReview:
+def review_record(
+    *,
+    placement: Placement,
+    held_on: date,
+    by,
+    note: str = "",
+    visit_interval_weeks: int | None = None,
+) -> LookedAfterReview:
+    """A review held; after placement for adoption it may set how often visits happen."""
     with transaction.atomic():
         placement = _lock(placement)
         problems = _record_date_problems(placement, held_on, "A review")
+        if visit_interval_weeks is not None and not 1 <= visit_interval_weeks <= 26:
+            problems.append("Visits are set between every week and every 26 weeks.")
         if placement.reviews.filter(held_on=held_on).exists():
             problems.append(f"A review on {day(held_on)} is already recorded.")
         if problems:
             raise TransitionRefused(problems)
         review = LookedAfterReview.objects.create(
-            placement=placement, held_on=held_on, note=note[:500]
+            placement=placement,
+            held_on=held_on,
+            visit_interval_weeks=visit_interval_weeks,
+            note=note[:500],
         )
         deadlines_refresh(placement=placement)
     return review
@@ -1114,18 +1177,32 @@ def _end(placement: Placement, children: list[Child], *, on: date, by, legal_sta
 
 
 def placement_place_for_adoption(
-    *, placement: Placement, on: date, by, note: str = ""
+    *, placement: Placement, on: date, by, note: str = "", notice_on: date | None = None
 ) -> Placement:
-    """The placement order is made: the carers now care for the child as prospective adopters."""
+    """The child is placed for adoption: the carers now care for them as prospective adopters.
+
+    The child already lives with the carers, so the agency gives them written notice of the
+    date (Adoption Agencies Regulations 2005, reg 35(5)); ``notice_on`` is that notice's
+    date. From then the adoption review and visit clocks (AAR reg 36) replace the CPPCR ones.
+    """
     with transaction.atomic():
         placement, children = _begin(placement, "place_for_adoption", by=by, on=on)
+        if notice_on is not None:
+            problems = _not_in_future(notice_on, "The date of the written notice")
+            if notice_on < placement.placed_on:
+                problems.append(
+                    "The written notice cannot come before the child came to live with the "
+                    f"carers ({day(placement.placed_on)})."
+                )
+            if problems:
+                raise TransitionRefused(problems)
         _move(
             placement,
             to=Status.PLACED_FOR_ADOPTION,
             on=on,
             by=by,
             action="placements.placement.placed_for_adoption",
-            fields={"placed_for_adoption_on": on},
+            fields={"placed_for_adoption_on": on, "adoption_notice_on": notice_on},
         )
         deadlines_refresh(placement=placement)
     return placement
@@ -1303,6 +1380,21 @@ def deadlines_refresh(*, placement: Placement) -> None:
         elif deadline.label != clock.label[:200]:
             deadline.label = clock.label[:200]
             deadline.save(update_fields=["label", "updated_at"])
+
+
+def deadlines_refresh_all(*, limit: int | None = None) -> int:
+    """Bring the stored deadlines of every open placement into line with the clocks.
+
+    For after an upgrade that changes a rule: each placement in its own transaction.
+    """
+    pks = Placement.objects.exclude(status=Status.ENDED).order_by("pk").values_list("pk", flat=True)
+    pks = list(pks[:limit] if limit else pks)
+    for pk in pks:
+        with transaction.atomic():
+            placement = _lock(Placement(pk=pk))
+            proceedings_dates_refresh(placement=placement)
+            deadlines_refresh(placement=placement)
+    return len(pks)
 
 
 def deadlines_follow_social_workers(*, limit: int = 500) -> int:

@@ -109,3 +109,45 @@ def test_dbs_renewal_follows_the_policy_setting(settings):
 
 def test_foster_carer_review_is_within_a_year():
     assert clocks.foster_review_due(date(2024, 2, 29)) == date(2025, 2, 28)
+
+
+# The overall approval target applies to the tracks the household pursues.
+
+
+@pytest.mark.django_db
+def test_adopters_who_never_started_a_fostering_assessment_carry_no_approval_target(
+    social_worker, manager
+):
+    from carers import services
+    from carers.models import Deadline, Stage, Track
+    from tests.carers import factories as f
+
+    household = f.household(social_worker, roi_received_on=date(2024, 1, 2))
+    # Stage 1 started Tue 2 Jan 2024: the 6-month target is Tue 2 Jul 2024 (policy).
+    f.to_stage(household, Stage.STAGE_2, social_worker, on=date(2024, 1, 2))
+    target = household.deadlines.get(kind=Deadline.Kind.APPROVAL)
+    assert (target.due_on, target.label) == (date(2024, 7, 2), "Approval as adopters (target)")
+    # Approved as adopters (for Fostering for Adoption under reg 25A); fostering never
+    # started. Before, the target stayed open and overdue from 3 July 2024 for ever.
+    adoption = f.to_stage(
+        household, Stage.APPROVED, social_worker, manager=manager, on=date(2024, 1, 2)
+    )
+    assert adoption.stage == Stage.APPROVED
+    assert household.assessments.get(track=Track.FOSTERING).stage == Stage.NOT_STARTED
+    assert not household.deadlines.filter(kind=Deadline.Kind.APPROVAL).exists()
+    assert (
+        not household.deadlines.filter(due_on__lt=date(2026, 1, 1))
+        .exclude(kind=Deadline.Kind.CHECK_EXPIRY)
+        .exists()
+    )
+    # Once they start the fostering assessment, the target covers both approvals again.
+    services.assessment_start_form_f(
+        assessment=household.assessments.get(track=Track.FOSTERING),
+        on=date(2024, 3, 1),
+        by=social_worker,
+    )
+    target = household.deadlines.get(kind=Deadline.Kind.APPROVAL)
+    assert (target.due_on, target.label) == (
+        date(2024, 7, 2),
+        "Approval as adopters and foster carers (target)",
+    )

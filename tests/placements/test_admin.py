@@ -158,10 +158,18 @@ def test_recording_a_court_order_and_placing_for_adoption_by_buttons(placement, 
     assert CourtOrder.objects.filter(child=child, kind="placement_order").exists()
     html = sw_client.get(change_url(placement)).content.decode()
     assert "/action/place_for_adoption/" in html
-    response = sw_client.post(f"{base}action/place_for_adoption/", {"on": "2025-06-03"})
+    response = sw_client.post(
+        f"{base}action/place_for_adoption/", {"on": "2025-06-03", "notice_on": "2025-06-02"}
+    )
     assert response.status_code == 302
     placement.refresh_from_db()
     assert placement.status == Placement.Status.PLACED_FOR_ADOPTION
+    assert placement.adoption_notice_on == date(2025, 6, 2)
+    # From the reg 35(5) notice of Mon 2 Jun 2025: the first adoption review by Mon 30 Jun
+    # (4 weeks), the first visit by Mon 9 Jun (a week).
+    deadlines = {d.kind: d.due_on for d in placement.deadlines.all()}
+    assert deadlines[PlacementDeadline.Kind.REVIEW] == date(2025, 6, 30)
+    assert deadlines[PlacementDeadline.Kind.VISIT] == date(2025, 6, 9)
     html = sw_client.get(change_url(placement)).content.decode()
     assert "may apply for an adoption order from <strong>12 May 2025</strong>" in html
 
@@ -194,12 +202,37 @@ def test_logging_a_hearing_family_time_and_a_review_on_the_page(placement, sw_cl
     assert Hearing.objects.get(placement=placement).outcome_note == "Timetable set."
     assert FamilyTimeSession.objects.get(placement=placement).status == "child_unwell"
     placement.refresh_from_db()
-    assert placement.proceedings_target_on == date(2025, 8, 25)
+    # Issued Mon 24 Feb 2025: 24 Feb + 182 days = Mon 25 Aug; the 26th week beginning with
+    # the issue day ends the day before, Sun 24 Aug 2025.
+    assert placement.proceedings_target_on == date(2025, 8, 24)
     deadlines = {d.kind: d.due_on for d in placement.deadlines.all()}
     assert deadlines[PlacementDeadline.Kind.REVIEW] == date(2025, 6, 28)
-    assert deadlines[PlacementDeadline.Kind.PROCEEDINGS] == date(2025, 8, 25)
+    assert deadlines[PlacementDeadline.Kind.PROCEEDINGS] == date(2025, 8, 24)
     html = sw_client.get(change_url(placement)).content.decode()
     assert "Sat 28 Jun 2025" in html  # the next review, in the deadlines table
+
+
+def test_an_extension_on_the_page_is_checked_against_the_8_week_limit(placement, sw_client):
+    html = sw_client.get(change_url(placement)).content.decode()
+    fields = {
+        "proceedings_issued_on": "2025-02-24",
+        "proceedings_extensions-TOTAL_FORMS": "1",
+        # Granted Mon 25 Aug 2025, the day after the 26 weeks ended (Sun 24 Aug): the
+        # latest end is 25 Aug + 56 days = Mon 20 Oct 2025.
+        "proceedings_extensions-0-granted_on": "2025-08-25",
+        "proceedings_extensions-0-ends_on": "2025-10-21",
+    }
+    response = sw_client.post(change_url(placement), form_data(html, **fields))
+    assert response.status_code == 200
+    assert "no later than 20 October 2025" in response.content.decode()
+    assert not placement.proceedings_extensions.exists()
+    fields["proceedings_extensions-0-ends_on"] = "2025-10-20"
+    response = sw_client.post(change_url(placement), form_data(html, **fields))
+    assert response.status_code == 302
+    placement.refresh_from_db()
+    assert placement.proceedings_extended_to == date(2025, 10, 20)
+    deadline = placement.deadlines.get(kind=PlacementDeadline.Kind.PROCEEDINGS)
+    assert deadline.due_on == date(2025, 10, 20)
 
 
 def test_records_before_the_placement_or_in_the_future_are_refused(placement, sw_client):

@@ -13,8 +13,8 @@ children) takes every placement; dates are chosen so the arithmetic is easy to c
 | G         | Concurrency | 2024-02-20         | 2024-03-01 | none                            | other 2024-05-01            |
 | I         | Concurrency | not recorded       | 2024-01-02 | none                            | adopted 2024-12-02          |
 
-26 weeks after issue: A 2023-08-21, B 2023-10-02, C 2023-12-04, D 2023-12-25, E 2024-02-05,
-F 2024-07-15 (open, and today is later).
+Last day of the 26 weeks beginning with the issue day: A 2023-08-20, B 2023-10-01,
+C 2023-12-03, D 2023-12-24, E 2024-02-04, F 2024-07-14 (open, and today is later).
 
 Days from entering care to placement (adopted children with a date): A 0, B 30, C 2.
 Days from placement to adoption order: A 337 (1 Mar 2023 -> 1 Feb 2024), B 399 (1 May 2023
@@ -267,9 +267,10 @@ def test_the_measures_for_one_year(known):
 
 
 def test_an_open_case_passes_26_weeks_only_once_today_is_past_the_date(known):
-    on_the_day = measures.ep_measures(year=2024, today=date(2024, 7, 15))
+    # F was issued Mon 15 Jan 2024: the 26 weeks beginning that day end Sun 14 Jul 2024.
+    on_the_day = measures.ep_measures(year=2024, today=date(2024, 7, 14))
     assert on_the_day.proceedings_over_26_weeks[None].count == 0
-    after = measures.ep_measures(year=2024, today=date(2024, 7, 16))
+    after = measures.ep_measures(year=2024, today=date(2024, 7, 15))
     assert after.proceedings_over_26_weeks[None].count == 1
 
 

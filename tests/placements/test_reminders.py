@@ -63,7 +63,7 @@ def test_a_review_moves_the_clock_and_its_reminders(recent, social_worker):
     services.review_record(placement=recent, held_on=timezone.localdate(), by=social_worker)
     review.refresh_from_db()
     assert review.revision == 2
-    assert review.label == "Next looked-after child review"
+    assert review.label == "Next looked-after child review (CPPCR reg 33)"
     for row in first_rows:
         row.refresh_from_db()
         assert row.withdrawn_at is not None
