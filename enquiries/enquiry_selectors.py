@@ -40,6 +40,8 @@ class TimelineEntry:
     title: str
     text: str
     by: str
+    sensitive: str = ""  # sensitive details kept with the enquirer's consent
+    withheld: bool = False  # they wrote something sensitive, not kept without consent
 
 
 def enquiry_timeline(enquiry: Enquiry) -> list[TimelineEntry]:
@@ -51,6 +53,8 @@ def enquiry_timeline(enquiry: Enquiry) -> list[TimelineEntry]:
             title="Enquiry form sent" if n == 0 else "Enquiry form sent again",
             text=contact.question,
             by="The enquirer",
+            sensitive=contact.sensitive_details,
+            withheld=contact.sensitive_withheld,
         )
         for n, contact in enumerate(EnquiryContact.objects.filter(enquiry=enquiry))
     ]

@@ -368,6 +368,8 @@ ENQUIRY_FIRST_CONTACT_WORKING_DAYS = env.int("ENQUIRY_FIRST_CONTACT_WORKING_DAYS
 ENQUIRY_INFORMATION_PACK_WORKING_DAYS = env.int(
     "ENQUIRY_INFORMATION_PACK_WORKING_DAYS", default=5
 )
+# A Registration of Interest is chased if it has not arrived this long after the initial visit.
+ENQUIRY_ROI_CHASE_WORKING_DAYS = env.int("ENQUIRY_ROI_CHASE_WORKING_DAYS", default=10)
 # A missed deadline is reminded at this hour of the next working day, to the assigned
 # person or, when nobody is assigned, to RECRUITMENT_TEAM_EMAIL.
 ENQUIRY_REMINDER_HOUR = env.int("ENQUIRY_REMINDER_HOUR", default=9)
