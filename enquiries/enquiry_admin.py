@@ -21,6 +21,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from portal.calendar import financial_year_label
 from portal.models import User
 from portal.roles import Role
 
@@ -646,7 +647,10 @@ class EnquiryAdmin(admin.ModelAdmin):
     def funnel_view(self, request):
         if not self.has_view_permission(request):
             raise PermissionDenied
-        report = enquiry_selectors.funnel_report()
+        years = enquiry_selectors.funnel_years()
+        chosen = request.GET.get("year", "")
+        year = int(chosen) if chosen.isdigit() and int(chosen) in years else None
+        report = enquiry_selectors.funnel_report(financial_year=year)
         stages = report["stages"]
         totals = report["totals"]
         widest = max(totals.count("received"), 1)
@@ -680,6 +684,7 @@ class EnquiryAdmin(admin.ModelAdmin):
                 "opts": self.model._meta,
                 "title": "Enquiries: funnel report",
                 "report": report,
+                "years": [(y, financial_year_label(y)) for y in years],
                 "funnel_bars": funnel_bars,
                 "funnel_height": 16 + len(funnel_bars) * 34,
                 "month_bars": month_bars,
