@@ -172,9 +172,7 @@ class MoveForm(forms.Form):
 def _perform(move: Move, *, enquiry: Enquiry, by, data: dict) -> None:
     note = data.get("note", "")
     if move.slug == "contacted":
-        pipeline.enquiry_mark_contacted(
-            enquiry=enquiry, by=by, on=data["happened_on"], note=note
-        )
+        pipeline.enquiry_mark_contacted(enquiry=enquiry, by=by, on=data["happened_on"], note=note)
     elif move.slug == "information-pack-sent":
         pipeline.enquiry_mark_information_pack_sent(enquiry=enquiry, by=by, note=note)
     elif move.slug == "book-initial-visit":

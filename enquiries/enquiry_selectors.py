@@ -17,7 +17,6 @@ from portal.calendar import (
 )
 
 from .enquiry_clocks import first_contact_due
-
 from .models import Enquiry, EnquiryContact, EnquiryNote, EnquiryStatusChange
 
 # The funnel: each stage and the condition for having reached it. The pipeline only

@@ -163,9 +163,7 @@ def test_moves_that_need_details_ask_for_them(recruitment):
     )
     assert response.status_code == 200
     assert "before the enquiry arrived" in response.content.decode()
-    recruitment.post(
-        move_url(enquiry, "initial-visit-done"), {"happened_on": visit_on.isoformat()}
-    )
+    recruitment.post(move_url(enquiry, "initial-visit-done"), {"happened_on": visit_on.isoformat()})
     recruitment.post(
         move_url(enquiry, "roi-received"), {"received_on": timezone.localdate().isoformat()}
     )
@@ -434,7 +432,9 @@ def test_the_funnel_shows_rates_first_contact_on_time_and_time_to_each_stage(rec
     EnquiryFactory(received_at=now - timedelta(days=2))
     EnquiryFactory(received_at=now - timedelta(days=1))
     pipeline.enquiry_mark_contacted(enquiry=quick, by=by, on=timezone.localdate(quick.received_at))
-    pipeline.enquiry_mark_contacted(enquiry=slow, by=by, on=timezone.localdate() - timedelta(days=10))
+    pipeline.enquiry_mark_contacted(
+        enquiry=slow, by=by, on=timezone.localdate() - timedelta(days=10)
+    )
     report = funnel_report()
     assert report["first_contact"]["on_time"] == 1
     assert report["first_contact"]["of"] == 4

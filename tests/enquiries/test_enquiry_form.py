@@ -290,7 +290,12 @@ def test_a_change_from_the_check_page_returns_to_it(client):
         (
             "household",
             {"household": "single", "children_at_home": "yes", "children_ages": "four"},
-            [("id_children_ages", "Enter each age in years, like 4 and 7 (use 0 for a baby under 1)")],
+            [
+                (
+                    "id_children_ages",
+                    "Enter each age in years, like 4 and 7 (use 0 for a baby under 1)",
+                )
+            ],
         ),
         (
             "household",

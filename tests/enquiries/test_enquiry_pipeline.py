@@ -498,9 +498,7 @@ def test_the_recruitment_close_reasons(recruiter, reason, label):
 # -- one of our carers enquiring again, and the event that led to an enquiry -----------------
 
 
-def test_a_carer_household_enquiring_again_is_recognised_not_started_afresh(
-    recruiter, monkeypatch
-):
+def test_a_carer_household_enquiring_again_is_recognised_not_started_afresh(recruiter, monkeypatch):
     looked_up = []
 
     def lookup(email):
