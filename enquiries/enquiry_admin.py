@@ -293,6 +293,8 @@ CSV_COLUMNS = (
     ("Partner", lambda e: e.partner_name),
     ("Children's ages", lambda e: ", ".join(str(age) for age in e.children_ages)),
     ("Route", lambda e: e.get_route_display()),
+    ("Aged 21 or over", lambda e: "yes" if e.aged_21_or_over else "no (interest for later)"),
+    ("Already carer household", lambda e: e.known_household_reference),
     ("Heard about us", lambda e: e.get_heard_about_display()),
     ("Assigned to", lambda e: str(e.assigned_to) if e.assigned_to else ""),
     ("Next deadline", lambda e: _day(e.next_deadline)),

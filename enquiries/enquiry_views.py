@@ -39,6 +39,7 @@ def _step_url(step) -> str:
 def _pretend_sent(answers: EnquiryAnswers):
     """Bots that fill in the honeypot get the same answer as people; nothing is kept."""
     answers.clear()
+    answers.session.pop(SENT_REFERENCE_KEY, None)
     return redirect("enquiries:enquiry_sent")
 
 

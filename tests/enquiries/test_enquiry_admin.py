@@ -305,6 +305,7 @@ def test_the_csv_export_has_the_columns_and_defuses_formulas(recruitment):
     assert record["First name"] == "'=HYPERLINK(1)"
     assert record["Status"] == "New"
     assert record["Children's ages"] == "3"
+    assert record["Aged 21 or over"] == "yes"
     assert record["Next deadline"]
     assert "Your question" not in header  # free text stays in the staff area
 

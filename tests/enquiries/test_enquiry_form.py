@@ -462,3 +462,11 @@ def test_no_input_breaks_the_form(client, first_name, email, postcode, ages, hou
         response = client.post(f"/enquire/{step}/", data)
         assert response.status_code in (200, 302)
     assert not Enquiry.objects.exists()
+
+
+def test_a_bots_pretend_sent_page_shows_no_earlier_reference(client):
+    complete_the_form(client)
+    reference = Enquiry.objects.get().reference
+    assert reference in client.get("/enquire/sent/").content.decode()
+    client.post("/enquire/about-you/", {**STEP_DATA["about-you"], "website": "http://spam"})
+    assert reference not in client.get("/enquire/sent/").content.decode()
