@@ -428,7 +428,7 @@ class EnquiryAdmin(admin.ModelAdmin):
         if obj.next_deadline is None:
             return "–"
         clock = obj.get_next_deadline_clock_display()
-        return f"{obj.next_deadline:%-d %b %Y} ({clock[:1].lower()}{clock[1:]})"
+        return f"{obj.next_deadline:%-d %B %Y} ({clock[:1].lower()}{clock[1:]})"
 
     @admin.display(description="overdue", ordering="next_deadline")
     def overdue_display(self, obj):
