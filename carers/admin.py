@@ -852,15 +852,23 @@ class DeadlineAdmin(admin.ModelAdmin):
 # ---------------------------------------------------------------------------
 
 
-@admin.action(description="Convert to a carer household (accept the Registration of Interest)")
+def may_convert_enquiries(request) -> bool:
+    """Only those who open households and run assessments convert an enquiry."""
+    return request.user.has_perm("carers.add_household") and request.user.has_perm(
+        "carers.change_assessment"
+    )
+
+
+@admin.action(
+    description="Convert to a carer household (accept the Registration of Interest)",
+    # Offered only to those who may use it: ModelAdmin asks has_convert_household_permission.
+    permissions=("convert_household",),
+)
 def convert_to_household(modeladmin, request, queryset):
     """Carers may read enquiries, never the other way round, so carers adds this action."""
     from enquiries.models import Enquiry
 
-    if not (
-        request.user.has_perm("carers.add_household")
-        and request.user.has_perm("carers.change_assessment")
-    ):
+    if not may_convert_enquiries(request):
         modeladmin.message_user(
             request, "Only social workers and team managers convert enquiries.", messages.ERROR
         )
@@ -919,6 +927,7 @@ def _offer_conversion_on_the_enquiry_admin() -> None:
     enquiry_admin = admin.site._registry.get(Enquiry)
     if enquiry_admin is not None and convert_to_household not in (enquiry_admin.actions or ()):
         enquiry_admin.actions = (*(enquiry_admin.actions or ()), convert_to_household)
+        enquiry_admin.has_convert_household_permission = may_convert_enquiries
 
 
 _offer_conversion_on_the_enquiry_admin()

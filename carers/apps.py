@@ -8,7 +8,14 @@ class CarersConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
+        from enquiries.pipeline import register_household_lookup
+
         from . import models
+        from .selectors import household_for_enquirer
+
+        # One of our carers who uses the enquiry form again is recognised (carers may
+        # read enquiries; enquiries never import carers).
+        register_household_lookup(household_for_enquirer)
 
         auditlog.register(models.Household)
         auditlog.register(models.Assessment)

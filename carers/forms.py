@@ -377,6 +377,25 @@ class EnquiryConversionForm(forms.Form):
         else:
             for name in ("partner_first_name", "partner_last_name", "date_of_birth_2"):
                 del self.fields[name]
+        # The children the enquiry listed, carried over as household members to complete.
+        self.child_count = len(enquiry.children_ages or [])
+        for number, age in enumerate(enquiry.children_ages or [], start=1):
+            about = f"Child {number} (aged {age} on the enquiry)"
+            self.fields[f"child_{number}_first_name"] = forms.CharField(
+                label=f"{about}: first name", max_length=80
+            )
+            self.fields[f"child_{number}_last_name"] = forms.CharField(
+                label=f"{about}: last name", max_length=80, required=False
+            )
+            self.fields[f"child_{number}_last_name"].initial = enquiry.last_name
+            self.fields[f"child_{number}_relationship"] = forms.CharField(
+                label=f"{about}: relationship to the applicants",
+                max_length=60,
+                help_text="For example son, daughter, stepdaughter.",
+            )
+            self.fields[f"child_{number}_date_of_birth"] = forms.DateField(
+                label=f"{about}: date of birth", widget=DateInput()
+            )
 
     def clean_postcode(self):
         return services.postcode_normalise(self.cleaned_data["postcode"])
@@ -429,4 +448,13 @@ class EnquiryConversionForm(forms.Form):
             "dates_of_birth": dates,
             "partner_first_name": data.get("partner_first_name", ""),
             "partner_last_name": data.get("partner_last_name", ""),
+            "children": [
+                {
+                    "first_name": data[f"child_{number}_first_name"],
+                    "last_name": data.get(f"child_{number}_last_name", ""),
+                    "relationship": data[f"child_{number}_relationship"],
+                    "date_of_birth": data[f"child_{number}_date_of_birth"],
+                }
+                for number in range(1, self.child_count + 1)
+            ],
         }

@@ -147,3 +147,30 @@ def social_worker_choices():
     return User.objects.filter(
         Q(groups__name__in=[Role.SOCIAL_WORKERS, Role.TEAM_MANAGERS]), is_active=True
     ).distinct()
+
+
+def household_for_enquirer(email: str):
+    """The carer household (not closed) an enquirer's email address belongs to, if any.
+
+    Registered with the enquiries app, which calls it when the enquiry form is sent, so
+    one of our carers using the form again is recognised rather than started afresh.
+    """
+    from enquiries.pipeline import KnownHousehold
+
+    email = (email or "").strip()
+    if not email:
+        return None
+    applicant = (
+        Applicant.objects.filter(email__iexact=email)
+        .exclude(household__status=Household.Status.CLOSED)
+        .select_related("household__social_worker")
+        .order_by("-household__pk")
+        .first()
+    )
+    if applicant is None:
+        return None
+    worker = applicant.household.social_worker
+    return KnownHousehold(
+        reference=applicant.household.reference or "",
+        notify_email=worker.email if worker is not None and worker.is_active else "",
+    )

@@ -35,6 +35,7 @@ from .models import (
     Document,
     FosterCarerReview,
     Household,
+    HouseholdMember,
     PanelSitting,
     Stage,
     StageChange,
@@ -1598,6 +1599,48 @@ def _split_name(full_name: str) -> tuple[str, str]:
     return " ".join(parts[:-1]), parts[-1]
 
 
+# An age as the enquirer gave it may be a year out by the time the household is made.
+CHILD_AGE_TOLERANCE_YEARS = 1
+
+
+def _age_on(born: date, on: date) -> int:
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+def _enquiry_children(enquiry, children: Sequence[dict]) -> list[dict]:
+    """The enquiry's children, completed by staff, checked against the ages they gave."""
+    ages = list(enquiry.children_ages or [])
+    if len(children) != len(ages):
+        raise TransitionRefused(
+            [f"Give the details of each child the enquiry listed ({len(ages)})."]
+        )
+    enquired_on = timezone.localdate(enquiry.received_at)
+    members, problems = [], []
+    for number, (age, child) in enumerate(zip(ages, children, strict=True), start=1):
+        member = {
+            "first_name": (child.get("first_name") or "").strip(),
+            "last_name": (child.get("last_name") or "").strip(),
+            "relationship": (child.get("relationship") or "").strip(),
+            "date_of_birth": child.get("date_of_birth"),
+        }
+        what = f"Child {number} (aged {age} on the enquiry)"
+        if not (member["first_name"] and member["relationship"] and member["date_of_birth"]):
+            problems.append(f"{what}: give their first name, relationship and date of birth.")
+            continue
+        born = member["date_of_birth"]
+        if born > timezone.localdate():
+            problems.append(f"{what}: the date of birth cannot be in the future.")
+        elif abs(_age_on(born, enquired_on) - age) > CHILD_AGE_TOLERANCE_YEARS:
+            problems.append(
+                f"{what}: born {born:%-d %B %Y}, they were {_age_on(born, enquired_on)} "
+                f"when the enquiry arrived on {enquired_on:%-d %B %Y}, not {age}."
+            )
+        members.append(member)
+    if problems:
+        raise TransitionRefused(problems)
+    return members
+
+
 def household_create_from_enquiry(
     *,
     enquiry,
@@ -1613,12 +1656,17 @@ def household_create_from_enquiry(
     partner_last_name: str = "",
     has_pets: bool = False,
     accepted_on: date | None = None,
+    children: Sequence[dict] = (),
 ) -> Household:
     """Turn an enquiry at "Registration of Interest received" into a carer household.
 
     Creates the household and its applicants from the enquiry (plus what the enquiry form
     never asks: address, dates of birth, the social worker), links the two, moves the
     enquiry to converted and starts Stage 1, all in one transaction: nothing half-done.
+
+    The children the enquiry listed become household members: ``children`` gives, in the
+    order of the enquiry's ages, each one's ``first_name``, ``last_name``,
+    ``relationship`` and ``date_of_birth``; each must agree with the age given.
     """
     from enquiries.models import Enquiry
     from enquiries.pipeline import EnquiryError, enquiry_mark_converted
@@ -1677,6 +1725,8 @@ def household_create_from_enquiry(
             applicants=applicants,
             roi_received_on=locked.roi_received_on or accepted_on,
         )
+        for member in _enquiry_children(locked, children):
+            HouseholdMember.objects.create(household=household, **member)
         household.enquiry = locked
         with disable_auditlog():
             household.save(update_fields=["enquiry", "updated_at"])

@@ -6,6 +6,8 @@ links, no images or embeds. Allowed tags then get their GOV.UK classes, set by t
 sanitiser itself so an editor cannot smuggle classes or attributes in.
 """
 
+import re
+
 import markdown
 import nh3
 from django.utils.safestring import SafeString, mark_safe
@@ -84,3 +86,26 @@ def render_markdown(text: str, *, top_heading: int = 2) -> SafeString:
         set_tag_attribute_values={tag: {"class": css} for tag, css in GOVUK_CLASSES.items()},
     )
     return mark_safe(cleaned)  # noqa: S308 - the output of an allow-list sanitiser
+
+
+PAGE_LINK = re.compile(r'href="/early-permanence/([a-z0-9-]+)/"')
+SITE_LINK = re.compile(r'<a ([^>]*)href="(/[^"]*)"([^>]*)>(.*?)</a>', re.DOTALL)
+
+
+def pack_links(html: str, *, in_pack: set[str], site_url: str) -> SafeString:
+    """Links in a page's HTML as they must read in the printed pack.
+
+    A link to a page that is in the pack goes to that page in the PDF; any other link to
+    the site gets its full address, printed after the link text, so a reader of the
+    printed pack can still find a page the pack leaves out.
+    """
+    html = PAGE_LINK.sub(
+        lambda m: f'href="#page-{m.group(1)}"' if m.group(1) in in_pack else m.group(0), html
+    )
+
+    def absolute(match: re.Match) -> str:
+        before, path, after, text = match.groups()
+        address = f"{site_url.rstrip('/')}{path}"
+        return f'<a {before}href="{address}"{after}>{text}</a> ({address})'
+
+    return mark_safe(SITE_LINK.sub(absolute, html))  # noqa: S308 - input is cleaned HTML

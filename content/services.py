@@ -175,6 +175,8 @@ def information_pack_context(*, recipient_name: str = "") -> tuple[dict, int]:
     updated = selectors.latest_content_update(pages, faq_groups)
     context = {
         "pack_pages": pages,
+        # Links between pages in the pack stay inside the PDF; others print their address.
+        "pack_slugs": sorted(p.page.slug for p in pages),
         "faq_groups": faq_groups,
         "events": events,
         "content_updated": timezone.localdate(updated) if updated else None,

@@ -199,7 +199,7 @@ def _fill(event: InformationEvent, *, leave: int) -> None:
 DEMO_ENQUIRIES = [
     ("Amira", "Haddad", "new", 0, {}),
     ("Ben", "Okafor", "new", 3, {"assign": True}),  # first contact overdue
-    ("Cara", "Lindqvist", "contacted", 7, {}),  # information pack overdue
+    ("Cara", "Lindqvist", "contacted", 7, {}),
     ("Dev", "Patel", "information_pack_sent", 4, {"assign": True}),
     ("Erin", "Walsh", "initial_visit_booked", 8, {"assign": True}),
     ("Femi", "Adeyemi", "initial_visit_done", 15, {}),
@@ -259,6 +259,8 @@ def seed_enquiries(*, stdout) -> None:
             privacy_acknowledged_at=received,
             received_at=received,
             last_contact_at=received,
+            # As from the form: the acknowledgement carried the pack.
+            information_pack_sent_at=received,
         )
         enquiry.next_deadline, enquiry.next_deadline_clock = next_deadline(enquiry)
         enquiry._audit_action = "enquiries.enquiry.received"
@@ -281,7 +283,8 @@ def seed_enquiries(*, stdout) -> None:
             when = _demo_now(max(ago - 1 - index, 0), hour=10 + index % 6)
             arguments = {"enquiry": enquiry, "by": recruiter, "now": when}
             if name == "initial_visit_booked":
-                arguments["visit_on"] = add_working_days(timezone.localdate(when), 4)
+                # Booked for the day it is then done (a visit is never done before its day).
+                arguments["visit_on"] = timezone.localdate(_demo_now(max(ago - 2 - index, 0)))
             if name == "roi_received":
                 roi_day = add_working_days(timezone.localdate(), -extra.get("roi_days_ago", 0))
                 arguments["received_on_day"] = max(roi_day, timezone.localdate(when))

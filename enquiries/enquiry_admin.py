@@ -21,6 +21,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from portal.calendar import financial_year_label
 from portal.models import User
 from portal.roles import Role
 
@@ -83,14 +84,14 @@ MOVES = {
             "Record first contact",
             "You have spoken to the enquirer, or replied to them. This stops the "
             "first-contact clock.",
+            ("happened_on",),
         ),
         Move(
             "information-pack-sent",
             Status.INFORMATION_PACK_SENT,
             "Information pack sent",
-            "The information pack has gone to the enquirer (the acknowledgement email "
-            "attaches one; record this once you have sent what they need after talking). "
-            "This stops the information-pack clock.",
+            "The acknowledgement email already attached the information pack, so there is "
+            "no clock to stop; record this if you sent it again after talking.",
         ),
         Move(
             "book-initial-visit",
@@ -110,7 +111,9 @@ MOVES = {
             "initial-visit-done",
             Status.INITIAL_VISIT_DONE,
             "Initial visit done",
-            "The initial visit took place.",
+            "The initial visit took place. The Registration of Interest is chased if it "
+            "has not arrived within the policy's working days.",
+            ("happened_on",),
         ),
         Move(
             "roi-received",
@@ -133,6 +136,11 @@ MOVES = {
 
 
 class MoveForm(forms.Form):
+    happened_on = forms.DateField(
+        label="When did it happen?",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Today, or an earlier day since the enquiry arrived.",
+    )
     visit_on = forms.DateField(
         label="Date of the visit", widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -153,17 +161,18 @@ class MoveForm(forms.Form):
 
     def __init__(self, *args, move: Move, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in ("visit_on", "received_on", "reason"):
+        for name in ("happened_on", "visit_on", "received_on", "reason"):
             if name not in move.fields:
                 del self.fields[name]
-        if "received_on" in self.fields:
-            self.fields["received_on"].initial = timezone.localdate()
+        for name in ("happened_on", "received_on"):
+            if name in self.fields:
+                self.fields[name].initial = timezone.localdate()
 
 
 def _perform(move: Move, *, enquiry: Enquiry, by, data: dict) -> None:
     note = data.get("note", "")
     if move.slug == "contacted":
-        pipeline.enquiry_mark_contacted(enquiry=enquiry, by=by, note=note)
+        pipeline.enquiry_mark_contacted(enquiry=enquiry, by=by, on=data["happened_on"], note=note)
     elif move.slug == "information-pack-sent":
         pipeline.enquiry_mark_information_pack_sent(enquiry=enquiry, by=by, note=note)
     elif move.slug == "book-initial-visit":
@@ -175,7 +184,9 @@ def _perform(move: Move, *, enquiry: Enquiry, by, data: dict) -> None:
             enquiry=enquiry, by=by, visit_on=data["visit_on"], note=note
         )
     elif move.slug == "initial-visit-done":
-        pipeline.enquiry_mark_initial_visit_done(enquiry=enquiry, by=by, note=note)
+        pipeline.enquiry_mark_initial_visit_done(
+            enquiry=enquiry, by=by, on=data["happened_on"], note=note
+        )
     elif move.slug == "roi-received":
         pipeline.enquiry_mark_roi_received(
             enquiry=enquiry, by=by, received_on_day=data["received_on"], note=note
@@ -282,6 +293,8 @@ CSV_COLUMNS = (
     ("Partner", lambda e: e.partner_name),
     ("Children's ages", lambda e: ", ".join(str(age) for age in e.children_ages)),
     ("Route", lambda e: e.get_route_display()),
+    ("Aged 21 or over", lambda e: "yes" if e.aged_21_or_over else "no (interest for later)"),
+    ("Already carer household", lambda e: e.known_household_reference),
     ("Heard about us", lambda e: e.get_heard_about_display()),
     ("Assigned to", lambda e: str(e.assigned_to) if e.assigned_to else ""),
     ("Next deadline", lambda e: _day(e.next_deadline)),
@@ -303,6 +316,8 @@ CSV_COLUMNS = (
 @admin.register(Enquiry)
 class EnquiryAdmin(admin.ModelAdmin):
     form = EnquiryDetailsForm
+    # An enquiry has no public page: its get_absolute_url is this admin page.
+    view_on_site = False
     change_form_template = "admin/enquiries/enquiry/change_form.html"
     change_list_template = "admin/enquiries/enquiry/change_list.html"
     list_display = (
@@ -326,6 +341,7 @@ class EnquiryAdmin(admin.ModelAdmin):
         "heard_about",
         ("received_at", admin.DateFieldListFilter),
         "closed_reason",
+        "aged_21_or_over",
     )
     search_fields = ("first_name", "last_name", "email", "postcode", "partner_name")
     search_help_text = "Search by name, email, postcode or reference (EQ00042)."
@@ -343,11 +359,14 @@ class EnquiryAdmin(admin.ModelAdmin):
         "status",
         "closed_reason",
         "household_reference",
+        "known_household_reference",
         "deadlines_display",
         "children_ages_display",
         "aged_21_or_over",
+        "after_event",
         "privacy_acknowledged_at",
         "sensitive_consent_at",
+        "withheld_display",
         "received_at",
         "last_contact_at",
         "contacted_at",
@@ -409,7 +428,7 @@ class EnquiryAdmin(admin.ModelAdmin):
         if obj.next_deadline is None:
             return "–"
         clock = obj.get_next_deadline_clock_display()
-        return f"{obj.next_deadline:%-d %b %Y} ({clock[:1].lower()}{clock[1:]})"
+        return f"{obj.next_deadline:%-d %B %Y} ({clock[:1].lower()}{clock[1:]})"
 
     @admin.display(description="overdue", ordering="next_deadline")
     def overdue_display(self, obj):
@@ -442,7 +461,20 @@ class EnquiryAdmin(admin.ModelAdmin):
     def children_ages_display(self, obj):
         if obj.children_ages:
             return ", ".join(str(age) for age in obj.children_ages)
-        return "None given" if obj.sensitive_consent_at else "Not kept (no consent)"
+        return "None"
+
+    @admin.display(description="sensitive details")
+    def withheld_display(self, obj):
+        if obj.contacts.filter(sensitive_withheld=True).exists():
+            return format_html(
+                "<strong>{}</strong> {}",
+                "Withheld.",
+                "They wrote sensitive details but did not consent to us keeping them: "
+                "ask them about it when you talk.",
+            )
+        if obj.sensitive_consent_at:
+            return "Kept with their consent: see the timeline."
+        return "None given."
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = [
@@ -454,6 +486,7 @@ class EnquiryAdmin(admin.ModelAdmin):
                         "status",
                         "closed_reason",
                         "household_reference",
+                        "known_household_reference",
                         "assigned_to",
                         "deadlines_display",
                     )
@@ -483,10 +516,20 @@ class EnquiryAdmin(admin.ModelAdmin):
                         "route",
                         "aged_21_or_over",
                         "heard_about",
+                        "after_event",
                     )
                 },
             ),
-            ("Consent", {"fields": ("privacy_acknowledged_at", "sensitive_consent_at")}),
+            (
+                "Consent",
+                {
+                    "fields": (
+                        "privacy_acknowledged_at",
+                        "sensitive_consent_at",
+                        "withheld_display",
+                    )
+                },
+            ),
             (
                 "Dates",
                 {
@@ -604,7 +647,10 @@ class EnquiryAdmin(admin.ModelAdmin):
     def funnel_view(self, request):
         if not self.has_view_permission(request):
             raise PermissionDenied
-        report = enquiry_selectors.funnel_report()
+        years = enquiry_selectors.funnel_years()
+        chosen = request.GET.get("year", "")
+        year = int(chosen) if chosen.isdigit() and int(chosen) in years else None
+        report = enquiry_selectors.funnel_report(financial_year=year)
         stages = report["stages"]
         totals = report["totals"]
         widest = max(totals.count("received"), 1)
@@ -638,6 +684,7 @@ class EnquiryAdmin(admin.ModelAdmin):
                 "opts": self.model._meta,
                 "title": "Enquiries: funnel report",
                 "report": report,
+                "years": [(y, financial_year_label(y)) for y in years],
                 "funnel_bars": funnel_bars,
                 "funnel_height": 16 + len(funnel_bars) * 34,
                 "month_bars": month_bars,

@@ -1,7 +1,10 @@
 """The recruitment team's clocks on an enquiry, in working days (portal.calendar).
 
 - first contact: within ENQUIRY_FIRST_CONTACT_WORKING_DAYS of the enquiry arriving;
-- information pack: within ENQUIRY_INFORMATION_PACK_WORKING_DAYS of it arriving;
+- information pack: within ENQUIRY_INFORMATION_PACK_WORKING_DAYS of it arriving (the
+  acknowledgement carries the pack, so an enquiry from the form starts with this stopped);
+- Registration of Interest: chased if it has not arrived within
+  ENQUIRY_ROI_CHASE_WORKING_DAYS of the initial visit;
 - decision on a Registration of Interest: within CARERS_ROI_DECISION_WORKING_DAYS of
   its receipt (the same policy the carers app holds households to).
 
@@ -29,6 +32,10 @@ def information_pack_due(received_on: date) -> date:
     return add_working_days(received_on, settings.ENQUIRY_INFORMATION_PACK_WORKING_DAYS)
 
 
+def roi_chase_due(visit_done_on: date) -> date:
+    return add_working_days(visit_done_on, settings.ENQUIRY_ROI_CHASE_WORKING_DAYS)
+
+
 def roi_decision_due(roi_received_on: date) -> date:
     return add_working_days(roi_received_on, settings.CARERS_ROI_DECISION_WORKING_DAYS)
 
@@ -47,6 +54,8 @@ def open_clocks(enquiry: Enquiry) -> dict[str, date]:
         clocks[Clock.FIRST_CONTACT] = first_contact_due(arrived)
     if enquiry.information_pack_sent_at is None:
         clocks[Clock.INFORMATION_PACK] = information_pack_due(arrived)
+    if enquiry.status == Enquiry.Status.INITIAL_VISIT_DONE and enquiry.initial_visit_done_at:
+        clocks[Clock.ROI_CHASE] = roi_chase_due(timezone.localdate(enquiry.initial_visit_done_at))
     if enquiry.status == Enquiry.Status.ROI_RECEIVED and enquiry.roi_received_on:
         clocks[Clock.ROI_DECISION] = roi_decision_due(enquiry.roi_received_on)
     return dict(sorted(clocks.items(), key=lambda item: item[1]))

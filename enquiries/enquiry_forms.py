@@ -24,6 +24,37 @@ POSTCODE_PATTERN = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$")
 MAX_CHILDREN = 10
 MAX_CHILD_AGE = 30
 QUESTION_MAX_LENGTH = 2000
+# Children's ages as people write them: "4, 7", "4 and 7", "4 & 7", "4 years", "18 months".
+AGE_SEPARATORS = re.compile(r"\s*(?:,|;|/|&|\+|\band\b)\s*", re.IGNORECASE)
+AGE_WORDS = re.compile(
+    r"^(?:aged\s+)?(\d{1,3})\s*(?:(years?|yrs?|y)|(months?|mths?|mos?|m))?(?:\s*old)?$",
+    re.IGNORECASE,
+)
+AGE_ERROR = "Enter each age in years, like 4 and 7 (use 0 for a baby under 1)"
+
+
+def children_ages_parse(raw: str) -> list[int]:
+    """Ages in whole years from what the enquirer typed; ValidationError in words if not."""
+    ages = []
+    for piece in AGE_SEPARATORS.split(raw.strip()):
+        if not piece:
+            continue
+        words = AGE_WORDS.match(piece)
+        if words:
+            number = int(words.group(1))
+            ages.append(number // 12 if words.group(3) else number)
+        elif all(token.isdigit() for token in piece.split()):
+            ages.extend(int(token) for token in piece.split())
+        else:
+            raise forms.ValidationError(AGE_ERROR)
+    if len(ages) > MAX_CHILDREN:
+        raise forms.ValidationError("Enter up to 10 ages")
+    if any(age > MAX_CHILD_AGE for age in ages):
+        raise forms.ValidationError(AGE_ERROR)
+    return ages
+
+
+YES, NO = "yes", "no"
 
 
 def _honeypot_last(form: forms.Form) -> None:
@@ -94,13 +125,22 @@ class AboutYouForm(EnquiryStepForm):
             "max_length": "Enter a real postcode, like OK1 2AB",
         },
     )
-    aged_21_or_over = forms.BooleanField(
-        label="I am 21 or over",
+    aged_21_or_over = forms.TypedChoiceField(
+        label="Are you 21 or over?",
+        choices=[
+            (YES, "Yes"),
+            (NO, "No, I would like to register my interest for later"),
+        ],
+        coerce=lambda value: value == YES,
+        widget=forms.RadioSelect,
         help_text=(
-            "You need to be 21 or over to adopt. If you are younger, you are welcome to "
-            "phone us to talk about the future."
+            "You need to be 21 or over to be approved. If you are younger, you can register "
+            "your interest now and we will keep in touch until you can apply."
         ),
-        error_messages={"required": "Confirm that you are 21 or over"},
+        error_messages={
+            "required": "Select yes if you are 21 or over",
+            "invalid_choice": "Select yes if you are 21 or over",
+        },
     )
 
     def __init__(self, *args, **kwargs):
@@ -116,7 +156,7 @@ class AboutYouForm(EnquiryStepForm):
             Field.text("last_name", field_width=20),
             Field.text("email", field_width=30),
             Field.text("postcode", field_width=10),
-            Field.checkbox("aged_21_or_over"),
+            Field.radios("aged_21_or_over", legend_size=Size.SMALL),
         )
 
     def _name(self, field: str, label: str) -> str:
@@ -202,9 +242,6 @@ class ContactForm(EnquiryStepForm):
         return data
 
 
-YES, NO = "yes", "no"
-
-
 class HouseholdForm(EnquiryStepForm):
     household = forms.ChoiceField(
         label="Would you be applying on your own or with a partner?",
@@ -235,14 +272,14 @@ class HouseholdForm(EnquiryStepForm):
         60,
         required=False,
         label="How old are they?",
-        help_text="Ages only, separated by commas, for example 4, 9. Use 0 for a baby under 1.",
-        error_messages={"max_length": "Enter up to 10 ages, separated by commas"},
+        help_text="Ages only, for example 4 and 9. Use 0 for a baby under 1.",
+        error_messages={"max_length": "Enter up to 10 ages"},
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["partner_name"].widget.attrs.update(spellcheck="false")
-        self.fields["children_ages"].widget.attrs.update(inputmode="numeric", spellcheck="false")
+        self.fields["children_ages"].widget.attrs.update(spellcheck="false")
 
     def layout(self):
         return Layout(
@@ -264,18 +301,7 @@ class HouseholdForm(EnquiryStepForm):
         return " ".join(self.cleaned_data["partner_name"].split())
 
     def clean_children_ages(self):
-        raw = self.cleaned_data["children_ages"].strip()
-        if not raw:
-            return []
-        parts = [part for part in re.split(r"[,\s]+", raw) if part]
-        if len(parts) > MAX_CHILDREN:
-            raise forms.ValidationError("Enter up to 10 ages, separated by commas")
-        ages = []
-        for part in parts:
-            if not part.isdigit() or int(part) > MAX_CHILD_AGE:
-                raise forms.ValidationError("Enter each age as a whole number of years, like 4, 9")
-            ages.append(int(part))
-        return ages
+        return children_ages_parse(self.cleaned_data["children_ages"])
 
     def clean(self):
         data = super().clean()
@@ -327,9 +353,18 @@ class InterestForm(EnquiryStepForm):
         required=False,
         max_length=QUESTION_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="We will answer it when we get in touch. Please leave out health details: "
-        "we talk about those later, in person.",
+        help_text="We will answer it when we get in touch. Please keep details about your "
+        "health or other personal matters for the next box.",
         error_messages={"max_length": "Your question must be 2,000 characters or fewer"},
+    )
+    sensitive_details = forms.CharField(
+        label="Is there anything personal you would like us to know? (optional)",
+        required=False,
+        max_length=QUESTION_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="For example about your health, fertility treatment or beliefs. We keep "
+        "this only if you agree on the last page; you can also tell us when we talk.",
+        error_messages={"max_length": "This must be 2,000 characters or fewer"},
     )
 
     def layout(self):
@@ -337,14 +372,21 @@ class InterestForm(EnquiryStepForm):
             Field.radios("route", legend_size=Size.SMALL),
             Field.select("heard_about"),
             Field.textarea("question", max_characters=QUESTION_MAX_LENGTH),
+            Field.textarea("sensitive_details", max_characters=QUESTION_MAX_LENGTH),
         )
 
     def clean_question(self):
         return self.cleaned_data["question"].strip()
 
+    def clean_sensitive_details(self):
+        return self.cleaned_data["sensitive_details"].strip()
+
 
 class SubmitForm(HoneypotFormMixin, forms.Form):
-    """The last page: the privacy notice, and the separate consent for sensitive details."""
+    """The last page: the privacy notice, and the separate consent for sensitive details.
+
+    The template shows each in its own section, the consent under its own explanation.
+    """
 
     privacy_acknowledged = forms.BooleanField(
         label="I have read the privacy notice",
@@ -352,9 +394,8 @@ class SubmitForm(HoneypotFormMixin, forms.Form):
     )
     sensitive_consent = forms.BooleanField(
         required=False,
-        label="I agree that you may keep my children’s ages and my question",
-        help_text="They may include sensitive details. If you leave this unticked we will "
-        "not keep them, and we will ask you about them when we talk.",
+        # Explained by the paragraph above it on the page (a hint would sit above the box).
+        label="I agree that you may keep the personal details I shared",
     )
 
     def __init__(self, *args, asks_consent: bool = True, **kwargs):
@@ -364,12 +405,13 @@ class SubmitForm(HoneypotFormMixin, forms.Form):
         _honeypot_last(self)
         self.helper = FormHelper()
         self.helper.form_tag = False
-        self.helper.layout = Layout(
-            *[
-                Field.checkbox(name)
-                for name in ("privacy_acknowledged", "sensitive_consent")
-                if name in self.fields
-            ]
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(Field.checkbox("privacy_acknowledged"))
+        self.consent_helper = FormHelper()
+        self.consent_helper.form_tag = False
+        self.consent_helper.disable_csrf = True
+        self.consent_helper.layout = Layout(
+            *[Field.checkbox(name) for name in ("sensitive_consent",) if name in self.fields]
         )
 
 
@@ -430,8 +472,7 @@ class EnquiryAnswers:
 
     @property
     def has_sensitive_answers(self) -> bool:
-        data = self.merged()
-        return bool(data.get("children_ages") or data.get("question"))
+        return bool(self.merged().get("sensitive_details"))
 
     def service_arguments(self) -> dict:
         """The answers as keyword arguments for ``pipeline.enquiry_submit``."""
@@ -451,6 +492,7 @@ class EnquiryAnswers:
             "route": data["route"],
             "heard_about": data.get("heard_about", ""),
             "question": data.get("question", ""),
+            "sensitive_details": data.get("sensitive_details", ""),
         }
 
 
@@ -460,6 +502,8 @@ def as_form_data(step: Step, answers: dict) -> dict:
     for name, value in answers.items():
         if name == "children_ages":
             data[name] = ", ".join(str(age) for age in value)
+        elif name == "aged_21_or_over":
+            data[name] = YES if value else NO
         elif isinstance(value, bool):
             if value:
                 data[name] = "on"
@@ -480,7 +524,11 @@ def summary_rows(answers: EnquiryAnswers) -> list[dict]:
         ("about-you", "Name", f"{data.get('first_name', '')} {data.get('last_name', '')}".strip()),
         ("about-you", "Email address", data.get("email", "")),
         ("about-you", "Postcode", data.get("postcode", "")),
-        ("about-you", "Aged 21 or over", "Yes" if data.get("aged_21_or_over") else "No"),
+        (
+            "about-you",
+            "Aged 21 or over",
+            "Yes" if data.get("aged_21_or_over") else "No: registering interest for later",
+        ),
         (
             "contact",
             "How to contact you",
@@ -505,8 +553,16 @@ def summary_rows(answers: EnquiryAnswers) -> list[dict]:
             label(Enquiry.HeardAbout.choices, data.get("heard_about")) or "Not given",
         ),
         ("interest", "Your question", data.get("question") or "None"),
+        ("interest", "Personal details", data.get("sensitive_details") or "None"),
     ]
     return [
-        {"step": slug, "label": text, "value": value, "title": STEP_BY_SLUG[slug].title}
+        {
+            "step": slug,
+            "label": text,
+            "value": value,
+            "title": STEP_BY_SLUG[slug].title,
+            # An address breaks only at its @ on a narrow screen, never mid-name.
+            "email_parts": value.rpartition("@") if text == "Email address" else None,
+        }
         for slug, text, value in rows
     ]

@@ -2,14 +2,21 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from statistics import median
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from portal.calendar import add_months
+from portal.calendar import (
+    add_months,
+    financial_year_bounds,
+    financial_year_label,
+    financial_year_of,
+)
 
+from .enquiry_clocks import first_contact_due
 from .models import Enquiry, EnquiryContact, EnquiryNote, EnquiryStatusChange
 
 # The funnel: each stage and the condition for having reached it. The pipeline only
@@ -40,6 +47,8 @@ class TimelineEntry:
     title: str
     text: str
     by: str
+    sensitive: str = ""  # sensitive details kept with the enquirer's consent
+    withheld: bool = False  # they wrote something sensitive, not kept without consent
 
 
 def enquiry_timeline(enquiry: Enquiry) -> list[TimelineEntry]:
@@ -51,6 +60,8 @@ def enquiry_timeline(enquiry: Enquiry) -> list[TimelineEntry]:
             title="Enquiry form sent" if n == 0 else "Enquiry form sent again",
             text=contact.question,
             by="The enquirer",
+            sensitive=contact.sensitive_details,
+            withheld=contact.sensitive_withheld,
         )
         for n, contact in enumerate(EnquiryContact.objects.filter(enquiry=enquiry))
     ]
@@ -102,14 +113,64 @@ def _stage_counts() -> dict:
     return {key: Count("pk", filter=condition) for key, _, condition in FUNNEL_STAGES}
 
 
-def funnel_report(*, today: date | None = None, months: int | None = None) -> dict:
-    """Enquiries received in the last ``months`` months: per month, per source, in total.
+# From the enquiry to each later stage: the moment the funnel reads for it.
+STAGE_MOMENTS = (
+    ("contacted", "First contact", "contacted_at"),
+    ("visit_booked", "Initial visit booked", "initial_visit_booked_at"),
+    ("visit_done", "Initial visit done", "initial_visit_done_at"),
+    ("roi_received", "Registration of Interest received", "roi_received_on"),
+    ("converted", "Converted to a carer household", "converted_at"),
+)
 
-    Four grouped queries. Anonymised enquiries count too: they keep their stage dates.
+
+@dataclass(frozen=True)
+class StageTime:
+    label: str
+    reached: int  # enquiries that reached the stage
+    median_days: float | None  # calendar days from the enquiry, half took longer
+
+
+def _day(value) -> date:
+    return value if not isinstance(value, datetime) else timezone.localdate(value)
+
+
+def funnel_years(*, today: date | None = None) -> list[int]:
+    """Financial years with enquiries, newest first, always including this one (one query)."""
+    today = today or timezone.localdate()
+    first = Enquiry.objects.aggregate(first=Min("received_at"))["first"]
+    current = financial_year_of(today)
+    oldest = financial_year_of(timezone.localdate(first)) if first else current
+    return list(range(current, min(oldest, current) - 1, -1))
+
+
+def funnel_report(
+    *,
+    today: date | None = None,
+    months: int | None = None,
+    financial_year: int | None = None,
+) -> dict:
+    """Enquiries received in the last ``months`` months, or in one financial year (April to
+    March): per month, per source, per information event booked before, in total; with
+    each stage's share of the enquiries, first contact on time and the time to each stage.
+
+    Seven queries whatever the number of enquiries. Anonymised enquiries count too: they
+    keep their stage dates. Messages from our own carer households are not enquiries.
     """
-    month_starts = funnel_months(today, months)
+    today = today or timezone.localdate()
+    if financial_year is not None:
+        first_day, after = financial_year_bounds(financial_year)
+        month_starts = [add_months(first_day, n) for n in range(12)]
+        period = financial_year_label(financial_year)
+    else:
+        month_starts = funnel_months(today, months)
+        after = None
+        period = ""
     start = timezone.make_aware(datetime.combine(month_starts[0], datetime.min.time()))
-    received = Enquiry.objects.filter(received_at__gte=start)
+    received = Enquiry.objects.filter(received_at__gte=start, known_household_reference="")
+    if after is not None:
+        received = received.filter(
+            received_at__lt=timezone.make_aware(datetime.combine(after, datetime.min.time()))
+        )
 
     by_month = {
         timezone.localdate(row["month"])
@@ -134,6 +195,18 @@ def funnel_report(*, today: date | None = None, months: int | None = None) -> di
     ]
     source_rows.append(FunnelRow(label="Not given", counts=by_source.get("", {})))
 
+    event_rows = [
+        FunnelRow(
+            label=f"{row['after_event__title']}, "
+            f"{timezone.localdate(row['after_event__starts_at']):%-d %B %Y}",
+            counts=row,
+        )
+        for row in received.filter(after_event__isnull=False)
+        .values("after_event", "after_event__title", "after_event__starts_at")
+        .annotate(**_stage_counts())
+        .order_by("-after_event__starts_at", "after_event")
+    ]
+
     totals = FunnelRow(label="All", counts=received.aggregate(**_stage_counts()))
     closed_reasons = {
         row["closed_reason"]: row["n"]
@@ -142,13 +215,50 @@ def funnel_report(*, today: date | None = None, months: int | None = None) -> di
         .annotate(n=Count("pk"))
         .order_by()
     }
+
+    # First contact on time and the time to each stage, from the dates of each enquiry.
+    moments = list(received.values_list("received_at", *[f for _, _, f in STAGE_MOMENTS]))
+    on_time = sum(
+        1
+        for row in moments
+        if row[1] is not None and _day(row[1]) <= first_contact_due(_day(row[0]))
+    )
+    stage_times = []
+    for index, (_key, label, _field) in enumerate(STAGE_MOMENTS, start=1):
+        days = [(_day(row[index]) - _day(row[0])).days for row in moments if row[index]]
+        stage_times.append(
+            StageTime(label=label, reached=len(days), median_days=median(days) if days else None)
+        )
+
+    enquiries = totals.count("received")
     return {
         "stages": [(key, label) for key, label, _ in FUNNEL_STAGES],
         "months": month_rows,
         "sources": source_rows,
+        "events": event_rows,
         "totals": totals,
+        "rates": [
+            (label, totals.count(key), _percent(totals.count(key), enquiries))
+            for key, label, _ in FUNNEL_STAGES
+        ],
+        "first_contact": {
+            "working_days": settings.ENQUIRY_FIRST_CONTACT_WORKING_DAYS,
+            "on_time": on_time,
+            "of": enquiries,
+            "percent": _percent(on_time, enquiries),
+        },
+        "stage_times": stage_times,
         "closed_reasons": [
-            (label, closed_reasons.get(value, 0)) for value, label in Enquiry.ClosedReason.choices
+            (label, closed_reasons.get(value, 0))
+            for value, label in Enquiry.ClosedReason.choices
+            if value != Enquiry.ClosedReason.KNOWN_HOUSEHOLD
         ],
         "since": month_starts[0],
+        "financial_year": financial_year,
+        "period": period,
     }
+
+
+def _percent(part: int, whole: int) -> int | None:
+    """A share as a whole percentage, or None when there is nothing to share."""
+    return round(100 * part / whole) if whole else None

@@ -19,6 +19,8 @@ from .enquiry_forms import (
     summary_rows,
 )
 
+# The reference of the enquiry just sent, shown once on the sent page.
+SENT_REFERENCE_KEY = "enquiry_sent_reference"
 TOO_MANY = "You have sent this form too many times. Please try again in an hour, or phone us."
 
 
@@ -37,6 +39,7 @@ def _step_url(step) -> str:
 def _pretend_sent(answers: EnquiryAnswers):
     """Bots that fill in the honeypot get the same answer as people; nothing is kept."""
     answers.clear()
+    answers.session.pop(SENT_REFERENCE_KEY, None)
     return redirect("enquiries:enquiry_sent")
 
 
@@ -113,12 +116,13 @@ def enquiry_check(request):
             form.add_error(None, TOO_MANY)
             status = 429
         elif form.is_valid():
-            pipeline.enquiry_submit(
+            submission = pipeline.enquiry_submit(
                 **answers.service_arguments(),
                 privacy_acknowledged=True,
                 sensitive_consent=form.cleaned_data.get("sensitive_consent", False),
             )
             answers.clear()
+            request.session[SENT_REFERENCE_KEY] = submission.enquiry.reference
             return redirect("enquiries:enquiry_sent")
         elif form.caught_spam:
             return _pretend_sent(answers)
@@ -143,5 +147,8 @@ def enquiry_sent(request):
     return render(
         request,
         "enquiries/enquiry/sent.html",
-        {"working_days": settings.ENQUIRY_FIRST_CONTACT_WORKING_DAYS},
+        {
+            "working_days": settings.ENQUIRY_FIRST_CONTACT_WORKING_DAYS,
+            "reference": request.session.get(SENT_REFERENCE_KEY, ""),
+        },
     )

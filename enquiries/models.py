@@ -282,6 +282,11 @@ class Enquiry(models.Model):
         NO_RESPONSE = "no_response", "No response"
         MOVED_AWAY = "moved_away", "Moved away"
         DUPLICATE = "duplicate", "Duplicate"
+        REFERRED_ELSEWHERE = "referred_elsewhere", "Referred to another agency"
+        NOT_NOW = "not_now", "Not now"
+        OTHER_ROUTE = "other_route", "Chose another route"
+        NOT_SUITABLE_FOR_EP = "not_suitable_for_ep", "Not suitable for Early Permanence"
+        KNOWN_HOUSEHOLD = "known_household", "Already one of our carer households"
 
     class Household(models.TextChoices):
         SINGLE = "single", "On my own"
@@ -314,6 +319,7 @@ class Enquiry(models.Model):
     class Clock(models.TextChoices):
         FIRST_CONTACT = "first_contact", "First contact"
         INFORMATION_PACK = "information_pack", "Information pack"
+        ROI_CHASE = "roi_chase", "Registration of Interest after the initial visit"
         ROI_DECISION = "roi_decision", "Decision on the Registration of Interest"
 
     OPEN_STATUSES = (
@@ -353,10 +359,14 @@ class Enquiry(models.Model):
         "ages of children living at home",
         default=list,
         blank=True,
-        help_text="Ages only; kept only with the enquirer's explicit consent.",
+        help_text="Ages only, as the enquirer gave them.",
     )
     route = models.CharField("route they are interested in", max_length=30, choices=Route.choices)
-    aged_21_or_over = models.BooleanField("confirmed aged 21 or over", default=False)
+    aged_21_or_over = models.BooleanField(
+        "confirmed aged 21 or over",
+        default=False,
+        help_text="No: someone younger registering their interest for later.",
+    )
     heard_about = models.CharField(
         "how they heard about us", max_length=30, choices=HeardAbout.choices, blank=True
     )
@@ -368,7 +378,7 @@ class Enquiry(models.Model):
         null=True,
         blank=True,
         editable=False,
-        help_text="Empty: the children's ages and the questions were not kept.",
+        help_text="Empty: anything sensitive the enquirer wrote was not kept.",
     )
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -398,6 +408,22 @@ class Enquiry(models.Model):
         "carer household", max_length=20, blank=True, editable=False
     )
     closed_at = models.DateTimeField(null=True, editable=False)
+    # Someone already one of our carer households who used the form again: recognised by
+    # the carers app's hook (``pipeline.register_household_lookup``), given no clocks.
+    known_household_reference = models.CharField(
+        "already carer household", max_length=20, blank=True, editable=False
+    )
+    # The information event the enquirer booked before enquiring, if any: the funnel
+    # report counts enquiries per event (kept when the enquiry is anonymised).
+    after_event = models.ForeignKey(
+        InformationEvent,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="enquiries_after",
+        verbose_name="information event booked before enquiring",
+    )
     # The earliest open clock, kept by the services so the list can filter on it.
     next_deadline = models.DateField(null=True, editable=False)
     next_deadline_clock = models.CharField(
@@ -494,11 +520,18 @@ class EnquiryContact(models.Model):
 
     enquiry = models.ForeignKey(Enquiry, on_delete=models.CASCADE, related_name="contacts")
     received_at = models.DateTimeField(default=timezone.now)
-    question = models.TextField(
-        "their question",
+    question = models.TextField("their question", max_length=2000, blank=True)
+    sensitive_details = models.TextField(
+        "sensitive details they shared",
         max_length=2000,
         blank=True,
         help_text="Kept only with the enquirer's explicit consent.",
+    )
+    sensitive_withheld = models.BooleanField(
+        "sensitive details withheld",
+        default=False,
+        help_text="They wrote something sensitive but did not consent to it being kept: "
+        "ask them about it when you talk.",
     )
 
     class Meta:

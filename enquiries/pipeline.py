@@ -14,8 +14,9 @@ next deadline, saves only those fields and leaves a dotted audit entry
 """
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from auditlog.models import LogEntry
 from django.conf import settings
@@ -29,7 +30,7 @@ from portal.notifications import notifications_withdraw, notify
 
 from .emails import absolute
 from .enquiry_clocks import first_contact_due, next_deadline, received_on
-from .models import Enquiry, EnquiryContact, EnquiryNote, EnquiryStatusChange
+from .models import Booking, Enquiry, EnquiryContact, EnquiryNote, EnquiryStatusChange
 from .reminders import enquiry_reminders_plan
 
 logger = logging.getLogger(__name__)
@@ -38,7 +39,9 @@ Status = Enquiry.Status
 
 ENQUIRY_TRANSITIONS: dict[str, set[str]] = {
     Status.NEW: {Status.CONTACTED, Status.CLOSED},
-    Status.CONTACTED: {Status.INFORMATION_PACK_SENT, Status.CLOSED},
+    # The acknowledgement carries the pack, so a contacted enquiry may go straight on to
+    # its visit; "Information pack sent" stays for a pack sent again after talking.
+    Status.CONTACTED: {Status.INFORMATION_PACK_SENT, Status.INITIAL_VISIT_BOOKED, Status.CLOSED},
     Status.INFORMATION_PACK_SENT: {Status.INITIAL_VISIT_BOOKED, Status.CLOSED},
     Status.INITIAL_VISIT_BOOKED: {Status.INITIAL_VISIT_DONE, Status.CLOSED},
     Status.INITIAL_VISIT_DONE: {Status.ROI_RECEIVED, Status.CLOSED},
@@ -112,6 +115,28 @@ class EnquirySubmission:
     repeat: bool  # added to an open enquiry of the same email address
 
 
+@dataclass(frozen=True)
+class KnownHousehold:
+    """A carer household the enquirer already belongs to, as the carers app reports it."""
+
+    reference: str  # e.g. EP00042
+    notify_email: str = ""  # who should hear from them (their social worker), if anyone
+
+
+# Set by the carers app in its AppConfig.ready(): enquiries never import carers.
+_household_lookup: Callable[[str], KnownHousehold | None] | None = None
+
+
+def register_household_lookup(lookup: Callable[[str], KnownHousehold | None]) -> None:
+    """``lookup(email)`` names the open or approved carer household of that address, if any."""
+    global _household_lookup
+    _household_lookup = lookup
+
+
+def known_household_for(email: str) -> KnownHousehold | None:
+    return _household_lookup(email) if _household_lookup is not None else None
+
+
 def _lock_email(email: str) -> None:
     """Serialise submissions from one email address until the transaction ends.
 
@@ -139,6 +164,20 @@ def open_enquiry_for(email: str, *, now: datetime) -> Enquiry | None:
     )
 
 
+def event_before_enquiry(email: str, *, now: datetime) -> int | None:
+    """The latest information event this address had a place at before enquiring."""
+    return (
+        Booking.objects.filter(
+            email__iexact=email,
+            status__in=Booking.PLACE_HOLDING_STATUSES,
+            event__starts_at__lte=now,
+        )
+        .order_by("-event__starts_at", "-id")
+        .values_list("event_id", flat=True)
+        .first()
+    )
+
+
 def enquiry_submit(
     *,
     first_name: str,
@@ -156,19 +195,26 @@ def enquiry_submit(
     children_ages: list[int] | tuple[int, ...] = (),
     heard_about: str = "",
     question: str = "",
+    sensitive_details: str = "",
     sensitive_consent: bool = False,
     now: datetime | None = None,
 ) -> EnquirySubmission:
     """Save an enquiry from the public form, then queue its emails through the outbox.
 
-    The same address enquiring again within ENQUIRY_REPEAT_WINDOW_DAYS is added to its
-    open enquiry as a new contact. Children's ages and the question are kept only with
-    the explicit consent; without it they are dropped here, before anything is saved.
+    The question and the children's ages are kept: they are what we need to answer the
+    enquirer. Sensitive details (health, beliefs, anything they chose to tell us) are
+    kept only with the explicit consent; without it they are dropped here, before
+    anything is saved, and the contact records that something was withheld, so staff
+    know to ask. Someone under 21 registers their interest for later.
+
+    The acknowledgement attaches the information pack, so the pack is recorded as sent
+    with it. The same address enquiring again within ENQUIRY_REPEAT_WINDOW_DAYS is added
+    to its open enquiry as a new contact. An address that belongs to one of our carer
+    households (the carers app's lookup) is recorded against that household, closed at
+    once, with no clocks and no pack: their social worker answers them.
     """
     if not privacy_acknowledged:
         raise EnquiryError("The privacy notice must be acknowledged before an enquiry is kept.")
-    if not aged_21_or_over:
-        raise EnquiryError("Enquirers must confirm they are 21 or over.")
     now = now or timezone.now()
     email = email.strip().lower()
     details = {
@@ -181,22 +227,25 @@ def enquiry_submit(
         "contact_time": contact_time,
         "household": household,
         "partner_name": partner_name.strip() if household == Enquiry.Household.COUPLE else "",
+        "children_ages": list(children_ages),
         "route": route,
-        "aged_21_or_over": True,
+        "aged_21_or_over": bool(aged_21_or_over),
         "heard_about": heard_about,
     }
-    sensitive = {}
-    if sensitive_consent:
-        sensitive = {"children_ages": list(children_ages), "sensitive_consent_at": now}
-    else:
-        question = ""
+    sensitive_details = sensitive_details.strip()
+    consented = {}
+    if sensitive_consent and sensitive_details:
+        consented = {"sensitive_consent_at": now}
+    withheld = bool(sensitive_details) and not consented
+    kept_details = sensitive_details if consented else ""
 
     with transaction.atomic(durable=True):
         _lock_email(email)
-        enquiry = open_enquiry_for(email, now=now)
+        known = known_household_for(email)
+        enquiry = None if known else open_enquiry_for(email, now=now)
         repeat = enquiry is not None
         if repeat:
-            for name, value in {**details, **sensitive}.items():
+            for name, value in {**details, **consented}.items():
                 setattr(enquiry, name, value)
             enquiry.last_contact_at = now
             enquiry.privacy_acknowledged_at = now
@@ -204,7 +253,7 @@ def enquiry_submit(
             enquiry.save(
                 update_fields=[
                     *details,
-                    *sensitive,
+                    *consented,
                     "last_contact_at",
                     "privacy_acknowledged_at",
                     "updated_at",
@@ -213,44 +262,68 @@ def enquiry_submit(
         else:
             enquiry = Enquiry(
                 **details,
-                **sensitive,
+                **consented,
                 received_at=now,
                 last_contact_at=now,
                 privacy_acknowledged_at=now,
+                after_event_id=event_before_enquiry(email, now=now),
             )
+            if known:
+                enquiry.status = Status.CLOSED
+                enquiry.closed_reason = Enquiry.ClosedReason.KNOWN_HOUSEHOLD
+                enquiry.closed_at = now
+                enquiry.known_household_reference = known.reference
+                enquiry._audit_action = "enquiries.enquiry.received_from_carer_household"
+            else:
+                # The acknowledgement below attaches the pack: that is the pack sent.
+                enquiry.information_pack_sent_at = now
+                enquiry._audit_action = "enquiries.enquiry.received"
             enquiry.next_deadline, enquiry.next_deadline_clock = next_deadline(enquiry)
-            enquiry._audit_action = "enquiries.enquiry.received"
             enquiry.save()
             enquiry_reminders_plan(enquiry)
         contact = EnquiryContact.objects.create(
-            enquiry=enquiry, received_at=now, question=question.strip()
+            enquiry=enquiry,
+            received_at=now,
+            question=question.strip(),
+            sensitive_details=kept_details,
+            sensitive_withheld=withheld,
         )
-        _acknowledge(enquiry, contact, repeat=repeat)
-        _tell_the_team(enquiry, contact, repeat=repeat)
+        _acknowledge(enquiry, contact, repeat=repeat, known=known)
+        _tell_the_team(enquiry, contact, repeat=repeat, known=known)
     return EnquirySubmission(enquiry=enquiry, contact=contact, repeat=repeat)
 
 
-def _acknowledge(enquiry: Enquiry, contact: EnquiryContact, *, repeat: bool) -> None:
+def _acknowledge(
+    enquiry: Enquiry, contact: EnquiryContact, *, repeat: bool, known: KnownHousehold | None
+) -> None:
     notify(
         key=f"enquiry:{enquiry.pk}:contact:{contact.pk}:acknowledgement",
         to=enquiry.email,
         template="enquiries/enquiry_acknowledgement",
         context={
             "first_name": enquiry.first_name,
+            "reference": enquiry.reference,
             "repeat": repeat,
+            "known_household": bool(known),
+            "for_later": not enquiry.aged_21_or_over,
             "working_days": settings.ENQUIRY_FIRST_CONTACT_WORKING_DAYS,
             "pack_url": absolute(PUBLIC_PACK_PATH),
             "events_url": absolute("/events/"),
         },
-        # Built by the worker when the email goes (the content app owns the pack).
-        attachments=[{"kind": "information-pack", "for": enquiry.first_name}],
+        # Built by the worker when the email goes (the content app owns the pack). One of
+        # our carers already has it and hears from their social worker instead.
+        attachments=[] if known else [{"kind": "information-pack", "for": enquiry.first_name}],
     )
 
 
-def _tell_the_team(enquiry: Enquiry, contact: EnquiryContact, *, repeat: bool) -> None:
+def _tell_the_team(
+    enquiry: Enquiry, contact: EnquiryContact, *, repeat: bool, known: KnownHousehold | None
+) -> None:
     """A notice with a link to the admin and nothing about the person."""
     to = settings.RECRUITMENT_TEAM_EMAIL
-    if repeat and enquiry.assigned_to_id and enquiry.assigned_to.is_active:
+    if known and known.notify_email:
+        to = known.notify_email
+    elif repeat and enquiry.assigned_to_id and enquiry.assigned_to.is_active:
         to = enquiry.assigned_to.email
     first_contact = first_contact_due(received_on(enquiry))
     notify(
@@ -260,6 +333,8 @@ def _tell_the_team(enquiry: Enquiry, contact: EnquiryContact, *, repeat: bool) -
         context={
             "reference": enquiry.reference,
             "repeat": repeat,
+            "household_reference": known.reference if known else "",
+            "for_later": not enquiry.aged_21_or_over,
             "first_contact_due": f"{first_contact:%-d %B %Y}",
             "admin_url": absolute(enquiry.get_absolute_url()),
         },
@@ -310,11 +385,50 @@ def _move(
     return enquiry
 
 
+def _happened_on(
+    enquiry: Enquiry, day: date | None, *, what: str, now: datetime
+) -> tuple[datetime, Callable[[Enquiry], None]]:
+    """When something staff record happened: ``day`` (today if not given), and its check.
+
+    Today is recorded to the minute; an earlier day at midday, or when the enquiry
+    arrived if that was later the same day. The check refuses a day in the future or
+    before the enquiry arrived, in words.
+    """
+    today = timezone.localdate(now)
+    day = day or today
+    if day == today:
+        moment = now
+    else:
+        moment = timezone.make_aware(datetime.combine(day, time(12)))
+        moment = max(moment, enquiry.received_at) if enquiry.received_at else moment
+
+    def check(locked: Enquiry) -> None:
+        if day > today:
+            raise EnquiryError(f"The date of the {what} cannot be in the future.")
+        arrived = received_on(locked)
+        if day < arrived:
+            raise EnquiryError(
+                f"The date of the {what} cannot be before the enquiry arrived "
+                f"({arrived:%-d %B %Y})."
+            )
+
+    return moment, check
+
+
 def enquiry_mark_contacted(
-    *, enquiry: Enquiry, by, note: str = "", now: datetime | None = None
+    *,
+    enquiry: Enquiry,
+    by,
+    on: date | None = None,
+    note: str = "",
+    now: datetime | None = None,
 ) -> Enquiry:
-    """First contact made with the enquirer (stops the first-contact clock)."""
+    """First contact made with the enquirer on ``on`` (today if not given).
+
+    Stops the first-contact clock.
+    """
     now = now or timezone.now()
+    moment, check = _happened_on(enquiry, on, what="first contact", now=now)
     return _move(
         enquiry,
         to=Status.CONTACTED,
@@ -322,14 +436,19 @@ def enquiry_mark_contacted(
         note=note,
         now=now,
         action="enquiries.enquiry.contacted",
-        fields={"contacted_at": now},
+        fields={"contacted_at": moment},
+        check=check,
     )
 
 
 def enquiry_mark_information_pack_sent(
     *, enquiry: Enquiry, by, note: str = "", now: datetime | None = None
 ) -> Enquiry:
-    """The information pack has been sent (stops the information-pack clock)."""
+    """The information pack has been sent (stops the information-pack clock).
+
+    An enquiry from the form had the pack with its acknowledgement: that first moment
+    is kept, the stage records that it was sent again.
+    """
     now = now or timezone.now()
     return _move(
         enquiry,
@@ -338,7 +457,7 @@ def enquiry_mark_information_pack_sent(
         note=note,
         now=now,
         action="enquiries.enquiry.information_pack_sent",
-        fields={"information_pack_sent_at": now},
+        fields={"information_pack_sent_at": enquiry.information_pack_sent_at or now},
     )
 
 
@@ -386,9 +505,30 @@ def enquiry_rebook_initial_visit(
 
 
 def enquiry_mark_initial_visit_done(
-    *, enquiry: Enquiry, by, note: str = "", now: datetime | None = None
+    *,
+    enquiry: Enquiry,
+    by,
+    on: date | None = None,
+    note: str = "",
+    now: datetime | None = None,
 ) -> Enquiry:
+    """The initial visit took place on ``on`` (today if not given).
+
+    Starts the clock that chases the Registration of Interest.
+    """
     now = now or timezone.now()
+    moment, on_or_after_arrival = _happened_on(enquiry, on, what="initial visit", now=now)
+    day = timezone.localdate(moment)
+
+    def check(locked: Enquiry) -> None:
+        on_or_after_arrival(locked)
+        if locked.initial_visit_on and day < locked.initial_visit_on:
+            raise EnquiryError(
+                f"The initial visit is booked for {locked.initial_visit_on:%-d %B %Y}, so it "
+                f"cannot have been done on {day:%-d %B %Y}. If it happened earlier, move the "
+                "visit to that day first."
+            )
+
     return _move(
         enquiry,
         to=Status.INITIAL_VISIT_DONE,
@@ -396,7 +536,8 @@ def enquiry_mark_initial_visit_done(
         note=note,
         now=now,
         action="enquiries.enquiry.initial_visit_done",
-        fields={"initial_visit_done_at": now},
+        fields={"initial_visit_done_at": moment},
+        check=check,
     )
 
 
@@ -549,7 +690,7 @@ def enquiry_anonymise(*, enquiry: Enquiry, now: datetime | None = None) -> Enqui
         locked.anonymised_at = now
         locked._audit_action = "enquiries.enquiry.anonymised"
         locked.save(update_fields=[*PERSONAL_FIELDS, "anonymised_at", "updated_at"])
-        locked.contacts.exclude(question="").update(question="")
+        locked.contacts.update(question="", sensitive_details="")
         locked.status_changes.exclude(note="").update(note="")
         for note in locked.notes.all():
             note.delete()

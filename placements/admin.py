@@ -882,13 +882,23 @@ class PlacementAdmin(admin.ModelAdmin):
         if not request.user.has_perm("placements.view_measures"):
             raise PermissionDenied
         years = measures.measure_years()
-        form = MeasuresFilterForm(request.GET or None, years=years)
-        year = form.cleaned_data.get("year") if form.is_valid() else None
-        return form, measures.ep_measures(year=year)
+        form = MeasuresFilterForm(
+            request.GET or None,
+            years=years,
+            financial_years=measures.measure_financial_years(),
+        )
+        chosen = form.cleaned_data if form.is_valid() else {}
+        return form, measures.ep_measures(
+            year=chosen.get("year"), financial_year=chosen.get("financial_year")
+        )
 
     def measures_view(self, request):
         form, figures = self._measures_for(request)
-        query = f"?year={figures.year}" if figures.year else ""
+        query = (
+            f"?financial_year={figures.financial_year}"
+            if figures.financial_year
+            else (f"?year={figures.year}" if figures.year else "")
+        )
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -903,7 +913,12 @@ class PlacementAdmin(admin.ModelAdmin):
     def measures_csv_view(self, request):
         _form, figures = self._measures_for(request)
         response = HttpResponse(content_type="text/csv; charset=utf-8")
-        name = f"ep-measures-{figures.year or 'all-years'}.csv"
+        period = (
+            f"{figures.financial_year}-{figures.financial_year + 1}"
+            if (figures.financial_year)
+            else (figures.year or "all-years")
+        )
+        name = f"ep-measures-{period}.csv"
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         response["Cache-Control"] = "no-store"
         writer = csv.writer(response)

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from carers.models import Household
 from portal import dates
+from portal.calendar import financial_year_label
 
 from . import services
 from .models import (
@@ -454,7 +455,20 @@ def action_form_class(action_name: str) -> type[ActionForm]:
 
 class MeasuresFilterForm(forms.Form):
     year = forms.TypedChoiceField(label="Year", coerce=int, required=False, empty_value=None)
+    financial_year = forms.TypedChoiceField(
+        label="Financial year", coerce=int, required=False, empty_value=None
+    )
 
-    def __init__(self, *args, years: list[int], **kwargs):
+    def __init__(self, *args, years: list[int], financial_years: list[int] = (), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["year"].choices = [("", "All years"), *[(y, str(y)) for y in years]]
+        self.fields["financial_year"].choices = [
+            ("", "Any"),
+            *[(y, financial_year_label(y)) for y in financial_years],
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("year") and data.get("financial_year"):
+            raise forms.ValidationError("Choose a year or a financial year, not both.")
+        return data

@@ -34,6 +34,8 @@ from django.db.models import (
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
+from portal.calendar import financial_year_bounds, financial_year_label, financial_year_of
+
 from .models import Placement, PlacementChild
 from .selectors import placement_result
 
@@ -159,10 +161,19 @@ class Measures:
     years: list[int]
     results: list[tuple[str, str]]
     by_route: list[RouteCounts]
+    financial_year: int | None = None  # April to March, named by the year it starts
+    financial_years: list[int] = field(default_factory=list)
     care_to_placement: dict[str | None, Figure] = field(default_factory=dict)
     placement_to_order: dict[str | None, Figure] = field(default_factory=dict)
     returned_home: dict[str | None, Figure] = field(default_factory=dict)
     proceedings_over_26_weeks: dict[str | None, Figure] = field(default_factory=dict)
+
+    @property
+    def period(self) -> str:
+        """The period the figures cover, as the page and the CSV name it."""
+        if self.financial_year:
+            return f"financial year {financial_year_label(self.financial_year)}"
+        return str(self.year) if self.year else "all years"
 
     @property
     def routes(self) -> list[tuple[str | None, str]]:
@@ -232,7 +243,18 @@ def measure_years() -> list[int]:
     return sorted({d.year for d in started} | {d.year for d in ended}, reverse=True)
 
 
-def _in_year(lookup: str, year: int | None) -> Q:
+def measure_financial_years() -> list[int]:
+    """Financial years (April to March) with a placement starting or ending, newest first."""
+    started = Placement.objects.dates("placed_on", "month")
+    ended = Placement.objects.filter(outcome_on__isnull=False).dates("outcome_on", "month")
+    return sorted({financial_year_of(d) for d in [*started, *ended]}, reverse=True)
+
+
+def _in_year(lookup: str, year: int | None, financial_year: int | None = None) -> Q:
+    """In the calendar year, or in the financial year (1 April to 31 March) when given."""
+    if financial_year:
+        first, after = financial_year_bounds(financial_year)
+        return Q(**{f"{lookup}__gte": first, f"{lookup}__lt": after})
     return Q(**{f"{lookup}__year": year}) if year else Q()
 
 
@@ -240,16 +262,28 @@ def _by_route_total(counts: dict[str, int]) -> int:
     return sum(counts.values())
 
 
-def ep_measures(*, year: int | None = None, today: date | None = None) -> Measures:
-    """Every EP measure for one year (the year a placement began, ended or its proceedings
-    were issued; see the module's docstring), or for all time."""
+def ep_measures(
+    *, year: int | None = None, financial_year: int | None = None, today: date | None = None
+) -> Measures:
+    """Every EP measure for one calendar year or one financial year, April to March (the
+    year a placement began, ended or its proceedings were issued; see the module's
+    docstring), or for all time."""
     today = today or timezone.localdate()
-    measures = Measures(year=year, years=measure_years(), results=RESULTS, by_route=[])
+    if financial_year:
+        year = None
+    measures = Measures(
+        year=year,
+        years=measure_years(),
+        results=RESULTS,
+        by_route=[],
+        financial_year=financial_year,
+        financial_years=measure_financial_years(),
+    )
 
     # Placements by route and result: one query.
     counts: dict[str, dict[str, int]] = {route: {} for route in Route.values}
     rows = (
-        Placement.objects.filter(_in_year("placed_on", year))
+        Placement.objects.filter(_in_year("placed_on", year, financial_year))
         .annotate(result=placement_result())
         .values("route", "result")
         .annotate(n=Count("pk"))
@@ -272,7 +306,8 @@ def ep_measures(*, year: int | None = None, today: date | None = None) -> Measur
 
     # Children adopted by their carers in the year: how long they waited.
     adopted = PlacementChild.objects.filter(
-        Q(placement__outcome=Placement.Outcome.ADOPTED) & _in_year("placement__outcome_on", year)
+        Q(placement__outcome=Placement.Outcome.ADOPTED)
+        & _in_year("placement__outcome_on", year, financial_year)
     )
     adopted_counts = _counts_by_route(adopted)
     with_care_date = adopted.filter(child__entered_care_on__isnull=False)
@@ -298,7 +333,8 @@ def ep_measures(*, year: int | None = None, today: date | None = None) -> Measur
     # Children whose placement ended in the year: how many went home.
     ended = (
         PlacementChild.objects.filter(
-            Q(placement__status=Placement.Status.ENDED) & _in_year("placement__outcome_on", year)
+            Q(placement__status=Placement.Status.ENDED)
+            & _in_year("placement__outcome_on", year, financial_year)
         )
         .values("placement__route")
         .annotate(
@@ -317,7 +353,7 @@ def ep_measures(*, year: int | None = None, today: date | None = None) -> Measur
     proceedings = (
         PlacementChild.objects.filter(
             Q(placement__proceedings_issued_on__isnull=False)
-            & _in_year("placement__proceedings_issued_on", year)
+            & _in_year("placement__proceedings_issued_on", year, financial_year)
         )
         .values("placement__route")
         .annotate(issued=Count("pk"), over=Count("pk", filter=passed))
@@ -353,7 +389,7 @@ def _route_figures(target: dict, rows, *, count: str, of: str) -> None:
 def measures_csv_rows(measures: Measures) -> list[list[str]]:
     """The measures as CSV rows: measure, route, value, children counted, out of."""
     rows = [["Measure", "Route", "Value", "Children or placements", "Out of"]]
-    period = str(measures.year) if measures.year else "all years"
+    period = measures.period
     for row in measures.by_route:
         for key, label in measures.results:
             rows.append(

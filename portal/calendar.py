@@ -73,3 +73,21 @@ def add_years(start: date, years: int) -> date:
 
 def days_between(start: date, end: date) -> int:
     return (end - start).days
+
+
+# The UK financial year runs from 1 April to 31 March; agencies report by it.
+FINANCIAL_YEAR_START_MONTH = 4
+
+
+def financial_year_of(day: date) -> int:
+    """The financial year a day falls in, named by the year it starts (2025: April 2025 on)."""
+    return day.year if day.month >= FINANCIAL_YEAR_START_MONTH else day.year - 1
+
+
+def financial_year_bounds(year: int) -> tuple[date, date]:
+    """The first day of the financial year and the first day of the next one."""
+    return date(year, FINANCIAL_YEAR_START_MONTH, 1), date(year + 1, FINANCIAL_YEAR_START_MONTH, 1)
+
+
+def financial_year_label(year: int) -> str:
+    return f"April {year} to March {year + 1}"

@@ -322,7 +322,7 @@ def enquire(client, commit):
             "last_name": ENQUIRER["last_name"],
             "email": ENQUIRER["email"],
             "postcode": ENQUIRER["postcode"],
-            "aged_21_or_over": "on",
+            "aged_21_or_over": "yes",
         },
         "contact": {
             "contact_method": "either",
@@ -339,6 +339,7 @@ def enquire(client, commit):
             "route": "concurrent_planning",
             "heard_about": "event",
             "question": "Would Hester, who is six, be part of the assessment?",
+            "sensitive_details": "Hester has asthma.",
         },
     }
     wrong = client.post(
@@ -438,10 +439,13 @@ def pipeline_in_the_admin(client, recruiter, enquiry, commit):
     assert client.get(change).status_code == 200
     today = timezone.localdate()
     for move, data in (
-        ("contacted", {"note": "Spoke to Marigold on 07700 900461."}),
+        (
+            "contacted",
+            {"note": "Spoke to Marigold on 07700 900461.", "happened_on": today.isoformat()},
+        ),
         ("information-pack-sent", {}),
-        ("book-initial-visit", {"visit_on": (today + timedelta(days=3)).isoformat()}),
-        ("initial-visit-done", {}),
+        ("book-initial-visit", {"visit_on": today.isoformat()}),
+        ("initial-visit-done", {"happened_on": today.isoformat()}),
         ("roi-received", {"received_on": today.isoformat()}),
     ):
         url = reverse("admin:enquiries_enquiry_move", args=[enquiry.pk, move])
@@ -477,6 +481,11 @@ def assessment_in_the_admin(client, social_worker, manager, enquiry, commit):
                 "partner_first_name": "Ignatius",
                 "partner_last_name": "Pettigrew",
                 "date_of_birth_2": PARTNER_BORN.isoformat(),
+                # The child the enquiry listed, carried over as a household member.
+                "child_1_first_name": HOUSEHOLD_CHILD["first_name"],
+                "child_1_last_name": HOUSEHOLD_CHILD["last_name"],
+                "child_1_relationship": "daughter",
+                "child_1_date_of_birth": HOUSEHOLD_CHILD["born"].isoformat(),
             },
         )
     )
@@ -490,13 +499,12 @@ def assessment_in_the_admin(client, social_worker, manager, enquiry, commit):
 
     # The household's child, on the household page.
     data = form_data(client.get(change).content.decode(), "household_form")
+    # The child came over from the enquiry; the household page completes their details.
+    assert data["members-0-first_name"] == HOUSEHOLD_CHILD["first_name"]
     data.update(
         {
-            "members-0-first_name": HOUSEHOLD_CHILD["first_name"],
-            "members-0-last_name": HOUSEHOLD_CHILD["last_name"],
-            "members-0-relationship": "daughter",
+            "members-0-relationship": "daughter (adopted)",
             "members-0-date_of_birth": HOUSEHOLD_CHILD["born"].isoformat(),
-            "members-TOTAL_FORMS": str(int(data["members-TOTAL_FORMS"]) + 1),
             "_continue": "Save and continue editing",
         }
     )

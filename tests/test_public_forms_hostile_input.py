@@ -155,7 +155,7 @@ VALID_STEPS = {
         "last_name": "Bloggs",
         "email": "jo.bloggs@example.com",
         "postcode": "OK1 2AB",
-        "aged_21_or_over": "on",
+        "aged_21_or_over": "yes",
     },
     "contact": {"contact_method": "email", "phone": "", "contact_time": "any"},
     "household": {"household": "single", "children_at_home": "no"},
@@ -167,7 +167,7 @@ STEP_FIELDS = {
         "last_name": ("Bloggs",),
         "email": ("jo@example.com", "JO@EXAMPLE.COM"),
         "postcode": ("OK1 2AB", "ok12ab", "SW1A 1AA"),
-        "aged_21_or_over": ("on",),
+        "aged_21_or_over": ("yes", "no", "on"),
     },
     "contact": {
         "contact_method": ("email", "phone", "either"),
@@ -178,12 +178,21 @@ STEP_FIELDS = {
         "household": ("single", "couple"),
         "partner_name": ("Sam Bloggs",),
         "children_at_home": ("yes", "no"),
-        "children_ages": ("4, 9", "0", "31", "1,2,3,4,5,6,7,8,9,10,11"),
+        "children_ages": (
+            "4, 9",
+            "0",
+            "31",
+            "1,2,3,4,5,6,7,8,9,10,11",
+            "4 and 7",
+            "4 & 7",
+            "4 years",
+        ),
     },
     "interest": {
         "route": ("concurrent_planning", "fostering_for_adoption", "not_sure"),
         "heard_about": ("", "event", "search"),
         "question": ("Can we apply while we both work?", "q" * 2001),
+        "sensitive_details": ("I finished IVF treatment last year.", "s" * 2001),
     },
 }
 

@@ -1,7 +1,9 @@
 """Template helpers for public content: `{% load content_tags %}`."""
 
 from django import template
+from django.conf import settings
 
+from content.markdown import pack_links as _pack_links
 from content.markdown import render_markdown
 
 register = template.Library()
@@ -25,6 +27,12 @@ def markdown(text):
 def markdown_from(text, top_heading):
     """Like ``markdown``, with the body's headings starting at h<top_heading>."""
     return render_markdown(text, top_heading=int(top_heading))
+
+
+@register.filter
+def pack_links(html, in_pack):
+    """Rendered page HTML with its links as they must read in the printed pack."""
+    return _pack_links(html, in_pack=set(in_pack or ()), site_url=settings.SITE_URL)
 
 
 @register.simple_tag

@@ -61,7 +61,7 @@ def test_a_newcomer_enquires_from_the_home_page(page, live_server):
     page.get_by_label("Last name").fill("Ng")
     page.get_by_label("Email address").fill("philippa@example")
     page.get_by_label("Postcode").fill("ok1 2ab")
-    page.get_by_label("I am 21 or over").check()
+    page.get_by_label("Yes", exact=True).check()  # 21 or over
     checked(page, submit(page), errors=True)  # the email address is not complete
     page.get_by_label("Email address").fill("philippa.ng@example.com")
     checked(page, submit(page))
@@ -88,13 +88,16 @@ def test_a_newcomer_enquires_from_the_home_page(page, live_server):
     page.get_by_label("Is there anything you would like to ask us? (optional)").fill(
         "How often is family time?"
     )
+    page.get_by_label("Is there anything personal you would like us to know? (optional)").fill(
+        "We finished IVF treatment last year."
+    )
     checked(page, submit(page))
 
     # Check your answers, then send: the privacy notice must be acknowledged.
     assert "Philippa Ng" in page.locator(".govuk-summary-list").inner_text()
     checked(page, submit(page, "Send enquiry"), errors=True)
     page.get_by_label("I have read the privacy notice").check()
-    page.get_by_label("I agree that you may keep my children’s ages and my question").check()
+    page.get_by_label("I agree that you may keep the personal details I shared").check()
     checked(page, submit(page, "Send enquiry"))
     assert page.get_by_role("heading", level=1).inner_text() == "Enquiry sent"
 
@@ -105,3 +108,4 @@ def test_a_newcomer_enquires_from_the_home_page(page, live_server):
         [3, 7],
     )
     assert enquiry.contacts.get().question == "How often is family time?"
+    assert enquiry.contacts.get().sensitive_details == "We finished IVF treatment last year."

@@ -173,3 +173,150 @@ def test_the_household_pages_lead_to_the_enquiries(client, social_worker):
         reverse("admin:carers_household_change", args=[household.pk])
     ).content.decode()
     assert reverse("admin:enquiries_enquiry_change", args=[enquiry.pk]) in page
+
+
+# -- the children the enquiry listed ---------------------------------------------------------
+
+
+def born_aged(age: int) -> date:
+    """A date of birth that makes a child ``age`` today (well clear of a birthday)."""
+    return timezone.localdate() - timedelta(days=365 * age + 120)
+
+
+def test_the_children_the_enquiry_listed_become_household_members(social_worker):
+    enquiry = enquiry_at_roi(children_ages=[4, 7], received_at=timezone.now())
+    children = [
+        {
+            "first_name": "Asha",
+            "last_name": "Shah",
+            "relationship": "daughter",
+            "date_of_birth": born_aged(4),
+        },
+        {
+            "first_name": "Kiran",
+            "last_name": "Shah",
+            "relationship": "son",
+            "date_of_birth": born_aged(7),
+        },
+    ]
+    household = convert(enquiry, social_worker, children=children)
+    members = list(household.members.order_by("first_name"))
+    assert [(m.first_name, m.relationship) for m in members] == [
+        ("Asha", "daughter"),
+        ("Kiran", "son"),
+    ]
+
+
+def test_conversion_refuses_to_drop_the_enquirys_children(social_worker):
+    enquiry = enquiry_at_roi(children_ages=[4])
+    with pytest.raises(services.TransitionRefused) as refusal:
+        convert(enquiry, social_worker)
+    assert refusal.value.messages == ["Give the details of each child the enquiry listed (1)."]
+    assert not Household.objects.exists()
+    enquiry.refresh_from_db()
+    assert enquiry.status == Enquiry.Status.ROI_RECEIVED
+
+
+def test_a_childs_date_of_birth_must_agree_with_the_age_given(social_worker):
+    enquiry = enquiry_at_roi(children_ages=[4], received_at=timezone.now())
+    born = born_aged(12)
+    with pytest.raises(services.TransitionRefused) as refusal:
+        convert(
+            enquiry,
+            social_worker,
+            children=[
+                {
+                    "first_name": "Asha",
+                    "last_name": "Shah",
+                    "relationship": "daughter",
+                    "date_of_birth": born,
+                }
+            ],
+        )
+    [message] = refusal.value.messages
+    assert message.startswith(f"Child 1 (aged 4 on the enquiry): born {born:%-d %B %Y}")
+    assert message.endswith("not 4.")
+    assert not Household.objects.exists()
+
+
+def test_the_conversion_page_asks_for_each_listed_child(client, social_worker):
+    client.force_login(social_worker)
+    enquiry = enquiry_at_roi(
+        household=Enquiry.Household.SINGLE,
+        partner_name="",
+        children_ages=[3],
+        received_at=timezone.now(),
+    )
+    html = changelist_action(client, enquiry).content.decode()
+    assert "The enquiry listed 1 child living at home" in html
+    assert 'name="child_1_date_of_birth"' in html
+    born = born_aged(3)
+    response = changelist_action(
+        client,
+        enquiry,
+        convert="yes",
+        social_worker=str(social_worker.pk),
+        accepted_on=timezone.localdate().isoformat(),
+        address_line_1="8 Elm Row",
+        town="Oakford",
+        postcode="OK3 9ZZ",
+        local_authority="Oakshire",
+        date_of_birth_1="1987-02-01",
+        child_1_first_name="Mina",
+        child_1_last_name="Shah",
+        child_1_relationship="daughter",
+        child_1_date_of_birth=born.isoformat(),
+    )
+    assert response.status_code == 302
+    household = Household.objects.get()
+    assert household.members.get().first_name == "Mina"
+
+
+# -- one of our carers using the enquiry form again ------------------------------------------
+
+
+def test_an_approved_carer_who_enquires_again_is_linked_to_their_household(social_worker):
+    from enquiries import pipeline
+
+    household = convert(enquiry_at_roi(), social_worker)
+    submission = pipeline.enquiry_submit(
+        first_name="Priya",
+        last_name="Shah",
+        email="PRIYA@example.com",
+        postcode="OK3 9ZZ",
+        contact_method=Enquiry.ContactMethod.EMAIL,
+        contact_time=Enquiry.ContactTime.ANY,
+        household=Enquiry.Household.COUPLE,
+        partner_name="Dev Shah",
+        route=Enquiry.Route.NOT_SURE,
+        aged_21_or_over=True,
+        privacy_acknowledged=True,
+        question="Could we be considered for a second child?",
+    )
+    enquiry = submission.enquiry
+    assert enquiry.known_household_reference == household.reference
+    assert enquiry.status == Enquiry.Status.CLOSED
+    assert enquiry.next_deadline is None
+    from portal.models import Notification
+
+    notice = Notification.objects.get(
+        key=f"enquiry:{enquiry.pk}:contact:{submission.contact.pk}:team-notice"
+    )
+    assert notice.to == social_worker.email
+    ack = Notification.objects.get(
+        key=f"enquiry:{enquiry.pk}:contact:{submission.contact.pk}:acknowledgement"
+    )
+    assert ack.attachments == []
+
+
+def test_a_closed_household_or_an_unknown_address_is_not_recognised(social_worker):
+    from carers.selectors import household_for_enquirer
+
+    household = convert(enquiry_at_roi(), social_worker)
+    assert household_for_enquirer("priya@example.com").reference == household.reference
+    Household.objects.filter(pk=household.pk).update(
+        status=Household.Status.CLOSED, closed_on=timezone.localdate()
+    )
+    assert household_for_enquirer("priya@example.com") is None
+    assert household_for_enquirer("nobody@example.com") is None
+    assert household_for_enquirer("") is None

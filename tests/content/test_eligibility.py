@@ -243,3 +243,18 @@ def test_no_input_causes_a_server_error(client, slug, data, token):
         assert response.status_code == 400, response.status_code
         return
     assert response.status_code in (200, 302, 404, 405), response.status_code
+
+
+def test_under_21s_are_offered_a_route_to_register_interest_for_later(client, served_areas):
+    html = complete(client, age="no").content.decode()
+    assert "register your interest for later" in html
+    assert "Register your interest for later</a>" in html
+    # The form they are sent to takes them (answering no to 21 or over).
+    form = client.get("/enquire/about-you/").content.decode()
+    assert "No, I would like to register my interest for later" in form
+
+
+def test_over_21s_are_offered_an_enquiry(client, served_areas):
+    html = complete(client).content.decode()
+    assert "Make an enquiry</a>" in html
+    assert "Register your interest for later</a>" not in html

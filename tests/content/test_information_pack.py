@@ -231,3 +231,21 @@ def test_the_command_builds_the_pack_and_measures_it(settings):
     out = io.StringIO()
     call_command("information_pack", "--measure", "--runs", "1", stdout=out)
     assert " pages, " in out.getvalue() and "build time median" in out.getvalue()
+
+
+def test_links_in_the_pack_go_to_its_own_pages_or_print_their_address(settings):
+    """A printed pack cannot follow a link: a page it includes is linked inside the PDF,
+    anything else shows its full address."""
+    import re
+
+    html = services.information_pack_html()
+    in_pack = set(re.findall(r'id="page-([a-z0-9-]+)"', html))
+    assert "family-time" in in_pack  # the page the pack's pages point to most
+    internal = re.findall(r'href="#page-([a-z0-9-]+)"', html)
+    assert internal, "the pack links between its own pages"
+    assert set(internal) <= in_pack
+    relative = re.findall(r'href="(/[^"]*)"', html)
+    assert relative == [], relative
+    site = settings.SITE_URL.rstrip("/")
+    for address in re.findall(rf'href="({re.escape(site)}/[^"]*)"', html):
+        assert f"({address})" in html, f"{address} is not printed for readers of the pack"

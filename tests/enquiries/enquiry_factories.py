@@ -54,6 +54,7 @@ def answers(**overrides) -> dict:
         "aged_21_or_over": True,
         "heard_about": Enquiry.HeardAbout.EVENT,
         "question": "Can we apply while we both work?",
+        "sensitive_details": "I finished IVF treatment last year.",
         "privacy_acknowledged": True,
         "sensitive_consent": True,
     }

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from enquiries import pipeline
+from enquiries.enquiry_selectors import funnel_report
 from enquiries.models import Enquiry, EnquiryNote
 from portal.models import Notification
 from portal.roles import Role
@@ -89,7 +90,7 @@ def test_the_list_shows_status_age_deadline_overdue_assigned_route_and_source(re
     html = recruitment.get(LIST_URL).content.decode()
     row = html.split("Lateo")[1].split("</tr>")[0]
     assert "10 days" in row
-    assert "(first contact)" in row
+    assert f"{late.next_deadline:%-d %B %Y} (first contact)" in row
     assert "<strong>Overdue</strong>" in row
     assert "Fostering for Adoption" in row
     assert "A friend or family member" in row
@@ -130,7 +131,10 @@ def test_a_button_moves_the_enquiry_through_the_service(recruitment):
     page = recruitment.get(move_url(enquiry, "contacted"))
     assert page.status_code == 200
     assert "Record first contact" in page.content.decode()
-    response = recruitment.post(move_url(enquiry, "contacted"), {"note": "Spoke on the phone"})
+    response = recruitment.post(
+        move_url(enquiry, "contacted"),
+        {"note": "Spoke on the phone", "happened_on": timezone.localdate().isoformat()},
+    )
     assert response.status_code == 302
     assert response["Location"] == change_url(enquiry)
     enquiry.refresh_from_db()
@@ -149,7 +153,7 @@ def test_moves_that_need_details_ask_for_them(recruitment):
     assert response.status_code == 200
     assert "This field is required" in response.content.decode()
     pipeline.enquiry_mark_information_pack_sent(enquiry=enquiry, by=recruitment.user)
-    visit_on = timezone.localdate() + timedelta(days=5)
+    visit_on = timezone.localdate()
     recruitment.post(move_url(enquiry, "book-initial-visit"), {"visit_on": visit_on.isoformat()})
     enquiry.refresh_from_db()
     assert (enquiry.status, enquiry.initial_visit_on) == (Status.INITIAL_VISIT_BOOKED, visit_on)
@@ -159,7 +163,7 @@ def test_moves_that_need_details_ask_for_them(recruitment):
     )
     assert response.status_code == 200
     assert "before the enquiry arrived" in response.content.decode()
-    recruitment.post(move_url(enquiry, "initial-visit-done"), {})
+    recruitment.post(move_url(enquiry, "initial-visit-done"), {"happened_on": visit_on.isoformat()})
     recruitment.post(
         move_url(enquiry, "roi-received"), {"received_on": timezone.localdate().isoformat()}
     )
@@ -301,6 +305,7 @@ def test_the_csv_export_has_the_columns_and_defuses_formulas(recruitment):
     assert record["First name"] == "'=HYPERLINK(1)"
     assert record["Status"] == "New"
     assert record["Children's ages"] == "3"
+    assert record["Aged 21 or over"] == "yes"
     assert record["Next deadline"]
     assert "Your question" not in header  # free text stays in the staff area
 
@@ -346,3 +351,148 @@ def test_the_funnel_counts_each_stage_per_month_and_source_with_a_chart(recruitm
 
 def test_the_list_links_to_the_funnel(recruitment):
     assert 'href="/admin/enquiries/enquiry/funnel/"' in recruitment.get(LIST_URL).content.decode()
+
+
+# -- real dates, what was withheld, and no public page ---------------------------------------
+
+
+def test_first_contact_and_the_visit_take_the_real_date_and_refuse_impossible_ones(recruitment):
+    received = timezone.localdate() - timedelta(days=6)
+    enquiry = EnquiryFactory(received_at=timezone.now() - timedelta(days=6))
+    page = recruitment.get(move_url(enquiry, "contacted")).content.decode()
+    assert 'name="happened_on"' in page
+    for day, message in (
+        (timezone.localdate() + timedelta(days=1), "cannot be in the future"),
+        (received - timedelta(days=1), "cannot be before the enquiry arrived"),
+    ):
+        response = recruitment.post(move_url(enquiry, "contacted"), {"happened_on": day})
+        assert response.status_code == 200
+        assert message in response.content.decode()
+        enquiry.refresh_from_db()
+        assert enquiry.status == Status.NEW
+    day = received + timedelta(days=1)
+    response = recruitment.post(move_url(enquiry, "contacted"), {"happened_on": day.isoformat()})
+    assert response.status_code == 302
+    enquiry.refresh_from_db()
+    assert timezone.localdate(enquiry.contacted_at) == day
+    pipeline.enquiry_book_initial_visit(enquiry=enquiry, by=recruitment.user, visit_on=day)
+    page = recruitment.get(move_url(enquiry, "initial-visit-done")).content.decode()
+    assert 'name="happened_on"' in page
+    recruitment.post(move_url(enquiry, "initial-visit-done"), {"happened_on": day.isoformat()})
+    enquiry.refresh_from_db()
+    assert timezone.localdate(enquiry.initial_visit_done_at) == day
+
+
+def test_staff_see_that_sensitive_details_were_withheld(recruitment):
+    enquiry = submit(sensitive_consent=False).enquiry
+    html = recruitment.get(change_url(enquiry)).content.decode()
+    assert "Something was withheld" in html
+    assert "Withheld." in html
+    assert "Can we apply while we both work?" in html  # the question itself is kept
+    assert "IVF" not in html
+
+
+def test_an_enquiry_has_no_view_on_site_link(recruitment):
+    enquiry = EnquiryFactory()
+    html = recruitment.get(change_url(enquiry)).content.decode()
+    assert "View on site" not in html
+    assert "/r/" not in html
+
+
+def test_an_under_21_enquiry_shows_as_interest_for_later(recruitment):
+    enquiry = submit(aged_21_or_over=False).enquiry
+    html = recruitment.get(change_url(enquiry)).content.decode()
+    assert "Registered interest for later" in html
+    listing = recruitment.get(f"{LIST_URL}?aged_21_or_over__exact=0").content.decode()
+    assert enquiry.reference in listing
+
+
+@pytest.mark.parametrize(
+    ("role", "offered"),
+    [
+        (Role.RECRUITMENT_TEAM, False),
+        (Role.SOCIAL_WORKERS, True),
+        (Role.TEAM_MANAGERS, True),
+    ],
+)
+def test_the_convert_action_is_offered_only_to_those_who_may_use_it(staff_client, role, offered):
+    client = staff_client(role)
+    EnquiryFactory()
+    html = client.get(LIST_URL).content.decode()
+    assert ('value="convert_to_household"' in html) is offered
+
+
+# -- the funnel: rates, timeliness, events and the financial year ----------------------------
+
+
+def test_the_funnel_shows_rates_first_contact_on_time_and_time_to_each_stage(recruitment):
+    by = recruitment.user
+    now = timezone.now()
+    quick = EnquiryFactory(received_at=now - timedelta(days=3))
+    slow = EnquiryFactory(received_at=now - timedelta(days=30))
+    EnquiryFactory(received_at=now - timedelta(days=2))
+    EnquiryFactory(received_at=now - timedelta(days=1))
+    pipeline.enquiry_mark_contacted(enquiry=quick, by=by, on=timezone.localdate(quick.received_at))
+    pipeline.enquiry_mark_contacted(
+        enquiry=slow, by=by, on=timezone.localdate() - timedelta(days=10)
+    )
+    report = funnel_report()
+    assert report["first_contact"]["on_time"] == 1
+    assert report["first_contact"]["of"] == 4
+    assert report["first_contact"]["percent"] == 25
+    contacted = next(row for row in report["stage_times"] if row.label == "First contact")
+    assert (contacted.reached, contacted.median_days) == (2, 10)
+    assert ("Contacted", 2, 50) in report["rates"]
+    html = recruitment.get(FUNNEL_URL).content.decode()
+    assert "<strong>1 of 4</strong> enquiries (25%)" in html
+    assert "<td>50%</td>" in html
+    assert "Median days from the enquiry" in html
+
+
+def test_the_funnel_counts_enquiries_per_event_booked_before(recruitment):
+    from .factories import BookingFactory, InformationEventFactory
+
+    event = InformationEventFactory(
+        title="Evening in Oakway", starts_at=timezone.now() - timedelta(days=4)
+    )
+    BookingFactory(event=event, email="jo.bloggs@example.com")
+    submit()
+    submit(email="someone.else@example.com")
+    html = recruitment.get(FUNNEL_URL).content.decode()
+    row = html.split("Evening in Oakway, ", 1)[1].split("</tr>", 1)[0]
+    assert re.findall(r"<td>(\d+)</td>", row)[0] == "1"
+
+
+def test_the_funnel_filters_by_financial_year_april_to_march(recruitment):
+    from datetime import date, datetime, time
+
+    def on(day):
+        return timezone.make_aware(datetime.combine(day, time(12)))
+
+    this_year = timezone.localdate().year
+    year = this_year - 2
+    EnquiryFactory(received_at=on(date(year, 3, 31)))  # the year before
+    inside = [
+        EnquiryFactory(received_at=on(date(year, 4, 1))),
+        EnquiryFactory(received_at=on(date(year + 1, 3, 31))),
+    ]
+    EnquiryFactory(received_at=on(date(year + 1, 4, 1)))  # the year after
+    response = recruitment.get(f"{FUNNEL_URL}?year={year}")
+    html = response.content.decode()
+    assert f"April {year} to March {year + 1}" in html
+    totals = html.split("<tfoot>", 1)[1].split("</tfoot>", 1)[0]
+    assert re.findall(r"<td>(\d+)</td>", totals)[0] == str(len(inside))
+    months = html.split("By month received", 1)[1].split("</tbody>", 1)[0]
+    assert f"April {year}" in months and f"March {year + 1}" in months
+    assert f"April {year + 1}" not in months
+    # A year that is not offered falls back to the last months, without an error.
+    assert recruitment.get(f"{FUNNEL_URL}?year=1066").status_code == 200
+    assert recruitment.get(f"{FUNNEL_URL}?year=nonsense").status_code == 200
+
+
+def test_a_carer_household_message_is_not_counted_in_the_funnel(recruitment, monkeypatch):
+    monkeypatch.setattr(
+        pipeline, "_household_lookup", lambda email: pipeline.KnownHousehold(reference="EP00007")
+    )
+    submit()
+    assert funnel_report()["totals"].count("received") == 0

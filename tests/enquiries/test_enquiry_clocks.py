@@ -48,6 +48,12 @@ def test_first_contact_and_pack_deadlines_skip_weekends_and_bank_holidays(
     assert enquiry_clocks.information_pack_due(received) == information_pack
 
 
+def test_the_roi_chase_is_a_policy_setting_in_working_days(settings):
+    settings.ENQUIRY_ROI_CHASE_WORKING_DAYS = 3
+    # Visit on Friday 22 May 2026; Monday 25 May is the spring bank holiday.
+    assert enquiry_clocks.roi_chase_due(date(2026, 5, 22)) == date(2026, 5, 28)
+
+
 def test_the_roi_decision_clock_skips_the_spring_bank_holiday():
     # Received Friday 22 May 2026; Monday 25 May is the spring bank holiday.
     assert enquiry_clocks.roi_decision_due(date(2026, 5, 22)) == date(2026, 6, 1)
@@ -69,15 +75,18 @@ def test_a_submission_stores_its_next_deadline_and_it_moves_with_the_stage(recru
         date(2026, 4, 7),
         Clock.FIRST_CONTACT,
     )
-    pipeline.enquiry_mark_contacted(enquiry=enquiry, by=recruiter)
-    assert (enquiry.next_deadline, enquiry.next_deadline_clock) == (
-        date(2026, 4, 13),
-        Clock.INFORMATION_PACK,
-    )
-    pipeline.enquiry_mark_information_pack_sent(enquiry=enquiry, by=recruiter)
+    assert enquiry.information_pack_sent_at == received
+    # The acknowledgement carried the pack, so no information-pack clock follows.
+    pipeline.enquiry_mark_contacted(enquiry=enquiry, by=recruiter, on=date(2026, 4, 7))
     assert (enquiry.next_deadline, enquiry.next_deadline_clock) == (None, "")
     pipeline.enquiry_book_initial_visit(enquiry=enquiry, by=recruiter, visit_on=date(2026, 4, 20))
-    pipeline.enquiry_mark_initial_visit_done(enquiry=enquiry, by=recruiter)
+    assert (enquiry.next_deadline, enquiry.next_deadline_clock) == (None, "")
+    pipeline.enquiry_mark_initial_visit_done(enquiry=enquiry, by=recruiter, on=date(2026, 4, 20))
+    # Then the Registration of Interest is chased: ENQUIRY_ROI_CHASE_WORKING_DAYS (10).
+    assert (enquiry.next_deadline, enquiry.next_deadline_clock) == (
+        date(2026, 5, 5),  # the early May bank holiday (4 May) is skipped
+        Clock.ROI_CHASE,
+    )
     pipeline.enquiry_mark_roi_received(
         enquiry=enquiry, by=recruiter, received_on_day=date(2026, 5, 22)
     )
@@ -107,10 +116,10 @@ def overdue_reminders(**filters):
 def test_reminders_wait_for_the_morning_after_each_deadline(settings):
     enquiry = submit(now=london(date(2026, 4, 2), 16)).enquiry
     rows = {row.key.split(":")[3]: row for row in overdue_reminders()}
-    assert set(rows) == {Clock.FIRST_CONTACT, Clock.INFORMATION_PACK}
+    # The pack went with the acknowledgement: only first contact is on the clock.
+    assert set(rows) == {Clock.FIRST_CONTACT}
     # First contact due Tuesday 7 April: reminded on Wednesday 8 April at 9am.
     assert rows[Clock.FIRST_CONTACT].due_at == london(date(2026, 4, 8), 9)
-    assert rows[Clock.INFORMATION_PACK].due_at == london(date(2026, 4, 14), 9)
     # Nobody is assigned: the team mailbox is reminded.
     assert {row.to for row in rows.values()} == {settings.RECRUITMENT_TEAM_EMAIL}
     assert enquiry.next_deadline == date(2026, 4, 7)
@@ -120,7 +129,11 @@ def test_reaching_a_stage_withdraws_its_reminder(recruiter):
     enquiry = submit().enquiry
     pipeline.enquiry_mark_contacted(enquiry=enquiry, by=recruiter)
     assert overdue_reminders(key__contains=":first_contact:").get().status == "withdrawn"
-    assert overdue_reminders(key__contains=":information_pack:").get().status == "pending"
+    pipeline.enquiry_book_initial_visit(
+        enquiry=enquiry, by=recruiter, visit_on=timezone.localdate()
+    )
+    pipeline.enquiry_mark_initial_visit_done(enquiry=enquiry, by=recruiter)
+    assert overdue_reminders(key__contains=":roi_chase:").get().status == "pending"
     pipeline.enquiry_close(enquiry=enquiry, by=recruiter, reason=Enquiry.ClosedReason.WITHDREW)
     assert not overdue_reminders(withdrawn_at__isnull=True).exists()
 
@@ -130,7 +143,7 @@ def test_reminders_follow_the_assigned_person(recruiter, make_staff, settings):
     pipeline.enquiry_assign(enquiry=enquiry, to=recruiter, by=recruiter)
     pending = overdue_reminders(withdrawn_at__isnull=True)
     assert set(pending.values_list("to", flat=True)) == {recruiter.email}
-    assert pending.count() == 2
+    assert pending.count() == 1
     other = make_staff(Role.RECRUITMENT_TEAM)
     pipeline.enquiry_assign(enquiry=enquiry, to=other, by=recruiter)
     pipeline.enquiry_assign(enquiry=enquiry, to=recruiter, by=recruiter)
@@ -138,7 +151,7 @@ def test_reminders_follow_the_assigned_person(recruiter, make_staff, settings):
     # withdrawn ones.
     pending = overdue_reminders(withdrawn_at__isnull=True)
     assert set(pending.values_list("to", flat=True)) == {recruiter.email}
-    assert pending.count() == 2
+    assert pending.count() == 1
     pipeline.enquiry_assign(enquiry=enquiry, to=None, by=recruiter)
     pending = overdue_reminders(withdrawn_at__isnull=True)
     assert set(pending.values_list("to", flat=True)) == {settings.RECRUITMENT_TEAM_EMAIL}
@@ -149,10 +162,10 @@ def test_an_overdue_reminder_is_sent_once_without_personal_details(recruiter):
     enquiry = submit(now=received).enquiry
     pipeline.enquiry_assign(enquiry=enquiry, to=recruiter, by=recruiter)
     mail.outbox.clear()
-    assert deliver_due() >= 2  # acknowledgement, team notice and both overdue reminders
+    assert deliver_due() >= 2  # acknowledgement, team notice and the overdue reminder
     reminders = [m for m in mail.outbox if m.subject.startswith("Overdue")]
     assert {m.to[0] for m in reminders} == {recruiter.email}
-    assert len(reminders) == 2
+    assert len(reminders) == 1
     first_contact = next(m for m in reminders if "first contact" in m.subject)
     assert first_contact.subject == f"Overdue: first contact for enquiry {enquiry.reference}"
     assert "Hello Rafi," in first_contact.body

@@ -20,8 +20,11 @@ def test_demo_enquiries_cover_every_stage_some_overdue_and_are_idempotent():
     assert overdue.count() >= 2
     assert set(overdue.values_list("next_deadline_clock", flat=True)) >= {
         Enquiry.Clock.FIRST_CONTACT,
+        Enquiry.Clock.ROI_CHASE,
         Enquiry.Clock.ROI_DECISION,
     }
+    # The acknowledgement carries the pack: no demo enquiry waits for one.
+    assert not overdue.filter(next_deadline_clock=Enquiry.Clock.INFORMATION_PACK).exists()
     assert Enquiry.objects.filter(anonymised_at__isnull=False).exists()
     seed_enquiries(stdout=io.StringIO())
     assert set(Enquiry.objects.values_list("pk", "status")) == first

@@ -36,7 +36,10 @@ def test_the_acknowledgement_carries_the_pack_with_the_enquirers_name():
     submit(first_name="Philippa", last_name="Ng", email="philippa.ng@example.com")
     deliver_due()
     message = acknowledgement(mail.outbox)
-    assert message.subject == "Thank you for your enquiry: your information pack"
+    assert message.subject == (
+        f"Thank you for your enquiry ({Enquiry.objects.get().reference}): your information pack"
+    )
+    assert f"Your reference is {Enquiry.objects.get().reference}." in message.body
     assert message.body.startswith("Hello Philippa,")
     assert "Your information pack is attached" in message.body
     assert "http://testserver/information-pack.pdf" in message.body

@@ -22,7 +22,7 @@ STEP_DATA = {
         "last_name": "Bloggs",
         "email": "Jo.Bloggs@example.com",
         "postcode": "ok12ab",
-        "aged_21_or_over": "on",
+        "aged_21_or_over": "yes",
         "website": "",
     },
     "contact": {
@@ -42,6 +42,7 @@ STEP_DATA = {
         "route": "concurrent_planning",
         "heard_about": "event",
         "question": "Can we apply while we both work?",
+        "sensitive_details": "I finished IVF treatment last year.",
         "website": "",
     },
 }
@@ -80,7 +81,7 @@ def test_a_whole_enquiry_is_saved_only_at_the_end(client):
     assert not Enquiry.objects.exists()
     assert not Notification.objects.exists()
     check = client.get("/enquire/check/").content.decode()
-    for shown in ("Jo Bloggs", "jo.bloggs@example.com", "OK1 2AB", "Sam Bloggs", "Aged 4, 9"):
+    for shown in ("Jo Bloggs", "jo.bloggs<wbr>@example.com", "OK1 2AB", "Sam Bloggs", "Aged 4, 9"):
         assert shown in check
     response = client.post("/enquire/check/", SUBMIT_DATA)
     assert response.status_code == 302
@@ -101,23 +102,102 @@ def test_a_whole_enquiry_is_saved_only_at_the_end(client):
     assert client.get("/enquire/sent/").status_code == 200
 
 
-def test_without_consent_the_childrens_ages_and_question_are_not_kept(client):
+def test_without_consent_the_question_and_ages_are_kept_and_only_the_sensitive_details_go(
+    client,
+):
     complete_the_form(client, submit_data={"privacy_acknowledged": "on"})
     enquiry = Enquiry.objects.get()
-    assert enquiry.children_ages == []
-    assert enquiry.contacts.get().question == ""
+    contact = enquiry.contacts.get()
+    # What we need to answer them is kept: neither is special-category data in itself.
+    assert enquiry.children_ages == [4, 9]
+    assert contact.question == "Can we apply while we both work?"
+    # The sensitive answer is not, and staff can see that something was withheld.
+    assert contact.sensitive_details == ""
+    assert contact.sensitive_withheld is True
     assert enquiry.sensitive_consent_at is None
 
 
+def test_with_consent_the_sensitive_details_are_kept(client):
+    complete_the_form(client)
+    contact = Enquiry.objects.get().contacts.get()
+    assert contact.sensitive_details == "I finished IVF treatment last year."
+    assert contact.sensitive_withheld is False
+
+
 def test_the_consent_is_asked_only_when_there_is_something_sensitive(client):
-    answer_steps(
-        client,
-        household={"children_at_home": "no", "children_ages": ""},
-        interest={"question": ""},
-    )
+    answer_steps(client, interest={"sensitive_details": ""})
     html = client.get("/enquire/check/").content.decode()
+    # Children's ages and a question alone ask for no consent.
     assert "sensitive_consent" not in html
     assert 'name="privacy_acknowledged"' in html
+
+
+def test_the_consent_sits_under_its_own_explanation_after_the_privacy_checkbox(client):
+    answer_steps(client)
+    html = client.get("/enquire/check/").content.decode()
+    privacy = html.index('name="privacy_acknowledged"')
+    heading = html.index("The personal details you shared")
+    explanation = html.index("we keep them only if you agree")
+    consent = html.index('name="sensitive_consent"')
+    # Nothing about the consent sits between the two checkboxes but its own section.
+    assert privacy < heading < explanation < consent
+    assert html.count('class="govuk-hint"', privacy, consent) == 0
+
+
+def test_the_check_page_breaks_the_email_address_only_at_its_at_sign(client):
+    answer_steps(client)
+    html = client.get("/enquire/check/").content.decode()
+    assert "jo.bloggs<wbr>@example.com" in html
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [
+        ("4 and 7", [4, 7]),
+        ("4 & 7", [4, 7]),
+        ("4 years", [4]),
+        ("4, 7", [4, 7]),
+        ("4 7", [4, 7]),
+        ("4 years and 7 years old", [4, 7]),
+        ("18 months", [1]),
+        ("0", [0]),
+    ],
+)
+def test_childrens_ages_are_accepted_as_people_write_them_and_stored_as_numbers(
+    client, typed, kept
+):
+    complete_the_form(client, household={"children_ages": typed})
+    assert Enquiry.objects.get().children_ages == kept
+
+
+@pytest.mark.parametrize("typed", ["four", "4x", "-1", "31", "4 years 7 years"])
+def test_ages_that_are_not_ages_get_a_message_in_words(client, typed):
+    client.post("/enquire/about-you/", STEP_DATA["about-you"])
+    client.post("/enquire/contact/", STEP_DATA["contact"])
+    response = client.post(
+        "/enquire/household/", {**STEP_DATA["household"], "children_ages": typed}
+    )
+    assert response.status_code == 200
+    assert "Enter each age in years, like 4 and 7" in response.content.decode()
+
+
+def test_the_sent_page_and_the_acknowledgement_carry_the_reference(client):
+    complete_the_form(client)
+    enquiry = Enquiry.objects.get()
+    page = client.get("/enquire/sent/").content.decode()
+    assert enquiry.reference in page
+    acknowledgement = Notification.objects.get(key__endswith=":acknowledgement")
+    assert acknowledgement.context["reference"] == enquiry.reference
+
+
+def test_someone_under_21_can_register_their_interest_for_later(client):
+    html = client.get("/enquire/about-you/").content.decode()
+    assert "register my interest for later" in html
+    complete_the_form(client, **{"about-you": {"aged_21_or_over": "no"}})
+    enquiry = Enquiry.objects.get()
+    assert enquiry.aged_21_or_over is False
+    acknowledgement = Notification.objects.get(key__endswith=":acknowledgement")
+    assert acknowledgement.context["for_later"] is True
 
 
 def test_steps_cannot_be_skipped(client):
@@ -151,7 +231,7 @@ def test_a_change_from_the_check_page_returns_to_it(client):
                 ("id_last_name", "Enter your last name"),
                 ("id_email", "Enter your email address"),
                 ("id_postcode", "Enter your postcode"),
-                ("id_aged_21_or_over", "Confirm that you are 21 or over"),
+                ("id_aged_21_or_over_1", "Select yes if you are 21 or over"),
             ],
         ),
         (
@@ -210,12 +290,17 @@ def test_a_change_from_the_check_page_returns_to_it(client):
         (
             "household",
             {"household": "single", "children_at_home": "yes", "children_ages": "four"},
-            [("id_children_ages", "Enter each age as a whole number of years, like 4, 9")],
+            [
+                (
+                    "id_children_ages",
+                    "Enter each age in years, like 4 and 7 (use 0 for a baby under 1)",
+                )
+            ],
         ),
         (
             "household",
             {"household": "single", "children_at_home": "yes", "children_ages": "1," * 11},
-            [("id_children_ages", "Enter up to 10 ages, separated by commas")],
+            [("id_children_ages", "Enter up to 10 ages")],
         ),
         (
             "interest",
@@ -381,3 +466,11 @@ def test_no_input_breaks_the_form(client, first_name, email, postcode, ages, hou
             continue
         assert response.status_code in (200, 302)
     assert not Enquiry.objects.exists()
+
+
+def test_a_bots_pretend_sent_page_shows_no_earlier_reference(client):
+    complete_the_form(client)
+    reference = Enquiry.objects.get().reference
+    assert reference in client.get("/enquire/sent/").content.decode()
+    client.post("/enquire/about-you/", {**STEP_DATA["about-you"], "website": "http://spam"})
+    assert reference not in client.get("/enquire/sent/").content.decode()

@@ -44,6 +44,9 @@ def test_a_submission_saves_the_enquiry_its_first_contact_and_queues_two_emails(
     assert list(enquiry.contacts.values_list("question", flat=True)) == [
         "Can we apply while we both work?"
     ]
+    # The acknowledgement carries the pack: no information-pack clock runs.
+    assert enquiry.information_pack_sent_at is not None
+    assert enquiry.next_deadline_clock == Enquiry.Clock.FIRST_CONTACT
 
     ack = Notification.objects.get(key__endswith=":acknowledgement")
     assert ack.to == "jo.bloggs@example.com"
@@ -60,14 +63,29 @@ def test_a_submission_saves_the_enquiry_its_first_contact_and_queues_two_emails(
     assert notice.context["admin_url"].endswith(f"/admin/enquiries/enquiry/{enquiry.pk}/change/")
 
 
-def test_without_the_separate_consent_nothing_sensitive_is_kept():
+def test_without_the_separate_consent_only_the_sensitive_details_go_and_staff_are_told():
     enquiry = submit(sensitive_consent=False).enquiry
     enquiry.refresh_from_db()
-    assert enquiry.children_ages == []
     assert enquiry.sensitive_consent_at is None
-    assert enquiry.contacts.get().question == ""
-    # The rest of the enquiry is kept as given.
+    contact = enquiry.contacts.get()
+    assert contact.sensitive_details == ""
+    assert contact.sensitive_withheld is True
+    # What is needed to answer them is kept as given.
+    assert contact.question == "Can we apply while we both work?"
+    assert enquiry.children_ages == [4, 9]
     assert enquiry.partner_name == "Sam Bloggs"
+
+
+def test_with_the_consent_the_sensitive_details_are_kept():
+    contact = submit().contact
+    assert contact.sensitive_details == "I finished IVF treatment last year."
+    assert contact.sensitive_withheld is False
+
+
+def test_nothing_sensitive_written_means_nothing_withheld_and_no_consent_recorded():
+    submission = submit(sensitive_details="", sensitive_consent=True)
+    assert submission.contact.sensitive_withheld is False
+    assert submission.enquiry.sensitive_consent_at is None
 
 
 def test_a_single_applicant_keeps_no_partner_name():
@@ -75,13 +93,21 @@ def test_a_single_applicant_keeps_no_partner_name():
     assert enquiry.partner_name == ""
 
 
-def test_nothing_is_kept_without_the_privacy_acknowledgement_or_the_age_confirmation():
+def test_nothing_is_kept_without_the_privacy_acknowledgement():
     with pytest.raises(pipeline.EnquiryError):
         submit(privacy_acknowledged=False)
-    with pytest.raises(pipeline.EnquiryError):
-        submit(aged_21_or_over=False)
     assert not Enquiry.objects.exists()
     assert not Notification.objects.exists()
+
+
+def test_someone_under_21_registers_interest_for_later_and_the_team_is_told():
+    enquiry = submit(aged_21_or_over=False).enquiry
+    assert enquiry.aged_21_or_over is False
+    assert enquiry.status == Status.NEW
+    ack = Notification.objects.get(key__endswith=":acknowledgement")
+    notice = Notification.objects.get(key__endswith=":team-notice")
+    assert ack.context["for_later"] is True
+    assert notice.context["for_later"] is True
 
 
 def test_the_same_email_within_30_days_adds_a_contact_to_the_open_enquiry(settings):
@@ -147,7 +173,7 @@ MOVES = {
     Status.INFORMATION_PACK_SENT: (pipeline.enquiry_mark_information_pack_sent, {}),
     Status.INITIAL_VISIT_BOOKED: (
         pipeline.enquiry_book_initial_visit,
-        {"visit_on": timezone.localdate() + timedelta(days=7)},
+        {"visit_on": timezone.localdate()},
     ),
     Status.INITIAL_VISIT_DONE: (pipeline.enquiry_mark_initial_visit_done, {}),
     Status.ROI_RECEIVED: (pipeline.enquiry_mark_roi_received, {}),
@@ -231,7 +257,7 @@ def test_each_stage_keeps_its_moment(recruiter):
     enquiry.refresh_from_db()
     assert enquiry.contacted_at and enquiry.information_pack_sent_at
     assert enquiry.initial_visit_booked_at and enquiry.initial_visit_done_at
-    assert enquiry.initial_visit_on == timezone.localdate() + timedelta(days=7)
+    assert enquiry.initial_visit_on == timezone.localdate()
     assert enquiry.roi_received_on == timezone.localdate()
 
 
@@ -351,4 +377,160 @@ def test_submit_arguments_match_the_form_answers():
     # The service takes exactly what the form collects, and nothing else personal.
     assert set(answers()) - {"privacy_acknowledged", "sensitive_consent"} <= {
         field.name for field in Enquiry._meta.get_fields()
-    } | {"question"}
+    } | {"question", "sensitive_details"}
+
+
+# -- dates staff give, clocks and close reasons --------------------------------------------
+
+
+def test_first_contact_and_the_initial_visit_record_the_day_staff_give(recruiter):
+    received = timezone.localdate() - timedelta(days=10)
+    enquiry = EnquiryFactory(received_at=at(received))
+    pipeline.enquiry_mark_contacted(enquiry=enquiry, by=recruiter, on=received + timedelta(days=1))
+    enquiry.refresh_from_db()
+    assert timezone.localdate(enquiry.contacted_at) == received + timedelta(days=1)
+    pipeline.enquiry_book_initial_visit(
+        enquiry=enquiry, by=recruiter, visit_on=received + timedelta(days=3)
+    )
+    pipeline.enquiry_mark_initial_visit_done(
+        enquiry=enquiry, by=recruiter, on=received + timedelta(days=3)
+    )
+    enquiry.refresh_from_db()
+    assert timezone.localdate(enquiry.initial_visit_done_at) == received + timedelta(days=3)
+
+
+def test_without_a_day_the_moves_record_today():
+    enquiry = EnquiryFactory(received_at=timezone.now() - timedelta(days=2))
+    pipeline.enquiry_mark_contacted(enquiry=enquiry, by=None)
+    enquiry.refresh_from_db()
+    assert timezone.localdate(enquiry.contacted_at) == timezone.localdate()
+
+
+def test_a_day_received_the_same_day_is_never_before_the_enquiry(recruiter):
+    now = timezone.now()
+    enquiry = EnquiryFactory(received_at=now - timedelta(days=1))
+    pipeline.enquiry_mark_contacted(
+        enquiry=enquiry, by=recruiter, on=timezone.localdate(enquiry.received_at), now=now
+    )
+    enquiry.refresh_from_db()
+    assert enquiry.contacted_at >= enquiry.received_at
+
+
+@pytest.mark.parametrize(
+    ("days", "message"),
+    [(1, "cannot be in the future"), (-30, "cannot be before the enquiry arrived")],
+)
+def test_staff_dates_in_the_future_or_before_the_enquiry_are_refused_in_words(
+    recruiter, days, message
+):
+    enquiry = EnquiryFactory(received_at=timezone.now() - timedelta(days=5))
+    day = timezone.localdate() + timedelta(days=days)
+    with pytest.raises(pipeline.EnquiryError, match=message) as refused:
+        pipeline.enquiry_mark_contacted(enquiry=enquiry, by=recruiter, on=day)
+    assert "first contact" in refused.value.message
+    enquiry.refresh_from_db()
+    assert enquiry.status == Status.NEW and enquiry.contacted_at is None
+
+    visited = enquiry_in(Status.INITIAL_VISIT_BOOKED, recruiter)
+    with pytest.raises(pipeline.EnquiryError, match=message):
+        pipeline.enquiry_mark_initial_visit_done(enquiry=visited, by=recruiter, on=day)
+    visited.refresh_from_db()
+    assert visited.status == Status.INITIAL_VISIT_BOOKED
+
+
+def test_a_visit_cannot_be_done_before_the_day_it_is_booked_for(recruiter):
+    enquiry = EnquiryFactory(received_at=timezone.now() - timedelta(days=5))
+    pipeline.enquiry_mark_contacted(enquiry=enquiry, by=recruiter)
+    later = timezone.localdate() + timedelta(days=200)
+    pipeline.enquiry_book_initial_visit(enquiry=enquiry, by=recruiter, visit_on=later)
+    with pytest.raises(pipeline.EnquiryError, match=f"booked for {later:%-d %B %Y}"):
+        pipeline.enquiry_mark_initial_visit_done(enquiry=enquiry, by=recruiter)
+    enquiry.refresh_from_db()
+    assert enquiry.status == Status.INITIAL_VISIT_BOOKED
+
+
+def test_a_contacted_enquiry_may_book_its_visit_without_a_pack_stage(recruiter):
+    enquiry = submit().enquiry
+    pipeline.enquiry_mark_contacted(enquiry=enquiry, by=recruiter)
+    pipeline.enquiry_book_initial_visit(
+        enquiry=enquiry, by=recruiter, visit_on=timezone.localdate() + timedelta(days=3)
+    )
+    enquiry.refresh_from_db()
+    assert enquiry.status == Status.INITIAL_VISIT_BOOKED
+    assert enquiry.information_pack_sent_at == enquiry.received_at
+
+
+def test_the_registration_of_interest_is_chased_after_the_initial_visit(recruiter, settings):
+    settings.ENQUIRY_ROI_CHASE_WORKING_DAYS = 10
+    from enquiries.enquiry_clocks import roi_chase_due
+
+    enquiry = enquiry_in(Status.INITIAL_VISIT_DONE, recruiter)
+    enquiry.refresh_from_db()
+    done_on = timezone.localdate(enquiry.initial_visit_done_at)
+    assert enquiry.next_deadline_clock == Enquiry.Clock.ROI_CHASE
+    assert enquiry.next_deadline == roi_chase_due(done_on)
+    reminder = Notification.objects.get(key__contains=":overdue:roi_chase:")
+    assert reminder.due_at.date() > enquiry.next_deadline
+    # The Registration of Interest arriving stops it (the decision clock takes over).
+    pipeline.enquiry_mark_roi_received(enquiry=enquiry, by=recruiter)
+    enquiry.refresh_from_db()
+    assert enquiry.next_deadline_clock == Enquiry.Clock.ROI_DECISION
+    reminder.refresh_from_db()
+    assert reminder.withdrawn_at is not None
+
+
+@pytest.mark.parametrize(
+    ("reason", "label"),
+    [
+        ("referred_elsewhere", "Referred to another agency"),
+        ("not_now", "Not now"),
+        ("other_route", "Chose another route"),
+        ("not_suitable_for_ep", "Not suitable for Early Permanence"),
+    ],
+)
+def test_the_recruitment_close_reasons(recruiter, reason, label):
+    enquiry = EnquiryFactory()
+    pipeline.enquiry_close(enquiry=enquiry, by=recruiter, reason=reason)
+    enquiry.refresh_from_db()
+    assert enquiry.get_closed_reason_display() == label
+
+
+# -- one of our carers enquiring again, and the event that led to an enquiry -----------------
+
+
+def test_a_carer_household_enquiring_again_is_recognised_not_started_afresh(recruiter, monkeypatch):
+    looked_up = []
+
+    def lookup(email):
+        looked_up.append(email)
+        return pipeline.KnownHousehold(reference="EP00042", notify_email="sw@oakway.example")
+
+    monkeypatch.setattr(pipeline, "_household_lookup", lookup)
+    submission = submit()
+    enquiry = submission.enquiry
+    assert looked_up == ["jo.bloggs@example.com"]
+    assert enquiry.known_household_reference == "EP00042"
+    assert enquiry.status == Status.CLOSED
+    assert enquiry.closed_reason == Enquiry.ClosedReason.KNOWN_HOUSEHOLD
+    assert enquiry.next_deadline is None
+    assert not Notification.objects.filter(key__contains=":overdue:").exists()
+    ack = Notification.objects.get(key__endswith=":acknowledgement")
+    assert ack.attachments == []  # no second pack
+    assert ack.context["known_household"] is True
+    notice = Notification.objects.get(key__endswith=":team-notice")
+    assert notice.to == "sw@oakway.example"
+    assert notice.context["household_reference"] == "EP00042"
+    # Their message is kept for the social worker.
+    assert submission.contact.question == "Can we apply while we both work?"
+
+
+def test_the_information_event_booked_before_enquiring_is_recorded():
+    from .factories import BookingFactory, InformationEventFactory
+
+    past = InformationEventFactory(starts_at=timezone.now() - timedelta(days=3))
+    BookingFactory(event=past, email="JO.BLOGGS@example.com")
+    upcoming = InformationEventFactory(starts_at=timezone.now() + timedelta(days=3))
+    BookingFactory(event=upcoming, email="jo.bloggs@example.com")
+    enquiry = submit().enquiry
+    assert enquiry.after_event_id == past.pk
+    assert submit(email="nobody@example.com").enquiry.after_event_id is None

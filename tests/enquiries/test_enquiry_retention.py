@@ -59,7 +59,7 @@ def test_enquiries_closed_longer_than_the_policy_period_are_anonymised(recruiter
     assert old.route == Enquiry.Route.CONCURRENT_PLANNING
     assert funnel_report(months=24)["totals"].counts == before
     # Free text and notes go; the emails about it no longer say who they went to.
-    assert list(old.contacts.values_list("question", flat=True)) == [""]
+    assert list(old.contacts.values_list("question", "sensitive_details")) == [("", "")]
     assert set(old.status_changes.values_list("note", flat=True)) == {""}
     assert not EnquiryNote.objects.filter(enquiry=old).exists()
     emails = Notification.objects.filter(key__startswith=f"enquiry:{old.pk}:")

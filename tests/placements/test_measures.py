@@ -363,3 +363,36 @@ def test_the_measures_page_has_a_query_budget_unchanged_with_ten_times_the_rows(
     large = count()
     assert small == large
     print("measures page queries:", large)
+
+
+def test_the_measures_for_one_financial_year_april_to_march(known):
+    placed = list(Placement.objects.values_list("placed_on", flat=True))
+    m = measures.ep_measures(financial_year=2023, today=TODAY)
+    assert m.period == "financial year April 2023 to March 2024"
+    assert 2023 in m.financial_years
+    in_year = [day for day in placed if date(2023, 4, 1) <= day < date(2024, 4, 1)]
+    in_calendar_2023 = [day for day in placed if day.year == 2023]
+    # The fixture has placements in January to March 2024: the two periods differ.
+    assert len(in_year) != len(in_calendar_2023)
+    assert m.by_route[-1].total == len(in_year)
+    assert m.year is None
+    # Proceedings issued 7 August 2023 and 15 January 2024 both fall in April 2023 to March 2024.
+    assert m.proceedings_over_26_weeks[None].of >= 2
+
+
+def test_the_measures_page_filters_by_financial_year(known, team_manager_client):
+    response = team_manager_client.get(MEASURES_URL + "?financial_year=2023")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Figures for financial year April 2023 to March 2024." in html
+    assert 'name="financial_year"' in html
+    csv_response = team_manager_client.get(
+        MEASURES_URL.replace("measures/", "measures.csv") + "?financial_year=2023"
+    )
+    assert "ep-measures-2023-2024.csv" in csv_response["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(csv_response.content.decode())))
+    assert any("(financial year April 2023 to March 2024)" in row[0] for row in rows[1:])
+    both = team_manager_client.get(MEASURES_URL + "?financial_year=2023&year=2024")
+    assert both.status_code == 200
+    assert "Choose a year or a financial year, not both." in both.content.decode()
+    assert both.context["m"].period == "all years"

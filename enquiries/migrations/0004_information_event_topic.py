@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("enquiries", "0002_enquiry_pipeline"),
+        ("enquiries", "0003_enquiry_close_reasons_withheld_details_known_household_event"),
     ]
 
     operations = [
