@@ -1,5 +1,6 @@
 """Placements in Chromium: a social worker moves a placement on with the buttons; a team
-manager reads the EP measures. The pages' own parts are checked with axe-core and HTML_CodeSniffer."""
+manager reads the EP measures. The pages' own parts are checked with axe-core and
+HTML_CodeSniffer."""
 
 from datetime import date
 
