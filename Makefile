@@ -21,7 +21,7 @@ $(VENV)/.synced: $(UV) pyproject.toml uv.lock
 	$(UV) sync --frozen --python $(PYTHON)
 	@touch $@
 
-# Browser tests need axe-core and the Nu checker from npm; skipped if npm is missing.
+# Browser tests need axe-core, HTML_CodeSniffer and the Nu checker from npm; skipped if npm is missing.
 node_modules/.installed: package.json package-lock.json
 	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error && touch $@; \
 	else echo "npm not found: browser checks will be skipped"; fi

@@ -16,7 +16,7 @@ Fixtures:
   failed requests and console errors are recorded for `page_problems(page)`.
 
 Helpers live in `tests/browser/harness.py`: `assert_accessible`, `axe_check`,
-`html_check`, `page_problems`, `require`.
+`htmlcs_check`, `html_check`, `page_problems`, `require`.
 """
 
 import os

@@ -1,18 +1,23 @@
-"""Helpers for browser tests: Chromium through Playwright, axe-core and the Nu HTML Checker.
+"""Helpers for browser tests: Chromium through Playwright, axe-core, HTML_CodeSniffer and Nu.
 
 The fixtures in `tests/browser/conftest.py` hand out a Playwright `page` whose
 `base_url` is the live server. On top of it:
 
 - `assert_accessible(page, "/events/", live_server)`: open a page and check
   it in one call (status, stylesheet and JavaScript loaded, one h1, no
-  failed requests or console errors, zero axe violations, zero Nu errors).
+  failed requests or console errors, zero axe violations, zero HTML_CodeSniffer
+  errors, zero Nu errors).
 - `axe_check(page)`: run axe-core (WCAG 2.0/2.1/2.2 A and AA) on the page as
   it is now, e.g. after submitting a form with errors.
+- `htmlcs_check(page)`: run HTML_CodeSniffer (WCAG2AA) on the page as it is
+  now and return its errors. The two engines apply different WCAG techniques
+  (HTMLCS fails a fieldset without a legend, which axe passes), so a page is
+  checked with both.
 - `html_check(html)`: Nu HTML Checker errors in an HTML document.
 - `require(condition, reason)` (from `tests/requirements.py`): skip when a
   tool is missing, fail instead when CI=true.
 
-axe and Nu return `Findings`: a list whose repr is a readable report, so
+axe, HTMLCS and Nu return `Findings`: a list whose repr is a readable report, so
 `assert not axe_check(page)` fails with the rule, help text and elements.
 """
 
@@ -34,6 +39,7 @@ __all__ = [
     "assert_accessible",
     "axe_check",
     "html_check",
+    "htmlcs_check",
     "page_problems",
     "require",
     "Findings",
@@ -52,6 +58,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 AXE_JS = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+HTMLCS_JS = REPO_ROOT / "node_modules" / "html_codesniffer" / "build" / "HTMLCS.js"
 VNU_JAR = REPO_ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
@@ -151,6 +158,61 @@ def _axe_source() -> str:
     if "source" not in _axe_cache:
         _axe_cache["source"] = AXE_JS.read_text(encoding="utf-8")
     return _axe_cache["source"]
+
+
+# -- HTML_CodeSniffer -------------------------------------------------------
+
+# HTMLCS message codes that are wrong about markup used on purpose, each with the
+# reason it is wrong. A message is dropped only when its code is listed here; keep
+# the list short and say why beside every entry.
+HTMLCS_ALLOWED: dict[str, str] = {}
+
+_HTMLCS_RUN = """
+([context, allowed]) => new Promise((resolve, reject) => {
+  const root = context ? document.querySelector(context) : document;
+  if (root === null) {
+    reject(new Error(`no element matches ${context}`));
+    return;
+  }
+  window.HTMLCS.process('WCAG2AA', root, () => {
+    resolve(window.HTMLCS.getMessages()
+      .filter((m) => m.type === window.HTMLCS.ERROR && !allowed.includes(m.code))
+      .map((m) => ({
+        code: m.code,
+        message: m.msg,
+        html: m.element && m.element.outerHTML ? m.element.outerHTML.slice(0, 300) : String(m.element),
+      })));
+  }, () => reject(new Error('HTML_CodeSniffer could not run')), 'en');
+})
+"""
+
+
+def _htmlcs_lines(error: dict) -> list[str]:
+    return [f"{error['code']}: {error['message']}", f"at: {error['html'][:200]}"]
+
+
+def htmlcs_check(page, *, context: str | None = None) -> Findings:
+    """Run HTML_CodeSniffer (WCAG2AA) on the page as it is now and return its errors.
+
+    Notices and warnings (things for a person to judge) are left out; every
+    error counts unless its code is in `HTMLCS_ALLOWED`. `context` is an
+    optional CSS selector to check part of the page. Like axe, HTMLCS is
+    injected through the DevTools protocol, past the Content Security Policy.
+    """
+    require(HTMLCS_JS.is_file(), f"{HTMLCS_JS.relative_to(REPO_ROOT)} is missing: run `npm ci`")
+    if not page.evaluate("() => typeof window.HTMLCS === 'object'"):
+        page.evaluate(_htmlcs_source())
+    errors = page.evaluate(_HTMLCS_RUN, [context, list(HTMLCS_ALLOWED)])
+    return Findings(f"HTML_CodeSniffer errors on {page.url}", errors, _htmlcs_lines)
+
+
+_htmlcs_cache: dict[str, str] = {}
+
+
+def _htmlcs_source() -> str:
+    if "source" not in _htmlcs_cache:
+        _htmlcs_cache["source"] = HTMLCS_JS.read_text(encoding="utf-8")
+    return _htmlcs_cache["source"]
 
 
 # -- Nu HTML Checker --------------------------------------------------------
@@ -332,8 +394,8 @@ def assert_accessible(page, url_path: str, live_server, *, status: int = 200):
     Checks: the HTTP status; a title; the stylesheet and the JavaScript
     module loaded and ran; exactly one h1; no failed requests, uncaught
     exceptions or console errors (CSP violations show up there); zero axe
-    violations; zero Nu errors in the body the server sent. Returns the
-    Playwright response so the test can go on from there.
+    violations; zero HTML_CodeSniffer errors; zero Nu errors in the body the
+    server sent. Returns the Playwright response so the test can go on from there.
     """
     response = page.goto(f"{live_server.url}{url_path}")
     assert response is not None, f"no response for {url_path}"
@@ -348,6 +410,8 @@ def assert_accessible(page, url_path: str, live_server, *, status: int = 200):
     assert not problems, problems
     violations = axe_check(page)
     assert not violations, violations
+    htmlcs_errors = htmlcs_check(page)
+    assert not htmlcs_errors, htmlcs_errors
     errors = html_check(response.text())
     assert not errors, errors
     return response

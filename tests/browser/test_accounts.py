@@ -1,5 +1,6 @@
 """Sign-in in Chromium: who it is for, its error state in GOV.UK style, closed sign-up and
-a staff invitation, each with zero axe violations and zero Nu HTML Checker errors."""
+a staff invitation, each with zero axe violations, zero HTML_CodeSniffer errors and zero Nu HTML
+Checker errors."""
 
 import pytest
 
@@ -7,7 +8,7 @@ from portal.invitations import staff_invitation_send
 from portal.models import Notification
 from portal.roles import Role
 
-from .harness import assert_accessible, axe_check, html_check, page_problems
+from .harness import assert_accessible, axe_check, html_check, htmlcs_check, page_problems
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -53,6 +54,8 @@ def test_sign_in_with_errors_looks_and_reads_like_a_govuk_error_page(page, live_
     assert not problems, problems
     violations = axe_check(page)
     assert not violations, violations
+    htmlcs_errors = htmlcs_check(page)
+    assert not htmlcs_errors, htmlcs_errors
     html_errors = html_check(response.text())
     assert not html_errors, html_errors
 
@@ -76,5 +79,7 @@ def test_closed_sign_up_and_an_invitation_pass_every_check(page, live_server, ma
     assert _style(page, "#id_new_password2", "borderTopColor") == error_colour
     violations = axe_check(page)
     assert not violations, violations
+    htmlcs_errors = htmlcs_check(page)
+    assert not htmlcs_errors, htmlcs_errors
     html_errors = html_check(response.text())
     assert not html_errors, html_errors

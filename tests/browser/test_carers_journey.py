@@ -13,7 +13,7 @@ from carers.models import Household, PanelSitting
 from portal.roles import Role
 from tests.carers.factories import ensure_training_catalogue
 
-from .harness import axe_check, page_problems
+from .harness import axe_check, htmlcs_check, page_problems
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -121,6 +121,9 @@ def test_a_social_worker_takes_a_household_from_roi_to_approval(page, live_serve
         page.locator(f".carers-track:has([data-track='{track}'])").get_by_role(
             "link", name="Record the panel's recommendation"
         ).click()
+        # A next-step form: every field and group named (HTML_CodeSniffer).
+        htmlcs_errors = htmlcs_check(page, context="#content-main")
+        assert not htmlcs_errors, htmlcs_errors
         page.get_by_label("Suitable to be approved", exact=True).check()
         page.locator("input[type=submit].default").click()
         page.wait_for_load_state()
@@ -159,5 +162,9 @@ def test_a_social_worker_takes_a_household_from_roi_to_approval(page, live_serve
     # so it comes last.
     assert not page_problems(page)
     assert not axe_check(page, context=".carers-dashboard")
+    htmlcs_errors = htmlcs_check(page, context=".carers-dashboard")
+    assert not htmlcs_errors, htmlcs_errors
     page.goto(f"{live_server.url}/admin/carers/household/{household.pk}/change/")
     assert not axe_check(page, context=".carers-panel")
+    htmlcs_errors = htmlcs_check(page, context=".carers-panel")
+    assert not htmlcs_errors, htmlcs_errors

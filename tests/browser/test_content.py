@@ -1,11 +1,11 @@
-"""Public content and the eligibility checker in Chromium: axe-core and the Nu checker."""
+"""Public content and the eligibility checker in Chromium: axe-core, HTML_CodeSniffer and the Nu checker."""
 
 import pytest
 
 from content.models import Story
 from tests.content.factories import ServedPostcodeAreaFactory
 
-from .harness import assert_accessible, axe_check, html_check
+from .harness import assert_accessible, axe_check, html_check, htmlcs_check
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -43,6 +43,7 @@ def test_a_faq_opens_to_its_answer(page, live_server):
     question.click()
     assert answer.is_visible()
     assert not axe_check(page)
+    assert not htmlcs_check(page), htmlcs_check(page)
 
 
 def test_every_step_of_the_checker_and_its_errors_are_accessible(page, live_server):
@@ -72,6 +73,7 @@ def test_every_step_of_the_checker_and_its_errors_are_accessible(page, live_serv
         summary = page.locator(".govuk-error-summary")
         assert summary.is_visible()
         assert not axe_check(page), axe_check(page)
+        assert not htmlcs_check(page), htmlcs_check(page)
         errors = html_check(navigation.value.text())
         assert not errors, errors
 
@@ -101,6 +103,7 @@ def _assert_page_ok(page, url):
     response = page.request.get(url)
     assert response.status == 200
     assert not axe_check(page), axe_check(page)
+    assert not htmlcs_check(page), htmlcs_check(page)
     errors = html_check(response.text())
     assert not errors, errors
 

@@ -1,14 +1,14 @@
 """An enquiry in Chromium, from the home page to "Enquiry sent", error states included.
 
-Every page on the way, and every page that shows errors, has zero axe violations and
-zero Nu HTML Checker errors.
+Every page on the way, and every page that shows errors, has zero axe violations, zero
+HTML_CodeSniffer errors and zero Nu HTML Checker errors.
 """
 
 import pytest
 
 from enquiries.models import Enquiry
 
-from .harness import assert_accessible, axe_check, html_check, page_problems
+from .harness import assert_accessible, axe_check, html_check, htmlcs_check, page_problems
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -32,6 +32,8 @@ def checked(page, response, *, status=200, errors=False):
     assert not problems, problems
     violations = axe_check(page)
     assert not violations, violations
+    htmlcs_errors = htmlcs_check(page)
+    assert not htmlcs_errors, htmlcs_errors
     html_errors = html_check(response.text())
     assert not html_errors, html_errors
 

@@ -10,7 +10,7 @@ from enquiries import services
 from enquiries.models import Booking
 from tests.enquiries.factories import BookingFactory, InformationEventFactory, in_days
 
-from .harness import assert_accessible, axe_check, html_check
+from .harness import assert_accessible, axe_check, html_check, htmlcs_check
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -57,6 +57,7 @@ def test_the_form_with_errors_is_accessible_and_valid(page, live_server, events)
     summary.get_by_role("link", name="Select how many places you need").click()
     assert page.evaluate("document.activeElement.name") == "places"
     assert not axe_check(page), axe_check(page)
+    assert not htmlcs_check(page), htmlcs_check(page)
     errors = html_check(response.text())
     assert not errors, errors
     assert not Booking.objects.filter(event=online).exists()
@@ -122,6 +123,7 @@ def test_book_receive_the_email_manage_cancel_and_the_waiting_list_moves_up(
     assert page.title().startswith("Error: ")
     assert page.get_by_text("no more places at this event").first.is_visible()
     assert not axe_check(page), axe_check(page)
+    assert not htmlcs_check(page), htmlcs_check(page)
     errors = html_check(navigation.value.text())
     assert not errors, errors
     page.get_by_label("1 place, just me").check()
@@ -138,6 +140,7 @@ def test_book_receive_the_email_manage_cancel_and_the_waiting_list_moves_up(
     page.wait_for_url(f"{live_server.url}{manage_path}")
     assert page.get_by_text("Your booking has been cancelled.").is_visible()
     assert not axe_check(page)
+    assert not htmlcs_check(page), htmlcs_check(page)
 
     # The waiting booking is promoted and told.
     waiting.refresh_from_db()

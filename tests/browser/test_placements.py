@@ -1,5 +1,6 @@
 """Placements in Chromium: a social worker moves a placement on with the buttons; a team
-manager reads the EP measures. The pages' own parts are checked with axe-core."""
+manager reads the EP measures. The pages' own parts are checked with axe-core and
+HTML_CodeSniffer."""
 
 from datetime import date
 
@@ -11,7 +12,7 @@ from placements.models import Placement
 from portal.roles import Role
 from tests.placements import factories
 
-from .harness import axe_check, page_problems
+from .harness import axe_check, htmlcs_check, page_problems
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -56,8 +57,12 @@ def test_a_placement_moves_on_by_its_buttons_and_the_measures_read_well(
     # passes axe (axe's probing adds console noise, so it comes last).
     assert not page_problems(page)
     assert not axe_check(page, context=".placements-panel")
+    htmlcs_errors = htmlcs_check(page, context=".placements-panel")
+    assert not htmlcs_errors, htmlcs_errors
     page.get_by_role("link", name="Record a court order").click()
     assert not axe_check(page, context="#content-main")
+    htmlcs_errors = htmlcs_check(page, context="#content-main")
+    assert not htmlcs_errors, htmlcs_errors
 
     sign_in(page, live_server, manager)
     page.goto(f"{live_server.url}/admin/placements/placement/measures/")
@@ -65,3 +70,5 @@ def test_a_placement_moves_on_by_its_buttons_and_the_measures_read_well(
     cell = "tr[data-route=concurrency] td[data-result=placed_for_adoption]"
     assert page.locator(cell).inner_text() == "1"
     assert not axe_check(page, context="#content-main")
+    htmlcs_errors = htmlcs_check(page, context="#content-main")
+    assert not htmlcs_errors, htmlcs_errors
