@@ -26,6 +26,21 @@ START_POLLS = 900  # one every 0.5 s
 STOP_POLLS = 120
 
 
+def pdf_links(data: bytes) -> list[str]:
+    """Every web address a PDF's link annotations point to."""
+    import io
+
+    from pypdf import PdfReader
+
+    links = []
+    for page in PdfReader(io.BytesIO(data)).pages:
+        for annotation in page.get("/Annots") or []:
+            action = annotation.get_object().get("/A")
+            if action is not None and "/URI" in action:
+                links.append(str(action["/URI"]))
+    return links
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -153,14 +168,20 @@ def stop_and_find_nothing_left(run: MakeRun, send) -> None:
 def test_links_follow_the_port_and_ctrl_c_stops_everything(make_run):
     make_run.wait_until_serving()
 
-    # The links the portal writes itself (here a booking's calendar file) use its port.
+    # The links the portal writes itself use its port: the information pack's web links
+    # (a calendar file carries none since it stopped carrying the booking's own link).
+    status, body = fetch(f"http://127.0.0.1:{make_run.port}/information-pack.pdf")
+    assert status == 200
+    links = pdf_links(body)
+    assert links, "the pack has web links"
+    assert any(link.startswith(f"http://127.0.0.1:{make_run.port}/") for link in links), links
+    assert not [link for link in links if ":8000/" in link], links
+    # The booking's calendar file names the host that made it.
     with sqlite3.connect(make_run.database) as db:
         (token,) = db.execute("SELECT token FROM enquiries_booking LIMIT 1").fetchone()
     status, body = fetch(f"http://127.0.0.1:{make_run.port}/bookings/{token}/calendar.ics")
     assert status == 200
-    unfolded = body.decode().replace("\r\n ", "")
-    assert f"http://127.0.0.1:{make_run.port}/" in unfolded
-    assert ":8000/" not in unfolded
+    assert ":8000/" not in body.decode().replace("\r\n ", "")
 
     # A body larger than any page takes is refused from its headers: none of it is sent.
     with socket.create_connection(("127.0.0.1", make_run.port), timeout=30) as sock:

@@ -257,7 +257,9 @@ def test_extensions_and_hearings_come_after_the_proceedings_were_issued(
         **{
             "proceedings_extensions-TOTAL_FORMS": "1",
             "proceedings_extensions-0-granted_on": "2025-02-20",
-            "proceedings_extensions-0-weeks": "4",
+            # Inside the 8 weeks after the 26 weeks end (23 August 2025): only the grant
+            # date is wrong.
+            "proceedings_extensions-0-ends_on": "2025-09-20",
             "hearings-TOTAL_FORMS": "1",
             "hearings-0-held_on": "2025-02-23",
             "hearings-0-kind": "case_management",
@@ -278,7 +280,7 @@ def test_extensions_and_hearings_come_after_the_proceedings_were_issued(
         services.proceedings_extend,
         placement=placement,
         granted_on=date(2025, 2, 20),
-        weeks=4,
+        ends_on=date(2025, 9, 20),
         by=social_worker,
     ) == [
         "The date granted (20 February 2025) cannot be before the date the proceedings were "
