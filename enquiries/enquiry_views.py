@@ -21,6 +21,7 @@ from .enquiry_forms import (
 
 # The reference of the enquiry just sent, shown once on the sent page.
 SENT_REFERENCE_KEY = "enquiry_sent_reference"
+SENT_FOR_LATER_KEY = "enquiry_sent_for_later"
 TOO_MANY = "You have sent this form too many times. Please try again in an hour, or phone us."
 
 
@@ -123,6 +124,7 @@ def enquiry_check(request):
             )
             answers.clear()
             request.session[SENT_REFERENCE_KEY] = submission.enquiry.reference
+            request.session[SENT_FOR_LATER_KEY] = not submission.enquiry.aged_21_or_over
             return redirect("enquiries:enquiry_sent")
         elif form.caught_spam:
             return _pretend_sent(answers)
@@ -150,5 +152,7 @@ def enquiry_sent(request):
         {
             "working_days": settings.ENQUIRY_FIRST_CONTACT_WORKING_DAYS,
             "reference": request.session.get(SENT_REFERENCE_KEY, ""),
+            # Someone under 21 registered their interest for later: no visit or assessment yet.
+            "for_later": request.session.get(SENT_FOR_LATER_KEY, False),
         },
     )

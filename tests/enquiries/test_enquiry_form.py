@@ -198,6 +198,17 @@ def test_someone_under_21_can_register_their_interest_for_later(client):
     assert enquiry.aged_21_or_over is False
     acknowledgement = Notification.objects.get(key__endswith=":acknowledgement")
     assert acknowledgement.context["for_later"] is True
+    # The sent page says the same as the email: no visit or assessment yet.
+    page = client.get("/enquire/sent/").content.decode()
+    assert "We will keep in touch until you are 21" in page
+    assert "your assessment can begin" not in page
+
+
+def test_the_sent_page_of_someone_21_or_over_offers_the_visit(client):
+    complete_the_form(client)
+    page = client.get("/enquire/sent/").content.decode()
+    assert "your assessment can begin" in page
+    assert "We will keep in touch until you are 21" not in page
 
 
 def test_steps_cannot_be_skipped(client):
