@@ -217,9 +217,18 @@ def booking_manage(request, token):
                 "event": booking.event,
                 "can_cancel": booking.can_be_cancelled() and not booking.event.is_cancelled,
                 "can_change": _can_change(booking),
+                "places_free": _places_free_for_waiting(booking),
             },
         )
     )
+
+
+def _places_free_for_waiting(booking) -> int:
+    """Places free now that a waiting booking could take by asking for fewer (else 0)."""
+    if not booking.is_waiting or booking.event.is_cancelled:
+        return 0
+    free = booking.event.places - services.confirmed_places(booking.event)
+    return free if 0 < free < booking.places else 0
 
 
 def _can_change(booking) -> bool:

@@ -119,6 +119,25 @@ def test_a_full_event_offers_the_waiting_list(client, make_event):
     assert Booking.objects.get(email="jo@example.com").status == Booking.Status.WAITING
 
 
+def test_a_waiting_booking_for_more_places_than_are_free_is_told_it_can_take_fewer(
+    client, make_event
+):
+    event = make_event(places=3)
+    BookingFactory(event=event, places=2)
+    client.post(event.get_absolute_url(), form_data(places="2"))
+    waiting = Booking.objects.get(email="jo@example.com")
+    assert waiting.status == Booking.Status.WAITING
+    html = client.get(f"/bookings/{waiting.token}/").content.decode()
+    assert "1 place is free at the moment, fewer than the 2 you asked for." in html
+    assert f"/bookings/{waiting.token}/change/" in html
+    assert "The event is full." not in html
+    # Once nothing is free, the page says the event is full.
+    BookingFactory(event=event, places=1)
+    html = client.get(f"/bookings/{waiting.token}/").content.decode()
+    assert "The event is full." in html
+    assert "free at the moment" not in html
+
+
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
