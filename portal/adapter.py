@@ -8,11 +8,10 @@
   account. A browser that has signed in to the account before has its own, far higher,
   per-account limit, so someone who only knows a colleague's email address cannot keep
   them out. Reaching the per-account limit emails the account holder (and, for a staff
-  account, the team managers) through the outbox.
+  account, the team managers) through the outbox, at most once a day per account.
 """
 
 import logging
-import time
 import uuid
 from urllib.parse import urlsplit
 
@@ -20,6 +19,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect
+from django.utils import timezone
 
 from .middleware import mfa_exempt, user_has_mfa
 from .models import User
@@ -98,11 +98,15 @@ def _remember_browser(request, response, user) -> None:
 
 
 def sign_in_paused_alert(*, email: str, period: int) -> None:
-    """Tell the account holder (and team managers, for staff) that sign-in was paused."""
+    """Tell the account holder (and team managers, for staff) that sign-in was paused.
+
+    At most once a day per account: anyone who knows the address can pause it again each
+    period, and each alert would email every team manager.
+    """
     user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
     if user is None:
         return
-    window = int(time.time()) // period
+    window = timezone.localdate().isoformat()
     context = {"minutes": max(period // 60, 1)}
     notify(
         key=f"sign-in-paused:{user.pk}:{window}",

@@ -38,8 +38,10 @@ def _head(file, size: int = 2048) -> bytes:
 
 
 def _check_pdf(file) -> None:
-    # The header may follow a little junk (readers accept it within the first 1024 bytes).
-    if b"%PDF-" not in _head(file, 1024):
+    # Readers accept the header anywhere in the first 1 KB, so a web page with "%PDF-" in a
+    # comment would pass as a PDF: only whitespace or a byte-order mark may come before it.
+    head = _head(file, 1024).removeprefix(b"\xef\xbb\xbf").lstrip(b" \t\r\n\f\0")
+    if not head.startswith(b"%PDF-"):
         _refuse("This file is not a PDF: save it as a PDF and upload it again.")
 
 

@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from . import invitations
+from .middleware import user_has_mfa
 
 logger = logging.getLogger(__name__)
 
@@ -124,7 +125,12 @@ def staff_invitation_open(request, token):
 
 @never_cache
 def staff_invitation_accept(request):
-    """Choose a password, then go straight on to set up an authenticator app."""
+    """Choose a password, then go straight on to set up an authenticator app.
+
+    An account that already has an authenticator (a new invitation to an existing account)
+    only gets its password: it then signs in as usual, with a code, since the link alone
+    must never be enough to get in.
+    """
     token = request.session.get(INVITATION_SESSION_KEY, "")
     invitation = invitations.staff_invitation_find(token=token)
     if invitation is None:
@@ -136,6 +142,13 @@ def staff_invitation_accept(request):
         )
         if user is None:
             return _invitation_unusable(request)
+        request.session.pop(INVITATION_SESSION_KEY, None)
+        if user_has_mfa(user):
+            messages.success(
+                request,
+                "Your password is set. Sign in with it and a code from your authenticator app.",
+            )
+            return redirect("account_login")
         get_adapter(request).login(request, user)
         # Choosing the password a moment ago counts as entering it: setting up the
         # authenticator (a sensitive step) does not ask for it again.

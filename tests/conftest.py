@@ -29,6 +29,15 @@ def _fresh_cache(settings):
 
 
 @pytest.fixture(autouse=True)
+def _sign_in_codes_from_the_step_before(settings):
+    """A test computes an authenticator code and then posts it: on a busy machine a
+    30-second step may end in between. allauth reads MFA_TOTP_TOLERANCE on each check,
+    and every test that posts a code does so to this process (the test client or a live
+    server thread), so one step either side is accepted in every test."""
+    settings.MFA_TOTP_TOLERANCE = 1
+
+
+@pytest.fixture(autouse=True)
 def _broker_tried_afresh(monkeypatch):
     """A broker found down in one test is not skipped in the next (portal/queueing.py)."""
     from portal import queueing

@@ -1,8 +1,8 @@
 """`make run` as a newcomer runs it: links follow its port, and Ctrl-C or SIGTERM stops it all.
 
 Each run uses its own SQLite database, broker folder, media folder and beat schedule in a
-temporary folder, and the worktree's already-synced virtual environment (``-o`` tells make
-not to sync it again). Starting takes a while (migrations and the demo data): readiness is
+temporary folder, and the already-synced virtual environment (``-o`` tells make not to
+sync it again). Starting takes a while (migrations and the demo data): readiness is
 found by fetching the home page, never by waiting a fixed time.
 """
 

@@ -247,5 +247,7 @@ def test_links_in_the_pack_go_to_its_own_pages_or_print_their_address(settings):
     relative = re.findall(r'href="(/[^"]*)"', html)
     assert relative == [], relative
     site = settings.SITE_URL.rstrip("/")
-    for address in re.findall(rf'href="({re.escape(site)}/[^"]*)"', html):
+    absolute = re.findall(rf'href="({re.escape(site)}/[^"]*)"', html)
+    assert absolute, "the pack links to pages of the site it does not include"
+    for address in absolute:
         assert f"({address})" in html, f"{address} is not printed for readers of the pack"

@@ -180,3 +180,20 @@ def test_staff_sign_in_with_password_and_authenticator_code_reaches_the_admin(cl
     response = client.post("/accounts/2fa/authenticate/", {"code": code})
     assert response.status_code == 302
     assert client.get("/admin/").status_code == 200
+
+
+def test_a_code_from_the_step_before_is_accepted_in_tests(monkeypatch):
+    """Tests compute a code from the clock and post it a moment later; a 30-second step
+    ending in between must not fail them (tests/conftest.py)."""
+    import time
+
+    from allauth.mfa.totp.internal import auth
+
+    secret = auth.generate_totp_secret()
+    start = 1_800_000_000 - 1  # the last second of a step
+    code = auth.format_hotp_value(auth.hotp_value(secret, start // 30))
+    monkeypatch.setattr(time, "time", lambda: start + 2)  # the next step has begun
+    assert auth.validate_totp_code(secret, code)
+    assert not auth.validate_totp_code(
+        secret, auth.format_hotp_value(auth.hotp_value(secret, start // 30 - 2))
+    )

@@ -94,6 +94,35 @@ def test_the_invitation_sets_a_password_then_asks_for_an_authenticator_first(cli
     assert client.get(path).status_code == 404
 
 
+def test_an_invitation_to_an_account_with_an_authenticator_still_asks_for_its_code(
+    client, make_staff
+):
+    """A new invitation to an existing account sets the password, nothing more: whoever
+    holds the link still needs a code from the account's authenticator to get in."""
+    user = make_staff(Role.SOCIAL_WORKERS, superuser=True)
+    staff_invitation_send(user=user, by=None)
+    path = _invitation_path(Notification.objects.get(template="portal/staff_invitation"))
+    client.get(path)
+    done = client.post(
+        "/accounts/invitation/", {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+    )
+    assert done.status_code == 302
+    assert done["Location"] == "/accounts/login/"
+    user.refresh_from_db()
+    assert user.check_password(NEW_PASSWORD)
+    assert "_auth_user_id" not in client.session
+    assert client.get("/admin/").status_code == 302
+    assert client.get("/accounts/2fa/totp/activate/").status_code == 302
+
+    # Signing in with the new password goes on to the code, as any sign-in does.
+    signed = client.post("/accounts/login/", {"login": user.email, "password": NEW_PASSWORD})
+    assert signed["Location"] == "/accounts/2fa/authenticate/"
+    assert "_auth_user_id" not in client.session
+    assert client.get("/admin/").status_code == 302
+    # The link worked once.
+    assert client.get(path).status_code == 404
+
+
 def test_an_expired_or_replaced_invitation_cannot_be_used(client, make_staff):
     user = make_staff(Role.SOCIAL_WORKERS, mfa=False)
     staff_invitation_send(user=user, by=None)

@@ -89,3 +89,26 @@ def test_the_per_address_limit_still_applies_across_accounts(make_staff):
     # No account has reached its own limit (at most 3 of 5): the address has.
     paused = ["sign-in is paused" in p.content.decode() for p in pages]
     assert paused == [False] * 10 + [True]
+
+
+def test_the_sign_in_paused_alert_goes_out_at_most_once_a_day_per_account(
+    make_staff, settings, monkeypatch
+):
+    """Anyone who knows a staff address can pause its sign-in again each period; the
+    holder and the team managers are not emailed each time."""
+    settings.SIGN_IN_ACCOUNT_FAILURE_LIMIT = 2
+    period = settings.SIGN_IN_ACCOUNT_FAILURE_PERIOD_SECONDS
+    worker = make_staff(Role.SOCIAL_WORKERS)
+    manager = make_staff(Role.TEAM_MANAGERS)
+    noon = time.mktime(time.localtime()[:3] + (12, 0, 0, 0, 0, -1))
+    pauses = 0
+    for window in range(4):  # four periods of the same day
+        monkeypatch.setattr(time, "time", lambda window=window: noon + window * period)
+        pages = [
+            _sign_in(Client(REMOTE_ADDR=f"198.51.100.{n + 1}"), worker.email, "wrong")
+            for n in range(3)
+        ]
+        pauses += "sign-in is paused" in pages[-1].content.decode()
+    assert pauses == 4
+    alerts = Notification.objects.filter(key__startswith=f"sign-in-paused:{worker.pk}:")
+    assert sorted(alerts.values_list("to", flat=True)) == sorted([worker.email, manager.email])

@@ -57,6 +57,11 @@ def test_real_files_of_each_kind_are_accepted(name):
     assert file.read() == GOOD[name]  # left at the start, ready to be stored
 
 
+@pytest.mark.parametrize("lead", [b"", b"\xef\xbb\xbf", b"\r\n", b" \t\n"])
+def test_a_pdf_may_start_with_whitespace_or_a_byte_order_mark(lead):
+    upload_check(file=upload("report.pdf", lead + b"%PDF-1.7\n1 0 obj\n"), max_bytes=MB)
+
+
 HTML = b"<!doctype html><script>alert(1)</script>"
 
 
@@ -64,6 +69,8 @@ HTML = b"<!doctype html><script>alert(1)</script>"
     ("name", "content"),
     [
         ("report.pdf", HTML),
+        ("report.pdf", HTML + b"<!-- %PDF-1.7 -->"),  # the header, but not at the start
+        ("report.pdf", b"<html>%PDF-1.7\n"),
         ("report.docx", HTML),
         ("report.docx", zipped({"index.html": HTML})),  # a zip, but not a Word document
         ("report.docx", DOCX[: len(DOCX) // 2]),  # cut short
