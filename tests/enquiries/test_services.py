@@ -391,7 +391,7 @@ def test_a_booking_cannot_be_changed_once_booking_closes():
         services.booking_change(booking=booking, places=2, phone="", access_needs="")
 
 
-def test_the_event_lock_is_held_for_the_count_and_the_writes_only():
+def test_the_event_lock_is_held_for_the_count_and_the_writes_only(require_postgres):
     """Fewer statements inside the lock means a crowd gets through it sooner."""
     event = InformationEventFactory(places=5, starts_at=in_days(10))
     with CaptureQueriesContext(connection) as context:
