@@ -152,7 +152,11 @@ class InformationEventAdmin(admin.ModelAdmin):
         left on a table.
         """
         event = get_object_or_404(InformationEvent, pk=pk)
-        if not self.has_view_permission(request, event):
+        # The sheet lists who booked: seeing the event is not enough.
+        if not (
+            self.has_view_permission(request, event)
+            and request.user.has_perm("enquiries.view_booking")
+        ):
             raise PermissionDenied
         bookings = sorted(
             Booking.objects.filter(event=event, status__in=Booking.PLACE_HOLDING_STATUSES).only(

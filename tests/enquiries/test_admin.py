@@ -5,7 +5,7 @@ import io
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -302,6 +302,22 @@ def test_the_sign_in_sheet_lists_who_is_coming_with_access_needs_only_as_a_flag(
         f"{EVENTS_URL}{event.pk}/sign-in-sheet/"
         in events_team.get(f"{EVENTS_URL}{event.pk}/change/").content.decode()
     )
+
+
+def test_the_sign_in_sheet_needs_leave_to_see_bookings_as_well_as_the_event(staff_client):
+    viewers = Group.objects.create(name="Event viewers only")
+    viewers.permissions.set(
+        Permission.objects.filter(
+            content_type__app_label="enquiries", codename="view_informationevent"
+        )
+    )
+    event = InformationEventFactory(places=20)
+    BookingFactory(event=event, name="Person 1")
+    client = staff_client("Event viewers only")
+    assert client.get(f"{EVENTS_URL}{event.pk}/change/").status_code == 200
+    response = client.get(f"{EVENTS_URL}{event.pk}/sign-in-sheet/")
+    assert response.status_code == 403
+    assert "Person 1" not in response.content.decode()
 
 
 def test_message_everyone_booked_once_through_the_outbox(events_team):
