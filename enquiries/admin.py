@@ -186,12 +186,24 @@ class InformationEventAdmin(admin.ModelAdmin):
             except ValidationError as problem:
                 form.add_error(None, problem)
             else:
-                self.message_user(
-                    request,
-                    f"Your message is on its way to {told} "
-                    f"booking{'' if told == 1 else 's'} for {event}.",
-                    messages.SUCCESS,
-                )
+                if told:
+                    self.message_user(
+                        request,
+                        f"Your message is on its way to {told} "
+                        f"booking{'' if told == 1 else 's'} for {event}.",
+                        messages.SUCCESS,
+                    )
+                elif event.bookings.filter(status__in=Booking.ACTIVE_STATUSES).exists():
+                    self.message_user(
+                        request,
+                        "Nothing new was sent: this message has already been sent today to "
+                        f"everyone booked on {event}.",
+                        messages.WARNING,
+                    )
+                else:
+                    self.message_user(
+                        request, f"Nothing was sent: nobody is booked on {event}.", messages.WARNING
+                    )
                 return redirect("admin:enquiries_informationevent_change", event.pk)
         booked = Booking.objects.filter(event=event, status__in=Booking.ACTIVE_STATUSES).count()
         return TemplateResponse(

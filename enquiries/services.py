@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from portal.calendar import add_months
+from portal.models import Notification
 from portal.notifications import notify, notify_new
 
 from .caching import events_changed
@@ -619,10 +620,12 @@ EVENT_MESSAGE_MAX = 3000
 def event_message(*, event: InformationEvent, subject: str, message: str) -> int:
     """Email everyone booked on (or waiting for) an event, without cancelling it.
 
-    One email per booking through the outbox. The key is made from the words, so
-    sending the same message twice (a double click, a resubmitted page) sends it
-    once. The body is the staff's message and the event's facts: no name or other
-    detail of the person. Returns how many bookings the message is queued for.
+    One email per booking through the outbox. The key is made from the words and
+    the day (London time), so the same words sent twice the same day (a double
+    click, a resubmitted page) go once, and the same words on another day go again.
+    The body is the staff's message and the event's facts: no name or other detail
+    of the person. Returns how many emails were queued by this call (0 when the
+    same words already went to everyone today).
     """
     subject, message = " ".join(subject.split()), message.strip()
     if not subject or not message:
@@ -635,19 +638,31 @@ def event_message(*, event: InformationEvent, subject: str, message: str) -> int
     if event.is_cancelled:
         raise ValidationError("This event is cancelled: everyone booked has been told.")
     digest = hashlib.sha256(f"{subject}\n{message}".encode()).hexdigest()[:16]
+    day = timezone.localdate().isoformat()
     context = {**event_context(event), "subject": subject, "message": message}
     with transaction.atomic():
         bookings = list(
             Booking.objects.filter(event=event, status__in=Booking.ACTIVE_STATUSES).order_by("id")
         )
+        keys = {
+            booking.pk: f"event:{event.pk}:message:{day}:{digest}:booking:{booking.pk}"
+            for booking in bookings
+        }
+        already = set(
+            Notification.objects.filter(key__in=keys.values()).values_list("key", flat=True)
+        )
+        queued = 0
         for booking in bookings:
+            if keys[booking.pk] in already:
+                continue
             notify(
-                key=f"event:{event.pk}:message:{digest}:booking:{booking.pk}",
+                key=keys[booking.pk],
                 to=booking.email,
                 template="enquiries/event_message",
                 context={**context, "manage_url": absolute(booking.get_absolute_url())},
             )
-    return len(bookings)
+            queued += 1
+    return queued
 
 
 def event_duplicate(*, event: InformationEvent, starts_on=None) -> InformationEvent:
