@@ -11,7 +11,8 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, connection, transaction
-from django.db.models import F, Sum
+from django.db.models import CharField, Exists, F, OuterRef, Sum, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -597,20 +598,79 @@ def event_cancel(*, event: InformationEvent) -> int:
                 .select_for_update()
                 .order_by("id")
             )
-            upcoming = next_events(exclude=locked, now=now)
-            for booking in booked:
-                booking.event = locked
-                reminders_withdraw(booking)
-                notify(
-                    key=f"booking:{booking.pk}:event-cancelled",
-                    to=booking.email,
-                    template="enquiries/event_cancelled",
-                    context={**email_context(booking), "next_events": upcoming},
-                )
+            _tell_event_cancelled(locked, booked, now=now)
             event.status, event.cancelled_at = locked.status, locked.cancelled_at
             return len(booked)
 
     return _with_lock_retries(attempt)
+
+
+def _tell_event_cancelled(event: InformationEvent, bookings: list[Booking], *, now) -> None:
+    """Withdraw the bookings' reminders and tell each one the event is cancelled (once)."""
+    upcoming = next_events(exclude=event, now=now)
+    for booking in bookings:
+        booking.event = event
+        reminders_withdraw(booking)
+        notify(
+            key=f"booking:{booking.pk}:event-cancelled",
+            to=booking.email,
+            template="enquiries/event_cancelled",
+            context={**email_context(booking), "next_events": upcoming},
+        )
+
+
+def _not_told_of_cancellation():
+    """Active bookings on cancelled events that have no event-cancelled email."""
+    told = Notification.objects.filter(
+        key=Concat(
+            Value("booking:"),
+            Cast(OuterRef("pk"), output_field=CharField()),
+            Value(":event-cancelled"),
+        )
+    )
+    return Booking.objects.filter(
+        event__status=InformationEvent.Status.CANCELLED, status__in=Booking.ACTIVE_STATUSES
+    ).exclude(Exists(told))
+
+
+def events_cancelled_tell_late_bookings(*, now: datetime | None = None) -> int:
+    """Tell bookings made while their event was being cancelled (beat), event by event.
+
+    A booking wait-listed without the event's lock (the lock was busy because the
+    event was being cancelled) can commit after the cancellation counted who to
+    tell. This finds such bookings on events not yet started and tells them, under
+    the event's lock, exactly as the cancellation does. Returns how many were told.
+    """
+    now = now or timezone.now()
+    events = list(
+        _not_told_of_cancellation()
+        .filter(event__starts_at__gt=now)
+        .order_by("event_id")
+        .values_list("event_id", flat=True)
+        .distinct()
+    )
+
+    def tell(event_pk: int) -> int:
+        with transaction.atomic(durable=True):
+            locked = _lock_event(event_pk)
+            late = list(
+                _not_told_of_cancellation()
+                .filter(event=locked)
+                .select_for_update(of=("self",))
+                .order_by("id")
+            )
+            _tell_event_cancelled(locked, late, now=timezone.now())
+            if late:
+                logger.info("Told %s late booking(s) of event %s's cancellation", len(late), event_pk)
+            return len(late)
+
+    told = 0
+    for event_pk in events:
+        try:
+            told += _with_lock_retries(lambda pk=event_pk: tell(pk))
+        except BookingBusy:
+            continue  # the next sweep tries again
+    return told
 
 
 EVENT_MESSAGE_SUBJECT_MAX = 150
