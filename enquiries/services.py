@@ -661,7 +661,9 @@ def events_cancelled_tell_late_bookings(*, now: datetime | None = None) -> int:
             )
             _tell_event_cancelled(locked, late, now=timezone.now())
             if late:
-                logger.info("Told %s late booking(s) of event %s's cancellation", len(late), event_pk)
+                logger.info(
+                    "Told %s late booking(s) of event %s's cancellation", len(late), event_pk
+                )
             return len(late)
 
     told = 0
