@@ -24,6 +24,7 @@ from .forms import (
     ApplicantInlineForm,
     CloseHouseholdForm,
     DocumentInlineForm,
+    DocumentInlineFormSet,
     EnquiryConversionForm,
     HouseholdForm,
     HouseholdMemberInlineForm,
@@ -220,6 +221,7 @@ class TrainingRecordInline(HouseholdChildInline):
 class DocumentInline(HouseholdChildInline):
     model = Document
     form = DocumentInlineForm
+    formset = DocumentInlineFormSet
     fields = ("kind", "title", "file", "check_record", "uploaded_at", "uploaded_by")
     readonly_fields = ("uploaded_at", "uploaded_by")
 

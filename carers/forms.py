@@ -3,7 +3,9 @@
 from datetime import date
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 
 from portal import dates
@@ -147,6 +149,27 @@ class DocumentInlineForm(forms.ModelForm):
         if file is not None and hasattr(file, "size"):
             services.document_validate(file)
         return file
+
+
+class DocumentInlineFormSet(BaseInlineFormSet):
+    """The household page's documents: at most ``DOCUMENTS_PER_SAVE`` new ones a save,
+    so the page never sends more than the request body limit allows for."""
+
+    def clean(self):
+        super().clean()
+        limit = settings.DOCUMENTS_PER_SAVE
+        new = [
+            form
+            for form in self.forms
+            if form.instance.pk is None
+            and form.has_changed()
+            and not (self.can_delete and self._should_delete_form(form))
+        ]
+        if len(new) > limit:
+            raise forms.ValidationError(
+                f"Add at most {limit} new document{'' if limit == 1 else 's'} in one save "
+                f"(you added {len(new)}). Save these, then add the rest."
+            )
 
 
 class TrainingCourseForm(forms.ModelForm):

@@ -152,7 +152,11 @@ class InformationEventAdmin(admin.ModelAdmin):
         left on a table.
         """
         event = get_object_or_404(InformationEvent, pk=pk)
-        if not self.has_view_permission(request, event):
+        # The sheet lists who booked: seeing the event is not enough.
+        if not (
+            self.has_view_permission(request, event)
+            and request.user.has_perm("enquiries.view_booking")
+        ):
             raise PermissionDenied
         bookings = sorted(
             Booking.objects.filter(event=event, status__in=Booking.PLACE_HOLDING_STATUSES).only(
@@ -182,12 +186,24 @@ class InformationEventAdmin(admin.ModelAdmin):
             except ValidationError as problem:
                 form.add_error(None, problem)
             else:
-                self.message_user(
-                    request,
-                    f"Your message is on its way to {told} "
-                    f"booking{'' if told == 1 else 's'} for {event}.",
-                    messages.SUCCESS,
-                )
+                if told:
+                    self.message_user(
+                        request,
+                        f"Your message is on its way to {told} "
+                        f"booking{'' if told == 1 else 's'} for {event}.",
+                        messages.SUCCESS,
+                    )
+                elif event.bookings.filter(status__in=Booking.ACTIVE_STATUSES).exists():
+                    self.message_user(
+                        request,
+                        "Nothing new was sent: this message has already been sent today to "
+                        f"everyone booked on {event}.",
+                        messages.WARNING,
+                    )
+                else:
+                    self.message_user(
+                        request, f"Nothing was sent: nobody is booked on {event}.", messages.WARNING
+                    )
                 return redirect("admin:enquiries_informationevent_change", event.pk)
         booked = Booking.objects.filter(event=event, status__in=Booking.ACTIVE_STATUSES).count()
         return TemplateResponse(

@@ -334,7 +334,9 @@ def _tell_the_team(
             "reference": enquiry.reference,
             "repeat": repeat,
             "household_reference": known.reference if known else "",
-            "for_later": not enquiry.aged_21_or_over,
+            # Only that it needs a look: the route (and so the person's age) stays in
+            # the staff area.
+            "needs_a_look": not enquiry.aged_21_or_over,
             "first_contact_due": f"{first_contact:%-d %B %Y}",
             "admin_url": absolute(enquiry.get_absolute_url()),
         },

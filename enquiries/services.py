@@ -11,11 +11,13 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, connection, transaction
-from django.db.models import F, Sum
+from django.db.models import CharField, Exists, F, OuterRef, Sum, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.text import slugify
 
 from portal.calendar import add_months
+from portal.models import Notification
 from portal.notifications import notify, notify_new
 
 from .caching import events_changed
@@ -596,20 +598,81 @@ def event_cancel(*, event: InformationEvent) -> int:
                 .select_for_update()
                 .order_by("id")
             )
-            upcoming = next_events(exclude=locked, now=now)
-            for booking in booked:
-                booking.event = locked
-                reminders_withdraw(booking)
-                notify(
-                    key=f"booking:{booking.pk}:event-cancelled",
-                    to=booking.email,
-                    template="enquiries/event_cancelled",
-                    context={**email_context(booking), "next_events": upcoming},
-                )
+            _tell_event_cancelled(locked, booked, now=now)
             event.status, event.cancelled_at = locked.status, locked.cancelled_at
             return len(booked)
 
     return _with_lock_retries(attempt)
+
+
+def _tell_event_cancelled(event: InformationEvent, bookings: list[Booking], *, now) -> None:
+    """Withdraw the bookings' reminders and tell each one the event is cancelled (once)."""
+    upcoming = next_events(exclude=event, now=now)
+    for booking in bookings:
+        booking.event = event
+        reminders_withdraw(booking)
+        notify(
+            key=f"booking:{booking.pk}:event-cancelled",
+            to=booking.email,
+            template="enquiries/event_cancelled",
+            context={**email_context(booking), "next_events": upcoming},
+        )
+
+
+def _not_told_of_cancellation():
+    """Active bookings on cancelled events that have no event-cancelled email."""
+    told = Notification.objects.filter(
+        key=Concat(
+            Value("booking:"),
+            Cast(OuterRef("pk"), output_field=CharField()),
+            Value(":event-cancelled"),
+        )
+    )
+    return Booking.objects.filter(
+        event__status=InformationEvent.Status.CANCELLED, status__in=Booking.ACTIVE_STATUSES
+    ).exclude(Exists(told))
+
+
+def events_cancelled_tell_late_bookings(*, now: datetime | None = None) -> int:
+    """Tell bookings made while their event was being cancelled (beat), event by event.
+
+    A booking wait-listed without the event's lock (the lock was busy because the
+    event was being cancelled) can commit after the cancellation counted who to
+    tell. This finds such bookings on events not yet started and tells them, under
+    the event's lock, exactly as the cancellation does. Returns how many were told.
+    """
+    now = now or timezone.now()
+    events = list(
+        _not_told_of_cancellation()
+        .filter(event__starts_at__gt=now)
+        .order_by("event_id")
+        .values_list("event_id", flat=True)
+        .distinct()
+    )
+
+    def tell(event_pk: int) -> int:
+        with transaction.atomic(durable=True):
+            locked = _lock_event(event_pk)
+            late = list(
+                _not_told_of_cancellation()
+                .filter(event=locked)
+                .select_for_update(of=("self",))
+                .order_by("id")
+            )
+            _tell_event_cancelled(locked, late, now=timezone.now())
+            if late:
+                logger.info(
+                    "Told %s late booking(s) of event %s's cancellation", len(late), event_pk
+                )
+            return len(late)
+
+    told = 0
+    for event_pk in events:
+        try:
+            told += _with_lock_retries(lambda pk=event_pk: tell(pk))
+        except BookingBusy:
+            continue  # the next sweep tries again
+    return told
 
 
 EVENT_MESSAGE_SUBJECT_MAX = 150
@@ -619,10 +682,12 @@ EVENT_MESSAGE_MAX = 3000
 def event_message(*, event: InformationEvent, subject: str, message: str) -> int:
     """Email everyone booked on (or waiting for) an event, without cancelling it.
 
-    One email per booking through the outbox. The key is made from the words, so
-    sending the same message twice (a double click, a resubmitted page) sends it
-    once. The body is the staff's message and the event's facts: no name or other
-    detail of the person. Returns how many bookings the message is queued for.
+    One email per booking through the outbox. The key is made from the words and
+    the day (London time), so the same words sent twice the same day (a double
+    click, a resubmitted page) go once, and the same words on another day go again.
+    The body is the staff's message and the event's facts: no name or other detail
+    of the person. Returns how many emails were queued by this call (0 when the
+    same words already went to everyone today).
     """
     subject, message = " ".join(subject.split()), message.strip()
     if not subject or not message:
@@ -635,19 +700,31 @@ def event_message(*, event: InformationEvent, subject: str, message: str) -> int
     if event.is_cancelled:
         raise ValidationError("This event is cancelled: everyone booked has been told.")
     digest = hashlib.sha256(f"{subject}\n{message}".encode()).hexdigest()[:16]
+    day = timezone.localdate().isoformat()
     context = {**event_context(event), "subject": subject, "message": message}
     with transaction.atomic():
         bookings = list(
             Booking.objects.filter(event=event, status__in=Booking.ACTIVE_STATUSES).order_by("id")
         )
+        keys = {
+            booking.pk: f"event:{event.pk}:message:{day}:{digest}:booking:{booking.pk}"
+            for booking in bookings
+        }
+        already = set(
+            Notification.objects.filter(key__in=keys.values()).values_list("key", flat=True)
+        )
+        queued = 0
         for booking in bookings:
+            if keys[booking.pk] in already:
+                continue
             notify(
-                key=f"event:{event.pk}:message:{digest}:booking:{booking.pk}",
+                key=keys[booking.pk],
                 to=booking.email,
                 template="enquiries/event_message",
                 context={**context, "manage_url": absolute(booking.get_absolute_url())},
             )
-    return len(bookings)
+            queued += 1
+    return queued
 
 
 def event_duplicate(*, event: InformationEvent, starts_on=None) -> InformationEvent:

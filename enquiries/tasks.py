@@ -15,8 +15,10 @@ def queue_event_follow_ups() -> int:
 
 @shared_task(ignore_result=True)
 def fill_waiting_lists() -> int:
-    """Beat: free places go to waiting bookings made while an event's lock was busy."""
-    return services.events_waiting_list_fill()
+    """Beat: free places go to waiting bookings made while an event's lock was busy;
+    such a booking made while its event was being cancelled is told of the cancellation."""
+    told = services.events_cancelled_tell_late_bookings()
+    return services.events_waiting_list_fill() + told
 
 
 # -- Enquiries ----------------------------------------------------------------

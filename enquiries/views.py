@@ -113,8 +113,9 @@ def event_list(request):
     if page.number > 1:
         moments.append(upcoming.values_list("starts_at", flat=True).first())
     response.public_cache_seconds = seconds_until_change(moments, now=now)
-    asked_kind, asked_page = request.GET.getlist("kind"), request.GET.getlist("page")
-    if asked_kind not in ([], [kind]) or asked_page not in ([], [str(page.number)]):
+    asked = {name: request.GET.getlist(name) for name in ("kind", "topic", "page")}
+    understood = {"kind": kind, "topic": topic, "page": str(page.number)}
+    if any(asked[name] not in ([], [understood[name]]) for name in asked):
         # An unknown filter, page 9999: each such address would be stored as a page.
         response.public_cache_seconds = 0
     return response

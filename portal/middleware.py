@@ -7,8 +7,8 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import HttpResponse, HttpResponseBadRequest
-from django.shortcuts import redirect
+from django.http import HttpResponseBadRequest
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 
@@ -218,10 +218,16 @@ class RequestBodyLimitMiddleware:
                 content_type="text/plain; charset=utf-8",
             )
         if length > settings.REQUEST_BODY_MAX_BYTES:
-            megabytes = settings.REQUEST_BODY_MAX_BYTES // (1024 * 1024)
-            return HttpResponse(
-                f"The request is too large: nothing larger than {megabytes} MB can be sent.\n",
+            # A page, not a bare status: say what the limit is and that going Back finds
+            # the form as it was (the browser keeps it; nothing here was read or saved).
+            return render(
+                request,
+                "413.html",
+                {
+                    "limit_mb": settings.REQUEST_BODY_MAX_BYTES // (1024 * 1024),
+                    "document_max_mb": settings.CARERS_DOCUMENT_MAX_MB,
+                    "documents_per_save": settings.DOCUMENTS_PER_SAVE,
+                },
                 status=413,
-                content_type="text/plain; charset=utf-8",
             )
         return self.get_response(request)

@@ -448,10 +448,12 @@ CARERS_DASHBOARD_DAYS = env.int("CARERS_DASHBOARD_DAYS", default=14)
 # Reminders for households with no social worker assigned go to the team mailbox.
 CARERS_TEAM_EMAIL = env.str("CARERS_TEAM_EMAIL", default="assessments@oakway.example")
 CARERS_DOCUMENT_MAX_MB = env.int("CARERS_DOCUMENT_MAX_MB", default=20)
-# The largest request body any page takes: one document and the household page around it.
-# Larger requests are refused from their Content-Length, unread
+# How many new documents one save of a household page may carry (the form refuses more).
+DOCUMENTS_PER_SAVE = env.int("DOCUMENTS_PER_SAVE", default=3)
+# The largest request body any page takes: that many documents and the household page
+# around them. Larger requests are refused from their Content-Length, unread
 # (portal.middleware.RequestBodyLimitMiddleware); gunicorn and the proxy cap them too.
-REQUEST_BODY_MAX_BYTES = (CARERS_DOCUMENT_MAX_MB + 2) * 1024 * 1024
+REQUEST_BODY_MAX_BYTES = (DOCUMENTS_PER_SAVE * CARERS_DOCUMENT_MAX_MB + 2) * 1024 * 1024
 CELERY_BEAT_SCHEDULE["carers-deadline-reminders"] = {
     "task": "carers.tasks.sweep_deadline_reminders",
     "schedule": env.float("CARERS_REMINDER_SWEEP_SECONDS", default=3600.0),

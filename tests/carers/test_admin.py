@@ -402,6 +402,45 @@ def test_a_document_uploaded_on_the_page_goes_to_private_storage(
     assert not str(settings.PRIVATE_STORAGE_ROOT).startswith(str(settings.STATIC_ROOT))
 
 
+def test_one_save_takes_at_most_documents_per_save_new_documents(
+    sw_client, social_worker, settings
+):
+    settings.DOCUMENTS_PER_SAVE = 2
+    household = f.household(social_worker)
+    html = sw_client.get(change_url(household)).content.decode()
+    data = form_data(html, "household_form")
+    added = 3
+    for n in range(added):
+        data.update(
+            {
+                f"documents-{n}-kind": "par",
+                f"documents-{n}-title": f"PAR part {n + 1}",
+                f"documents-{n}-file": SimpleUploadedFile(
+                    f"par{n}.pdf", b"%PDF-1.4 report", content_type="application/pdf"
+                ),
+            }
+        )
+    data["documents-TOTAL_FORMS"] = str(int(data["documents-TOTAL_FORMS"]) + added)
+    data["_continue"] = "Save and continue editing"
+    response = sw_client.post(change_url(household), data)
+    assert response.status_code == 200
+    assert "Add at most 2 new documents in one save (you added 3)" in response.content.decode()
+    assert not household.documents.exists()
+    data["documents-TOTAL_FORMS"] = str(int(data["documents-TOTAL_FORMS"]) - 1)
+    for n in range(added - 1):
+        data[f"documents-{n}-file"].seek(0)
+    response = sw_client.post(change_url(household), data)
+    assert response.status_code == 302, response.context and response.context["errors"]
+    assert household.documents.count() == 2
+
+
+def test_the_body_limit_covers_documents_per_save_documents():
+    from django.conf import settings as defaults
+
+    assert defaults.DOCUMENTS_PER_SAVE == 3
+    assert defaults.REQUEST_BODY_MAX_BYTES == (3 * defaults.CARERS_DOCUMENT_MAX_MB + 2) * 2**20
+
+
 def test_an_unsafe_upload_is_refused(sw_client, social_worker):
     household = f.household(social_worker)
     response = upload_through_the_page(sw_client, household, name="run.exe")

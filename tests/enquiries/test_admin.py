@@ -5,7 +5,7 @@ import io
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -304,6 +304,35 @@ def test_the_sign_in_sheet_lists_who_is_coming_with_access_needs_only_as_a_flag(
     )
 
 
+def test_the_same_message_on_another_day_is_sent_again(events_team, monkeypatch):
+    event = InformationEventFactory(places=2, starts_at=in_days(10))
+    BookingFactory.create_batch(2, event=event)
+    url = f"{EVENTS_URL}{event.pk}/message/"
+    data = {"subject": "Parking", "message": "The car park is closed; use Mill Street."}
+    assert "on its way to 2 bookings" in events_team.post(url, data, follow=True).content.decode()
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: tomorrow)
+    page = events_team.post(url, data, follow=True).content.decode()
+    assert "on its way to 2 bookings" in page
+    assert Notification.objects.filter(template="enquiries/event_message").count() == 4
+
+
+def test_the_sign_in_sheet_needs_leave_to_see_bookings_as_well_as_the_event(staff_client):
+    viewers = Group.objects.create(name="Event viewers only")
+    viewers.permissions.set(
+        Permission.objects.filter(
+            content_type__app_label="enquiries", codename="view_informationevent"
+        )
+    )
+    event = InformationEventFactory(places=20)
+    BookingFactory(event=event, name="Person 1")
+    client = staff_client("Event viewers only")
+    assert client.get(f"{EVENTS_URL}{event.pk}/change/").status_code == 200
+    response = client.get(f"{EVENTS_URL}{event.pk}/sign-in-sheet/")
+    assert response.status_code == 403
+    assert "Person 1" not in response.content.decode()
+
+
 def test_message_everyone_booked_once_through_the_outbox(events_team):
     event = InformationEventFactory(places=2)
     booked = BookingFactory.create_batch(2, event=event)
@@ -312,8 +341,10 @@ def test_message_everyone_booked_once_through_the_outbox(events_team):
     url = f"{EVENTS_URL}{event.pk}/message/"
     assert "3 bookings" in events_team.get(url).content.decode()
     data = {"subject": "Room change", "message": "We are in room 2 this time."}
-    assert events_team.post(url, data).status_code == 302
-    assert events_team.post(url, data).status_code == 302  # sent again: nothing new
+    first = events_team.post(url, data, follow=True).content.decode()
+    assert "on its way to 3 bookings" in first
+    again = events_team.post(url, data, follow=True).content.decode()  # nothing new
+    assert "on its way" not in again and "already been sent today" in again
     rows = Notification.objects.filter(template="enquiries/event_message")
     assert sorted(rows.values_list("to", flat=True)) == sorted(b.email for b in [*booked, waiting])
     for row in rows:

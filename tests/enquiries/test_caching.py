@@ -173,7 +173,14 @@ def test_a_form_with_errors_is_never_cached(client, event):
 def test_the_events_list_stores_only_the_pages_that_were_asked_for(client, make_event):
     """An unknown filter or a page past the last is served, never stored as a page."""
     make_event()
-    for address in ("/events/?kind=nonsense", "/events/?page=9999", "/events/?page=01"):
+    addresses = (
+        "/events/?kind=nonsense",
+        "/events/?topic=nonsense",
+        "/events/?topic=a&topic=b",
+        "/events/?page=9999",
+        "/events/?page=01",
+    )
+    for address in addresses:
         client.get(address)
         assert HIT_HEADER not in client.get(address), address
     client.get("/events/?kind=online")

@@ -2,6 +2,7 @@
 any email is tried, so an email that fails never loses an enquiry."""
 
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -79,6 +80,18 @@ def test_the_team_notice_has_a_link_and_no_personal_details(settings):
     text = notice.subject + notice.body + notice.alternatives[0][0]
     for personal in ("Philippa", "Bloggs", "philippa.ng", "01632", "OK1", "Sam", "Can we apply"):
         assert personal not in text
+
+
+def test_the_team_notice_for_someone_under_21_says_only_that_it_needs_a_look(settings):
+    enquiry = submit(aged_21_or_over=False).enquiry
+    deliver_due()
+    [notice] = [m for m in mail.outbox if m.to == [settings.RECRUITMENT_TEAM_EMAIL]]
+    text = notice.subject + notice.body + notice.alternatives[0][0]
+    assert "needs a look" in notice.body and "needs a look" in notice.alternatives[0][0]
+    assert f"http://testserver/admin/enquiries/enquiry/{enquiry.pk}/change/" in notice.body
+    words = set(re.findall(r"[a-z0-9]+", text.replace(enquiry.reference, "").lower()))
+    for detail in ("21", "under", "age", "aged", "later"):
+        assert detail not in words, detail
 
 
 # -- save first ----------------------------------------------------------------------------

@@ -107,7 +107,8 @@ def test_someone_under_21_registers_interest_for_later_and_the_team_is_told():
     ack = Notification.objects.get(key__endswith=":acknowledgement")
     notice = Notification.objects.get(key__endswith=":team-notice")
     assert ack.context["for_later"] is True
-    assert notice.context["for_later"] is True
+    assert notice.context["needs_a_look"] is True
+    assert "for_later" not in notice.context
 
 
 def test_the_same_email_within_30_days_adds_a_contact_to_the_open_enquiry(settings):

@@ -380,6 +380,32 @@ def test_fewer_places_go_to_the_waiting_list():
     assert waiting.status == Booking.Status.CONFIRMED
 
 
+def test_a_booking_left_active_on_a_cancelled_event_is_told_by_the_sweep_once(
+    require_postgres, make_event
+):
+    """A booking wait-listed without the lock while the event was being cancelled."""
+    from enquiries.tasks import fill_waiting_lists
+
+    event = make_event(places=1)
+    book(event, "one@example.com")
+    services.event_cancel(event=event)
+    # Committed after the cancellation counted who to tell: active, never told.
+    late = BookingFactory(event=event, email="late@example.com", status=Booking.Status.WAITING)
+    other = make_event(title="Still on", starts_at=in_days(30), places=1)
+    book(other, "two@example.com")
+
+    fill_waiting_lists()
+    fill_waiting_lists()
+
+    notices = Notification.objects.filter(key__endswith=":event-cancelled")
+    assert sorted(notices.values_list("to", flat=True)) == ["late@example.com", "one@example.com"]
+    late_notice = notices.get(to="late@example.com")
+    assert late_notice.key == f"booking:{late.pk}:event-cancelled"
+    assert late_notice.template == "enquiries/event_cancelled"
+    assert late_notice.context["next_events"][0]["title"] == "Still on"
+    assert services.events_cancelled_tell_late_bookings() == 0
+
+
 def test_a_booking_cannot_be_changed_once_booking_closes():
     event = InformationEventFactory()
     booking = services.booking_create(event=event, name="Jo", email="jo@example.com", places=1)
@@ -391,7 +417,7 @@ def test_a_booking_cannot_be_changed_once_booking_closes():
         services.booking_change(booking=booking, places=2, phone="", access_needs="")
 
 
-def test_the_event_lock_is_held_for_the_count_and_the_writes_only():
+def test_the_event_lock_is_held_for_the_count_and_the_writes_only(require_postgres):
     """Fewer statements inside the lock means a crowd gets through it sooner."""
     event = InformationEventFactory(places=5, starts_at=in_days(10))
     with CaptureQueriesContext(connection) as context:

@@ -5,7 +5,6 @@ transaction is what keeps a second sweep away from them.
 """
 
 import threading
-import time
 from collections import Counter
 
 import pytest
@@ -33,8 +32,19 @@ def test_sweeps_at_once_send_each_message_exactly_once(require_postgres, setting
     )
     real_send = EmailMultiAlternatives.send
 
+    senders: set[int] = set()
+    guard = threading.Lock()
+    two_sending = threading.Event()
+
     def slow_send(self, fail_silently=False):
-        time.sleep(0.005)  # a relay that takes a moment, so the sweeps overlap
+        # A relay that holds each sweep's first message until a second sweep is
+        # sending too, so the sweeps do overlap (the wait is a safety net only: the
+        # outcome is checked by counting which sweeps sent, below).
+        with guard:
+            senders.add(threading.get_ident())
+            if len(senders) >= 2:
+                two_sending.set()
+        two_sending.wait(timeout=30)
         return real_send(self, fail_silently=fail_silently)
 
     monkeypatch.setattr(EmailMultiAlternatives, "send", slow_send)
@@ -58,6 +68,9 @@ def test_sweeps_at_once_send_each_message_exactly_once(require_postgres, setting
         thread.join()
     print(f"sent by each sweep: {sent_by_sweep}")
     assert errors == []
+    # The sweeps overlapped: while one held its claimed rows, another claimed others.
+    assert two_sending.is_set()
+    assert sum(1 for sent in sent_by_sweep if sent) >= 2, sent_by_sweep
     copies = Counter(message.extra_headers["X-Portal-Message"] for message in mail.outbox)
     assert len(copies) == MESSAGES
     assert set(copies.values()) == {1}

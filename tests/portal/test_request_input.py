@@ -86,8 +86,23 @@ def test_a_body_larger_than_any_page_takes_is_refused_unread(client, settings):
     event = InformationEventFactory()
     response = client.post(event.get_absolute_url(), booking(access_needs="x" * 2000), follow=False)
     assert response.status_code == 413
-    assert "too large" in response.content.decode()
+    page = response.content.decode()
+    assert "<h1" in page and "What you sent is too large" in page
+    assert "Back" in page and "still has what you entered" in page
     assert client.post(event.get_absolute_url(), booking()).status_code == 302
+
+
+def test_a_household_save_too_large_gets_a_page_saying_the_limit(client):
+    """Declared just over the limit (3 documents of 20 MB and 2 MB of form): the page
+    says what one save can carry, and that Back finds the form as it was."""
+    limit = (3 * 20 + 2) * 1024 * 1024
+    response = client.post(
+        "/admin/carers/household/1/change/", {"title": "x"}, CONTENT_LENGTH=str(limit + 1)
+    )
+    assert response.status_code == 413
+    page = " ".join(response.content.decode().split())
+    assert "at most 62 MB: up to 3 new documents of 20 MB each" in page
+    assert "Use your browser&#x27;s Back button" in page or "Use your browser's Back" in page
 
 
 def test_a_refusal_is_logged_on_one_line(superuser_client, make_staff, caplog):
