@@ -193,7 +193,7 @@ class InformationEventAdmin(admin.ModelAdmin):
                         f"booking{'' if told == 1 else 's'} for {event}.",
                         messages.SUCCESS,
                     )
-                elif event.bookings.filter(status__in=Booking.ACTIVE_STATUSES).exists():
+                elif event.bookings.filter(status__in=services.EVENT_MESSAGE_STATUSES).exists():
                     self.message_user(
                         request,
                         "Nothing new was sent: this message has already been sent today to "
@@ -205,7 +205,9 @@ class InformationEventAdmin(admin.ModelAdmin):
                         request, f"Nothing was sent: nobody is booked on {event}.", messages.WARNING
                     )
                 return redirect("admin:enquiries_informationevent_change", event.pk)
-        booked = Booking.objects.filter(event=event, status__in=Booking.ACTIVE_STATUSES).count()
+        booked = Booking.objects.filter(
+            event=event, status__in=services.EVENT_MESSAGE_STATUSES
+        ).count()
         return TemplateResponse(
             request,
             "admin/enquiries/informationevent/message.html",

@@ -677,6 +677,7 @@ def events_cancelled_tell_late_bookings(*, now: datetime | None = None) -> int:
 
 EVENT_MESSAGE_SUBJECT_MAX = 150
 EVENT_MESSAGE_MAX = 3000
+EVENT_MESSAGE_STATUSES = (*Booking.ACTIVE_STATUSES, Booking.Status.ATTENDED)
 
 
 def event_message(*, event: InformationEvent, subject: str, message: str) -> int:
@@ -703,8 +704,10 @@ def event_message(*, event: InformationEvent, subject: str, message: str) -> int
     day = timezone.localdate().isoformat()
     context = {**event_context(event), "subject": subject, "message": message}
     with transaction.atomic():
+        # Everyone still coming: confirmed, waiting, and those already checked in on the day
+        # (a room change reaches them too).
         bookings = list(
-            Booking.objects.filter(event=event, status__in=Booking.ACTIVE_STATUSES).order_by("id")
+            Booking.objects.filter(event=event, status__in=EVENT_MESSAGE_STATUSES).order_by("id")
         )
         keys = {
             booking.pk: f"event:{event.pk}:message:{day}:{digest}:booking:{booking.pk}"

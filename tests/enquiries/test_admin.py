@@ -337,16 +337,20 @@ def test_message_everyone_booked_once_through_the_outbox(events_team):
     event = InformationEventFactory(places=2)
     booked = BookingFactory.create_batch(2, event=event)
     waiting = BookingFactory(event=event, status=Booking.Status.WAITING)
+    # Checked in already on the day: a room change must reach them too.
+    checked_in = BookingFactory(event=event, status=Booking.Status.ATTENDED)
     BookingFactory(event=event, status=Booking.Status.CANCELLED)
     url = f"{EVENTS_URL}{event.pk}/message/"
-    assert "3 bookings" in events_team.get(url).content.decode()
+    assert "4 bookings" in events_team.get(url).content.decode()
     data = {"subject": "Room change", "message": "We are in room 2 this time."}
     first = events_team.post(url, data, follow=True).content.decode()
-    assert "on its way to 3 bookings" in first
+    assert "on its way to 4 bookings" in first
     again = events_team.post(url, data, follow=True).content.decode()  # nothing new
     assert "on its way" not in again and "already been sent today" in again
     rows = Notification.objects.filter(template="enquiries/event_message")
-    assert sorted(rows.values_list("to", flat=True)) == sorted(b.email for b in [*booked, waiting])
+    assert sorted(rows.values_list("to", flat=True)) == sorted(
+        b.email for b in [*booked, waiting, checked_in]
+    )
     for row in rows:
         assert "first_name" not in row.context
         assert row.context["message"] == "We are in room 2 this time."
