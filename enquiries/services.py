@@ -188,12 +188,13 @@ def _confirm_notice(booking: Booking, *, now: datetime, promoted: bool) -> None:
         notify(**reminder)
 
 
-def _waiting_message(booking: Booking) -> dict:
+def _waiting_message(booking: Booking, *, places_free: int = 0) -> dict:
+    """The waiting-list email; ``places_free`` fewer than asked for are offered to take."""
     return {
         "key": f"booking:{booking.pk}:waiting",
         "to": booking.email,
         "template": "enquiries/booking_waiting",
-        "context": email_context(booking),
+        "context": {**email_context(booking), "places_free": places_free},
     }
 
 
@@ -252,7 +253,8 @@ def booking_create(
             now = timezone.now()
             if not locked.is_open_for_booking(now):
                 raise BookingClosed()
-            fits = confirmed_places(locked) + places <= locked.places
+            free = locked.places - confirmed_places(locked)
+            fits = places <= free
             booking = Booking(
                 event=locked,
                 **details,
@@ -267,7 +269,7 @@ def booking_create(
             if fits:
                 notify_new(_confirm_messages(booking, now=now, promoted=False))
             else:
-                notify_new([_waiting_message(booking)])
+                notify_new([_waiting_message(booking, places_free=max(free, 0))])
             return booking
 
     def wait_list_without_lock() -> Booking:

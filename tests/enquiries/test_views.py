@@ -131,6 +131,8 @@ def test_a_waiting_booking_for_more_places_than_are_free_is_told_it_can_take_few
     assert "1 place is free at the moment, fewer than the 2 you asked for." in html
     assert f"/bookings/{waiting.token}/change/" in html
     assert "The event is full." not in html
+    email = Notification.objects.get(key=f"booking:{waiting.pk}:waiting")
+    assert email.context["places_free"] == 1
     # Once nothing is free, the page says the event is full.
     BookingFactory(event=event, places=1)
     html = client.get(f"/bookings/{waiting.token}/").content.decode()
