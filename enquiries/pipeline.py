@@ -24,6 +24,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from portal import dates
 from portal.calendar import add_months
 from portal.models import Notification
 from portal.notifications import notifications_withdraw, notify
@@ -412,14 +413,12 @@ def _happened_on(
         moment = max(moment, enquiry.received_at) if enquiry.received_at else moment
 
     def check(locked: Enquiry) -> None:
-        if day > today:
-            raise EnquiryError(f"The date of the {what} cannot be in the future.")
-        arrived = received_on(locked)
-        if day < arrived:
-            raise EnquiryError(
-                f"The date of the {what} cannot be before the enquiry arrived "
-                f"({arrived:%-d %B %Y})."
-            )
+        label = f"The date of the {what}"
+        problems = dates.happened(day, label=label, today=today) or dates.in_order(
+            day, received_on(locked), label=label, earlier_label="the enquiry arrived"
+        )
+        if problems:
+            raise EnquiryError(problems[0].message)
 
     return moment, check
 
