@@ -428,9 +428,9 @@ class HouseholdMember(models.Model):
         return f"{self.first_name} {self.last_name}".strip()
 
     def turns_18_on(self) -> date:
-        from portal.calendar import add_years
+        from portal.dates import birthday
 
-        return add_years(self.date_of_birth, 18)
+        return birthday(self.date_of_birth, 18)
 
     def is_adult(self, on: date | None = None) -> bool:
         return self.turns_18_on() <= (on or timezone.localdate())

@@ -1603,10 +1603,6 @@ def _split_name(full_name: str) -> tuple[str, str]:
 CHILD_AGE_TOLERANCE_YEARS = 1
 
 
-def _age_on(born: date, on: date) -> int:
-    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
-
-
 def _enquiry_children(enquiry, children: Sequence[dict]) -> list[dict]:
     """The enquiry's children, completed by staff, checked against the ages they gave."""
     ages = list(enquiry.children_ages or [])
@@ -1628,11 +1624,14 @@ def _enquiry_children(enquiry, children: Sequence[dict]) -> list[dict]:
             problems.append(f"{what}: give their first name, relationship and date of birth.")
             continue
         born = member["date_of_birth"]
-        if born > timezone.localdate():
-            problems.append(f"{what}: the date of birth cannot be in the future.")
-        elif abs(_age_on(born, enquired_on) - age) > CHILD_AGE_TOLERANCE_YEARS:
+        # A child is under 18: 17 is the oldest age the record allows.
+        wrong = dates.born(born, label=f"{what}: the date of birth", oldest=17)
+        then = dates.age_in_years(born, enquired_on)
+        if wrong:
+            problems += [problem.message for problem in wrong]
+        elif abs(then - age) > CHILD_AGE_TOLERANCE_YEARS:
             problems.append(
-                f"{what}: born {born:%-d %B %Y}, they were {_age_on(born, enquired_on)} "
+                f"{what}: born {born:%-d %B %Y}, they were {then} "
                 f"when the enquiry arrived on {enquired_on:%-d %B %Y}, not {age}."
             )
         members.append(member)

@@ -24,15 +24,21 @@ class EnquiriesConfig(AppConfig):
 
         # Enquiries: personal fields are masked completely (the default keeps half).
         from .models import Enquiry, EnquiryContact, EnquiryNote
-        from .pipeline import PERSONAL_FIELDS
+        from .pipeline import AUDIT_MASKED_FIELDS
 
         mask = "enquiries.pipeline.audit_mask"
         auditlog.register(
             Enquiry,
             # carer_household: the carers app's link back, read on every create otherwise.
             exclude_fields=["updated_at", "carer_household"],
-            mask_fields=list(PERSONAL_FIELDS),
+            mask_fields=list(AUDIT_MASKED_FIELDS["enquiry"]),
             mask_callable=mask,
         )
-        auditlog.register(EnquiryContact, mask_fields=["question"], mask_callable=mask)
-        auditlog.register(EnquiryNote, mask_fields=["text"], mask_callable=mask)
+        auditlog.register(
+            EnquiryContact,
+            mask_fields=list(AUDIT_MASKED_FIELDS["enquirycontact"]),
+            mask_callable=mask,
+        )
+        auditlog.register(
+            EnquiryNote, mask_fields=list(AUDIT_MASKED_FIELDS["enquirynote"]), mask_callable=mask
+        )

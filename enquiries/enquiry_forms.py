@@ -363,8 +363,16 @@ class InterestForm(EnquiryStepForm):
         max_length=QUESTION_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="For example about your health, fertility treatment or beliefs. We keep "
-        "this only if you agree on the last page; you can also tell us when we talk.",
+        "this only if you agree below; you can also tell us when we talk.",
         error_messages={"max_length": "This must be 2,000 characters or fewer"},
+    )
+    # Asked beside the details, so they are never held (in the session either) without it.
+    sensitive_consent = forms.BooleanField(
+        required=False,
+        label="I agree that you may keep the personal details I shared",
+        help_text="Details like these are sensitive, so we keep them only if you agree. If "
+        "you would rather not, leave the box above empty and tell us when we talk; we keep "
+        "the rest of your enquiry either way.",
     )
 
     def layout(self):
@@ -373,6 +381,7 @@ class InterestForm(EnquiryStepForm):
             Field.select("heard_about"),
             Field.textarea("question", max_characters=QUESTION_MAX_LENGTH),
             Field.textarea("sensitive_details", max_characters=QUESTION_MAX_LENGTH),
+            Field.checkbox("sensitive_consent"),
         )
 
     def clean_question(self):
@@ -381,38 +390,35 @@ class InterestForm(EnquiryStepForm):
     def clean_sensitive_details(self):
         return self.cleaned_data["sensitive_details"].strip()
 
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("sensitive_details"):
+            cleaned["sensitive_consent"] = False
+        elif not cleaned.get("sensitive_consent"):
+            self.add_error(
+                "sensitive_consent",
+                "Tick the box to agree that we may keep the personal details you shared, "
+                "or leave that box empty and tell us when we talk",
+            )
+        return cleaned
+
 
 class SubmitForm(HoneypotFormMixin, forms.Form):
-    """The last page: the privacy notice, and the separate consent for sensitive details.
-
-    The template shows each in its own section, the consent under its own explanation.
-    """
+    """The last page: the privacy notice. The consent for sensitive details is asked on
+    the step where they are written, so the session never holds them without it."""
 
     privacy_acknowledged = forms.BooleanField(
         label="I have read the privacy notice",
         error_messages={"required": "Confirm that you have read the privacy notice"},
     )
-    sensitive_consent = forms.BooleanField(
-        required=False,
-        # Explained by the paragraph above it on the page (a hint would sit above the box).
-        label="I agree that you may keep the personal details I shared",
-    )
 
-    def __init__(self, *args, asks_consent: bool = True, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if not asks_consent:
-            del self.fields["sensitive_consent"]
         _honeypot_last(self)
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
         self.helper.layout = Layout(Field.checkbox("privacy_acknowledged"))
-        self.consent_helper = FormHelper()
-        self.consent_helper.form_tag = False
-        self.consent_helper.disable_csrf = True
-        self.consent_helper.layout = Layout(
-            *[Field.checkbox(name) for name in ("sensitive_consent",) if name in self.fields]
-        )
 
 
 @dataclass(frozen=True)
@@ -470,10 +476,6 @@ class EnquiryAnswers:
             merged.update(self.by_step.get(step.slug, {}))
         return merged
 
-    @property
-    def has_sensitive_answers(self) -> bool:
-        return bool(self.merged().get("sensitive_details"))
-
     def service_arguments(self) -> dict:
         """The answers as keyword arguments for ``pipeline.enquiry_submit``."""
         data = self.merged()
@@ -493,6 +495,7 @@ class EnquiryAnswers:
             "heard_about": data.get("heard_about", ""),
             "question": data.get("question", ""),
             "sensitive_details": data.get("sensitive_details", ""),
+            "sensitive_consent": bool(data.get("sensitive_consent")),
         }
 
 

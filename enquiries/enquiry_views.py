@@ -108,10 +108,9 @@ def enquiry_check(request):
     missing = answers.first_missing()
     if missing is not None:
         return redirect(_step_url(missing))
-    asks_consent = answers.has_sensitive_answers
     status = 200
     if request.method == "POST":
-        form = SubmitForm(request.POST, asks_consent=asks_consent)
+        form = SubmitForm(request.POST)
         if not _submit_limit().hit(request):
             form.is_valid()
             form.add_error(None, TOO_MANY)
@@ -120,7 +119,6 @@ def enquiry_check(request):
             submission = pipeline.enquiry_submit(
                 **answers.service_arguments(),
                 privacy_acknowledged=True,
-                sensitive_consent=form.cleaned_data.get("sensitive_consent", False),
             )
             answers.clear()
             request.session[SENT_REFERENCE_KEY] = submission.enquiry.reference
@@ -129,14 +127,13 @@ def enquiry_check(request):
         elif form.caught_spam:
             return _pretend_sent(answers)
     else:
-        form = SubmitForm(asks_consent=asks_consent)
+        form = SubmitForm()
     return render(
         request,
         "enquiries/enquiry/check.html",
         {
             "form": form,
             "rows": summary_rows(answers),
-            "asks_consent": asks_consent,
             "back_url": _step_url(STEPS[-1]),
         },
         status=status,

@@ -24,6 +24,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from portal import dates
 from portal.calendar import add_months
 from portal.models import Notification
 from portal.notifications import notifications_withdraw, notify
@@ -77,6 +78,15 @@ PERSONAL_FIELDS = (
     "partner_name",
     "children_ages",
 )
+
+# What each enquiry model's audit entries hide: everything personal, and the special
+# category data (health, beliefs) the enquirer may have written in their own words.
+# Registered from apps.py and hidden again, in entries already written, on anonymisation.
+AUDIT_MASKED_FIELDS = {
+    "enquiry": PERSONAL_FIELDS,
+    "enquirycontact": ("question", "sensitive_details"),
+    "enquirynote": ("text",),
+}
 
 
 def audit_mask(value: str) -> str:
@@ -405,14 +415,12 @@ def _happened_on(
         moment = max(moment, enquiry.received_at) if enquiry.received_at else moment
 
     def check(locked: Enquiry) -> None:
-        if day > today:
-            raise EnquiryError(f"The date of the {what} cannot be in the future.")
-        arrived = received_on(locked)
-        if day < arrived:
-            raise EnquiryError(
-                f"The date of the {what} cannot be before the enquiry arrived "
-                f"({arrived:%-d %B %Y})."
-            )
+        label = f"The date of the {what}"
+        problems = dates.happened(day, label=label, today=today) or dates.in_order(
+            day, received_on(locked), label=label, earlier_label="the enquiry arrived"
+        )
+        if problems:
+            raise EnquiryError(problems[0].message)
 
     return moment, check
 
@@ -694,21 +702,42 @@ def enquiry_anonymise(*, enquiry: Enquiry, now: datetime | None = None) -> Enqui
         locked.save(update_fields=[*PERSONAL_FIELDS, "anonymised_at", "updated_at"])
         locked.contacts.update(question="", sensitive_details="")
         locked.status_changes.exclude(note="").update(note="")
+        note_pks = [str(pk) for pk in locked.notes.values_list("pk", flat=True)]
         for note in locked.notes.all():
             note.delete()
         prefix = f"enquiry:{locked.pk}:"
         notifications_withdraw(key_prefix=prefix)
         Notification.objects.filter(key__startswith=prefix).update(to="", context={})
-        # Entries the public's own submission wrote (no staff actor) carry their address.
+        # The enquiry's own audit entries: every personal value hidden (entries written
+        # before a field was masked included), and the address the public's own
+        # submission (no staff actor) was logged with removed.
         contact_pks = [str(pk) for pk in locked.contacts.values_list("pk", flat=True)]
-        LogEntry.objects.filter(
+        entries = LogEntry.objects.filter(
             Q(content_type__model="enquiry", object_pk=str(locked.pk))
-            | Q(content_type__model="enquirycontact", object_pk__in=contact_pks),
+            | Q(content_type__model="enquirycontact", object_pk__in=contact_pks)
+            | Q(content_type__model="enquirynote", object_pk__in=note_pks),
             content_type__app_label="enquiries",
-            actor__isnull=True,
-            remote_addr__isnull=False,
-        ).update(remote_addr=None)
+        ).select_related("content_type")
+        for entry in entries:
+            hidden = _audit_changes_hidden(
+                entry.changes, AUDIT_MASKED_FIELDS[entry.content_type.model]
+            )
+            if hidden != entry.changes:
+                LogEntry.objects.filter(pk=entry.pk).update(changes=hidden)
+        entries.filter(actor__isnull=True, remote_addr__isnull=False).update(remote_addr=None)
     return locked
+
+
+def _audit_changes_hidden(changes, fields) -> dict | None:
+    """An audit entry's changes with the values of ``fields`` hidden."""
+    if not isinstance(changes, dict):
+        return changes
+    return {
+        name: [audit_mask(v) if v not in (None, "", "None") else v for v in values]
+        if name in fields and isinstance(values, list)
+        else values
+        for name, values in changes.items()
+    }
 
 
 def enquiries_anonymise_due(*, now: datetime | None = None, limit: int = 500) -> int:

@@ -93,7 +93,7 @@ def next_visit_due(*, placed_on: date, visited: list[date]) -> date:
 
 def adoption_review_due(*, placed_for_adoption_on: date, held: list[date]) -> date:
     """AAR reg 36(3), counting only reviews held since the child was placed for adoption."""
-    held = sorted(d for d in held if d >= placed_for_adoption_on)
+    held = sorted(d for d in held if d > placed_for_adoption_on)
     if not held:
         return add_weeks(placed_for_adoption_on, ADOPTION_FIRST_REVIEW_WEEKS)
     if len(held) == 1:
@@ -109,10 +109,10 @@ def adoption_visit_due(
 ) -> date:
     """AAR reg 36(4)(a): within a week, weekly until the first review, then as each review
     decides (``reviews`` are (held on, visit interval in weeks or None))."""
-    visited = [d for d in visited if d >= placed_for_adoption_on]
+    visited = [d for d in visited if d > placed_for_adoption_on]
     if not visited:
         return add_weeks(placed_for_adoption_on, ADOPTION_FIRST_VISIT_WEEKS)
-    since = sorted(r for r in reviews if r[0] >= placed_for_adoption_on)
+    since = sorted(r for r in reviews if r[0] > placed_for_adoption_on)
     if not since:
         weeks = ADOPTION_VISIT_WEEKS_UNTIL_FIRST_REVIEW
     else:
@@ -228,8 +228,8 @@ def placement_clocks(facts: PlacementFacts) -> list[Clock]:
             )
         )
     else:
-        held = [d for d, _weeks in facts.reviews if d >= adoption_from]
-        visited = [d for d in facts.visits if d >= adoption_from]
+        held = [d for d, _weeks in facts.reviews if d > adoption_from]
+        visited = [d for d in facts.visits if d > adoption_from]
         clocks.append(
             Clock(
                 Kind.REVIEW,

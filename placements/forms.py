@@ -277,7 +277,15 @@ class ExtensionForm(PlacementRecordForm):
         placement = getattr(self, "placement", None)
         if placement is not None and placement.pk and not placement.proceedings_issued_on:
             self.add_error(None, "Record the date the care proceedings were issued first.")
-        elif placement is not None and placement.pk and data.get("granted_on"):
+        elif (
+            placement is not None
+            and placement.pk
+            and data.get("granted_on")
+            # Only a row entered or changed now: an extension already recorded keeps the
+            # dates the court set, even where today's rule would have allowed fewer days
+            # (the clock migration moved the 26 weeks' end a day earlier).
+            and self.has_changed()
+        ):
             dates.add_to_form(
                 self,
                 services.extension_date_problems(

@@ -14,9 +14,9 @@ day can be fixed; it defaults to today in the portal's time zone.
 
 Ages are counted the way ``portal.calendar`` counts months: a person is ``n`` months
 old once ``add_months(born, n)`` has come, so a baby born on 31 January is one month
-old on 28 February, and someone born on 29 February turns 21 on 28 February of a
-common year (as ``HouseholdMember.turns_18_on`` does). A baby under a year is aged 0
-in years.
+old on 28 February. Years are counted by birthdays (``birthday``): someone born on
+29 February has their birthday on 1 March in a common year (see ``age_in_years``), as
+``HouseholdMember.turns_18_on`` does. A baby under a year is aged 0 in years.
 """
 
 from dataclasses import dataclass
@@ -102,9 +102,25 @@ def age_in_months(born: date, on: date) -> int:
     return months
 
 
+def birthday(born: date, age: int) -> date:
+    """The day someone born on ``born`` attains ``age`` (29 February: 1 March in a
+    common year; see ``age_in_years``)."""
+    try:
+        return born.replace(year=born.year + age)
+    except ValueError:
+        return date(born.year + age, 3, 1)
+
+
 def age_in_years(born: date, on: date) -> int:
-    """Completed years: a baby under a year is 0."""
-    return age_in_months(born, on) // 12
+    """Completed years: a baby under a year is 0.
+
+    Family Law Reform Act 1969 s9: a person attains an age at the commencement of the
+    relevant anniversary of their birth. For someone born on 29 February the Act leaves
+    the anniversary in a common year unclear; the portal takes the reading that protects
+    the child, that it falls on 1 March (born 29 February 2000: 20 on 28 February 2021,
+    21 on 1 March 2021), so no one is treated as older than they certainly are.
+    """
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
 def age_words(born: date, on: date) -> str:
@@ -116,9 +132,10 @@ def age_words(born: date, on: date) -> str:
             days = (on - born).days
             return f"{days} day{'s' if days != 1 else ''} old"
         return f"{weeks} week{'s' if weeks != 1 else ''} old"
-    if months < 12:
+    years = age_in_years(born, on)
+    if years < 1:
+        months = min(months, 11)  # born 29 February: a year old only on 1 March
         return f"{months} month{'s' if months != 1 else ''} old"
-    years = months // 12
     return f"{years} year{'s' if years != 1 else ''} old"
 
 

@@ -193,6 +193,7 @@ STEP_FIELDS = {
         "heard_about": ("", "event", "search"),
         "question": ("Can we apply while we both work?", "q" * 2001),
         "sensitive_details": ("I finished IVF treatment last year.", "s" * 2001),
+        "sensitive_consent": ("on", ""),
     },
 }
 
@@ -230,7 +231,7 @@ def test_each_enquiry_step_answers_any_input_clearly(step):
 @HYPOTHESIS
 @given(
     data=form(
-        {"privacy_acknowledged": ("on", "true"), "sensitive_consent": ("on",)},
+        {"privacy_acknowledged": ("on", "true")},
         {"privacy_acknowledged": "on"},
     ),
     with_sensitive=st.booleans(),

@@ -93,13 +93,15 @@ def test_a_newcomer_enquires_from_the_home_page(page, live_server):
     page.get_by_label("Is there anything personal you would like us to know? (optional)").fill(
         "We finished IVF treatment last year."
     )
+    # Details like these are kept only with consent, asked beside them.
+    checked(page, submit(page), errors=True)
+    page.get_by_label("I agree that you may keep the personal details I shared").check()
     checked(page, submit(page))
 
     # Check your answers, then send: the privacy notice must be acknowledged.
     assert "Philippa Ng" in page.locator(".govuk-summary-list").inner_text()
     checked(page, submit(page, "Send enquiry"), errors=True)
     page.get_by_label("I have read the privacy notice").check()
-    page.get_by_label("I agree that you may keep the personal details I shared").check()
     checked(page, submit(page, "Send enquiry"))
     assert page.get_by_role("heading", level=1).inner_text() == "Enquiry sent"
 

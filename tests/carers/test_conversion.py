@@ -239,6 +239,29 @@ def test_a_childs_date_of_birth_must_agree_with_the_age_given(social_worker):
     assert not Household.objects.exists()
 
 
+def test_a_child_of_the_household_must_be_under_18(social_worker):
+    # 17 on the enquiry a year ago, 18 by the date of birth today: not a child any more.
+    enquiry = enquiry_at_roi(children_ages=[17], received_at=timezone.now() - timedelta(days=365))
+    born = born_aged(18)
+    with pytest.raises(services.TransitionRefused) as refusal:
+        convert(
+            enquiry,
+            social_worker,
+            children=[
+                {
+                    "first_name": "Asha",
+                    "last_name": "Shah",
+                    "relationship": "daughter",
+                    "date_of_birth": born,
+                }
+            ],
+        )
+    [message] = refusal.value.messages
+    assert message.startswith("Child 1 (aged 17 on the enquiry): the date of birth")
+    assert "would make them 18 years old today" in message
+    assert not Household.objects.exists()
+
+
 def test_the_conversion_page_asks_for_each_listed_child(client, social_worker):
     client.force_login(social_worker)
     enquiry = enquiry_at_roi(

@@ -43,10 +43,11 @@ STEP_DATA = {
         "heard_about": "event",
         "question": "Can we apply while we both work?",
         "sensitive_details": "I finished IVF treatment last year.",
+        "sensitive_consent": "on",
         "website": "",
     },
 }
-SUBMIT_DATA = {"privacy_acknowledged": "on", "sensitive_consent": "on", "website": ""}
+SUBMIT_DATA = {"privacy_acknowledged": "on", "website": ""}
 
 
 def answer_steps(client, **overrides):
@@ -102,46 +103,59 @@ def test_a_whole_enquiry_is_saved_only_at_the_end(client):
     assert client.get("/enquire/sent/").status_code == 200
 
 
-def test_without_consent_the_question_and_ages_are_kept_and_only_the_sensitive_details_go(
-    client,
-):
-    complete_the_form(client, submit_data={"privacy_acknowledged": "on"})
+def test_without_consent_the_step_refuses_the_details_and_the_session_never_holds_them(client):
+    answer_steps(client)
+    interest = {**STEP_DATA["interest"], "sensitive_details": "I am a Quaker with MS."}
+    del interest["sensitive_consent"]
+    response = client.post("/enquire/interest/", interest)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert error_summary_links(html) == [
+        (
+            "id_sensitive_consent",
+            "Tick the box to agree that we may keep the personal details you shared, "
+            "or leave that box empty and tell us when we talk",
+        )
+    ]
+    # Neither the session nor anything else saved holds the words.
+    stored = str(dict(client.session.items()))
+    assert "Quaker" not in stored
+    assert "IVF" in stored  # the earlier, consented answer is still there
+    assert not Enquiry.objects.exists()
+
+
+def test_without_any_details_no_consent_is_needed_and_the_rest_is_kept(client):
+    complete_the_form(client, interest={"sensitive_details": "", "sensitive_consent": ""})
     enquiry = Enquiry.objects.get()
     contact = enquiry.contacts.get()
     # What we need to answer them is kept: neither is special-category data in itself.
     assert enquiry.children_ages == [4, 9]
     assert contact.question == "Can we apply while we both work?"
-    # The sensitive answer is not, and staff can see that something was withheld.
     assert contact.sensitive_details == ""
-    assert contact.sensitive_withheld is True
+    assert contact.sensitive_withheld is False
     assert enquiry.sensitive_consent_at is None
 
 
 def test_with_consent_the_sensitive_details_are_kept(client):
     complete_the_form(client)
-    contact = Enquiry.objects.get().contacts.get()
+    enquiry = Enquiry.objects.get()
+    contact = enquiry.contacts.get()
     assert contact.sensitive_details == "I finished IVF treatment last year."
     assert contact.sensitive_withheld is False
+    assert enquiry.sensitive_consent_at is not None
 
 
-def test_the_consent_is_asked_only_when_there_is_something_sensitive(client):
-    answer_steps(client, interest={"sensitive_details": ""})
-    html = client.get("/enquire/check/").content.decode()
-    # Children's ages and a question alone ask for no consent.
-    assert "sensitive_consent" not in html
-    assert 'name="privacy_acknowledged"' in html
-
-
-def test_the_consent_sits_under_its_own_explanation_after_the_privacy_checkbox(client):
+def test_the_consent_sits_beside_the_personal_details_box_with_its_explanation(client):
     answer_steps(client)
-    html = client.get("/enquire/check/").content.decode()
-    privacy = html.index('name="privacy_acknowledged"')
-    heading = html.index("The personal details you shared")
-    explanation = html.index("we keep them only if you agree")
+    html = client.get("/enquire/interest/").content.decode()
+    details = html.index('name="sensitive_details"')
     consent = html.index('name="sensitive_consent"')
-    # Nothing about the consent sits between the two checkboxes but its own section.
-    assert privacy < heading < explanation < consent
-    assert html.count('class="govuk-hint"', privacy, consent) == 0
+    explanation = html.index("we keep them only if you agree")
+    assert details < explanation < consent or details < consent < explanation
+    check = client.get("/enquire/check/").content.decode()
+    assert "sensitive_consent" not in check
+    assert "I finished IVF treatment last year." in check
+    assert 'name="privacy_acknowledged"' in check
 
 
 def test_the_check_page_breaks_the_email_address_only_at_its_at_sign(client):
@@ -344,7 +358,7 @@ def test_each_step_explains_its_errors_in_a_govuk_summary(client, step, data, ex
 
 def test_the_last_page_needs_the_privacy_notice_acknowledged(client):
     answer_steps(client)
-    response = client.post("/enquire/check/", {"sensitive_consent": "on"})
+    response = client.post("/enquire/check/", {})
     assert response.status_code == 200
     html = response.content.decode()
     assert error_summary_links(html) == [

@@ -439,6 +439,22 @@ def test_staff_dates_in_the_future_or_before_the_enquiry_are_refused_in_words(
     assert visited.status == Status.INITIAL_VISIT_BOOKED
 
 
+def test_staff_dates_are_refused_in_the_words_of_the_portals_date_rules(recruiter):
+    received = datetime(2025, 3, 3, 10, tzinfo=timezone.get_current_timezone())
+    enquiry = EnquiryFactory(received_at=received)
+    with pytest.raises(pipeline.EnquiryError) as refused:
+        pipeline.enquiry_mark_contacted(enquiry=enquiry, by=recruiter, on=date(2025, 3, 1))
+    assert refused.value.message == (
+        "The date of the first contact (1 March 2025) cannot be before "
+        "the enquiry arrived (3 March 2025)."
+    )
+    with pytest.raises(pipeline.EnquiryError) as refused:
+        pipeline.enquiry_mark_contacted(
+            enquiry=enquiry, by=recruiter, on=date(2025, 3, 5), now=received
+        )
+    assert refused.value.message == "The date of the first contact cannot be in the future."
+
+
 def test_a_visit_cannot_be_done_before_the_day_it_is_booked_for(recruiter):
     enquiry = EnquiryFactory(received_at=timezone.now() - timedelta(days=5))
     pipeline.enquiry_mark_contacted(enquiry=enquiry, by=recruiter)

@@ -116,3 +116,37 @@ def test_beat_runs_the_sweep():
     schedule = django_settings.CELERY_BEAT_SCHEDULE["enquiries-anonymise-closed"]
     assert schedule["task"] == "enquiries.tasks.anonymise_closed_enquiries"
     assert schedule["schedule"] > 0
+
+
+def test_the_audit_log_never_holds_the_sensitive_details(recruiter):
+    enquiry = submit(sensitive_details="I had IVF and I am a Quaker.").enquiry
+    contact = enquiry.contacts.get()
+    assert contact.sensitive_details == "I had IVF and I am a Quaker."
+    entries = LogEntry.objects.get_for_object(contact)
+    assert entries.exists()
+    assert all("sensitive_details" in entry.changes_dict for entry in entries)
+    text = " ".join(str(entry.changes) for entry in entries)
+    assert "IVF" not in text and "Quaker" not in text
+
+
+def test_anonymising_hides_the_personal_data_in_the_enquirys_own_audit_entries(recruiter):
+    old = closed_enquiry(recruiter, days_ago=400, sensitive_details="I had IVF last year.")
+    contact = old.contacts.get()
+    # An entry written before a field was masked holds the words themselves.
+    LogEntry.objects.filter(pk=LogEntry.objects.get_for_object(contact).earliest("pk").pk).update(
+        changes={"sensitive_details": ["None", "I had IVF last year."], "question": ["", "Hi Jo"]}
+    )
+    LogEntry.objects.filter(pk=LogEntry.objects.get_for_object(old).earliest("pk").pk).update(
+        changes={"first_name": ["None", "Jo"], "route": ["None", "concurrent_planning"]}
+    )
+
+    pipeline.enquiry_anonymise(enquiry=old)
+
+    logged = LogEntry.objects.filter(content_type__app_label="enquiries")
+    text = " ".join(str(entry.changes) for entry in logged)
+    for personal in ("IVF", "Hi Jo", "'Jo'", "Bloggs", "Called Jo"):
+        assert personal not in text
+    first = LogEntry.objects.get_for_object(old).earliest("pk")
+    # What is not personal stays readable.
+    assert first.changes["route"] == ["None", "concurrent_planning"]
+    assert first.changes["first_name"] == ["None", "[hidden]"]

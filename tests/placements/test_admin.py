@@ -22,6 +22,7 @@ from placements.models import (
     Hearing,
     Placement,
     PlacementDeadline,
+    ProceedingsExtension,
 )
 from portal.roles import Role
 from tests.pdf_checks import Structure, assert_accessible_pdf
@@ -233,6 +234,31 @@ def test_an_extension_on_the_page_is_checked_against_the_8_week_limit(placement,
     assert placement.proceedings_extended_to == date(2025, 10, 20)
     deadline = placement.deadlines.get(kind=PlacementDeadline.Kind.PROCEEDINGS)
     assert deadline.due_on == date(2025, 10, 20)
+
+
+def test_an_unchanged_extension_is_not_checked_again_when_the_page_is_saved(placement, sw_client):
+    # Issued Mon 24 Feb 2025; granted Mon 25 Aug, the latest end today's rule allows is
+    # Mon 20 Oct. One moved by the clock migration ends a day later, as the court set it.
+    Placement.objects.filter(pk=placement.pk).update(proceedings_issued_on=date(2025, 2, 24))
+    extension = ProceedingsExtension.objects.create(
+        placement=placement, granted_on=date(2025, 8, 25), ends_on=date(2025, 10, 21)
+    )
+    html = sw_client.get(change_url(placement)).content.decode()
+    data = form_data(html, **{"reviews-TOTAL_FORMS": "1", "reviews-0-held_on": "2025-03-10"})
+    assert data["proceedings_extensions-0-ends_on"] == "21/10/2025"
+    response = sw_client.post(change_url(placement), data)
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    assert placement.reviews.count() == 1
+    extension.refresh_from_db()
+    assert extension.ends_on == date(2025, 10, 21)
+    # Changing it is checked as ever.
+    data = form_data(
+        sw_client.get(change_url(placement)).content.decode(),
+        **{"proceedings_extensions-0-ends_on": "2025-10-22"},
+    )
+    response = sw_client.post(change_url(placement), data)
+    assert response.status_code == 200
+    assert "no later than 20 October 2025" in response.content.decode()
 
 
 def test_records_before_the_placement_or_in_the_future_are_refused(placement, sw_client):

@@ -103,6 +103,11 @@ def test_the_first_adoption_review_is_within_4_weeks_then_3_then_6_months():
     ) == date(2025, 11, 29)
     held = [date(2025, 8, 29), date(2025, 11, 27)]
     assert clocks.adoption_review_due(placed_for_adoption_on=start, held=held) == date(2026, 5, 27)
+    # One held on the day of the placement for adoption belongs to the fostering
+    # regime's decision: the first AAR review is still due within 4 weeks.
+    assert clocks.adoption_review_due(placed_for_adoption_on=start, held=[start]) == date(
+        2025, 9, 1
+    )
 
 
 def test_adoption_visits_are_weekly_until_the_first_review_then_as_each_review_decides():
@@ -112,6 +117,10 @@ def test_adoption_visits_are_weekly_until_the_first_review_then_as_each_review_d
     assert due(placed_for_adoption_on=start, visited=[], reviews=[]) == date(2025, 7, 11)
     # A fostering visit before the placement for adoption does not count.
     assert due(placed_for_adoption_on=start, visited=[date(2025, 7, 1)], reviews=[]) == date(
+        2025, 7, 11
+    )
+    # Nor does a visit, or a review, on the day of the placement for adoption itself.
+    assert due(placed_for_adoption_on=start, visited=[start], reviews=[(start, 4)]) == date(
         2025, 7, 11
     )
     assert due(placed_for_adoption_on=start, visited=[date(2025, 7, 10)], reviews=[]) == date(

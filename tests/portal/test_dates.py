@@ -63,9 +63,16 @@ def test_ages_in_completed_months_across_month_ends():
 def test_ages_in_completed_years_with_birthdays_and_leap_days():
     assert dates.age_in_years(date(2004, 3, 14), date(2025, 3, 13)) == 20
     assert dates.age_in_years(date(2004, 3, 14), date(2025, 3, 14)) == 21
-    # Born on 29 February: 21 on 28 February of a common year, like turns_18_on.
-    assert dates.age_in_years(date(2004, 2, 29), date(2025, 2, 27)) == 20
-    assert dates.age_in_years(date(2004, 2, 29), date(2025, 2, 28)) == 21
+    # Born on 29 February: the birthday of a common year falls on 1 March (the reading
+    # of the Family Law Reform Act 1969 s9 that protects the child), worked by hand.
+    assert dates.age_in_years(date(2000, 2, 29), date(2021, 2, 28)) == 20
+    assert dates.age_in_years(date(2000, 2, 29), date(2021, 3, 1)) == 21
+    assert dates.age_in_years(date(2000, 2, 29), date(2024, 2, 28)) == 23
+    assert dates.age_in_years(date(2000, 2, 29), date(2024, 2, 29)) == 24
+    assert dates.birthday(date(2000, 2, 29), 21) == date(2021, 3, 1)
+    assert dates.birthday(date(2000, 2, 29), 24) == date(2024, 2, 29)
+    assert dates.age_words(date(2000, 2, 29), date(2001, 2, 28)) == "11 months old"
+    assert dates.age_words(date(2000, 2, 29), date(2001, 3, 1)) == "1 year old"
     # A baby under a year is 0.
     assert dates.age_in_years(date(2025, 1, 1), date(2025, 12, 31)) == 0
     assert dates.age_in_years(date(2025, 1, 1), date(2026, 1, 1)) == 1
