@@ -162,6 +162,25 @@ def smtp_settings(settings, smtp_sink):
     return smtp_sink
 
 
+def celery_worker_argv(*, pool: str, schedule) -> list[str]:
+    """The command that starts a real Celery worker with beat, as the tests run it."""
+    import sys
+
+    return [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "portal",
+        "worker",
+        "--beat",
+        "--loglevel=INFO",
+        "--concurrency=1",
+        f"--pool={pool}",
+        f"--schedule={schedule}",
+    ]
+
+
 def _reset_celery_pools(app):
     """Forget every broker connection, so the next publish connects to the current URL.
 

@@ -10,7 +10,6 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -28,6 +27,7 @@ from portal import pagecache
 from portal.models import Notification
 from portal.pagecache import HIT_HEADER
 from portal.roles import Role
+from tests.conftest import celery_worker_argv
 from tests.content.factories import PageFactory
 from tests.enquiries.factories import InformationEventFactory
 from tests.enquiries.test_enquiry_form import STEP_DATA, SUBMIT_DATA
@@ -64,9 +64,7 @@ def start_worker(redis_server, smtp_sink, folder):
     }
     log = (folder / "worker.log").open("w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "portal", "worker", "--beat"]
-        + ["--loglevel=INFO", "--concurrency=1", "--pool=solo"]
-        + [f"--schedule={folder / 'celerybeat-schedule'}"],
+        celery_worker_argv(pool="solo", schedule=folder / "celerybeat-schedule"),
         cwd=ROOT,
         env=env,
         stdout=log,

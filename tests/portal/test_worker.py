@@ -3,7 +3,6 @@
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from django.db import connection, transaction
 
 from portal.models import Notification
 from portal.notifications import notify
+from tests.conftest import celery_worker_argv
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.redis]
 
@@ -40,19 +40,7 @@ def worker(require_postgres, require_redis, smtp_sink, tmp_path):
     }
     log = (tmp_path / "worker.log").open("w")
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "portal",
-            "worker",
-            "--beat",
-            "--loglevel=INFO",
-            "--concurrency=1",
-            "--pool=solo",
-            f"--schedule={tmp_path / 'celerybeat-schedule'}",
-        ],
+        celery_worker_argv(pool="solo", schedule=tmp_path / "celerybeat-schedule"),
         cwd=ROOT,
         env=env,
         stdout=log,

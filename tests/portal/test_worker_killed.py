@@ -13,7 +13,6 @@ import email
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -24,6 +23,7 @@ import pytest
 from django.conf import settings as django_settings
 
 from portal.models import Notification
+from tests.conftest import celery_worker_argv
 from tests.portal.test_worker import database_url
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.redis]
@@ -106,19 +106,7 @@ def start_worker(require_postgres, require_redis, slow_relay, tmp_path):
         env = {key: value for key, value in env.items() if value != ""}
         log = (tmp_path / f"{name}.log").open("w")
         process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "portal",
-                "worker",
-                "--beat",
-                "--loglevel=INFO",
-                "--concurrency=1",
-                "--pool=prefork",
-                f"--schedule={tmp_path / f'{name}-celerybeat-schedule'}",
-            ],
+            celery_worker_argv(pool="prefork", schedule=tmp_path / f"{name}-celerybeat-schedule"),
             cwd=ROOT,
             env=env,
             stdout=log,
