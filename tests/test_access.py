@@ -536,7 +536,7 @@ def _custom(name: str, r: Records) -> list[tuple[str, str]]:
         "carers_household_action": lambda: [
             (
                 f"{name}:{action}",
-                f"{a}carers/household/{h.pk}/assessment/{tracks[spec.tracks[0]]}/{action}/",
+                f"{a}carers/household/{h.pk}/assessment/{tracks[spec.applies.tracks[0]]}/{action}/",
             )
             for action, spec in carers_services.ACTIONS.items()
         ],
