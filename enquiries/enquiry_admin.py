@@ -24,6 +24,7 @@ from django.utils.html import format_html, format_html_join
 from portal.calendar import financial_year_label
 from portal.models import User
 from portal.roles import Role
+from portal.staffpages import form_page
 
 from . import enquiry_clocks, enquiry_selectors, pipeline
 from .models import Enquiry
@@ -613,35 +614,35 @@ class EnquiryAdmin(admin.ModelAdmin):
         if not self.has_change_permission(request, enquiry):
             raise PermissionDenied
         change_url = reverse("admin:enquiries_enquiry_change", args=[enquiry.pk])
-        if chosen not in moves_for(enquiry):
-            self.message_user(
-                request,
+        blocked = (
+            []
+            if chosen in moves_for(enquiry)
+            else [
                 f"{enquiry} is {enquiry.get_status_display().lower()}: "
-                f"“{chosen.label}” is not possible now.",
-                messages.ERROR,
-            )
-            return redirect(change_url)
+                f"“{chosen.label}” is not possible now."
+            ]
+        )
         form = MoveForm(request.POST if request.method == "POST" else None, move=chosen)
-        if request.method == "POST" and form.is_valid():
-            try:
-                _perform(chosen, enquiry=enquiry, by=request.user, data=form.cleaned_data)
-            except pipeline.EnquiryError as problem:
-                form.add_error(None, problem.message)
-            else:
-                self.message_user(request, f"{enquiry}: {chosen.label.lower()}.", messages.SUCCESS)
-                return redirect(change_url)
-        return TemplateResponse(
+
+        def perform(form):
+            _perform(chosen, enquiry=enquiry, by=request.user, data=form.cleaned_data)
+            self.message_user(request, f"{enquiry}: {chosen.label.lower()}.", messages.SUCCESS)
+            return redirect(change_url)
+
+        return form_page(
             request,
-            "admin/enquiries/enquiry/move.html",
-            {
-                **self.admin_site.each_context(request),
-                "opts": self.model._meta,
-                "title": f"{chosen.label}: {enquiry}",
-                "enquiry": enquiry,
-                "move": chosen,
-                "form": form,
-                "change_url": change_url,
-            },
+            admin_site=self.admin_site,
+            opts=self.model._meta,
+            title=f"{chosen.label}: {enquiry}",
+            crumbs=[(str(enquiry), change_url)],
+            back_url=change_url,
+            form=form,
+            perform=perform,
+            submit=chosen.label,
+            intro=chosen.explanation,
+            state=f"Now: {enquiry.get_status_display()}.",
+            blocked_by=blocked,
+            refusals=(pipeline.EnquiryError,),
         )
 
     def funnel_view(self, request):

@@ -22,6 +22,8 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from portal.staffpages import form_page, offered_page
+
 from . import clocks, letters, measures, selectors, services
 from .forms import (
     ChildForm,
@@ -364,23 +366,20 @@ class TemporaryApprovalAdmin(admin.ModelAdmin):
         if not self.has_add_permission(request):
             raise PermissionDenied
         form = TemporaryApprovalForm(request.POST or None, admin_site=self.admin_site)
-        refused: list[str] = []
-        if request.method == "POST" and form.is_valid():
-            try:
-                approval = services.temporary_approval_grant(by=request.user, **form.cleaned_data)
-            except services.TransitionRefused as refusal:
-                refused = refusal.messages
-            else:
-                messages.success(request, f"The reg 25A approval for {approval.child} is recorded.")
-                return HttpResponseRedirect(
-                    reverse("admin:placements_temporaryapproval_change", args=[approval.pk])
-                )
+
+        def perform(form):
+            approval = services.temporary_approval_grant(by=request.user, **form.cleaned_data)
+            messages.success(request, f"The reg 25A approval for {approval.child} is recorded.")
+            return HttpResponseRedirect(
+                reverse("admin:placements_temporaryapproval_change", args=[approval.pk])
+            )
+
         return _form_page(
             self,
             request,
             title="Record a reg 25A temporary approval",
             form=form,
-            refused=refused,
+            perform=perform,
             back_url=reverse("admin:placements_temporaryapproval_changelist"),
             submit="Record the approval",
             intro="Approved adopters may foster the named child under Fostering for Adoption "
@@ -394,46 +393,38 @@ class TemporaryApprovalAdmin(admin.ModelAdmin):
             raise PermissionDenied
         back_url = reverse("admin:placements_temporaryapproval_change", args=[pk])
         form = EndApprovalForm(request.POST or None)
-        refused: list[str] = []
-        if request.method == "POST" and form.is_valid():
-            try:
-                services.temporary_approval_end(
-                    approval=approval,
-                    on=form.cleaned_data["on"],
-                    reason=form.cleaned_data["reason"],
-                    by=request.user,
-                )
-            except services.TransitionRefused as refusal:
-                refused = refusal.messages
-            else:
-                messages.success(request, "The temporary approval has ended.")
-                return HttpResponseRedirect(back_url)
+
+        def perform(form):
+            services.temporary_approval_end(
+                approval=approval,
+                on=form.cleaned_data["on"],
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
+            messages.success(request, "The temporary approval has ended.")
+            return HttpResponseRedirect(back_url)
+
         return _form_page(
             self,
             request,
             title=f"End the reg 25A approval for {approval.child}",
             form=form,
-            refused=refused,
+            perform=perform,
             back_url=back_url,
             submit="End the approval",
+            crumbs=[(str(approval), back_url)],
         )
 
 
-def _form_page(model_admin, request, *, title, form, refused, back_url, submit, intro="", **extra):
-    context = {
-        **model_admin.admin_site.each_context(request),
-        "opts": model_admin.opts,
-        "title": title,
-        "form": form,
-        "media": model_admin.media + form.media,
-        "refused": refused,
-        "blocked_by": [],
-        "back_url": back_url,
-        "submit": submit,
-        "intro": intro,
-        **extra,
-    }
-    return TemplateResponse(request, "admin/placements/form_page.html", context)
+def _form_page(model_admin, request, **page):
+    """The staff form page (portal/staffpages.py) with this admin's media."""
+    return form_page(
+        request,
+        admin_site=model_admin.admin_site,
+        opts=model_admin.opts,
+        media=model_admin.media,
+        **page,
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -687,23 +678,20 @@ class PlacementAdmin(admin.ModelAdmin):
         if not self.has_add_permission(request):
             raise PermissionDenied
         form = PlacementStartForm(request.POST or None, admin_site=self.admin_site)
-        refused: list[str] = []
-        if request.method == "POST" and form.is_valid():
-            try:
-                placement = services.placement_start(by=request.user, **form.service_kwargs())
-            except services.TransitionRefused as refusal:
-                refused = refusal.messages
-            else:
-                messages.success(request, f"Placement {placement} is recorded.")
-                return HttpResponseRedirect(
-                    reverse("admin:placements_placement_change", args=[placement.pk])
-                )
+
+        def perform(form):
+            placement = services.placement_start(by=request.user, **form.service_kwargs())
+            messages.success(request, f"Placement {placement} is recorded.")
+            return HttpResponseRedirect(
+                reverse("admin:placements_placement_change", args=[placement.pk])
+            )
+
         return _form_page(
             self,
             request,
             title="Record a placement",
             form=form,
-            refused=refused,
+            perform=perform,
             back_url=reverse("admin:placements_placement_changelist"),
             submit="Record the placement",
             intro="Concurrency needs carers approved as both adopters and foster carers. "
@@ -829,40 +817,35 @@ class PlacementAdmin(admin.ModelAdmin):
         form_class = action_form_class(action_name)
         kwargs = {"action": action, "placement": placement, "children": children}
         form = form_class(request.POST or None, **kwargs)
-        refused: list[str] = []
-        if offered is None:
-            blocked = [
-                f"This is not possible now: the placement is “{placement.get_status_display()}”."
-            ]
-        else:
-            # Guards are checked for today; no earlier date could pass where today fails.
-            blocked = offered.blocked_by
-        if request.method == "POST" and not blocked and form.is_valid():
-            try:
-                services.TRANSITION_SERVICES[action_name](
-                    placement=placement, by=request.user, **form.service_kwargs()
-                )
-            except services.TransitionRefused as refusal:
-                refused = refusal.messages
-            else:
-                placement.refresh_from_db()
-                messages.success(
-                    request,
-                    f"{placement}: {action.label} – done. The placement is now "
-                    f"“{placement.get_outcome_display() or placement.get_status_display()}”.",
-                )
-                return HttpResponseRedirect(change_url)
-        return _form_page(
-            self,
+
+        def perform(form):
+            services.TRANSITION_SERVICES[action_name](
+                placement=placement, by=request.user, **form.service_kwargs()
+            )
+            placement.refresh_from_db()
+            messages.success(
+                request,
+                f"{placement}: {action.label} – done. The placement is now "
+                f"“{placement.get_outcome_display() or placement.get_status_display()}”.",
+            )
+            return HttpResponseRedirect(change_url)
+
+        # Guards are checked for today; no earlier date could pass where today fails.
+        return offered_page(
             request,
+            offered=offered,
+            not_possible="This is not possible now: the placement is "
+            f"“{placement.get_status_display()}”.",
+            admin_site=self.admin_site,
+            opts=self.opts,
+            media=self.media,
             title=f"{action.label}: {placement}",
+            crumbs=[(str(placement), change_url)],
             form=form,
-            refused=refused,
+            perform=perform,
             back_url=change_url,
-            submit=action.label,
-            intro=f"The placement is “{placement.get_status_display()}” since "
+            state=f"The placement is “{placement.get_status_display()}” since "
             f"{services.day(placement.status_changed_on)}.",
-            blocked_by=blocked,
         )
 
     def leave_letter_view(self, request, pk):
