@@ -12,7 +12,7 @@ from auditlog.models import LogEntry
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
@@ -533,48 +533,28 @@ class HouseholdAdmin(admin.ModelAdmin):
         action = services.ACTIONS.get(action_name)
         if action is None:
             raise Http404("No such action")
-        facts = selectors.household_facts(household=household)
-        applicants = selectors.household_applicants(household=household)
-        offered = next(
-            (
-                item
-                for item in services.actions_for(
-                    assessment=assessment,
-                    facts=facts,
-                    applicants=applicants,
-                    user=request.user,
-                    on=timezone.localdate(),
-                )
-                if item.action.name == action_name
-            ),
-            None,
+        offered = services.action_offered(
+            assessment=assessment,
+            name=action_name,
+            facts=selectors.household_facts(household=household),
+            applicants=selectors.household_applicants(household=household),
+            user=request.user,
+            on=timezone.localdate(),
         )
-        change_url = reverse("admin:carers_household_change", args=[household.pk])
         form_class = action_form_class(action_name)
-        kwargs = {"action": action, "assessment": assessment}
-        form = (
-            form_class(request.POST, **kwargs) if request.method == "POST" else form_class(**kwargs)
-        )
-
-        def perform(form):
-            services.TRANSITION_SERVICES[action_name](
-                assessment=assessment, by=request.user, **form.service_kwargs()
-            )
-            messages.success(
-                request,
-                f"{household}: {action.label} – done. "
-                f"{assessment.get_track_display()} is now at "
-                f"“{Assessment.objects.get(pk=assessment.pk).get_stage_display()}”.",
-            )
-            return HttpResponseRedirect(change_url)
-
         return offered_page(
             request,
             offered=offered,
             not_possible="This action is not possible now.",
             **self._page(request, household, title=f"{action.label}: {household}"),
-            form=form,
-            perform=perform,
+            form=form_class(request.POST or None, action=action, assessment=assessment),
+            perform=lambda form: services.TRANSITION_SERVICES[action_name](
+                assessment=assessment, by=request.user, **form.service_kwargs()
+            ),
+            success=lambda moved: (
+                f"{household}: {action.label} – done. "
+                f"{moved.get_track_display()} is now at “{moved.get_stage_display()}”."
+            ),
             state=f"{assessment.get_track_display()} assessment, now at "
             f"“{assessment.get_stage_display()}”.",
         )
@@ -596,23 +576,14 @@ class HouseholdAdmin(admin.ModelAdmin):
         household = self._household_or_404(request, pk)
         if not request.user.has_perm("carers.change_assessment"):
             raise PermissionDenied
-        form = CloseHouseholdForm(request.POST or None)
-
-        def perform(form):
-            services.household_close(
-                household=household,
-                on=form.cleaned_data["on"],
-                reason=form.cleaned_data["reason"],
-                by=request.user,
-            )
-            messages.success(request, f"{household} is closed.")
-            return HttpResponseRedirect(self._change_url(household))
-
         return form_page(
             request,
             **self._page(request, household, title=f"Close household {household}"),
-            form=form,
-            perform=perform,
+            form=CloseHouseholdForm(request.POST or None),
+            perform=lambda form: services.household_close(
+                household=household, by=request.user, **form.cleaned_data
+            ),
+            success=f"{household} is closed.",
             submit="Close the household",
             warning="Check before you confirm: open assessments are withdrawn.",
         )
@@ -622,23 +593,14 @@ class HouseholdAdmin(admin.ModelAdmin):
         if not request.user.has_perm("carers.change_fostercarerreview"):
             raise PermissionDenied
         review = get_object_or_404(FosterCarerReview, pk=review_pk, household=household)
-        form = ReviewCompleteForm(request.POST or None)
-
-        def perform(form):
-            services.foster_review_complete(
-                review=review,
-                on=form.cleaned_data["on"],
-                notes=form.cleaned_data["notes"],
-                by=request.user,
-            )
-            messages.success(request, "The foster carer review is recorded.")
-            return HttpResponseRedirect(self._change_url(household))
-
         return form_page(
             request,
             **self._page(request, household, title=f"Record the foster carer review: {household}"),
-            form=form,
-            perform=perform,
+            form=ReviewCompleteForm(request.POST or None),
+            perform=lambda form: services.foster_review_complete(
+                review=review, by=request.user, **form.cleaned_data
+            ),
+            success="The foster carer review is recorded.",
             submit="Record the review",
         )
 
@@ -883,17 +845,6 @@ def convert_to_household(modeladmin, request, queryset):
     submitted = "convert" in request.POST
     form = EnquiryConversionForm(request.POST if submitted else None, enquiry=enquiry)
 
-    def perform(form):
-        household = services.household_create_from_enquiry(
-            enquiry=enquiry, by=request.user, **form.service_kwargs()
-        )
-        modeladmin.message_user(
-            request,
-            f"{enquiry} is now carer household {household.reference}; Stage 1 has started.",
-            messages.SUCCESS,
-        )
-        return HttpResponseRedirect(reverse("admin:carers_household_change", args=[household.pk]))
-
     change_url = reverse("admin:enquiries_enquiry_change", args=[enquiry.pk])
     partner = f" and {enquiry.partner_name}" if enquiry.partner_name else ""
     children = form.child_count
@@ -911,11 +862,18 @@ def convert_to_household(modeladmin, request, queryset):
         crumbs=[(str(enquiry), change_url)],
         back_url=change_url,
         form=form,
-        perform=perform,
+        perform=lambda form: services.household_create_from_enquiry(
+            enquiry=enquiry, by=request.user, **form.service_kwargs()
+        ),
+        success=lambda household: (
+            f"{enquiry} is now carer household {household.reference}; Stage 1 has started."
+        ),
+        success_url=lambda household: reverse("admin:carers_household_change", args=[household.pk]),
         submit="Create the household and start Stage 1",
         intro=f"The household is made from the enquiry ({enquiry.first_name} "
         f"{enquiry.last_name}{partner}), the Registration of Interest is accepted and Stage 1 "
         "starts. Add what the enquiry form does not ask." + listed,
+        submitted=submitted,
         hidden={
             "action": "convert_to_household",
             admin.helpers.ACTION_CHECKBOX_NAME: enquiry.pk,

@@ -657,6 +657,13 @@ def actions_for(
     return ASSESSMENT.actions_for(assessment, user=user, context=Context(facts, applicants, on))
 
 
+def action_offered(
+    *, assessment: Assessment, name: str, facts: HouseholdFacts, applicants, user, on: date
+) -> Offered | None:
+    """One action as ``actions_for`` offers it (None when it is not open now)."""
+    return ASSESSMENT.offered(assessment, name, user=user, context=Context(facts, applicants, on))
+
+
 # ---------------------------------------------------------------------------
 # Assessment transitions: one function per move
 # ---------------------------------------------------------------------------

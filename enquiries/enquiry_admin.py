@@ -15,7 +15,6 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -624,11 +623,6 @@ class EnquiryAdmin(admin.ModelAdmin):
         )
         form = MoveForm(request.POST if request.method == "POST" else None, move=chosen)
 
-        def perform(form):
-            _perform(chosen, enquiry=enquiry, by=request.user, data=form.cleaned_data)
-            self.message_user(request, f"{enquiry}: {chosen.label.lower()}.", messages.SUCCESS)
-            return redirect(change_url)
-
         return form_page(
             request,
             admin_site=self.admin_site,
@@ -637,7 +631,10 @@ class EnquiryAdmin(admin.ModelAdmin):
             crumbs=[(str(enquiry), change_url)],
             back_url=change_url,
             form=form,
-            perform=perform,
+            perform=lambda form: _perform(
+                chosen, enquiry=enquiry, by=request.user, data=form.cleaned_data
+            ),
+            success=f"{enquiry}: {chosen.label.lower()}.",
             submit=chosen.label,
             intro=chosen.explanation,
             state=f"Now: {enquiry.get_status_display()}.",

@@ -13,9 +13,9 @@ from datetime import timedelta
 from auditlog.models import LogEntry
 from auditlog.signals import accessed
 from django.conf import settings
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -365,21 +365,18 @@ class TemporaryApprovalAdmin(admin.ModelAdmin):
     def add_view(self, request, form_url="", extra_context=None):
         if not self.has_add_permission(request):
             raise PermissionDenied
-        form = TemporaryApprovalForm(request.POST or None, admin_site=self.admin_site)
-
-        def perform(form):
-            approval = services.temporary_approval_grant(by=request.user, **form.cleaned_data)
-            messages.success(request, f"The reg 25A approval for {approval.child} is recorded.")
-            return HttpResponseRedirect(
-                reverse("admin:placements_temporaryapproval_change", args=[approval.pk])
-            )
-
         return _form_page(
             self,
             request,
             title="Record a reg 25A temporary approval",
-            form=form,
-            perform=perform,
+            form=TemporaryApprovalForm(request.POST or None, admin_site=self.admin_site),
+            perform=lambda form: services.temporary_approval_grant(
+                by=request.user, **form.cleaned_data
+            ),
+            success=lambda approval: f"The reg 25A approval for {approval.child} is recorded.",
+            success_url=lambda approval: reverse(
+                "admin:placements_temporaryapproval_change", args=[approval.pk]
+            ),
             back_url=reverse("admin:placements_temporaryapproval_changelist"),
             submit="Record the approval",
             intro="Approved adopters may foster the named child under Fostering for Adoption "
@@ -392,24 +389,15 @@ class TemporaryApprovalAdmin(admin.ModelAdmin):
         if not request.user.has_perm(services.APPROVAL_PERMISSION):
             raise PermissionDenied
         back_url = reverse("admin:placements_temporaryapproval_change", args=[pk])
-        form = EndApprovalForm(request.POST or None)
-
-        def perform(form):
-            services.temporary_approval_end(
-                approval=approval,
-                on=form.cleaned_data["on"],
-                reason=form.cleaned_data["reason"],
-                by=request.user,
-            )
-            messages.success(request, "The temporary approval has ended.")
-            return HttpResponseRedirect(back_url)
-
         return _form_page(
             self,
             request,
             title=f"End the reg 25A approval for {approval.child}",
-            form=form,
-            perform=perform,
+            form=EndApprovalForm(request.POST or None),
+            perform=lambda form: services.temporary_approval_end(
+                approval=approval, by=request.user, **form.cleaned_data
+            ),
+            success="The temporary approval has ended.",
             back_url=back_url,
             submit="End the approval",
             crumbs=[(str(approval), back_url)],
@@ -677,21 +665,16 @@ class PlacementAdmin(admin.ModelAdmin):
     def add_view(self, request, form_url="", extra_context=None):
         if not self.has_add_permission(request):
             raise PermissionDenied
-        form = PlacementStartForm(request.POST or None, admin_site=self.admin_site)
-
-        def perform(form):
-            placement = services.placement_start(by=request.user, **form.service_kwargs())
-            messages.success(request, f"Placement {placement} is recorded.")
-            return HttpResponseRedirect(
-                reverse("admin:placements_placement_change", args=[placement.pk])
-            )
-
         return _form_page(
             self,
             request,
             title="Record a placement",
-            form=form,
-            perform=perform,
+            form=PlacementStartForm(request.POST or None, admin_site=self.admin_site),
+            perform=lambda form: services.placement_start(by=request.user, **form.service_kwargs()),
+            success=lambda placement: f"Placement {placement} is recorded.",
+            success_url=lambda placement: reverse(
+                "admin:placements_placement_change", args=[placement.pk]
+            ),
             back_url=reverse("admin:placements_placement_changelist"),
             submit="Record the placement",
             intro="Concurrency needs carers approved as both adopters and foster carers. "
@@ -800,35 +783,22 @@ class PlacementAdmin(admin.ModelAdmin):
         if action is None:
             raise Http404("No such action")
         children = selectors.placement_children(placement=placement)
-        offered = next(
-            (
-                item
-                for item in services.actions_for(
-                    placement=placement,
-                    children=children,
-                    user=request.user,
-                    on=timezone.localdate(),
-                )
-                if item.action.name == action_name
-            ),
-            None,
+        offered = services.action_offered(
+            placement=placement,
+            name=action_name,
+            children=children,
+            user=request.user,
+            on=timezone.localdate(),
         )
         change_url = reverse("admin:placements_placement_change", args=[placement.pk])
-        form_class = action_form_class(action_name)
-        kwargs = {"action": action, "placement": placement, "children": children}
-        form = form_class(request.POST or None, **kwargs)
+        form = action_form_class(action_name)(
+            request.POST or None, action=action, placement=placement, children=children
+        )
 
-        def perform(form):
-            services.TRANSITION_SERVICES[action_name](
-                placement=placement, by=request.user, **form.service_kwargs()
-            )
+        def done(result) -> str:
             placement.refresh_from_db()
-            messages.success(
-                request,
-                f"{placement}: {action.label} – done. The placement is now "
-                f"“{placement.get_outcome_display() or placement.get_status_display()}”.",
-            )
-            return HttpResponseRedirect(change_url)
+            now = placement.get_outcome_display() or placement.get_status_display()
+            return f"{placement}: {action.label} – done. The placement is now “{now}”."
 
         # Guards are checked for today; no earlier date could pass where today fails.
         return offered_page(
@@ -842,7 +812,10 @@ class PlacementAdmin(admin.ModelAdmin):
             title=f"{action.label}: {placement}",
             crumbs=[(str(placement), change_url)],
             form=form,
-            perform=perform,
+            perform=lambda form: services.TRANSITION_SERVICES[action_name](
+                placement=placement, by=request.user, **form.service_kwargs()
+            ),
+            success=done,
             back_url=change_url,
             state=f"The placement is “{placement.get_status_display()}” since "
             f"{services.day(placement.status_changed_on)}.",

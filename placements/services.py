@@ -1109,6 +1109,13 @@ def actions_for(*, placement: Placement, children: list[Child], user, on: date) 
     return PLACEMENT.actions_for(placement, user=user, context=Context(children, on))
 
 
+def action_offered(
+    *, placement: Placement, name: str, children: list[Child], user, on: date
+) -> Offered | None:
+    """One action as ``actions_for`` offers it (None when it is not open now)."""
+    return PLACEMENT.offered(placement, name, user=user, context=Context(children, on))
+
+
 def _begin(placement: Placement, action_name: str, *, by, on: date):
     """Lock, then check permission, the move, the date and the guard."""
     locked = _lock(placement)

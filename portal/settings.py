@@ -462,9 +462,7 @@ CELERY_BEAT_SCHEDULE["carers-deadline-reminders"] = {
 # Enquiries: the recruitment team's policy clocks, in working days after the enquiry arrives.
 # The Registration of Interest decision uses CARERS_ROI_DECISION_WORKING_DAYS (one policy).
 ENQUIRY_FIRST_CONTACT_WORKING_DAYS = env.int("ENQUIRY_FIRST_CONTACT_WORKING_DAYS", default=1)
-ENQUIRY_INFORMATION_PACK_WORKING_DAYS = env.int(
-    "ENQUIRY_INFORMATION_PACK_WORKING_DAYS", default=5
-)
+ENQUIRY_INFORMATION_PACK_WORKING_DAYS = env.int("ENQUIRY_INFORMATION_PACK_WORKING_DAYS", default=5)
 # A Registration of Interest is chased if it has not arrived this long after the initial visit.
 ENQUIRY_ROI_CHASE_WORKING_DAYS = env.int("ENQUIRY_ROI_CHASE_WORKING_DAYS", default=10)
 # A missed deadline is reminded at this hour of the next working day, to the assigned

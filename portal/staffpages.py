@@ -7,9 +7,11 @@ action, the form with each field's help text) and, when the form was submitted:
 - an action that is blocked now is refused with its reasons (an error summary, status
   200, nothing saved), even if the page was opened before it became blocked: the
   reasons shown are the ones a POST is refused with;
-- a valid form runs ``perform(form)``, whose response (a redirect) is returned; a
-  ``Refused`` from the service (or one of ``refusals``) becomes the form's errors, so
-  the page shows the service's own words in the error summary.
+- a valid form runs ``perform(form)`` (the service call); then the page says
+  ``success`` and goes to ``success_url`` (both may be functions of what ``perform``
+  returned; a response ``perform`` returns is used as it is). A ``Refused`` from the
+  service (or one of ``refusals``) becomes the form's errors, so the page shows the
+  service's own words in the error summary.
 
 ``offered_page`` is ``form_page`` for an action of ``portal.workflow``: the label,
 warning and blocking reasons come from the ``Offered`` the engine computed.
@@ -18,7 +20,9 @@ warning and blocking reasons come from the ``Offered`` the engine computed.
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from django.http import HttpResponse
+from django.contrib import messages
+from django.http import HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.template.response import TemplateResponse
 
 from .workflow import Offered, Refused
@@ -42,7 +46,9 @@ def form_page(
     form,
     title: str,
     back_url: str,
-    perform: Callable[[Any], HttpResponse],
+    perform: Callable[[Any], Any],
+    success: str | Callable[[Any], str] = "",
+    success_url: str | Callable[[Any], str] = "",
     submit: str = "Confirm",
     crumbs: Sequence[tuple[str, str]] = (),
     intro: str = "",
@@ -52,25 +58,29 @@ def form_page(
     refusals: tuple[type[Exception], ...] = (),
     hidden: Mapping[str, Any] | None = None,
     media=None,
+    submitted: bool | None = None,
 ) -> HttpResponse:
-    """Render the form page, or on a bound ``form``: refuse, or ``perform`` it.
+    """Render the form page, or when it was submitted: refuse, or ``perform`` the form.
 
     ``crumbs`` are ``(label, url)`` pairs between the app and the page (the record);
     ``state`` says where the record is now; ``hidden`` are extra hidden inputs (an
-    admin action's own fields).
+    admin action's own fields). ``submitted`` is whether this request sends the form
+    (by default: it is a POST).
     """
     blocked = list(blocked_by)
     refused_blocked = False
-    if form.is_bound:
+    if request.method == "POST" if submitted is None else submitted:
         if blocked:
             # Refused whatever the form holds: no date or note can unblock it.
             refused_blocked = True
         elif form.is_valid():
             try:
-                return perform(form)
+                result = perform(form)
             except (Refused, *refusals) as refusal:
                 for message in refusal_messages(refusal):
                     form.add_error(None, message)
+            else:
+                return _done(request, result, success, success_url or back_url)
     context = {
         **admin_site.each_context(request),
         "opts": opts,
@@ -88,6 +98,14 @@ def form_page(
         "hidden": dict(hidden or {}),
     }
     return TemplateResponse(request, TEMPLATE, context)
+
+
+def _done(request, result, success, success_url) -> HttpResponseBase:
+    if isinstance(result, HttpResponseBase):
+        return result
+    if success:
+        messages.success(request, success(result) if callable(success) else success)
+    return HttpResponseRedirect(success_url(result) if callable(success_url) else success_url)
 
 
 def offered_page(

@@ -256,6 +256,13 @@ class Workflow:
             if self.is_open(action, record)
         ]
 
+    def offered(self, record, action_name: str, *, user, context=None) -> Offered | None:
+        """The one action as ``actions_for`` offers it, or None when it is not open now."""
+        action = self.actions.get(action_name)
+        if action is None or not self.is_open(action, record):
+            return None
+        return Offered(action, record, self.blocked_by(action, record, user=user, context=context))
+
     # -- writing ----------------------------------------------------------------------
 
     def check_open(self, record, action_name: str, *, user) -> Action:
