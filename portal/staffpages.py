@@ -8,8 +8,9 @@ action, the form with each field's help text) and, when the form was submitted:
   200, nothing saved), even if the page was opened before it became blocked: the
   reasons shown are the ones a POST is refused with;
 - a valid form runs ``perform(form)`` (the service call); then the page says
-  ``success`` and goes to ``success_url`` (both may be functions of what ``perform``
-  returned; a response ``perform`` returns is used as it is). A ``Refused`` from the
+  ``success`` and goes to ``success_url``, by default ``back_url`` (both may be
+  functions of what ``perform`` returned; a response ``perform`` returns is used as
+  it is). A ``Refused`` from the
   service (or one of ``refusals``) becomes the form's errors, so the page shows the
   service's own words in the error summary.
 
@@ -123,5 +124,5 @@ def offered_page(
         blocked = offered.blocked_by
         page.setdefault("submit", offered.action.label)
         if offered.action.warning:
-            page.setdefault("warning", "This cannot be undone from this page.")
+            page.setdefault("warning", "Check before you confirm.")
     return form_page(request, blocked_by=blocked, **page)
