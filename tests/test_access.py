@@ -118,12 +118,9 @@ CHANGELIST = "enquiries.enquiry:changelist"
 
 
 def _moves() -> tuple[Probe, ...]:
-    # A new enquiry can be contacted or closed; the other buttons lead back to the enquiry.
-    possible = {"contacted", "close"}
-    return tuple(
-        Probe(f"enquiries_enquiry_move:{slug}", allowed=200 if slug in possible else 302)
-        for slug in MOVES
-    )
+    # A new enquiry can be contacted or closed; the page of any other move opens to say
+    # why it is not possible now (the one staff form page), as carers' and placements' do.
+    return tuple(Probe(f"enquiries_enquiry_move:{slug}") for slug in MOVES)
 
 
 STAFF_PAGES = (
