@@ -10,8 +10,8 @@ from content.models import Page
 from enquiries.models import Booking, Enquiry, InformationEvent
 from portal import audit
 from portal.models import User
-from tests.enquiries.enquiry_factories import EnquiryFactory
-from tests.enquiries.factories import BookingFactory, InformationEventFactory
+from tests.enquiries.enquiries.factories import EnquiryFactory
+from tests.enquiries.events.factories import BookingFactory, InformationEventFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -18,8 +18,8 @@ from enquiries.models import Booking, Enquiry, InformationEvent
 from portal import audit, workflow
 from portal.models import User
 from portal.workflow import Action, Refused, Table, Workflow, lock
-from tests.enquiries.enquiry_factories import EnquiryFactory
-from tests.enquiries.factories import BookingFactory, InformationEventFactory
+from tests.enquiries.enquiries.factories import EnquiryFactory
+from tests.enquiries.events.factories import BookingFactory, InformationEventFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -247,7 +247,7 @@ def test_every_allowed_move_records_who_when_and_an_audit_entry(recruiter, start
 def test_a_move_writes_one_entry_with_the_stage_its_moment_and_the_next_deadline(recruiter):
     enquiry = enquiry_in(Status.INITIAL_VISIT_BOOKED, recruiter)
     before = LogEntry.objects.get_for_object(enquiry).count()
-    pipeline.enquiry_mark_initial_visit_done(enquiry=enquiry, by=recruiter)
+    enquiry_services.enquiry_mark_initial_visit_done(enquiry=enquiry, by=recruiter)
     assert LogEntry.objects.get_for_object(enquiry).count() == before + 1
     entry = LogEntry.objects.get_for_object(enquiry).latest("pk")
     assert entry.additional_data == {"action": "enquiries.enquiry.initial_visit_done"}
@@ -277,7 +277,7 @@ def test_a_move_writes_one_entry_with_the_stage_its_moment_and_the_next_deadline
 )
 def test_the_buttons_of_each_stage_follow_the_table(recruiter, status, buttons):
     enquiry = enquiry_in(status, recruiter)
-    offered = pipeline.ENQUIRY_WORKFLOW.actions_for(enquiry, user=recruiter)
+    offered = enquiry_services.ENQUIRY_WORKFLOW.actions_for(enquiry, user=recruiter)
     assert [(o.name, o.enabled) for o in offered] == [(name, True) for name in buttons]
 
 
