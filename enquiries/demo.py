@@ -5,6 +5,7 @@ from datetime import datetime, time, timedelta
 from django.conf import settings
 from django.utils import timezone
 
+from portal.audit import name_next_save
 from portal.calendar import add_working_days
 
 from .models import Booking, InformationEvent
@@ -263,7 +264,7 @@ def seed_enquiries(*, stdout) -> None:
             information_pack_sent_at=received,
         )
         enquiry.next_deadline, enquiry.next_deadline_clock = next_deadline(enquiry)
-        enquiry._audit_action = "enquiries.enquiry.received"
+        name_next_save(enquiry, "enquiries.enquiry.received")
         enquiry.save()
         EnquiryContact.objects.create(
             enquiry=enquiry, received_at=received, question=DEMO_QUESTION if n % 3 == 0 else ""

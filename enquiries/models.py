@@ -8,6 +8,8 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
+from portal.audit import AuditNamed
+
 # ---------------------------------------------------------------------------
 # Information events and bookings
 #
@@ -16,7 +18,7 @@ from django.utils import timezone
 # ---------------------------------------------------------------------------
 
 
-class InformationEvent(models.Model):
+class InformationEvent(AuditNamed, models.Model):
     """An information evening, online or in person, with a limited number of places."""
 
     class Kind(models.TextChoices):
@@ -102,6 +104,8 @@ class InformationEvent(models.Model):
         ]
         indexes = [models.Index(fields=["status", "starts_at"], name="information_event_upcoming")]
 
+    audit_prefix = "enquiries.event"
+
     def __str__(self):
         local = timezone.localtime(self.starts_at)
         return f"{self.title} ({local:%d %b %Y})"
@@ -121,10 +125,6 @@ class InformationEvent(models.Model):
             errors["venue"] = "An online event has no venue or address: leave them empty."
         if errors:
             raise ValidationError(errors)
-
-    def get_additional_data(self):
-        """The audit entry's dotted action name, set by the service that made the change."""
-        return {"action": getattr(self, "_audit_action", "enquiries.event.edited")}
 
     @property
     def is_online(self) -> bool:
@@ -161,7 +161,7 @@ def new_booking_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-class Booking(models.Model):
+class Booking(AuditNamed, models.Model):
     """A person's place (or place on the waiting list) at an information event."""
 
     class Status(models.TextChoices):
@@ -231,10 +231,6 @@ class Booking(models.Model):
     def get_absolute_url(self):
         return reverse("enquiries:booking_manage", kwargs={"token": self.token})
 
-    def get_additional_data(self):
-        """The audit entry's dotted action name, set by the service that made the change."""
-        return {"action": getattr(self, "_audit_action", "enquiries.booking.edited")}
-
     @property
     def first_name(self) -> str:
         return (self.name.split() or [""])[0]
@@ -263,7 +259,7 @@ class Booking(models.Model):
 # ---------------------------------------------------------------------------
 
 
-class Enquiry(models.Model):
+class Enquiry(AuditNamed, models.Model):
     """One person's (or couple's) enquiry, from the form to a Registration of Interest."""
 
     class Status(models.TextChoices):
@@ -485,10 +481,6 @@ class Enquiry(models.Model):
 
     def get_absolute_url(self):
         return reverse("admin:enquiries_enquiry_change", args=[self.pk])
-
-    def get_additional_data(self):
-        """The audit entry's dotted action name, set by the service that made the change."""
-        return {"action": getattr(self, "_audit_action", "enquiries.enquiry.edited")}
 
     @property
     def reference(self) -> str:

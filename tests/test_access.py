@@ -41,8 +41,8 @@ from django.utils import timezone
 from carers import services as carers_services
 from carers.models import Deadline, PanelSitting, Stage, Track, TrainingCourse
 from content.models import EligibilityCompletionCount
-from enquiries.admin.enquiries import MOVES
 from enquiries.models import Enquiry
+from enquiries.services.enquiries import ENQUIRY_WORKFLOW
 from placements import services as placements_services
 from placements.models import PlacementDeadline
 from portal.notifications import notify
@@ -122,7 +122,7 @@ def _moves() -> tuple[Probe, ...]:
     possible = {"contacted", "close"}
     return tuple(
         Probe(f"enquiries_enquiry_move:{slug}", allowed=200 if slug in possible else 302)
-        for slug in MOVES
+        for slug in ENQUIRY_WORKFLOW.actions
     )
 
 
@@ -566,7 +566,7 @@ def _custom(name: str, r: Records) -> list[tuple[str, str]]:
         ],
         "enquiries_enquiry_move": lambda: [
             (f"{name}:{slug}", f"{a}enquiries/enquiry/{r.enquiry.pk}/move/{slug}/")
-            for slug in MOVES
+            for slug in ENQUIRY_WORKFLOW.actions
         ],
         "placements_temporaryapproval_end": lambda: [
             (name, f"{a}placements/temporaryapproval/{r.approval.pk}/end/")

@@ -6,7 +6,6 @@ through services too. Team managers and social workers may look, not change.
 """
 
 import csv
-from dataclasses import dataclass
 
 from django import forms
 from django.contrib import admin, messages
@@ -24,6 +23,7 @@ from django.utils.html import format_html, format_html_join
 from portal.calendar import financial_year_label
 from portal.models import User
 from portal.roles import Role
+from portal.workflow import Action, Offered
 
 from .. import clocks
 from ..models import Enquiry
@@ -68,75 +68,6 @@ class EnquiryDetailsForm(forms.ModelForm):
 # -- moves along the pipeline --------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Move:
-    slug: str
-    to: str | None  # None: not a change of stage
-    label: str
-    explanation: str
-    fields: tuple[str, ...] = ()
-
-
-MOVES = {
-    move.slug: move
-    for move in (
-        Move(
-            "contacted",
-            Status.CONTACTED,
-            "Record first contact",
-            "You have spoken to the enquirer, or replied to them. This stops the "
-            "first-contact clock.",
-            ("happened_on",),
-        ),
-        Move(
-            "information-pack-sent",
-            Status.INFORMATION_PACK_SENT,
-            "Information pack sent",
-            "The acknowledgement email already attached the information pack, so there is "
-            "no clock to stop; record this if you sent it again after talking.",
-        ),
-        Move(
-            "book-initial-visit",
-            Status.INITIAL_VISIT_BOOKED,
-            "Book the initial visit",
-            "An initial visit to the enquirer's home is arranged.",
-            ("visit_on",),
-        ),
-        Move(
-            "rebook-initial-visit",
-            None,
-            "Move the initial visit",
-            "The initial visit moves to another day.",
-            ("visit_on",),
-        ),
-        Move(
-            "initial-visit-done",
-            Status.INITIAL_VISIT_DONE,
-            "Initial visit done",
-            "The initial visit took place. The Registration of Interest is chased if it "
-            "has not arrived within the policy's working days.",
-            ("happened_on",),
-        ),
-        Move(
-            "roi-received",
-            Status.ROI_RECEIVED,
-            "Registration of Interest received",
-            "The enquirer's Registration of Interest has arrived. The decision on it is due "
-            "within the policy's working days of the day it arrived.",
-            ("received_on",),
-        ),
-        Move(
-            "close",
-            Status.CLOSED,
-            "Close the enquiry",
-            "The enquiry goes no further. Its clocks stop; it is anonymised once it has been "
-            "closed for the retention period.",
-            ("reason",),
-        ),
-    )
-}
-
-
 class MoveForm(forms.Form):
     happened_on = forms.DateField(
         label="When did it happen?",
@@ -161,7 +92,7 @@ class MoveForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
     )
 
-    def __init__(self, *args, move: Move, **kwargs):
+    def __init__(self, *args, move: Action, **kwargs):
         super().__init__(*args, **kwargs)
         for name in ("happened_on", "visit_on", "received_on", "reason"):
             if name not in move.fields:
@@ -171,41 +102,40 @@ class MoveForm(forms.Form):
                 self.fields[name].initial = timezone.localdate()
 
 
-def _perform(move: Move, *, enquiry: Enquiry, by, data: dict) -> None:
+def _perform(move: Action, *, enquiry: Enquiry, by, data: dict) -> None:
     note = data.get("note", "")
-    if move.slug == "contacted":
+    if move.name == "contacted":
         services.enquiry_mark_contacted(enquiry=enquiry, by=by, on=data["happened_on"], note=note)
-    elif move.slug == "information-pack-sent":
+    elif move.name == "information-pack-sent":
         services.enquiry_mark_information_pack_sent(enquiry=enquiry, by=by, note=note)
-    elif move.slug == "book-initial-visit":
+    elif move.name == "book-initial-visit":
         services.enquiry_book_initial_visit(
             enquiry=enquiry, by=by, visit_on=data["visit_on"], note=note
         )
-    elif move.slug == "rebook-initial-visit":
+    elif move.name == "rebook-initial-visit":
         services.enquiry_rebook_initial_visit(
             enquiry=enquiry, by=by, visit_on=data["visit_on"], note=note
         )
-    elif move.slug == "initial-visit-done":
+    elif move.name == "initial-visit-done":
         services.enquiry_mark_initial_visit_done(
             enquiry=enquiry, by=by, on=data["happened_on"], note=note
         )
-    elif move.slug == "roi-received":
+    elif move.name == "roi-received":
         services.enquiry_mark_roi_received(
             enquiry=enquiry, by=by, received_on_day=data["received_on"], note=note
         )
-    elif move.slug == "close":
+    elif move.name == "close":
         services.enquiry_close(enquiry=enquiry, by=by, reason=data["reason"], note=note)
-    else:  # pragma: no cover - MOVES and this list are kept together
+    else:  # pragma: no cover - the workflow's actions and this list are kept together
         raise Http404("No such move")
 
 
-def moves_for(enquiry: Enquiry) -> list[Move]:
-    """The buttons for the enquiry's stage, in the order of the table's moves."""
-    allowed = services.ENQUIRY_TRANSITIONS[enquiry.status]
-    found = [move for move in MOVES.values() if move.to in allowed]
-    if enquiry.status == Status.INITIAL_VISIT_BOOKED:
-        found.insert(1, MOVES["rebook-initial-visit"])
-    return found
+def moves_for(enquiry: Enquiry, *, user) -> dict[str, Offered]:
+    """The buttons for the enquiry's stage (``services.ENQUIRY_WORKFLOW``), by name."""
+    return {
+        offered.name: offered
+        for offered in services.ENQUIRY_WORKFLOW.actions_for(enquiry, user=user)
+    }
 
 
 # -- list filters --------------------------------------------------------------------------
@@ -582,9 +512,9 @@ class EnquiryAdmin(admin.ModelAdmin):
             extra["moves"] = [
                 {
                     "label": move.label,
-                    "url": reverse("admin:enquiries_enquiry_move", args=[enquiry.pk, move.slug]),
+                    "url": reverse("admin:enquiries_enquiry_move", args=[enquiry.pk, move.name]),
                 }
-                for move in (moves_for(enquiry) if can_move else [])
+                for move in (moves_for(enquiry, user=request.user).values() if can_move else [])
             ]
             extra["awaits_conversion"] = enquiry.status == Status.ROI_RECEIVED
             extra["timeline"] = selectors.enquiry_timeline(enquiry)
@@ -608,17 +538,20 @@ class EnquiryAdmin(admin.ModelAdmin):
         return own + super().get_urls()
 
     def move_view(self, request, object_id, move):
-        chosen = MOVES.get(move)
+        chosen = services.ENQUIRY_WORKFLOW.actions.get(move)
         enquiry = self.get_object(request, str(object_id))
         if chosen is None or enquiry is None:
             raise Http404("No such enquiry or move")
         if not self.has_change_permission(request, enquiry):
             raise PermissionDenied
         change_url = reverse("admin:enquiries_enquiry_change", args=[enquiry.pk])
-        if chosen not in moves_for(enquiry):
+        offered = moves_for(enquiry, user=request.user).get(chosen.name)
+        if offered is None or not offered.enabled:
             self.message_user(
                 request,
-                f"{enquiry} is {enquiry.get_status_display().lower()}: "
+                " ".join(offered.blocked_by)
+                if offered
+                else f"{enquiry} is {enquiry.get_status_display().lower()}: "
                 f"“{chosen.label}” is not possible now.",
                 messages.ERROR,
             )

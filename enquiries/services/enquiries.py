@@ -6,13 +6,15 @@ has been tried yet (the outbox delivers after the commit; an email that fails is
 retried, the enquiry stays).
 
 The pipeline follows style.md "States": ``ENQUIRY_TRANSITIONS`` lists every move, and
-each move has one service that locks the row, checks the move against the table,
-records when the stage was reached, who moved it (``EnquiryStatusChange``) and the
-next deadline, saves only those fields and leaves a dotted audit entry
-(``enquiries.enquiry.<move>``, django-auditlog). Converting to a carer household is
+``ENQUIRY_WORKFLOW`` (``portal.workflow``) holds it with the buttons staff see. Each
+move has one service that locks the row, checks the move against the table, records
+when the stage was reached, who moved it (``EnquiryStatusChange``) and the next
+deadline, saves only those fields and leaves a dotted audit entry
+(``enquiries.enquiry.<move>``). Converting to a carer household is
 ``enquiry_mark_converted``, called by the carers app.
 """
 
+import copy
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,10 +26,11 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from portal import dates
+from portal import audit, dates
 from portal.calendar import add_months
 from portal.models import Notification
 from portal.notifications import notifications_withdraw, notify
+from portal.workflow import Action, Refused, Table, Workflow, lock
 
 from ..clocks import first_contact_due, next_deadline, received_on
 from ..emails import absolute
@@ -50,6 +53,69 @@ ENQUIRY_TRANSITIONS: dict[str, set[str]] = {
     Status.CONVERTED: set(),
     Status.CLOSED: set(),
 }
+
+# The buttons on an enquiry, in the order staff see them; each calls one service below
+# (the admin's move page). Converting is the carers app's action, not a button here.
+ENQUIRY_WORKFLOW = Workflow(
+    table=Table(ENQUIRY_TRANSITIONS),
+    audit_prefix="enquiries.enquiry",
+    permission="enquiries.change_enquiry",
+    actions=(
+        Action(
+            "contacted",
+            "Record first contact",
+            targets=(Status.CONTACTED,),
+            help="You have spoken to the enquirer, or replied to them. This stops the "
+            "first-contact clock.",
+            fields=("happened_on",),
+        ),
+        Action(
+            "information-pack-sent",
+            "Information pack sent",
+            targets=(Status.INFORMATION_PACK_SENT,),
+            help="The acknowledgement email already attached the information pack, so there "
+            "is no clock to stop; record this if you sent it again after talking.",
+        ),
+        Action(
+            "book-initial-visit",
+            "Book the initial visit",
+            targets=(Status.INITIAL_VISIT_BOOKED,),
+            help="An initial visit to the enquirer's home is arranged.",
+            fields=("visit_on",),
+        ),
+        Action(
+            "initial-visit-done",
+            "Initial visit done",
+            targets=(Status.INITIAL_VISIT_DONE,),
+            help="The initial visit took place. The Registration of Interest is chased if it "
+            "has not arrived within the policy's working days.",
+            fields=("happened_on",),
+        ),
+        Action(
+            "rebook-initial-visit",
+            "Move the initial visit",
+            states=(Status.INITIAL_VISIT_BOOKED,),
+            help="The initial visit moves to another day.",
+            fields=("visit_on",),
+        ),
+        Action(
+            "roi-received",
+            "Registration of Interest received",
+            targets=(Status.ROI_RECEIVED,),
+            help="The enquirer's Registration of Interest has arrived. The decision on it is "
+            "due within the policy's working days of the day it arrived.",
+            fields=("received_on",),
+        ),
+        Action(
+            "close",
+            "Close the enquiry",
+            targets=(Status.CLOSED,),
+            help="The enquiry goes no further. Its clocks stop; it is anonymised once it has "
+            "been closed for the retention period.",
+            fields=("reason",),
+        ),
+    ),
+)
 
 # The information pack anyone can download; the acknowledgement links to it, so the
 # enquirer has the pack even when the personalised copy cannot be attached.
@@ -81,17 +147,13 @@ PERSONAL_FIELDS = (
 
 # What each enquiry model's audit entries hide: everything personal, and the special
 # category data (health, beliefs) the enquirer may have written in their own words.
-# Registered from apps.py and hidden again, in entries already written, on anonymisation.
+# Registered from apps.py (``portal.audit.register``) and hidden again, in entries
+# already written, on anonymisation.
 AUDIT_MASKED_FIELDS = {
     "enquiry": PERSONAL_FIELDS,
     "enquirycontact": ("question", "sensitive_details"),
     "enquirynote": ("text",),
 }
-
-
-def audit_mask(value: str) -> str:
-    """Masks personal fields completely in the audit log (the default keeps half)."""
-    return "[hidden]"
 
 
 class EnquiryError(Exception):
@@ -105,7 +167,7 @@ class EnquiryError(Exception):
             self.message = message
 
 
-class EnquiryTransitionNotAllowed(EnquiryError):
+class EnquiryTransitionNotAllowed(EnquiryError, Refused):
     def __init__(self, enquiry: Enquiry, to: str):
         super().__init__(
             f"{enquiry} is {Status(enquiry.status).label.lower()}: it cannot move to "
@@ -259,7 +321,7 @@ def enquiry_submit(
                 setattr(enquiry, name, value)
             enquiry.last_contact_at = now
             enquiry.privacy_acknowledged_at = now
-            enquiry._audit_action = "enquiries.enquiry.contacted_again"
+            audit.name_next_save(enquiry, "enquiries.enquiry.contacted_again")
             enquiry.save(
                 update_fields=[
                     *details,
@@ -283,11 +345,11 @@ def enquiry_submit(
                 enquiry.closed_reason = Enquiry.ClosedReason.KNOWN_HOUSEHOLD
                 enquiry.closed_at = now
                 enquiry.known_household_reference = known.reference
-                enquiry._audit_action = "enquiries.enquiry.received_from_carer_household"
+                audit.name_next_save(enquiry, "enquiries.enquiry.received_from_carer_household")
             else:
                 # The acknowledgement below attaches the pack: that is the pack sent.
                 enquiry.information_pack_sent_at = now
-                enquiry._audit_action = "enquiries.enquiry.received"
+                audit.name_next_save(enquiry, "enquiries.enquiry.received")
             enquiry.next_deadline, enquiry.next_deadline_clock = next_deadline(enquiry)
             enquiry.save()
             enquiry_reminders_plan(enquiry)
@@ -356,12 +418,22 @@ def _tell_the_team(
 # -- the pipeline ------------------------------------------------------------------------
 
 
+def _deadline_after(enquiry: Enquiry, *, to: str, fields: dict) -> dict:
+    """The next deadline the enquiry will have once moved to ``to`` with ``fields``."""
+    moved = copy.copy(enquiry)
+    moved.status = to
+    for name, value in fields.items():
+        setattr(moved, name, value)
+    deadline, clock = next_deadline(moved)
+    return {"next_deadline": deadline, "next_deadline_clock": clock}
+
+
 def _move(
     enquiry: Enquiry,
     *,
     to: str,
     by,
-    action: str,
+    what: str,
     note: str = "",
     fields: dict | None = None,
     now: datetime,
@@ -370,29 +442,31 @@ def _move(
     """Move the enquiry to ``to`` under a row lock, if the table allows it.
 
     ``check(locked)`` may refuse the move with an EnquiryError once the row is locked.
-    The caller's object is brought up to date as well.
+    The audit entry is ``enquiries.enquiry.<what>``. The caller's object is brought up
+    to date as well.
     """
     fields = dict(fields or {})
+
+    def history(locked: Enquiry, from_status: str, to_status: str) -> None:
+        EnquiryStatusChange.objects.create(
+            enquiry=locked,
+            from_status=from_status,
+            to_status=to_status,
+            by=by,
+            at=now,
+            note=note.strip(),
+        )
+
     with transaction.atomic():
-        locked = Enquiry.objects.select_for_update().get(pk=enquiry.pk)
-        if to not in ENQUIRY_TRANSITIONS[locked.status]:
+        locked = lock(enquiry)
+        if not ENQUIRY_WORKFLOW.table_of(locked).allows(locked.status, to):
             raise EnquiryTransitionNotAllowed(locked, to)
         if check is not None:
             check(locked)
-        from_status = locked.status
-        locked.status = to
-        for name, value in fields.items():
-            setattr(locked, name, value)
-        locked.next_deadline, locked.next_deadline_clock = next_deadline(locked)
-        locked._audit_action = action
-        locked.save(
-            update_fields=["status", *fields, "next_deadline", "next_deadline_clock", "updated_at"]
-        )
-        EnquiryStatusChange.objects.create(
-            enquiry=locked, from_status=from_status, to_status=to, by=by, at=now, note=note.strip()
-        )
+        fields.update(_deadline_after(locked, to=to, fields=fields))
+        ENQUIRY_WORKFLOW.move(locked, to=to, by=by, what=what, fields=fields, history=history)
         enquiry_reminders_plan(locked)
-    for name in ("status", *fields, "next_deadline", "next_deadline_clock", "updated_at"):
+    for name in ("status", *fields, "updated_at"):
         setattr(enquiry, name, getattr(locked, name))
     return enquiry
 
@@ -445,7 +519,7 @@ def enquiry_mark_contacted(
         by=by,
         note=note,
         now=now,
-        action="enquiries.enquiry.contacted",
+        what="contacted",
         fields={"contacted_at": moment},
         check=check,
     )
@@ -466,7 +540,7 @@ def enquiry_mark_information_pack_sent(
         by=by,
         note=note,
         now=now,
-        action="enquiries.enquiry.information_pack_sent",
+        what="information_pack_sent",
         fields={"information_pack_sent_at": enquiry.information_pack_sent_at or now},
     )
 
@@ -490,7 +564,7 @@ def enquiry_book_initial_visit(
         by=by,
         note=note,
         now=now,
-        action="enquiries.enquiry.initial_visit_booked",
+        what="initial_visit_booked",
         fields={"initial_visit_booked_at": now, "initial_visit_on": visit_on},
         check=_not_before_enquiry(visit_on, "visit"),
     )
@@ -501,12 +575,12 @@ def enquiry_rebook_initial_visit(
 ) -> Enquiry:
     """A booked initial visit moves to another day (the stage does not change)."""
     with transaction.atomic():
-        locked = Enquiry.objects.select_for_update().get(pk=enquiry.pk)
+        locked = lock(enquiry)
         if locked.status != Status.INITIAL_VISIT_BOOKED:
             raise EnquiryError("Only a booked initial visit can be moved to another day.")
         _not_before_enquiry(visit_on, "visit")(locked)
         locked.initial_visit_on = visit_on
-        locked._audit_action = "enquiries.enquiry.initial_visit_rebooked"
+        audit.name_next_save(locked, "enquiries.enquiry.initial_visit_rebooked")
         locked.save(update_fields=["initial_visit_on", "updated_at"])
         text = f"Initial visit moved to {visit_on:%-d %B %Y}."
         EnquiryNote.objects.create(enquiry=locked, author=by, text=f"{text} {note.strip()}".strip())
@@ -545,7 +619,7 @@ def enquiry_mark_initial_visit_done(
         by=by,
         note=note,
         now=now,
-        action="enquiries.enquiry.initial_visit_done",
+        what="initial_visit_done",
         fields={"initial_visit_done_at": moment},
         check=check,
     )
@@ -574,7 +648,7 @@ def enquiry_mark_roi_received(
         by=by,
         note=note,
         now=now,
-        action="enquiries.enquiry.roi_received",
+        what="roi_received",
         fields={"roi_received_on": day},
         check=check,
     )
@@ -599,7 +673,7 @@ def enquiry_mark_converted(
         to=Status.CONVERTED,
         by=by,
         now=now,
-        action="enquiries.enquiry.converted",
+        what="converted",
         note=f"Carer household {reference}.",
         fields={"converted_at": now, "household_reference": reference},
     )
@@ -618,7 +692,7 @@ def enquiry_close(
         by=by,
         note=note,
         now=now,
-        action=f"enquiries.enquiry.closed.{reason}",
+        what=f"closed.{reason}",
         fields={"closed_at": now, "closed_reason": reason},
     )
 
@@ -629,14 +703,14 @@ def enquiry_close(
 def enquiry_assign(*, enquiry: Enquiry, to, by) -> Enquiry:
     """Give the enquiry to a member of staff (or nobody): they get its reminders."""
     with transaction.atomic():
-        locked = Enquiry.objects.select_for_update().get(pk=enquiry.pk)
+        locked = lock(enquiry)
         if locked.assigned_to_id == (to.pk if to else None):
             return enquiry
         if to is not None and not (to.is_active and to.is_staff):
             raise EnquiryError("Enquiries can only be assigned to active staff.")
         locked.assigned_to = to
         locked.assigned_at = timezone.now()
-        locked._audit_action = "enquiries.enquiry.assigned"
+        audit.name_next_save(locked, "enquiries.enquiry.assigned")
         locked.save(update_fields=["assigned_to", "assigned_at", "updated_at"])
         enquiry_reminders_plan(locked)
     enquiry.assigned_to, enquiry.assigned_at = locked.assigned_to, locked.assigned_at
@@ -666,7 +740,7 @@ def enquiry_update_details(*, enquiry: Enquiry, changed) -> Enquiry:
     if enquiry.household != Enquiry.Household.COUPLE and enquiry.partner_name:
         enquiry.partner_name = ""
         fields.append("partner_name")
-    enquiry._audit_action = "enquiries.enquiry.details_changed"
+    audit.name_next_save(enquiry, "enquiries.enquiry.details_changed")
     enquiry.save(update_fields=[*dict.fromkeys(fields), "updated_at"])
     return enquiry
 
@@ -690,7 +764,7 @@ def enquiry_anonymise(*, enquiry: Enquiry, now: datetime | None = None) -> Enqui
     """
     now = now or timezone.now()
     with transaction.atomic():
-        locked = Enquiry.objects.select_for_update().get(pk=enquiry.pk)
+        locked = lock(enquiry)
         if locked.status != Status.CLOSED:
             raise EnquiryError("Only a closed enquiry can be anonymised.")
         if locked.is_anonymised:
@@ -698,7 +772,7 @@ def enquiry_anonymise(*, enquiry: Enquiry, now: datetime | None = None) -> Enqui
         for name in PERSONAL_FIELDS:
             setattr(locked, name, [] if name == "children_ages" else "")
         locked.anonymised_at = now
-        locked._audit_action = "enquiries.enquiry.anonymised"
+        audit.name_next_save(locked, "enquiries.enquiry.anonymised")
         locked.save(update_fields=[*PERSONAL_FIELDS, "anonymised_at", "updated_at"])
         locked.contacts.update(question="", sensitive_details="")
         locked.status_changes.exclude(note="").update(note="")
@@ -719,25 +793,13 @@ def enquiry_anonymise(*, enquiry: Enquiry, now: datetime | None = None) -> Enqui
             content_type__app_label="enquiries",
         ).select_related("content_type")
         for entry in entries:
-            hidden = _audit_changes_hidden(
-                entry.changes, AUDIT_MASKED_FIELDS[entry.content_type.model]
+            hidden = audit.hide(
+                entry.changes, audit.masked_fields(entry.content_type.model_class())
             )
             if hidden != entry.changes:
                 LogEntry.objects.filter(pk=entry.pk).update(changes=hidden)
         entries.filter(actor__isnull=True, remote_addr__isnull=False).update(remote_addr=None)
     return locked
-
-
-def _audit_changes_hidden(changes, fields) -> dict | None:
-    """An audit entry's changes with the values of ``fields`` hidden."""
-    if not isinstance(changes, dict):
-        return changes
-    return {
-        name: [audit_mask(v) if v not in (None, "", "None") else v for v in values]
-        if name in fields and isinstance(values, list)
-        else values
-        for name, values in changes.items()
-    }
 
 
 def enquiries_anonymise_due(*, now: datetime | None = None, limit: int = 500) -> int:

@@ -15,9 +15,11 @@ from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.text import slugify
 
+from portal.audit import name_next_save
 from portal.calendar import add_months
 from portal.models import Notification
 from portal.notifications import notify, notify_new
+from portal.workflow import Refused, Table, Workflow, lock
 
 from ..caching import events_changed
 from ..emails import absolute, email_context, event_context, ics_attachment, next_events
@@ -72,7 +74,7 @@ class BookingNotChangeable(BookingError):
     message = "Booking for this event has closed, so this booking can no longer be changed."
 
 
-class TransitionNotAllowed(BookingError):
+class TransitionNotAllowed(BookingError, Refused):
     def __init__(self, obj, to: str):
         super().__init__(f"{obj._meta.verbose_name} cannot move from {obj.status} to {to}.")
 
@@ -95,6 +97,15 @@ EVENT_TRANSITIONS: dict[str, set[str]] = {
     InformationEvent.Status.CANCELLED: set(),
 }
 
+# Bookings and events offer no buttons of their own here: the services below are the
+# moves (the admin's actions call them).
+BOOKING_WORKFLOW = Workflow(
+    table=Table(BOOKING_TRANSITIONS), actions=(), audit_prefix="enquiries.booking"
+)
+EVENT_WORKFLOW = Workflow(
+    table=Table(EVENT_TRANSITIONS), actions=(), audit_prefix="enquiries.event"
+)
+
 # How often a booking that timed out waiting for the event's lock is tried again.
 LOCK_ATTEMPTS = 3
 LOCK_NOT_AVAILABLE = "55P03"
@@ -103,22 +114,33 @@ LOCK_NOT_AVAILABLE = "55P03"
 # -- locking ----------------------------------------------------------------
 
 
-def _lock_event(event_pk: int) -> InformationEvent:
-    """Lock the event row for the rest of the transaction and return it fresh.
+def _lock_event(event_pk: int, booking_pk: int | None = None):
+    """Lock the event row (and one of its bookings) for the rest of the transaction.
 
-    Every change to who holds a place takes this lock first (then any booking
-    rows), so two requests never count the same free place and never deadlock.
+    Returns the event fresh, or ``(event, booking)`` with the booking's event set.
+    Every change to who holds a place takes the event's lock first (the lock order,
+    README "Lock order"), so two requests never count the same free place and never
+    deadlock. Waiting for it is cut short by BOOKING_LOCK_TIMEOUT_SECONDS (then
+    ``_with_lock_retries`` tries again).
     """
     if not settings.BOOKING_LOCK_ENABLED:
         # Only the concurrency test goes this way, to show the race the lock prevents.
-        return InformationEvent.objects.get(pk=event_pk)
-    if connection.vendor == "postgresql":
-        timeout_ms = int(settings.BOOKING_LOCK_TIMEOUT_SECONDS * 1000)
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [f"{timeout_ms}ms"])
-    # FOR NO KEY UPDATE: lockers still queue one behind the other, but inserting a
-    # booking that refers to the event (the waiting-list fallback) does not wait.
-    return InformationEvent.objects.select_for_update(of=("self",), no_key=True).get(pk=event_pk)
+        event = InformationEvent.objects.get(pk=event_pk)
+        if booking_pk is None:
+            return event
+        booking = lock((Booking, booking_pk))
+    else:
+        if connection.vendor == "postgresql":
+            timeout_ms = int(settings.BOOKING_LOCK_TIMEOUT_SECONDS * 1000)
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config('lock_timeout', %s, true)", [f"{timeout_ms}ms"])
+        # FOR NO KEY UPDATE: lockers still queue one behind the other, but inserting a
+        # booking that refers to the event (the waiting-list fallback) does not wait.
+        if booking_pk is None:
+            return lock((InformationEvent, event_pk), no_key=True)
+        event, booking = lock((InformationEvent, event_pk), (Booking, booking_pk), no_key=True)
+    booking.event = event
+    return event, booking
 
 
 def _is_lock_timeout(exc: OperationalError) -> bool:
@@ -145,18 +167,14 @@ def confirmed_places(event: InformationEvent) -> int:
     return taken or 0
 
 
-# -- audit ------------------------------------------------------------------
+# -- moves ------------------------------------------------------------------
 
 
-def _transition(obj, *, to: str, table: dict, action: str, fields: dict | None = None) -> None:
-    """Move a locked row to ``to`` if the table allows it; save only what changed."""
-    if to not in table[obj.status]:
+def _transition(obj, *, to: str, workflow: Workflow, what: str, fields: dict | None = None) -> None:
+    """Move a locked row to ``to`` if the table allows it (``portal.workflow``)."""
+    if not workflow.table_of(obj).allows(obj.status, to):
         raise TransitionNotAllowed(obj, to)
-    obj.status = to
-    for name, value in (fields or {}).items():
-        setattr(obj, name, value)
-    obj._audit_action = action
-    obj.save(update_fields=["status", "updated_at", *(fields or {})])
+    workflow.move(obj, to=to, by=None, what=what, fields=fields)
 
 
 # -- email ------------------------------------------------------------------
@@ -260,8 +278,8 @@ def booking_create(
                 status=Booking.Status.CONFIRMED if fits else Booking.Status.WAITING,
                 confirmed_at=now if fits else None,
             )
-            booking._audit_action = (
-                "enquiries.booking.confirmed" if fits else "enquiries.booking.wait_listed"
+            name_next_save(
+                booking, "enquiries.booking.confirmed" if fits else "enquiries.booking.wait_listed"
             )
             booking.save()
             events_changed()
@@ -277,7 +295,7 @@ def booking_create(
             if not fresh.is_open_for_booking(timezone.now()):
                 raise BookingClosed()
             booking = Booking(event=fresh, **details, status=Booking.Status.WAITING)
-            booking._audit_action = "enquiries.booking.wait_listed"
+            name_next_save(booking, "enquiries.booking.wait_listed")
             booking.save()
             events_changed()
             notify_new([_waiting_message(booking)])
@@ -313,9 +331,7 @@ def booking_change(
 
     def attempt() -> list[Booking]:
         with transaction.atomic(durable=True):
-            event = _lock_event(booking.event_id)
-            locked = Booking.objects.select_for_update().get(pk=booking.pk)
-            locked.event = event
+            event, locked = _lock_event(booking.event_id, booking.pk)
             now = timezone.now()
             if locked.status not in Booking.ACTIVE_STATUSES or not event.is_open_for_booking(now):
                 raise BookingNotChangeable()
@@ -345,7 +361,7 @@ def booking_change(
                     )
             for name, value in changed.items():
                 setattr(locked, name, value)
-            locked._audit_action = "enquiries.booking.changed"
+            name_next_save(locked, "enquiries.booking.changed")
             locked.save(update_fields=[*changed, "updated_at"])
             booking.places, booking.phone, booking.access_needs = (
                 locked.places,
@@ -370,7 +386,7 @@ def booking_update_details(*, booking: Booking, changed: list[str] | tuple[str, 
     fields = [name for name in changed if name in BOOKING_DETAIL_FIELDS]
     if not fields:
         return
-    booking._audit_action = "enquiries.booking.details_changed"
+    name_next_save(booking, "enquiries.booking.details_changed")
     booking.save(update_fields=[*fields, "updated_at"])
 
 
@@ -405,8 +421,8 @@ def _promote_waiting(event: InformationEvent, *, now: datetime) -> list[Booking]
         _transition(
             booking,
             to=Booking.Status.CONFIRMED,
-            table=BOOKING_TRANSITIONS,
-            action="enquiries.booking.promoted",
+            workflow=BOOKING_WORKFLOW,
+            what="promoted",
             fields={"confirmed_at": now},
         )
         booking.event = event
@@ -454,9 +470,7 @@ def booking_cancel(*, booking: Booking, by_staff: bool = False) -> list[Booking]
 
     def attempt() -> list[Booking]:
         with transaction.atomic(durable=True):
-            event = _lock_event(booking.event_id)
-            locked = Booking.objects.select_for_update().get(pk=booking.pk)
-            locked.event = event
+            event, locked = _lock_event(booking.event_id, booking.pk)
             now = timezone.now()
             if event.is_cancelled or not locked.can_be_cancelled(now):
                 raise BookingNotCancellable()
@@ -464,10 +478,8 @@ def booking_cancel(*, booking: Booking, by_staff: bool = False) -> list[Booking]
             _transition(
                 locked,
                 to=Booking.Status.CANCELLED,
-                table=BOOKING_TRANSITIONS,
-                action="enquiries.booking.cancelled_by_staff"
-                if by_staff
-                else "enquiries.booking.cancelled",
+                workflow=BOOKING_WORKFLOW,
+                what="cancelled_by_staff" if by_staff else "cancelled",
                 fields={"cancelled_at": now},
             )
             events_changed()
@@ -484,9 +496,11 @@ def booking_cancel(*, booking: Booking, by_staff: bool = False) -> list[Booking]
     return _with_lock_retries(attempt)
 
 
-def _check_in(*, booking: Booking, to: str, action: str) -> Booking:
+def _check_in(*, booking: Booking, to: str, what: str) -> Booking:
     with transaction.atomic():
-        locked = Booking.objects.select_for_update().select_related("event").get(pk=booking.pk)
+        # Only the booking: checking in moves between place-holding states, so the
+        # count of places (the event's lock) is not touched.
+        locked = lock((Booking, booking.pk), related=("event",))
         if locked.status == to:
             return locked
         if locked.event.is_cancelled or timezone.now() < check_in_opens(locked.event):
@@ -494,8 +508,8 @@ def _check_in(*, booking: Booking, to: str, action: str) -> Booking:
         _transition(
             locked,
             to=to,
-            table=BOOKING_TRANSITIONS,
-            action=action,
+            workflow=BOOKING_WORKFLOW,
+            what=what,
             fields={"checked_in_at": timezone.now()},
         )
         return locked
@@ -507,13 +521,11 @@ def check_in_opens(event: InformationEvent) -> datetime:
 
 
 def booking_mark_attended(*, booking: Booking) -> Booking:
-    return _check_in(
-        booking=booking, to=Booking.Status.ATTENDED, action="enquiries.booking.attended"
-    )
+    return _check_in(booking=booking, to=Booking.Status.ATTENDED, what="attended")
 
 
 def booking_mark_no_show(*, booking: Booking) -> Booking:
-    return _check_in(booking=booking, to=Booking.Status.NO_SHOW, action="enquiries.booking.no_show")
+    return _check_in(booking=booking, to=Booking.Status.NO_SHOW, what="no_show")
 
 
 # -- events -----------------------------------------------------------------
@@ -540,7 +552,7 @@ def event_save(*, event: InformationEvent, changed: list[str] | tuple[str, ...] 
     if event.pk is None:
         with transaction.atomic():
             event.slug = _unique_slug(event)
-            event._audit_action = "enquiries.event.created"
+            name_next_save(event, "enquiries.event.created")
             event.save()
             events_changed()
         return
@@ -555,7 +567,7 @@ def event_save(*, event: InformationEvent, changed: list[str] | tuple[str, ...] 
                 raise ValidationError(
                     f"{taken} places are already booked: places cannot be fewer than that."
                 )
-            event._audit_action = "enquiries.event.changed"
+            name_next_save(event, "enquiries.event.changed")
             event.save()
             events_changed()
             now = timezone.now()
@@ -589,8 +601,8 @@ def event_cancel(*, event: InformationEvent) -> int:
             _transition(
                 locked,
                 to=InformationEvent.Status.CANCELLED,
-                table=EVENT_TRANSITIONS,
-                action="enquiries.event.cancelled",
+                workflow=EVENT_WORKFLOW,
+                what="cancelled",
                 fields={"cancelled_at": now},
             )
             events_changed()

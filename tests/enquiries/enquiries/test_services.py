@@ -244,6 +244,43 @@ def test_every_allowed_move_records_who_when_and_an_audit_entry(recruiter, start
     assert "status" in entry.changes_dict
 
 
+def test_a_move_writes_one_entry_with_the_stage_its_moment_and_the_next_deadline(recruiter):
+    enquiry = enquiry_in(Status.INITIAL_VISIT_BOOKED, recruiter)
+    before = LogEntry.objects.get_for_object(enquiry).count()
+    enquiry_services.enquiry_mark_initial_visit_done(enquiry=enquiry, by=recruiter)
+    assert LogEntry.objects.get_for_object(enquiry).count() == before + 1
+    entry = LogEntry.objects.get_for_object(enquiry).latest("pk")
+    assert entry.additional_data == {"action": "enquiries.enquiry.initial_visit_done"}
+    assert entry.actor == recruiter
+    assert entry.changes_dict["status"] == [Status.INITIAL_VISIT_BOOKED, Status.INITIAL_VISIT_DONE]
+    assert entry.changes_dict["next_deadline_clock"][1] == Enquiry.Clock.ROI_CHASE
+    assert set(entry.changes_dict) == {
+        "status",
+        "initial_visit_done_at",
+        "next_deadline",
+        "next_deadline_clock",
+    }
+    enquiry.refresh_from_db()
+    assert enquiry.next_deadline_clock == Enquiry.Clock.ROI_CHASE
+    assert entry.changes_dict["next_deadline"][1] == enquiry.next_deadline.isoformat()
+
+
+@pytest.mark.parametrize(
+    ("status", "buttons"),
+    [
+        (Status.NEW, ["contacted", "close"]),
+        (Status.CONTACTED, ["information-pack-sent", "book-initial-visit", "close"]),
+        (Status.INITIAL_VISIT_BOOKED, ["initial-visit-done", "rebook-initial-visit", "close"]),
+        (Status.ROI_RECEIVED, ["close"]),
+        (Status.CLOSED, []),
+    ],
+)
+def test_the_buttons_of_each_stage_follow_the_table(recruiter, status, buttons):
+    enquiry = enquiry_in(status, recruiter)
+    offered = enquiry_services.ENQUIRY_WORKFLOW.actions_for(enquiry, user=recruiter)
+    assert [(o.name, o.enabled) for o in offered] == [(name, True) for name in buttons]
+
+
 @pytest.mark.parametrize(("start", "end"), REFUSED)
 def test_every_other_move_is_refused_and_changes_nothing(recruiter, start, end):
     enquiry = enquiry_in(start, recruiter)

@@ -225,7 +225,7 @@ def test_the_transition_table_refuses_moves_it_does_not_list():
     booking = BookingFactory(status=Booking.Status.CANCELLED)
     with pytest.raises(services.TransitionNotAllowed):
         services._transition(
-            booking, to=Booking.Status.CONFIRMED, table=services.BOOKING_TRANSITIONS, action="x"
+            booking, to=Booking.Status.CONFIRMED, workflow=services.BOOKING_WORKFLOW, what="x"
         )
 
 
