@@ -6,7 +6,7 @@ class CarersConfig(AppConfig):
     verbose_name = "Carers and assessments"
 
     def ready(self):
-        from enquiries.pipeline import register_household_lookup
+        from enquiries.services.enquiries import register_household_lookup
         from portal import audit
         from portal.workflow import lock_rank
 

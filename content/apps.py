@@ -15,11 +15,18 @@ class ContentConfig(AppConfig):
     verbose_name = "Public content"
 
     def ready(self):
+        from portal import audit
         from portal.notifications import register_attachment_builder
 
         from .attachments import information_pack_attachment
+        from .models import FAQ, FAQTopic, Page, ServedPostcodeArea, Story
 
         register_attachment_builder("information-pack", information_pack_attachment)
+        audit.register(Page, excluded=["updated_at"])
+        audit.register(FAQTopic)
+        audit.register(FAQ, excluded=["updated_at"])
+        audit.register(Story, excluded=["updated_at"])
+        audit.register(ServedPostcodeArea)
         post_migrate.connect(
             install_shipped_content, sender=self, dispatch_uid="content.install_shipped_content"
         )

@@ -5,12 +5,13 @@ Content editors write in Markdown; it is rendered to sanitised HTML on the way o
 transition services in ``content.services`` move it between the two.
 """
 
-from auditlog.registry import auditlog
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+
+from portal.audit import AuditNamed
 
 from .validators import validate_image_size
 
@@ -25,16 +26,11 @@ class PublishedQuerySet(models.QuerySet):
         return self.filter(status=PublicationStatus.PUBLISHED)
 
 
-class AuditNamedMixin:
-    """Lets services name the audit entry for a change, e.g. "content.page.published"."""
-
-    def get_additional_data(self):
-        # auditlog calls this when it writes an entry for a save or delete.
-        action = getattr(self, "audit_action", "")
-        return {"action": action} if action else None
+# The name migration 0001 gave the audit base; services name entries through portal.audit.
+AuditNamedMixin = AuditNamed
 
 
-class Publishable(AuditNamedMixin, models.Model):
+class Publishable(AuditNamed, models.Model):
     """Fields shared by everything that can be published."""
 
     status = models.CharField(
@@ -136,7 +132,7 @@ class Page(Publishable):
             )
 
 
-class FAQTopic(AuditNamedMixin, models.Model):
+class FAQTopic(AuditNamed, models.Model):
     """A heading the FAQs are grouped under."""
 
     title = models.CharField(max_length=120, unique=True)
@@ -221,7 +217,7 @@ class Story(Publishable):
         return reverse("content:story", kwargs={"slug": self.slug})
 
 
-class ServedPostcodeArea(AuditNamedMixin, models.Model):
+class ServedPostcodeArea(AuditNamed, models.Model):
     """Where the agency places children: the eligibility checker's postcode list."""
 
     code = models.CharField(
@@ -272,10 +268,3 @@ class ContentInstall(models.Model):
 
     def __str__(self):
         return self.name
-
-
-auditlog.register(Page, exclude_fields=["updated_at"])
-auditlog.register(FAQTopic)
-auditlog.register(FAQ, exclude_fields=["updated_at"])
-auditlog.register(Story, exclude_fields=["updated_at"])
-auditlog.register(ServedPostcodeArea)

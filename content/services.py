@@ -1,7 +1,8 @@
 """Every change to public content, the information pack, and the checker's tally.
 
-Publishing is a state change: one table of allowed moves, one function per move that
-locks the row, checks the move, saves only what changed and names the audit entry.
+Publishing is a state change (``portal.workflow``): one table of allowed moves, one
+function per move that locks the row, checks the move and its guard, saves only what
+changed and names the audit entry.
 Any change to what the public sees bumps the content generation (emptying the
 anonymous page cache) and asks the worker to rebuild the information pack, both once
 the transaction has committed.
@@ -15,6 +16,7 @@ from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from portal.audit import name_next_save
 from portal.pagecache import recent_value, recent_value_set
 from portal.pdf import (
     PDFFile,
@@ -25,6 +27,7 @@ from portal.pdf import (
     render_pdf,
 )
 from portal.queueing import task_queue
+from portal.workflow import Action, Refused, Table, Workflow, lock
 
 from . import selectors
 from .caching import content_generation, content_generation_bump, content_generation_recent
@@ -46,61 +49,81 @@ ALLOWED_TRANSITIONS: dict[str, set[str]] = {
 _ACTION_NAMES = {PublicationStatus.PUBLISHED: "published", PublicationStatus.DRAFT: "unpublished"}
 
 
-class TransitionNotAllowed(Exception):
+class TransitionNotAllowed(Refused):
     """The item is not in a state it can move from, e.g. publishing what is published."""
+
+
+def _section_published(item, context) -> list[str]:
+    """A page inside a section waits for the section: the navigation starts there."""
+    if isinstance(item, Page) and item.parent_id and not item.parent.is_published:
+        return [f"Publish the section “{item.parent}” before the pages inside it."]
+    return []
+
+
+def _workflow(model: type[models.Model]) -> Workflow:
+    return Workflow(
+        table=Table(ALLOWED_TRANSITIONS),
+        audit_prefix=f"content.{model._meta.model_name}",
+        actions=(
+            Action(
+                "publish",
+                "Publish",
+                targets=(PublicationStatus.PUBLISHED,),
+                guards=(_section_published,),
+            ),
+            Action("unpublish", "Unpublish", targets=(PublicationStatus.DRAFT,)),
+        ),
+    )
+
+
+WORKFLOWS = {model: _workflow(model) for model in (Page, FAQ, Story)}
 
 
 # -- publishing -----------------------------------------------------------------------
 
 
-def _transition(*, model: type[models.Model], pk: int, to: str):
+def _transition(*, model: type[models.Model], pk: int, action: str):
+    workflow = WORKFLOWS[model]
+    chosen = workflow.actions[action]
     with transaction.atomic():
-        item = model.objects.select_for_update().get(pk=pk)
-        if to not in ALLOWED_TRANSITIONS[item.status]:
+        item = lock((model, pk))
+        if not workflow.is_open(chosen, item):
             raise TransitionNotAllowed(
                 f"{model._meta.verbose_name.capitalize()} “{item}” is already "
                 f"{PublicationStatus(item.status).label.lower()}."
             )
-        if (
-            isinstance(item, Page)
-            and to == PublicationStatus.PUBLISHED
-            and item.parent_id
-            and item.parent.status != PublicationStatus.PUBLISHED
-        ):
-            raise TransitionNotAllowed(
-                f"Publish the section “{item.parent}” before the pages inside it."
-            )
-        item.status = to
-        if to == PublicationStatus.PUBLISHED:
-            item.published_at = timezone.now()
-        item.audit_action = f"content.{model._meta.model_name}.{_ACTION_NAMES[to]}"
-        item.save(update_fields=["status", "published_at", "updated_at"])
+        problems = workflow.blocked_by(chosen, item, user=None)
+        if problems:
+            raise TransitionNotAllowed(problems)
+        (to,) = chosen.targets
+        fields = {"published_at": timezone.now()} if to == PublicationStatus.PUBLISHED else {}
+        workflow.move(item, to=to, by=None, what=_ACTION_NAMES[to], fields=fields)
         public_content_changed()
     return item
 
 
 def page_publish(*, page: Page) -> Page:
-    return _transition(model=Page, pk=page.pk, to=PublicationStatus.PUBLISHED)
+    return _transition(model=Page, pk=page.pk, action="publish")
 
 
 def page_unpublish(*, page: Page) -> Page:
-    return _transition(model=Page, pk=page.pk, to=PublicationStatus.DRAFT)
+    return _transition(model=Page, pk=page.pk, action="unpublish")
 
 
 def faq_publish(*, faq: FAQ) -> FAQ:
-    return _transition(model=FAQ, pk=faq.pk, to=PublicationStatus.PUBLISHED)
+    return _transition(model=FAQ, pk=faq.pk, action="publish")
 
 
 def faq_unpublish(*, faq: FAQ) -> FAQ:
-    return _transition(model=FAQ, pk=faq.pk, to=PublicationStatus.DRAFT)
+    return _transition(model=FAQ, pk=faq.pk, action="unpublish")
 
 
 def story_publish(*, story: Story) -> Story:
-    return _transition(model=Story, pk=story.pk, to=PublicationStatus.PUBLISHED)
+    return _transition(model=Story, pk=story.pk, action="publish")
 
 
 def story_unpublish(*, story: Story) -> Story:
-    return _transition(model=Story, pk=story.pk, to=PublicationStatus.DRAFT)
+    return _transition(model=Story, pk=story.pk, action="unpublish")
 
 
 PUBLISH = {Page: page_publish, FAQ: faq_publish, Story: story_publish}
@@ -127,7 +150,7 @@ def _is_public(item) -> bool:
 def content_save(*, item) -> None:
     """Save an editor's change. A change to something published is live at once."""
     with transaction.atomic():
-        item.audit_action = f"content.{item._meta.model_name}.edited"
+        name_next_save(item, f"content.{item._meta.model_name}.edited")
         item.save()
         if _is_public(item):
             public_content_changed()
@@ -136,6 +159,7 @@ def content_save(*, item) -> None:
 def content_delete(*, item) -> None:
     with transaction.atomic():
         was_public = _is_public(item)
+        name_next_save(item, f"content.{item._meta.model_name}.deleted")
         item.delete()
         if was_public:
             public_content_changed()

@@ -6,39 +6,35 @@ class EnquiriesConfig(AppConfig):
     verbose_name = "Enquiries and events"
 
     def ready(self):
-        from auditlog.registry import auditlog
-
+        from portal import audit
         from portal.notifications import register_attachment_builder
+        from portal.workflow import lock_rank
 
         from .ics import booking_ics_attachment
-        from .models import Booking, InformationEvent
+        from .models import Booking, Enquiry, EnquiryContact, EnquiryNote, InformationEvent
+        from .services.enquiries import AUDIT_MASKED_FIELDS
 
         # Information events and bookings.
         register_attachment_builder("booking-ics", booking_ics_attachment)
-        auditlog.register(InformationEvent, exclude_fields=["updated_at"])
-        auditlog.register(
+        audit.register(InformationEvent, excluded=["updated_at"])
+        audit.register(
             Booking,
-            exclude_fields=["updated_at", "token"],
-            mask_fields=["name", "email", "phone", "access_needs"],
+            excluded=["updated_at", "token"],
+            masked=["name", "email", "phone", "access_needs"],
         )
 
-        # Enquiries: personal fields are masked completely (the default keeps half).
-        from .models import Enquiry, EnquiryContact, EnquiryNote
-        from .pipeline import AUDIT_MASKED_FIELDS
-
-        mask = "enquiries.pipeline.audit_mask"
-        auditlog.register(
+        # Enquiries: personal fields are masked completely.
+        audit.register(
             Enquiry,
             # carer_household: the carers app's link back, read on every create otherwise.
-            exclude_fields=["updated_at", "carer_household"],
-            mask_fields=list(AUDIT_MASKED_FIELDS["enquiry"]),
-            mask_callable=mask,
+            excluded=["updated_at", "carer_household"],
+            masked=AUDIT_MASKED_FIELDS["enquiry"],
         )
-        auditlog.register(
-            EnquiryContact,
-            mask_fields=list(AUDIT_MASKED_FIELDS["enquirycontact"]),
-            mask_callable=mask,
-        )
-        auditlog.register(
-            EnquiryNote, mask_fields=list(AUDIT_MASKED_FIELDS["enquirynote"]), mask_callable=mask
-        )
+        audit.register(EnquiryContact, masked=AUDIT_MASKED_FIELDS["enquirycontact"])
+        audit.register(EnquiryNote, masked=AUDIT_MASKED_FIELDS["enquirynote"])
+
+        # The lock order (README "Lock order"): an event's row before its bookings (every
+        # change to who holds a place locks the event first), bookings before enquiries.
+        lock_rank(InformationEvent, 10)
+        lock_rank(Booking, 20)
+        lock_rank(Enquiry, 30)

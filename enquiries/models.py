@@ -8,6 +8,8 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
+from portal.audit import AuditNamed
+
 # ---------------------------------------------------------------------------
 # Information events and bookings
 #
@@ -16,7 +18,7 @@ from django.utils import timezone
 # ---------------------------------------------------------------------------
 
 
-class InformationEvent(models.Model):
+class InformationEvent(AuditNamed, models.Model):
     """An information evening, online or in person, with a limited number of places."""
 
     class Kind(models.TextChoices):
@@ -102,6 +104,8 @@ class InformationEvent(models.Model):
         ]
         indexes = [models.Index(fields=["status", "starts_at"], name="information_event_upcoming")]
 
+    audit_prefix = "enquiries.event"
+
     def __str__(self):
         local = timezone.localtime(self.starts_at)
         return f"{self.title} ({local:%d %b %Y})"
@@ -121,10 +125,6 @@ class InformationEvent(models.Model):
             errors["venue"] = "An online event has no venue or address: leave them empty."
         if errors:
             raise ValidationError(errors)
-
-    def get_additional_data(self):
-        """The audit entry's dotted action name, set by the service that made the change."""
-        return {"action": getattr(self, "_audit_action", "enquiries.event.edited")}
 
     @property
     def is_online(self) -> bool:
@@ -161,7 +161,7 @@ def new_booking_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-class Booking(models.Model):
+class Booking(AuditNamed, models.Model):
     """A person's place (or place on the waiting list) at an information event."""
 
     class Status(models.TextChoices):
@@ -231,10 +231,6 @@ class Booking(models.Model):
     def get_absolute_url(self):
         return reverse("enquiries:booking_manage", kwargs={"token": self.token})
 
-    def get_additional_data(self):
-        """The audit entry's dotted action name, set by the service that made the change."""
-        return {"action": getattr(self, "_audit_action", "enquiries.booking.edited")}
-
     @property
     def first_name(self) -> str:
         return (self.name.split() or [""])[0]
@@ -256,14 +252,14 @@ class Booking(models.Model):
 # Enquiries and the recruitment pipeline
 #
 # An enquiry is a person's first approach to the agency through the public form.
-# Its status moves only through the services in pipeline.py (one per move, under
+# Its status moves only through the services in services/enquiries.py (one per move, under
 # a row lock); each stage keeps the moment it was reached, which is what the
 # clocks and the funnel report read. Personal details are blanked by the
 # retention sweep once a closed enquiry is old enough (``anonymised_at``).
 # ---------------------------------------------------------------------------
 
 
-class Enquiry(models.Model):
+class Enquiry(AuditNamed, models.Model):
     """One person's (or couple's) enquiry, from the form to a Registration of Interest."""
 
     class Status(models.TextChoices):
@@ -409,7 +405,7 @@ class Enquiry(models.Model):
     )
     closed_at = models.DateTimeField(null=True, editable=False)
     # Someone already one of our carer households who used the form again: recognised by
-    # the carers app's hook (``pipeline.register_household_lookup``), given no clocks.
+    # the carers app's hook (``services.enquiries.register_household_lookup``), given no clocks.
     known_household_reference = models.CharField(
         "already carer household", max_length=20, blank=True, editable=False
     )
@@ -485,10 +481,6 @@ class Enquiry(models.Model):
 
     def get_absolute_url(self):
         return reverse("admin:enquiries_enquiry_change", args=[self.pk])
-
-    def get_additional_data(self):
-        """The audit entry's dotted action name, set by the service that made the change."""
-        return {"action": getattr(self, "_audit_action", "enquiries.enquiry.edited")}
 
     @property
     def reference(self) -> str:

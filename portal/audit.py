@@ -111,10 +111,14 @@ def silenced():
 class AuditNamed:
     """For models whose automatic audit entries carry the name a service gave them.
 
-    Without a name the entry is ``app.model.edited`` (a change made in the admin).
+    Without a name the entry is ``app.model.edited`` (a change made in the admin);
+    a model known by a shorter name sets ``audit_prefix`` (``"enquiries.event"``).
     """
+
+    audit_prefix = ""
 
     def get_additional_data(self):
         # auditlog calls this when it writes an entry for a save or delete.
-        default = f"{self._meta.app_label}.{self._meta.model_name}.edited"
+        prefix = self.audit_prefix or f"{self._meta.app_label}.{self._meta.model_name}"
+        default = f"{prefix}.edited"
         return {"action": getattr(self, "_audit_action", None) or default}

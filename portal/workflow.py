@@ -67,20 +67,22 @@ def _rank(model) -> tuple[int, str]:
     return (_LOCK_RANKS.get(label, UNRANKED), label)
 
 
-def lock(*items, related: Sequence[str] = ()):
+def lock(*items, related: Sequence[str] = (), no_key: bool = False):
     """Lock rows for the rest of the transaction and return them fresh, in the order given.
 
     Each item is a model instance, or a ``(model, pk)`` pair. Whatever order they are
     given in, they are locked in the lock order (rank, then primary key), so that two
     callers locking the same rows never deadlock. ``related`` names ``select_related``
     paths for the fetch (only the rows named are locked, not the related ones).
+    ``no_key`` takes PostgreSQL's FOR NO KEY UPDATE: lockers still queue one behind the
+    other, but inserting a row that refers to a locked one does not wait.
     One item gives one row back; several give a list (``lock_all`` always gives a list).
     """
-    found = lock_all(*items, related=related)
+    found = lock_all(*items, related=related, no_key=no_key)
     return found[0] if len(found) == 1 else found
 
 
-def lock_all(*items, related: Sequence[str] = ()) -> list:
+def lock_all(*items, related: Sequence[str] = (), no_key: bool = False) -> list:
     """``lock`` for any number of rows (none included), always returning a list."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("lock() needs a transaction: call it inside transaction.atomic()")
@@ -95,9 +97,11 @@ def lock_all(*items, related: Sequence[str] = ()) -> list:
             continue
         queryset = model._default_manager.all()
         if related:
-            queryset = queryset.select_related(*related).select_for_update(of=("self",))
+            queryset = queryset.select_related(*related).select_for_update(
+                of=("self",), no_key=no_key
+            )
         else:
-            queryset = queryset.select_for_update()
+            queryset = queryset.select_for_update(no_key=no_key)
         fresh[key] = queryset.get(pk=pk)
     return [fresh[(model._meta.label_lower, pk)] for model, pk in wanted]
 

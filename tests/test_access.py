@@ -41,16 +41,16 @@ from django.utils import timezone
 from carers import services as carers_services
 from carers.models import Deadline, PanelSitting, Stage, Track, TrainingCourse
 from content.models import EligibilityCompletionCount
-from enquiries.enquiry_admin import MOVES
 from enquiries.models import Enquiry
+from enquiries.services.enquiries import ENQUIRY_WORKFLOW
 from placements import services as placements_services
 from placements.models import PlacementDeadline
 from portal.notifications import notify
 from portal.roles import Role
 from tests.carers import factories as carer_factories
 from tests.content import factories as content_factories
-from tests.enquiries.enquiry_factories import EnquiryFactory
-from tests.enquiries.factories import BookingFactory, InformationEventFactory
+from tests.enquiries.enquiries.factories import EnquiryFactory
+from tests.enquiries.events.factories import BookingFactory, InformationEventFactory
 from tests.placements import factories as placement_factories
 
 pytestmark = pytest.mark.django_db
@@ -120,7 +120,7 @@ CHANGELIST = "enquiries.enquiry:changelist"
 def _moves() -> tuple[Probe, ...]:
     # A new enquiry can be contacted or closed; the page of any other move opens to say
     # why it is not possible now (the one staff form page), as carers' and placements' do.
-    return tuple(Probe(f"enquiries_enquiry_move:{slug}") for slug in MOVES)
+    return tuple(Probe(f"enquiries_enquiry_move:{slug}") for slug in ENQUIRY_WORKFLOW.actions)
 
 
 STAFF_PAGES = (
@@ -563,7 +563,7 @@ def _custom(name: str, r: Records) -> list[tuple[str, str]]:
         ],
         "enquiries_enquiry_move": lambda: [
             (f"{name}:{slug}", f"{a}enquiries/enquiry/{r.enquiry.pk}/move/{slug}/")
-            for slug in MOVES
+            for slug in ENQUIRY_WORKFLOW.actions
         ],
         "placements_temporaryapproval_end": lambda: [
             (name, f"{a}placements/temporaryapproval/{r.approval.pk}/end/")

@@ -63,6 +63,19 @@ def test_a_page_waits_for_its_section_to_be_published(make_page):
     assert page.is_published
 
 
+def test_the_publish_button_of_a_page_says_it_waits_for_its_section(make_page):
+    section = make_page(draft=True)
+    page = make_page(parent=section, draft=True)
+    workflow = services.WORKFLOWS[type(page)]
+    (publish,) = workflow.actions_for(page, user=None)
+    assert (publish.name, publish.blocked_by) == (
+        "publish",
+        [f"Publish the section “{section}” before the pages inside it."],
+    )
+    assert [o.name for o in workflow.actions_for(section, user=None)] == ["publish"]
+    assert workflow.actions_for(section, user=None)[0].enabled
+
+
 def test_publishing_refreshes_the_public_caches_after_commit(
     make_faq, django_capture_on_commit_callbacks, monkeypatch
 ):
@@ -105,10 +118,13 @@ def test_deleting_published_content_refreshes_the_caches(
 ):
     monkeypatch.setattr(services, "_queue_information_pack_build", lambda: None)
     story = make_story()
+    pk = story.pk
     before = content_generation()
     with django_capture_on_commit_callbacks(execute=True):
         services.content_delete(item=story)
     assert content_generation() != before
+    deleted = LogEntry.objects.filter(content_type__model="story", object_pk=str(pk)).latest("pk")
+    assert deleted.additional_data == {"action": "content.story.deleted"}
 
 
 def test_a_broker_that_is_down_does_not_stop_a_publish(make_faq, monkeypatch, caplog):
