@@ -17,8 +17,10 @@ class ContentConfig(AppConfig):
     def ready(self):
         from portal.notifications import register_attachment_builder
 
+        from . import roles
         from .attachments import information_pack_attachment
 
+        roles.grant_roles()
         register_attachment_builder("information-pack", information_pack_attachment)
         post_migrate.connect(
             install_shipped_content, sender=self, dispatch_uid="content.install_shipped_content"

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from enquiries.models import Booking, InformationEvent
 from portal.models import Notification
-from portal.roles import ROLE_PERMISSIONS, Role
+from portal.roles import Role, role_permissions
 
 from .factories import BookingFactory, InformationEventFactory, in_days
 
@@ -248,7 +248,7 @@ def test_duplicate_an_event_for_the_next_date(events_team):
 
 
 def test_the_events_team_holds_no_carer_or_placement_permission():
-    perms = ROLE_PERMISSIONS[Role.EVENTS_TEAM]
+    perms = role_permissions()[Role.EVENTS_TEAM]
     assert perms, "the events team needs its event permissions"
     assert all(p.startswith("enquiries.") for p in perms)
     assert not [p for p in perms if p.split(".")[0] in ("carers", "placements")]
