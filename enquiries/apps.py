@@ -10,8 +10,11 @@ class EnquiriesConfig(AppConfig):
 
         from portal.notifications import register_attachment_builder
 
+        from . import roles
         from .ics import booking_ics_attachment
         from .models import Booking, InformationEvent
+
+        roles.grant_roles()
 
         # Information events and bookings.
         register_attachment_builder("booking-ics", booking_ics_attachment)
@@ -27,10 +30,16 @@ class EnquiriesConfig(AppConfig):
         from .pipeline import AUDIT_MASKED_FIELDS
 
         mask = "enquiries.pipeline.audit_mask"
+        # Links other apps keep to an enquiry are their records, not the enquiry's (a
+        # one-to-one link back would be read from the database on every create).
+        links_back = [
+            field.name
+            for field in Enquiry._meta.get_fields()
+            if field.auto_created and not field.concrete
+        ]
         auditlog.register(
             Enquiry,
-            # carer_household: the carers app's link back, read on every create otherwise.
-            exclude_fields=["updated_at", "carer_household"],
+            exclude_fields=["updated_at", *links_back],
             mask_fields=list(AUDIT_MASKED_FIELDS["enquiry"]),
             mask_callable=mask,
         )
