@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from portal import dates
 from portal.dates import DateProblem
+from portal.formats import day
 from portal.uploads import upload_check
 
 from . import clocks, reminders
@@ -87,10 +88,6 @@ class TransitionRefused(Exception):
     def __init__(self, messages: Iterable[str]):
         self.messages = list(dict.fromkeys(messages))
         super().__init__(" ".join(self.messages))
-
-
-def day(value: date) -> str:
-    return f"{value.day} {value:%B %Y}"
 
 
 # ---------------------------------------------------------------------------

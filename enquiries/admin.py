@@ -13,8 +13,10 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from portal.formats import day_and_time
+
 from . import enquiry_admin, selectors, services  # noqa: F401 - enquiry_admin registers Enquiry
-from .formats import event_when, natural_key, staff_date
+from .formats import event_when, natural_key
 from .models import Booking, InformationEvent
 
 # ===========================================================================
@@ -275,7 +277,7 @@ class InformationEventAdmin(admin.ModelAdmin):
                     _csv_safe(value)
                     for value in (
                         booking.event.title,
-                        staff_date(booking.event.starts_at),
+                        day_and_time(booking.event.starts_at),
                         booking.name,
                         booking.email,
                         booking.phone,
@@ -283,7 +285,7 @@ class InformationEventAdmin(admin.ModelAdmin):
                         booking.get_status_display(),
                         booking.access_needs,
                         booking.get_heard_about_display(),
-                        staff_date(booking.created_at),
+                        day_and_time(booking.created_at),
                     )
                 ]
             )
@@ -392,7 +394,7 @@ class BookingAdmin(admin.ModelAdmin):
 
     @admin.display(description="event date", ordering="event__starts_at")
     def event_date(self, obj):
-        return staff_date(obj.event.starts_at)
+        return day_and_time(obj.event.starts_at)
 
     @admin.display(description="manage link")
     def manage_link(self, obj):

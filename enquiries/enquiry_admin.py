@@ -23,6 +23,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from portal import formats
 from portal.calendar import financial_year_label
 from portal.models import User
 from portal.roles import Role
@@ -451,7 +452,7 @@ class EnquiryAdmin(admin.ModelAdmin):
         if obj.next_deadline is None:
             return "–"
         clock = obj.get_next_deadline_clock_display()
-        return f"{obj.next_deadline:%-d %B %Y} ({clock[:1].lower()}{clock[1:]})"
+        return f"{formats.day(obj.next_deadline)} ({clock[:1].lower()}{clock[1:]})"
 
     @admin.display(description="overdue", ordering="next_deadline")
     def overdue_display(self, obj):
@@ -472,7 +473,7 @@ class EnquiryAdmin(admin.ModelAdmin):
             (
                 (
                     Enquiry.Clock(clock).label,
-                    f"{deadline:%-d %B %Y}",
+                    formats.day(deadline),
                     " (overdue)" if deadline < today else "",
                 )
                 for clock, deadline in clocks.items()

@@ -8,6 +8,8 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
+from portal import formats
+
 # ---------------------------------------------------------------------------
 # Information events and bookings
 #
@@ -104,7 +106,7 @@ class InformationEvent(models.Model):
 
     def __str__(self):
         local = timezone.localtime(self.starts_at)
-        return f"{self.title} ({local:%d %b %Y})"
+        return f"{self.title} ({formats.day(local)})"
 
     def get_absolute_url(self):
         return reverse("enquiries:event_detail", kwargs={"slug": self.slug})

@@ -100,6 +100,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.agency",
             ],
+            # Dates as people read them, in every template: {{ when|day }}.
+            "builtins": ["portal.templatetags.portal_formats"],
         },
     },
 ]
