@@ -282,7 +282,7 @@ def test_the_csv_sorts_names_as_people_read_them_and_dates_like_the_staff_area(e
     rows = list(csv.reader(io.StringIO(response.content.decode())))[1:]
     assert [row[2] for row in rows] == ["Person 1", "Person 2", "Person 10", "Person 11"]
     local = timezone.localtime(event.starts_at)
-    assert rows[0][1].startswith(f"{local.day} {local:%B %Y}, ")
+    assert rows[0][1].startswith(f"{local.day} {local:%B %Y} at ")
 
 
 def test_the_sign_in_sheet_lists_who_is_coming_with_access_needs_only_as_a_flag(events_team):
