@@ -9,9 +9,13 @@ class CarersConfig(AppConfig):
         from auditlog.registry import auditlog
 
         from enquiries.services.enquiries import register_household_lookup
+        from portal.dashboard import register_panel
 
-        from . import models
-        from .selectors import household_for_enquirer
+        from . import models, roles
+        from .selectors import dashboard_panel, household_for_enquirer
+
+        roles.grant_roles()
+        register_panel(template="carers/admin/dashboard_panel.html", context=dashboard_panel)
 
         # One of our carers who uses the enquiry form again is recognised (carers may
         # read enquiries; enquiries never import carers).

@@ -17,6 +17,8 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from portal import formats
+
 from .storage import private_storage
 
 
@@ -218,7 +220,7 @@ class PanelSitting(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()}, {self.sits_on:%-d %B %Y}"
+        return f"{self.get_kind_display()}, {formats.day(self.sits_on)}"
 
     def hears(self, track: str) -> bool:
         return self.kind == self.Kind.JOINT or self.kind == track
@@ -682,7 +684,7 @@ class FosterCarerReview(models.Model):
         ]
 
     def __str__(self):
-        return f"Foster carer review due {self.due_on:%-d %B %Y}"
+        return f"Foster carer review due {formats.day(self.due_on)}"
 
 
 class Deadline(models.Model):
@@ -725,7 +727,7 @@ class Deadline(models.Model):
         indexes = [models.Index(fields=["household", "due_on"], name="deadline_household_due_idx")]
 
     def __str__(self):
-        return f"{self.label} by {self.due_on:%-d %B %Y}"
+        return f"{self.label} by {formats.day(self.due_on)}"
 
     def is_overdue(self, today: date | None = None) -> bool:
         return self.due_on < (today or timezone.localdate())

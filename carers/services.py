@@ -8,7 +8,6 @@ one transaction. A refused move raises ``TransitionRefused`` whose messages say
 plainly what is missing.
 """
 
-import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -23,7 +22,9 @@ from django.utils import timezone
 
 from portal import dates
 from portal.dates import DateProblem
+from portal.formats import day
 from portal.uploads import upload_check
+from portal.validators import postcode_normalise
 
 from . import clocks, reminders
 from .clocks import HouseholdFacts
@@ -89,24 +90,9 @@ class TransitionRefused(Exception):
         super().__init__(" ".join(self.messages))
 
 
-def day(value: date) -> str:
-    return f"{value.day} {value:%B %Y}"
-
-
 # ---------------------------------------------------------------------------
 # Households
 # ---------------------------------------------------------------------------
-
-POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$")
-
-
-def postcode_normalise(value: str) -> str:
-    """'sw1a1aa' -> 'SW1A 1AA'; a value that is not a UK postcode is refused."""
-    compact = re.sub(r"\s+", "", value or "").upper()
-    match = POSTCODE.match(compact)
-    if not match:
-        raise ValidationError("Enter a real UK postcode, like SW1A 1AA.", code="postcode")
-    return f"{match.group(1)} {match.group(2)}"
 
 
 def household_create(

@@ -8,7 +8,9 @@ class PlacementsConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from . import models
+        from . import models, roles
+
+        roles.grant_roles()
 
         # Names and notes about children and birth families are hidden in the audit trail
         # (the trail says what changed and who changed it); the record itself has them.

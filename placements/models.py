@@ -21,6 +21,8 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from portal import formats
+
 # Choices (and the admin's search) for a placement's household: approved adopters only.
 APPROVED_ADOPTERS = Q(status="approved", adopter_approved_on__isnull=False)
 
@@ -411,7 +413,7 @@ class ProceedingsExtension(models.Model):
         ]
 
     def __str__(self):
-        return f"Extended to {self.ends_on:%-d %B %Y} (granted {self.granted_on:%-d %B %Y})"
+        return f"Extended to {formats.day(self.ends_on)} (granted {formats.day(self.granted_on)})"
 
 
 class Hearing(models.Model):
@@ -435,7 +437,7 @@ class Hearing(models.Model):
         ordering = ["placement", "held_on", "id"]
 
     def __str__(self):
-        return f"{self.get_kind_display()}, {self.held_on:%-d %B %Y}"
+        return f"{self.get_kind_display()}, {formats.day(self.held_on)}"
 
 
 class CourtOrder(models.Model):
@@ -469,7 +471,7 @@ class CourtOrder(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()}, {self.made_on:%-d %B %Y}"
+        return f"{self.get_kind_display()}, {formats.day(self.made_on)}"
 
 
 class FamilyTimeArrangement(models.Model):
@@ -537,7 +539,7 @@ class FamilyTimeSession(models.Model):
         indexes = [models.Index(fields=["placement", "held_on"], name="family_time_session_idx")]
 
     def __str__(self):
-        return f"Family time {self.held_on:%-d %B %Y}: {self.get_status_display().lower()}"
+        return f"Family time {formats.day(self.held_on)}: {self.get_status_display().lower()}"
 
 
 class LookedAfterReview(models.Model):
@@ -574,7 +576,7 @@ class LookedAfterReview(models.Model):
         ]
 
     def __str__(self):
-        return f"Looked-after child review, {self.held_on:%-d %B %Y}"
+        return f"Looked-after child review, {formats.day(self.held_on)}"
 
 
 class SocialWorkerVisit(models.Model):
@@ -597,7 +599,7 @@ class SocialWorkerVisit(models.Model):
         ]
 
     def __str__(self):
-        return f"Visit, {self.visited_on:%-d %B %Y}"
+        return f"Visit, {formats.day(self.visited_on)}"
 
 
 class PlacementDeadline(models.Model):
@@ -632,7 +634,7 @@ class PlacementDeadline(models.Model):
         indexes = [models.Index(fields=["placement", "due_on"], name="placement_deadline_due_idx")]
 
     def __str__(self):
-        return f"{self.label} by {self.due_on:%-d %B %Y}"
+        return f"{self.label} by {formats.day(self.due_on)}"
 
     @property
     def can_be_overdue(self) -> bool:

@@ -21,6 +21,7 @@ from carers.models import Assessment, Household, Track
 from portal import dates
 from portal.calendar import add_months
 from portal.dates import DateProblem
+from portal.formats import day
 
 from . import clocks, reminders
 from .models import (
@@ -83,10 +84,6 @@ class TransitionRefused(Exception):
 def audit_mask(value: str) -> str:
     """Hides names and notes completely in the audit trail (the default keeps half)."""
     return "[hidden]"
-
-
-def day(value: date) -> str:
-    return f"{value.day} {value:%B %Y}"
 
 
 def _text(value) -> str | None:

@@ -100,6 +100,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.agency",
             ],
+            # Dates as people read them, in every template: {{ when|day }}.
+            "builtins": ["portal.templatetags.portal_formats"],
         },
     },
 ]
@@ -432,7 +434,6 @@ CRISPY_CLASS_CONVERTERS = dict.fromkeys(
 
 # Carer assessments: agency policy, read here; statutory clocks are constants in
 # carers/clocks.py with the regulation they come from.
-CARERS_ROI_DECISION_WORKING_DAYS = env.int("CARERS_ROI_DECISION_WORKING_DAYS", default=5)
 CARERS_STAGE_ONE_MONTHS = env.int("CARERS_STAGE_ONE_MONTHS", default=2)
 CARERS_APPROVAL_TARGET_MONTHS = env.int("CARERS_APPROVAL_TARGET_MONTHS", default=6)
 CARERS_FORM_F_TO_PANEL_MONTHS = env.int("CARERS_FORM_F_TO_PANEL_MONTHS", default=8)
@@ -460,10 +461,14 @@ CELERY_BEAT_SCHEDULE["carers-deadline-reminders"] = {
 }
 
 # Enquiries: the recruitment team's policy clocks, in working days after the enquiry arrives.
-# The Registration of Interest decision uses CARERS_ROI_DECISION_WORKING_DAYS (one policy).
 ENQUIRY_FIRST_CONTACT_WORKING_DAYS = env.int("ENQUIRY_FIRST_CONTACT_WORKING_DAYS", default=1)
-ENQUIRY_INFORMATION_PACK_WORKING_DAYS = env.int(
-    "ENQUIRY_INFORMATION_PACK_WORKING_DAYS", default=5
+ENQUIRY_INFORMATION_PACK_WORKING_DAYS = env.int("ENQUIRY_INFORMATION_PACK_WORKING_DAYS", default=5)
+# The decision on a Registration of Interest, after its receipt: one policy for the enquiry
+# and for the carer household that follows it (carers/clocks.py reads it too). Its former
+# name, CARERS_ROI_DECISION_WORKING_DAYS, is still read from the environment.
+ENQUIRY_ROI_DECISION_WORKING_DAYS = env.int(
+    "ENQUIRY_ROI_DECISION_WORKING_DAYS",
+    default=env.int("CARERS_ROI_DECISION_WORKING_DAYS", default=5),
 )
 # A Registration of Interest is chased if it has not arrived this long after the initial visit.
 ENQUIRY_ROI_CHASE_WORKING_DAYS = env.int("ENQUIRY_ROI_CHASE_WORKING_DAYS", default=10)

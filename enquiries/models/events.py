@@ -7,6 +7,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
+from portal import formats
 from portal.audit import AuditNamed
 
 # ---------------------------------------------------------------------------
@@ -107,7 +108,7 @@ class InformationEvent(AuditNamed, models.Model):
 
     def __str__(self):
         local = timezone.localtime(self.starts_at)
-        return f"{self.title} ({local:%d %b %Y})"
+        return f"{self.title} ({formats.day(local)})"
 
     def get_absolute_url(self):
         return reverse("enquiries:event_detail", kwargs={"slug": self.slug})
