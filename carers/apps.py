@@ -9,13 +9,15 @@ class CarersConfig(AppConfig):
         from auditlog.registry import auditlog
 
         from enquiries.pipeline import register_household_lookup
+        from portal.deadlines import register_deadlines
 
-        from . import models
+        from . import models, reminders
         from .selectors import household_for_enquirer
 
         # One of our carers who uses the enquiry form again is recognised (carers may
         # read enquiries; enquiries never import carers).
         register_household_lookup(household_for_enquirer)
+        register_deadlines(reminders.DEADLINES)
 
         auditlog.register(models.Household)
         auditlog.register(models.Assessment)
