@@ -8,7 +8,7 @@ class CarersConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from enquiries.pipeline import register_household_lookup
+        from enquiries.services.enquiries import register_household_lookup
         from portal.deadlines import register_deadlines
 
         from . import models, reminders

@@ -155,7 +155,7 @@ def household_for_enquirer(email: str):
     Registered with the enquiries app, which calls it when the enquiry form is sent, so
     one of our carers using the form again is recognised rather than started afresh.
     """
-    from enquiries.pipeline import KnownHousehold
+    from enquiries.services.enquiries import KnownHousehold
 
     email = (email or "").strip()
     if not email:

@@ -1639,7 +1639,7 @@ def household_create_from_enquiry(
     ``relationship`` and ``date_of_birth``; each must agree with the age given.
     """
     from enquiries.models import Enquiry
-    from enquiries.pipeline import EnquiryError, enquiry_mark_converted
+    from enquiries.services.enquiries import EnquiryError, enquiry_mark_converted
 
     accepted_on = accepted_on or timezone.localdate()
     with transaction.atomic():

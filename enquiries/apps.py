@@ -24,9 +24,9 @@ class EnquiriesConfig(AppConfig):
 
         # Enquiries: personal fields are masked completely (the default keeps half).
         from .models import Enquiry, EnquiryContact, EnquiryNote
-        from .pipeline import AUDIT_MASKED_FIELDS
+        from .services.enquiries import AUDIT_MASKED_FIELDS
 
-        mask = "enquiries.pipeline.audit_mask"
+        mask = "enquiries.services.enquiries.audit_mask"
         auditlog.register(
             Enquiry,
             # carer_household: the carers app's link back, read on every create otherwise.

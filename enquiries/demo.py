@@ -7,9 +7,9 @@ from django.utils import timezone
 
 from portal.calendar import add_working_days
 
-from . import services
 from .models import Booking, InformationEvent
 from .reminders import reminder_times
+from .services import events as event_services
 
 DEMO_EVENTS = [
     # title, kind, working days ahead, start, end, places, nearly full? (topic: TOPICS)
@@ -100,7 +100,7 @@ def seed(*, stdout) -> None:
             else:
                 event.venue = "Oakway Community Centre"
                 event.address = "12 Market Street\nOakway\nOK1 2AB"
-            services.event_save(event=event)
+            event_services.event_save(event=event)
             stdout.write(f"  event: {event}")
         if nearly_full:
             _fill(event, leave=1)
@@ -135,7 +135,7 @@ def _seed_today(stdout) -> None:
             accessibility="Step-free entrance through the library, a hearing loop and an "
             "accessible toilet on the same floor.",
         )
-        services.event_save(event=event)
+        event_services.event_save(event=event)
         stdout.write(f"  event: {event} (today: try check-in on its bookings)")
     _fill(event, leave=4)
 
@@ -164,7 +164,7 @@ def _seed_drop_in(stdout) -> None:
         "any question about Early Permanence, adoption or fostering.",
         accessibility="Live captions are on. You can keep your camera off.",
     )
-    services.event_save(event=event)
+    event_services.event_save(event=event)
     first_reminder = timezone.localtime(reminder_times(event)["reminder-before"])
     stdout.write(f"  event: {event} (a booking's first reminder is due at {first_reminder:%H:%M})")
 
@@ -176,7 +176,7 @@ def _fill(event: InformationEvent, *, leave: int) -> None:
     transaction (the service's durable one cannot nest), and demo people must not
     be sent emails or reminders.
     """
-    missing = event.places - leave - services.confirmed_places(event)
+    missing = event.places - leave - event_services.confirmed_places(event)
     start = event.bookings.count()
     Booking.objects.bulk_create(
         Booking(
@@ -223,9 +223,9 @@ def seed_enquiries(*, stdout) -> None:
     moved along the pipeline by the real services, so clocks and reminders are real."""
     from portal.models import User
 
-    from . import pipeline
-    from .enquiry_clocks import next_deadline
+    from .clocks import next_deadline
     from .models import Enquiry, EnquiryContact
+    from .services import enquiries as enquiry_services
 
     # All or nothing (seed_demo runs each app in one transaction); the anonymised demo
     # enquiry keeps no address to be found by, so the others mark that it ran.
@@ -233,11 +233,11 @@ def seed_enquiries(*, stdout) -> None:
         return
     recruiter = User.objects.filter(email="recruitment@oakway.example").first()
     steps = [
-        ("contacted", pipeline.enquiry_mark_contacted, {}),
-        ("information_pack_sent", pipeline.enquiry_mark_information_pack_sent, {}),
-        ("initial_visit_booked", pipeline.enquiry_book_initial_visit, {}),
-        ("initial_visit_done", pipeline.enquiry_mark_initial_visit_done, {}),
-        ("roi_received", pipeline.enquiry_mark_roi_received, {}),
+        ("contacted", enquiry_services.enquiry_mark_contacted, {}),
+        ("information_pack_sent", enquiry_services.enquiry_mark_information_pack_sent, {}),
+        ("initial_visit_booked", enquiry_services.enquiry_book_initial_visit, {}),
+        ("initial_visit_done", enquiry_services.enquiry_mark_initial_visit_done, {}),
+        ("roi_received", enquiry_services.enquiry_mark_roi_received, {}),
     ]
     order = [name for name, _, _ in steps]
     for n, (first, last, stage, ago, extra) in enumerate(DEMO_ENQUIRIES, start=1):
@@ -269,7 +269,7 @@ def seed_enquiries(*, stdout) -> None:
             enquiry=enquiry, received_at=received, question=DEMO_QUESTION if n % 3 == 0 else ""
         )
         if extra.get("assign") and recruiter:
-            pipeline.enquiry_assign(enquiry=enquiry, to=recruiter, by=recruiter)
+            enquiry_services.enquiry_assign(enquiry=enquiry, to=recruiter, by=recruiter)
         if stage in order:
             reached = order.index(stage) + 1
         elif stage == "converted":
@@ -291,14 +291,14 @@ def seed_enquiries(*, stdout) -> None:
                 arguments["now"] = max(when, _demo_now(extra.get("roi_days_ago", 0)))
             service(**arguments)
         if stage == "converted":
-            pipeline.enquiry_mark_converted(
+            enquiry_services.enquiry_mark_converted(
                 enquiry=enquiry, by=recruiter, household_reference="EP-DEMO"
             )
         if stage == "closed":
             closed_at = _demo_now(max(ago - 3, 0), hour=16)
-            pipeline.enquiry_close(
+            enquiry_services.enquiry_close(
                 enquiry=enquiry, by=recruiter, reason=extra["reason"], now=closed_at
             )
             if extra.get("anonymise"):
-                pipeline.enquiry_anonymise(enquiry=enquiry)
+                enquiry_services.enquiry_anonymise(enquiry=enquiry)
         stdout.write(f"  enquiry: {enquiry.reference} ({enquiry.get_status_display()})")

@@ -256,7 +256,7 @@ class Booking(models.Model):
 # Enquiries and the recruitment pipeline
 #
 # An enquiry is a person's first approach to the agency through the public form.
-# Its status moves only through the services in pipeline.py (one per move, under
+# Its status moves only through the services in services/enquiries.py (one per move, under
 # a row lock); each stage keeps the moment it was reached, which is what the
 # clocks and the funnel report read. Personal details are blanked by the
 # retention sweep once a closed enquiry is old enough (``anonymised_at``).
@@ -409,7 +409,7 @@ class Enquiry(models.Model):
     )
     closed_at = models.DateTimeField(null=True, editable=False)
     # Someone already one of our carer households who used the form again: recognised by
-    # the carers app's hook (``pipeline.register_household_lookup``), given no clocks.
+    # the carers app's hook (``services.enquiries.register_household_lookup``), given no clocks.
     known_household_reference = models.CharField(
         "already carer household", max_length=20, blank=True, editable=False
     )

@@ -20,8 +20,8 @@ from django.utils import timezone
 from portal.models import Notification
 from portal.notifications import notifications_withdraw, notify
 
+from .clocks import open_clocks, reminder_due_at
 from .emails import absolute, email_context, next_events
-from .enquiry_clocks import open_clocks, reminder_due_at
 from .models import Booking, Enquiry, InformationEvent
 
 REMINDERS = ("reminder-before", "reminder-day")

@@ -2,7 +2,9 @@
 
 from celery import shared_task
 
-from . import pipeline, reminders, services
+from . import reminders
+from .services import enquiries as enquiry_services
+from .services import events as event_services
 
 # -- Information events -------------------------------------------------------
 
@@ -17,8 +19,8 @@ def queue_event_follow_ups() -> int:
 def fill_waiting_lists() -> int:
     """Beat: free places go to waiting bookings made while an event's lock was busy;
     such a booking made while its event was being cancelled is told of the cancellation."""
-    told = services.events_cancelled_tell_late_bookings()
-    return services.events_waiting_list_fill() + told
+    told = event_services.events_cancelled_tell_late_bookings()
+    return event_services.events_waiting_list_fill() + told
 
 
 # -- Enquiries ----------------------------------------------------------------
@@ -27,4 +29,4 @@ def fill_waiting_lists() -> int:
 @shared_task(ignore_result=True)
 def anonymise_closed_enquiries() -> int:
     """Beat: anonymise enquiries closed for longer than ENQUIRY_RETENTION_MONTHS."""
-    return pipeline.enquiries_anonymise_due()
+    return enquiry_services.enquiries_anonymise_due()

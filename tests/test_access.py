@@ -41,7 +41,7 @@ from django.utils import timezone
 from carers import services as carers_services
 from carers.models import Deadline, PanelSitting, Stage, Track, TrainingCourse
 from content.models import EligibilityCompletionCount
-from enquiries.enquiry_admin import MOVES
+from enquiries.admin.enquiries import MOVES
 from enquiries.models import Enquiry
 from placements import services as placements_services
 from placements.models import PlacementDeadline
@@ -49,8 +49,8 @@ from portal.notifications import notify
 from portal.roles import Role
 from tests.carers import factories as carer_factories
 from tests.content import factories as content_factories
-from tests.enquiries.enquiry_factories import EnquiryFactory
-from tests.enquiries.factories import BookingFactory, InformationEventFactory
+from tests.enquiries.enquiries.factories import EnquiryFactory
+from tests.enquiries.events.factories import BookingFactory, InformationEventFactory
 from tests.placements import factories as placement_factories
 
 pytestmark = pytest.mark.django_db

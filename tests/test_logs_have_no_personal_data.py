@@ -38,7 +38,7 @@ from portal.models import Notification
 from portal.roles import Role
 from tests.carers import factories as carer_factories
 from tests.carers.helpers import form_data
-from tests.enquiries.factories import InformationEventFactory
+from tests.enquiries.events.factories import InformationEventFactory
 from tests.placements import factories as placement_factories
 
 pytestmark = pytest.mark.django_db

@@ -3,8 +3,8 @@ always a clear message.
 
 Already covered elsewhere, and not repeated here:
 - sign-up and sign-in (tests/portal/test_account_input.py: error summary, no user made);
-- the booking form's fields (tests/enquiries/test_forms.py: nothing half-saved);
-- three enquiry steps with random text (tests/enquiries/test_enquiry_form.py: no 500).
+- the booking form's fields (tests/enquiries/events/test_forms.py: nothing half-saved);
+- three enquiry steps with random text (tests/enquiries/enquiries/test_forms.py: no 500).
 
 Added here: each enquiry step and the check-your-answers page with hostile values for every
 field (NUL bytes, markup, huge strings, repeated fields, wrong types), the booking form the
@@ -27,10 +27,10 @@ from hypothesis import strategies as st
 
 from content import eligibility
 from content.models import EligibilityCompletionCount, ServedPostcodeArea
-from enquiries.enquiry_forms import STEPS
+from enquiries.forms.enquiries import STEPS
 from enquiries.models import Booking, Enquiry, EnquiryContact
 from portal.models import Notification, User
-from tests.enquiries.factories import InformationEventFactory
+from tests.enquiries.events.factories import InformationEventFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -32,8 +32,8 @@ from django.utils import timezone  # noqa: E402
 
 from content import services as content_services  # noqa: E402
 from content.tasks import build_information_pack  # noqa: E402
-from enquiries import services as event_services  # noqa: E402
 from enquiries.models import Booking, InformationEvent  # noqa: E402
+from enquiries.services import events as event_services  # noqa: E402
 from portal.models import Notification, User  # noqa: E402
 from portal.pdf import pdf_cache_dir  # noqa: E402
 from portal.roles import Role  # noqa: E402

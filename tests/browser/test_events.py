@@ -6,9 +6,9 @@ from datetime import timedelta
 import pytest
 from icalendar import Calendar
 
-from enquiries import services
 from enquiries.models import Booking
-from tests.enquiries.factories import BookingFactory, InformationEventFactory, in_days
+from enquiries.services import events as services
+from tests.enquiries.events.factories import BookingFactory, InformationEventFactory, in_days
 
 from .harness import assert_accessible, axe_check, html_check, htmlcs_check
 

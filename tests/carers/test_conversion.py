@@ -299,10 +299,10 @@ def test_the_conversion_page_asks_for_each_listed_child(client, social_worker):
 
 
 def test_an_approved_carer_who_enquires_again_is_linked_to_their_household(social_worker):
-    from enquiries import pipeline
+    from enquiries.services import enquiries as enquiry_services
 
     household = convert(enquiry_at_roi(), social_worker)
-    submission = pipeline.enquiry_submit(
+    submission = enquiry_services.enquiry_submit(
         first_name="Priya",
         last_name="Shah",
         email="PRIYA@example.com",

@@ -15,7 +15,7 @@ from content import services
 from content.models import FAQ, Page
 from portal import pdf
 from portal.notifications import AttachmentUnavailable, deliver_due, notify
-from tests.enquiries.factories import InformationEventFactory
+from tests.enquiries.events.factories import InformationEventFactory
 from tests.pdf_checks import Structure, assert_accessible_pdf
 from tests.requirements import require
 

@@ -330,7 +330,7 @@ def test_the_home_page_lists_the_next_information_events(client):
     from django.utils import timezone
 
     from enquiries.models import InformationEvent
-    from tests.enquiries.factories import InformationEventFactory
+    from tests.enquiries.events.factories import InformationEventFactory
 
     soon = timezone.localtime().replace(hour=19, minute=0, second=0, microsecond=0)
     soon += timedelta(days=3)
@@ -354,8 +354,8 @@ def test_the_home_page_shows_a_new_event_at_once_and_drops_one_that_has_started(
 
     from django.utils import timezone
 
-    from enquiries import services as event_services
     from enquiries.models import InformationEvent
+    from enquiries.services import events as event_services
     from portal import pagecache
 
     starts = timezone.now() + timedelta(minutes=1)

@@ -1,6 +1,6 @@
 import pytest
 
-from .factories import BookingFactory, InformationEventFactory
+from .events.factories import BookingFactory, InformationEventFactory
 
 
 @pytest.fixture(autouse=True)

@@ -6,7 +6,7 @@ from django.test import RequestFactory
 from django.utils import timezone
 
 from portal.middleware import ClientAddressMiddleware
-from tests.enquiries.factories import InformationEventFactory
+from tests.enquiries.events.factories import InformationEventFactory
 
 PROXY = "10.0.0.2"
 

@@ -6,7 +6,7 @@ import pytest
 
 from enquiries.models import Booking
 from portal.logroutes import RouteNotCredential
-from tests.enquiries.factories import BookingFactory
+from tests.enquiries.events.factories import BookingFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -29,9 +29,9 @@ from portal.pagecache import HIT_HEADER
 from portal.roles import Role
 from tests.conftest import celery_worker_argv
 from tests.content.factories import PageFactory
-from tests.enquiries.factories import InformationEventFactory
-from tests.enquiries.test_enquiry_form import STEP_DATA, SUBMIT_DATA
-from tests.enquiries.test_views import form_data
+from tests.enquiries.enquiries.test_forms import STEP_DATA, SUBMIT_DATA
+from tests.enquiries.events.factories import InformationEventFactory
+from tests.enquiries.events.test_views import form_data
 from tests.portal.test_worker import database_url
 from tests.requirements import require
 

@@ -9,7 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from tests.enquiries.factories import InformationEventFactory
+from tests.enquiries.events.factories import InformationEventFactory
 
 pytestmark = pytest.mark.django_db
 

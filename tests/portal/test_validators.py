@@ -33,7 +33,7 @@ def test_text_that_is_not_a_name_is_refused_with_a_clear_error(name):
 
 @pytest.mark.django_db
 def test_the_enquiry_form_applies_the_same_rule_to_names(client):
-    from enquiries.enquiry_forms import AboutYouForm
+    from enquiries.forms.enquiries import AboutYouForm
 
     form = AboutYouForm(data={"first_name": "Click evil.example", "last_name": "Bloggs 2"})
     assert not form.is_valid()

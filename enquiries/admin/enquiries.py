@@ -1,0 +1,763 @@
+"""The recruitment team's admin for enquiries.
+
+The stage is never an editable field: the buttons on an enquiry (and the changelist's
+actions) call the services in ``enquiries.services.enquiries``. Details, assignment and notes are saved
+through services too. Team managers and social workers may look, not change.
+"""
+
+import csv
+from dataclasses import dataclass
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+
+from portal.calendar import financial_year_label
+from portal.models import User
+from portal.roles import Role
+
+from .. import clocks
+from ..models import Enquiry
+from ..selectors import enquiries as selectors
+from ..services import enquiries as services
+
+Status = Enquiry.Status
+
+
+# -- the enquiry's form --------------------------------------------------------------------
+
+
+class EnquiryDetailsForm(forms.ModelForm):
+    new_note = forms.CharField(
+        label="Add a note",
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text="Added to the timeline when you save. Notes cannot be edited afterwards.",
+    )
+
+    class Meta:
+        model = Enquiry
+        fields = (*services.DETAIL_FIELDS, "assigned_to")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "assigned_to" in self.fields:
+            # The people who answer enquiries, and whoever has this one now.
+            recruiters = Q(
+                is_active=True,
+                is_staff=True,
+                groups__name__in=(Role.RECRUITMENT_TEAM, Role.TEAM_MANAGERS),
+            )
+            if self.instance.assigned_to_id:
+                recruiters |= Q(pk=self.instance.assigned_to_id)
+            self.fields["assigned_to"].queryset = (
+                User.objects.filter(recruiters).distinct().order_by("first_name", "last_name")
+            )
+
+
+# -- moves along the pipeline --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Move:
+    slug: str
+    to: str | None  # None: not a change of stage
+    label: str
+    explanation: str
+    fields: tuple[str, ...] = ()
+
+
+MOVES = {
+    move.slug: move
+    for move in (
+        Move(
+            "contacted",
+            Status.CONTACTED,
+            "Record first contact",
+            "You have spoken to the enquirer, or replied to them. This stops the "
+            "first-contact clock.",
+            ("happened_on",),
+        ),
+        Move(
+            "information-pack-sent",
+            Status.INFORMATION_PACK_SENT,
+            "Information pack sent",
+            "The acknowledgement email already attached the information pack, so there is "
+            "no clock to stop; record this if you sent it again after talking.",
+        ),
+        Move(
+            "book-initial-visit",
+            Status.INITIAL_VISIT_BOOKED,
+            "Book the initial visit",
+            "An initial visit to the enquirer's home is arranged.",
+            ("visit_on",),
+        ),
+        Move(
+            "rebook-initial-visit",
+            None,
+            "Move the initial visit",
+            "The initial visit moves to another day.",
+            ("visit_on",),
+        ),
+        Move(
+            "initial-visit-done",
+            Status.INITIAL_VISIT_DONE,
+            "Initial visit done",
+            "The initial visit took place. The Registration of Interest is chased if it "
+            "has not arrived within the policy's working days.",
+            ("happened_on",),
+        ),
+        Move(
+            "roi-received",
+            Status.ROI_RECEIVED,
+            "Registration of Interest received",
+            "The enquirer's Registration of Interest has arrived. The decision on it is due "
+            "within the policy's working days of the day it arrived.",
+            ("received_on",),
+        ),
+        Move(
+            "close",
+            Status.CLOSED,
+            "Close the enquiry",
+            "The enquiry goes no further. Its clocks stop; it is anonymised once it has been "
+            "closed for the retention period.",
+            ("reason",),
+        ),
+    )
+}
+
+
+class MoveForm(forms.Form):
+    happened_on = forms.DateField(
+        label="When did it happen?",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Today, or an earlier day since the enquiry arrived.",
+    )
+    visit_on = forms.DateField(
+        label="Date of the visit", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    received_on = forms.DateField(
+        label="Received on",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="The day the Registration of Interest arrived.",
+    )
+    reason = forms.ChoiceField(
+        label="Why is it closing?", choices=Enquiry.ClosedReason.choices, widget=forms.RadioSelect
+    )
+    note = forms.CharField(
+        label="Note (optional)",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+    )
+
+    def __init__(self, *args, move: Move, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("happened_on", "visit_on", "received_on", "reason"):
+            if name not in move.fields:
+                del self.fields[name]
+        for name in ("happened_on", "received_on"):
+            if name in self.fields:
+                self.fields[name].initial = timezone.localdate()
+
+
+def _perform(move: Move, *, enquiry: Enquiry, by, data: dict) -> None:
+    note = data.get("note", "")
+    if move.slug == "contacted":
+        services.enquiry_mark_contacted(enquiry=enquiry, by=by, on=data["happened_on"], note=note)
+    elif move.slug == "information-pack-sent":
+        services.enquiry_mark_information_pack_sent(enquiry=enquiry, by=by, note=note)
+    elif move.slug == "book-initial-visit":
+        services.enquiry_book_initial_visit(
+            enquiry=enquiry, by=by, visit_on=data["visit_on"], note=note
+        )
+    elif move.slug == "rebook-initial-visit":
+        services.enquiry_rebook_initial_visit(
+            enquiry=enquiry, by=by, visit_on=data["visit_on"], note=note
+        )
+    elif move.slug == "initial-visit-done":
+        services.enquiry_mark_initial_visit_done(
+            enquiry=enquiry, by=by, on=data["happened_on"], note=note
+        )
+    elif move.slug == "roi-received":
+        services.enquiry_mark_roi_received(
+            enquiry=enquiry, by=by, received_on_day=data["received_on"], note=note
+        )
+    elif move.slug == "close":
+        services.enquiry_close(enquiry=enquiry, by=by, reason=data["reason"], note=note)
+    else:  # pragma: no cover - MOVES and this list are kept together
+        raise Http404("No such move")
+
+
+def moves_for(enquiry: Enquiry) -> list[Move]:
+    """The buttons for the enquiry's stage, in the order of the table's moves."""
+    allowed = services.ENQUIRY_TRANSITIONS[enquiry.status]
+    found = [move for move in MOVES.values() if move.to in allowed]
+    if enquiry.status == Status.INITIAL_VISIT_BOOKED:
+        found.insert(1, MOVES["rebook-initial-visit"])
+    return found
+
+
+# -- list filters --------------------------------------------------------------------------
+
+
+class DeadlineFilter(admin.SimpleListFilter):
+    title = "next deadline"
+    parameter_name = "deadline"
+
+    def lookups(self, request, model_admin):
+        return (
+            ("overdue", "Overdue"),
+            ("today", "Due today"),
+            ("later", "Due later"),
+            ("none", "No deadline"),
+        )
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        return {
+            "overdue": queryset.filter(next_deadline__lt=today),
+            "today": queryset.filter(next_deadline=today),
+            "later": queryset.filter(next_deadline__gt=today),
+            "none": queryset.filter(next_deadline__isnull=True),
+        }.get(self.value(), queryset)
+
+
+class AssignedFilter(admin.SimpleListFilter):
+    title = "assigned to"
+    parameter_name = "assigned"
+
+    def lookups(self, request, model_admin):
+        people = (
+            User.objects.filter(assigned_enquiries__isnull=False)
+            .distinct()
+            .order_by("first_name", "last_name", "email")
+        )
+        return (
+            ("me", "Me"),
+            ("nobody", "Nobody"),
+            *[(str(person.pk), str(person)) for person in people],
+        )
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "me":
+            return queryset.filter(assigned_to=request.user)
+        if value == "nobody":
+            return queryset.filter(assigned_to__isnull=True)
+        if value and value.isdigit():
+            return queryset.filter(assigned_to_id=int(value))
+        return queryset
+
+
+# -- CSV -----------------------------------------------------------------------------------
+
+
+def csv_safe(value) -> str:
+    """Stop a spreadsheet from running a cell as a formula (CSV injection)."""
+    text = "" if value is None else str(value)
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + text
+    return text
+
+
+def _when(moment) -> str:
+    return timezone.localtime(moment).strftime("%d/%m/%Y %H:%M") if moment else ""
+
+
+def _day(day) -> str:
+    return day.strftime("%d/%m/%Y") if day else ""
+
+
+CSV_COLUMNS = (
+    ("Reference", lambda e: e.reference),
+    ("Received", lambda e: _when(e.received_at)),
+    ("Status", lambda e: e.get_status_display()),
+    ("Reason closed", lambda e: e.get_closed_reason_display()),
+    ("First name", lambda e: e.first_name),
+    ("Last name", lambda e: e.last_name),
+    ("Email", lambda e: e.email),
+    ("Phone", lambda e: e.phone),
+    ("Postcode", lambda e: e.postcode),
+    ("Contact by", lambda e: e.get_contact_method_display()),
+    ("Best time", lambda e: e.get_contact_time_display()),
+    ("Household", lambda e: e.get_household_display()),
+    ("Partner", lambda e: e.partner_name),
+    ("Children's ages", lambda e: ", ".join(str(age) for age in e.children_ages)),
+    ("Route", lambda e: e.get_route_display()),
+    ("Aged 21 or over", lambda e: "yes" if e.aged_21_or_over else "no (interest for later)"),
+    ("Already carer household", lambda e: e.known_household_reference),
+    ("Heard about us", lambda e: e.get_heard_about_display()),
+    ("Assigned to", lambda e: str(e.assigned_to) if e.assigned_to else ""),
+    ("Next deadline", lambda e: _day(e.next_deadline)),
+    ("Overdue", lambda e: "yes" if e.is_overdue() else ""),
+    ("First contact", lambda e: _when(e.contacted_at)),
+    ("Pack sent", lambda e: _when(e.information_pack_sent_at)),
+    ("Initial visit on", lambda e: _day(e.initial_visit_on)),
+    ("Initial visit done", lambda e: _when(e.initial_visit_done_at)),
+    ("ROI received on", lambda e: _day(e.roi_received_on)),
+    ("Converted", lambda e: _when(e.converted_at)),
+    ("Carer household", lambda e: e.household_reference),
+    ("Closed", lambda e: _when(e.closed_at)),
+)
+
+
+# -- the admin -----------------------------------------------------------------------------
+
+
+@admin.register(Enquiry)
+class EnquiryAdmin(admin.ModelAdmin):
+    form = EnquiryDetailsForm
+    # An enquiry has no public page: its get_absolute_url is this admin page.
+    view_on_site = False
+    change_form_template = "admin/enquiries/enquiry/change_form.html"
+    change_list_template = "admin/enquiries/enquiry/change_list.html"
+    list_display = (
+        "reference_display",
+        "name_display",
+        "status",
+        "age_display",
+        "next_deadline_display",
+        "overdue_display",
+        "assigned_to",
+        "route",
+        "heard_about",
+    )
+    list_display_links = ("reference_display", "name_display")
+    list_select_related = ("assigned_to",)
+    list_filter = (
+        DeadlineFilter,
+        "status",
+        AssignedFilter,
+        "route",
+        "heard_about",
+        ("received_at", admin.DateFieldListFilter),
+        "closed_reason",
+        "aged_21_or_over",
+    )
+    search_fields = ("first_name", "last_name", "email", "postcode", "partner_name")
+    search_help_text = "Search by name, email, postcode or reference (EQ00042)."
+    ordering = ("-received_at", "-id")
+    list_per_page = 50
+    actions = (
+        "assign_to_me",
+        "mark_contacted",
+        "mark_information_pack_sent",
+        "close_no_response",
+        "export_csv",
+    )
+    readonly_fields = (
+        "reference_display",
+        "status",
+        "closed_reason",
+        "household_reference",
+        "known_household_reference",
+        "deadlines_display",
+        "children_ages_display",
+        "aged_21_or_over",
+        "after_event",
+        "privacy_acknowledged_at",
+        "sensitive_consent_at",
+        "withheld_display",
+        "received_at",
+        "last_contact_at",
+        "contacted_at",
+        "information_pack_sent_at",
+        "initial_visit_booked_at",
+        "initial_visit_on",
+        "initial_visit_done_at",
+        "roi_received_on",
+        "converted_at",
+        "closed_at",
+        "anonymised_at",
+    )
+
+    # -- permissions
+
+    def has_add_permission(self, request):
+        # Enquiries arrive through the public form (staff fill it in for people who phone),
+        # so the acknowledgement, the pack and the clocks always follow.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # Nothing is deleted by hand: closed enquiries are anonymised by the retention sweep.
+        return False
+
+    def has_export_permission(self, request):
+        return request.user.has_perm("enquiries.export_enquiry")
+
+    def can_add_notes(self, request, obj) -> bool:
+        return (
+            obj is not None
+            and not obj.is_anonymised
+            and request.user.has_perm("enquiries.add_enquirynote")
+            and self.has_change_permission(request, obj)
+        )
+
+    # -- the list
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip().upper()
+        if term.startswith("EQ") and term[2:].isdigit():
+            return queryset.filter(pk=int(term[2:])), False
+        return super().get_search_results(request, queryset, search_term)
+
+    @admin.display(description="reference", ordering="pk")
+    def reference_display(self, obj):
+        return obj.reference
+
+    @admin.display(description="name", ordering="last_name")
+    def name_display(self, obj):
+        return obj.full_name if not obj.is_anonymised else "(anonymised)"
+
+    @admin.display(description="age", ordering="received_at")
+    def age_display(self, obj):
+        days = (timezone.localdate() - timezone.localdate(obj.received_at)).days
+        return "today" if days == 0 else f"{days} day{'s' if days != 1 else ''}"
+
+    @admin.display(description="next deadline", ordering="next_deadline")
+    def next_deadline_display(self, obj):
+        if obj.next_deadline is None:
+            return "–"
+        clock = obj.get_next_deadline_clock_display()
+        return f"{obj.next_deadline:%-d %B %Y} ({clock[:1].lower()}{clock[1:]})"
+
+    @admin.display(description="overdue", ordering="next_deadline")
+    def overdue_display(self, obj):
+        # Words, not the admin's green tick: an overdue enquiry is not good news.
+        return format_html("<strong>{}</strong>", "Overdue") if obj.is_overdue() else ""
+
+    # -- one enquiry
+
+    @admin.display(description="deadlines")
+    def deadlines_display(self, obj):
+        running = clocks.open_clocks(obj)
+        if not running:
+            return "None: no clock is running."
+        today = timezone.localdate()
+        items = format_html_join(
+            "",
+            "<li>{}: by {}{}</li>",
+            (
+                (
+                    Enquiry.Clock(clock).label,
+                    f"{deadline:%-d %B %Y}",
+                    " (overdue)" if deadline < today else "",
+                )
+                for clock, deadline in running.items()
+            ),
+        )
+        return format_html("<ul>{}</ul>", items)
+
+    @admin.display(description="ages of children living at home")
+    def children_ages_display(self, obj):
+        if obj.children_ages:
+            return ", ".join(str(age) for age in obj.children_ages)
+        return "None"
+
+    @admin.display(description="sensitive details")
+    def withheld_display(self, obj):
+        if obj.contacts.filter(sensitive_withheld=True).exists():
+            return format_html(
+                "<strong>{}</strong> {}",
+                "Withheld.",
+                "They wrote sensitive details but did not consent to us keeping them: "
+                "ask them about it when you talk.",
+            )
+        if obj.sensitive_consent_at:
+            return "Kept with their consent: see the timeline."
+        return "None given."
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = [
+            (
+                "Stage",
+                {
+                    "fields": (
+                        "reference_display",
+                        "status",
+                        "closed_reason",
+                        "household_reference",
+                        "known_household_reference",
+                        "assigned_to",
+                        "deadlines_display",
+                    )
+                },
+            ),
+            (
+                "The enquirer",
+                {
+                    "fields": (
+                        "first_name",
+                        "last_name",
+                        "email",
+                        "phone",
+                        "postcode",
+                        "contact_method",
+                        "contact_time",
+                    )
+                },
+            ),
+            (
+                "Household and interest",
+                {
+                    "fields": (
+                        "household",
+                        "partner_name",
+                        "children_ages_display",
+                        "route",
+                        "aged_21_or_over",
+                        "heard_about",
+                        "after_event",
+                    )
+                },
+            ),
+            (
+                "Consent",
+                {
+                    "fields": (
+                        "privacy_acknowledged_at",
+                        "sensitive_consent_at",
+                        "withheld_display",
+                    )
+                },
+            ),
+            (
+                "Dates",
+                {
+                    "classes": ("collapse",),
+                    "fields": (
+                        "received_at",
+                        "last_contact_at",
+                        "contacted_at",
+                        "information_pack_sent_at",
+                        "initial_visit_booked_at",
+                        "initial_visit_on",
+                        "initial_visit_done_at",
+                        "roi_received_on",
+                        "converted_at",
+                        "closed_at",
+                        "anonymised_at",
+                    ),
+                },
+            ),
+        ]
+        if self.can_add_notes(request, obj):
+            fieldsets.append(("Notes", {"fields": ("new_note",)}))
+        return fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.is_anonymised:
+            return (*self.readonly_fields, *services.DETAIL_FIELDS, "assigned_to")
+        return self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        with transaction.atomic():
+            details = [name for name in form.changed_data if name in services.DETAIL_FIELDS]
+            services.enquiry_update_details(enquiry=obj, changed=details)
+            if "assigned_to" in form.changed_data:
+                services.enquiry_assign(
+                    enquiry=obj, to=form.cleaned_data["assigned_to"], by=request.user
+                )
+            if form.cleaned_data.get("new_note") and self.can_add_notes(request, obj):
+                services.enquiry_note_add(
+                    enquiry=obj, author=request.user, text=form.cleaned_data["new_note"]
+                )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        enquiry = self.get_object(request, unquote(object_id))
+        extra = dict(extra_context or {})
+        if enquiry is not None:
+            can_move = self.has_change_permission(request, enquiry)
+            extra["moves"] = [
+                {
+                    "label": move.label,
+                    "url": reverse("admin:enquiries_enquiry_move", args=[enquiry.pk, move.slug]),
+                }
+                for move in (moves_for(enquiry) if can_move else [])
+            ]
+            extra["awaits_conversion"] = enquiry.status == Status.ROI_RECEIVED
+            extra["timeline"] = selectors.enquiry_timeline(enquiry)
+        return super().change_view(request, object_id, form_url, extra_context=extra)
+
+    # -- extra pages
+
+    def get_urls(self):
+        own = [
+            path(
+                "funnel/",
+                self.admin_site.admin_view(self.funnel_view),
+                name="enquiries_enquiry_funnel",
+            ),
+            path(
+                "<int:object_id>/move/<slug:move>/",
+                self.admin_site.admin_view(self.move_view),
+                name="enquiries_enquiry_move",
+            ),
+        ]
+        return own + super().get_urls()
+
+    def move_view(self, request, object_id, move):
+        chosen = MOVES.get(move)
+        enquiry = self.get_object(request, str(object_id))
+        if chosen is None or enquiry is None:
+            raise Http404("No such enquiry or move")
+        if not self.has_change_permission(request, enquiry):
+            raise PermissionDenied
+        change_url = reverse("admin:enquiries_enquiry_change", args=[enquiry.pk])
+        if chosen not in moves_for(enquiry):
+            self.message_user(
+                request,
+                f"{enquiry} is {enquiry.get_status_display().lower()}: "
+                f"“{chosen.label}” is not possible now.",
+                messages.ERROR,
+            )
+            return redirect(change_url)
+        form = MoveForm(request.POST if request.method == "POST" else None, move=chosen)
+        if request.method == "POST" and form.is_valid():
+            try:
+                _perform(chosen, enquiry=enquiry, by=request.user, data=form.cleaned_data)
+            except services.EnquiryError as problem:
+                form.add_error(None, problem.message)
+            else:
+                self.message_user(request, f"{enquiry}: {chosen.label.lower()}.", messages.SUCCESS)
+                return redirect(change_url)
+        return TemplateResponse(
+            request,
+            "admin/enquiries/enquiry/move.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": f"{chosen.label}: {enquiry}",
+                "enquiry": enquiry,
+                "move": chosen,
+                "form": form,
+                "change_url": change_url,
+            },
+        )
+
+    def funnel_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        years = selectors.funnel_years()
+        chosen = request.GET.get("year", "")
+        year = int(chosen) if chosen.isdigit() and int(chosen) in years else None
+        report = selectors.funnel_report(financial_year=year)
+        stages = report["stages"]
+        totals = report["totals"]
+        widest = max(totals.count("received"), 1)
+        funnel_bars = [
+            {
+                "label": label,
+                "count": totals.count(key),
+                "width": round(400 * totals.count(key) / widest),
+                "y": 8 + n * 34,
+            }
+            for n, (key, label) in enumerate(stages)
+        ]
+        busiest = max((row.count("received") for row in report["months"]), default=0) or 1
+        month_bars = [
+            {
+                "label": row.label,
+                "short": row.label[:3],
+                "count": row.count("received"),
+                "height": round(160 * row.count("received") / busiest),
+                "x": 40 + n * 44,
+            }
+            for n, row in enumerate(report["months"])
+        ]
+        for bar in month_bars:
+            bar["y"] = 180 - bar["height"]
+        return TemplateResponse(
+            request,
+            "admin/enquiries/enquiry/funnel.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": "Enquiries: funnel report",
+                "report": report,
+                "years": [(y, financial_year_label(y)) for y in years],
+                "funnel_bars": funnel_bars,
+                "funnel_height": 16 + len(funnel_bars) * 34,
+                "month_bars": month_bars,
+                "month_width": 60 + len(month_bars) * 44,
+            },
+        )
+
+    # -- actions
+
+    def _each(self, request, queryset, service, done: str) -> None:
+        changed = 0
+        for enquiry in queryset.order_by("pk"):
+            try:
+                service(enquiry)
+            except services.EnquiryError as problem:
+                self.message_user(request, problem.message, messages.ERROR)
+            else:
+                changed += 1
+        if changed:
+            self.message_user(
+                request,
+                f"{changed} enquir{'y' if changed == 1 else 'ies'} {done}.",
+                messages.SUCCESS,
+            )
+
+    @admin.action(description="Assign the selected enquiries to me", permissions=("change",))
+    def assign_to_me(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda e: services.enquiry_assign(enquiry=e, to=request.user, by=request.user),
+            "assigned to you",
+        )
+
+    @admin.action(description="Record first contact", permissions=("change",))
+    def mark_contacted(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda e: services.enquiry_mark_contacted(enquiry=e, by=request.user),
+            "marked as contacted",
+        )
+
+    @admin.action(description="Record the information pack as sent", permissions=("change",))
+    def mark_information_pack_sent(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda e: services.enquiry_mark_information_pack_sent(enquiry=e, by=request.user),
+            "marked as information pack sent",
+        )
+
+    @admin.action(description="Close: no response", permissions=("change",))
+    def close_no_response(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda e: services.enquiry_close(
+                enquiry=e, by=request.user, reason=Enquiry.ClosedReason.NO_RESPONSE
+            ),
+            "closed (no response)",
+        )
+
+    @admin.action(description="Export the selected enquiries (CSV)", permissions=("export",))
+    def export_csv(self, request, queryset):
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        stamp = timezone.localtime().strftime("%Y-%m-%d")
+        response["Content-Disposition"] = f'attachment; filename="enquiries-{stamp}.csv"'
+        response["Cache-Control"] = "no-store"
+        writer = csv.writer(response)
+        writer.writerow([title for title, _ in CSV_COLUMNS])
+        for enquiry in queryset.select_related("assigned_to").order_by("received_at", "id"):
+            writer.writerow([csv_safe(value(enquiry)) for _, value in CSV_COLUMNS])
+        return response

@@ -1,0 +1,264 @@
+"""Reads about enquiries, each a fixed number of queries whatever the number of rows."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from statistics import median
+
+from django.conf import settings
+from django.db.models import Count, Min, Q, QuerySet
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from portal.calendar import (
+    add_months,
+    financial_year_bounds,
+    financial_year_label,
+    financial_year_of,
+)
+
+from ..clocks import first_contact_due
+from ..models import Enquiry, EnquiryContact, EnquiryNote, EnquiryStatusChange
+
+# The funnel: each stage and the condition for having reached it. The pipeline only
+# moves forward, so an enquiry that reached a stage has the moment of each earlier one.
+FUNNEL_STAGES: tuple[tuple[str, str, Q], ...] = (
+    ("received", "Enquiries", Q()),
+    ("contacted", "Contacted", Q(contacted_at__isnull=False)),
+    ("pack_sent", "Information pack sent", Q(information_pack_sent_at__isnull=False)),
+    ("visit_booked", "Initial visit booked", Q(initial_visit_booked_at__isnull=False)),
+    ("visit_done", "Initial visit done", Q(initial_visit_done_at__isnull=False)),
+    ("roi_received", "Registration of Interest received", Q(roi_received_on__isnull=False)),
+    ("converted", "Converted to a carer household", Q(converted_at__isnull=False)),
+    ("closed", "Closed", Q(status=Enquiry.Status.CLOSED)),
+)
+
+
+def enquiries_for_conversion() -> QuerySet[Enquiry]:
+    """Enquiries whose Registration of Interest has arrived: the carers app converts these."""
+    return Enquiry.objects.filter(status=Enquiry.Status.ROI_RECEIVED).order_by(
+        "roi_received_on", "id"
+    )
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    kind: str  # "contact", "stage" or "note"
+    title: str
+    text: str
+    by: str
+    sensitive: str = ""  # sensitive details kept with the enquirer's consent
+    withheld: bool = False  # they wrote something sensitive, not kept without consent
+
+
+def enquiry_timeline(enquiry: Enquiry) -> list[TimelineEntry]:
+    """Contacts from the enquirer, stage changes and notes, oldest first (three queries)."""
+    entries = [
+        TimelineEntry(
+            at=contact.received_at,
+            kind="contact",
+            title="Enquiry form sent" if n == 0 else "Enquiry form sent again",
+            text=contact.question,
+            by="The enquirer",
+            sensitive=contact.sensitive_details,
+            withheld=contact.sensitive_withheld,
+        )
+        for n, contact in enumerate(EnquiryContact.objects.filter(enquiry=enquiry))
+    ]
+    for change in EnquiryStatusChange.objects.filter(enquiry=enquiry).select_related("by"):
+        entries.append(
+            TimelineEntry(
+                at=change.at,
+                kind="stage",
+                title=f"{change.get_from_status_display()} → {change.get_to_status_display()}",
+                text=change.note,
+                by=str(change.by) if change.by else "The portal",
+            )
+        )
+    for note in EnquiryNote.objects.filter(enquiry=enquiry).select_related("author"):
+        entries.append(
+            TimelineEntry(
+                at=note.created_at, kind="note", title="Note", text=note.text, by=str(note.author)
+            )
+        )
+    return sorted(entries, key=lambda entry: entry.at)
+
+
+# -- the funnel report -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FunnelRow:
+    label: str
+    counts: dict[str, int]
+
+    def count(self, stage: str) -> int:
+        return self.counts.get(stage, 0)
+
+    @property
+    def values(self) -> list[int]:
+        """The counts in the order of the funnel's stages."""
+        return [self.count(key) for key, _, _ in FUNNEL_STAGES]
+
+
+def funnel_months(today: date | None = None, months: int | None = None) -> list[date]:
+    """The first day of each month in the report, oldest first, this month last."""
+    today = today or timezone.localdate()
+    months = months or settings.ENQUIRY_FUNNEL_MONTHS
+    this_month = today.replace(day=1)
+    return [add_months(this_month, -n) for n in range(months - 1, -1, -1)]
+
+
+def _stage_counts() -> dict:
+    return {key: Count("pk", filter=condition) for key, _, condition in FUNNEL_STAGES}
+
+
+# From the enquiry to each later stage: the moment the funnel reads for it.
+STAGE_MOMENTS = (
+    ("contacted", "First contact", "contacted_at"),
+    ("visit_booked", "Initial visit booked", "initial_visit_booked_at"),
+    ("visit_done", "Initial visit done", "initial_visit_done_at"),
+    ("roi_received", "Registration of Interest received", "roi_received_on"),
+    ("converted", "Converted to a carer household", "converted_at"),
+)
+
+
+@dataclass(frozen=True)
+class StageTime:
+    label: str
+    reached: int  # enquiries that reached the stage
+    median_days: float | None  # calendar days from the enquiry, half took longer
+
+
+def _day(value) -> date:
+    return value if not isinstance(value, datetime) else timezone.localdate(value)
+
+
+def funnel_years(*, today: date | None = None) -> list[int]:
+    """Financial years with enquiries, newest first, always including this one (one query)."""
+    today = today or timezone.localdate()
+    first = Enquiry.objects.aggregate(first=Min("received_at"))["first"]
+    current = financial_year_of(today)
+    oldest = financial_year_of(timezone.localdate(first)) if first else current
+    return list(range(current, min(oldest, current) - 1, -1))
+
+
+def funnel_report(
+    *,
+    today: date | None = None,
+    months: int | None = None,
+    financial_year: int | None = None,
+) -> dict:
+    """Enquiries received in the last ``months`` months, or in one financial year (April to
+    March): per month, per source, per information event booked before, in total; with
+    each stage's share of the enquiries, first contact on time and the time to each stage.
+
+    Seven queries whatever the number of enquiries. Anonymised enquiries count too: they
+    keep their stage dates. Messages from our own carer households are not enquiries.
+    """
+    today = today or timezone.localdate()
+    if financial_year is not None:
+        first_day, after = financial_year_bounds(financial_year)
+        month_starts = [add_months(first_day, n) for n in range(12)]
+        period = financial_year_label(financial_year)
+    else:
+        month_starts = funnel_months(today, months)
+        after = None
+        period = ""
+    start = timezone.make_aware(datetime.combine(month_starts[0], datetime.min.time()))
+    received = Enquiry.objects.filter(received_at__gte=start, known_household_reference="")
+    if after is not None:
+        received = received.filter(
+            received_at__lt=timezone.make_aware(datetime.combine(after, datetime.min.time()))
+        )
+
+    by_month = {
+        timezone.localdate(row["month"])
+        if isinstance(row["month"], datetime)
+        else row["month"]: row
+        for row in received.annotate(month=TruncMonth("received_at"))
+        .values("month")
+        .annotate(**_stage_counts())
+        .order_by("month")
+    }
+    month_rows = [
+        FunnelRow(label=f"{month:%B %Y}", counts=by_month.get(month, {})) for month in month_starts
+    ]
+
+    sources = dict(Enquiry.HeardAbout.choices)
+    by_source = {
+        row["heard_about"]: row
+        for row in received.values("heard_about").annotate(**_stage_counts()).order_by()
+    }
+    source_rows = [
+        FunnelRow(label=label, counts=by_source.get(value, {})) for value, label in sources.items()
+    ]
+    source_rows.append(FunnelRow(label="Not given", counts=by_source.get("", {})))
+
+    event_rows = [
+        FunnelRow(
+            label=f"{row['after_event__title']}, "
+            f"{timezone.localdate(row['after_event__starts_at']):%-d %B %Y}",
+            counts=row,
+        )
+        for row in received.filter(after_event__isnull=False)
+        .values("after_event", "after_event__title", "after_event__starts_at")
+        .annotate(**_stage_counts())
+        .order_by("-after_event__starts_at", "after_event")
+    ]
+
+    totals = FunnelRow(label="All", counts=received.aggregate(**_stage_counts()))
+    closed_reasons = {
+        row["closed_reason"]: row["n"]
+        for row in received.filter(status=Enquiry.Status.CLOSED)
+        .values("closed_reason")
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
+
+    # First contact on time and the time to each stage, from the dates of each enquiry.
+    moments = list(received.values_list("received_at", *[f for _, _, f in STAGE_MOMENTS]))
+    on_time = sum(
+        1
+        for row in moments
+        if row[1] is not None and _day(row[1]) <= first_contact_due(_day(row[0]))
+    )
+    stage_times = []
+    for index, (_key, label, _field) in enumerate(STAGE_MOMENTS, start=1):
+        days = [(_day(row[index]) - _day(row[0])).days for row in moments if row[index]]
+        stage_times.append(
+            StageTime(label=label, reached=len(days), median_days=median(days) if days else None)
+        )
+
+    enquiries = totals.count("received")
+    return {
+        "stages": [(key, label) for key, label, _ in FUNNEL_STAGES],
+        "months": month_rows,
+        "sources": source_rows,
+        "events": event_rows,
+        "totals": totals,
+        "rates": [
+            (label, totals.count(key), _percent(totals.count(key), enquiries))
+            for key, label, _ in FUNNEL_STAGES
+        ],
+        "first_contact": {
+            "working_days": settings.ENQUIRY_FIRST_CONTACT_WORKING_DAYS,
+            "on_time": on_time,
+            "of": enquiries,
+            "percent": _percent(on_time, enquiries),
+        },
+        "stage_times": stage_times,
+        "closed_reasons": [
+            (label, closed_reasons.get(value, 0))
+            for value, label in Enquiry.ClosedReason.choices
+            if value != Enquiry.ClosedReason.KNOWN_HOUSEHOLD
+        ],
+        "since": month_starts[0],
+        "financial_year": financial_year,
+        "period": period,
+    }
+
+
+def _percent(part: int, whole: int) -> int | None:
+    """A share as a whole percentage, or None when there is nothing to share."""
+    return round(100 * part / whole) if whole else None

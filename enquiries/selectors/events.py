@@ -1,0 +1,50 @@
+"""Reads for the enquiries app, each a bounded number of queries."""
+
+from django.db.models import Count, IntegerField, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from ..models import Booking, InformationEvent
+
+# ===========================================================================
+# Information events and bookings
+# ===========================================================================
+
+
+def events_with_places() -> QuerySet[InformationEvent]:
+    """Events annotated with ``places_taken`` and ``waiting_count`` in the same query."""
+    return InformationEvent.objects.annotate(
+        places_taken=Coalesce(
+            Sum(
+                "bookings__places",
+                filter=Q(bookings__status__in=Booking.PLACE_HOLDING_STATUSES),
+            ),
+            Value(0),
+            output_field=IntegerField(),
+        ),
+        waiting_count=Count("bookings", filter=Q(bookings__status=Booking.Status.WAITING)),
+    )
+
+
+def events_upcoming(*, kind: str = "", topic: str = "", now=None) -> QuerySet[InformationEvent]:
+    """Scheduled events that have not started, soonest first; nothing past, nothing cancelled."""
+    now = now or timezone.now()
+    events = events_with_places().filter(
+        status=InformationEvent.Status.SCHEDULED, starts_at__gt=now
+    )
+    if kind in InformationEvent.Kind.values:
+        events = events.filter(kind=kind)
+    if topic in InformationEvent.Topic.values:
+        events = events.filter(topic=topic)
+    return events.order_by("starts_at", "id")
+
+
+def event_for_page(*, slug: str) -> InformationEvent | None:
+    """One event with its places taken, past and cancelled ones included (they say so)."""
+    return events_with_places().filter(slug=slug).first()
+
+
+def booking_for_token(*, token: str) -> Booking | None:
+    if not token or len(token) > 64:
+        return None
+    return Booking.objects.select_related("event").filter(token=token).first()

@@ -1,0 +1,120 @@
+"""The one entry point for the audit trail (django-auditlog).
+
+Every audit entry carries a dotted action name, ``app.model.what`` (for example
+``carers.assessment.stage_1_started``), in ``additional_data["action"]``. There are two
+ways an entry is written, and both go through this module:
+
+- ``record(instance, action, by=..., changes=...)`` writes an entry with the changes a
+  service names itself (a state change, a field set by a move). Masked fields are
+  hidden here, so a caller cannot leak them by forgetting.
+- ``name_next_save(instance, action)`` names the entry auditlog writes on its own for
+  the next save or delete of ``instance`` (the diff of every field); models that take
+  names this way inherit ``AuditNamed``.
+
+``register(model, masked=..., excluded=...)`` registers a model with auditlog and
+remembers its masked fields: the one place that says which fields are hidden. A masked
+value is replaced completely by ``MASK`` (auditlog's own default keeps half of it).
+"""
+
+from collections.abc import Iterable, Mapping
+from contextlib import contextmanager
+from datetime import date, datetime
+
+from auditlog.context import disable_auditlog
+from auditlog.models import LogEntry
+from auditlog.registry import auditlog
+
+MASK = "[hidden]"
+
+# "app_label.modelname" -> the fields whose values never reach the audit trail.
+_MASKED: dict[str, frozenset[str]] = {}
+
+
+def mask(value) -> str:
+    """auditlog's mask callable for every masked field: nothing of the value is kept."""
+    return MASK
+
+
+def _label(model) -> str:
+    return model._meta.label_lower
+
+
+def register(model, *, masked: Iterable[str] = (), excluded: Iterable[str] = ()) -> None:
+    """Audit every change to ``model``; ``masked`` fields are recorded as changed, never
+    with their values; ``excluded`` fields are not recorded at all."""
+    masked = list(masked)
+    _MASKED[_label(model)] = frozenset(masked)
+    options = {}
+    if masked:
+        options.update(mask_fields=masked, mask_callable="portal.audit.mask")
+    if excluded:
+        options["exclude_fields"] = list(excluded)
+    auditlog.register(model, **options)
+
+
+def masked_fields(model) -> frozenset[str]:
+    return _MASKED.get(_label(model), frozenset())
+
+
+def as_text(value) -> str | None:
+    """A value as the audit trail stores it: dates in ISO form, rows by primary key."""
+    if value is None:
+        return None
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return str(getattr(value, "pk", value))
+
+
+def hide(changes, fields: Iterable[str]):
+    """``changes`` (auditlog's ``{field: [old, new]}``) with the values of ``fields`` hidden."""
+    if not isinstance(changes, Mapping):
+        return changes
+    fields = set(fields)
+    return {
+        name: [MASK if v not in (None, "", "None") else v for v in values]
+        if name in fields and isinstance(values, list)
+        else values
+        for name, values in changes.items()
+    }
+
+
+def record(instance, action: str, *, by=None, changes: Mapping | None = None) -> LogEntry:
+    """Write one audit entry named ``action`` for ``instance``.
+
+    ``changes`` maps a field to its ``[old, new]`` values; they are stored as text and
+    the model's masked fields are hidden.
+    """
+    stored = {name: [as_text(old), as_text(new)] for name, (old, new) in (changes or {}).items()}
+    return LogEntry.objects.log_create(
+        instance,
+        force_log=True,
+        action=LogEntry.Action.UPDATE,
+        changes=hide(stored, masked_fields(type(instance))),
+        actor=by,
+        actor_email=getattr(by, "email", None),
+        additional_data={"action": action},
+    )
+
+
+def name_next_save(instance, action: str) -> None:
+    """Name the entry auditlog writes for the next save or delete of ``instance``."""
+    instance._audit_action = action
+
+
+@contextmanager
+def silenced():
+    """Saves inside write no automatic entry: the caller records its own with ``record``."""
+    with disable_auditlog():
+        yield
+
+
+class AuditNamed:
+    """For models whose automatic audit entries carry the name a service gave them.
+
+    Without a name the entry is ``app.model.edited`` (a change made in the admin).
+    """
+
+    def get_additional_data(self):
+        # auditlog calls this when it writes an entry for a save or delete.
+        default = f"{self._meta.app_label}.{self._meta.model_name}.edited"
+        return {"action": getattr(self, "_audit_action", None) or default}
