@@ -264,17 +264,12 @@ def _overdue_counts(source: DeadlineSource, today: date) -> Iterator[tuple[str, 
         .annotate(overdue=Count("id"))
         .order_by(worker)
     )
-    team = source.setting("TEAM_EMAIL")
     by_team = 0
     for row in rows:
         if row[worker] and row[f"{worker}__is_active"]:
-            yield (
-                str(row[worker]),
-                row[f"{worker}__email"],
-                row[f"{worker}__first_name"],
-                row["overdue"],
-            )
+            email, first_name = row[f"{worker}__email"], row[f"{worker}__first_name"]
+            yield str(row[worker]), email, first_name, row["overdue"]
         else:
             by_team += row["overdue"]
     if by_team:
-        yield f"team-{source.model._meta.app_label}", team, "", by_team
+        yield f"team-{source.model._meta.app_label}", source.setting("TEAM_EMAIL"), "", by_team
