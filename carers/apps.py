@@ -10,8 +10,9 @@ class CarersConfig(AppConfig):
 
         from enquiries.services.enquiries import register_household_lookup
         from portal.dashboard import register_panel
+        from portal.deadlines import register_deadlines
 
-        from . import models, roles
+        from . import models, reminders, roles
         from .selectors import dashboard_panel, household_for_enquirer
 
         roles.grant_roles()
@@ -20,6 +21,7 @@ class CarersConfig(AppConfig):
         # One of our carers who uses the enquiry form again is recognised (carers may
         # read enquiries; enquiries never import carers).
         register_household_lookup(household_for_enquirer)
+        register_deadlines(reminders.DEADLINES)
 
         auditlog.register(models.Household)
         auditlog.register(models.Assessment)

@@ -20,7 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from portal import dates
+from portal import dates, deadlines
 from portal.dates import DateProblem
 from portal.formats import day
 from portal.uploads import upload_check
@@ -32,7 +32,6 @@ from .models import (
     CLOSED_STAGES,
     Applicant,
     Assessment,
-    Deadline,
     Document,
     FosterCarerReview,
     Household,
@@ -1495,40 +1494,12 @@ def deadlines_refresh(*, household: Household) -> None:
 
     Call inside the transaction that changed the facts, with the household locked.
     """
-    facts = household_facts(household=household)
-    wanted = {(c.kind, c.subject): c for c in clocks.household_clocks(facts)}
-    to, first_name = reminders.recipient_for(household)
-    existing = {(d.kind, d.subject): d for d in household.deadlines.all()}
-    gone = [d for key, d in existing.items() if key not in wanted]
-    for deadline in gone:
-        reminders.deadline_reminders_withdraw(deadline_pk=deadline.pk)
-    if gone:
-        Deadline.objects.filter(pk__in=[d.pk for d in gone]).delete()
-    for key, clock in wanted.items():
-        deadline = existing.get(key)
-        if deadline is None:
-            deadline = Deadline.objects.create(
-                household=household,
-                kind=clock.kind,
-                subject=clock.subject,
-                label=clock.label[:200],
-                due_on=clock.due_on,
-                reminded_to=to,
-            )
-            reminders.deadline_reminders_schedule(deadline=deadline, to=to, first_name=first_name)
-        elif deadline.due_on != clock.due_on or deadline.reminded_to != to:
-            reminders.deadline_reminders_withdraw(deadline_pk=deadline.pk)
-            deadline.due_on = clock.due_on
-            deadline.label = clock.label[:200]
-            deadline.reminded_to = to
-            deadline.revision += 1
-            deadline.save(
-                update_fields=["due_on", "label", "reminded_to", "revision", "updated_at"]
-            )
-            reminders.deadline_reminders_schedule(deadline=deadline, to=to, first_name=first_name)
-        elif deadline.label != clock.label[:200]:
-            deadline.label = clock.label[:200]
-            deadline.save(update_fields=["label", "updated_at"])
+    deadlines.deadlines_refresh(
+        source=reminders.DEADLINES,
+        owner=household,
+        clocks=clocks.household_clocks(household_facts(household=household)),
+        worker=household.social_worker,
+    )
 
 
 def training_course_refresh(*, course_pk: int, batch: int = 200) -> int:

@@ -8,9 +8,12 @@ class PlacementsConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from . import models, roles
+        from portal.deadlines import register_deadlines
+
+        from . import models, reminders, roles
 
         roles.grant_roles()
+        register_deadlines(reminders.DEADLINES)
 
         # Names and notes about children and birth families are hidden in the audit trail
         # (the trail says what changed and who changed it); the record itself has them.

@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal import formats
+from portal.deadlines import DeadlineBase
 
 # Choices (and the admin's search) for a placement's household: approved adopters only.
 APPROVED_ADOPTERS = Q(status="approved", adopter_approved_on__isnull=False)
@@ -602,12 +603,8 @@ class SocialWorkerVisit(models.Model):
         return f"Visit, {formats.day(self.visited_on)}"
 
 
-class PlacementDeadline(models.Model):
-    """An open clock on a placement: what is due, by when. Met clocks are removed.
-
-    ``revision`` grows whenever the date or the person reminded changes, which gives
-    reminders fresh keys.
-    """
+class PlacementDeadline(DeadlineBase):
+    """An open clock on a placement: what is due, by when (``portal.deadlines``)."""
 
     class Kind(models.TextChoices):
         REVIEW = "review", "Looked-after child review"
@@ -617,14 +614,11 @@ class PlacementDeadline(models.Model):
 
     placement = models.ForeignKey(Placement, on_delete=models.CASCADE, related_name="deadlines")
     kind = models.CharField(max_length=30, choices=Kind.choices)
-    label = models.CharField(max_length=200)
-    due_on = models.DateField()
-    revision = models.PositiveIntegerField(default=1)
-    reminded_to = models.EmailField(max_length=254, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
-    class Meta:
-        ordering = ["due_on", "id"]
+    # The 10-week date says when the carers may apply; nothing is late when it passes.
+    never_late_kinds = (Kind.ADOPTION_APPLICATION,)
+
+    class Meta(DeadlineBase.Meta):
         verbose_name = "placement deadline"
         constraints = [
             models.UniqueConstraint(
@@ -632,17 +626,6 @@ class PlacementDeadline(models.Model):
             )
         ]
         indexes = [models.Index(fields=["placement", "due_on"], name="placement_deadline_due_idx")]
-
-    def __str__(self):
-        return f"{self.label} by {formats.day(self.due_on)}"
-
-    @property
-    def can_be_overdue(self) -> bool:
-        # The 10-week date says when the carers may apply; nothing is late when it passes.
-        return self.kind != self.Kind.ADOPTION_APPLICATION
-
-    def is_overdue(self, today: date | None = None) -> bool:
-        return self.can_be_overdue and self.due_on < (today or timezone.localdate())
 
 
 # Kinds that are late once their date has passed (lists, digests, measures use this).
