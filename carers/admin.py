@@ -18,6 +18,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from enquiries.admin.enquiries import register_enquiry_action
 from portal.staffpages import form_page, offered_page
 
 from . import selectors, services
@@ -815,11 +816,8 @@ def may_convert_enquiries(request) -> bool:
     )
 
 
-@admin.action(
-    description="Convert to a carer household (accept the Registration of Interest)",
-    # Offered only to those who may use it: ModelAdmin asks has_convert_household_permission.
-    permissions=("convert_household",),
-)
+# Offered only to those who may use it (``may_convert_enquiries``, registered below).
+@admin.action(description="Convert to a carer household (accept the Registration of Interest)")
 def convert_to_household(modeladmin, request, queryset):
     """Carers may read enquiries, never the other way round, so carers adds this action."""
     from enquiries.models import Enquiry
@@ -882,13 +880,4 @@ def convert_to_household(modeladmin, request, queryset):
     )
 
 
-def _offer_conversion_on_the_enquiry_admin() -> None:
-    from enquiries.models import Enquiry
-
-    enquiry_admin = admin.site._registry.get(Enquiry)
-    if enquiry_admin is not None and convert_to_household not in (enquiry_admin.actions or ()):
-        enquiry_admin.actions = (*(enquiry_admin.actions or ()), convert_to_household)
-        enquiry_admin.has_convert_household_permission = may_convert_enquiries
-
-
-_offer_conversion_on_the_enquiry_admin()
+register_enquiry_action(convert_to_household, allowed=may_convert_enquiries)

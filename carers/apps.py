@@ -8,14 +8,20 @@ class CarersConfig(AppConfig):
     def ready(self):
         from enquiries.services.enquiries import register_household_lookup
         from portal import audit
+        from portal.dashboard import register_panel
+        from portal.deadlines import register_deadlines
         from portal.workflow import lock_rank
 
-        from . import models
-        from .selectors import household_for_enquirer
+        from . import models, reminders, roles
+        from .selectors import dashboard_panel, household_for_enquirer
+
+        roles.grant_roles()
+        register_panel(template="carers/admin/dashboard_panel.html", context=dashboard_panel)
 
         # One of our carers who uses the enquiry form again is recognised (carers may
         # read enquiries; enquiries never import carers).
         register_household_lookup(household_for_enquirer)
+        register_deadlines(reminders.DEADLINES)
 
         # Lock order (README, "Lock order"): the household before its assessments and
         # reviews; carers' rows before placements'.

@@ -46,7 +46,7 @@ ADOPTER_MINIMUM_AGE = 21
 
 
 def roi_decision_due(received_on: date) -> date:
-    return add_working_days(received_on, settings.CARERS_ROI_DECISION_WORKING_DAYS)
+    return add_working_days(received_on, settings.ENQUIRY_ROI_DECISION_WORKING_DAYS)
 
 
 def stage_1_due(accepted_on: date) -> date:

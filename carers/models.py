@@ -17,6 +17,9 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from portal import formats
+from portal.deadlines import DeadlineBase
+
 from .storage import private_storage
 
 
@@ -218,7 +221,7 @@ class PanelSitting(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()}, {self.sits_on:%-d %B %Y}"
+        return f"{self.get_kind_display()}, {formats.day(self.sits_on)}"
 
     def hears(self, track: str) -> bool:
         return self.kind == self.Kind.JOINT or self.kind == track
@@ -682,15 +685,14 @@ class FosterCarerReview(models.Model):
         ]
 
     def __str__(self):
-        return f"Foster carer review due {self.due_on:%-d %B %Y}"
+        return f"Foster carer review due {formats.day(self.due_on)}"
 
 
-class Deadline(models.Model):
-    """An open clock on a household: what is due, by when. Met clocks are removed.
+class Deadline(DeadlineBase):
+    """An open clock on a household: what is due, by when (``portal.deadlines``).
 
     ``subject`` names the record the clock belongs to (``assessment:12``,
-    ``check:40``), so each clock exists once. ``revision`` grows whenever the
-    date or the person reminded changes, which gives reminders fresh keys.
+    ``check:40``), so each clock exists once.
     """
 
     class Kind(models.TextChoices):
@@ -709,23 +711,11 @@ class Deadline(models.Model):
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="deadlines")
     kind = models.CharField(max_length=30, choices=Kind.choices)
     subject = models.CharField(max_length=40)
-    label = models.CharField(max_length=200)
-    due_on = models.DateField()
-    revision = models.PositiveIntegerField(default=1)
-    reminded_to = models.EmailField(max_length=254, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
-    class Meta:
-        ordering = ["due_on", "id"]
+    class Meta(DeadlineBase.Meta):
         constraints = [
             models.UniqueConstraint(
                 fields=["household", "kind", "subject"], name="deadline_one_per_clock"
             )
         ]
         indexes = [models.Index(fields=["household", "due_on"], name="deadline_household_due_idx")]
-
-    def __str__(self):
-        return f"{self.label} by {self.due_on:%-d %B %Y}"
-
-    def is_overdue(self, today: date | None = None) -> bool:
-        return self.due_on < (today or timezone.localdate())

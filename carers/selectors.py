@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from .clocks import HouseholdFacts
 from .models import (
@@ -84,6 +85,15 @@ class Dashboard:
 
 
 DASHBOARD_LIMIT = 100
+
+
+def dashboard_panel(user) -> dict | None:
+    """The carers panel on the staff home page (``portal.dashboard``), for those who may
+    see households."""
+    if not user.has_perm("carers.view_household"):
+        return None
+    today = timezone.localdate()
+    return {"today": today, "dashboard": dashboard_for(user=user, today=today)}
 
 
 def dashboard_for(*, user, today: date) -> Dashboard:

@@ -9,7 +9,6 @@ A refused move raises ``Refused`` (``TransitionRefused`` here) whose messages sa
 plainly what is missing.
 """
 
-import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -20,9 +19,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from portal import audit, dates
+from portal import audit, dates, deadlines
 from portal.dates import DateProblem
+from portal.formats import day
 from portal.uploads import upload_check
+from portal.validators import postcode_normalise
 from portal.workflow import Action, Offered, Refused, Table, Workflow, lock
 
 from . import clocks, reminders
@@ -31,7 +32,6 @@ from .models import (
     CLOSED_STAGES,
     Applicant,
     Assessment,
-    Deadline,
     Document,
     FosterCarerReview,
     Household,
@@ -94,24 +94,9 @@ HOUSEHOLD = Workflow(
 )
 
 
-def day(value: date) -> str:
-    return f"{value.day} {value:%B %Y}"
-
-
 # ---------------------------------------------------------------------------
 # Households
 # ---------------------------------------------------------------------------
-
-POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$")
-
-
-def postcode_normalise(value: str) -> str:
-    """'sw1a1aa' -> 'SW1A 1AA'; a value that is not a UK postcode is refused."""
-    compact = re.sub(r"\s+", "", value or "").upper()
-    match = POSTCODE.match(compact)
-    if not match:
-        raise ValidationError("Enter a real UK postcode, like SW1A 1AA.", code="postcode")
-    return f"{match.group(1)} {match.group(2)}"
 
 
 def household_create(
@@ -1471,40 +1456,12 @@ def deadlines_refresh(*, household: Household) -> None:
 
     Call inside the transaction that changed the facts, with the household locked.
     """
-    facts = household_facts(household=household)
-    wanted = {(c.kind, c.subject): c for c in clocks.household_clocks(facts)}
-    to, first_name = reminders.recipient_for(household)
-    existing = {(d.kind, d.subject): d for d in household.deadlines.all()}
-    gone = [d for key, d in existing.items() if key not in wanted]
-    for deadline in gone:
-        reminders.deadline_reminders_withdraw(deadline_pk=deadline.pk)
-    if gone:
-        Deadline.objects.filter(pk__in=[d.pk for d in gone]).delete()
-    for key, clock in wanted.items():
-        deadline = existing.get(key)
-        if deadline is None:
-            deadline = Deadline.objects.create(
-                household=household,
-                kind=clock.kind,
-                subject=clock.subject,
-                label=clock.label[:200],
-                due_on=clock.due_on,
-                reminded_to=to,
-            )
-            reminders.deadline_reminders_schedule(deadline=deadline, to=to, first_name=first_name)
-        elif deadline.due_on != clock.due_on or deadline.reminded_to != to:
-            reminders.deadline_reminders_withdraw(deadline_pk=deadline.pk)
-            deadline.due_on = clock.due_on
-            deadline.label = clock.label[:200]
-            deadline.reminded_to = to
-            deadline.revision += 1
-            deadline.save(
-                update_fields=["due_on", "label", "reminded_to", "revision", "updated_at"]
-            )
-            reminders.deadline_reminders_schedule(deadline=deadline, to=to, first_name=first_name)
-        elif deadline.label != clock.label[:200]:
-            deadline.label = clock.label[:200]
-            deadline.save(update_fields=["label", "updated_at"])
+    deadlines.deadlines_refresh(
+        source=reminders.DEADLINES,
+        owner=household,
+        clocks=clocks.household_clocks(household_facts(household=household)),
+        worker=household.social_worker,
+    )
 
 
 def training_course_refresh(*, course_pk: int, batch: int = 200) -> int:

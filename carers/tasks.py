@@ -2,13 +2,7 @@
 
 from celery import shared_task
 
-from . import reminders, services
-
-
-@shared_task(ignore_result=True)
-def sweep_deadline_reminders() -> int:
-    """Beat runs this through the day; each working-day morning it queues the overdue digests."""
-    return reminders.overdue_digests_queue()
+from . import services
 
 
 @shared_task(ignore_result=True)

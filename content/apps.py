@@ -18,9 +18,11 @@ class ContentConfig(AppConfig):
         from portal import audit
         from portal.notifications import register_attachment_builder
 
+        from . import roles
         from .attachments import information_pack_attachment
         from .models import FAQ, FAQTopic, Page, ServedPostcodeArea, Story
 
+        roles.grant_roles()
         register_attachment_builder("information-pack", information_pack_attachment)
         audit.register(Page, excluded=["updated_at"])
         audit.register(FAQTopic)

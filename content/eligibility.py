@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from django.core import signing
 
+from portal.validators import postcode_parts
+
 SALT = "content.eligibility"
 TOKEN_MAX_AGE = 24 * 60 * 60
 
@@ -91,13 +93,8 @@ def is_complete(answers: dict[str, str], *, ask_area: bool) -> bool:
 
 def parse_outward_code(text: str) -> str | None:
     """The first half of a UK postcode ("LS6") from that or a whole postcode ("ls6 1aa")."""
-    compact = re.sub(r"\s+", "", text or "").upper()
-    whole = re.fullmatch(r"([A-Z]{1,2}[0-9][0-9A-Z]?)([0-9][A-Z]{2})", compact)
-    if whole:
-        return whole.group(1)
-    if re.fullmatch(r"[A-Z]{1,2}[0-9][0-9A-Z]?", compact):
-        return compact
-    return None
+    parts = postcode_parts(text)
+    return parts[0] if parts else None
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from portal import formats
 from portal.audit import AuditNamed
 
 from .validators import validate_image_size
@@ -257,7 +258,7 @@ class EligibilityCompletionCount(models.Model):
         verbose_name_plural = "eligibility checker completions"
 
     def __str__(self):
-        return f"{self.day:%d %B %Y}: {self.completions}"
+        return f"{formats.day(self.day)}: {self.completions}"
 
 
 class ContentInstall(models.Model):

@@ -10,9 +10,12 @@ class EnquiriesConfig(AppConfig):
         from portal.notifications import register_attachment_builder
         from portal.workflow import lock_rank
 
+        from . import roles
         from .ics import booking_ics_attachment
         from .models import Booking, Enquiry, EnquiryContact, EnquiryNote, InformationEvent
         from .services.enquiries import AUDIT_MASKED_FIELDS
+
+        roles.grant_roles()
 
         # Information events and bookings.
         register_attachment_builder("booking-ics", booking_ics_attachment)
@@ -24,10 +27,16 @@ class EnquiriesConfig(AppConfig):
         )
 
         # Enquiries: personal fields are masked completely.
+        # Links other apps keep to an enquiry are their records, not the enquiry's (a
+        # one-to-one link back would be read from the database on every create).
+        links_back = [
+            field.name
+            for field in Enquiry._meta.get_fields()
+            if field.auto_created and not field.concrete
+        ]
         audit.register(
             Enquiry,
-            # carer_household: the carers app's link back, read on every create otherwise.
-            excluded=["updated_at", "carer_household"],
+            excluded=["updated_at", *links_back],
             masked=AUDIT_MASKED_FIELDS["enquiry"],
         )
         audit.register(EnquiryContact, masked=AUDIT_MASKED_FIELDS["enquirycontact"])

@@ -5,7 +5,7 @@
   acknowledgement carries the pack, so an enquiry from the form starts with this stopped);
 - Registration of Interest: chased if it has not arrived within
   ENQUIRY_ROI_CHASE_WORKING_DAYS of the initial visit;
-- decision on a Registration of Interest: within CARERS_ROI_DECISION_WORKING_DAYS of
+- decision on a Registration of Interest: within ENQUIRY_ROI_DECISION_WORKING_DAYS of
   its receipt (the same policy the carers app holds households to).
 
 A deadline is a date: the work is on time if done by the end of that day. A clock
@@ -37,7 +37,7 @@ def roi_chase_due(visit_done_on: date) -> date:
 
 
 def roi_decision_due(roi_received_on: date) -> date:
-    return add_working_days(roi_received_on, settings.CARERS_ROI_DECISION_WORKING_DAYS)
+    return add_working_days(roi_received_on, settings.ENQUIRY_ROI_DECISION_WORKING_DAYS)
 
 
 def received_on(enquiry: Enquiry) -> date:

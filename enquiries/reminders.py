@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from portal import formats
 from portal.models import Notification
 from portal.notifications import notifications_withdraw, notify
 
@@ -172,7 +173,7 @@ def enquiry_reminders_plan(enquiry: Enquiry) -> None:
                 "first_name": first_name,
                 "reference": enquiry.reference,
                 "clock": _sentence_case(Enquiry.Clock(clock).label),
-                "deadline": f"{deadline:%-d %B %Y}",
+                "deadline": formats.day(deadline),
                 "admin_url": absolute(enquiry.get_absolute_url()),
             },
             due_at=reminder_due_at(deadline),

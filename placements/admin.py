@@ -22,6 +22,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from portal import formats
 from portal.staffpages import form_page, offered_page
 
 from . import clocks, letters, measures, selectors, services
@@ -176,7 +177,7 @@ class ChildPlacementInline(ReadOnlyInline):
     def status(self, obj):
         placement = obj.placement
         if placement.outcome:
-            return f"{placement.get_outcome_display()} ({placement.outcome_on:%-d %b %Y})"
+            return f"{placement.get_outcome_display()} ({formats.day(placement.outcome_on)})"
         return placement.get_status_display()
 
 
@@ -434,7 +435,7 @@ class PlacementChildInline(ReadOnlyInline):
 
     @admin.display(description="born")
     def born(self, obj):
-        return f"{obj.child.date_of_birth:%-d %b %Y}" if obj.child.date_of_birth else "—"
+        return formats.day(obj.child.date_of_birth) if obj.child.date_of_birth else "—"
 
     @admin.display(description="legal status")
     def legal_status(self, obj):

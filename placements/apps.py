@@ -7,9 +7,13 @@ class PlacementsConfig(AppConfig):
 
     def ready(self):
         from portal import audit
+        from portal.deadlines import register_deadlines
         from portal.workflow import lock_rank
 
-        from . import models
+        from . import models, reminders, roles
+
+        roles.grant_roles()
+        register_deadlines(reminders.DEADLINES)
 
         # Lock order (README, "Lock order"): after carers' rows; the placement before
         # its children, the children before their reg 25A approvals.

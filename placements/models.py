@@ -21,6 +21,9 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from portal import formats
+from portal.deadlines import DeadlineBase
+
 # Choices (and the admin's search) for a placement's household: approved adopters only.
 APPROVED_ADOPTERS = Q(status="approved", adopter_approved_on__isnull=False)
 
@@ -411,7 +414,7 @@ class ProceedingsExtension(models.Model):
         ]
 
     def __str__(self):
-        return f"Extended to {self.ends_on:%-d %B %Y} (granted {self.granted_on:%-d %B %Y})"
+        return f"Extended to {formats.day(self.ends_on)} (granted {formats.day(self.granted_on)})"
 
 
 class Hearing(models.Model):
@@ -435,7 +438,7 @@ class Hearing(models.Model):
         ordering = ["placement", "held_on", "id"]
 
     def __str__(self):
-        return f"{self.get_kind_display()}, {self.held_on:%-d %B %Y}"
+        return f"{self.get_kind_display()}, {formats.day(self.held_on)}"
 
 
 class CourtOrder(models.Model):
@@ -469,7 +472,7 @@ class CourtOrder(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()}, {self.made_on:%-d %B %Y}"
+        return f"{self.get_kind_display()}, {formats.day(self.made_on)}"
 
 
 class FamilyTimeArrangement(models.Model):
@@ -537,7 +540,7 @@ class FamilyTimeSession(models.Model):
         indexes = [models.Index(fields=["placement", "held_on"], name="family_time_session_idx")]
 
     def __str__(self):
-        return f"Family time {self.held_on:%-d %B %Y}: {self.get_status_display().lower()}"
+        return f"Family time {formats.day(self.held_on)}: {self.get_status_display().lower()}"
 
 
 class LookedAfterReview(models.Model):
@@ -574,7 +577,7 @@ class LookedAfterReview(models.Model):
         ]
 
     def __str__(self):
-        return f"Looked-after child review, {self.held_on:%-d %B %Y}"
+        return f"Looked-after child review, {formats.day(self.held_on)}"
 
 
 class SocialWorkerVisit(models.Model):
@@ -597,15 +600,11 @@ class SocialWorkerVisit(models.Model):
         ]
 
     def __str__(self):
-        return f"Visit, {self.visited_on:%-d %B %Y}"
+        return f"Visit, {formats.day(self.visited_on)}"
 
 
-class PlacementDeadline(models.Model):
-    """An open clock on a placement: what is due, by when. Met clocks are removed.
-
-    ``revision`` grows whenever the date or the person reminded changes, which gives
-    reminders fresh keys.
-    """
+class PlacementDeadline(DeadlineBase):
+    """An open clock on a placement: what is due, by when (``portal.deadlines``)."""
 
     class Kind(models.TextChoices):
         REVIEW = "review", "Looked-after child review"
@@ -615,14 +614,11 @@ class PlacementDeadline(models.Model):
 
     placement = models.ForeignKey(Placement, on_delete=models.CASCADE, related_name="deadlines")
     kind = models.CharField(max_length=30, choices=Kind.choices)
-    label = models.CharField(max_length=200)
-    due_on = models.DateField()
-    revision = models.PositiveIntegerField(default=1)
-    reminded_to = models.EmailField(max_length=254, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
-    class Meta:
-        ordering = ["due_on", "id"]
+    # The 10-week date says when the carers may apply; nothing is late when it passes.
+    never_late_kinds = (Kind.ADOPTION_APPLICATION,)
+
+    class Meta(DeadlineBase.Meta):
         verbose_name = "placement deadline"
         constraints = [
             models.UniqueConstraint(
@@ -630,17 +626,6 @@ class PlacementDeadline(models.Model):
             )
         ]
         indexes = [models.Index(fields=["placement", "due_on"], name="placement_deadline_due_idx")]
-
-    def __str__(self):
-        return f"{self.label} by {self.due_on:%-d %B %Y}"
-
-    @property
-    def can_be_overdue(self) -> bool:
-        # The 10-week date says when the carers may apply; nothing is late when it passes.
-        return self.kind != self.Kind.ADOPTION_APPLICATION
-
-    def is_overdue(self, today: date | None = None) -> bool:
-        return self.can_be_overdue and self.due_on < (today or timezone.localdate())
 
 
 # Kinds that are late once their date has passed (lists, digests, measures use this).

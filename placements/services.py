@@ -17,9 +17,10 @@ from django.db.models import Max
 from django.utils import timezone
 
 from carers.models import Assessment, Household, Track
-from portal import audit, dates
+from portal import audit, dates, deadlines
 from portal.calendar import add_months
 from portal.dates import DateProblem
+from portal.formats import day
 from portal.workflow import Action, Offered, Refused, Table, Workflow, lock, lock_all
 
 from . import clocks, reminders
@@ -32,7 +33,6 @@ from .models import (
     LookedAfterReview,
     Placement,
     PlacementChild,
-    PlacementDeadline,
     ProceedingsExtension,
     SiblingGroup,
     SocialWorkerVisit,
@@ -88,10 +88,6 @@ TABLE = Table(
 
 # The core's one refusal, under the name callers of this module have always used.
 TransitionRefused = Refused
-
-
-def day(value: date) -> str:
-    return f"{value.day} {value:%B %Y}"
 
 
 def _not_in_future(on: date, what: str = "The date") -> list[str]:
@@ -1319,39 +1315,12 @@ def deadlines_refresh(*, placement: Placement) -> None:
 
     Call inside the transaction that changed the facts, with the placement locked.
     """
-    wanted = {c.kind: c for c in clocks.placement_clocks(placement_facts(placement=placement))}
-    household = placement.household
-    to, first_name = reminders.recipient_for(household)
-    existing = {d.kind: d for d in placement.deadlines.all()}
-    gone = [d for kind, d in existing.items() if kind not in wanted]
-    for deadline in gone:
-        reminders.deadline_reminders_withdraw(deadline_pk=deadline.pk)
-    if gone:
-        PlacementDeadline.objects.filter(pk__in=[d.pk for d in gone]).delete()
-    for kind, clock in wanted.items():
-        deadline = existing.get(kind)
-        if deadline is None:
-            deadline = PlacementDeadline.objects.create(
-                placement=placement,
-                kind=kind,
-                label=clock.label[:200],
-                due_on=clock.due_on,
-                reminded_to=to,
-            )
-            reminders.deadline_reminders_schedule(deadline=deadline, to=to, first_name=first_name)
-        elif deadline.due_on != clock.due_on or deadline.reminded_to != to:
-            reminders.deadline_reminders_withdraw(deadline_pk=deadline.pk)
-            deadline.due_on = clock.due_on
-            deadline.label = clock.label[:200]
-            deadline.reminded_to = to
-            deadline.revision += 1
-            deadline.save(
-                update_fields=["due_on", "label", "reminded_to", "revision", "updated_at"]
-            )
-            reminders.deadline_reminders_schedule(deadline=deadline, to=to, first_name=first_name)
-        elif deadline.label != clock.label[:200]:
-            deadline.label = clock.label[:200]
-            deadline.save(update_fields=["label", "updated_at"])
+    deadlines.deadlines_refresh(
+        source=reminders.DEADLINES,
+        owner=placement,
+        clocks=clocks.placement_clocks(placement_facts(placement=placement)),
+        worker=placement.household.social_worker,
+    )
 
 
 def deadlines_refresh_all(*, limit: int | None = None) -> int:
@@ -1375,7 +1344,7 @@ def deadlines_follow_social_workers(*, limit: int = 500) -> int:
     The carers app cannot tell placements; this finds the deadlines whose recipient no
     longer matches, a bounded batch at a time.
     """
-    stale = reminders.deadlines_with_stale_recipient()
+    stale = deadlines.deadlines_with_stale_recipient(reminders.DEADLINES)
     placement_pks = list(
         stale.values_list("placement_id", flat=True).distinct().order_by("placement_id")[:limit]
     )

@@ -1,17 +1,22 @@
-"""Thin tasks: the beat sweep calls the services and reminders that do the work."""
+"""Thin tasks: beat calls each, and the services do the work.
+
+Each job has its own time limit; a job cut off loses nothing (each placement is
+changed in its own transaction) and the next run goes on. The overdue digest is one
+task for every app: ``portal.tasks.queue_overdue_digests``.
+"""
 
 from celery import shared_task
 
-from . import reminders, services
+from . import services
 
 
-@shared_task(ignore_result=True)
-def sweep() -> dict:
-    """Beat runs this through the day: overdue digests each working-day morning, reminders
-    re-addressed after a change of social worker, and reg 25A approvals the carers'
-    approval has overtaken brought to an end."""
-    return {
-        "digests": reminders.overdue_digests_queue(),
-        "readdressed": services.deadlines_follow_social_workers(),
-        "approvals_ended": services.temporary_approvals_reconcile(),
-    }
+@shared_task(ignore_result=True, soft_time_limit=240, time_limit=300)
+def follow_social_workers() -> int:
+    """Re-address reminders after a household's social worker changed (a batch a run)."""
+    return services.deadlines_follow_social_workers()
+
+
+@shared_task(ignore_result=True, soft_time_limit=120, time_limit=150)
+def end_overtaken_temporary_approvals() -> int:
+    """Bring to an end the reg 25A approvals the carers' approval has overtaken."""
+    return services.temporary_approvals_reconcile()

@@ -25,6 +25,7 @@ from datetime import date
 from django.utils import timezone
 
 from portal.calendar import add_months
+from portal.formats import day
 
 # A plausibility bound for a date of birth, not a rule of law or policy: anyone older
 # has almost certainly had their year mistyped.
@@ -40,11 +41,6 @@ class DateProblem:
 
     def __str__(self) -> str:
         return self.message
-
-
-def day(value: date) -> str:
-    """A date as people read it: 3 March 2025."""
-    return f"{value.day} {value:%B %Y}"
 
 
 def messages(problems: list[DateProblem]) -> list[str]:

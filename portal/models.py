@@ -3,6 +3,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from . import formats
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -171,7 +173,7 @@ class StaffInvitation(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self):
-        return f"Invitation for {self.user} ({self.created_at:%d %B %Y})"
+        return f"Invitation for {self.user} ({formats.day(self.created_at)})"
 
     def is_usable(self, now=None) -> bool:
         now = now or timezone.now()

@@ -19,12 +19,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parseaddr
+from functools import reduce
+from operator import or_
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -126,11 +128,17 @@ def _kick(notification_pk: int) -> None:
     )
 
 
-def notifications_withdraw(*, keys: Iterable[str] = (), key_prefix: str = "") -> int:
-    """Withdraw messages not yet sent, e.g. reminders for a cancelled booking."""
+def notifications_withdraw(
+    *, keys: Iterable[str] = (), key_prefix: str = "", key_prefixes: Iterable[str] = ()
+) -> int:
+    """Withdraw messages not yet sent, e.g. reminders for a cancelled booking.
+
+    By exact keys, or by one or several key prefixes (in one UPDATE).
+    """
     queryset = Notification.objects.pending()
-    if key_prefix:
-        queryset = queryset.filter(key__startswith=key_prefix)
+    prefixes = [key_prefix] if key_prefix else list(key_prefixes)
+    if prefixes:
+        queryset = queryset.filter(reduce(or_, (Q(key__startswith=p) for p in prefixes)))
     else:
         queryset = queryset.filter(key__in=list(keys))
     return queryset.update(withdrawn_at=timezone.now())

@@ -100,6 +100,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.agency",
             ],
+            # Dates as people read them, in every template: {{ when|day }}.
+            "builtins": ["portal.templatetags.portal_formats"],
         },
     },
 ]
@@ -198,6 +200,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.tasks.deliver_due_notifications",
         "schedule": env.float("OUTBOX_SWEEP_SECONDS", default=60.0),
     },
+    # One digest a working-day morning per person with overdue deadlines, every app's
+    # (portal/deadlines.py); beat runs it hourly and the key stops a second one a day.
+    "overdue-digests": {
+        "task": "portal.tasks.queue_overdue_digests",
+        "schedule": env.float("OVERDUE_DIGEST_SWEEP_SECONDS", default=3600.0),
+    },
     "clear-expired-sessions": {
         "task": "portal.tasks.clear_expired_sessions",
         "schedule": 24 * 3600.0,
@@ -211,6 +219,9 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.float("EVENT_WAITING_LIST_SWEEP_SECONDS", default=60.0),
     },
 }
+
+# Overdue deadlines of every app go in one digest per person, at this hour on working days.
+OVERDUE_DIGEST_HOUR = env.int("OVERDUE_DIGEST_HOUR", default=8)
 
 # Email: console on a laptop, SMTP in production (EMAIL_URL=smtp://host:port).
 _email = env.email_url("EMAIL_URL", default="consolemail://")
@@ -432,14 +443,13 @@ CRISPY_CLASS_CONVERTERS = dict.fromkeys(
 
 # Carer assessments: agency policy, read here; statutory clocks are constants in
 # carers/clocks.py with the regulation they come from.
-CARERS_ROI_DECISION_WORKING_DAYS = env.int("CARERS_ROI_DECISION_WORKING_DAYS", default=5)
 CARERS_STAGE_ONE_MONTHS = env.int("CARERS_STAGE_ONE_MONTHS", default=2)
 CARERS_APPROVAL_TARGET_MONTHS = env.int("CARERS_APPROVAL_TARGET_MONTHS", default=6)
 CARERS_FORM_F_TO_PANEL_MONTHS = env.int("CARERS_FORM_F_TO_PANEL_MONTHS", default=8)
 CARERS_AGENCY_DECISION_WORKING_DAYS = env.int("CARERS_AGENCY_DECISION_WORKING_DAYS", default=7)
 CARERS_DBS_RENEWAL_YEARS = env.int("CARERS_DBS_RENEWAL_YEARS", default=3)
-# Reminders to the social worker, in working days before a deadline; overdue items go out
-# in one morning digest per social worker (the sweep below), at this hour on working days.
+# Reminders to the social worker, in working days before a deadline, at this hour; overdue
+# items go in the one morning digest (OVERDUE_DIGEST_HOUR).
 CARERS_REMINDER_WORKING_DAYS_BEFORE = env.list(
     "CARERS_REMINDER_WORKING_DAYS_BEFORE", cast=int, default=[10, 1]
 )
@@ -454,15 +464,17 @@ DOCUMENTS_PER_SAVE = env.int("DOCUMENTS_PER_SAVE", default=3)
 # around them. Larger requests are refused from their Content-Length, unread
 # (portal.middleware.RequestBodyLimitMiddleware); gunicorn and the proxy cap them too.
 REQUEST_BODY_MAX_BYTES = (DOCUMENTS_PER_SAVE * CARERS_DOCUMENT_MAX_MB + 2) * 1024 * 1024
-CELERY_BEAT_SCHEDULE["carers-deadline-reminders"] = {
-    "task": "carers.tasks.sweep_deadline_reminders",
-    "schedule": env.float("CARERS_REMINDER_SWEEP_SECONDS", default=3600.0),
-}
 
 # Enquiries: the recruitment team's policy clocks, in working days after the enquiry arrives.
-# The Registration of Interest decision uses CARERS_ROI_DECISION_WORKING_DAYS (one policy).
 ENQUIRY_FIRST_CONTACT_WORKING_DAYS = env.int("ENQUIRY_FIRST_CONTACT_WORKING_DAYS", default=1)
 ENQUIRY_INFORMATION_PACK_WORKING_DAYS = env.int("ENQUIRY_INFORMATION_PACK_WORKING_DAYS", default=5)
+# The decision on a Registration of Interest, after its receipt: one policy for the enquiry
+# and for the carer household that follows it (carers/clocks.py reads it too). Its former
+# name, CARERS_ROI_DECISION_WORKING_DAYS, is still read from the environment.
+ENQUIRY_ROI_DECISION_WORKING_DAYS = env.int(
+    "ENQUIRY_ROI_DECISION_WORKING_DAYS",
+    default=env.int("CARERS_ROI_DECISION_WORKING_DAYS", default=5),
+)
 # A Registration of Interest is chased if it has not arrived this long after the initial visit.
 ENQUIRY_ROI_CHASE_WORKING_DAYS = env.int("ENQUIRY_ROI_CHASE_WORKING_DAYS", default=10)
 # A missed deadline is reminded at this hour of the next working day, to the assigned
@@ -481,8 +493,8 @@ CELERY_BEAT_SCHEDULE["enquiries-anonymise-closed"] = {
 }
 
 # Placements: reminders to the carers' social worker, in working days before each statutory
-# clock (reviews, visits, the 26 weeks); overdue items go in one morning digest per social
-# worker on working days. Placements whose household has no social worker remind the team.
+# clock (reviews, visits, the 26 weeks); overdue items go in the one morning digest
+# (OVERDUE_DIGEST_HOUR). Placements whose household has no social worker remind the team.
 PLACEMENTS_REMINDER_WORKING_DAYS_BEFORE = env.list(
     "PLACEMENTS_REMINDER_WORKING_DAYS_BEFORE", cast=int, default=[5, 1]
 )
@@ -490,8 +502,12 @@ PLACEMENTS_REMINDER_HOUR = env.int("PLACEMENTS_REMINDER_HOUR", default=8)
 PLACEMENTS_TEAM_EMAIL = env.str("PLACEMENTS_TEAM_EMAIL", default="placements@oakway.example")
 # The placement page lists family time sessions from this many days back (all are kept).
 PLACEMENTS_FAMILY_TIME_DAYS_SHOWN = env.int("PLACEMENTS_FAMILY_TIME_DAYS_SHOWN", default=90)
-CELERY_BEAT_SCHEDULE["placements-sweep"] = {
-    "task": "placements.tasks.sweep",
+CELERY_BEAT_SCHEDULE["placements-follow-social-workers"] = {
+    "task": "placements.tasks.follow_social_workers",
+    "schedule": env.float("PLACEMENTS_SWEEP_SECONDS", default=3600.0),
+}
+CELERY_BEAT_SCHEDULE["placements-end-overtaken-temporary-approvals"] = {
+    "task": "placements.tasks.end_overtaken_temporary_approvals",
     "schedule": env.float("PLACEMENTS_SWEEP_SECONDS", default=3600.0),
 }
 

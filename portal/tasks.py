@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import notifications
+from . import deadlines, notifications
 
 
 @shared_task(ignore_result=True)
@@ -15,6 +15,13 @@ def deliver_due_notifications() -> int:
 def deliver_notification(notification_pk: int) -> bool:
     """Queued on commit by ``notify`` so an urgent message need not wait for the sweep."""
     return notifications.deliver_one(notification_pk)
+
+
+@shared_task(ignore_result=True, soft_time_limit=120, time_limit=150)
+def queue_overdue_digests() -> int:
+    """Beat runs this through the day; each working-day morning it queues one overdue
+    digest per person, covering every app's deadlines."""
+    return deadlines.overdue_digests_queue()
 
 
 @shared_task(ignore_result=True)

@@ -29,13 +29,11 @@ from django.conf import settings as django_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from carers import reminders as carers_reminders
 from carers.models import Document, Household, PanelSitting, Track
 from enquiries import reminders as enquiries_reminders
 from enquiries.models import Booking, Enquiry
-from placements import reminders as placements_reminders
 from placements.models import Placement
-from portal import notifications
+from portal import deadlines, notifications
 from portal.models import Notification
 from portal.roles import Role
 from tests.carers import factories as carer_factories
@@ -590,8 +588,7 @@ def deliveries(mail, commit):
     """The outbox, swept with SMTP refusing every recipient, then accepting them."""
     later = timezone.now() + timedelta(days=400)
     commit(lambda: enquiries_reminders.follow_ups_queue())
-    commit(lambda: carers_reminders.overdue_digests_queue())
-    commit(lambda: placements_reminders.overdue_digests_queue())
+    commit(lambda: deadlines.overdue_digests_queue())
     mail.refusing()
     commit(lambda: notifications.deliver_due(now=later))
     mail.accepting()

@@ -6,19 +6,23 @@ through services too. Team managers and social workers may look, not change.
 """
 
 import csv
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IS_POPUP_VAR
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from portal import formats
 from portal.calendar import financial_year_label
 from portal.models import User
 from portal.roles import Role
@@ -242,6 +246,27 @@ CSV_COLUMNS = (
 )
 
 
+# -- actions other apps offer on the list ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OtherAction:
+    function: Callable
+    allowed: Callable[[HttpRequest], bool]
+
+
+_other_actions: list[OtherAction] = []
+
+
+def register_enquiry_action(function: Callable, *, allowed: Callable[[HttpRequest], bool]):
+    """Offer an admin action of another app on the enquiry list (the carers app: convert
+    to a carer household), to those for whom ``allowed(request)`` is true. Enquiries
+    import no other app, so the other app registers it from its admin module. The action
+    checks ``allowed`` again itself: it is only hidden from the rest."""
+    if all(other.function is not function for other in _other_actions):
+        _other_actions.append(OtherAction(function, allowed))
+
+
 # -- the admin -----------------------------------------------------------------------------
 
 
@@ -360,7 +385,7 @@ class EnquiryAdmin(admin.ModelAdmin):
         if obj.next_deadline is None:
             return "–"
         clock = obj.get_next_deadline_clock_display()
-        return f"{obj.next_deadline:%-d %B %Y} ({clock[:1].lower()}{clock[1:]})"
+        return f"{formats.day(obj.next_deadline)} ({clock[:1].lower()}{clock[1:]})"
 
     @admin.display(description="overdue", ordering="next_deadline")
     def overdue_display(self, obj):
@@ -381,7 +406,7 @@ class EnquiryAdmin(admin.ModelAdmin):
             (
                 (
                     Enquiry.Clock(clock).label,
-                    f"{deadline:%-d %B %Y}",
+                    formats.day(deadline),
                     " (overdue)" if deadline < today else "",
                 )
                 for clock, deadline in running.items()
@@ -616,6 +641,16 @@ class EnquiryAdmin(admin.ModelAdmin):
         )
 
     # -- actions
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if IS_POPUP_VAR in request.GET:
+            return actions
+        for other in _other_actions:
+            if other.allowed(request):
+                function, name, description = self.get_action(other.function)
+                actions[name] = (function, name, description)
+        return actions
 
     def _each(self, request, queryset, service, done: str) -> None:
         changed = 0

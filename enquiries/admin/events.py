@@ -13,7 +13,9 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from ..formats import event_when, natural_key, staff_date
+from portal.formats import day_and_time
+
+from ..formats import event_when, natural_key
 from ..models import Booking, InformationEvent
 from ..selectors import events as selectors
 from ..services import events as services
@@ -276,7 +278,7 @@ class InformationEventAdmin(admin.ModelAdmin):
                     _csv_safe(value)
                     for value in (
                         booking.event.title,
-                        staff_date(booking.event.starts_at),
+                        day_and_time(booking.event.starts_at),
                         booking.name,
                         booking.email,
                         booking.phone,
@@ -284,7 +286,7 @@ class InformationEventAdmin(admin.ModelAdmin):
                         booking.get_status_display(),
                         booking.access_needs,
                         booking.get_heard_about_display(),
-                        staff_date(booking.created_at),
+                        day_and_time(booking.created_at),
                     )
                 ]
             )
@@ -393,7 +395,7 @@ class BookingAdmin(admin.ModelAdmin):
 
     @admin.display(description="event date", ordering="event__starts_at")
     def event_date(self, obj):
-        return staff_date(obj.event.starts_at)
+        return day_and_time(obj.event.starts_at)
 
     @admin.display(description="manage link")
     def manage_link(self, obj):

@@ -14,13 +14,11 @@ from crispy_forms_gds.layout import ConditionalQuestion, ConditionalRadios, Fiel
 from django import forms
 
 from portal.forms import HoneypotFormMixin
-from portal.validators import PersonNameValidator
+from portal.validators import POSTCODE_MESSAGE, PersonNameValidator, postcode_normalise
 
 from ..models import Enquiry
 
 PHONE_PATTERN = re.compile(r"^\+?[0-9 ()-]{7,30}$")
-# A UK postcode, once spaces are taken out: outward code then inward code (e.g. OK12AB).
-POSTCODE_PATTERN = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$")
 MAX_CHILDREN = 10
 MAX_CHILD_AGE = 30
 QUESTION_MAX_LENGTH = 2000
@@ -122,7 +120,7 @@ class AboutYouForm(EnquiryStepForm):
         help_text="So we know whether you live near enough for us to support you.",
         error_messages={
             "required": "Enter your postcode",
-            "max_length": "Enter a real postcode, like OK1 2AB",
+            "max_length": POSTCODE_MESSAGE,
         },
     )
     aged_21_or_over = forms.TypedChoiceField(
@@ -175,10 +173,7 @@ class AboutYouForm(EnquiryStepForm):
         return self.cleaned_data["email"].strip().lower()
 
     def clean_postcode(self):
-        compact = re.sub(r"\s+", "", self.cleaned_data["postcode"]).upper()
-        if not POSTCODE_PATTERN.match(compact):
-            raise forms.ValidationError("Enter a real postcode, like OK1 2AB")
-        return f"{compact[:-3]} {compact[-3:]}"
+        return postcode_normalise(self.cleaned_data["postcode"])
 
 
 class ContactForm(EnquiryStepForm):

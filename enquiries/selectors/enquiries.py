@@ -9,6 +9,7 @@ from django.db.models import Count, Min, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from portal import formats
 from portal.calendar import (
     add_months,
     financial_year_bounds,
@@ -198,7 +199,7 @@ def funnel_report(
     event_rows = [
         FunnelRow(
             label=f"{row['after_event__title']}, "
-            f"{timezone.localdate(row['after_event__starts_at']):%-d %B %Y}",
+            f"{formats.day(timezone.localdate(row['after_event__starts_at']))}",
             counts=row,
         )
         for row in received.filter(after_event__isnull=False)

@@ -26,7 +26,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from portal import audit, dates
+from portal import audit, dates, formats
 from portal.calendar import add_months
 from portal.models import Notification
 from portal.notifications import notifications_withdraw, notify
@@ -409,7 +409,7 @@ def _tell_the_team(
             # Only that it needs a look: the route (and so the person's age) stays in
             # the staff area.
             "needs_a_look": not enquiry.aged_21_or_over,
-            "first_contact_due": f"{first_contact:%-d %B %Y}",
+            "first_contact_due": formats.day(first_contact),
             "admin_url": absolute(enquiry.get_absolute_url()),
         },
     )
@@ -582,7 +582,7 @@ def enquiry_rebook_initial_visit(
         locked.initial_visit_on = visit_on
         audit.name_next_save(locked, "enquiries.enquiry.initial_visit_rebooked")
         locked.save(update_fields=["initial_visit_on", "updated_at"])
-        text = f"Initial visit moved to {visit_on:%-d %B %Y}."
+        text = f"Initial visit moved to {formats.day(visit_on)}."
         EnquiryNote.objects.create(enquiry=locked, author=by, text=f"{text} {note.strip()}".strip())
     enquiry.initial_visit_on = visit_on
     return enquiry
@@ -608,8 +608,8 @@ def enquiry_mark_initial_visit_done(
         on_or_after_arrival(locked)
         if locked.initial_visit_on and day < locked.initial_visit_on:
             raise EnquiryError(
-                f"The initial visit is booked for {locked.initial_visit_on:%-d %B %Y}, so it "
-                f"cannot have been done on {day:%-d %B %Y}. If it happened earlier, move the "
+                f"The initial visit is booked for {formats.day(locked.initial_visit_on)}, so it "
+                f"cannot have been done on {formats.day(day)}. If it happened earlier, move the "
                 "visit to that day first."
             )
 

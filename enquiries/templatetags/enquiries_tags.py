@@ -6,6 +6,8 @@ from django import template
 from django.template.defaultfilters import linebreaksbr
 from django.utils.html import format_html, format_html_join
 
+from portal.formats import clock, day
+
 from .. import formats
 
 register = template.Library()
@@ -19,14 +21,14 @@ def event_when(event):
 
 @register.simple_tag
 def event_day(event):
-    return formats.day(event.starts_at)
+    return day(event.starts_at, weekday=True)
 
 
 @register.simple_tag
 def event_deadline(event):
     """When booking closes, e.g. "at 5pm on Monday 2 March 2026"."""
     deadline = event.booking_deadline
-    return f"at {formats.clock(deadline)} on {formats.day(deadline)}"
+    return f"at {clock(deadline)} on {day(deadline, weekday=True)}"
 
 
 @register.simple_tag

@@ -1,21 +1,26 @@
-"""The outbox panel on the staff home page: team managers see what is failing."""
+"""The staff home page's panels (``portal.dashboard``), each rendered by its own template."""
 
 from django import template
-from django.urls import reverse
 
-from portal.notifications import outbox_attention
+from portal.dashboard import panels
 
 register = template.Library()
 
 
-@register.inclusion_tag("portal/admin/outbox_panel.html", takes_context=True)
-def outbox_dashboard(context):
+@register.simple_tag(takes_context=True)
+def dashboard_panels(context) -> list[str]:
+    """Each registered panel the signed-in user may see, rendered."""
     request = context.get("request")
     user = getattr(request, "user", None)
-    if user is None or not user.has_perm("portal.view_notification"):
-        return {"show": False}
-    return {
-        "show": True,
-        "attention": outbox_attention(),
-        "changelist": reverse("admin:portal_notification_changelist"),
-    }
+    if user is None:
+        return []
+    engine = context.template.engine
+    rendered = []
+    for panel in panels():
+        panel_context = panel.context(user)
+        if panel_context is not None:
+            # As an inclusion tag would: the panel sees only its own context. The rendered
+            # template is safe HTML, escaped as it was rendered.
+            template = engine.get_template(panel.template)
+            rendered.append(template.render(context.new(panel_context)))
+    return rendered

@@ -3,6 +3,7 @@
 //   npm ci && npm run build
 //
 // - static/src/portal.scss -> static/css/portal.css (compressed, no source map)
+// - static/src/admin.scss -> static/css/admin.css (the staff area's additions to the admin)
 // - GOV.UK Frontend's ES module bundle -> static/vendor/govuk-frontend/
 //
 // Only the JavaScript is vendored: every image GOV.UK Frontend ships (favicon,
@@ -26,9 +27,9 @@ async function readVersion(pkg) {
   return meta.version;
 }
 
-async function buildCss() {
-  const source = join(root, "static", "src", "portal.scss");
-  const target = join(root, "static", "css", "portal.css");
+async function buildCss(name) {
+  const source = join(root, "static", "src", `${name}.scss`);
+  const target = join(root, "static", "css", `${name}.css`);
   const result = sass.compile(source, {
     style: "compressed",
     sourceMap: false,
@@ -39,7 +40,7 @@ async function buildCss() {
   if (/url\(/.test(result.css)) {
     // Anything referenced by url() must be vendored too; fail loudly rather
     // than ship a stylesheet that points at missing files.
-    throw new Error("portal.css references url(): vendor those assets in build.mjs");
+    throw new Error(`${name}.css references url(): vendor those assets in build.mjs`);
   }
   await mkdir(dirname(target), { recursive: true });
   await writeFile(target, result.css + "\n");
@@ -63,6 +64,6 @@ async function vendorGovukFrontend(version) {
 }
 
 const version = await readVersion("govuk-frontend");
-const css = await buildCss();
+const css = [await buildCss("portal"), await buildCss("admin")].map((path) => relative(root, path));
 const vendor = await vendorGovukFrontend(version);
-console.log(`built ${relative(root, css)} and ${relative(root, vendor)}/ (govuk-frontend ${version})`);
+console.log(`built ${css.join(", ")} and ${relative(root, vendor)}/ (govuk-frontend ${version})`);

@@ -8,7 +8,7 @@ from dateutil.relativedelta import relativedelta
 from django.core import mail
 from django.utils import timezone
 
-from carers import clocks, reminders, services
+from carers import clocks, services
 from carers.models import (
     Deadline,
     HouseholdMember,
@@ -17,6 +17,7 @@ from carers.models import (
     TrainingCourse,
 )
 from portal.calendar import add_working_days
+from portal.deadlines import overdue_digests_queue
 from portal.models import Notification
 from portal.notifications import deliver_due
 from tests.carers import factories as f
@@ -176,43 +177,45 @@ def test_overdue_items_go_out_as_one_digest_a_working_morning(social_worker, mak
     f.household(social_worker, roi_received_on=long_ago)
     f.household(social_worker, roi_received_on=long_ago)
     morning = working_morning()
-    assert reminders.overdue_digests_queue(now=morning) == 1
-    assert reminders.overdue_digests_queue(now=morning + timedelta(hours=2)) == 1
-    digests = Notification.objects.filter(template="carers/overdue_digest")
+    assert overdue_digests_queue(now=morning) == 1
+    assert overdue_digests_queue(now=morning + timedelta(hours=2)) == 1
+    digests = Notification.objects.filter(template="portal/overdue_digest")
     assert digests.count() == 1
     digest = digests.get()
     assert digest.to == social_worker.email
     assert digest.context["count"] == 2
-    assert digest.key == f"carers:overdue-digest:{social_worker.pk}:{morning.date().isoformat()}"
+    assert digest.key == (
+        f"deadlines:overdue-digest:{social_worker.pk}:{morning.date().isoformat()}"
+    )
 
 
 def test_no_digest_before_the_hour_at_weekends_or_on_bank_holidays(social_worker):
     f.household(social_worker, roi_received_on=timezone.localdate() - timedelta(days=40))
-    assert reminders.overdue_digests_queue(now=working_morning(hour=7)) == 0
+    assert overdue_digests_queue(now=working_morning(hour=7)) == 0
     saturday = date(2031, 1, 4)
     assert (
-        reminders.overdue_digests_queue(
+        overdue_digests_queue(
             now=datetime.combine(saturday, datetime.min.time().replace(hour=9), LONDON)
         )
         == 0
     )
     boxing_day = date(2030, 12, 26)
     assert (
-        reminders.overdue_digests_queue(
+        overdue_digests_queue(
             now=datetime.combine(boxing_day, datetime.min.time().replace(hour=9), LONDON)
         )
         == 0
     )
-    assert not Notification.objects.filter(template="carers/overdue_digest").exists()
+    assert not Notification.objects.filter(template="portal/overdue_digest").exists()
 
 
 def test_the_sweep_task_queues_digests(social_worker, monkeypatch):
-    from carers import tasks
+    from portal import tasks
 
     f.household(social_worker, roi_received_on=timezone.localdate() - timedelta(days=40))
     morning = working_morning()
     monkeypatch.setattr(timezone, "now", lambda: morning)
-    assert tasks.sweep_deadline_reminders.delay().get() == 1
+    assert tasks.queue_overdue_digests.delay().get() == 1
 
 
 # -- checks and training ----------------------------------------------------------------------

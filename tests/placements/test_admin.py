@@ -210,7 +210,7 @@ def test_logging_a_hearing_family_time_and_a_review_on_the_page(placement, sw_cl
     assert deadlines[PlacementDeadline.Kind.REVIEW] == date(2025, 6, 28)
     assert deadlines[PlacementDeadline.Kind.PROCEEDINGS] == date(2025, 8, 24)
     html = sw_client.get(change_url(placement)).content.decode()
-    assert "Sat 28 Jun 2025" in html  # the next review, in the deadlines table
+    assert "Saturday 28 June 2025" in html  # the next review, in the deadlines table
 
 
 def test_an_extension_on_the_page_is_checked_against_the_8_week_limit(placement, sw_client):

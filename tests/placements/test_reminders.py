@@ -7,9 +7,11 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from placements import reminders, services, tasks
+from placements import services, tasks
 from placements.models import PlacementDeadline
+from portal import tasks as portal_tasks
 from portal.calendar import add_working_days, is_working_day
+from portal.deadlines import overdue_digests_queue
 from portal.models import Notification
 from portal.notifications import deliver_due
 from portal.roles import Role
@@ -166,30 +168,43 @@ def test_overdue_items_go_out_as_one_digest_a_working_morning(ep_household, soci
     )
     services.placement_place_for_adoption(placement=first, on=date(2025, 4, 2), by=social_worker)
     morning = working_morning()
-    assert reminders.overdue_digests_queue(now=morning) == 1
-    assert reminders.overdue_digests_queue(now=morning + timedelta(hours=2)) == 1
-    digest = Notification.objects.get(template="placements/overdue_digest")
+    assert overdue_digests_queue(now=morning) == 1
+    assert overdue_digests_queue(now=morning + timedelta(hours=2)) == 1
+    digest = Notification.objects.get(template="portal/overdue_digest")
     assert digest.to == social_worker.email
-    assert digest.context["count"] == 4  # review and visit on each placement
+    counts = {s["line"]: s["count"] for s in digest.context["sections"]}
+    # Review and visit on each placement; the household's own overdue items share the email.
+    assert counts["on the placements you support"] == 4
+    assert digest.context["count"] == sum(counts.values())
     assert digest.key == (
-        f"placements:overdue-digest:{social_worker.pk}:{morning.date().isoformat()}"
+        f"deadlines:overdue-digest:{social_worker.pk}:{morning.date().isoformat()}"
     )
 
 
 def test_no_digest_before_the_hour_at_weekends_or_on_bank_holidays(ep_household, social_worker):
     factories.placement(social_worker, ep_household, placed_on=date(2025, 3, 3))
-    assert reminders.overdue_digests_queue(now=working_morning(hour=7)) == 0
+    assert overdue_digests_queue(now=working_morning(hour=7)) == 0
     saturday = datetime(2031, 1, 4, 9, tzinfo=LONDON)
     boxing_day = datetime(2030, 12, 26, 9, tzinfo=LONDON)
-    assert reminders.overdue_digests_queue(now=saturday) == 0
-    assert reminders.overdue_digests_queue(now=boxing_day) == 0
-    assert not Notification.objects.filter(template="placements/overdue_digest").exists()
+    assert overdue_digests_queue(now=saturday) == 0
+    assert overdue_digests_queue(now=boxing_day) == 0
+    assert not Notification.objects.filter(template="portal/overdue_digest").exists()
 
 
-def test_the_beat_sweep_runs_digests_readdressing_and_approvals(
-    ep_household, social_worker, monkeypatch
+def test_beat_runs_digests_readdressing_and_approvals_as_separate_tasks(
+    ep_household, social_worker, monkeypatch, settings
 ):
     factories.placement(social_worker, ep_household, placed_on=date(2025, 3, 3))
     morning = working_morning()
     monkeypatch.setattr(timezone, "now", lambda: morning)
-    assert tasks.sweep.delay().get() == {"digests": 1, "readdressed": 0, "approvals_ended": 0}
+    assert portal_tasks.queue_overdue_digests.delay().get() == 1
+    assert tasks.follow_social_workers.delay().get() == 0
+    assert tasks.end_overtaken_temporary_approvals.delay().get() == 0
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert {
+        "portal.tasks.queue_overdue_digests",
+        "placements.tasks.follow_social_workers",
+        "placements.tasks.end_overtaken_temporary_approvals",
+    } <= scheduled
+    for task in (tasks.follow_social_workers, tasks.end_overtaken_temporary_approvals):
+        assert 0 < task.soft_time_limit < task.time_limit

@@ -1,9 +1,15 @@
-"""The name rule shared by the public forms (booking and enquiry)."""
+"""The name rule shared by the public forms (booking and enquiry), and the one UK postcode
+parser and message every form uses."""
 
 import pytest
 from django.core.exceptions import ValidationError
 
-from portal.validators import PersonNameValidator
+from portal.validators import (
+    POSTCODE_MESSAGE,
+    PersonNameValidator,
+    postcode_normalise,
+    postcode_parts,
+)
 
 
 @pytest.mark.parametrize(
@@ -43,3 +49,44 @@ def test_the_enquiry_form_applies_the_same_rule_to_names(client):
     assert form.errors["last_name"] == [
         "Last name must only include letters, spaces, hyphens and apostrophes"
     ]
+
+
+@pytest.mark.parametrize(
+    ("typed", "written"),
+    [
+        (" sw1a1aa ", "SW1A 1AA"),
+        ("M1 1AE", "M1 1AE"),
+        ("ok1  2ab", "OK1 2AB"),
+        ("LS61AA", "LS6 1AA"),
+        ("b33 8th", "B33 8TH"),
+        ("CR2 6XH", "CR2 6XH"),
+        ("DN55 1PT", "DN55 1PT"),
+    ],
+)
+def test_a_uk_postcode_is_written_in_capitals_with_one_space(typed, written):
+    assert postcode_normalise(typed) == written
+
+
+@pytest.mark.parametrize("typed", ["", "not a postcode", "12345", "LS6", "SW1A 1A", "SW1A1AAA"])
+def test_anything_else_is_refused_with_the_one_postcode_message(typed):
+    with pytest.raises(ValidationError) as refused:
+        postcode_normalise(typed)
+    assert refused.value.messages == [POSTCODE_MESSAGE]
+    assert POSTCODE_MESSAGE == "Enter a real UK postcode, like OK1 2AB"
+
+
+def test_the_parts_of_a_postcode_or_its_first_part_alone():
+    assert postcode_parts("ls6 1aa") == ("LS6", "1AA")
+    assert postcode_parts("hd9") == ("HD9", "")
+    assert postcode_parts("12345") is None
+    assert postcode_parts(None) is None
+
+
+def test_the_apps_use_the_one_parser():
+    from carers import services as carers_services
+    from content import eligibility
+    from enquiries import enquiry_forms
+
+    assert carers_services.postcode_normalise is postcode_normalise
+    assert enquiry_forms.postcode_normalise is postcode_normalise
+    assert eligibility.postcode_parts is postcode_parts

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
 
+from portal import formats
 from portal.invitations import staff_account_invite
 
 
@@ -29,5 +30,5 @@ class Command(BaseCommand):
         invitation = staff_account_invite(email=email, superuser=superuser)
         self.stdout.write(
             f"Invitation queued for account {invitation.user_id}; it works once, "
-            f"until {invitation.expires_at:%d %B %Y %H:%M}."
+            f"until {formats.day_and_time(invitation.expires_at)}."
         )

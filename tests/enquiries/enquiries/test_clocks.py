@@ -63,7 +63,7 @@ def test_the_roi_decision_clock_skips_the_spring_bank_holiday():
 def test_the_clocks_are_policy_settings(settings):
     settings.ENQUIRY_FIRST_CONTACT_WORKING_DAYS = 2
     settings.ENQUIRY_INFORMATION_PACK_WORKING_DAYS = 10
-    settings.CARERS_ROI_DECISION_WORKING_DAYS = 3
+    settings.ENQUIRY_ROI_DECISION_WORKING_DAYS = 3
     assert enquiry_clocks.first_contact_due(date(2026, 4, 2)) == date(2026, 4, 8)
     assert enquiry_clocks.information_pack_due(date(2026, 4, 2)) == date(2026, 4, 20)
     assert enquiry_clocks.roi_decision_due(date(2026, 5, 22)) == date(2026, 5, 28)

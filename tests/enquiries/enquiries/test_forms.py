@@ -267,7 +267,7 @@ def test_a_change_from_the_check_page_returns_to_it(client):
                     "id_email",
                     "Enter an email address in the correct format, like name@example.com",
                 ),
-                ("id_postcode", "Enter a real postcode, like OK1 2AB"),
+                ("id_postcode", "Enter a real UK postcode, like OK1 2AB"),
             ],
         ),
         (

@@ -1,0 +1,35 @@
+"""What each staff role may do with carer households and assessments (``portal.roles``).
+
+Carer records are for social workers and team managers only: social workers keep the
+records and move the stages; only team managers record agency decisions, edit the
+training catalogue or delete.
+"""
+
+from portal.roles import Role, grant, model_perms, view
+
+CASEWORK = [
+    *model_perms("carers.household", ("view", "add", "change")),
+    *model_perms("carers.assessment", ("view", "change")),
+    *model_perms("carers.applicant"),
+    *model_perms("carers.householdmember"),
+    *model_perms("carers.supportnetworkmember"),
+    *model_perms("carers.statutorycheck"),
+    *model_perms("carers.trainingrecord"),
+    *model_perms("carers.document", ("view", "add")),
+    *model_perms("carers.panelsitting", ("view", "add", "change")),
+    *model_perms("carers.fostercarerreview", ("view", "change")),
+    *view("carers.stagechange"),
+    *view("carers.trainingcourse"),
+    *view("carers.deadline"),
+]
+MANAGEMENT = [
+    "carers.record_agency_decision",
+    *model_perms("carers.trainingcourse", ("add", "change", "delete")),
+    "carers.delete_panelsitting",
+    "carers.delete_document",
+]
+
+
+def grant_roles() -> None:
+    grant(Role.SOCIAL_WORKERS, CASEWORK)
+    grant(Role.TEAM_MANAGERS, [*CASEWORK, *MANAGEMENT])

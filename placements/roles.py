@@ -1,0 +1,39 @@
+"""What each staff role may do with children and placements (``portal.roles``).
+
+The most sensitive records, for social workers and team managers only. Social workers
+record placements and keep their records; team managers also grant reg 25A approvals,
+delete mistaken records and see the EP measures.
+"""
+
+from portal.roles import Role, grant, model_perms, view
+
+RECORDS = (
+    "placements.proceedingsextension",
+    "placements.hearing",
+    "placements.familytimearrangement",
+    "placements.familytimesession",
+    "placements.lookedafterreview",
+    "placements.socialworkervisit",
+)
+CASEWORK = [
+    *model_perms("placements.child", ("view", "add", "change")),
+    *model_perms("placements.siblinggroup", ("view", "add", "change")),
+    *model_perms("placements.placement", ("view", "add", "change")),
+    "placements.issue_leave_letter",
+    *[perm for model in RECORDS for perm in model_perms(model, ("view", "add", "change"))],
+    *view("placements.placementchild"),
+    *view("placements.courtorder"),
+    *view("placements.temporaryapproval"),
+    *view("placements.placementdeadline"),
+]
+MANAGEMENT = [
+    "placements.view_measures",
+    "placements.grant_temporary_approval",
+    "placements.add_temporaryapproval",
+    *[perm for model in RECORDS for perm in model_perms(model, ("delete",))],
+]
+
+
+def grant_roles() -> None:
+    grant(Role.SOCIAL_WORKERS, CASEWORK)
+    grant(Role.TEAM_MANAGERS, [*CASEWORK, *MANAGEMENT])

@@ -1,0 +1,174 @@
+"""Each app grants its own permissions (its ``roles.py``, from ``AppConfig.ready()``); together
+they must give every role exactly what it held when the core named them all in one table.
+That table is written out below, so a grant that goes missing or creeps in shows here."""
+
+import pytest
+
+from portal.roles import Role, grant, role_permissions
+
+EVENTS_TEAM = {
+    "enquiries.add_informationevent",
+    "enquiries.change_booking",
+    "enquiries.change_informationevent",
+    "enquiries.view_booking",
+    "enquiries.view_informationevent",
+}
+
+RECRUITMENT_TEAM = {
+    "enquiries.add_enquirynote",
+    "enquiries.change_enquiry",
+    "enquiries.export_enquiry",
+    "enquiries.view_enquiry",
+    "enquiries.view_enquirycontact",
+    "enquiries.view_enquirynote",
+    "enquiries.view_enquirystatuschange",
+}
+
+SOCIAL_WORKERS = {
+    "carers.add_applicant",
+    "carers.add_document",
+    "carers.add_household",
+    "carers.add_householdmember",
+    "carers.add_panelsitting",
+    "carers.add_statutorycheck",
+    "carers.add_supportnetworkmember",
+    "carers.add_trainingrecord",
+    "carers.change_applicant",
+    "carers.change_assessment",
+    "carers.change_fostercarerreview",
+    "carers.change_household",
+    "carers.change_householdmember",
+    "carers.change_panelsitting",
+    "carers.change_statutorycheck",
+    "carers.change_supportnetworkmember",
+    "carers.change_trainingrecord",
+    "carers.delete_applicant",
+    "carers.delete_householdmember",
+    "carers.delete_statutorycheck",
+    "carers.delete_supportnetworkmember",
+    "carers.delete_trainingrecord",
+    "carers.view_applicant",
+    "carers.view_assessment",
+    "carers.view_deadline",
+    "carers.view_document",
+    "carers.view_fostercarerreview",
+    "carers.view_household",
+    "carers.view_householdmember",
+    "carers.view_panelsitting",
+    "carers.view_stagechange",
+    "carers.view_statutorycheck",
+    "carers.view_supportnetworkmember",
+    "carers.view_trainingcourse",
+    "carers.view_trainingrecord",
+    "enquiries.view_enquiry",
+    "enquiries.view_enquirycontact",
+    "enquiries.view_enquirynote",
+    "enquiries.view_enquirystatuschange",
+    "placements.add_child",
+    "placements.add_familytimearrangement",
+    "placements.add_familytimesession",
+    "placements.add_hearing",
+    "placements.add_lookedafterreview",
+    "placements.add_placement",
+    "placements.add_proceedingsextension",
+    "placements.add_siblinggroup",
+    "placements.add_socialworkervisit",
+    "placements.change_child",
+    "placements.change_familytimearrangement",
+    "placements.change_familytimesession",
+    "placements.change_hearing",
+    "placements.change_lookedafterreview",
+    "placements.change_placement",
+    "placements.change_proceedingsextension",
+    "placements.change_siblinggroup",
+    "placements.change_socialworkervisit",
+    "placements.issue_leave_letter",
+    "placements.view_child",
+    "placements.view_courtorder",
+    "placements.view_familytimearrangement",
+    "placements.view_familytimesession",
+    "placements.view_hearing",
+    "placements.view_lookedafterreview",
+    "placements.view_placement",
+    "placements.view_placementchild",
+    "placements.view_placementdeadline",
+    "placements.view_proceedingsextension",
+    "placements.view_siblinggroup",
+    "placements.view_socialworkervisit",
+    "placements.view_temporaryapproval",
+}
+
+# Team managers hold everything social workers hold, and these.
+TEAM_MANAGERS_ALSO = {
+    "auditlog.view_logentry",
+    "carers.add_trainingcourse",
+    "carers.change_trainingcourse",
+    "carers.delete_document",
+    "carers.delete_panelsitting",
+    "carers.delete_trainingcourse",
+    "carers.record_agency_decision",
+    "enquiries.export_enquiry",
+    "placements.add_temporaryapproval",
+    "placements.delete_familytimearrangement",
+    "placements.delete_familytimesession",
+    "placements.delete_hearing",
+    "placements.delete_lookedafterreview",
+    "placements.delete_proceedingsextension",
+    "placements.delete_socialworkervisit",
+    "placements.grant_temporary_approval",
+    "placements.view_measures",
+    "portal.view_notification",
+}
+
+CONTENT_EDITORS = {
+    "content.add_faq",
+    "content.add_faqtopic",
+    "content.add_page",
+    "content.add_servedpostcodearea",
+    "content.add_story",
+    "content.change_faq",
+    "content.change_faqtopic",
+    "content.change_page",
+    "content.change_servedpostcodearea",
+    "content.change_story",
+    "content.delete_faq",
+    "content.delete_faqtopic",
+    "content.delete_page",
+    "content.delete_servedpostcodearea",
+    "content.delete_story",
+    "content.view_eligibilitycompletioncount",
+    "content.view_faq",
+    "content.view_faqtopic",
+    "content.view_page",
+    "content.view_servedpostcodearea",
+    "content.view_story",
+}
+
+FORMER_TABLE = {
+    Role.EVENTS_TEAM: EVENTS_TEAM,
+    Role.RECRUITMENT_TEAM: RECRUITMENT_TEAM,
+    Role.SOCIAL_WORKERS: SOCIAL_WORKERS,
+    Role.TEAM_MANAGERS: SOCIAL_WORKERS | TEAM_MANAGERS_ALSO,
+    Role.CONTENT_EDITORS: CONTENT_EDITORS,
+}
+
+
+def test_the_apps_grants_add_up_to_the_former_table():
+    granted = role_permissions()
+    assert set(granted) == set(Role.ALL)
+    for role, perms in granted.items():
+        assert len(perms) == len(set(perms)), f"{role}: a permission granted twice is kept once"
+        assert set(perms) == FORMER_TABLE[role], role
+
+
+def test_granting_again_changes_nothing():
+    before = role_permissions()
+    grant(Role.EVENTS_TEAM, sorted(EVENTS_TEAM))
+    assert role_permissions() == before
+
+
+def test_a_grant_to_an_unknown_role_or_of_a_malformed_permission_is_refused():
+    with pytest.raises(ValueError, match="not a role"):
+        grant("Volunteers", ["enquiries.view_booking"])
+    with pytest.raises(ValueError, match="app_label.codename"):
+        grant(Role.EVENTS_TEAM, ["view_booking"])
