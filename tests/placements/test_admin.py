@@ -548,6 +548,12 @@ def test_clashing_records_are_explained_not_a_server_error(placement, sw_client,
 # -- the records on the page are saved by their services ------------------------------------
 
 
+def post_page(client, placement, **fields):
+    """Save the placement page as a browser would, with ``fields`` changed."""
+    html = client.get(change_url(placement)).content.decode()
+    return client.post(change_url(placement), form_data(html, **fields))
+
+
 @pytest.fixture
 def arranged(placement, social_worker):
     return services.family_time_arrange(
@@ -565,14 +571,16 @@ def test_new_family_time_on_the_page_ends_the_current_arrangement_as_the_service
 ):
     # The page used to make staff end the current arrangement by hand first; the service
     # (family_time_arrange) ends it the day the new one starts, and the page now agrees.
-    html = sw_client.get(change_url(placement)).content.decode()
-    new_arrangement = {
-        "family_time_arrangements-TOTAL_FORMS": "2",
-        "family_time_arrangements-1-starts_on": "2025-04-01",
-        "family_time_arrangements-1-times_per_week": "2",
-        "family_time_arrangements-1-venue": "Contact centre",
-    }
-    response = sw_client.post(change_url(placement), form_data(html, **new_arrangement))
+    response = post_page(
+        sw_client,
+        placement,
+        **{
+            "family_time_arrangements-TOTAL_FORMS": "2",
+            "family_time_arrangements-1-starts_on": "2025-04-01",
+            "family_time_arrangements-1-times_per_week": "2",
+            "family_time_arrangements-1-venue": "Contact centre",
+        },
+    )
     assert response.status_code == 302
     arranged.refresh_from_db()
     assert arranged.ends_on == date(2025, 4, 1)
@@ -583,9 +591,9 @@ def test_new_family_time_on_the_page_ends_the_current_arrangement_as_the_service
 def test_family_time_starting_before_the_current_arrangement_is_refused_and_nothing_saved(
     placement, arranged, sw_client
 ):
-    html = sw_client.get(change_url(placement)).content.decode()
-    data = form_data(
-        html,
+    response = post_page(
+        sw_client,
+        placement,
         **{
             "court": "Oakford Family Court",
             "family_time_arrangements-TOTAL_FORMS": "2",
@@ -596,7 +604,6 @@ def test_family_time_starting_before_the_current_arrangement_is_refused_and_noth
             "visits-0-visited_on": "2025-03-10",
         },
     )
-    response = sw_client.post(change_url(placement), data)
     assert response.status_code == 200
     assert "The current arrangement began on 4 March 2025." in response.content.decode()
     placement.refresh_from_db()
@@ -611,9 +618,9 @@ def test_an_extension_after_the_proceedings_concluded_is_refused_as_the_service_
     # The page used to accept it; proceedings_extend refuses it, and the page now agrees.
     services.proceedings_issue(placement=placement, issued_on=date(2025, 2, 24), by=social_worker)
     services.proceedings_conclude(placement=placement, on=date(2025, 6, 2), by=social_worker)
-    html = sw_client.get(change_url(placement)).content.decode()
-    data = form_data(
-        html,
+    response = post_page(
+        sw_client,
+        placement,
         **{
             "proceedings_extensions-TOTAL_FORMS": "1",
             "proceedings_extensions-0-granted_on": "2025-08-25",
@@ -622,7 +629,6 @@ def test_an_extension_after_the_proceedings_concluded_is_refused_as_the_service_
             "reviews-0-held_on": "2025-03-28",
         },
     )
-    response = sw_client.post(change_url(placement), data)
     assert response.status_code == 200
     assert "The care proceedings have concluded." in response.content.decode()
     assert not placement.proceedings_extensions.exists()
@@ -639,16 +645,15 @@ def test_an_extension_ending_before_the_latest_one_is_refused_as_the_service_doe
         ends_on=date(2025, 10, 15),
         by=social_worker,
     )
-    html = sw_client.get(change_url(placement)).content.decode()
-    data = form_data(
-        html,
+    response = post_page(
+        sw_client,
+        placement,
         **{
             "proceedings_extensions-TOTAL_FORMS": "2",
             "proceedings_extensions-1-granted_on": "2025-08-21",
             "proceedings_extensions-1-ends_on": "2025-10-01",
         },
     )
-    response = sw_client.post(change_url(placement), data)
     assert response.status_code == 200
     assert (
         "The proceedings already run to 15 October 2025: an extension ends after that."
