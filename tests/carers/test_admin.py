@@ -380,7 +380,7 @@ def test_editing_a_household_goes_through_the_service(sw_client, social_worker, 
     # The service's postcode rule, in its words, and nothing saved.
     response = sw_client.post(change_url(household), {**data, "postcode": "12345"})
     assert response.status_code == 200
-    assert "Enter a real UK postcode, like SW1A 1AA." in response.content.decode()
+    assert "Enter a real UK postcode, like OK1 2AB" in response.content.decode()
     household.refresh_from_db()
     assert household.town != "Elmbridge"
     # A refusal when saving undoes the whole save, and the page says why.
