@@ -740,7 +740,10 @@ class PlacementAdmin(SavesThroughServices, admin.ModelAdmin):
     # -- saving edits: the clocks follow -------------------------------------
 
     def save_model(self, request, obj, form, change):
-        services.placement_details_save(placement=obj, by=request.user)
+        try:
+            services.placement_details_save(placement=obj, by=request.user)
+        except services.TransitionRefused as refusal:
+            raise RefusedOnSave.on_main_form(refusal.messages) from refusal
 
     def save_related(self, request, form, formsets, change):
         # The records' services refuse in words; a refusal undoes the whole save and the
