@@ -20,7 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from portal import dates, deadlines
+from portal import audit, dates, deadlines
 from portal.dates import DateProblem
 from portal.formats import day
 from portal.uploads import upload_check
@@ -174,6 +174,30 @@ def household_register(
         )
         checks_sync_required(household=household)
         deadlines_refresh(household=household)
+    return household
+
+
+HOUSEHOLD_DETAIL_FIELDS = (
+    "social_worker",
+    "has_pets",
+    "address_line_1",
+    "address_line_2",
+    "town",
+    "postcode",
+    "local_authority",
+)
+
+
+def household_update(*, household: Household, by) -> Household:
+    """Staff edited a household's address, pets or social worker (auditlog keeps the diff).
+
+    The people, checks and training are saved with it; ``household_after_edit`` follows.
+    """
+    if household.pk is None:
+        raise ValueError("households are registered with household_register")
+    household.postcode = postcode_normalise(household.postcode)
+    with transaction.atomic():
+        household.save(update_fields=[*HOUSEHOLD_DETAIL_FIELDS, "updated_at"])
     return household
 
 
@@ -1473,15 +1497,26 @@ def document_upload(
     document_validate(file)
     if check_record is not None and check_record.household_id != household.pk:
         raise ValidationError("That check belongs to another household.")
+    document = Document(
+        household=household,
+        kind=kind,
+        title=title.strip()[:150] or Document.Kind(kind).label,
+        file=file,
+        check_record=check_record,
+        uploaded_by=by,
+    )
+    audit.name_next_save(document, "carers.document.uploaded")
     with transaction.atomic():
-        return Document.objects.create(
-            household=household,
-            kind=kind,
-            title=title.strip()[:150] or Document.Kind(kind).label,
-            file=file,
-            check_record=check_record,
-            uploaded_by=by,
-        )
+        document.save()
+    return document
+
+
+def document_delete(*, document: Document, by) -> None:
+    """Remove a document uploaded by mistake. The audit trail keeps what the row held; the
+    file itself stays in private storage, as it always has when a row is removed."""
+    audit.name_next_save(document, "carers.document.deleted")
+    with transaction.atomic():
+        document.delete()
 
 
 # ---------------------------------------------------------------------------
