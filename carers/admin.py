@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from enquiries.admin.enquiries import register_enquiry_action
+from portal.admin_saves import RefusedOnSave, SavesThroughServices
 from portal.staffpages import form_page, offered_page
 
 from . import selectors, services
@@ -262,7 +263,7 @@ class FosterCarerReviewInline(admin.TabularInline):
 
 
 @admin.register(Household)
-class HouseholdAdmin(admin.ModelAdmin):
+class HouseholdAdmin(SavesThroughServices, admin.ModelAdmin):
     form = HouseholdForm
     change_form_template = "admin/carers/household/change_form.html"
     list_display = (
@@ -405,7 +406,10 @@ class HouseholdAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            obj.save()
+            try:
+                services.household_update(household=obj, by=request.user)
+            except ValidationError as refusal:
+                raise RefusedOnSave.on_main_form(refusal.messages) from refusal
         else:
             services.household_register(
                 household=obj,
@@ -418,7 +422,7 @@ class HouseholdAdmin(admin.ModelAdmin):
             return super().save_formset(request, form, formset, change)
         for deleted in formset.deleted_forms:
             if deleted.instance.pk and self.has_delete_permission_for_documents(request):
-                deleted.instance.delete()
+                services.document_delete(document=deleted.instance, by=request.user)
         for document_form in formset.extra_forms:
             if not document_form.has_changed() or document_form in formset.deleted_forms:
                 continue
@@ -652,6 +656,13 @@ class DocumentAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def delete_model(self, request, obj):
+        services.document_delete(document=obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for document in queryset:
+            services.document_delete(document=document, by=request.user)
 
     @admin.display(description="file")
     def download(self, obj):

@@ -49,15 +49,8 @@ class HouseholdForm(forms.ModelForm):
 
     class Meta:
         model = Household
-        fields = [
-            "social_worker",
-            "has_pets",
-            "address_line_1",
-            "address_line_2",
-            "town",
-            "postcode",
-            "local_authority",
-        ]
+        # What staff may edit: the fields household_update saves.
+        fields = list(services.HOUSEHOLD_DETAIL_FIELDS)
 
     def clean_postcode(self):
         return services.postcode_normalise(self.cleaned_data["postcode"])

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal import formats
+from portal.audit import AuditNamed
 from portal.deadlines import DeadlineBase
 
 from .storage import private_storage
@@ -552,7 +553,7 @@ def document_upload_to(instance: "Document", filename: str) -> str:
     return f"carers/{uuid.uuid4().hex}{suffix}"
 
 
-class Document(models.Model):
+class Document(AuditNamed, models.Model):
     """An uploaded file in private storage: downloaded only through a permission check."""
 
     class Kind(models.TextChoices):

@@ -185,6 +185,30 @@ def household_register(
     return household
 
 
+HOUSEHOLD_DETAIL_FIELDS = (
+    "social_worker",
+    "has_pets",
+    "address_line_1",
+    "address_line_2",
+    "town",
+    "postcode",
+    "local_authority",
+)
+
+
+def household_update(*, household: Household, by) -> Household:
+    """Staff edited a household's address, pets or social worker (auditlog keeps the diff).
+
+    The people, checks and training are saved with it; ``household_after_edit`` follows.
+    """
+    if household.pk is None:
+        raise ValueError("households are registered with household_register")
+    household.postcode = postcode_normalise(household.postcode)
+    with transaction.atomic():
+        household.save(update_fields=[*HOUSEHOLD_DETAIL_FIELDS, "updated_at"])
+    return household
+
+
 def household_after_edit(*, household: Household, by=None) -> None:
     """After staff edit people, checks or training in the admin: derived facts catch up."""
     with transaction.atomic():
@@ -1435,15 +1459,26 @@ def document_upload(
     document_validate(file)
     if check_record is not None and check_record.household_id != household.pk:
         raise ValidationError("That check belongs to another household.")
+    document = Document(
+        household=household,
+        kind=kind,
+        title=title.strip()[:150] or Document.Kind(kind).label,
+        file=file,
+        check_record=check_record,
+        uploaded_by=by,
+    )
+    audit.name_next_save(document, "carers.document.uploaded")
     with transaction.atomic():
-        return Document.objects.create(
-            household=household,
-            kind=kind,
-            title=title.strip()[:150] or Document.Kind(kind).label,
-            file=file,
-            check_record=check_record,
-            uploaded_by=by,
-        )
+        document.save()
+    return document
+
+
+def document_delete(*, document: Document, by) -> None:
+    """Remove a document uploaded by mistake. The audit trail keeps what the row held; the
+    file itself stays in private storage, as it always has when a row is removed."""
+    audit.name_next_save(document, "carers.document.deleted")
+    with transaction.atomic():
+        document.delete()
 
 
 # ---------------------------------------------------------------------------

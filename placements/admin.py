@@ -23,7 +23,9 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from portal import formats
+from portal.admin_saves import RefusedOnSave, SavesThroughServices
 from portal.staffpages import form_page, offered_page
+from portal.workflow import Refused
 
 from . import clocks, letters, measures, selectors, services
 from .forms import (
@@ -31,12 +33,12 @@ from .forms import (
     EndApprovalForm,
     ExtensionForm,
     FamilyTimeArrangementForm,
-    FamilyTimeArrangementFormSet,
     FamilyTimeSessionForm,
     HearingForm,
     MeasuresFilterForm,
     PlacementChangeForm,
     PlacementInlineFormSet,
+    PlacementRecordForm,
     PlacementStartForm,
     ReviewForm,
     TemporaryApprovalForm,
@@ -306,7 +308,7 @@ class SiblingGroupAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            obj.save()
+            services.sibling_group_update(group=obj, notes=obj.notes, by=request.user)
         else:
             created = services.sibling_group_create(by=request.user, notes=obj.notes)
             obj.pk, obj.reference = created.pk, created.reference
@@ -444,7 +446,8 @@ class PlacementChildInline(ReadOnlyInline):
 
 class PlacementRecordInline(admin.TabularInline):
     """Records kept on the placement. Social workers add and correct them; only team
-    managers hold the permission to delete a mistaken row."""
+    managers hold the permission to delete a mistaken row. Each row is saved by its
+    service (``PlacementAdmin.save_related``)."""
 
     extra = 0
     formset = PlacementInlineFormSet
@@ -474,7 +477,6 @@ class CourtOrderInline(ReadOnlyInline):
 class FamilyTimeArrangementInline(PlacementRecordInline):
     model = FamilyTimeArrangement
     form = FamilyTimeArrangementForm
-    formset = FamilyTimeArrangementFormSet
     fields = ("starts_on", "ends_on", "times_per_week", "venue", "supervised", "with_whom")
 
 
@@ -507,8 +509,30 @@ class VisitInline(PlacementRecordInline):
     fields = ("visited_on", "seen_alone", "note")
 
 
+def _save_records(formset, *, by) -> dict:
+    """Each changed row of a records inline through its service; the refusals, by row."""
+    refused = {}
+    formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+    for index, form in enumerate(formset.forms):
+        try:
+            if form in formset.deleted_forms:
+                if form.instance.pk:
+                    services.placement_record_delete(record=form.instance, by=by)
+                    formset.deleted_objects.append(form.instance)
+            elif form.has_changed():
+                existing = bool(form.instance.pk)
+                record = form.service_save(by=by)
+                if existing:
+                    formset.changed_objects.append((record, form.changed_data))
+                else:
+                    formset.new_objects.append(record)
+        except (services.TransitionRefused, Refused) as refusal:
+            refused[(formset.prefix, index)] = refusal.messages
+    return refused
+
+
 @admin.register(Placement)
-class PlacementAdmin(admin.ModelAdmin):
+class PlacementAdmin(SavesThroughServices, admin.ModelAdmin):
     form = PlacementChangeForm
     view_on_site = False
     change_form_template = "admin/placements/placement/change_form.html"
@@ -686,10 +710,23 @@ class PlacementAdmin(admin.ModelAdmin):
     # -- saving edits: the clocks follow -------------------------------------
 
     def save_model(self, request, obj, form, change):
-        services.placement_details_save(placement=obj, by=request.user)
+        try:
+            services.placement_details_save(placement=obj, by=request.user)
+        except services.TransitionRefused as refusal:
+            raise RefusedOnSave.on_main_form(refusal.messages) from refusal
 
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
+        # The records' services refuse in words; a refusal undoes the whole save and the
+        # page shows the messages on their rows (portal/admin_saves.py).
+        form.save_m2m()
+        refused = {}
+        for formset in formsets:
+            if issubclass(formset.form, PlacementRecordForm):
+                refused.update(_save_records(formset, by=request.user))
+            else:
+                self.save_formset(request, form, formset, change)
+        if refused:
+            raise RefusedOnSave(refused)
         services.placement_after_edit(placement=form.instance, by=request.user)
 
     # -- the page's panel, buttons, letter and measures -----------------------

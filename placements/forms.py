@@ -2,6 +2,7 @@
 and the small form behind each action button. Every one validates on the server and hands
 its data to a service."""
 
+from collections.abc import Callable
 from datetime import date
 
 from django import forms
@@ -208,28 +209,28 @@ class PlacementInlineFormSet(BaseInlineFormSet):
         form.placement = self.instance
         return form
 
+    def validate_unique(self):
+        # One review (or visit) a day: the service checks it with the placement locked,
+        # against the rows as they are, and says so in its own words.
+        pass
+
 
 class PlacementRecordForm(forms.ModelForm):
-    """A dated record of the placement: not in the future, not before the placement began."""
+    """A dated record of the placement: not in the future, not before the placement began.
+
+    The form checks the dates as the page gives them (the placement's own dates may be
+    changed in the same save); the row is saved by its service (``service_save``), which
+    checks again with the placement locked and refuses in words.
+    """
 
     date_field = "held_on"
     allow_future = False
     allow_before_placement = False
-    # Checked against the rows already saved (e.g. one review a day per placement).
-    check_constraints_with_placement = True
     placement: Placement
-
-    def _post_clean(self):
-        super()._post_clean()
-        # Django leaves the inline's foreign key out of constraint checks, so a constraint
-        # on (placement, date) would only fail at the database. Check it here instead.
-        placement = getattr(self, "placement", None)
-        if not self.check_constraints_with_placement or placement is None or not placement.pk:
-            return
-        try:
-            self.instance.validate_constraints(exclude=self._get_validation_exclusions())
-        except ValidationError as error:
-            self._update_errors(error)
+    # The services that record a new row and correct one; the keyword naming the row.
+    record_service: Callable
+    update_service: Callable
+    record_name: str
 
     def clean(self):
         data = super().clean()
@@ -252,11 +253,23 @@ class PlacementRecordForm(forms.ModelForm):
             )
         return data
 
+    def service_save(self, *, by):
+        """Record the row, or correct the one recorded, through its service."""
+        values = {
+            name: self.cleaned_data.get(name) for name in self._meta.fields if name != "placement"
+        }
+        if self.instance.pk:
+            return type(self).update_service(**{self.record_name: self.instance}, by=by, **values)
+        return type(self).record_service(placement=self.placement, by=by, **values)
+
 
 class HearingForm(PlacementRecordForm):
     # Hearings are listed ahead, and proceedings often began before the child was placed.
     allow_future = True
     allow_before_placement = True
+    record_service = services.hearing_record
+    update_service = services.hearing_update
+    record_name = "hearing"
 
     def clean(self):
         data = super().clean()
@@ -271,6 +284,9 @@ class HearingForm(PlacementRecordForm):
 class ExtensionForm(PlacementRecordForm):
     date_field = "granted_on"
     allow_before_placement = True
+    record_service = services.proceedings_extend
+    update_service = services.proceedings_extension_update
+    record_name = "extension"
 
     def clean(self):
         data = super().clean()
@@ -305,57 +321,42 @@ class ExtensionForm(PlacementRecordForm):
 
 
 class FamilyTimeArrangementForm(PlacementRecordForm):
+    """A new arrangement without an end date replaces the current one, which ends the day
+    the new one starts (``services.family_time_arrange``)."""
+
     date_field = "starts_on"
-    # One current arrangement per placement: counted across the whole formset instead,
-    # so the old one can be ended and the new one added in one save.
-    check_constraints_with_placement = False
+    record_service = services.family_time_arrange
+    update_service = services.family_time_arrangement_update
+    record_name = "arrangement"
 
     def clean(self):
         data = super().clean()
-        ends_on = data.get("ends_on")
-        # An end date records that the arrangement has ended ("empty while it applies").
         dates.add_to_form(
             self,
-            dates.happened(ends_on, label="The end date", field="ends_on")
-            or dates.in_order(
-                ends_on,
-                data.get("starts_on"),
-                label="The end date",
-                earlier_label="the start date",
-                field="ends_on",
+            services.family_time_end_problems(
+                starts_on=data.get("starts_on"), ends_on=data.get("ends_on")
             ),
         )
         return data
 
 
-class FamilyTimeArrangementFormSet(PlacementInlineFormSet):
-    def clean(self):
-        super().clean()
-        current = [
-            form
-            for form in self.forms
-            if form not in self.deleted_forms
-            and form.is_valid()
-            and form.cleaned_data
-            and (form.instance.pk or form.has_changed())
-            and not form.cleaned_data.get("ends_on")
-        ]
-        if len(current) > 1:
-            raise ValidationError(
-                "Give the current arrangement an end date before adding a new one."
-            )
-
-
 class FamilyTimeSessionForm(PlacementRecordForm):
-    pass
+    record_service = services.family_time_session_record
+    update_service = services.family_time_session_update
+    record_name = "session"
 
 
 class ReviewForm(PlacementRecordForm):
-    pass
+    record_service = services.review_record
+    update_service = services.review_update
+    record_name = "review"
 
 
 class VisitForm(PlacementRecordForm):
     date_field = "visited_on"
+    record_service = services.visit_record
+    update_service = services.visit_update
+    record_name = "visit"
 
 
 # ---------------------------------------------------------------------------

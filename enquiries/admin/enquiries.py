@@ -14,7 +14,6 @@ from django.contrib import admin, messages
 from django.contrib.admin.options import IS_POPUP_VAR
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
@@ -23,6 +22,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from portal import formats
+from portal.admin_saves import RefusedOnSave, SavesThroughServices
 from portal.calendar import financial_year_label
 from portal.models import User
 from portal.roles import Role
@@ -271,7 +271,7 @@ def register_enquiry_action(function: Callable, *, allowed: Callable[[HttpReques
 
 
 @admin.register(Enquiry)
-class EnquiryAdmin(admin.ModelAdmin):
+class EnquiryAdmin(SavesThroughServices, admin.ModelAdmin):
     form = EnquiryDetailsForm
     # An enquiry has no public page: its get_absolute_url is this admin page.
     view_on_site = False
@@ -517,17 +517,19 @@ class EnquiryAdmin(admin.ModelAdmin):
         return self.readonly_fields
 
     def save_model(self, request, obj, form, change):
-        with transaction.atomic():
-            details = [name for name in form.changed_data if name in services.DETAIL_FIELDS]
-            services.enquiry_update_details(enquiry=obj, changed=details)
-            if "assigned_to" in form.changed_data:
-                services.enquiry_assign(
-                    enquiry=obj, to=form.cleaned_data["assigned_to"], by=request.user
-                )
-            if form.cleaned_data.get("new_note") and self.can_add_notes(request, obj):
-                services.enquiry_note_add(
-                    enquiry=obj, author=request.user, text=form.cleaned_data["new_note"]
-                )
+        try:
+            services.enquiry_staff_edit(
+                enquiry=obj,
+                by=request.user,
+                changed=form.changed_data,
+                assign="assigned_to" in form.changed_data,
+                assigned_to=form.cleaned_data.get("assigned_to"),
+                note=form.cleaned_data.get("new_note", "")
+                if self.can_add_notes(request, obj)
+                else "",
+            )
+        except services.EnquiryError as refusal:
+            raise RefusedOnSave.on_main_form(refusal.message) from refusal
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         enquiry = self.get_object(request, unquote(object_id))

@@ -16,7 +16,7 @@ deadline, saves only those fields and leaves a dotted audit entry
 
 import copy
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -742,6 +742,26 @@ def enquiry_update_details(*, enquiry: Enquiry, changed) -> Enquiry:
         fields.append("partner_name")
     audit.name_next_save(enquiry, "enquiries.enquiry.details_changed")
     enquiry.save(update_fields=[*dict.fromkeys(fields), "updated_at"])
+    return enquiry
+
+
+def enquiry_staff_edit(
+    *,
+    enquiry: Enquiry,
+    by,
+    changed: Iterable[str] = (),
+    assign: bool = False,
+    assigned_to=None,
+    note: str = "",
+) -> Enquiry:
+    """Staff saved the enquiry's page: corrected details, who it is assigned to (when
+    ``assign``) and a new note, all of them together or, when one is refused, none."""
+    with transaction.atomic():
+        enquiry_update_details(enquiry=enquiry, changed=changed)
+        if assign:
+            enquiry_assign(enquiry=enquiry, to=assigned_to, by=by)
+        if note:
+            enquiry_note_add(enquiry=enquiry, author=by, text=note)
     return enquiry
 
 

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 from auditlog.models import LogEntry
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -371,6 +372,34 @@ def test_editing_checks_on_the_page_updates_expiry_and_clocks(sw_client, social_
     assert household.deadlines.filter(kind="check_expiry", due_on=date(2028, 2, 3)).exists()
 
 
+def test_editing_a_household_goes_through_the_service(sw_client, social_worker, monkeypatch):
+    household = f.household(social_worker)
+    html = sw_client.get(change_url(household)).content.decode()
+    data = form_data(html, "household_form")
+    data.update({"town": "Elmbridge", "postcode": "ok1 2ab", "_continue": "Save and continue"})
+    # The service's postcode rule, in its words, and nothing saved.
+    response = sw_client.post(change_url(household), {**data, "postcode": "12345"})
+    assert response.status_code == 200
+    assert "Enter a real UK postcode, like OK1 2AB" in response.content.decode()
+    household.refresh_from_db()
+    assert household.town != "Elmbridge"
+    # A refusal when saving undoes the whole save, and the page says why.
+    refusal = ValidationError("This household's address cannot change now.")
+    monkeypatch.setattr(
+        services, "household_update", lambda **kwargs: (_ for _ in ()).throw(refusal)
+    )
+    response = sw_client.post(change_url(household), data)
+    assert response.status_code == 200
+    assert "This household&#x27;s address cannot change now." in response.content.decode()
+    household.refresh_from_db()
+    assert household.town != "Elmbridge"
+    monkeypatch.undo()
+    response = sw_client.post(change_url(household), data)
+    assert response.status_code == 302, response.context and response.context["errors"]
+    household.refresh_from_db()
+    assert (household.town, household.postcode) == ("Elmbridge", "OK1 2AB")
+
+
 # -- documents ----------------------------------------------------------------------------------
 
 
@@ -447,6 +476,43 @@ def test_an_unsafe_upload_is_refused(sw_client, social_worker):
     assert response.status_code == 200
     assert "Upload a PDF, Word, OpenDocument, text or image file." in response.content.decode()
     assert not household.documents.exists()
+
+
+def test_a_document_removed_on_the_page_goes_through_the_service(
+    manager_client, manager, social_worker
+):
+    household = f.household(social_worker)
+    document = f.upload(household, Document.Kind.PAR, social_worker)
+    name = document.file.name
+    html = manager_client.get(change_url(household)).content.decode()
+    data = form_data(html, "household_form")
+    prefix = next(
+        key.removesuffix("-id")
+        for key, value in data.items()
+        if key.startswith("documents-") and key.endswith("-id") and value == str(document.pk)
+    )
+    data.update({f"{prefix}-DELETE": "on", "_continue": "Save and continue"})
+    response = manager_client.post(change_url(household), data)
+    assert response.status_code == 302, response.context and response.context["errors"]
+    assert not household.documents.exists()
+    # As before: the file stays in private storage; the audit trail names the removal.
+    assert document.file.storage.exists(name)
+    entry = LogEntry.objects.get_for_object(document).get(action=LogEntry.Action.DELETE)
+    assert (entry.actor, entry.additional_data["action"]) == (manager, "carers.document.deleted")
+
+
+def test_a_document_deleted_from_the_documents_list_goes_through_the_service(
+    manager_client, manager, social_worker
+):
+    household = f.household(social_worker)
+    document = f.upload(household, Document.Kind.PAR, social_worker)
+    url = reverse("admin:carers_document_delete", args=[document.pk])
+    assert manager_client.post(url, {"post": "yes"}).status_code == 302
+    assert not Document.objects.exists()
+    entry = LogEntry.objects.get_for_object(document).get(action=LogEntry.Action.DELETE)
+    assert entry.additional_data["action"] == "carers.document.deleted"
+    uploaded = LogEntry.objects.get_for_object(document).get(action=LogEntry.Action.CREATE)
+    assert uploaded.additional_data["action"] == "carers.document.uploaded"
 
 
 @pytest.mark.parametrize(

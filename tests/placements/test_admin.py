@@ -531,8 +531,10 @@ def test_clashing_records_are_explained_not_a_server_error(placement, sw_client,
     response = sw_client.post(change_url(placement), data)
     assert response.status_code == 200
     text = response.content.decode()
-    assert "Give the current arrangement an end date before adding a new one." in text
-    assert "A review on that date is already recorded." in text
+    # The service's words, on the row; its refusal undoes the whole save.
+    assert "A review on 28 March 2025 is already recorded." in text
+    assert placement.family_time_arrangements.get().ends_on is None
+    assert placement.reviews.count() == 1
     # Ending the old arrangement and adding the new one in the same save is fine.
     data = form_data(
         html, **new_arrangement, **{"family_time_arrangements-0-ends_on": "2025-04-01"}
@@ -541,6 +543,186 @@ def test_clashing_records_are_explained_not_a_server_error(placement, sw_client,
     assert placement.family_time_arrangements.filter(ends_on__isnull=True).get().venue == (
         "Contact centre"
     )
+
+
+# -- the records on the page are saved by their services ------------------------------------
+
+
+def post_page(client, placement, **fields):
+    """Save the placement page as a browser would, with ``fields`` changed."""
+    html = client.get(change_url(placement)).content.decode()
+    return client.post(change_url(placement), form_data(html, **fields))
+
+
+@pytest.fixture
+def arranged(placement, social_worker):
+    return services.family_time_arrange(
+        placement=placement,
+        starts_on=date(2025, 3, 4),
+        times_per_week=3,
+        venue="Family centre",
+        supervised=True,
+        by=social_worker,
+    )
+
+
+def test_new_family_time_on_the_page_ends_the_current_arrangement_as_the_service_does(
+    placement, arranged, sw_client
+):
+    # The page used to make staff end the current arrangement by hand first; the service
+    # (family_time_arrange) ends it the day the new one starts, and the page now agrees.
+    response = post_page(
+        sw_client,
+        placement,
+        **{
+            "family_time_arrangements-TOTAL_FORMS": "2",
+            "family_time_arrangements-1-starts_on": "2025-04-01",
+            "family_time_arrangements-1-times_per_week": "2",
+            "family_time_arrangements-1-venue": "Contact centre",
+        },
+    )
+    assert response.status_code == 302
+    arranged.refresh_from_db()
+    assert arranged.ends_on == date(2025, 4, 1)
+    current = placement.family_time_arrangements.get(ends_on__isnull=True)
+    assert (current.venue, current.starts_on) == ("Contact centre", date(2025, 4, 1))
+
+
+def test_family_time_starting_before_the_current_arrangement_is_refused_and_nothing_saved(
+    placement, arranged, sw_client
+):
+    response = post_page(
+        sw_client,
+        placement,
+        **{
+            "court": "Oakford Family Court",
+            "family_time_arrangements-TOTAL_FORMS": "2",
+            "family_time_arrangements-1-starts_on": "2025-03-03",
+            "family_time_arrangements-1-times_per_week": "2",
+            "family_time_arrangements-1-venue": "Contact centre",
+            "visits-TOTAL_FORMS": "1",
+            "visits-0-visited_on": "2025-03-10",
+        },
+    )
+    assert response.status_code == 200
+    assert "The current arrangement began on 4 March 2025." in response.content.decode()
+    placement.refresh_from_db()
+    assert placement.court == ""
+    assert placement.family_time_arrangements.count() == 1
+    assert not placement.visits.exists()
+
+
+def test_an_extension_after_the_proceedings_concluded_is_refused_as_the_service_does(
+    placement, sw_client, social_worker
+):
+    # The page used to accept it; proceedings_extend refuses it, and the page now agrees.
+    services.proceedings_issue(placement=placement, issued_on=date(2025, 2, 24), by=social_worker)
+    services.proceedings_conclude(placement=placement, on=date(2025, 6, 2), by=social_worker)
+    response = post_page(
+        sw_client,
+        placement,
+        **{
+            "proceedings_extensions-TOTAL_FORMS": "1",
+            "proceedings_extensions-0-granted_on": "2025-08-25",
+            "proceedings_extensions-0-ends_on": "2025-10-20",
+            "reviews-TOTAL_FORMS": "1",
+            "reviews-0-held_on": "2025-03-28",
+        },
+    )
+    assert response.status_code == 200
+    assert "The care proceedings have concluded." in response.content.decode()
+    assert not placement.proceedings_extensions.exists()
+    assert not placement.reviews.exists()
+
+
+def test_an_extension_ending_before_the_latest_one_is_refused_as_the_service_does(
+    placement, sw_client, social_worker
+):
+    services.proceedings_issue(placement=placement, issued_on=date(2025, 2, 24), by=social_worker)
+    services.proceedings_extend(
+        placement=placement,
+        granted_on=date(2025, 8, 20),
+        ends_on=date(2025, 10, 15),
+        by=social_worker,
+    )
+    response = post_page(
+        sw_client,
+        placement,
+        **{
+            "proceedings_extensions-TOTAL_FORMS": "2",
+            "proceedings_extensions-1-granted_on": "2025-08-21",
+            "proceedings_extensions-1-ends_on": "2025-10-01",
+        },
+    )
+    assert response.status_code == 200
+    assert (
+        "The proceedings already run to 15 October 2025: an extension ends after that."
+        in response.content.decode()
+    )
+    assert placement.proceedings_extensions.count() == 1
+
+
+def test_correcting_a_review_on_the_page_goes_through_the_service(
+    placement, sw_client, social_worker
+):
+    services.review_record(placement=placement, held_on=date(2025, 3, 28), by=social_worker)
+    services.review_record(placement=placement, held_on=date(2025, 6, 20), by=social_worker)
+    html = sw_client.get(change_url(placement)).content.decode()
+    # Moved onto the other review's day: refused in the service's words, nothing changed.
+    response = sw_client.post(
+        change_url(placement), form_data(html, **{"reviews-1-held_on": "2025-03-28"})
+    )
+    assert response.status_code == 200
+    assert "A review on 28 March 2025 is already recorded." in response.content.decode()
+    assert sorted(placement.reviews.values_list("held_on", flat=True)) == [
+        date(2025, 3, 28),
+        date(2025, 6, 20),
+    ]
+    # Moved to a free day: saved, and the next review follows it.
+    response = sw_client.post(
+        change_url(placement), form_data(html, **{"reviews-1-held_on": "2025-06-27"})
+    )
+    assert response.status_code == 302
+    assert placement.reviews.filter(held_on=date(2025, 6, 27)).exists()
+    deadline = placement.deadlines.get(kind=PlacementDeadline.Kind.REVIEW)
+    assert deadline.due_on == date(2025, 12, 27)
+
+
+def test_a_record_removed_on_the_page_goes_through_the_service(
+    placement, client, manager, social_worker
+):
+    services.proceedings_issue(placement=placement, issued_on=date(2025, 2, 24), by=social_worker)
+    extension = services.proceedings_extend(
+        placement=placement,
+        granted_on=date(2025, 8, 20),
+        ends_on=date(2025, 10, 15),
+        by=social_worker,
+    )
+    client.force_login(manager)
+    html = client.get(change_url(placement)).content.decode()
+    response = client.post(
+        change_url(placement), form_data(html, **{"proceedings_extensions-0-DELETE": "on"})
+    )
+    assert response.status_code == 302
+    assert not ProceedingsExtension.objects.filter(pk=extension.pk).exists()
+    placement.refresh_from_db()
+    # The extended date follows the extensions left (none): back to the 26 weeks.
+    assert placement.proceedings_extended_to is None
+    assert placement.deadlines.get(kind=PlacementDeadline.Kind.PROCEEDINGS).due_on == date(
+        2025, 8, 24
+    )
+    entry = LogEntry.objects.get_for_object(extension).get(action=LogEntry.Action.DELETE)
+    assert entry.actor == manager
+
+
+def test_a_sibling_groups_notes_are_saved_through_the_service(sw_client, social_worker):
+    group = services.sibling_group_create(by=social_worker, notes="Two brothers")
+    url = f"/admin/placements/siblinggroup/{group.pk}/change/"
+    html = sw_client.get(url).content.decode()
+    response = sw_client.post(url, form_data(html, notes="Two brothers and a sister"))
+    assert response.status_code == 302
+    group.refresh_from_db()
+    assert (group.reference, group.notes) == (f"SG{group.pk:05d}", "Two brothers and a sister")
 
 
 # -- the one staff form page ----------------------------------------------------------------

@@ -242,6 +242,29 @@ def test_details_assignment_and_a_note_are_saved_through_the_services(recruitmen
     assert "Prefers a call after six" in html.split("Timeline", 1)[1]
 
 
+def test_a_refused_part_of_the_save_keeps_none_of_it_and_says_why(recruitment, monkeypatch):
+    enquiry = submit().enquiry
+    phone = enquiry.phone
+
+    def refuse(**kwargs):
+        raise enquiry_services.EnquiryError("Notes cannot be added just now.")
+
+    # The page's save is one service (enquiry_staff_edit): the details and the assignment
+    # are saved first, so a refused note must undo them.
+    monkeypatch.setattr(enquiry_services, "enquiry_note_add", refuse)
+    response = recruitment.post(
+        change_url(enquiry),
+        details_form(
+            enquiry, phone="07700 900 321", assigned_to=recruitment.user.pk, new_note="Hello"
+        ),
+    )
+    assert response.status_code == 200
+    assert "Notes cannot be added just now." in response.content.decode()
+    enquiry.refresh_from_db()
+    assert (enquiry.phone, enquiry.assigned_to) == (phone, None)
+    assert not EnquiryNote.objects.filter(enquiry=enquiry).exists()
+
+
 def test_only_recruiters_and_managers_can_be_assigned(recruitment, make_staff):
     social_worker = make_staff(Role.SOCIAL_WORKERS, first_name="Sami")
     manager = make_staff(Role.TEAM_MANAGERS, first_name="Morgan")
