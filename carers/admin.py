@@ -12,15 +12,15 @@ from auditlog.models import LogEntry
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
 from enquiries.admin.enquiries import register_enquiry_action
 from portal.admin_saves import RefusedOnSave, SavesThroughServices
+from portal.staffpages import form_page, offered_page
 
 from . import selectors, services
 from .forms import (
@@ -538,123 +538,76 @@ class HouseholdAdmin(SavesThroughServices, admin.ModelAdmin):
         action = services.ACTIONS.get(action_name)
         if action is None:
             raise Http404("No such action")
-        facts = selectors.household_facts(household=household)
-        applicants = selectors.household_applicants(household=household)
-        offered = next(
-            (
-                item
-                for item in services.actions_for(
-                    assessment=assessment,
-                    facts=facts,
-                    applicants=applicants,
-                    user=request.user,
-                    on=timezone.localdate(),
-                )
-                if item.action.name == action_name
-            ),
-            None,
+        offered = services.action_offered(
+            assessment=assessment,
+            name=action_name,
+            facts=selectors.household_facts(household=household),
+            applicants=selectors.household_applicants(household=household),
+            user=request.user,
+            on=timezone.localdate(),
         )
-        change_url = reverse("admin:carers_household_change", args=[household.pk])
         form_class = action_form_class(action_name)
-        refused: list[str] = []
-        if request.method == "POST":
-            form = form_class(request.POST, action=action, assessment=assessment)
-            if form.is_valid():
-                try:
-                    services.TRANSITION_SERVICES[action_name](
-                        assessment=assessment, by=request.user, **form.service_kwargs()
-                    )
-                except services.TransitionRefused as refusal:
-                    refused = refusal.messages
-                else:
-                    messages.success(
-                        request,
-                        f"{household}: {action.label} – done. "
-                        f"{assessment.get_track_display()} is now at "
-                        f"“{Assessment.objects.get(pk=assessment.pk).get_stage_display()}”.",
-                    )
-                    return HttpResponseRedirect(change_url)
-        else:
-            form = form_class(action=action, assessment=assessment)
-        context = {
-            **self.admin_site.each_context(request),
+        return offered_page(
+            request,
+            offered=offered,
+            not_possible="This action is not possible now.",
+            **self._page(request, household, title=f"{action.label}: {household}"),
+            form=form_class(request.POST or None, action=action, assessment=assessment),
+            perform=lambda form: services.TRANSITION_SERVICES[action_name](
+                assessment=assessment, by=request.user, **form.service_kwargs()
+            ),
+            success=lambda moved: (
+                f"{household}: {action.label} – done. "
+                f"{moved.get_track_display()} is now at “{moved.get_stage_display()}”."
+            ),
+            state=f"{assessment.get_track_display()} assessment, now at "
+            f"“{assessment.get_stage_display()}”.",
+        )
+
+    def _page(self, request, household, *, title):
+        """What every form page of a household shares."""
+        return {
+            "admin_site": self.admin_site,
             "opts": self.opts,
-            "title": f"{action.label}: {household}",
-            "household": household,
-            "assessment": assessment,
-            "action": action,
-            "offered": offered,
-            "blocked_by": offered.blocked_by if offered else ["This action is not possible now."],
-            "refused": refused,
-            "form": form,
-            "change_url": change_url,
+            "title": title,
+            "crumbs": [(str(household), self._change_url(household))],
+            "back_url": self._change_url(household),
         }
-        return TemplateResponse(request, "admin/carers/household/action.html", context)
+
+    def _change_url(self, household):
+        return reverse("admin:carers_household_change", args=[household.pk])
 
     def close_view(self, request, pk):
         household = self._household_or_404(request, pk)
         if not request.user.has_perm("carers.change_assessment"):
             raise PermissionDenied
-        change_url = reverse("admin:carers_household_change", args=[household.pk])
-        refused: list[str] = []
-        form = CloseHouseholdForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                services.household_close(
-                    household=household,
-                    on=form.cleaned_data["on"],
-                    reason=form.cleaned_data["reason"],
-                    by=request.user,
-                )
-            except services.TransitionRefused as refusal:
-                refused = refusal.messages
-            else:
-                messages.success(request, f"{household} is closed.")
-                return HttpResponseRedirect(change_url)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": f"Close household {household}",
-            "household": household,
-            "form": form,
-            "refused": refused,
-            "change_url": change_url,
-            "blocked_by": [],
-        }
-        return TemplateResponse(request, "admin/carers/household/action.html", context)
+        return form_page(
+            request,
+            **self._page(request, household, title=f"Close household {household}"),
+            form=CloseHouseholdForm(request.POST or None),
+            perform=lambda form: services.household_close(
+                household=household, by=request.user, **form.cleaned_data
+            ),
+            success=f"{household} is closed.",
+            submit="Close the household",
+            warning="Check before you confirm: open assessments are withdrawn.",
+        )
 
     def review_view(self, request, pk, review_pk):
         household = self._household_or_404(request, pk)
         if not request.user.has_perm("carers.change_fostercarerreview"):
             raise PermissionDenied
         review = get_object_or_404(FosterCarerReview, pk=review_pk, household=household)
-        change_url = reverse("admin:carers_household_change", args=[household.pk])
-        refused: list[str] = []
-        form = ReviewCompleteForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                services.foster_review_complete(
-                    review=review,
-                    on=form.cleaned_data["on"],
-                    notes=form.cleaned_data["notes"],
-                    by=request.user,
-                )
-            except services.TransitionRefused as refusal:
-                refused = refusal.messages
-            else:
-                messages.success(request, "The foster carer review is recorded.")
-                return HttpResponseRedirect(change_url)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": f"Record the foster carer review: {household}",
-            "household": household,
-            "form": form,
-            "refused": refused,
-            "change_url": change_url,
-            "blocked_by": [],
-        }
-        return TemplateResponse(request, "admin/carers/household/action.html", context)
+        return form_page(
+            request,
+            **self._page(request, household, title=f"Record the foster carer review: {household}"),
+            form=ReviewCompleteForm(request.POST or None),
+            perform=lambda form: services.foster_review_complete(
+                review=review, by=request.user, **form.cleaned_data
+            ),
+            success="The foster carer review is recorded.",
+            submit="Record the review",
+        )
 
     def panel_paper_view(self, request, pk):
         household = self._household_or_404(request, pk)
@@ -900,35 +853,40 @@ def convert_to_household(modeladmin, request, queryset):
         return None
     submitted = "convert" in request.POST
     form = EnquiryConversionForm(request.POST if submitted else None, enquiry=enquiry)
-    refused: list[str] = []
-    if submitted and form.is_valid():
-        try:
-            household = services.household_create_from_enquiry(
-                enquiry=enquiry, by=request.user, **form.service_kwargs()
-            )
-        except services.TransitionRefused as refusal:
-            refused = refusal.messages
-        else:
-            modeladmin.message_user(
-                request,
-                f"{enquiry} is now carer household {household.reference}; Stage 1 has started.",
-                messages.SUCCESS,
-            )
-            return HttpResponseRedirect(
-                reverse("admin:carers_household_change", args=[household.pk])
-            )
-    return TemplateResponse(
+
+    change_url = reverse("admin:enquiries_enquiry_change", args=[enquiry.pk])
+    partner = f" and {enquiry.partner_name}" if enquiry.partner_name else ""
+    children = form.child_count
+    listed = (
+        f" The enquiry listed {children} child{'ren' if children != 1 else ''} living at "
+        "home: each becomes a household member. Complete their details below."
+        if children
+        else ""
+    )
+    return form_page(
         request,
-        "admin/carers/household/convert_enquiry.html",
-        {
-            **modeladmin.admin_site.each_context(request),
-            "opts": modeladmin.model._meta,
-            "title": f"Convert {enquiry} to a carer household",
-            "enquiry": enquiry,
-            "form": form,
-            "refused": refused,
-            "action_name": "convert_to_household",
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        admin_site=modeladmin.admin_site,
+        opts=modeladmin.model._meta,
+        title=f"Convert {enquiry} to a carer household",
+        crumbs=[(str(enquiry), change_url)],
+        back_url=change_url,
+        form=form,
+        perform=lambda form: services.household_create_from_enquiry(
+            enquiry=enquiry, by=request.user, **form.service_kwargs()
+        ),
+        success=lambda household: (
+            f"{enquiry} is now carer household {household.reference}; Stage 1 has started."
+        ),
+        success_url=lambda household: reverse("admin:carers_household_change", args=[household.pk]),
+        submit="Create the household and start Stage 1",
+        intro=f"The household is made from the enquiry ({enquiry.first_name} "
+        f"{enquiry.last_name}{partner}), the Registration of Interest is accepted and Stage 1 "
+        "starts. Add what the enquiry form does not ask." + listed,
+        submitted=submitted,
+        hidden={
+            "action": "convert_to_household",
+            admin.helpers.ACTION_CHECKBOX_NAME: enquiry.pk,
+            "convert": "yes",
         },
     )
 

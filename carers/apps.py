@@ -6,11 +6,11 @@ class CarersConfig(AppConfig):
     verbose_name = "Carers and assessments"
 
     def ready(self):
-        from auditlog.registry import auditlog
-
         from enquiries.services.enquiries import register_household_lookup
+        from portal import audit
         from portal.dashboard import register_panel
         from portal.deadlines import register_deadlines
+        from portal.workflow import lock_rank
 
         from . import models, reminders, roles
         from .selectors import dashboard_panel, household_for_enquirer
@@ -23,15 +23,21 @@ class CarersConfig(AppConfig):
         register_household_lookup(household_for_enquirer)
         register_deadlines(reminders.DEADLINES)
 
-        auditlog.register(models.Household)
-        auditlog.register(models.Assessment)
-        auditlog.register(models.Applicant)
-        auditlog.register(models.HouseholdMember)
-        auditlog.register(models.SupportNetworkMember)
+        # Lock order (README, "Lock order"): the household before its assessments and
+        # reviews; carers' rows before placements'.
+        lock_rank(models.Household, 100)
+        lock_rank(models.Assessment, 110)
+        lock_rank(models.FosterCarerReview, 120)
+
+        audit.register(models.Household)
+        audit.register(models.Assessment)
+        audit.register(models.Applicant)
+        audit.register(models.HouseholdMember)
+        audit.register(models.SupportNetworkMember)
         # A certificate number or a note on a check can reveal a criminal record or health.
-        auditlog.register(models.StatutoryCheck, mask_fields=["certificate_number", "notes"])
-        auditlog.register(models.Document)
-        auditlog.register(models.TrainingCourse)
-        auditlog.register(models.TrainingRecord)
-        auditlog.register(models.PanelSitting)
-        auditlog.register(models.FosterCarerReview, mask_fields=["notes"])
+        audit.register(models.StatutoryCheck, masked=["certificate_number", "notes"])
+        audit.register(models.Document)
+        audit.register(models.TrainingCourse)
+        audit.register(models.TrainingRecord)
+        audit.register(models.PanelSitting)
+        audit.register(models.FosterCarerReview, masked=["notes"])

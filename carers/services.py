@@ -1,20 +1,19 @@
 """Every write and state change for carer households and their assessments.
 
-Stages move only through the functions below: each locks the household and the
-assessment, checks the move against ``ALLOWED_TRANSITIONS`` and its guard,
-saves with ``update_fields``, records a ``StageChange`` (who, when, note) and a
-dotted audit entry, and brings the household's deadlines up to date, all in
-one transaction. A refused move raises ``TransitionRefused`` whose messages say
+Stages move only through the functions below, on the core engine
+(``portal.workflow``): each locks the household and the assessment, checks the
+move against ``ALLOWED_TRANSITIONS`` and its guard (``ASSESSMENT``), saves with
+``update_fields``, records a ``StageChange`` (who, when, note) and a dotted audit
+entry, and brings the household's deadlines up to date, all in one transaction.
+A refused move raises ``Refused`` (``TransitionRefused`` here) whose messages say
 plainly what is missing.
 """
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date
 
-from auditlog.context import disable_auditlog
-from auditlog.models import LogEntry
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -25,6 +24,7 @@ from portal.dates import DateProblem
 from portal.formats import day
 from portal.uploads import upload_check
 from portal.validators import postcode_normalise
+from portal.workflow import Action, Offered, Refused, Table, Workflow, lock
 
 from . import clocks, reminders
 from .clocks import HouseholdFacts
@@ -69,6 +69,8 @@ ALLOWED_TRANSITIONS: dict[str, dict[str, tuple[str, ...]]] = {
     },
 }
 
+TRACK_TABLES = {track: Table(moves, field="stage") for track, moves in ALLOWED_TRANSITIONS.items()}
+
 HOUSEHOLD_TRANSITIONS: dict[str, tuple[str, ...]] = {
     Household.Status.ASSESSING: (Household.Status.APPROVED, Household.Status.CLOSED),
     Household.Status.APPROVED: (Household.Status.CLOSED,),
@@ -81,12 +83,15 @@ PERSONAL_REFERENCES_NEEDED = 3
 NON_RELATIVE_REFERENCES_NEEDED = 2
 
 
-class TransitionRefused(Exception):
-    """A move that is not allowed now; ``messages`` say why, in plain words."""
+# The core's one refusal, under the name callers of this module have always used.
+TransitionRefused = Refused
 
-    def __init__(self, messages: Iterable[str]):
-        self.messages = list(dict.fromkeys(messages))
-        super().__init__(" ".join(self.messages))
+HOUSEHOLD = Workflow(
+    table=Table(HOUSEHOLD_TRANSITIONS),
+    actions=(),
+    audit_prefix="carers.household",
+    target_label=lambda status: Household.Status(status).label,
+)
 
 
 # ---------------------------------------------------------------------------
@@ -151,7 +156,7 @@ def household_register(
         household.status = Household.Status.ASSESSING
         household.save()
         household.reference = f"EP{household.pk:05d}"
-        with disable_auditlog():
+        with audit.silenced():
             household.save(update_fields=["reference"])
         for position, data in enumerate(applicants, start=1):
             Applicant.objects.create(household=household, position=position, **data)
@@ -169,8 +174,11 @@ def household_register(
             StageChange.objects.create(
                 assessment=assessment, to_stage=assessment.stage, effective_on=on, recorded_by=by
             )
-        _audit(
-            household, "carers.household.created", {"reference": [None, household.reference]}, by
+        audit.record(
+            household,
+            "carers.household.created",
+            by=by,
+            changes={"reference": [None, household.reference]},
         )
         checks_sync_required(household=household)
         deadlines_refresh(household=household)
@@ -242,21 +250,21 @@ def household_close(*, household: Household, on: date, reason: str, by) -> House
                 by=by,
                 note=reason,
                 fields={"closed_on": on},
-                action="carers.assessment.withdrawn",
+                what="withdrawn",
             )
         _household_move(
             household,
             Household.Status.CLOSED,
             by=by,
             fields={"closed_on": on, "closed_reason": reason.strip()[:300]},
-            action="carers.household.closed",
+            what="closed",
         )
         deadlines_refresh(household=household)
     return household
 
 
 def _check_household_move(household: Household, to: str) -> None:
-    if to not in HOUSEHOLD_TRANSITIONS[household.status]:
+    if not HOUSEHOLD.table_of(household).allows(household.status, to):
         raise TransitionRefused(
             [
                 f"The household is {household.get_status_display().lower()}: "
@@ -265,16 +273,9 @@ def _check_household_move(household: Household, to: str) -> None:
         )
 
 
-def _household_move(household: Household, to: str, *, by, fields: dict, action: str) -> None:
+def _household_move(household: Household, to: str, *, by, fields: dict, what: str) -> None:
     _check_household_move(household, to)
-    changes = {"status": [household.status, to]}
-    for name, value in fields.items():
-        changes[name] = [_text(getattr(household, name)), _text(value)]
-        setattr(household, name, value)
-    household.status = to
-    with disable_auditlog():
-        household.save(update_fields=["status", *fields, "updated_at"])
-    _audit(household, action, changes, by)
+    HOUSEHOLD.move(household, to=to, by=by, what=what, fields=fields)
 
 
 def _household_settle(household: Household, *, on: date, by) -> None:
@@ -289,7 +290,7 @@ def _household_settle(household: Household, *, on: date, by) -> None:
         Household.Status.CLOSED,
         by=by,
         fields={"closed_on": on, "closed_reason": "Every assessment track has ended."},
-        action="carers.household.closed",
+        what="closed",
     )
 
 
@@ -483,39 +484,60 @@ def _guard_record_decision(facts, assessment, applicants, on):
 # The actions offered on an assessment (the admin shows them as buttons)
 # ---------------------------------------------------------------------------
 
-Guard = Callable[[HouseholdFacts, Assessment, list[Applicant], date], list[str]]
+
+@dataclass(frozen=True)
+class Context:
+    """What the guards read: the household's facts and applicants, and the day of the move."""
+
+    facts: HouseholdFacts
+    applicants: list[Applicant]
+    on: date
+
+
+def _guard(check: Callable[[HouseholdFacts, Assessment, list[Applicant], date], list[str]]):
+    """A guard above, as the engine calls it: ``(assessment, context)``."""
+    return lambda assessment, context: check(
+        context.facts, assessment, context.applicants, context.on
+    )
 
 
 @dataclass(frozen=True)
-class Action:
-    name: str
-    label: str
-    targets: tuple[str, ...] = ()
-    tracks: tuple[str, ...] = (Track.ADOPTION, Track.FOSTERING)
-    # Actions that do not move the stage are offered in these stages.
-    stages: tuple[str, ...] = ()
-    permission: str = CHANGE_PERMISSION
-    guard: Guard | None = None
-    warning: bool = False
-    needs_note: bool = False
-    fields: tuple[str, ...] = field(default=())
+class Tracks:
+    """An action belongs to these tracks only (``Action.applies``)."""
+
+    tracks: tuple[str, ...]
+
+    def __call__(self, assessment: Assessment) -> bool:
+        return assessment.track in self.tracks
 
 
-ACTIONS: dict[str, Action] = {
-    a.name: a
-    for a in [
+ADOPTION_ONLY = Tracks((Track.ADOPTION,))
+FOSTERING_ONLY = Tracks((Track.FOSTERING,))
+BOTH_TRACKS = Tracks((Track.ADOPTION, Track.FOSTERING))
+
+ASSESSMENT = Workflow(
+    table=lambda assessment: TRACK_TABLES[assessment.track],
+    audit_prefix="carers.assessment",
+    permission=CHANGE_PERMISSION,
+    permission_refused="You do not have permission to change assessments.",
+    target_label=lambda stage: Stage(stage).label,
+    not_open=lambda action, a: (
+        f"{action.label} is not possible: the {a.get_track_display().lower()} "
+        f"assessment is at “{a.get_stage_display()}”."
+    ),
+    actions=[
         Action(
             "accept_roi",
             "Accept the Registration of Interest",
             (Stage.ROI_ACCEPTED,),
-            (Track.ADOPTION,),
+            applies=ADOPTION_ONLY,
         ),
         Action(
             "decline_roi",
             "Do not accept the Registration of Interest",
             (Stage.NOT_PROCEEDING,),
-            (Track.ADOPTION,),
-            stages=(Stage.ROI_RECEIVED,),
+            states=(Stage.ROI_RECEIVED,),
+            applies=ADOPTION_ONLY,
             warning=True,
             needs_note=True,
         ),
@@ -523,54 +545,54 @@ ACTIONS: dict[str, Action] = {
             "start_stage_1",
             "Start Stage 1",
             (Stage.STAGE_1,),
-            (Track.ADOPTION,),
-            stages=(Stage.ROI_ACCEPTED,),
-            guard=_guard_start_stage_1,
+            states=(Stage.ROI_ACCEPTED,),
+            applies=ADOPTION_ONLY,
+            guards=(_guard(_guard_start_stage_1),),
         ),
         Action(
             "record_stage_1_plan",
             "Record the Stage 1 plan",
-            tracks=(Track.ADOPTION,),
-            stages=(Stage.STAGE_1,),
+            states=(Stage.STAGE_1,),
+            applies=ADOPTION_ONLY,
             fields=("agreed_on",),
         ),
         Action(
             "complete_stage_1",
             "Stage 1 decision: go on to Stage 2",
             (Stage.STAGE_1_COMPLETE,),
-            (Track.ADOPTION,),
-            guard=_guard_complete_stage_1,
+            applies=ADOPTION_ONLY,
+            guards=(_guard(_guard_complete_stage_1),),
         ),
         Action(
             "end_at_stage_1",
             "Stage 1 decision: do not proceed",
             (Stage.NOT_PROCEEDING,),
-            (Track.ADOPTION,),
-            stages=(Stage.STAGE_1,),
+            states=(Stage.STAGE_1,),
+            applies=ADOPTION_ONLY,
             warning=True,
             needs_note=True,
         ),
-        Action("pause", "Pause before Stage 2", (Stage.PAUSED,), (Track.ADOPTION,)),
+        Action("pause", "Pause before Stage 2", (Stage.PAUSED,), applies=ADOPTION_ONLY),
         Action(
             "start_stage_2",
             "Notice to proceed: start Stage 2",
             (Stage.STAGE_2,),
-            (Track.ADOPTION,),
-            stages=(Stage.STAGE_1_COMPLETE, Stage.PAUSED),
-            guard=_guard_start_stage_2,
+            states=(Stage.STAGE_1_COMPLETE, Stage.PAUSED),
+            applies=ADOPTION_ONLY,
+            guards=(_guard(_guard_start_stage_2),),
         ),
         Action(
             "restart_stage_1",
             "Start Stage 1 again",
             (Stage.STAGE_1,),
-            (Track.ADOPTION,),
-            stages=(Stage.PAUSED,),
+            states=(Stage.PAUSED,),
+            applies=ADOPTION_ONLY,
         ),
         Action(
             "extend_stage_2",
             "Extend the Stage 2 decision date",
-            tracks=(Track.ADOPTION,),
-            stages=(Stage.STAGE_2, Stage.PANEL_BOOKED, Stage.PANEL_RECOMMENDED),
+            states=(Stage.STAGE_2, Stage.PANEL_BOOKED, Stage.PANEL_RECOMMENDED),
+            applies=ADOPTION_ONLY,
             needs_note=True,
             fields=("until",),
         ),
@@ -578,22 +600,24 @@ ACTIONS: dict[str, Action] = {
             "start_form_f",
             "Start the fostering assessment (Form F)",
             (Stage.FORM_F,),
-            (Track.FOSTERING,),
-            stages=(Stage.NOT_STARTED,),
-            guard=_guard_start_form_f,
+            states=(Stage.NOT_STARTED,),
+            applies=FOSTERING_ONLY,
+            guards=(_guard(_guard_start_form_f),),
         ),
         Action(
             "book_panel",
             "Book for panel",
             (Stage.PANEL_BOOKED,),
-            guard=_guard_book_panel,
+            applies=BOTH_TRACKS,
+            guards=(_guard(_guard_book_panel),),
             fields=("panel",),
         ),
         Action(
             "defer_panel",
             "Take off the panel agenda",
             (Stage.STAGE_2, Stage.FORM_F),
-            stages=(Stage.PANEL_BOOKED,),
+            states=(Stage.PANEL_BOOKED,),
+            applies=BOTH_TRACKS,
             warning=True,
             needs_note=True,
         ),
@@ -601,7 +625,8 @@ ACTIONS: dict[str, Action] = {
             "record_recommendation",
             "Record the panel's recommendation",
             (Stage.PANEL_RECOMMENDED,),
-            guard=_guard_record_recommendation,
+            applies=BOTH_TRACKS,
+            guards=(_guard(_guard_record_recommendation),),
             fields=("recommendation",),
         ),
         Action(
@@ -609,7 +634,9 @@ ACTIONS: dict[str, Action] = {
             "Record the agency decision",
             (Stage.APPROVED, Stage.NOT_APPROVED),
             permission=DECISION_PERMISSION,
-            guard=_guard_record_decision,
+            permission_refused="Only team managers record the agency decision.",
+            applies=BOTH_TRACKS,
+            guards=(_guard(_guard_record_decision),),
             fields=(
                 "decision",
                 "approved_age_from",
@@ -621,54 +648,29 @@ ACTIONS: dict[str, Action] = {
             "withdraw",
             "Withdraw",
             (Stage.WITHDRAWN,),
+            applies=BOTH_TRACKS,
             warning=True,
             needs_note=True,
         ),
-    ]
-}
+    ],
+)
 
-
-def _offered(action: Action, assessment: Assessment) -> bool:
-    if assessment.track not in action.tracks:
-        return False
-    if action.stages and assessment.stage not in action.stages:
-        return False
-    if not action.targets:
-        return bool(action.stages)
-    allowed = ALLOWED_TRANSITIONS[assessment.track].get(assessment.stage, ())
-    return any(target in allowed for target in action.targets)
-
-
-@dataclass
-class OfferedAction:
-    action: Action
-    assessment: Assessment
-    blocked_by: list[str]
-
-    @property
-    def enabled(self) -> bool:
-        return not self.blocked_by
+# The buttons by name (the admin's URLs name them).
+ACTIONS: dict[str, Action] = ASSESSMENT.actions
 
 
 def actions_for(
     *, assessment: Assessment, facts: HouseholdFacts, applicants: list[Applicant], user, on: date
-) -> list[OfferedAction]:
+) -> list[Offered]:
     """The actions open to this user on this assessment now, with what blocks each one."""
-    offered = []
-    for action in ACTIONS.values():
-        if not _offered(action, assessment):
-            continue
-        blocked = []
-        if not user.has_perm(action.permission):
-            blocked.append(
-                "Only team managers record the agency decision."
-                if action.permission == DECISION_PERMISSION
-                else "You do not have permission to change assessments."
-            )
-        if action.guard:
-            blocked += action.guard(facts, assessment, applicants, on)
-        offered.append(OfferedAction(action, assessment, blocked))
-    return offered
+    return ASSESSMENT.actions_for(assessment, user=user, context=Context(facts, applicants, on))
+
+
+def action_offered(
+    *, assessment: Assessment, name: str, facts: HouseholdFacts, applicants, user, on: date
+) -> Offered | None:
+    """One action as ``actions_for`` offers it (None when it is not open now)."""
+    return ASSESSMENT.offered(assessment, name, user=user, context=Context(facts, applicants, on))
 
 
 # ---------------------------------------------------------------------------
@@ -677,32 +679,15 @@ def actions_for(
 
 
 def _lock_household(pk: int) -> Household:
-    return Household.objects.select_for_update().get(pk=pk)
+    return lock((Household, pk))
 
 
 def _begin(assessment: Assessment, action_name: str, *, by, on: date):
-    """Lock, then check permission, the move and the guard. Returns fresh rows to change."""
-    action = ACTIONS[action_name]
+    """Lock, then check permission, the move, the date and the guard. Returns fresh rows."""
     household = _lock_household(assessment.household_id)
-    locked = (
-        Assessment.objects.select_for_update(of=("self",))
-        .select_related("panel")
-        .get(pk=assessment.pk)
-    )
+    locked = lock(assessment, related=("panel",))
     locked.household = household
-    if not by.has_perm(action.permission):
-        raise TransitionRefused(
-            ["Only team managers record the agency decision."]
-            if action.permission == DECISION_PERMISSION
-            else ["You do not have permission to change assessments."]
-        )
-    if not _offered(action, locked):
-        raise TransitionRefused(
-            [
-                f"{action.label} is not possible: the {locked.get_track_display().lower()} "
-                f"assessment is at “{locked.get_stage_display()}”."
-            ]
-        )
+    action = ASSESSMENT.check_open(locked, action_name, user=by)
     _not_in_future(on)
     if on < locked.stage_entered_on:
         raise TransitionRefused(
@@ -711,12 +696,12 @@ def _begin(assessment: Assessment, action_name: str, *, by, on: date):
                 f"“{locked.get_stage_display()}” began."
             ]
         )
-    facts = household_facts(household=household)
-    applicants = household_applicants(household=household)
-    if action.guard:
-        messages = action.guard(facts, locked, applicants, on)
-        if messages:
-            raise TransitionRefused(messages)
+    context = Context(
+        household_facts(household=household), household_applicants(household=household), on
+    )
+    problems = ASSESSMENT.guard_problems(action, locked, context)
+    if problems:
+        raise TransitionRefused(problems)
     return household, locked
 
 
@@ -733,52 +718,29 @@ def _require_note(note: str, what: str) -> str:
     return note[:2000]
 
 
-def _text(value) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(getattr(value, "pk", value))
-
-
-def _audit(instance, action: str, changes: dict, by) -> None:
-    LogEntry.objects.log_create(
-        instance,
-        force_log=True,
-        action=LogEntry.Action.UPDATE,
-        changes=changes,
-        actor=by,
-        actor_email=getattr(by, "email", None),
-        additional_data={"action": action},
-    )
-
-
 def _apply_move(
-    assessment: Assessment, *, to: str, on: date, by, note: str, fields: dict, action: str
+    assessment: Assessment, *, to: str, on: date, by, note: str, fields: dict, what: str
 ) -> None:
-    allowed = ALLOWED_TRANSITIONS[assessment.track].get(assessment.stage, ())
-    if to not in allowed:
-        raise TransitionRefused(
-            [f"“{assessment.get_stage_display()}” cannot move to “{Stage(to).label}”."]
+    def stage_change(assessment, from_stage, to_stage):
+        StageChange.objects.create(
+            assessment=assessment,
+            from_stage=from_stage,
+            to_stage=to_stage,
+            effective_on=on,
+            recorded_by=by,
+            note=note,
         )
-    from_stage = assessment.stage
-    changes = {"stage": [from_stage, to]}
-    for name, value in fields.items():
-        changes[name] = [_text(getattr(assessment, name)), _text(value)]
-        setattr(assessment, name, value)
-    assessment.stage = to
+
     assessment.stage_entered_on = on
-    with disable_auditlog():
-        assessment.save(update_fields=["stage", "stage_entered_on", *fields])
-    StageChange.objects.create(
-        assessment=assessment,
-        from_stage=from_stage,
-        to_stage=to,
-        effective_on=on,
-        recorded_by=by,
-        note=note,
+    from_stage = ASSESSMENT.move(
+        assessment,
+        to=to,
+        by=by,
+        what=what,
+        fields=fields,
+        also_save=["stage_entered_on"],
+        history=stage_change,
     )
-    _audit(assessment, action, changes, by)
     if from_stage == Stage.PANEL_RECOMMENDED:
         reminders.decision_waiting_withdraw(assessment_pk=assessment.pk)
 
@@ -799,7 +761,7 @@ def assessment_accept_roi(*, assessment: Assessment, on: date, by, note: str = "
             by=by,
             note=note,
             fields={"roi_accepted_on": on},
-            action="carers.assessment.roi_accepted",
+            what="roi_accepted",
         )
         _finish(household, on=on, by=by)
     return a
@@ -816,7 +778,7 @@ def assessment_decline_roi(*, assessment: Assessment, on: date, by, note: str) -
             by=by,
             note=note,
             fields={"closed_on": on},
-            action="carers.assessment.roi_declined",
+            what="roi_declined",
         )
         _close_fostering_if_adoption_ends(household, on=on, by=by, note=note)
         _finish(household, on=on, by=by)
@@ -833,7 +795,7 @@ def assessment_start_stage_1(*, assessment: Assessment, on: date, by, note: str 
             by=by,
             note=note,
             fields={"stage_1_started_on": on},
-            action="carers.assessment.stage_1_started",
+            what="stage_1_started",
         )
         _finish(household, on=on, by=by)
     return a
@@ -845,11 +807,11 @@ def assessment_record_stage_1_plan(
     """Not a move: the date the written Stage 1 plan was agreed."""
     with transaction.atomic():
         household, a = _begin(assessment, "record_stage_1_plan", by=by, on=agreed_on)
-        changes = {"stage_1_plan_agreed_on": [_text(a.stage_1_plan_agreed_on), _text(agreed_on)]}
+        changes = {"stage_1_plan_agreed_on": [a.stage_1_plan_agreed_on, agreed_on]}
         a.stage_1_plan_agreed_on = agreed_on
-        with disable_auditlog():
+        with audit.silenced():
             a.save(update_fields=["stage_1_plan_agreed_on"])
-        _audit(a, "carers.assessment.stage_1_plan_agreed", changes, by)
+        audit.record(a, "carers.assessment.stage_1_plan_agreed", by=by, changes=changes)
     return a
 
 
@@ -865,7 +827,7 @@ def assessment_complete_stage_1(
             by=by,
             note=note,
             fields={"stage_1_decision_on": on},
-            action="carers.assessment.stage_1_completed",
+            what="stage_1_completed",
         )
         _finish(household, on=on, by=by)
     return a
@@ -882,7 +844,7 @@ def assessment_end_at_stage_1(*, assessment: Assessment, on: date, by, note: str
             by=by,
             note=note,
             fields={"stage_1_decision_on": on, "closed_on": on},
-            action="carers.assessment.stage_1_not_proceeding",
+            what="stage_1_not_proceeding",
         )
         _close_fostering_if_adoption_ends(household, on=on, by=by, note=note)
         _finish(household, on=on, by=by)
@@ -899,7 +861,7 @@ def assessment_pause(*, assessment: Assessment, on: date, by, note: str = "") ->
             by=by,
             note=note,
             fields={"paused_on": on},
-            action="carers.assessment.paused",
+            what="paused",
         )
         _finish(household, on=on, by=by)
     return a
@@ -915,7 +877,7 @@ def assessment_start_stage_2(*, assessment: Assessment, on: date, by, note: str 
             by=by,
             note=note,
             fields={"notice_to_proceed_on": on},
-            action="carers.assessment.stage_2_started",
+            what="stage_2_started",
         )
         _finish(household, on=on, by=by)
     return a
@@ -938,7 +900,7 @@ def assessment_restart_stage_1(
                 "stage_1_plan_agreed_on": None,
                 "paused_on": None,
             },
-            action="carers.assessment.stage_1_restarted",
+            what="stage_1_restarted",
         )
         _finish(household, on=on, by=by)
     return a
@@ -956,14 +918,14 @@ def assessment_extend_stage_2(*, assessment: Assessment, until: date, by, note: 
                 [f"The new date must be after the current one, {day(current)}."]
             )
         changes = {
-            "stage_2_extended_until": [_text(a.stage_2_extended_until), _text(until)],
+            "stage_2_extended_until": [a.stage_2_extended_until, until],
             "stage_2_extension_reason": [a.stage_2_extension_reason, note[:300]],
         }
         a.stage_2_extended_until = until
         a.stage_2_extension_reason = note[:300]
-        with disable_auditlog():
+        with audit.silenced():
             a.save(update_fields=["stage_2_extended_until", "stage_2_extension_reason"])
-        _audit(a, "carers.assessment.stage_2_extended", changes, by)
+        audit.record(a, "carers.assessment.stage_2_extended", by=by, changes=changes)
         deadlines_refresh(household=household)
     return a
 
@@ -978,7 +940,7 @@ def assessment_start_form_f(*, assessment: Assessment, on: date, by, note: str =
             by=by,
             note=note,
             fields={"form_f_started_on": on},
-            action="carers.assessment.form_f_started",
+            what="form_f_started",
         )
         _finish(household, on=on, by=by)
     return a
@@ -1007,7 +969,7 @@ def assessment_book_panel(
             by=by,
             note=note,
             fields={"panel": panel, "panel_recommendation": ""},
-            action="carers.assessment.panel_booked",
+            what="panel_booked",
         )
         _finish(household, on=on, by=by)
     return a
@@ -1025,7 +987,7 @@ def assessment_defer_panel(*, assessment: Assessment, on: date, by, note: str) -
             by=by,
             note=note,
             fields={"panel": None},
-            action="carers.assessment.panel_deferred",
+            what="panel_deferred",
         )
         _finish(household, on=on, by=by)
     return a
@@ -1048,7 +1010,7 @@ def assessment_record_recommendation(
             by=by,
             note=note,
             fields={"panel_recommendation": recommendation},
-            action="carers.assessment.panel_recommended",
+            what="panel_recommended",
         )
         deadlines_refresh(household=household)
         reminders.decision_waiting_notify(
@@ -1118,7 +1080,7 @@ def assessment_record_decision(
             by=by,
             note=note,
             fields=fields,
-            action="carers.assessment.approved" if approved else "carers.assessment.not_approved",
+            what="approved" if approved else "carers.assessment.not_approved",
         )
         if approved:
             _household_approve(household, track=a.track, on=on, by=by)
@@ -1136,14 +1098,14 @@ def _household_approve(household: Household, *, track: str, on: date, by) -> Non
             Household.Status.APPROVED,
             by=by,
             fields={approval_field: on},
-            action=f"carers.household.approved_{track}",
+            what=f"approved_{track}",
         )
     else:
-        changes = {approval_field: [_text(getattr(household, approval_field)), _text(on)]}
+        changes = {approval_field: [getattr(household, approval_field), on]}
         setattr(household, approval_field, on)
-        with disable_auditlog():
+        with audit.silenced():
             household.save(update_fields=[approval_field, "updated_at"])
-        _audit(household, f"carers.household.approved_{track}", changes, by)
+        audit.record(household, f"carers.household.approved_{track}", by=by, changes=changes)
     if track == Track.FOSTERING:
         FosterCarerReview.objects.filter(household=household, completed_on__isnull=True).delete()
         FosterCarerReview.objects.create(
@@ -1162,7 +1124,7 @@ def assessment_withdraw(*, assessment: Assessment, on: date, by, note: str) -> A
             by=by,
             note=note,
             fields={"closed_on": on},
-            action="carers.assessment.withdrawn",
+            what="withdrawn",
         )
         _finish(household, on=on, by=by)
     return a
@@ -1183,7 +1145,7 @@ def _close_fostering_if_adoption_ends(household: Household, *, on: date, by, not
             by=by,
             note=note,
             fields={"closed_on": on},
-            action="carers.assessment.withdrawn",
+            what="withdrawn",
         )
 
 
@@ -1445,7 +1407,7 @@ def foster_review_complete(
     _not_in_future(on)
     with transaction.atomic():
         household = _lock_household(review.household_id)
-        review = FosterCarerReview.objects.select_for_update().get(pk=review.pk)
+        review = lock(review)
         if review.completed_on is not None:
             raise TransitionRefused(["This review is already recorded."])
         if household.status != Household.Status.APPROVED:
@@ -1466,13 +1428,13 @@ def foster_review_complete(
         )
         if problems:
             raise TransitionRefused(dates.messages(problems))
-        changes = {"completed_on": [None, on.isoformat()]}
+        changes = {"completed_on": [None, on]}
         review.completed_on = on
         if notes:
             review.notes = notes[:2000]
-        with disable_auditlog():
+        with audit.silenced():
             review.save(update_fields=["completed_on", "notes"])
-        _audit(review, "carers.foster_review.completed", changes, by)
+        audit.record(review, "carers.foster_review.completed", by=by, changes=changes)
         next_review = FosterCarerReview.objects.create(
             household=household, due_on=clocks.foster_review_due(on)
         )
@@ -1664,7 +1626,7 @@ def household_create_from_enquiry(
 
     accepted_on = accepted_on or timezone.localdate()
     with transaction.atomic():
-        locked = Enquiry.objects.select_for_update().get(pk=enquiry.pk)
+        locked = lock((Enquiry, enquiry.pk))
         if locked.status != Enquiry.Status.ROI_RECEIVED:
             raise TransitionRefused(
                 [
@@ -1719,10 +1681,13 @@ def household_create_from_enquiry(
         for member in _enquiry_children(locked, children):
             HouseholdMember.objects.create(household=household, **member)
         household.enquiry = locked
-        with disable_auditlog():
+        with audit.silenced():
             household.save(update_fields=["enquiry", "updated_at"])
-        _audit(
-            household, "carers.household.converted_from_enquiry", {"enquiry": [None, locked.pk]}, by
+        audit.record(
+            household,
+            "carers.household.converted_from_enquiry",
+            by=by,
+            changes={"enquiry": [None, locked.pk]},
         )
         try:
             enquiry_mark_converted(enquiry=locked, by=by, household_reference=household.reference)

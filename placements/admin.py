@@ -13,9 +13,9 @@ from datetime import timedelta
 from auditlog.models import LogEntry
 from auditlog.signals import accessed
 from django.conf import settings
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -24,6 +24,7 @@ from django.utils.html import format_html
 
 from portal import formats
 from portal.admin_saves import RefusedOnSave, SavesThroughServices
+from portal.staffpages import form_page, offered_page
 from portal.workflow import Refused
 
 from . import clocks, letters, measures, selectors, services
@@ -367,24 +368,18 @@ class TemporaryApprovalAdmin(admin.ModelAdmin):
     def add_view(self, request, form_url="", extra_context=None):
         if not self.has_add_permission(request):
             raise PermissionDenied
-        form = TemporaryApprovalForm(request.POST or None, admin_site=self.admin_site)
-        refused: list[str] = []
-        if request.method == "POST" and form.is_valid():
-            try:
-                approval = services.temporary_approval_grant(by=request.user, **form.cleaned_data)
-            except services.TransitionRefused as refusal:
-                refused = refusal.messages
-            else:
-                messages.success(request, f"The reg 25A approval for {approval.child} is recorded.")
-                return HttpResponseRedirect(
-                    reverse("admin:placements_temporaryapproval_change", args=[approval.pk])
-                )
         return _form_page(
             self,
             request,
             title="Record a reg 25A temporary approval",
-            form=form,
-            refused=refused,
+            form=TemporaryApprovalForm(request.POST or None, admin_site=self.admin_site),
+            perform=lambda form: services.temporary_approval_grant(
+                by=request.user, **form.cleaned_data
+            ),
+            success=lambda approval: f"The reg 25A approval for {approval.child} is recorded.",
+            success_url=lambda approval: reverse(
+                "admin:placements_temporaryapproval_change", args=[approval.pk]
+            ),
             back_url=reverse("admin:placements_temporaryapproval_changelist"),
             submit="Record the approval",
             intro="Approved adopters may foster the named child under Fostering for Adoption "
@@ -397,47 +392,30 @@ class TemporaryApprovalAdmin(admin.ModelAdmin):
         if not request.user.has_perm(services.APPROVAL_PERMISSION):
             raise PermissionDenied
         back_url = reverse("admin:placements_temporaryapproval_change", args=[pk])
-        form = EndApprovalForm(request.POST or None)
-        refused: list[str] = []
-        if request.method == "POST" and form.is_valid():
-            try:
-                services.temporary_approval_end(
-                    approval=approval,
-                    on=form.cleaned_data["on"],
-                    reason=form.cleaned_data["reason"],
-                    by=request.user,
-                )
-            except services.TransitionRefused as refusal:
-                refused = refusal.messages
-            else:
-                messages.success(request, "The temporary approval has ended.")
-                return HttpResponseRedirect(back_url)
         return _form_page(
             self,
             request,
             title=f"End the reg 25A approval for {approval.child}",
-            form=form,
-            refused=refused,
+            form=EndApprovalForm(request.POST or None),
+            perform=lambda form: services.temporary_approval_end(
+                approval=approval, by=request.user, **form.cleaned_data
+            ),
+            success="The temporary approval has ended.",
             back_url=back_url,
             submit="End the approval",
+            crumbs=[(str(approval), back_url)],
         )
 
 
-def _form_page(model_admin, request, *, title, form, refused, back_url, submit, intro="", **extra):
-    context = {
-        **model_admin.admin_site.each_context(request),
-        "opts": model_admin.opts,
-        "title": title,
-        "form": form,
-        "media": model_admin.media + form.media,
-        "refused": refused,
-        "blocked_by": [],
-        "back_url": back_url,
-        "submit": submit,
-        "intro": intro,
-        **extra,
-    }
-    return TemplateResponse(request, "admin/placements/form_page.html", context)
+def _form_page(model_admin, request, **page):
+    """The staff form page (portal/staffpages.py) with this admin's media."""
+    return form_page(
+        request,
+        admin_site=model_admin.admin_site,
+        opts=model_admin.opts,
+        media=model_admin.media,
+        **page,
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -712,24 +690,16 @@ class PlacementAdmin(SavesThroughServices, admin.ModelAdmin):
     def add_view(self, request, form_url="", extra_context=None):
         if not self.has_add_permission(request):
             raise PermissionDenied
-        form = PlacementStartForm(request.POST or None, admin_site=self.admin_site)
-        refused: list[str] = []
-        if request.method == "POST" and form.is_valid():
-            try:
-                placement = services.placement_start(by=request.user, **form.service_kwargs())
-            except services.TransitionRefused as refusal:
-                refused = refusal.messages
-            else:
-                messages.success(request, f"Placement {placement} is recorded.")
-                return HttpResponseRedirect(
-                    reverse("admin:placements_placement_change", args=[placement.pk])
-                )
         return _form_page(
             self,
             request,
             title="Record a placement",
-            form=form,
-            refused=refused,
+            form=PlacementStartForm(request.POST or None, admin_site=self.admin_site),
+            perform=lambda form: services.placement_start(by=request.user, **form.service_kwargs()),
+            success=lambda placement: f"Placement {placement} is recorded.",
+            success_url=lambda placement: reverse(
+                "admin:placements_placement_change", args=[placement.pk]
+            ),
             back_url=reverse("admin:placements_placement_changelist"),
             submit="Record the placement",
             intro="Concurrency needs carers approved as both adopters and foster carers. "
@@ -851,57 +821,42 @@ class PlacementAdmin(SavesThroughServices, admin.ModelAdmin):
         if action is None:
             raise Http404("No such action")
         children = selectors.placement_children(placement=placement)
-        offered = next(
-            (
-                item
-                for item in services.actions_for(
-                    placement=placement,
-                    children=children,
-                    user=request.user,
-                    on=timezone.localdate(),
-                )
-                if item.action.name == action_name
-            ),
-            None,
+        offered = services.action_offered(
+            placement=placement,
+            name=action_name,
+            children=children,
+            user=request.user,
+            on=timezone.localdate(),
         )
         change_url = reverse("admin:placements_placement_change", args=[placement.pk])
-        form_class = action_form_class(action_name)
-        kwargs = {"action": action, "placement": placement, "children": children}
-        form = form_class(request.POST or None, **kwargs)
-        refused: list[str] = []
-        if offered is None:
-            blocked = [
-                f"This is not possible now: the placement is “{placement.get_status_display()}”."
-            ]
-        else:
-            # Guards are checked for today; no earlier date could pass where today fails.
-            blocked = offered.blocked_by
-        if request.method == "POST" and not blocked and form.is_valid():
-            try:
-                services.TRANSITION_SERVICES[action_name](
-                    placement=placement, by=request.user, **form.service_kwargs()
-                )
-            except services.TransitionRefused as refusal:
-                refused = refusal.messages
-            else:
-                placement.refresh_from_db()
-                messages.success(
-                    request,
-                    f"{placement}: {action.label} – done. The placement is now "
-                    f"“{placement.get_outcome_display() or placement.get_status_display()}”.",
-                )
-                return HttpResponseRedirect(change_url)
-        return _form_page(
-            self,
+        form = action_form_class(action_name)(
+            request.POST or None, action=action, placement=placement, children=children
+        )
+
+        def done(result) -> str:
+            placement.refresh_from_db()
+            now = placement.get_outcome_display() or placement.get_status_display()
+            return f"{placement}: {action.label} – done. The placement is now “{now}”."
+
+        # Guards are checked for today; no earlier date could pass where today fails.
+        return offered_page(
             request,
+            offered=offered,
+            not_possible="This is not possible now: the placement is "
+            f"“{placement.get_status_display()}”.",
+            admin_site=self.admin_site,
+            opts=self.opts,
+            media=self.media,
             title=f"{action.label}: {placement}",
+            crumbs=[(str(placement), change_url)],
             form=form,
-            refused=refused,
+            perform=lambda form: services.TRANSITION_SERVICES[action_name](
+                placement=placement, by=request.user, **form.service_kwargs()
+            ),
+            success=done,
             back_url=change_url,
-            submit=action.label,
-            intro=f"The placement is “{placement.get_status_display()}” since "
+            state=f"The placement is “{placement.get_status_display()}” since "
             f"{services.day(placement.status_changed_on)}.",
-            blocked_by=blocked,
         )
 
     def leave_letter_view(self, request, pk):

@@ -6,39 +6,34 @@ class PlacementsConfig(AppConfig):
     verbose_name = "Placements"
 
     def ready(self):
-        from auditlog.registry import auditlog
-
+        from portal import audit
         from portal.deadlines import register_deadlines
+        from portal.workflow import lock_rank
 
         from . import models, reminders, roles
 
         roles.grant_roles()
         register_deadlines(reminders.DEADLINES)
 
+        # Lock order (README, "Lock order"): after carers' rows; the placement before
+        # its children, the children before their reg 25A approvals.
+        lock_rank(models.Placement, 200)
+        lock_rank(models.Child, 210)
+        lock_rank(models.TemporaryApproval, 220)
+
         # Names and notes about children and birth families are hidden in the audit trail
         # (the trail says what changed and who changed it); the record itself has them.
-        mask = "placements.services.audit_mask"
-        auditlog.register(
-            models.Child,
-            exclude_fields=["updated_at"],
-            mask_fields=["first_name", "last_name"],
-            mask_callable=mask,
+        audit.register(models.Child, masked=["first_name", "last_name"], excluded=["updated_at"])
+        audit.register(models.SiblingGroup, masked=["notes"])
+        audit.register(
+            models.Placement, masked=["outcome_note", "case_number"], excluded=["updated_at"]
         )
-        auditlog.register(models.SiblingGroup, mask_fields=["notes"], mask_callable=mask)
-        auditlog.register(
-            models.Placement,
-            exclude_fields=["updated_at"],
-            mask_fields=["outcome_note", "case_number"],
-            mask_callable=mask,
-        )
-        auditlog.register(models.PlacementChild)
-        auditlog.register(models.TemporaryApproval)
-        auditlog.register(models.ProceedingsExtension, mask_fields=["reason"], mask_callable=mask)
-        auditlog.register(models.Hearing, mask_fields=["outcome_note"], mask_callable=mask)
-        auditlog.register(models.CourtOrder)
-        auditlog.register(
-            models.FamilyTimeArrangement, mask_fields=["with_whom"], mask_callable=mask
-        )
-        auditlog.register(models.FamilyTimeSession, mask_fields=["note"], mask_callable=mask)
-        auditlog.register(models.LookedAfterReview, mask_fields=["note"], mask_callable=mask)
-        auditlog.register(models.SocialWorkerVisit, mask_fields=["note"], mask_callable=mask)
+        audit.register(models.PlacementChild)
+        audit.register(models.TemporaryApproval)
+        audit.register(models.ProceedingsExtension, masked=["reason"])
+        audit.register(models.Hearing, masked=["outcome_note"])
+        audit.register(models.CourtOrder)
+        audit.register(models.FamilyTimeArrangement, masked=["with_whom"])
+        audit.register(models.FamilyTimeSession, masked=["note"])
+        audit.register(models.LookedAfterReview, masked=["note"])
+        audit.register(models.SocialWorkerVisit, masked=["note"])

@@ -1,28 +1,27 @@
 """Every write and state change for children and their placements.
 
-A placement's status moves only through the transition functions below. Each locks
-the placement, checks the move against ``ALLOWED_TRANSITIONS`` and its guard, saves
-with ``update_fields``, writes a dotted audit entry and brings the placement's clocks
-and reminders up to date, all in one transaction. A refused move raises
-``TransitionRefused`` whose messages say plainly what is missing.
+A placement's status moves only through the transition functions below, on the core
+engine (``portal.workflow``). Each locks the placement, checks the move against
+``ALLOWED_TRANSITIONS`` and its guard (``PLACEMENT``), saves with ``update_fields``,
+writes a dotted audit entry and brings the placement's clocks and reminders up to
+date, all in one transaction. A refused move raises ``Refused`` (``TransitionRefused``
+here) whose messages say plainly what is missing.
 """
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
-from auditlog.context import disable_auditlog
-from auditlog.models import LogEntry
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from carers.models import Assessment, Household, Track
-from portal import dates, deadlines
+from portal import audit, dates, deadlines
 from portal.calendar import add_months
 from portal.dates import DateProblem
 from portal.formats import day
-from portal.workflow import Refused
+from portal.workflow import Action, Offered, Refused, Table, Workflow, lock, lock_all
 
 from . import clocks, reminders
 from .models import (
@@ -73,37 +72,22 @@ ORDERS_RECORDED_ON_THEIR_OWN = [
 ]
 
 
-class TransitionRefused(Exception):
-    """A change that is not allowed now; ``messages`` say why, in plain words."""
-
-    def __init__(self, messages: Iterable[str]):
-        self.messages = list(dict.fromkeys(messages))
-        super().__init__(" ".join(self.messages))
+# The status a placement has once it goes to each target: an outcome ends it.
+def _status_after(target: str) -> str:
+    return Status.PLACED_FOR_ADOPTION if target == Status.PLACED_FOR_ADOPTION else Status.ENDED
 
 
-def audit_mask(value: str) -> str:
-    """Hides names and notes completely in the audit trail (the default keeps half)."""
-    return "[hidden]"
+# The engine's table is of statuses; which outcome may end it from where is said by
+# each ending action's ``states`` (from ``ALLOWED_TRANSITIONS``).
+TABLE = Table(
+    {
+        status: tuple(dict.fromkeys(_status_after(target) for target in targets))
+        for status, targets in ALLOWED_TRANSITIONS.items()
+    }
+)
 
-
-def _text(value) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(getattr(value, "pk", value))
-
-
-def _audit(instance, action: str, changes: dict, by) -> None:
-    LogEntry.objects.log_create(
-        instance,
-        force_log=True,
-        action=LogEntry.Action.UPDATE,
-        changes=changes,
-        actor=by,
-        actor_email=getattr(by, "email", None),
-        additional_data={"action": action},
-    )
+# The core's one refusal, under the name callers of this module have always used.
+TransitionRefused = Refused
 
 
 def _not_in_future(on: date, what: str = "The date") -> list[str]:
@@ -132,9 +116,14 @@ def child_register(*, child: Child, by) -> Child:
     with transaction.atomic():
         child.save()
         child.reference = f"C{child.pk:05d}"
-        with disable_auditlog():
+        with audit.silenced():
             child.save(update_fields=["reference"])
-        _audit(child, "placements.child.registered", {"reference": [None, child.reference]}, by)
+        audit.record(
+            child,
+            "placements.child.registered",
+            by=by,
+            changes={"reference": [None, child.reference]},
+        )
     return child
 
 
@@ -213,7 +202,7 @@ def sibling_group_create(*, by, notes: str = "") -> SiblingGroup:
     with transaction.atomic():
         group = SiblingGroup.objects.create(notes=notes[:300])
         group.reference = f"SG{group.pk:05d}"
-        with disable_auditlog():
+        with audit.silenced():
             group.save(update_fields=["reference"])
     return group
 
@@ -254,8 +243,7 @@ def temporary_approval_grant(
     if not by.has_perm(APPROVAL_PERMISSION):
         raise TransitionRefused(["Only team managers record a reg 25A temporary approval."])
     with transaction.atomic():
-        household = Household.objects.select_for_update().get(pk=household.pk)
-        child = Child.objects.select_for_update().get(pk=child.pk)
+        household, child = lock(household, child)
         problems = _not_in_future(approved_on)
         if not _is_approved_adopter(household, approved_on):
             problems.append(
@@ -275,11 +263,11 @@ def temporary_approval_grant(
         approval = TemporaryApproval.objects.create(
             household=household, child=child, approved_on=approved_on, approved_by=by
         )
-        _audit(
+        audit.record(
             approval,
             "placements.temporary_approval.granted",
-            {"approved_on": [None, approved_on.isoformat()]},
-            by,
+            by=by,
+            changes={"approved_on": [None, approved_on]},
         )
     return approval
 
@@ -290,7 +278,7 @@ def temporary_approval_end(
     if reason not in TemporaryApproval.EndReason.values:
         raise TransitionRefused(["Choose why the temporary approval ends."])
     with transaction.atomic():
-        approval = TemporaryApproval.objects.select_for_update().get(pk=approval.pk)
+        approval = lock(approval)
         if approval.ends_on is not None:
             raise TransitionRefused(["This temporary approval has already ended."])
         problems = dates.happened(on, label="The date it ends") or dates.in_order(
@@ -307,12 +295,12 @@ def temporary_approval_end(
 
 def _end_approval(approval: TemporaryApproval, *, on: date, reason: str, by) -> None:
     ends_on = max(on, approval.approved_on)
-    changes = {"ends_on": [None, ends_on.isoformat()], "end_reason": ["", reason]}
+    changes = {"ends_on": [None, ends_on], "end_reason": ["", reason]}
     approval.ends_on = ends_on
     approval.end_reason = reason
-    with disable_auditlog():
+    with audit.silenced():
         approval.save(update_fields=["ends_on", "end_reason"])
-    _audit(approval, f"placements.temporary_approval.ended.{reason}", changes, by)
+    audit.record(approval, f"placements.temporary_approval.ended.{reason}", by=by, changes=changes)
 
 
 def temporary_approvals_reconcile(*, today: date | None = None) -> int:
@@ -511,9 +499,8 @@ def placement_start(
         raise TransitionRefused(["Say where the child came from."])
     with transaction.atomic():
         # Lock the household and the children: two placements of one child cannot race.
-        household = Household.objects.select_for_update().get(pk=household.pk)
-        children = list(
-            Child.objects.select_for_update().filter(pk__in=[c.pk for c in children]).order_by("pk")
+        household, *children = lock_all(
+            household, *[(Child, pk) for pk in sorted({c.pk for c in children})]
         )
         problems, approvals = placement_start_problems(
             household=household, children=children, route=route, placed_on=placed_on
@@ -530,7 +517,7 @@ def placement_start(
             created_by=by,
         )
         placement.reference = f"PL{placement.pk:05d}"
-        with disable_auditlog():
+        with audit.silenced():
             placement.save(update_fields=["reference"])
         try:
             for child in children:
@@ -542,16 +529,16 @@ def placement_start(
             raise TransitionRefused(
                 ["A child on this placement was placed by someone else a moment ago."]
             ) from clash
-        _audit(
+        audit.record(
             placement,
             "placements.placement.started",
-            {
+            by=by,
+            changes={
                 "reference": [None, placement.reference],
                 "route": [None, route],
-                "placed_on": [None, placed_on.isoformat()],
+                "placed_on": [None, placed_on],
                 "children": [None, ", ".join(c.reference for c in children)],
             },
-            by,
         )
         deadlines_refresh(placement=placement)
     return placement
@@ -563,11 +550,7 @@ def placement_start(
 
 
 def _lock(placement: Placement) -> Placement:
-    return (
-        Placement.objects.select_for_update(of=("self",))
-        .select_related("household", "household__social_worker")
-        .get(pk=placement.pk)
-    )
+    return lock(placement, related=("household", "household__social_worker"))
 
 
 def _placement_children(placement: Placement) -> list[Child]:
@@ -644,7 +627,7 @@ def proceedings_dates_refresh(*, placement: Placement) -> None:
     if (placement.proceedings_target_on, placement.proceedings_extended_to) != (target, extended):
         placement.proceedings_target_on = target
         placement.proceedings_extended_to = extended
-        with disable_auditlog():
+        with audit.silenced():
             placement.save(
                 update_fields=["proceedings_target_on", "proceedings_extended_to", "updated_at"]
             )
@@ -658,17 +641,15 @@ def proceedings_issue(
         raise TransitionRefused(problems)
     with transaction.atomic():
         placement = _lock(placement)
-        changes = {
-            "proceedings_issued_on": [_text(placement.proceedings_issued_on), _text(issued_on)]
-        }
+        changes = {"proceedings_issued_on": [placement.proceedings_issued_on, issued_on]}
         placement.proceedings_issued_on = issued_on
         placement.court = court[:120] or placement.court
         placement.case_number = case_number[:40] or placement.case_number
-        with disable_auditlog():
+        with audit.silenced():
             placement.save(
                 update_fields=["proceedings_issued_on", "court", "case_number", "updated_at"]
             )
-        _audit(placement, "placements.proceedings.issued", changes, by)
+        audit.record(placement, "placements.proceedings.issued", by=by, changes=changes)
         proceedings_dates_refresh(placement=placement)
         deadlines_refresh(placement=placement)
     return placement
@@ -737,11 +718,11 @@ def proceedings_extend(
         extension = ProceedingsExtension.objects.create(
             placement=placement, granted_on=granted_on, ends_on=ends_on, reason=reason[:300]
         )
-        _audit(
+        audit.record(
             placement,
             "placements.proceedings.extended",
-            {"proceedings_extended_to": [_text(current), ends_on.isoformat()]},
-            by,
+            by=by,
+            changes={"proceedings_extended_to": [current, ends_on]},
         )
         proceedings_dates_refresh(placement=placement)
         deadlines_refresh(placement=placement)
@@ -784,11 +765,11 @@ def proceedings_conclude(*, placement: Placement, on: date, by) -> Placement:
             problems.append("Proceedings cannot conclude before they were issued.")
         if problems:
             raise TransitionRefused(problems)
-        changes = {"proceedings_concluded_on": [None, on.isoformat()]}
+        changes = {"proceedings_concluded_on": [None, on]}
         placement.proceedings_concluded_on = on
-        with disable_auditlog():
+        with audit.silenced():
             placement.save(update_fields=["proceedings_concluded_on", "updated_at"])
-        _audit(placement, "placements.proceedings.concluded", changes, by)
+        audit.record(placement, "placements.proceedings.concluded", by=by, changes=changes)
         deadlines_refresh(placement=placement)
     return placement
 
@@ -867,9 +848,9 @@ def _legal_status_set(child: Child, status: str, *, by) -> None:
         return
     changes = {"legal_status": [child.legal_status, status]}
     child.legal_status = status
-    with disable_auditlog():
+    with audit.silenced():
         child.save(update_fields=["legal_status", "updated_at"])
-    _audit(child, "placements.child.legal_status_changed", changes, by)
+    audit.record(child, "placements.child.legal_status_changed", by=by, changes=changes)
 
 
 def record_date_problems(
@@ -1226,109 +1207,117 @@ def _placement_guard_adoption_order(placement: Placement, children, on: date) ->
     return []
 
 
+def _guard_adoption_application(placement: Placement, children, on: date) -> list[str]:
+    earliest = clocks.adoption_application_from(placement.placed_on)
+    problems = []
+    if placement.adoption_application_on is not None:
+        problems.append(
+            f"The application was recorded on {day(placement.adoption_application_on)}."
+        )
+    if on < earliest:
+        problems.append(
+            f"The carers may apply from {day(earliest)}, once the child has lived with them "
+            "for 10 weeks."
+        )
+    return problems
+
+
 @dataclass(frozen=True)
-class Action:
-    name: str
-    label: str
-    target: str = ""
-    # Actions that do not move the status are offered in these statuses.
-    statuses: tuple[str, ...] = ()
-    guard: Callable | None = None
-    warning: bool = False
-    needs_note: bool = False
-    fields: tuple[str, ...] = field(default=())
+class Context:
+    """What the guards read: the placement's children and the day of the move."""
+
+    children: list[Child]
+    on: date
 
 
-ACTIONS: dict[str, Action] = {
-    a.name: a
-    for a in [
+def _guard(check: Callable[[Placement, list[Child], date], list[str]]):
+    """A guard above, as the engine calls it: ``(placement, context)``."""
+    return lambda placement, context: check(placement, context.children, context.on)
+
+
+def _ending(outcome: str) -> dict:
+    """An action that ends the placement with ``outcome``, from where the table allows it."""
+    return {
+        "targets": (Status.ENDED,),
+        "states": tuple(s for s, targets in ALLOWED_TRANSITIONS.items() if outcome in targets),
+    }
+
+
+PLACEMENT = Workflow(
+    table=TABLE,
+    audit_prefix="placements.placement",
+    permission=CHANGE_PERMISSION,
+    permission_refused="You do not have permission to change placements.",
+    not_open=lambda action, placement: (
+        f"{action.label} is not possible: the placement is “{placement.get_status_display()}”."
+    ),
+    actions=[
         Action(
             "place_for_adoption",
             "Placed for adoption (placement order made)",
-            Status.PLACED_FOR_ADOPTION,
-            guard=_placement_guard_place_for_adoption,
+            (Status.PLACED_FOR_ADOPTION,),
+            guards=(_guard(_placement_guard_place_for_adoption),),
         ),
         Action(
             "record_adoption_application",
             "Record the adoption order application",
-            statuses=(Status.PLACED_FOR_ADOPTION,),
+            states=(Status.PLACED_FOR_ADOPTION,),
+            guards=(_guard(_guard_adoption_application),),
         ),
         Action(
             "record_adoption_order",
             "Record the adoption order",
-            Outcome.ADOPTED,
-            guard=_placement_guard_adoption_order,
+            **_ending(Outcome.ADOPTED),
+            guards=(_guard(_placement_guard_adoption_order),),
         ),
         Action(
             "record_return_home",
             "Returned to the birth family",
-            Outcome.RETURNED_HOME,
+            **_ending(Outcome.RETURNED_HOME),
             needs_note=True,
         ),
         Action(
             "record_kin_placement",
             "Placed with kin (e.g. special guardianship)",
-            Outcome.PLACED_WITH_KIN,
+            **_ending(Outcome.PLACED_WITH_KIN),
             needs_note=True,
         ),
         Action(
-            "end_other", "End the placement (other)", Outcome.OTHER, warning=True, needs_note=True
+            "end_other",
+            "End the placement (other)",
+            **_ending(Outcome.OTHER),
+            warning=True,
+            needs_note=True,
         ),
         Action(
             "record_court_order",
             "Record a court order",
-            statuses=(Status.FOSTERING, Status.PLACED_FOR_ADOPTION),
+            states=(Status.FOSTERING, Status.PLACED_FOR_ADOPTION),
             fields=("kind", "children"),
         ),
-    ]
-}
+    ],
+)
+
+# The buttons by name (the admin's URLs name them).
+ACTIONS: dict[str, Action] = PLACEMENT.actions
 
 
-def _offered(action: Action, placement: Placement) -> bool:
-    if action.statuses:
-        return placement.status in action.statuses
-    return action.target in ALLOWED_TRANSITIONS[placement.status]
-
-
-@dataclass
-class OfferedAction:
-    action: Action
-    blocked_by: list[str]
-
-    @property
-    def enabled(self) -> bool:
-        return not self.blocked_by
-
-
-def actions_for(
-    *, placement: Placement, children: list[Child], user, on: date
-) -> list[OfferedAction]:
+def actions_for(*, placement: Placement, children: list[Child], user, on: date) -> list[Offered]:
     """The actions open to this user on this placement now, with what blocks each one."""
-    offered = []
-    for action in ACTIONS.values():
-        if not _offered(action, placement):
-            continue
-        blocked = []
-        if not user.has_perm(CHANGE_PERMISSION):
-            blocked.append("You do not have permission to change placements.")
-        if action.name == "record_adoption_application":
-            blocked += _application_problems(placement, on)
-        if action.guard:
-            blocked += action.guard(placement, children, on)
-        offered.append(OfferedAction(action, blocked))
-    return offered
+    return PLACEMENT.actions_for(placement, user=user, context=Context(children, on))
+
+
+def action_offered(
+    *, placement: Placement, name: str, children: list[Child], user, on: date
+) -> Offered | None:
+    """One action as ``actions_for`` offers it (None when it is not open now)."""
+    return PLACEMENT.offered(placement, name, user=user, context=Context(children, on))
 
 
 def _begin(placement: Placement, action_name: str, *, by, on: date):
     """Lock, then check permission, the move, the date and the guard."""
-    action = ACTIONS[action_name]
     locked = _lock(placement)
-    if not by.has_perm(CHANGE_PERMISSION):
-        raise TransitionRefused(["You do not have permission to change placements."])
-    if not _offered(action, locked):
-        raise TransitionRefused(
-            [f"{action.label} is not possible: the placement is “{locked.get_status_display()}”."]
-        )
+    action = PLACEMENT.check_open(locked, action_name, user=by)
     problems = _not_in_future(on)
     if on < locked.status_changed_on:
         problems.append(
@@ -1336,29 +1325,27 @@ def _begin(placement: Placement, action_name: str, *, by, on: date):
             f"became “{locked.get_status_display()}”."
         )
     children = _placement_children(locked)
-    if action.guard:
-        problems += action.guard(locked, children, on)
+    problems += PLACEMENT.guard_problems(action, locked, Context(children, on))
     if problems:
         raise TransitionRefused(problems)
     return locked, children
 
 
-def _move(placement: Placement, *, to: str, on: date, by, action: str, fields: dict) -> None:
-    """Apply one allowed move: a new status, or the end with an outcome."""
+def _move(placement: Placement, *, to: str, on: date, by, what: str, fields: dict) -> None:
+    """Apply one allowed move: a new status, or the end with an outcome (``to``)."""
     if to not in ALLOWED_TRANSITIONS[placement.status]:
         raise TransitionRefused([f"“{placement.get_status_display()}” cannot move to “{to}”."])
-    new_status = Status.PLACED_FOR_ADOPTION if to == Status.PLACED_FOR_ADOPTION else Status.ENDED
-    if new_status == Status.ENDED:
+    if _status_after(to) == Status.ENDED:
         fields = {**fields, "outcome": to, "outcome_on": on}
-    changes = {"status": [placement.status, new_status]}
-    for name, value in fields.items():
-        changes[name] = [_text(getattr(placement, name)), _text(value)]
-        setattr(placement, name, value)
-    placement.status = new_status
     placement.status_changed_on = on
-    with disable_auditlog():
-        placement.save(update_fields=["status", "status_changed_on", *fields, "updated_at"])
-    _audit(placement, action, changes, by)
+    PLACEMENT.move(
+        placement,
+        to=_status_after(to),
+        by=by,
+        what=what,
+        fields=fields,
+        also_save=["status_changed_on"],
+    )
 
 
 def _end(placement: Placement, children: list[Child], *, on: date, by, legal_status: str | None):
@@ -1400,26 +1387,11 @@ def placement_place_for_adoption(
             to=Status.PLACED_FOR_ADOPTION,
             on=on,
             by=by,
-            action="placements.placement.placed_for_adoption",
+            what="placed_for_adoption",
             fields={"placed_for_adoption_on": on, "adoption_notice_on": notice_on},
         )
         deadlines_refresh(placement=placement)
     return placement
-
-
-def _application_problems(placement: Placement, on: date) -> list[str]:
-    earliest = clocks.adoption_application_from(placement.placed_on)
-    problems = []
-    if placement.adoption_application_on is not None:
-        problems.append(
-            f"The application was recorded on {day(placement.adoption_application_on)}."
-        )
-    if on < earliest:
-        problems.append(
-            f"The carers may apply from {day(earliest)}, once the child has lived with them "
-            "for 10 weeks."
-        )
-    return problems
 
 
 def placement_record_adoption_application(
@@ -1428,14 +1400,13 @@ def placement_record_adoption_application(
     """Not a move: the carers applied for the adoption order (from 10 weeks after placement)."""
     with transaction.atomic():
         placement, children = _begin(placement, "record_adoption_application", by=by, on=on)
-        problems = _application_problems(placement, on)
-        if problems:
-            raise TransitionRefused(problems)
-        changes = {"adoption_application_on": [None, on.isoformat()]}
+        changes = {"adoption_application_on": [None, on]}
         placement.adoption_application_on = on
-        with disable_auditlog():
+        with audit.silenced():
             placement.save(update_fields=["adoption_application_on", "updated_at"])
-        _audit(placement, "placements.placement.adoption_application_made", changes, by)
+        audit.record(
+            placement, "placements.placement.adoption_application_made", by=by, changes=changes
+        )
         deadlines_refresh(placement=placement)
     return placement
 
@@ -1458,7 +1429,7 @@ def placement_record_adoption_order(
             to=Outcome.ADOPTED,
             on=on,
             by=by,
-            action="placements.placement.adopted",
+            what="adopted",
             fields={"outcome_note": (note or "").strip()[:2000]},
         )
         _end(placement, children, on=on, by=by, legal_status=Child.LegalStatus.ADOPTED)
@@ -1475,7 +1446,7 @@ def placement_record_return_home(*, placement: Placement, on: date, by, note: st
             to=Outcome.RETURNED_HOME,
             on=on,
             by=by,
-            action="placements.placement.returned_home",
+            what="returned_home",
             fields={"outcome_note": note},
         )
         _end(placement, children, on=on, by=by, legal_status=Child.LegalStatus.LEFT_CARE)
@@ -1491,7 +1462,7 @@ def placement_record_kin_placement(*, placement: Placement, on: date, by, note: 
             to=Outcome.PLACED_WITH_KIN,
             on=on,
             by=by,
-            action="placements.placement.placed_with_kin",
+            what="placed_with_kin",
             fields={"outcome_note": note},
         )
         _end(placement, children, on=on, by=by, legal_status=Child.LegalStatus.LEFT_CARE)
@@ -1508,7 +1479,7 @@ def placement_end_other(*, placement: Placement, on: date, by, note: str) -> Pla
             to=Outcome.OTHER,
             on=on,
             by=by,
-            action="placements.placement.ended_other",
+            what="ended_other",
             fields={"outcome_note": note},
         )
         _end(placement, children, on=on, by=by, legal_status=None)

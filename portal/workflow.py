@@ -76,7 +76,14 @@ def lock(*items, related: Sequence[str] = (), no_key: bool = False):
     paths for the fetch (only the rows named are locked, not the related ones).
     ``no_key`` takes PostgreSQL's FOR NO KEY UPDATE: lockers still queue one behind the
     other, but inserting a row that refers to a locked one does not wait.
+    One item gives one row back; several give a list (``lock_all`` always gives a list).
     """
+    found = lock_all(*items, related=related, no_key=no_key)
+    return found[0] if len(found) == 1 else found
+
+
+def lock_all(*items, related: Sequence[str] = (), no_key: bool = False) -> list:
+    """``lock`` for any number of rows (none included), always returning a list."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("lock() needs a transaction: call it inside transaction.atomic()")
     wanted = []
@@ -96,8 +103,7 @@ def lock(*items, related: Sequence[str] = (), no_key: bool = False):
         else:
             queryset = queryset.select_for_update(no_key=no_key)
         fresh[key] = queryset.get(pk=pk)
-    found = [fresh[(model._meta.label_lower, pk)] for model, pk in wanted]
-    return found[0] if len(found) == 1 else found
+    return [fresh[(model._meta.label_lower, pk)] for model, pk in wanted]
 
 
 # ---------------------------------------------------------------------------
@@ -175,7 +181,9 @@ class Workflow:
     moves depend on another field, such as an assessment's track). ``audit_prefix`` is
     the start of every audit name (``"carers.assessment"``). ``permission`` and
     ``permission_refused`` are the defaults for actions that do not name their own.
-    ``state_label(record)`` is the current state in words, for refusals.
+    ``state_label(record)`` is the current state in words, for refusals;
+    ``not_open(action, record)`` says, in the app's words, why an action is not possible
+    in the record's state (by default: "<label> is not possible: it is “<state>” now.").
     """
 
     def __init__(
@@ -188,6 +196,7 @@ class Workflow:
         permission_refused: str = "You do not have permission to make this change.",
         state_label: Callable[[Any], str] | None = None,
         target_label: Callable[[str], str] | None = None,
+        not_open: Callable[[Action, Any], str] | None = None,
     ):
         self._table = table
         self.actions: dict[str, Action] = {a.name: a for a in actions}
@@ -196,6 +205,7 @@ class Workflow:
         self.permission_refused = permission_refused
         self._state_label = state_label
         self._target_label = target_label or str
+        self._not_open = not_open
 
     # -- reading ----------------------------------------------------------------------
 
@@ -230,10 +240,16 @@ class Workflow:
             return [action.permission_refused or self.permission_refused]
         return []
 
-    def blocked_by(self, action: Action, record, *, user, context=None) -> list[str]:
-        problems = self._permission_problems(action, user)
+    def guard_problems(self, action: Action, record, context=None) -> list[str]:
+        """What the action's guards find missing on ``record`` (permission aside)."""
+        problems: list[str] = []
         for guard in action.guards:
             problems += guard(record, context)
+        return list(dict.fromkeys(problems))
+
+    def blocked_by(self, action: Action, record, *, user, context=None) -> list[str]:
+        problems = self._permission_problems(action, user)
+        problems += self.guard_problems(action, record, context)
         return list(dict.fromkeys(problems))
 
     def actions_for(self, record, *, user, context=None) -> list[Offered]:
@@ -244,22 +260,40 @@ class Workflow:
             if self.is_open(action, record)
         ]
 
+    def offered(self, record, action_name: str, *, user, context=None) -> Offered | None:
+        """The one action as ``actions_for`` offers it, or None when it is not open now."""
+        action = self.actions.get(action_name)
+        if action is None or not self.is_open(action, record):
+            return None
+        return Offered(action, record, self.blocked_by(action, record, user=user, context=context))
+
     # -- writing ----------------------------------------------------------------------
 
-    def check(self, record, action_name: str, *, user, context=None) -> Action:
-        """Refuse (``Refused``) unless ``user`` may take ``action_name`` on ``record`` now.
+    def check_open(self, record, action_name: str, *, user) -> Action:
+        """Refuse unless ``user`` has the permission and the action is open from the state.
 
-        Call it on the locked row: the state it checks is the one the move will change.
+        The first half of ``check``, for a caller that checks something of its own (the
+        date of the move) before the guards; it then calls ``guard_problems``.
         """
         action = self.actions[action_name]
         problems = self._permission_problems(action, user)
         if problems:
             raise Refused(problems)
         if not self.is_open(action, record):
+            if self._not_open is not None:
+                raise Refused(self._not_open(action, record))
             raise Refused(
                 f"{action.label} is not possible: it is “{self.state_label(record)}” now."
             )
-        problems = self.blocked_by(action, record, user=user, context=context)
+        return action
+
+    def check(self, record, action_name: str, *, user, context=None) -> Action:
+        """Refuse (``Refused``) unless ``user`` may take ``action_name`` on ``record`` now.
+
+        Call it on the locked row: the state it checks is the one the move will change.
+        """
+        action = self.check_open(record, action_name, user=user)
+        problems = self.guard_problems(action, record, context)
         if problems:
             raise Refused(problems)
         return action

@@ -118,12 +118,9 @@ CHANGELIST = "enquiries.enquiry:changelist"
 
 
 def _moves() -> tuple[Probe, ...]:
-    # A new enquiry can be contacted or closed; the other buttons lead back to the enquiry.
-    possible = {"contacted", "close"}
-    return tuple(
-        Probe(f"enquiries_enquiry_move:{slug}", allowed=200 if slug in possible else 302)
-        for slug in ENQUIRY_WORKFLOW.actions
-    )
+    # A new enquiry can be contacted or closed; the page of any other move opens to say
+    # why it is not possible now (the one staff form page), as carers' and placements' do.
+    return tuple(Probe(f"enquiries_enquiry_move:{slug}") for slug in ENQUIRY_WORKFLOW.actions)
 
 
 STAFF_PAGES = (
@@ -536,7 +533,7 @@ def _custom(name: str, r: Records) -> list[tuple[str, str]]:
         "carers_household_action": lambda: [
             (
                 f"{name}:{action}",
-                f"{a}carers/household/{h.pk}/assessment/{tracks[spec.tracks[0]]}/{action}/",
+                f"{a}carers/household/{h.pk}/assessment/{tracks[spec.applies.tracks[0]]}/{action}/",
             )
             for action, spec in carers_services.ACTIONS.items()
         ],

@@ -16,7 +16,6 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -27,6 +26,7 @@ from portal.admin_saves import RefusedOnSave, SavesThroughServices
 from portal.calendar import financial_year_label
 from portal.models import User
 from portal.roles import Role
+from portal.staffpages import offered_page
 from portal.workflow import Action, Offered
 
 from .. import clocks
@@ -573,37 +573,25 @@ class EnquiryAdmin(SavesThroughServices, admin.ModelAdmin):
             raise PermissionDenied
         change_url = reverse("admin:enquiries_enquiry_change", args=[enquiry.pk])
         offered = moves_for(enquiry, user=request.user).get(chosen.name)
-        if offered is None or not offered.enabled:
-            self.message_user(
-                request,
-                " ".join(offered.blocked_by)
-                if offered
-                else f"{enquiry} is {enquiry.get_status_display().lower()}: "
-                f"“{chosen.label}” is not possible now.",
-                messages.ERROR,
-            )
-            return redirect(change_url)
         form = MoveForm(request.POST if request.method == "POST" else None, move=chosen)
-        if request.method == "POST" and form.is_valid():
-            try:
-                _perform(chosen, enquiry=enquiry, by=request.user, data=form.cleaned_data)
-            except services.EnquiryError as problem:
-                form.add_error(None, problem.message)
-            else:
-                self.message_user(request, f"{enquiry}: {chosen.label.lower()}.", messages.SUCCESS)
-                return redirect(change_url)
-        return TemplateResponse(
+        return offered_page(
             request,
-            "admin/enquiries/enquiry/move.html",
-            {
-                **self.admin_site.each_context(request),
-                "opts": self.model._meta,
-                "title": f"{chosen.label}: {enquiry}",
-                "enquiry": enquiry,
-                "move": chosen,
-                "form": form,
-                "change_url": change_url,
-            },
+            offered=offered,
+            not_possible=f"{enquiry} is {enquiry.get_status_display().lower()}: "
+            f"“{chosen.label}” is not possible now.",
+            admin_site=self.admin_site,
+            opts=self.model._meta,
+            title=f"{chosen.label}: {enquiry}",
+            crumbs=[(str(enquiry), change_url)],
+            back_url=change_url,
+            form=form,
+            perform=lambda form: _perform(
+                chosen, enquiry=enquiry, by=request.user, data=form.cleaned_data
+            ),
+            success=f"{enquiry}: {chosen.label.lower()}.",
+            intro=chosen.help,
+            state=f"Now: {enquiry.get_status_display()}.",
+            refusals=(services.EnquiryError,),
         )
 
     def funnel_view(self, request):

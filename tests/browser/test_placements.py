@@ -63,6 +63,20 @@ def test_a_placement_moves_on_by_its_buttons_and_the_measures_read_well(
     assert not axe_check(page, context="#content-main")
     htmlcs_errors = htmlcs_check(page, context="#content-main")
     assert not htmlcs_errors, htmlcs_errors
+    # The one staff form page with errors: the summary links to the field, and what
+    # the field's aria-describedby names (its error) is on the page.
+    page.fill("input[name=on]", "")
+    page.locator("input[type=submit].default").click()
+    summary = page.locator(".staff-error-summary")
+    assert "Not done: there is a problem" in summary.inner_text()
+    target = summary.get_by_role("link").first.get_attribute("href")
+    field = page.locator(target)
+    assert field.get_attribute("name") == "on"
+    for described_by in field.get_attribute("aria-describedby").split():
+        assert page.locator(f"#{described_by}").count() == 1
+    assert not axe_check(page, context="#content-main")
+    htmlcs_errors = htmlcs_check(page, context="#content-main")
+    assert not htmlcs_errors, htmlcs_errors
 
     sign_in(page, live_server, manager)
     page.goto(f"{live_server.url}/admin/placements/placement/measures/")

@@ -714,3 +714,48 @@ def test_the_household_page_query_count_does_not_grow_with_its_rows(sw_client, s
             assert sw_client.get(change_url(household)).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1] <= 45
+
+
+# -- the one staff form page ----------------------------------------------------------------
+
+
+def test_the_action_page_names_each_help_text_as_aria_describedby_says(sw_client, social_worker):
+    household = f.household(social_worker)
+    page = sw_client.get(action_url(household, f.adoption(household), "accept_roi")).content
+    html = page.decode()
+    assert 'aria-describedby="id_note_helptext"' in html
+    assert 'id="id_note_helptext"' in html
+
+
+def test_a_blocked_action_posted_directly_is_refused_and_nothing_is_saved(sw_client, social_worker):
+    """Blocked today (Stage 1 decided too long ago), a POST with an earlier date that the
+    service alone would accept is still refused with the page's reasons."""
+    household = f.household(social_worker)
+    a = f.to_stage(household, Stage.STAGE_1, social_worker)
+    decided = timezone.localdate() - timedelta(days=400)
+    Assessment.objects.filter(pk=a.pk).update(
+        stage=Stage.STAGE_1_COMPLETE, stage_entered_on=decided, stage_1_decision_on=decided
+    )
+    changes = a.changes.count()
+    url = action_url(household, a, "start_stage_2")
+    response = sw_client.post(url, {"on": (decided + timedelta(days=1)).isoformat()})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Not done: this cannot be done yet" in html
+    assert "Stage 1 has to start again." in html
+    a.refresh_from_db()
+    assert a.stage == Stage.STAGE_1_COMPLETE
+    assert a.changes.count() == changes
+
+
+def test_a_refusal_of_the_service_is_shown_in_the_error_summary(sw_client, social_worker):
+    household = f.household(social_worker)
+    a = f.adoption(household)
+    before = (a.stage_entered_on - timedelta(days=1)).isoformat()
+    response = sw_client.post(action_url(household, a, "accept_roi"), {"on": before})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Not done: there is a problem" in html
+    assert "The date cannot be before" in html
+    a.refresh_from_db()
+    assert a.stage == Stage.ROI_RECEIVED

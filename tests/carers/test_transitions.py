@@ -192,7 +192,7 @@ REFUSED = [
     (t, s, a)
     for (t, s) in ALL_STATES
     for a in sorted(services.ACTIONS)
-    if t in services.ACTIONS[a].tracks and a not in EXPECTED_ACTIONS.get((t, s), set())
+    if t in services.ACTIONS[a].applies.tracks and a not in EXPECTED_ACTIONS.get((t, s), set())
 ]
 
 

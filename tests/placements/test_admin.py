@@ -723,3 +723,27 @@ def test_a_sibling_groups_notes_are_saved_through_the_service(sw_client, social_
     assert response.status_code == 302
     group.refresh_from_db()
     assert (group.reference, group.notes) == (f"SG{group.pk:05d}", "Two brothers and a sister")
+
+
+# -- the one staff form page ----------------------------------------------------------------
+
+
+def test_the_action_page_names_each_help_text_as_aria_describedby_says(placement, sw_client):
+    url = f"{change_url(placement).replace('change/', '')}action/record_return_home/"
+    html = sw_client.get(url).content.decode()
+    assert 'aria-describedby="id_note_helptext"' in html
+    assert 'id="id_note_helptext"' in html
+
+
+def test_a_blocked_action_posted_directly_is_refused_and_nothing_is_saved(placement, sw_client):
+    url = f"{change_url(placement).replace('change/', '')}action/place_for_adoption/"
+    response = sw_client.post(url, {"on": "2025-06-05", "note": ""})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Not done: this cannot be done yet" in html
+    assert "Record the placement order for" in html
+    placement.refresh_from_db()
+    assert placement.status == Placement.Status.FOSTERING
+    assert not LogEntry.objects.filter(
+        additional_data__action="placements.placement.placed_for_adoption"
+    ).exists()

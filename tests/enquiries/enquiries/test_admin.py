@@ -523,3 +523,26 @@ def test_a_carer_household_message_is_not_counted_in_the_funnel(recruitment, mon
     )
     submit()
     assert funnel_report()["totals"].count("received") == 0
+
+
+def test_the_move_page_names_each_help_text_as_aria_describedby_says(recruitment):
+    html = recruitment.get(move_url(EnquiryFactory(), "contacted")).content.decode()
+    assert 'aria-describedby="id_happened_on_helptext"' in html
+    assert 'id="id_happened_on_helptext"' in html
+
+
+def test_a_blocked_move_posted_directly_is_refused_on_the_page_and_nothing_is_saved(
+    recruitment,
+):
+    enquiry = EnquiryFactory()
+    response = recruitment.post(
+        move_url(enquiry, "initial-visit-done"),
+        {"happened_on": timezone.localdate().isoformat()},
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Not done: this cannot be done yet" in html
+    assert "is not possible now" in html
+    enquiry.refresh_from_db()
+    assert enquiry.status == Status.NEW
+    assert enquiry.initial_visit_done_at is None
