@@ -656,7 +656,7 @@ class PlacementAdmin(SavesThroughServices, admin.ModelAdmin):
             return "—"
         return format_html(
             '{}<br><span class="quiet">{}</span>',
-            services.day(obj.next_deadline_on),
+            formats.day(obj.next_deadline_on),
             obj.next_deadline_label,
         )
 
@@ -683,7 +683,7 @@ class PlacementAdmin(SavesThroughServices, admin.ModelAdmin):
 
     @admin.display(description="adoption order application possible from")
     def adoption_application_from(self, obj):
-        return services.day(clocks.adoption_application_from(obj.placed_on))
+        return formats.day(clocks.adoption_application_from(obj.placed_on))
 
     # -- adding goes through the guard ----------------------------------------
 
@@ -856,7 +856,7 @@ class PlacementAdmin(SavesThroughServices, admin.ModelAdmin):
             success=done,
             back_url=change_url,
             state=f"The placement is “{placement.get_status_display()}” since "
-            f"{services.day(placement.status_changed_on)}.",
+            f"{formats.day(placement.status_changed_on)}.",
         )
 
     def leave_letter_view(self, request, pk):
