@@ -14,7 +14,7 @@ Outcome = Placement.Outcome
 CHANGE_PERMISSION = "placements.change_placement"
 APPROVAL_PERMISSION = "placements.grant_temporary_approval"
 
-# The core's one refusal, under the name callers of this module have always used.
+# The core's one refusal, under the name callers of these services have always used.
 TransitionRefused = Refused
 
 
