@@ -9,11 +9,7 @@ from django.utils import timezone
 from portal import audit, dates
 from portal.workflow import lock
 
-from ..models import (
-    Household,
-    HouseholdMember,
-    Track,
-)
+from ..models import Household, HouseholdMember, Track
 from .assessments import assessment_accept_roi, assessment_start_stage_1
 from .households import household_create
 from .records import TransitionRefused, adopter_age_problems

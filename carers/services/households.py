@@ -15,15 +15,7 @@ from portal import audit, dates
 from portal.validators import postcode_normalise
 from portal.workflow import Table, Workflow
 
-from ..models import (
-    CLOSED_STAGES,
-    Applicant,
-    Assessment,
-    Household,
-    Stage,
-    StageChange,
-    Track,
-)
+from ..models import CLOSED_STAGES, Applicant, Assessment, Household, Stage, StageChange, Track
 from .records import (
     TransitionRefused,
     _lock_household,
