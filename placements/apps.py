@@ -7,13 +7,17 @@ class PlacementsConfig(AppConfig):
 
     def ready(self):
         from portal import audit
+        from portal.casenotes import register_notes
         from portal.deadlines import register_deadlines
         from portal.workflow import lock_rank
 
         from . import models, reminders, roles
+        from .services.notes import CHILD_NOTES, PLACEMENT_NOTES
 
         roles.grant_roles()
         register_deadlines(reminders.DEADLINES)
+        register_notes(CHILD_NOTES)
+        register_notes(PLACEMENT_NOTES)
 
         # Lock order (README, "Lock order"): after carers' rows; the placement before
         # its children, the children before their reg 25A approvals.
@@ -37,3 +41,5 @@ class PlacementsConfig(AppConfig):
         audit.register(models.FamilyTimeSession, masked=["note"])
         audit.register(models.LookedAfterReview, masked=["note"])
         audit.register(models.SocialWorkerVisit, masked=["note"])
+        audit.register(models.ChildNote, masked=["text"])
+        audit.register(models.PlacementNote, masked=["text"])

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from portal import formats
+from portal.admin_notes import CaseNoteInline, CaseNotesAdmin
 from portal.admin_saves import RefusedOnSave, SavesThroughServices
 from portal.staffpages import offered_page
 from portal.workflow import Refused
@@ -42,6 +43,7 @@ from ..models import (
     LookedAfterReview,
     Placement,
     PlacementChild,
+    PlacementNote,
     ProceedingsExtension,
     SocialWorkerVisit,
 )
@@ -161,8 +163,12 @@ def _save_records(formset, *, by) -> dict:
     return refused
 
 
+class PlacementNoteInline(CaseNoteInline):
+    model = PlacementNote
+
+
 @admin.register(Placement)
-class PlacementAdmin(SavesThroughServices, admin.ModelAdmin):
+class PlacementAdmin(CaseNotesAdmin, SavesThroughServices, admin.ModelAdmin):
     form = PlacementChangeForm
     view_on_site = False
     change_form_template = "admin/placements/placement/change_form.html"
@@ -199,6 +205,7 @@ class PlacementAdmin(SavesThroughServices, admin.ModelAdmin):
         FamilyTimeSessionInline,
         ReviewInline,
         VisitInline,
+        PlacementNoteInline,
     )
     readonly_fields = (
         "reference",

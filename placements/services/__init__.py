@@ -9,6 +9,8 @@
 - ``records``: reviews, visits and family time, and their correction and removal.
 - ``deadlines``: the stored dates that follow the clocks (the proceedings' dates, the
   deadline rows and their reminders) and the sweeps that refresh them.
+- ``notes``: case notes on a child or a placement (the core's ``note_add``,
+  ``note_correct``) and the day each case began.
 - ``common``: the statuses, permissions, the one refusal and the placement lock.
 
 Modules import in that order upwards (``common``, ``deadlines``, then ``children``,
@@ -56,6 +58,14 @@ from .deadlines import (
     deadlines_refresh,
     deadlines_refresh_all,
     proceedings_dates_refresh,
+)
+from .notes import (
+    CHILD_NOTES,
+    PLACEMENT_NOTES,
+    child_began_on,
+    note_add,
+    note_correct,
+    placement_began_on,
 )
 from .placements import (
     ACTIONS,
@@ -161,6 +171,13 @@ __all__ = [
     "deadlines_refresh",
     "deadlines_refresh_all",
     "proceedings_dates_refresh",
+    # notes
+    "CHILD_NOTES",
+    "PLACEMENT_NOTES",
+    "child_began_on",
+    "note_add",
+    "note_correct",
+    "placement_began_on",
     # common
     "APPROVAL_PERMISSION",
     "CHANGE_PERMISSION",
