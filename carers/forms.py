@@ -9,6 +9,7 @@ from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 
 from portal import dates
+from portal.forms import DateInput
 
 from . import services
 from .models import (
@@ -30,13 +31,6 @@ def _happened(value: date | None) -> date | None:
     if problems:
         raise ValidationError(dates.messages(problems))
     return value
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 class HouseholdForm(forms.ModelForm):

@@ -15,6 +15,7 @@ from django.utils import timezone
 from carers.models import Household
 from portal import dates
 from portal.calendar import financial_year_label
+from portal.forms import DateInput
 
 from . import services
 from .models import (
@@ -23,13 +24,6 @@ from .models import (
     Placement,
     TemporaryApproval,
 )
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 def _autocomplete(field, model_field, admin_site, multiple=False) -> None:

@@ -15,15 +15,10 @@ from django.urls import path, reverse
 from django.utils.html import format_html, linebreaks
 
 from . import casenotes
+from .admin_saves import ReadOnlyInline
 from .formats import day
+from .forms import DateInput
 from .staffpages import form_page
-
-
-class NoteDateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 class NoteForm(forms.Form):
@@ -35,7 +30,7 @@ class NoteForm(forms.Form):
     )
     happened_on = forms.DateField(
         label="Date it happened",
-        widget=NoteDateInput(),
+        widget=DateInput(),
         help_text="Today or earlier, and not before the case began.",
     )
     text = forms.CharField(
@@ -47,13 +42,10 @@ class NoteForm(forms.Form):
     )
 
 
-class CaseNoteInline(admin.TabularInline):
+class CaseNoteInline(ReadOnlyInline):
     """The notes on a case's page, read-only for everyone."""
 
     template = "admin/edit_inline/case_notes.html"
-    extra = 0
-    can_delete = False
-    show_change_link = False
     fields = ("happened_on", "kind_display", "note_display", "written", "correction_display")
     readonly_fields = fields
     verbose_name_plural = "case notes"
@@ -65,15 +57,6 @@ class CaseNoteInline(admin.TabularInline):
             .select_related("written_by", "corrects", "correction")
             .order_by("-happened_on", "-written_at", "-id")
         )
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="kind")
     def kind_display(self, note):

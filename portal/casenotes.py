@@ -145,21 +145,19 @@ def note_problems(*, source: NoteSource, case, kind: str, happened_on, text: str
     return list(dict.fromkeys(problems))
 
 
-def _write(*, source, case, kind, happened_on, text, by, corrects=None, action: str):
-    problems = note_problems(
-        source=source, case=case, kind=kind, happened_on=happened_on, text=text, by=by
-    )
+def _write(source, case, written: dict, *, by, corrects=None, action: str):
+    """Check and save one note; ``written`` is what the author wrote: kind, date, text."""
+    problems = note_problems(source=source, case=case, by=by, **written)
     if problems:
         raise Refused(problems)
     note = source.model(
         **{source.case_field: case},
-        kind=kind,
-        happened_on=happened_on,
-        text=text.strip(),
+        **written,
         written_by=by,
         corrects=corrects,
-        is_management_oversight=kind == NoteKind.MANAGEMENT_OVERSIGHT,
+        is_management_oversight=written["kind"] == NoteKind.MANAGEMENT_OVERSIGHT,
     )
+    note.text = note.text.strip()
     audit.name_next_save(note, f"{source.model._meta.label_lower}.{action}")
     note.save(force_insert=True)
     return note
@@ -167,38 +165,21 @@ def _write(*, source, case, kind, happened_on, text, by, corrects=None, action: 
 
 def note_add(*, case, kind: str, happened_on: date, text: str, by):
     """Write a note on ``case`` (a household, a child, a placement: any registered case)."""
-    source = source_for(case)
-    return _write(
-        source=source,
-        case=case,
-        kind=kind,
-        happened_on=happened_on,
-        text=text,
-        by=by,
-        action="added",
-    )
+    written = {"kind": kind, "happened_on": happened_on, "text": text}
+    return _write(source_for(case), case, written, by=by, action="added")
 
 
 def note_correct(*, note: CaseNoteBase, kind: str, happened_on: date, text: str, by):
     """Write a correction of ``note``: a new note on the same case naming it. The note
     corrected is left exactly as it was."""
-    model = type(note)
     source = _source_of_note(note)
+    written = {"kind": kind, "happened_on": happened_on, "text": text}
     with transaction.atomic():
         # Two people correcting the same note at once: the second waits, then is refused.
         original = lock(note)
-        if model.objects.filter(corrects=original).exists():
+        if source.model.objects.filter(corrects=original).exists():
             raise Refused(
                 "This note has already been corrected: correct its latest correction instead."
             )
         case = getattr(original, source.case_field)
-        return _write(
-            source=source,
-            case=case,
-            kind=kind,
-            happened_on=happened_on,
-            text=text,
-            by=by,
-            corrects=original,
-            action="corrected",
-        )
+        return _write(source, case, written, by=by, corrects=original, action="corrected")

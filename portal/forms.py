@@ -1,9 +1,19 @@
-"""Pieces shared by the public forms."""
+"""Pieces shared by the forms: the public forms' honeypot, sign-in, and the date input
+every staff form uses."""
 
 from allauth.account.forms import LoginForm
 from django import forms
 
 HONEYPOT_FIELD = "website"
+
+
+class DateInput(forms.DateInput):
+    """The browser's date picker, with the value in the ISO form it expects."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 class HoneypotFormMixin(forms.Form):

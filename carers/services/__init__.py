@@ -15,6 +15,7 @@ Each module imports only the ones listed before it (``households`` reaches
 replaces a function replaces it in the module that looks it up.
 """
 
+from portal.casenotes import note_add, note_correct
 from portal.formats import day
 from portal.validators import postcode_normalise
 from portal.workflow import Action
@@ -59,7 +60,7 @@ from .households import (
     household_register,
     household_update,
 )
-from .notes import HOUSEHOLD_NOTES, household_began_on, note_add, note_correct
+from .notes import HOUSEHOLD_NOTES, household_began_on
 from .records import (
     TransitionRefused,
     adopter_age_problems,

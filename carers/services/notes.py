@@ -1,13 +1,13 @@
 """Case notes on a household (``portal.casenotes``): when the household's case began.
 
-Writing and correcting a note is the core's (``note_add``, ``note_correct``), named here
-so callers find them with the household's other services.
+Writing and correcting a note is the core's (``note_add``, ``note_correct``); this
+package names them so callers find them with the household's other services.
 """
 
 from django.db.models import Min
 from django.utils import timezone
 
-from portal.casenotes import NoteSource, note_add, note_correct
+from portal.casenotes import NoteSource
 
 from ..models import Household, HouseholdNote
 
@@ -26,5 +26,3 @@ HOUSEHOLD_NOTES = NoteSource(
     began_on=household_began_on,
     began_label="the day the household's case began",
 )
-
-__all__ = ["HOUSEHOLD_NOTES", "household_began_on", "note_add", "note_correct"]

@@ -1,9 +1,8 @@
 """What the placements staff pages share: the child link, the access log, read-only
-inlines and the staff form page."""
+inlines (the core's ``ReadOnlyInline``) and the staff form page."""
 
 from auditlog.models import LogEntry
 from auditlog.signals import accessed
-from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -35,20 +34,6 @@ def _log_access(request, instance, action: str, **extra) -> None:
         actor_email=request.user.email,
         additional_data={"action": action, **extra},
     )
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 def _form_page(model_admin, request, **page):

@@ -16,7 +16,7 @@ from django.utils.html import format_html
 
 from portal import formats
 from portal.admin_notes import CaseNoteInline, CaseNotesAdmin
-from portal.admin_saves import RefusedOnSave, SavesThroughServices
+from portal.admin_saves import ReadOnlyInline, RefusedOnSave, SavesThroughServices
 from portal.staffpages import offered_page
 from portal.workflow import Refused
 
@@ -47,7 +47,7 @@ from ..models import (
     ProceedingsExtension,
     SocialWorkerVisit,
 )
-from .common import ReadOnlyInline, _child_link, _form_page, _log_access
+from .common import _child_link, _form_page, _log_access
 from .filters import CaseloadFilter, OverdueFilter
 
 # ---------------------------------------------------------------------------

@@ -18,7 +18,9 @@ Modules import in that order upwards (``common``, ``deadlines``, then ``children
 ``placements.services``; the names below are its public API.
 """
 
-# The core's action type, named here because forms annotate with ``services.Action``.
+# The core's action type, named here because forms annotate with ``services.Action``;
+# the core's note services, named here with the rest.
+from portal.casenotes import note_add, note_correct
 from portal.workflow import Action
 
 from .approvals import (
@@ -59,14 +61,7 @@ from .deadlines import (
     deadlines_refresh_all,
     proceedings_dates_refresh,
 )
-from .notes import (
-    CHILD_NOTES,
-    PLACEMENT_NOTES,
-    child_began_on,
-    note_add,
-    note_correct,
-    placement_began_on,
-)
+from .notes import CHILD_NOTES, PLACEMENT_NOTES, child_began_on, placement_began_on
 from .placements import (
     ACTIONS,
     ALLOWED_TRANSITIONS,

@@ -1,12 +1,12 @@
 """Case notes on a child and on a placement (``portal.casenotes``): when each case began.
 
-Writing and correcting a note is the core's (``note_add``, ``note_correct``), named here
-so callers find them with the other placement services.
+Writing and correcting a note is the core's (``note_add``, ``note_correct``); this
+package names them so callers find them with the other placement services.
 """
 
 from django.utils import timezone
 
-from portal.casenotes import NoteSource, note_add, note_correct
+from portal.casenotes import NoteSource
 
 from ..models import Child, ChildNote, Placement, PlacementNote
 
@@ -35,12 +35,3 @@ PLACEMENT_NOTES = NoteSource(
     began_on=placement_began_on,
     began_label="the day the child was placed",
 )
-
-__all__ = [
-    "CHILD_NOTES",
-    "PLACEMENT_NOTES",
-    "child_began_on",
-    "note_add",
-    "note_correct",
-    "placement_began_on",
-]
