@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from portal import formats
 from portal.audit import AuditNamed
+from portal.constraints import dates_in_order
 from portal.deadlines import DeadlineBase
 
 from .storage import private_storage
@@ -515,12 +516,12 @@ class StatutoryCheck(models.Model):
                     "not both."
                 ),
             ),
-            models.CheckConstraint(
-                condition=Q(requested_on__isnull=True)
-                | Q(received_on__isnull=True)
-                | Q(received_on__gte=F("requested_on")),
+            dates_in_order(
+                "received_on",
+                "requested_on",
                 name="check_received_after_requested",
-                violation_error_message="The date received cannot be before the date requested.",
+                message="The date received cannot be before the date requested.",
+                nullable=("requested_on", "received_on"),
             ),
             models.CheckConstraint(
                 condition=Q(outcome="") | Q(received_on__isnull=False),

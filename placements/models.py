@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal import formats
+from portal.constraints import dates_in_order
 from portal.deadlines import DeadlineBase
 
 # Choices (and the admin's search) for a placement's household: approved adopters only.
@@ -114,12 +115,11 @@ class Child(models.Model):
                     "Give the date of birth, or the expected date for an unborn baby."
                 ),
             ),
-            models.CheckConstraint(
-                condition=Q(entered_care_on__isnull=True)
-                | Q(date_of_birth__isnull=True)
-                | Q(entered_care_on__gte=F("date_of_birth")),
+            dates_in_order(
+                "entered_care_on",
+                "date_of_birth",
                 name="child_entered_care_after_birth",
-                violation_error_message="The child cannot enter care before they are born.",
+                message="The child cannot enter care before they are born.",
             ),
         ]
 
@@ -194,9 +194,11 @@ class TemporaryApproval(models.Model):
                 | (Q(ends_on__isnull=False) & ~Q(end_reason="")),
                 name="temporary_approval_end_has_a_reason",
             ),
-            models.CheckConstraint(
-                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("approved_on")),
+            dates_in_order(
+                "ends_on",
+                "approved_on",
                 name="temporary_approval_ends_after_it_starts",
+                nullable=("ends_on",),
             ),
         ]
 
@@ -317,9 +319,11 @@ class Placement(models.Model):
                 condition=~Q(outcome="adopted") | Q(placed_for_adoption_on__isnull=False),
                 name="placement_adopted_only_after_placed_for_adoption",
             ),
-            models.CheckConstraint(
-                condition=Q(outcome_on__isnull=True) | Q(outcome_on__gte=F("placed_on")),
+            dates_in_order(
+                "outcome_on",
+                "placed_on",
                 name="placement_outcome_after_start",
+                nullable=("outcome_on",),
             ),
             models.CheckConstraint(
                 condition=Q(proceedings_concluded_on__isnull=True)
@@ -499,10 +503,12 @@ class FamilyTimeArrangement(models.Model):
                 name="family_time_one_to_fourteen_a_week",
                 violation_error_message="Family time is between 1 and 14 times a week.",
             ),
-            models.CheckConstraint(
-                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
+            dates_in_order(
+                "ends_on",
+                "starts_on",
                 name="family_time_ends_after_it_starts",
-                violation_error_message="The arrangement cannot end before it starts.",
+                message="The arrangement cannot end before it starts.",
+                nullable=("ends_on",),
             ),
             models.UniqueConstraint(
                 fields=["placement"],
