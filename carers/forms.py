@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 
-from portal import dates
+from portal import dates, formats
 from portal import forms as portal_forms
 from portal.forms import DateInput, validate_happened
 
@@ -54,7 +54,7 @@ class ApplicantInlineForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         if data.get("date_of_birth") is not None:
-            name = f"{data.get('first_name', '')} {data.get('last_name', '')}".strip()
+            name = formats.full_name(data.get("first_name", ""), data.get("last_name", ""))
             dates.add_to_form(
                 self,
                 services.applicant_date_problems(
