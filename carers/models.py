@@ -21,6 +21,7 @@ from portal import formats
 from portal.audit import AuditNamed
 from portal.constraints import dates_in_order
 from portal.deadlines import DeadlineBase
+from portal.references import reference_field
 
 from .storage import private_storage
 
@@ -99,14 +100,7 @@ class Household(models.Model):
         APPROVED = "approved", "Approved"
         CLOSED = "closed", "Closed"
 
-    # Null only inside the creating transaction, until the primary key gives the number.
-    reference = models.CharField(  # noqa: DJ001
-        max_length=12,
-        unique=True,
-        null=True,
-        editable=False,
-        help_text="Given when the household is created, e.g. EP00042.",
-    )
+    reference = reference_field("Given when the household is created, e.g. EP00042.")
     address_line_1 = models.CharField("address line 1", max_length=120)
     address_line_2 = models.CharField("address line 2", max_length=120, blank=True)
     town = models.CharField("town or city", max_length=80)
@@ -409,7 +403,7 @@ class Applicant(models.Model):
 
     @property
     def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}".strip()
+        return formats.full_name(self.first_name, self.last_name)
 
 
 class HouseholdMember(models.Model):
@@ -430,7 +424,7 @@ class HouseholdMember(models.Model):
 
     @property
     def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}".strip()
+        return formats.full_name(self.first_name, self.last_name)
 
     def turns_18_on(self) -> date:
         from portal.dates import birthday

@@ -24,6 +24,7 @@ from django.utils import timezone
 from portal import formats
 from portal.constraints import dates_in_order
 from portal.deadlines import DeadlineBase
+from portal.references import reference_field
 
 # Choices (and the admin's search) for a placement's household: approved adopters only.
 APPROVED_ADOPTERS = Q(status="approved", adopter_approved_on__isnull=False)
@@ -32,10 +33,7 @@ APPROVED_ADOPTERS = Q(status="approved", adopter_approved_on__isnull=False)
 class SiblingGroup(models.Model):
     """Brothers and sisters known to the agency, placed together or apart."""
 
-    # Null only inside the creating transaction, until the primary key gives the number.
-    reference = models.CharField(  # noqa: DJ001
-        max_length=12, unique=True, null=True, editable=False, help_text="e.g. SG00004."
-    )
+    reference = reference_field("e.g. SG00004.")
     notes = models.CharField(
         max_length=300,
         blank=True,
@@ -66,9 +64,7 @@ class Child(models.Model):
         ADOPTED = "adopted", "Adopted"
         LEFT_CARE = "left_care", "No longer looked after"
 
-    reference = models.CharField(  # noqa: DJ001
-        max_length=12, unique=True, null=True, editable=False, help_text="e.g. C00012."
-    )
+    reference = reference_field("e.g. C00012.")
     first_name = models.CharField(
         max_length=80, blank=True, help_text="May be empty for a baby not yet named."
     )
@@ -136,7 +132,7 @@ class Child(models.Model):
 
     @property
     def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}".strip()
+        return formats.full_name(self.first_name, self.last_name)
 
     @property
     def is_born(self) -> bool:
@@ -236,9 +232,7 @@ class Placement(models.Model):
         PLACED_WITH_KIN = "placed_with_kin", "Placed with kin (e.g. special guardianship)"
         OTHER = "other", "Other"
 
-    reference = models.CharField(  # noqa: DJ001
-        max_length=12, unique=True, null=True, editable=False, help_text="e.g. PL00007."
-    )
+    reference = reference_field("e.g. PL00007.")
     household = models.ForeignKey(
         "carers.Household",
         on_delete=models.PROTECT,
