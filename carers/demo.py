@@ -32,11 +32,12 @@ HOUSEHOLDS = [
     ("Brooks", ("Jess",), "withdrawn", 60),
 ]
 
+NO_STAFF = "Carers: no demo social worker or team manager, so no demo households."
+
 
 def seed(*, stdout) -> None:
-    staff = demo_staff(Role.SOCIAL_WORKERS, Role.TEAM_MANAGERS)
+    staff = demo_staff(Role.SOCIAL_WORKERS, Role.TEAM_MANAGERS, stdout=stdout, missing=NO_STAFF)
     if staff is None:
-        stdout.write("Carers: no demo social worker or team manager, so no demo households.")
         return
     worker, manager = staff
     today = timezone.localdate()

@@ -36,6 +36,7 @@ from .models import (
 )
 
 DEMO_LA = "Oakshire County Council (demo)"
+NO_STAFF = "  placements: no demo staff (DEBUG is off), no demo placements."
 
 Route = Placement.Route
 CameFrom = Placement.CameFrom
@@ -44,9 +45,8 @@ HearingKind = Hearing.Kind
 
 
 def seed(*, stdout) -> None:
-    staff = demo_staff(Role.SOCIAL_WORKERS, Role.TEAM_MANAGERS)
+    staff = demo_staff(Role.SOCIAL_WORKERS, Role.TEAM_MANAGERS, stdout=stdout, missing=NO_STAFF)
     if staff is None:
-        stdout.write("  placements: no demo staff (DEBUG is off), no demo placements.")
         return
     by, manager = staff
     if Child.objects.filter(placing_local_authority=DEMO_LA).exists():

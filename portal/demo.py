@@ -21,10 +21,13 @@ def demo_email(role: str) -> str:
     return next(email for email, _first, _last, each in DEMO_STAFF if each == role)
 
 
-def demo_staff(*roles: str) -> list | None:
-    """The demo accounts for these roles, in that order; None unless all of them exist
-    (``seed_demo`` creates them only when ``DEBUG`` is on)."""
+def demo_staff(*roles: str, stdout, missing: str) -> list | None:
+    """The demo accounts for these roles, in that order; None, having written ``missing``,
+    unless all of them exist (``seed_demo`` creates them only when ``DEBUG`` is on)."""
     from portal.models import User
 
     users = [User.objects.filter(email=demo_email(role)).first() for role in roles]
-    return None if None in users else users
+    if None in users:
+        stdout.write(missing)
+        return None
+    return users
