@@ -346,7 +346,7 @@ class EnquiryConversionForm(forms.Form):
             "date_of_birth_1"
         ].label = f"Date of birth of {enquiry.first_name} {enquiry.last_name}"
         if self.couple:
-            first, last = services._split_name(enquiry.partner_name)
+            first, last = services.conversion._split_name(enquiry.partner_name)
             self.fields["partner_first_name"].initial = first
             self.fields["partner_last_name"].initial = last
             self.fields["partner_first_name"].required = True

@@ -142,12 +142,13 @@ def test_saving_a_training_course_with_the_broker_down_refreshes_in_the_request(
 ):
     from carers import services
     from carers.models import TrainingCourse
+    from carers.services import records
 
     settings.REDIS_RETRY_SECONDS = 3600
     monkeypatch.setattr(queueing, "_retry_at", 0.0)
     refreshed = []
     monkeypatch.setattr(
-        services, "training_course_refresh", lambda *, course_pk: refreshed.append(course_pk)
+        records, "training_course_refresh", lambda *, course_pk: refreshed.append(course_pk)
     )
     course = TrainingCourse.objects.get(name="Adoption preparation training")
     with celery_broker("redis://127.0.0.1:1/0"), django_capture_on_commit_callbacks(execute=True):

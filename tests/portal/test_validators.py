@@ -85,7 +85,7 @@ def test_the_parts_of_a_postcode_or_its_first_part_alone():
 def test_the_apps_use_the_one_parser():
     from carers import services as carers_services
     from content import eligibility
-    from enquiries import enquiry_forms
+    from enquiries.forms import enquiries as enquiry_forms
 
     assert carers_services.postcode_normalise is postcode_normalise
     assert enquiry_forms.postcode_normalise is postcode_normalise

@@ -1,17 +1,9 @@
-"""The staff area for children and their placements: social workers and team managers only.
-
-Lists and inlines show a child's reference and initials, never the full name; the full
-name is on the child's own page, and every opening of that page (and of a placement)
-is written to the audit trail. Status is never an editable field: the placement page
-shows the allowed moves as buttons, with what blocks them; each button opens a small
-form that calls the service for that move.
-"""
+"""The staff page for a placement: its records, its buttons (one form page per move), its
+letters and the measures."""
 
 import csv
 from datetime import timedelta
 
-from auditlog.models import LogEntry
-from auditlog.signals import accessed
 from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
@@ -24,13 +16,11 @@ from django.utils.html import format_html
 
 from portal import formats
 from portal.admin_saves import RefusedOnSave, SavesThroughServices
-from portal.staffpages import form_page, offered_page
+from portal.staffpages import offered_page
 from portal.workflow import Refused
 
-from . import clocks, letters, measures, selectors, services
-from .forms import (
-    ChildForm,
-    EndApprovalForm,
+from .. import clocks, letters, measures, selectors, services
+from ..forms import (
     ExtensionForm,
     FamilyTimeArrangementForm,
     FamilyTimeSessionForm,
@@ -41,13 +31,10 @@ from .forms import (
     PlacementRecordForm,
     PlacementStartForm,
     ReviewForm,
-    TemporaryApprovalForm,
     VisitForm,
     action_form_class,
 )
-from .models import (
-    OVERDUE_KINDS,
-    Child,
+from ..models import (
     CourtOrder,
     FamilyTimeArrangement,
     FamilyTimeSession,
@@ -55,368 +42,11 @@ from .models import (
     LookedAfterReview,
     Placement,
     PlacementChild,
-    PlacementDeadline,
     ProceedingsExtension,
-    SiblingGroup,
     SocialWorkerVisit,
-    TemporaryApproval,
 )
-
-# ---------------------------------------------------------------------------
-# Filters
-# ---------------------------------------------------------------------------
-
-
-class CaseloadFilter(admin.SimpleListFilter):
-    title = "caseload"
-    parameter_name = "caseload"
-
-    def lookups(self, request, model_admin):
-        return [("mine", "Households I support"), ("unassigned", "No social worker")]
-
-    def queryset(self, request, queryset):
-        prefix = "household__" if queryset.model is Placement else "placement__household__"
-        if self.value() == "mine":
-            return queryset.filter(**{f"{prefix}social_worker": request.user})
-        if self.value() == "unassigned":
-            return queryset.filter(**{f"{prefix}social_worker__isnull": True})
-        return queryset
-
-
-class OverdueFilter(admin.SimpleListFilter):
-    title = "overdue"
-    parameter_name = "overdue"
-
-    def lookups(self, request, model_admin):
-        return [("yes", "Something overdue"), ("no", "Nothing overdue")]
-
-    def queryset(self, request, queryset):
-        today = timezone.localdate()
-        if queryset.model is PlacementDeadline:
-            overdue = queryset.filter(due_on__lt=today, kind__in=OVERDUE_KINDS)
-            if self.value() == "yes":
-                return overdue
-            if self.value() == "no":
-                return queryset.exclude(pk__in=overdue.values("pk"))
-            return queryset
-        if self.value() in ("yes", "no"):
-            return selectors.placements_overdue(
-                queryset, today=today, overdue=self.value() == "yes"
-            )
-        return queryset
-
-
-def _child_link(child: Child) -> str:
-    return format_html(
-        '<a href="{}">{}</a>', reverse("admin:placements_child_change", args=[child.pk]), child
-    )
-
-
-def _log_access(request, instance, action: str, **extra) -> None:
-    """Write who opened a record to the audit trail (django-auditlog's access log).
-
-    A child's page uses auditlog's own ``accessed`` signal; other records say what was
-    opened (a placement, with the children on it; a letter) in the entry's data.
-    """
-    if not extra:
-        accessed.send(sender=type(instance), instance=instance)
-        return
-    LogEntry.objects.log_create(
-        instance,
-        force_log=True,
-        action=LogEntry.Action.ACCESS,
-        actor=request.user,
-        actor_email=request.user.email,
-        additional_data={"action": action, **extra},
-    )
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-# ---------------------------------------------------------------------------
-# Children
-# ---------------------------------------------------------------------------
-
-
-class ChildPlacementInline(ReadOnlyInline):
-    model = PlacementChild
-    fk_name = "child"
-    verbose_name = "placement"
-    verbose_name_plural = "placements"
-    fields = readonly_fields = ("placement_link", "route", "placed_on", "status", "is_current")
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("placement", "placement__household")
-
-    @admin.display(description="placement")
-    def placement_link(self, obj):
-        url = reverse("admin:placements_placement_change", args=[obj.placement_id])
-        return format_html(
-            '<a href="{}">{}</a> with {}', url, obj.placement, obj.placement.household
-        )
-
-    @admin.display(description="route")
-    def route(self, obj):
-        return obj.placement.get_route_display()
-
-    @admin.display(description="placed on")
-    def placed_on(self, obj):
-        return obj.placement.placed_on
-
-    @admin.display(description="status")
-    def status(self, obj):
-        placement = obj.placement
-        if placement.outcome:
-            return f"{placement.get_outcome_display()} ({formats.day(placement.outcome_on)})"
-        return placement.get_status_display()
-
-
-class ChildOrderInline(ReadOnlyInline):
-    model = CourtOrder
-    fk_name = "child"
-    verbose_name_plural = "court orders"
-    fields = readonly_fields = ("kind", "made_on", "placement", "recorded_by")
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("placement", "recorded_by")
-
-
-class ChildApprovalInline(ReadOnlyInline):
-    model = TemporaryApproval
-    fk_name = "child"
-    verbose_name_plural = "reg 25A temporary approvals"
-    fields = readonly_fields = ("household", "approved_on", "ends_on", "end_reason")
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("household")
-
-
-@admin.register(Child)
-class ChildAdmin(admin.ModelAdmin):
-    form = ChildForm
-    view_on_site = False
-    list_display = (
-        "reference",
-        "initials_display",
-        "born",
-        "legal_status",
-        "placing_local_authority",
-        "sibling_group",
-    )
-    list_display_links = ("reference", "initials_display")
-    list_filter = ("legal_status", "sex")
-    list_select_related = ("sibling_group",)
-    list_per_page = 50
-    search_fields = ("reference", "first_name", "last_name", "placing_local_authority")
-    search_help_text = "Search by reference (C00012), name or placing local authority."
-    autocomplete_fields = ("sibling_group",)
-    inlines = (ChildPlacementInline, ChildOrderInline, ChildApprovalInline)
-
-    def get_readonly_fields(self, request, obj=None):
-        readonly = ["reference", "created_at"]
-        if obj is not None:
-            # The legal status follows the court orders recorded on the placement.
-            readonly.append("legal_status")
-        return readonly
-
-    def get_fields(self, request, obj=None):
-        fields = [
-            "first_name",
-            "last_name",
-            "date_of_birth",
-            "expected_on",
-            "sex",
-            "entered_care_on",
-            "placing_local_authority",
-            "sibling_group",
-            "legal_status",
-        ]
-        return ["reference", *fields] if obj else fields
-
-    @admin.display(description="child", ordering="last_name")
-    def initials_display(self, obj):
-        return obj.initials
-
-    @admin.display(description="born", ordering="date_of_birth")
-    def born(self, obj):
-        if obj.date_of_birth:
-            return f"{obj.date_of_birth:%b %Y}"
-        return f"expected {obj.expected_on:%b %Y}" if obj.expected_on else "—"
-
-    def get_search_results(self, request, queryset, search_term):
-        queryset, duplicates = super().get_search_results(request, queryset, search_term)
-        # Choosing the children of a new placement: only those not placed now.
-        if (
-            request.GET.get("model_name") == "placement"
-            and request.GET.get("field_name") == "children"
-        ):
-            queryset = queryset.exclude(placement_links__is_current=True)
-        return queryset, duplicates
-
-    def save_model(self, request, obj, form, change):
-        if change:
-            services.child_update(child=obj, by=request.user)
-        else:
-            services.child_register(child=obj, by=request.user)
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        response = super().change_view(request, object_id, form_url, extra_context)
-        if request.method == "GET" and response.status_code == 200:
-            child = response.context_data.get("original")
-            if child is not None:
-                _log_access(request, child, "placements.child.viewed")
-        return response
-
-    def has_delete_permission(self, request, obj=None):
-        # Adoption records are kept for a century: children are never deleted here.
-        return request.user.is_superuser
-
-
-class SiblingInline(ReadOnlyInline):
-    model = Child
-    fields = readonly_fields = ("child_link", "born", "legal_status")
-    verbose_name_plural = "children in the group"
-
-    @admin.display(description="child")
-    def child_link(self, obj):
-        return _child_link(obj)
-
-    @admin.display(description="born")
-    def born(self, obj):
-        return f"{obj.date_of_birth:%b %Y}" if obj.date_of_birth else "not yet born"
-
-
-@admin.register(SiblingGroup)
-class SiblingGroupAdmin(admin.ModelAdmin):
-    list_display = ("reference", "notes", "created_at")
-    search_fields = ("reference",)
-    fields = ("reference", "notes")
-    readonly_fields = ("reference",)
-    inlines = (SiblingInline,)
-
-    def save_model(self, request, obj, form, change):
-        if change:
-            services.sibling_group_update(group=obj, notes=obj.notes, by=request.user)
-        else:
-            created = services.sibling_group_create(by=request.user, notes=obj.notes)
-            obj.pk, obj.reference = created.pk, created.reference
-
-    def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser
-
-
-# ---------------------------------------------------------------------------
-# Reg 25A temporary approvals
-# ---------------------------------------------------------------------------
-
-
-@admin.register(TemporaryApproval)
-class TemporaryApprovalAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "child", "household", "approved_on", "in_force", "ends_on")
-    list_filter = ("end_reason",)
-    list_select_related = ("child", "household")
-    search_fields = ("child__reference", "household__reference")
-    fields = readonly_fields = (
-        "child",
-        "household",
-        "approved_on",
-        "approved_by",
-        "ends_on",
-        "end_reason",
-        "end_link",
-    )
-
-    @admin.display(description="in force", boolean=True)
-    def in_force(self, obj):
-        return obj.ends_on is None
-
-    @admin.display(description="")
-    def end_link(self, obj):
-        if obj.pk and obj.ends_on is None:
-            url = reverse("admin:placements_temporaryapproval_end", args=[obj.pk])
-            return format_html('<a class="button" href="{}">End this approval</a>', url)
-        return ""
-
-    def has_add_permission(self, request):
-        return request.user.has_perm(services.APPROVAL_PERMISSION)
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def get_urls(self):
-        wrap = self.admin_site.admin_view
-        return [
-            path("<int:pk>/end/", wrap(self.end_view), name="placements_temporaryapproval_end"),
-            *super().get_urls(),
-        ]
-
-    def add_view(self, request, form_url="", extra_context=None):
-        if not self.has_add_permission(request):
-            raise PermissionDenied
-        return _form_page(
-            self,
-            request,
-            title="Record a reg 25A temporary approval",
-            form=TemporaryApprovalForm(request.POST or None, admin_site=self.admin_site),
-            perform=lambda form: services.temporary_approval_grant(
-                by=request.user, **form.cleaned_data
-            ),
-            success=lambda approval: f"The reg 25A approval for {approval.child} is recorded.",
-            success_url=lambda approval: reverse(
-                "admin:placements_temporaryapproval_change", args=[approval.pk]
-            ),
-            back_url=reverse("admin:placements_temporaryapproval_changelist"),
-            submit="Record the approval",
-            intro="Approved adopters may foster the named child under Fostering for Adoption "
-            "until the placement ends, the adopter approval ends, or they are approved as "
-            "foster carers in full.",
-        )
-
-    def end_view(self, request, pk):
-        approval = get_object_or_404(TemporaryApproval.objects.select_related("child"), pk=pk)
-        if not request.user.has_perm(services.APPROVAL_PERMISSION):
-            raise PermissionDenied
-        back_url = reverse("admin:placements_temporaryapproval_change", args=[pk])
-        return _form_page(
-            self,
-            request,
-            title=f"End the reg 25A approval for {approval.child}",
-            form=EndApprovalForm(request.POST or None),
-            perform=lambda form: services.temporary_approval_end(
-                approval=approval, by=request.user, **form.cleaned_data
-            ),
-            success="The temporary approval has ended.",
-            back_url=back_url,
-            submit="End the approval",
-            crumbs=[(str(approval), back_url)],
-        )
-
-
-def _form_page(model_admin, request, **page):
-    """The staff form page (portal/staffpages.py) with this admin's media."""
-    return form_page(
-        request,
-        admin_site=model_admin.admin_site,
-        opts=model_admin.opts,
-        media=model_admin.media,
-        **page,
-    )
-
+from .common import ReadOnlyInline, _child_link, _form_page, _log_access
+from .filters import CaseloadFilter, OverdueFilter
 
 # ---------------------------------------------------------------------------
 # Placements
@@ -656,7 +286,7 @@ class PlacementAdmin(SavesThroughServices, admin.ModelAdmin):
             return "—"
         return format_html(
             '{}<br><span class="quiet">{}</span>',
-            services.day(obj.next_deadline_on),
+            formats.day(obj.next_deadline_on),
             obj.next_deadline_label,
         )
 
@@ -683,7 +313,7 @@ class PlacementAdmin(SavesThroughServices, admin.ModelAdmin):
 
     @admin.display(description="adoption order application possible from")
     def adoption_application_from(self, obj):
-        return services.day(clocks.adoption_application_from(obj.placed_on))
+        return formats.day(clocks.adoption_application_from(obj.placed_on))
 
     # -- adding goes through the guard ----------------------------------------
 
@@ -856,7 +486,7 @@ class PlacementAdmin(SavesThroughServices, admin.ModelAdmin):
             success=done,
             back_url=change_url,
             state=f"The placement is “{placement.get_status_display()}” since "
-            f"{services.day(placement.status_changed_on)}.",
+            f"{formats.day(placement.status_changed_on)}.",
         )
 
     def leave_letter_view(self, request, pk):
@@ -953,63 +583,3 @@ def _chart(figures: measures.Measures) -> dict:
         "groups": groups,
         "bar_height": bar_height,
     }
-
-
-# ---------------------------------------------------------------------------
-# Family time sessions and deadlines across every placement
-# ---------------------------------------------------------------------------
-
-
-@admin.register(FamilyTimeSession)
-class FamilyTimeSessionAdmin(admin.ModelAdmin):
-    """Every family time session, to see attendance and cancellations across placements."""
-
-    list_display = ("held_on", "placement", "status")
-    list_filter = ("status", CaseloadFilter)
-    list_select_related = ("placement",)
-    search_fields = ("placement__reference",)
-    date_hierarchy = "held_on"
-    fields = readonly_fields = ("placement", "held_on", "status", "note")
-
-    def has_add_permission(self, request):
-        # Sessions are recorded on the placement page, where they belong.
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(PlacementDeadline)
-class PlacementDeadlineAdmin(admin.ModelAdmin):
-    """Every open clock on a placement. Read-only: deadlines follow the facts."""
-
-    list_display = ("due_on", "label", "placement", "is_overdue", "social_worker")
-    list_filter = (CaseloadFilter, OverdueFilter, "kind")
-    list_select_related = (
-        "placement",
-        "placement__household",
-        "placement__household__social_worker",
-    )
-    search_fields = ("placement__reference",)
-    date_hierarchy = "due_on"
-    fields = readonly_fields = ("placement", "kind", "label", "due_on")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description="overdue", boolean=True)
-    def is_overdue(self, obj):
-        return obj.is_overdue()
-
-    @admin.display(description="carers' social worker")
-    def social_worker(self, obj):
-        return obj.placement.household.social_worker or "—"

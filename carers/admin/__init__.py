@@ -1,0 +1,10 @@
+"""The staff area for carer households: made so the next thing to do is obvious.
+
+- ``households``: the household list and page, with the assessment buttons and their forms.
+- ``documents``: documents listed, and downloaded only through a permission check.
+- ``catalogue``: panel sittings, the training catalogue and every open deadline.
+- ``conversion``: the action that converts an enquiry, offered on the enquiries' admin.
+- ``filters`` and ``inlines``: the list filters and the household page's inlines.
+"""
+
+from . import catalogue, conversion, documents, households  # noqa: F401 - each registers its models

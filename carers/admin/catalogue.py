@@ -1,0 +1,110 @@
+"""Panel sittings and their agenda, the training catalogue, and every open deadline."""
+
+from django.contrib import admin
+from django.db.models import Count
+from django.urls import reverse
+from django.utils.html import format_html
+
+from .. import services
+from ..forms import TrainingCourseForm
+from ..models import Assessment, Deadline, PanelSitting, TrainingCourse
+from .filters import CaseloadFilter, OverdueFilter
+
+# ---------------------------------------------------------------------------
+# Panels, training catalogue, deadlines
+# ---------------------------------------------------------------------------
+
+
+class AgendaInline(admin.TabularInline):
+    model = Assessment
+    fk_name = "panel"
+    extra = 0
+    verbose_name = "household on the agenda"
+    verbose_name_plural = "agenda"
+    fields = readonly_fields = (
+        "household_link",
+        "track",
+        "stage",
+        "panel_recommendation",
+        "agency_decision",
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("household")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="household")
+    def household_link(self, obj):
+        url = reverse("admin:carers_household_change", args=[obj.household_id])
+        return format_html('<a href="{}">{}</a>', url, obj.household)
+
+
+@admin.register(PanelSitting)
+class PanelSittingAdmin(admin.ModelAdmin):
+    list_display = ("sits_on", "kind", "venue", "agenda_size")
+    list_filter = ("kind",)
+    date_hierarchy = "sits_on"
+    search_fields = ("venue",)
+    inlines = (AgendaInline,)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(agenda_count=Count("agenda"))
+
+    @admin.display(description="households on the agenda", ordering="agenda_count")
+    def agenda_size(self, obj):
+        return obj.agenda_count
+
+
+@admin.register(TrainingCourse)
+class TrainingCourseAdmin(admin.ModelAdmin):
+    form = TrainingCourseForm
+    list_display = (
+        "name",
+        "due_from",
+        "due_within_months",
+        "complete_before",
+        "is_mandatory",
+        "is_active",
+    )
+    list_filter = ("is_mandatory", "is_active", "due_from")
+    search_fields = ("name",)
+
+    def save_model(self, request, obj, form, change):
+        services.training_course_save(course=obj, by=request.user)
+
+
+@admin.register(Deadline)
+class DeadlineAdmin(admin.ModelAdmin):
+    """Every open clock, for overseeing timescales. Read-only: deadlines follow the facts."""
+
+    list_display = ("due_on", "label", "household", "kind", "is_overdue", "social_worker")
+    list_filter = (CaseloadFilter, OverdueFilter, "kind")
+    list_select_related = ("household", "household__social_worker")
+    search_fields = ("household__reference", "label")
+    date_hierarchy = "due_on"
+    fields = readonly_fields = ("household", "kind", "label", "due_on")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="overdue", boolean=True)
+    def is_overdue(self, obj):
+        return obj.is_overdue()
+
+    @admin.display(description="social worker", ordering="household__social_worker__last_name")
+    def social_worker(self, obj):
+        return obj.household.social_worker or "—"

@@ -1,0 +1,405 @@
+"""The household list and page: the assessment panel, its buttons and their forms.
+
+Stages are never edited as fields: the change page shows each track's allowed
+moves as buttons, with what blocks them; each button opens a small form that
+calls the service for that move.
+"""
+
+import contextlib
+
+from auditlog.models import LogEntry
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from portal.admin_saves import RefusedOnSave, SavesThroughServices
+from portal.staffpages import form_page, offered_page
+
+from .. import selectors, services
+from ..forms import CloseHouseholdForm, HouseholdForm, ReviewCompleteForm, action_form_class
+from ..models import Assessment, Document, FosterCarerReview, Household, StageChange, Track
+from .filters import CaseloadFilter, OverdueFilter, StageFilter
+from .inlines import (
+    ApplicantInline,
+    DocumentInline,
+    FosterCarerReviewInline,
+    HouseholdMemberInline,
+    StatutoryCheckInline,
+    SupportNetworkInline,
+    TrainingRecordInline,
+)
+
+# ---------------------------------------------------------------------------
+# Households
+# ---------------------------------------------------------------------------
+
+
+@admin.register(Household)
+class HouseholdAdmin(SavesThroughServices, admin.ModelAdmin):
+    form = HouseholdForm
+    change_form_template = "admin/carers/household/change_form.html"
+    list_display = (
+        "reference",
+        "applicant_names_display",
+        "adoption_stage",
+        "fostering_stage",
+        "days_in_stage",
+        "next_deadline",
+        "overdue",
+        "social_worker",
+    )
+    list_display_links = ("reference", "applicant_names_display")
+    list_filter = (CaseloadFilter, OverdueFilter, StageFilter, "status")
+    list_select_related = ("social_worker",)
+    list_per_page = 50
+    search_fields = ("reference", "applicants__first_name", "applicants__last_name", "postcode")
+    search_help_text = "Search by reference (EP00042), an applicant's name or the postcode."
+    readonly_fields = (
+        "reference",
+        "status",
+        "adopter_approved_on",
+        "foster_carer_approved_on",
+        "closed_on",
+        "closed_reason",
+    )
+    inlines = (
+        ApplicantInline,
+        HouseholdMemberInline,
+        SupportNetworkInline,
+        StatutoryCheckInline,
+        TrainingRecordInline,
+        DocumentInline,
+        FosterCarerReviewInline,
+    )
+
+    def get_fieldsets(self, request, obj=None):
+        main = ["social_worker", "has_pets"]
+        if obj is None:
+            main.append("roi_received_on")
+        else:
+            main = ["reference", "status", *main]
+        fieldsets = [
+            (None, {"fields": main}),
+            (
+                "Address",
+                {
+                    "fields": (
+                        "address_line_1",
+                        "address_line_2",
+                        "town",
+                        "postcode",
+                        "local_authority",
+                    )
+                },
+            ),
+        ]
+        if obj is not None:
+            fieldsets.append(
+                (
+                    "Approval",
+                    {
+                        "fields": (
+                            "adopter_approved_on",
+                            "foster_carer_approved_on",
+                            "closed_on",
+                            "closed_reason",
+                        )
+                    },
+                )
+            )
+        return fieldsets
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return selectors.households_with_deadlines(queryset, today=timezone.localdate())
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        with contextlib.suppress(ValidationError):
+            # "sw1a1aa" finds "SW1A 1AA".
+            term = services.postcode_normalise(term)
+        return super().get_search_results(request, queryset, term)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "social_worker":
+            # A short list of colleagues; social workers may not browse user accounts.
+            kwargs["queryset"] = selectors.social_worker_choices()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_delete_permission(self, request, obj=None):
+        # Carer records are kept for their retention period: households are closed, not deleted.
+        return request.user.is_superuser
+
+    # -- list columns -------------------------------------------------------
+
+    @admin.display(description="applicants")
+    def applicant_names_display(self, obj):
+        return obj.applicant_names() or "—"
+
+    def _stage(self, obj, track):
+        assessment = obj.assessment(track)
+        return assessment.get_stage_display() if assessment else "—"
+
+    @admin.display(description="adoption")
+    def adoption_stage(self, obj):
+        return self._stage(obj, Track.ADOPTION)
+
+    @admin.display(description="fostering")
+    def fostering_stage(self, obj):
+        return self._stage(obj, Track.FOSTERING)
+
+    @admin.display(description="days in stage")
+    def days_in_stage(self, obj):
+        today = timezone.localdate()
+        open_tracks = [a for a in obj.assessments.all() if a.is_open]
+        if not open_tracks:
+            return "—"
+        return max(a.days_in_stage(today) for a in open_tracks)
+
+    @admin.display(description="next deadline", ordering="next_deadline_on")
+    def next_deadline(self, obj):
+        if obj.next_deadline_on is None:
+            return "—"
+        return format_html(
+            '{}<br><span class="quiet">{}</span>',
+            services.day(obj.next_deadline_on),
+            obj.next_deadline_label,
+        )
+
+    @admin.display(description="overdue", ordering="overdue_count")
+    def overdue(self, obj):
+        if obj.overdue_count:
+            return format_html(
+                '<strong class="carers-overdue">{} overdue</strong>', obj.overdue_count
+            )
+        return "—"
+
+    # -- saving goes through the services ---------------------------------
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            try:
+                services.household_update(household=obj, by=request.user)
+            except ValidationError as refusal:
+                raise RefusedOnSave.on_main_form(refusal.messages) from refusal
+        else:
+            services.household_register(
+                household=obj,
+                by=request.user,
+                roi_received_on=form.cleaned_data.get("roi_received_on"),
+            )
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Document:
+            return super().save_formset(request, form, formset, change)
+        for deleted in formset.deleted_forms:
+            if deleted.instance.pk and self.has_delete_permission_for_documents(request):
+                services.document_delete(document=deleted.instance, by=request.user)
+        for document_form in formset.extra_forms:
+            if not document_form.has_changed() or document_form in formset.deleted_forms:
+                continue
+            data = document_form.cleaned_data
+            services.document_upload(
+                household=form.instance,
+                kind=data["kind"],
+                title=data.get("title", ""),
+                file=data["file"],
+                check_record=data.get("check_record"),
+                by=request.user,
+            )
+        formset.new_objects = []
+        formset.changed_objects = []
+        formset.deleted_objects = [f.instance for f in formset.deleted_forms]
+
+    def has_delete_permission_for_documents(self, request):
+        return request.user.has_perm("carers.delete_document")
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        services.household_after_edit(household=form.instance, by=request.user)
+
+    # -- the assessment panel, the buttons and their forms -----------------
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "<int:pk>/assessment/<int:assessment_pk>/<slug:action_name>/",
+                wrap(self.action_view),
+                name="carers_household_action",
+            ),
+            path("<int:pk>/close/", wrap(self.close_view), name="carers_household_close"),
+            path(
+                "<int:pk>/review/<int:review_pk>/",
+                wrap(self.review_view),
+                name="carers_household_review",
+            ),
+            path(
+                "<int:pk>/panel-paper.pdf",
+                wrap(self.panel_paper_view),
+                name="carers_household_panel_paper",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        household = self.get_object(request, object_id)
+        if household is not None and self.has_view_or_change_permission(request, household):
+            extra_context["assessment_panel"] = self._assessment_panel(request, household)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _assessment_panel(self, request, household):
+        today = timezone.localdate()
+        facts = selectors.household_facts(household=household)
+        applicants = selectors.household_applicants(household=household)
+        tracks = []
+        for assessment in facts.assessments:
+            offered = services.actions_for(
+                assessment=assessment,
+                facts=facts,
+                applicants=applicants,
+                user=request.user,
+                on=today,
+            )
+            tracks.append(
+                {
+                    "assessment": assessment,
+                    "days_in_stage": assessment.days_in_stage(today),
+                    "actions": [
+                        {
+                            "offered": item,
+                            "url": reverse(
+                                "admin:carers_household_action",
+                                args=[household.pk, assessment.pk, item.action.name],
+                            ),
+                        }
+                        for item in offered
+                    ],
+                }
+            )
+        deadlines = list(household.deadlines.order_by("due_on", "id"))
+        changes = list(
+            StageChange.objects.filter(assessment__household=household)
+            .select_related("assessment", "recorded_by")
+            .order_by("-recorded_at", "-id")[:100]
+        )
+        return {
+            "household": household,
+            "tracks": tracks,
+            "deadlines": deadlines,
+            "overdue": [d for d in deadlines if d.due_on < today],
+            "changes": changes,
+            "today": today,
+            "can_change": request.user.has_perm("carers.change_assessment"),
+            "close_url": reverse("admin:carers_household_close", args=[household.pk]),
+            "panel_paper_url": reverse("admin:carers_household_panel_paper", args=[household.pk]),
+        }
+
+    def _household_or_404(self, request, pk):
+        household = get_object_or_404(Household.objects.select_related("social_worker"), pk=pk)
+        if not self.has_view_permission(request, household):
+            raise PermissionDenied
+        return household
+
+    def action_view(self, request, pk, assessment_pk, action_name):
+        household = self._household_or_404(request, pk)
+        assessment = get_object_or_404(
+            Assessment.objects.select_related("panel"), pk=assessment_pk, household=household
+        )
+        action = services.ACTIONS.get(action_name)
+        if action is None:
+            raise Http404("No such action")
+        offered = services.action_offered(
+            assessment=assessment,
+            name=action_name,
+            facts=selectors.household_facts(household=household),
+            applicants=selectors.household_applicants(household=household),
+            user=request.user,
+            on=timezone.localdate(),
+        )
+        form_class = action_form_class(action_name)
+        return offered_page(
+            request,
+            offered=offered,
+            not_possible="This action is not possible now.",
+            **self._page(request, household, title=f"{action.label}: {household}"),
+            form=form_class(request.POST or None, action=action, assessment=assessment),
+            perform=lambda form: services.TRANSITION_SERVICES[action_name](
+                assessment=assessment, by=request.user, **form.service_kwargs()
+            ),
+            success=lambda moved: (
+                f"{household}: {action.label} – done. "
+                f"{moved.get_track_display()} is now at “{moved.get_stage_display()}”."
+            ),
+            state=f"{assessment.get_track_display()} assessment, now at "
+            f"“{assessment.get_stage_display()}”.",
+        )
+
+    def _page(self, request, household, *, title):
+        """What every form page of a household shares."""
+        return {
+            "admin_site": self.admin_site,
+            "opts": self.opts,
+            "title": title,
+            "crumbs": [(str(household), self._change_url(household))],
+            "back_url": self._change_url(household),
+        }
+
+    def _change_url(self, household):
+        return reverse("admin:carers_household_change", args=[household.pk])
+
+    def close_view(self, request, pk):
+        household = self._household_or_404(request, pk)
+        if not request.user.has_perm("carers.change_assessment"):
+            raise PermissionDenied
+        return form_page(
+            request,
+            **self._page(request, household, title=f"Close household {household}"),
+            form=CloseHouseholdForm(request.POST or None),
+            perform=lambda form: services.household_close(
+                household=household, by=request.user, **form.cleaned_data
+            ),
+            success=f"{household} is closed.",
+            submit="Close the household",
+            warning="Check before you confirm: open assessments are withdrawn.",
+        )
+
+    def review_view(self, request, pk, review_pk):
+        household = self._household_or_404(request, pk)
+        if not request.user.has_perm("carers.change_fostercarerreview"):
+            raise PermissionDenied
+        review = get_object_or_404(FosterCarerReview, pk=review_pk, household=household)
+        return form_page(
+            request,
+            **self._page(request, household, title=f"Record the foster carer review: {household}"),
+            form=ReviewCompleteForm(request.POST or None),
+            perform=lambda form: services.foster_review_complete(
+                review=review, by=request.user, **form.cleaned_data
+            ),
+            success="The foster carer review is recorded.",
+            submit="Record the review",
+        )
+
+    def panel_paper_view(self, request, pk):
+        household = self._household_or_404(request, pk)
+        from ..panel_paper import panel_paper_pdf
+
+        response = HttpResponse(
+            panel_paper_pdf(household=household), content_type="application/pdf"
+        )
+        response["Content-Disposition"] = (
+            f'inline; filename="panel-paper-{household.reference}.pdf"'
+        )
+        LogEntry.objects.log_create(
+            household,
+            force_log=True,
+            action=LogEntry.Action.ACCESS,
+            actor=request.user,
+            additional_data={"action": "carers.household.panel_paper_viewed"},
+        )
+        return response

@@ -1,0 +1,162 @@
+"""The household page's inlines: people, checks, training, documents and reviews."""
+
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+
+from ..forms import (
+    ApplicantInlineForm,
+    DocumentInlineForm,
+    DocumentInlineFormSet,
+    HouseholdMemberInlineForm,
+    StatutoryCheckInlineForm,
+    TrainingRecordInlineForm,
+)
+from ..models import (
+    Applicant,
+    Document,
+    FosterCarerReview,
+    HouseholdMember,
+    StatutoryCheck,
+    SupportNetworkMember,
+    TrainingRecord,
+)
+
+# ---------------------------------------------------------------------------
+# Inlines
+# ---------------------------------------------------------------------------
+
+
+class HouseholdChildInline(admin.TabularInline):
+    """Inlines whose person choices are limited to the household on the page."""
+
+    extra = 0
+
+    def get_formset(self, request, obj=None, **kwargs):
+        request._carers_household = obj
+        return super().get_formset(request, obj, **kwargs)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        household = getattr(request, "_carers_household", None)
+        related = {
+            "applicant": Applicant,
+            "member": HouseholdMember,
+            "check_record": StatutoryCheck,
+        }
+        if db_field.name in related:
+            model = related[db_field.name]
+            queryset = (
+                model.objects.filter(household=household) if household else model.objects.none()
+            )
+            if model is StatutoryCheck:
+                # A check's label names its person.
+                queryset = queryset.select_related("applicant", "member")
+            kwargs["queryset"] = queryset
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is not None:
+            # One query per page for each list of choices, not one per row.
+            cache = request.__dict__.setdefault("_carers_choices", {})
+            key = (self.model._meta.label, db_field.name)
+            if key not in cache:
+                cache[key] = list(field.choices)
+            field.choices = cache[key]
+        return field
+
+
+class ApplicantInline(HouseholdChildInline):
+    model = Applicant
+    form = ApplicantInlineForm
+    min_num = 1
+    max_num = 2
+    fields = (
+        "position",
+        "first_name",
+        "last_name",
+        "date_of_birth",
+        "email",
+        "phone",
+        "occupation",
+        "has_employer",
+        "has_former_partners",
+        "has_lived_abroad",
+    )
+
+
+class HouseholdMemberInline(HouseholdChildInline):
+    model = HouseholdMember
+    form = HouseholdMemberInlineForm
+    fields = ("first_name", "last_name", "relationship", "date_of_birth")
+
+
+class SupportNetworkInline(HouseholdChildInline):
+    model = SupportNetworkMember
+    fields = ("name", "relationship", "phone", "email", "notes")
+
+
+class StatutoryCheckInline(HouseholdChildInline):
+    model = StatutoryCheck
+    form = StatutoryCheckInlineForm
+    fields = (
+        "kind",
+        "applicant",
+        "member",
+        "referee_name",
+        "referee_is_relative",
+        "requested_on",
+        "received_on",
+        "outcome",
+        "expires_on",
+        "certificate_number",
+        "notes",
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("applicant", "member")
+
+
+class TrainingRecordInline(HouseholdChildInline):
+    model = TrainingRecord
+    form = TrainingRecordInlineForm
+    extra = 0
+    fields = ("applicant", "course", "due_on", "booked_for", "completed_on")
+    readonly_fields = ("due_on",)
+    verbose_name_plural = "training"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("applicant", "course")
+
+
+class DocumentInline(HouseholdChildInline):
+    model = Document
+    form = DocumentInlineForm
+    formset = DocumentInlineFormSet
+    fields = ("kind", "title", "file", "check_record", "uploaded_at", "uploaded_by")
+    readonly_fields = ("uploaded_at", "uploaded_by")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("uploaded_by", "check_record")
+
+    def has_change_permission(self, request, obj=None):
+        # Documents are evidence: replace one by uploading a new one, never by editing it.
+        return False
+
+
+class FosterCarerReviewInline(admin.TabularInline):
+    model = FosterCarerReview
+    extra = 0
+    fields = ("due_on", "goes_to_panel", "completed_on", "record")
+    readonly_fields = ("due_on", "goes_to_panel", "completed_on", "record")
+    verbose_name_plural = "foster carer reviews"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="")
+    def record(self, obj):
+        if obj.pk and obj.completed_on is None:
+            url = reverse("admin:carers_household_review", args=[obj.household_id, obj.pk])
+            return format_html('<a class="button" href="{}">Record this review</a>', url)
+        return ""

@@ -1,0 +1,144 @@
+"""Every write and state change for carer households and their assessments.
+
+- ``records``: checks, training, foster carer reviews and documents; the date problems
+  the household page shows; the household's deadlines (``deadlines_refresh``) and the
+  training catalogue's refresh. The refusal ``TransitionRefused`` lives here.
+- ``households``: a household registered, edited, closed, and settled when its tracks end.
+- ``assessments``: the ``ASSESSMENT`` workflow: transition tables, guards, the actions
+  offered as buttons, and one function per move (``TRANSITION_SERVICES`` by action name).
+- ``conversion``: a household made from an enquiry.
+
+Each module imports only the ones listed before it (``households`` reaches
+``assessments`` once, inside ``household_close``). Callers import from here; a test that
+replaces a function replaces it in the module that looks it up.
+"""
+
+from portal.formats import day
+from portal.validators import postcode_normalise
+from portal.workflow import Action
+
+from ..models import CLOSED_STAGES
+from ..selectors import household_applicants, household_facts
+from .assessments import (
+    ACTIONS,
+    ALLOWED_TRANSITIONS,
+    ASSESSMENT,
+    CHANGE_PERMISSION,
+    DECISION_PERMISSION,
+    TRANSITION_SERVICES,
+    action_offered,
+    actions_for,
+    assessment_accept_roi,
+    assessment_book_panel,
+    assessment_complete_stage_1,
+    assessment_decline_roi,
+    assessment_defer_panel,
+    assessment_end_at_stage_1,
+    assessment_extend_stage_2,
+    assessment_pause,
+    assessment_record_decision,
+    assessment_record_recommendation,
+    assessment_record_stage_1_plan,
+    assessment_restart_stage_1,
+    assessment_start_form_f,
+    assessment_start_stage_1,
+    assessment_start_stage_2,
+    assessment_withdraw,
+    checks_outstanding,
+    training_outstanding,
+)
+from .conversion import household_create_from_enquiry
+from .households import (
+    HOUSEHOLD,
+    HOUSEHOLD_DETAIL_FIELDS,
+    household_after_edit,
+    household_close,
+    household_create,
+    household_register,
+    household_update,
+)
+from .records import (
+    TransitionRefused,
+    adopter_age_problems,
+    applicant_date_problems,
+    applicant_stage_1_started_on,
+    check_date_problems,
+    checks_sync_required,
+    checks_update_expiries,
+    deadlines_refresh,
+    document_delete,
+    document_upload,
+    document_validate,
+    foster_review_complete,
+    member_date_problems,
+    training_course_refresh,
+    training_course_save,
+    training_date_problems,
+    training_records_sync,
+)
+
+__all__ = [
+    # Households
+    "HOUSEHOLD",
+    "HOUSEHOLD_DETAIL_FIELDS",
+    "household_after_edit",
+    "household_close",
+    "household_create",
+    "household_register",
+    "household_update",
+    # Assessments
+    "ACTIONS",
+    "ALLOWED_TRANSITIONS",
+    "ASSESSMENT",
+    "CHANGE_PERMISSION",
+    "DECISION_PERMISSION",
+    "TRANSITION_SERVICES",
+    "action_offered",
+    "actions_for",
+    "assessment_accept_roi",
+    "assessment_book_panel",
+    "assessment_complete_stage_1",
+    "assessment_decline_roi",
+    "assessment_defer_panel",
+    "assessment_end_at_stage_1",
+    "assessment_extend_stage_2",
+    "assessment_pause",
+    "assessment_record_decision",
+    "assessment_record_recommendation",
+    "assessment_record_stage_1_plan",
+    "assessment_restart_stage_1",
+    "assessment_start_form_f",
+    "assessment_start_stage_1",
+    "assessment_start_stage_2",
+    "assessment_withdraw",
+    "checks_outstanding",
+    "training_outstanding",
+    # Checks, training, reviews, documents, deadlines
+    "TransitionRefused",
+    "adopter_age_problems",
+    "applicant_date_problems",
+    "applicant_stage_1_started_on",
+    "check_date_problems",
+    "checks_sync_required",
+    "checks_update_expiries",
+    "deadlines_refresh",
+    "document_delete",
+    "document_upload",
+    "document_validate",
+    "foster_review_complete",
+    "member_date_problems",
+    "training_course_refresh",
+    "training_course_save",
+    "training_date_problems",
+    "training_records_sync",
+    # Converting an enquiry
+    "household_create_from_enquiry",
+    # Used by callers as they always have: the shared formatter, normaliser, button type,
+    # closed stages and the household's facts.
+    "Action",
+    "CLOSED_STAGES",
+    "day",
+    "household_applicants",
+    "household_facts",
+    "postcode_normalise",
+]

@@ -1,0 +1,62 @@
+"""What the placements staff pages share: the child link, the access log, read-only
+inlines and the staff form page."""
+
+from auditlog.models import LogEntry
+from auditlog.signals import accessed
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+
+from portal.staffpages import form_page
+
+from ..models import Child
+
+
+def _child_link(child: Child) -> str:
+    return format_html(
+        '<a href="{}">{}</a>', reverse("admin:placements_child_change", args=[child.pk]), child
+    )
+
+
+def _log_access(request, instance, action: str, **extra) -> None:
+    """Write who opened a record to the audit trail (django-auditlog's access log).
+
+    A child's page uses auditlog's own ``accessed`` signal; other records say what was
+    opened (a placement, with the children on it; a letter) in the entry's data.
+    """
+    if not extra:
+        accessed.send(sender=type(instance), instance=instance)
+        return
+    LogEntry.objects.log_create(
+        instance,
+        force_log=True,
+        action=LogEntry.Action.ACCESS,
+        actor=request.user,
+        actor_email=request.user.email,
+        additional_data={"action": action, **extra},
+    )
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def _form_page(model_admin, request, **page):
+    """The staff form page (portal/staffpages.py) with this admin's media."""
+    return form_page(
+        request,
+        admin_site=model_admin.admin_site,
+        opts=model_admin.opts,
+        media=model_admin.media,
+        **page,
+    )

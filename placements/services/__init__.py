@@ -1,0 +1,170 @@
+"""Every write and state change for children and their placements.
+
+- ``children``: registering and editing a child, a child's date problems, sibling groups.
+- ``approvals``: reg 25A temporary approvals, and the terms of approval a placement must fit.
+- ``placements``: starting a placement and the ``PLACEMENT`` workflow on the core engine
+  (``portal.workflow``): ``ALLOWED_TRANSITIONS``, the guards, the actions offered, one
+  function per move and ``TRANSITION_SERVICES`` for the admin's buttons.
+- ``court``: care proceedings, extensions, hearings, court orders and legal status.
+- ``records``: reviews, visits and family time, and their correction and removal.
+- ``deadlines``: the stored dates that follow the clocks (the proceedings' dates, the
+  deadline rows and their reminders) and the sweeps that refresh them.
+- ``common``: the statuses, permissions, the one refusal and the placement lock.
+
+Modules import in that order upwards (``common``, ``deadlines``, then ``children``,
+``approvals``, ``court``, ``records``, ``placements``), never back. Callers import from
+``placements.services``; the names below are its public API.
+"""
+
+# The core's action type, named here because forms annotate with ``services.Action``.
+from portal.workflow import Action
+
+from .approvals import (
+    temporary_approval_end,
+    temporary_approval_grant,
+    temporary_approvals_reconcile,
+    terms_of_approval_problems,
+    terms_of_approval_text,
+)
+from .children import (
+    CHILD_OLDEST_AGE,
+    EXPECTED_DATE_MONTHS_AHEAD,
+    child_problems,
+    child_register,
+    child_update,
+    sibling_group_create,
+    sibling_group_update,
+)
+from .common import APPROVAL_PERMISSION, CHANGE_PERMISSION, Outcome, Status, TransitionRefused
+from .court import (
+    LEGAL_STATUS_FOR_ORDER,
+    ORDERS_RECORDED_ON_THEIR_OWN,
+    court_order_record,
+    extension_date_problems,
+    extension_end_problems,
+    hearing_date_problems,
+    hearing_record,
+    placement_after_edit,
+    placement_details_save,
+    proceedings_conclude,
+    proceedings_date_problems,
+    proceedings_extend,
+    proceedings_issue,
+)
+from .deadlines import (
+    deadlines_follow_social_workers,
+    deadlines_refresh,
+    deadlines_refresh_all,
+    proceedings_dates_refresh,
+)
+from .placements import (
+    ACTIONS,
+    ALLOWED_TRANSITIONS,
+    PLACEMENT,
+    TABLE,
+    TRANSITION_SERVICES,
+    Context,
+    action_offered,
+    actions_for,
+    placement_end_other,
+    placement_place_for_adoption,
+    placement_record_adoption_application,
+    placement_record_adoption_order,
+    placement_record_court_order,
+    placement_record_kin_placement,
+    placement_record_return_home,
+    placement_start,
+    placement_start_problems,
+)
+from .records import (
+    RECORD_MODELS,
+    family_time_arrange,
+    family_time_arrangement_update,
+    family_time_end_problems,
+    family_time_session_record,
+    family_time_session_update,
+    hearing_update,
+    placement_record_delete,
+    proceedings_extension_update,
+    record_date_problems,
+    review_record,
+    review_update,
+    visit_record,
+    visit_update,
+)
+
+__all__ = [
+    # children
+    "CHILD_OLDEST_AGE",
+    "EXPECTED_DATE_MONTHS_AHEAD",
+    "child_problems",
+    "child_register",
+    "child_update",
+    "sibling_group_create",
+    "sibling_group_update",
+    # approvals
+    "temporary_approval_end",
+    "temporary_approval_grant",
+    "temporary_approvals_reconcile",
+    "terms_of_approval_problems",
+    "terms_of_approval_text",
+    # placements
+    "ACTIONS",
+    "ALLOWED_TRANSITIONS",
+    "PLACEMENT",
+    "TABLE",
+    "TRANSITION_SERVICES",
+    "Action",
+    "Context",
+    "action_offered",
+    "actions_for",
+    "placement_end_other",
+    "placement_place_for_adoption",
+    "placement_record_adoption_application",
+    "placement_record_adoption_order",
+    "placement_record_court_order",
+    "placement_record_kin_placement",
+    "placement_record_return_home",
+    "placement_start",
+    "placement_start_problems",
+    # court
+    "LEGAL_STATUS_FOR_ORDER",
+    "ORDERS_RECORDED_ON_THEIR_OWN",
+    "court_order_record",
+    "extension_date_problems",
+    "extension_end_problems",
+    "hearing_date_problems",
+    "hearing_record",
+    "placement_after_edit",
+    "placement_details_save",
+    "proceedings_conclude",
+    "proceedings_date_problems",
+    "proceedings_extend",
+    "proceedings_issue",
+    # records
+    "RECORD_MODELS",
+    "family_time_arrange",
+    "family_time_arrangement_update",
+    "family_time_end_problems",
+    "family_time_session_record",
+    "family_time_session_update",
+    "hearing_update",
+    "placement_record_delete",
+    "proceedings_extension_update",
+    "record_date_problems",
+    "review_record",
+    "review_update",
+    "visit_record",
+    "visit_update",
+    # deadlines
+    "deadlines_follow_social_workers",
+    "deadlines_refresh",
+    "deadlines_refresh_all",
+    "proceedings_dates_refresh",
+    # common
+    "APPROVAL_PERMISSION",
+    "CHANGE_PERMISSION",
+    "Outcome",
+    "Status",
+    "TransitionRefused",
+]

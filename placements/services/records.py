@@ -1,0 +1,346 @@
+"""The records kept on a placement (reviews, visits, family time) and their correction
+and removal, with the same rules either way."""
+
+from datetime import date
+
+from django.db import transaction
+
+from portal import dates
+from portal.dates import DateProblem
+from portal.formats import day
+from portal.workflow import Refused
+
+from ..models import (
+    FamilyTimeArrangement,
+    FamilyTimeSession,
+    Hearing,
+    LookedAfterReview,
+    Placement,
+    ProceedingsExtension,
+    SocialWorkerVisit,
+)
+from .common import TransitionRefused, _lock
+from .court import extension_date_problems, extension_end_problems, hearing_date_problems
+from .deadlines import deadlines_refresh, proceedings_dates_refresh
+
+# ---------------------------------------------------------------------------
+# The records kept on a placement: reviews, visits, family time
+# ---------------------------------------------------------------------------
+
+
+def record_date_problems(
+    *,
+    placement: Placement,
+    on: date,
+    what: str = "The date",
+    field: str | None = None,
+    allow_future: bool = False,
+    today: date | None = None,
+) -> list[DateProblem]:
+    """A record kept on a placement: not ahead of today, and within the placement."""
+    problems = [] if allow_future else dates.happened(on, label=what, field=field, today=today)
+    if on < placement.placed_on:
+        problems.append(
+            DateProblem(
+                field, f"{what} cannot be before the placement began ({day(placement.placed_on)})."
+            )
+        )
+    elif placement.outcome_on is not None and on > placement.outcome_on:
+        problems.append(
+            DateProblem(
+                field, f"{what} cannot be after the placement ended ({day(placement.outcome_on)})."
+            )
+        )
+    return problems
+
+
+def _record_date_problems(placement: Placement, on: date, what: str) -> list[str]:
+    return dates.messages(record_date_problems(placement=placement, on=on, what=what))
+
+
+def _review_problems(
+    placement: Placement, held_on: date, visit_interval_weeks: int | None, *, review_pk=None
+) -> list[str]:
+    problems = _record_date_problems(placement, held_on, "A review")
+    if visit_interval_weeks is not None and not 1 <= visit_interval_weeks <= 26:
+        problems.append("Visits are set between every week and every 26 weeks.")
+    if placement.reviews.filter(held_on=held_on).exclude(pk=review_pk).exists():
+        problems.append(f"A review on {day(held_on)} is already recorded.")
+    return problems
+
+
+def review_record(
+    *,
+    placement: Placement,
+    held_on: date,
+    by,
+    note: str = "",
+    visit_interval_weeks: int | None = None,
+) -> LookedAfterReview:
+    """A review held; after placement for adoption it may set how often visits happen."""
+    with transaction.atomic():
+        placement = _lock(placement)
+        problems = _review_problems(placement, held_on, visit_interval_weeks)
+        if problems:
+            raise TransitionRefused(problems)
+        review = LookedAfterReview.objects.create(
+            placement=placement,
+            held_on=held_on,
+            visit_interval_weeks=visit_interval_weeks,
+            note=note[:500],
+        )
+        deadlines_refresh(placement=placement)
+    return review
+
+
+def _visit_problems(placement: Placement, visited_on: date, *, visit_pk=None) -> list[str]:
+    problems = _record_date_problems(placement, visited_on, "A visit")
+    if placement.visits.filter(visited_on=visited_on).exclude(pk=visit_pk).exists():
+        problems.append(f"A visit on {day(visited_on)} is already recorded.")
+    return problems
+
+
+def visit_record(
+    *, placement: Placement, visited_on: date, by, seen_alone: bool = False, note: str = ""
+) -> SocialWorkerVisit:
+    with transaction.atomic():
+        placement = _lock(placement)
+        problems = _visit_problems(placement, visited_on)
+        if problems:
+            raise TransitionRefused(problems)
+        visit = SocialWorkerVisit.objects.create(
+            placement=placement, visited_on=visited_on, seen_alone=seen_alone, note=note[:500]
+        )
+        deadlines_refresh(placement=placement)
+    return visit
+
+
+def family_time_end_problems(*, starts_on: date | None, ends_on: date | None) -> list[DateProblem]:
+    """An end date records that the arrangement has ended: not ahead, not before it began."""
+    return dates.happened(ends_on, label="The end date", field="ends_on") or dates.in_order(
+        ends_on, starts_on, label="The end date", earlier_label="the start date", field="ends_on"
+    )
+
+
+def _arrangement_problems(placement: Placement, starts_on: date, ends_on: date | None) -> list[str]:
+    return _record_date_problems(
+        placement, starts_on, "The start of the arrangement"
+    ) + dates.messages(family_time_end_problems(starts_on=starts_on, ends_on=ends_on))
+
+
+def family_time_arrange(
+    *,
+    placement: Placement,
+    starts_on: date,
+    times_per_week: int,
+    venue: str,
+    supervised: bool,
+    by,
+    with_whom: str = "",
+    ends_on: date | None = None,
+) -> FamilyTimeArrangement:
+    """A new family time arrangement; the one it replaces ends the same day.
+
+    One that has already ended (``ends_on`` given) is recorded as it was and ends nothing.
+    """
+    with transaction.atomic():
+        placement = _lock(placement)
+        problems = _arrangement_problems(placement, starts_on, ends_on)
+        if problems:
+            raise TransitionRefused(problems)
+        current = placement.family_time_arrangements.filter(ends_on__isnull=True).first()
+        if current is not None and ends_on is None:
+            if starts_on < current.starts_on:
+                raise TransitionRefused(
+                    [f"The current arrangement began on {day(current.starts_on)}."]
+                )
+            current.ends_on = starts_on
+            current.save(update_fields=["ends_on"])
+        return FamilyTimeArrangement.objects.create(
+            placement=placement,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            times_per_week=times_per_week,
+            venue=venue[:150],
+            supervised=supervised,
+            with_whom=with_whom[:100],
+        )
+
+
+def _session_problems(placement: Placement, held_on: date, status: str) -> list[str]:
+    problems = _record_date_problems(placement, held_on, "Family time")
+    if status not in FamilyTimeSession.Status.values:
+        problems.append("Say whether the session took place.")
+    return problems
+
+
+def family_time_session_record(
+    *, placement: Placement, held_on: date, status: str, by, note: str = ""
+) -> FamilyTimeSession:
+    with transaction.atomic():
+        placement = _lock(placement)
+        problems = _session_problems(placement, held_on, status)
+        if problems:
+            raise TransitionRefused(problems)
+        return FamilyTimeSession.objects.create(
+            placement=placement, held_on=held_on, status=status, note=note[:500]
+        )
+
+
+# ---------------------------------------------------------------------------
+# Correcting and removing the records kept on a placement: the same rules as recording
+# them, checked with the placement locked; auditlog keeps each change and removal.
+# ---------------------------------------------------------------------------
+
+RECORD_MODELS = (
+    ProceedingsExtension,
+    Hearing,
+    FamilyTimeArrangement,
+    FamilyTimeSession,
+    LookedAfterReview,
+    SocialWorkerVisit,
+)
+
+
+def _lock_record(record):
+    """The record's placement, locked, and the record as it is now."""
+    placement = _lock(Placement(pk=record.placement_id))
+    return placement, type(record).objects.get(pk=record.pk, placement=placement)
+
+
+def _save_record(record, problems: list[str], **values) -> None:
+    if problems:
+        raise Refused(problems)
+    for name, value in values.items():
+        setattr(record, name, value)
+    record.save(update_fields=list(values))
+
+
+def review_update(
+    *,
+    review: LookedAfterReview,
+    held_on: date,
+    by,
+    note: str = "",
+    visit_interval_weeks: int | None = None,
+) -> LookedAfterReview:
+    with transaction.atomic():
+        placement, review = _lock_record(review)
+        problems = _review_problems(placement, held_on, visit_interval_weeks, review_pk=review.pk)
+        _save_record(
+            review,
+            problems,
+            held_on=held_on,
+            visit_interval_weeks=visit_interval_weeks,
+            note=note[:500],
+        )
+        deadlines_refresh(placement=placement)
+    return review
+
+
+def visit_update(
+    *, visit: SocialWorkerVisit, visited_on: date, by, seen_alone: bool = False, note: str = ""
+) -> SocialWorkerVisit:
+    with transaction.atomic():
+        placement, visit = _lock_record(visit)
+        problems = _visit_problems(placement, visited_on, visit_pk=visit.pk)
+        _save_record(visit, problems, visited_on=visited_on, seen_alone=seen_alone, note=note[:500])
+        deadlines_refresh(placement=placement)
+    return visit
+
+
+def hearing_update(
+    *, hearing: Hearing, held_on: date, kind: str, by, outcome_note: str = ""
+) -> Hearing:
+    with transaction.atomic():
+        placement, hearing = _lock_record(hearing)
+        problems = dates.messages(hearing_date_problems(placement=placement, held_on=held_on))
+        _save_record(hearing, problems, held_on=held_on, kind=kind, outcome_note=outcome_note[:500])
+    return hearing
+
+
+def proceedings_extension_update(
+    *, extension: ProceedingsExtension, granted_on: date, ends_on: date, by, reason: str = ""
+) -> ProceedingsExtension:
+    """A correction to the dates the court set, checked against the other extensions
+    (Children Act 1989 s32(5) and (8)). Unlike a new extension, it may be corrected after
+    the proceedings concluded, and need not be the latest one."""
+    with transaction.atomic():
+        placement, extension = _lock_record(extension)
+        if placement.proceedings_issued_on is None:
+            raise Refused("Record the date the care proceedings were issued first.")
+        problems = dates.messages(
+            extension_date_problems(placement=placement, granted_on=granted_on)
+        ) or extension_end_problems(
+            issued_on=placement.proceedings_issued_on,
+            other_ends=placement.proceedings_extensions.exclude(pk=extension.pk).values_list(
+                "ends_on", flat=True
+            ),
+            granted_on=granted_on,
+            ends_on=ends_on,
+        )
+        _save_record(
+            extension, problems, granted_on=granted_on, ends_on=ends_on, reason=reason[:300]
+        )
+        proceedings_dates_refresh(placement=placement)
+        deadlines_refresh(placement=placement)
+    return extension
+
+
+def family_time_arrangement_update(
+    *,
+    arrangement: FamilyTimeArrangement,
+    starts_on: date,
+    ends_on: date | None,
+    times_per_week: int,
+    venue: str,
+    supervised: bool,
+    by,
+    with_whom: str = "",
+) -> FamilyTimeArrangement:
+    """A correction, or the end date of an arrangement that has ended."""
+    with transaction.atomic():
+        placement, arrangement = _lock_record(arrangement)
+        problems = _arrangement_problems(placement, starts_on, ends_on)
+        current = (
+            placement.family_time_arrangements.filter(ends_on__isnull=True)
+            .exclude(pk=arrangement.pk)
+            .first()
+        )
+        if ends_on is None and current is not None:
+            problems.append(
+                f"The arrangement from {day(current.starts_on)} is the current one: "
+                "give this one an end date."
+            )
+        _save_record(
+            arrangement,
+            problems,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            times_per_week=times_per_week,
+            venue=venue[:150],
+            supervised=supervised,
+            with_whom=with_whom[:100],
+        )
+    return arrangement
+
+
+def family_time_session_update(
+    *, session: FamilyTimeSession, held_on: date, status: str, by, note: str = ""
+) -> FamilyTimeSession:
+    with transaction.atomic():
+        placement, session = _lock_record(session)
+        problems = _session_problems(placement, held_on, status)
+        _save_record(session, problems, held_on=held_on, status=status, note=note[:500])
+    return session
+
+
+def placement_record_delete(*, record, by) -> None:
+    """Remove a record entered by mistake; the placement's dates and clocks follow."""
+    if not isinstance(record, RECORD_MODELS):
+        raise TypeError(f"{type(record).__name__} is not a record kept on a placement")
+    with transaction.atomic():
+        placement, record = _lock_record(record)
+        record.delete()
+        proceedings_dates_refresh(placement=placement)
+        deadlines_refresh(placement=placement)
