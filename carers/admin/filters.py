@@ -1,52 +1,25 @@
 """The list filters the household and deadline lists share."""
 
 from django.contrib import admin
-from django.utils import timezone
+
+from portal import admin_filters
 
 from .. import selectors
-from ..models import ADOPTION_STAGES, FOSTERING_STAGES, Deadline, Household, Stage, Track
+from ..models import ADOPTION_STAGES, FOSTERING_STAGES, Household, Stage, Track
 
 # ---------------------------------------------------------------------------
 # Filters
 # ---------------------------------------------------------------------------
 
 
-class CaseloadFilter(admin.SimpleListFilter):
-    title = "caseload"
-    parameter_name = "caseload"
-
-    def lookups(self, request, model_admin):
-        return [("mine", "My caseload"), ("unassigned", "No social worker")]
-
-    def queryset(self, request, queryset):
-        prefix = "" if queryset.model is Household else "household__"
-        if self.value() == "mine":
-            return queryset.filter(**{f"{prefix}social_worker": request.user})
-        if self.value() == "unassigned":
-            return queryset.filter(**{f"{prefix}social_worker__isnull": True})
-        return queryset
+class CaseloadFilter(admin_filters.CaseloadFilter):
+    def social_worker_path(self, model) -> str:
+        return "social_worker" if model is Household else "household__social_worker"
 
 
-class OverdueFilter(admin.SimpleListFilter):
-    title = "overdue"
-    parameter_name = "overdue"
-
-    def lookups(self, request, model_admin):
-        return [("yes", "Something overdue"), ("no", "Nothing overdue")]
-
-    def queryset(self, request, queryset):
-        today = timezone.localdate()
-        if queryset.model is Deadline:
-            if self.value() == "yes":
-                return queryset.filter(due_on__lt=today)
-            if self.value() == "no":
-                return queryset.filter(due_on__gte=today)
-            return queryset
-        if self.value() in ("yes", "no"):
-            return selectors.households_overdue(
-                queryset, today=today, overdue=self.value() == "yes"
-            )
-        return queryset
+class OverdueFilter(admin_filters.OverdueFilter):
+    def overdue_cases(self, queryset, *, today, overdue):
+        return selectors.households_overdue(queryset, today=today, overdue=overdue)
 
 
 class StageFilter(admin.SimpleListFilter):

@@ -1,46 +1,20 @@
 """The list filters the placements staff pages share: caseload and overdue."""
 
-from django.contrib import admin
-from django.utils import timezone
+from portal import admin_filters
 
 from .. import selectors
-from ..models import OVERDUE_KINDS, Placement, PlacementDeadline
+from ..models import Placement
 
 
-class CaseloadFilter(admin.SimpleListFilter):
-    title = "caseload"
-    parameter_name = "caseload"
+class CaseloadFilter(admin_filters.CaseloadFilter):
+    mine_label = "Households I support"
 
-    def lookups(self, request, model_admin):
-        return [("mine", "Households I support"), ("unassigned", "No social worker")]
-
-    def queryset(self, request, queryset):
-        prefix = "household__" if queryset.model is Placement else "placement__household__"
-        if self.value() == "mine":
-            return queryset.filter(**{f"{prefix}social_worker": request.user})
-        if self.value() == "unassigned":
-            return queryset.filter(**{f"{prefix}social_worker__isnull": True})
-        return queryset
+    def social_worker_path(self, model) -> str:
+        if model is Placement:
+            return "household__social_worker"
+        return "placement__household__social_worker"
 
 
-class OverdueFilter(admin.SimpleListFilter):
-    title = "overdue"
-    parameter_name = "overdue"
-
-    def lookups(self, request, model_admin):
-        return [("yes", "Something overdue"), ("no", "Nothing overdue")]
-
-    def queryset(self, request, queryset):
-        today = timezone.localdate()
-        if queryset.model is PlacementDeadline:
-            overdue = queryset.filter(due_on__lt=today, kind__in=OVERDUE_KINDS)
-            if self.value() == "yes":
-                return overdue
-            if self.value() == "no":
-                return queryset.exclude(pk__in=overdue.values("pk"))
-            return queryset
-        if self.value() in ("yes", "no"):
-            return selectors.placements_overdue(
-                queryset, today=today, overdue=self.value() == "yes"
-            )
-        return queryset
+class OverdueFilter(admin_filters.OverdueFilter):
+    def overdue_cases(self, queryset, *, today, overdue):
+        return selectors.placements_overdue(queryset, today=today, overdue=overdue)

@@ -1,0 +1,64 @@
+"""List filters every casework list offers, whatever the app: caseload and overdue.
+
+An app subclasses them with what only it knows: where a record's social worker is
+(``social_worker_path``) and which of its cases have something overdue
+(``overdue_cases``). Lists of an app's deadlines (tables on
+``portal.deadlines.DeadlineBase``) are filtered here, with the kinds that are never
+late left out.
+"""
+
+from datetime import date
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from .deadlines import DeadlineBase
+
+
+class CaseloadFilter(admin.SimpleListFilter):
+    title = "caseload"
+    parameter_name = "caseload"
+    mine_label = "My caseload"
+
+    def social_worker_path(self, model) -> str:
+        """The lookup from a row of ``model`` to its case's social worker."""
+        raise NotImplementedError
+
+    def lookups(self, request, model_admin):
+        return [("mine", self.mine_label), ("unassigned", "No social worker")]
+
+    def queryset(self, request, queryset):
+        path = self.social_worker_path(queryset.model)
+        if self.value() == "mine":
+            return queryset.filter(**{path: request.user})
+        if self.value() == "unassigned":
+            return queryset.filter(**{f"{path}__isnull": True})
+        return queryset
+
+
+def deadlines_overdue(queryset: QuerySet, *, today: date) -> QuerySet:
+    """The deadlines of ``queryset`` that are late today."""
+    return queryset.filter(due_on__lt=today).exclude(kind__in=queryset.model.never_late_kinds)
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = "overdue"
+    parameter_name = "overdue"
+
+    def overdue_cases(self, queryset: QuerySet, *, today: date, overdue: bool) -> QuerySet:
+        """The cases of ``queryset`` with (``overdue``) or without something late today."""
+        raise NotImplementedError
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Something overdue"), ("no", "Nothing overdue")]
+
+    def queryset(self, request, queryset):
+        if self.value() not in ("yes", "no"):
+            return queryset
+        today = timezone.localdate()
+        wanted = self.value() == "yes"
+        if issubclass(queryset.model, DeadlineBase):
+            late = deadlines_overdue(queryset, today=today)
+            return late if wanted else queryset.exclude(pk__in=late.values("pk"))
+        return self.overdue_cases(queryset, today=today, overdue=wanted)
