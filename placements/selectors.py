@@ -4,17 +4,14 @@ from datetime import date
 
 from django.db.models import (
     Case,
-    Count,
     F,
-    IntegerField,
-    OuterRef,
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
     When,
 )
-from django.db.models.functions import Coalesce
+
+from portal.deadlines import cases_with_next_deadline
 
 from .clocks import ChildFacts, PlacementFacts
 from .models import (
@@ -26,6 +23,7 @@ from .models import (
     PlacementChild,
     PlacementDeadline,
 )
+from .reminders import DEADLINES
 
 
 def placement_facts(*, placement: Placement) -> PlacementFacts:
@@ -67,21 +65,7 @@ def placement_children(*, placement: Placement) -> list[Child]:
 
 def placements_for_list(queryset: QuerySet[Placement], *, today: date) -> QuerySet[Placement]:
     """Annotate each placement with its next deadline and overdue count; children prefetched."""
-    deadlines = PlacementDeadline.objects.filter(placement=OuterRef("pk")).order_by("due_on", "id")
-    overdue = (
-        PlacementDeadline.objects.filter(
-            placement=OuterRef("pk"), due_on__lt=today, kind__in=OVERDUE_KINDS
-        )
-        .order_by()
-        .values("placement")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
-    return queryset.annotate(
-        next_deadline_on=Subquery(deadlines.values("due_on")[:1]),
-        next_deadline_label=Subquery(deadlines.values("label")[:1]),
-        overdue_count=Coalesce(Subquery(overdue, output_field=IntegerField()), 0),
-    ).prefetch_related(
+    return cases_with_next_deadline(queryset, source=DEADLINES, today=today).prefetch_related(
         Prefetch(
             "placement_children",
             queryset=PlacementChild.objects.select_related("child").order_by(
