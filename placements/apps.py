@@ -7,13 +7,18 @@ class PlacementsConfig(AppConfig):
 
     def ready(self):
         from portal import audit
+        from portal.dashboard import register_panel
         from portal.deadlines import register_deadlines
         from portal.workflow import lock_rank
 
         from . import models, reminders, roles
+        from .selectors import dashboard_panel
 
         roles.grant_roles()
         register_deadlines(reminders.DEADLINES)
+        register_panel(
+            template="placements/admin/dashboard_panel.html", context=dashboard_panel, order=110
+        )
 
         # Lock order (README, "Lock order"): after carers' rows; the placement before
         # its children, the children before their reg 25A approvals.
