@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 from django.db.models import (
     Case,
+    Count,
     F,
     Prefetch,
     Q,
