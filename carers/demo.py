@@ -11,12 +11,11 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from portal.calendar import add_working_days
+from portal.demo import demo_staff
+from portal.roles import Role
 
 from . import services
 from .models import Applicant, Assessment, Document, PanelSitting, StatutoryCheck, TrainingRecord
-
-SOCIAL_WORKER_EMAIL = "social.worker@oakway.example"
-MANAGER_EMAIL = "manager@oakway.example"
 
 # (surname, first names, stage to reach, days ago the Registration of Interest came in)
 HOUSEHOLDS = [
@@ -33,15 +32,14 @@ HOUSEHOLDS = [
     ("Brooks", ("Jess",), "withdrawn", 60),
 ]
 
+NO_STAFF = "Carers: no demo social worker or team manager, so no demo households."
+
 
 def seed(*, stdout) -> None:
-    from portal.models import User
-
-    worker = User.objects.filter(email=SOCIAL_WORKER_EMAIL).first()
-    manager = User.objects.filter(email=MANAGER_EMAIL).first()
-    if worker is None or manager is None:
-        stdout.write("Carers: no demo social worker or team manager, so no demo households.")
+    staff = demo_staff(Role.SOCIAL_WORKERS, Role.TEAM_MANAGERS, stdout=stdout, missing=NO_STAFF)
+    if staff is None:
         return
+    worker, manager = staff
     today = timezone.localdate()
     _panel_sittings(today)
     made = 0

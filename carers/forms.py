@@ -1,15 +1,14 @@
 """Forms for the staff pages: household details and the small form behind each action button."""
 
-from datetime import date
-
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 
-from portal import dates
-from portal.forms import DateInput
+from portal import dates, formats
+from portal import forms as portal_forms
+from portal.forms import DateInput, validate_happened
 
 from . import services
 from .models import (
@@ -23,14 +22,6 @@ from .models import (
     TrainingCourse,
     TrainingRecord,
 )
-
-
-def _happened(value: date | None) -> date | None:
-    """A date recording something that happened: the portal's one rule, as a field error."""
-    problems = dates.happened(value)
-    if problems:
-        raise ValidationError(dates.messages(problems))
-    return value
 
 
 class HouseholdForm(forms.ModelForm):
@@ -50,7 +41,7 @@ class HouseholdForm(forms.ModelForm):
         return services.postcode_normalise(self.cleaned_data["postcode"])
 
     def clean_roi_received_on(self):
-        return _happened(self.cleaned_data.get("roi_received_on"))
+        return validate_happened(self.cleaned_data.get("roi_received_on"))
 
 
 class ApplicantInlineForm(forms.ModelForm):
@@ -63,7 +54,7 @@ class ApplicantInlineForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         if data.get("date_of_birth") is not None:
-            name = f"{data.get('first_name', '')} {data.get('last_name', '')}".strip()
+            name = formats.full_name(data.get("first_name", ""), data.get("last_name", ""))
             dates.add_to_form(
                 self,
                 services.applicant_date_problems(
@@ -173,37 +164,14 @@ class TrainingCourseForm(forms.ModelForm):
         ]
 
 
-class ActionForm(forms.Form):
-    """The form behind an action button: when it happened, and a note."""
+class ActionForm(portal_forms.ActionForm):
+    """The form behind an assessment's action button: when it happened, and a note."""
 
-    on = forms.DateField(label="Date it happened", widget=DateInput())
-    note = forms.CharField(
-        label="Note",
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
-        help_text="Shown in the assessment timeline and the panel paper.",
-    )
+    note_help_text = "Shown in the assessment timeline and the panel paper."
 
     def __init__(self, *args, action: services.Action, assessment: Assessment, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.action = action
         self.assessment = assessment
-        self.fields["on"].initial = timezone.localdate()
-        if action.needs_note:
-            self.fields["note"].required = True
-            self.fields["note"].label = "Reason"
-        self.add_action_fields()
-
-    def add_action_fields(self):
-        pass
-
-    def clean_on(self):
-        return _happened(self.cleaned_data["on"])
-
-    def service_kwargs(self) -> dict:
-        data = self.cleaned_data
-        return {"on": data["on"], "note": data.get("note", "")}
+        super().__init__(*args, action=action, **kwargs)
 
 
 class Stage1PlanForm(ActionForm):
@@ -328,7 +296,7 @@ class CloseHouseholdForm(forms.Form):
         self.fields["on"].initial = timezone.localdate()
 
     def clean_on(self):
-        return _happened(self.cleaned_data["on"])
+        return validate_happened(self.cleaned_data["on"])
 
 
 class ReviewCompleteForm(forms.Form):
@@ -342,7 +310,7 @@ class ReviewCompleteForm(forms.Form):
         self.fields["on"].initial = timezone.localdate()
 
     def clean_on(self):
-        return _happened(self.cleaned_data["on"])
+        return validate_happened(self.cleaned_data["on"])
 
 
 class EnquiryConversionForm(forms.Form):

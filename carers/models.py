@@ -20,7 +20,9 @@ from django.utils import timezone
 from portal import formats
 from portal.audit import AuditNamed
 from portal.casenotes import CaseNoteBase
+from portal.constraints import dates_in_order
 from portal.deadlines import DeadlineBase
+from portal.references import reference_field
 
 from .storage import private_storage
 
@@ -99,14 +101,7 @@ class Household(models.Model):
         APPROVED = "approved", "Approved"
         CLOSED = "closed", "Closed"
 
-    # Null only inside the creating transaction, until the primary key gives the number.
-    reference = models.CharField(  # noqa: DJ001
-        max_length=12,
-        unique=True,
-        null=True,
-        editable=False,
-        help_text="Given when the household is created, e.g. EP00042.",
-    )
+    reference = reference_field("Given when the household is created, e.g. EP00042.")
     address_line_1 = models.CharField("address line 1", max_length=120)
     address_line_2 = models.CharField("address line 2", max_length=120, blank=True)
     town = models.CharField("town or city", max_length=80)
@@ -409,7 +404,7 @@ class Applicant(models.Model):
 
     @property
     def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}".strip()
+        return formats.full_name(self.first_name, self.last_name)
 
 
 class HouseholdMember(models.Model):
@@ -430,7 +425,7 @@ class HouseholdMember(models.Model):
 
     @property
     def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}".strip()
+        return formats.full_name(self.first_name, self.last_name)
 
     def turns_18_on(self) -> date:
         from portal.dates import birthday
@@ -516,12 +511,12 @@ class StatutoryCheck(models.Model):
                     "not both."
                 ),
             ),
-            models.CheckConstraint(
-                condition=Q(requested_on__isnull=True)
-                | Q(received_on__isnull=True)
-                | Q(received_on__gte=F("requested_on")),
+            dates_in_order(
+                "received_on",
+                "requested_on",
                 name="check_received_after_requested",
-                violation_error_message="The date received cannot be before the date requested.",
+                message="The date received cannot be before the date requested.",
+                nullable=("requested_on", "received_on"),
             ),
             models.CheckConstraint(
                 condition=Q(outcome="") | Q(received_on__isnull=False),

@@ -5,7 +5,7 @@ records and move the stages; only team managers record agency decisions, edit th
 training catalogue or delete.
 """
 
-from portal.roles import Role, grant, model_perms, view
+from portal.roles import grant_casework, model_perms, view
 
 CASEWORK = [
     *model_perms("carers.household", ("view", "add", "change")),
@@ -33,5 +33,4 @@ MANAGEMENT = [
 
 
 def grant_roles() -> None:
-    grant(Role.SOCIAL_WORKERS, CASEWORK)
-    grant(Role.TEAM_MANAGERS, [*CASEWORK, *MANAGEMENT])
+    grant_casework(CASEWORK, MANAGEMENT)

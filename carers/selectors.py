@@ -4,9 +4,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
+
+from portal.deadlines import cases_with_next_deadline
 
 from .clocks import HouseholdFacts
 from .models import (
@@ -19,6 +20,7 @@ from .models import (
     StatutoryCheck,
     TrainingRecord,
 )
+from .reminders import DEADLINES
 
 
 def household_facts(*, household: Household) -> HouseholdFacts:
@@ -51,19 +53,7 @@ def household_document_kinds(*, household: Household) -> set[str]:
 
 def households_with_deadlines(queryset: QuerySet[Household], *, today: date) -> QuerySet:
     """Annotate each household with its next deadline and its overdue count (for lists)."""
-    open_deadlines = Deadline.objects.filter(household=OuterRef("pk")).order_by("due_on", "id")
-    overdue = (
-        Deadline.objects.filter(household=OuterRef("pk"), due_on__lt=today)
-        .order_by()
-        .values("household")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
-    return queryset.annotate(
-        next_deadline_on=Subquery(open_deadlines.values("due_on")[:1]),
-        next_deadline_label=Subquery(open_deadlines.values("label")[:1]),
-        overdue_count=Coalesce(Subquery(overdue, output_field=IntegerField()), 0),
-    ).prefetch_related(
+    return cases_with_next_deadline(queryset, source=DEADLINES, today=today).prefetch_related(
         Prefetch("applicants", queryset=Applicant.objects.order_by("position")),
         Prefetch("assessments", queryset=Assessment.objects.order_by("track")),
     )

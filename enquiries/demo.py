@@ -7,6 +7,8 @@ from django.utils import timezone
 
 from portal.audit import name_next_save
 from portal.calendar import add_working_days
+from portal.demo import demo_email
+from portal.roles import Role
 
 from .models import Booking, InformationEvent
 from .reminders import reminder_times
@@ -232,7 +234,7 @@ def seed_enquiries(*, stdout) -> None:
     # enquiry keeps no address to be found by, so the others mark that it ran.
     if Enquiry.objects.filter(email__startswith="demo.enquirer").exists():
         return
-    recruiter = User.objects.filter(email="recruitment@oakway.example").first()
+    recruiter = User.objects.filter(email=demo_email(Role.RECRUITMENT_TEAM)).first()
     steps = [
         ("contacted", enquiry_services.enquiry_mark_contacted, {}),
         ("information_pack_sent", enquiry_services.enquiry_mark_information_pack_sent, {}),

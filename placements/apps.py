@@ -8,16 +8,21 @@ class PlacementsConfig(AppConfig):
     def ready(self):
         from portal import audit
         from portal.casenotes import register_notes
+        from portal.dashboard import register_panel
         from portal.deadlines import register_deadlines
         from portal.workflow import lock_rank
 
         from . import models, reminders, roles
+        from .selectors import dashboard_panel
         from .services.notes import CHILD_NOTES, PLACEMENT_NOTES
 
         roles.grant_roles()
         register_deadlines(reminders.DEADLINES)
         register_notes(CHILD_NOTES)
         register_notes(PLACEMENT_NOTES)
+        register_panel(
+            template="placements/admin/dashboard_panel.html", context=dashboard_panel, order=110
+        )
 
         # Lock order (README, "Lock order"): after carers' rows; the placement before
         # its children, the children before their reg 25A approvals.

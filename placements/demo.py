@@ -21,7 +21,8 @@ from carers.models import (
     Track,
     TrainingRecord,
 )
-from portal.models import User
+from portal.demo import demo_staff
+from portal.roles import Role
 
 from . import services
 from .models import (
@@ -35,8 +36,7 @@ from .models import (
 )
 
 DEMO_LA = "Oakshire County Council (demo)"
-SOCIAL_WORKER = "social.worker@oakway.example"
-MANAGER = "manager@oakway.example"
+NO_STAFF = "  placements: no demo staff (DEBUG is off), no demo placements."
 
 Route = Placement.Route
 CameFrom = Placement.CameFrom
@@ -45,11 +45,10 @@ HearingKind = Hearing.Kind
 
 
 def seed(*, stdout) -> None:
-    by = User.objects.filter(email=SOCIAL_WORKER).first()
-    manager = User.objects.filter(email=MANAGER).first()
-    if by is None or manager is None:
-        stdout.write("  placements: no demo staff (DEBUG is off), no demo placements.")
+    staff = demo_staff(Role.SOCIAL_WORKERS, Role.TEAM_MANAGERS, stdout=stdout, missing=NO_STAFF)
+    if staff is None:
         return
+    by, manager = staff
     if Child.objects.filter(placing_local_authority=DEMO_LA).exists():
         stdout.write("  placements: demo placements already there.")
         return

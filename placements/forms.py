@@ -3,19 +3,18 @@ and the small form behind each action button. Every one validates on the server 
 its data to a service."""
 
 from collections.abc import Callable
-from datetime import date
 
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
-from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 
 from carers.models import Household
 from portal import dates
+from portal import forms as portal_forms
 from portal.calendar import financial_year_label
-from portal.forms import DateInput
+from portal.forms import DateInput, validate_happened
 
 from . import services
 from .models import (
@@ -31,13 +30,6 @@ def _autocomplete(field, model_field, admin_site, multiple=False) -> None:
     widget = AutocompleteSelectMultiple if multiple else AutocompleteSelect
     field.widget = widget(model_field, admin_site)
     field.queryset = field.queryset  # binds the widget's choices to the field
-
-
-def _not_future(value: date | None) -> date | None:
-    problems = dates.happened(value)
-    if problems:
-        raise ValidationError(dates.messages(problems))
-    return value
 
 
 class ChildForm(forms.ModelForm):
@@ -92,7 +84,7 @@ class PlacementStartForm(forms.Form):
     placed_on = forms.DateField(
         label="Date the child came to live with the carers",
         widget=DateInput(),
-        validators=[_not_future],
+        validators=[validate_happened],
     )
     came_from = forms.ChoiceField(
         label="Came from", choices=Placement.CameFrom.choices, widget=forms.RadioSelect
@@ -136,7 +128,9 @@ class TemporaryApprovalForm(forms.Form):
         label="Household (approved adopters)", queryset=Household.objects.approved_adopters()
     )
     child = forms.ModelChoiceField(label="The named child", queryset=Child.objects.all())
-    approved_on = forms.DateField(label="Approved on", widget=DateInput(), validators=[_not_future])
+    approved_on = forms.DateField(
+        label="Approved on", widget=DateInput(), validators=[validate_happened]
+    )
 
     def __init__(self, *args, admin_site=admin.site, **kwargs):
         super().__init__(*args, **kwargs)
@@ -148,7 +142,7 @@ class TemporaryApprovalForm(forms.Form):
 
 
 class EndApprovalForm(forms.Form):
-    on = forms.DateField(label="Ends on", widget=DateInput(), validators=[_not_future])
+    on = forms.DateField(label="Ends on", widget=DateInput(), validators=[validate_happened])
     reason = forms.ChoiceField(
         choices=TemporaryApproval.EndReason.choices, widget=forms.RadioSelect
     )
@@ -358,35 +352,17 @@ class VisitForm(PlacementRecordForm):
 # ---------------------------------------------------------------------------
 
 
-class ActionForm(forms.Form):
+class ActionForm(portal_forms.ActionForm):
     """When it happened, and a note."""
 
-    on = forms.DateField(label="Date it happened", widget=DateInput(), validators=[_not_future])
-    note = forms.CharField(
-        label="Note",
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
-        help_text="Kept with the placement's record.",
-    )
+    note_help_text = "Kept with the placement's record."
+    needed_note_label = "What happened"
+    needed_note_help_text = "e.g. the court's decision. Kept with the record."
 
     def __init__(self, *args, action: services.Action, placement: Placement, children, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.action = action
         self.placement = placement
         self.children = children
-        self.fields["on"].initial = timezone.localdate()
-        if action.needs_note:
-            self.fields["note"].required = True
-            self.fields["note"].label = "What happened"
-            self.fields["note"].help_text = "e.g. the court's decision. Kept with the record."
-        self.add_action_fields()
-
-    def add_action_fields(self):
-        pass
-
-    def service_kwargs(self) -> dict:
-        return {"on": self.cleaned_data["on"], "note": self.cleaned_data.get("note", "")}
+        super().__init__(*args, action=action, **kwargs)
 
 
 class PlaceForAdoptionForm(ActionForm):
@@ -396,7 +372,7 @@ class PlaceForAdoptionForm(ActionForm):
             label="Date of the written notice to the carers (reg 35(5))",
             required=False,
             widget=DateInput(),
-            validators=[_not_future],
+            validators=[validate_happened],
             help_text=(
                 "The child already lives with the carers, so the agency tells them in writing "
                 "the date the child is placed for adoption (Adoption Agencies Regulations "

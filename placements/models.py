@@ -23,7 +23,9 @@ from django.utils import timezone
 
 from portal import formats
 from portal.casenotes import CaseNoteBase
+from portal.constraints import dates_in_order
 from portal.deadlines import DeadlineBase
+from portal.references import reference_field
 
 # Choices (and the admin's search) for a placement's household: approved adopters only.
 APPROVED_ADOPTERS = Q(status="approved", adopter_approved_on__isnull=False)
@@ -32,10 +34,7 @@ APPROVED_ADOPTERS = Q(status="approved", adopter_approved_on__isnull=False)
 class SiblingGroup(models.Model):
     """Brothers and sisters known to the agency, placed together or apart."""
 
-    # Null only inside the creating transaction, until the primary key gives the number.
-    reference = models.CharField(  # noqa: DJ001
-        max_length=12, unique=True, null=True, editable=False, help_text="e.g. SG00004."
-    )
+    reference = reference_field("e.g. SG00004.")
     notes = models.CharField(
         max_length=300,
         blank=True,
@@ -66,9 +65,7 @@ class Child(models.Model):
         ADOPTED = "adopted", "Adopted"
         LEFT_CARE = "left_care", "No longer looked after"
 
-    reference = models.CharField(  # noqa: DJ001
-        max_length=12, unique=True, null=True, editable=False, help_text="e.g. C00012."
-    )
+    reference = reference_field("e.g. C00012.")
     first_name = models.CharField(
         max_length=80, blank=True, help_text="May be empty for a baby not yet named."
     )
@@ -115,12 +112,11 @@ class Child(models.Model):
                     "Give the date of birth, or the expected date for an unborn baby."
                 ),
             ),
-            models.CheckConstraint(
-                condition=Q(entered_care_on__isnull=True)
-                | Q(date_of_birth__isnull=True)
-                | Q(entered_care_on__gte=F("date_of_birth")),
+            dates_in_order(
+                "entered_care_on",
+                "date_of_birth",
                 name="child_entered_care_after_birth",
-                violation_error_message="The child cannot enter care before they are born.",
+                message="The child cannot enter care before they are born.",
             ),
         ]
 
@@ -137,7 +133,7 @@ class Child(models.Model):
 
     @property
     def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}".strip()
+        return formats.full_name(self.first_name, self.last_name)
 
     @property
     def is_born(self) -> bool:
@@ -195,9 +191,11 @@ class TemporaryApproval(models.Model):
                 | (Q(ends_on__isnull=False) & ~Q(end_reason="")),
                 name="temporary_approval_end_has_a_reason",
             ),
-            models.CheckConstraint(
-                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("approved_on")),
+            dates_in_order(
+                "ends_on",
+                "approved_on",
                 name="temporary_approval_ends_after_it_starts",
+                nullable=("ends_on",),
             ),
         ]
 
@@ -235,9 +233,7 @@ class Placement(models.Model):
         PLACED_WITH_KIN = "placed_with_kin", "Placed with kin (e.g. special guardianship)"
         OTHER = "other", "Other"
 
-    reference = models.CharField(  # noqa: DJ001
-        max_length=12, unique=True, null=True, editable=False, help_text="e.g. PL00007."
-    )
+    reference = reference_field("e.g. PL00007.")
     household = models.ForeignKey(
         "carers.Household",
         on_delete=models.PROTECT,
@@ -318,9 +314,11 @@ class Placement(models.Model):
                 condition=~Q(outcome="adopted") | Q(placed_for_adoption_on__isnull=False),
                 name="placement_adopted_only_after_placed_for_adoption",
             ),
-            models.CheckConstraint(
-                condition=Q(outcome_on__isnull=True) | Q(outcome_on__gte=F("placed_on")),
+            dates_in_order(
+                "outcome_on",
+                "placed_on",
                 name="placement_outcome_after_start",
+                nullable=("outcome_on",),
             ),
             models.CheckConstraint(
                 condition=Q(proceedings_concluded_on__isnull=True)
@@ -500,10 +498,12 @@ class FamilyTimeArrangement(models.Model):
                 name="family_time_one_to_fourteen_a_week",
                 violation_error_message="Family time is between 1 and 14 times a week.",
             ),
-            models.CheckConstraint(
-                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
+            dates_in_order(
+                "ends_on",
+                "starts_on",
                 name="family_time_ends_after_it_starts",
-                violation_error_message="The arrangement cannot end before it starts.",
+                message="The arrangement cannot end before it starts.",
+                nullable=("ends_on",),
             ),
             models.UniqueConstraint(
                 fields=["placement"],

@@ -5,7 +5,7 @@ record placements and keep their records; team managers also grant reg 25A appro
 delete mistaken records and see the EP measures.
 """
 
-from portal.roles import Role, grant, model_perms, view
+from portal.roles import grant_casework, model_perms, view
 
 RECORDS = (
     "placements.proceedingsextension",
@@ -38,5 +38,4 @@ MANAGEMENT = [
 
 
 def grant_roles() -> None:
-    grant(Role.SOCIAL_WORKERS, CASEWORK)
-    grant(Role.TEAM_MANAGERS, [*CASEWORK, *MANAGEMENT])
+    grant_casework(CASEWORK, MANAGEMENT)

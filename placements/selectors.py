@@ -1,20 +1,21 @@
 """Reads for placements, each in a fixed number of queries however many rows there are."""
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 from django.db.models import (
     Case,
     Count,
     F,
-    IntegerField,
-    OuterRef,
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+
+from portal.deadlines import cases_with_next_deadline
 
 from .clocks import ChildFacts, PlacementFacts
 from .models import (
@@ -26,6 +27,7 @@ from .models import (
     PlacementChild,
     PlacementDeadline,
 )
+from .reminders import DEADLINES
 
 
 def placement_facts(*, placement: Placement) -> PlacementFacts:
@@ -67,21 +69,7 @@ def placement_children(*, placement: Placement) -> list[Child]:
 
 def placements_for_list(queryset: QuerySet[Placement], *, today: date) -> QuerySet[Placement]:
     """Annotate each placement with its next deadline and overdue count; children prefetched."""
-    deadlines = PlacementDeadline.objects.filter(placement=OuterRef("pk")).order_by("due_on", "id")
-    overdue = (
-        PlacementDeadline.objects.filter(
-            placement=OuterRef("pk"), due_on__lt=today, kind__in=OVERDUE_KINDS
-        )
-        .order_by()
-        .values("placement")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
-    return queryset.annotate(
-        next_deadline_on=Subquery(deadlines.values("due_on")[:1]),
-        next_deadline_label=Subquery(deadlines.values("label")[:1]),
-        overdue_count=Coalesce(Subquery(overdue, output_field=IntegerField()), 0),
-    ).prefetch_related(
+    return cases_with_next_deadline(queryset, source=DEADLINES, today=today).prefetch_related(
         Prefetch(
             "placement_children",
             queryset=PlacementChild.objects.select_related("child").order_by(
@@ -140,4 +128,121 @@ def placement_result():
     return Case(
         When(status=Placement.Status.ENDED, then=F("outcome")),
         default=F("status"),
+    )
+
+
+# ---------------------------------------------------------------------------
+# The placements panel on the staff home page (``portal.dashboard``)
+# ---------------------------------------------------------------------------
+
+DASHBOARD_DAYS = 7
+DASHBOARD_LIMIT = 100
+
+# What clears each kind of deadline, and where on the placement page it is recorded.
+CLEARED_BY = {
+    PlacementDeadline.Kind.REVIEW: ("Record the review", "reviews-group"),
+    PlacementDeadline.Kind.VISIT: ("Record the visit", "visits-group"),
+    PlacementDeadline.Kind.PROCEEDINGS: ("Record an extension", "proceedings_extensions-group"),
+}
+
+
+@dataclass(frozen=True)
+class DueItem:
+    deadline: PlacementDeadline
+    overdue: bool
+    placement_url: str
+    action: str
+    action_url: str
+
+
+@dataclass
+class PlacementsDashboard:
+    overdue: list[DueItem]
+    upcoming: list[DueItem]
+    horizon: date
+    team_overdue: list[dict]
+    truncated: bool
+
+
+def dashboard_panel(user) -> dict | None:
+    """The placements panel for those who may see placements: their placements' overdue
+    items and those due in the next week; team managers also see overdue counts by
+    social worker."""
+    if not user.has_perm("placements.view_placement"):
+        return None
+    today = timezone.localdate()
+    dashboard = dashboard_for(user=user, today=today)
+    return {
+        "today": today,
+        "dashboard": dashboard,
+        "team": user.has_perm("placements.view_measures"),
+        "groups": [
+            {
+                "title": "Overdue",
+                "overdue": True,
+                "items": dashboard.overdue,
+                "caption": "Overdue items on my placements",
+                "empty": "Nothing overdue.",
+            },
+            {
+                "title": f"Due in the next {DASHBOARD_DAYS} days",
+                "overdue": False,
+                "items": dashboard.upcoming,
+                "caption": "Items due in the next days on my placements",
+                "empty": "Nothing falls due in the next days.",
+            },
+        ],
+    }
+
+
+def _due_item(deadline: PlacementDeadline, *, today: date) -> DueItem:
+    url = reverse("admin:placements_placement_change", args=[deadline.placement_id])
+    action, anchor = CLEARED_BY.get(deadline.kind, ("", ""))
+    return DueItem(
+        deadline=deadline,
+        overdue=deadline.is_overdue(today),
+        placement_url=url,
+        action=action,
+        action_url=f"{url}#{anchor}" if anchor else "",
+    )
+
+
+def dashboard_for(*, user, today: date) -> PlacementsDashboard:
+    """Two queries at most, however many placements there are. Dates that only say when
+    something becomes possible (``never_late_kinds``) are not listed: nothing is due."""
+    horizon = today + timedelta(days=DASHBOARD_DAYS)
+    rows = list(
+        PlacementDeadline.objects.filter(
+            placement__household__social_worker=user, due_on__lte=horizon, kind__in=OVERDUE_KINDS
+        )
+        .exclude(placement__status=Placement.Status.ENDED)
+        .select_related("placement")
+        .order_by("due_on", "id")[: DASHBOARD_LIMIT + 1]
+    )
+    truncated = len(rows) > DASHBOARD_LIMIT
+    items = [_due_item(d, today=today) for d in rows[:DASHBOARD_LIMIT]]
+    team = []
+    if user.has_perm("placements.view_measures"):
+        changelist = reverse("admin:placements_placement_changelist")
+        team = [
+            {
+                **row,
+                "url": f"{changelist}?caseload={row['worker'] or 'unassigned'}&overdue=yes",
+            }
+            for row in PlacementDeadline.objects.filter(due_on__lt=today, kind__in=OVERDUE_KINDS)
+            .exclude(placement__status=Placement.Status.ENDED)
+            .values(
+                worker=F("placement__household__social_worker"),
+                first_name=F("placement__household__social_worker__first_name"),
+                last_name=F("placement__household__social_worker__last_name"),
+            )
+            .annotate(overdue=Count("id"), placements=Count("placement", distinct=True))
+            .order_by("-overdue", "worker")[:50]
+        ]
+    return PlacementsDashboard(
+        overdue=[i for i in items if i.overdue],
+        upcoming=[i for i in items if not i.overdue],
+        horizon=horizon,
+        team_overdue=team,
+        truncated=truncated,
     )

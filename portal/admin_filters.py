@@ -4,16 +4,32 @@ An app subclasses them with what only it knows: where a record's social worker i
 (``social_worker_path``) and which of its cases have something overdue
 (``overdue_cases``). Lists of an app's deadlines (tables on
 ``portal.deadlines.DeadlineBase``) are filtered here, with the kinds that are never
-late left out.
+late left out. Whatever is late says so with the one "Overdue" tag
+(``portal/overdue_tag.html``), never with the admin's green tick or red cross.
 """
 
 from datetime import date
 
 from django.contrib import admin
 from django.db.models import QuerySet
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from .deadlines import DeadlineBase
+from .models import User
+
+
+def overdue_tag() -> str:
+    """The red "Overdue" tag, as HTML (templates include ``portal/overdue_tag.html``)."""
+    return render_to_string("portal/overdue_tag.html")
+
+
+class OverdueColumn:
+    """The "overdue" column of a list of deadlines: the tag, or nothing."""
+
+    @admin.display(description="overdue")
+    def is_overdue(self, obj):
+        return overdue_tag() if obj.is_overdue() else ""
 
 
 class CaseloadFilter(admin.SimpleListFilter):
@@ -26,10 +42,19 @@ class CaseloadFilter(admin.SimpleListFilter):
         raise NotImplementedError
 
     def lookups(self, request, model_admin):
-        return [("mine", self.mine_label), ("unassigned", "No social worker")]
+        choices = [("mine", self.mine_label), ("unassigned", "No social worker")]
+        # One colleague's caseload (the team managers' home page links here): named
+        # only when asked for, so the plain list reads no list of staff.
+        if (self.value() or "").isdigit():
+            worker = User.objects.filter(pk=int(self.value())).first()
+            if worker is not None:
+                choices.append((str(worker.pk), str(worker)))
+        return choices
 
     def queryset(self, request, queryset):
         path = self.social_worker_path(queryset.model)
+        if (self.value() or "").isdigit():
+            return queryset.filter(**{f"{path}_id": int(self.value())})
         if self.value() == "mine":
             return queryset.filter(**{path: request.user})
         if self.value() == "unassigned":

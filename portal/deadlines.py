@@ -25,7 +25,19 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, Count, F, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -195,6 +207,26 @@ def _reminders(source: DeadlineSource, deadline, first_name: str, *, now) -> Ite
             },
             "due_at": due_at,
         }
+
+
+def cases_with_next_deadline(
+    queryset: QuerySet, *, source: DeadlineSource, today: date
+) -> QuerySet:
+    """Annotate each case with its next deadline (``next_deadline_on``,
+    ``next_deadline_label``) and how many of its deadlines are overdue
+    (``overdue_count``; never-late kinds are not counted), for lists: two subqueries,
+    no query per row."""
+    deadlines = source.model.objects.filter(**{source.owner: OuterRef("pk")})
+    next_deadlines = deadlines.order_by("due_on", "id")
+    overdue = deadlines.filter(due_on__lt=today)
+    if source.model.never_late_kinds:
+        overdue = overdue.exclude(kind__in=source.model.never_late_kinds)
+    overdue = overdue.order_by().values(source.owner).annotate(n=Count("id")).values("n")
+    return queryset.annotate(
+        next_deadline_on=Subquery(next_deadlines.values("due_on")[:1]),
+        next_deadline_label=Subquery(next_deadlines.values("label")[:1]),
+        overdue_count=Coalesce(Subquery(overdue, output_field=IntegerField()), 0),
+    )
 
 
 def deadlines_with_stale_recipient(source: DeadlineSource) -> QuerySet:

@@ -1,9 +1,10 @@
-"""Dates and times as people read them: one style everywhere, the GOV.UK style guide's.
+"""Dates, times and names as people read them: one style everywhere, the GOV.UK style guide's.
 
 - a date: "3 June 2025" (no leading zero, the month in full);
 - with the day of the week, where it helps: "Tuesday 3 June 2025";
 - with a time: "3 June 2025 at 2:30pm"; times "7pm", "7:30pm", "midday";
-- moments (datetimes) are shown in the portal's time zone (Europe/London).
+- moments (datetimes) are shown in the portal's time zone (Europe/London);
+- a person's name: first name then last name, "Ada Okafor" (either may be missing).
 
 In templates the filters ``day``, ``day:"weekday"`` and ``day_and_time`` (always loaded,
 ``portal.templatetags.portal_formats``) do the same. Dates meant for machines (CSV
@@ -41,3 +42,8 @@ def clock(moment: datetime) -> str:
 def day_and_time(moment: datetime) -> str:
     """3 June 2025 at 2:30pm."""
     return f"{day(moment)} at {clock(moment)}"
+
+
+def full_name(first_name: str, last_name: str) -> str:
+    """Ada Okafor; just the one name where the other is missing (a baby not yet named)."""
+    return f"{first_name} {last_name}".strip()

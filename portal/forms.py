@@ -1,19 +1,17 @@
-"""Pieces shared by the forms: the public forms' honeypot, sign-in, and the date input
-every staff form uses."""
+"""Pieces shared by the forms: the public forms' honeypot and sign-in, and for the staff
+pages a date box, the rule for a date that records something that happened, and the
+form behind a workflow action's button."""
+
+from datetime import date
 
 from allauth.account.forms import LoginForm
 from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from portal import dates
 
 HONEYPOT_FIELD = "website"
-
-
-class DateInput(forms.DateInput):
-    """The browser's date picker, with the value in the ISO form it expects."""
-
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 class HoneypotFormMixin(forms.Form):
@@ -60,3 +58,66 @@ class SignInForm(LoginForm):
             # the error summary: the answer to change is there.
             self.add_error("password", error)
             return self.cleaned_data
+
+
+class DateInput(forms.DateInput):
+    """The browser's date picker, holding the date as it sends it (ISO)."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def validate_happened(value: date | None) -> date | None:
+    """A date recording something that happened: the portal's one rule, as a field error.
+
+    A field validator, or called from a ``clean_<field>`` method (it returns the date).
+    """
+    problems = dates.happened(value)
+    if problems:
+        raise ValidationError(dates.messages(problems))
+    return value
+
+
+class ActionForm(forms.Form):
+    """The form behind a workflow action's button (``portal.workflow.Action``): when it
+    happened, and a note, required when the action ``needs_note``.
+
+    An app's subclass says what its note is for (``note_help_text``, and the label and
+    help text the note takes when it is required), keeps the record the action is on
+    before calling ``__init__``, adds an action's own fields in ``add_action_fields``
+    and hands the service its arguments from ``service_kwargs``.
+    """
+
+    note_help_text = ""
+    needed_note_label = "Reason"
+    needed_note_help_text: str | None = None
+
+    on = forms.DateField(
+        label="Date it happened", widget=DateInput(), validators=[validate_happened]
+    )
+    note = forms.CharField(
+        label="Note",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+    )
+
+    def __init__(self, *args, action, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.action = action
+        self.fields["on"].initial = timezone.localdate()
+        self.fields["note"].help_text = self.note_help_text
+        if action.needs_note:
+            self.fields["note"].required = True
+            self.fields["note"].label = self.needed_note_label
+            if self.needed_note_help_text is not None:
+                self.fields["note"].help_text = self.needed_note_help_text
+        self.add_action_fields()
+
+    def add_action_fields(self):
+        pass
+
+    def service_kwargs(self) -> dict:
+        return {"on": self.cleaned_data["on"], "note": self.cleaned_data.get("note", "")}

@@ -50,6 +50,15 @@ def grant(role: str, perms: Iterable[str]) -> None:
         _granted[role][perm] = None
 
 
+def grant_casework(casework: Iterable[str], management: Iterable[str]) -> None:
+    """Case records (carer households, placements) are for social workers and team
+    managers only: both keep the records (``casework``); team managers alone hold
+    ``management`` (decisions, catalogues, deleting)."""
+    casework = list(casework)
+    grant(Role.SOCIAL_WORKERS, casework)
+    grant(Role.TEAM_MANAGERS, [*casework, *management])
+
+
 def role_permissions() -> dict[str, list[str]]:
     """Every role and the permissions granted to it so far."""
     return {role: list(perms) for role, perms in _granted.items()}

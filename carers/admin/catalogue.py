@@ -5,6 +5,8 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html
 
+from portal.admin_filters import OverdueColumn
+
 from .. import services
 from ..forms import TrainingCourseForm
 from ..models import Assessment, Deadline, PanelSitting, TrainingCourse
@@ -82,7 +84,7 @@ class TrainingCourseAdmin(admin.ModelAdmin):
 
 
 @admin.register(Deadline)
-class DeadlineAdmin(admin.ModelAdmin):
+class DeadlineAdmin(OverdueColumn, admin.ModelAdmin):
     """Every open clock, for overseeing timescales. Read-only: deadlines follow the facts."""
 
     list_display = ("due_on", "label", "household", "kind", "is_overdue", "social_worker")
@@ -100,10 +102,6 @@ class DeadlineAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-    @admin.display(description="overdue", boolean=True)
-    def is_overdue(self, obj):
-        return obj.is_overdue()
 
     @admin.display(description="social worker", ordering="household__social_worker__last_name")
     def social_worker(self, obj):

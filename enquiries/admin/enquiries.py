@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from portal import formats
+from portal.admin_filters import overdue_tag
 from portal.admin_saves import RefusedOnSave, SavesThroughServices
 from portal.calendar import financial_year_label
 from portal.models import User
@@ -390,7 +391,7 @@ class EnquiryAdmin(SavesThroughServices, admin.ModelAdmin):
     @admin.display(description="overdue", ordering="next_deadline")
     def overdue_display(self, obj):
         # Words, not the admin's green tick: an overdue enquiry is not good news.
-        return format_html("<strong>{}</strong>", "Overdue") if obj.is_overdue() else ""
+        return overdue_tag() if obj.is_overdue() else ""
 
     # -- one enquiry
 

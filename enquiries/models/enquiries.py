@@ -5,6 +5,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
+from portal import formats
 from portal.audit import AuditNamed
 
 from .events import InformationEvent
@@ -249,7 +250,7 @@ class Enquiry(AuditNamed, models.Model):
 
     @property
     def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}".strip()
+        return formats.full_name(self.first_name, self.last_name)
 
     @property
     def is_open(self) -> bool:

@@ -263,3 +263,33 @@ def funnel_report(
 def _percent(part: int, whole: int) -> int | None:
     """A share as a whole percentage, or None when there is nothing to share."""
     return round(100 * part / whole) if whole else None
+
+
+# -- the recruitment panel on the staff home page (``portal.dashboard``) ---------------
+
+RECRUITMENT_PANEL_LIMIT = 50
+
+
+def recruitment_panel(user) -> dict | None:
+    """New enquiries, first contacts due today and overdue enquiries, for those who work
+    the enquiries. One query, however many enquiries there are."""
+    if not user.has_perm("enquiries.change_enquiry"):
+        return None
+    today = timezone.localdate()
+    rows = list(
+        Enquiry.objects.filter(status__in=Enquiry.OPEN_STATUSES)
+        .filter(Q(status=Enquiry.Status.NEW) | Q(next_deadline__lte=today))
+        .order_by("next_deadline", "received_at", "id")[: RECRUITMENT_PANEL_LIMIT + 1]
+    )
+    truncated = len(rows) > RECRUITMENT_PANEL_LIMIT
+    rows = rows[:RECRUITMENT_PANEL_LIMIT]
+    first_contact = Enquiry.Clock.FIRST_CONTACT
+    return {
+        "today": today,
+        "new": [e for e in rows if e.status == Enquiry.Status.NEW],
+        "due_today": [
+            e for e in rows if e.next_deadline == today and e.next_deadline_clock == first_contact
+        ],
+        "overdue": [e for e in rows if e.is_overdue(today)],
+        "truncated": truncated,
+    }

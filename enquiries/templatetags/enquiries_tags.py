@@ -35,10 +35,14 @@ def event_deadline(event):
 def places_tag(event, now=None):
     """A tag saying how many places are left, or that the event has a waiting list."""
     if not event.is_open_for_booking(now):
-        return format_html('<strong class="govuk-tag govuk-tag--grey">{}</strong>', "Booking closed")
+        return format_html(
+            '<strong class="govuk-tag govuk-tag--grey">{}</strong>', "Booking closed"
+        )
     left = event.places_left
     if left <= 0:
-        return format_html('<strong class="govuk-tag govuk-tag--orange">{}</strong>', "Waiting list")
+        return format_html(
+            '<strong class="govuk-tag govuk-tag--orange">{}</strong>', "Waiting list"
+        )
     noun = "place" if left == 1 else "places"
     return format_html('<strong class="govuk-tag govuk-tag--green">{} {} left</strong>', left, noun)
 

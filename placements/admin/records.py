@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 
+from portal.admin_filters import OverdueColumn
+
 from ..models import FamilyTimeSession, PlacementDeadline
 from .filters import CaseloadFilter, OverdueFilter
 
@@ -33,7 +35,7 @@ class FamilyTimeSessionAdmin(admin.ModelAdmin):
 
 
 @admin.register(PlacementDeadline)
-class PlacementDeadlineAdmin(admin.ModelAdmin):
+class PlacementDeadlineAdmin(OverdueColumn, admin.ModelAdmin):
     """Every open clock on a placement. Read-only: deadlines follow the facts."""
 
     list_display = ("due_on", "label", "placement", "is_overdue", "social_worker")
@@ -55,10 +57,6 @@ class PlacementDeadlineAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-    @admin.display(description="overdue", boolean=True)
-    def is_overdue(self, obj):
-        return obj.is_overdue()
 
     @admin.display(description="carers' social worker")
     def social_worker(self, obj):

@@ -13,6 +13,7 @@ from django.utils import timezone
 from carers import reminders as carers_reminders
 from carers.models import Deadline
 from placements import reminders as placements_reminders
+from placements.models import PlacementDeadline
 from portal import deadlines, tasks
 from portal.calendar import is_working_day
 from portal.models import Notification
@@ -235,3 +236,32 @@ def test_a_refresh_plans_reminders_per_revision_and_withdraws_the_old(social_wor
         keys = Notification.objects.filter(key__startswith=source.key_prefix(deadline.pk))
         assert {n.key.split(":")[3] for n in keys.filter(withdrawn_at__isnull=True)} == {"r2"}
         assert keys.filter(key__contains=":r1:", withdrawn_at__isnull=False).count() == 2
+
+
+def test_lists_show_each_cases_next_deadline_and_its_overdue_count(both_kinds_overdue):
+    """``cases_with_next_deadline`` for either app's cases; never-late kinds are not counted."""
+    household, placement = both_kinds_overdue
+    today = timezone.localdate()
+    PlacementDeadline.objects.create(
+        placement=placement,
+        kind=PlacementDeadline.Kind.ADOPTION_APPLICATION,
+        label="Adoption order application possible",
+        due_on=date(2025, 1, 1),
+    )
+
+    for source, case in (
+        (carers_reminders.DEADLINES, household),
+        (placements_reminders.DEADLINES, placement),
+    ):
+        rows = list(source.model.objects.filter(**{source.owner: case}))
+        first = min(rows, key=lambda row: (row.due_on, row.pk))
+        listed = deadlines.cases_with_next_deadline(
+            type(case).objects.filter(pk=case.pk), source=source, today=today
+        ).get()
+
+        assert (listed.next_deadline_on, listed.next_deadline_label) == (first.due_on, first.label)
+        assert listed.overdue_count == sum(row.is_overdue(today) for row in rows) > 0
+
+    # The never-late row comes first but is not overdue.
+    assert listed.next_deadline_label == "Adoption order application possible"
+    assert listed.overdue_count < len(rows)

@@ -7,14 +7,15 @@ import pytest
 from placements import demo
 from placements.measures import ep_measures
 from placements.models import Child, Placement, PlacementDeadline, TemporaryApproval
+from portal.demo import demo_email
 from portal.roles import Role
 
 pytestmark = pytest.mark.django_db
 
 
 def test_the_demo_has_both_routes_every_outcome_and_is_idempotent(make_staff):
-    make_staff(Role.SOCIAL_WORKERS, email=demo.SOCIAL_WORKER, first_name="Sam")
-    make_staff(Role.TEAM_MANAGERS, email=demo.MANAGER, first_name="Morgan")
+    make_staff(Role.SOCIAL_WORKERS, email=demo_email(Role.SOCIAL_WORKERS), first_name="Sam")
+    make_staff(Role.TEAM_MANAGERS, email=demo_email(Role.TEAM_MANAGERS), first_name="Morgan")
     out = io.StringIO()
     demo.seed(stdout=out)
     placements = Placement.objects.all()

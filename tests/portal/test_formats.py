@@ -54,3 +54,9 @@ def test_no_template_writes_a_date_for_people_its_own_way():
         if own_way.search(path.read_text())
     ]
     assert found == [], "use |day or |day_and_time (portal.formats)"
+
+
+def test_a_name_is_first_name_then_last_name_either_may_be_missing():
+    assert formats.full_name("Ada", "Okafor") == "Ada Okafor"
+    assert formats.full_name("", "Okafor") == "Okafor"
+    assert formats.full_name("Ada", "") == "Ada"

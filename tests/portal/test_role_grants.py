@@ -4,7 +4,7 @@ That table is written out below, so a grant that goes missing or creeps in shows
 
 import pytest
 
-from portal.roles import Role, grant, role_permissions
+from portal.roles import Role, grant, grant_casework, role_permissions
 
 EVENTS_TEAM = {
     "enquiries.add_informationevent",
@@ -172,3 +172,16 @@ def test_a_grant_to_an_unknown_role_or_of_a_malformed_permission_is_refused():
         grant("Volunteers", ["enquiries.view_booking"])
     with pytest.raises(ValueError, match="app_label.codename"):
         grant(Role.EVENTS_TEAM, ["view_booking"])
+
+
+def test_casework_goes_to_social_workers_and_managers_management_to_managers_alone():
+    before = role_permissions()
+    grant_casework(["carers.view_household"], ["carers.record_agency_decision"])
+
+    granted = role_permissions()
+    assert granted == before  # granted already by carers: nothing changes
+    assert "carers.view_household" in granted[Role.SOCIAL_WORKERS]
+    assert "carers.record_agency_decision" not in granted[Role.SOCIAL_WORKERS]
+    assert {"carers.view_household", "carers.record_agency_decision"} <= set(
+        granted[Role.TEAM_MANAGERS]
+    )

@@ -9,19 +9,12 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from portal.demo import DEMO_STAFF
 from portal.models import User
 from portal.notifications import notify
-from portal.roles import Role
 
 DEMO_PASSWORD = "early-permanence-demo"  # noqa: S105 - printed for development use only
 
-DEMO_STAFF = [
-    ("events@oakway.example", "Esme", "Events", Role.EVENTS_TEAM),
-    ("recruitment@oakway.example", "Rafi", "Recruitment", Role.RECRUITMENT_TEAM),
-    ("social.worker@oakway.example", "Sam", "Social-Worker", Role.SOCIAL_WORKERS),
-    ("manager@oakway.example", "Morgan", "Manager", Role.TEAM_MANAGERS),
-    ("editor@oakway.example", "Edie", "Editor", Role.CONTENT_EDITORS),
-]
 
 # Each app that has demo data offers ``<app>.demo.seed(*, stdout)``; order matters.
 SEEDERS = ["content.demo", "enquiries.demo", "carers.demo", "placements.demo"]

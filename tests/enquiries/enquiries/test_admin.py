@@ -91,7 +91,7 @@ def test_the_list_shows_status_age_deadline_overdue_assigned_route_and_source(re
     row = html.split("Lateo")[1].split("</tr>")[0]
     assert "10 days" in row
     assert f"{late.next_deadline:%-d %B %Y} (first contact)" in row
-    assert "<strong>Overdue</strong>" in row
+    assert '<strong class="overdue-tag">Overdue</strong>' in row
     assert "Fostering for Adoption" in row
     assert "A friend or family member" in row
     assert "Rafi" in row
