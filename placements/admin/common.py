@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
+from portal.admin_filters import ReadOnly
 from portal.staffpages import form_page
 
 from ..models import Child
@@ -37,18 +38,9 @@ def _log_access(request, instance, action: str, **extra) -> None:
     )
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(ReadOnly, admin.TabularInline):
     extra = 0
     can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 def _form_page(model_admin, request, **page):
