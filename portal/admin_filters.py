@@ -1,4 +1,5 @@
-"""List filters every casework list offers, whatever the app: caseload and overdue.
+"""What every casework list offers, whatever the app: caseload and overdue filters, the
+overdue tag and columns, and read-only lists.
 
 An app subclasses them with what only it knows: where a record's social worker is
 (``social_worker_path``) and which of its cases have something overdue
@@ -14,7 +15,9 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.html import format_html
 
+from . import formats
 from .deadlines import DeadlineBase
 from .models import User
 
@@ -22,6 +25,41 @@ from .models import User
 def overdue_tag() -> str:
     """The red "Overdue" tag, as HTML (templates include ``portal/overdue_tag.html``)."""
     return render_to_string("portal/overdue_tag.html")
+
+
+class ReadOnly:
+    """For lists (and inlines) whose rows follow the facts: nobody adds, changes or
+    deletes them here."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class CaseListColumns:
+    """The next deadline and the overdue count of a list of cases, from the annotations
+    of ``portal.deadlines.cases_with_next_deadline``."""
+
+    @admin.display(description="next deadline", ordering="next_deadline_on")
+    def next_deadline(self, obj):
+        if obj.next_deadline_on is None:
+            return "—"
+        return format_html(
+            '{}<br><span class="quiet">{}</span>',
+            formats.day(obj.next_deadline_on),
+            obj.next_deadline_label,
+        )
+
+    @admin.display(description="overdue", ordering="overdue_count")
+    def overdue(self, obj):
+        if obj.overdue_count:
+            return format_html('<strong class="overdue-tag">{} overdue</strong>', obj.overdue_count)
+        return "—"
 
 
 class OverdueColumn:

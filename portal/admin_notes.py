@@ -15,7 +15,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, linebreaks
 
 from . import casenotes
-from .admin_saves import ReadOnlyInline
+from .admin_filters import ReadOnly
 from .formats import day
 from .forms import DateInput
 from .staffpages import form_page
@@ -42,10 +42,12 @@ class NoteForm(forms.Form):
     )
 
 
-class CaseNoteInline(ReadOnlyInline):
+class CaseNoteInline(ReadOnly, admin.TabularInline):
     """The notes on a case's page, read-only for everyone."""
 
     template = "admin/edit_inline/case_notes.html"
+    extra = 0
+    can_delete = False
     fields = ("happened_on", "kind_display", "note_display", "written", "correction_display")
     readonly_fields = fields
     verbose_name_plural = "case notes"

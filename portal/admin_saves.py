@@ -12,14 +12,10 @@ the database as it is. ``SavesThroughServices`` shows such a refusal as form err
 
 A hook that saves several rows collects every refusal before raising, so staff see them
 all at once.
-
-``ReadOnlyInline`` is the other side: rows a page shows but never saves (written only by
-services, or not at all), which no one adds, changes or deletes there.
 """
 
 from collections.abc import Iterable
 
-from django.contrib import admin
 from django.core.exceptions import ValidationError
 
 MAIN_FORM = (None, None)
@@ -92,17 +88,3 @@ class SavesThroughServices:
         errors = _refused(request)
         for formset_class, inline in super().get_formsets_with_inlines(request, obj):
             yield (_formset_with_errors(formset_class, errors) if errors else formset_class), inline
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

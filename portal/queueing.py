@@ -52,7 +52,7 @@ def in_transaction() -> bool:
     there as it would be in production.
     """
     connection = transaction.get_connection()
-    return any(not block._from_testcase for block in connection.atomic_blocks)
+    return any(not getattr(block, "_from_testcase", False) for block in connection.atomic_blocks)
 
 
 class TransactionAwareTask(Task):

@@ -5,7 +5,7 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html
 
-from portal.admin_filters import OverdueColumn
+from portal.admin_filters import OverdueColumn, ReadOnly
 
 from .. import services
 from ..forms import TrainingCourseForm
@@ -17,7 +17,7 @@ from .filters import CaseloadFilter, OverdueFilter
 # ---------------------------------------------------------------------------
 
 
-class AgendaInline(admin.TabularInline):
+class AgendaInline(ReadOnly, admin.TabularInline):
     model = Assessment
     fk_name = "panel"
     extra = 0
@@ -33,15 +33,6 @@ class AgendaInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("household")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="household")
     def household_link(self, obj):
@@ -84,7 +75,7 @@ class TrainingCourseAdmin(admin.ModelAdmin):
 
 
 @admin.register(Deadline)
-class DeadlineAdmin(OverdueColumn, admin.ModelAdmin):
+class DeadlineAdmin(ReadOnly, OverdueColumn, admin.ModelAdmin):
     """Every open clock, for overseeing timescales. Read-only: deadlines follow the facts."""
 
     list_display = ("due_on", "label", "household", "kind", "is_overdue", "social_worker")
@@ -93,15 +84,6 @@ class DeadlineAdmin(OverdueColumn, admin.ModelAdmin):
     search_fields = ("household__reference", "label")
     date_hierarchy = "due_on"
     fields = readonly_fields = ("household", "kind", "label", "due_on")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="social worker", ordering="household__social_worker__last_name")
     def social_worker(self, obj):

@@ -14,8 +14,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
 
+from portal.admin_filters import CaseListColumns
 from portal.admin_notes import CaseNotesAdmin
 from portal.admin_saves import RefusedOnSave, SavesThroughServices
 from portal.staffpages import form_page, offered_page
@@ -41,7 +41,7 @@ from .inlines import (
 
 
 @admin.register(Household)
-class HouseholdAdmin(CaseNotesAdmin, SavesThroughServices, admin.ModelAdmin):
+class HouseholdAdmin(CaseNotesAdmin, SavesThroughServices, CaseListColumns, admin.ModelAdmin):
     form = HouseholdForm
     change_form_template = "admin/carers/household/change_form.html"
     list_display = (
@@ -162,24 +162,6 @@ class HouseholdAdmin(CaseNotesAdmin, SavesThroughServices, admin.ModelAdmin):
         if not open_tracks:
             return "—"
         return max(a.days_in_stage(today) for a in open_tracks)
-
-    @admin.display(description="next deadline", ordering="next_deadline_on")
-    def next_deadline(self, obj):
-        if obj.next_deadline_on is None:
-            return "—"
-        return format_html(
-            '{}<br><span class="quiet">{}</span>',
-            services.day(obj.next_deadline_on),
-            obj.next_deadline_label,
-        )
-
-    @admin.display(description="overdue", ordering="overdue_count")
-    def overdue(self, obj):
-        if obj.overdue_count:
-            return format_html(
-                '<strong class="carers-overdue">{} overdue</strong>', obj.overdue_count
-            )
-        return "—"
 
     # -- saving goes through the services ---------------------------------
 

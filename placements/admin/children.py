@@ -6,7 +6,6 @@ from django.utils.html import format_html
 
 from portal import formats
 from portal.admin_notes import CaseNoteInline, CaseNotesAdmin
-from portal.admin_saves import ReadOnlyInline
 
 from .. import services
 from ..forms import ChildForm
@@ -18,7 +17,7 @@ from ..models import (
     SiblingGroup,
     TemporaryApproval,
 )
-from .common import _child_link, _log_access
+from .common import ReadOnlyInline, _child_link, _log_access
 
 # ---------------------------------------------------------------------------
 # Children

@@ -1,11 +1,13 @@
 """What the placements staff pages share: the child link, the access log, read-only
-inlines (the core's ``ReadOnlyInline``) and the staff form page."""
+inlines and the staff form page."""
 
 from auditlog.models import LogEntry
 from auditlog.signals import accessed
+from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
+from portal.admin_filters import ReadOnly
 from portal.staffpages import form_page
 
 from ..models import Child
@@ -34,6 +36,11 @@ def _log_access(request, instance, action: str, **extra) -> None:
         actor_email=request.user.email,
         additional_data={"action": action, **extra},
     )
+
+
+class ReadOnlyInline(ReadOnly, admin.TabularInline):
+    extra = 0
+    can_delete = False
 
 
 def _form_page(model_admin, request, **page):

@@ -15,8 +15,9 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from portal import formats
+from portal.admin_filters import CaseListColumns
 from portal.admin_notes import CaseNoteInline, CaseNotesAdmin
-from portal.admin_saves import ReadOnlyInline, RefusedOnSave, SavesThroughServices
+from portal.admin_saves import RefusedOnSave, SavesThroughServices
 from portal.staffpages import offered_page
 from portal.workflow import Refused
 
@@ -47,7 +48,7 @@ from ..models import (
     ProceedingsExtension,
     SocialWorkerVisit,
 )
-from .common import _child_link, _form_page, _log_access
+from .common import ReadOnlyInline, _child_link, _form_page, _log_access
 from .filters import CaseloadFilter, OverdueFilter
 
 # ---------------------------------------------------------------------------
@@ -168,7 +169,7 @@ class PlacementNoteInline(CaseNoteInline):
 
 
 @admin.register(Placement)
-class PlacementAdmin(CaseNotesAdmin, SavesThroughServices, admin.ModelAdmin):
+class PlacementAdmin(CaseNotesAdmin, SavesThroughServices, CaseListColumns, admin.ModelAdmin):
     form = PlacementChangeForm
     view_on_site = False
     change_form_template = "admin/placements/placement/change_form.html"
@@ -286,24 +287,6 @@ class PlacementAdmin(CaseNotesAdmin, SavesThroughServices, admin.ModelAdmin):
     @admin.display(description="days in placement", ordering="placed_on")
     def days_in_placement(self, obj):
         return obj.days_in_placement(timezone.localdate())
-
-    @admin.display(description="next deadline", ordering="next_deadline_on")
-    def next_deadline(self, obj):
-        if obj.next_deadline_on is None:
-            return "—"
-        return format_html(
-            '{}<br><span class="quiet">{}</span>',
-            formats.day(obj.next_deadline_on),
-            obj.next_deadline_label,
-        )
-
-    @admin.display(description="overdue", ordering="overdue_count")
-    def overdue(self, obj):
-        if obj.overdue_count:
-            return format_html(
-                '<strong class="placements-overdue">{} overdue</strong>', obj.overdue_count
-            )
-        return "—"
 
     @admin.display(description="status", ordering="status")
     def status_display(self, obj):

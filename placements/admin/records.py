@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from portal.admin_filters import OverdueColumn
+from portal.admin_filters import OverdueColumn, ReadOnly
 
 from ..models import FamilyTimeSession, PlacementDeadline
 from .filters import CaseloadFilter, OverdueFilter
@@ -35,7 +35,7 @@ class FamilyTimeSessionAdmin(admin.ModelAdmin):
 
 
 @admin.register(PlacementDeadline)
-class PlacementDeadlineAdmin(OverdueColumn, admin.ModelAdmin):
+class PlacementDeadlineAdmin(ReadOnly, OverdueColumn, admin.ModelAdmin):
     """Every open clock on a placement. Read-only: deadlines follow the facts."""
 
     list_display = ("due_on", "label", "placement", "is_overdue", "social_worker")
@@ -48,15 +48,6 @@ class PlacementDeadlineAdmin(OverdueColumn, admin.ModelAdmin):
     search_fields = ("placement__reference",)
     date_hierarchy = "due_on"
     fields = readonly_fields = ("placement", "kind", "label", "due_on")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="carers' social worker")
     def social_worker(self, obj):
