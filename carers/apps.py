@@ -8,12 +8,14 @@ class CarersConfig(AppConfig):
     def ready(self):
         from enquiries.services.enquiries import register_household_lookup
         from portal import audit
+        from portal.casenotes import register_notes
         from portal.dashboard import register_panel
         from portal.deadlines import register_deadlines
         from portal.workflow import lock_rank
 
         from . import models, reminders, roles
         from .selectors import dashboard_panel, household_for_enquirer
+        from .services.notes import HOUSEHOLD_NOTES
 
         roles.grant_roles()
         register_panel(template="carers/admin/dashboard_panel.html", context=dashboard_panel)
@@ -22,6 +24,7 @@ class CarersConfig(AppConfig):
         # read enquiries; enquiries never import carers).
         register_household_lookup(household_for_enquirer)
         register_deadlines(reminders.DEADLINES)
+        register_notes(HOUSEHOLD_NOTES)
 
         # Lock order (README, "Lock order"): the household before its assessments and
         # reviews; carers' rows before placements'.
@@ -41,3 +44,5 @@ class CarersConfig(AppConfig):
         audit.register(models.TrainingRecord)
         audit.register(models.PanelSitting)
         audit.register(models.FosterCarerReview, masked=["notes"])
+        # A case note can say anything about the family: the trail keeps who wrote it, when.
+        audit.register(models.HouseholdNote, masked=["text"])

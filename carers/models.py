@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from portal import formats
 from portal.audit import AuditNamed
+from portal.casenotes import CaseNoteBase
 from portal.constraints import dates_in_order
 from portal.deadlines import DeadlineBase
 from portal.references import reference_field
@@ -715,3 +716,16 @@ class Deadline(DeadlineBase):
             )
         ]
         indexes = [models.Index(fields=["household", "due_on"], name="deadline_household_due_idx")]
+
+
+class HouseholdNote(CaseNoteBase):
+    """A case note on a household (``portal.casenotes``): written once, corrected by another."""
+
+    # PROTECT: a household with notes is never deleted with them; the notes are kept.
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="notes")
+
+    class Meta(CaseNoteBase.Meta):
+        verbose_name = "household note"
+        indexes = [
+            models.Index(fields=["household", "-happened_on"], name="householdnote_household_idx")
+        ]

@@ -21,6 +21,8 @@ CASEWORK = [
     *view("carers.stagechange"),
     *view("carers.trainingcourse"),
     *view("carers.deadline"),
+    # Case notes are written once: no one changes or deletes them (portal.casenotes).
+    *model_perms("carers.householdnote", ("view", "add")),
 ]
 MANAGEMENT = [
     "carers.record_agency_decision",

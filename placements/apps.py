@@ -7,15 +7,19 @@ class PlacementsConfig(AppConfig):
 
     def ready(self):
         from portal import audit
+        from portal.casenotes import register_notes
         from portal.dashboard import register_panel
         from portal.deadlines import register_deadlines
         from portal.workflow import lock_rank
 
         from . import models, reminders, roles
         from .selectors import dashboard_panel
+        from .services.notes import CHILD_NOTES, PLACEMENT_NOTES
 
         roles.grant_roles()
         register_deadlines(reminders.DEADLINES)
+        register_notes(CHILD_NOTES)
+        register_notes(PLACEMENT_NOTES)
         register_panel(
             template="placements/admin/dashboard_panel.html", context=dashboard_panel, order=110
         )
@@ -42,3 +46,5 @@ class PlacementsConfig(AppConfig):
         audit.register(models.FamilyTimeSession, masked=["note"])
         audit.register(models.LookedAfterReview, masked=["note"])
         audit.register(models.SocialWorkerVisit, masked=["note"])
+        audit.register(models.ChildNote, masked=["text"])
+        audit.register(models.PlacementNote, masked=["text"])

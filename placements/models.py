@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal import formats
+from portal.casenotes import CaseNoteBase
 from portal.constraints import dates_in_order
 from portal.deadlines import DeadlineBase
 from portal.references import reference_field
@@ -634,3 +635,27 @@ OVERDUE_KINDS = [
     PlacementDeadline.Kind.VISIT,
     PlacementDeadline.Kind.PROCEEDINGS,
 ]
+
+
+class ChildNote(CaseNoteBase):
+    """A case note on a child (``portal.casenotes``): written once, corrected by another."""
+
+    # PROTECT: a child with notes is never deleted with them; the notes are kept.
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="notes")
+
+    class Meta(CaseNoteBase.Meta):
+        verbose_name = "child note"
+        indexes = [models.Index(fields=["child", "-happened_on"], name="childnote_child_idx")]
+
+
+class PlacementNote(CaseNoteBase):
+    """A case note on a placement (``portal.casenotes``): written once, corrected by another."""
+
+    # PROTECT: a placement with notes is never deleted with them; the notes are kept.
+    placement = models.ForeignKey(Placement, on_delete=models.PROTECT, related_name="notes")
+
+    class Meta(CaseNoteBase.Meta):
+        verbose_name = "placement note"
+        indexes = [
+            models.Index(fields=["placement", "-happened_on"], name="placementnote_placement_idx")
+        ]

@@ -25,6 +25,9 @@ CASEWORK = [
     *view("placements.courtorder"),
     *view("placements.temporaryapproval"),
     *view("placements.placementdeadline"),
+    # Case notes are written once: no one changes or deletes them (portal.casenotes).
+    *model_perms("placements.childnote", ("view", "add")),
+    *model_perms("placements.placementnote", ("view", "add")),
 ]
 MANAGEMENT = [
     "placements.view_measures",

@@ -201,11 +201,11 @@ STAFF_PAGES = (
         ("carers.household",),
         {
             SOCIAL: "view, add, change, stage buttons, close, foster carer review, "
-            "panel paper (PDF)",
+            "panel paper (PDF), case notes",
             MANAGERS: "view, add, change, stage buttons, close, foster carer review, "
-            "panel paper (PDF)",
+            "panel paper (PDF), case notes",
             SUPERUSER: "view, add, change, delete, stage buttons, close, foster carer review, "
-            "panel paper (PDF)",
+            "panel paper (PDF), case notes",
         },
         probes={
             "stage buttons": tuple(
@@ -214,6 +214,11 @@ STAFF_PAGES = (
             "close": (Probe("carers_household_close"),),
             "foster carer review": (Probe("carers_household_review"),),
             "panel paper (PDF)": (Probe("carers_household_panel_paper"),),
+            # Add a note, correct one: the only writes; no one changes or deletes a note.
+            "case notes": (
+                Probe("carers_household_note_add"),
+                Probe("carers_household_note_correct"),
+            ),
         },
     ),
     StaffPage(
@@ -261,11 +266,11 @@ STAFF_PAGES = (
         "Placements (with court timeline, family time, reviews, visits), children, sibling groups",
         ("placements.placement", "placements.child", "placements.siblinggroup"),
         {
-            SOCIAL: "view, add, change, placement buttons, adoption leave letter (PDF)",
+            SOCIAL: "view, add, change, placement buttons, adoption leave letter (PDF), case notes",
             MANAGERS: "view, add, change, placement buttons, adoption leave letter (PDF), "
-            "delete mistaken records",
+            "delete mistaken records, case notes",
             SUPERUSER: "view, add, change, delete, placement buttons, "
-            "adoption leave letter (PDF), delete mistaken records",
+            "adoption leave letter (PDF), delete mistaken records, case notes",
         },
         probes={
             "placement buttons": tuple(
@@ -274,6 +279,11 @@ STAFF_PAGES = (
             "adoption leave letter (PDF)": (Probe("placements_placement_leave_letter"),),
             # Hearings, family time, reviews and visits entered by mistake, on the placement.
             "delete mistaken records": (Probe("placements.placement:change", marker='-DELETE"'),),
+            "case notes": tuple(
+                Probe(f"placements_{case}_note_{page}")
+                for case in ("placement", "child")
+                for page in ("add", "correct")
+            ),
         },
     ),
     StaffPage(
@@ -434,6 +444,10 @@ def records(make_staff, settings, tmp_path):
     placements_services.hearing_record(
         placement=placement, held_on=date(2025, 3, 10), kind="case_management", by=social_worker
     )
+    for case in (household, child, placement):
+        placements_services.note_add(
+            case=case, kind="call", happened_on=timezone.localdate(), text="A call.", by=manager
+        )
     event = InformationEventFactory()
     booking = BookingFactory(event=event)
     enquiry = EnquiryFactory(status=Enquiry.Status.NEW)
@@ -543,6 +557,22 @@ def _custom(name: str, r: Records) -> list[tuple[str, str]]:
         ],
         "carers_household_panel_paper": lambda: [
             (name, f"{a}carers/household/{h.pk}/panel-paper.pdf")
+        ],
+        "carers_household_note_add": lambda: [(name, f"{a}carers/household/{h.pk}/notes/add/")],
+        "carers_household_note_correct": lambda: [
+            (name, f"{a}carers/household/{h.pk}/notes/{h.notes.get().pk}/correct/")
+        ],
+        "placements_placement_note_add": lambda: [
+            (name, f"{a}placements/placement/{p.pk}/notes/add/")
+        ],
+        "placements_placement_note_correct": lambda: [
+            (name, f"{a}placements/placement/{p.pk}/notes/{p.notes.get().pk}/correct/")
+        ],
+        "placements_child_note_add": lambda: [
+            (name, f"{a}placements/child/{r.child.pk}/notes/add/")
+        ],
+        "placements_child_note_correct": lambda: [
+            (name, f"{a}placements/child/{r.child.pk}/notes/{r.child.notes.get().pk}/correct/")
         ],
         "carers_document_download": lambda: [
             (name, f"{a}carers/document/{r.document.pk}/download/")

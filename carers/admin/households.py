@@ -16,6 +16,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from portal.admin_filters import CaseListColumns
+from portal.admin_notes import CaseNotesAdmin
 from portal.admin_saves import RefusedOnSave, SavesThroughServices
 from portal.staffpages import form_page, offered_page
 
@@ -28,6 +29,7 @@ from .inlines import (
     DocumentInline,
     FosterCarerReviewInline,
     HouseholdMemberInline,
+    HouseholdNoteInline,
     StatutoryCheckInline,
     SupportNetworkInline,
     TrainingRecordInline,
@@ -39,7 +41,7 @@ from .inlines import (
 
 
 @admin.register(Household)
-class HouseholdAdmin(SavesThroughServices, CaseListColumns, admin.ModelAdmin):
+class HouseholdAdmin(CaseNotesAdmin, SavesThroughServices, CaseListColumns, admin.ModelAdmin):
     form = HouseholdForm
     change_form_template = "admin/carers/household/change_form.html"
     list_display = (
@@ -74,6 +76,7 @@ class HouseholdAdmin(SavesThroughServices, CaseListColumns, admin.ModelAdmin):
         TrainingRecordInline,
         DocumentInline,
         FosterCarerReviewInline,
+        HouseholdNoteInline,
     )
 
     def get_fieldsets(self, request, obj=None):

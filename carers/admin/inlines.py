@@ -1,8 +1,10 @@
-"""The household page's inlines: people, checks, training, documents and reviews."""
+"""The household page's inlines: people, checks, training, documents, reviews and notes."""
 
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
+
+from portal.admin_notes import CaseNoteInline
 
 from ..forms import (
     ApplicantInlineForm,
@@ -17,6 +19,7 @@ from ..models import (
     Document,
     FosterCarerReview,
     HouseholdMember,
+    HouseholdNote,
     StatutoryCheck,
     SupportNetworkMember,
     TrainingRecord,
@@ -160,3 +163,7 @@ class FosterCarerReviewInline(admin.TabularInline):
             url = reverse("admin:carers_household_review", args=[obj.household_id, obj.pk])
             return format_html('<a class="button" href="{}">Record this review</a>', url)
         return ""
+
+
+class HouseholdNoteInline(CaseNoteInline):
+    model = HouseholdNote

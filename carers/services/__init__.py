@@ -7,12 +7,15 @@
 - ``assessments``: the ``ASSESSMENT`` workflow: transition tables, guards, the actions
   offered as buttons, and one function per move (``TRANSITION_SERVICES`` by action name).
 - ``conversion``: a household made from an enquiry.
+- ``notes``: case notes on a household (the core's ``note_add``, ``note_correct``) and
+  the day the household's case began.
 
 Each module imports only the ones listed before it (``households`` reaches
 ``assessments`` once, inside ``household_close``). Callers import from here; a test that
 replaces a function replaces it in the module that looks it up.
 """
 
+from portal.casenotes import note_add, note_correct
 from portal.formats import day
 from portal.validators import postcode_normalise
 from portal.workflow import Action
@@ -57,6 +60,7 @@ from .households import (
     household_register,
     household_update,
 )
+from .notes import HOUSEHOLD_NOTES, household_began_on
 from .records import (
     TransitionRefused,
     adopter_age_problems,
@@ -133,6 +137,11 @@ __all__ = [
     "training_records_sync",
     # Converting an enquiry
     "household_create_from_enquiry",
+    # Case notes
+    "HOUSEHOLD_NOTES",
+    "household_began_on",
+    "note_add",
+    "note_correct",
     # Used by callers as they always have: the shared formatter, normaliser, button type,
     # closed stages and the household's facts.
     "Action",

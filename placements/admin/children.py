@@ -5,10 +5,18 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from portal import formats
+from portal.admin_notes import CaseNoteInline, CaseNotesAdmin
 
 from .. import services
 from ..forms import ChildForm
-from ..models import Child, CourtOrder, PlacementChild, SiblingGroup, TemporaryApproval
+from ..models import (
+    Child,
+    ChildNote,
+    CourtOrder,
+    PlacementChild,
+    SiblingGroup,
+    TemporaryApproval,
+)
 from .common import ReadOnlyInline, _child_link, _log_access
 
 # ---------------------------------------------------------------------------
@@ -69,8 +77,12 @@ class ChildApprovalInline(ReadOnlyInline):
         return super().get_queryset(request).select_related("household")
 
 
+class ChildNoteInline(CaseNoteInline):
+    model = ChildNote
+
+
 @admin.register(Child)
-class ChildAdmin(admin.ModelAdmin):
+class ChildAdmin(CaseNotesAdmin, admin.ModelAdmin):
     form = ChildForm
     view_on_site = False
     list_display = (
@@ -88,7 +100,7 @@ class ChildAdmin(admin.ModelAdmin):
     search_fields = ("reference", "first_name", "last_name", "placing_local_authority")
     search_help_text = "Search by reference (C00012), name or placing local authority."
     autocomplete_fields = ("sibling_group",)
-    inlines = (ChildPlacementInline, ChildOrderInline, ChildApprovalInline)
+    inlines = (ChildPlacementInline, ChildOrderInline, ChildApprovalInline, ChildNoteInline)
 
     def get_readonly_fields(self, request, obj=None):
         readonly = ["reference", "created_at"]

@@ -16,6 +16,7 @@ from django.utils.html import format_html
 
 from portal import formats
 from portal.admin_filters import CaseListColumns
+from portal.admin_notes import CaseNoteInline, CaseNotesAdmin
 from portal.admin_saves import RefusedOnSave, SavesThroughServices
 from portal.staffpages import offered_page
 from portal.workflow import Refused
@@ -43,6 +44,7 @@ from ..models import (
     LookedAfterReview,
     Placement,
     PlacementChild,
+    PlacementNote,
     ProceedingsExtension,
     SocialWorkerVisit,
 )
@@ -162,8 +164,12 @@ def _save_records(formset, *, by) -> dict:
     return refused
 
 
+class PlacementNoteInline(CaseNoteInline):
+    model = PlacementNote
+
+
 @admin.register(Placement)
-class PlacementAdmin(SavesThroughServices, CaseListColumns, admin.ModelAdmin):
+class PlacementAdmin(CaseNotesAdmin, SavesThroughServices, CaseListColumns, admin.ModelAdmin):
     form = PlacementChangeForm
     view_on_site = False
     change_form_template = "admin/placements/placement/change_form.html"
@@ -200,6 +206,7 @@ class PlacementAdmin(SavesThroughServices, CaseListColumns, admin.ModelAdmin):
         FamilyTimeSessionInline,
         ReviewInline,
         VisitInline,
+        PlacementNoteInline,
     )
     readonly_fields = (
         "reference",

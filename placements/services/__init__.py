@@ -9,6 +9,8 @@
 - ``records``: reviews, visits and family time, and their correction and removal.
 - ``deadlines``: the stored dates that follow the clocks (the proceedings' dates, the
   deadline rows and their reminders) and the sweeps that refresh them.
+- ``notes``: case notes on a child or a placement (the core's ``note_add``,
+  ``note_correct``) and the day each case began.
 - ``common``: the statuses, permissions, the one refusal and the placement lock.
 
 Modules import in that order upwards (``common``, ``deadlines``, then ``children``,
@@ -16,7 +18,9 @@ Modules import in that order upwards (``common``, ``deadlines``, then ``children
 ``placements.services``; the names below are its public API.
 """
 
-# The core's action type, named here because forms annotate with ``services.Action``.
+# The core's action type, named here because forms annotate with ``services.Action``;
+# the core's note services, named here with the rest.
+from portal.casenotes import note_add, note_correct
 from portal.workflow import Action
 
 from .approvals import (
@@ -57,6 +61,7 @@ from .deadlines import (
     deadlines_refresh_all,
     proceedings_dates_refresh,
 )
+from .notes import CHILD_NOTES, PLACEMENT_NOTES, child_began_on, placement_began_on
 from .placements import (
     ACTIONS,
     ALLOWED_TRANSITIONS,
@@ -161,6 +166,13 @@ __all__ = [
     "deadlines_refresh",
     "deadlines_refresh_all",
     "proceedings_dates_refresh",
+    # notes
+    "CHILD_NOTES",
+    "PLACEMENT_NOTES",
+    "child_began_on",
+    "note_add",
+    "note_correct",
+    "placement_began_on",
     # common
     "APPROVAL_PERMISSION",
     "CHANGE_PERMISSION",

@@ -706,6 +706,22 @@ def test_the_household_page_query_count_does_not_grow_with_its_rows(sw_client, s
     f.to_stage(large, Stage.STAGE_2, social_worker)
     for _ in range(3):
         f.upload(large, Document.Kind.OTHER, social_worker)
+    # Case notes, each corrected once: the list shows both beside each other.
+    for n in range(10):
+        note = services.note_add(
+            case=large,
+            kind="call",
+            happened_on=timezone.localdate(),
+            text=f"Call {n}.",
+            by=social_worker,
+        )
+        services.note_correct(
+            note=note,
+            kind="call",
+            happened_on=note.happened_on,
+            text=f"Call {n}, put right.",
+            by=social_worker,
+        )
     assert large.checks.count() > 2 * small.checks.count()
     sw_client.get(change_url(small))
     counts = []

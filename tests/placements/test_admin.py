@@ -424,6 +424,10 @@ def test_the_placement_page_has_a_query_budget_unchanged_with_more_records(
             services.family_time_session_record(
                 placement=placement, held_on=timezone.localdate(), status="took_place", by=by
             )
+            note = services.note_add(
+                case=placement, kind="visit", happened_on=on, text="Seen.", by=by
+            )
+            services.note_correct(note=note, kind="visit", happened_on=on, text="Seen well.", by=by)
 
     def count():
         with CaptureQueriesContext(connection) as context:
