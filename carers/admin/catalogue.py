@@ -51,6 +51,9 @@ class PanelSittingAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(agenda_count=Count("agenda"))
 
+    def save_model(self, request, obj, form, change):
+        services.panel_sitting_save(sitting=obj, by=request.user)
+
     @admin.display(description="households on the agenda", ordering="agenda_count")
     def agenda_size(self, obj):
         return obj.agenda_count

@@ -48,6 +48,7 @@ from .assessments import (
     assessment_start_stage_2,
     assessment_withdraw,
     checks_outstanding,
+    panel_sitting_save,
     training_outstanding,
 )
 from .conversion import household_create_from_enquiry
@@ -133,6 +134,7 @@ __all__ = [
     "member_date_problems",
     "training_course_refresh",
     "training_course_save",
+    "panel_sitting_save",
     "training_date_problems",
     "training_records_sync",
     # Converting an enquiry

@@ -716,6 +716,23 @@ def assessment_start_form_f(*, assessment: Assessment, on: date, by, note: str =
     return a
 
 
+def panel_sitting_save(*, sitting: PanelSitting, by) -> PanelSitting:
+    """Save a panel sitting; the agency-decision clock of every household on its agenda
+    follows a change of date (it runs from the day the panel sits)."""
+    with transaction.atomic():
+        sitting.save()
+        household_pks = sorted(
+            set(
+                Assessment.objects.filter(
+                    panel=sitting, stage__in=(Stage.PANEL_BOOKED, Stage.PANEL_RECOMMENDED)
+                ).values_list("household_id", flat=True)
+            )
+        )
+        for pk in household_pks:
+            deadlines_refresh(household=_lock_household(pk))
+    return sitting
+
+
 def assessment_book_panel(
     *, assessment: Assessment, panel: PanelSitting, on: date, by, note: str = ""
 ) -> Assessment:

@@ -775,3 +775,20 @@ def test_a_refusal_of_the_service_is_shown_in_the_error_summary(sw_client, socia
     assert "The date cannot be before" in html
     a.refresh_from_db()
     assert a.stage == Stage.ROI_RECEIVED
+
+
+def test_moving_a_panel_sitting_moves_the_agency_decision_clock(sw_client, social_worker):
+    # Agency decision: 7 working days after the panel sits (carers/clocks.py). Worked out
+    # by hand from Monday 21 December 2026: 22, 23, 24 December; Christmas Day (Friday)
+    # and Boxing Day's substitute (Monday 28) skipped; 29, 30, 31 December; New Year's Day
+    # (Friday) skipped; Monday 4 January 2027 is the seventh.
+    household = f.household(social_worker)
+    assessment = f.to_stage(household, Stage.PANEL_BOOKED, social_worker)
+    sitting = assessment.panel
+    url = reverse("admin:carers_panelsitting_change", args=[sitting.pk])
+    data = form_data(sw_client.get(url).content.decode(), "panelsitting_form")
+    data["sits_on"] = "2026-12-21"
+    response = sw_client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    deadline = household.deadlines.get(kind="agency_decision")
+    assert deadline.due_on == date(2027, 1, 4)
