@@ -15,6 +15,7 @@ from django.db.models import (
 from django.urls import reverse
 from django.utils import timezone
 
+from portal import formats
 from portal.deadlines import cases_with_next_deadline
 
 from .clocks import ChildFacts, PlacementFacts
@@ -99,8 +100,7 @@ def court_timeline(*, placement: Placement) -> list[dict]:
         events.append(
             {
                 "on": extension.granted_on,
-                "what": f"Proceedings extended to {extension.ends_on.day} "
-                f"{extension.ends_on:%B %Y}",
+                "what": f"Proceedings extended to {formats.day(extension.ends_on)}",
                 "who": extension.reason,
             }
         )

@@ -39,6 +39,11 @@ def clock(moment: datetime) -> str:
     return f"{hour}{suffix}" if local.minute == 0 else f"{hour}:{local.minute:02d}{suffix}"
 
 
+def month(value: date | datetime) -> str:
+    """June 2025 (where the day is not shown, such as a child's month of birth in a list)."""
+    return f"{_local_date(value):%B %Y}"
+
+
 def day_and_time(moment: datetime) -> str:
     """3 June 2025 at 2:30pm."""
     return f"{day(moment)} at {clock(moment)}"

@@ -6,7 +6,7 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
-from portal import audit, dates
+from portal import audit, dates, formats
 from portal.workflow import lock
 
 from ..models import Household, HouseholdMember, Track
@@ -60,8 +60,8 @@ def _enquiry_children(enquiry, children: Sequence[dict]) -> list[dict]:
             problems += [problem.message for problem in wrong]
         elif abs(then - age) > CHILD_AGE_TOLERANCE_YEARS:
             problems.append(
-                f"{what}: born {born:%-d %B %Y}, they were {then} "
-                f"when the enquiry arrived on {enquired_on:%-d %B %Y}, not {age}."
+                f"{what}: born {formats.day(born)}, they were {then} "
+                f"when the enquiry arrived on {formats.day(enquired_on)}, not {age}."
             )
         members.append(member)
     if problems:

@@ -183,7 +183,8 @@ def funnel_report(
         .order_by("month")
     }
     month_rows = [
-        FunnelRow(label=f"{month:%B %Y}", counts=by_month.get(month, {})) for month in month_starts
+        FunnelRow(label=formats.month(month), counts=by_month.get(month, {}))
+        for month in month_starts
     ]
 
     sources = dict(Enquiry.HeardAbout.choices)

@@ -130,8 +130,8 @@ class ChildAdmin(CaseNotesAdmin, admin.ModelAdmin):
     @admin.display(description="born", ordering="date_of_birth")
     def born(self, obj):
         if obj.date_of_birth:
-            return f"{obj.date_of_birth:%b %Y}"
-        return f"expected {obj.expected_on:%b %Y}" if obj.expected_on else "—"
+            return formats.month(obj.date_of_birth)
+        return f"expected {formats.month(obj.expected_on)}" if obj.expected_on else "—"
 
     def get_search_results(self, request, queryset, search_term):
         queryset, duplicates = super().get_search_results(request, queryset, search_term)
@@ -173,7 +173,7 @@ class SiblingInline(ReadOnlyInline):
 
     @admin.display(description="born")
     def born(self, obj):
-        return f"{obj.date_of_birth:%b %Y}" if obj.date_of_birth else "not yet born"
+        return formats.month(obj.date_of_birth) if obj.date_of_birth else "not yet born"
 
 
 @admin.register(SiblingGroup)

@@ -60,3 +60,9 @@ def test_a_name_is_first_name_then_last_name_either_may_be_missing():
     assert formats.full_name("Ada", "Okafor") == "Ada Okafor"
     assert formats.full_name("", "Okafor") == "Okafor"
     assert formats.full_name("Ada", "") == "Ada"
+
+
+def test_a_month_is_written_in_full_with_its_year():
+    assert formats.month(date(2025, 6, 3)) == "June 2025"
+    # 23:30 UTC on 30 June 2025 is already 1 July in London (summer time).
+    assert formats.month(datetime(2025, 6, 30, 23, 30, tzinfo=UTC)) == "July 2025"
