@@ -96,6 +96,19 @@ def record(instance, action: str, *, by=None, changes: Mapping | None = None) ->
     )
 
 
+def accessed(instance, action: str, *, by, **extra) -> LogEntry:
+    """Write who opened or downloaded a record (an access entry), named ``action``;
+    ``extra`` says what was opened with it (the children on a placement)."""
+    return LogEntry.objects.log_create(
+        instance,
+        force_log=True,
+        action=LogEntry.Action.ACCESS,
+        actor=by,
+        actor_email=getattr(by, "email", None),
+        additional_data={"action": action, **extra},
+    )
+
+
 def name_next_save(instance, action: str) -> None:
     """Name the entry auditlog writes for the next save or delete of ``instance``."""
     instance._audit_action = action

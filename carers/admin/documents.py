@@ -2,13 +2,14 @@
 
 from pathlib import PurePath
 
-from auditlog.models import LogEntry
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils.html import format_html
+
+from portal import audit
 
 from .. import services
 from ..models import Document
@@ -89,11 +90,5 @@ class DocumentAdmin(admin.ModelAdmin):
             filename=f"{reference}-{document.kind}-{document.pk}{suffix}",
         )
         response["X-Content-Type-Options"] = "nosniff"
-        LogEntry.objects.log_create(
-            document,
-            force_log=True,
-            action=LogEntry.Action.ACCESS,
-            actor=request.user,
-            additional_data={"action": "carers.document.downloaded"},
-        )
+        audit.accessed(document, "carers.document.downloaded", by=request.user)
         return response

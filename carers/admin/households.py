@@ -7,7 +7,6 @@ calls the service for that move.
 
 import contextlib
 
-from auditlog.models import LogEntry
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
@@ -15,6 +14,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
 
+from portal import audit
 from portal.admin_filters import CaseListColumns
 from portal.admin_notes import CaseNotesAdmin
 from portal.admin_saves import RefusedOnSave, SavesThroughServices
@@ -380,11 +380,5 @@ class HouseholdAdmin(CaseNotesAdmin, SavesThroughServices, CaseListColumns, admi
         response["Content-Disposition"] = (
             f'inline; filename="panel-paper-{household.reference}.pdf"'
         )
-        LogEntry.objects.log_create(
-            household,
-            force_log=True,
-            action=LogEntry.Action.ACCESS,
-            actor=request.user,
-            additional_data={"action": "carers.household.panel_paper_viewed"},
-        )
+        audit.accessed(household, "carers.household.panel_paper_viewed", by=request.user)
         return response

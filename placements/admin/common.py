@@ -1,12 +1,12 @@
 """What the placements staff pages share: the child link, the access log, read-only
 inlines and the staff form page."""
 
-from auditlog.models import LogEntry
 from auditlog.signals import accessed
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
+from portal import audit
 from portal.admin_filters import ReadOnly
 from portal.staffpages import form_page
 
@@ -28,14 +28,7 @@ def _log_access(request, instance, action: str, **extra) -> None:
     if not extra:
         accessed.send(sender=type(instance), instance=instance)
         return
-    LogEntry.objects.log_create(
-        instance,
-        force_log=True,
-        action=LogEntry.Action.ACCESS,
-        actor=request.user,
-        actor_email=request.user.email,
-        additional_data={"action": action, **extra},
-    )
+    audit.accessed(instance, action, by=request.user, **extra)
 
 
 class ReadOnlyInline(ReadOnly, admin.TabularInline):
