@@ -23,6 +23,8 @@ from datetime import date, datetime
 from auditlog.context import disable_auditlog
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
 
 MASK = "[hidden]"
 
@@ -107,6 +109,28 @@ def accessed(instance, action: str, *, by, **extra) -> LogEntry:
         actor_email=getattr(by, "email", None),
         additional_data={"action": action, **extra},
     )
+
+
+def history_hide(rows: Mapping, *, public_addresses: bool = False) -> int:
+    """Hide the masked fields' values in every audit entry already written for ``rows``
+    (``{model: [pk, ...]}``), entries from before a field was masked included; with
+    ``public_addresses``, also forget the address of entries no staff member made (the
+    public's own submissions). For anonymisation: the history stays, the person goes.
+    Returns how many entries changed."""
+    condition = Q(pk__in=[])
+    for model, pks in rows.items():
+        content_type = ContentType.objects.get_for_model(model)
+        condition |= Q(content_type=content_type, object_pk__in=[str(pk) for pk in pks])
+    entries = LogEntry.objects.filter(condition).select_related("content_type")
+    changed = 0
+    for entry in entries:
+        hidden = hide(entry.changes, masked_fields(entry.content_type.model_class()))
+        if hidden != entry.changes:
+            LogEntry.objects.filter(pk=entry.pk).update(changes=hidden)
+            changed += 1
+    if public_addresses:
+        entries.filter(actor__isnull=True, remote_addr__isnull=False).update(remote_addr=None)
+    return changed
 
 
 def name_next_save(instance, action: str) -> None:

@@ -20,10 +20,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from auditlog.models import LogEntry
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from portal import audit, dates, formats
@@ -805,20 +803,14 @@ def enquiry_anonymise(*, enquiry: Enquiry, now: datetime | None = None) -> Enqui
         # The enquiry's own audit entries: every personal value hidden (entries written
         # before a field was masked included), and the address the public's own
         # submission (no staff actor) was logged with removed.
-        contact_pks = [str(pk) for pk in locked.contacts.values_list("pk", flat=True)]
-        entries = LogEntry.objects.filter(
-            Q(content_type__model="enquiry", object_pk=str(locked.pk))
-            | Q(content_type__model="enquirycontact", object_pk__in=contact_pks)
-            | Q(content_type__model="enquirynote", object_pk__in=note_pks),
-            content_type__app_label="enquiries",
-        ).select_related("content_type")
-        for entry in entries:
-            hidden = audit.hide(
-                entry.changes, audit.masked_fields(entry.content_type.model_class())
-            )
-            if hidden != entry.changes:
-                LogEntry.objects.filter(pk=entry.pk).update(changes=hidden)
-        entries.filter(actor__isnull=True, remote_addr__isnull=False).update(remote_addr=None)
+        audit.history_hide(
+            {
+                Enquiry: [locked.pk],
+                EnquiryContact: list(locked.contacts.values_list("pk", flat=True)),
+                EnquiryNote: note_pks,
+            },
+            public_addresses=True,
+        )
     return locked
 
 
