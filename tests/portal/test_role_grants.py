@@ -144,11 +144,22 @@ CONTENT_EDITORS = {
     "content.view_story",
 }
 
+# Added since the table moved into the apps: case notes, viewed and added (never changed
+# or deleted) by social workers and team managers.
+CASE_NOTES = {
+    "carers.view_householdnote",
+    "carers.add_householdnote",
+    "placements.view_childnote",
+    "placements.add_childnote",
+    "placements.view_placementnote",
+    "placements.add_placementnote",
+}
+
 FORMER_TABLE = {
     Role.EVENTS_TEAM: EVENTS_TEAM,
     Role.RECRUITMENT_TEAM: RECRUITMENT_TEAM,
-    Role.SOCIAL_WORKERS: SOCIAL_WORKERS,
-    Role.TEAM_MANAGERS: SOCIAL_WORKERS | TEAM_MANAGERS_ALSO,
+    Role.SOCIAL_WORKERS: SOCIAL_WORKERS | CASE_NOTES,
+    Role.TEAM_MANAGERS: SOCIAL_WORKERS | TEAM_MANAGERS_ALSO | CASE_NOTES,
     Role.CONTENT_EDITORS: CONTENT_EDITORS,
 }
 
