@@ -2,8 +2,8 @@
 overdue tag and columns, and read-only lists.
 
 An app subclasses them with what only it knows: where a record's social worker is
-(``social_worker_path``) and which of its cases have something overdue
-(``overdue_cases``). Lists of an app's deadlines (tables on
+(``social_worker_paths``) and which of its cases have something overdue
+(``cases_overdue``). Lists of an app's deadlines (tables on
 ``portal.deadlines.DeadlineBase``) are filtered here, with the kinds that are never
 late left out. Whatever is late says so with the one "Overdue" tag
 (``portal/overdue_tag.html``), never with the admin's green tick or red cross.
@@ -75,9 +75,9 @@ class CaseloadFilter(admin.SimpleListFilter):
     parameter_name = "caseload"
     mine_label = "My caseload"
 
-    def social_worker_path(self, model) -> str:
-        """The lookup from a row of ``model`` to its case's social worker."""
-        raise NotImplementedError
+    # The lookup from a row to its case's social worker, per model the filter is used on
+    # (``{Household: "social_worker", Deadline: "household__social_worker"}``).
+    social_worker_paths: dict = {}
 
     def lookups(self, request, model_admin):
         choices = [("mine", self.mine_label), ("unassigned", "No social worker")]
@@ -90,7 +90,7 @@ class CaseloadFilter(admin.SimpleListFilter):
         return choices
 
     def queryset(self, request, queryset):
-        path = self.social_worker_path(queryset.model)
+        path = self.social_worker_paths[queryset.model]
         if (self.value() or "").isdigit():
             return queryset.filter(**{f"{path}_id": int(self.value())})
         if self.value() == "mine":
@@ -109,9 +109,9 @@ class OverdueFilter(admin.SimpleListFilter):
     title = "overdue"
     parameter_name = "overdue"
 
-    def overdue_cases(self, queryset: QuerySet, *, today: date, overdue: bool) -> QuerySet:
-        """The cases of ``queryset`` with (``overdue``) or without something late today."""
-        raise NotImplementedError
+    # The app's selector for its cases with (``overdue=True``) or without something late
+    # today: ``cases_overdue(queryset, *, today, overdue)``.
+    cases_overdue = None
 
     def lookups(self, request, model_admin):
         return [("yes", "Something overdue"), ("no", "Nothing overdue")]
@@ -124,4 +124,4 @@ class OverdueFilter(admin.SimpleListFilter):
         if issubclass(queryset.model, DeadlineBase):
             late = deadlines_overdue(queryset, today=today)
             return late if wanted else queryset.exclude(pk__in=late.values("pk"))
-        return self.overdue_cases(queryset, today=today, overdue=wanted)
+        return self.cases_overdue(queryset, today=today, overdue=wanted)

@@ -5,7 +5,7 @@ from django.contrib import admin
 from portal import admin_filters
 
 from .. import selectors
-from ..models import ADOPTION_STAGES, FOSTERING_STAGES, Household, Stage, Track
+from ..models import ADOPTION_STAGES, FOSTERING_STAGES, Deadline, Household, Stage, Track
 
 # ---------------------------------------------------------------------------
 # Filters
@@ -13,13 +13,14 @@ from ..models import ADOPTION_STAGES, FOSTERING_STAGES, Household, Stage, Track
 
 
 class CaseloadFilter(admin_filters.CaseloadFilter):
-    def social_worker_path(self, model) -> str:
-        return "social_worker" if model is Household else "household__social_worker"
+    social_worker_paths = {
+        Household: "social_worker",
+        Deadline: "household__social_worker",
+    }
 
 
 class OverdueFilter(admin_filters.OverdueFilter):
-    def overdue_cases(self, queryset, *, today, overdue):
-        return selectors.households_overdue(queryset, today=today, overdue=overdue)
+    cases_overdue = staticmethod(selectors.households_overdue)
 
 
 class StageFilter(admin.SimpleListFilter):

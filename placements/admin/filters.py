@@ -3,18 +3,18 @@
 from portal import admin_filters
 
 from .. import selectors
-from ..models import Placement
+from ..models import FamilyTimeSession, Placement, PlacementDeadline
 
 
 class CaseloadFilter(admin_filters.CaseloadFilter):
     mine_label = "Households I support"
 
-    def social_worker_path(self, model) -> str:
-        if model is Placement:
-            return "household__social_worker"
-        return "placement__household__social_worker"
+    social_worker_paths = {
+        Placement: "household__social_worker",
+        PlacementDeadline: "placement__household__social_worker",
+        FamilyTimeSession: "placement__household__social_worker",
+    }
 
 
 class OverdueFilter(admin_filters.OverdueFilter):
-    def overdue_cases(self, queryset, *, today, overdue):
-        return selectors.placements_overdue(queryset, today=today, overdue=overdue)
+    cases_overdue = staticmethod(selectors.placements_overdue)
