@@ -1,0 +1,157 @@
+// The staff area's additions to the Django admin's pages (loaded by
+// templates/admin/base_site.html on every admin page).
+//
+// - A form sent with errors leads with one error summary: the admin's "Please correct
+//   the errors below." becomes a box that lists each error, linked to its field, and
+//   takes the focus, so it is read out first (role="alert").
+// - A table of inline rows scrolls sideways on a narrow screen: it can be reached with
+//   the keyboard (and is named by its heading) so it can be scrolled without a mouse.
+// - A field in a table of inline rows has no label of its own: it is named by its
+//   column's header and its row ("First name, row 2").
+// - The first cell of each row of a list (the record's link) is the row's header:
+//   Django writes it as <th> without saying so (scope="row").
+// - The add, change, delete and view links beside a choice of a related record hold
+//   only an icon with an empty alt: the icon takes the link's title as its text.
+// - The calendar and clock links Django's DateTimeShortcuts.js adds beside date and
+//   time fields hold only an icon: they are given names that say which field they fill.
+"use strict";
+{
+  const fieldLabel = (field) => {
+    if (!field) return "";
+    const label = field.id && document.querySelector(`label[for="${CSS.escape(field.id)}"]`);
+    const text = label ? label.textContent : field.getAttribute("aria-label") || field.name || "";
+    return text.replace(/[:*]\s*$/, "").trim();
+  };
+
+  // The field an error list is about: the first field in its row (a form row, or the
+  // table cell of an inline row).
+  const fieldOf = (errors) => {
+    const row = errors.closest(".form-row, td, .fieldBox, .flex-container") || errors.parentElement;
+    return row.querySelector("input:not([type=hidden]), select, textarea");
+  };
+
+  const errorSummary = () => {
+    const note = document.querySelector("#content-main .errornote, #content .errornote");
+    if (!note) return;
+    let summary = note;
+    if (!note.classList.contains("staff-error-summary")) {
+      summary = document.createElement("div");
+      summary.className = "errornote staff-error-summary";
+      const title = document.createElement("h2");
+      title.id = "staff-error-summary-title";
+      title.textContent = note.textContent.trim();
+      summary.setAttribute("aria-labelledby", title.id);
+      summary.append(title);
+      const list = document.createElement("ul");
+      const form = note.closest("form") || document.querySelector("#content-main form");
+      const lists = form ? form.querySelectorAll("ul.errorlist") : [];
+      for (const errors of lists) {
+        if (summary.contains(errors)) continue;
+        const field = errors.classList.contains("nonfield") || errors.classList.contains("nonform")
+          ? null : fieldOf(errors);
+        for (const error of errors.querySelectorAll("li")) {
+          const item = document.createElement("li");
+          if (field && field.id) {
+            const link = document.createElement("a");
+            link.href = `#${field.id}`;
+            const name = fieldLabel(field);
+            link.textContent = name ? `${name}: ${error.textContent}` : error.textContent;
+            item.append(link);
+          } else {
+            item.textContent = error.textContent;
+          }
+          list.append(item);
+        }
+      }
+      if (list.children.length) summary.append(list);
+      note.replaceWith(summary);
+    }
+    summary.setAttribute("role", "alert");
+    summary.tabIndex = -1;
+    summary.focus();
+  };
+
+  const NAMES = { calendarlink: "Choose a date", clocklink: "Choose a time" };
+
+  const nameRelatedLinks = (root) => {
+    for (const link of root.querySelectorAll(".related-widget-wrapper-link[title]")) {
+      const icon = link.querySelector("img");
+      if (icon && !icon.alt) icon.alt = link.title;
+    }
+  };
+
+  const nameShortcuts = (root) => {
+    for (const shortcuts of root.querySelectorAll(".datetimeshortcuts")) {
+      const field = shortcuts.previousElementSibling;
+      const about = fieldLabel(field);
+      for (const link of shortcuts.querySelectorAll("a")) {
+        const kind = Object.keys(NAMES).find((prefix) => link.id.startsWith(prefix));
+        if (kind) {
+          link.setAttribute("aria-label", about ? `${NAMES[kind]} for ${about}` : NAMES[kind]);
+        }
+      }
+    }
+  };
+
+  const nameInlineFields = (root) => {
+    for (const table of root.querySelectorAll(".inline-group .tabular table")) {
+      const headers = {};
+      for (const header of table.querySelectorAll("thead th")) {
+        const column = [...header.classList].find((name) => name.startsWith("column-"));
+        if (column) headers[column.slice("column-".length)] = header.textContent.trim();
+      }
+      const rows = [...table.querySelectorAll("tbody tr.form-row")];
+      rows.forEach((row, index) => {
+        for (const cell of row.querySelectorAll("td")) {
+          const field = [...cell.classList].find((name) => name.startsWith("field-"));
+          const header = field ? headers[field.slice("field-".length)] : cell.classList.contains("delete") ? "Delete" : "";
+          if (!header) continue;
+          for (const control of cell.querySelectorAll("input:not([type=hidden]), select, textarea")) {
+            if (control.labels.length && !control.hasAttribute("data-staff-named")) continue;
+            control.setAttribute("aria-label", `${header}, row ${index + 1}`);
+            control.setAttribute("data-staff-named", "");
+          }
+        }
+      });
+    }
+  };
+
+  const scrollableInlines = () => {
+    for (const group of document.querySelectorAll('.inline-group[data-inline-type="tabular"]')) {
+      const heading = group.querySelector(".inline-heading, h2");
+      group.tabIndex = 0;
+      group.setAttribute("role", "region");
+      if (heading && heading.id) group.setAttribute("aria-labelledby", heading.id);
+    }
+  };
+
+  const start = () => {
+    for (const header of document.querySelectorAll("#result_list tbody th:not([scope])")) {
+      header.scope = "row";
+    }
+    scrollableInlines();
+    nameInlineFields(document);
+    errorSummary();
+    nameShortcuts(document);
+    nameRelatedLinks(document);
+    new MutationObserver((changes) => {
+      const groups = new Set();
+      for (const change of changes) {
+        for (const node of change.addedNodes) {
+          if (node.nodeType !== Node.ELEMENT_NODE) continue;
+          nameShortcuts(node.parentElement || node);
+          nameRelatedLinks(node.parentElement || node);
+          const group = node.closest(".inline-group");
+          if (group) groups.add(group);
+        }
+      }
+      for (const group of groups) nameInlineFields(group);
+    }).observe(document.body, { childList: true, subtree: true });
+  };
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+}
