@@ -8,6 +8,13 @@
 //   the keyboard (and is named by its heading) so it can be scrolled without a mouse.
 // - A field in a table of inline rows has no label of its own: it is named by its
 //   column's header and its row ("First name, row 2").
+// - A field edited in a list (list_editable) is named by its column and its row's
+//   header ("Order, How long does it take?").
+// - A fieldset the admin leaves without a name (the password forms) is named by the
+//   page's heading.
+// - The search boxes of the admin's two-list choosers carry their hint in aria-label
+//   on an icon with no role: the icon becomes an image with that text.
+// - An autocomplete box (select2) is named by its field's label.
 // - The first cell of each row of a list (the record's link) is the row's header:
 //   Django writes it as <th> without saying so (scope="row").
 // - The add, change, delete and view links beside a choice of a related record hold
@@ -116,6 +123,68 @@
     }
   };
 
+  const nameListFields = () => {
+    const table = document.querySelector("#result_list");
+    if (!table) return;
+    const headers = {};
+    for (const header of table.querySelectorAll("thead th")) {
+      const column = [...header.classList].find((name) => name.startsWith("column-"));
+      if (column) headers[column.slice("column-".length)] = header.textContent.trim();
+    }
+    for (const row of table.querySelectorAll("tbody tr")) {
+      const rowHeader = row.querySelector("th");
+      const about = rowHeader ? rowHeader.textContent.trim() : "";
+      for (const cell of row.querySelectorAll("td")) {
+        const field = [...cell.classList].find((name) => name.startsWith("field-"));
+        const header = field && headers[field.slice("field-".length)];
+        if (!header) continue;
+        for (const control of cell.querySelectorAll("input:not([type=hidden]), select, textarea")) {
+          if (!control.labels.length && !control.hasAttribute("aria-label")) {
+            control.setAttribute("aria-label", about ? `${header}, ${about}` : header);
+          }
+        }
+      }
+    }
+  };
+
+  const nameFieldsets = () => {
+    const title = document.querySelector("#content h1, h1");
+    if (!title) return;
+    for (const fieldset of document.querySelectorAll("#content fieldset")) {
+      const named = fieldset.querySelector(":scope > legend")
+        || fieldset.hasAttribute("aria-labelledby") || fieldset.hasAttribute("aria-label");
+      if (named) continue;
+      title.id = title.id || "staff-page-title";
+      fieldset.setAttribute("aria-labelledby", title.id);
+    }
+  };
+
+  // The user forms keep the account's email in a hidden box for password managers.
+  const nameHiddenBoxes = () => {
+    for (const box of document.querySelectorAll("#content input.hidden[name]:not([type=hidden])")) {
+      if (!box.labels.length && !box.hasAttribute("aria-label")) box.setAttribute("aria-label", box.name);
+    }
+  };
+
+  const nameChooserHints = (root) => {
+    for (const icon of root.querySelectorAll(".help-tooltip[aria-label]:not([role])")) {
+      icon.setAttribute("role", "img");
+    }
+  };
+
+  const nameAutocompletes = (root) => {
+    for (const box of root.querySelectorAll(".select2-selection[role=combobox]")) {
+      const container = box.closest(".select2-container");
+      const select = container && container.previousElementSibling;
+      const label = select && select.id && document.querySelector(`label[for="${CSS.escape(select.id)}"]`);
+      if (!label) continue;
+      label.id = label.id || `${select.id}-label`;
+      const rendered = box.querySelector(".select2-selection__rendered");
+      box.setAttribute("aria-labelledby", rendered && rendered.id ? `${label.id} ${rendered.id}` : label.id);
+      if (rendered) rendered.setAttribute("aria-labelledby", label.id);
+    }
+  };
+
   const scrollableInlines = () => {
     for (const group of document.querySelectorAll('.inline-group[data-inline-type="tabular"]')) {
       const heading = group.querySelector(".inline-heading, h2");
@@ -130,6 +199,11 @@
       header.scope = "row";
     }
     scrollableInlines();
+    nameListFields();
+    nameFieldsets();
+    nameHiddenBoxes();
+    nameChooserHints(document);
+    nameAutocompletes(document);
     nameInlineFields(document);
     errorSummary();
     nameShortcuts(document);
@@ -141,6 +215,8 @@
           if (node.nodeType !== Node.ELEMENT_NODE) continue;
           nameShortcuts(node.parentElement || node);
           nameRelatedLinks(node.parentElement || node);
+          nameChooserHints(node.parentElement || node);
+          nameAutocompletes(node.parentElement || node);
           const group = node.closest(".inline-group");
           if (group) groups.add(group);
         }

@@ -203,7 +203,8 @@ _HTMLCS_RUN = """
     },
   };
   checks.noControls = (form) => ![...form.elements].some(
-    (control) => control.type !== 'hidden' && !control.disabled && control.offsetParent !== null);
+    (control) => control.matches('input, select, textarea, button')
+      && control.type !== 'hidden' && !control.disabled && control.offsetParent !== null);
   const excused = (m) => m.code in allowedWhere && m.element instanceof Element
     && checks[allowedWhere[m.code]](m.element);
   const root = context ? document.querySelector(context) : document;

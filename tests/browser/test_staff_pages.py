@@ -25,11 +25,13 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from placements.models import Placement
 from portal.roles import Role
 from tests import test_access as access
 
 from .harness import axe_check, htmlcs_check, page_problems
 from .test_carers_journey import sign_in
+from .test_staff_home import casework
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -226,6 +228,13 @@ def test_every_staff_page_passes_axe_and_htmlcs_in_both_themes_and_widths(
     superuser = make_staff(superuser=True, first_name="Sam", last_name="Super")
     roles = {role: make_staff(role, first_name="Robin", last_name="Role") for role in Role.ALL}
     worker = make_staff(Role.SOCIAL_WORKERS, first_name="Sasha", last_name="Worker")
+    casework(worker)  # overdue rows and "Overdue" tags on their home page and records
+    own = Placement.objects.get(created_by=worker)
+    own_pages = {
+        "their home page": "/admin/",
+        "their placement": f"/admin/placements/placement/{own.pk}/change/",
+        "their household": f"/admin/carers/household/{own.household_id}/change/",
+    }
     for theme in THEMES:
         sign_in(page, live_server, superuser)
         page.goto("/admin/")
@@ -247,6 +256,10 @@ def test_every_staff_page_passes_axe_and_htmlcs_in_both_themes_and_widths(
             label = f"home page of {role} ({theme})"
             walk_page(page, subtests, walk, label, "/admin/", error_state=False)
         sign_in(page, live_server, worker)
+        for key, url in own_pages.items():
+            walk_page(
+                page, subtests, walk, f"{key} (social worker, {theme})", url, error_state=False
+            )
         for key, url in urls:
             model, _, kind = key.partition(":")
             if kind in ("changelist", "change") and access._can_view(Role.SOCIAL_WORKERS, model):
