@@ -49,7 +49,13 @@ class PanelSittingAdmin(admin.ModelAdmin):
     inlines = (AgendaInline,)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(agenda_count=Count("agenda"))
+        # An annotated (GROUP BY) query drops Meta.ordering: the autocomplete pages it as is.
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(agenda_count=Count("agenda"))
+            .order_by("-sits_on", "kind", "id")
+        )
 
     def save_model(self, request, obj, form, change):
         services.panel_sitting_save(sitting=obj, by=request.user)
