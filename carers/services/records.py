@@ -361,6 +361,26 @@ def document_upload(
     return document
 
 
+def document_store_letter(
+    *, household: Household, title: str, content: bytes, by, check_record=None
+) -> Document:
+    """A letter the portal made (``portal.letters``), kept with the household's documents."""
+    from django.core.files.base import ContentFile
+
+    document = Document(
+        household=household,
+        kind=Document.Kind.LETTER,
+        title=title.strip()[:150] or Document.Kind.LETTER.label,
+        file=ContentFile(content, name="letter.pdf"),
+        check_record=check_record,
+        uploaded_by=by,
+    )
+    audit.name_next_save(document, "carers.document.letter_stored")
+    with transaction.atomic():
+        document.save()
+    return document
+
+
 def document_delete(*, document: Document, by) -> None:
     """Remove a document uploaded by mistake. The audit trail keeps what the row held; the
     file itself stays in private storage, as it always has when a row is removed."""
