@@ -186,7 +186,9 @@ def test_the_emailed_invitation_lets_an_applicant_choose_a_password_and_read_the
     client.force_login(social_worker)
     letter = produce_approval(client, approved)
     client.logout()
-    row = Notification.objects.get(key__startswith=f"letter:{letter.pk}:", to="applicant1@example.com")
+    row = Notification.objects.get(
+        key__startswith=f"letter:{letter.pk}:", to="applicant1@example.com"
+    )
     link = re.search(r"(/accounts/invitation/[\w-]+/)", build_message(row).body).group(1)
 
     assert client.get(link).status_code == 302
@@ -203,7 +205,9 @@ def test_the_emailed_invitation_lets_an_applicant_choose_a_password_and_read_the
     again = letters.letter_produce(
         kind="carers.final_decision", record=f.adoption(approved), by=social_worker
     )
-    row = Notification.objects.get(key__startswith=f"letter:{again.pk}:", to="applicant1@example.com")
+    row = Notification.objects.get(
+        key__startswith=f"letter:{again.pk}:", to="applicant1@example.com"
+    )
     assert f"/letters/{again.pk}/" in build_message(row).body
     assert "/accounts/invitation/" not in build_message(row).body
 
@@ -219,7 +223,9 @@ def test_a_referee_request_is_produced_from_its_check_and_sent_to_the_address_gi
     client.force_login(social_worker)
 
     page = client.get(letters_url(household))
-    assert f'href="{produce_url(household, "carers.referee_request", check)}"' in page.content.decode()
+    assert (
+        f'href="{produce_url(household, "carers.referee_request", check)}"' in page.content.decode()
+    )
     url = produce_url(household, "carers.referee_request", check)
     refused = client.post(url, {"email": "not an address"})
     assert refused.status_code == 200 and "Enter a valid email address" in refused.content.decode()
