@@ -316,7 +316,8 @@ ASSESSMENT_KINDS = [
             "recommended that you are {panel_recommendation}. Having considered the "
             "panel's recommendation and your assessment, the agency decision maker "
             "proposes not to approve you. This is called a qualifying determination. "
-            "The reasons are set out with this letter.",
+            "Your social worker will go through the reasons with you, and we will send you the "
+            "panel's minutes and the written reasons for the proposal.",
             "## What you can do\n\n"
             "By {representations_by} you may:\n\n"
             "- send us your comments in writing, which the agency decision maker will "
@@ -419,9 +420,9 @@ CHECK_KINDS = [
         body=_request(
             "{applicant_name} has applied to {agency_name} to become an adopter and foster "
             "carer, and has given your name as someone who knows them well.",
-            "Would you be willing to give a personal reference? Your social worker contact "
-            "will arrange to visit or speak with you, and may also ask you to complete a "
-            "short written questionnaire. What you tell us is kept confidential within the "
+            "Would you be willing to give a personal reference? Our social worker, "
+            "{social_worker_name}, will arrange to visit or speak with you, and may also ask "
+            "you to complete a short written questionnaire. What you tell us is kept confidential within the "
             "assessment and is not shared with the applicant without your agreement, "
             "unless the law requires it.",
         ),

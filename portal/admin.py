@@ -12,7 +12,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from . import letters
+from . import formats, letters
 from .admin_saves import RefusedOnSave, SavesThroughServices
 from .invitations import staff_invitation_send
 from .models import LetterTemplate, LetterTemplateVersion, Notification, User
@@ -186,10 +186,10 @@ def _pdf_response(data: bytes, filename: str) -> HttpResponse:
 class LetterTemplateAdmin(SavesThroughServices, admin.ModelAdmin):
     form = LetterTemplateForm
     change_form_template = "admin/portal/lettertemplate/change_form.html"
-    list_display = ("title", "kind_title", "version", "updated_at", "updated_by")
+    list_display = ("title", "kind_title", "version", "updated", "updated_by")
     list_select_related = ("updated_by",)
     search_fields = ("title", "body")
-    readonly_fields = ("kind_title", "version", "updated_at", "updated_by", "versions_list")
+    readonly_fields = ("kind_title", "version", "updated", "updated_by", "versions_list")
 
     def get_fieldsets(self, request, obj=None):
         kind = letters._kinds.get(obj.kind) if obj else None
@@ -199,7 +199,7 @@ class LetterTemplateAdmin(SavesThroughServices, admin.ModelAdmin):
             format_html_join("", "<li><code>{{{}}}</code>: {}</li>", fields.items()),
         )
         return (
-            (None, {"fields": ("kind_title", "version", "updated_at", "updated_by")}),
+            (None, {"fields": ("kind_title", "version", "updated", "updated_by")}),
             ("The letter", {"fields": ("title", "body"), "description": listed}),
             ("Earlier versions", {"fields": ("versions_list",)}),
         )
@@ -208,6 +208,10 @@ class LetterTemplateAdmin(SavesThroughServices, admin.ModelAdmin):
     def kind_title(self, obj):
         kind = letters._kinds.get(obj.kind)
         return kind.title if kind else obj.kind
+
+    @admin.display(description="saved", ordering="updated_at")
+    def updated(self, obj):
+        return formats.day_and_time(obj.updated_at)
 
     @admin.display(description="versions")
     def versions_list(self, obj):
@@ -221,7 +225,7 @@ class LetterTemplateAdmin(SavesThroughServices, admin.ModelAdmin):
                     (
                         reverse("admin:portal_lettertemplate_version", args=[obj.pk, v.number]),
                         v.number,
-                        timezone.localtime(v.created_at).strftime("%-d %B %Y %H:%M"),
+                        formats.day_and_time(v.created_at),
                         v.created_by or "the portal (the first version)",
                     )
                     for v in rows

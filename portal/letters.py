@@ -6,7 +6,8 @@ with a demo value for previews), a function giving their values from the record,
 receives it, where the PDF is stored (the app's own documents) and who else may open it.
 
 - **Templates** are Markdown, sanitised like the public pages (``portal.markdown``), with
-  merge fields written ``{applicant_names}``. A field is only ever replaced by its value,
+  merge fields written ``{applicant_names}``; a new line is kept as a line break, as a
+  letter's address and signature need. A field is only ever replaced by its value,
   escaped: no template language runs from the database. A template naming a field its
   kind does not have is refused with the field's name and the list of those allowed.
 - **Versions.** Every save of a template is a new ``LetterTemplateVersion``; the old ones
@@ -168,7 +169,7 @@ def fill_markdown(body: str, values: Mapping[str, str]) -> SafeString:
         found[token] = match.group(1)
         return token
 
-    html = str(render_markdown(FIELD.sub(mark, body or ""), top_heading=2))
+    html = str(render_markdown(FIELD.sub(mark, body or ""), top_heading=2, line_breaks=True))
     for token, name in found.items():
         value = escape(str(values.get(name, ""))).replace("\n", "<br>")
         html = html.replace(token, value)

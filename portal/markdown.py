@@ -68,13 +68,16 @@ class _HeadingLevelsExtension(Extension):
         md.treeprocessors.register(_HeadingLevels(md, self.top), "content_heading_levels", 5)
 
 
-def render_markdown(text: str, *, top_heading: int = 2) -> SafeString:
-    """Markdown to sanitised HTML with GOV.UK classes; body headings start at ``top_heading``."""
-    html = markdown.markdown(
-        text or "",
-        extensions=["sane_lists", "tables", "abbr", _HeadingLevelsExtension(top_heading)],
-        output_format="html",
-    )
+def render_markdown(text: str, *, top_heading: int = 2, line_breaks: bool = False) -> SafeString:
+    """Markdown to sanitised HTML with GOV.UK classes; body headings start at ``top_heading``.
+
+    With ``line_breaks`` a new line inside a paragraph is kept (a letter's address block and
+    signature), where Markdown would join the lines.
+    """
+    extensions = ["sane_lists", "tables", "abbr", _HeadingLevelsExtension(top_heading)]
+    if line_breaks:
+        extensions.append("nl2br")
+    html = markdown.markdown(text or "", extensions=extensions, output_format="html")
     cleaned = nh3.clean(
         html,
         tags=ALLOWED_TAGS,

@@ -34,7 +34,7 @@ from .inlines import (
     SupportNetworkInline,
     TrainingRecordInline,
 )
-from .letters import HouseholdLettersAdmin
+from .letters import HouseholdLettersAdmin, letters_after_move
 
 # ---------------------------------------------------------------------------
 # Households
@@ -324,6 +324,7 @@ class HouseholdAdmin(
             success=lambda moved: (
                 f"{household}: {action.label} – done. "
                 f"{moved.get_track_display()} is now at “{moved.get_stage_display()}”."
+                + letters_after_move(before=assessment, after=moved)
             ),
             state=f"{assessment.get_track_display()} assessment, now at "
             f"“{assessment.get_stage_display()}”.",

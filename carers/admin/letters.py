@@ -49,6 +49,19 @@ def letters_due(household: Household) -> list[dict]:
     return rows
 
 
+def letters_after_move(*, before: Assessment, after: Assessment) -> str:
+    """What a step's success message adds: the letters the step has made fit, if any."""
+    titles = [
+        kind.title
+        for kind in map(letters.kind_get, ASSESSMENT_KIND_NAMES)
+        if kind.available(after) and not kind.available(before)
+    ]
+    if not titles:
+        return ""
+    listed = ", ".join(f"“{title}”" for title in titles)
+    return f" To send the letter for this step ({listed}), use Letters on the household page."
+
+
 class HouseholdLettersAdmin:
     """Mix into the household admin: its letters page and the page that produces one."""
 

@@ -265,3 +265,26 @@ def test_the_letters_page_query_count_does_not_grow_with_letters(client, social_
     for _ in range(3):
         letters.letter_produce(kind="carers.final_decision", record=a, by=social_worker)
     assert count() == with_one
+
+
+def test_the_decision_step_says_which_letters_it_calls_for(client, social_worker, manager):
+    household = f.household(social_worker)
+    f.to_stage(household, Stage.PANEL_RECOMMENDED, social_worker)
+    a = f.adoption(household)
+    client.force_login(manager)
+    url = reverse("admin:carers_household_action", args=[household.pk, a.pk, "record_decision"])
+    response = client.post(
+        url,
+        {
+            "on": a.stage_entered_on.isoformat(),
+            "decision": "approved",
+            "approved_age_from": 0,
+            "approved_age_to": 2,
+            "approved_number_of_children": 1,
+        },
+        follow=True,
+    )
+    html = response.content.decode()
+    assert "“Approval, with its terms”, “Final decision”" in html
+    assert "use Letters on the household page" in html
+    assert "Proposed refusal" not in html
