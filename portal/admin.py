@@ -199,7 +199,7 @@ class LetterTemplateAdmin(SavesThroughServices, admin.ModelAdmin):
             format_html_join("", "<li><code>{{{}}}</code>: {}</li>", fields.items()),
         )
         return (
-            (None, {"fields": ("kind_title", "version", "updated", "updated_by")}),
+            ("This template", {"fields": ("kind_title", "version", "updated", "updated_by")}),
             ("The letter", {"fields": ("title", "body"), "description": listed}),
             ("Earlier versions", {"fields": ("versions_list",)}),
         )
@@ -220,7 +220,9 @@ class LetterTemplateAdmin(SavesThroughServices, admin.ModelAdmin):
             "<ul>{}</ul>",
             format_html_join(
                 "",
-                '<li><a href="{}">Version {}</a>, saved {} by {}</li>',
+                # The whole line is the link: a link inside a line of text must not be told
+                # apart by colour alone, and the admin's links are not underlined.
+                '<li><a href="{}">Version {}, saved {} by {}</a></li>',
                 (
                     (
                         reverse("admin:portal_lettertemplate_version", args=[obj.pk, v.number]),
