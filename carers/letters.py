@@ -378,13 +378,16 @@ def _check_values(check: StatutoryCheck) -> dict[str, str]:
     }
 
 
-def check_kind(*, name, title, check_kind_value, fields, demo, values, default_title, body):
+def check_kind(
+    *, name, title, check_kind_value, default_title, body, fields=None, demo=None, values=None
+):
+    """A request about one applicant's check, sent to an address given when it is produced."""
     return LetterKind(
         name=f"carers.{name}",
         title=title,
-        fields={**CHECK_FIELDS, **fields},
-        demo={**CHECK_DEMO, **demo},
-        values=lambda check: {**_check_values(check), **values(check)},
+        fields={**CHECK_FIELDS, **(fields or {})},
+        demo={**CHECK_DEMO, **(demo or {})},
+        values=lambda check: {**_check_values(check), **(values(check) if values else {})},
         recipients=lambda check: [],
         store=_store,
         may_see=_may_see,
@@ -413,27 +416,21 @@ CHECK_KINDS = [
         name="referee_request",
         title="Referee request",
         check_kind_value=StatutoryCheck.Kind.PERSONAL_REFERENCE,
-        fields={},
-        demo={},
-        values=lambda check: {},
         default_title="A request for a personal reference for {applicant_name}",
         body=_request(
             "{applicant_name} has applied to {agency_name} to become an adopter and foster "
             "carer, and has given your name as someone who knows them well.",
             "Would you be willing to give a personal reference? Our social worker, "
             "{social_worker_name}, will arrange to visit or speak with you, and may also ask "
-            "you to complete a short written questionnaire. What you tell us is kept confidential within the "
-            "assessment and is not shared with the applicant without your agreement, "
-            "unless the law requires it.",
+            "you to complete a short written questionnaire. What you tell us is kept "
+            "confidential within the assessment and is not shared with the applicant "
+            "without your agreement, unless the law requires it.",
         ),
     ),
     check_kind(
         name="employer_request",
         title="Employer request",
         check_kind_value=StatutoryCheck.Kind.EMPLOYER_REFERENCE,
-        fields={},
-        demo={},
-        values=lambda check: {},
         default_title="A request for an employer's reference for {applicant_name}",
         body=_request(
             "{applicant_name} has applied to {agency_name} to become an adopter and foster "
