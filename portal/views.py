@@ -167,7 +167,11 @@ def staff_invitation_accept(request):
         )
         messages.success(request, "Your password is set. Now set up two-step sign-in.")
         return redirect("mfa_activate_totp")
-    return render(request, "account/invitation_accept.html", {"form": form})
+    return render(
+        request,
+        "account/invitation_accept.html",
+        {"form": form, "for_staff": invitation.user.is_staff},
+    )
 
 
 @never_cache

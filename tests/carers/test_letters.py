@@ -192,6 +192,9 @@ def test_the_emailed_invitation_lets_an_applicant_choose_a_password_and_read_the
     link = re.search(r"(/accounts/invitation/[\w-]+/)", build_message(row).body).group(1)
 
     assert client.get(link).status_code == 302
+    page = client.get(reverse("staff_invitation_accept")).content.decode()
+    assert "has sent you a letter. Choose a password to read it." in page
+    assert "staff area" not in page and "authenticator" not in page
     password = "a-long-and-unusual-passphrase-41"
     response = client.post(
         reverse("staff_invitation_accept"),
