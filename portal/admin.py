@@ -167,7 +167,7 @@ class LetterTemplateForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        kind = letters._kinds.get(self.instance.kind)
+        kind = letters.kind_find(self.instance.kind)
         if kind is not None and {"title", "body"} <= set(data):
             for problem in letters.template_problems(
                 kind=kind, title=data["title"], body=data["body"]
@@ -192,7 +192,7 @@ class LetterTemplateAdmin(SavesThroughServices, admin.ModelAdmin):
     readonly_fields = ("kind_title", "version", "updated", "updated_by", "versions_list")
 
     def get_fieldsets(self, request, obj=None):
-        kind = letters._kinds.get(obj.kind) if obj else None
+        kind = letters.kind_find(obj.kind) if obj else None
         fields = kind.all_fields() if kind else {}
         listed = format_html(
             "<p>Merge fields you may use, each written in braces:</p><ul>{}</ul>",
@@ -206,7 +206,7 @@ class LetterTemplateAdmin(SavesThroughServices, admin.ModelAdmin):
 
     @admin.display(description="letter")
     def kind_title(self, obj):
-        kind = letters._kinds.get(obj.kind)
+        kind = letters.kind_find(obj.kind)
         return kind.title if kind else obj.kind
 
     @admin.display(description="saved", ordering="updated_at")

@@ -118,6 +118,11 @@ def kind_get(name: str) -> LetterKind:
         raise Refused(f"There is no kind of letter called “{name}”.") from None
 
 
+def kind_find(name: str) -> LetterKind | None:
+    """The kind registered under ``name``, or None (a template left by a kind since removed)."""
+    return _kinds.get(name)
+
+
 def kinds() -> list[LetterKind]:
     return list(_kinds.values())
 
@@ -366,7 +371,7 @@ def letter_may_open(*, user, letter: Letter) -> bool:
         return True
     if not user.is_staff:
         return False
-    kind = _kinds.get(letter.kind)
+    kind = kind_find(letter.kind)
     return kind is not None and kind.may_see(user, letter_record(letter))
 
 
