@@ -14,6 +14,7 @@ class CarersConfig(AppConfig):
         from portal.workflow import lock_rank
 
         from . import models, reminders, roles
+        from .letters import register_letters
         from .selectors import dashboard_panel, household_for_enquirer
         from .services.notes import HOUSEHOLD_NOTES
 
@@ -25,6 +26,7 @@ class CarersConfig(AppConfig):
         register_household_lookup(household_for_enquirer)
         register_deadlines(reminders.DEADLINES)
         register_notes(HOUSEHOLD_NOTES)
+        register_letters()
 
         # Lock order (README, "Lock order"): the household before its assessments and
         # reviews; carers' rows before placements'.

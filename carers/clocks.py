@@ -5,7 +5,7 @@ import). Statutory numbers are constants here, each with the rule it comes from.
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.utils import timezone
@@ -71,6 +71,21 @@ def approval_due(stage_1_started_on: date) -> date:
 
 def agency_decision_due(panel_on: date) -> date:
     return add_working_days(panel_on, settings.CARERS_AGENCY_DECISION_WORKING_DAYS)
+
+
+# Statutory: after a qualifying determination (the agency proposes not to approve), the
+# applicants may make representations to the agency or ask the Independent Review
+# Mechanism for a review: adopters within 40 working days of the notice (Adoption Agencies
+# Regulations 2005, reg 27), foster carers within 28 days (Fostering Services (England)
+# Regulations 2011, reg 27).
+REPRESENTATIONS_WORKING_DAYS_ADOPTION = 40
+REPRESENTATIONS_DAYS_FOSTERING = 28
+
+
+def representations_due(notice_on: date, *, adoption: bool) -> date:
+    if adoption:
+        return add_working_days(notice_on, REPRESENTATIONS_WORKING_DAYS_ADOPTION)
+    return notice_on + timedelta(days=REPRESENTATIONS_DAYS_FOSTERING)
 
 
 def dbs_expires(received_on: date) -> date:

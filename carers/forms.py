@@ -436,3 +436,20 @@ class EnquiryConversionForm(forms.Form):
                 for number in range(1, self.child_count + 1)
             ],
         }
+
+
+class LetterProduceForm(forms.Form):
+    """Producing a letter: the address to send it to, for a letter to someone outside the
+    household (a referee, an employer, a GP); applicants' addresses are on their records."""
+
+    email = forms.EmailField(
+        label="Their email address",
+        max_length=254,
+        help_text="They are emailed a link to sign in and read the letter; the letter "
+        "itself is never attached.",
+    )
+
+    def __init__(self, *args, asks_email: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not asks_email:
+            del self.fields["email"]

@@ -558,6 +558,7 @@ class Document(AuditNamed, models.Model):
         STAGE_1_PLAN = "stage_1_plan", "Stage 1 plan"
         CHECK = "check", "Check or reference"
         PANEL_MINUTES = "panel_minutes", "Panel minutes"
+        LETTER = "letter", "Letter sent (made by the portal)"
         OTHER = "other", "Other"
 
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="documents")

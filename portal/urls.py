@@ -21,6 +21,7 @@ urlpatterns = [
         name="staff_invitation_open",
     ),
     path("accounts/", include("allauth.urls")),
+    path("letters/<int:pk>/", views.letter_open, name="letter_open"),
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("", include("enquiries.urls")),

@@ -1,4 +1,4 @@
-"""Cross-cutting views: the health check, the error pages and staff invitations."""
+"""Cross-cutting views: the health check, the error pages, invitations and letters."""
 
 import logging
 
@@ -7,16 +7,18 @@ from allauth.account.internal.flows.login import record_authentication
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404, HttpResponsePermanentRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from . import invitations
+from . import audit, invitations, letters
 from .middleware import user_has_mfa
 
 logger = logging.getLogger(__name__)
@@ -143,6 +145,14 @@ def staff_invitation_accept(request):
         if user is None:
             return _invitation_unusable(request)
         request.session.pop(INVITATION_SESSION_KEY, None)
+        if not user.is_staff:
+            # A carer invited by a letter: straight on to what they were sent.
+            get_adapter(request).login(request, user)
+            messages.success(request, "Your password is set. Use it to sign in next time.")
+            next_path = invitation.next_path
+            if not url_has_allowed_host_and_scheme(next_path, allowed_hosts=None):
+                next_path = "/"
+            return redirect(next_path or "/")
         if user_has_mfa(user):
             messages.success(
                 request,
@@ -157,4 +167,31 @@ def staff_invitation_accept(request):
         )
         messages.success(request, "Your password is set. Now set up two-step sign-in.")
         return redirect("mfa_activate_totp")
-    return render(request, "account/invitation_accept.html", {"form": form})
+    return render(
+        request,
+        "account/invitation_accept.html",
+        {"form": form, "for_staff": invitation.user.is_staff},
+    )
+
+
+@never_cache
+@require_GET
+@login_required
+def letter_open(request, pk):
+    """A letter's PDF, for its recipients and for staff who may see the record it is for."""
+    from .models import Letter
+
+    letter = get_object_or_404(Letter.objects.select_related("record_type", "document_type"), pk=pk)
+    if not letters.letter_may_open(user=request.user, letter=letter):
+        raise PermissionDenied
+    document = letters.letter_document(letter)
+    try:
+        handle = document.file.open("rb")
+    except FileNotFoundError as missing:
+        raise Http404("The letter is missing from storage") from missing
+    response = FileResponse(
+        handle, content_type="application/pdf", filename=f"letter-{letter.pk}.pdf"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    audit.accessed(letter, "portal.letter.opened", by=request.user)
+    return response

@@ -45,6 +45,8 @@ from enquiries.models import Enquiry
 from enquiries.services.enquiries import ENQUIRY_WORKFLOW
 from placements import services as placements_services
 from placements.models import PlacementDeadline
+from portal import letters
+from portal.models import LetterTemplate
 from portal.notifications import notify
 from portal.roles import Role
 from tests.carers import factories as carer_factories
@@ -201,11 +203,11 @@ STAFF_PAGES = (
         ("carers.household",),
         {
             SOCIAL: "view, add, change, stage buttons, close, foster carer review, "
-            "panel paper (PDF), case notes",
+            "panel paper (PDF), case notes, letters",
             MANAGERS: "view, add, change, stage buttons, close, foster carer review, "
-            "panel paper (PDF), case notes",
+            "panel paper (PDF), case notes, letters",
             SUPERUSER: "view, add, change, delete, stage buttons, close, foster carer review, "
-            "panel paper (PDF), case notes",
+            "panel paper (PDF), case notes, letters",
         },
         probes={
             "stage buttons": tuple(
@@ -214,6 +216,13 @@ STAFF_PAGES = (
             "close": (Probe("carers_household_close"),),
             "foster carer review": (Probe("carers_household_review"),),
             "panel paper (PDF)": (Probe("carers_household_panel_paper"),),
+            # The household's letters page, producing one, and opening one sent (a
+            # recipient may open it too: tests/carers/test_letters.py).
+            "letters": (
+                Probe("carers_household_letters"),
+                Probe("carers_household_letter_produce"),
+                Probe("sent letter (PDF)", refused=(302, 403)),
+            ),
             # Add a note, correct one: the only writes; no one changes or deletes a note.
             "case notes": (
                 Probe("carers_household_note_add"),
@@ -352,6 +361,17 @@ STAFF_PAGES = (
         {EDITORS: "view", SUPERUSER: "view"},
     ),
     StaffPage(
+        "Letter templates (each save a new version)",
+        ("portal.lettertemplate",),
+        {MANAGERS: "view, change, preview", SUPERUSER: "view, change, preview"},
+        probes={
+            "preview": (
+                Probe("portal_lettertemplate_preview"),
+                Probe("portal_lettertemplate_version"),
+            )
+        },
+    ),
+    StaffPage(
         "Users, groups, email addresses, authenticators",
         ("portal.user", "auth.group", "account.emailaddress", "mfa.authenticator"),
         {SUPERUSER: "view, add, change, delete, set a password"},
@@ -405,6 +425,7 @@ class Records:
     story: object
     enquiry: object
     roi_enquiry: object
+    letter: object
 
 
 @pytest.fixture
@@ -462,6 +483,11 @@ def records(make_staff, settings, tmp_path):
         draft=True, image=SimpleUploadedFile("story.png", PNG), image_alt="A garden"
     )
     notification = notify(key="access-test", to="someone@example.com", template="x")
+    letter = letters.letter_produce(
+        kind="carers.approval",
+        record=household.assessments.get(track=Track.ADOPTION),
+        by=social_worker,
+    )
     objects = {
         "portal.user": social_worker,
         "auth.group": Group.objects.get(name=EVENTS),
@@ -469,6 +495,7 @@ def records(make_staff, settings, tmp_path):
         "mfa.authenticator": Authenticator.objects.filter(user=social_worker).first(),
         "auditlog.logentry": LogEntry.objects.order_by("pk").first(),
         "portal.notification": notification,
+        "portal.lettertemplate": LetterTemplate.objects.get(kind="carers.approval"),
         "carers.household": household,
         "carers.document": household.documents.order_by("pk").first(),
         "carers.panelsitting": PanelSitting.objects.order_by("pk").first(),
@@ -508,6 +535,7 @@ def records(make_staff, settings, tmp_path):
         story=story,
         enquiry=enquiry,
         roi_enquiry=roi_enquiry,
+        letter=letter,
     )
 
 
@@ -557,6 +585,19 @@ def _custom(name: str, r: Records) -> list[tuple[str, str]]:
         ],
         "carers_household_panel_paper": lambda: [
             (name, f"{a}carers/household/{h.pk}/panel-paper.pdf")
+        ],
+        "carers_household_letters": lambda: [(name, f"{a}carers/household/{h.pk}/letters/")],
+        "carers_household_letter_produce": lambda: [
+            (name, f"{a}carers/household/{h.pk}/letters/carers.approval/{tracks['adoption']}/")
+        ],
+        "portal_lettertemplate_preview": lambda: [
+            (name, f"{a}portal/lettertemplate/{r.objects['portal.lettertemplate'].pk}/preview/")
+        ],
+        "portal_lettertemplate_version": lambda: [
+            (
+                name,
+                f"{a}portal/lettertemplate/{r.objects['portal.lettertemplate'].pk}/version/1/",
+            )
         ],
         "carers_household_note_add": lambda: [(name, f"{a}carers/household/{h.pk}/notes/add/")],
         "carers_household_note_correct": lambda: [
@@ -718,6 +759,7 @@ def public_urls(r: Records) -> list[tuple[str, str]]:
         ("guessed email confirmation", "/accounts/confirm-email/guessed-key/"),
         ("guessed password reset", "/accounts/password/reset/key/1-guessed-key/"),
         ("document file under media", f"/media/{r.document.file.name}"),
+        ("sent letter (PDF)", f"/letters/{r.letter.pk}/"),
     ]
 
 

@@ -4,6 +4,7 @@
 - ``documents``: documents listed, and downloaded only through a permission check.
 - ``catalogue``: panel sittings, the training catalogue and every open deadline.
 - ``conversion``: the action that converts an enquiry, offered on the enquiries' admin.
+- ``letters``: a household's letters page and producing a letter (mixed into its admin).
 - ``filters`` and ``inlines``: the list filters and the household page's inlines.
 """
 

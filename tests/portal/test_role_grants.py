@@ -118,6 +118,8 @@ TEAM_MANAGERS_ALSO = {
     "placements.grant_temporary_approval",
     "placements.view_measures",
     "portal.view_notification",
+    "portal.view_lettertemplate",
+    "portal.change_lettertemplate",
 }
 
 CONTENT_EDITORS = {
