@@ -102,8 +102,12 @@ class StaffSessionMiddleware:
             if idle or too_long:
                 logout(request)
                 messages.info(request, "You were signed out to keep records safe. Sign in again.")
-                return redirect(f"{reverse('account_login')}?next={request.path}")
-            request.session["staff_last_seen"] = now
+                if not request.path.startswith(ACCOUNT_PREFIX):
+                    return redirect(f"{reverse('account_login')}?next={request.path}")
+                # Already on the way to signing in (the session warning's "Sign in again"):
+                # the page goes on, keeping the address to come back to.
+            else:
+                request.session["staff_last_seen"] = now
         response = self.get_response(request)
         if request.path.startswith((ADMIN_PREFIX, ACCOUNT_PREFIX)) or (
             user.is_authenticated and user.is_staff

@@ -24,6 +24,9 @@
   }
   var KEY = "staff-session-saved-forms";
   var KEEP_MS = 60 * 60 * 1000;
+  // The server counts whole seconds: the page says the session has ended only once the
+  // server is sure to agree.
+  var GRACE_MS = 2000;
   var data = script.dataset;
   var warnBefore = parseInt(data.warnBefore, 10) * 1000;
   var endsAt = Date.now() + parseInt(data.expiresIn, 10) * 1000;
@@ -203,7 +206,7 @@
     }
     heading.textContent = "You will be signed out soon";
     signInLink.hidden = true;
-    if (endsAt - Date.now() <= 0) {
+    if (Date.now() >= endsAt + GRACE_MS) {
       return end();
     }
     message.textContent =
@@ -278,12 +281,12 @@
     if (withWarning) {
       timers.push(setTimeout(warn, Math.max(0, left - warnBefore)));
     }
-    timers.push(setTimeout(end, Math.max(0, left)));
+    timers.push(setTimeout(end, Math.max(0, left + GRACE_MS)));
   }
 
   function check() {
     // Timers may be held back while the tab is hidden or the computer sleeps.
-    if (!ended && Date.now() >= endsAt) {
+    if (!ended && Date.now() >= endsAt + GRACE_MS) {
       end();
     }
   }
@@ -296,7 +299,7 @@
   document.addEventListener(
     "submit",
     function () {
-      if (Date.now() >= endsAt) {
+      if (Date.now() >= endsAt + GRACE_MS) {
         saveForms();
       }
     },
