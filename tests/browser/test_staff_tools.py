@@ -33,8 +33,8 @@ def accessible(page, context=None):
     assert not errors, errors
 
 
-@pytest.mark.parametrize("width", [1280, 320])
-def test_the_search_box_and_its_results_are_accessible(page, live_server, make_staff, width):
+@pytest.mark.parametrize(("width", "theme"), [(1280, "light"), (320, "light"), (1280, "dark")])
+def test_the_search_box_and_its_results_are_accessible(page, live_server, make_staff, width, theme):
     worker = make_staff(Role.SOCIAL_WORKERS, first_name="Sam", last_name="Worker")
     for _ in range(6):
         household = carer_factories.household(worker, applicants=1)
@@ -42,8 +42,12 @@ def test_the_search_box_and_its_results_are_accessible(page, live_server, make_s
     placement_factories.child(worker, first_name="Willow", last_name="Quillon")
     EnquiryFactory(first_name="Jo", last_name="Quillon")
     page.set_viewport_size({"width": width, "height": 900})
+    # The admin follows the browser's colour scheme until someone picks a theme.
+    page.emulate_media(color_scheme=theme)
     sign_in(page, live_server, worker)
     page.goto(f"{live_server.url}/admin/")
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert (background == "rgb(255, 255, 255)") == (theme == "light"), background
     accessible(page, "#header")
     page.get_by_role("searchbox", name="Search records").fill("quillon")
     page.get_by_role("button", name="Search").click()
