@@ -11,11 +11,12 @@ class CarersConfig(AppConfig):
         from portal.casenotes import register_notes
         from portal.dashboard import register_panel
         from portal.deadlines import register_deadlines
+        from portal.search import register_kind
         from portal.workflow import lock_rank
 
         from . import models, reminders, roles
         from .letters import register_letters
-        from .selectors import dashboard_panel, household_for_enquirer
+        from .selectors import SEARCH_KINDS, dashboard_panel, household_for_enquirer
         from .services.notes import HOUSEHOLD_NOTES
 
         roles.grant_roles()
@@ -27,6 +28,8 @@ class CarersConfig(AppConfig):
         register_deadlines(reminders.DEADLINES)
         register_notes(HOUSEHOLD_NOTES)
         register_letters()
+        for kind in SEARCH_KINDS:
+            register_kind(kind)
 
         # Lock order (README, "Lock order"): the household before its assessments and
         # reviews; carers' rows before placements'.

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.deadlines import cases_with_next_deadline
+from portal.search import Hit, Kind, changelist_matches
 
 from .clocks import HouseholdFacts
 from .models import (
@@ -245,3 +246,69 @@ def household_for_enquirer(email: str):
         reference=applicant.household.reference or "",
         notify_email=worker.email if worker is not None and worker.is_active else "",
     )
+
+
+# -- the staff search (portal.search) -------------------------------------------------------
+
+
+def household_search(request, term: str) -> QuerySet:
+    """Households whose reference, applicant's name or postcode matches ``term``, found as
+    the household list's search box finds them; with their social worker and applicants."""
+    rows = Household.objects.select_related("social_worker").prefetch_related(
+        Prefetch("applicants", queryset=Applicant.objects.order_by("position"))
+    )
+    return changelist_matches(Household, request, term, rows).order_by("reference", "pk")
+
+
+def household_hit(household: Household) -> Hit:
+    worker = household.social_worker
+    return Hit(
+        label=f"{household.reference}: {household.applicant_names() or 'no applicants yet'}",
+        link=household.get_absolute_url(),
+        context=household.get_status_display()
+        + (f", social worker {worker}" if worker is not None else ""),
+    )
+
+
+def applicant_search(request, term: str) -> QuerySet:
+    """Applicants with every word of ``term`` in their first or last name."""
+    matches = Q()
+    for word in term.split():
+        matches &= Q(first_name__icontains=word) | Q(last_name__icontains=word)
+    return (
+        Applicant.objects.filter(matches)
+        .select_related("household")
+        .order_by("last_name", "first_name", "pk")
+    )
+
+
+def applicant_hit(applicant: Applicant) -> Hit:
+    household = applicant.household
+    return Hit(
+        label=applicant.full_name,
+        link=household.get_absolute_url(),
+        context=f"Applicant in household {household.reference}",
+    )
+
+
+SEARCH_KINDS = (
+    Kind(
+        name="households",
+        title="Carer households",
+        permission="carers.view_household",
+        find=household_search,
+        hit=household_hit,
+        changelist="admin:carers_household_changelist",
+        order=10,
+    ),
+    Kind(
+        name="applicants",
+        title="Applicants",
+        permission="carers.view_household",
+        find=applicant_search,
+        hit=applicant_hit,
+        changelist="admin:carers_household_changelist",
+        list_name="carer households",
+        order=20,
+    ),
+)

@@ -10,16 +10,19 @@ class PlacementsConfig(AppConfig):
         from portal.casenotes import register_notes
         from portal.dashboard import register_panel
         from portal.deadlines import register_deadlines
+        from portal.search import register_kind
         from portal.workflow import lock_rank
 
         from . import models, reminders, roles
-        from .selectors import dashboard_panel
+        from .selectors import SEARCH_KINDS, dashboard_panel
         from .services.notes import CHILD_NOTES, PLACEMENT_NOTES
 
         roles.grant_roles()
         register_deadlines(reminders.DEADLINES)
         register_notes(CHILD_NOTES)
         register_notes(PLACEMENT_NOTES)
+        for kind in SEARCH_KINDS:
+            register_kind(kind)
         register_panel(
             template="placements/admin/dashboard_panel.html", context=dashboard_panel, order=110
         )

@@ -1,11 +1,12 @@
-"""Cross-cutting views: the health check, the error pages, invitations and letters."""
+"""Cross-cutting views: the health check, the error pages, invitations, letters, the staff
+search and "Stay signed in"."""
 
 import logging
 
 from allauth.account.adapter import get_adapter
 from allauth.account.internal.flows.login import record_authentication
 from django.conf import settings
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
@@ -14,12 +15,13 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import FileResponse, Http404, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.response import TemplateResponse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
-from . import audit, invitations, letters
-from .middleware import user_has_mfa
+from . import audit, invitations, letters, search
+from .middleware import staff_session_seconds_left, user_has_mfa
 
 logger = logging.getLogger(__name__)
 
@@ -195,3 +197,36 @@ def letter_open(request, pk):
     response["X-Content-Type-Options"] = "nosniff"
     audit.accessed(letter, "portal.letter.opened", by=request.user)
     return response
+
+
+# -- staff search and the session warning ----------------------------------------------------
+
+
+def staff_search(request):
+    """The results of the staff area's search box, grouped by kind of record."""
+    kinds = search.kinds_for(request.user)
+    if not kinds:
+        raise PermissionDenied
+    term = " ".join(request.GET.get("q", "").split())
+    problem = search.problem(term) if "q" in request.GET else ""
+    groups = search.search(request, term) if "q" in request.GET and not problem else []
+    context = {
+        **admin.site.each_context(request),
+        "title": "Search records",
+        "search_page": True,
+        "term": term,
+        "searched": "q" in request.GET and not problem,
+        "problem": problem,
+        "groups": groups,
+        "kinds": kinds,
+    }
+    return TemplateResponse(request, "admin/search.html", context)
+
+
+@require_POST
+def staff_session_extend(request):
+    """ "Stay signed in": this request has started the staff session's idle time again
+    (``StaffSessionMiddleware``); the answer says how long it now lasts."""
+    if not (request.user.is_authenticated and request.user.is_staff):
+        return JsonResponse({"error": "Sign in to the staff area first."}, status=403)
+    return JsonResponse({"expires_in": staff_session_seconds_left(request)})

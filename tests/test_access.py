@@ -727,6 +727,9 @@ def admin_urls(r: Records) -> list[tuple[str, str]]:
                 urls.append((f"{model}:search", f"{base}?q={CHILD['last_name']}"))
             continue
         urls.extend(_custom(name, r))
+    # The staff search (portal/search.py), by the child's name and by the reference.
+    urls.append(("staff search:search", f"/admin/search/?q={CHILD['last_name']}"))
+    urls.append(("staff search by reference:search", f"/admin/search/?q={r.child.reference}"))
     recommended = r.recommended.assessments.get(track=Track.ADOPTION)
     urls.append(
         (
@@ -821,6 +824,10 @@ def expected_checks(actor: str, keys: set[str]) -> dict[str, list[Check]]:
             app_models = [m for m in models if m.startswith(f"{rest}.")]
             allowed = any(_can_view(actor, m) for m in app_models)
             found.append((Probe(key, refused=(404,)), allowed))
+        elif kind.startswith("staff search"):
+            # It opens for whoever may view a kind of record it finds, and shows only those.
+            searchable = ("carers.household", "placements.child", "enquiries.enquiry")
+            found.append((Probe(key), any(_can_view(actor, m) for m in searchable)))
         elif kind == "view_on_site":
             found.append((Probe(key, allowed=302), _can_view(actor, rest)))
         elif kind == "autocomplete":
