@@ -8,6 +8,7 @@ class CarersConfig(AppConfig):
     def ready(self):
         from enquiries.services.enquiries import register_household_lookup
         from portal import audit
+        from portal.caseloads import register_caseload
         from portal.casenotes import register_notes
         from portal.dashboard import register_panel
         from portal.deadlines import register_deadlines
@@ -15,6 +16,7 @@ class CarersConfig(AppConfig):
 
         from . import models, reminders, roles
         from .selectors import dashboard_panel, household_for_enquirer
+        from .services.households import CASELOAD
         from .services.notes import HOUSEHOLD_NOTES
 
         roles.grant_roles()
@@ -25,6 +27,8 @@ class CarersConfig(AppConfig):
         register_household_lookup(household_for_enquirer)
         register_deadlines(reminders.DEADLINES)
         register_notes(HOUSEHOLD_NOTES)
+        # A household is allocated to its social worker; placements follow it.
+        register_caseload(CASELOAD)
 
         # Lock order (README, "Lock order"): the household before its assessments and
         # reviews; carers' rows before placements'.

@@ -6,6 +6,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils import timezone
 
+from .admin_caseloads import CaseloadMoveAdmin
 from .invitations import staff_invitation_send
 from .models import Notification, User
 
@@ -24,7 +25,7 @@ admin.site.index_title = "Casework and content"
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(CaseloadMoveAdmin, DjangoUserAdmin):
     ordering = ("email",)
     list_display = ("email", "first_name", "last_name", "is_staff", "is_active", "last_login")
     list_filter = ("is_staff", "is_active", "groups")

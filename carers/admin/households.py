@@ -15,6 +15,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from portal import audit
+from portal.admin_caseloads import ReallocateAdmin
 from portal.admin_filters import CaseListColumns
 from portal.admin_notes import CaseNotesAdmin
 from portal.admin_saves import RefusedOnSave, SavesThroughServices
@@ -41,7 +42,9 @@ from .inlines import (
 
 
 @admin.register(Household)
-class HouseholdAdmin(CaseNotesAdmin, SavesThroughServices, CaseListColumns, admin.ModelAdmin):
+class HouseholdAdmin(
+    ReallocateAdmin, CaseNotesAdmin, SavesThroughServices, CaseListColumns, admin.ModelAdmin
+):
     form = HouseholdForm
     change_form_template = "admin/carers/household/change_form.html"
     list_display = (
