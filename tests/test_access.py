@@ -304,6 +304,19 @@ STAFF_PAGES = (
         },
     ),
     StaffPage(
+        "Caseloads: reallocate a household, placement or child; move a caseload "
+        "(permission `portal.reallocate_caseload`)",
+        (),
+        {MANAGERS: "reallocate, move a caseload", SUPERUSER: "reallocate, move a caseload"},
+        probes={
+            "reallocate": tuple(
+                Probe(f"{case}_reallocate")
+                for case in ("carers_household", "placements_placement", "placements_child")
+            ),
+            "move a caseload": (Probe("portal_user_move_caseload"),),
+        },
+    ),
+    StaffPage(
         "Family time sessions, placement deadlines (lists)",
         ("placements.familytimesession", "placements.placementdeadline"),
         {SOCIAL: "view", MANAGERS: "view", SUPERUSER: "view"},
@@ -559,6 +572,14 @@ def _custom(name: str, r: Records) -> list[tuple[str, str]]:
             (name, f"{a}carers/household/{h.pk}/panel-paper.pdf")
         ],
         "carers_household_note_add": lambda: [(name, f"{a}carers/household/{h.pk}/notes/add/")],
+        "carers_household_reallocate": lambda: [(name, f"{a}carers/household/{h.pk}/reallocate/")],
+        "placements_placement_reallocate": lambda: [
+            (name, f"{a}placements/placement/{p.pk}/reallocate/")
+        ],
+        "placements_child_reallocate": lambda: [
+            (name, f"{a}placements/child/{r.child.pk}/reallocate/")
+        ],
+        "portal_user_move_caseload": lambda: [(name, f"{a}portal/user/move-caseload/")],
         "carers_household_note_correct": lambda: [
             (name, f"{a}carers/household/{h.pk}/notes/{h.notes.get().pk}/correct/")
         ],
