@@ -30,8 +30,10 @@ class CarersConfig(AppConfig):
         # A household is allocated to its social worker; placements follow it.
         register_caseload(CASELOAD)
 
-        # Lock order (README, "Lock order"): the household before its assessments and
-        # reviews; carers' rows before placements'.
+        # Lock order (README, "Lock order"): a panel sitting before the households on its
+        # agenda; the household before its assessments and reviews; carers' rows before
+        # placements'.
+        lock_rank(models.PanelSitting, 90)
         lock_rank(models.Household, 100)
         lock_rank(models.Assessment, 110)
         lock_rank(models.FosterCarerReview, 120)

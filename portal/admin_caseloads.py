@@ -2,7 +2,7 @@
 
 - "Reallocate" on a case's page: one record to another social worker, with the reason.
   A case's admin takes ``ReallocateAdmin`` (before ``admin.ModelAdmin``); the page's
-  object tools show the link to those who may use it.
+  object tools (``object_tools``: label and address) show the link to those who may use it.
 - "Move a caseload" (``CaseloadMoveAdmin``, on the staff accounts' admin): every open
   record of one worker to another. The first submission shows how many of each kind
   will move; the second, with the same two people, moves them.
@@ -109,7 +109,8 @@ class ReallocateAdmin:
         extra_context = extra_context or {}
         if str(object_id).isdigit() and request.user.has_perm(caseloads.PERMISSION):
             name = f"admin:{self.opts.app_label}_{self.opts.model_name}_reallocate"
-            extra_context["reallocate_url"] = reverse(name, args=[object_id])
+            tools = extra_context.setdefault("object_tools", [])
+            tools.append(("Reallocate", reverse(name, args=[object_id])))
         return super().change_view(request, object_id, form_url, extra_context)
 
     def reallocate_view(self, request, pk):

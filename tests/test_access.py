@@ -200,17 +200,18 @@ STAFF_PAGES = (
         "training, documents, foster carer reviews)",
         ("carers.household",),
         {
-            SOCIAL: "view, add, change, stage buttons, close, foster carer review, "
-            "panel paper (PDF), case notes",
-            MANAGERS: "view, add, change, stage buttons, close, foster carer review, "
-            "panel paper (PDF), case notes",
-            SUPERUSER: "view, add, change, delete, stage buttons, close, foster carer review, "
-            "panel paper (PDF), case notes",
+            SOCIAL: "view, add, change, stage buttons, move to another sitting, close, "
+            "foster carer review, panel paper (PDF), case notes",
+            MANAGERS: "view, add, change, stage buttons, move to another sitting, close, "
+            "foster carer review, panel paper (PDF), case notes",
+            SUPERUSER: "view, add, change, delete, stage buttons, move to another sitting, "
+            "close, foster carer review, panel paper (PDF), case notes",
         },
         probes={
             "stage buttons": tuple(
                 Probe(f"carers_household_action:{name}") for name in carers_services.ACTIONS
             ),
+            "move to another sitting": (Probe("carers_household_move_panel"),),
             "close": (Probe("carers_household_close"),),
             "foster carer review": (Probe("carers_household_review"),),
             "panel paper (PDF)": (Probe("carers_household_panel_paper"),),
@@ -565,6 +566,7 @@ def _custom(name: str, r: Records) -> list[tuple[str, str]]:
             for action, spec in carers_services.ACTIONS.items()
         ],
         "carers_household_close": lambda: [(name, f"{a}carers/household/{h.pk}/close/")],
+        "carers_household_move_panel": lambda: [(name, f"{a}carers/household/{h.pk}/move-panel/")],
         "carers_household_review": lambda: [
             (name, f"{a}carers/household/{h.pk}/review/{r.review.pk}/")
         ],

@@ -35,6 +35,7 @@ from .inlines import (
     SupportNetworkInline,
     TrainingRecordInline,
 )
+from .panels import PanelMoveAdmin
 
 # ---------------------------------------------------------------------------
 # Households
@@ -43,7 +44,12 @@ from .inlines import (
 
 @admin.register(Household)
 class HouseholdAdmin(
-    ReallocateAdmin, CaseNotesAdmin, SavesThroughServices, CaseListColumns, admin.ModelAdmin
+    PanelMoveAdmin,
+    ReallocateAdmin,
+    CaseNotesAdmin,
+    SavesThroughServices,
+    CaseListColumns,
+    admin.ModelAdmin,
 ):
     form = HouseholdForm
     change_form_template = "admin/carers/household/change_form.html"
