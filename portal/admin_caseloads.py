@@ -89,8 +89,8 @@ def _worker(user) -> str:
     return user.get_full_name() or user.email
 
 
-def _counts_text(counts) -> str:
-    return ", ".join(f"{count} {plural}" for plural, count in counts) or "nothing"
+def _counts_text(counts: dict[str, int]) -> str:
+    return caseloads.counts_text(counts) or "nothing"
 
 
 class ReallocateAdmin:
@@ -196,10 +196,10 @@ class CaseloadMoveAdmin:
             data = form.cleaned_data
             previewed = f"{data['from_worker'].pk}:{data['to'].pk}"
             if request.POST.get("previewed") != previewed:
-                counts = [
-                    (part.plural, count)
+                counts = {
+                    part.plural: count
                     for part, count in caseloads.caseload_counts(data["from_worker"])
-                ]
+                }
                 return form_page(
                     request,
                     form=form,
@@ -217,7 +217,7 @@ class CaseloadMoveAdmin:
 
         def success(result):
             moved, to = result
-            return f"Moved to {_worker(to)}: {_counts_text(list(moved.items()))}."
+            return f"Moved to {_worker(to)}: {_counts_text(moved)}."
 
         return form_page(
             request,

@@ -47,7 +47,8 @@ class CaseloadPart:
     model: type
     worker_path: str  # from the record to its social worker: "social_worker"
     open: Q  # the records still open (only these are in a caseload)
-    plural: str  # "carer households"
+    one: str  # what one is called: "carer household"
+    plural: str  # and more than one: "carer households"
     changelist: str = ""  # the admin URL name of its list, filtered by ``?caseload=<id>``
     follows: type | None = None  # the model whose records carry the worker, for followers
     holder: Callable | None = None  # holder(record): the open record carrying its worker
@@ -76,6 +77,15 @@ def registered_parts() -> list[CaseloadPart]:
 
 def part_for(model_or_record) -> CaseloadPart | None:
     return _parts.get(model_or_record._meta.label_lower)
+
+
+def counts_text(counts: dict[str, int]) -> str:
+    """``{"carer households": 1, "placements": 2}`` as people read it: "1 carer household,
+    2 placements"."""
+    ones = {part.plural: part.one for part in registered_parts()}
+    return ", ".join(
+        f"{n} {ones.get(plural, plural) if n == 1 else plural}" for plural, n in counts.items()
+    )
 
 
 def social_workers():

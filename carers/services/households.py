@@ -269,6 +269,7 @@ CASELOAD = CaseloadPart(
     model=Household,
     worker_path="social_worker",
     open=~Q(status=Household.Status.CLOSED),
+    one="carer household",
     plural="carer households",
     changelist="admin:carers_household_changelist",
     follow=households_follow_worker,

@@ -231,7 +231,7 @@ def test_a_moved_caseload_shows_on_the_new_workers_home_page_and_lists(
     data = {"from_worker": social_worker.pk, "to": newcomer.pk, "reason": "Sam leaves."}
 
     preview = client.post(url, data).content.decode()
-    assert "Sam Worker has 1 carer households, 1 placements, 1 children open." in preview
+    assert "Sam Worker has 1 carer household, 1 placement, 1 child open." in preview
     household.refresh_from_db()
     assert household.social_worker == social_worker  # nothing moves before confirming
     same = client.post(url, {**data, "to": social_worker.pk}).content.decode()
@@ -241,7 +241,7 @@ def test_a_moved_caseload_shows_on_the_new_workers_home_page_and_lists(
     households = reverse("admin:carers_household_changelist")
     assert done["Location"] == f"{households}?caseload={newcomer.pk}"
     listed = client.get(done["Location"]).content.decode()
-    assert "Moved to Nia Newcomer: 1 carer households, 1 placements, 1 children." in listed
+    assert "Moved to Nia Newcomer: 1 carer household, 1 placement, 1 child." in listed
     assert household.reference in listed
     placements = reverse("admin:placements_placement_changelist")
     assert (
@@ -270,7 +270,7 @@ def test_the_move_caseload_page_reads_as_many_queries_for_a_large_caseload(
             client.get(url)
         with CaptureQueriesContext(connection) as preview:
             body = client.post(url, data).content.decode()
-        assert f"Sam Worker has {size} carer households" in body
+        assert f"Sam Worker has {size} carer household" in body
         counts.append((len(page), len(preview)))
     print("queries (form, preview) with 1 and 3 households:", counts)
     assert counts[0] == counts[1]
