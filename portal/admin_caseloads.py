@@ -42,41 +42,34 @@ def _reason_field():
 
 
 class ReallocateForm(forms.Form):
-    to = WorkerChoiceField(
-        label="New social worker",
-        queryset=User.objects.none(),
-        help_text="Active members of the social workers' team.",
-    )
+    """Who takes the work on, and why (the fields every reallocation asks for)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to"].queryset = caseloads.social_workers()
-        self.fields["reason"] = _reason_field()
-
-
-class CaseloadMoveForm(forms.Form):
-    from_worker = WorkerChoiceField(
-        label="Whose caseload",
-        queryset=User.objects.none(),
-        help_text="Members of the social workers' team, and closed staff accounts "
-        "(someone who has left).",
-    )
-    to = WorkerChoiceField(
-        label="New social worker",
-        queryset=User.objects.none(),
-        help_text="Active members of the social workers' team.",
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["from_worker"].queryset = (
-            User.objects.filter(Q(groups__name=Role.SOCIAL_WORKERS) | Q(is_active=False))
-            .filter(is_staff=True)
-            .distinct()
-            .order_by("first_name", "last_name", "email")
+        self.fields["to"] = WorkerChoiceField(
+            label="New social worker",
+            queryset=caseloads.social_workers(),
+            help_text="Active members of the social workers' team.",
         )
-        self.fields["to"].queryset = caseloads.social_workers()
         self.fields["reason"] = _reason_field()
+
+
+class CaseloadMoveForm(ReallocateForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields = {
+            "from_worker": WorkerChoiceField(
+                label="Whose caseload",
+                queryset=User.objects.filter(
+                    Q(groups__name=Role.SOCIAL_WORKERS) | Q(is_active=False), is_staff=True
+                )
+                .distinct()
+                .order_by("first_name", "last_name", "email"),
+                help_text="Members of the social workers' team, and closed staff accounts "
+                "(someone who has left).",
+            ),
+            **self.fields,
+        }
 
     def clean(self):
         data = super().clean()
@@ -184,7 +177,6 @@ class CaseloadMoveAdmin:
         page = {
             "admin_site": self.admin_site,
             "opts": self.opts,
-            "media": self.media,
             "title": "Move a caseload",
             "back_url": back,
             "intro": "Every open carer household of one worker, with its placements and "
