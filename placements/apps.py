@@ -7,6 +7,7 @@ class PlacementsConfig(AppConfig):
 
     def ready(self):
         from portal import audit
+        from portal.caseloads import register_caseload
         from portal.casenotes import register_notes
         from portal.dashboard import register_panel
         from portal.deadlines import register_deadlines
@@ -15,6 +16,7 @@ class PlacementsConfig(AppConfig):
 
         from . import models, reminders, roles
         from .selectors import SEARCH_KINDS, dashboard_panel
+        from .services.deadlines import CHILDREN_CASELOAD, PLACEMENTS_CASELOAD
         from .services.notes import CHILD_NOTES, PLACEMENT_NOTES
 
         roles.grant_roles()
@@ -23,6 +25,9 @@ class PlacementsConfig(AppConfig):
         register_notes(PLACEMENT_NOTES)
         for kind in SEARCH_KINDS:
             register_kind(kind)
+        # Placements and their children are allocated through their carers' household.
+        register_caseload(PLACEMENTS_CASELOAD)
+        register_caseload(CHILDREN_CASELOAD)
         register_panel(
             template="placements/admin/dashboard_panel.html", context=dashboard_panel, order=110
         )

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from . import formats, letters
+from .admin_caseloads import CaseloadMoveAdmin
 from .admin_saves import RefusedOnSave, SavesThroughServices
 from .invitations import staff_invitation_send
 from .models import LetterTemplate, LetterTemplateVersion, Notification, User
@@ -33,7 +34,7 @@ admin.site.index_title = "Casework and content"
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(CaseloadMoveAdmin, DjangoUserAdmin):
     ordering = ("email",)
     list_display = ("email", "first_name", "last_name", "is_staff", "is_active", "last_login")
     list_filter = ("is_staff", "is_active", "groups")

@@ -49,6 +49,9 @@ class User(AbstractUser):
 
     class Meta:
         ordering = ["email"]
+        permissions = [
+            ("reallocate_caseload", "Can reallocate a case or move a caseload to another worker")
+        ]
 
     def __str__(self):
         return self.get_full_name() or self.email

@@ -202,17 +202,18 @@ STAFF_PAGES = (
         "training, documents, foster carer reviews)",
         ("carers.household",),
         {
-            SOCIAL: "view, add, change, stage buttons, close, foster carer review, "
-            "panel paper (PDF), case notes, letters",
-            MANAGERS: "view, add, change, stage buttons, close, foster carer review, "
-            "panel paper (PDF), case notes, letters",
-            SUPERUSER: "view, add, change, delete, stage buttons, close, foster carer review, "
-            "panel paper (PDF), case notes, letters",
+            SOCIAL: "view, add, change, stage buttons, move to another sitting, close, "
+            "foster carer review, panel paper (PDF), case notes, letters",
+            MANAGERS: "view, add, change, stage buttons, move to another sitting, close, "
+            "foster carer review, panel paper (PDF), case notes, letters",
+            SUPERUSER: "view, add, change, delete, stage buttons, move to another sitting, "
+            "close, foster carer review, panel paper (PDF), case notes, letters",
         },
         probes={
             "stage buttons": tuple(
                 Probe(f"carers_household_action:{name}") for name in carers_services.ACTIONS
             ),
+            "move to another sitting": (Probe("carers_household_move_panel"),),
             "close": (Probe("carers_household_close"),),
             "foster carer review": (Probe("carers_household_review"),),
             "panel paper (PDF)": (Probe("carers_household_panel_paper"),),
@@ -310,6 +311,19 @@ STAFF_PAGES = (
                 Probe("placements_placement_measures"),
                 Probe("placements_placement_measures_csv"),
             )
+        },
+    ),
+    StaffPage(
+        "Caseloads: reallocate a household, placement or child; move a caseload "
+        "(permission `portal.reallocate_caseload`)",
+        (),
+        {MANAGERS: "reallocate, move a caseload", SUPERUSER: "reallocate, move a caseload"},
+        probes={
+            "reallocate": tuple(
+                Probe(f"{case}_reallocate")
+                for case in ("carers_household", "placements_placement", "placements_child")
+            ),
+            "move a caseload": (Probe("portal_user_move_caseload"),),
         },
     ),
     StaffPage(
@@ -580,6 +594,7 @@ def _custom(name: str, r: Records) -> list[tuple[str, str]]:
             for action, spec in carers_services.ACTIONS.items()
         ],
         "carers_household_close": lambda: [(name, f"{a}carers/household/{h.pk}/close/")],
+        "carers_household_move_panel": lambda: [(name, f"{a}carers/household/{h.pk}/move-panel/")],
         "carers_household_review": lambda: [
             (name, f"{a}carers/household/{h.pk}/review/{r.review.pk}/")
         ],
@@ -600,6 +615,14 @@ def _custom(name: str, r: Records) -> list[tuple[str, str]]:
             )
         ],
         "carers_household_note_add": lambda: [(name, f"{a}carers/household/{h.pk}/notes/add/")],
+        "carers_household_reallocate": lambda: [(name, f"{a}carers/household/{h.pk}/reallocate/")],
+        "placements_placement_reallocate": lambda: [
+            (name, f"{a}placements/placement/{p.pk}/reallocate/")
+        ],
+        "placements_child_reallocate": lambda: [
+            (name, f"{a}placements/child/{r.child.pk}/reallocate/")
+        ],
+        "portal_user_move_caseload": lambda: [(name, f"{a}portal/user/move-caseload/")],
         "carers_household_note_correct": lambda: [
             (name, f"{a}carers/household/{h.pk}/notes/{h.notes.get().pk}/correct/")
         ],

@@ -42,7 +42,7 @@ class AgendaInline(ReadOnly, admin.TabularInline):
 
 @admin.register(PanelSitting)
 class PanelSittingAdmin(admin.ModelAdmin):
-    list_display = ("sits_on", "kind", "venue", "agenda_size")
+    list_display = ("sits_on", "kind", "venue", "agenda_size", "places")
     list_filter = ("kind",)
     date_hierarchy = "sits_on"
     search_fields = ("venue",)

@@ -15,6 +15,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from portal import audit
+from portal.admin_caseloads import ReallocateAdmin
 from portal.admin_filters import CaseListColumns
 from portal.admin_notes import CaseNotesAdmin
 from portal.admin_saves import RefusedOnSave, SavesThroughServices
@@ -35,6 +36,7 @@ from .inlines import (
     TrainingRecordInline,
 )
 from .letters import HouseholdLettersAdmin, letters_after_move
+from .panels import PanelMoveAdmin
 
 # ---------------------------------------------------------------------------
 # Households
@@ -43,7 +45,13 @@ from .letters import HouseholdLettersAdmin, letters_after_move
 
 @admin.register(Household)
 class HouseholdAdmin(
-    HouseholdLettersAdmin, CaseNotesAdmin, SavesThroughServices, CaseListColumns, admin.ModelAdmin
+    HouseholdLettersAdmin,
+    PanelMoveAdmin,
+    ReallocateAdmin,
+    CaseNotesAdmin,
+    SavesThroughServices,
+    CaseListColumns,
+    admin.ModelAdmin,
 ):
     form = HouseholdForm
     change_form_template = "admin/carers/household/change_form.html"

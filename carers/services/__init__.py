@@ -48,6 +48,7 @@ from .assessments import (
     assessment_start_stage_2,
     assessment_withdraw,
     checks_outstanding,
+    household_move_panel,
     panel_sitting_save,
     training_outstanding,
 )
@@ -106,6 +107,7 @@ __all__ = [
     "assessment_complete_stage_1",
     "assessment_decline_roi",
     "assessment_defer_panel",
+    "household_move_panel",
     "assessment_end_at_stage_1",
     "assessment_extend_stage_2",
     "assessment_pause",
