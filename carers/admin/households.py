@@ -15,6 +15,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from portal import audit
+from portal.admin_caseloads import ReallocateAdmin
 from portal.admin_filters import CaseListColumns
 from portal.admin_notes import CaseNotesAdmin
 from portal.admin_saves import RefusedOnSave, SavesThroughServices
@@ -34,6 +35,8 @@ from .inlines import (
     SupportNetworkInline,
     TrainingRecordInline,
 )
+from .letters import HouseholdLettersAdmin, letters_after_move
+from .panels import PanelMoveAdmin
 
 # ---------------------------------------------------------------------------
 # Households
@@ -41,7 +44,15 @@ from .inlines import (
 
 
 @admin.register(Household)
-class HouseholdAdmin(CaseNotesAdmin, SavesThroughServices, CaseListColumns, admin.ModelAdmin):
+class HouseholdAdmin(
+    HouseholdLettersAdmin,
+    PanelMoveAdmin,
+    ReallocateAdmin,
+    CaseNotesAdmin,
+    SavesThroughServices,
+    CaseListColumns,
+    admin.ModelAdmin,
+):
     form = HouseholdForm
     change_form_template = "admin/carers/household/change_form.html"
     list_display = (
@@ -283,6 +294,7 @@ class HouseholdAdmin(CaseNotesAdmin, SavesThroughServices, CaseListColumns, admi
             "can_change": request.user.has_perm("carers.change_assessment"),
             "close_url": reverse("admin:carers_household_close", args=[household.pk]),
             "panel_paper_url": reverse("admin:carers_household_panel_paper", args=[household.pk]),
+            "letters_url": reverse("admin:carers_household_letters", args=[household.pk]),
         }
 
     def _household_or_404(self, request, pk):
@@ -320,6 +332,7 @@ class HouseholdAdmin(CaseNotesAdmin, SavesThroughServices, CaseListColumns, admi
             success=lambda moved: (
                 f"{household}: {action.label} – done. "
                 f"{moved.get_track_display()} is now at “{moved.get_stage_display()}”."
+                + letters_after_move(before=assessment, after=moved)
             ),
             state=f"{assessment.get_track_display()} assessment, now at "
             f"“{assessment.get_stage_display()}”.",

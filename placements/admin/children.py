@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from portal import formats
+from portal.admin_caseloads import ReallocateAdmin
 from portal.admin_notes import CaseNoteInline, CaseNotesAdmin
 
 from .. import services
@@ -82,7 +83,7 @@ class ChildNoteInline(CaseNoteInline):
 
 
 @admin.register(Child)
-class ChildAdmin(CaseNotesAdmin, admin.ModelAdmin):
+class ChildAdmin(ReallocateAdmin, CaseNotesAdmin, admin.ModelAdmin):
     form = ChildForm
     view_on_site = False
     list_display = (

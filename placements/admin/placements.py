@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from portal import formats
+from portal.admin_caseloads import ReallocateAdmin
 from portal.admin_filters import CaseListColumns
 from portal.admin_notes import CaseNoteInline, CaseNotesAdmin
 from portal.admin_saves import RefusedOnSave, SavesThroughServices
@@ -169,7 +170,9 @@ class PlacementNoteInline(CaseNoteInline):
 
 
 @admin.register(Placement)
-class PlacementAdmin(CaseNotesAdmin, SavesThroughServices, CaseListColumns, admin.ModelAdmin):
+class PlacementAdmin(
+    ReallocateAdmin, CaseNotesAdmin, SavesThroughServices, CaseListColumns, admin.ModelAdmin
+):
     form = PlacementChangeForm
     view_on_site = False
     change_form_template = "admin/placements/placement/change_form.html"
