@@ -23,11 +23,33 @@
 //   time fields hold only an icon: they are given names that say which field they fill.
 "use strict";
 {
+  const text = (element) => element.textContent.replace(/[:*]\s*$/, "").trim();
+
+  // A field's name as a person hears it: its aria-labelledby, its label, its aria-label.
   const fieldLabel = (field) => {
     if (!field) return "";
+    const ids = (field.getAttribute("aria-labelledby") || "").split(/\s+/).filter(Boolean);
+    const parts = ids.map((id) => document.getElementById(id)).filter(Boolean);
+    if (parts.length) return parts.map(text).join(" ");
     const label = field.id && document.querySelector(`label[for="${CSS.escape(field.id)}"]`);
-    const text = label ? label.textContent : field.getAttribute("aria-label") || field.name || "";
-    return text.replace(/[:*]\s*$/, "").trim();
+    return label ? text(label) : (field.getAttribute("aria-label") || field.name || "").trim();
+  };
+
+  // The date and the time box of one field are each labelled "Date:" and "Time:": they
+  // are named with the field's own label too ("Starts at Date").
+  const nameSplitFields = () => {
+    for (const pair of document.querySelectorAll("p.datetime")) {
+      const row = pair.closest(".fieldBox, .form-row");
+      const main = row && [...row.querySelectorAll("label")].find((label) => !pair.contains(label));
+      if (!main) continue;
+      main.id = main.id || `${pair.querySelector("input").id}-field-label`;
+      for (const box of pair.querySelectorAll("input")) {
+        const own = box.labels && [...box.labels].find((label) => pair.contains(label));
+        if (!own) continue;
+        own.id = own.id || `${box.id}-label`;
+        box.setAttribute("aria-labelledby", `${main.id} ${own.id}`);
+      }
+    }
   };
 
   // The field an error list is about: the first field in its row (a form row, or the
@@ -183,6 +205,13 @@
       box.setAttribute("aria-labelledby", rendered && rendered.id ? `${label.id} ${rendered.id}` : label.id);
       if (rendered) rendered.setAttribute("aria-labelledby", label.id);
     }
+    // A choice of several records types into a box of its own inside the selection.
+    for (const search of root.querySelectorAll(".select2-selection .select2-search__field")) {
+      const container = search.closest(".select2-container");
+      const select = container && container.previousElementSibling;
+      const label = select && select.id && document.querySelector(`label[for="${CSS.escape(select.id)}"]`);
+      if (label && !search.hasAttribute("aria-label")) search.setAttribute("aria-label", text(label));
+    }
   };
 
   const scrollableInlines = () => {
@@ -202,6 +231,7 @@
     nameListFields();
     nameFieldsets();
     nameHiddenBoxes();
+    nameSplitFields();
     nameChooserHints(document);
     nameAutocompletes(document);
     nameInlineFields(document);
