@@ -1,10 +1,15 @@
-"""The household page's inlines: people, checks, training, documents, reviews and notes."""
+"""The household page's inlines: people, checks, training, documents, reviews and notes.
+
+Each is a stacked card (or a read-only list of cards), never a wide table, so every
+section of the page fits the screen; dates use the staff area's one date box.
+"""
 
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
 from portal.admin_notes import CaseNoteInline
+from portal.admin_sections import CaseDates
 
 from ..forms import (
     ApplicantInlineForm,
@@ -30,7 +35,7 @@ from ..models import (
 # ---------------------------------------------------------------------------
 
 
-class HouseholdChildInline(admin.TabularInline):
+class HouseholdChildInline(CaseDates, admin.StackedInline):
     """Inlines whose person choices are limited to the household on the page."""
 
     extra = 0
@@ -113,8 +118,38 @@ class StatutoryCheckInline(HouseholdChildInline):
         "notes",
     )
 
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        return [*fields, "record_today"] if self._can_change(request) else fields
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        return [*readonly, "record_today"] if self._can_change(request) else readonly
+
+    def _can_change(self, request):
+        return request.user.has_perm("carers.change_statutorycheck")
+
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("applicant", "member")
+
+    @admin.display(description="record today")
+    def record_today(self, check):
+        """One button for the next date to record; the buttons belong to the form the
+        household page puts after its own (``check_today_view``), not to the page's form."""
+        if check.pk is None or check.received_on is not None:
+            return "—"
+        name, label = (
+            ("received", "Received today")
+            if check.requested_on
+            else ("requested", "Requested today")
+        )
+        return format_html(
+            '<button type="submit" class="button case-quick" form="check-today" name="{}" '
+            'value="{}">{}</button>',
+            name,
+            check.pk,
+            label,
+        )
 
 
 class TrainingRecordInline(HouseholdChildInline):
@@ -130,14 +165,22 @@ class TrainingRecordInline(HouseholdChildInline):
 
 
 class DocumentInline(HouseholdChildInline):
+    """Listed by title, linked to the download, with the uploader's name as plain words
+    (a link to their account would be refused to social workers); one upload form."""
+
     model = Document
     form = DocumentInlineForm
     formset = DocumentInlineFormSet
-    fields = ("kind", "title", "file", "check_record", "uploaded_at", "uploaded_by")
-    readonly_fields = ("uploaded_at", "uploaded_by")
+    template = "admin/carers/edit_inline/documents.html"
+    extra = 1
+    fields = ("kind", "title", "file", "check_record")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("uploaded_by", "check_record")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("uploaded_by", "check_record__applicant", "check_record__member")
+        )
 
     def has_change_permission(self, request, obj=None):
         # Documents are evidence: replace one by uploading a new one, never by editing it.
@@ -146,6 +189,7 @@ class DocumentInline(HouseholdChildInline):
 
 class FosterCarerReviewInline(admin.TabularInline):
     model = FosterCarerReview
+    template = "admin/edit_inline/case_cards.html"
     extra = 0
     fields = ("due_on", "goes_to_panel", "completed_on", "record")
     readonly_fields = ("due_on", "goes_to_panel", "completed_on", "record")
