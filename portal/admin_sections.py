@@ -18,6 +18,7 @@ from django.db import models
 from django.http import Http404
 from django.urls import path, reverse
 
+from .admin_notes import CaseNoteInline
 from .forms import DateInput
 
 
@@ -64,6 +65,15 @@ class CaseSectionsAdmin(CaseDates):
             name = f"admin:{self.opts.app_label}_{self.opts.model_name}_change"
             return reverse(name, args=[pk])
         return reverse(f"admin:{self._section_url_name()}", args=[pk, section.name])
+
+    def notes_url(self, case) -> str:
+        """The section that lists the case's notes (``portal.admin_notes``)."""
+        holds_notes = (
+            section
+            for section in self.sections
+            if any(issubclass(inline, CaseNoteInline) for inline in section.inlines)
+        )
+        return self.section_url(case.pk, next(holds_notes, self.sections[0]))
 
     def section_view(self, request, object_id, section):
         chosen = next((s for s in self.sections[1:] if s.name == section), None)

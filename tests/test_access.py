@@ -201,11 +201,11 @@ STAFF_PAGES = (
         ("carers.household",),
         {
             SOCIAL: "view, add, change, stage buttons, close, foster carer review, "
-            "panel paper (PDF), case notes",
+            "panel paper (PDF), case notes, check dates today",
             MANAGERS: "view, add, change, stage buttons, close, foster carer review, "
-            "panel paper (PDF), case notes",
+            "panel paper (PDF), case notes, check dates today",
             SUPERUSER: "view, add, change, delete, stage buttons, close, foster carer review, "
-            "panel paper (PDF), case notes",
+            "panel paper (PDF), case notes, check dates today",
         },
         probes={
             "stage buttons": tuple(
@@ -218,6 +218,10 @@ STAFF_PAGES = (
             "case notes": (
                 Probe("carers_household_note_add"),
                 Probe("carers_household_note_correct"),
+            ),
+            # A check's "Requested today" button: done, or refused in words, then back.
+            "check dates today": (
+                Probe("carers_household_check_today", post={"requested": "check"}, allowed=302),
             ),
         },
     ),
@@ -559,6 +563,26 @@ def _custom(name: str, r: Records) -> list[tuple[str, str]]:
             (name, f"{a}carers/household/{h.pk}/panel-paper.pdf")
         ],
         "carers_household_note_add": lambda: [(name, f"{a}carers/household/{h.pk}/notes/add/")],
+        "carers_household_check_today": lambda: [
+            (name, f"{a}carers/household/{h.pk}/checks/today/")
+        ],
+        # Each section of a case's page (portal/admin_sections.py), open to its viewers.
+        **{
+            f"{model}_section": lambda model=model, pk=pk: [
+                (
+                    f"{name}:{section.name}",
+                    f"{a}{model.replace('_', '/', 1)}/{pk}/change/{section.name}/",
+                )
+                for section in admin.site._registry[
+                    apps.get_model(model.replace("_", ".", 1))
+                ].sections[1:]
+            ]
+            for model, pk in (
+                ("carers_household", h.pk),
+                ("placements_placement", p.pk),
+                ("placements_child", r.child.pk),
+            )
+        },
         "carers_household_note_correct": lambda: [
             (name, f"{a}carers/household/{h.pk}/notes/{h.notes.get().pk}/correct/")
         ],
@@ -779,6 +803,9 @@ def expected_checks(actor: str, keys: set[str]) -> dict[str, list[Check]]:
             app_models = [m for m in models if m.startswith(f"{rest}.")]
             allowed = any(_can_view(actor, m) for m in app_models)
             found.append((Probe(key, refused=(404,)), allowed))
+        elif kind.endswith("_section") and kind.removesuffix("_section") in _registered():
+            model = _registered()[kind.removesuffix("_section")]
+            found.append((Probe(key), _can_view(actor, model)))
         elif kind == "view_on_site":
             found.append((Probe(key, allowed=302), _can_view(actor, rest)))
         elif kind == "autocomplete":
@@ -831,7 +858,8 @@ def child_traces(r: Records) -> list[str]:
 
 
 def _fill(data: dict, r: Records) -> dict:
-    return {k: str(r.roi_enquiry.pk) if v == "roi-enquiry" else v for k, v in data.items()}
+    stands_for = {"roi-enquiry": r.roi_enquiry, "check": r.household.checks.first()}
+    return {k: str(stands_for[v].pk) if v in stands_for else v for k, v in data.items()}
 
 
 def client_for(actor: str, make_staff) -> Client:
