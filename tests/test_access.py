@@ -282,7 +282,9 @@ STAFF_PAGES = (
             ),
             "adoption leave letter (PDF)": (Probe("placements_placement_leave_letter"),),
             # Hearings, family time, reviews and visits entered by mistake, on the placement.
-            "delete mistaken records": (Probe("placements.placement:change", marker='-DELETE"'),),
+            "delete mistaken records": (
+                Probe("placements_placement_section:court", marker='name="hearings-0-DELETE"'),
+            ),
             "case notes": tuple(
                 Probe(f"placements_{case}_note_{page}")
                 for case in ("placement", "child")

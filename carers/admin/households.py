@@ -103,6 +103,8 @@ class HouseholdAdmin(
     )
 
     def get_fieldsets(self, request, obj=None):
+        if not self.details_shown(request, obj):
+            return []
         main = ["social_worker", "has_pets"]
         if obj is None:
             main.append("roi_received_on")
