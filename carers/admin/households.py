@@ -338,8 +338,23 @@ class HouseholdAdmin(
         return {"household": household, "documents_per_save": settings.DOCUMENTS_PER_SAVE}
 
     def _checks_panel(self, request, household):
-        url = reverse("admin:carers_household_check_today", args=[household.pk])
-        return {"household": household, "check_today_url": url}
+        if not request.user.has_perm("carers.change_statutorycheck"):
+            return {"household": household}
+        waiting = (
+            household.checks.filter(received_on__isnull=True)
+            .select_related("applicant", "member")
+            .order_by("kind", "id")
+        )
+        return {
+            "household": household,
+            "check_today_url": reverse("admin:carers_household_check_today", args=[household.pk]),
+            "checks_waiting": [
+                (check, "received", "Received today")
+                if check.requested_on
+                else (check, "requested", "Requested today")
+                for check in waiting
+            ],
+        }
 
     def _household_or_404(self, request, pk):
         household = get_object_or_404(Household.objects.select_related("social_worker"), pk=pk)

@@ -39,6 +39,7 @@ class HouseholdChildInline(CaseDates, admin.StackedInline):
     """Inlines whose person choices are limited to the household on the page."""
 
     extra = 0
+    template = "admin/edit_inline/case_stacked.html"
 
     def get_formset(self, request, obj=None, **kwargs):
         request._carers_household = obj
@@ -118,38 +119,8 @@ class StatutoryCheckInline(HouseholdChildInline):
         "notes",
     )
 
-    def get_fields(self, request, obj=None):
-        fields = super().get_fields(request, obj)
-        return [*fields, "record_today"] if self._can_change(request) else fields
-
-    def get_readonly_fields(self, request, obj=None):
-        readonly = super().get_readonly_fields(request, obj)
-        return [*readonly, "record_today"] if self._can_change(request) else readonly
-
-    def _can_change(self, request):
-        return request.user.has_perm("carers.change_statutorycheck")
-
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("applicant", "member")
-
-    @admin.display(description="record today")
-    def record_today(self, check):
-        """One button for the next date to record; the buttons belong to the form the
-        household page puts after its own (``check_today_view``), not to the page's form."""
-        if check.pk is None or check.received_on is not None:
-            return "—"
-        name, label = (
-            ("received", "Received today")
-            if check.requested_on
-            else ("requested", "Requested today")
-        )
-        return format_html(
-            '<button type="submit" class="button case-quick" form="check-today" name="{}" '
-            'value="{}">{}</button>',
-            name,
-            check.pk,
-            label,
-        )
 
 
 class TrainingRecordInline(HouseholdChildInline):

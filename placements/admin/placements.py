@@ -87,6 +87,7 @@ class PlacementRecordInline(CaseDates, admin.StackedInline):
 
     extra = 0
     formset = PlacementInlineFormSet
+    template = "admin/edit_inline/case_stacked.html"
 
 
 class ExtensionInline(PlacementRecordInline):

@@ -92,5 +92,5 @@ def test_every_section_of_a_case_fits_the_screen_and_is_accessible(page, live_se
                 found = axe_check(page, context="#content") + htmlcs_check(page, context="#content")
                 if found:
                     problems[(url, width)] = found
-    assert not problems, problems
+    assert not problems, "\n".join(f"{key}: {found!r}" for key, found in problems.items())
     assert not page_problems(page)
