@@ -14,6 +14,7 @@ the admin's ``change_view`` which panels to build, so a section reads only what 
 
 from dataclasses import dataclass
 
+from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.db import models
 from django.http import Http404
 from django.urls import path, reverse
@@ -35,13 +36,21 @@ class Section:
     saves: bool = True
 
 
-class CaseDates:
-    """Every date on a case's page in the one date box of the staff area."""
+class CaseFields:
+    """The boxes of a case's page: every date in the staff area's one date box, and a
+    choice of a related row as a plain list, without the admin's pop-up links beside it
+    (they open pages a social worker may not see)."""
 
     formfield_overrides = {models.DateField: {"widget": DateInput}}
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None and isinstance(field.widget, RelatedFieldWidgetWrapper):
+            field.widget = field.widget.widget
+        return field
 
-class CaseSectionsAdmin(CaseDates):
+
+class CaseSectionsAdmin(CaseFields):
     sections: tuple[Section, ...] = ()
 
     def _section_url_name(self) -> str:

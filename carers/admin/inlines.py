@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from portal.admin_notes import CaseNoteInline
-from portal.admin_sections import CaseDates
+from portal.admin_sections import CaseFields
 
 from ..forms import (
     ApplicantInlineForm,
@@ -35,7 +35,7 @@ from ..models import (
 # ---------------------------------------------------------------------------
 
 
-class HouseholdChildInline(CaseDates, admin.StackedInline):
+class HouseholdChildInline(CaseFields, admin.StackedInline):
     """Inlines whose person choices are limited to the household on the page."""
 
     extra = 0

@@ -1,6 +1,5 @@
 """The staff pages for children and sibling groups."""
 
-from django import forms
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
@@ -113,17 +112,6 @@ class ChildAdmin(CaseSectionsAdmin, CaseNotesAdmin, admin.ModelAdmin):
         ),
         Section("notes", "Notes", (ChildNoteInline,), saves=False),
     )
-
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
-        if db_field.name == "sibling_group":
-            # A plain list of the groups, by reference: no pop-up links beside it.
-            return forms.ModelChoiceField(
-                queryset=SiblingGroup.objects.order_by("reference"),
-                required=False,
-                label="Sibling group",
-                help_text=db_field.help_text,
-            )
-        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):
         readonly = ["reference", "created_at"]

@@ -20,7 +20,7 @@ from portal import formats
 from portal.admin_filters import CaseListColumns
 from portal.admin_notes import CaseNoteInline, CaseNotesAdmin
 from portal.admin_saves import RefusedOnSave, SavesThroughServices
-from portal.admin_sections import CaseDates, CaseSectionsAdmin, Section
+from portal.admin_sections import CaseFields, CaseSectionsAdmin, Section
 from portal.staffpages import offered_page
 from portal.workflow import Refused
 
@@ -80,7 +80,7 @@ class PlacementChildInline(ReadOnlyCards):
         return obj.child.get_legal_status_display()
 
 
-class PlacementRecordInline(CaseDates, admin.StackedInline):
+class PlacementRecordInline(CaseFields, admin.StackedInline):
     """Records kept on the placement. Social workers add and correct them; only team
     managers hold the permission to delete a mistaken row. Each row is saved by its
     service (``PlacementAdmin.save_related``)."""
