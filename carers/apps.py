@@ -8,13 +8,17 @@ class CarersConfig(AppConfig):
     def ready(self):
         from enquiries.services.enquiries import register_household_lookup
         from portal import audit
+        from portal.caseloads import register_caseload
         from portal.casenotes import register_notes
         from portal.dashboard import register_panel
         from portal.deadlines import register_deadlines
+        from portal.search import register_kind
         from portal.workflow import lock_rank
 
         from . import models, reminders, roles
-        from .selectors import dashboard_panel, household_for_enquirer
+        from .letters import register_letters
+        from .selectors import SEARCH_KINDS, dashboard_panel, household_for_enquirer
+        from .services.households import CASELOAD
         from .services.notes import HOUSEHOLD_NOTES
 
         roles.grant_roles()
@@ -25,9 +29,16 @@ class CarersConfig(AppConfig):
         register_household_lookup(household_for_enquirer)
         register_deadlines(reminders.DEADLINES)
         register_notes(HOUSEHOLD_NOTES)
+        register_letters()
+        for kind in SEARCH_KINDS:
+            register_kind(kind)
+        # A household is allocated to its social worker; placements follow it.
+        register_caseload(CASELOAD)
 
-        # Lock order (README, "Lock order"): the household before its assessments and
-        # reviews; carers' rows before placements'.
+        # Lock order (README, "Lock order"): a panel sitting before the households on its
+        # agenda; the household before its assessments and reviews; carers' rows before
+        # placements'.
+        lock_rank(models.PanelSitting, 90)
         lock_rank(models.Household, 100)
         lock_rank(models.Assessment, 110)
         lock_rank(models.FosterCarerReview, 120)

@@ -5,12 +5,12 @@ import). Statutory numbers are constants here, each with the rule it comes from.
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.utils import timezone
 
-from portal.calendar import add_months, add_working_days, add_years
+from portal.calendar import add_months, add_working_days, add_years, is_working_day
 
 from .models import (
     Assessment,
@@ -71,6 +71,28 @@ def approval_due(stage_1_started_on: date) -> date:
 
 def agency_decision_due(panel_on: date) -> date:
     return add_working_days(panel_on, settings.CARERS_AGENCY_DECISION_WORKING_DAYS)
+
+
+# Law: after a qualifying determination (the agency proposes not to approve), the
+# applicants may make representations to the agency or ask the Independent Review
+# Mechanism for a review.
+# Adopters: Adoption Agencies Regulations 2005, reg 30B(5)(c): "within 40 working days
+# beginning with the date on which the notification was sent". The day it is sent is the
+# first of the 40 when it is a working day; sent on a weekend or bank holiday, the next
+# working day is the first.
+# Foster carers: Fostering Services (England) Regulations 2011, reg 27(6)(b): "within 28
+# days of the date of the notice" (the notice's own day is not counted).
+REPRESENTATIONS_WORKING_DAYS_ADOPTION = 40
+REPRESENTATIONS_DAYS_FOSTERING = 28
+
+
+def representations_due(notice_on: date, *, adoption: bool) -> date:
+    """The last day for representations or an application for a review."""
+    if adoption:
+        # add_working_days does not count its start day: one fewer when the start counts.
+        counted_already = 1 if is_working_day(notice_on) else 0
+        return add_working_days(notice_on, REPRESENTATIONS_WORKING_DAYS_ADOPTION - counted_already)
+    return notice_on + timedelta(days=REPRESENTATIONS_DAYS_FOSTERING)
 
 
 def dbs_expires(received_on: date) -> date:

@@ -3,6 +3,7 @@
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 
@@ -210,6 +211,34 @@ class BookPanelForm(ActionForm):
 
     def service_kwargs(self):
         return {**super().service_kwargs(), "panel": self.cleaned_data["panel"]}
+
+
+class PanelMoveForm(forms.Form):
+    """Both tracks' bookings to another sitting (``services.household_move_panel``)."""
+
+    def __init__(self, *args, household, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to"] = forms.ModelChoiceField(
+            label="New panel sitting",
+            queryset=PanelSitting.objects.filter(sits_on__gte=timezone.localdate())
+            .annotate(booked=Count("agenda__household", distinct=True))
+            .order_by("sits_on", "kind"),
+            help_text="Sittings from today on, with the households booked so far. "
+            "Add sittings under Panel sittings.",
+        )
+        self.fields["to"].label_from_instance = _sitting_with_places
+        self.fields["note"] = forms.CharField(
+            label="Reason",
+            max_length=2000,
+            widget=forms.Textarea(attrs={"rows": 4, "cols": 70}),
+            help_text="Shown in the assessment timeline of each track.",
+        )
+
+
+def _sitting_with_places(sitting) -> str:
+    if sitting.places is None:
+        return f"{sitting} ({sitting.booked} booked)"
+    return f"{sitting} ({sitting.booked} of {sitting.places} places booked)"
 
 
 class RecommendationForm(ActionForm):
@@ -436,3 +465,20 @@ class EnquiryConversionForm(forms.Form):
                 for number in range(1, self.child_count + 1)
             ],
         }
+
+
+class LetterProduceForm(forms.Form):
+    """Producing a letter: the address to send it to, for a letter to someone outside the
+    household (a referee, an employer, a GP); applicants' addresses are on their records."""
+
+    email = forms.EmailField(
+        label="Their email address",
+        max_length=254,
+        help_text="They are emailed a link to sign in and read the letter; the letter "
+        "itself is never attached.",
+    )
+
+    def __init__(self, *args, asks_email: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not asks_email:
+            del self.fields["email"]

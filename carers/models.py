@@ -210,11 +210,23 @@ class PanelSitting(models.Model):
     kind = models.CharField("type", max_length=20, choices=Kind.choices)
     venue = models.CharField(max_length=150, blank=True)
     notes = models.TextField(max_length=2000, blank=True)
+    places = models.PositiveSmallIntegerField(
+        "households it can hear",
+        null=True,
+        blank=True,
+        help_text="Leave blank for no limit. A household with both tracks counts once.",
+    )
 
     class Meta:
         ordering = ["-sits_on", "kind"]
         constraints = [
-            models.UniqueConstraint(fields=["sits_on", "kind"], name="panel_sitting_unique_per_day")
+            models.UniqueConstraint(
+                fields=["sits_on", "kind"], name="panel_sitting_unique_per_day"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(places__isnull=True) | models.Q(places__gt=0),
+                name="panel_sitting_places_positive",
+            ),
         ]
 
     def __str__(self):
@@ -558,6 +570,7 @@ class Document(AuditNamed, models.Model):
         STAGE_1_PLAN = "stage_1_plan", "Stage 1 plan"
         CHECK = "check", "Check or reference"
         PANEL_MINUTES = "panel_minutes", "Panel minutes"
+        LETTER = "letter", "Letter sent (made by the portal)"
         OTHER = "other", "Other"
 
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="documents")

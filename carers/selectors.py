@@ -1,13 +1,15 @@
 """Reads for carers, each in a fixed number of queries whatever the size of the caseload."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from portal.deadlines import cases_with_next_deadline
+from portal.search import Hit, Kind, changelist_matches
 
 from .clocks import HouseholdFacts
 from .models import (
@@ -66,12 +68,65 @@ def households_overdue(queryset: QuerySet[Household], *, today: date, overdue: b
 
 @dataclass
 class Dashboard:
-    overdue: list[Deadline]
-    upcoming: list[Deadline]
+    overdue: list["DueItem"]
+    upcoming: list["DueItem"]
     horizon: date
     awaiting_decision: list[Assessment]
     team_overdue: list[dict]
     truncated: bool
+    # Checks asked for and not yet back: waiting on someone outside the agency.
+    waiting: list["WaitingItem"] = field(default_factory=list)
+
+
+# What clears each kind of deadline, and the part of the household page where it is done.
+CLEARED_BY: dict[str, tuple[str, str]] = {
+    Deadline.Kind.ROI_DECISION: ("Decide on the Registration of Interest", "overview"),
+    Deadline.Kind.STAGE_1: ("Record the Stage 1 decision", "overview"),
+    Deadline.Kind.STAGE_2_NOTICE: ("Record the notice to proceed", "overview"),
+    Deadline.Kind.STAGE_2_DECISION: ("Book the panel or record the decision", "overview"),
+    Deadline.Kind.FORM_F_PANEL: ("Book the fostering panel", "overview"),
+    Deadline.Kind.APPROVAL: ("Move the assessment on", "overview"),
+    Deadline.Kind.AGENCY_DECISION: ("Record the agency decision", "overview"),
+    Deadline.Kind.CHECK_EXPIRY: ("Renew the check", "checks"),
+    Deadline.Kind.DBS_AT_18: ("Request the DBS check", "checks"),
+    Deadline.Kind.TRAINING: ("Record the training", "training"),
+    Deadline.Kind.FOSTER_REVIEW: ("Record the review", "panels"),
+}
+
+
+def household_place_url(household_id: int, place: str) -> str:
+    """The part of the household page where ``place`` (a CLEARED_BY place) is recorded."""
+    url = reverse("admin:carers_household_change", args=[household_id])
+    anchors = {
+        "checks": "checks-group",
+        "training": "training-group",
+        "panels": "foster_reviews-group",
+    }
+    return f"{url}#{anchors[place]}" if place in anchors else url
+
+
+@dataclass(frozen=True)
+class DueItem:
+    """A deadline on the home page: what is due, since when, and the action that clears it."""
+
+    deadline: Deadline
+    action: str
+    action_url: str
+
+    def __getattr__(self, name):
+        # The template reads the deadline's own fields (label, due_on, household) directly.
+        return getattr(self.deadline, name)
+
+
+@dataclass(frozen=True)
+class WaitingItem:
+    check: StatutoryCheck
+    action_url: str
+
+
+def _due_item(deadline: Deadline) -> DueItem:
+    action, place = CLEARED_BY.get(deadline.kind, ("Open the household", "overview"))
+    return DueItem(deadline, action, household_place_url(deadline.household_id, place))
 
 
 DASHBOARD_LIMIT = 100
@@ -89,8 +144,9 @@ def dashboard_panel(user) -> dict | None:
 def dashboard_for(*, user, today: date) -> Dashboard:
     """The signed-in social worker's overdue items and what falls due in the next days.
 
-    Team managers also see the decisions waiting for them and each caseload's overdue count.
-    Four queries at most, however many households there are.
+    Team managers also see the decisions waiting for them and each caseload's overdue count,
+    each linked to that worker's overdue list. Five queries at most, however many households
+    there are.
     """
     horizon = today + timedelta(days=settings.CARERS_DASHBOARD_DAYS)
     rows = list(
@@ -100,7 +156,16 @@ def dashboard_for(*, user, today: date) -> Dashboard:
         .order_by("due_on", "id")[: DASHBOARD_LIMIT + 1]
     )
     truncated = len(rows) > DASHBOARD_LIMIT
-    rows = rows[:DASHBOARD_LIMIT]
+    rows = [_due_item(d) for d in rows[:DASHBOARD_LIMIT]]
+    waiting = [
+        WaitingItem(check, household_place_url(check.household_id, "checks"))
+        for check in StatutoryCheck.objects.filter(
+            household__social_worker=user, requested_on__isnull=False, received_on__isnull=True
+        )
+        .exclude(household__status=Household.Status.CLOSED)
+        .select_related("household", "applicant", "member")
+        .order_by("requested_on", "id")[:DASHBOARD_LIMIT]
+    ]
     awaiting, team = [], []
     if user.has_perm("carers.record_agency_decision"):
         awaiting = list(
@@ -108,16 +173,22 @@ def dashboard_for(*, user, today: date) -> Dashboard:
             .select_related("household", "panel")
             .order_by("panel__sits_on", "id")[:DASHBOARD_LIMIT]
         )
+        deadlines = reverse("admin:carers_deadline_changelist")
         team = list(
             Deadline.objects.filter(due_on__lt=today)
+            .exclude(household__status=Household.Status.CLOSED)
             .values(
+                "household__social_worker",
                 "household__social_worker__first_name",
                 "household__social_worker__last_name",
                 "household__social_worker__email",
             )
             .annotate(overdue=Count("id"), households=Count("household", distinct=True))
-            .order_by("-overdue")[:50]
+            .order_by("-overdue", "household__social_worker")[:50]
         )
+        for row in team:
+            worker = row["household__social_worker"] or "unassigned"
+            row["url"] = f"{deadlines}?caseload={worker}&overdue=yes"
     return Dashboard(
         overdue=[d for d in rows if d.due_on < today],
         upcoming=[d for d in rows if d.due_on >= today],
@@ -125,6 +196,7 @@ def dashboard_for(*, user, today: date) -> Dashboard:
         awaiting_decision=awaiting,
         team_overdue=team,
         truncated=truncated,
+        waiting=waiting,
     )
 
 
@@ -174,3 +246,69 @@ def household_for_enquirer(email: str):
         reference=applicant.household.reference or "",
         notify_email=worker.email if worker is not None and worker.is_active else "",
     )
+
+
+# -- the staff search (portal.search) -------------------------------------------------------
+
+
+def household_search(request, term: str) -> QuerySet:
+    """Households whose reference, applicant's name or postcode matches ``term``, found as
+    the household list's search box finds them; with their social worker and applicants."""
+    rows = Household.objects.select_related("social_worker").prefetch_related(
+        Prefetch("applicants", queryset=Applicant.objects.order_by("position"))
+    )
+    return changelist_matches(Household, request, term, rows).order_by("reference", "pk")
+
+
+def household_hit(household: Household) -> Hit:
+    worker = household.social_worker
+    return Hit(
+        label=f"{household.reference}: {household.applicant_names() or 'no applicants yet'}",
+        link=household.get_absolute_url(),
+        context=household.get_status_display()
+        + (f", social worker {worker}" if worker is not None else ""),
+    )
+
+
+def applicant_search(request, term: str) -> QuerySet:
+    """Applicants with every word of ``term`` in their first or last name."""
+    matches = Q()
+    for word in term.split():
+        matches &= Q(first_name__icontains=word) | Q(last_name__icontains=word)
+    return (
+        Applicant.objects.filter(matches)
+        .select_related("household")
+        .order_by("last_name", "first_name", "pk")
+    )
+
+
+def applicant_hit(applicant: Applicant) -> Hit:
+    household = applicant.household
+    return Hit(
+        label=applicant.full_name,
+        link=household.get_absolute_url(),
+        context=f"Applicant in household {household.reference}",
+    )
+
+
+SEARCH_KINDS = (
+    Kind(
+        name="households",
+        title="Carer households",
+        permission="carers.view_household",
+        find=household_search,
+        hit=household_hit,
+        changelist="admin:carers_household_changelist",
+        order=10,
+    ),
+    Kind(
+        name="applicants",
+        title="Applicants",
+        permission="carers.view_household",
+        find=applicant_search,
+        hit=applicant_hit,
+        changelist="admin:carers_household_changelist",
+        list_name="carer households",
+        order=20,
+    ),
+)

@@ -9,18 +9,21 @@ class EnquiriesConfig(AppConfig):
         from portal import audit
         from portal.dashboard import register_panel
         from portal.notifications import register_attachment_builder
+        from portal.search import register_kind
         from portal.workflow import lock_rank
 
         from . import roles
         from .ics import booking_ics_attachment
         from .models import Booking, Enquiry, EnquiryContact, EnquiryNote, InformationEvent
-        from .selectors.enquiries import recruitment_panel
+        from .selectors.enquiries import SEARCH_KINDS, recruitment_panel
         from .selectors.events import events_panel
         from .services.enquiries import AUDIT_MASKED_FIELDS
 
         roles.grant_roles()
         register_panel(template="enquiries/admin/recruitment_panel.html", context=recruitment_panel)
         register_panel(template="enquiries/admin/events_panel.html", context=events_panel)
+        for kind in SEARCH_KINDS:
+            register_kind(kind)
 
         # Information events and bookings.
         register_attachment_builder("booking-ics", booking_ics_attachment)

@@ -7,19 +7,27 @@ class PlacementsConfig(AppConfig):
 
     def ready(self):
         from portal import audit
+        from portal.caseloads import register_caseload
         from portal.casenotes import register_notes
         from portal.dashboard import register_panel
         from portal.deadlines import register_deadlines
+        from portal.search import register_kind
         from portal.workflow import lock_rank
 
         from . import models, reminders, roles
-        from .selectors import dashboard_panel
+        from .selectors import SEARCH_KINDS, dashboard_panel
+        from .services.deadlines import CHILDREN_CASELOAD, PLACEMENTS_CASELOAD
         from .services.notes import CHILD_NOTES, PLACEMENT_NOTES
 
         roles.grant_roles()
         register_deadlines(reminders.DEADLINES)
         register_notes(CHILD_NOTES)
         register_notes(PLACEMENT_NOTES)
+        for kind in SEARCH_KINDS:
+            register_kind(kind)
+        # Placements and their children are allocated through their carers' household.
+        register_caseload(PLACEMENTS_CASELOAD)
+        register_caseload(CHILDREN_CASELOAD)
         register_panel(
             template="placements/admin/dashboard_panel.html", context=dashboard_panel, order=110
         )

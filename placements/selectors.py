@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from portal import formats
 from portal.deadlines import cases_with_next_deadline
+from portal.search import Hit, Kind, changelist_matches
 
 from .clocks import ChildFacts, PlacementFacts
 from .models import (
@@ -246,3 +247,39 @@ def dashboard_for(*, user, today: date) -> PlacementsDashboard:
         team_overdue=team,
         truncated=truncated,
     )
+
+
+# -- the staff search (portal.search) -------------------------------------------------------
+
+
+def child_search(request, term: str) -> QuerySet:
+    """Children whose reference, name or placing authority matches ``term``, found as the
+    children's list finds them."""
+    return changelist_matches(Child, request, term, Child.objects.all()).order_by("reference", "pk")
+
+
+def child_hit(child: Child) -> Hit:
+    # What the children's list shows: the reference and initials, the month of birth and
+    # the legal status; never the name.
+    if child.date_of_birth:
+        born = f"born {formats.month(child.date_of_birth)}"
+    else:
+        born = f"expected {formats.month(child.expected_on)}" if child.expected_on else ""
+    return Hit(
+        label=str(child),
+        link=child.get_absolute_url(),
+        context=", ".join(part for part in (born, child.get_legal_status_display()) if part),
+    )
+
+
+SEARCH_KINDS = (
+    Kind(
+        name="children",
+        title="Children",
+        permission="placements.view_child",
+        find=child_search,
+        hit=child_hit,
+        changelist="admin:placements_child_changelist",
+        order=30,
+    ),
+)

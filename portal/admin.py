@@ -4,10 +4,20 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 
+from . import formats, letters
+from .admin_caseloads import CaseloadMoveAdmin
+from .admin_saves import RefusedOnSave, SavesThroughServices
 from .invitations import staff_invitation_send
-from .models import Notification, User
+from .models import LetterTemplate, LetterTemplateVersion, Notification, User
+from .workflow import Refused
 
 
 class UserInviteForm(forms.ModelForm):
@@ -24,7 +34,7 @@ admin.site.index_title = "Casework and content"
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(CaseloadMoveAdmin, DjangoUserAdmin):
     ordering = ("email",)
     list_display = ("email", "first_name", "last_name", "is_staff", "is_active", "last_login")
     list_filter = ("is_staff", "is_active", "groups")
@@ -137,3 +147,160 @@ class NotificationAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# ---------------------------------------------------------------------------
+# Letter templates: edited by team managers, each save a new version
+# ---------------------------------------------------------------------------
+
+
+class LetterTemplateForm(forms.ModelForm):
+    """A template's title and body; a merge field its kind does not have is refused."""
+
+    class Meta:
+        model = LetterTemplate
+        fields = ("title", "body")
+        widgets = {"body": forms.Textarea(attrs={"rows": 24, "cols": 90})}
+        help_texts = {
+            "body": "Markdown: a blank line between paragraphs, ## for a heading, - for a "
+            "list, **bold**. Merge fields in braces, as listed above."
+        }
+
+    def clean(self):
+        data = super().clean()
+        kind = letters.kind_find(self.instance.kind)
+        if kind is not None and {"title", "body"} <= set(data):
+            for problem in letters.template_problems(
+                kind=kind, title=data["title"], body=data["body"]
+            ):
+                self.add_error("body", problem)
+        return data
+
+
+def _pdf_response(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+@admin.register(LetterTemplate)
+class LetterTemplateAdmin(SavesThroughServices, admin.ModelAdmin):
+    form = LetterTemplateForm
+    change_form_template = "admin/portal/lettertemplate/change_form.html"
+    list_display = ("title", "kind_title", "version", "updated", "updated_by")
+    list_select_related = ("updated_by",)
+    search_fields = ("title", "body")
+    readonly_fields = ("kind_title", "version", "updated", "updated_by", "versions_list")
+
+    def get_fieldsets(self, request, obj=None):
+        kind = letters.kind_find(obj.kind) if obj else None
+        fields = kind.all_fields() if kind else {}
+        listed = format_html(
+            "<p>Merge fields you may use, each written in braces:</p><ul>{}</ul>",
+            format_html_join("", "<li><code>{{{}}}</code>: {}</li>", fields.items()),
+        )
+        return (
+            ("This template", {"fields": ("kind_title", "version", "updated", "updated_by")}),
+            ("The letter", {"fields": ("title", "body"), "description": listed}),
+            ("Earlier versions", {"fields": ("versions_list",)}),
+        )
+
+    @admin.display(description="letter")
+    def kind_title(self, obj):
+        kind = letters.kind_find(obj.kind)
+        return kind.title if kind else obj.kind
+
+    @admin.display(description="saved", ordering="updated_at")
+    def updated(self, obj):
+        return formats.day_and_time(obj.updated_at)
+
+    @admin.display(description="versions")
+    def versions_list(self, obj):
+        rows = obj.versions.select_related("created_by").order_by("-number")
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                # The whole line is the link: a link inside a line of text must not be told
+                # apart by colour alone, and the admin's links are not underlined.
+                '<li><a href="{}">Version {}, saved {} by {}</a></li>',
+                (
+                    (
+                        reverse("admin:portal_lettertemplate_version", args=[obj.pk, v.number]),
+                        v.number,
+                        formats.day_and_time(v.created_at),
+                        v.created_by or "the portal (the first version)",
+                    )
+                    for v in rows
+                ),
+            ),
+        )
+
+    def has_add_permission(self, request):
+        # One template per kind of letter, made when the kind is first registered.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # Letters name the version they were made from: templates are kept.
+        return False
+
+    def save_model(self, request, obj, form, change):
+        try:
+            letters.letter_template_save(
+                template=obj,
+                title=form.cleaned_data["title"],
+                body=form.cleaned_data["body"],
+                by=request.user,
+            )
+        except Refused as refusal:
+            raise RefusedOnSave.on_main_form(refusal.messages) from refusal
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "<int:pk>/preview/", wrap(self.preview_view), name="portal_lettertemplate_preview"
+            ),
+            path(
+                "<int:pk>/version/<int:number>/",
+                wrap(self.version_view),
+                name="portal_lettertemplate_version",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _template_or_404(self, request, pk):
+        template = get_object_or_404(LetterTemplate, pk=pk)
+        if not self.has_view_permission(request, template):
+            raise PermissionDenied
+        return template, letters.kind_get(template.kind)
+
+    def preview_view(self, request, pk):
+        """The template with the kind's demo values: as saved (GET), or as being edited (POST)."""
+        template, kind = self._template_or_404(request, pk)
+        title, body = template.title, template.body
+        if request.method == "POST":
+            title, body = request.POST.get("title", ""), request.POST.get("body", "")
+            problems = letters.template_problems(kind=kind, title=title, body=body)
+            if problems:
+                return TemplateResponse(
+                    request,
+                    "admin/portal/lettertemplate/preview_refused.html",
+                    {
+                        **self.admin_site.each_context(request),
+                        "opts": self.opts,
+                        "title": f"Preview not possible: {template}",
+                        "template_obj": template,
+                        "problems": problems,
+                    },
+                    status=400,
+                )
+        return _pdf_response(
+            letters.letter_preview(kind=kind, title=title, body=body), "preview.pdf"
+        )
+
+    def version_view(self, request, pk, number):
+        template, kind = self._template_or_404(request, pk)
+        version = get_object_or_404(LetterTemplateVersion, template=template, number=number)
+        data = letters.letter_preview(kind=kind, title=version.title, body=version.body)
+        return _pdf_response(data, f"{template.kind}-version-{number}.pdf")

@@ -10,13 +10,19 @@ class PortalConfig(AppConfig):
     verbose_name = "Portal"
 
     def ready(self):
-        from .dashboard import outbox_panel, register_panel
+        from .dashboard import caseloads_panel, outbox_panel, register_panel
+        from .letters import letter_templates_seed
         from .roles import sync_role_permissions
 
         register_panel(template="portal/admin/outbox_panel.html", context=outbox_panel, order=1000)
+        register_panel(
+            template="portal/admin/caseloads_panel.html", context=caseloads_panel, order=900
+        )
 
         # After every app's migrations, so that every permission exists.
         post_migrate.connect(sync_role_permissions, dispatch_uid="portal.sync_role_permissions")
+        # Every kind of letter the apps registered gets its default template.
+        post_migrate.connect(letter_templates_seed, dispatch_uid="portal.letter_templates_seed")
 
         if settings.CELERY_BROKER_URL.startswith("filesystem://"):
             # The embedded broker is a pair of folders; both the web process and the worker

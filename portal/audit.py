@@ -80,11 +80,12 @@ def hide(changes, fields: Iterable[str]):
     }
 
 
-def record(instance, action: str, *, by=None, changes: Mapping | None = None) -> LogEntry:
+def record(instance, action: str, *, by=None, changes: Mapping | None = None, **extra) -> LogEntry:
     """Write one audit entry named ``action`` for ``instance``.
 
     ``changes`` maps a field to its ``[old, new]`` values; they are stored as text and
-    the model's masked fields are hidden.
+    the model's masked fields are hidden. ``extra`` is kept beside the action's name
+    (the reason a team manager gave).
     """
     stored = {name: [as_text(old), as_text(new)] for name, (old, new) in (changes or {}).items()}
     return LogEntry.objects.log_create(
@@ -94,7 +95,7 @@ def record(instance, action: str, *, by=None, changes: Mapping | None = None) ->
         changes=hide(stored, masked_fields(type(instance))),
         actor=by,
         actor_email=getattr(by, "email", None),
-        additional_data={"action": action},
+        additional_data={"action": action, **extra},
     )
 
 

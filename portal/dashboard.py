@@ -42,3 +42,10 @@ def outbox_panel(user) -> dict | None:
         "attention": outbox_attention(),
         "changelist": reverse("admin:portal_notification_changelist"),
     }
+
+
+def caseloads_panel(user) -> dict | None:
+    """Team managers move a caseload from their home page."""
+    if not user.has_perm("portal.reallocate_caseload"):
+        return None
+    return {"move_url": reverse("admin:portal_user_move_caseload")}

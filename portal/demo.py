@@ -14,6 +14,11 @@ DEMO_STAFF = [
     ("manager@oakway.example", "Morgan", "Manager", Role.TEAM_MANAGERS),
     ("editor@oakway.example", "Edie", "Editor", Role.CONTENT_EDITORS),
 ]
+# A second social worker with no cases of their own: a team manager can move Sam's
+# caseload (or one case) to them.
+DEMO_COLLEAGUES = [
+    ("second.worker@oakway.example", "Riley", "Second-Worker", Role.SOCIAL_WORKERS),
+]
 
 
 def demo_email(role: str) -> str:

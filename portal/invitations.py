@@ -23,21 +23,31 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def staff_invitation_send(*, user: User, by: User | None) -> StaffInvitation:
-    """Invite ``user`` to set a password and an authenticator; earlier links stop working."""
+def invitation_create(*, user: User, by: User | None, next_path: str = "") -> str:
+    """A new invitation for ``user`` (earlier links stop working); returns its token, which
+    only the emailed link carries. ``next_path``: where a carer goes once the password is set."""
     token = secrets.token_urlsafe(32)
     now = timezone.now()
     with transaction.atomic():
         StaffInvitation.objects.filter(
             user=user, used_at__isnull=True, withdrawn_at__isnull=True
         ).update(withdrawn_at=now)
-        invitation = StaffInvitation.objects.create(
+        StaffInvitation.objects.create(
             user=user,
             token_hash=_token_hash(token),
             created_by=by,
             created_at=now,
             expires_at=now + timedelta(days=settings.STAFF_INVITATION_VALID_DAYS),
+            next_path=next_path,
         )
+    return token
+
+
+def staff_invitation_send(*, user: User, by: User | None) -> StaffInvitation:
+    """Invite ``user`` to set a password and an authenticator; earlier links stop working."""
+    with transaction.atomic():
+        token = invitation_create(user=user, by=by)
+        invitation = StaffInvitation.objects.get(token_hash=_token_hash(token))
         notify(
             key=f"staff-invitation:{invitation.pk}",
             to=user.email,

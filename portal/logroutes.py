@@ -1,5 +1,7 @@
 """Log the route, not the credential: a logging filter for request and access logs.
 
+Search terms in a query string (``?q=``) are left out too: they can be names.
+
 Some URLs carry the only credential of what they show (a booking's token, an
 account's password-reset key). Logged as they are, the web server's access log and
 Django's "Not Found" and CSRF warnings would hand them to anyone who reads the
@@ -15,6 +17,8 @@ from collections.abc import Mapping
 CREDENTIAL_ARGUMENTS = ("token", "key")
 
 _PATH = re.compile(r"/[^\s\"'?#]*")
+# What was typed in a search box (the staff search, an admin list's) can be a name.
+_SEARCH_TERM = re.compile(r"([?&]q=)[^&\s\"'#]*")
 
 
 def route_of(path: str) -> str:
@@ -33,6 +37,7 @@ def route_of(path: str) -> str:
 
 
 def _rewrite(text: str) -> str:
+    text = _SEARCH_TERM.sub(r"\1<search>", text)
     return _PATH.sub(lambda found: route_of(found.group(0)), text)
 
 

@@ -68,6 +68,20 @@ class StaffMFARequiredMiddleware:
         return self.get_response(request)
 
 
+def staff_session_seconds_left(request) -> int:
+    """How long the staff session of ``request`` lasts if nothing else is done: until it
+    has been idle for ``STAFF_SESSION_IDLE_SECONDS`` or reaches ``STAFF_SESSION_MAX_SECONDS``
+    in all, whichever comes first. Every request starts the idle time again."""
+    now = int(time.time())
+    started = request.session.get("staff_session_started", now)
+    last_seen = request.session.get("staff_last_seen", now)
+    ends = min(
+        last_seen + settings.STAFF_SESSION_IDLE_SECONDS,
+        started + settings.STAFF_SESSION_MAX_SECONDS,
+    )
+    return max(ends - now, 0)
+
+
 class StaffSessionMiddleware:
     """Staff sessions end after a spell of idleness and after a fixed length in all.
 
@@ -88,8 +102,12 @@ class StaffSessionMiddleware:
             if idle or too_long:
                 logout(request)
                 messages.info(request, "You were signed out to keep records safe. Sign in again.")
-                return redirect(f"{reverse('account_login')}?next={request.path}")
-            request.session["staff_last_seen"] = now
+                if not request.path.startswith(ACCOUNT_PREFIX):
+                    return redirect(f"{reverse('account_login')}?next={request.path}")
+                # Already on the way to signing in (the session warning's "Sign in again"):
+                # the page goes on, keeping the address to come back to.
+            else:
+                request.session["staff_last_seen"] = now
         response = self.get_response(request)
         if request.path.startswith((ADMIN_PREFIX, ACCOUNT_PREFIX)) or (
             user.is_authenticated and user.is_staff

@@ -49,6 +49,9 @@ class User(AbstractUser):
 
     class Meta:
         ordering = ["email"]
+        permissions = [
+            ("reallocate_caseload", "Can reallocate a case or move a caseload to another worker")
+        ]
 
     def __str__(self):
         return self.get_full_name() or self.email
@@ -154,6 +157,8 @@ class Notification(models.Model):
 class StaffInvitation(models.Model):
     """A one-time link that lets a new member of staff set a password, then an authenticator.
 
+    A carer (an account without staff status) is invited the same way by the first letter
+    sent to them (``portal.letters``): after choosing a password they go to ``next_path``.
     Only a hash of the link's token is stored; the token itself is in the emailed link.
     """
 
@@ -168,6 +173,9 @@ class StaffInvitation(models.Model):
     withdrawn_at = models.DateTimeField(
         null=True, blank=True, help_text="Set when a newer invitation replaces this one."
     )
+    next_path = models.CharField(
+        max_length=200, blank=True, help_text="Where a carer goes once their password is set."
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -178,3 +186,81 @@ class StaffInvitation(models.Model):
     def is_usable(self, now=None) -> bool:
         now = now or timezone.now()
         return self.used_at is None and self.withdrawn_at is None and self.expires_at > now
+
+
+class LetterTemplate(models.Model):
+    """The words of one kind of letter, edited by team managers; every save is a new version.
+
+    ``title`` and ``body`` are the current version's (``versions`` keeps them all); the
+    body is Markdown with merge fields such as ``{applicant_names}`` (``portal.letters``).
+    """
+
+    kind = models.CharField(max_length=60, unique=True, editable=False)
+    title = models.CharField(max_length=150, help_text="The letter's heading.")
+    body = models.TextField(max_length=20_000)
+    version = models.PositiveIntegerField(default=0, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["title", "kind"]
+        verbose_name = "letter template"
+
+    def __str__(self):
+        return self.title
+
+
+class LetterTemplateVersion(models.Model):
+    """One saved version of a letter template, kept for good: letters name the one they used."""
+
+    template = models.ForeignKey(LetterTemplate, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    title = models.CharField(max_length=150)
+    body = models.TextField(max_length=20_000)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["template", "-number"]
+        verbose_name = "letter template version"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["template", "number"], name="letter_template_version_unique_number"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.title}, version {self.number}"
+
+
+class Letter(models.Model):
+    """A letter produced from a template version for one record, stored as that record's
+    document. Its PDF never changes: a new version of the template makes new letters only."""
+
+    kind = models.CharField(max_length=60)
+    version = models.ForeignKey(
+        LetterTemplateVersion, on_delete=models.PROTECT, related_name="letters"
+    )
+    title = models.CharField(max_length=150)
+    record_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.PROTECT, related_name="+"
+    )
+    record_id = models.PositiveBigIntegerField()
+    document_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.PROTECT, related_name="+"
+    )
+    document_id = models.PositiveBigIntegerField()
+    produced_at = models.DateTimeField(default=timezone.now)
+    produced_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    recipients = models.ManyToManyField(User, related_name="letters", blank=True)
+
+    class Meta:
+        ordering = ["-produced_at", "-id"]
+        indexes = [models.Index(fields=["record_type", "record_id"], name="letter_record_idx")]
+
+    def __str__(self):
+        return f"{self.title} ({formats.day(self.produced_at)})"

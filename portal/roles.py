@@ -66,6 +66,10 @@ def role_permissions() -> dict[str, list[str]]:
 
 # The core's own records: the outbox and the audit trail are for team managers.
 grant(Role.TEAM_MANAGERS, [*view("portal.notification"), *view("auditlog.logentry")])
+# Letter templates: team managers edit the words (each save a new version).
+grant(Role.TEAM_MANAGERS, model_perms("portal.lettertemplate", ("view", "change")))
+# Team managers give a case, or a whole caseload, to another social worker (portal.caseloads).
+grant(Role.TEAM_MANAGERS, ["portal.reallocate_caseload"])
 
 
 def sync_role_permissions(using=DEFAULT_DB_ALIAS, apps=global_apps, **kwargs) -> None:

@@ -319,6 +319,8 @@ LOGIN_REDIRECT_URL = "/"
 SESSION_COOKIE_AGE = 12 * 60 * 60
 STAFF_SESSION_IDLE_SECONDS = env.int("STAFF_SESSION_IDLE_SECONDS", default=30 * 60)
 STAFF_SESSION_MAX_SECONDS = env.int("STAFF_SESSION_MAX_SECONDS", default=12 * 60 * 60)
+# Staff pages warn this long before the session ends, with a button to stay signed in.
+STAFF_SESSION_WARNING_SECONDS = env.int("STAFF_SESSION_WARNING_SECONDS", default=5 * 60)
 
 # Security. HTTPS_ONLY is on in production; tests and `make run` turn it off.
 HTTPS_ONLY = env.bool("HTTPS_ONLY", default=not DEBUG)

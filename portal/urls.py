@@ -13,6 +13,8 @@ urlpatterns = [
         "admin/r/<path:content_type_id>/<path:object_id>/",
         admin.site.admin_view(views.admin_view_on_site),
     ),
+    path("admin/search/", admin.site.admin_view(views.staff_search), name="staff_search"),
+    path("admin/session/extend/", views.staff_session_extend, name="staff_session_extend"),
     path("admin/", admin.site.urls),
     path("accounts/invitation/", views.staff_invitation_accept, name="staff_invitation_accept"),
     path(
@@ -21,6 +23,7 @@ urlpatterns = [
         name="staff_invitation_open",
     ),
     path("accounts/", include("allauth.urls")),
+    path("letters/<int:pk>/", views.letter_open, name="letter_open"),
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("", include("enquiries.urls")),

@@ -1,23 +1,27 @@
-"""Cross-cutting views: the health check, the error pages and staff invitations."""
+"""Cross-cutting views: the health check, the error pages, invitations, letters, the staff
+search and "Stay signed in"."""
 
 import logging
 
 from allauth.account.adapter import get_adapter
 from allauth.account.internal.flows.login import record_authentication
 from django.conf import settings
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404, HttpResponsePermanentRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.response import TemplateResponse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
-from . import invitations
-from .middleware import user_has_mfa
+from . import audit, invitations, letters, search
+from .middleware import staff_session_seconds_left, user_has_mfa
 
 logger = logging.getLogger(__name__)
 
@@ -143,6 +147,14 @@ def staff_invitation_accept(request):
         if user is None:
             return _invitation_unusable(request)
         request.session.pop(INVITATION_SESSION_KEY, None)
+        if not user.is_staff:
+            # A carer invited by a letter: straight on to what they were sent.
+            get_adapter(request).login(request, user)
+            messages.success(request, "Your password is set. Use it to sign in next time.")
+            next_path = invitation.next_path
+            if not url_has_allowed_host_and_scheme(next_path, allowed_hosts=None):
+                next_path = "/"
+            return redirect(next_path or "/")
         if user_has_mfa(user):
             messages.success(
                 request,
@@ -157,4 +169,64 @@ def staff_invitation_accept(request):
         )
         messages.success(request, "Your password is set. Now set up two-step sign-in.")
         return redirect("mfa_activate_totp")
-    return render(request, "account/invitation_accept.html", {"form": form})
+    return render(
+        request,
+        "account/invitation_accept.html",
+        {"form": form, "for_staff": invitation.user.is_staff},
+    )
+
+
+@never_cache
+@require_GET
+@login_required
+def letter_open(request, pk):
+    """A letter's PDF, for its recipients and for staff who may see the record it is for."""
+    from .models import Letter
+
+    letter = get_object_or_404(Letter.objects.select_related("record_type", "document_type"), pk=pk)
+    if not letters.letter_may_open(user=request.user, letter=letter):
+        raise PermissionDenied
+    document = letters.letter_document(letter)
+    try:
+        handle = document.file.open("rb")
+    except FileNotFoundError as missing:
+        raise Http404("The letter is missing from storage") from missing
+    response = FileResponse(
+        handle, content_type="application/pdf", filename=f"letter-{letter.pk}.pdf"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    audit.accessed(letter, "portal.letter.opened", by=request.user)
+    return response
+
+
+# -- staff search and the session warning ----------------------------------------------------
+
+
+def staff_search(request):
+    """The results of the staff area's search box, grouped by kind of record."""
+    kinds = search.kinds_for(request.user)
+    if not kinds:
+        raise PermissionDenied
+    term = " ".join(request.GET.get("q", "").split())
+    problem = search.problem(term) if "q" in request.GET else ""
+    groups = search.search(request, term) if "q" in request.GET and not problem else []
+    context = {
+        **admin.site.each_context(request),
+        "title": "Search records",
+        "search_page": True,
+        "term": term,
+        "searched": "q" in request.GET and not problem,
+        "problem": problem,
+        "groups": groups,
+        "kinds": kinds,
+    }
+    return TemplateResponse(request, "admin/search.html", context)
+
+
+@require_POST
+def staff_session_extend(request):
+    """ "Stay signed in": this request has started the staff session's idle time again
+    (``StaffSessionMiddleware``); the answer says how long it now lasts."""
+    if not (request.user.is_authenticated and request.user.is_staff):
+        return JsonResponse({"error": "Sign in to the staff area first."}, status=403)
+    return JsonResponse({"expires_in": staff_session_seconds_left(request)})

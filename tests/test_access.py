@@ -45,6 +45,8 @@ from enquiries.models import Enquiry
 from enquiries.services.enquiries import ENQUIRY_WORKFLOW
 from placements import services as placements_services
 from placements.models import PlacementDeadline
+from portal import letters
+from portal.models import LetterTemplate
 from portal.notifications import notify
 from portal.roles import Role
 from tests.carers import factories as carer_factories
@@ -200,20 +202,28 @@ STAFF_PAGES = (
         "training, documents, foster carer reviews)",
         ("carers.household",),
         {
-            SOCIAL: "view, add, change, stage buttons, close, foster carer review, "
-            "panel paper (PDF), case notes, check dates today",
-            MANAGERS: "view, add, change, stage buttons, close, foster carer review, "
-            "panel paper (PDF), case notes, check dates today",
-            SUPERUSER: "view, add, change, delete, stage buttons, close, foster carer review, "
-            "panel paper (PDF), case notes, check dates today",
+            SOCIAL: "view, add, change, stage buttons, move to another sitting, close, "
+            "foster carer review, panel paper (PDF), case notes, letters, check dates today",
+            MANAGERS: "view, add, change, stage buttons, move to another sitting, close, "
+            "foster carer review, panel paper (PDF), case notes, letters, check dates today",
+            SUPERUSER: "view, add, change, delete, stage buttons, move to another sitting, "
+            "close, foster carer review, panel paper (PDF), case notes, letters, check dates today",
         },
         probes={
             "stage buttons": tuple(
                 Probe(f"carers_household_action:{name}") for name in carers_services.ACTIONS
             ),
+            "move to another sitting": (Probe("carers_household_move_panel"),),
             "close": (Probe("carers_household_close"),),
             "foster carer review": (Probe("carers_household_review"),),
             "panel paper (PDF)": (Probe("carers_household_panel_paper"),),
+            # The household's letters page, producing one, and opening one sent (a
+            # recipient may open it too: tests/carers/test_letters.py).
+            "letters": (
+                Probe("carers_household_letters"),
+                Probe("carers_household_letter_produce"),
+                Probe("sent letter (PDF)", refused=(302, 403)),
+            ),
             # Add a note, correct one: the only writes; no one changes or deletes a note.
             "case notes": (
                 Probe("carers_household_note_add"),
@@ -310,6 +320,19 @@ STAFF_PAGES = (
         },
     ),
     StaffPage(
+        "Caseloads: reallocate a household, placement or child; move a caseload "
+        "(permission `portal.reallocate_caseload`)",
+        (),
+        {MANAGERS: "reallocate, move a caseload", SUPERUSER: "reallocate, move a caseload"},
+        probes={
+            "reallocate": tuple(
+                Probe(f"{case}_reallocate")
+                for case in ("carers_household", "placements_placement", "placements_child")
+            ),
+            "move a caseload": (Probe("portal_user_move_caseload"),),
+        },
+    ),
+    StaffPage(
         "Family time sessions, placement deadlines (lists)",
         ("placements.familytimesession", "placements.placementdeadline"),
         {SOCIAL: "view", MANAGERS: "view", SUPERUSER: "view"},
@@ -356,6 +379,17 @@ STAFF_PAGES = (
         "Eligibility checker completions",
         ("content.eligibilitycompletioncount",),
         {EDITORS: "view", SUPERUSER: "view"},
+    ),
+    StaffPage(
+        "Letter templates (each save a new version)",
+        ("portal.lettertemplate",),
+        {MANAGERS: "view, change, preview", SUPERUSER: "view, change, preview"},
+        probes={
+            "preview": (
+                Probe("portal_lettertemplate_preview"),
+                Probe("portal_lettertemplate_version"),
+            )
+        },
     ),
     StaffPage(
         "Users, groups, email addresses, authenticators",
@@ -411,6 +445,7 @@ class Records:
     story: object
     enquiry: object
     roi_enquiry: object
+    letter: object
 
 
 @pytest.fixture
@@ -468,6 +503,11 @@ def records(make_staff, settings, tmp_path):
         draft=True, image=SimpleUploadedFile("story.png", PNG), image_alt="A garden"
     )
     notification = notify(key="access-test", to="someone@example.com", template="x")
+    letter = letters.letter_produce(
+        kind="carers.approval",
+        record=household.assessments.get(track=Track.ADOPTION),
+        by=social_worker,
+    )
     objects = {
         "portal.user": social_worker,
         "auth.group": Group.objects.get(name=EVENTS),
@@ -475,6 +515,7 @@ def records(make_staff, settings, tmp_path):
         "mfa.authenticator": Authenticator.objects.filter(user=social_worker).first(),
         "auditlog.logentry": LogEntry.objects.order_by("pk").first(),
         "portal.notification": notification,
+        "portal.lettertemplate": LetterTemplate.objects.get(kind="carers.approval"),
         "carers.household": household,
         "carers.document": household.documents.order_by("pk").first(),
         "carers.panelsitting": PanelSitting.objects.order_by("pk").first(),
@@ -514,6 +555,7 @@ def records(make_staff, settings, tmp_path):
         story=story,
         enquiry=enquiry,
         roi_enquiry=roi_enquiry,
+        letter=letter,
     )
 
 
@@ -558,13 +600,35 @@ def _custom(name: str, r: Records) -> list[tuple[str, str]]:
             for action, spec in carers_services.ACTIONS.items()
         ],
         "carers_household_close": lambda: [(name, f"{a}carers/household/{h.pk}/close/")],
+        "carers_household_move_panel": lambda: [(name, f"{a}carers/household/{h.pk}/move-panel/")],
         "carers_household_review": lambda: [
             (name, f"{a}carers/household/{h.pk}/review/{r.review.pk}/")
         ],
         "carers_household_panel_paper": lambda: [
             (name, f"{a}carers/household/{h.pk}/panel-paper.pdf")
         ],
+        "carers_household_letters": lambda: [(name, f"{a}carers/household/{h.pk}/letters/")],
+        "carers_household_letter_produce": lambda: [
+            (name, f"{a}carers/household/{h.pk}/letters/carers.approval/{tracks['adoption']}/")
+        ],
+        "portal_lettertemplate_preview": lambda: [
+            (name, f"{a}portal/lettertemplate/{r.objects['portal.lettertemplate'].pk}/preview/")
+        ],
+        "portal_lettertemplate_version": lambda: [
+            (
+                name,
+                f"{a}portal/lettertemplate/{r.objects['portal.lettertemplate'].pk}/version/1/",
+            )
+        ],
         "carers_household_note_add": lambda: [(name, f"{a}carers/household/{h.pk}/notes/add/")],
+        "carers_household_reallocate": lambda: [(name, f"{a}carers/household/{h.pk}/reallocate/")],
+        "placements_placement_reallocate": lambda: [
+            (name, f"{a}placements/placement/{p.pk}/reallocate/")
+        ],
+        "placements_child_reallocate": lambda: [
+            (name, f"{a}placements/child/{r.child.pk}/reallocate/")
+        ],
+        "portal_user_move_caseload": lambda: [(name, f"{a}portal/user/move-caseload/")],
         "carers_household_check_today": lambda: [
             (name, f"{a}carers/household/{h.pk}/checks/today/")
         ],
@@ -712,6 +776,9 @@ def admin_urls(r: Records) -> list[tuple[str, str]]:
                 urls.append((f"{model}:search", f"{base}?q={CHILD['last_name']}"))
             continue
         urls.extend(_custom(name, r))
+    # The staff search (portal/search.py), by the child's name and by the reference.
+    urls.append(("staff search:search", f"/admin/search/?q={CHILD['last_name']}"))
+    urls.append(("staff search by reference:search", f"/admin/search/?q={r.child.reference}"))
     recommended = r.recommended.assessments.get(track=Track.ADOPTION)
     urls.append(
         (
@@ -744,6 +811,7 @@ def public_urls(r: Records) -> list[tuple[str, str]]:
         ("guessed email confirmation", "/accounts/confirm-email/guessed-key/"),
         ("guessed password reset", "/accounts/password/reset/key/1-guessed-key/"),
         ("document file under media", f"/media/{r.document.file.name}"),
+        ("sent letter (PDF)", f"/letters/{r.letter.pk}/"),
     ]
 
 
@@ -805,6 +873,10 @@ def expected_checks(actor: str, keys: set[str]) -> dict[str, list[Check]]:
             app_models = [m for m in models if m.startswith(f"{rest}.")]
             allowed = any(_can_view(actor, m) for m in app_models)
             found.append((Probe(key, refused=(404,)), allowed))
+        elif kind.startswith("staff search"):
+            # It opens for whoever may view a kind of record it finds, and shows only those.
+            searchable = ("carers.household", "placements.child", "enquiries.enquiry")
+            found.append((Probe(key), any(_can_view(actor, m) for m in searchable)))
         elif kind.endswith("_section") and kind.removesuffix("_section") in _registered():
             model = _registered()[kind.removesuffix("_section")]
             found.append((Probe(key), _can_view(actor, model)))

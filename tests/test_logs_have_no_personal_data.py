@@ -579,6 +579,7 @@ def placement_in_the_admin(client, social_worker, household, commit):
         reverse("admin:placements_placement_change", args=[placement.pk]),
         reverse("admin:placements_placement_leave_letter", args=[placement.pk]),
         reverse("admin:placements_child_changelist") + "?q=Clementine",
+        reverse("staff_search") + "?q=Clementine",
     ):
         assert client.get(url).status_code == 200, url
     client.logout()

@@ -3,7 +3,9 @@
 - ``households``: the household list and page, with the assessment buttons and their forms.
 - ``documents``: documents listed, and downloaded only through a permission check.
 - ``catalogue``: panel sittings, the training catalogue and every open deadline.
+- ``panels``: a household's panel booking moved to another sitting (both tracks at once).
 - ``conversion``: the action that converts an enquiry, offered on the enquiries' admin.
+- ``letters``: a household's letters page and producing a letter (mixed into its admin).
 - ``filters`` and ``inlines``: the list filters and the household page's inlines.
 """
 

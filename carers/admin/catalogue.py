@@ -42,14 +42,20 @@ class AgendaInline(ReadOnly, admin.TabularInline):
 
 @admin.register(PanelSitting)
 class PanelSittingAdmin(admin.ModelAdmin):
-    list_display = ("sits_on", "kind", "venue", "agenda_size")
+    list_display = ("sits_on", "kind", "venue", "agenda_size", "places")
     list_filter = ("kind",)
     date_hierarchy = "sits_on"
     search_fields = ("venue",)
     inlines = (AgendaInline,)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(agenda_count=Count("agenda"))
+        # An annotated (GROUP BY) query drops Meta.ordering: the autocomplete pages it as is.
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(agenda_count=Count("agenda"))
+            .order_by("-sits_on", "kind", "id")
+        )
 
     def save_model(self, request, obj, form, change):
         services.panel_sitting_save(sitting=obj, by=request.user)

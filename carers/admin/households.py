@@ -18,6 +18,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from portal import audit
+from portal.admin_caseloads import ReallocateAdmin
 from portal.admin_filters import CaseListColumns
 from portal.admin_notes import CaseNotesAdmin
 from portal.admin_saves import RefusedOnSave, SavesThroughServices
@@ -46,6 +47,8 @@ from .inlines import (
     SupportNetworkInline,
     TrainingRecordInline,
 )
+from .letters import HouseholdLettersAdmin, letters_after_move
+from .panels import PanelMoveAdmin
 
 # ---------------------------------------------------------------------------
 # Households
@@ -54,7 +57,14 @@ from .inlines import (
 
 @admin.register(Household)
 class HouseholdAdmin(
-    CaseSectionsAdmin, CaseNotesAdmin, SavesThroughServices, CaseListColumns, admin.ModelAdmin
+    CaseSectionsAdmin,
+    HouseholdLettersAdmin,
+    PanelMoveAdmin,
+    ReallocateAdmin,
+    CaseNotesAdmin,
+    SavesThroughServices,
+    CaseListColumns,
+    admin.ModelAdmin,
 ):
     form = HouseholdForm
     change_form_template = "admin/carers/household/change_form.html"
@@ -318,6 +328,7 @@ class HouseholdAdmin(
             "can_change": request.user.has_perm("carers.change_assessment"),
             "close_url": reverse("admin:carers_household_close", args=[household.pk]),
             "panel_paper_url": reverse("admin:carers_household_panel_paper", args=[household.pk]),
+            "letters_url": reverse("admin:carers_household_letters", args=[household.pk]),
         }
 
     def _panels_panel(self, request, household):
@@ -391,6 +402,7 @@ class HouseholdAdmin(
             success=lambda moved: (
                 f"{household}: {action.label} – done. "
                 f"{moved.get_track_display()} is now at “{moved.get_stage_display()}”."
+                + letters_after_move(before=assessment, after=moved)
             ),
             state=f"{assessment.get_track_display()} assessment, now at "
             f"“{assessment.get_stage_display()}”.",

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from portal import audit, dates
 from portal.formats import day
-from portal.workflow import Action, Offered, Table, Workflow, lock
+from portal.workflow import Action, Offered, Table, Workflow, lock, lock_all
 
 from .. import clocks, reminders
 from ..clocks import HouseholdFacts
@@ -737,7 +737,11 @@ def assessment_book_panel(
     *, assessment: Assessment, panel: PanelSitting, on: date, by, note: str = ""
 ) -> Assessment:
     with transaction.atomic():
+        panel = lock(panel)  # before the household (lock order): its places are counted
         household, a = _begin(assessment, "book_panel", by=by, on=on)
+        full = _sitting_full(panel, household=household)
+        if full:
+            raise TransitionRefused(full)
         if not panel.hears(a.track):
             raise TransitionRefused(
                 [
@@ -760,6 +764,100 @@ def assessment_book_panel(
         )
         _finish(household, on=on, by=by)
     return a
+
+
+def _sitting_full(sitting: PanelSitting, *, household: Household) -> list[str]:
+    """Refusal if ``sitting`` (locked) already has as many other households as it hears."""
+    if sitting.places is None:
+        return []
+    others = (
+        Assessment.objects.filter(panel=sitting)
+        .exclude(household=household)
+        .values("household")
+        .distinct()
+        .count()
+    )
+    if others < sitting.places:
+        return []
+    return [
+        f"The {sitting} is full: it hears {sitting.places} "
+        f"household{'s' if sitting.places != 1 else ''}. Choose another sitting."
+    ]
+
+
+def household_move_panel(*, household: Household, to: PanelSitting, by, note: str) -> list:
+    """Move every track of the household booked for panel to the sitting ``to``, together.
+
+    All or nothing: refused in words when the sitting is in the past, the same as now,
+    full, does not hear a track, sits before a track was booked, or on a day when what
+    the booking needs (checks in date, reports, training) would not hold. Each track keeps its
+    stage; the move is written in its timeline and audit trail, and the agency-decision
+    clock follows the new date. Locks: the sitting, then the household, then its tracks.
+    """
+    note = _require_note(note, "the household moves to another sitting")
+    today = timezone.localdate()
+    with transaction.atomic():
+        sitting, household = lock_all(to, household)
+        booked = lock_all(
+            *household.assessments.filter(stage=Stage.PANEL_BOOKED).order_by("pk"),
+            related=("panel",),
+        )
+        if not by.has_perm(CHANGE_PERMISSION):
+            raise TransitionRefused(["You may not change assessments."])
+        if not booked:
+            raise TransitionRefused(["No track of this household is booked for panel."])
+        problems = []
+        if all(a.panel_id == sitting.pk for a in booked):
+            problems.append(f"The household is already booked for the {sitting}.")
+        if sitting.sits_on < today:
+            problems.append(
+                f"That panel sat on {day(sitting.sits_on)}: choose a sitting from today on."
+            )
+        for a in booked:
+            track = a.get_track_display().lower()
+            if not sitting.hears(a.track):
+                problems.append(
+                    f"The {sitting.get_kind_display().lower()} does not hear {track} cases."
+                )
+            if sitting.sits_on < a.stage_entered_on:
+                problems.append(
+                    f"The {track} track was booked on {day(a.stage_entered_on)}: "
+                    "choose a sitting on or after that day."
+                )
+        # What the booking needs (checks in date, reports, training) must hold on the day
+        # the new sitting sits, not only on the day the household was booked.
+        if not problems:
+            context = Context(
+                household_facts(household=household),
+                household_applicants(household=household),
+                sitting.sits_on,
+            )
+            for a in booked:
+                problems += ASSESSMENT.guard_problems(ACTIONS["book_panel"], a, context)
+        problems += _sitting_full(sitting, household=household)
+        if problems:
+            raise TransitionRefused(problems)
+        for a in booked:
+            before = a.panel
+            a.panel = sitting
+            with audit.silenced():
+                a.save(update_fields=["panel"])
+            audit.record(
+                a,
+                "carers.assessment.panel_moved",
+                by=by,
+                changes={"panel": [before, sitting]},
+            )
+            StageChange.objects.create(
+                assessment=a,
+                from_stage=Stage.PANEL_BOOKED,
+                to_stage=Stage.PANEL_BOOKED,
+                effective_on=today,
+                recorded_by=by,
+                note=f"Moved from the {before} to the {sitting}. {note}"[:2000],
+            )
+        deadlines_refresh(household=household)
+    return booked
 
 
 def assessment_defer_panel(*, assessment: Assessment, on: date, by, note: str) -> Assessment:

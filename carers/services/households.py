@@ -9,9 +9,11 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from portal import audit, dates
+from portal.caseloads import CaseloadPart
 from portal.validators import postcode_normalise
 from portal.workflow import Table, Workflow
 
@@ -248,3 +250,27 @@ def _household_settle(household: Household, *, on: date, by) -> None:
 
 def _open_stages() -> list[str]:
     return [stage for stage in Stage.values if stage not in CLOSED_STAGES]
+
+
+# ---------------------------------------------------------------------------
+# Caseloads
+# ---------------------------------------------------------------------------
+
+
+def households_follow_worker(households: Sequence[Household], worker) -> None:
+    """After the households (locked) were given to ``worker``: their deadlines' reminders
+    go to the new worker, those planned for the old one are withdrawn."""
+    for household in households:
+        household.social_worker = worker
+        deadlines_refresh(household=household)
+
+
+CASELOAD = CaseloadPart(
+    model=Household,
+    worker_path="social_worker",
+    open=~Q(status=Household.Status.CLOSED),
+    one="carer household",
+    plural="carer households",
+    changelist="admin:carers_household_changelist",
+    follow=households_follow_worker,
+)

@@ -395,6 +395,18 @@ def document_upload(
     document_validate(file)
     if check_record is not None and check_record.household_id != household.pk:
         raise ValidationError("That check belongs to another household.")
+    return _document_save(
+        household=household,
+        kind=kind,
+        title=title,
+        file=file,
+        by=by,
+        check_record=check_record,
+        action="carers.document.uploaded",
+    )
+
+
+def _document_save(*, household, kind, title, file, by, check_record, action) -> Document:
     document = Document(
         household=household,
         kind=kind,
@@ -403,10 +415,27 @@ def document_upload(
         check_record=check_record,
         uploaded_by=by,
     )
-    audit.name_next_save(document, "carers.document.uploaded")
+    audit.name_next_save(document, action)
     with transaction.atomic():
         document.save()
     return document
+
+
+def document_store_letter(
+    *, household: Household, title: str, content: bytes, by, check_record=None
+) -> Document:
+    """A letter the portal made (``portal.letters``), kept with the household's documents."""
+    from django.core.files.base import ContentFile
+
+    return _document_save(
+        household=household,
+        kind=Document.Kind.LETTER,
+        title=title,
+        file=ContentFile(content, name="letter.pdf"),
+        by=by,
+        check_record=check_record,
+        action="carers.document.letter_stored",
+    )
 
 
 def document_delete(*, document: Document, by) -> None:

@@ -120,8 +120,9 @@ class InformationEventAdmin(admin.ModelAdmin):
     )
 
     def get_queryset(self, request):
-        # Places taken and waiting counts come with the events, in the same query.
-        return selectors.events_with_places()
+        # Places taken and waiting counts come with the events, in the same query; the
+        # annotation drops Meta.ordering, so the order is given (the autocomplete pages it).
+        return selectors.events_with_places().order_by("-starts_at", "id")
 
     def get_urls(self):
         own = [

@@ -16,6 +16,7 @@ from portal.calendar import (
     financial_year_label,
     financial_year_of,
 )
+from portal.search import Hit, Kind, changelist_matches
 
 from ..clocks import first_contact_due
 from ..models import Enquiry, EnquiryContact, EnquiryNote, EnquiryStatusChange
@@ -294,3 +295,38 @@ def recruitment_panel(user) -> dict | None:
         "overdue": [e for e in rows if e.is_overdue(today)],
         "truncated": truncated,
     }
+
+
+# -- the staff search (portal.search) -------------------------------------------------------
+
+
+def enquiry_search(request, term: str) -> QuerySet:
+    """Enquiries whose reference (EQ00042), name, email, postcode or partner's name matches
+    ``term``, found as the enquiries list finds them; newest first."""
+    return changelist_matches(Enquiry, request, term, Enquiry.objects.all()).order_by(
+        "-received_at", "-id"
+    )
+
+
+def enquiry_hit(enquiry: Enquiry) -> Hit:
+    # What the enquiries list shows: the reference, the name, the stage, its age; the
+    # email that may have matched is not repeated.
+    name = "(anonymised)" if enquiry.is_anonymised else enquiry.full_name
+    return Hit(
+        label=f"{enquiry.reference}: {name}",
+        link=enquiry.get_absolute_url(),
+        context=f"{enquiry.get_status_display()}, received {formats.day(enquiry.received_at)}",
+    )
+
+
+SEARCH_KINDS = (
+    Kind(
+        name="enquiries",
+        title="Enquiries",
+        permission="enquiries.view_enquiry",
+        find=enquiry_search,
+        hit=enquiry_hit,
+        changelist="admin:enquiries_enquiry_changelist",
+        order=40,
+    ),
+)

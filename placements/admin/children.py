@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from portal import formats
+from portal.admin_caseloads import ReallocateAdmin
 from portal.admin_notes import CaseNoteInline, CaseNotesAdmin
 from portal.admin_sections import CaseSectionsAdmin, Section
 
@@ -83,7 +84,7 @@ class ChildNoteInline(CaseNoteInline):
 
 
 @admin.register(Child)
-class ChildAdmin(CaseSectionsAdmin, CaseNotesAdmin, admin.ModelAdmin):
+class ChildAdmin(CaseSectionsAdmin, ReallocateAdmin, CaseNotesAdmin, admin.ModelAdmin):
     form = ChildForm
     view_on_site = False
     change_form_template = "admin/case_page.html"

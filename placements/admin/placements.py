@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from portal import formats
+from portal.admin_caseloads import ReallocateAdmin
 from portal.admin_filters import CaseListColumns
 from portal.admin_notes import CaseNoteInline, CaseNotesAdmin
 from portal.admin_saves import RefusedOnSave, SavesThroughServices
@@ -174,7 +175,12 @@ class PlacementNoteInline(CaseNoteInline):
 
 @admin.register(Placement)
 class PlacementAdmin(
-    CaseSectionsAdmin, CaseNotesAdmin, SavesThroughServices, CaseListColumns, admin.ModelAdmin
+    CaseSectionsAdmin,
+    ReallocateAdmin,
+    CaseNotesAdmin,
+    SavesThroughServices,
+    CaseListColumns,
+    admin.ModelAdmin,
 ):
     form = PlacementChangeForm
     view_on_site = False

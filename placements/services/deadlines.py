@@ -3,11 +3,15 @@ and extended dates, the placement's deadline rows and their reminders, and the s
 bring them up to date."""
 
 from django.db import transaction
+from django.db.models import Q
 
+from carers.models import Household
 from portal import audit, deadlines
+from portal.caseloads import CaseloadPart
+from portal.workflow import lock_all
 
 from .. import clocks, reminders
-from ..models import Placement
+from ..models import Child, Placement
 from ..selectors import placement_facts
 from .common import Status, _lock
 
@@ -78,3 +82,57 @@ def deadlines_follow_social_workers(*, limit: int = 500) -> int:
         with transaction.atomic():
             deadlines_refresh(placement=_lock(Placement(pk=pk)))
     return len(placement_pks)
+
+
+# ---------------------------------------------------------------------------
+# Caseloads: a placement's (and its children's) social worker is the one supporting
+# its carers, so they move with the household (``portal.caseloads``)
+# ---------------------------------------------------------------------------
+
+
+def placements_follow_worker(households, worker) -> None:
+    """After ``households`` (locked) were given to ``worker``: lock their open placements,
+    after the households in the lock order, and re-address their deadlines' reminders."""
+    pks = list(
+        Placement.objects.filter(household__in=[h.pk for h in households])
+        .exclude(status=Status.ENDED)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    placements = lock_all(
+        *[(Placement, pk) for pk in pks], related=("household", "household__social_worker")
+    )
+    for placement in placements:
+        deadlines_refresh(placement=placement)
+
+
+def _open_placement(child: Child) -> Placement | None:
+    return (
+        Placement.objects.filter(placement_children__child=child)
+        .exclude(status=Status.ENDED)
+        .select_related("household")
+        .order_by("-placed_on", "-pk")
+        .first()
+    )
+
+
+PLACEMENTS_CASELOAD = CaseloadPart(
+    model=Placement,
+    worker_path="household__social_worker",
+    open=~Q(status=Status.ENDED),
+    one="placement",
+    plural="placements",
+    changelist="admin:placements_placement_changelist",
+    follows=Household,
+    holder=lambda placement: placement.household if placement.is_open else None,
+    follow=placements_follow_worker,
+)
+CHILDREN_CASELOAD = CaseloadPart(
+    model=Child,
+    worker_path="placement_links__placement__household__social_worker",
+    open=Q(placement_links__placement__status__in=[Status.FOSTERING, Status.PLACED_FOR_ADOPTION]),
+    one="child",
+    plural="children",
+    follows=Household,
+    holder=lambda child: getattr(_open_placement(child), "household", None),
+)

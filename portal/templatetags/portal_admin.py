@@ -1,8 +1,12 @@
-"""The staff home page's panels (``portal.dashboard``), each rendered by its own template."""
+"""The staff home page's panels (``portal.dashboard``), each rendered by its own template;
+the staff header's search box and session warning."""
 
 from django import template
+from django.conf import settings
 
 from portal.dashboard import panels
+from portal.middleware import staff_session_seconds_left
+from portal.search import kinds_for
 
 register = template.Library()
 
@@ -24,3 +28,21 @@ def dashboard_panels(context) -> list[str]:
             template = engine.get_template(panel.template)
             rendered.append(template.render(context.new(panel_context)))
     return rendered
+
+
+@register.inclusion_tag("admin/portal/staff_tools.html", takes_context=True)
+def staff_tools(context) -> dict:
+    """The staff header's search box and session warning, for a signed-in staff member."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not (user.is_authenticated and user.is_staff):
+        return {"staff": False}
+    return {
+        "staff": True,
+        # The search page has its own box.
+        "can_search": not context.get("search_page") and bool(kinds_for(user)),
+        "expires_in": staff_session_seconds_left(request),
+        "warn_before": settings.STAFF_SESSION_WARNING_SECONDS,
+        "csrf_token": context.get("csrf_token"),
+        "user_id": user.pk,
+    }

@@ -65,6 +65,11 @@ async function vendorGovukFrontend(version) {
 }
 
 const version = await readVersion("govuk-frontend");
-const css = [await buildCss("portal"), await buildCss("admin"), await buildCss("case-pages")].map((path) => relative(root, path));
+const css = [
+  await buildCss("portal"),
+  await buildCss("admin"),
+  await buildCss("staff-tools"),
+  await buildCss("case-pages"),
+].map((path) => relative(root, path));
 const vendor = await vendorGovukFrontend(version);
 console.log(`built ${css.join(", ")} and ${relative(root, vendor)}/ (govuk-frontend ${version})`);

@@ -171,7 +171,7 @@ def test_a_social_worker_takes_a_household_from_roi_to_approval(page, live_serve
     # Back on the staff home page, the social worker sees what comes next.
     sign_in(page, live_server, worker)
     page.goto(f"{live_server.url}/admin/")
-    assert "My carer households: deadlines" in page.locator(".carers-dashboard").inner_text()
+    assert "My carer households: what is due" in page.locator(".carers-dashboard").inner_text()
     # No console errors (CSP) or failed requests on any page so far; then our own markup
     # (the dashboard and the assessment panel) passes axe. axe's probing adds console noise,
     # so it comes last.

@@ -21,6 +21,7 @@ from carers.models import (
     Document,
     Household,
     Stage,
+    StatutoryCheck,
     Track,
 )
 from portal.roles import Role
@@ -164,6 +165,16 @@ def bulk_households(count, social_worker, offset=0):
             ("stage_1", "Stage 1 decision (target)", 20),
             ("approval", "Approval (target)", -3),
         )
+    )
+    # A reference asked for and not back on each: what the home page lists as waiting.
+    StatutoryCheck.objects.bulk_create(
+        StatutoryCheck(
+            household=h,
+            kind=StatutoryCheck.Kind.PERSONAL_REFERENCE,
+            referee_name=f"Referee {n}",
+            requested_on=today - timedelta(days=10),
+        )
+        for n, h in enumerate(households)
     )
 
 
@@ -606,6 +617,58 @@ def test_the_dashboard_shows_my_overdue_and_coming_deadlines(sw_client, social_w
     assert "Stage 1 decision (target)" in html
 
 
+def test_each_dashboard_row_says_since_when_and_links_the_action_that_clears_it(
+    sw_client, social_worker
+):
+    today = timezone.localdate()
+    late = f.household(social_worker, roi_received_on=today - timedelta(days=30))
+    page = reverse("admin:carers_household_change", args=[late.pk])
+    response = sw_client.get("/admin/")
+    [item] = response.context["dashboard"].overdue
+    assert item.action == "Decide on the Registration of Interest"
+    assert item.action_url.startswith(page)
+    html = response.content.decode()
+    assert f'href="{item.action_url}"' in html
+    assert "To clear it" in html
+    assert "ago)" in html
+
+
+def test_the_dashboard_lists_what_waits_on_someone_else(sw_client, social_worker, make_staff):
+    today = timezone.localdate()
+    household = f.household(social_worker)
+    asked = StatutoryCheck.objects.create(
+        household=household,
+        kind=StatutoryCheck.Kind.PERSONAL_REFERENCE,
+        referee_name="Robin Referee",
+        requested_on=today - timedelta(days=5),
+    )
+    # Back already, not asked yet, and someone else's: none of them waits on anyone for me.
+    StatutoryCheck.objects.create(
+        household=household,
+        kind=StatutoryCheck.Kind.PERSONAL_REFERENCE,
+        referee_name="Back Already",
+        requested_on=today - timedelta(days=20),
+        received_on=today - timedelta(days=2),
+    )
+    StatutoryCheck.objects.create(
+        household=household, kind=StatutoryCheck.Kind.PERSONAL_REFERENCE, referee_name="Not Asked"
+    )
+    other = f.household(make_staff(Role.SOCIAL_WORKERS))
+    StatutoryCheck.objects.create(
+        household=other,
+        kind=StatutoryCheck.Kind.PERSONAL_REFERENCE,
+        referee_name="Someone Elses",
+        requested_on=today - timedelta(days=3),
+    )
+    response = sw_client.get("/admin/")
+    waiting = response.context["dashboard"].waiting
+    assert [item.check for item in waiting] == [asked]
+    html = response.content.decode()
+    assert "Waiting on someone else (1)" in html
+    assert "Record it received" in html
+    assert "(5\xa0days ago)" in html
+
+
 def test_the_dashboard_query_count_does_not_grow(sw_client, social_worker):
     bulk_households(300, social_worker)
     sw_client.get("/admin/")
@@ -623,11 +686,21 @@ def test_team_managers_see_decisions_waiting_and_overdue_by_caseload(manager_cli
     )
     waiting = f.household(social_worker)
     f.to_stage(waiting, Stage.PANEL_RECOMMENDED, social_worker)
-    html = manager_client.get("/admin/").content.decode()
+    response = manager_client.get("/admin/")
+    html = response.content.decode()
     assert "Waiting for an agency decision (1)" in html
     assert waiting.reference in html
     assert "Sam Worker" in html
-    assert household.reference not in html or "Overdue items by caseload" in html
+    assert "Overdue items by caseload" in html
+    # Each worker's count links to that worker's overdue list, which shows just those items.
+    [row] = response.context["dashboard"].team_overdue
+    assert row["url"].endswith(f"?caseload={social_worker.pk}&overdue=yes")
+    assert f'href="{row["url"]}"'.replace("&", "&amp;") in html
+    listed = manager_client.get(row["url"])
+    assert listed.status_code == 200
+    shown = {d.household_id for d in listed.context["cl"].result_list}
+    assert shown == {household.pk}
+    assert listed.context["cl"].result_count == row["overdue"]
 
 
 # -- the panel paper ----------------------------------------------------------------------------

@@ -151,3 +151,27 @@ def test_adopters_who_never_started_a_fostering_assessment_carry_no_approval_tar
         date(2024, 7, 2),
         "Approval as adopters and foster carers (target)",
     )
+
+
+# AAR 2005 reg 30B(5)(c): 40 working days beginning with the day the notice is sent.
+# Counted by hand on the England and Wales bank holidays of 2025-26 (25, 26 December, 1
+# January): sent Wednesday 3 December 2025, the 3rd to the 5th are days 1-3, 8-12 Dec 4-8,
+# 15-19 Dec 9-13, 22-24 Dec 14-16, 29-31 Dec 17-19, 2 Jan 20, then 5 full weeks to
+# Friday 30 January 2026 (day 40). Sent on Saturday 6 December, Monday 8 December is
+# day 1: 8-12 Dec 1-5, 15-19 Dec 6-10, 22-24 Dec 11-13, 29-31 Dec 14-16, 2 Jan 17, five
+# weeks 18-37 (5 to 30 January), 2-4 February 38-40.
+@pytest.mark.parametrize(
+    "sent, last_day",
+    [
+        (date(2025, 12, 3), date(2026, 1, 30)),
+        (date(2025, 12, 6), date(2026, 2, 4)),
+    ],
+)
+def test_adopters_have_40_working_days_beginning_with_the_notice(sent, last_day):
+    assert clocks.representations_due(sent, adoption=True) == last_day
+
+
+# FS(E)R 2011 reg 27(6)(b): within 28 days of the date of the notice: 3 December gives
+# 31 December (3 + 28), bank holidays make no difference to calendar days.
+def test_foster_carers_have_28_days_from_the_notice():
+    assert clocks.representations_due(date(2025, 12, 3), adoption=False) == date(2025, 12, 31)

@@ -43,3 +43,13 @@ def test_a_wrong_or_real_token_is_never_in_the_log(client, caplog):
     assert booking.token not in caplog.text
     assert "x" * 43 not in caplog.text
     assert Booking.objects.get().status == Booking.Status.CONFIRMED
+
+
+def test_search_terms_are_left_out_of_access_logs():
+    atoms = {"r": "GET /admin/search/?q=Willow+Hartington HTTP/1.1", "s": "200"}
+    access = _record('"%(r)s" %(s)s', atoms)
+    RouteNotCredential().filter(access)
+    assert access.getMessage() == '"GET /admin/search/?q=<search> HTTP/1.1" 200'
+    listed = _record("%s", ("/admin/carers/household/?status=open&q=ok1%202ab&o=1",))
+    RouteNotCredential().filter(listed)
+    assert listed.getMessage() == "/admin/carers/household/?status=open&q=<search>&o=1"

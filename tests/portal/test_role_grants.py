@@ -117,7 +117,10 @@ TEAM_MANAGERS_ALSO = {
     "placements.delete_socialworkervisit",
     "placements.grant_temporary_approval",
     "placements.view_measures",
+    "portal.reallocate_caseload",
     "portal.view_notification",
+    "portal.view_lettertemplate",
+    "portal.change_lettertemplate",
 }
 
 CONTENT_EDITORS = {

@@ -24,6 +24,7 @@ ADMIN_ACCESS: dict[str, set[str]] = {
     "mfa.authenticator": set(),
     "auditlog.logentry": {MANAGERS},
     "portal.notification": {MANAGERS},
+    "portal.lettertemplate": {MANAGERS},
     "carers.household": {SOCIAL, MANAGERS},
     "carers.document": {SOCIAL, MANAGERS},
     "carers.panelsitting": {SOCIAL, MANAGERS},

@@ -1,6 +1,7 @@
 import pytest
 from django.core.management import call_command
 
+from portal.demo import DEMO_COLLEAGUES
 from portal.models import Notification, User
 from portal.roles import Role
 
@@ -12,12 +13,15 @@ def test_seed_demo_creates_one_staff_member_per_role_and_is_idempotent(settings,
     call_command("seed_demo")
     call_command("seed_demo")
     staff = User.objects.filter(is_demo_account=True)
-    assert staff.count() == len(Role.ALL)
+    # One per role, and a second social worker to move a caseload to.
+    assert staff.count() == len(Role.ALL) + len(DEMO_COLLEAGUES) == 6
     for role in Role.ALL:
-        assert staff.filter(groups__name=role).count() == 1
-    assert Notification.objects.filter(key__startswith="demo:staff-welcome:").count() == len(
-        Role.ALL
-    )
+        expected = 2 if role == Role.SOCIAL_WORKERS else 1
+        assert staff.filter(groups__name=role).count() == expected, role
+    assert not staff.filter(
+        email="second.worker@oakway.example", carer_households__isnull=False
+    ).exists()
+    assert Notification.objects.filter(key__startswith="demo:staff-welcome:").count() == 6
     assert "early-permanence-demo" in capsys.readouterr().out
 
 

@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from portal.demo import DEMO_STAFF
+from portal.demo import DEMO_COLLEAGUES, DEMO_STAFF
 from portal.models import User
 from portal.notifications import notify
 
@@ -37,7 +37,7 @@ class Command(BaseCommand):
 
     def _seed_staff(self):
         self.stdout.write("Demo staff (development only), password: " + DEMO_PASSWORD)
-        for email, first_name, last_name, role in DEMO_STAFF:
+        for email, first_name, last_name, role in [*DEMO_STAFF, *DEMO_COLLEAGUES]:
             with transaction.atomic():
                 user, created = User.objects.get_or_create(
                     email=email,
