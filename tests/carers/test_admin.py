@@ -667,6 +667,10 @@ def test_the_dashboard_lists_what_waits_on_someone_else(sw_client, social_worker
     assert "Waiting on someone else (1)" in html
     assert "Record it received" in html
     assert "(5\xa0days ago)" in html
+    # The link goes to the household's checks, where the quick button records it.
+    checks = reverse("admin:carers_household_section", args=[household.pk, "checks"])
+    assert waiting[0].action_url == checks
+    assert "Received today" in sw_client.get(checks).content.decode()
 
 
 def test_the_dashboard_query_count_does_not_grow(sw_client, social_worker):
