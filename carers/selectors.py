@@ -95,14 +95,11 @@ CLEARED_BY: dict[str, tuple[str, str]] = {
 
 
 def household_place_url(household_id: int, place: str) -> str:
-    """The part of the household page where ``place`` (a CLEARED_BY place) is recorded."""
-    url = reverse("admin:carers_household_change", args=[household_id])
-    anchors = {
-        "checks": "checks-group",
-        "training": "training-group",
-        "panels": "foster_reviews-group",
-    }
-    return f"{url}#{anchors[place]}" if place in anchors else url
+    """The section of the household page where ``place`` (a CLEARED_BY place) is recorded:
+    the overview at the change page itself, the others under it (``portal.admin_sections``)."""
+    if place == "overview":
+        return reverse("admin:carers_household_change", args=[household_id])
+    return reverse("admin:carers_household_section", args=[household_id, place])
 
 
 @dataclass(frozen=True)

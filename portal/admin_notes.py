@@ -139,8 +139,12 @@ class CaseNotesAdmin:
             raise PermissionDenied
         return case, source
 
+    def notes_url(self, case) -> str:
+        """The page that lists the case's notes."""
+        return reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[case.pk])
+
     def _note_page(self, request, case, **page):
-        back = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[case.pk])
+        back = self.notes_url(case)
         return form_page(
             request,
             admin_site=self.admin_site,

@@ -203,11 +203,11 @@ STAFF_PAGES = (
         ("carers.household",),
         {
             SOCIAL: "view, add, change, stage buttons, move to another sitting, close, "
-            "foster carer review, panel paper (PDF), case notes, letters",
+            "foster carer review, panel paper (PDF), case notes, letters, check dates today",
             MANAGERS: "view, add, change, stage buttons, move to another sitting, close, "
-            "foster carer review, panel paper (PDF), case notes, letters",
+            "foster carer review, panel paper (PDF), case notes, letters, check dates today",
             SUPERUSER: "view, add, change, delete, stage buttons, move to another sitting, "
-            "close, foster carer review, panel paper (PDF), case notes, letters",
+            "close, foster carer review, panel paper (PDF), case notes, letters, check dates today",
         },
         probes={
             "stage buttons": tuple(
@@ -228,6 +228,10 @@ STAFF_PAGES = (
             "case notes": (
                 Probe("carers_household_note_add"),
                 Probe("carers_household_note_correct"),
+            ),
+            # A check's "Requested today" button: done, or refused in words, then back.
+            "check dates today": (
+                Probe("carers_household_check_today", post={"requested": "check"}, allowed=302),
             ),
         },
     ),
@@ -288,7 +292,9 @@ STAFF_PAGES = (
             ),
             "adoption leave letter (PDF)": (Probe("placements_placement_leave_letter"),),
             # Hearings, family time, reviews and visits entered by mistake, on the placement.
-            "delete mistaken records": (Probe("placements.placement:change", marker='-DELETE"'),),
+            "delete mistaken records": (
+                Probe("placements_placement_section:court", marker='name="hearings-0-DELETE"'),
+            ),
             "case notes": tuple(
                 Probe(f"placements_{case}_note_{page}")
                 for case in ("placement", "child")
@@ -623,6 +629,26 @@ def _custom(name: str, r: Records) -> list[tuple[str, str]]:
             (name, f"{a}placements/child/{r.child.pk}/reallocate/")
         ],
         "portal_user_move_caseload": lambda: [(name, f"{a}portal/user/move-caseload/")],
+        "carers_household_check_today": lambda: [
+            (name, f"{a}carers/household/{h.pk}/checks/today/")
+        ],
+        # Each section of a case's page (portal/admin_sections.py), open to its viewers.
+        **{
+            f"{model}_section": lambda model=model, pk=pk: [
+                (
+                    f"{name}:{section.name}",
+                    f"{a}{model.replace('_', '/', 1)}/{pk}/change/{section.name}/",
+                )
+                for section in admin.site._registry[
+                    apps.get_model(model.replace("_", ".", 1))
+                ].sections[1:]
+            ]
+            for model, pk in (
+                ("carers_household", h.pk),
+                ("placements_placement", p.pk),
+                ("placements_child", r.child.pk),
+            )
+        },
         "carers_household_note_correct": lambda: [
             (name, f"{a}carers/household/{h.pk}/notes/{h.notes.get().pk}/correct/")
         ],
@@ -851,6 +877,9 @@ def expected_checks(actor: str, keys: set[str]) -> dict[str, list[Check]]:
             # It opens for whoever may view a kind of record it finds, and shows only those.
             searchable = ("carers.household", "placements.child", "enquiries.enquiry")
             found.append((Probe(key), any(_can_view(actor, m) for m in searchable)))
+        elif kind.endswith("_section") and kind.removesuffix("_section") in _registered():
+            model = _registered()[kind.removesuffix("_section")]
+            found.append((Probe(key), _can_view(actor, model)))
         elif kind == "view_on_site":
             found.append((Probe(key, allowed=302), _can_view(actor, rest)))
         elif kind == "autocomplete":
@@ -903,7 +932,8 @@ def child_traces(r: Records) -> list[str]:
 
 
 def _fill(data: dict, r: Records) -> dict:
-    return {k: str(r.roi_enquiry.pk) if v == "roi-enquiry" else v for k, v in data.items()}
+    stands_for = {"roi-enquiry": r.roi_enquiry, "check": r.household.checks.first()}
+    return {k: str(stands_for[v].pk) if v in stands_for else v for k, v in data.items()}
 
 
 def client_for(actor: str, make_staff) -> Client:

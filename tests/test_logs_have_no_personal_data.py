@@ -486,14 +486,14 @@ def assessment_in_the_admin(client, social_worker, manager, enquiry, commit):
     )
     assert converted.status_code == 302, converted.content.decode()[:3000]
     household = Household.objects.get(applicants__email=ENQUIRER["email"].lower())
-    change = reverse("admin:carers_household_change", args=[household.pk])
     assert (
         client.get(reverse("admin:carers_household_changelist"), {"q": "pettigrew"}).status_code
         == 200
     )
 
     # The household's child, on the household page.
-    data = form_data(client.get(change).content.decode(), "household_form")
+    people = reverse("admin:carers_household_section", args=[household.pk, "people"])
+    data = form_data(client.get(people).content.decode(), "household_form")
     # The child came over from the enquiry; the household page completes their details.
     assert data["members-0-first_name"] == HOUSEHOLD_CHILD["first_name"]
     data.update(
@@ -503,7 +503,7 @@ def assessment_in_the_admin(client, social_worker, manager, enquiry, commit):
             "_continue": "Save and continue editing",
         }
     )
-    saved = commit(lambda: client.post(change, data))
+    saved = commit(lambda: client.post(people, data))
     assert saved.status_code == 302, saved.context and saved.context["errors"]
     assert household.members.filter(first_name="Hester").exists()
 

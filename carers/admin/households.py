@@ -2,15 +2,18 @@
 
 Stages are never edited as fields: the change page shows each track's allowed
 moves as buttons, with what blocks them; each button opens a small form that
-calls the service for that move.
+calls the service for that move. The page is in sections (``portal.admin_sections``):
+overview and next steps, people, checks, training, documents, panels and decisions,
+and the timeline; each saves only what it shows.
 """
 
 import contextlib
 
-from django.contrib import admin
+from django.conf import settings
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
 
@@ -19,11 +22,20 @@ from portal.admin_caseloads import ReallocateAdmin
 from portal.admin_filters import CaseListColumns
 from portal.admin_notes import CaseNotesAdmin
 from portal.admin_saves import RefusedOnSave, SavesThroughServices
+from portal.admin_sections import CaseSectionsAdmin, Section
 from portal.staffpages import form_page, offered_page
 
 from .. import selectors, services
 from ..forms import CloseHouseholdForm, HouseholdForm, ReviewCompleteForm, action_form_class
-from ..models import Assessment, Document, FosterCarerReview, Household, StageChange, Track
+from ..models import (
+    Assessment,
+    Document,
+    FosterCarerReview,
+    Household,
+    StageChange,
+    StatutoryCheck,
+    Track,
+)
 from .filters import CaseloadFilter, OverdueFilter, StageFilter
 from .inlines import (
     ApplicantInline,
@@ -45,6 +57,7 @@ from .panels import PanelMoveAdmin
 
 @admin.register(Household)
 class HouseholdAdmin(
+    CaseSectionsAdmin,
     HouseholdLettersAdmin,
     PanelMoveAdmin,
     ReallocateAdmin,
@@ -89,8 +102,19 @@ class HouseholdAdmin(
         FosterCarerReviewInline,
         HouseholdNoteInline,
     )
+    sections = (
+        Section("overview", "Overview and next steps", details=True),
+        Section("people", "People", (ApplicantInline, HouseholdMemberInline, SupportNetworkInline)),
+        Section("checks", "Checks", (StatutoryCheckInline,)),
+        Section("training", "Training", (TrainingRecordInline,)),
+        Section("documents", "Documents", (DocumentInline,)),
+        Section("panels", "Panels and decisions", (FosterCarerReviewInline,), saves=False),
+        Section("timeline", "Timeline", (HouseholdNoteInline,), saves=False),
+    )
 
     def get_fieldsets(self, request, obj=None):
+        if not self.details_shown(request, obj):
+            return []
         main = ["social_worker", "has_pets"]
         if obj is None:
             main.append("roi_received_on")
@@ -177,6 +201,8 @@ class HouseholdAdmin(
     # -- saving goes through the services ---------------------------------
 
     def save_model(self, request, obj, form, change):
+        if change and not self.details_shown(request, obj):
+            return
         if change:
             try:
                 services.household_update(household=obj, by=request.user)
@@ -235,6 +261,11 @@ class HouseholdAdmin(
                 name="carers_household_review",
             ),
             path(
+                "<int:pk>/checks/today/",
+                wrap(self.check_today_view),
+                name="carers_household_check_today",
+            ),
+            path(
                 "<int:pk>/panel-paper.pdf",
                 wrap(self.panel_paper_view),
                 name="carers_household_panel_paper",
@@ -246,7 +277,16 @@ class HouseholdAdmin(
         extra_context = extra_context or {}
         household = self.get_object(request, object_id)
         if household is not None and self.has_view_or_change_permission(request, household):
-            extra_context["assessment_panel"] = self._assessment_panel(request, household)
+            section = self.current_section(request, household)
+            build = {
+                "overview": self._assessment_panel,
+                "panels": self._panels_panel,
+                "timeline": self._timeline_panel,
+                "checks": self._checks_panel,
+                "documents": self._documents_panel,
+            }.get(section.name)
+            if build is not None:
+                extra_context["section_panel"] = build(request, household)
         return super().change_view(request, object_id, form_url, extra_context)
 
     def _assessment_panel(self, request, household):
@@ -279,22 +319,52 @@ class HouseholdAdmin(
                 }
             )
         deadlines = list(household.deadlines.order_by("due_on", "id"))
-        changes = list(
-            StageChange.objects.filter(assessment__household=household)
-            .select_related("assessment", "recorded_by")
-            .order_by("-recorded_at", "-id")[:100]
-        )
         return {
             "household": household,
             "tracks": tracks,
             "deadlines": deadlines,
             "overdue": [d for d in deadlines if d.due_on < today],
-            "changes": changes,
             "today": today,
             "can_change": request.user.has_perm("carers.change_assessment"),
             "close_url": reverse("admin:carers_household_close", args=[household.pk]),
             "panel_paper_url": reverse("admin:carers_household_panel_paper", args=[household.pk]),
             "letters_url": reverse("admin:carers_household_letters", args=[household.pk]),
+        }
+
+    def _panels_panel(self, request, household):
+        assessments = Assessment.objects.filter(household=household).select_related(
+            "panel", "agency_decision_by"
+        )
+        return {"household": household, "assessments": list(assessments.order_by("track"))}
+
+    def _timeline_panel(self, request, household):
+        changes = (
+            StageChange.objects.filter(assessment__household=household)
+            .select_related("assessment", "recorded_by")
+            .order_by("-recorded_at", "-id")[:100]
+        )
+        return {"household": household, "changes": list(changes)}
+
+    def _documents_panel(self, request, household):
+        return {"household": household, "documents_per_save": settings.DOCUMENTS_PER_SAVE}
+
+    def _checks_panel(self, request, household):
+        if not request.user.has_perm("carers.change_statutorycheck"):
+            return {"household": household}
+        waiting = (
+            household.checks.filter(received_on__isnull=True)
+            .select_related("applicant", "member")
+            .order_by("kind", "id")
+        )
+        return {
+            "household": household,
+            "check_today_url": reverse("admin:carers_household_check_today", args=[household.pk]),
+            "checks_waiting": [
+                (check, "received", "Received today")
+                if check.requested_on
+                else (check, "requested", "Requested today")
+                for check in waiting
+            ],
         }
 
     def _household_or_404(self, request, pk):
@@ -382,6 +452,27 @@ class HouseholdAdmin(
             success="The foster carer review is recorded.",
             submit="Record the review",
         )
+
+    def check_today_view(self, request, pk):
+        """The "Requested today" and "Received today" buttons of the checks section."""
+        household = self._household_or_404(request, pk)
+        if request.method != "POST":
+            return redirect(self.section_url(household.pk, self.section_named("checks")))
+        if not request.user.has_perm("carers.change_statutorycheck"):
+            raise PermissionDenied
+        what = "received" if "received" in request.POST else "requested"
+        check = get_object_or_404(
+            StatutoryCheck.objects.select_related("applicant", "member"),
+            pk=request.POST.get(what) if str(request.POST.get(what, "")).isdigit() else None,
+            household=household,
+        )
+        try:
+            services.check_record_today(check=check, what=what, by=request.user)
+        except services.TransitionRefused as refusal:
+            messages.error(request, f"{check}: not recorded. {' '.join(refusal.messages)}")
+        else:
+            messages.success(request, f"{check}: {what} today.")
+        return redirect(self.section_url(household.pk, self.section_named("checks")))
 
     def panel_paper_view(self, request, pk):
         household = self._household_or_404(request, pk)

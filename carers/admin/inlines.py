@@ -1,10 +1,15 @@
-"""The household page's inlines: people, checks, training, documents, reviews and notes."""
+"""The household page's inlines: people, checks, training, documents, reviews and notes.
+
+Each is a stacked card (or a read-only list of cards), never a wide table, so every
+section of the page fits the screen; dates use the staff area's one date box.
+"""
 
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
 from portal.admin_notes import CaseNoteInline
+from portal.admin_sections import CaseFields
 
 from ..forms import (
     ApplicantInlineForm,
@@ -30,10 +35,11 @@ from ..models import (
 # ---------------------------------------------------------------------------
 
 
-class HouseholdChildInline(admin.TabularInline):
+class HouseholdChildInline(CaseFields, admin.StackedInline):
     """Inlines whose person choices are limited to the household on the page."""
 
     extra = 0
+    template = "admin/edit_inline/case_stacked.html"
 
     def get_formset(self, request, obj=None, **kwargs):
         request._carers_household = obj
@@ -130,14 +136,22 @@ class TrainingRecordInline(HouseholdChildInline):
 
 
 class DocumentInline(HouseholdChildInline):
+    """Listed by title, linked to the download, with the uploader's name as plain words
+    (a link to their account would be refused to social workers); one upload form."""
+
     model = Document
     form = DocumentInlineForm
     formset = DocumentInlineFormSet
-    fields = ("kind", "title", "file", "check_record", "uploaded_at", "uploaded_by")
-    readonly_fields = ("uploaded_at", "uploaded_by")
+    template = "admin/carers/edit_inline/documents.html"
+    extra = 1
+    fields = ("kind", "title", "file", "check_record")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("uploaded_by", "check_record")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("uploaded_by", "check_record__applicant", "check_record__member")
+        )
 
     def has_change_permission(self, request, obj=None):
         # Documents are evidence: replace one by uploading a new one, never by editing it.
@@ -146,6 +160,7 @@ class DocumentInline(HouseholdChildInline):
 
 class FosterCarerReviewInline(admin.TabularInline):
     model = FosterCarerReview
+    template = "admin/edit_inline/case_cards.html"
     extra = 0
     fields = ("due_on", "goes_to_panel", "completed_on", "record")
     readonly_fields = ("due_on", "goes_to_panel", "completed_on", "record")

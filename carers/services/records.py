@@ -189,6 +189,54 @@ def check_date_problems(
     return problems
 
 
+def check_record_today(
+    *, check: StatutoryCheck, what: str, by, today: date | None = None
+) -> StatutoryCheck:
+    """Record that a check was requested, or received, today (the checks' quick buttons).
+
+    Refused in words when the date is already recorded, or when today would put the
+    dates out of order (received before it was requested, or before a date requested
+    that is still to come).
+    """
+    field = {"requested": "requested_on", "received": "received_on"}[what]
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        household = _lock_household(check.household_id)
+        check = StatutoryCheck.objects.select_for_update().get(pk=check.pk)
+        if household.status == Household.Status.CLOSED:
+            raise TransitionRefused(["The household is closed: its checks are not changed."])
+        recorded = getattr(check, field)
+        if recorded is not None:
+            raise TransitionRefused(
+                [
+                    f"It is already recorded as {what} on {day(recorded)}: change the date "
+                    "in the form if that is wrong."
+                ]
+            )
+        if what == "received" and check.requested_on is None:
+            raise TransitionRefused(
+                [
+                    "Record the date it was requested first: a check is received after it "
+                    "is requested."
+                ]
+            )
+        dates_after = {
+            "requested_on": check.requested_on,
+            "received_on": check.received_on,
+            field: today,
+        }
+        problems = check_date_problems(**dates_after, expires_on=check.expires_on, today=today)
+        if problems:
+            raise TransitionRefused(dates.messages(problems))
+        setattr(check, field, today)
+        with audit.silenced():
+            check.save(update_fields=[field])
+        audit.record(check, f"carers.check.{what}", by=by, changes={field: [None, today]})
+        checks_update_expiries(household=household, today=today)
+        deadlines_refresh(household=household)
+    return check
+
+
 def training_date_problems(
     *, completed_on: date | None, today: date | None = None
 ) -> list[DateProblem]:

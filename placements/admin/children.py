@@ -7,6 +7,7 @@ from django.utils.html import format_html
 from portal import formats
 from portal.admin_caseloads import ReallocateAdmin
 from portal.admin_notes import CaseNoteInline, CaseNotesAdmin
+from portal.admin_sections import CaseSectionsAdmin, Section
 
 from .. import services
 from ..forms import ChildForm
@@ -18,14 +19,14 @@ from ..models import (
     SiblingGroup,
     TemporaryApproval,
 )
-from .common import ReadOnlyInline, _child_link, _log_access
+from .common import ReadOnlyCards, ReadOnlyInline, _child_link, _log_access
 
 # ---------------------------------------------------------------------------
 # Children
 # ---------------------------------------------------------------------------
 
 
-class ChildPlacementInline(ReadOnlyInline):
+class ChildPlacementInline(ReadOnlyCards):
     model = PlacementChild
     fk_name = "child"
     verbose_name = "placement"
@@ -58,7 +59,7 @@ class ChildPlacementInline(ReadOnlyInline):
         return placement.get_status_display()
 
 
-class ChildOrderInline(ReadOnlyInline):
+class ChildOrderInline(ReadOnlyCards):
     model = CourtOrder
     fk_name = "child"
     verbose_name_plural = "court orders"
@@ -68,7 +69,7 @@ class ChildOrderInline(ReadOnlyInline):
         return super().get_queryset(request).select_related("placement", "recorded_by")
 
 
-class ChildApprovalInline(ReadOnlyInline):
+class ChildApprovalInline(ReadOnlyCards):
     model = TemporaryApproval
     fk_name = "child"
     verbose_name_plural = "reg 25A temporary approvals"
@@ -83,9 +84,10 @@ class ChildNoteInline(CaseNoteInline):
 
 
 @admin.register(Child)
-class ChildAdmin(ReallocateAdmin, CaseNotesAdmin, admin.ModelAdmin):
+class ChildAdmin(CaseSectionsAdmin, ReallocateAdmin, CaseNotesAdmin, admin.ModelAdmin):
     form = ChildForm
     view_on_site = False
+    change_form_template = "admin/case_page.html"
     list_display = (
         "reference",
         "initials_display",
@@ -100,8 +102,17 @@ class ChildAdmin(ReallocateAdmin, CaseNotesAdmin, admin.ModelAdmin):
     list_per_page = 50
     search_fields = ("reference", "first_name", "last_name", "placing_local_authority")
     search_help_text = "Search by reference (C00012), name or placing local authority."
-    autocomplete_fields = ("sibling_group",)
     inlines = (ChildPlacementInline, ChildOrderInline, ChildApprovalInline, ChildNoteInline)
+    sections = (
+        Section("overview", "The child and placements", (ChildPlacementInline,), details=True),
+        Section(
+            "legal",
+            "Court orders and approvals",
+            (ChildOrderInline, ChildApprovalInline),
+            saves=False,
+        ),
+        Section("notes", "Notes", (ChildNoteInline,), saves=False),
+    )
 
     def get_readonly_fields(self, request, obj=None):
         readonly = ["reference", "created_at"]
@@ -145,6 +156,8 @@ class ChildAdmin(ReallocateAdmin, CaseNotesAdmin, admin.ModelAdmin):
         return queryset, duplicates
 
     def save_model(self, request, obj, form, change):
+        if change and not self.details_shown(request, obj):
+            return
         if change:
             services.child_update(child=obj, by=request.user)
         else:

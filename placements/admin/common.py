@@ -36,6 +36,12 @@ class ReadOnlyInline(ReadOnly, admin.TabularInline):
     can_delete = False
 
 
+class ReadOnlyCards(ReadOnlyInline):
+    """A read-only list on a case's page: a card per row, never a wide table."""
+
+    template = "admin/edit_inline/case_cards.html"
+
+
 def _form_page(model_admin, request, **page):
     """The staff form page (portal/staffpages.py) with this admin's media."""
     return form_page(

@@ -1,5 +1,7 @@
 """The staff page for a placement: its records, its buttons (one form page per move), its
-letters and the measures."""
+letters and the measures. The page is in sections (``portal.admin_sections``): overview
+and next steps, court, family time, reviews and visits, and notes; each saves only what
+it shows."""
 
 import csv
 from datetime import timedelta
@@ -19,6 +21,7 @@ from portal.admin_caseloads import ReallocateAdmin
 from portal.admin_filters import CaseListColumns
 from portal.admin_notes import CaseNoteInline, CaseNotesAdmin
 from portal.admin_saves import RefusedOnSave, SavesThroughServices
+from portal.admin_sections import CaseFields, CaseSectionsAdmin, Section
 from portal.staffpages import offered_page
 from portal.workflow import Refused
 
@@ -49,7 +52,7 @@ from ..models import (
     ProceedingsExtension,
     SocialWorkerVisit,
 )
-from .common import ReadOnlyInline, _child_link, _form_page, _log_access
+from .common import ReadOnlyCards, _child_link, _form_page, _log_access
 from .filters import CaseloadFilter, OverdueFilter
 
 # ---------------------------------------------------------------------------
@@ -57,7 +60,7 @@ from .filters import CaseloadFilter, OverdueFilter
 # ---------------------------------------------------------------------------
 
 
-class PlacementChildInline(ReadOnlyInline):
+class PlacementChildInline(ReadOnlyCards):
     model = PlacementChild
     fk_name = "placement"
     fields = readonly_fields = ("child_link", "born", "legal_status", "temporary_approval")
@@ -78,13 +81,14 @@ class PlacementChildInline(ReadOnlyInline):
         return obj.child.get_legal_status_display()
 
 
-class PlacementRecordInline(admin.TabularInline):
+class PlacementRecordInline(CaseFields, admin.StackedInline):
     """Records kept on the placement. Social workers add and correct them; only team
     managers hold the permission to delete a mistaken row. Each row is saved by its
     service (``PlacementAdmin.save_related``)."""
 
     extra = 0
     formset = PlacementInlineFormSet
+    template = "admin/edit_inline/case_stacked.html"
 
 
 class ExtensionInline(PlacementRecordInline):
@@ -99,7 +103,7 @@ class HearingInline(PlacementRecordInline):
     fields = ("held_on", "kind", "outcome_note")
 
 
-class CourtOrderInline(ReadOnlyInline):
+class CourtOrderInline(ReadOnlyCards):
     model = CourtOrder
     fields = readonly_fields = ("child", "kind", "made_on", "recorded_by")
     verbose_name_plural = "court orders (use “Record a court order”)"
@@ -171,7 +175,12 @@ class PlacementNoteInline(CaseNoteInline):
 
 @admin.register(Placement)
 class PlacementAdmin(
-    ReallocateAdmin, CaseNotesAdmin, SavesThroughServices, CaseListColumns, admin.ModelAdmin
+    CaseSectionsAdmin,
+    ReallocateAdmin,
+    CaseNotesAdmin,
+    SavesThroughServices,
+    CaseListColumns,
+    admin.ModelAdmin,
 ):
     form = PlacementChangeForm
     view_on_site = False
@@ -210,6 +219,15 @@ class PlacementAdmin(
         ReviewInline,
         VisitInline,
         PlacementNoteInline,
+    )
+    sections = (
+        Section("overview", "Overview and next steps", (PlacementChildInline,), details=True),
+        Section("court", "Court", (ExtensionInline, HearingInline, CourtOrderInline)),
+        Section(
+            "family-time", "Family time", (FamilyTimeArrangementInline, FamilyTimeSessionInline)
+        ),
+        Section("reviews", "Reviews and visits", (ReviewInline, VisitInline)),
+        Section("notes", "Notes", (PlacementNoteInline,), saves=False),
     )
     readonly_fields = (
         "reference",
@@ -333,6 +351,8 @@ class PlacementAdmin(
     # -- saving edits: the clocks follow -------------------------------------
 
     def save_model(self, request, obj, form, change):
+        if not self.details_shown(request, obj):
+            return
         try:
             services.placement_details_save(placement=obj, by=request.user)
         except services.TransitionRefused as refusal:
@@ -385,10 +405,16 @@ class PlacementAdmin(
         extra_context = extra_context or {}
         placement = self.get_object(request, object_id)
         if placement is not None and self.has_view_or_change_permission(request, placement):
-            extra_context["placement_panel"] = self._panel(request, placement)
+            section = self.current_section(request, placement)
+            if section.name == "overview":
+                extra_context["placement_panel"] = self._panel(request, placement)
+            elif section.name == "court":
+                extra_context["placement_panel"] = {
+                    "timeline": selectors.court_timeline(placement=placement)
+                }
         response = super().change_view(request, object_id, form_url, extra_context)
         if request.method == "GET" and placement is not None and response.status_code == 200:
-            children = extra_context["placement_panel"]["children"]
+            children = selectors.placement_children(placement=placement)
             _log_access(
                 request,
                 placement,
@@ -421,7 +447,6 @@ class PlacementAdmin(
             ],
             "deadlines": deadlines,
             "overdue": [d for d in deadlines if d.is_overdue(today)],
-            "timeline": selectors.court_timeline(placement=placement),
             "application_from": clocks.adoption_application_from(placement.placed_on),
             "leave_letter_url": reverse(
                 "admin:placements_placement_leave_letter", args=[placement.pk]

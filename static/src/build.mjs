@@ -4,6 +4,7 @@
 //
 // - static/src/portal.scss -> static/css/portal.css (compressed, no source map)
 // - static/src/admin.scss -> static/css/admin.css (the staff area's additions to the admin)
+// - static/src/case-pages.scss -> static/css/case-pages.css (a case's page in sections)
 // - GOV.UK Frontend's ES module bundle -> static/vendor/govuk-frontend/
 //
 // Only the JavaScript is vendored: every image GOV.UK Frontend ships (favicon,
@@ -64,6 +65,11 @@ async function vendorGovukFrontend(version) {
 }
 
 const version = await readVersion("govuk-frontend");
-const css = [await buildCss("portal"), await buildCss("admin"), await buildCss("staff-tools")].map((path) => relative(root, path));
+const css = [
+  await buildCss("portal"),
+  await buildCss("admin"),
+  await buildCss("staff-tools"),
+  await buildCss("case-pages"),
+].map((path) => relative(root, path));
 const vendor = await vendorGovukFrontend(version);
 console.log(`built ${css.join(", ")} and ${relative(root, vendor)}/ (govuk-frontend ${version})`);

@@ -28,6 +28,13 @@ def sign_in(page, live_server, user):
     )
 
 
+def section(page, label):
+    """Open a section of the household page by its link."""
+    page.locator("nav.case-sections").get_by_role("link", name=label, exact=True).click()
+    page.wait_for_load_state()
+    assert page.locator("nav.case-sections [aria-current=page]").inner_text() == label
+
+
 def stage(page, track):
     return page.locator(f".carers-stage[data-track='{track}']").inner_text()
 
@@ -79,7 +86,9 @@ def test_a_social_worker_takes_a_household_from_roi_to_approval(page, live_serve
     assert "Personal references for Lee Morgan: 0 of 3 received." in blocked
     press(page, "Record the Stage 1 plan")
 
-    # The checks and references come in; the preparation training is done.
+    # The checks and references come in; the preparation training is done. Each has its
+    # own section of the page, reached by its link.
+    section(page, "Checks")
     total = int(page.locator("input[name=checks-TOTAL_FORMS]").input_value())
     assert total == 8
     for n in range(total):
@@ -88,9 +97,12 @@ def test_a_social_worker_takes_a_household_from_roi_to_approval(page, live_serve
         page.select_option(f"select[name=checks-{n}-outcome]", "satisfactory")
         if page.locator(f"select[name=checks-{n}-kind]").input_value() == "personal_reference":
             page.fill(f"input[name=checks-{n}-referee_name]", f"Referee {n}")
+    save_and_continue(page)
+    section(page, "Training")
     for n in range(int(page.locator("input[name=training-TOTAL_FORMS]").input_value())):
         page.fill(f"input[name=training-{n}-completed_on]", today)
     save_and_continue(page)
+    section(page, "Overview and next steps")
 
     press(page, "Stage 1 decision: go on to Stage 2")
     press(page, "Notice to proceed: start Stage 2")
@@ -98,17 +110,20 @@ def test_a_social_worker_takes_a_household_from_roi_to_approval(page, live_serve
     assert stage(page, "adoption") == "Stage 2"
     assert stage(page, "fostering") == "Fostering assessment (Form F)"
 
-    # The PAR and the Form F are uploaded to private storage.
-    for n, (kind, name) in enumerate([("par", "par.pdf"), ("form_f", "form-f.pdf")]):
-        page.locator("#documents-group .add-row a").click()
+    # The PAR and the Form F are uploaded to private storage, one a save.
+    section(page, "Documents")
+    for kind, name in [("par", "par.pdf"), ("form_f", "form-f.pdf")]:
+        n = int(page.locator("input[name=documents-INITIAL_FORMS]").input_value())
         page.select_option(f"select[name=documents-{n}-kind]", kind)
         page.fill(f"input[name=documents-{n}-title]", name)
         page.set_input_files(
             f"input[name=documents-{n}-file]",
             files=[{"name": name, "mimeType": "application/pdf", "buffer": b"%PDF-1.4 demo"}],
         )
-    save_and_continue(page)
+        save_and_continue(page)
     assert household.documents.count() == 2
+    assert page.locator(".case-files__list a").all_inner_texts() == ["form-f.pdf", "par.pdf"]
+    section(page, "Overview and next steps")
 
     # Both tracks go to today's joint panel, which recommends approval.
     for track in ("adoption", "fostering"):

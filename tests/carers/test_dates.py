@@ -26,7 +26,10 @@ def day(value):
     return f"{value.day} {value:%B %Y}"
 
 
-def change_url(household):
+def change_url(household, section=""):
+    """The household page, or one of its sections (portal/admin_sections.py)."""
+    if section:
+        return reverse("admin:carers_household_section", args=[household.pk, section])
     return reverse("admin:carers_household_change", args=[household.pk])
 
 
@@ -186,8 +189,8 @@ def test_a_child_cannot_be_registered_as_an_applicant(social_worker):
 # -- the household page: every date through the same rules ----------------------------------------
 
 
-def page_data(client, household):
-    data = form_data(client.get(change_url(household)).content.decode(), "household_form")
+def page_data(client, household, section):
+    data = form_data(client.get(change_url(household, section)).content.decode(), "household_form")
     data["_continue"] = "Save and continue editing"
     return data
 
@@ -205,13 +208,13 @@ def test_a_dbs_check_received_in_the_future_is_refused_and_no_expiry_is_set(
 ):
     household = f.household(social_worker, applicants=1)
     dbs = household.checks.get(kind=StatutoryCheck.Kind.DBS)
-    data = page_data(sw_client, household)
+    data = page_data(sw_client, household, "checks")
     prefix = prefix_of(data, "checks", dbs.pk)
     today = timezone.localdate()
     data[f"{prefix}-requested_on"] = (today - timedelta(days=10)).isoformat()
     data[f"{prefix}-received_on"] = (today + timedelta(days=30)).isoformat()
     data[f"{prefix}-outcome"] = "satisfactory"
-    response = sw_client.post(change_url(household), data)
+    response = sw_client.post(change_url(household, "checks"), data)
     assert response.status_code == 200
     assert "The date received cannot be in the future." in response.content.decode()
     dbs.refresh_from_db()
@@ -228,13 +231,13 @@ def test_received_before_requested_is_explained_in_words_not_as_a_constraint(
 ):
     household = f.household(social_worker, applicants=1)
     check = household.checks.get(kind=StatutoryCheck.Kind.MEDICAL)
-    data = page_data(sw_client, household)
+    data = page_data(sw_client, household, "checks")
     prefix = prefix_of(data, "checks", check.pk)
     today = timezone.localdate()
     requested, received = today - timedelta(days=5), today - timedelta(days=6)
     data[f"{prefix}-requested_on"] = requested.isoformat()
     data[f"{prefix}-received_on"] = received.isoformat()
-    response = sw_client.post(change_url(household), data)
+    response = sw_client.post(change_url(household, "checks"), data)
     html = response.content.decode()
     assert response.status_code == 200
     assert (
@@ -249,9 +252,9 @@ def test_received_before_requested_is_explained_in_words_not_as_a_constraint(
 def test_an_outcome_needs_the_date_received(sw_client, social_worker):
     household = f.household(social_worker, applicants=1)
     check = household.checks.get(kind=StatutoryCheck.Kind.MEDICAL)
-    data = page_data(sw_client, household)
+    data = page_data(sw_client, household, "checks")
     data[f"{prefix_of(data, 'checks', check.pk)}-outcome"] = "satisfactory"
-    response = sw_client.post(change_url(household), data)
+    response = sw_client.post(change_url(household, "checks"), data)
     html = response.content.decode()
     assert "Give the date received before recording the outcome." in html
     assert "Constraint" not in html
@@ -264,10 +267,10 @@ def test_training_completed_in_the_future_is_refused(sw_client, social_worker):
     f.to_stage(household, Stage.STAGE_1, social_worker)
     record = TrainingRecord.objects.filter(household=household).first()
     assert record is not None
-    data = page_data(sw_client, household)
+    data = page_data(sw_client, household, "training")
     prefix = prefix_of(data, "training", record.pk)
     data[f"{prefix}-completed_on"] = (timezone.localdate() + timedelta(days=1)).isoformat()
-    response = sw_client.post(change_url(household), data)
+    response = sw_client.post(change_url(household, "training"), data)
     assert "The date completed cannot be in the future." in response.content.decode()
     record.refresh_from_db()
     assert record.completed_on is None
@@ -275,7 +278,7 @@ def test_training_completed_in_the_future_is_refused(sw_client, social_worker):
 
 def test_a_household_members_date_of_birth_is_plausible(sw_client, social_worker):
     household = f.household(social_worker, applicants=1)
-    data = page_data(sw_client, household)
+    data = page_data(sw_client, household, "people")
     data.update(
         {
             "members-TOTAL_FORMS": "1",
@@ -285,12 +288,12 @@ def test_a_household_members_date_of_birth_is_plausible(sw_client, social_worker
             "members-0-date_of_birth": "1825-06-01",
         }
     )
-    response = sw_client.post(change_url(household), data)
+    response = sw_client.post(change_url(household, "people"), data)
     html = response.content.decode()
     assert "The date of birth (1 June 1825) would make them" in html
     assert not HouseholdMember.objects.exists()
     data["members-0-date_of_birth"] = (timezone.localdate() + timedelta(days=1)).isoformat()
-    response = sw_client.post(change_url(household), data)
+    response = sw_client.post(change_url(household, "people"), data)
     assert "The date of birth cannot be in the future." in response.content.decode()
     assert not HouseholdMember.objects.exists()
 
@@ -300,11 +303,11 @@ def test_an_applicant_cannot_be_made_under_21_once_stage_1_has_started(sw_client
     f.to_stage(household, Stage.STAGE_1, social_worker)
     started = f.adoption(household).stage_1_started_on
     applicant = household.applicants.get()
-    data = page_data(sw_client, household)
+    data = page_data(sw_client, household, "people")
     prefix = prefix_of(data, "applicants", applicant.pk)
     born = add_years(started, -16)
     data[f"{prefix}-date_of_birth"] = born.isoformat()
-    response = sw_client.post(change_url(household), data)
+    response = sw_client.post(change_url(household, "people"), data)
     assert f"Alex Rivers is 16 on {day(started)} (born {day(born)})" in response.content.decode()
     applicant.refresh_from_db()
     assert applicant.date_of_birth == f.applicant_data(1)["date_of_birth"]

@@ -137,7 +137,8 @@ def test_the_audit_trail_names_the_note_and_hides_its_words(social_worker):
 
 
 def change_url(household):
-    return reverse("admin:carers_household_change", args=[household.pk])
+    """The household page's section that lists its notes."""
+    return reverse("admin:carers_household_section", args=[household.pk, "timeline"])
 
 
 def add_url(household):

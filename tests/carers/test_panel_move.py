@@ -141,8 +141,8 @@ def test_the_move_page_moves_both_tracks_from_the_household_page(client, social_
 
     assert done.status_code == 302 and done["Location"] == page
     assert set(_panels(household).values()) == {later}
-    timeline = client.get(page).content.decode()
-    assert "The chair is away." in timeline
+    timeline = reverse("admin:carers_household_section", args=[household.pk, "timeline"])
+    assert "The chair is away." in client.get(timeline).content.decode()
 
 
 def test_a_household_not_booked_offers_no_move(client, social_worker):

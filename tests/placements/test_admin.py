@@ -40,6 +40,21 @@ def change_url(placement):
     return f"{LIST_URL}{placement.pk}/change/"
 
 
+def section_url(placement, section):
+    """The page's section that holds these records (portal/admin_sections.py)."""
+    return f"{change_url(placement)}{section}/" if section else change_url(placement)
+
+
+def section_for(fields) -> str:
+    if any(name.startswith("family_time") for name in fields):
+        return "family-time"
+    if any(name.startswith(("reviews", "visits")) for name in fields):
+        return "reviews"
+    if any(name.startswith(("hearings", "proceedings_extensions")) for name in fields):
+        return "court"
+    return ""
+
+
 @pytest.fixture
 def sw_client(client, social_worker):
     client.force_login(social_worker)
@@ -176,16 +191,15 @@ def test_recording_a_court_order_and_placing_for_adoption_by_buttons(placement, 
 
 
 def test_logging_a_hearing_family_time_and_a_review_on_the_page(placement, sw_client):
-    html = sw_client.get(change_url(placement)).content.decode()
-    data = form_data(
-        html,
-        **{
-            "proceedings_issued_on": "2025-02-24",
-            "court": "Oakford Family Court",
+    sections = {
+        "": {"proceedings_issued_on": "2025-02-24", "court": "Oakford Family Court"},
+        "court": {
             "hearings-TOTAL_FORMS": "1",
             "hearings-0-held_on": "2025-03-20",
             "hearings-0-kind": "case_management",
             "hearings-0-outcome_note": "Timetable set.",
+        },
+        "family-time": {
             "family_time_arrangements-TOTAL_FORMS": "1",
             "family_time_arrangements-0-starts_on": "2025-03-04",
             "family_time_arrangements-0-times_per_week": "3",
@@ -194,12 +208,15 @@ def test_logging_a_hearing_family_time_and_a_review_on_the_page(placement, sw_cl
             "family_time_sessions-TOTAL_FORMS": "1",
             "family_time_sessions-0-held_on": str(timezone.localdate()),
             "family_time_sessions-0-status": "child_unwell",
-            "reviews-TOTAL_FORMS": "1",
-            "reviews-0-held_on": "2025-03-28",
         },
-    )
-    response = sw_client.post(change_url(placement), data)
-    assert response.status_code == 302, response.context["errors"] if response.context else ""
+        "reviews": {"reviews-TOTAL_FORMS": "1", "reviews-0-held_on": "2025-03-28"},
+    }
+    for section, fields in sections.items():
+        url = section_url(placement, section)
+        data = form_data(sw_client.get(url).content.decode(), **fields, _continue="Save")
+        response = sw_client.post(url, data)
+        assert response.status_code == 302, response.context["errors"] if response.context else ""
+        assert response["Location"] == url
     assert Hearing.objects.get(placement=placement).outcome_note == "Timetable set."
     assert FamilyTimeSession.objects.get(placement=placement).status == "child_unwell"
     placement.refresh_from_db()
@@ -213,22 +230,24 @@ def test_logging_a_hearing_family_time_and_a_review_on_the_page(placement, sw_cl
     assert "Saturday 28 June 2025" in html  # the next review, in the deadlines table
 
 
-def test_an_extension_on_the_page_is_checked_against_the_8_week_limit(placement, sw_client):
-    html = sw_client.get(change_url(placement)).content.decode()
+def test_an_extension_on_the_page_is_checked_against_the_8_week_limit(
+    placement, sw_client, social_worker
+):
+    services.proceedings_issue(placement=placement, issued_on=date(2025, 2, 24), by=social_worker)
+    html = sw_client.get(section_url(placement, "court")).content.decode()
     fields = {
-        "proceedings_issued_on": "2025-02-24",
         "proceedings_extensions-TOTAL_FORMS": "1",
         # Granted Mon 25 Aug 2025, the day after the 26 weeks ended (Sun 24 Aug): the
         # latest end is 25 Aug + 56 days = Mon 20 Oct 2025.
         "proceedings_extensions-0-granted_on": "2025-08-25",
         "proceedings_extensions-0-ends_on": "2025-10-21",
     }
-    response = sw_client.post(change_url(placement), form_data(html, **fields))
+    response = sw_client.post(section_url(placement, "court"), form_data(html, **fields))
     assert response.status_code == 200
     assert "no later than 20 October 2025" in response.content.decode()
     assert not placement.proceedings_extensions.exists()
     fields["proceedings_extensions-0-ends_on"] = "2025-10-20"
-    response = sw_client.post(change_url(placement), form_data(html, **fields))
+    response = sw_client.post(section_url(placement, "court"), form_data(html, **fields))
     assert response.status_code == 302
     placement.refresh_from_db()
     assert placement.proceedings_extended_to == date(2025, 10, 20)
@@ -243,26 +262,33 @@ def test_an_unchanged_extension_is_not_checked_again_when_the_page_is_saved(plac
     extension = ProceedingsExtension.objects.create(
         placement=placement, granted_on=date(2025, 8, 25), ends_on=date(2025, 10, 21)
     )
-    html = sw_client.get(change_url(placement)).content.decode()
-    data = form_data(html, **{"reviews-TOTAL_FORMS": "1", "reviews-0-held_on": "2025-03-10"})
-    assert data["proceedings_extensions-0-ends_on"] == "21/10/2025"
-    response = sw_client.post(change_url(placement), data)
+    html = sw_client.get(section_url(placement, "court")).content.decode()
+    data = form_data(
+        html,
+        **{
+            "hearings-TOTAL_FORMS": "1",
+            "hearings-0-held_on": "2025-03-20",
+            "hearings-0-kind": "case_management",
+        },
+    )
+    assert data["proceedings_extensions-0-ends_on"] == "2025-10-21"
+    response = sw_client.post(section_url(placement, "court"), data)
     assert response.status_code == 302, response.content.decode()[-3000:]
-    assert placement.reviews.count() == 1
+    assert placement.hearings.count() == 1
     extension.refresh_from_db()
     assert extension.ends_on == date(2025, 10, 21)
     # Changing it is checked as ever.
     data = form_data(
-        sw_client.get(change_url(placement)).content.decode(),
+        sw_client.get(section_url(placement, "court")).content.decode(),
         **{"proceedings_extensions-0-ends_on": "2025-10-22"},
     )
-    response = sw_client.post(change_url(placement), data)
+    response = sw_client.post(section_url(placement, "court"), data)
     assert response.status_code == 200
     assert "no later than 20 October 2025" in response.content.decode()
 
 
 def test_records_before_the_placement_or_in_the_future_are_refused(placement, sw_client):
-    html = sw_client.get(change_url(placement)).content.decode()
+    html = sw_client.get(section_url(placement, "reviews")).content.decode()
     data = form_data(
         html,
         **{
@@ -272,7 +298,7 @@ def test_records_before_the_placement_or_in_the_future_are_refused(placement, sw
             "visits-0-visited_on": "2999-01-01",
         },
     )
-    response = sw_client.post(change_url(placement), data)
+    response = sw_client.post(section_url(placement, "reviews"), data)
     assert response.status_code == 200
     text = response.content.decode()
     assert "The date cannot be before the placement began (3 March 2025)." in text
@@ -429,17 +455,42 @@ def test_the_placement_page_has_a_query_budget_unchanged_with_more_records(
             )
             services.note_correct(note=note, kind="visit", happened_on=on, text="Seen well.", by=by)
 
+    child = factories.child(social_worker, born=date(2025, 2, 1))
+    urls = [change_url(placement)] + [
+        section_url(placement, section) for section in ("court", "family-time", "reviews", "notes")
+    ]
+    urls += [f"/admin/placements/child/{child.pk}/change/{section}" for section in ("", "legal/")]
+    urls.append(f"/admin/placements/child/{child.pk}/change/notes/")
+
     def count():
-        with CaptureQueriesContext(connection) as context:
-            assert sw_client.get(change_url(placement)).status_code == 200
-        return len(context.captured_queries)
+        counts = []
+        for url in urls:
+            with CaptureQueriesContext(connection) as context:
+                assert sw_client.get(url).status_code == 200, url
+            counts.append(len(context.captured_queries))
+        return counts
+
+    def add_child_records(n):
+        for _ in range(n):
+            note = services.note_add(
+                case=child,
+                kind="call",
+                happened_on=date(2025, 3, 1),
+                text="Call.",
+                by=social_worker,
+            )
+            services.note_correct(
+                note=note, kind="call", happened_on=note.happened_on, text="Call.", by=social_worker
+            )
 
     add_records(2)
+    add_child_records(2)
     count()
     small = count()
     add_records(18)
+    add_child_records(18)
     assert count() == small
-    print("placement page queries:", small)
+    print("placement and child sections' queries:", small)
 
 
 def test_a_child_record_can_be_added_and_edited(sw_client):
@@ -520,30 +571,36 @@ def test_clashing_records_are_explained_not_a_server_error(placement, sw_client,
         by=social_worker,
     )
     services.review_record(placement=placement, held_on=date(2025, 3, 28), by=social_worker)
-    html = sw_client.get(change_url(placement)).content.decode()
-    new_arrangement = {
-        "family_time_arrangements-TOTAL_FORMS": "2",
-        "family_time_arrangements-1-starts_on": "2025-04-01",
-        "family_time_arrangements-1-times_per_week": "2",
-        "family_time_arrangements-1-venue": "Contact centre",
-    }
+    url = section_url(placement, "reviews")
     data = form_data(
-        html,
-        **new_arrangement,
-        **{"reviews-TOTAL_FORMS": "2", "reviews-1-held_on": "2025-03-28"},
+        sw_client.get(url).content.decode(),
+        **{
+            "visits-TOTAL_FORMS": "1",
+            "visits-0-visited_on": "2025-03-20",
+            "reviews-TOTAL_FORMS": "2",
+            "reviews-1-held_on": "2025-03-28",
+        },
     )
-    response = sw_client.post(change_url(placement), data)
+    response = sw_client.post(url, data)
     assert response.status_code == 200
     text = response.content.decode()
     # The service's words, on the row; its refusal undoes the whole save.
     assert "A review on 28 March 2025 is already recorded." in text
-    assert placement.family_time_arrangements.get().ends_on is None
+    assert not placement.visits.exists()
     assert placement.reviews.count() == 1
     # Ending the old arrangement and adding the new one in the same save is fine.
+    url = section_url(placement, "family-time")
     data = form_data(
-        html, **new_arrangement, **{"family_time_arrangements-0-ends_on": "2025-04-01"}
+        sw_client.get(url).content.decode(),
+        **{
+            "family_time_arrangements-TOTAL_FORMS": "2",
+            "family_time_arrangements-1-starts_on": "2025-04-01",
+            "family_time_arrangements-1-times_per_week": "2",
+            "family_time_arrangements-1-venue": "Contact centre",
+            "family_time_arrangements-0-ends_on": "2025-04-01",
+        },
     )
-    assert sw_client.post(change_url(placement), data).status_code == 302
+    assert sw_client.post(url, data).status_code == 302
     assert placement.family_time_arrangements.filter(ends_on__isnull=True).get().venue == (
         "Contact centre"
     )
@@ -554,8 +611,9 @@ def test_clashing_records_are_explained_not_a_server_error(placement, sw_client,
 
 def post_page(client, placement, **fields):
     """Save the placement page as a browser would, with ``fields`` changed."""
-    html = client.get(change_url(placement)).content.decode()
-    return client.post(change_url(placement), form_data(html, **fields))
+    url = section_url(placement, section_for(fields))
+    html = client.get(url).content.decode()
+    return client.post(url, form_data(html, **fields))
 
 
 @pytest.fixture
@@ -599,21 +657,19 @@ def test_family_time_starting_before_the_current_arrangement_is_refused_and_noth
         sw_client,
         placement,
         **{
-            "court": "Oakford Family Court",
             "family_time_arrangements-TOTAL_FORMS": "2",
             "family_time_arrangements-1-starts_on": "2025-03-03",
             "family_time_arrangements-1-times_per_week": "2",
             "family_time_arrangements-1-venue": "Contact centre",
-            "visits-TOTAL_FORMS": "1",
-            "visits-0-visited_on": "2025-03-10",
+            "family_time_sessions-TOTAL_FORMS": "1",
+            "family_time_sessions-0-held_on": "2025-03-10",
+            "family_time_sessions-0-status": "took_place",
         },
     )
     assert response.status_code == 200
     assert "The current arrangement began on 4 March 2025." in response.content.decode()
-    placement.refresh_from_db()
-    assert placement.court == ""
     assert placement.family_time_arrangements.count() == 1
-    assert not placement.visits.exists()
+    assert not placement.family_time_sessions.exists()
 
 
 def test_an_extension_after_the_proceedings_concluded_is_refused_as_the_service_does(
@@ -629,14 +685,15 @@ def test_an_extension_after_the_proceedings_concluded_is_refused_as_the_service_
             "proceedings_extensions-TOTAL_FORMS": "1",
             "proceedings_extensions-0-granted_on": "2025-08-25",
             "proceedings_extensions-0-ends_on": "2025-10-20",
-            "reviews-TOTAL_FORMS": "1",
-            "reviews-0-held_on": "2025-03-28",
+            "hearings-TOTAL_FORMS": "1",
+            "hearings-0-held_on": "2025-03-20",
+            "hearings-0-kind": "case_management",
         },
     )
     assert response.status_code == 200
     assert "The care proceedings have concluded." in response.content.decode()
     assert not placement.proceedings_extensions.exists()
-    assert not placement.reviews.exists()
+    assert not placement.hearings.exists()
 
 
 def test_an_extension_ending_before_the_latest_one_is_refused_as_the_service_does(
@@ -671,10 +728,10 @@ def test_correcting_a_review_on_the_page_goes_through_the_service(
 ):
     services.review_record(placement=placement, held_on=date(2025, 3, 28), by=social_worker)
     services.review_record(placement=placement, held_on=date(2025, 6, 20), by=social_worker)
-    html = sw_client.get(change_url(placement)).content.decode()
+    html = sw_client.get(section_url(placement, "reviews")).content.decode()
     # Moved onto the other review's day: refused in the service's words, nothing changed.
     response = sw_client.post(
-        change_url(placement), form_data(html, **{"reviews-1-held_on": "2025-03-28"})
+        section_url(placement, "reviews"), form_data(html, **{"reviews-1-held_on": "2025-03-28"})
     )
     assert response.status_code == 200
     assert "A review on 28 March 2025 is already recorded." in response.content.decode()
@@ -684,7 +741,7 @@ def test_correcting_a_review_on_the_page_goes_through_the_service(
     ]
     # Moved to a free day: saved, and the next review follows it.
     response = sw_client.post(
-        change_url(placement), form_data(html, **{"reviews-1-held_on": "2025-06-27"})
+        section_url(placement, "reviews"), form_data(html, **{"reviews-1-held_on": "2025-06-27"})
     )
     assert response.status_code == 302
     assert placement.reviews.filter(held_on=date(2025, 6, 27)).exists()
@@ -703,9 +760,10 @@ def test_a_record_removed_on_the_page_goes_through_the_service(
         by=social_worker,
     )
     client.force_login(manager)
-    html = client.get(change_url(placement)).content.decode()
+    html = client.get(section_url(placement, "court")).content.decode()
     response = client.post(
-        change_url(placement), form_data(html, **{"proceedings_extensions-0-DELETE": "on"})
+        section_url(placement, "court"),
+        form_data(html, **{"proceedings_extensions-0-DELETE": "on"}),
     )
     assert response.status_code == 302
     assert not ProceedingsExtension.objects.filter(pk=extension.pk).exists()

@@ -227,8 +227,9 @@ def placement(ep_household, social_worker):
     )
 
 
-def change_url(placement):
-    return f"{LIST_URL}{placement.pk}/change/"
+def change_url(placement, section=""):
+    """The placement page, or one of its sections (portal/admin_sections.py)."""
+    return f"{LIST_URL}{placement.pk}/change/{section + '/' if section else ''}"
 
 
 def test_proceedings_cannot_conclude_before_they_were_issued(placement, sw_client):
@@ -253,7 +254,7 @@ def test_extensions_and_hearings_come_after_the_proceedings_were_issued(
 ):
     services.proceedings_issue(placement=placement, issued_on=date(2025, 2, 24), by=social_worker)
     data = form_data(
-        sw_client.get(change_url(placement)).content.decode(),
+        sw_client.get(change_url(placement, "court")).content.decode(),
         **{
             "proceedings_extensions-TOTAL_FORMS": "1",
             "proceedings_extensions-0-granted_on": "2025-02-20",
@@ -265,7 +266,7 @@ def test_extensions_and_hearings_come_after_the_proceedings_were_issued(
             "hearings-0-kind": "case_management",
         },
     )
-    response = sw_client.post(change_url(placement), data)
+    response = sw_client.post(change_url(placement, "court"), data)
     html = response.content.decode()
     assert (
         "The date granted (20 February 2025) cannot be before the date the proceedings were "
@@ -290,7 +291,7 @@ def test_extensions_and_hearings_come_after_the_proceedings_were_issued(
 
 def test_a_family_time_arrangement_ends_after_it_starts_and_not_ahead(placement, sw_client):
     data = form_data(
-        sw_client.get(change_url(placement)).content.decode(),
+        sw_client.get(change_url(placement, "family-time")).content.decode(),
         **{
             "family_time_arrangements-TOTAL_FORMS": "1",
             "family_time_arrangements-0-starts_on": "2025-03-10",
@@ -299,12 +300,12 @@ def test_a_family_time_arrangement_ends_after_it_starts_and_not_ahead(placement,
             "family_time_arrangements-0-venue": "Family centre",
         },
     )
-    response = sw_client.post(change_url(placement), data)
+    response = sw_client.post(change_url(placement, "family-time"), data)
     html = response.content.decode()
     assert "The end date (9 March 2025) cannot be before the start date (10 March 2025)." in html
     assert "Constraint" not in html
     data["family_time_arrangements-0-ends_on"] = "2999-01-01"
-    response = sw_client.post(change_url(placement), data)
+    response = sw_client.post(change_url(placement, "family-time"), data)
     assert "The end date cannot be in the future." in response.content.decode()
     assert not FamilyTimeArrangement.objects.exists()
 

@@ -65,7 +65,7 @@ def test_the_placement_page_adds_a_note_through_the_staff_form_page(
     client, placement, social_worker
 ):
     client.force_login(social_worker)
-    change = reverse("admin:placements_placement_change", args=[placement.pk])
+    change = reverse("admin:placements_placement_section", args=[placement.pk, "notes"])
     add = reverse("admin:placements_placement_note_add", args=[placement.pk])
     assert f'href="{add}"' in client.get(change).content.decode()
     refused = client.post(add, {"kind": "call", "happened_on": "2025-03-01", "text": "Too early."})
