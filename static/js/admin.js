@@ -98,6 +98,11 @@
     summary.setAttribute("role", "alert");
     summary.tabIndex = -1;
     summary.focus();
+    // The admin's change_form.js (loaded async) puts the focus on an add form's first
+    // field: on a form sent with errors the summary takes it back.
+    if (document.readyState !== "complete") {
+      window.addEventListener("load", () => summary.focus(), { once: true });
+    }
   };
 
   const NAMES = { calendarlink: "Choose a date", clocklink: "Choose a time" };
