@@ -151,6 +151,14 @@ class HouseholdAdmin(
             )
         return fieldsets
 
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        if obj is not None:
+            # Once the household exists, its social worker changes only through *Reallocate*
+            # (team managers, with a reason, deadlines and reminders following).
+            readonly = (*readonly, "social_worker")
+        return readonly
+
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
         return selectors.households_with_deadlines(queryset, today=timezone.localdate())
