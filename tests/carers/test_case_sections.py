@@ -141,7 +141,10 @@ def test_the_social_worker_changes_only_through_reallocation(sw_client, social_w
     (team managers move a case with *Reallocate*, with a reason)."""
     household = f.household(social_worker, applicants=1)
     url = section_url(household, "overview")
-    data = form_data(sw_client.get(url).content.decode(), "household_form")
+    html = sw_client.get(url).content.decode()
+    assert f"{social_worker.get_full_name()} (gets the reminders)" in html
+    assert reverse("admin:portal_user_change", args=[social_worker.pk]) not in html
+    data = form_data(html, "household_form")
     assert "social_worker" not in data
     data["social_worker"] = str(make_staff(Role.SOCIAL_WORKERS).pk)
     response = sw_client.post(url, data)
