@@ -478,6 +478,9 @@ class LetterProduceForm(forms.Form):
         "itself is never attached.",
     )
 
+    # The newest letter of this kind when the page was opened (``letter_produce(seen=)``).
+    seen = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
     def __init__(self, *args, asks_email: bool, **kwargs):
         super().__init__(*args, **kwargs)
         if not asks_email:

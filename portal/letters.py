@@ -299,11 +299,35 @@ def _link_for(user: User, letter: Letter, *, by) -> tuple[str, bool]:
     return f"/accounts/invitation/{token}/", True
 
 
+def letter_newest_pk(*, kind: str, record) -> int:
+    """The newest letter of ``kind`` for ``record`` (0 for none): what a produce form saw."""
+    newest = (
+        Letter.objects.filter(
+            kind=kind,
+            record_type=ContentType.objects.get_for_model(record),
+            record_id=record.pk,
+        )
+        .order_by("-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return newest or 0
+
+
 def letter_produce(
-    *, kind: str, record, by, recipients: Iterable[Recipient] | None = None
+    *,
+    kind: str,
+    record,
+    by,
+    recipients: Iterable[Recipient] | None = None,
+    seen: int | None = None,
 ) -> Letter:
     """Make the letter of ``kind`` for ``record`` from its template's current version,
-    store it with the record and email each recipient a link to read it."""
+    store it with the record and email each recipient a link to read it.
+
+    ``seen`` is ``letter_newest_pk`` when the person asked for it: a letter of the same
+    kind produced since (a second click, a colleague at the same moment) refuses this one,
+    so a letter is never sent twice by accident."""
     letter_kind = kind_get(kind)
     if not letter_kind.may_see(by, record):
         raise Refused("You do not have access to this record.")
@@ -321,6 +345,15 @@ def letter_produce(
     # Rendering takes a second or two: done before the transaction, which stays short.
     content = letter_pdf(title=version.title, body=version.body, values=values)
     with transaction.atomic():
+        if seen is not None:
+            # The record's row serialises two requests producing its letters at once.
+            type(record).objects.select_for_update().filter(pk=record.pk).exists()
+            if letter_newest_pk(kind=kind, record=record) > seen:
+                raise Refused(
+                    f"“{letter_kind.title}” was produced for this record after this page "
+                    "was opened, so it was not produced again. It is in the list of letters "
+                    "sent; to send another copy, open the letters page again."
+                )
         document = letter_kind.store(record, title=title, content=content, by=by)
         letter = Letter.objects.create(
             kind=kind,

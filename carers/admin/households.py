@@ -119,7 +119,7 @@ class HouseholdAdmin(
         if obj is None:
             main.append("roi_received_on")
         else:
-            main = ["reference", "status", *main]
+            main = ["reference", "status", "social_worker_name", "has_pets"]
         fieldsets = [
             (None, {"fields": main}),
             (
@@ -150,6 +150,22 @@ class HouseholdAdmin(
                 )
             )
         return fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        if obj is not None:
+            # Once the household exists, its social worker changes only through *Reallocate*
+            # (team managers, with a reason, deadlines and reminders following); shown in
+            # words, not as a link to a user account social workers may not open.
+            readonly = (*readonly, "social_worker_name")
+        return readonly
+
+    @admin.display(description="social worker")
+    def social_worker_name(self, obj):
+        worker = obj.social_worker
+        if worker is None:
+            return "None yet: a team manager allocates one with Reallocate"
+        return f"{worker.get_full_name() or worker.email} (gets the reminders)"
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)

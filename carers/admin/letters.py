@@ -158,7 +158,11 @@ class HouseholdLettersAdmin:
                 else None
             )
             return letters.letter_produce(
-                kind=kind, record=record, by=request.user, recipients=people
+                kind=kind,
+                record=record,
+                by=request.user,
+                recipients=people,
+                seen=form.cleaned_data["seen"],
             )
 
         return form_page(
@@ -174,6 +178,7 @@ class HouseholdLettersAdmin:
             form=LetterProduceForm(
                 request.POST if request.method == "POST" else None,
                 asks_email=letter_kind.asks_email,
+                initial={"seen": letters.letter_newest_pk(kind=kind, record=record)},
             ),
             perform=produce,
             intro=intro,

@@ -136,6 +136,23 @@ def test_a_section_saves_without_the_fields_of_the_others(sw_client, social_work
     assert household.postcode == "OK1 2AB"
 
 
+def test_the_social_worker_changes_only_through_reallocation(sw_client, social_worker, make_staff):
+    """The overview shows the household's social worker in words; a posted change is ignored
+    (team managers move a case with *Reallocate*, with a reason)."""
+    household = f.household(social_worker, applicants=1)
+    url = section_url(household, "overview")
+    html = sw_client.get(url).content.decode()
+    assert f"{social_worker.get_full_name()} (gets the reminders)" in html
+    assert reverse("admin:portal_user_change", args=[social_worker.pk]) not in html
+    data = form_data(html, "household_form")
+    assert "social_worker" not in data
+    data["social_worker"] = str(make_staff(Role.SOCIAL_WORKERS).pk)
+    response = sw_client.post(url, data)
+    assert response.status_code == 302, response.context and response.context["errors"]
+    household.refresh_from_db()
+    assert household.social_worker == social_worker
+
+
 # -- the checks' quick buttons -------------------------------------------------------------------
 
 

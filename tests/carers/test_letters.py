@@ -48,8 +48,17 @@ def approved(social_worker, manager):
     return household
 
 
+def seen_on(client, url) -> str:
+    """The produce form's ``seen`` value, as the page gives it."""
+    html = client.get(url).content.decode()
+    match = re.search(r'name="seen" value="(\d+)"', html)
+    assert match, "the produce form carries no seen value"
+    return match.group(1)
+
+
 def produce_approval(client, household) -> Letter:
-    response = client.post(produce_url(household, "carers.approval", f.adoption(household)))
+    url = produce_url(household, "carers.approval", f.adoption(household))
+    response = client.post(url, {"seen": seen_on(client, url)})
     assert response.status_code == 302, response.content.decode()[-2000:]
     assert response["Location"] == letters_url(household)
     return Letter.objects.get(kind="carers.approval")
@@ -230,11 +239,12 @@ def test_a_referee_request_is_produced_from_its_check_and_sent_to_the_address_gi
         f'href="{produce_url(household, "carers.referee_request", check)}"' in page.content.decode()
     )
     url = produce_url(household, "carers.referee_request", check)
-    refused = client.post(url, {"email": "not an address"})
+    seen = seen_on(client, url)
+    refused = client.post(url, {"email": "not an address", "seen": seen})
     assert refused.status_code == 200 and "Enter a valid email address" in refused.content.decode()
     assert not Letter.objects.exists()
 
-    assert client.post(url, {"email": "pat@example.org"}).status_code == 302
+    assert client.post(url, {"email": "pat@example.org", "seen": seen}).status_code == 302
     letter = Letter.objects.get()
     assert letters.letter_document(letter).check_record == check
     text = pdf_text(stored_pdf(letter), tmp_path)
@@ -244,10 +254,27 @@ def test_a_referee_request_is_produced_from_its_check_and_sent_to_the_address_gi
     assert "Pat" not in build_message(row).body and "Alex" not in build_message(row).body
 
 
+def test_a_second_click_on_produce_sends_nothing_more(client, social_worker, approved):
+    """Two posts of the same page (a double click): one letter, one email per person; the
+    second is refused in words. Opening the page again allows another copy on purpose."""
+    client.force_login(social_worker)
+    url = produce_url(approved, "carers.approval", f.adoption(approved))
+    seen = seen_on(client, url)
+    assert client.post(url, {"seen": seen}).status_code == 302
+    emails = Notification.objects.count()
+    again = client.post(url, {"seen": seen})
+    assert again.status_code == 200
+    assert "was produced for this record after this page was opened" in again.content.decode()
+    assert Letter.objects.count() == 1
+    assert Notification.objects.count() == emails
+    assert client.post(url, {"seen": seen_on(client, url)}).status_code == 302
+    assert Letter.objects.count() == 2
+
+
 def test_a_letter_that_does_not_fit_the_stage_is_refused(client, social_worker, approved):
     client.force_login(social_worker)
     url = produce_url(approved, "carers.panel_invitation", f.adoption(approved))
-    response = client.post(url)
+    response = client.post(url, {"seen": "0"})
     assert response.status_code == 200
     assert "does not fit this record at its current stage" in response.content.decode()
     assert not Letter.objects.exists()
@@ -262,12 +289,19 @@ def test_the_letters_page_query_count_does_not_grow_with_letters(client, social_
             assert client.get(letters_url(approved)).status_code == 200
         return len(queries)
 
-    letters.letter_produce(kind="carers.approval", record=a, by=social_worker)
+    first = letters.letter_produce(kind="carers.approval", record=a, by=social_worker)
+    letters.letter_produce(kind="carers.final_decision", record=a, by=social_worker)
     client.get(letters_url(approved))
-    with_one = count()
-    for _ in range(3):
-        letters.letter_produce(kind="carers.final_decision", record=a, by=social_worker)
-    assert count() == with_one
+    with_two = count()
+    # Ten times the letters sent: copies of the first row (rendering 18 PDFs adds nothing).
+    people = list(first.recipients.all())
+    for _ in range(18):
+        copy = Letter.objects.get(pk=first.pk)
+        copy.pk = None
+        copy.save()
+        copy.recipients.set(people)
+    assert Letter.objects.count() == 20
+    assert count() == with_two
 
 
 def test_the_decision_step_says_which_letters_it_calls_for(client, social_worker, manager):
