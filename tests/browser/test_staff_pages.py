@@ -2,20 +2,22 @@
 
 The pages come from the admin site itself, through ``tests/test_access.py``'s
 ``admin_urls`` (every URL pattern of ``admin.site``: each registered ModelAdmin's list,
-add, change, history and delete pages, and every page an app adds with ``get_urls``,
-filled in with the ids of one record of each kind). A new admin page is walked as soon
-as it is registered; a new URL pattern that ``admin_urls`` cannot fill in fails there.
+add and change pages, and every page an app adds with ``get_urls``, filled in with the
+ids of one record of each kind). A new admin page is walked as soon as it is registered;
+a new URL pattern that ``admin_urls`` cannot fill in fails the access test.
 
-Each page is opened once as a superuser and checked four times (light and dark theme,
-1280 and 320 pixels wide, switched in place), then, when it has a form, sent with an
-empty required field (or an impossible date) and checked again in its error state,
-which must lead with an error summary that is announced (``role="alert"``) and focused.
-The home page is walked for every role, and a social worker walks the lists and records
-of their own work. Each page state is a subtest, so the report names every page that
-fails and what axe and HTML_CodeSniffer found there.
+The walk runs once per theme (the admin's theme is kept in localStorage and applied as
+each page loads). Each page is opened as a superuser and checked at both widths; then,
+when it has a form, it is sent empty (an add page) or with a required field emptied (or
+an impossible date) and checked again in its error state, which must lead with an error
+summary that is announced (``role="alert"``) and focused. The home page is walked for
+every role, and a social worker walks their own home page, placement and household
+(with overdue items) and the lists and records they may see. Each page state is a
+subtest, so the report names every page, theme and width that fails and what axe and
+HTML_CodeSniffer found there.
 
-Checked at each width and theme: zero axe violations and zero HTML_CodeSniffer errors on
-the whole page; at 1280 nothing scrolls sideways; at 320 no heading or table header is
+Checked at each width: zero axe violations and zero HTML_CodeSniffer errors on the whole
+page; at 1280 nothing scrolls sideways; at 320 no heading, label or table header is
 broken inside a word (one letter a line).
 """
 
