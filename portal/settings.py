@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -105,6 +106,10 @@ TEMPLATES = [
         },
     },
 ]
+
+# Widgets render through TEMPLATES, so templates/admin/widgets/ can give the admin's own
+# widgets what they lack (a label on each of a date and time pair).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # Database: SQLite on a laptop, PostgreSQL (psycopg 3) in production and CI.
 DATABASES = {

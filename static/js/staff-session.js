@@ -162,6 +162,7 @@
     heading = document.createElement("h2");
     heading.id = "staff-session-title";
     heading.tabIndex = -1;
+    heading.textContent = "You will be signed out soon";
     message = document.createElement("p");
     message.id = "staff-session-message";
     var buttons = document.createElement("div");

@@ -5,6 +5,7 @@ import io
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -297,7 +298,10 @@ def test_the_sign_in_sheet_lists_who_is_coming_with_access_needs_only_as_a_flag(
     assert "Needs Help" in html and "Yes: see the booking" in html
     assert "wheelchair" not in html
     assert "Waiting Wendy" not in html and "Gone Gary" not in html
-    assert "@media print" in html
+    # Laid out for print by the staff stylesheet (the policy refuses inline styles).
+    assert 'class="sign-in-sheet"' in html and "css/admin.css" in html
+    css = (settings.BASE_DIR / "static" / "css" / "admin.css").read_text()
+    assert "@media print" in css and ".sign-in-sheet" in css
     assert (
         f"{EVENTS_URL}{event.pk}/sign-in-sheet/"
         in events_team.get(f"{EVENTS_URL}{event.pk}/change/").content.decode()
