@@ -132,7 +132,7 @@ class HouseholdLettersAdmin:
             raise Http404("No such letter")
         letter_kind = letters.kind_get(kind)
         letters_url = reverse("admin:carers_household_letters", args=[household.pk])
-        recipients = letter_kind.recipients(record)
+        recipients = [r for r in letter_kind.recipients(record) if r.email.strip()]
         if letter_kind.asks_email:
             intro = "The letter is made from its template as it stands now and kept with the household's documents."
         else:
@@ -145,6 +145,11 @@ class HouseholdLettersAdmin:
             if letter_kind.available(record)
             else [f"“{letter_kind.title}” does not fit this record at its current stage."]
         )
+        if not letter_kind.asks_email and not recipients:
+            blocked.append(
+                "Nobody to send it to: record an email address for the applicants first "
+                "(the household's People section)."
+            )
 
         def produce(form):
             people = (

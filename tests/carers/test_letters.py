@@ -271,6 +271,18 @@ def test_a_second_click_on_produce_sends_nothing_more(client, social_worker, app
     assert Letter.objects.count() == 2
 
 
+def test_a_letter_with_nobody_to_send_to_says_so_before_it_is_asked_for(
+    client, social_worker, approved
+):
+    approved.applicants.update(email="")
+    client.force_login(social_worker)
+    url = produce_url(approved, "carers.approval", f.adoption(approved))
+    html = client.get(url).content.decode()
+    assert "Nobody to send it to: record an email address for the applicants first" in html
+    assert client.post(url, {"seen": "0"}).status_code == 200
+    assert not Letter.objects.exists()
+
+
 def test_a_letter_that_does_not_fit_the_stage_is_refused(client, social_worker, approved):
     client.force_login(social_worker)
     url = produce_url(approved, "carers.panel_invitation", f.adoption(approved))
