@@ -6,6 +6,8 @@ from datetime import timedelta
 
 import pytest
 from auditlog.models import LogEntry
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -154,3 +156,22 @@ def test_a_household_not_booked_offers_no_move(client, social_worker):
     later = f.panel(sits_on=timezone.localdate() + timedelta(days=14))
     response = client.post(url, {"to": later.pk, "note": "Why not."})
     assert "No track of this household is booked for panel." in response.content.decode()
+
+
+def test_the_move_page_reads_as_many_queries_with_ten_times_the_sittings(client, social_worker):
+    household = _jointly_booked(social_worker)
+    client.force_login(social_worker)
+    url = reverse("admin:carers_household_move_panel", args=[household.pk])
+    today = timezone.localdate()
+    counts = []
+    for already, wanted in ((0, 2), (2, 20)):
+        PanelSitting.objects.bulk_create(
+            PanelSitting(sits_on=today + timedelta(days=7 * (n + 1)), kind=PanelSitting.Kind.JOINT)
+            for n in range(already, wanted)
+        )
+        client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            html = client.get(url).content.decode()
+        assert html.count("<option") >= wanted
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
