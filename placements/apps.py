@@ -32,8 +32,10 @@ class PlacementsConfig(AppConfig):
             template="placements/admin/dashboard_panel.html", context=dashboard_panel, order=110
         )
 
-        # Lock order (README, "Lock order"): after carers' rows; the placement before
-        # its children, the children before their reg 25A approvals.
+        # Lock order (README, "Lock order"): after carers' rows; proceedings (shared by
+        # brothers and sisters) before the placements whose clocks they move, the
+        # placement before its children, the children before their reg 25A approvals.
+        lock_rank(models.Proceedings, 190)
         lock_rank(models.Placement, 200)
         lock_rank(models.Child, 210)
         lock_rank(models.TemporaryApproval, 220)
@@ -42,9 +44,7 @@ class PlacementsConfig(AppConfig):
         # (the trail says what changed and who changed it); the record itself has them.
         audit.register(models.Child, masked=["first_name", "last_name"], excluded=["updated_at"])
         audit.register(models.SiblingGroup, masked=["notes"])
-        audit.register(
-            models.Placement, masked=["outcome_note", "case_number"], excluded=["updated_at"]
-        )
+        audit.register(models.Placement, masked=["outcome_note"], excluded=["updated_at"])
         audit.register(models.PlacementChild)
         audit.register(models.TemporaryApproval)
         audit.register(models.ProceedingsExtension, masked=["reason"])
@@ -54,5 +54,12 @@ class PlacementsConfig(AppConfig):
         audit.register(models.FamilyTimeSession, masked=["note"])
         audit.register(models.LookedAfterReview, masked=["note"])
         audit.register(models.SocialWorkerVisit, masked=["note"])
+        audit.register(models.Proceedings, masked=["case_number"], excluded=["updated_at"])
+        audit.register(models.ParentConsent, masked=["cafcass_officer"])
+        audit.register(models.HealthAssessment, masked=["note"])
+        audit.register(models.ChildDocument, masked=["title"])
+        audit.register(models.ChildProfessional)
+        audit.register(models.Professional, masked=["name", "email", "phone"])
+        audit.register(models.LocalAuthority)
         audit.register(models.ChildNote, masked=["text"])
         audit.register(models.PlacementNote, masked=["text"])

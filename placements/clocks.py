@@ -1,15 +1,19 @@
-"""Every clock on a placement, worked out from its dates by ``portal.calendar``.
+"""Every statutory clock of a child and of a placement, worked out from their dates by
+``portal.calendar``.
 
-The numbers here are statutory, each with the rule it comes from; agency policy
-(when reminders go, to whom) is read from settings in ``reminders.py``.
+The clocks belong to the child: reviews held for the child in an earlier placement count,
+the regime changes when the child is placed for adoption, and each clock says whose duty
+it is (this agency's, or the placing authority's, which the agency chases). The numbers
+here are law, each beside the rule it comes from; agency policy (when reminders go) is
+read from settings in ``reminders.py``.
 """
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from portal.calendar import add_months, add_weeks, add_working_days
+from portal.calendar import add_months, add_weeks, add_working_days, add_years
 
-from .models import Placement, PlacementDeadline
+from .models import Duty, Placement, PlacementDeadline
 
 # --- Law: looked-after child reviews while the child is fostered -------------------------
 # Care Planning, Placement and Case Review (England) Regulations 2010 (CPPCR), reg 33(1):
@@ -26,8 +30,10 @@ LATER_REVIEW_MONTHS = 6
 # intervals of not more than six weeks for the first year of any placement, and (c)
 # thereafter (i) where the placement is intended to last until C is aged 18, at intervals
 # of not more than three months, (ii) and in any other case, at intervals of not more than
-# six weeks." An Early Permanence fostering placement is never intended to last until the
-# child is 18 (it leads to adoption or to a return home), so visits stay 6-weekly.
+# six weeks." (Since April 2015, SI 2015/495, a "long-term foster placement" also allows
+# 3-monthly visits.) An Early Permanence fostering placement is neither: it leads to
+# adoption or to a return home, never to the child's 18th birthday, so visits stay
+# 6-weekly.
 FIRST_VISIT_WEEKS = 1
 VISIT_WEEKS = 6
 # --- Law: once the child is placed for adoption ------------------------------------------
@@ -50,6 +56,22 @@ ADOPTION_VISIT_WEEKS_UNTIL_FIRST_REVIEW = 1
 # keeps the weekly visits the regulation fixes before the first review: the reading that
 # protects the child (the law leaves the frequency to each review's decision).
 ADOPTION_VISIT_WEEKS_WHEN_NOT_DECIDED = 1
+# --- Law and statutory guidance: health assessments of a looked-after child ---------------
+# CPPCR reg 7: the responsible authority arranges an assessment of the child's state of
+# health before the child is first placed or, if that is not reasonably practicable,
+# before the child's first review; and has it reviewed "at least once in every period of
+# six months before C's fifth birthday, and at least once in every period of twelve months
+# after C's fifth birthday". Statutory guidance "Promoting the health and well-being of
+# looked-after children" (DfE and DHSC, March 2015): the initial health assessment
+# "should take place in time to inform the first statutory review", which "must take
+# place within 20 working days from when the child started to be looked after"; the
+# portal uses that same day (``first_review_due``). It reads the child's age on the day of
+# the last assessment: under five then, the next is due within six months (the reading
+# that protects the child when the fifth birthday falls in between).
+INITIAL_HEALTH_WORKING_DAYS = 20
+HEALTH_REVIEW_MONTHS_UNDER_FIVE = 6
+HEALTH_REVIEW_MONTHS_FROM_FIVE = 12
+HEALTH_REVIEW_AGE_YEARS = 5
 # --- Law: care proceedings ------------------------------------------------------------------
 # Children Act 1989 s32(1)(a)(ii): disposing of the application "in any event within
 # twenty-six weeks beginning with the day on which the application was issued". The issue
@@ -109,6 +131,8 @@ def adoption_visit_due(
 ) -> date:
     """AAR reg 36(4)(a): within a week, weekly until the first review, then as each review
     decides (``reviews`` are (held on, visit interval in weeks or None))."""
+    # A visit on the day itself belongs to the fostering regime (README: "A review or visit
+    # on the day of the placement for adoption"): the first AAR visit is still due.
     visited = [d for d in visited if d > placed_for_adoption_on]
     if not visited:
         return add_weeks(placed_for_adoption_on, ADOPTION_FIRST_VISIT_WEEKS)
@@ -143,6 +167,21 @@ def adoption_application_from(placed_on: date) -> date:
     return add_weeks(placed_on, ADOPTION_APPLICATION_WEEKS)
 
 
+def first_health_assessment_due(*, entered_care_on: date) -> date:
+    """The initial health assessment: within 20 working days of becoming looked after."""
+    return add_working_days(entered_care_on, INITIAL_HEALTH_WORKING_DAYS)
+
+
+def next_health_assessment_due(*, date_of_birth: date | None, last_on: date) -> date:
+    """CPPCR reg 7: six-monthly while under five (on the day of the last assessment),
+    yearly from five; six-monthly when the date of birth is not recorded."""
+    under_five = date_of_birth is None or last_on < add_years(
+        date_of_birth, HEALTH_REVIEW_AGE_YEARS
+    )
+    months = HEALTH_REVIEW_MONTHS_UNDER_FIVE if under_five else HEALTH_REVIEW_MONTHS_FROM_FIVE
+    return add_months(last_on, months)
+
+
 def adoption_regime_start(placement: Placement) -> date | None:
     """The day AAR reg 36 takes over from the CPPCR clocks, or None while fostering.
 
@@ -158,19 +197,57 @@ def adoption_regime_start(placement: Placement) -> date | None:
 
 @dataclass(frozen=True)
 class Clock:
+    """One statutory date: what, by when, under which rule, and whose duty it is.
+
+    ``child_id`` is empty for the placement's own clock (the adoption application);
+    ``worker`` is the person reminded when it is not the carers' social worker.
+    """
+
     kind: str
     label: str
     due_on: date
+    child_id: int | None = None
+    duty: str = ""
+    rule: str = ""
+    worker: object = None
+
+    @property
+    def worker_id(self) -> int | None:
+        return getattr(self.worker, "pk", None)
+
+    @property
+    def is_chase(self) -> bool:
+        return self.duty == Duty.PLACING_AUTHORITY
+
+
+@dataclass(frozen=True)
+class ProceedingsFacts:
+    issued_on: date | None
+    concluded_on: date | None
+    extension_ends: list[date] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
 class ChildFacts:
-    """One child of the placement: when they became looked after, and every review held
-    for them since (in this placement or an earlier one)."""
+    """One child: when they became looked after, every review and health assessment held
+    for them since (in any placement), the visits in the current placement, their open
+    proceedings and who holds each duty."""
 
     pk: int
-    entered_care_on: date | None
-    reviews: list[date] = field(default_factory=list)
+    reference: str = ""
+    entered_care_on: date | None = None
+    date_of_birth: date | None = None
+    # (held on, visit interval in weeks the review set, or None), in any placement.
+    reviews: list[tuple[date, int | None]] = field(default_factory=list)
+    # Visits to the child in the current placement.
+    visits: list[date] = field(default_factory=list)
+    # (kind, done on): "initial" or "review".
+    health: list[tuple[str, date]] = field(default_factory=list)
+    proceedings: list[ProceedingsFacts] = field(default_factory=list)
+    reviews_duty: str = Duty.PLACING_AUTHORITY
+    visits_duty: str = Duty.PLACING_AUTHORITY
+    health_duty: str = Duty.PLACING_AUTHORITY
+    social_worker: object = None
 
 
 @dataclass
@@ -179,101 +256,165 @@ class PlacementFacts:
 
     placement: Placement
     children: list[ChildFacts]
-    # This placement's reviews: (held on, visit interval in weeks the review set, or None).
-    reviews: list[tuple[date, int | None]]
-    visits: list[date]
-    extension_ends: list[date]
 
 
-def child_review_due(child: ChildFacts, *, placed_on: date) -> date:
-    """One child's next CPPCR review. Without a recorded entry into care, the portal counts
-    from the placement (the child was looked after by then at the latest)."""
+CHASE = "Confirm with the placing authority: "
+
+
+def _clock(child: ChildFacts, kind: str, label: str, due_on: date, duty: str, rule: str):
+    """A child's clock, addressed by who holds the duty: the agency's worker for the child
+    where the agency holds it, else a chase item for the carers' social worker."""
+    prefix = f"{child.reference}: " if child.reference else ""
+    chase = duty == Duty.PLACING_AUTHORITY
+    text = f"{CHASE}{label[0].lower()}{label[1:]}" if chase else label
+    return Clock(
+        kind=kind,
+        label=f"{prefix}{text}"[:200],
+        due_on=due_on,
+        child_id=child.pk,
+        duty=duty,
+        rule=rule,
+        worker=None if chase else child.social_worker,
+    )
+
+
+def child_clocks(
+    child: ChildFacts, *, placed_on: date | None, adoption_from: date | None
+) -> list[Clock]:
+    """A looked-after child's statutory dates now.
+
+    ``placed_on`` is the start of the child's current placement (None when not placed:
+    no visit clock); ``adoption_from`` the day AAR reg 36 took over, or None while the
+    CPPCR regime applies.
+    """
+    Kind = PlacementDeadline.Kind
+    clocks = []
     entered = child.entered_care_on or placed_on
-    held = [d for d in child.reviews if d >= entered]
-    return next_review_due(entered_care_on=entered, held=held)
+    review_dates = [d for d, _weeks in child.reviews]
+    if adoption_from is None:
+        if entered is not None:
+            held = [d for d in review_dates if d >= entered]
+            clocks.append(
+                _clock(
+                    child,
+                    Kind.REVIEW,
+                    "First looked-after child review"
+                    if not held
+                    else "Next looked-after child review",
+                    next_review_due(entered_care_on=entered, held=held),
+                    child.reviews_duty,
+                    "CPPCR 2010 reg 33: within 20 working days of becoming looked after, "
+                    "then within 3 months, then every 6 months",
+                )
+            )
+        if placed_on is not None:
+            clocks.append(
+                _clock(
+                    child,
+                    Kind.VISIT,
+                    "First visit in this placement" if not child.visits else "Next visit",
+                    next_visit_due(placed_on=placed_on, visited=child.visits),
+                    child.visits_duty,
+                    "CPPCR 2010 reg 28(2): within a week of the placement, then every 6 weeks",
+                )
+            )
+    else:
+        held = [d for d in review_dates if d > adoption_from]
+        clocks.append(
+            _clock(
+                child,
+                Kind.REVIEW,
+                "First adoption review" if not held else "Next adoption review",
+                adoption_review_due(placed_for_adoption_on=adoption_from, held=held),
+                child.reviews_duty,
+                "AAR 2005 reg 36(3): within 4 weeks of placement for adoption, then within "
+                "3 months, then every 6 months",
+            )
+        )
+        visited = [d for d in child.visits if d > adoption_from]
+        clocks.append(
+            _clock(
+                child,
+                Kind.VISIT,
+                "First visit after placement for adoption" if not visited else "Next visit",
+                adoption_visit_due(
+                    placed_for_adoption_on=adoption_from,
+                    visited=child.visits,
+                    reviews=child.reviews,
+                ),
+                child.visits_duty,
+                "AAR 2005 reg 36(4): within a week, weekly until the first review, then as "
+                "each review decides",
+            )
+        )
+    initial = [d for kind, d in child.health if kind == "initial"]
+    if entered is not None and not initial:
+        clocks.append(
+            _clock(
+                child,
+                Kind.INITIAL_HEALTH,
+                "Initial health assessment",
+                first_health_assessment_due(entered_care_on=entered),
+                child.health_duty,
+                "CPPCR 2010 reg 7; statutory guidance (2015): within 20 working days of "
+                "becoming looked after",
+            )
+        )
+    elif child.health:
+        clocks.append(
+            _clock(
+                child,
+                Kind.REVIEW_HEALTH,
+                "Review health assessment",
+                next_health_assessment_due(
+                    date_of_birth=child.date_of_birth, last_on=max(d for _k, d in child.health)
+                ),
+                child.health_duty,
+                "CPPCR 2010 reg 7: every 6 months under 5, every 12 months from 5",
+            )
+        )
+    ends = [
+        proceedings_end(issued_on=p.issued_on, extension_ends=p.extension_ends)
+        for p in child.proceedings
+        if p.issued_on is not None and p.concluded_on is None
+    ]
+    if ends:
+        clocks.append(
+            _clock(
+                child,
+                Kind.PROCEEDINGS,
+                "Care proceedings to finish",
+                min(ends),
+                Duty.PLACING_AUTHORITY,
+                "Children Act 1989 s32(1)(a)(ii): 26 weeks beginning with the issue day, "
+                "or the end of an extension the court granted (s32(5)-(8))",
+            )
+        )
+    return clocks
 
 
 def placement_clocks(facts: PlacementFacts) -> list[Clock]:
-    """The open clocks of a placement: none once it has ended."""
+    """The open clocks of a placement, for each child in it: none once it has ended."""
     placement = facts.placement
     if not placement.is_open:
         return []
-    Kind = PlacementDeadline.Kind
-    clocks = []
     adoption_from = adoption_regime_start(placement)
-    if adoption_from is None:
-        # CPPCR: each child's own cycle; the placement's deadline is the earliest of them.
-        dues = [(child_review_due(c, placed_on=placement.placed_on), c) for c in facts.children]
-        if dues:
-            due_on, child = min(dues, key=lambda item: (item[0], item[1].pk))
-            first = not [
-                d for d in child.reviews if d >= (child.entered_care_on or placement.placed_on)
-            ]
-            clocks.append(
-                Clock(
-                    Kind.REVIEW,
-                    "First looked-after child review (CPPCR reg 33)"
-                    if first
-                    else "Next looked-after child review (CPPCR reg 33)",
-                    due_on,
-                )
-            )
-        clocks.append(
-            Clock(
-                Kind.VISIT,
-                "First social worker visit (CPPCR reg 28)"
-                if not facts.visits
-                else "Next social worker visit (CPPCR reg 28)",
-                next_visit_due(placed_on=placement.placed_on, visited=facts.visits),
-            )
-        )
-    else:
-        held = [d for d, _weeks in facts.reviews if d > adoption_from]
-        visited = [d for d in facts.visits if d > adoption_from]
-        clocks.append(
-            Clock(
-                Kind.REVIEW,
-                "First review after placement for adoption (AAR reg 36)"
-                if not held
-                else "Next adoption review (AAR reg 36)",
-                adoption_review_due(placed_for_adoption_on=adoption_from, held=held),
-            )
-        )
-        clocks.append(
-            Clock(
-                Kind.VISIT,
-                "First visit after placement for adoption (AAR reg 36)"
-                if not visited
-                else "Next visit to the child and the adopters (AAR reg 36)",
-                adoption_visit_due(
-                    placed_for_adoption_on=adoption_from,
-                    visited=facts.visits,
-                    reviews=facts.reviews,
-                ),
-            )
-        )
-    if placement.proceedings_issued_on and not placement.proceedings_concluded_on:
-        clocks.append(
-            Clock(
-                Kind.PROCEEDINGS,
-                "Care proceedings to finish (26 weeks, extended)"
-                if facts.extension_ends
-                else "Care proceedings to finish (26 weeks)",
-                proceedings_end(
-                    issued_on=placement.proceedings_issued_on,
-                    extension_ends=facts.extension_ends,
-                ),
-            )
-        )
+    clocks = [
+        clock
+        for child in facts.children
+        for clock in child_clocks(child, placed_on=placement.placed_on, adoption_from=adoption_from)
+    ]
     if (
         placement.status == Placement.Status.PLACED_FOR_ADOPTION
         and placement.adoption_application_on is None
     ):
         clocks.append(
             Clock(
-                Kind.ADOPTION_APPLICATION,
+                PlacementDeadline.Kind.ADOPTION_APPLICATION,
                 "Adoption order application possible from",
                 adoption_application_from(placement.placed_on),
+                rule="Adoption and Children Act 2002 s42(2): the child has had their home "
+                "with the carers for 10 weeks",
             )
         )
     return clocks

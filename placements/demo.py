@@ -30,6 +30,7 @@ from .models import (
     CourtOrder,
     FamilyTimeSession,
     Hearing,
+    LocalAuthority,
     Placement,
     PlacementDeadline,
     TemporaryApproval,
@@ -49,7 +50,7 @@ def seed(*, stdout) -> None:
     if staff is None:
         return
     by, manager = staff
-    if Child.objects.filter(placing_local_authority=DEMO_LA).exists():
+    if Child.objects.filter(placing_authority__name=DEMO_LA).exists():
         stdout.write("  placements: demo placements already there.")
         return
     today = timezone.localdate()
@@ -73,9 +74,9 @@ def seed(*, stdout) -> None:
     demo.hearing(p1, ago(700), HearingKind.ISSUES_RESOLUTION, "Issues narrowed.")
     demo.hearing(p1, ago(640), HearingKind.FINAL, "Care and placement orders made.")
     demo.orders(p1, [(Kind.CARE_ORDER, ago(640)), (Kind.PLACEMENT_ORDER, ago(640))])
-    services.proceedings_conclude(placement=p1, on=ago(640), by=by)
+    demo.conclude(p1, on=ago(640))
     demo.reviews_and_visits(p1, until=ago(520))
-    services.placement_place_for_adoption(placement=p1, on=ago(630), by=by)
+    services.placement_place_for_adoption(placement=p1, on=ago(630), notice_on=ago(630), by=by)
     services.placement_record_adoption_application(placement=p1, on=ago(600), by=by)
     services.placement_record_adoption_order(placement=p1, on=ago(520), by=by)
 
@@ -87,9 +88,9 @@ def seed(*, stdout) -> None:
     demo.hearing(p2, ago(600), HearingKind.CASE_MANAGEMENT, "")
     demo.hearing(p2, ago(520), HearingKind.FINAL, "Placement order made.")
     demo.orders(p2, [(Kind.CARE_ORDER, ago(520)), (Kind.PLACEMENT_ORDER, ago(520))])
-    services.proceedings_conclude(placement=p2, on=ago(520), by=by)
+    demo.conclude(p2, on=ago(520))
     demo.reviews_and_visits(p2, until=ago(400))
-    services.placement_place_for_adoption(placement=p2, on=ago(515), by=by)
+    services.placement_place_for_adoption(placement=p2, on=ago(515), notice_on=ago(515), by=by)
     services.placement_record_adoption_application(placement=p2, on=ago(480), by=by)
     services.placement_record_adoption_order(placement=p2, on=ago(400), by=by)
 
@@ -102,7 +103,7 @@ def seed(*, stdout) -> None:
         p3, ago(600), HearingKind.FINAL, "Child to return to mother under a supervision order."
     )
     demo.orders(p3, [(Kind.SUPERVISION_ORDER, ago(600))])
-    services.proceedings_conclude(placement=p3, on=ago(600), by=by)
+    demo.conclude(p3, on=ago(600))
     demo.reviews_and_visits(p3, until=ago(600))
     services.placement_record_return_home(
         placement=p3, on=ago(600), by=by, note="The court decided the child goes home."
@@ -119,7 +120,7 @@ def seed(*, stdout) -> None:
     demo.family_time(p4, ago(380), sessions_until=ago(220))
     demo.hearing(p4, ago(215), HearingKind.FINAL, "Special guardianship order to grandmother.")
     demo.orders(p4, [(Kind.SPECIAL_GUARDIANSHIP_ORDER, ago(215))])
-    services.proceedings_conclude(placement=p4, on=ago(215), by=by)
+    demo.conclude(p4, on=ago(215))
     demo.reviews_and_visits(p4, until=ago(200))
     services.placement_record_kin_placement(
         placement=p4, on=ago(200), by=by, note="Special guardianship order made."
@@ -137,9 +138,9 @@ def seed(*, stdout) -> None:
     demo.proceedings(p6, issued=ago(470), orders=[(Kind.INTERIM_CARE_ORDER, ago(469))])
     demo.hearing(p6, ago(150), HearingKind.FINAL, "Placement order made.")
     demo.orders(p6, [(Kind.CARE_ORDER, ago(150)), (Kind.PLACEMENT_ORDER, ago(150))])
-    services.proceedings_conclude(placement=p6, on=ago(150), by=by)
+    demo.conclude(p6, on=ago(150))
     demo.reviews_and_visits(p6, until=ago(60))
-    services.placement_place_for_adoption(placement=p6, on=ago(145), by=by)
+    services.placement_place_for_adoption(placement=p6, on=ago(145), notice_on=ago(145), by=by)
     services.placement_record_adoption_application(placement=p6, on=ago(120), by=by)
     services.placement_record_adoption_order(placement=p6, on=ago(60), by=by)
 
@@ -150,9 +151,9 @@ def seed(*, stdout) -> None:
     demo.hearing(p7, ago(30), HearingKind.CASE_MANAGEMENT, "Parenting assessment directed.")
     demo.hearing(p7, today + timedelta(days=40), HearingKind.ISSUES_RESOLUTION, "")
     demo.family_time(p7, ago(40), sessions_until=ago(1))
-    services.visit_record(placement=p7, visited_on=ago(36), by=by, seen_alone=False)
-    services.visit_record(placement=p7, visited_on=ago(5), by=by)
-    services.review_record(placement=p7, held_on=ago(15), by=by)
+    demo.visit(p7, visited_on=ago(36), by=by, seen_alone=False)
+    demo.visit(p7, visited_on=ago(5), by=by)
+    demo.review(p7, held_on=ago(15), by=by)
 
     # 8. FfA placed for adoption: the 10-week date has passed, no application yet.
     child = demo.child("Ada", "Finch", born=ago(200), entered_care=ago(140))
@@ -161,13 +162,13 @@ def seed(*, stdout) -> None:
     demo.proceedings(p8, issued=ago(130), orders=[(Kind.INTERIM_CARE_ORDER, ago(129))])
     demo.hearing(p8, ago(25), HearingKind.FINAL, "Placement order made.")
     demo.orders(p8, [(Kind.PLACEMENT_ORDER, ago(25))])
-    services.proceedings_conclude(placement=p8, on=ago(25), by=by)
+    demo.conclude(p8, on=ago(25))
     demo.reviews_and_visits(p8, until=ago(21))
     # Placed for adoption 20 days ago, with the reg 35(5) notice that day: weekly visits
     # until the first adoption review, due 4 weeks after (AAR reg 36).
     services.placement_place_for_adoption(placement=p8, on=ago(20), notice_on=ago(20), by=by)
     for days in (14, 7, 1):
-        services.visit_record(placement=p8, visited_on=ago(days), by=by)
+        demo.visit(p8, visited_on=ago(days), by=by)
 
     # 9. Concurrency with overdue clocks: no review since the child became looked after
     # (the first was due 20 working days after that), visits late; the 26 weeks ended
@@ -177,14 +178,14 @@ def seed(*, stdout) -> None:
     p9 = demo.place(bexley, [child], Route.CONCURRENCY, ago(100), CameFrom.FOSTER_CARER)
     demo.proceedings(p9, issued=ago(200), orders=[(Kind.INTERIM_CARE_ORDER, ago(199))])
     services.proceedings_extend(
-        placement=p9,
+        proceedings=demo.of(p9),
         granted_on=ago(15),
         ends_on=ago(15) + timedelta(weeks=6),
         by=by,
         reason="Expert report delayed.",
     )
     demo.hearing(p9, ago(170), HearingKind.CASE_MANAGEMENT, "")
-    services.visit_record(placement=p9, visited_on=ago(95), by=by)
+    demo.visit(p9, visited_on=ago(95), by=by)
 
     # Waiting to be placed: a newborn in hospital and an unborn baby.
     demo.child("Noah", "Reyes", born=ago(2), entered_care=ago(2))
@@ -192,7 +193,7 @@ def seed(*, stdout) -> None:
         child=Child(
             last_name="Sinclair",
             expected_on=today + timedelta(days=30),
-            placing_local_authority=DEMO_LA,
+            placing_authority=demo.authority,
         ),
         by=by,
     )
@@ -209,6 +210,10 @@ class _Demo:
         self.manager = manager
         self.today = today
         self.households = []
+        self._proceedings = {}
+        self.authority = LocalAuthority.objects.get_or_create(
+            name=DEMO_LA, defaults={"secure_email": "childrens.services@oakshire.example"}
+        )[0]
 
     def household(self, surname: str, *, approved: date, fostering: bool = True):
         """A household walked through the carers services, approved on ``approved``."""
@@ -300,7 +305,7 @@ class _Demo:
                 if first in ("Poppy", "Isla", "Ruby", "Maya", "Ada")
                 else Child.Sex.MALE,
                 entered_care_on=entered_care or born,
-                placing_local_authority=DEMO_LA,
+                placing_authority=self.authority,
                 **fields,
             ),
             by=self.by,
@@ -322,14 +327,21 @@ class _Demo:
         )
 
     def proceedings(self, placement, *, issued: date, orders) -> None:
-        services.proceedings_issue(
-            placement=placement,
+        """Proceedings for the children of the placement, heard together."""
+        self._proceedings[placement.pk] = services.proceedings_open(
+            children=list(placement.children.all()),
             issued_on=issued,
             court="Oakford Family Court",
             case_number=f"OK{placement.pk:02d}C{issued:%y}",
             by=self.by,
         )
         self.orders(placement, orders)
+
+    def of(self, placement):
+        return self._proceedings[placement.pk]
+
+    def conclude(self, placement, *, on: date) -> None:
+        services.proceedings_conclude(proceedings=self.of(placement), on=on, by=self.by)
 
     def orders(self, placement, orders) -> None:
         children = list(placement.children.all())
@@ -340,12 +352,33 @@ class _Demo:
 
     def hearing(self, placement, on: date, kind: str, note: str) -> None:
         services.hearing_record(
-            placement=placement, held_on=on, kind=kind, outcome_note=note, by=self.by
+            proceedings=self.of(placement), held_on=on, kind=kind, outcome_note=note, by=self.by
         )
 
+    def visit(self, placement, *, visited_on: date, by, seen_alone: bool = False) -> None:
+        """A visit to each child of the placement."""
+        for child in placement.children.all():
+            services.visit_record(
+                placement=placement,
+                child=child,
+                visited_on=visited_on,
+                seen_alone=seen_alone,
+                by=by,
+            )
+
+    def review(self, placement, *, held_on: date, by) -> None:
+        for child in placement.children.all():
+            services.review_record(placement=placement, child=child, held_on=held_on, by=by)
+
     def family_time(self, placement, starts: date, *, sessions_until: date) -> None:
+        children = list(placement.children.all())
+        for child in children:
+            self._family_time(placement, child, starts, sessions_until=sessions_until)
+
+    def _family_time(self, placement, child, starts: date, *, sessions_until: date) -> None:
         services.family_time_arrange(
             placement=placement,
+            child=child,
             starts_on=starts,
             times_per_week=3,
             venue="Oakford Family Centre",
@@ -364,7 +397,7 @@ class _Demo:
                 elif n % 13 == 0:
                     status = FamilyTimeSession.Status.CHILD_UNWELL
                 services.family_time_session_record(
-                    placement=placement, held_on=day, status=status, by=self.by
+                    placement=placement, child=child, held_on=day, status=status, by=self.by
                 )
             day += timedelta(days=1)
 
@@ -380,7 +413,7 @@ class _Demo:
         ):
             recorded = 0
             while True:
-                due = placement.deadlines.get(kind=kind).due_on
+                due = min(d.due_on for d in placement.deadlines.filter(kind=kind))
                 if due > until:
                     break
                 record(placement, max(due - timedelta(days=days_early), placement.placed_on))
@@ -389,7 +422,7 @@ class _Demo:
                     raise RuntimeError("The demo's clocks did not move on.")
 
     def _review(self, placement, on: date) -> None:
-        services.review_record(placement=placement, held_on=on, by=self.by)
+        self.review(placement, held_on=on, by=self.by)
 
     def _visit(self, placement, on: date) -> None:
-        services.visit_record(placement=placement, visited_on=on, by=self.by)
+        self.visit(placement, visited_on=on, by=self.by)

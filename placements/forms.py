@@ -21,6 +21,7 @@ from .models import (
     Child,
     CourtOrder,
     Placement,
+    Proceedings,
     TemporaryApproval,
 )
 
@@ -42,28 +43,51 @@ class ChildForm(forms.ModelForm):
             "expected_on",
             "sex",
             "entered_care_on",
-            "placing_local_authority",
+            "looked_after_basis",
+            "pre_proceedings_on",
+            "should_be_placed_on",
+            "placing_authority",
             "sibling_group",
             "legal_status",
+            "social_worker",
+            "reviews_duty",
+            "visits_duty",
+            "health_duty",
         ]
         widgets = {
             "date_of_birth": DateInput(),
             "expected_on": DateInput(),
             "entered_care_on": DateInput(),
+            "pre_proceedings_on": DateInput(),
+            "should_be_placed_on": DateInput(),
         }
 
     def clean(self):
         # The service's rules on the dates entered, so the page says what the service would
         # refuse, on the right field (and the database constraints never see a bad date).
+        # A section of the child's page holds some of the dates: the others are as saved.
         data = super().clean()
+
+        def value(name):
+            return data.get(name) if name in self.fields else getattr(self.instance, name)
+
         entered = Child(
             pk=self.instance.pk,
-            date_of_birth=data.get("date_of_birth"),
-            expected_on=data.get("expected_on"),
-            entered_care_on=data.get("entered_care_on"),
+            date_of_birth=value("date_of_birth"),
+            expected_on=value("expected_on"),
+            entered_care_on=value("entered_care_on"),
+            pre_proceedings_on=value("pre_proceedings_on"),
+            should_be_placed_on=value("should_be_placed_on"),
         )
         if not any(name in self.errors for name in ("date_of_birth", "expected_on")):
-            dates.add_to_form(self, services.child_problems(entered))
+            dates.add_to_form(
+                self,
+                [
+                    problem
+                    for problem in services.child_problems(entered)
+                    if problem.field is None or problem.field in self.fields
+                ],
+            )
         return data
 
 
@@ -153,52 +177,82 @@ class EndApprovalForm(forms.Form):
 
 
 class PlacementChangeForm(forms.ModelForm):
-    """The editable facts of a placement: the care proceedings' court, number and dates."""
+    """A placement's own facts are set when it starts and by its moves: nothing here is
+    typed in (the children's court timelines are on their pages and proceedings)."""
 
     class Meta:
         model = Placement
-        fields = ["court", "case_number", "proceedings_issued_on", "proceedings_concluded_on"]
-        widgets = {
-            "proceedings_issued_on": DateInput(),
-            "proceedings_concluded_on": DateInput(),
-        }
+        fields = []
 
-    def clean(self):
-        data = super().clean()
-        issued = data.get("proceedings_issued_on")
-        concluded = data.get("proceedings_concluded_on")
-        if concluded and not issued and "proceedings_issued_on" not in self.errors:
-            self.add_error("proceedings_issued_on", "Give the date the proceedings were issued.")
-        dates.add_to_form(
-            self,
-            services.proceedings_date_problems(
-                placement=Placement(
-                    proceedings_issued_on=issued, proceedings_concluded_on=concluded
-                )
-            ),
+
+# ---------------------------------------------------------------------------
+# Inlines: each form knows its case (a placement, or proceedings), to check dates
+# against it; on a placement, each row is for one of its children
+# ---------------------------------------------------------------------------
+
+
+class ChildChoiceField(forms.TypedChoiceField):
+    """One of the placement's children, from a list read once for the whole formset (a
+    row's select costs no query)."""
+
+    def __init__(self, children, **kwargs):
+        by_pk = {child.pk: child for child in children}
+        super().__init__(
+            choices=[("", "Choose the child")] + [(child.pk, str(child)) for child in children],
+            coerce=lambda value: by_pk[int(value)],
+            empty_value=None,
+            label="child",
+            **kwargs,
         )
-        return data
 
+    def prepare_value(self, value):
+        return getattr(value, "pk", value)
 
-# ---------------------------------------------------------------------------
-# Inlines: each form knows its placement, to check dates against it
-# ---------------------------------------------------------------------------
+    def has_changed(self, initial, data):
+        return str(self.prepare_value(initial) or "") != str(data or "")
 
 
 class PlacementInlineFormSet(BaseInlineFormSet):
-    def _construct_form(self, i, **kwargs):
-        form = super()._construct_form(i, **kwargs)
-        form.placement = self.instance
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._children = None
+
+    @property
+    def case_children(self) -> list[Child]:
+        if self._children is None:
+            self._children = (
+                list(
+                    Child.objects.filter(placement_links__placement=self.instance).order_by(
+                        "date_of_birth", "pk"
+                    )
+                )
+                if isinstance(self.instance, Placement) and self.instance.pk
+                else []
+            )
+        return self._children
+
+    def _attach(self, form):
+        setattr(form, form.owner_name, self.instance)
+        if "child" in form.fields:
+            children = self.case_children
+            # A placement of one child: the row is for that child (the service says so).
+            form.fields["child"] = ChildChoiceField(
+                children,
+                disabled=bool(form.instance.pk),
+                required=len(children) != 1,
+                initial=children[0].pk if len(children) == 1 else None,
+            )
         return form
+
+    def _construct_form(self, i, **kwargs):
+        return self._attach(super()._construct_form(i, **kwargs))
 
     @property
     def empty_form(self):
-        form = super().empty_form
-        form.placement = self.instance
-        return form
+        return self._attach(super().empty_form)
 
     def validate_unique(self):
-        # One review (or visit) a day: the service checks it with the placement locked,
+        # One review (or visit) a day: the service checks it with the case locked,
         # against the rows as they are, and says so in its own words.
         pass
 
@@ -206,11 +260,12 @@ class PlacementInlineFormSet(BaseInlineFormSet):
 class PlacementRecordForm(forms.ModelForm):
     """A dated record of the placement: not in the future, not before the placement began.
 
-    The form checks the dates as the page gives them (the placement's own dates may be
-    changed in the same save); the row is saved by its service (``service_save``), which
-    checks again with the placement locked and refuses in words.
+    The form checks the dates as the page gives them; the row is saved by its service
+    (``service_save``), which checks again with the case locked and refuses in words.
+    ``owner_name`` is the keyword naming the case the record is kept on.
     """
 
+    owner_name = "placement"
     date_field = "held_on"
     allow_future = False
     allow_before_placement = False
@@ -241,18 +296,28 @@ class PlacementRecordForm(forms.ModelForm):
             )
         return data
 
+    def validate_unique(self):
+        # One review (or visit) a day: the service checks it with the case locked and
+        # says so in its own words (with the date), rather than the constraint's.
+        pass
+
     def service_save(self, *, by):
         """Record the row, or correct the one recorded, through its service."""
         values = {
-            name: self.cleaned_data.get(name) for name in self._meta.fields if name != "placement"
+            name: self.cleaned_data.get(name)
+            for name in self._meta.fields
+            if name not in ("placement", "proceedings", self.owner_name)
         }
         if self.instance.pk:
+            values.pop("child", None)  # a row stays with its child
             return type(self).update_service(**{self.record_name: self.instance}, by=by, **values)
-        return type(self).record_service(placement=self.placement, by=by, **values)
+        owner = getattr(self, self.owner_name)
+        return type(self).record_service(**{self.owner_name: owner}, by=by, **values)
 
 
 class HearingForm(PlacementRecordForm):
-    # Hearings are listed ahead, and proceedings often began before the child was placed.
+    # Hearings are listed ahead; proceedings often began before the child was placed.
+    owner_name = "proceedings"
     allow_future = True
     allow_before_placement = True
     record_service = services.hearing_record
@@ -261,15 +326,17 @@ class HearingForm(PlacementRecordForm):
 
     def clean(self):
         data = super().clean()
-        placement = getattr(self, "placement", None)
-        if data.get("held_on") and placement is not None and placement.pk:
+        proceedings = getattr(self, "proceedings", None)
+        if data.get("held_on") and proceedings is not None and proceedings.pk:
             dates.add_to_form(
-                self, services.hearing_date_problems(placement=placement, held_on=data["held_on"])
+                self,
+                services.hearing_date_problems(proceedings=proceedings, held_on=data["held_on"]),
             )
         return data
 
 
 class ExtensionForm(PlacementRecordForm):
+    owner_name = "proceedings"
     date_field = "granted_on"
     allow_before_placement = True
     record_service = services.proceedings_extend
@@ -278,13 +345,13 @@ class ExtensionForm(PlacementRecordForm):
 
     def clean(self):
         data = super().clean()
-        placement = getattr(self, "placement", None)
-        if placement is not None and placement.pk and not placement.proceedings_issued_on:
+        proceedings = getattr(self, "proceedings", None)
+        if proceedings is None or not proceedings.pk:
+            return data
+        if not proceedings.issued_on:
             self.add_error(None, "Record the date the care proceedings were issued first.")
         elif (
-            placement is not None
-            and placement.pk
-            and data.get("granted_on")
+            data.get("granted_on")
             # Only a row entered or changed now: an extension already recorded keeps the
             # dates the court set, even where today's rule would have allowed fewer days
             # (the clock migration moved the 26 weeks' end a day earlier).
@@ -293,13 +360,13 @@ class ExtensionForm(PlacementRecordForm):
             dates.add_to_form(
                 self,
                 services.extension_date_problems(
-                    placement=placement, granted_on=data["granted_on"]
+                    proceedings=proceedings, granted_on=data["granted_on"]
                 ),
             )
             if data.get("ends_on") and "granted_on" not in self.errors:
-                others = placement.proceedings_extensions.exclude(pk=self.instance.pk)
+                others = proceedings.extensions.exclude(pk=self.instance.pk)
                 for problem in services.extension_end_problems(
-                    issued_on=placement.proceedings_issued_on,
+                    issued_on=proceedings.issued_on,
                     other_ends=others.values_list("ends_on", flat=True),
                     granted_on=data["granted_on"],
                     ends_on=data["ends_on"],
@@ -335,6 +402,8 @@ class FamilyTimeSessionForm(PlacementRecordForm):
 
 
 class ReviewForm(PlacementRecordForm):
+    # A review is the child's: one held before this placement still counts.
+    allow_before_placement = True
     record_service = services.review_record
     update_service = services.review_update
     record_name = "review"
@@ -345,6 +414,53 @@ class VisitForm(PlacementRecordForm):
     record_service = services.visit_record
     update_service = services.visit_update
     record_name = "visit"
+
+
+class ConsentForm(PlacementRecordForm):
+    """A parent's consent or written agreement, on the child's page (``services.consent``)."""
+
+    owner_name = "child"
+    date_field = "witnessed_on"
+    record_service = services.consent_record
+    update_service = services.consent_update
+    record_name = "consent"
+
+
+class HealthAssessmentForm(PlacementRecordForm):
+    owner_name = "child"
+    date_field = "done_on"
+    record_service = services.health_assessment_record
+    update_service = services.health_assessment_update
+    record_name = "assessment"
+
+
+class ProceedingsForm(forms.ModelForm):
+    """Proceedings for one child, or brothers and sisters heard together."""
+
+    class Meta:
+        model = Proceedings
+        fields = ["children", "court", "case_number", "issued_on", "concluded_on"]
+        widgets = {"issued_on": DateInput(), "concluded_on": DateInput()}
+
+    def __init__(self, *args, admin_site=admin.site, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "children" in self.fields:
+            _autocomplete(
+                self.fields["children"], Proceedings._meta.get_field("children"), admin_site, True
+            )
+            self.fields["children"].help_text = "Type a child's reference or name."
+
+    def clean(self):
+        data = super().clean()
+        dates.add_to_form(
+            self,
+            services.proceedings_date_problems(
+                proceedings=Proceedings(
+                    issued_on=data.get("issued_on"), concluded_on=data.get("concluded_on")
+                )
+            ),
+        )
+        return data
 
 
 # ---------------------------------------------------------------------------
@@ -370,7 +486,7 @@ class PlaceForAdoptionForm(ActionForm):
         self.fields["on"].label = "Date the child is placed for adoption"
         self.fields["notice_on"] = forms.DateField(
             label="Date of the written notice to the carers (reg 35(5))",
-            required=False,
+            required=True,
             widget=DateInput(),
             validators=[validate_happened],
             help_text=(

@@ -345,18 +345,22 @@ def ep_measures(
     )
     _route_figures(measures.returned_home, ended, count="home", of="ended")
 
-    # Children whose proceedings went past 26 weeks (or are still open past them).
-    passed = Q(placement__proceedings_concluded_on__gt=F("placement__proceedings_target_on")) | Q(
-        placement__proceedings_concluded_on__isnull=True,
-        placement__proceedings_target_on__lt=today,
+    # Children whose proceedings went past 26 weeks (or are still open past them): each
+    # child once per route, by the proceedings issued in the period.
+    passed = Q(child__proceedings__concluded_on__gt=F("child__proceedings__target_on")) | Q(
+        child__proceedings__concluded_on__isnull=True,
+        child__proceedings__target_on__lt=today,
     )
     proceedings = (
         PlacementChild.objects.filter(
-            Q(placement__proceedings_issued_on__isnull=False)
-            & _in_year("placement__proceedings_issued_on", year, financial_year)
+            Q(child__proceedings__issued_on__isnull=False)
+            & _in_year("child__proceedings__issued_on", year, financial_year)
         )
         .values("placement__route")
-        .annotate(issued=Count("pk"), over=Count("pk", filter=passed))
+        .annotate(
+            issued=Count("child", distinct=True),
+            over=Count("child", filter=passed, distinct=True),
+        )
         .order_by()
     )
     _route_figures(measures.proceedings_over_26_weeks, proceedings, count="over", of="issued")

@@ -1,4 +1,10 @@
-"""What the placements app has to say to the carers' social worker, as outbox rows.
+"""What the placements app has to say to social workers, as outbox rows.
+
+Each clock of a child in a placement is a deadline row saying who holds the duty. Where
+this agency holds it, the reminder goes to the agency's social worker for the child (or
+the carers' social worker when none is named); where the placing authority holds it, the
+row is a chase item for the carers' social worker. Each row stores the person reminded
+(``worker``), so the digest counts it for them.
 
 Placement deadlines plug into the portal's one deadline engine (``portal.deadlines``):
 reminders a set number of working days before each falls due (policy), withdrawn when
@@ -16,8 +22,9 @@ from .models import Placement, PlacementDeadline
 DEADLINES = DeadlineSource(
     model=PlacementDeadline,
     owner="placement",
-    key=("kind",),
-    social_worker="placement__household__social_worker",
+    key=("kind", "child_id"),
+    social_worker="worker",
+    carried=("duty", "worker_id"),
     closed=Q(placement__status=Placement.Status.ENDED),
     settings_prefix="PLACEMENTS",
     reminder_template="placements/deadline_reminder",

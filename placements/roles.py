@@ -8,7 +8,9 @@ delete mistaken records and see the EP measures.
 from portal.roles import grant_casework, model_perms, view
 
 RECORDS = (
+    "placements.proceedings",
     "placements.proceedingsextension",
+    "placements.healthassessment",
     "placements.hearing",
     "placements.familytimearrangement",
     "placements.familytimesession",
@@ -21,6 +23,15 @@ CASEWORK = [
     *model_perms("placements.placement", ("view", "add", "change")),
     "placements.issue_leave_letter",
     *[perm for model in RECORDS for perm in model_perms(model, ("view", "add", "change"))],
+    # Consent is evidence: recorded and corrected (a withdrawal has its date), never deleted.
+    *model_perms("placements.parentconsent", ("view", "add", "change")),
+    # The people around each child, and where they work.
+    *model_perms("placements.localauthority", ("view", "add", "change")),
+    *model_perms("placements.professional", ("view", "add", "change")),
+    *model_perms("placements.childprofessional", ("view", "add", "change", "delete")),
+    # Documents on a child are evidence: uploaded, never edited; a mistaken one is
+    # deleted by a team manager.
+    *model_perms("placements.childdocument", ("view", "add")),
     *view("placements.placementchild"),
     *view("placements.courtorder"),
     *view("placements.temporaryapproval"),
@@ -34,6 +45,7 @@ MANAGEMENT = [
     "placements.grant_temporary_approval",
     "placements.add_temporaryapproval",
     *[perm for model in RECORDS for perm in model_perms(model, ("delete",))],
+    "placements.delete_childdocument",
 ]
 
 

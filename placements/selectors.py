@@ -1,5 +1,6 @@
 """Reads for placements, each in a fixed number of queries however many rows there are."""
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -19,47 +20,117 @@ from portal import formats
 from portal.deadlines import cases_with_next_deadline
 from portal.search import Hit, Kind, changelist_matches
 
-from .clocks import ChildFacts, PlacementFacts
+from . import clocks
+from .clocks import ChildFacts, Clock, PlacementFacts, ProceedingsFacts
 from .models import (
     OVERDUE_KINDS,
     Child,
     CourtOrder,
+    Duty,
+    HealthAssessment,
     LookedAfterReview,
+    ParentConsent,
     Placement,
     PlacementChild,
     PlacementDeadline,
+    Proceedings,
+    ProceedingsExtension,
+    SocialWorkerVisit,
 )
 from .reminders import DEADLINES
 
 
-def placement_facts(*, placement: Placement) -> PlacementFacts:
-    """Everything the clocks look at: five queries, however many children or records."""
+def children_facts(child_pks: list[int], *, placement: Placement | None) -> list[ChildFacts]:
+    """What each child's clocks look at, in six queries however many children or records:
+    the children, their reviews and health assessments in any placement, their visits in
+    ``placement`` (none without one), and their open proceedings with the extensions."""
     children = list(
-        Child.objects.filter(placement_links__placement=placement)
-        .order_by("pk")
-        .values_list("pk", "entered_care_on")
+        Child.objects.filter(pk__in=child_pks).select_related("social_worker").order_by("pk")
     )
-    # Every review held for each child, in this placement or an earlier one.
-    held: dict[int, list[date]] = {pk: [] for pk, _ in children}
-    for child_pk, held_on in LookedAfterReview.objects.filter(
-        placement__placement_children__child__in=list(held)
-    ).values_list("placement__placement_children__child", "held_on"):
-        held[child_pk].append(held_on)
-    return PlacementFacts(
-        placement=placement,
-        children=[
-            ChildFacts(pk=pk, entered_care_on=entered, reviews=sorted(set(held[pk])))
-            for pk, entered in children
-        ],
-        reviews=list(
-            placement.reviews.order_by("held_on").values_list("held_on", "visit_interval_weeks")
-        ),
-        visits=list(placement.visits.order_by("visited_on").values_list("visited_on", flat=True)),
-        extension_ends=list(
-            placement.proceedings_extensions.order_by("granted_on").values_list(
-                "ends_on", flat=True
+    reviews: dict[int, list] = defaultdict(list)
+    for child_pk, held_on, weeks in (
+        LookedAfterReview.objects.filter(child__in=child_pks)
+        .order_by("held_on", "pk")
+        .values_list("child", "held_on", "visit_interval_weeks")
+    ):
+        reviews[child_pk].append((held_on, weeks))
+    visits: dict[int, list] = defaultdict(list)
+    if placement is not None:
+        for child_pk, visited_on in (
+            SocialWorkerVisit.objects.filter(child__in=child_pks, placement=placement)
+            .order_by("visited_on")
+            .values_list("child", "visited_on")
+        ):
+            visits[child_pk].append(visited_on)
+    health: dict[int, list] = defaultdict(list)
+    for child_pk, kind, done_on in (
+        HealthAssessment.objects.filter(child__in=child_pks)
+        .order_by("done_on")
+        .values_list("child", "kind", "done_on")
+    ):
+        health[child_pk].append((kind, done_on))
+    open_proceedings = list(
+        Proceedings.objects.filter(children__in=child_pks, concluded_on__isnull=True)
+        .exclude(issued_on__isnull=True)
+        .values_list("pk", "children", "issued_on")
+        .order_by("pk")
+    )
+    ends: dict[int, list] = defaultdict(list)
+    for proceedings_pk, ends_on in ProceedingsExtension.objects.filter(
+        proceedings__in={row[0] for row in open_proceedings}
+    ).values_list("proceedings", "ends_on"):
+        ends[proceedings_pk].append(ends_on)
+    proceedings: dict[int, list] = defaultdict(list)
+    for proceedings_pk, child_pk, issued_on in open_proceedings:
+        proceedings[child_pk].append(
+            ProceedingsFacts(
+                issued_on=issued_on, concluded_on=None, extension_ends=sorted(ends[proceedings_pk])
             )
-        ),
+        )
+    return [
+        ChildFacts(
+            pk=child.pk,
+            reference=child.reference,
+            entered_care_on=child.entered_care_on,
+            date_of_birth=child.date_of_birth,
+            reviews=reviews[child.pk],
+            visits=visits[child.pk],
+            health=health[child.pk],
+            proceedings=proceedings[child.pk],
+            reviews_duty=child.reviews_duty,
+            visits_duty=child.visits_duty,
+            health_duty=child.health_duty,
+            social_worker=child.social_worker,
+        )
+        for child in children
+    ]
+
+
+def placement_facts(*, placement: Placement) -> PlacementFacts:
+    """Everything the placement's clocks look at: seven queries, however many children or
+    records."""
+    child_pks = list(
+        PlacementChild.objects.filter(placement=placement).values_list("child", flat=True)
+    )
+    return PlacementFacts(
+        placement=placement, children=children_facts(child_pks, placement=placement)
+    )
+
+
+def child_clocks_now(*, child: Child) -> list[Clock]:
+    """The child's statutory dates as they stand, for the child's page: under the regime
+    of the child's current placement (none: the review and health clocks only)."""
+    link = (
+        PlacementChild.objects.filter(child=child, is_current=True)
+        .select_related("placement")
+        .first()
+    )
+    placement = link.placement if link and link.placement.is_open else None
+    facts = children_facts([child.pk], placement=placement)
+    return clocks.child_clocks(
+        facts[0],
+        placed_on=placement.placed_on if placement else None,
+        adoption_from=clocks.adoption_regime_start(placement) if placement else None,
     )
 
 
@@ -90,38 +161,88 @@ def placements_overdue(queryset: QuerySet[Placement], *, today: date, overdue: b
     return queryset.filter(has_overdue if overdue else ~has_overdue)
 
 
-def court_timeline(*, placement: Placement) -> list[dict]:
-    """Issue, extensions, hearings and orders in date order, for the placement page."""
+def legal_timeline(*, children: list[Child]) -> list[dict]:
+    """Each child's legal story in date order: becoming looked after, the letter before
+    proceedings, each set of proceedings (issue, extensions, hearings, conclusion), the
+    orders, the decision that the child should be placed for adoption, each parent's
+    consent, and the placements. Eight queries, however many children or events."""
+    pks = [c.pk for c in children]
+    several = len(children) > 1
     events: list[dict] = []
-    if placement.proceedings_issued_on:
+
+    def add(on, what, child=None, detail=""):
+        if on is None:
+            return
+        who = [str(child)] if child is not None and several else []
         events.append(
-            {"on": placement.proceedings_issued_on, "what": "Care proceedings issued", "who": ""}
+            {"on": on, "what": what, "who": "; ".join(who + ([detail] if detail else []))}
         )
-    for extension in placement.proceedings_extensions.order_by("granted_on", "id"):
-        events.append(
-            {
-                "on": extension.granted_on,
-                "what": f"Proceedings extended to {formats.day(extension.ends_on)}",
-                "who": extension.reason,
-            }
+
+    for child in children:
+        basis = child.get_looked_after_basis_display()
+        add(child.entered_care_on, "Became looked after" + (f" ({basis})" if basis else ""), child)
+        add(child.pre_proceedings_on, "Letter before proceedings (Public Law Outline)", child)
+        add(
+            child.should_be_placed_on,
+            "Agency decision: should be placed for adoption (AAR reg 19)",
+            child,
         )
-    for hearing in placement.hearings.order_by("held_on", "id"):
-        events.append(
-            {"on": hearing.held_on, "what": hearing.get_kind_display(), "who": hearing.outcome_note}
+    proceedings = list(
+        Proceedings.objects.filter(children__in=pks)
+        .distinct()
+        .prefetch_related("extensions", "hearings", "children")
+        .order_by("issued_on", "pk")
+    )
+    for item in proceedings:
+        named = "; ".join(str(c) for c in item.children.all()) if several else ""
+        number = f" ({item.case_number})" if item.case_number else ""
+        add(item.issued_on, f"Proceedings issued{number}", detail=named)
+        for extension in item.extensions.all():
+            add(
+                extension.granted_on,
+                f"Proceedings extended to {formats.day(extension.ends_on)}",
+                detail=extension.reason,
+            )
+        for hearing in item.hearings.all():
+            add(hearing.held_on, hearing.get_kind_display(), detail=hearing.outcome_note)
+        add(item.concluded_on, f"Proceedings concluded{number}", detail=named)
+    for order in CourtOrder.objects.filter(child__in=pks).select_related("child"):
+        add(order.made_on, order.get_kind_display(), order.child)
+    for consent in ParentConsent.objects.filter(child__in=pks).select_related("child"):
+        what = consent.get_parent_display()
+        add(
+            consent.witnessed_on,
+            f"{what}: consent witnessed",
+            consent.child,
+            consent.cafcass_officer,
         )
-    for order in CourtOrder.objects.filter(placement=placement).select_related("child"):
-        events.append(
-            {"on": order.made_on, "what": order.get_kind_display(), "who": str(order.child)}
+        add(consent.withdrawn_on, f"{what}: consent withdrawn", consent.child)
+    for link in PlacementChild.objects.filter(child__in=pks).select_related("placement", "child"):
+        placement = link.placement
+        add(
+            placement.placed_on,
+            f"Placed ({placement}, {placement.get_route_display()})",
+            link.child,
         )
-    if placement.proceedings_concluded_on:
-        events.append(
-            {
-                "on": placement.proceedings_concluded_on,
-                "what": "Care proceedings concluded",
-                "who": "",
-            }
+        add(
+            placement.adoption_notice_on,
+            "Written notice of placement for adoption (AAR reg 35(5))",
+            link.child,
         )
+        add(placement.placed_for_adoption_on, "Placed for adoption", link.child)
+        if placement.outcome:
+            add(placement.outcome_on, placement.get_outcome_display(), link.child)
     return sorted(events, key=lambda e: e["on"])
+
+
+def proceedings_of(*, children: list[Child]) -> list[Proceedings]:
+    """The proceedings about any of these children, newest first, with their children."""
+    return list(
+        Proceedings.objects.filter(children__in=[c.pk for c in children])
+        .distinct()
+        .prefetch_related("children")
+        .order_by("-issued_on", "-pk")
+    )
 
 
 def placement_result():
@@ -139,11 +260,20 @@ def placement_result():
 DASHBOARD_DAYS = 7
 DASHBOARD_LIMIT = 100
 
-# What clears each kind of deadline, and where on the placement page it is recorded.
+# What clears each kind of deadline, and the page section where it is recorded: reviews
+# and visits on the placement, health assessments on the child, the proceedings listed
+# with the placement's court timeline.
 CLEARED_BY = {
-    PlacementDeadline.Kind.REVIEW: ("Record the review", "reviews-group"),
-    PlacementDeadline.Kind.VISIT: ("Record the visit", "visits-group"),
-    PlacementDeadline.Kind.PROCEEDINGS: ("Record an extension", "proceedings_extensions-group"),
+    PlacementDeadline.Kind.REVIEW: ("Record the review", "placement", "reviews"),
+    PlacementDeadline.Kind.VISIT: ("Record the visit", "placement", "reviews"),
+    PlacementDeadline.Kind.INITIAL_HEALTH: ("Record the assessment", "child", "health"),
+    PlacementDeadline.Kind.REVIEW_HEALTH: ("Record the assessment", "child", "health"),
+    PlacementDeadline.Kind.PROCEEDINGS: ("See the proceedings", "placement", "court"),
+}
+# A chase item is cleared by recording what the placing authority confirms.
+CHASED_BY = {
+    PlacementDeadline.Kind.REVIEW: "Record the review they held",
+    PlacementDeadline.Kind.VISIT: "Record the visit they made",
 }
 
 
@@ -198,13 +328,22 @@ def dashboard_panel(user) -> dict | None:
 
 def _due_item(deadline: PlacementDeadline, *, today: date) -> DueItem:
     url = reverse("admin:placements_placement_change", args=[deadline.placement_id])
-    action, anchor = CLEARED_BY.get(deadline.kind, ("", ""))
+    action, page, section = CLEARED_BY.get(deadline.kind, ("", "", ""))
+    if deadline.duty == Duty.PLACING_AUTHORITY:
+        action = CHASED_BY.get(deadline.kind, action)
+    action_url = ""
+    if page == "placement":
+        action_url = reverse(
+            "admin:placements_placement_section", args=[deadline.placement_id, section]
+        )
+    elif page == "child" and deadline.child_id:
+        action_url = reverse("admin:placements_child_section", args=[deadline.child_id, section])
     return DueItem(
         deadline=deadline,
         overdue=deadline.is_overdue(today),
         placement_url=url,
         action=action,
-        action_url=f"{url}#{anchor}" if anchor else "",
+        action_url=action_url,
     )
 
 
@@ -213,9 +352,7 @@ def dashboard_for(*, user, today: date) -> PlacementsDashboard:
     something becomes possible (``never_late_kinds``) are not listed: nothing is due."""
     horizon = today + timedelta(days=DASHBOARD_DAYS)
     rows = list(
-        PlacementDeadline.objects.filter(
-            placement__household__social_worker=user, due_on__lte=horizon, kind__in=OVERDUE_KINDS
-        )
+        PlacementDeadline.objects.filter(worker=user, due_on__lte=horizon, kind__in=OVERDUE_KINDS)
         .exclude(placement__status=Placement.Status.ENDED)
         .select_related("placement")
         .order_by("due_on", "id")[: DASHBOARD_LIMIT + 1]
@@ -228,17 +365,18 @@ def dashboard_for(*, user, today: date) -> PlacementsDashboard:
         team = [
             {
                 **row,
-                "url": f"{changelist}?caseload={row['worker'] or 'unassigned'}&overdue=yes",
+                "worker": row["worker_pk"],
+                "url": f"{changelist}?caseload={row['worker_pk'] or 'unassigned'}&overdue=yes",
             }
             for row in PlacementDeadline.objects.filter(due_on__lt=today, kind__in=OVERDUE_KINDS)
             .exclude(placement__status=Placement.Status.ENDED)
             .values(
-                worker=F("placement__household__social_worker"),
-                first_name=F("placement__household__social_worker__first_name"),
-                last_name=F("placement__household__social_worker__last_name"),
+                worker_pk=F("worker"),
+                first_name=F("worker__first_name"),
+                last_name=F("worker__last_name"),
             )
             .annotate(overdue=Count("id"), placements=Count("placement", distinct=True))
-            .order_by("-overdue", "worker")[:50]
+            .order_by("-overdue", "worker_pk")[:50]
         ]
     return PlacementsDashboard(
         overdue=[i for i in items if i.overdue],

@@ -26,14 +26,16 @@ from .forms import DateInput
 @dataclass(frozen=True)
 class Section:
     """``name`` is the URL's last part; ``inlines`` are the inline classes shown;
-    ``details`` whether the case's own fields are on it; ``saves`` whether it has a form
-    to save (a section of read-only lists shows no save buttons)."""
+    ``details`` whether the case's own fields are on it, or ``fields`` which of them
+    (a group headed by ``label``); ``saves`` whether it has a form to save (a section of
+    read-only lists shows no save buttons)."""
 
     name: str
     label: str
     inlines: tuple = ()
     details: bool = False
     saves: bool = True
+    fields: tuple[str, ...] = ()
 
 
 class CaseFields:
@@ -106,6 +108,8 @@ class CaseSectionsAdmin(CaseFields):
 
     def get_fieldsets(self, request, obj=None):
         section = self.current_section(request, obj)
+        if section is not None and section.fields:
+            return [(section.label, {"fields": section.fields})]
         if section is not None and not section.details:
             return []
         return super().get_fieldsets(request, obj)
@@ -114,7 +118,7 @@ class CaseSectionsAdmin(CaseFields):
         """Whether this save carries the case's own fields (else ``save_model`` has
         nothing to save)."""
         section = self.current_section(request, obj)
-        return section is None or section.details
+        return section is None or section.details or bool(section.fields)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = extra_context or {}

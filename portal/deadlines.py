@@ -98,6 +98,10 @@ class DeadlineSource:
     digest_line: str  # what the digest calls this app's items: "on households you assess"
     digest_url: str  # where the digest sends the reader for them
     digest_query: str = ""
+    # Other values a clock carries onto its row (model attribute names, e.g. "duty",
+    # "worker_id"); a clock may also name its own ``worker``, reminded instead of the
+    # case's.
+    carried: tuple[str, ...] = ()
 
     def setting(self, name: str):
         return getattr(settings, f"{self.settings_prefix}_{name}")
@@ -131,12 +135,16 @@ def recipient_for(worker, *, source: DeadlineSource) -> tuple[str, str]:
 def deadlines_refresh(*, source: DeadlineSource, owner, clocks: Iterable, worker) -> None:
     """Make the case's deadline rows match its clocks, and its reminders match them.
 
+    ``worker`` is reminded of every clock that does not name its own (``clock.worker``).
     Call inside the transaction that changed the facts, with the case locked. The
     same handful of queries however many clocks change: read, withdraw, delete,
     insert, update and queue, each at most once.
     """
-    to, first_name = recipient_for(worker, source=source)
     wanted = {source.clock_key(clock): clock for clock in clocks}
+    recipients = {
+        key: recipient_for(getattr(clock, "worker", None) or worker, source=source)
+        for key, clock in wanted.items()
+    }
     accessor = source.model._meta.get_field(source.owner).remote_field.get_accessor_name()
     existing = {source.clock_key(d): d for d in getattr(owner, accessor).all()}
     now = timezone.now()
@@ -144,6 +152,8 @@ def deadlines_refresh(*, source: DeadlineSource, owner, clocks: Iterable, worker
     new, moved, relabelled = [], [], []
     for key, clock in wanted.items():
         label = clock.label[:200]
+        to = recipients[key][0]
+        carried = {name: getattr(clock, name) for name in source.carried}
         deadline = existing.get(key)
         if deadline is None:
             fields = dict(zip(source.key, key, strict=True))
@@ -151,6 +161,7 @@ def deadlines_refresh(*, source: DeadlineSource, owner, clocks: Iterable, worker
                 source.model(
                     **{source.owner: owner},
                     **fields,
+                    **carried,
                     label=label,
                     due_on=clock.due_on,
                     reminded_to=to,
@@ -158,11 +169,17 @@ def deadlines_refresh(*, source: DeadlineSource, owner, clocks: Iterable, worker
             )
         elif deadline.due_on != clock.due_on or deadline.reminded_to != to:
             deadline.due_on, deadline.label, deadline.reminded_to = clock.due_on, label, to
+            for name, value in carried.items():
+                setattr(deadline, name, value)
             deadline.revision += 1
             deadline.updated_at = now
             moved.append(deadline)
-        elif deadline.label != label:
+        elif deadline.label != label or any(
+            getattr(deadline, name) != value for name, value in carried.items()
+        ):
             deadline.label, deadline.updated_at = label, now
+            for name, value in carried.items():
+                setattr(deadline, name, value)
             relabelled.append(deadline)
     if gone or moved:
         notifications_withdraw(key_prefixes=[source.key_prefix(d.pk) for d in gone + moved])
@@ -172,9 +189,15 @@ def deadlines_refresh(*, source: DeadlineSource, owner, clocks: Iterable, worker
         new = source.model.objects.bulk_create(new)
     if moved or relabelled:
         source.model.objects.bulk_update(
-            moved + relabelled, ["due_on", "label", "reminded_to", "revision", "updated_at"]
+            moved + relabelled,
+            ["due_on", "label", "reminded_to", "revision", "updated_at", *source.carried],
         )
-    messages = [m for d in new + moved for m in _reminders(source, d, first_name, now=now)]
+    first_names = dict(recipients.values())
+    messages = [
+        m
+        for d in new + moved
+        for m in _reminders(source, d, first_names.get(d.reminded_to, ""), now=now)
+    ]
     if messages:
         # Keys carry the row and its revision, both new in this transaction.
         notify_new(messages)

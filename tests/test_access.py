@@ -44,7 +44,7 @@ from content.models import EligibilityCompletionCount
 from enquiries.models import Enquiry
 from enquiries.services.enquiries import ENQUIRY_WORKFLOW
 from placements import services as placements_services
-from placements.models import PlacementDeadline
+from placements.models import PlacementDeadline, Professional
 from portal import letters
 from portal.models import LetterTemplate
 from portal.notifications import notify
@@ -291,14 +291,30 @@ STAFF_PAGES = (
                 Probe(f"placements_placement_action:{name}") for name in placements_services.ACTIONS
             ),
             "adoption leave letter (PDF)": (Probe("placements_placement_leave_letter"),),
-            # Hearings, family time, reviews and visits entered by mistake, on the placement.
+            # Family time, reviews and visits entered by mistake, on the placement.
             "delete mistaken records": (
-                Probe("placements_placement_section:court", marker='name="hearings-0-DELETE"'),
+                Probe("placements_placement_section:reviews", marker='name="reviews-0-DELETE"'),
             ),
             "case notes": tuple(
                 Probe(f"placements_{case}_note_{page}")
                 for case in ("placement", "child")
                 for page in ("add", "correct")
+            ),
+        },
+    ),
+    StaffPage(
+        "Care proceedings of each child (extensions, hearings), placing local authorities, "
+        "professionals around each child",
+        ("placements.proceedings", "placements.localauthority", "placements.professional"),
+        {
+            SOCIAL: "view, add, change",
+            MANAGERS: "view, add, change, delete mistaken records",
+            SUPERUSER: "view, add, change, delete, delete mistaken records",
+        },
+        probes={
+            # Extensions and hearings entered by mistake, on the proceedings.
+            "delete mistaken records": (
+                Probe("placements.proceedings:change", marker='name="hearings-0-DELETE"'),
             ),
         },
     ),
@@ -485,8 +501,20 @@ def records(make_staff, settings, tmp_path):
     session = placements_services.family_time_session_record(
         placement=placement, held_on=date(2025, 3, 5), status="took_place", by=social_worker
     )
+    proceedings = placement_factories.issue(
+        placement, issued_on=date(2025, 2, 24), by=social_worker
+    )
     placements_services.hearing_record(
-        placement=placement, held_on=date(2025, 3, 10), kind="case_management", by=social_worker
+        proceedings=proceedings, held_on=date(2025, 3, 10), kind="case_management", by=social_worker
+    )
+    placements_services.review_record(
+        placement=placement, held_on=date(2025, 3, 12), by=social_worker
+    )
+    professional = Professional.objects.create(
+        name="Iris Reviewer",
+        role=Professional.Role.IRO,
+        local_authority=child.placing_authority,
+        email="iro@oakshire.example",
     )
     for case in (household, child, placement):
         placements_services.note_add(
@@ -530,6 +558,9 @@ def records(make_staff, settings, tmp_path):
         "placements.temporaryapproval": approval,
         "placements.familytimesession": session,
         "placements.placementdeadline": PlacementDeadline.objects.order_by("pk").first(),
+        "placements.proceedings": proceedings,
+        "placements.localauthority": child.placing_authority,
+        "placements.professional": professional,
         "enquiries.informationevent": event,
         "enquiries.booking": booking,
         "enquiries.enquiry": enquiry,

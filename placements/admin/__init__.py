@@ -12,4 +12,11 @@ approvals), ``placements`` (the placement page, its buttons, letters and measure
 ``common`` hold what they share.
 """
 
-from . import approvals, children, placements, records  # noqa: F401 - each registers its models
+from . import (  # noqa: F401 - each registers its models
+    approvals,
+    children,
+    people,
+    placements,
+    proceedings,
+    records,
+)

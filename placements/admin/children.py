@@ -1,25 +1,45 @@
-"""The staff pages for children and sibling groups."""
+"""The staff pages for children and sibling groups.
+
+The child is at the centre: the child's page holds the statutory dates with their rules
+and whose duty each is, the legal timeline and the authority to place (consent or a
+placement order), reviews and visits across every placement, health assessments, the
+people around the child and the notes; a section a page (``portal.admin_sections``)."""
 
 from django.contrib import admin
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from portal import formats
 from portal.admin_caseloads import ReallocateAdmin
 from portal.admin_notes import CaseNoteInline, CaseNotesAdmin
-from portal.admin_sections import CaseSectionsAdmin, Section
+from portal.admin_saves import RefusedOnSave, SavesThroughServices
+from portal.admin_sections import CaseFields, CaseSectionsAdmin, Section
 
-from .. import services
-from ..forms import ChildForm
+from .. import selectors, services
+from ..forms import ChildForm, ConsentForm, HealthAssessmentForm, PlacementRecordForm
 from ..models import (
     Child,
     ChildNote,
+    ChildProfessional,
     CourtOrder,
+    HealthAssessment,
+    LookedAfterReview,
+    ParentConsent,
     PlacementChild,
+    Proceedings,
     SiblingGroup,
+    SocialWorkerVisit,
     TemporaryApproval,
 )
-from .common import ReadOnlyCards, ReadOnlyInline, _child_link, _log_access
+from .common import (
+    PlacementRecordInline,
+    ReadOnlyCards,
+    ReadOnlyInline,
+    _child_link,
+    _log_access,
+    save_records,
+)
 
 # ---------------------------------------------------------------------------
 # Children
@@ -63,10 +83,12 @@ class ChildOrderInline(ReadOnlyCards):
     model = CourtOrder
     fk_name = "child"
     verbose_name_plural = "court orders"
-    fields = readonly_fields = ("kind", "made_on", "placement", "recorded_by")
+    fields = readonly_fields = ("kind", "made_on", "proceedings", "placement", "recorded_by")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("placement", "recorded_by")
+        return (
+            super().get_queryset(request).select_related("placement", "proceedings", "recorded_by")
+        )
 
 
 class ChildApprovalInline(ReadOnlyCards):
@@ -83,36 +105,157 @@ class ChildNoteInline(CaseNoteInline):
     model = ChildNote
 
 
+class ChildProceedingsInline(ReadOnlyCards):
+    model = Proceedings.children.through
+    fk_name = "child"
+    verbose_name = "proceedings"
+    verbose_name_plural = "proceedings (each opens its own page)"
+    fields = readonly_fields = ("proceedings_link", "ends", "concluded")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("proceedings")
+
+    @admin.display(description="proceedings")
+    def proceedings_link(self, obj):
+        url = reverse("admin:placements_proceedings_change", args=[obj.proceedings_id])
+        return format_html('<a href="{}">{}</a>', url, obj.proceedings)
+
+    @admin.display(description="to finish by")
+    def ends(self, obj):
+        end = obj.proceedings.ends_on
+        return formats.day(end, weekday=True) if end else "—"
+
+    @admin.display(description="concluded")
+    def concluded(self, obj):
+        on = obj.proceedings.concluded_on
+        return formats.day(on) if on else "Not yet"
+
+
+class ConsentInline(PlacementRecordInline):
+    model = ParentConsent
+    form = ConsentForm
+    fields = (
+        "parent",
+        "has_parental_responsibility",
+        "counselling_offered_on",
+        "to_placement",
+        "to_adoption_order",
+        "cafcass_officer",
+        "witnessed_on",
+        "agreed_in_writing_on",
+        "withdrawn_on",
+    )
+    verbose_name_plural = "parents' consent and written agreement"
+
+    def has_delete_permission(self, request, obj=None):
+        # Consent is evidence: a withdrawal is recorded with its date, never deleted.
+        return False
+
+
+class HealthAssessmentInline(PlacementRecordInline):
+    model = HealthAssessment
+    form = HealthAssessmentForm
+    fields = ("kind", "done_on", "note")
+    verbose_name_plural = "health assessments"
+
+
+class ChildReviewInline(ReadOnlyCards):
+    model = LookedAfterReview
+    fk_name = "child"
+    fields = readonly_fields = ("held_on", "placement", "visit_interval_weeks")
+    verbose_name_plural = "reviews of the child's case (recorded on the placement page)"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("placement")
+
+
+class ChildVisitInline(ReadOnlyCards):
+    model = SocialWorkerVisit
+    fk_name = "child"
+    fields = readonly_fields = ("visited_on", "placement", "seen_alone")
+    verbose_name_plural = "visits to the child (recorded on the placement page)"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("placement")
+
+
+class ChildProfessionalInline(CaseFields, admin.TabularInline):
+    model = ChildProfessional
+    template = "admin/edit_inline/case_stacked.html"
+    extra = 0
+    fields = ("professional", "since", "until")
+    autocomplete_fields = ("professional",)
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("professional", "professional__local_authority")
+        )
+
+
 @admin.register(Child)
-class ChildAdmin(CaseSectionsAdmin, ReallocateAdmin, CaseNotesAdmin, admin.ModelAdmin):
+class ChildAdmin(
+    CaseSectionsAdmin, ReallocateAdmin, CaseNotesAdmin, SavesThroughServices, admin.ModelAdmin
+):
     form = ChildForm
     view_on_site = False
-    change_form_template = "admin/case_page.html"
+    change_form_template = "admin/placements/child/change_form.html"
     list_display = (
         "reference",
         "initials_display",
         "born",
         "legal_status",
-        "placing_local_authority",
+        "placing_authority",
         "sibling_group",
     )
     list_display_links = ("reference", "initials_display")
-    list_filter = ("legal_status", "sex")
-    list_select_related = ("sibling_group",)
+    list_filter = ("legal_status", "sex", "placing_authority")
+    list_select_related = ("sibling_group", "placing_authority")
     list_per_page = 50
-    search_fields = ("reference", "first_name", "last_name", "placing_local_authority")
+    search_fields = ("reference", "first_name", "last_name", "placing_authority__name")
     search_help_text = "Search by reference (C00012), name or placing local authority."
-    inlines = (ChildPlacementInline, ChildOrderInline, ChildApprovalInline, ChildNoteInline)
+    autocomplete_fields = ("social_worker",)
+    inlines = (
+        ChildPlacementInline,
+        ChildProceedingsInline,
+        ConsentInline,
+        ChildOrderInline,
+        ChildApprovalInline,
+        ChildReviewInline,
+        ChildVisitInline,
+        HealthAssessmentInline,
+        ChildProfessionalInline,
+        ChildNoteInline,
+    )
     sections = (
-        Section("overview", "The child and placements", (ChildPlacementInline,), details=True),
+        Section("overview", "The child and statutory dates", (ChildPlacementInline,), details=True),
         Section(
             "legal",
-            "Court orders and approvals",
-            (ChildOrderInline, ChildApprovalInline),
-            saves=False,
+            "Legal timeline and authority to place",
+            (ChildProceedingsInline, ConsentInline, ChildOrderInline, ChildApprovalInline),
+            fields=(
+                "entered_care_on",
+                "looked_after_basis",
+                "pre_proceedings_on",
+                "should_be_placed_on",
+            ),
+        ),
+        Section(
+            "reviews", "Reviews and visits", (ChildReviewInline, ChildVisitInline), saves=False
+        ),
+        Section("health", "Health", (HealthAssessmentInline,)),
+        Section(
+            "people",
+            "People around the child",
+            (ChildProfessionalInline,),
+            fields=("social_worker", "reviews_duty", "visits_duty", "health_duty"),
         ),
         Section("notes", "Notes", (ChildNoteInline,), saves=False),
     )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("placing_authority", "social_worker")
 
     def get_readonly_fields(self, request, obj=None):
         readonly = ["reference", "created_at"]
@@ -128,12 +271,23 @@ class ChildAdmin(CaseSectionsAdmin, ReallocateAdmin, CaseNotesAdmin, admin.Model
             "date_of_birth",
             "expected_on",
             "sex",
-            "entered_care_on",
-            "placing_local_authority",
+            "placing_authority",
             "sibling_group",
             "legal_status",
         ]
-        return ["reference", *fields] if obj else fields
+        if obj is None:
+            # A new child: everything the clocks need, on one page.
+            return [
+                *fields[:5],
+                "entered_care_on",
+                "looked_after_basis",
+                *fields[5:7],
+                "social_worker",
+                "reviews_duty",
+                "visits_duty",
+                "health_duty",
+            ]
+        return ["reference", *fields]
 
     @admin.display(description="child", ordering="last_name")
     def initials_display(self, obj):
@@ -158,18 +312,53 @@ class ChildAdmin(CaseSectionsAdmin, ReallocateAdmin, CaseNotesAdmin, admin.Model
     def save_model(self, request, obj, form, change):
         if change and not self.details_shown(request, obj):
             return
-        if change:
-            services.child_update(child=obj, by=request.user)
-        else:
-            services.child_register(child=obj, by=request.user)
+        try:
+            if change:
+                services.child_update(child=obj, by=request.user)
+            else:
+                services.child_register(child=obj, by=request.user)
+        except services.TransitionRefused as refusal:
+            raise RefusedOnSave.on_main_form(refusal.messages) from refusal
+
+    def save_related(self, request, form, formsets, change):
+        form.save_m2m()
+        refused = {}
+        for formset in formsets:
+            if issubclass(formset.form, PlacementRecordForm):
+                refused.update(save_records(formset, by=request.user))
+            else:
+                self.save_formset(request, form, formset, change)
+        if refused:
+            raise RefusedOnSave(refused)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        child = self.get_object(request, object_id)
+        if child is not None and self.has_view_or_change_permission(request, child):
+            section = self.current_section(request, child)
+            if section.name == "overview":
+                extra_context["child_panel"] = self._overview_panel(child)
+            elif section.name == "legal":
+                extra_context["child_panel"] = {
+                    "add_proceedings_url": reverse("admin:placements_proceedings_add")
+                    + f"?children={child.pk}",
+                }
         response = super().change_view(request, object_id, form_url, extra_context)
         if request.method == "GET" and response.status_code == 200:
-            child = response.context_data.get("original")
-            if child is not None:
-                _log_access(request, child, "placements.child.viewed")
+            shown = response.context_data.get("original")
+            if shown is not None:
+                _log_access(request, shown, "placements.child.viewed")
         return response
+
+    def _overview_panel(self, child: Child) -> dict:
+        today = timezone.localdate()
+        child = Child.objects.prefetch_related("consents").get(pk=child.pk)
+        return {
+            "today": today,
+            "clocks": sorted(selectors.child_clocks_now(child=child), key=lambda c: c.due_on),
+            "authority": services.authority_to_place(child=child, on=today),
+            "timeline": selectors.legal_timeline(children=[child]),
+        }
 
     def has_delete_permission(self, request, obj=None):
         # Adoption records are kept for a century: children are never deleted here.

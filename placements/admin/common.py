@@ -8,8 +8,12 @@ from django.utils.html import format_html
 
 from portal import audit
 from portal.admin_filters import ReadOnly
+from portal.admin_sections import CaseFields
 from portal.staffpages import form_page
+from portal.workflow import Refused
 
+from .. import services
+from ..forms import PlacementInlineFormSet
 from ..models import Child
 
 
@@ -51,3 +55,35 @@ def _form_page(model_admin, request, **page):
         media=model_admin.media,
         **page,
     )
+
+
+class PlacementRecordInline(CaseFields, admin.StackedInline):
+    """Records kept on a case (a placement, proceedings or a child). Social workers add
+    and correct them; only team managers hold the permission to delete a mistaken row.
+    Each row is saved by its service (``save_records``, from the admin's ``save_related``)."""
+
+    extra = 0
+    formset = PlacementInlineFormSet
+    template = "admin/edit_inline/case_stacked.html"
+
+
+def save_records(formset, *, by) -> dict:
+    """Each changed row of a records inline through its service; the refusals, by row."""
+    refused = {}
+    formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+    for index, form in enumerate(formset.forms):
+        try:
+            if form in formset.deleted_forms:
+                if form.instance.pk:
+                    services.placement_record_delete(record=form.instance, by=by)
+                    formset.deleted_objects.append(form.instance)
+            elif form.has_changed():
+                existing = bool(form.instance.pk)
+                record = form.service_save(by=by)
+                if existing:
+                    formset.changed_objects.append((record, form.changed_data))
+                else:
+                    formset.new_objects.append(record)
+        except (services.TransitionRefused, Refused) as refusal:
+            refused[(formset.prefix, index)] = refusal.messages
+    return refused

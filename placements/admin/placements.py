@@ -21,19 +21,15 @@ from portal.admin_caseloads import ReallocateAdmin
 from portal.admin_filters import CaseListColumns
 from portal.admin_notes import CaseNoteInline, CaseNotesAdmin
 from portal.admin_saves import RefusedOnSave, SavesThroughServices
-from portal.admin_sections import CaseFields, CaseSectionsAdmin, Section
+from portal.admin_sections import CaseSectionsAdmin, Section
 from portal.staffpages import offered_page
-from portal.workflow import Refused
 
 from .. import clocks, letters, measures, selectors, services
 from ..forms import (
-    ExtensionForm,
     FamilyTimeArrangementForm,
     FamilyTimeSessionForm,
-    HearingForm,
     MeasuresFilterForm,
     PlacementChangeForm,
-    PlacementInlineFormSet,
     PlacementRecordForm,
     PlacementStartForm,
     ReviewForm,
@@ -44,15 +40,20 @@ from ..models import (
     CourtOrder,
     FamilyTimeArrangement,
     FamilyTimeSession,
-    Hearing,
     LookedAfterReview,
     Placement,
     PlacementChild,
     PlacementNote,
-    ProceedingsExtension,
     SocialWorkerVisit,
 )
-from .common import ReadOnlyCards, _child_link, _form_page, _log_access
+from .common import (
+    PlacementRecordInline,
+    ReadOnlyCards,
+    _child_link,
+    _form_page,
+    _log_access,
+    save_records,
+)
 from .filters import CaseloadFilter, OverdueFilter
 
 # ---------------------------------------------------------------------------
@@ -81,47 +82,33 @@ class PlacementChildInline(ReadOnlyCards):
         return obj.child.get_legal_status_display()
 
 
-class PlacementRecordInline(CaseFields, admin.StackedInline):
-    """Records kept on the placement. Social workers add and correct them; only team
-    managers hold the permission to delete a mistaken row. Each row is saved by its
-    service (``PlacementAdmin.save_related``)."""
-
-    extra = 0
-    formset = PlacementInlineFormSet
-    template = "admin/edit_inline/case_stacked.html"
-
-
-class ExtensionInline(PlacementRecordInline):
-    model = ProceedingsExtension
-    form = ExtensionForm
-    fields = ("granted_on", "ends_on", "reason")
-
-
-class HearingInline(PlacementRecordInline):
-    model = Hearing
-    form = HearingForm
-    fields = ("held_on", "kind", "outcome_note")
-
-
 class CourtOrderInline(ReadOnlyCards):
     model = CourtOrder
-    fields = readonly_fields = ("child", "kind", "made_on", "recorded_by")
+    fields = readonly_fields = ("child", "kind", "made_on", "proceedings", "recorded_by")
     verbose_name_plural = "court orders (use “Record a court order”)"
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("child", "recorded_by")
+        return super().get_queryset(request).select_related("child", "proceedings", "recorded_by")
 
 
 class FamilyTimeArrangementInline(PlacementRecordInline):
     model = FamilyTimeArrangement
     form = FamilyTimeArrangementForm
-    fields = ("starts_on", "ends_on", "times_per_week", "venue", "supervised", "with_whom")
+    fields = (
+        "child",
+        "starts_on",
+        "ends_on",
+        "times_per_week",
+        "venue",
+        "supervised",
+        "with_whom",
+    )
 
 
 class FamilyTimeSessionInline(PlacementRecordInline):
     model = FamilyTimeSession
     form = FamilyTimeSessionForm
-    fields = ("held_on", "status", "note")
+    fields = ("child", "held_on", "status", "note")
 
     def get_queryset(self, request):
         since = timezone.localdate() - timedelta(days=settings.PLACEMENTS_FAMILY_TIME_DAYS_SHOWN)
@@ -138,35 +125,14 @@ class FamilyTimeSessionInline(PlacementRecordInline):
 class ReviewInline(PlacementRecordInline):
     model = LookedAfterReview
     form = ReviewForm
-    fields = ("held_on", "visit_interval_weeks", "note")
+    fields = ("child", "held_on", "visit_interval_weeks", "note")
+    verbose_name_plural = "reviews of each child's case"
 
 
 class VisitInline(PlacementRecordInline):
     model = SocialWorkerVisit
     form = VisitForm
-    fields = ("visited_on", "seen_alone", "note")
-
-
-def _save_records(formset, *, by) -> dict:
-    """Each changed row of a records inline through its service; the refusals, by row."""
-    refused = {}
-    formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
-    for index, form in enumerate(formset.forms):
-        try:
-            if form in formset.deleted_forms:
-                if form.instance.pk:
-                    services.placement_record_delete(record=form.instance, by=by)
-                    formset.deleted_objects.append(form.instance)
-            elif form.has_changed():
-                existing = bool(form.instance.pk)
-                record = form.service_save(by=by)
-                if existing:
-                    formset.changed_objects.append((record, form.changed_data))
-                else:
-                    formset.new_objects.append(record)
-        except (services.TransitionRefused, Refused) as refusal:
-            refused[(formset.prefix, index)] = refusal.messages
-    return refused
+    fields = ("child", "visited_on", "seen_alone", "note")
 
 
 class PlacementNoteInline(CaseNoteInline):
@@ -211,8 +177,6 @@ class PlacementAdmin(
     date_hierarchy = "placed_on"
     inlines = (
         PlacementChildInline,
-        ExtensionInline,
-        HearingInline,
         CourtOrderInline,
         FamilyTimeArrangementInline,
         FamilyTimeSessionInline,
@@ -222,7 +186,7 @@ class PlacementAdmin(
     )
     sections = (
         Section("overview", "Overview and next steps", (PlacementChildInline,), details=True),
-        Section("court", "Court", (ExtensionInline, HearingInline, CourtOrderInline)),
+        Section("court", "Court", (CourtOrderInline,), saves=False),
         Section(
             "family-time", "Family time", (FamilyTimeArrangementInline, FamilyTimeSessionInline)
         ),
@@ -244,8 +208,6 @@ class PlacementAdmin(
         "outcome",
         "outcome_on",
         "outcome_note",
-        "proceedings_target_on",
-        "proceedings_extended_to",
     )
     fieldsets = (
         (
@@ -259,19 +221,6 @@ class PlacementAdmin(
                     "came_from",
                     "status",
                     "status_changed_on",
-                )
-            },
-        ),
-        (
-            "Care proceedings",
-            {
-                "fields": (
-                    "court",
-                    "case_number",
-                    "proceedings_issued_on",
-                    "proceedings_target_on",
-                    "proceedings_extended_to",
-                    "proceedings_concluded_on",
                 )
             },
         ),
@@ -351,12 +300,8 @@ class PlacementAdmin(
     # -- saving edits: the clocks follow -------------------------------------
 
     def save_model(self, request, obj, form, change):
-        if not self.details_shown(request, obj):
-            return
-        try:
-            services.placement_details_save(placement=obj, by=request.user)
-        except services.TransitionRefused as refusal:
-            raise RefusedOnSave.on_main_form(refusal.messages) from refusal
+        # A placement's own facts change only through its moves (the buttons).
+        return
 
     def save_related(self, request, form, formsets, change):
         # The records' services refuse in words; a refusal undoes the whole save and the
@@ -365,7 +310,7 @@ class PlacementAdmin(
         refused = {}
         for formset in formsets:
             if issubclass(formset.form, PlacementRecordForm):
-                refused.update(_save_records(formset, by=request.user))
+                refused.update(save_records(formset, by=request.user))
             else:
                 self.save_formset(request, form, formset, change)
         if refused:
@@ -409,8 +354,13 @@ class PlacementAdmin(
             if section.name == "overview":
                 extra_context["placement_panel"] = self._panel(request, placement)
             elif section.name == "court":
+                children = selectors.placement_children(placement=placement)
                 extra_context["placement_panel"] = {
-                    "timeline": selectors.court_timeline(placement=placement)
+                    "timeline": selectors.legal_timeline(children=children),
+                    "proceedings": selectors.proceedings_of(children=children),
+                    "add_proceedings_url": reverse("admin:placements_proceedings_add")
+                    + "?children="
+                    + ",".join(str(c.pk) for c in children),
                 }
         response = super().change_view(request, object_id, form_url, extra_context)
         if request.method == "GET" and placement is not None and response.status_code == 200:

@@ -5,7 +5,10 @@
 - ``placements``: starting a placement and the ``PLACEMENT`` workflow on the core engine
   (``portal.workflow``): ``ALLOWED_TRANSITIONS``, the guards, the actions offered, one
   function per move and ``TRANSITION_SERVICES`` for the admin's buttons.
-- ``court``: care proceedings, extensions, hearings, court orders and legal status.
+- ``court``: each child's care proceedings, extensions, hearings, court orders and legal
+  status.
+- ``consent``: parents' consent and the authority to place a child for adoption; the
+  child's health assessments.
 - ``records``: reviews, visits and family time, and their correction and removal.
 - ``deadlines``: the stored dates that follow the clocks (the proceedings' dates, the
   deadline rows and their reminders) and the sweeps that refresh them.
@@ -14,7 +17,7 @@
 - ``common``: the statuses, permissions, the one refusal and the placement lock.
 
 Modules import in that order upwards (``common``, ``deadlines``, then ``children``,
-``approvals``, ``court``, ``records``, ``placements``), never back. Callers import from
+``approvals``, ``court``, ``consent``, ``records``, ``placements``), never back. Callers import from
 ``placements.services``; the names below are its public API.
 """
 
@@ -40,6 +43,16 @@ from .children import (
     sibling_group_update,
 )
 from .common import APPROVAL_PERMISSION, CHANGE_PERMISSION, Outcome, Status, TransitionRefused
+from .consent import (
+    MOTHER_CONSENT_WEEKS,
+    authority_to_place,
+    consent_problems,
+    consent_record,
+    consent_update,
+    health_assessment_problems,
+    health_assessment_record,
+    health_assessment_update,
+)
 from .court import (
     LEGAL_STATUS_FOR_ORDER,
     ORDERS_RECORDED_ON_THEIR_OWN,
@@ -49,13 +62,14 @@ from .court import (
     hearing_date_problems,
     hearing_record,
     placement_after_edit,
-    placement_details_save,
     proceedings_conclude,
     proceedings_date_problems,
     proceedings_extend,
-    proceedings_issue,
+    proceedings_open,
+    proceedings_save,
 )
 from .deadlines import (
+    children_deadlines_refresh,
     deadlines_follow_social_workers,
     deadlines_refresh,
     deadlines_refresh_all,
@@ -141,11 +155,20 @@ __all__ = [
     "hearing_date_problems",
     "hearing_record",
     "placement_after_edit",
-    "placement_details_save",
     "proceedings_conclude",
     "proceedings_date_problems",
     "proceedings_extend",
-    "proceedings_issue",
+    "proceedings_open",
+    "proceedings_save",
+    # consent and health
+    "MOTHER_CONSENT_WEEKS",
+    "authority_to_place",
+    "consent_problems",
+    "consent_record",
+    "consent_update",
+    "health_assessment_problems",
+    "health_assessment_record",
+    "health_assessment_update",
     # records
     "RECORD_MODELS",
     "family_time_arrange",
@@ -162,6 +185,7 @@ __all__ = [
     "visit_record",
     "visit_update",
     # deadlines
+    "children_deadlines_refresh",
     "deadlines_follow_social_workers",
     "deadlines_refresh",
     "deadlines_refresh_all",

@@ -12,6 +12,7 @@ from portal.formats import day
 
 from ..models import Child, Placement, SiblingGroup
 from .common import TransitionRefused
+from .deadlines import children_deadlines_refresh, lock_child
 
 # ---------------------------------------------------------------------------
 # Children and sibling groups
@@ -40,12 +41,16 @@ def child_register(*, child: Child, by) -> Child:
 
 
 def child_update(*, child: Child, by) -> Child:
-    """Save edits to a child's details (auditlog records the masked diff)."""
+    """Save edits to a child's details (auditlog records the masked diff). The day the
+    child became looked after, who holds each duty and the agency's worker for the child
+    move the child's clocks and who is reminded: they follow in the same transaction."""
     problems = child_problems(child)
     if problems:
         raise TransitionRefused(dates.messages(problems))
     with transaction.atomic():
+        lock_child(child)
         child.save()
+        children_deadlines_refresh(children=[child])
     return child
 
 
@@ -92,6 +97,21 @@ def child_problems(child: Child, *, today: date | None = None) -> list[DateProbl
         earlier_label="the date of birth",
         field="entered_care_on",
     )
+    for value, label, name in (
+        (
+            child.pre_proceedings_on,
+            "The date of the letter before proceedings",
+            "pre_proceedings_on",
+        ),
+        (
+            child.should_be_placed_on,
+            "The date of the decision that the child should be placed for adoption",
+            "should_be_placed_on",
+        ),
+    ):
+        problems += dates.happened(value, label=label, field=name, today=today) or dates.in_order(
+            value, child.date_of_birth, label=label, earlier_label="the date of birth", field=name
+        )
     if child.pk is not None and child.date_of_birth is not None:
         first_placed_on = (
             Placement.objects.filter(placement_children__child=child)

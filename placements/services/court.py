@@ -1,5 +1,6 @@
-"""The court timeline: care proceedings, extensions (Children Act 1989 s32), hearings,
-court orders and the legal status they give a child."""
+"""The court timeline of each child: care proceedings (one child's, or brothers' and
+sisters' heard together), extensions (Children Act 1989 s32), hearings, court orders and
+the legal status they give a child."""
 
 from collections.abc import Iterable, Sequence
 from datetime import date
@@ -9,11 +10,12 @@ from django.db import transaction
 from portal import audit, dates
 from portal.dates import DateProblem
 from portal.formats import day
+from portal.workflow import lock
 
 from .. import clocks
-from ..models import Child, CourtOrder, Hearing, Placement, ProceedingsExtension
+from ..models import Child, CourtOrder, Hearing, Placement, Proceedings, ProceedingsExtension
 from .common import TransitionRefused, _lock, _not_in_future, _placement_children
-from .deadlines import deadlines_refresh, proceedings_dates_refresh
+from .deadlines import children_deadlines_refresh, deadlines_refresh, proceedings_dates_refresh
 
 # Orders that set a child's legal status, and the status each one gives.
 LEGAL_STATUS_FOR_ORDER = {
@@ -33,83 +35,101 @@ ORDERS_RECORDED_ON_THEIR_OWN = [
 # ---------------------------------------------------------------------------
 
 
-def placement_details_save(*, placement: Placement, by) -> Placement:
-    """Staff edited the proceedings' court, number or dates (auditlog keeps the diff)."""
-    if placement.pk is None:
-        raise ValueError("placements are started with placement_start")
-    problems = []
-    if placement.proceedings_concluded_on and not placement.proceedings_issued_on:
-        problems.append("Give the date the proceedings were issued.")
-    problems += dates.messages(proceedings_date_problems(placement=placement))
+def proceedings_open(
+    *,
+    children: Sequence[Child],
+    by,
+    issued_on: date | None = None,
+    court: str = "",
+    case_number: str = "",
+    concluded_on: date | None = None,
+) -> Proceedings:
+    """Proceedings for one child, or for brothers and sisters whose cases the court hears
+    together; the 26-week date follows the issue day."""
+    proceedings = Proceedings(
+        court=court[:120],
+        case_number=case_number[:40],
+        issued_on=issued_on,
+        concluded_on=concluded_on,
+    )
+    problems = [] if children else ["Choose the child or children the proceedings are about."]
+    problems += dates.messages(proceedings_date_problems(proceedings=proceedings))
+    for child in children:
+        problems += dates.messages(
+            dates.in_order(
+                issued_on,
+                child.date_of_birth,
+                label=f"The proceedings for {child}",
+                earlier_label="their date of birth",
+            )
+        )
     if problems:
         raise TransitionRefused(problems)
     with transaction.atomic():
-        placement.save(
-            update_fields=[
-                "court",
-                "case_number",
-                "proceedings_issued_on",
-                "proceedings_concluded_on",
-                "updated_at",
-            ]
+        proceedings.created_by = by
+        proceedings.save()
+        proceedings.children.set(children)
+        audit.record(
+            proceedings,
+            "placements.proceedings.opened",
+            by=by,
+            changes={
+                "issued_on": [None, issued_on],
+                "children": [None, ", ".join(c.reference for c in children)],
+            },
         )
-    return placement
+        proceedings_dates_refresh(proceedings=proceedings)
+        children_deadlines_refresh(children=list(children))
+    return proceedings
+
+
+def proceedings_save(*, proceedings: Proceedings, by, children: Sequence[Child] | None = None):
+    """Staff edited the court, number, dates or children of the proceedings (auditlog
+    keeps the diff); the 26-week date and the children's clocks follow."""
+    if proceedings.pk is None:
+        raise ValueError("proceedings are opened with proceedings_open")
+    problems = dates.messages(proceedings_date_problems(proceedings=proceedings))
+    if children is not None and not children:
+        problems.append("Choose the child or children the proceedings are about.")
+    if problems:
+        raise TransitionRefused(problems)
+    with transaction.atomic():
+        before = list(proceedings.children.all())
+        proceedings.save()
+        if children is not None:
+            proceedings.children.set(children)
+        proceedings_dates_refresh(proceedings=proceedings)
+        children_deadlines_refresh(children=before + list(children or []))
+    return proceedings
 
 
 def proceedings_date_problems(
-    *, placement: Placement, today: date | None = None
+    *, proceedings: Proceedings, today: date | None = None
 ) -> list[DateProblem]:
-    """Issued and concluded in the past, in that order."""
-    issued, concluded = placement.proceedings_issued_on, placement.proceedings_concluded_on
+    """Issued and concluded in the past, in that order; concluded only once issued."""
+    issued, concluded = proceedings.issued_on, proceedings.concluded_on
+    if concluded and not issued:
+        return [DateProblem("issued_on", "Give the date the proceedings were issued.")]
     return dates.happened(
-        issued,
-        label="The date the proceedings were issued",
-        field="proceedings_issued_on",
-        today=today,
+        issued, label="The date the proceedings were issued", field="issued_on", today=today
     ) + (
         dates.happened(
-            concluded,
-            label="The date the proceedings concluded",
-            field="proceedings_concluded_on",
-            today=today,
+            concluded, label="The date the proceedings concluded", field="concluded_on", today=today
         )
         or dates.in_order(
             concluded,
             issued,
             label="The date the proceedings concluded",
             earlier_label="the date they were issued",
-            field="proceedings_concluded_on",
+            field="concluded_on",
         )
     )
 
 
 def placement_after_edit(*, placement: Placement, by=None) -> Placement:
-    """After staff edit the proceedings, hearings, reviews or visits: clocks catch up."""
+    """After staff edit the records kept on a placement: its clocks catch up."""
     with transaction.atomic():
         placement = _lock(placement)
-        proceedings_dates_refresh(placement=placement)
-        deadlines_refresh(placement=placement)
-    return placement
-
-
-def proceedings_issue(
-    *, placement: Placement, issued_on: date, by, court: str = "", case_number: str = ""
-) -> Placement:
-    problems = _not_in_future(issued_on)
-    if problems:
-        raise TransitionRefused(problems)
-    with transaction.atomic():
-        placement = _lock(placement)
-        changes = {"proceedings_issued_on": [placement.proceedings_issued_on, issued_on]}
-        placement.proceedings_issued_on = issued_on
-        placement.court = court[:120] or placement.court
-        placement.case_number = case_number[:40] or placement.case_number
-        with audit.silenced():
-            placement.save(
-                update_fields=["proceedings_issued_on", "court", "case_number", "updated_at"]
-            )
-        audit.record(placement, "placements.proceedings.issued", by=by, changes=changes)
-        proceedings_dates_refresh(placement=placement)
         deadlines_refresh(placement=placement)
     return placement
 
@@ -144,22 +164,20 @@ def extension_end_problems(
 
 
 def proceedings_extend(
-    *, placement: Placement, granted_on: date, ends_on: date, by, reason: str = ""
+    *, proceedings: Proceedings, granted_on: date, ends_on: date, by, reason: str = ""
 ) -> ProceedingsExtension:
     """The court extended the period for the proceedings to ``ends_on`` (the date it set)."""
     with transaction.atomic():
-        placement = _lock(placement)
-        if placement.proceedings_issued_on is None:
+        proceedings = lock(proceedings)
+        if proceedings.issued_on is None:
             raise TransitionRefused(["Record the date the care proceedings were issued first."])
-        if placement.proceedings_concluded_on is not None:
+        if proceedings.concluded_on is not None:
             raise TransitionRefused(["The care proceedings have concluded."])
         problems = dates.messages(
-            extension_date_problems(placement=placement, granted_on=granted_on)
+            extension_date_problems(proceedings=proceedings, granted_on=granted_on)
         )
-        ends = list(placement.proceedings_extensions.values_list("ends_on", flat=True))
-        current = clocks.proceedings_end(
-            issued_on=placement.proceedings_issued_on, extension_ends=ends
-        )
+        ends = list(proceedings.extensions.values_list("ends_on", flat=True))
+        current = clocks.proceedings_end(issued_on=proceedings.issued_on, extension_ends=ends)
         if not problems:
             if ends_on <= current:
                 problems.append(
@@ -167,7 +185,7 @@ def proceedings_extend(
                 )
             else:
                 problems += extension_end_problems(
-                    issued_on=placement.proceedings_issued_on,
+                    issued_on=proceedings.issued_on,
                     other_ends=ends,
                     granted_on=granted_on,
                     ends_on=ends_on,
@@ -175,75 +193,75 @@ def proceedings_extend(
         if problems:
             raise TransitionRefused(problems)
         extension = ProceedingsExtension.objects.create(
-            placement=placement, granted_on=granted_on, ends_on=ends_on, reason=reason[:300]
+            proceedings=proceedings, granted_on=granted_on, ends_on=ends_on, reason=reason[:300]
         )
         audit.record(
-            placement,
+            proceedings,
             "placements.proceedings.extended",
             by=by,
-            changes={"proceedings_extended_to": [current, ends_on]},
+            changes={"extended_to": [current, ends_on]},
         )
-        proceedings_dates_refresh(placement=placement)
-        deadlines_refresh(placement=placement)
+        proceedings_dates_refresh(proceedings=proceedings)
+        children_deadlines_refresh(children=list(proceedings.children.all()))
     return extension
 
 
 def extension_date_problems(
-    *, placement: Placement, granted_on: date, today: date | None = None
+    *, proceedings: Proceedings, granted_on: date, today: date | None = None
 ) -> list[DateProblem]:
     """Granted in the past, within the proceedings (they may predate the placement)."""
     return dates.happened(
         granted_on, label="The date granted", field="granted_on", today=today
     ) or dates.in_order(
         granted_on,
-        placement.proceedings_issued_on,
+        proceedings.issued_on,
         label="The date granted",
         earlier_label="the date the proceedings were issued",
         field="granted_on",
     )
 
 
-def hearing_date_problems(*, placement: Placement, held_on: date) -> list[DateProblem]:
+def hearing_date_problems(*, proceedings: Proceedings, held_on: date) -> list[DateProblem]:
     """A hearing may be listed ahead, and may predate the placement, not the proceedings."""
     return dates.in_order(
         held_on,
-        placement.proceedings_issued_on,
+        proceedings.issued_on,
         label="The date of the hearing",
         earlier_label="the date the proceedings were issued",
         field="held_on",
     )
 
 
-def proceedings_conclude(*, placement: Placement, on: date, by) -> Placement:
+def proceedings_conclude(*, proceedings: Proceedings, on: date, by) -> Proceedings:
     with transaction.atomic():
-        placement = _lock(placement)
+        proceedings = lock(proceedings)
         problems = _not_in_future(on)
-        if placement.proceedings_issued_on is None:
+        if proceedings.issued_on is None:
             problems.append("Record the date the care proceedings were issued first.")
-        elif on < placement.proceedings_issued_on:
+        elif on < proceedings.issued_on:
             problems.append("Proceedings cannot conclude before they were issued.")
         if problems:
             raise TransitionRefused(problems)
-        changes = {"proceedings_concluded_on": [None, on]}
-        placement.proceedings_concluded_on = on
+        changes = {"concluded_on": [None, on]}
+        proceedings.concluded_on = on
         with audit.silenced():
-            placement.save(update_fields=["proceedings_concluded_on", "updated_at"])
-        audit.record(placement, "placements.proceedings.concluded", by=by, changes=changes)
-        deadlines_refresh(placement=placement)
-    return placement
+            proceedings.save(update_fields=["concluded_on", "updated_at"])
+        audit.record(proceedings, "placements.proceedings.concluded", by=by, changes=changes)
+        children_deadlines_refresh(children=list(proceedings.children.all()))
+    return proceedings
 
 
 def hearing_record(
-    *, placement: Placement, held_on: date, kind: str, by, outcome_note: str = ""
+    *, proceedings: Proceedings, held_on: date, kind: str, by, outcome_note: str = ""
 ) -> Hearing:
     """A hearing: past with its outcome, or listed for a future date."""
     with transaction.atomic():
-        placement = _lock(placement)
-        problems = hearing_date_problems(placement=placement, held_on=held_on)
+        proceedings = lock(proceedings)
+        problems = hearing_date_problems(proceedings=proceedings, held_on=held_on)
         if problems:
             raise TransitionRefused(dates.messages(problems))
         return Hearing.objects.create(
-            placement=placement, held_on=held_on, kind=kind, outcome_note=outcome_note[:500]
+            proceedings=proceedings, held_on=held_on, kind=kind, outcome_note=outcome_note[:500]
         )
 
 
@@ -278,11 +296,17 @@ def court_order_record(
 
 
 def _order_create(placement: Placement, child: Child, kind: str, made_on: date, by) -> CourtOrder:
+    # The order belongs to the child's proceedings issued by then, the latest of them.
+    proceedings = (
+        Proceedings.objects.filter(children=child, issued_on__lte=made_on)
+        .order_by("-issued_on", "-pk")
+        .first()
+    )
     order, created = CourtOrder.objects.get_or_create(
         child=child,
         kind=kind,
         made_on=made_on,
-        defaults={"placement": placement, "recorded_by": by},
+        defaults={"placement": placement, "proceedings": proceedings, "recorded_by": by},
     )
     if created:
         _legal_status_refresh(child, by=by)

@@ -2,8 +2,10 @@
 and extended dates, the placement's deadline rows and their reminders, and the sweeps that
 bring them up to date."""
 
+from dataclasses import replace
+
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 
 from carers.models import Household
 from portal import audit, deadlines
@@ -11,7 +13,7 @@ from portal.caseloads import CaseloadPart
 from portal.workflow import lock_all
 
 from .. import clocks, reminders
-from ..models import Child, Placement
+from ..models import Child, Duty, Placement, PlacementDeadline, Proceedings
 from ..selectors import placement_facts
 from .common import Status, _lock
 
@@ -20,19 +22,17 @@ from .common import Status, _lock
 # ---------------------------------------------------------------------------
 
 
-def proceedings_dates_refresh(*, placement: Placement) -> None:
+def proceedings_dates_refresh(*, proceedings: Proceedings) -> None:
     """The 26-week date and the extended date follow the issue date and the extensions."""
-    ends = list(placement.proceedings_extensions.values_list("ends_on", flat=True))
-    issued = placement.proceedings_issued_on
+    ends = list(proceedings.extensions.values_list("ends_on", flat=True))
+    issued = proceedings.issued_on
     target = clocks.proceedings_timetable_end(issued_on=issued) if issued else None
     extended = max(ends) if issued and ends else None
-    if (placement.proceedings_target_on, placement.proceedings_extended_to) != (target, extended):
-        placement.proceedings_target_on = target
-        placement.proceedings_extended_to = extended
+    if (proceedings.target_on, proceedings.extended_to) != (target, extended):
+        proceedings.target_on = target
+        proceedings.extended_to = extended
         with audit.silenced():
-            placement.save(
-                update_fields=["proceedings_target_on", "proceedings_extended_to", "updated_at"]
-            )
+            proceedings.save(update_fields=["target_on", "extended_to", "updated_at"])
 
 
 # ---------------------------------------------------------------------------
@@ -41,16 +41,52 @@ def proceedings_dates_refresh(*, placement: Placement) -> None:
 
 
 def deadlines_refresh(*, placement: Placement) -> None:
-    """Make the placement's deadline rows match its clocks, and the reminders match them.
+    """Make the placement's deadline rows match its children's clocks, and the reminders
+    match them.
 
-    Call inside the transaction that changed the facts, with the placement locked.
+    A clock of a duty this agency holds reminds the agency's social worker for the child;
+    every other clock (the placing authority's duties, which are chased, and the
+    placement's own) reminds the carers' social worker. Call inside the transaction that
+    changed the facts, with the placement locked.
     """
+    carers_worker = placement.household.social_worker
     deadlines.deadlines_refresh(
         source=reminders.DEADLINES,
         owner=placement,
-        clocks=clocks.placement_clocks(placement_facts(placement=placement)),
-        worker=placement.household.social_worker,
+        clocks=[
+            replace(clock, worker=clock.worker or carers_worker)
+            for clock in clocks.placement_clocks(placement_facts(placement=placement))
+        ],
+        worker=carers_worker,
     )
+
+
+def _open_placement_pks(children) -> list[int]:
+    return list(
+        Placement.objects.filter(placement_children__child__in=[c.pk for c in children])
+        .exclude(status=Status.ENDED)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+
+
+def lock_child(child: Child) -> Child:
+    """Lock the child for a change to their own records, after their open placements (the
+    lock order), whose clocks the change moves; the child, fresh."""
+    found = lock_all(*[(Placement, pk) for pk in _open_placement_pks([child])], (Child, child.pk))
+    return found[-1]
+
+
+def children_deadlines_refresh(*, children) -> None:
+    """After a child's own records changed (a review, a visit, a health assessment, the
+    proceedings, who holds a duty): the deadlines of their open placements catch up.
+    Call inside the transaction that changed them."""
+    pks = _open_placement_pks(children)
+    for placement in lock_all(
+        *[(Placement, pk) for pk in pks], related=("household", "household__social_worker")
+    ):
+        deadlines_refresh(placement=placement)
 
 
 def deadlines_refresh_all(*, limit: int | None = None) -> int:
@@ -63,7 +99,10 @@ def deadlines_refresh_all(*, limit: int | None = None) -> int:
     for pk in pks:
         with transaction.atomic():
             placement = _lock(Placement(pk=pk))
-            proceedings_dates_refresh(placement=placement)
+            for proceedings in Proceedings.objects.filter(
+                children__placement_links__placement=placement
+            ).distinct():
+                proceedings_dates_refresh(proceedings=proceedings)
             deadlines_refresh(placement=placement)
     return len(pks)
 
@@ -75,9 +114,21 @@ def deadlines_follow_social_workers(*, limit: int = 500) -> int:
     longer matches, a bounded batch at a time.
     """
     stale = deadlines.deadlines_with_stale_recipient(reminders.DEADLINES)
-    placement_pks = list(
-        stale.values_list("placement_id", flat=True).distinct().order_by("placement_id")[:limit]
+    # A clock the carers' social worker is reminded of (a chase item, the placement's own)
+    # whose household now has another worker, or none.
+    carers = (
+        PlacementDeadline.objects.exclude(reminders.DEADLINES.closed)
+        .exclude(duty=Duty.AGENCY)
+        .filter(
+            ~Q(worker=F("placement__household__social_worker"))
+            | Q(worker__isnull=True, placement__household__social_worker__isnull=False)
+            | Q(worker__isnull=False, placement__household__social_worker__isnull=True)
+        )
     )
+    placement_pks = sorted(
+        set(stale.values_list("placement_id", flat=True))
+        | set(carers.values_list("placement_id", flat=True))
+    )[:limit]
     for pk in placement_pks:
         with transaction.atomic():
             deadlines_refresh(placement=_lock(Placement(pk=pk)))

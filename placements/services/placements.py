@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 
 from carers.models import Household
 from portal import audit
@@ -37,6 +36,7 @@ from .common import (
     _not_in_future,
     _placement_children,
 )
+from .consent import authority_to_place
 from .court import _legal_status_set, court_order_record
 from .deadlines import deadlines_refresh
 
@@ -213,21 +213,11 @@ def placement_start(
 
 
 def _placement_guard_place_for_adoption(placement: Placement, children, on: date) -> list[str]:
+    """Each child needs an authority to place (a placement order, or the parents'
+    consent: ``consent.authority_to_place``); the carers must be approved adopters."""
     problems = []
-    with_order = dict(
-        CourtOrder.objects.filter(
-            child__in=[c.pk for c in children], kind=CourtOrder.Kind.PLACEMENT_ORDER
-        )
-        .values("child")
-        .annotate(latest=Max("made_on"))
-        .values_list("child", "latest")
-    )
-    for child in children:
-        made_on = with_order.get(child.pk)
-        if made_on is None:
-            problems.append(f"Record the placement order for {child} first.")
-        elif made_on > on:
-            problems.append(f"The placement order for {child} was made on {day(made_on)}.")
+    for child in Child.objects.filter(pk__in=[c.pk for c in children]).prefetch_related("consents"):
+        problems += authority_to_place(child=child, on=on).problems
     if not _is_approved_adopter(placement.household, on):
         problems.append(f"{placement.household} were not approved adopters on {day(on)}.")
     return problems
@@ -403,21 +393,29 @@ def placement_place_for_adoption(
 ) -> Placement:
     """The child is placed for adoption: the carers now care for them as prospective adopters.
 
-    The child already lives with the carers, so the agency gives them written notice of the
-    date (Adoption Agencies Regulations 2005, reg 35(5)); ``notice_on`` is that notice's
-    date. From then the adoption review and visit clocks (AAR reg 36) replace the CPPCR ones.
+    The child already lives with the carers (an Early Permanence placement begins as
+    fostering), so the agency must notify them in writing of the date on which the child
+    is placed for adoption (Adoption Agencies Regulations 2005, reg 35(5)); ``notice_on``
+    is that notice's date, required. From then the adoption review and visit clocks (AAR
+    reg 36) replace the CPPCR ones. Each child needs an authority to place (the guard).
     """
     with transaction.atomic():
         placement, children = _begin(placement, "place_for_adoption", by=by, on=on)
-        if notice_on is not None:
-            problems = _not_in_future(notice_on, "The date of the written notice")
-            if notice_on < placement.placed_on:
-                problems.append(
-                    "The written notice cannot come before the child came to live with the "
-                    f"carers ({day(placement.placed_on)})."
-                )
-            if problems:
-                raise TransitionRefused(problems)
+        if notice_on is None:
+            raise TransitionRefused(
+                [
+                    "Give the date of the written notice to the carers of the date the child "
+                    "is placed for adoption (Adoption Agencies Regulations 2005, reg 35(5))."
+                ]
+            )
+        problems = _not_in_future(notice_on, "The date of the written notice")
+        if notice_on < placement.placed_on:
+            problems.append(
+                "The written notice cannot come before the child came to live with the "
+                f"carers ({day(placement.placed_on)})."
+            )
+        if problems:
+            raise TransitionRefused(problems)
         _move(
             placement,
             to=Status.PLACED_FOR_ADOPTION,

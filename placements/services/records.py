@@ -1,5 +1,6 @@
-"""The records kept on a placement (reviews, visits, family time) and their correction
-and removal, with the same rules either way."""
+"""The records kept on a placement for each child in it (reviews, visits, family time)
+and on proceedings (extensions, hearings), and their correction and removal, with the
+same rules either way. A review belongs to the child: it counts wherever they live next."""
 
 from datetime import date
 
@@ -8,20 +9,28 @@ from django.db import transaction
 from portal import dates
 from portal.dates import DateProblem
 from portal.formats import day
-from portal.workflow import Refused
+from portal.workflow import Refused, lock
 
 from ..models import (
+    Child,
     FamilyTimeArrangement,
     FamilyTimeSession,
+    HealthAssessment,
     Hearing,
     LookedAfterReview,
     Placement,
+    Proceedings,
     ProceedingsExtension,
     SocialWorkerVisit,
 )
 from .common import TransitionRefused, _lock
 from .court import extension_date_problems, extension_end_problems, hearing_date_problems
-from .deadlines import deadlines_refresh, proceedings_dates_refresh
+from .deadlines import (
+    children_deadlines_refresh,
+    deadlines_refresh,
+    lock_child,
+    proceedings_dates_refresh,
+)
 
 # ---------------------------------------------------------------------------
 # The records kept on a placement: reviews, visits, family time
@@ -58,13 +67,45 @@ def _record_date_problems(placement: Placement, on: date, what: str) -> list[str
     return dates.messages(record_date_problems(placement=placement, on=on, what=what))
 
 
+def _child_problems(placement: Placement, child: Child | None) -> list[str]:
+    if child is None:
+        return ["Choose the child the record is for."]
+    if not placement.placement_children.filter(child=child).exists():
+        return [f"{child} is not in this placement."]
+    return []
+
+
+def _the_child(placement: Placement, child: Child | None) -> Child | None:
+    """The child a record is for: the one given, or the placement's only child (a record
+    on a placement of brothers and sisters must name the child)."""
+    if child is not None:
+        return child
+    children = list(Child.objects.filter(placement_links__placement=placement)[:2])
+    return children[0] if len(children) == 1 else None
+
+
 def _review_problems(
-    placement: Placement, held_on: date, visit_interval_weeks: int | None, *, review_pk=None
+    placement: Placement,
+    child: Child,
+    held_on: date,
+    visit_interval_weeks: int | None,
+    *,
+    review_pk=None,
+    today: date | None = None,
 ) -> list[str]:
-    problems = _record_date_problems(placement, held_on, "A review")
+    """A review is the child's: it may predate this placement (held while the child lived
+    elsewhere, it still counts), never the day the child became looked after, nor today."""
+    problems = dates.messages(dates.happened(held_on, label="A review", today=today))
+    if placement.outcome_on is not None and held_on > placement.outcome_on:
+        problems.append(
+            f"A review cannot be after the placement ended ({day(placement.outcome_on)})."
+        )
+    became = child.entered_care_on or child.date_of_birth
+    if became is not None and held_on < became:
+        problems.append(f"A review cannot be before the child became looked after ({day(became)}).")
     if visit_interval_weeks is not None and not 1 <= visit_interval_weeks <= 26:
         problems.append("Visits are set between every week and every 26 weeks.")
-    if placement.reviews.filter(held_on=held_on).exclude(pk=review_pk).exists():
+    if child.reviews.filter(held_on=held_on).exclude(pk=review_pk).exists():
         problems.append(f"A review on {day(held_on)} is already recorded.")
     return problems
 
@@ -74,16 +115,22 @@ def review_record(
     placement: Placement,
     held_on: date,
     by,
+    child: Child | None = None,
     note: str = "",
     visit_interval_weeks: int | None = None,
 ) -> LookedAfterReview:
-    """A review held; after placement for adoption it may set how often visits happen."""
+    """A review of the child's case held; after placement for adoption it may set how
+    often visits happen. It counts for the child wherever they live next."""
     with transaction.atomic():
         placement = _lock(placement)
-        problems = _review_problems(placement, held_on, visit_interval_weeks)
+        child = _the_child(placement, child)
+        problems = _child_problems(placement, child)
+        if not problems:
+            problems = _review_problems(placement, child, held_on, visit_interval_weeks)
         if problems:
             raise TransitionRefused(problems)
         review = LookedAfterReview.objects.create(
+            child=child,
             placement=placement,
             held_on=held_on,
             visit_interval_weeks=visit_interval_weeks,
@@ -93,23 +140,38 @@ def review_record(
     return review
 
 
-def _visit_problems(placement: Placement, visited_on: date, *, visit_pk=None) -> list[str]:
+def _visit_problems(
+    placement: Placement, child: Child, visited_on: date, *, visit_pk=None
+) -> list[str]:
     problems = _record_date_problems(placement, visited_on, "A visit")
-    if placement.visits.filter(visited_on=visited_on).exclude(pk=visit_pk).exists():
+    if child.visits.filter(visited_on=visited_on).exclude(pk=visit_pk).exists():
         problems.append(f"A visit on {day(visited_on)} is already recorded.")
     return problems
 
 
 def visit_record(
-    *, placement: Placement, visited_on: date, by, seen_alone: bool = False, note: str = ""
+    *,
+    placement: Placement,
+    visited_on: date,
+    by,
+    child: Child | None = None,
+    seen_alone: bool = False,
+    note: str = "",
 ) -> SocialWorkerVisit:
     with transaction.atomic():
         placement = _lock(placement)
-        problems = _visit_problems(placement, visited_on)
+        child = _the_child(placement, child)
+        problems = _child_problems(placement, child) or _visit_problems(
+            placement, child, visited_on
+        )
         if problems:
             raise TransitionRefused(problems)
         visit = SocialWorkerVisit.objects.create(
-            placement=placement, visited_on=visited_on, seen_alone=seen_alone, note=note[:500]
+            child=child,
+            placement=placement,
+            visited_on=visited_on,
+            seen_alone=seen_alone,
+            note=note[:500],
         )
         deadlines_refresh(placement=placement)
     return visit
@@ -136,6 +198,7 @@ def family_time_arrange(
     venue: str,
     supervised: bool,
     by,
+    child: Child | None = None,
     with_whom: str = "",
     ends_on: date | None = None,
 ) -> FamilyTimeArrangement:
@@ -145,10 +208,13 @@ def family_time_arrange(
     """
     with transaction.atomic():
         placement = _lock(placement)
-        problems = _arrangement_problems(placement, starts_on, ends_on)
+        child = _the_child(placement, child)
+        problems = _child_problems(placement, child) or _arrangement_problems(
+            placement, starts_on, ends_on
+        )
         if problems:
             raise TransitionRefused(problems)
-        current = placement.family_time_arrangements.filter(ends_on__isnull=True).first()
+        current = child.family_time_arrangements.filter(ends_on__isnull=True).first()
         if current is not None and ends_on is None:
             if starts_on < current.starts_on:
                 raise TransitionRefused(
@@ -158,6 +224,7 @@ def family_time_arrange(
             current.save(update_fields=["ends_on"])
         return FamilyTimeArrangement.objects.create(
             placement=placement,
+            child=child,
             starts_on=starts_on,
             ends_on=ends_on,
             times_per_week=times_per_week,
@@ -175,15 +242,24 @@ def _session_problems(placement: Placement, held_on: date, status: str) -> list[
 
 
 def family_time_session_record(
-    *, placement: Placement, held_on: date, status: str, by, note: str = ""
+    *,
+    placement: Placement,
+    held_on: date,
+    status: str,
+    by,
+    child: Child | None = None,
+    note: str = "",
 ) -> FamilyTimeSession:
     with transaction.atomic():
         placement = _lock(placement)
-        problems = _session_problems(placement, held_on, status)
+        child = _the_child(placement, child)
+        problems = _child_problems(placement, child) or _session_problems(
+            placement, held_on, status
+        )
         if problems:
             raise TransitionRefused(problems)
         return FamilyTimeSession.objects.create(
-            placement=placement, held_on=held_on, status=status, note=note[:500]
+            placement=placement, child=child, held_on=held_on, status=status, note=note[:500]
         )
 
 
@@ -193,6 +269,7 @@ def family_time_session_record(
 # ---------------------------------------------------------------------------
 
 RECORD_MODELS = (
+    HealthAssessment,
     ProceedingsExtension,
     Hearing,
     FamilyTimeArrangement,
@@ -203,9 +280,18 @@ RECORD_MODELS = (
 
 
 def _lock_record(record):
-    """The record's placement, locked, and the record as it is now."""
+    """The record's case (its placement, or its proceedings), locked, and the record as
+    it is now."""
+    if isinstance(record, HealthAssessment):
+        child = lock_child(Child(pk=record.child_id))
+        return child, HealthAssessment.objects.get(pk=record.pk, child=child)
+    if isinstance(record, ProceedingsExtension | Hearing):
+        proceedings = lock(Proceedings(pk=record.proceedings_id))
+        return proceedings, type(record).objects.get(pk=record.pk, proceedings=proceedings)
     placement = _lock(Placement(pk=record.placement_id))
-    return placement, type(record).objects.get(pk=record.pk, placement=placement)
+    return placement, type(record).objects.select_related("child").get(
+        pk=record.pk, placement=placement
+    )
 
 
 def _save_record(record, problems: list[str], **values) -> None:
@@ -226,7 +312,9 @@ def review_update(
 ) -> LookedAfterReview:
     with transaction.atomic():
         placement, review = _lock_record(review)
-        problems = _review_problems(placement, held_on, visit_interval_weeks, review_pk=review.pk)
+        problems = _review_problems(
+            placement, review.child, held_on, visit_interval_weeks, review_pk=review.pk
+        )
         _save_record(
             review,
             problems,
@@ -243,7 +331,7 @@ def visit_update(
 ) -> SocialWorkerVisit:
     with transaction.atomic():
         placement, visit = _lock_record(visit)
-        problems = _visit_problems(placement, visited_on, visit_pk=visit.pk)
+        problems = _visit_problems(placement, visit.child, visited_on, visit_pk=visit.pk)
         _save_record(visit, problems, visited_on=visited_on, seen_alone=seen_alone, note=note[:500])
         deadlines_refresh(placement=placement)
     return visit
@@ -253,8 +341,8 @@ def hearing_update(
     *, hearing: Hearing, held_on: date, kind: str, by, outcome_note: str = ""
 ) -> Hearing:
     with transaction.atomic():
-        placement, hearing = _lock_record(hearing)
-        problems = dates.messages(hearing_date_problems(placement=placement, held_on=held_on))
+        proceedings, hearing = _lock_record(hearing)
+        problems = dates.messages(hearing_date_problems(proceedings=proceedings, held_on=held_on))
         _save_record(hearing, problems, held_on=held_on, kind=kind, outcome_note=outcome_note[:500])
     return hearing
 
@@ -266,14 +354,14 @@ def proceedings_extension_update(
     (Children Act 1989 s32(5) and (8)). Unlike a new extension, it may be corrected after
     the proceedings concluded, and need not be the latest one."""
     with transaction.atomic():
-        placement, extension = _lock_record(extension)
-        if placement.proceedings_issued_on is None:
+        proceedings, extension = _lock_record(extension)
+        if proceedings.issued_on is None:
             raise Refused("Record the date the care proceedings were issued first.")
         problems = dates.messages(
-            extension_date_problems(placement=placement, granted_on=granted_on)
+            extension_date_problems(proceedings=proceedings, granted_on=granted_on)
         ) or extension_end_problems(
-            issued_on=placement.proceedings_issued_on,
-            other_ends=placement.proceedings_extensions.exclude(pk=extension.pk).values_list(
+            issued_on=proceedings.issued_on,
+            other_ends=proceedings.extensions.exclude(pk=extension.pk).values_list(
                 "ends_on", flat=True
             ),
             granted_on=granted_on,
@@ -282,8 +370,8 @@ def proceedings_extension_update(
         _save_record(
             extension, problems, granted_on=granted_on, ends_on=ends_on, reason=reason[:300]
         )
-        proceedings_dates_refresh(placement=placement)
-        deadlines_refresh(placement=placement)
+        proceedings_dates_refresh(proceedings=proceedings)
+        children_deadlines_refresh(children=list(proceedings.children.all()))
     return extension
 
 
@@ -303,7 +391,7 @@ def family_time_arrangement_update(
         placement, arrangement = _lock_record(arrangement)
         problems = _arrangement_problems(placement, starts_on, ends_on)
         current = (
-            placement.family_time_arrangements.filter(ends_on__isnull=True)
+            arrangement.child.family_time_arrangements.filter(ends_on__isnull=True)
             .exclude(pk=arrangement.pk)
             .first()
         )
@@ -340,7 +428,12 @@ def placement_record_delete(*, record, by) -> None:
     if not isinstance(record, RECORD_MODELS):
         raise TypeError(f"{type(record).__name__} is not a record kept on a placement")
     with transaction.atomic():
-        placement, record = _lock_record(record)
+        case, record = _lock_record(record)
         record.delete()
-        proceedings_dates_refresh(placement=placement)
-        deadlines_refresh(placement=placement)
+        if isinstance(case, Proceedings):
+            proceedings_dates_refresh(proceedings=case)
+            children_deadlines_refresh(children=list(case.children.all()))
+        elif isinstance(case, Child):
+            children_deadlines_refresh(children=[case])
+        else:
+            deadlines_refresh(placement=case)

@@ -48,9 +48,12 @@ def test_every_section_of_a_case_fits_the_screen_and_is_accessible(page, live_se
         worker, first_name="Willow", last_name="Hartington", born=date(2025, 2, 1)
     )
     placement = factories.placement(worker, household, children=[child], placed_on=date(2025, 3, 3))
-    services.proceedings_issue(placement=placement, issued_on=date(2025, 2, 24), by=worker)
+    factories.issue(placement, issued_on=date(2025, 2, 24), by=worker)
     services.hearing_record(
-        placement=placement, held_on=date(2025, 3, 20), kind="case_management", by=worker
+        proceedings=factories.proceedings_of(placement),
+        held_on=date(2025, 3, 20),
+        kind="case_management",
+        by=worker,
     )
     services.family_time_arrange(
         placement=placement,

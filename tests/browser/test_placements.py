@@ -7,7 +7,6 @@ from datetime import date
 import pytest
 from django.test import Client
 
-from placements import services
 from placements.models import Placement
 from portal.roles import Role
 from tests.placements import factories
@@ -36,7 +35,7 @@ def test_a_placement_moves_on_by_its_buttons_and_the_measures_read_well(
         worker, first_name="Willow", last_name="Hartington", born=date(2025, 2, 1)
     )
     placement = factories.placement(worker, household, children=[child], placed_on=date(2025, 3, 3))
-    services.proceedings_issue(placement=placement, issued_on=date(2025, 2, 24), by=worker)
+    factories.issue(placement, issued_on=date(2025, 2, 24), by=worker)
 
     sign_in(page, live_server, worker)
     page.goto(f"{live_server.url}/admin/placements/placement/")

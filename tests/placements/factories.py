@@ -15,7 +15,7 @@ from carers.models import (
     TrainingRecord,
 )
 from placements import services
-from placements.models import Child, Placement
+from placements.models import Child, LocalAuthority, Placement
 
 
 def _applicants(surname: str, count: int) -> list[dict]:
@@ -139,6 +139,10 @@ def approved_household(
 _child_counter = iter(range(1, 100_000))
 
 
+def oakshire() -> LocalAuthority:
+    return LocalAuthority.objects.get_or_create(name="Oakshire")[0]
+
+
 def child(by, *, born: date | None = date(2024, 1, 10), entered_care_on=None, **fields) -> Child:
     n = next(_child_counter)
     defaults = {
@@ -148,7 +152,7 @@ def child(by, *, born: date | None = date(2024, 1, 10), entered_care_on=None, **
         "expected_on": fields.pop("expected_on", None if born else date(2027, 1, 1)),
         "sex": Child.Sex.FEMALE,
         "entered_care_on": entered_care_on if entered_care_on is not None else born,
-        "placing_local_authority": "Oakshire",
+        "placing_authority": fields.pop("placing_authority", None) or oakshire(),
     }
     defaults.update(fields)
     return services.child_register(child=Child(**defaults), by=by)
@@ -171,4 +175,23 @@ def placement(
         placed_on=placed_on,
         came_from=came_from,
         by=by,
+    )
+
+
+def issue(placement, *, issued_on: date, by, **fields):
+    """Proceedings for the children of ``placement``, heard together."""
+    return services.proceedings_open(
+        children=list(placement.children.all()), issued_on=issued_on, by=by, **fields
+    )
+
+
+def proceedings_of(placement):
+    """The latest proceedings about the children of ``placement``."""
+    from placements.models import Proceedings
+
+    return (
+        Proceedings.objects.filter(children__placement_links__placement=placement)
+        .distinct()
+        .order_by("-pk")
+        .first()
     )

@@ -40,6 +40,18 @@ def change_url(placement):
     return f"{LIST_URL}{placement.pk}/change/"
 
 
+def proceedings_url(placement):
+    """The page of the proceedings about the placement's children."""
+    return f"/admin/placements/proceedings/{factories.proceedings_of(placement).pk}/change/"
+
+
+def post_proceedings(client, placement, **fields):
+    """Save the proceedings page as a browser would, with ``fields`` changed."""
+    url = proceedings_url(placement)
+    html = client.get(url).content.decode()
+    return client.post(url, form_data(html, **fields))
+
+
 def section_url(placement, section):
     """The page's section that holds these records (portal/admin_sections.py)."""
     return f"{change_url(placement)}{section}/" if section else change_url(placement)
@@ -137,8 +149,8 @@ def test_status_is_not_an_editable_field_and_the_moves_are_buttons(placement, sw
     assert 'name="status"' not in html and 'name="outcome"' not in html
     for name in ("record_return_home", "record_kin_placement", "end_other", "record_court_order"):
         assert f"/action/{name}/" in html
-    # Placed for adoption is offered, but blocked until the placement order is recorded.
-    assert "Record the placement order for" in html
+    # Placed for adoption is offered, but blocked until there is an authority to place.
+    assert "has no placement order made by" in html
     assert "/action/place_for_adoption/" not in html
 
 
@@ -191,14 +203,24 @@ def test_recording_a_court_order_and_placing_for_adoption_by_buttons(placement, 
 
 
 def test_logging_a_hearing_family_time_and_a_review_on_the_page(placement, sw_client):
-    sections = {
-        "": {"proceedings_issued_on": "2025-02-24", "court": "Oakford Family Court"},
-        "court": {
+    child = placement.children.get()
+    add_url = f"/admin/placements/proceedings/add/?children={child.pk}"
+    data = form_data(
+        sw_client.get(add_url).content.decode(),
+        issued_on="2025-02-24",
+        court="Oakford Family Court",
+        **{
             "hearings-TOTAL_FORMS": "1",
             "hearings-0-held_on": "2025-03-20",
             "hearings-0-kind": "case_management",
             "hearings-0-outcome_note": "Timetable set.",
         },
+    )
+    response = sw_client.post(add_url, data)
+    assert response.status_code == 302, response.context["errors"] if response.context else ""
+    proceedings = factories.proceedings_of(placement)
+    assert proceedings.court == "Oakford Family Court"
+    sections = {
         "family-time": {
             "family_time_arrangements-TOTAL_FORMS": "1",
             "family_time_arrangements-0-starts_on": "2025-03-04",
@@ -217,12 +239,12 @@ def test_logging_a_hearing_family_time_and_a_review_on_the_page(placement, sw_cl
         response = sw_client.post(url, data)
         assert response.status_code == 302, response.context["errors"] if response.context else ""
         assert response["Location"] == url
-    assert Hearing.objects.get(placement=placement).outcome_note == "Timetable set."
+    assert Hearing.objects.get(proceedings=proceedings).outcome_note == "Timetable set."
     assert FamilyTimeSession.objects.get(placement=placement).status == "child_unwell"
-    placement.refresh_from_db()
+    proceedings.refresh_from_db()
     # Issued Mon 24 Feb 2025: 24 Feb + 182 days = Mon 25 Aug; the 26th week beginning with
     # the issue day ends the day before, Sun 24 Aug 2025.
-    assert placement.proceedings_target_on == date(2025, 8, 24)
+    assert proceedings.target_on == date(2025, 8, 24)
     deadlines = {d.kind: d.due_on for d in placement.deadlines.all()}
     assert deadlines[PlacementDeadline.Kind.REVIEW] == date(2025, 6, 28)
     assert deadlines[PlacementDeadline.Kind.PROCEEDINGS] == date(2025, 8, 24)
@@ -233,36 +255,40 @@ def test_logging_a_hearing_family_time_and_a_review_on_the_page(placement, sw_cl
 def test_an_extension_on_the_page_is_checked_against_the_8_week_limit(
     placement, sw_client, social_worker
 ):
-    services.proceedings_issue(placement=placement, issued_on=date(2025, 2, 24), by=social_worker)
-    html = sw_client.get(section_url(placement, "court")).content.decode()
+    proceedings = factories.issue(placement, issued_on=date(2025, 2, 24), by=social_worker)
+    url = proceedings_url(placement)
+    html = sw_client.get(url).content.decode()
     fields = {
-        "proceedings_extensions-TOTAL_FORMS": "1",
+        "extensions-TOTAL_FORMS": "1",
         # Granted Mon 25 Aug 2025, the day after the 26 weeks ended (Sun 24 Aug): the
         # latest end is 25 Aug + 56 days = Mon 20 Oct 2025.
-        "proceedings_extensions-0-granted_on": "2025-08-25",
-        "proceedings_extensions-0-ends_on": "2025-10-21",
+        "extensions-0-granted_on": "2025-08-25",
+        "extensions-0-ends_on": "2025-10-21",
     }
-    response = sw_client.post(section_url(placement, "court"), form_data(html, **fields))
+    response = sw_client.post(url, form_data(html, **fields))
     assert response.status_code == 200
     assert "no later than 20 October 2025" in response.content.decode()
-    assert not placement.proceedings_extensions.exists()
-    fields["proceedings_extensions-0-ends_on"] = "2025-10-20"
-    response = sw_client.post(section_url(placement, "court"), form_data(html, **fields))
+    assert not proceedings.extensions.exists()
+    fields["extensions-0-ends_on"] = "2025-10-20"
+    response = sw_client.post(url, form_data(html, **fields))
     assert response.status_code == 302
-    placement.refresh_from_db()
-    assert placement.proceedings_extended_to == date(2025, 10, 20)
+    proceedings.refresh_from_db()
+    assert proceedings.extended_to == date(2025, 10, 20)
     deadline = placement.deadlines.get(kind=PlacementDeadline.Kind.PROCEEDINGS)
     assert deadline.due_on == date(2025, 10, 20)
 
 
-def test_an_unchanged_extension_is_not_checked_again_when_the_page_is_saved(placement, sw_client):
+def test_an_unchanged_extension_is_not_checked_again_when_the_page_is_saved(
+    placement, sw_client, social_worker
+):
     # Issued Mon 24 Feb 2025; granted Mon 25 Aug, the latest end today's rule allows is
     # Mon 20 Oct. One moved by the clock migration ends a day later, as the court set it.
-    Placement.objects.filter(pk=placement.pk).update(proceedings_issued_on=date(2025, 2, 24))
+    proceedings = factories.issue(placement, issued_on=date(2025, 2, 24), by=social_worker)
     extension = ProceedingsExtension.objects.create(
-        placement=placement, granted_on=date(2025, 8, 25), ends_on=date(2025, 10, 21)
+        proceedings=proceedings, granted_on=date(2025, 8, 25), ends_on=date(2025, 10, 21)
     )
-    html = sw_client.get(section_url(placement, "court")).content.decode()
+    url = proceedings_url(placement)
+    html = sw_client.get(url).content.decode()
     data = form_data(
         html,
         **{
@@ -271,18 +297,15 @@ def test_an_unchanged_extension_is_not_checked_again_when_the_page_is_saved(plac
             "hearings-0-kind": "case_management",
         },
     )
-    assert data["proceedings_extensions-0-ends_on"] == "2025-10-21"
-    response = sw_client.post(section_url(placement, "court"), data)
+    assert data["extensions-0-ends_on"] == "2025-10-21"
+    response = sw_client.post(url, data)
     assert response.status_code == 302, response.content.decode()[-3000:]
-    assert placement.hearings.count() == 1
+    assert proceedings.hearings.count() == 1
     extension.refresh_from_db()
     assert extension.ends_on == date(2025, 10, 21)
     # Changing it is checked as ever.
-    data = form_data(
-        sw_client.get(section_url(placement, "court")).content.decode(),
-        **{"proceedings_extensions-0-ends_on": "2025-10-22"},
-    )
-    response = sw_client.post(section_url(placement, "court"), data)
+    data = form_data(sw_client.get(url).content.decode(), **{"extensions-0-ends_on": "2025-10-22"})
+    response = sw_client.post(url, data)
     assert response.status_code == 200
     assert "no later than 20 October 2025" in response.content.decode()
 
@@ -292,10 +315,11 @@ def test_records_before_the_placement_or_in_the_future_are_refused(placement, sw
     data = form_data(
         html,
         **{
+            # A review is the child's: one before this placement counts; not one ahead.
             "reviews-TOTAL_FORMS": "1",
-            "reviews-0-held_on": "2025-03-01",
+            "reviews-0-held_on": "2999-01-01",
             "visits-TOTAL_FORMS": "1",
-            "visits-0-visited_on": "2999-01-01",
+            "visits-0-visited_on": "2025-03-01",
         },
     )
     response = sw_client.post(section_url(placement, "reviews"), data)
@@ -396,7 +420,10 @@ def _populate(by, household, n: int) -> None:
     for i in range(n):
         child = factories.child(by, born=date(2025, 2, 1))
         placement = factories.placement(by, household, children=[child], placed_on=date(2025, 3, 3))
-        services.hearing_record(placement=placement, held_on=date(2025, 4, 1), kind="final", by=by)
+        proceedings = factories.issue(placement, issued_on=date(2025, 3, 10), by=by)
+        services.hearing_record(
+            proceedings=proceedings, held_on=date(2025, 4, 1), kind="final", by=by
+        )
         services.family_time_session_record(
             placement=placement, held_on=date(2025, 3, 5), status="took_place", by=by
         )
@@ -437,6 +464,7 @@ def test_the_placement_page_has_a_query_budget_unchanged_with_more_records(
     ep_household, social_worker, sw_client
 ):
     placement = factories.placement(social_worker, ep_household, placed_on=date(2025, 3, 3))
+    proceedings = factories.issue(placement, issued_on=date(2025, 3, 10), by=social_worker)
 
     offsets = iter(range(100))
 
@@ -444,7 +472,9 @@ def test_the_placement_page_has_a_query_budget_unchanged_with_more_records(
         for _ in range(n):
             on = date(2025, 4, 1) + timedelta(days=next(offsets))
             by = social_worker
-            services.hearing_record(placement=placement, held_on=on, kind="case_management", by=by)
+            services.hearing_record(
+                proceedings=proceedings, held_on=on, kind="case_management", by=by
+            )
             services.review_record(placement=placement, held_on=on, by=by)
             services.visit_record(placement=placement, visited_on=on, by=by)
             services.family_time_session_record(
@@ -458,6 +488,12 @@ def test_the_placement_page_has_a_query_budget_unchanged_with_more_records(
     child = factories.child(social_worker, born=date(2025, 2, 1))
     urls = [change_url(placement)] + [
         section_url(placement, section) for section in ("court", "family-time", "reviews", "notes")
+    ]
+    urls.append(proceedings_url(placement))
+    placed = placement.children.get()
+    urls += [
+        f"/admin/placements/child/{placed.pk}/change/{section}"
+        for section in ("", "legal/", "reviews/", "health/", "people/")
     ]
     urls += [f"/admin/placements/child/{child.pk}/change/{section}" for section in ("", "legal/")]
     urls.append(f"/admin/placements/child/{child.pk}/change/notes/")
@@ -504,7 +540,7 @@ def test_a_child_record_can_be_added_and_edited(sw_client):
             "last_name": "Sinclair",
             "expected_on": "2027-02-01",
             "sex": "not_known",
-            "placing_local_authority": "Oakshire",
+            "placing_authority": factories.oakshire().pk,
             "legal_status": "accommodated",
         },
     )
@@ -517,7 +553,7 @@ def test_a_child_record_can_be_added_and_edited(sw_client):
             **blank,
             "last_name": "Nodate",
             "sex": "female",
-            "placing_local_authority": "Oakshire",
+            "placing_authority": factories.oakshire().pk,
             "legal_status": "accommodated",
         },
     )
@@ -676,15 +712,17 @@ def test_an_extension_after_the_proceedings_concluded_is_refused_as_the_service_
     placement, sw_client, social_worker
 ):
     # The page used to accept it; proceedings_extend refuses it, and the page now agrees.
-    services.proceedings_issue(placement=placement, issued_on=date(2025, 2, 24), by=social_worker)
-    services.proceedings_conclude(placement=placement, on=date(2025, 6, 2), by=social_worker)
-    response = post_page(
+    factories.issue(placement, issued_on=date(2025, 2, 24), by=social_worker)
+    services.proceedings_conclude(
+        proceedings=factories.proceedings_of(placement), on=date(2025, 6, 2), by=social_worker
+    )
+    response = post_proceedings(
         sw_client,
         placement,
         **{
-            "proceedings_extensions-TOTAL_FORMS": "1",
-            "proceedings_extensions-0-granted_on": "2025-08-25",
-            "proceedings_extensions-0-ends_on": "2025-10-20",
+            "extensions-TOTAL_FORMS": "1",
+            "extensions-0-granted_on": "2025-08-25",
+            "extensions-0-ends_on": "2025-10-20",
             "hearings-TOTAL_FORMS": "1",
             "hearings-0-held_on": "2025-03-20",
             "hearings-0-kind": "case_management",
@@ -692,27 +730,28 @@ def test_an_extension_after_the_proceedings_concluded_is_refused_as_the_service_
     )
     assert response.status_code == 200
     assert "The care proceedings have concluded." in response.content.decode()
-    assert not placement.proceedings_extensions.exists()
-    assert not placement.hearings.exists()
+    proceedings = factories.proceedings_of(placement)
+    assert not proceedings.extensions.exists()
+    assert not proceedings.hearings.exists()
 
 
 def test_an_extension_ending_before_the_latest_one_is_refused_as_the_service_does(
     placement, sw_client, social_worker
 ):
-    services.proceedings_issue(placement=placement, issued_on=date(2025, 2, 24), by=social_worker)
+    factories.issue(placement, issued_on=date(2025, 2, 24), by=social_worker)
     services.proceedings_extend(
-        placement=placement,
+        proceedings=factories.proceedings_of(placement),
         granted_on=date(2025, 8, 20),
         ends_on=date(2025, 10, 15),
         by=social_worker,
     )
-    response = post_page(
+    response = post_proceedings(
         sw_client,
         placement,
         **{
-            "proceedings_extensions-TOTAL_FORMS": "2",
-            "proceedings_extensions-1-granted_on": "2025-08-21",
-            "proceedings_extensions-1-ends_on": "2025-10-01",
+            "extensions-TOTAL_FORMS": "2",
+            "extensions-1-granted_on": "2025-08-21",
+            "extensions-1-ends_on": "2025-10-01",
         },
     )
     assert response.status_code == 200
@@ -720,7 +759,7 @@ def test_an_extension_ending_before_the_latest_one_is_refused_as_the_service_doe
         "The proceedings already run to 15 October 2025: an extension ends after that."
         in response.content.decode()
     )
-    assert placement.proceedings_extensions.count() == 1
+    assert factories.proceedings_of(placement).extensions.count() == 1
 
 
 def test_correcting_a_review_on_the_page_goes_through_the_service(
@@ -752,24 +791,21 @@ def test_correcting_a_review_on_the_page_goes_through_the_service(
 def test_a_record_removed_on_the_page_goes_through_the_service(
     placement, client, manager, social_worker
 ):
-    services.proceedings_issue(placement=placement, issued_on=date(2025, 2, 24), by=social_worker)
+    factories.issue(placement, issued_on=date(2025, 2, 24), by=social_worker)
     extension = services.proceedings_extend(
-        placement=placement,
+        proceedings=factories.proceedings_of(placement),
         granted_on=date(2025, 8, 20),
         ends_on=date(2025, 10, 15),
         by=social_worker,
     )
     client.force_login(manager)
-    html = client.get(section_url(placement, "court")).content.decode()
-    response = client.post(
-        section_url(placement, "court"),
-        form_data(html, **{"proceedings_extensions-0-DELETE": "on"}),
-    )
+    url = proceedings_url(placement)
+    html = client.get(url).content.decode()
+    response = client.post(url, form_data(html, **{"extensions-0-DELETE": "on"}))
     assert response.status_code == 302
     assert not ProceedingsExtension.objects.filter(pk=extension.pk).exists()
-    placement.refresh_from_db()
     # The extended date follows the extensions left (none): back to the 26 weeks.
-    assert placement.proceedings_extended_to is None
+    assert factories.proceedings_of(placement).extended_to is None
     assert placement.deadlines.get(kind=PlacementDeadline.Kind.PROCEEDINGS).due_on == date(
         2025, 8, 24
     )
@@ -803,7 +839,7 @@ def test_a_blocked_action_posted_directly_is_refused_and_nothing_is_saved(placem
     assert response.status_code == 200
     html = response.content.decode()
     assert "Not done: this cannot be done yet" in html
-    assert "Record the placement order for" in html
+    assert "has no placement order made by" in html
     placement.refresh_from_db()
     assert placement.status == Placement.Status.FOSTERING
     assert not LogEntry.objects.filter(

@@ -178,8 +178,17 @@ def test_the_adoption_order_application_is_possible_10_weeks_after_placement():
 # ---------------------------------------------------------------------------
 
 
-def _deadlines(placement):
-    return {d.kind: d.due_on for d in placement.deadlines.all()}
+def _deadlines(placement, child=None):
+    """The placement's deadlines by kind: its own and, for a placement of one child (or
+    for ``child``), that child's."""
+    rows = placement.deadlines.all()
+    if child is not None:
+        rows = rows.filter(child=child)
+    found = {}
+    for deadline in rows:
+        assert deadline.kind not in found, "name the child: the placement has several"
+        found[deadline.kind] = deadline.due_on
+    return found
 
 
 @pytest.mark.django_db
@@ -209,16 +218,28 @@ def test_siblings_first_review_follows_each_childs_entry_into_care_and_earlier_p
         social_worker, household, children=[older, younger], placed_on=date(2024, 4, 2)
     )
     # The older child's cycle carries on from her review of Tue 16 Jan (3 months: Tue 16
-    # Apr); the younger's first is due Wed 24 Apr (above). The placement shows the earlier.
-    assert _deadlines(second)[PlacementDeadline.Kind.REVIEW] == date(2024, 4, 16)
-    review = second.deadlines.get(kind=PlacementDeadline.Kind.REVIEW)
-    assert review.label == "Next looked-after child review (CPPCR reg 33)"
-    services.review_record(placement=second, held_on=date(2024, 4, 15), by=social_worker)
+    # Apr); the younger's first is due Wed 24 Apr (above). Each child has their own.
+    Kind = PlacementDeadline.Kind
+    assert _deadlines(second, older)[Kind.REVIEW] == date(2024, 4, 16)
+    assert _deadlines(second, younger)[Kind.REVIEW] == date(2024, 4, 24)
+    review = second.deadlines.get(kind=Kind.REVIEW, child=older)
+    assert review.label == (
+        f"{older.reference}: Confirm with the placing authority: next looked-after child review"
+    )
+    # A record on a placement of brothers and sisters names the child.
+    with pytest.raises(services.TransitionRefused, match="Choose the child"):
+        services.review_record(placement=second, held_on=date(2024, 4, 15), by=social_worker)
+    for child in (older, younger):
+        services.review_record(
+            placement=second, child=child, held_on=date(2024, 4, 15), by=social_worker
+        )
     # Both reviewed on Mon 15 Apr: the younger's second is due Mon 15 Jul (3 months after
-    # her first), the older's third Tue 15 Oct (6 months): the earlier is 15 Jul.
-    assert _deadlines(second)[PlacementDeadline.Kind.REVIEW] == date(2024, 7, 15)
+    # her first), the older's third Tue 15 Oct (6 months).
+    assert _deadlines(second, younger)[Kind.REVIEW] == date(2024, 7, 15)
+    assert _deadlines(second, older)[Kind.REVIEW] == date(2024, 10, 15)
     # Visits run from this placement: within a week of Tue 2 Apr, Tue 9 Apr 2024.
-    assert _deadlines(second)[PlacementDeadline.Kind.VISIT] == date(2024, 4, 9)
+    assert _deadlines(second, older)[Kind.VISIT] == date(2024, 4, 9)
+    assert _deadlines(second, younger)[Kind.VISIT] == date(2024, 4, 9)
 
 
 @pytest.mark.django_db
@@ -271,15 +292,17 @@ def test_placed_for_adoption_switches_to_the_adoption_reviews_and_weekly_visits(
 def test_proceedings_issued_1_january_2024_end_on_30_june_and_a_late_extension_counts(
     ep_household, social_worker
 ):
-    placement = factories.placement(social_worker, ep_household, placed_on=date(2025, 3, 3))
-    services.proceedings_issue(placement=placement, issued_on=date(2024, 1, 1), by=social_worker)
-    placement.refresh_from_db()
-    assert placement.proceedings_target_on == date(2024, 6, 30)
+    child = factories.child(social_worker, born=date(2023, 11, 20))
+    placement = factories.placement(
+        social_worker, ep_household, children=[child], placed_on=date(2025, 3, 3)
+    )
+    proceedings = factories.issue(placement, issued_on=date(2024, 1, 1), by=social_worker)
+    assert proceedings.target_on == date(2024, 6, 30)
     assert _deadlines(placement)[PlacementDeadline.Kind.PROCEEDINGS] == date(2024, 6, 30)
     # Granted Fri 12 Jul 2024, after the 26 weeks ended: the limit is Fri 6 Sep (above).
     with pytest.raises(services.TransitionRefused) as refused:
         services.proceedings_extend(
-            placement=placement,
+            proceedings=proceedings,
             granted_on=date(2024, 7, 12),
             ends_on=date(2024, 9, 7),
             by=social_worker,
@@ -289,17 +312,17 @@ def test_proceedings_issued_1_january_2024_end_on_30_june_and_a_late_extension_c
         "end of the period it extends (30 June 2024) and the day it is granted (12 July 2024) "
         "(Children Act 1989, section 32(8))."
     ]
-    assert not placement.proceedings_extensions.exists()
+    assert not proceedings.extensions.exists()
     services.proceedings_extend(
-        placement=placement,
+        proceedings=proceedings,
         granted_on=date(2024, 7, 12),
         ends_on=date(2024, 9, 6),
         by=social_worker,
         reason="Expert report late.",
     )
-    placement.refresh_from_db()
-    assert placement.proceedings_target_on == date(2024, 6, 30)  # the 26 weeks never move
-    assert placement.proceedings_extended_to == date(2024, 9, 6)
+    proceedings.refresh_from_db()
+    assert proceedings.target_on == date(2024, 6, 30)  # the 26 weeks never move
+    assert proceedings.extended_to == date(2024, 9, 6)
     assert _deadlines(placement)[PlacementDeadline.Kind.PROCEEDINGS] == date(2024, 9, 6)
     # A second extension, granted Mon 2 Sep before the first ends: at most 8 weeks after
     # Fri 6 Sep, i.e. Fri 1 Nov 2024; and it must end after 6 Sep.
@@ -309,28 +332,32 @@ def test_proceedings_issued_1_january_2024_end_on_30_june_and_a_late_extension_c
     ):
         with pytest.raises(services.TransitionRefused, match=message):
             services.proceedings_extend(
-                placement=placement,
+                proceedings=proceedings,
                 granted_on=date(2024, 9, 2),
                 ends_on=ends_on,
                 by=social_worker,
             )
     services.proceedings_extend(
-        placement=placement,
+        proceedings=proceedings,
         granted_on=date(2024, 9, 2),
         ends_on=date(2024, 11, 1),
         by=social_worker,
     )
     assert _deadlines(placement)[PlacementDeadline.Kind.PROCEEDINGS] == date(2024, 11, 1)
-    services.proceedings_conclude(placement=placement, on=date(2024, 10, 20), by=social_worker)
+    services.proceedings_conclude(proceedings=proceedings, on=date(2024, 10, 20), by=social_worker)
     assert PlacementDeadline.Kind.PROCEEDINGS not in _deadlines(placement)
 
 
 @pytest.mark.django_db
 def test_an_extension_needs_issued_proceedings(ep_household, social_worker):
     placement = factories.placement(social_worker, ep_household, placed_on=date(2025, 3, 3))
+    # Hearings listed before the application is issued: no issue date yet.
+    proceedings = services.proceedings_open(
+        children=list(placement.children.all()), by=social_worker
+    )
     with pytest.raises(services.TransitionRefused, match="issued"):
         services.proceedings_extend(
-            placement=placement,
+            proceedings=proceedings,
             granted_on=date(2025, 6, 30),
             ends_on=date(2025, 8, 1),
             by=social_worker,

@@ -36,8 +36,10 @@ def hand_built_placement(worker, *, n: int) -> Placement:
 
 
 def due(placement, kind, days: int, label: str = "") -> PlacementDeadline:
+    """A deadline as the engine stores it: the carers' social worker is reminded."""
     return PlacementDeadline.objects.create(
         placement=placement,
+        worker=placement.household.social_worker,
         kind=kind,
         label=label or Kind(kind).label,
         due_on=timezone.localdate() + timedelta(days=days),
@@ -62,8 +64,9 @@ def test_a_social_worker_sees_overdue_and_next_week_items_with_what_clears_them(
     url = reverse("admin:placements_placement_change", args=[mine.pk])
     review = dashboard.overdue[0]
     assert review.placement_url == url
-    assert (review.action, review.action_url) == ("Record the review", f"{url}#reviews-group")
-    assert dashboard.upcoming[0].action_url == f"{url}#visits-group"
+    reviews = reverse("admin:placements_placement_section", args=[mine.pk, "reviews"])
+    assert (review.action, review.action_url) == ("Record the review", reviews)
+    assert dashboard.upcoming[0].action_url == reviews
     assert dashboard.team_overdue == []
 
 
@@ -79,7 +82,8 @@ def test_the_home_page_lists_the_rows_with_the_overdue_tag(staff_client):
     assert "Care proceedings end (26 weeks)" in html
     url = reverse("admin:placements_placement_change", args=[mine.pk])
     assert f'<a href="{url}">PL90001</a>' in html
-    assert f'href="{url}#proceedings_extensions-group"' in html
+    court = reverse("admin:placements_placement_section", args=[mine.pk, "court"])
+    assert f'href="{court}"' in html
     # No boolean icons anywhere on the home page.
     assert "icon-yes" not in html and "icon-no" not in html
 

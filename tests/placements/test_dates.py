@@ -15,6 +15,7 @@ from placements.models import (
     FamilyTimeArrangement,
     Hearing,
     Placement,
+    Proceedings,
     ProceedingsExtension,
     TemporaryApproval,
 )
@@ -173,7 +174,7 @@ def child_form(**changes):
         "first_name": "Robin",
         "last_name": "Dates",
         "sex": "female",
-        "placing_local_authority": "Oakshire",
+        "placing_authority": factories.oakshire().pk,
         "legal_status": "accommodated",
     }
     data.update(changes)
@@ -232,41 +233,45 @@ def change_url(placement, section=""):
     return f"{LIST_URL}{placement.pk}/change/{section + '/' if section else ''}"
 
 
+PROCEEDINGS_URL = "/admin/placements/proceedings/"
+
+
 def test_proceedings_cannot_conclude_before_they_were_issued(placement, sw_client):
+    child = placement.children.get()
+    add_url = f"{PROCEEDINGS_URL}add/?children={child.pk}"
     data = form_data(
-        sw_client.get(change_url(placement)).content.decode(),
-        proceedings_issued_on="2025-03-10",
-        proceedings_concluded_on="2025-03-09",
+        sw_client.get(add_url).content.decode(), issued_on="2025-03-10", concluded_on="2025-03-09"
     )
-    response = sw_client.post(change_url(placement), data)
+    assert data["children"] == str(child.pk)
+    response = sw_client.post(add_url, data)
     html = response.content.decode()
     assert (
         "The date the proceedings concluded (9 March 2025) cannot be before the date they were "
         "issued (10 March 2025)."
     ) in html
     assert "Constraint" not in html
-    placement.refresh_from_db()
-    assert placement.proceedings_issued_on is None
+    assert not Proceedings.objects.exists()
 
 
 def test_extensions_and_hearings_come_after_the_proceedings_were_issued(
     placement, sw_client, social_worker
 ):
-    services.proceedings_issue(placement=placement, issued_on=date(2025, 2, 24), by=social_worker)
+    proceedings = factories.issue(placement, issued_on=date(2025, 2, 24), by=social_worker)
+    url = f"{PROCEEDINGS_URL}{proceedings.pk}/change/"
     data = form_data(
-        sw_client.get(change_url(placement, "court")).content.decode(),
+        sw_client.get(url).content.decode(),
         **{
-            "proceedings_extensions-TOTAL_FORMS": "1",
-            "proceedings_extensions-0-granted_on": "2025-02-20",
+            "extensions-TOTAL_FORMS": "1",
+            "extensions-0-granted_on": "2025-02-20",
             # Inside the 8 weeks after the 26 weeks end (23 August 2025): only the grant
             # date is wrong.
-            "proceedings_extensions-0-ends_on": "2025-09-20",
+            "extensions-0-ends_on": "2025-09-20",
             "hearings-TOTAL_FORMS": "1",
             "hearings-0-held_on": "2025-02-23",
             "hearings-0-kind": "case_management",
         },
     )
-    response = sw_client.post(change_url(placement, "court"), data)
+    response = sw_client.post(url, data)
     html = response.content.decode()
     assert (
         "The date granted (20 February 2025) cannot be before the date the proceedings were "
@@ -279,7 +284,7 @@ def test_extensions_and_hearings_come_after_the_proceedings_were_issued(
     assert not ProceedingsExtension.objects.exists() and not Hearing.objects.exists()
     assert refused(
         services.proceedings_extend,
-        placement=placement,
+        proceedings=proceedings,
         granted_on=date(2025, 2, 20),
         ends_on=date(2025, 9, 20),
         by=social_worker,

@@ -13,6 +13,7 @@ from django.utils import timezone
 from carers import reminders as carers_reminders
 from carers.models import Deadline
 from placements import reminders as placements_reminders
+from placements import services as placements_services
 from placements.models import PlacementDeadline
 from portal import deadlines, tasks
 from portal.calendar import is_working_day
@@ -39,7 +40,8 @@ def _emails_kept(settings):
 
 @pytest.fixture
 def both_kinds_overdue(social_worker, ep_household):
-    """A household whose ROI decision is overdue, and a placement whose review and visit are."""
+    """A household whose ROI decision is overdue, and a placement whose child's review,
+    visit and initial health assessment are."""
     late = carer_factories.household(
         social_worker, roi_received_on=timezone.localdate() - timedelta(days=40)
     )
@@ -78,8 +80,8 @@ def test_overdue_households_and_placements_go_in_one_digest_from_the_beat_task(
     overdue_on_households = Deadline.objects.filter(
         household__social_worker=social_worker, due_on__lt=morning.date()
     ).count()
-    assert counts == {HOUSEHOLDS: overdue_on_households, PLACEMENTS: 2}
-    assert digest.context["count"] == overdue_on_households + 2
+    assert counts == {HOUSEHOLDS: overdue_on_households, PLACEMENTS: 3}
+    assert digest.context["count"] == overdue_on_households + 3
 
     deliver_due(now=morning)
     [message] = digest_emails()
@@ -87,9 +89,9 @@ def test_overdue_households_and_placements_go_in_one_digest_from_the_beat_task(
     html = message.alternatives[0][0]
     for text in (message.body, html):
         assert "Hello Sam," in text
-        assert f"{overdue_on_households + 2} items on your caseload are overdue" in text
+        assert f"{overdue_on_households + 3} items on your caseload are overdue" in text
         assert "http://testserver/admin/placements/placement/?overdue=yes" in text
-        assert f"2 {PLACEMENTS}" in text
+        assert f"3 {PLACEMENTS}" in text
         child = placement.children.get()
         for private in (late.reference, placement.reference, child.first_name, "Rivers"):
             assert private not in text
@@ -134,6 +136,8 @@ def test_cases_without_a_social_worker_go_to_each_team_or_one_shared_mailbox(
     for household in (late, placement.household):
         household.social_worker = None
         household.save(update_fields=["social_worker"])
+    # The beat sweep re-addresses what the carers' social worker was reminded of.
+    placements_services.deadlines_follow_social_workers()
     settings.CARERS_TEAM_EMAIL = "assessments@oakway.example"
     settings.PLACEMENTS_TEAM_EMAIL = "placements@oakway.example"
     morning = working_morning()

@@ -278,7 +278,7 @@ def test_a_child_needs_a_birth_or_expected_date_and_sensible_dates(social_worker
 
     messages = refused(
         services.child_register,
-        child=Child(last_name="Nodate", placing_local_authority="Oakshire"),
+        child=Child(last_name="Nodate", placing_authority=factories.oakshire()),
         by=social_worker,
     )
     assert messages == ["Give the date of birth, or the expected date for an unborn baby."]
@@ -288,7 +288,7 @@ def test_a_child_needs_a_birth_or_expected_date_and_sensible_dates(social_worker
             last_name="Early",
             date_of_birth=date(2025, 2, 1),
             entered_care_on=date(2025, 1, 1),
-            placing_local_authority="Oakshire",
+            placing_authority=factories.oakshire(),
         ),
         by=social_worker,
     )

@@ -51,7 +51,9 @@ def _adopt(placement, by, *, order_on, placed_for_adoption_on, applied_on, adopt
         made_on=order_on,
         by=by,
     )
-    services.placement_place_for_adoption(placement=placement, on=placed_for_adoption_on, by=by)
+    services.placement_place_for_adoption(
+        placement=placement, on=placed_for_adoption_on, notice_on=placed_for_adoption_on, by=by
+    )
     services.placement_record_adoption_application(placement=placement, on=applied_on, by=by)
     services.placement_record_adoption_order(placement=placement, on=adopted_on, by=by)
 
@@ -76,9 +78,11 @@ def _place(
         by=by,
     )
     if issued:
-        services.proceedings_issue(placement=placement, issued_on=issued, by=by)
+        factories.issue(placement, issued_on=issued, by=by)
     if concluded:
-        services.proceedings_conclude(placement=placement, on=concluded, by=by)
+        services.proceedings_conclude(
+            proceedings=factories.proceedings_of(placement), on=concluded, by=by
+        )
     return placement
 
 

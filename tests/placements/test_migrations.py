@@ -1,17 +1,11 @@
-"""The extension end-date migration keeps the end each extension had before."""
+"""The placements migrations keep what was recorded: the extension end dates (0003) and
+everything that hung off a placement moving to its children (0006-0009)."""
 
 from datetime import date
 
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
-
-from placements import services
-
-from . import factories
-
-BEFORE = [("placements", "0002_constraint_messages")]
-AFTER = [("placements", "0003_proceedings_extension_end_date_set_by_the_court")]
 
 
 def _migrate(targets):
@@ -21,33 +15,173 @@ def _migrate(targets):
     return executor.loader.project_state(targets).apps
 
 
+def _latest():
+    return [
+        key
+        for key in MigrationExecutor(connection).loader.graph.leaf_nodes()
+        if key[0] == "placements"
+    ]
+
+
+def _old_placement(apps, household, by, children, *, placed_on, **fields):
+    Placement = apps.get_model("placements", "Placement")
+    PlacementChild = apps.get_model("placements", "PlacementChild")
+    placement = Placement.objects.create(
+        household_id=household.pk,
+        route="concurrency",
+        placed_on=placed_on,
+        came_from="hospital",
+        status="fostering",
+        status_changed_on=placed_on,
+        created_by_id=by.pk,
+        **fields,
+    )
+    for child in children:
+        PlacementChild.objects.create(placement=placement, child=child)
+    return placement
+
+
+def _old_child(apps, last_name, *, born, authority="Oakshire", **fields):
+    return apps.get_model("placements", "Child").objects.create(
+        last_name=last_name,
+        date_of_birth=born,
+        entered_care_on=born,
+        placing_local_authority=authority,
+        **fields,
+    )
+
+
 @pytest.mark.django_db(transaction=True)
 def test_existing_extensions_keep_their_old_end_and_the_26_weeks_end_a_day_earlier(
     ep_household, social_worker
 ):
-    placement = factories.placement(social_worker, ep_household, placed_on=date(2025, 3, 3))
-    services.proceedings_issue(placement=placement, issued_on=date(2024, 1, 1), by=social_worker)
-    latest = list(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    latest = _latest()
     try:
-        apps = _migrate(BEFORE)
-        Placement = apps.get_model("placements", "Placement")
-        Extension = apps.get_model("placements", "ProceedingsExtension")
-        old = Placement.objects.get(pk=placement.pk)
+        apps = _migrate([("placements", "0002_constraint_messages")])
+        child = _old_child(apps, "Early", born=date(2023, 12, 1))
         # As the portal stored them before: 26 weeks counted as issue day + 182 days.
-        old.proceedings_target_on = date(2024, 7, 1)
-        old.save(update_fields=["proceedings_target_on"])
+        old = _old_placement(
+            apps,
+            ep_household,
+            social_worker,
+            [child],
+            placed_on=date(2025, 3, 3),
+            proceedings_issued_on=date(2024, 1, 1),
+            proceedings_target_on=date(2024, 7, 1),
+        )
+        Extension = apps.get_model("placements", "ProceedingsExtension")
         Extension.objects.create(placement=old, granted_on=date(2024, 6, 20), weeks=8)
         Extension.objects.create(placement=old, granted_on=date(2024, 8, 20), weeks=4)
-        apps = _migrate(AFTER)
+        apps = _migrate([("placements", "0003_proceedings_extension_end_date_set_by_the_court")])
         Extension = apps.get_model("placements", "ProceedingsExtension")
         # Old ends: 1 Jul 2024 + 8 weeks = Mon 26 Aug; + 12 weeks = Mon 23 Sep 2024.
         assert list(
-            Extension.objects.filter(placement_id=placement.pk)
+            Extension.objects.filter(placement_id=old.pk)
             .order_by("granted_on")
             .values_list("ends_on", flat=True)
         ) == [date(2024, 8, 26), date(2024, 9, 23)]
-        migrated = apps.get_model("placements", "Placement").objects.get(pk=placement.pk)
+        migrated = apps.get_model("placements", "Placement").objects.get(pk=old.pk)
         assert migrated.proceedings_target_on == date(2024, 6, 30)
         assert migrated.proceedings_extended_to == date(2024, 9, 23)
     finally:
-        _migrate([key for key in latest if key[0] == "placements"])
+        _migrate(latest)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_records_of_a_placement_move_to_each_of_its_children_without_loss(
+    ep_household, social_worker
+):
+    """A brother and sister placed together: the proceedings become theirs (with the
+    extension, the hearing and the orders), and each review, visit and family time row
+    becomes one per child; a child placed alone keeps one of each; the placing
+    authorities become records."""
+    latest = _latest()
+    try:
+        apps = _migrate([("placements", "0005_child_and_placement_notes")])
+        group = apps.get_model("placements", "SiblingGroup").objects.create(reference="SG1")
+        sister = _old_child(apps, "Sister", born=date(2023, 5, 1), sibling_group=group)
+        brother = _old_child(apps, "Brother", born=date(2024, 2, 1), sibling_group=group)
+        alone = _old_child(apps, "Alone", born=date(2024, 3, 1), authority="Westshire")
+        together = _old_placement(
+            apps,
+            ep_household,
+            social_worker,
+            [sister, brother],
+            placed_on=date(2024, 3, 4),
+            court="Oakford Family Court",
+            case_number="OK24C01",
+            proceedings_issued_on=date(2024, 1, 1),
+            proceedings_target_on=date(2024, 6, 30),
+            proceedings_extended_to=date(2024, 8, 25),
+        )
+        single = _old_placement(
+            apps, ep_household, social_worker, [alone], placed_on=date(2024, 3, 11)
+        )
+        get = apps.get_model
+        get("placements", "ProceedingsExtension").objects.create(
+            placement=together, granted_on=date(2024, 6, 28), ends_on=date(2024, 8, 25)
+        )
+        get("placements", "Hearing").objects.create(
+            placement=together, held_on=date(2024, 2, 1), kind="case_management"
+        )
+        for child in (sister, brother):
+            get("placements", "CourtOrder").objects.create(
+                placement=together,
+                child=child,
+                kind="interim_care_order",
+                made_on=date(2024, 1, 2),
+                recorded_by_id=social_worker.pk,
+            )
+        for placement, on in ((together, date(2024, 3, 20)), (single, date(2024, 3, 25))):
+            get("placements", "LookedAfterReview").objects.create(
+                placement=placement, held_on=on, visit_interval_weeks=None, note="held"
+            )
+            get("placements", "SocialWorkerVisit").objects.create(
+                placement=placement, visited_on=on, seen_alone=True
+            )
+            get("placements", "FamilyTimeArrangement").objects.create(
+                placement=placement,
+                starts_on=on,
+                times_per_week=3,
+                venue="Family centre",
+                supervised=True,
+            )
+            get("placements", "FamilyTimeSession").objects.create(
+                placement=placement, held_on=on, status="took_place"
+            )
+
+        apps = _migrate(latest)
+        get = apps.get_model
+        Child = get("placements", "Child")
+        assert Child.objects.get(pk=sister.pk).placing_authority.name == "Oakshire"
+        assert Child.objects.get(pk=brother.pk).placing_authority.name == "Oakshire"
+        assert Child.objects.get(pk=alone.pk).placing_authority.name == "Westshire"
+        assert get("placements", "LocalAuthority").objects.count() == 2
+
+        proceedings = get("placements", "Proceedings").objects.get()
+        assert {c.pk for c in proceedings.children.all()} == {sister.pk, brother.pk}
+        assert (proceedings.court, proceedings.case_number) == ("Oakford Family Court", "OK24C01")
+        assert (proceedings.issued_on, proceedings.target_on, proceedings.extended_to) == (
+            date(2024, 1, 1),
+            date(2024, 6, 30),
+            date(2024, 8, 25),
+        )
+        assert proceedings.extensions.get().ends_on == date(2024, 8, 25)
+        assert proceedings.hearings.get().held_on == date(2024, 2, 1)
+        assert get("placements", "CourtOrder").objects.filter(proceedings=proceedings).count() == 2
+
+        for model in ("LookedAfterReview", "SocialWorkerVisit"):
+            rows = get("placements", model).objects.order_by("child_id")
+            assert sorted((r.child_id, r.placement_id) for r in rows) == sorted(
+                [
+                    (sister.pk, together.pk),
+                    (brother.pk, together.pk),
+                    (alone.pk, single.pk),
+                ]
+            ), model
+        assert get("placements", "LookedAfterReview").objects.filter(note="held").count() == 3
+        for model in ("FamilyTimeArrangement", "FamilyTimeSession"):
+            by_child = sorted(get("placements", model).objects.values_list("child_id", flat=True))
+            assert by_child == sorted([sister.pk, brother.pk, alone.pk]), model
+    finally:
+        _migrate(latest)

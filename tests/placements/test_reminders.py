@@ -65,7 +65,10 @@ def test_a_review_moves_the_clock_and_its_reminders(recent, social_worker):
     services.review_record(placement=recent, held_on=timezone.localdate(), by=social_worker)
     review.refresh_from_db()
     assert review.revision == 2
-    assert review.label == "Next looked-after child review (CPPCR reg 33)"
+    child = recent.children.get()
+    assert review.label == (
+        f"{child.reference}: Confirm with the placing authority: next looked-after child review"
+    )
     for row in first_rows:
         row.refresh_from_db()
         assert row.withdrawn_at is not None
@@ -116,7 +119,7 @@ def test_the_10_week_date_is_one_note_on_the_day(recent, social_worker):
         by=social_worker,
     )
     services.placement_place_for_adoption(
-        placement=recent, on=timezone.localdate(), by=social_worker
+        placement=recent, on=timezone.localdate(), notice_on=timezone.localdate(), by=social_worker
     )
     deadline = recent.deadlines.get(kind=Kind.ADOPTION_APPLICATION)
     assert deadline.due_on == recent.placed_on + timedelta(weeks=10)
@@ -166,15 +169,20 @@ def test_overdue_items_go_out_as_one_digest_a_working_morning(ep_household, soci
         made_on=date(2025, 4, 1),
         by=social_worker,
     )
-    services.placement_place_for_adoption(placement=first, on=date(2025, 4, 2), by=social_worker)
+    services.placement_place_for_adoption(
+        placement=first, on=date(2025, 4, 2), notice_on=date(2025, 4, 2), by=social_worker
+    )
     morning = working_morning()
     assert overdue_digests_queue(now=morning) == 1
     assert overdue_digests_queue(now=morning + timedelta(hours=2)) == 1
     digest = Notification.objects.get(template="portal/overdue_digest")
     assert digest.to == social_worker.email
     counts = {s["line"]: s["count"] for s in digest.context["sections"]}
-    # Review and visit on each placement; the household's own overdue items share the email.
-    assert counts["on the placements you support"] == 4
+    # Review, visit and initial health assessment of the child on the placement still
+    # fostering (3); on the one placed for adoption the first adoption review and visit
+    # (2) and the initial health assessment (1); the 10-week date is never late. The
+    # household's own overdue items share the email.
+    assert counts["on the placements you support"] == 6
     assert digest.context["count"] == sum(counts.values())
     assert digest.key == (
         f"deadlines:overdue-digest:{social_worker.pk}:{morning.date().isoformat()}"

@@ -78,7 +78,12 @@ def test_placed_for_adoption_needs_the_placement_order(placement, social_worker)
         by=social_worker,
     )
     child = placement.children.get()
-    assert messages == [f"Record the placement order for {child} first."]
+    assert messages == [
+        f"{child} has no placement order made by 5 June 2025.",
+        f"Record the agency's decision that {child} should be placed for adoption "
+        "(Adoption Agencies Regulations 2005, reg 19) first.",
+        f"Record the birth mother's consent (s19) for {child}, or the placement order.",
+    ]
 
     placement_order(placement, social_worker, on=date(2025, 6, 2))
     messages = refused(
@@ -87,10 +92,10 @@ def test_placed_for_adoption_needs_the_placement_order(placement, social_worker)
         on=date(2025, 6, 1),
         by=social_worker,
     )
-    assert messages == [f"The placement order for {child} was made on 2 June 2025."]
+    assert messages[0] == f"{child} has no placement order made by 1 June 2025."
 
     services.placement_place_for_adoption(
-        placement=placement, on=date(2025, 6, 5), by=social_worker
+        placement=placement, on=date(2025, 6, 5), notice_on=date(2025, 6, 5), by=social_worker
     )
     placement.refresh_from_db()
     assert placement.status == Status.PLACED_FOR_ADOPTION
@@ -115,7 +120,7 @@ def test_the_adoption_application_is_possible_from_10_weeks_after_placement(
     # Placed for adoption early (the placement order came quickly): the 10 weeks still count.
     placement_order(placement, social_worker, on=date(2025, 4, 1))
     services.placement_place_for_adoption(
-        placement=placement, on=date(2025, 4, 2), by=social_worker
+        placement=placement, on=date(2025, 4, 2), notice_on=date(2025, 4, 2), by=social_worker
     )
     deadline = placement.deadlines.get(kind=PlacementDeadline.Kind.ADOPTION_APPLICATION)
     assert deadline.due_on == date(2025, 5, 12)
@@ -161,7 +166,7 @@ def test_the_adoption_order_ends_the_placement(ep_household, adopters_only, soci
     )
     placement_order(placement, social_worker)
     services.placement_place_for_adoption(
-        placement=placement, on=date(2025, 6, 5), by=social_worker
+        placement=placement, on=date(2025, 6, 5), notice_on=date(2025, 6, 5), by=social_worker
     )
     messages = refused(
         services.placement_record_adoption_order,
@@ -227,7 +232,7 @@ def test_returned_home_is_a_normal_ending_from_fostering(placement, social_worke
 def test_after_the_placement_order_a_return_home_is_not_offered(placement, social_worker):
     placement_order(placement, social_worker)
     services.placement_place_for_adoption(
-        placement=placement, on=date(2025, 6, 5), by=social_worker
+        placement=placement, on=date(2025, 6, 5), notice_on=date(2025, 6, 5), by=social_worker
     )
     for fn in (services.placement_record_return_home, services.placement_record_kin_placement):
         messages = refused(

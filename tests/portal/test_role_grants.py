@@ -96,6 +96,17 @@ SOCIAL_WORKERS = {
     "placements.view_siblinggroup",
     "placements.view_socialworkervisit",
     "placements.view_temporaryapproval",
+    # The child at the centre: proceedings, health, consent, the people around the child
+    # and the documents on the child.
+    *[
+        f"placements.{verb}_{model}"
+        for model in ("proceedings", "healthassessment", "parentconsent", "localauthority")
+        + ("professional",)
+        for verb in ("add", "change", "view")
+    ],
+    *[f"placements.{verb}_childprofessional" for verb in ("add", "change", "delete", "view")],
+    "placements.add_childdocument",
+    "placements.view_childdocument",
 }
 
 # Team managers hold everything social workers hold, and these.
@@ -115,6 +126,9 @@ TEAM_MANAGERS_ALSO = {
     "placements.delete_lookedafterreview",
     "placements.delete_proceedingsextension",
     "placements.delete_socialworkervisit",
+    "placements.delete_proceedings",
+    "placements.delete_healthassessment",
+    "placements.delete_childdocument",
     "placements.grant_temporary_approval",
     "placements.view_measures",
     "portal.reallocate_caseload",
