@@ -233,7 +233,7 @@ class PlacementInlineFormSet(BaseInlineFormSet):
 
     def _attach(self, form):
         setattr(form, form.owner_name, self.instance)
-        if "child" in form.fields:
+        if "child" in form.fields and self.fk.name != "child":
             children = self.case_children
             # A placement of one child: the row is for that child (the service says so).
             form.fields["child"] = ChildChoiceField(

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from portal import formats
+from portal import caseloads, formats
 from portal.admin_caseloads import ReallocateAdmin
 from portal.admin_notes import CaseNoteInline, CaseNotesAdmin
 from portal.admin_saves import RefusedOnSave, SavesThroughServices
@@ -215,7 +215,6 @@ class ChildAdmin(
     list_per_page = 50
     search_fields = ("reference", "first_name", "last_name", "placing_authority__name")
     search_help_text = "Search by reference (C00012), name or placing local authority."
-    autocomplete_fields = ("social_worker",)
     inlines = (
         ChildPlacementInline,
         ChildProceedingsInline,
@@ -256,6 +255,12 @@ class ChildAdmin(
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("placing_authority", "social_worker")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "social_worker":
+            # A short list of colleagues; social workers may not browse user accounts.
+            kwargs["queryset"] = caseloads.social_workers()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):
         readonly = ["reference", "created_at"]
