@@ -183,14 +183,17 @@ def authority_to_place(*, child: Child, on: date) -> Authority:
         )
     if not any(c.parent == ParentConsent.Parent.MOTHER for c in consents):
         problems.append(f"Record the birth mother's {route} for {child}, or the placement order.")
+    # Each parent's records: a written agreement followed by a witnessed consent, or a
+    # withdrawal followed by consent given again, are several rows for one parent.
+    by_parent: dict[str, list[ParentConsent]] = {}
     for consent in consents:
-        if not _effective(consent, on, agreement=under_six_weeks):
-            state = (
-                f"withdrawn on {day(consent.withdrawn_on)}"
-                if consent.withdrawn_on and consent.withdrawn_on <= on
-                else f"not given by {day(on)}"
-            )
-            problems.append(f"{consent.get_parent_display()}'s {route} for {child}: {state}.")
+        by_parent.setdefault(consent.parent, []).append(consent)
+    for records in by_parent.values():
+        if any(_effective(c, on, agreement=under_six_weeks) for c in records):
+            continue
+        withdrawn = [c.withdrawn_on for c in records if c.withdrawn_on and c.withdrawn_on <= on]
+        state = f"withdrawn on {day(max(withdrawn))}" if withdrawn else f"not given by {day(on)}"
+        problems.append(f"{records[0].get_parent_display()}'s {route} for {child}: {state}.")
     if problems:
         return Authority(
             False,

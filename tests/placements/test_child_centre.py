@@ -374,3 +374,23 @@ def test_a_consent_recorded_on_the_childs_page_is_checked_in_words(client, socia
     response = client.post(url, data)
     assert response.status_code == 302
     assert ParentConsent.objects.get().witnessed_on == date(2025, 3, 15)
+
+
+def test_a_mothers_agreement_then_her_consent_as_two_records_authorise_placing(
+    social_worker,
+):
+    """Each parent's records together: the written agreement (under six weeks) and, as a
+    second record, her s19 consent once the baby is six weeks old."""
+    baby = _baby(social_worker, should_be_placed_on=date(2025, 2, 10))
+    services.consent_record(
+        child=baby,
+        by=social_worker,
+        parent=Mother,
+        agreed_in_writing_on=date(2025, 2, 3),
+        to_placement=False,
+    )
+    assert not services.authority_to_place(child=baby, on=date(2025, 3, 20)).allowed
+    _consent(baby, social_worker, witnessed_on=date(2025, 3, 17))
+    authority = services.authority_to_place(child=baby, on=date(2025, 3, 20))
+    assert authority.allowed, authority.problems
+    assert "s19" in authority.basis
