@@ -233,7 +233,7 @@ def seed(*, stdout) -> None:
     services.placement_place_for_adoption(
         placement=p10, on=placed_for_adoption, notice_on=placed_for_adoption, by=by
     )
-    for days in (6, 13):
+    for days in (6, 13, 20):
         demo.visit(p10, visited_on=placed_for_adoption + timedelta(days=days), by=by)
 
     # Who holds each duty: the placing authority by default (chase items for the carers'
