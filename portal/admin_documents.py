@@ -35,14 +35,36 @@ from .uploads import document_check
 class DocumentDownloads:
     """For a documents ModelAdmin: URLs ``<app>_<model>_download`` (by pk) and
     ``<app>_<model>_file`` (by stored name). ``download_permissions`` must all be held;
-    ``download_action`` names the audit entry; ``download_name`` gives the file's name
-    without its suffix."""
+    ``download_action`` names the audit entry; the file is sent as
+    ``<case reference>-<kind>-<pk>``, the case being the document's ``case_field``.
 
+    The list is read-only: documents are uploaded on their case's page and never edited;
+    a deletion goes through ``delete_document`` (the app's service)."""
+
+    case_field: str = ""
     download_permissions: tuple[str, ...] = ()
     download_action: str = ""
 
     def download_name(self, document) -> str:
+        case = getattr(document, self.case_field)
+        return f"{case.reference or case.pk}-{document.kind}-{document.pk}"
+
+    def delete_document(self, request, document) -> None:
         raise NotImplementedError
+
+    def has_add_permission(self, request):
+        # Documents are uploaded on their case's page, where they belong.
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def delete_model(self, request, obj):
+        self.delete_document(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for document in queryset:
+            self.delete_document(request, document)
 
     @admin.display(description="file")
     def download(self, obj):

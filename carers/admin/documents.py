@@ -28,23 +28,9 @@ class DocumentAdmin(DocumentDownloads, admin.ModelAdmin):
         "uploaded_at",
         "uploaded_by",
     )
+    case_field = "household"
     download_permissions = ("carers.view_document",)
     download_action = "carers.document.downloaded"
 
-    def download_name(self, document):
-        reference = document.household.reference or document.household_id
-        return f"{reference}-{document.kind}-{document.pk}"
-
-    def has_add_permission(self, request):
-        # Documents are uploaded on the household page, where they belong.
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def delete_model(self, request, obj):
-        services.document_delete(document=obj, by=request.user)
-
-    def delete_queryset(self, request, queryset):
-        for document in queryset:
-            services.document_delete(document=document, by=request.user)
+    def delete_document(self, request, document):
+        services.document_delete(document=document, by=request.user)

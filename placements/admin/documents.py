@@ -20,26 +20,12 @@ class ChildDocumentAdmin(DocumentDownloads, admin.ModelAdmin):
     search_help_text = "Search by the child's reference (C00012)."
     fields = readonly_fields = ("child", "kind", "title", "download", "uploaded_at", "uploaded_by")
     # The child's record and its documents: the same people, with the same permissions.
+    case_field = "child"
     download_permissions = ("placements.view_child", "placements.view_childdocument")
     download_action = "placements.child_document.downloaded"
 
-    def download_name(self, document):
-        reference = document.child.reference or document.child_id
-        return f"{reference}-{document.kind}-{document.pk}"
-
-    def has_add_permission(self, request):
-        # Documents are uploaded on the child's page, where they belong.
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def delete_model(self, request, obj):
-        services.child_document_delete(document=obj, by=request.user)
-
-    def delete_queryset(self, request, queryset):
-        for document in queryset:
-            services.child_document_delete(document=document, by=request.user)
+    def delete_document(self, request, document):
+        services.child_document_delete(document=document, by=request.user)
 
 
 class ChildDocumentInline(CaseDocumentsInline):

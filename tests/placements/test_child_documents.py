@@ -167,16 +167,22 @@ def test_the_file_url_is_never_under_media_or_static(client, social_worker):
     )
 
 
+@pytest.mark.parametrize("where", ["documents list", "child's page"])
 def test_a_team_manager_deletes_a_document_and_its_file(
-    client, social_worker, manager, django_capture_on_commit_callbacks
+    client, social_worker, manager, django_capture_on_commit_callbacks, where
 ):
     child = factories.child(social_worker)
     (document,) = add(child, social_worker)
     path = Path(document.file.path)
     client.force_login(manager)
-    url = f"/admin/placements/childdocument/{document.pk}/delete/"
+    if where == "documents list":
+        url, data = f"/admin/placements/childdocument/{document.pk}/delete/", {"post": "yes"}
+    else:
+        url = documents_url(child)
+        html = client.get(url).content.decode()
+        data = form_data(html, **{"documents-0-DELETE": "on", "_continue": "Save"})
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url, {"post": "yes"})
+        response = client.post(url, data)
     assert response.status_code == 302
     assert not ChildDocument.objects.exists()
     assert not path.exists()
@@ -185,22 +191,6 @@ def test_a_team_manager_deletes_a_document_and_its_file(
         manager,
         "placements.child_document.deleted",
     )
-
-
-def test_a_team_manager_removes_a_document_on_the_childs_page(
-    client, social_worker, manager, django_capture_on_commit_callbacks
-):
-    child = factories.child(social_worker)
-    (document,) = add(child, social_worker)
-    path = Path(document.file.path)
-    client.force_login(manager)
-    html = client.get(documents_url(child)).content.decode()
-    data = form_data(html, **{"documents-0-DELETE": "on", "_continue": "Save"})
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(documents_url(child), data)
-    assert response.status_code == 302
-    assert not ChildDocument.objects.exists()
-    assert not path.exists()
 
 
 def test_a_social_worker_cannot_delete_a_document(client, social_worker):
