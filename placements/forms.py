@@ -13,12 +13,14 @@ from django.utils import timezone
 from carers.models import Household
 from portal import dates
 from portal import forms as portal_forms
+from portal.admin_documents import DocumentUploadForm
 from portal.calendar import financial_year_label
 from portal.forms import DateInput, validate_happened
 
 from . import services
 from .models import (
     Child,
+    ChildDocument,
     CourtOrder,
     Placement,
     Proceedings,
@@ -567,3 +569,11 @@ class MeasuresFilterForm(forms.Form):
         if data.get("year") and data.get("financial_year"):
             raise forms.ValidationError("Choose a year or a financial year, not both.")
         return data
+
+
+class ChildDocumentInlineForm(DocumentUploadForm):
+    """An upload on the child's page (saved by ``services.child_document_add``)."""
+
+    class Meta:
+        model = ChildDocument
+        fields = ["kind", "title", "file"]

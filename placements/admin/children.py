@@ -3,7 +3,8 @@
 The child is at the centre: the child's page holds the statutory dates with their rules
 and whose duty each is, the legal timeline and the authority to place (consent or a
 placement order), reviews and visits across every placement, health assessments, the
-people around the child and the notes; a section a page (``portal.admin_sections``)."""
+people around the child, the documents on the child and the notes; a section a page
+(``portal.admin_sections``)."""
 
 from django.contrib import admin
 from django.urls import reverse
@@ -20,6 +21,7 @@ from .. import selectors, services
 from ..forms import ChildForm, ConsentForm, HealthAssessmentForm, PlacementRecordForm
 from ..models import (
     Child,
+    ChildDocument,
     ChildNote,
     ChildProfessional,
     CourtOrder,
@@ -40,6 +42,7 @@ from .common import (
     _log_access,
     save_records,
 )
+from .documents import ChildDocumentInline, save_child_documents
 
 # ---------------------------------------------------------------------------
 # Children
@@ -225,6 +228,7 @@ class ChildAdmin(
         ChildVisitInline,
         HealthAssessmentInline,
         ChildProfessionalInline,
+        ChildDocumentInline,
         ChildNoteInline,
     )
     sections = (
@@ -250,6 +254,7 @@ class ChildAdmin(
             (ChildProfessionalInline,),
             fields=("social_worker", "reviews_duty", "visits_duty", "health_duty"),
         ),
+        Section("documents", "Documents", (ChildDocumentInline,)),
         Section("notes", "Notes", (ChildNoteInline,), saves=False),
     )
 
@@ -331,6 +336,8 @@ class ChildAdmin(
         for formset in formsets:
             if issubclass(formset.form, PlacementRecordForm):
                 refused.update(save_records(formset, by=request.user))
+            elif formset.model is ChildDocument:
+                save_child_documents(request, form.instance, formset)
             else:
                 self.save_formset(request, form, formset, change)
         if refused:
