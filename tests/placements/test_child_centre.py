@@ -394,3 +394,32 @@ def test_a_mothers_agreement_then_her_consent_as_two_records_authorise_placing(
     authority = services.authority_to_place(child=baby, on=date(2025, 3, 20))
     assert authority.allowed, authority.problems
     assert "s19" in authority.basis
+
+
+def test_consent_does_not_authorise_placing_while_care_proceedings_are_open(
+    social_worker, ep_household
+):
+    """s19(3)(a); and (b): a care order made after the consent overtakes it."""
+    baby = _baby(social_worker, should_be_placed_on=date(2025, 3, 10))
+    placement = _fostering(social_worker, ep_household, baby)
+    _consent(baby, social_worker, witnessed_on=date(2025, 3, 17))
+    proceedings = services.proceedings_open(
+        children=[baby], issued_on=date(2025, 3, 18), by=social_worker
+    )
+    authority = services.authority_to_place(child=baby, on=date(2025, 3, 24))
+    assert not authority.allowed
+    assert "s19(3)(a)" in " ".join(authority.problems)
+    services.court_order_record(
+        placement=placement,
+        children=[baby],
+        kind=CourtOrder.Kind.CARE_ORDER,
+        made_on=date(2025, 4, 1),
+        by=social_worker,
+    )
+    services.proceedings_conclude(proceedings=proceedings, on=date(2025, 4, 1), by=social_worker)
+    authority = services.authority_to_place(child=baby, on=date(2025, 4, 2))
+    assert not authority.allowed
+    assert "consent (s19) for" in " ".join(authority.problems)
+    # Consent given again after the care order counts.
+    _consent(baby, social_worker, witnessed_on=date(2025, 4, 2))
+    assert services.authority_to_place(child=baby, on=date(2025, 4, 3)).allowed
