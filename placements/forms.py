@@ -303,6 +303,12 @@ class PlacementRecordForm(forms.ModelForm):
         # says so in its own words (with the date), rather than the constraint's.
         pass
 
+    def _get_validation_exclusions(self):
+        # The same for the constraints on (child, date), which the model would check.
+        exclude = super()._get_validation_exclusions()
+        exclude.add("child")
+        return exclude
+
     def service_save(self, *, by):
         """Record the row, or correct the one recorded, through its service."""
         values = {
