@@ -201,7 +201,7 @@ class ChildChoiceField(forms.TypedChoiceField):
             choices=[("", "Choose the child")] + [(child.pk, str(child)) for child in children],
             coerce=lambda value: by_pk[int(value)],
             empty_value=None,
-            label="child",
+            label="Child",
             **kwargs,
         )
 
@@ -233,7 +233,9 @@ class PlacementInlineFormSet(BaseInlineFormSet):
 
     def _attach(self, form):
         setattr(form, form.owner_name, self.instance)
-        if "child" in form.fields:
+        # A placement's or proceedings' row names its child; a row kept on the child's own
+        # page belongs to that child (the inline's key), with nothing to choose.
+        if "child" in form.fields and self.fk.name != "child":
             children = self.case_children
             # A placement of one child: the row is for that child (the service says so).
             form.fields["child"] = ChildChoiceField(
