@@ -1,14 +1,13 @@
 """Forms for the staff pages: household details and the small form behind each action button."""
 
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 
 from portal import dates, formats
 from portal import forms as portal_forms
+from portal.admin_documents import DocumentsPerSaveFormSet, DocumentUploadForm
 from portal.forms import DateInput, validate_happened
 
 from . import services
@@ -118,37 +117,14 @@ class TrainingRecordInlineForm(forms.ModelForm):
         return data
 
 
-class DocumentInlineForm(forms.ModelForm):
+class DocumentInlineForm(DocumentUploadForm):
     class Meta:
         model = Document
         fields = ["kind", "title", "file", "check_record"]
 
-    def clean_file(self):
-        file = self.cleaned_data.get("file")
-        if file is not None and hasattr(file, "size"):
-            services.document_validate(file)
-        return file
 
-
-class DocumentInlineFormSet(BaseInlineFormSet):
-    """The household page's documents: at most ``DOCUMENTS_PER_SAVE`` new ones a save,
-    so the page never sends more than the request body limit allows for."""
-
-    def clean(self):
-        super().clean()
-        limit = settings.DOCUMENTS_PER_SAVE
-        new = [
-            form
-            for form in self.forms
-            if form.instance.pk is None
-            and form.has_changed()
-            and not (self.can_delete and self._should_delete_form(form))
-        ]
-        if len(new) > limit:
-            raise forms.ValidationError(
-                f"Add at most {limit} new document{'' if limit == 1 else 's'} in one save "
-                f"(you added {len(new)}). Save these, then add the rest."
-            )
+class DocumentInlineFormSet(DocumentsPerSaveFormSet):
+    """The household page's documents: at most ``DOCUMENTS_PER_SAVE`` new ones a save."""
 
 
 class TrainingCourseForm(forms.ModelForm):

@@ -30,8 +30,8 @@ LATER_REVIEW_MONTHS = 6
 # intervals of not more than six weeks for the first year of any placement, and (c)
 # thereafter (i) where the placement is intended to last until C is aged 18, at intervals
 # of not more than three months, (ii) and in any other case, at intervals of not more than
-# six weeks." (Since April 2015, SI 2015/495, a "long-term foster placement" also allows
-# 3-monthly visits.) An Early Permanence fostering placement is neither: it leads to
+# six weeks." (Since April 2015, SI 2015/495, the 3-monthly case is framed as a
+# "long-term foster placement".) An Early Permanence fostering placement is neither: it leads to
 # adoption or to a return home, never to the child's 18th birthday, so visits stay
 # 6-weekly.
 FIRST_VISIT_WEEKS = 1
@@ -370,7 +370,10 @@ def child_clocks(
                     date_of_birth=child.date_of_birth, last_on=max(d for _k, d in child.health)
                 ),
                 child.health_duty,
-                "CPPCR 2010 reg 7: every 6 months under 5, every 12 months from 5",
+                "CPPCR 2010 reg 7: every 6 months under 5, every 12 months from 5"
+                if adoption_from is None
+                else "Agency policy once placed for adoption (CPPCR reg 7 no longer applies, "
+                "reg 3): every 6 months under 5, every 12 months from 5",
             )
         )
     ends = [

@@ -21,18 +21,24 @@ from carers.models import (
     Track,
     TrainingRecord,
 )
-from portal.demo import demo_staff
+from portal.calendar import add_weeks
+from portal.demo import DEMO_COLLEAGUES, demo_staff
 from portal.roles import Role
 
 from . import services
 from .models import (
     Child,
+    ChildProfessional,
     CourtOrder,
+    Duty,
     FamilyTimeSession,
+    HealthAssessment,
     Hearing,
     LocalAuthority,
+    ParentConsent,
     Placement,
     PlacementDeadline,
+    Professional,
     TemporaryApproval,
 )
 
@@ -187,6 +193,85 @@ def seed(*, stdout) -> None:
     demo.hearing(p9, ago(170), HearingKind.CASE_MANAGEMENT, "")
     demo.visit(p9, visited_on=ago(95), by=by)
 
+    # 10. A relinquished baby, placed with consent and no proceedings: looked after from
+    # birth (accommodated under s20), with the Ashworths from two days old on FfA. Under
+    # six weeks the mother's written agreement (AAR reg 35(4)); from six weeks her s19
+    # consent, witnessed by a Cafcass officer; the agency decision (AAR reg 19); then
+    # placed for adoption with the reg 35(5) notice. The dates follow the birth, so the
+    # consent is never earlier than six weeks whatever the day of seeding.
+    born = ago(70)
+    six_weeks = add_weeks(born, services.MOTHER_CONSENT_WEEKS)
+    baby = demo.child(
+        "Arlo",
+        "Brennan",
+        born=born,
+        looked_after_basis=Child.LookedAfterBasis.RELINQUISHED,
+    )
+    p10 = demo.place(ashworth, [baby], Route.FFA, born + timedelta(days=2), CameFrom.HOSPITAL)
+    agreement = services.consent_record(
+        child=baby,
+        by=by,
+        parent=ParentConsent.Parent.MOTHER,
+        counselling_offered_on=born + timedelta(days=1),
+        agreed_in_writing_on=born + timedelta(days=2),
+        to_placement=False,
+    )
+    services.health_assessment_record(
+        child=baby, kind=HealthAssessment.Kind.INITIAL, done_on=born + timedelta(days=14), by=by
+    )
+    demo.reviews_and_visits(p10, until=six_weeks)
+    baby.should_be_placed_on = six_weeks - timedelta(days=7)
+    services.child_update(child=baby, by=by)
+    services.consent_update(
+        consent=agreement,
+        by=by,
+        to_placement=True,
+        witnessed_on=six_weeks + timedelta(days=2),
+        cafcass_officer="Grace Penhallow",
+    )
+    placed_for_adoption = six_weeks + timedelta(days=7)
+    services.placement_place_for_adoption(
+        placement=p10, on=placed_for_adoption, notice_on=placed_for_adoption, by=by
+    )
+    for days in (6, 13, 20):
+        demo.visit(p10, visited_on=placed_for_adoption + timedelta(days=days), by=by)
+
+    # Who holds each duty: the placing authority by default (chase items for the carers'
+    # social worker); for Ada the agency holds the reviews and visits, and her own worker
+    # here is reminded of them.
+    ada = p8.children.get()
+    ada.reviews_duty = ada.visits_duty = Duty.AGENCY
+    ada.social_worker = demo.colleague or by
+    services.child_update(child=ada, by=by)
+
+    # Health assessments (CPPCR reg 7): Ada's review is due in six months; Jude's is
+    # overdue; the Lowe baby's initial assessment (none recorded) is overdue.
+    services.health_assessment_record(
+        child=ada, kind=HealthAssessment.Kind.INITIAL, done_on=ago(128), by=by
+    )
+    jude = p9.children.get()
+    services.health_assessment_record(
+        child=jude, kind=HealthAssessment.Kind.INITIAL, done_on=ago(205), by=by
+    )
+
+    # People around the children (invented names).
+    Who = Professional.Role
+    childs_worker = demo.professional("Dana Whitlock", Who.CHILD_SOCIAL_WORKER)
+    second_childs_worker = demo.professional("Tomasz Reed", Who.CHILD_SOCIAL_WORKER)
+    iro = demo.professional("Marcus Fenwick", Who.IRO)
+    guardian = demo.professional("Helen Ashby", Who.GUARDIAN, organisation="Cafcass")
+    lowe = p7.children.get()
+    for child, people in (
+        (lowe, (childs_worker, iro, guardian)),
+        (jude, (childs_worker, iro, guardian)),
+        (ada, (second_childs_worker, iro)),
+        (baby, (second_childs_worker, iro)),
+    ):
+        for person in people:
+            ChildProfessional.objects.create(
+                child=child, professional=person, since=child.entered_care_on
+            )
+
     # Waiting to be placed: a newborn in hospital and an unborn baby.
     demo.child("Noah", "Reyes", born=ago(2), entered_care=ago(2))
     services.child_register(
@@ -199,8 +284,10 @@ def seed(*, stdout) -> None:
     )
     stdout.write(
         f"  placements: {Placement.objects.filter(household__in=demo.households).count()} "
-        "demo placements on both routes, every outcome; the Dunmore household "
-        f"({dunmore}) is free for a new placement."
+        "demo placements on both routes, every outcome, fostering and placed for adoption "
+        "(one on the mother's consent, no placement order), a late extension, duties held "
+        "by the placing authority and by the agency, health assessments and the people "
+        f"around the children; the Dunmore household ({dunmore}) is free for a new placement."
     )
 
 
@@ -213,6 +300,22 @@ class _Demo:
         self._proceedings = {}
         self.authority = LocalAuthority.objects.get_or_create(
             name=DEMO_LA, defaults={"secure_email": "childrens.services@oakshire.example"}
+        )[0]
+        # The second demo social worker, the agency's worker for a child (None when absent).
+        from portal.models import User
+
+        self.colleague = User.objects.filter(email=DEMO_COLLEAGUES[0][0]).first()
+
+    def professional(self, name: str, role: str, *, organisation: str = "") -> Professional:
+        """Someone working with the children: the demo authority's, or (with
+        ``organisation``) another organisation's."""
+        return Professional.objects.get_or_create(
+            name=name,
+            role=role,
+            defaults={
+                "local_authority": None if organisation else self.authority,
+                "organisation": organisation,
+            },
         )[0]
 
     def household(self, surname: str, *, approved: date, fostering: bool = True):

@@ -13,12 +13,14 @@ from django.utils import timezone
 from carers.models import Household
 from portal import dates
 from portal import forms as portal_forms
+from portal.admin_documents import DocumentUploadForm
 from portal.calendar import financial_year_label
 from portal.forms import DateInput, validate_happened
 
 from . import services
 from .models import (
     Child,
+    ChildDocument,
     CourtOrder,
     Placement,
     Proceedings,
@@ -233,8 +235,6 @@ class PlacementInlineFormSet(BaseInlineFormSet):
 
     def _attach(self, form):
         setattr(form, form.owner_name, self.instance)
-        # A placement's or proceedings' row names its child; a row kept on the child's own
-        # page belongs to that child (the inline's key), with nothing to choose.
         if "child" in form.fields and self.fk.name != "child":
             children = self.case_children
             # A placement of one child: the row is for that child (the service says so).
@@ -569,3 +569,11 @@ class MeasuresFilterForm(forms.Form):
         if data.get("year") and data.get("financial_year"):
             raise forms.ValidationError("Choose a year or a financial year, not both.")
         return data
+
+
+class ChildDocumentInlineForm(DocumentUploadForm):
+    """An upload on the child's page (saved by ``services.child_document_add``)."""
+
+    class Meta:
+        model = ChildDocument
+        fields = ["kind", "title", "file"]

@@ -769,10 +769,10 @@ class Proceedings(models.Model):
         ]
 
     def __str__(self):
-        number = f" {self.case_number}" if self.case_number else ""
+        # No case number: it names the family at court (audit entries use this text).
         if self.issued_on is None:
-            return f"Proceedings{number}, not yet issued"
-        return f"Proceedings{number} issued {formats.day(self.issued_on)}"
+            return f"Proceedings {self.pk or '(new)'}, not yet issued"
+        return f"Proceedings {self.pk or '(new)'} issued {formats.day(self.issued_on)}"
 
     def get_absolute_url(self):
         return reverse("admin:placements_proceedings_change", args=[self.pk])

@@ -12,6 +12,7 @@ import zipfile
 from collections.abc import Callable
 from pathlib import PurePath
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 
 # Bounds on what a Word or OpenDocument file may unzip to. A real document of the largest
@@ -174,3 +175,9 @@ def upload_check(*, file, max_bytes: int, accepted: str = ACCEPTED) -> None:
             code="size",
         )
     check(file)
+
+
+def document_check(file) -> None:
+    """A document on a case (a household's or a child's): by extension, size and content,
+    within ``CARERS_DOCUMENT_MAX_MB``, the bound the request body limit is worked out from."""
+    upload_check(file=file, max_bytes=settings.CARERS_DOCUMENT_MAX_MB * 1024 * 1024)

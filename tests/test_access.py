@@ -303,6 +303,21 @@ STAFF_PAGES = (
         },
     ),
     StaffPage(
+        "Documents on a child (uploaded on the child's page; each download is audited)",
+        ("placements.childdocument",),
+        {
+            SOCIAL: "view, download",
+            MANAGERS: "view, delete, download",
+            SUPERUSER: "view, delete, download",
+        },
+        probes={
+            "download": (
+                Probe("placements_childdocument_download"),
+                Probe("placements_childdocument_file"),
+            ),
+        },
+    ),
+    StaffPage(
         "Care proceedings of each child (extensions, hearings), placing local authorities, "
         "professionals around each child",
         ("placements.proceedings", "placements.localauthority", "placements.professional"),
@@ -434,6 +449,7 @@ PUBLIC_PAGES = {
     "guessed email confirmation": 200,
     "guessed password reset": 200,
     "document file under media": 404,
+    "child document file under media": 404,
 }
 # What the 200 answers to guessed keys must say (and the 302 where it must go).
 PUBLIC_MARKERS = {
@@ -561,6 +577,13 @@ def records(make_staff, settings, tmp_path):
         "placements.proceedings": proceedings,
         "placements.localauthority": child.placing_authority,
         "placements.professional": professional,
+        "placements.childdocument": placements_services.child_document_add(
+            child=child,
+            kind="cpr",
+            title="Child permanence report",
+            file=SimpleUploadedFile("cpr.pdf", b"%PDF-1.4 report"),
+            by=social_worker,
+        ),
         "enquiries.informationevent": event,
         "enquiries.booking": booking,
         "enquiries.enquiry": enquiry,
@@ -624,6 +647,7 @@ STANDARD = {
 def _custom(name: str, r: Records) -> list[tuple[str, str]]:
     """Concrete URLs for the admin's own views and each app's extra views."""
     h, p, a = r.household, r.placement, "/admin/"
+    child_document = r.objects["placements.childdocument"]
     tracks = {assessment.track: assessment.pk for assessment in h.assessments.all()}
     builders = {
         "carers_household_action": lambda: [
@@ -702,6 +726,12 @@ def _custom(name: str, r: Records) -> list[tuple[str, str]]:
             (name, f"{a}carers/document/{r.document.pk}/download/")
         ],
         "carers_document_file": lambda: [(name, f"{a}carers/document/file/{r.document.file.name}")],
+        "placements_childdocument_download": lambda: [
+            (name, f"{a}placements/childdocument/{child_document.pk}/download/")
+        ],
+        "placements_childdocument_file": lambda: [
+            (name, f"{a}placements/childdocument/file/{child_document.file.name}")
+        ],
         "enquiries_enquiry_funnel": lambda: [(name, f"{a}enquiries/enquiry/funnel/")],
         "enquiries_informationevent_sign_in_sheet": lambda: [
             (
@@ -845,6 +875,10 @@ def public_urls(r: Records) -> list[tuple[str, str]]:
         ("guessed email confirmation", "/accounts/confirm-email/guessed-key/"),
         ("guessed password reset", "/accounts/password/reset/key/1-guessed-key/"),
         ("document file under media", f"/media/{r.document.file.name}"),
+        (
+            "child document file under media",
+            f"/media/{r.objects['placements.childdocument'].file.name}",
+        ),
         ("sent letter (PDF)", f"/letters/{r.letter.pk}/"),
     ]
 

@@ -9,7 +9,6 @@ and the timeline; each saves only what it shows.
 
 import contextlib
 
-from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
@@ -19,6 +18,7 @@ from django.utils import timezone
 
 from portal import audit
 from portal.admin_caseloads import ReallocateAdmin
+from portal.admin_documents import save_documents
 from portal.admin_filters import CaseListColumns
 from portal.admin_notes import CaseNotesAdmin
 from portal.admin_saves import RefusedOnSave, SavesThroughServices
@@ -234,24 +234,19 @@ class HouseholdAdmin(
     def save_formset(self, request, form, formset, change):
         if formset.model is not Document:
             return super().save_formset(request, form, formset, change)
-        for deleted in formset.deleted_forms:
-            if deleted.instance.pk and self.has_delete_permission_for_documents(request):
-                services.document_delete(document=deleted.instance, by=request.user)
-        for document_form in formset.extra_forms:
-            if not document_form.has_changed() or document_form in formset.deleted_forms:
-                continue
-            data = document_form.cleaned_data
-            services.document_upload(
+        save_documents(
+            formset,
+            add=lambda data: services.document_upload(
                 household=form.instance,
                 kind=data["kind"],
                 title=data.get("title", ""),
                 file=data["file"],
                 check_record=data.get("check_record"),
                 by=request.user,
-            )
-        formset.new_objects = []
-        formset.changed_objects = []
-        formset.deleted_objects = [f.instance for f in formset.deleted_forms]
+            ),
+            delete=lambda document: services.document_delete(document=document, by=request.user),
+            may_delete=self.has_delete_permission_for_documents(request),
+        )
 
     def has_delete_permission_for_documents(self, request):
         return request.user.has_perm("carers.delete_document")
@@ -299,7 +294,6 @@ class HouseholdAdmin(
                 "panels": self._panels_panel,
                 "timeline": self._timeline_panel,
                 "checks": self._checks_panel,
-                "documents": self._documents_panel,
             }.get(section.name)
             if build is not None:
                 extra_context["section_panel"] = build(request, household)
@@ -360,9 +354,6 @@ class HouseholdAdmin(
             .order_by("-recorded_at", "-id")[:100]
         )
         return {"household": household, "changes": list(changes)}
-
-    def _documents_panel(self, request, household):
-        return {"household": household, "documents_per_save": settings.DOCUMENTS_PER_SAVE}
 
     def _checks_panel(self, request, household):
         if not request.user.has_perm("carers.change_statutorycheck"):

@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
+from portal.admin_documents import CaseDocumentsInline
 from portal.admin_notes import CaseNoteInline
 from portal.admin_sections import CaseFields
 
@@ -135,27 +136,21 @@ class TrainingRecordInline(HouseholdChildInline):
         return super().get_queryset(request).select_related("applicant", "course")
 
 
-class DocumentInline(HouseholdChildInline):
-    """Listed by title, linked to the download, with the uploader's name as plain words
-    (a link to their account would be refused to social workers); one upload form."""
+class DocumentInline(CaseDocumentsInline, HouseholdChildInline):
+    """The household's documents (``portal.admin_documents``); one may be for a check."""
 
     model = Document
     form = DocumentInlineForm
     formset = DocumentInlineFormSet
     template = "admin/carers/edit_inline/documents.html"
-    extra = 1
     fields = ("kind", "title", "file", "check_record")
 
     def get_queryset(self, request):
         return (
             super()
             .get_queryset(request)
-            .select_related("uploaded_by", "check_record__applicant", "check_record__member")
+            .select_related("check_record__applicant", "check_record__member")
         )
-
-    def has_change_permission(self, request, obj=None):
-        # Documents are evidence: replace one by uploading a new one, never by editing it.
-        return False
 
 
 class FosterCarerReviewInline(admin.TabularInline):

@@ -9,7 +9,6 @@ here because every module uses them.
 from collections import Counter
 from datetime import date
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -17,7 +16,7 @@ from django.utils import timezone
 from portal import audit, dates, deadlines
 from portal.dates import DateProblem
 from portal.formats import day
-from portal.uploads import upload_check
+from portal.uploads import document_check
 from portal.workflow import Refused, lock
 
 from .. import clocks, reminders
@@ -380,7 +379,7 @@ def foster_review_complete(
 
 def document_validate(file) -> None:
     """By extension, size and content (portal/uploads.py): HTML named .pdf is refused."""
-    upload_check(file=file, max_bytes=settings.CARERS_DOCUMENT_MAX_MB * 1024 * 1024)
+    document_check(file)
 
 
 def document_upload(

@@ -8,13 +8,14 @@ form that calls the service for that move.
 
 Modules: ``children`` (children, sibling groups), ``approvals`` (reg 25A temporary
 approvals), ``placements`` (the placement page, its buttons, letters and measures),
-``records`` (family time sessions and deadlines across every placement); ``filters`` and
+``documents`` (documents on a child), ``records`` (family time sessions and deadlines across every placement); ``filters`` and
 ``common`` hold what they share.
 """
 
 from . import (  # noqa: F401 - each registers its models
     approvals,
     children,
+    documents,
     people,
     placements,
     proceedings,

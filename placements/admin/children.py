@@ -3,14 +3,15 @@
 The child is at the centre: the child's page holds the statutory dates with their rules
 and whose duty each is, the legal timeline and the authority to place (consent or a
 placement order), reviews and visits across every placement, health assessments, the
-people around the child and the notes; a section a page (``portal.admin_sections``)."""
+people around the child, the documents on the child and the notes; a section a page
+(``portal.admin_sections``)."""
 
 from django.contrib import admin
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from portal import formats
+from portal import caseloads, formats
 from portal.admin_caseloads import ReallocateAdmin
 from portal.admin_notes import CaseNoteInline, CaseNotesAdmin
 from portal.admin_saves import RefusedOnSave, SavesThroughServices
@@ -20,6 +21,7 @@ from .. import clocks, selectors, services
 from ..forms import ChildForm, ConsentForm, HealthAssessmentForm, PlacementRecordForm
 from ..models import (
     Child,
+    ChildDocument,
     ChildNote,
     ChildProfessional,
     CourtOrder,
@@ -40,6 +42,7 @@ from .common import (
     _log_access,
     save_records,
 )
+from .documents import ChildDocumentInline, save_child_documents
 
 # ---------------------------------------------------------------------------
 # Children
@@ -217,7 +220,6 @@ class ChildAdmin(
     list_per_page = 50
     search_fields = ("reference", "first_name", "last_name", "placing_authority__name")
     search_help_text = "Search by reference (C00012), name or placing local authority."
-    autocomplete_fields = ("social_worker",)
     inlines = (
         ChildPlacementInline,
         ChildProceedingsInline,
@@ -228,6 +230,7 @@ class ChildAdmin(
         ChildVisitInline,
         HealthAssessmentInline,
         ChildProfessionalInline,
+        ChildDocumentInline,
         ChildNoteInline,
     )
     sections = (
@@ -253,11 +256,18 @@ class ChildAdmin(
             (ChildProfessionalInline,),
             fields=("social_worker", "reviews_duty", "visits_duty", "health_duty"),
         ),
+        Section("documents", "Documents", (ChildDocumentInline,)),
         Section("notes", "Notes", (ChildNoteInline,), saves=False),
     )
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("placing_authority", "social_worker")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "social_worker":
+            # A short list of colleagues; social workers may not browse user accounts.
+            kwargs["queryset"] = caseloads.social_workers()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):
         readonly = ["reference", "created_at"]
@@ -328,6 +338,8 @@ class ChildAdmin(
         for formset in formsets:
             if issubclass(formset.form, PlacementRecordForm):
                 refused.update(save_records(formset, by=request.user))
+            elif formset.model is ChildDocument:
+                save_child_documents(request, form.instance, formset)
             else:
                 self.save_formset(request, form, formset, change)
         if refused:

@@ -11,7 +11,9 @@ class CaseloadFilter(admin_filters.CaseloadFilter):
 
     social_worker_paths = {
         Placement: "household__social_worker",
-        PlacementDeadline: "placement__household__social_worker",
+        # The person reminded: the carers' social worker, or the agency's worker for the
+        # child where the agency holds the duty.
+        PlacementDeadline: "worker",
         FamilyTimeSession: "placement__household__social_worker",
     }
 

@@ -16,12 +16,12 @@ from .filters import CaseloadFilter, OverdueFilter
 class FamilyTimeSessionAdmin(admin.ModelAdmin):
     """Every family time session, to see attendance and cancellations across placements."""
 
-    list_display = ("held_on", "placement", "status")
+    list_display = ("held_on", "child", "placement", "status")
     list_filter = ("status", CaseloadFilter)
-    list_select_related = ("placement",)
-    search_fields = ("placement__reference",)
+    list_select_related = ("placement", "child")
+    search_fields = ("placement__reference", "child__reference")
     date_hierarchy = "held_on"
-    fields = readonly_fields = ("placement", "held_on", "status", "note")
+    fields = readonly_fields = ("placement", "child", "held_on", "status", "note")
 
     def has_add_permission(self, request):
         # Sessions are recorded on the placement page, where they belong.
@@ -36,19 +36,16 @@ class FamilyTimeSessionAdmin(admin.ModelAdmin):
 
 @admin.register(PlacementDeadline)
 class PlacementDeadlineAdmin(ReadOnly, OverdueColumn, admin.ModelAdmin):
-    """Every open clock on a placement. Read-only: deadlines follow the facts."""
+    """Every open clock of each child in a placement, with whose duty it is and who is
+    reminded. Read-only: deadlines follow the facts."""
 
-    list_display = ("due_on", "label", "placement", "is_overdue", "social_worker")
-    list_filter = (CaseloadFilter, OverdueFilter, "kind")
-    list_select_related = (
-        "placement",
-        "placement__household",
-        "placement__household__social_worker",
-    )
-    search_fields = ("placement__reference",)
+    list_display = ("due_on", "label", "placement", "is_overdue", "duty", "worker_display")
+    list_filter = (CaseloadFilter, OverdueFilter, "kind", "duty")
+    list_select_related = ("placement", "child", "worker")
+    search_fields = ("placement__reference", "child__reference")
     date_hierarchy = "due_on"
-    fields = readonly_fields = ("placement", "kind", "label", "due_on")
+    fields = readonly_fields = ("placement", "child", "kind", "label", "due_on", "duty", "worker")
 
-    @admin.display(description="carers' social worker")
-    def social_worker(self, obj):
-        return obj.placement.household.social_worker or "—"
+    @admin.display(description="reminded")
+    def worker_display(self, obj):
+        return obj.worker or "the placements team"

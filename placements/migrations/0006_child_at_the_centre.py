@@ -260,24 +260,12 @@ class Migration(migrations.Migration):
             index=models.Index(fields=['child', 'held_on'], name='family_time_child_idx'),
         ),
         migrations.AddConstraint(
-            model_name='familytimearrangement',
-            constraint=models.UniqueConstraint(condition=models.Q(('ends_on__isnull', True)), fields=('child',), name='family_time_one_current_arrangement_per_child', violation_error_message='Give the current arrangement an end date before adding a new one.'),
-        ),
-        migrations.AddConstraint(
-            model_name='lookedafterreview',
-            constraint=models.UniqueConstraint(fields=('child', 'held_on'), name='review_once_per_child_and_day', violation_error_message='A review on that date is already recorded.'),
-        ),
-        migrations.AddConstraint(
             model_name='placementdeadline',
             constraint=models.UniqueConstraint(condition=models.Q(('child__isnull', True)), fields=('placement', 'kind'), name='placement_deadline_one_per_kind'),
         ),
         migrations.AddConstraint(
             model_name='placementdeadline',
             constraint=models.UniqueConstraint(condition=models.Q(('child__isnull', False)), fields=('placement', 'kind', 'child'), name='placement_deadline_one_per_kind_and_child'),
-        ),
-        migrations.AddConstraint(
-            model_name='socialworkervisit',
-            constraint=models.UniqueConstraint(fields=('child', 'visited_on'), name='visit_once_per_child_and_day', violation_error_message='A visit on that date is already recorded.'),
         ),
         migrations.AddField(
             model_name='childdocument',

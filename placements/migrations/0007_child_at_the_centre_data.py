@@ -6,7 +6,11 @@
   court orders for those children made from the issue day on are linked to it.
 - Each review, visit and family time arrangement or session of a placement becomes one
   row per child of the placement (brothers and sisters placed together each get their
-  own), still saying which placement it was in.
+  own), still saying which placement it was in. A child reviewed or visited on one day
+  in two placements keeps one row (notes joined); a child with an open arrangement in an
+  earlier placement has it end the day the next one starts.
+- The same case (issue date, case number and court) recorded on several placements
+  becomes one set of proceedings for all its children.
 
 The stored deadlines are left as they are: ``manage.py placements_deadlines_refresh``
 (run after ``migrate``, as the README says) recomputes them per child, withdrawing the
@@ -38,6 +42,9 @@ def forwards(apps, schema_editor):
     ):
         children_of.setdefault(placement_id, []).append(child_id)
 
+    # One set of proceedings per case: brothers and sisters placed apart, or a child who
+    # moved placements, had the same case recorded on each placement.
+    cases: dict[tuple, object] = {}
     for placement in Placement.objects.order_by("pk").iterator():
         has_court = (
             placement.proceedings_issued_on
@@ -48,17 +55,24 @@ def forwards(apps, schema_editor):
         )
         if not has_court:
             continue
-        proceedings = Proceedings.objects.create(
-            court=placement.court,
-            case_number=placement.case_number,
-            issued_on=placement.proceedings_issued_on,
-            target_on=placement.proceedings_target_on,
-            extended_to=placement.proceedings_extended_to,
-            concluded_on=placement.proceedings_concluded_on,
-            created_by_id=placement.created_by_id,
-        )
+        key = (placement.proceedings_issued_on, placement.case_number.strip(), placement.court)
+        proceedings = cases.get(key) if key[0] and key[1] else None
+        if proceedings is None:
+            proceedings = Proceedings.objects.create(
+                court=placement.court,
+                case_number=placement.case_number,
+                issued_on=placement.proceedings_issued_on,
+                target_on=placement.proceedings_target_on,
+                extended_to=placement.proceedings_extended_to,
+                concluded_on=placement.proceedings_concluded_on,
+                created_by_id=placement.created_by_id,
+            )
+            cases[key] = proceedings
+        elif placement.proceedings_concluded_on and not proceedings.concluded_on:
+            proceedings.concluded_on = placement.proceedings_concluded_on
+            proceedings.save(update_fields=["concluded_on"])
         kids = children_of.get(placement.pk, [])
-        proceedings.children.set(kids)
+        proceedings.children.add(*kids)
         placement.hearings.update(proceedings=proceedings)
         placement.proceedings_extensions.update(proceedings=proceedings)
         orders = CourtOrder.objects.filter(placement=placement, child_id__in=kids)
@@ -73,6 +87,9 @@ def forwards(apps, schema_editor):
         ("FamilyTimeSession", "held_on"),
     ):
         _spread(apps.get_model("placements", model_name), children_of)
+    _one_a_day(apps.get_model("placements", "LookedAfterReview"), "held_on")
+    _one_a_day(apps.get_model("placements", "SocialWorkerVisit"), "visited_on")
+    _one_current_arrangement(apps.get_model("placements", "FamilyTimeArrangement"))
 
 
 def _spread(model, children_of):
@@ -90,6 +107,37 @@ def _spread(model, children_of):
             copy.child_id = child_id
             copies.append(copy)
     model.objects.bulk_create(copies)
+
+
+def _one_a_day(model, date_field):
+    """A child reviewed (or visited) on a moving day was recorded on both placements: keep
+    one row, with the other's note added to it."""
+    seen = {}
+    for row in model.objects.order_by("child_id", date_field, "pk"):
+        key = (row.child_id, getattr(row, date_field))
+        kept = seen.get(key)
+        if kept is None:
+            seen[key] = row
+            continue
+        if row.note and row.note not in kept.note:
+            kept.note = "; ".join(n for n in (kept.note, row.note) if n)[:500]
+        if getattr(row, "seen_alone", False):
+            kept.seen_alone = True
+        kept.save()
+        row.delete()
+
+
+def _one_current_arrangement(model):
+    """A child whose earlier placement left its family time arrangement open: it ends the
+    day the next one starts."""
+    open_rows = model.objects.filter(ends_on__isnull=True).order_by("child_id", "starts_on", "pk")
+    by_child = {}
+    for row in open_rows:
+        by_child.setdefault(row.child_id, []).append(row)
+    for rows in by_child.values():
+        for older, newer in zip(rows, rows[1:], strict=False):
+            older.ends_on = max(older.starts_on, newer.starts_on)
+            older.save(update_fields=["ends_on"])
 
 
 class Migration(migrations.Migration):

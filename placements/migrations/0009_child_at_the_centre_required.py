@@ -69,5 +69,16 @@ class Migration(migrations.Migration):
             model_name='parentconsent',
             constraint=models.CheckConstraint(condition=models.Q(('to_placement', True), ('to_adoption_order', True), ('agreed_in_writing_on__isnull', False), _connector='OR'), name='consent_to_something', violation_error_message='Say what the parent consents or agrees to.'),
         ),
-    
+        migrations.AddConstraint(
+            model_name='familytimearrangement',
+            constraint=models.UniqueConstraint(condition=models.Q(('ends_on__isnull', True)), fields=('child',), name='family_time_one_current_arrangement_per_child', violation_error_message='Give the current arrangement an end date before adding a new one.'),
+        ),
+        migrations.AddConstraint(
+            model_name='lookedafterreview',
+            constraint=models.UniqueConstraint(fields=('child', 'held_on'), name='review_once_per_child_and_day', violation_error_message='A review on that date is already recorded.'),
+        ),
+        migrations.AddConstraint(
+            model_name='socialworkervisit',
+            constraint=models.UniqueConstraint(fields=('child', 'visited_on'), name='visit_once_per_child_and_day', violation_error_message='A visit on that date is already recorded.'),
+        ),
     ]

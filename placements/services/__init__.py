@@ -12,6 +12,7 @@
 - ``records``: reviews, visits and family time, and their correction and removal.
 - ``deadlines``: the stored dates that follow the clocks (the proceedings' dates, the
   deadline rows and their reminders) and the sweeps that refresh them.
+- ``documents``: documents on a child, uploaded and (by a team manager) removed.
 - ``notes``: case notes on a child or a placement (the core's ``note_add``,
   ``note_correct``) and the day each case began.
 - ``common``: the statuses, permissions, the one refusal and the placement lock.
@@ -75,6 +76,7 @@ from .deadlines import (
     deadlines_refresh_all,
     proceedings_dates_refresh,
 )
+from .documents import child_document_add, child_document_delete
 from .notes import CHILD_NOTES, PLACEMENT_NOTES, child_began_on, placement_began_on
 from .placements import (
     ACTIONS,
@@ -190,6 +192,9 @@ __all__ = [
     "deadlines_refresh",
     "deadlines_refresh_all",
     "proceedings_dates_refresh",
+    # documents
+    "child_document_add",
+    "child_document_delete",
     # notes
     "CHILD_NOTES",
     "PLACEMENT_NOTES",

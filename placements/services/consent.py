@@ -9,6 +9,9 @@ The law the authority to place follows (Adoption and Children Act 2002):
 - s19(1): it is authorised where it is satisfied that each parent or guardian has
   consented to the child being placed for adoption and has not withdrawn that consent.
   Consent is witnessed by a Cafcass officer (s102 and the Family Procedure Rules).
+  s19(3): consent does not authorise placing while an application on which a care order
+  might be made has not been disposed of, or once a care or placement order has been
+  made after the consent was given.
 - A baby under six weeks may be placed only where the parent has agreed in writing with
   the agency that the child may be placed (Adoption Agencies Regulations 2005, reg 35(4)).
 - s52(3): "Any consent given by the mother to the making of an adoption order is
@@ -56,7 +59,11 @@ def consent_problems(
     today = today or timezone.localdate()
     problems = []
     born = child.date_of_birth
-    consents = consent.to_placement or consent.to_adoption_order
+    # A written agreement recorded on its own (no witness date) is not a consent, whatever
+    # the consent boxes say.
+    consents = (consent.to_placement or consent.to_adoption_order) and (
+        consent.witnessed_on is not None or consent.agreed_in_writing_on is None
+    )
     if not consents and consent.agreed_in_writing_on is None:
         problems.append(
             "Say what the parent consents to, or give the date of their written agreement."
@@ -148,13 +155,26 @@ class Authority:
     problems: tuple[str, ...] = ()
 
 
-def _effective(consent: ParentConsent, on: date, *, agreement: bool) -> bool:
-    given = consent.agreed_in_writing_on if agreement else consent.witnessed_on
-    if given is None or given > on:
+def _effective(
+    consent: ParentConsent, on: date, *, under_six_weeks: bool, order_on: date | None
+) -> bool:
+    """Whether this record authorises placing on ``on``: s19 consent witnessed by then and
+    not overtaken by a care or placement order made after it (s19(3)(b)); or, for a baby
+    under six weeks, also the parent's written agreement (AAR reg 35(4)); not withdrawn."""
+    if consent.withdrawn_on is not None and consent.withdrawn_on <= on:
         return False
-    if not agreement and not consent.to_placement:
-        return False
-    return consent.withdrawn_on is None or consent.withdrawn_on > on
+    consented = (
+        consent.to_placement
+        and consent.witnessed_on is not None
+        and consent.witnessed_on <= on
+        and (order_on is None or order_on <= consent.witnessed_on)
+    )
+    agreed = (
+        under_six_weeks
+        and consent.agreed_in_writing_on is not None
+        and consent.agreed_in_writing_on <= on
+    )
+    return consented or agreed
 
 
 def authority_to_place(*, child: Child, on: date) -> Authority:
@@ -163,19 +183,37 @@ def authority_to_place(*, child: Child, on: date) -> Authority:
     A placement order made by then; or every parent with parental responsibility having
     given s19 consent (or, for a baby under six weeks, a reg 35(4) written agreement), none
     withdrawn, the birth mother's among them, after the agency's decision that the child
-    should be placed for adoption (reg 19). Three queries.
+    should be placed for adoption (reg 19), with no care proceedings still open and no care
+    order made after the consent (s19(3)). Four queries.
     """
-    order_on = CourtOrder.objects.filter(
-        child=child, kind=CourtOrder.Kind.PLACEMENT_ORDER, made_on__lte=on
-    ).aggregate(latest=Max("made_on"))["latest"]
-    if order_on is not None:
-        return Authority(True, f"Placement order made {day(order_on)}")
-    consents = [c for c in child.consents.all() if c.has_parental_responsibility]
-    under_six_weeks = child.date_of_birth is not None and on < add_weeks(
-        child.date_of_birth, WRITTEN_AGREEMENT_WEEKS
+    orders = dict(
+        CourtOrder.objects.filter(
+            child=child,
+            kind__in=[CourtOrder.Kind.PLACEMENT_ORDER, CourtOrder.Kind.CARE_ORDER],
+            made_on__lte=on,
+        )
+        .values("kind")
+        .annotate(latest=Max("made_on"))
+        .values_list("kind", "latest")
     )
-    route = "written agreement (AAR reg 35(4))" if under_six_weeks else "consent (s19)"
+    placement_order_on = orders.get(CourtOrder.Kind.PLACEMENT_ORDER)
+    if placement_order_on is not None:
+        return Authority(True, f"Placement order made {day(placement_order_on)}")
+    consents = [c for c in child.consents.all() if c.has_parental_responsibility]
+    six_weeks = (
+        add_weeks(child.date_of_birth, WRITTEN_AGREEMENT_WEEKS) if child.date_of_birth else None
+    )
+    under_six_weeks = six_weeks is not None and on < six_weeks
+    route = "written agreement (AAR reg 35(4)) or consent" if under_six_weeks else "consent (s19)"
     problems = []
+    # s19(3)(a): consent does not authorise placing while an application on which a care
+    # order might be made has not been disposed of.
+    pending = child.proceedings.filter(issued_on__lte=on).exclude(concluded_on__lte=on)
+    if pending.exists():
+        problems.append(
+            f"Care proceedings about {child} are not yet concluded: consent does not "
+            "authorise placing while they are (Adoption and Children Act 2002, s19(3)(a))."
+        )
     if child.should_be_placed_on is None or child.should_be_placed_on > on:
         problems.append(
             f"Record the agency's decision that {child} should be placed for adoption "
@@ -183,26 +221,39 @@ def authority_to_place(*, child: Child, on: date) -> Authority:
         )
     if not any(c.parent == ParentConsent.Parent.MOTHER for c in consents):
         problems.append(f"Record the birth mother's {route} for {child}, or the placement order.")
+    # Each parent's records: a written agreement followed by a witnessed consent, or a
+    # withdrawal followed by consent given again, are several rows for one parent.
+    by_parent: dict[str, list[ParentConsent]] = {}
     for consent in consents:
-        if not _effective(consent, on, agreement=under_six_weeks):
-            state = (
-                f"withdrawn on {day(consent.withdrawn_on)}"
-                if consent.withdrawn_on and consent.withdrawn_on <= on
-                else f"not given by {day(on)}"
+        by_parent.setdefault(consent.parent, []).append(consent)
+    for records in by_parent.values():
+        if any(
+            _effective(
+                c,
+                on,
+                under_six_weeks=under_six_weeks,
+                order_on=orders.get(CourtOrder.Kind.CARE_ORDER),
             )
-            problems.append(f"{consent.get_parent_display()}'s {route} for {child}: {state}.")
+            for c in records
+        ):
+            continue
+        withdrawn = [c.withdrawn_on for c in records if c.withdrawn_on and c.withdrawn_on <= on]
+        state = f"withdrawn on {day(max(withdrawn))}" if withdrawn else f"not given by {day(on)}"
+        problems.append(f"{records[0].get_parent_display()}'s {route} for {child}: {state}.")
     if problems:
         return Authority(
             False,
             "",
             (f"{child} has no placement order made by {day(on)}.", *problems),
         )
-    basis = (
-        "Parents' written agreement, baby under six weeks (AAR reg 35(4))"
-        if under_six_weeks
-        else "Parents' consent to placement (Adoption and Children Act 2002, s19)"
-    )
-    return Authority(True, basis)
+    if under_six_weeks:
+        return Authority(
+            True,
+            "Parents' written agreement or consent, baby under six weeks (AAR reg 35(4)); "
+            f"from {day(six_weeks)} the parents' consent (s19) or a placement order is "
+            "needed to leave the baby with the carers",
+        )
+    return Authority(True, "Parents' consent to placement (Adoption and Children Act 2002, s19)")
 
 
 # ---------------------------------------------------------------------------

@@ -94,6 +94,10 @@ def proceedings_save(*, proceedings: Proceedings, by, children: Sequence[Child] 
     if problems:
         raise TransitionRefused(problems)
     with transaction.atomic():
+        edited = proceedings
+        proceedings = lock(proceedings)
+        for name in ("court", "case_number", "issued_on", "concluded_on"):
+            setattr(proceedings, name, getattr(edited, name))
         before = list(proceedings.children.all())
         proceedings.save()
         if children is not None:

@@ -10,7 +10,7 @@ from django.db.models import F, Q
 from carers.models import Household
 from portal import audit, deadlines
 from portal.caseloads import CaseloadPart
-from portal.workflow import lock_all
+from portal.workflow import lock, lock_all
 
 from .. import clocks, reminders
 from ..models import Child, Duty, Placement, PlacementDeadline, Proceedings
@@ -97,13 +97,18 @@ def deadlines_refresh_all(*, limit: int | None = None) -> int:
     pks = Placement.objects.exclude(status=Status.ENDED).order_by("pk").values_list("pk", flat=True)
     pks = list(pks[:limit] if limit else pks)
     for pk in pks:
+        # The proceedings first, each locked on its own (they come before placements in
+        # the lock order), then the placement's clocks from them.
+        for proceedings_pk in (
+            Proceedings.objects.filter(children__placement_links__placement=pk)
+            .distinct()
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        ):
+            with transaction.atomic():
+                proceedings_dates_refresh(proceedings=lock(Proceedings(pk=proceedings_pk)))
         with transaction.atomic():
-            placement = _lock(Placement(pk=pk))
-            for proceedings in Proceedings.objects.filter(
-                children__placement_links__placement=placement
-            ).distinct():
-                proceedings_dates_refresh(proceedings=proceedings)
-            deadlines_refresh(placement=placement)
+            deadlines_refresh(placement=_lock(Placement(pk=pk)))
     return len(pks)
 
 
@@ -118,7 +123,7 @@ def deadlines_follow_social_workers(*, limit: int = 500) -> int:
     # whose household now has another worker, or none.
     carers = (
         PlacementDeadline.objects.exclude(reminders.DEADLINES.closed)
-        .exclude(duty=Duty.AGENCY)
+        .exclude(duty=Duty.AGENCY, child__social_worker__isnull=False)
         .filter(
             ~Q(worker=F("placement__household__social_worker"))
             | Q(worker__isnull=True, placement__household__social_worker__isnull=False)

@@ -94,7 +94,8 @@ def _review_problems(
     today: date | None = None,
 ) -> list[str]:
     """A review is the child's: it may predate this placement (held while the child lived
-    elsewhere, it still counts), never the day the child became looked after, nor today."""
+    elsewhere, it still counts), but not the day the child became looked after nor come
+    after today."""
     problems = dates.messages(dates.happened(held_on, label="A review", today=today))
     if placement.outcome_on is not None and held_on > placement.outcome_on:
         problems.append(
@@ -322,7 +323,8 @@ def review_update(
             visit_interval_weeks=visit_interval_weeks,
             note=note[:500],
         )
-        deadlines_refresh(placement=placement)
+        # The review is the child's: their current placement's clocks follow too.
+        children_deadlines_refresh(children=[review.child])
     return review
 
 
@@ -437,3 +439,5 @@ def placement_record_delete(*, record, by) -> None:
             children_deadlines_refresh(children=[case])
         else:
             deadlines_refresh(placement=case)
+            if isinstance(record, LookedAfterReview):
+                children_deadlines_refresh(children=[record.child])

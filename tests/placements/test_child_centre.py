@@ -316,3 +316,110 @@ def test_proceedings_shared_by_siblings_give_each_the_26_weeks_and_a_late_extens
     )
     for child in (sister, brother):
         assert _deadline(placement, Kind.PROCEEDINGS, child).due_on == date(2024, 9, 9)
+
+
+# -- the child's page: one page with the dates, their rules, whose duty, the authority -----
+
+
+def test_the_childs_page_shows_each_date_with_its_rule_duty_authority_and_timeline(
+    client, social_worker, ep_household
+):
+    baby = _baby(
+        social_worker,
+        looked_after_basis="relinquished",
+        should_be_placed_on=date(2025, 3, 10),
+    )
+    _fostering(social_worker, ep_household, baby)
+    _consent(baby, social_worker, witnessed_on=date(2025, 3, 17))
+    services.health_assessment_record(
+        child=baby, kind=HealthAssessment.Kind.INITIAL, done_on=date(2025, 2, 20), by=social_worker
+    )
+    client.force_login(social_worker)
+    html = client.get(f"/admin/placements/child/{baby.pk}/change/").content.decode()
+    # The review health assessment: six months after Thu 20 Feb 2025, Wed 20 Aug 2025.
+    assert "Wednesday 20 August 2025" in html
+    assert "CPPCR 2010 reg 7: every 6 months under 5, every 12 months from 5" in html
+    assert "The placing authority's: this agency chases it" in html
+    assert "Parents&#x27; consent to placement (Adoption and Children Act 2002, s19)." in html
+    for event in (
+        "Became looked after (Relinquished for adoption (accommodated under s20))",
+        "Agency decision: should be placed for adoption (AAR reg 19)",
+        "Birth mother: consent witnessed",
+    ):
+        assert event in html, event
+
+
+def test_a_consent_recorded_on_the_childs_page_is_checked_in_words(client, social_worker):
+    baby = _baby(social_worker)
+    client.force_login(social_worker)
+    url = f"/admin/placements/child/{baby.pk}/change/legal/"
+    from .helpers import form_data
+
+    data = form_data(
+        client.get(url).content.decode(),
+        **{
+            "consents-TOTAL_FORMS": "1",
+            "consents-0-parent": "mother",
+            "consents-0-has_parental_responsibility": "on",
+            "consents-0-to_placement": "on",
+            "consents-0-cafcass_officer": "A. Officer",
+            "consents-0-witnessed_on": "2025-03-08",
+        },
+    )
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "six weeks old (on 15 March 2025)" in response.content.decode()
+    assert not ParentConsent.objects.exists()
+    data["consents-0-witnessed_on"] = "2025-03-15"
+    response = client.post(url, data)
+    assert response.status_code == 302
+    assert ParentConsent.objects.get().witnessed_on == date(2025, 3, 15)
+
+
+def test_a_mothers_agreement_then_her_consent_as_two_records_authorise_placing(
+    social_worker,
+):
+    """Each parent's records together: the written agreement (under six weeks) and, as a
+    second record, her s19 consent once the baby is six weeks old."""
+    baby = _baby(social_worker, should_be_placed_on=date(2025, 2, 10))
+    services.consent_record(
+        child=baby,
+        by=social_worker,
+        parent=Mother,
+        agreed_in_writing_on=date(2025, 2, 3),
+        to_placement=False,
+    )
+    assert not services.authority_to_place(child=baby, on=date(2025, 3, 20)).allowed
+    _consent(baby, social_worker, witnessed_on=date(2025, 3, 17))
+    authority = services.authority_to_place(child=baby, on=date(2025, 3, 20))
+    assert authority.allowed, authority.problems
+    assert "s19" in authority.basis
+
+
+def test_consent_does_not_authorise_placing_while_care_proceedings_are_open(
+    social_worker, ep_household
+):
+    """s19(3)(a); and (b): a care order made after the consent overtakes it."""
+    baby = _baby(social_worker, should_be_placed_on=date(2025, 3, 10))
+    placement = _fostering(social_worker, ep_household, baby)
+    _consent(baby, social_worker, witnessed_on=date(2025, 3, 17))
+    proceedings = services.proceedings_open(
+        children=[baby], issued_on=date(2025, 3, 18), by=social_worker
+    )
+    authority = services.authority_to_place(child=baby, on=date(2025, 3, 24))
+    assert not authority.allowed
+    assert "s19(3)(a)" in " ".join(authority.problems)
+    services.court_order_record(
+        placement=placement,
+        children=[baby],
+        kind=CourtOrder.Kind.CARE_ORDER,
+        made_on=date(2025, 4, 1),
+        by=social_worker,
+    )
+    services.proceedings_conclude(proceedings=proceedings, on=date(2025, 4, 1), by=social_worker)
+    authority = services.authority_to_place(child=baby, on=date(2025, 4, 2))
+    assert not authority.allowed
+    assert "consent (s19) for" in " ".join(authority.problems)
+    # Consent given again after the care order counts.
+    _consent(baby, social_worker, witnessed_on=date(2025, 4, 2))
+    assert services.authority_to_place(child=baby, on=date(2025, 4, 3)).allowed

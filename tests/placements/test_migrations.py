@@ -185,3 +185,59 @@ def test_records_of_a_placement_move_to_each_of_its_children_without_loss(
             assert by_child == sorted([sister.pk, brother.pk, alone.pk]), model
     finally:
         _migrate(latest)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_child_who_moved_placements_keeps_one_case_one_review_a_day_and_one_arrangement(
+    ep_household, social_worker
+):
+    """The same case on both placements becomes one set of proceedings; a review and a
+    visit on the moving day recorded on both become one each; the first placement's
+    arrangement left open ends the day the second one starts."""
+    latest = _latest()
+    try:
+        apps = _migrate([("placements", "0005_child_and_placement_notes")])
+        get = apps.get_model
+        child = _old_child(apps, "Mover", born=date(2023, 5, 1))
+        case = {
+            "court": "Oakford Family Court",
+            "case_number": "OK24C09",
+            "proceedings_issued_on": date(2024, 1, 1),
+        }
+        first = _old_placement(
+            apps, ep_household, social_worker, [child], placed_on=date(2024, 2, 1), **case
+        )
+        get("placements", "PlacementChild").objects.filter(placement=first).update(is_current=False)
+        second = _old_placement(
+            apps, ep_household, social_worker, [child], placed_on=date(2024, 6, 3), **case
+        )
+        for placement, note in ((first, "at the old home"), (second, "at the new home")):
+            get("placements", "LookedAfterReview").objects.create(
+                placement=placement, held_on=date(2024, 6, 3), note=note
+            )
+            get("placements", "SocialWorkerVisit").objects.create(
+                placement=placement, visited_on=date(2024, 6, 3)
+            )
+        for placement, starts in ((first, date(2024, 2, 2)), (second, date(2024, 6, 4))):
+            get("placements", "FamilyTimeArrangement").objects.create(
+                placement=placement,
+                starts_on=starts,
+                times_per_week=2,
+                venue="Family centre",
+                supervised=True,
+            )
+
+        apps = _migrate(latest)
+        get = apps.get_model
+        proceedings = get("placements", "Proceedings").objects.get()
+        assert [c.pk for c in proceedings.children.all()] == [child.pk]
+        review = get("placements", "LookedAfterReview").objects.get()
+        assert review.note == "at the old home; at the new home"
+        assert get("placements", "SocialWorkerVisit").objects.count() == 1
+        arrangements = get("placements", "FamilyTimeArrangement").objects.order_by("starts_on")
+        assert [(a.starts_on, a.ends_on) for a in arrangements] == [
+            (date(2024, 2, 2), date(2024, 6, 4)),
+            (date(2024, 6, 4), None),
+        ]
+    finally:
+        _migrate(latest)

@@ -39,6 +39,7 @@ ADMIN_ACCESS: dict[str, set[str]] = {
     "placements.proceedings": {SOCIAL, MANAGERS},
     "placements.localauthority": {SOCIAL, MANAGERS},
     "placements.professional": {SOCIAL, MANAGERS},
+    "placements.childdocument": {SOCIAL, MANAGERS},
     "enquiries.informationevent": {EVENTS},
     "enquiries.booking": {EVENTS},
     "enquiries.enquiry": {RECRUITMENT, MANAGERS, SOCIAL},
