@@ -203,7 +203,7 @@ class ChildChoiceField(forms.TypedChoiceField):
             choices=[("", "Choose the child")] + [(child.pk, str(child)) for child in children],
             coerce=lambda value: by_pk[int(value)],
             empty_value=None,
-            label="child",
+            label="Child",
             **kwargs,
         )
 

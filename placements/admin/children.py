@@ -17,7 +17,7 @@ from portal.admin_notes import CaseNoteInline, CaseNotesAdmin
 from portal.admin_saves import RefusedOnSave, SavesThroughServices
 from portal.admin_sections import CaseFields, CaseSectionsAdmin, Section
 
-from .. import selectors, services
+from .. import clocks, selectors, services
 from ..forms import ChildForm, ConsentForm, HealthAssessmentForm, PlacementRecordForm
 from ..models import (
     Child,
@@ -72,7 +72,7 @@ class ChildPlacementInline(ReadOnlyCards):
 
     @admin.display(description="placed on")
     def placed_on(self, obj):
-        return obj.placement.placed_on
+        return formats.day(obj.placement.placed_on)
 
     @admin.display(description="status")
     def status(self, obj):
@@ -188,6 +188,8 @@ class ChildProfessionalInline(CaseFields, admin.TabularInline):
     extra = 0
     fields = ("professional", "since", "until")
     autocomplete_fields = ("professional",)
+    # The section's own heading is "People around the child": the list says who they are.
+    verbose_name_plural = "professionals working with the child"
 
     def get_queryset(self, request):
         return (
@@ -367,7 +369,10 @@ class ChildAdmin(
         child = Child.objects.prefetch_related("consents").get(pk=child.pk)
         return {
             "today": today,
-            "clocks": sorted(selectors.child_clocks_now(child=child), key=lambda c: c.due_on),
+            "clocks": [
+                (clock, _on_the_childs_page(clock.label, child))
+                for clock in sorted(selectors.child_clocks_now(child=child), key=lambda c: c.due_on)
+            ],
             "authority": services.authority_to_place(child=child, on=today),
             "timeline": selectors.legal_timeline(children=[child]),
         }
@@ -375,6 +380,16 @@ class ChildAdmin(
     def has_delete_permission(self, request, obj=None):
         # Adoption records are kept for a century: children are never deleted here.
         return request.user.is_superuser
+
+
+def _on_the_childs_page(label: str, child: Child) -> str:
+    """A clock's label without the child's reference (the page is the child's) and without
+    "Confirm with the placing authority" (the "whose duty" column says so)."""
+    label = label.removeprefix(f"{child.reference}: ")
+    if label.startswith(clocks.CHASE):
+        label = label.removeprefix(clocks.CHASE)
+        label = label[:1].upper() + label[1:]
+    return label
 
 
 class SiblingInline(ReadOnlyInline):

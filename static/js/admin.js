@@ -14,7 +14,9 @@
 //   page's heading.
 // - The search boxes of the admin's two-list choosers carry their hint in aria-label
 //   on an icon with no role: the icon becomes an image with that text.
-// - An autocomplete box (select2) is named by its field's label.
+// - An autocomplete box (select2) is named by its field's label. A choice of several
+//   records lists them with a "remove all" cross inside the list, which is not an item:
+//   it is hidden from screen readers (each choice is removed with Backspace as well).
 // - The first cell of each row of a list (the record's link) is the row's header:
 //   Django writes it as <th> without saying so (scope="row").
 // - The add, change, delete and view links beside a choice of a related record hold
@@ -209,6 +211,10 @@
       const rendered = box.querySelector(".select2-selection__rendered");
       box.setAttribute("aria-labelledby", rendered && rendered.id ? `${label.id} ${rendered.id}` : label.id);
       if (rendered) rendered.setAttribute("aria-labelledby", label.id);
+    }
+    // A choice of several records: the "remove all" cross sits inside the list of choices.
+    for (const clear of root.querySelectorAll("ul.select2-selection__rendered > .select2-selection__clear")) {
+      clear.setAttribute("aria-hidden", "true");
     }
     // A choice of several records types into a box of its own inside the selection.
     for (const search of root.querySelectorAll(".select2-selection .select2-search__field")) {

@@ -49,6 +49,7 @@ def test_a_placement_moves_on_by_its_buttons_and_the_measures_read_well(
     page.locator("input[type=submit].default").click()
     page.get_by_role("link", name="Placed for adoption (placement order made)").click()
     page.fill("input[name=on]", "2025-06-03")
+    page.fill("input[name=notice_on]", "2025-06-03")
     page.locator("input[type=submit].default").click()
     assert "Placed for adoption" in page.locator(".placements-status").inner_text()
     assert Placement.objects.get(pk=placement.pk).status == Placement.Status.PLACED_FOR_ADOPTION

@@ -572,6 +572,27 @@ def test_a_child_record_can_be_added_and_edited(sw_client):
     assert (child.first_name, child.date_of_birth) == ("Skye", date(2026, 11, 1))
 
 
+def test_a_health_assessment_is_recorded_on_the_childs_own_page(social_worker, sw_client):
+    # The row belongs to the child whose page it is: nothing to choose.
+    child = factories.child(social_worker, born=date(2024, 9, 2), entered_care_on=date(2025, 3, 3))
+    url = f"/admin/placements/child/{child.pk}/change/health/"
+    page = sw_client.get(url).content.decode()
+    assert "Choose the child" not in page
+    data = form_data(
+        page,
+        **{
+            "health_assessments-TOTAL_FORMS": "1",
+            "health_assessments-0-kind": "initial",
+            "health_assessments-0-done_on": "2025-03-20",
+            "health_assessments-0-note": "Seen by the looked-after children's nurse.",
+        },
+    )
+    response = sw_client.post(url, data)
+    assert response.status_code == 302
+    assessment = child.health_assessments.get()
+    assert (assessment.kind, assessment.done_on) == ("initial", date(2025, 3, 20))
+
+
 def test_team_managers_record_a_reg_25a_approval_in_the_admin(
     adopters_only, social_worker, make_staff, client
 ):
