@@ -14,9 +14,10 @@ from django.utils.html import format_html, format_html_join
 
 from . import formats, letters
 from .admin_caseloads import CaseloadMoveAdmin
+from .admin_filters import ReadOnly
 from .admin_saves import RefusedOnSave, SavesThroughServices
 from .invitations import staff_invitation_send
-from .models import LetterTemplate, LetterTemplateVersion, Notification, User
+from .models import ExportLog, LetterTemplate, LetterTemplateVersion, Notification, User
 from .workflow import Refused
 
 
@@ -147,6 +148,19 @@ class NotificationAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ExportLog)
+class ExportLogAdmin(ReadOnly, admin.ModelAdmin):
+    """Read-only: each CSV download writes its row (``portal.exports``); no one edits one."""
+
+    list_display = ("at", "export", "by", "rows", "filters")
+    list_filter = ("export",)
+    date_hierarchy = "at"
+    fields = readonly_fields = ("export", "by", "at", "rows", "filters")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("by")
 
 
 # ---------------------------------------------------------------------------

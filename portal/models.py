@@ -264,3 +264,24 @@ class Letter(models.Model):
 
     def __str__(self):
         return f"{self.title} ({formats.day(self.produced_at)})"
+
+
+class ExportLog(models.Model):
+    """One CSV download of records (``portal.exports``): who, which export, when, how many
+    rows and with which filter. Never the rows, and never a name or a search's words."""
+
+    export = models.CharField(max_length=80, help_text="Which export, e.g. “Enquiries”.")
+    by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    rows = models.PositiveIntegerField(help_text="How many rows the file held.")
+    filters = models.JSONField(
+        default=dict, blank=True, help_text="The filter the rows were chosen with."
+    )
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = "export log entry"
+        verbose_name_plural = "export log"
+
+    def __str__(self):
+        return f"{self.export}, {formats.day(timezone.localdate(self.at))}"

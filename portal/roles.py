@@ -66,6 +66,8 @@ def role_permissions() -> dict[str, list[str]]:
 
 # The core's own records: the outbox and the audit trail are for team managers.
 grant(Role.TEAM_MANAGERS, [*view("portal.notification"), *view("auditlog.logentry")])
+# The export log (portal.exports): team managers see who downloaded what; no one edits it.
+grant(Role.TEAM_MANAGERS, view("portal.exportlog"))
 # Letter templates: team managers edit the words (each save a new version).
 grant(Role.TEAM_MANAGERS, model_perms("portal.lettertemplate", ("view", "change")))
 # Team managers give a case, or a whole caseload, to another social worker (portal.caseloads).

@@ -46,7 +46,7 @@ from enquiries.services.enquiries import ENQUIRY_WORKFLOW
 from placements import services as placements_services
 from placements.models import PlacementDeadline, Professional
 from portal import letters
-from portal.models import LetterTemplate
+from portal.models import ExportLog, LetterTemplate
 from portal.notifications import notify
 from portal.roles import Role
 from tests.carers import factories as carer_factories
@@ -129,6 +129,11 @@ STAFF_PAGES = (
     StaffPage(
         "Notifications (outbox), audit log",
         ("portal.notification", "auditlog.logentry"),
+        {MANAGERS: "view", SUPERUSER: "view"},
+    ),
+    StaffPage(
+        "Export log (each CSV download: who, which, when, how many rows, the filter)",
+        ("portal.exportlog",),
         {MANAGERS: "view", SUPERUSER: "view"},
     ),
     StaffPage(
@@ -563,6 +568,9 @@ def records(make_staff, settings, tmp_path):
         "auditlog.logentry": LogEntry.objects.order_by("pk").first(),
         "portal.notification": notification,
         "portal.lettertemplate": LetterTemplate.objects.get(kind="carers.approval"),
+        "portal.exportlog": ExportLog.objects.create(
+            export="Enquiries", by=manager, rows=1, filters={"selected": 1}
+        ),
         "carers.household": household,
         "carers.document": household.documents.order_by("pk").first(),
         "carers.panelsitting": PanelSitting.objects.order_by("pk").first(),

@@ -12,6 +12,7 @@ deadlines up to date, all in one transaction.
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -260,6 +261,34 @@ def _guard_record_decision(facts, assessment, applicants, on):
     return []
 
 
+ASSESSOR_DECIDING = "The agency decision maker cannot be the household's assessing social worker."
+
+
+def assessor_ids(assessment: Assessment, household: Household) -> set[int]:
+    """Who assessed ``assessment``: the household's social worker, and whoever recorded the
+    start of the assessment proper (Stage 2, Form F). A move back to Stage 2 from a panel
+    booking is a deferral, not the assessment, and does not count."""
+    started_by = (
+        StageChange.objects.filter(
+            assessment=assessment,
+            to_stage__in=(Stage.STAGE_2, Stage.FORM_F),
+            recorded_by__isnull=False,
+        )
+        .exclude(from_stage=Stage.PANEL_BOOKED)
+        .values_list("recorded_by", flat=True)
+    )
+    return {pk for pk in (household.social_worker_id, *started_by) if pk is not None}
+
+
+def _guard_not_the_assessor(assessment: Assessment, context: "Context") -> list[str]:
+    """Segregation of duties: whoever assessed the household does not decide on it, even
+    with the permission (a superuser included)."""
+    user = context.user
+    if user is None or user.pk not in assessor_ids(assessment, context.facts.household):
+        return []
+    return [ASSESSOR_DECIDING]
+
+
 # ---------------------------------------------------------------------------
 # The actions offered on an assessment (the admin shows them as buttons)
 # ---------------------------------------------------------------------------
@@ -267,11 +296,13 @@ def _guard_record_decision(facts, assessment, applicants, on):
 
 @dataclass(frozen=True)
 class Context:
-    """What the guards read: the household's facts and applicants, and the day of the move."""
+    """What the guards read: the household's facts and applicants, the day of the move and
+    who makes it (None when no one in particular: a check of the record alone)."""
 
     facts: HouseholdFacts
     applicants: list[Applicant]
     on: date
+    user: Any = None
 
 
 def _guard(check: Callable[[HouseholdFacts, Assessment, list[Applicant], date], list[str]]):
@@ -416,7 +447,7 @@ ASSESSMENT = Workflow(
             permission=DECISION_PERMISSION,
             permission_refused="Only team managers record the agency decision.",
             applies=BOTH_TRACKS,
-            guards=(_guard(_guard_record_decision),),
+            guards=(_guard(_guard_record_decision), _guard_not_the_assessor),
             fields=(
                 "decision",
                 "approved_age_from",
@@ -443,14 +474,18 @@ def actions_for(
     *, assessment: Assessment, facts: HouseholdFacts, applicants: list[Applicant], user, on: date
 ) -> list[Offered]:
     """The actions open to this user on this assessment now, with what blocks each one."""
-    return ASSESSMENT.actions_for(assessment, user=user, context=Context(facts, applicants, on))
+    return ASSESSMENT.actions_for(
+        assessment, user=user, context=Context(facts, applicants, on, user)
+    )
 
 
 def action_offered(
     *, assessment: Assessment, name: str, facts: HouseholdFacts, applicants, user, on: date
 ) -> Offered | None:
     """One action as ``actions_for`` offers it (None when it is not open now)."""
-    return ASSESSMENT.offered(assessment, name, user=user, context=Context(facts, applicants, on))
+    return ASSESSMENT.offered(
+        assessment, name, user=user, context=Context(facts, applicants, on, user)
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -473,7 +508,7 @@ def _begin(assessment: Assessment, action_name: str, *, by, on: date):
             ]
         )
     context = Context(
-        household_facts(household=household), household_applicants(household=household), on
+        household_facts(household=household), household_applicants(household=household), on, by
     )
     problems = ASSESSMENT.guard_problems(action, locked, context)
     if problems:
@@ -930,7 +965,8 @@ def assessment_record_decision(
     approved_age_to: int | None = None,
     approved_number_of_children: int | None = None,
 ) -> Assessment:
-    """The agency decision maker's decision (team managers only)."""
+    """The agency decision maker's decision (team managers only, and never whoever assessed
+    the household: ``assessor_ids``)."""
     if decision not in Assessment.Decision.values:
         raise TransitionRefused(["Choose the agency decision."])
     approved = decision == Assessment.Decision.APPROVED

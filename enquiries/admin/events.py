@@ -1,18 +1,16 @@
 """Staff admin of the enquiries app. Status is never edited here: actions call services."""
 
-import csv
-
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from portal import exports
 from portal.formats import day_and_time
 
 from ..formats import event_when, natural_key
@@ -254,13 +252,16 @@ class InformationEventAdmin(admin.ModelAdmin):
             # "Person 2" before "Person 10", as people read a list.
             key=lambda b: (b.event.starts_at, b.event_id, b.status, natural_key(b.name), b.id),
         )
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
         stamp = timezone.localtime().strftime("%Y-%m-%d")
-        response["Content-Disposition"] = f'attachment; filename="attendees-{stamp}.csv"'
-        response["Cache-Control"] = "no-store"
-        writer = csv.writer(response)
-        writer.writerow(
-            [
+        # The list serves running the events: who comes, how to reach them, their places
+        # and their booking. Access needs are free text and may be about health: the file
+        # says only whether there are some, as the sign-in sheet does, and the booking
+        # holds the words. Where people heard about us is for the figures, not the list.
+        return exports.csv_export(
+            request,
+            export="Event attendees",
+            filename=f"attendees-{stamp}.csv",
+            columns=[
                 "Event",
                 "Date",
                 "Name",
@@ -269,29 +270,24 @@ class InformationEventAdmin(admin.ModelAdmin):
                 "Places",
                 "Status",
                 "Access needs",
-                "Heard about us",
                 "Booked at",
-            ]
+            ],
+            rows=(
+                (
+                    booking.event.title,
+                    day_and_time(booking.event.starts_at),
+                    booking.name,
+                    booking.email,
+                    booking.phone,
+                    booking.places,
+                    booking.get_status_display(),
+                    "Yes: see the booking" if booking.access_needs.strip() else "",
+                    day_and_time(booking.created_at),
+                )
+                for booking in bookings
+            ),
+            filters=exports.list_filters(request, selected=queryset.count()),
         )
-        for booking in bookings:
-            writer.writerow(
-                [
-                    _csv_safe(value)
-                    for value in (
-                        booking.event.title,
-                        day_and_time(booking.event.starts_at),
-                        booking.name,
-                        booking.email,
-                        booking.phone,
-                        booking.places,
-                        booking.get_status_display(),
-                        booking.access_needs,
-                        booking.get_heard_about_display(),
-                        day_and_time(booking.created_at),
-                    )
-                ]
-            )
-        return response
 
     @admin.action(description="Duplicate the selected events a month later")
     def duplicate_next_month(self, request, queryset):
@@ -330,14 +326,6 @@ class InformationEventAdmin(admin.ModelAdmin):
                     request, f"{event} is cancelled; {told} people were told.", messages.SUCCESS
                 )
         return None
-
-
-def _csv_safe(value):
-    """Stop a spreadsheet from running a cell as a formula (CSV injection)."""
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
 
 
 class EventMessageForm(forms.Form):

@@ -3,7 +3,6 @@ letters and the measures. The page is in sections (``portal.admin_sections``): o
 and next steps, court, family time, reviews and visits, and notes; each saves only what
 it shows."""
 
-import csv
 from datetime import timedelta
 
 from django.conf import settings
@@ -16,7 +15,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from portal import formats
+from portal import exports, formats
 from portal.admin_caseloads import ReallocateAdmin
 from portal.admin_filters import CaseListColumns
 from portal.admin_notes import CaseNoteInline, CaseNotesAdmin
@@ -504,19 +503,26 @@ class PlacementAdmin(
 
     def measures_csv_view(self, request):
         _form, figures = self._measures_for(request)
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
         period = (
             f"{figures.financial_year}-{figures.financial_year + 1}"
             if (figures.financial_year)
             else (figures.year or "all-years")
         )
-        name = f"ep-measures-{period}.csv"
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        response["Cache-Control"] = "no-store"
-        writer = csv.writer(response)
-        for row in measures.measures_csv_rows(figures):
-            writer.writerow(row)
-        return response
+        # Counts and medians only, no record of a child: every column is the measure
+        # itself. Small counts can still point to a child, so the file carries the notice.
+        columns, *rows = measures.measures_csv_rows(figures)
+        if figures.financial_year:
+            chosen = {"financial_year": figures.financial_year}
+        else:
+            chosen = {"year": figures.year} if figures.year else {"year": "all years"}
+        return exports.csv_export(
+            request,
+            export="EP measures",
+            filename=f"ep-measures-{period}.csv",
+            columns=columns,
+            rows=rows,
+            filters=chosen,
+        )
 
 
 def _chart(figures: measures.Measures) -> dict:

@@ -33,6 +33,7 @@ from django.test.utils import CaptureQueriesContext
 
 from placements import measures, services
 from placements.models import CourtOrder, Placement
+from portal.models import ExportLog
 
 from . import factories
 
@@ -306,7 +307,15 @@ def test_the_page_shows_the_figures_the_csv_and_an_accessible_chart(known, team_
         MEASURES_URL.replace("measures/", "measures.csv") + "?year=2024"
     )
     assert csv_response["Content-Type"] == "text/csv; charset=utf-8"
-    rows = list(csv.reader(io.StringIO(csv_response.content.decode())))
+    notice, *rows = list(csv.reader(io.StringIO(csv_response.content.decode())))
+    assert notice[0].startswith("# This file holds personal data.")
+    log = ExportLog.objects.get()
+    assert (log.export, log.by, log.filters) == (
+        "EP measures",
+        team_manager_client.user,
+        {"year": 2024},
+    )
+    assert log.rows == len(rows) - 1
     assert rows[0] == ["Measure", "Route", "Value", "Children or placements", "Out of"]
     assert [
         "Median days from placement to adoption order (2024)",
@@ -395,7 +404,8 @@ def test_the_measures_page_filters_by_financial_year(known, team_manager_client)
     )
     assert "ep-measures-2023-2024.csv" in csv_response["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(csv_response.content.decode())))
-    assert any("(financial year April 2023 to March 2024)" in row[0] for row in rows[1:])
+    assert any("(financial year April 2023 to March 2024)" in row[0] for row in rows[2:])
+    assert ExportLog.objects.get().filters == {"financial_year": 2023}
     both = team_manager_client.get(MEASURES_URL + "?financial_year=2023&year=2024")
     assert both.status_code == 200
     assert "Choose a year or a financial year, not both." in both.content.decode()

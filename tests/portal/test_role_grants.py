@@ -133,6 +133,7 @@ TEAM_MANAGERS_ALSO = {
     "placements.view_measures",
     "portal.reallocate_caseload",
     "portal.view_notification",
+    "portal.view_exportlog",
     "portal.view_lettertemplate",
     "portal.change_lettertemplate",
 }

@@ -317,20 +317,34 @@ def test_actions_call_the_services_and_report_refusals(recruitment):
 
 
 def test_the_csv_export_has_the_columns_and_defuses_formulas(recruitment):
-    enquiry = EnquiryFactory(first_name="=HYPERLINK(1)", children_ages=[3])
+    enquiry = EnquiryFactory(
+        first_name="=HYPERLINK(1)",
+        children_ages=[3],
+        household=Enquiry.Household.COUPLE,
+        partner_name="Sam Bloggs",
+        postcode="OK1 2AB",
+    )
     response = act(recruitment, "export_csv", [enquiry])
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"].startswith('attachment; filename="enquiries-')
     rows = list(csv.reader(io.StringIO(response.content.decode())))
-    header, row = rows
+    notice, header, row = rows
+    assert notice == [
+        "# This file holds personal data. Keep it securely, share it only with those who "
+        "need it, and delete it when done."
+    ]
     record = dict(zip(header, row, strict=True))
     assert record["Reference"] == enquiry.reference
     assert record["First name"] == "'=HYPERLINK(1)"
     assert record["Status"] == "New"
-    assert record["Children's ages"] == "3"
+    assert record["Postcode district"] == "OK1"
     assert record["Aged 21 or over"] == "yes"
     assert record["Next deadline"]
-    assert "Your question" not in header  # free text stays in the staff area
+    # Minimised: no free text, no partner's name, no children's details, no full postcode.
+    assert "Your question" not in header
+    assert not {"Partner", "Children's ages", "Postcode"} & set(header)
+    assert "Sam Bloggs" not in response.content.decode()
+    assert "OK1 2AB" not in response.content.decode()
 
 
 def test_social_workers_cannot_export(staff_client):

@@ -221,19 +221,40 @@ def test_cancel_event_asks_first_then_tells_everyone(events_team):
 
 def test_export_attendees_as_csv(events_team):
     event = InformationEventFactory(title="Evening", places=5)
-    BookingFactory(event=event, name='=HYPERLINK("x")', email="a@example.com", phone="01632 960001")
+    BookingFactory(
+        event=event,
+        name='=HYPERLINK("x")',
+        email="a@example.com",
+        phone="01632 960001",
+        access_needs="uses a wheelchair",
+    )
     BookingFactory(event=event, name="Bea", status=Booking.Status.WAITING)
     BookingFactory(event=event, name="Gone", status=Booking.Status.CANCELLED)
     response = events_team.post(
         EVENTS_URL, {"action": "export_attendees", "_selected_action": [event.pk]}
     )
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
-    assert rows[0][:3] == ["Event", "Date", "Name"]
-    names = [row[2] for row in rows[1:]]
+    notice, header, *rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert notice[0].startswith("# This file holds personal data.")
+    assert header == [
+        "Event",
+        "Date",
+        "Name",
+        "Email",
+        "Phone",
+        "Places",
+        "Status",
+        "Access needs",
+        "Booked at",
+    ]
+    names = [row[2] for row in rows]
     assert names == ['\'=HYPERLINK("x")', "Bea"], "formulas are defused; cancelled left out"
-    assert rows[1][4] == "01632 960001"
-    assert rows[2][6] == "On the waiting list"
+    assert rows[0][4] == "01632 960001"
+    # Access needs only as a flag, as on the sign-in sheet: the words stay on the booking.
+    assert rows[0][7] == "Yes: see the booking"
+    assert rows[1][7] == ""
+    assert "wheelchair" not in response.content.decode()
+    assert rows[1][6] == "On the waiting list"
 
 
 def test_duplicate_an_event_for_the_next_date(events_team):
@@ -280,7 +301,7 @@ def test_the_csv_sorts_names_as_people_read_them_and_dates_like_the_staff_area(e
     response = events_team.post(
         EVENTS_URL, {"action": "export_attendees", "_selected_action": [event.pk]}
     )
-    rows = list(csv.reader(io.StringIO(response.content.decode())))[1:]
+    rows = list(csv.reader(io.StringIO(response.content.decode())))[2:]
     assert [row[2] for row in rows] == ["Person 1", "Person 2", "Person 10", "Person 11"]
     local = timezone.localtime(event.starts_at)
     assert rows[0][1].startswith(f"{local.day} {local:%B %Y} at ")
