@@ -135,6 +135,10 @@ TEAM_MANAGERS_ALSO = {
     "portal.view_notification",
     "portal.view_lettertemplate",
     "portal.change_lettertemplate",
+    "portal.view_legalhold",
+    "portal.add_legalhold",
+    "portal.delete_legalhold",
+    "portal.view_retentionrun",
 }
 
 CONTENT_EDITORS = {
