@@ -15,6 +15,7 @@ from django.utils.html import format_html, format_html_join
 
 from . import formats, letters, retention
 from .admin_caseloads import CaseloadMoveAdmin
+from .admin_filters import ReadOnly
 from .admin_saves import RefusedOnSave, SavesThroughServices
 from .invitations import staff_invitation_send
 from .models import (
@@ -368,7 +369,7 @@ class LegalHoldAdmin(admin.ModelAdmin):
 
 
 @admin.register(RetentionRun)
-class RetentionRunAdmin(admin.ModelAdmin):
+class RetentionRunAdmin(ReadOnly, admin.ModelAdmin):
     """Read-only: each run's counts per retention class."""
 
     list_display = ("started_at", "trigger", "done")
@@ -393,12 +394,3 @@ class RetentionRunAdmin(admin.ModelAdmin):
                 ),
             ),
         )
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
