@@ -12,10 +12,11 @@ class CarersConfig(AppConfig):
         from portal.casenotes import register_notes
         from portal.dashboard import register_panel
         from portal.deadlines import register_deadlines
+        from portal.retention import register as register_retention
         from portal.search import register_kind
         from portal.workflow import lock_rank
 
-        from . import models, reminders, roles
+        from . import models, reminders, retention, roles
         from .letters import register_letters
         from .selectors import SEARCH_KINDS, dashboard_panel, household_for_enquirer
         from .services.households import CASELOAD
@@ -27,6 +28,8 @@ class CarersConfig(AppConfig):
         # One of our carers who uses the enquiry form again is recognised (carers may
         # read enquiries; enquiries never import carers).
         register_household_lookup(household_for_enquirer)
+        for retention_class in retention.CLASSES:
+            register_retention(retention_class)
         register_deadlines(reminders.DEADLINES)
         register_notes(HOUSEHOLD_NOTES)
         register_letters()

@@ -14,6 +14,7 @@ from django.views import View
 from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 
+from portal import retention
 from portal.middleware import staff_mfa_satisfied
 from portal.ratelimit import RateLimit
 
@@ -52,6 +53,10 @@ class AccessibilityView(TemplateView):
 
 class PrivacyView(TemplateView):
     template_name = "content/privacy.html"
+
+    def get_context_data(self, **kwargs):
+        # How long each kind of record is kept: the rows the retention job applies.
+        return super().get_context_data(**kwargs, retention_schedule=retention.schedule_rows())
 
 
 class HubView(TemplateView):

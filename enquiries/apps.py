@@ -9,10 +9,11 @@ class EnquiriesConfig(AppConfig):
         from portal import audit
         from portal.dashboard import register_panel
         from portal.notifications import register_attachment_builder
+        from portal.retention import register as register_retention
         from portal.search import register_kind
         from portal.workflow import lock_rank
 
-        from . import roles
+        from . import retention, roles
         from .ics import booking_ics_attachment
         from .models import Booking, Enquiry, EnquiryContact, EnquiryNote, InformationEvent
         from .selectors.enquiries import SEARCH_KINDS, recruitment_panel
@@ -24,6 +25,8 @@ class EnquiriesConfig(AppConfig):
         register_panel(template="enquiries/admin/events_panel.html", context=events_panel)
         for kind in SEARCH_KINDS:
             register_kind(kind)
+        for retention_class in retention.CLASSES:
+            register_retention(retention_class)
 
         # Information events and bookings.
         register_attachment_builder("booking-ics", booking_ics_attachment)

@@ -3,7 +3,6 @@
 from celery import shared_task
 
 from . import reminders
-from .services import enquiries as enquiry_services
 from .services import events as event_services
 
 # -- Information events -------------------------------------------------------
@@ -28,5 +27,9 @@ def fill_waiting_lists() -> int:
 
 @shared_task(ignore_result=True)
 def anonymise_closed_enquiries() -> int:
-    """Beat: anonymise enquiries closed for longer than ENQUIRY_RETENTION_MONTHS."""
-    return enquiry_services.enquiries_anonymise_due()
+    """Anonymise enquiries closed for longer than ENQUIRY_RETENTION_MONTHS now (beat does
+    it with the rest of the retention schedule); legal holds are kept."""
+    from portal import retention
+
+    run = retention.run(keys=["enquiries.closed"], trigger="enquiries")
+    return run.done

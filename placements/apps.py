@@ -11,15 +11,18 @@ class PlacementsConfig(AppConfig):
         from portal.casenotes import register_notes
         from portal.dashboard import register_panel
         from portal.deadlines import register_deadlines
+        from portal.retention import register as register_retention
         from portal.search import register_kind
         from portal.workflow import lock_rank
 
-        from . import models, reminders, roles
+        from . import models, reminders, retention, roles
         from .selectors import SEARCH_KINDS, dashboard_panel
         from .services.deadlines import CHILDREN_CASELOAD, PLACEMENTS_CASELOAD
         from .services.notes import CHILD_NOTES, PLACEMENT_NOTES
 
         roles.grant_roles()
+        for retention_class in retention.CLASSES:
+            register_retention(retention_class)
         register_deadlines(reminders.DEADLINES)
         register_notes(CHILD_NOTES)
         register_notes(PLACEMENT_NOTES)

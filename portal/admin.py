@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
@@ -12,12 +13,20 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from . import formats, letters
+from . import formats, letters, retention
 from .admin_caseloads import CaseloadMoveAdmin
 from .admin_filters import ReadOnly
 from .admin_saves import RefusedOnSave, SavesThroughServices
 from .invitations import staff_invitation_send
-from .models import ExportLog, LetterTemplate, LetterTemplateVersion, Notification, User
+from .models import (
+    ExportLog,
+    LegalHold,
+    LetterTemplate,
+    LetterTemplateVersion,
+    Notification,
+    RetentionRun,
+    User,
+)
 from .workflow import Refused
 
 
@@ -318,3 +327,84 @@ class LetterTemplateAdmin(SavesThroughServices, admin.ModelAdmin):
         version = get_object_or_404(LetterTemplateVersion, template=template, number=number)
         data = letters.letter_preview(kind=kind, title=version.title, body=version.body)
         return _pdf_response(data, f"{template.kind}-version-{number}.pdf")
+
+
+# ---------------------------------------------------------------------------
+# The retention schedule: legal holds (team managers) and the job's reports
+# ---------------------------------------------------------------------------
+
+
+class LegalHoldForm(forms.ModelForm):
+    class Meta:
+        model = LegalHold
+        fields = ("content_type", "object_id", "reason")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "content_type" in self.fields:  # a hold is added, never changed
+            models = retention.held_models()
+            self.fields["content_type"].queryset = ContentType.objects.filter(
+                pk__in=[ContentType.objects.get_for_model(model).pk for model in models]
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        content_type, object_id = cleaned.get("content_type"), cleaned.get("object_id")
+        if content_type and object_id is not None:
+            model = content_type.model_class()
+            if not model._default_manager.filter(pk=object_id).exists():
+                self.add_error("object_id", f"There is no {content_type.name} {object_id}.")
+        return cleaned
+
+
+@admin.register(LegalHold)
+class LegalHoldAdmin(admin.ModelAdmin):
+    """A hold is set or lifted, never edited: the retention job leaves its record alone."""
+
+    form = LegalHoldForm
+    list_display = ("__str__", "reason", "set_by", "set_at")
+    list_filter = ("content_type",)
+    readonly_fields = ("set_by", "set_at")
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ("content_type", "object_id", "reason")
+        return ("content_type", "object_id", "reason", "set_by", "set_at")
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj) if obj else ()
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        obj.set_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(RetentionRun)
+class RetentionRunAdmin(ReadOnly, admin.ModelAdmin):
+    """Read-only: each run's counts per retention class."""
+
+    list_display = ("started_at", "trigger", "done")
+    fields = readonly_fields = ("started_at", "finished_at", "trigger", "report_table")
+
+    @admin.display(description="records anonymised or deleted")
+    def done(self, obj):
+        return obj.done
+
+    @admin.display(description="report")
+    def report_table(self, obj):
+        titles = {rc.key: rc.title for rc in retention.registered()}
+        return format_html(
+            "<table><tr><th>records</th><th>then</th><th>due</th><th>held</th><th>done</th></tr>"
+            "{}</table>",
+            format_html_join(
+                "",
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                (
+                    (titles.get(key, key), e["action"], e["due"], e["held"], e["done"])
+                    for key, e in obj.report.items()
+                ),
+            ),
+        )

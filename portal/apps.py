@@ -12,12 +12,17 @@ class PortalConfig(AppConfig):
     def ready(self):
         from .dashboard import caseloads_panel, outbox_panel, register_panel
         from .letters import letter_templates_seed
+        from .notifications import retention_classes
+        from .retention import register
         from .roles import sync_role_permissions
 
         register_panel(template="portal/admin/outbox_panel.html", context=outbox_panel, order=1000)
         register_panel(
             template="portal/admin/caseloads_panel.html", context=caseloads_panel, order=900
         )
+
+        for retention_class in retention_classes():
+            register(retention_class)
 
         # After every app's migrations, so that every permission exists.
         post_migrate.connect(sync_role_permissions, dispatch_uid="portal.sync_role_permissions")

@@ -285,3 +285,58 @@ class ExportLog(models.Model):
 
     def __str__(self):
         return f"{self.export}, {formats.day(timezone.localdate(self.at))}"
+
+
+class LegalHold(models.Model):
+    """A named record the retention schedule must leave alone (a claim, a complaint, an
+    inquiry): set and lifted by team managers in the admin."""
+
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="kind of record",
+    )
+    object_id = models.PositiveBigIntegerField(
+        "record number", help_text="The number of the record in its admin page's address."
+    )
+    reason = models.CharField(
+        max_length=300, help_text="Why it is kept, e.g. the claim or inquiry it belongs to."
+    )
+    set_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", editable=False)
+    set_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-set_at", "-id"]
+        verbose_name = "legal hold"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id"],
+                name="legal_hold_once_per_record",
+                violation_error_message="This record is already under a legal hold.",
+            )
+        ]
+
+    def __str__(self):
+        return f"Legal hold on {self.content_type.name} {self.object_id}"
+
+
+class RetentionRun(models.Model):
+    """What one run of the retention schedule did: counts per class, never names."""
+
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(default=timezone.now)
+    dry_run = models.BooleanField(default=False)
+    trigger = models.CharField(max_length=20, default="beat")
+    report = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = "retention run"
+
+    def __str__(self):
+        return f"Retention run, {formats.day(self.started_at)}"
+
+    @property
+    def done(self) -> int:
+        return sum(entry.get("done", 0) for entry in self.report.values())

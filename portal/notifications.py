@@ -384,3 +384,34 @@ def build_message(notification: Notification) -> EmailMultiAlternatives:
     for attachment in attachments:
         message.attach(attachment.filename, attachment.content, attachment.mimetype)
     return message
+
+
+# -- retention -------------------------------------------------------------------------------
+
+
+def delivered_due(today):
+    """Emails sent more than ``OUTBOX_DELIVERED_RETENTION_DAYS`` before ``today``."""
+    cutoff = today - timedelta(days=settings.OUTBOX_DELIVERED_RETENTION_DAYS)
+    return Notification.objects.filter(sent_at__isnull=False, sent_at__date__lt=cutoff).order_by()
+
+
+def delivered_delete(batch, now) -> None:
+    Notification.objects.filter(pk__in=[notification.pk for notification in batch]).delete()
+
+
+def retention_classes():
+    from .retention import DELETE, RetentionClass
+
+    return [
+        RetentionClass(
+            key="portal.outbox_delivered",
+            title="Emails sent",
+            covers="the outbox's copy of each email we sent (address and contents)",
+            period=lambda: f"{settings.OUTBOX_DELIVERED_RETENTION_DAYS} days",
+            runs_from="the day it was sent",
+            action=DELETE,
+            due=delivered_due,
+            apply=delivered_delete,
+            setting="OUTBOX_DELIVERED_RETENTION_DAYS",
+        )
+    ]

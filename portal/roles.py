@@ -70,6 +70,9 @@ grant(Role.TEAM_MANAGERS, [*view("portal.notification"), *view("auditlog.logentr
 grant(Role.TEAM_MANAGERS, view("portal.exportlog"))
 # Letter templates: team managers edit the words (each save a new version).
 grant(Role.TEAM_MANAGERS, model_perms("portal.lettertemplate", ("view", "change")))
+# The retention schedule: team managers set and lift legal holds and read the job's reports.
+grant(Role.TEAM_MANAGERS, model_perms("portal.legalhold", ("view", "add", "delete")))
+grant(Role.TEAM_MANAGERS, view("portal.retentionrun"))
 # Team managers give a case, or a whole caseload, to another social worker (portal.caseloads).
 grant(Role.TEAM_MANAGERS, ["portal.reallocate_caseload"])
 

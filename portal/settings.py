@@ -494,10 +494,7 @@ ENQUIRY_STEP_RATE_LIMIT_PER_HOUR = env.int("ENQUIRY_STEP_RATE_LIMIT_PER_HOUR", d
 # Closed enquiries are anonymised after this many months; the funnel figures stay.
 ENQUIRY_RETENTION_MONTHS = env.int("ENQUIRY_RETENTION_MONTHS", default=12)
 ENQUIRY_FUNNEL_MONTHS = env.int("ENQUIRY_FUNNEL_MONTHS", default=12)
-CELERY_BEAT_SCHEDULE["enquiries-anonymise-closed"] = {
-    "task": "enquiries.tasks.anonymise_closed_enquiries",
-    "schedule": env.float("ENQUIRY_RETENTION_SWEEP_SECONDS", default=6 * 3600.0),
-}
+# The enquiries' rule is a class of the retention schedule (below): its job applies it.
 
 # Placements: reminders to the carers' social worker, in working days before each statutory
 # clock (reviews, visits, the 26 weeks); overdue items go in the one morning digest
@@ -516,6 +513,17 @@ CELERY_BEAT_SCHEDULE["placements-follow-social-workers"] = {
 CELERY_BEAT_SCHEDULE["placements-end-overtaken-temporary-approvals"] = {
     "task": "placements.tasks.end_overtaken_temporary_approvals",
     "schedule": env.float("PLACEMENTS_SWEEP_SECONDS", default=3600.0),
+}
+
+# The retention schedule (portal/retention.py; the README's "Retention schedule" table).
+# Periods set by law are constants beside their class; these are the agency's policy.
+RETENTION_BATCH_SIZE = env.int("RETENTION_BATCH_SIZE", default=200)
+BOOKING_RETENTION_MONTHS = env.int("BOOKING_RETENTION_MONTHS", default=12)
+OUTBOX_DELIVERED_RETENTION_DAYS = env.int("OUTBOX_DELIVERED_RETENTION_DAYS", default=90)
+CARERS_NOT_APPROVED_RETENTION_YEARS = env.int("CARERS_NOT_APPROVED_RETENTION_YEARS", default=3)
+CELERY_BEAT_SCHEDULE["retention-schedule"] = {
+    "task": "portal.tasks.apply_retention_schedule",
+    "schedule": env.float("RETENTION_SWEEP_SECONDS", default=6 * 3600.0),
 }
 
 # Audit trail: changes to carer, placement and enquiry records.

@@ -32,3 +32,12 @@ def clear_expired_sessions() -> None:
     from django.conf import settings
 
     import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
+
+
+@shared_task(ignore_result=True)
+def apply_retention_schedule() -> int:
+    """Beat: anonymise or delete what the retention schedule says is due (legal holds
+    kept); returns how many records it changed."""
+    from . import retention
+
+    return retention.run().done

@@ -45,8 +45,8 @@ from enquiries.models import Enquiry
 from enquiries.services.enquiries import ENQUIRY_WORKFLOW
 from placements import services as placements_services
 from placements.models import PlacementDeadline, Professional
-from portal import letters
-from portal.models import ExportLog, LetterTemplate
+from portal import letters, retention
+from portal.models import ExportLog, LegalHold, LetterTemplate
 from portal.notifications import notify
 from portal.roles import Role
 from tests.carers import factories as carer_factories
@@ -428,6 +428,16 @@ STAFF_PAGES = (
         },
     ),
     StaffPage(
+        "Legal holds (the retention job leaves the record alone)",
+        ("portal.legalhold",),
+        {MANAGERS: "view, add, delete", SUPERUSER: "view, add, delete"},
+    ),
+    StaffPage(
+        "Retention runs (each run's counts)",
+        ("portal.retentionrun",),
+        {MANAGERS: "view", SUPERUSER: "view"},
+    ),
+    StaffPage(
         "Users, groups, email addresses, authenticators",
         ("portal.user", "auth.group", "account.emailaddress", "mfa.authenticator"),
         {SUPERUSER: "view, add, change, delete, set a password"},
@@ -571,6 +581,13 @@ def records(make_staff, settings, tmp_path):
         "portal.exportlog": ExportLog.objects.create(
             export="Enquiries", by=manager, rows=1, filters={"selected": 1}
         ),
+        "portal.legalhold": LegalHold.objects.create(
+            content_type=ContentType.objects.get_for_model(Enquiry),
+            object_id=enquiry.pk,
+            reason="A complaint",
+            set_by=social_worker,
+        ),
+        "portal.retentionrun": retention.run(trigger="command"),
         "carers.household": household,
         "carers.document": household.documents.order_by("pk").first(),
         "carers.panelsitting": PanelSitting.objects.order_by("pk").first(),

@@ -199,6 +199,9 @@ class Booking(AuditNamed, models.Model):
     confirmed_at = models.DateTimeField(null=True, blank=True, editable=False)
     cancelled_at = models.DateTimeField(null=True, blank=True, editable=False)
     checked_in_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Set by the retention schedule 12 months after the event: the booker's details go,
+    # the booking (status, places, how they heard of us) stays for the counts.
+    anonymised_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = BookingQuerySet.as_manager()
 
@@ -209,7 +212,10 @@ class Booking(AuditNamed, models.Model):
             models.UniqueConstraint(
                 "event",
                 Lower("email"),
-                condition=Q(status__in=["confirmed", "waiting", "attended", "no_show"]),
+                condition=Q(
+                    status__in=["confirmed", "waiting", "attended", "no_show"],
+                    anonymised_at__isnull=True,
+                ),
                 name="booking_one_active_per_email_per_event",
                 violation_error_message="This email address already has a booking for this event.",
             ),

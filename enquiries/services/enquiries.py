@@ -814,19 +814,15 @@ def enquiry_anonymise(*, enquiry: Enquiry, now: datetime | None = None) -> Enqui
     return locked
 
 
-def enquiries_anonymise_due(*, now: datetime | None = None, limit: int = 500) -> int:
-    """The retention sweep: anonymise enquiries closed for longer than the policy period."""
-    now = now or timezone.now()
-    cutoff = anonymise_before(timezone.localdate(now))
-    due = list(
-        Enquiry.objects.filter(
-            status=Status.CLOSED, anonymised_at__isnull=True, closed_at__date__lt=cutoff
-        )
-        .order_by("closed_at", "id")
-        .values_list("pk", flat=True)[:limit]
-    )
-    for pk in due:
-        enquiry_anonymise(enquiry=Enquiry(pk=pk), now=now)
-    if due:
-        logger.info("Anonymised %s closed enquiries", len(due))
-    return len(due)
+def closed_due(today: date):
+    """Closed enquiries old enough to anonymise on ``today`` (the retention class's rows)."""
+    return Enquiry.objects.filter(
+        status=Status.CLOSED,
+        anonymised_at__isnull=True,
+        closed_at__date__lt=anonymise_before(today),
+    ).order_by()
+
+
+def closed_anonymise(batch, now: datetime) -> None:
+    for enquiry in batch:
+        enquiry_anonymise(enquiry=enquiry, now=now)

@@ -10,15 +10,15 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, connection, transaction
-from django.db.models import CharField, Exists, F, OuterRef, Sum, Value
+from django.db.models import CharField, Exists, F, OuterRef, Q, Sum, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.text import slugify
 
-from portal.audit import name_next_save
+from portal.audit import history_hide, name_next_save
 from portal.calendar import add_months
 from portal.models import Notification
-from portal.notifications import notify, notify_new
+from portal.notifications import notifications_withdraw, notify, notify_new
 from portal.workflow import Refused, Table, Workflow, lock
 
 from ..caching import events_changed
@@ -774,3 +774,42 @@ def _shift_local(moment: datetime, shift: timedelta) -> datetime:
     local = timezone.localtime(moment)
     naive = local.replace(tzinfo=None) + shift
     return timezone.make_aware(naive, timezone.get_current_timezone())
+
+
+# -- retention -------------------------------------------------------------------------------
+
+
+def bookings_due(today):
+    """Bookings for events that ended more than ``BOOKING_RETENTION_MONTHS`` before ``today``
+    (the privacy notice: "kept for 12 months after the event"), not yet anonymised."""
+    cutoff = add_months(today, -settings.BOOKING_RETENTION_MONTHS)
+    return Booking.objects.filter(anonymised_at__isnull=True, event__ends_at__date__lt=cutoff)
+
+
+def booking_anonymise(*, booking: Booking, now: datetime | None = None) -> Booking:
+    """Blank the booker's details; keep the booking's status, places and source, so the
+    event's numbers stay. The emails about it no longer say who they went to."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = lock(booking)
+        if locked.anonymised_at is not None:
+            return locked
+        locked.name = locked.email = locked.phone = locked.access_needs = ""
+        locked.anonymised_at = now
+        name_next_save(locked, "enquiries.booking.anonymised")
+        locked.save(
+            update_fields=["name", "email", "phone", "access_needs", "anonymised_at", "updated_at"]
+        )
+        prefix = f"booking:{locked.pk}:"
+        notifications_withdraw(key_prefix=prefix)
+        # Its own emails, and the messages to everyone booked on the event.
+        Notification.objects.filter(
+            Q(key__startswith=prefix) | Q(key__endswith=f":booking:{locked.pk}")
+        ).update(to="", context={})
+        history_hide({Booking: [locked.pk]}, public_addresses=True)
+    return locked
+
+
+def bookings_anonymise(batch, now: datetime) -> None:
+    for booking in batch:
+        booking_anonymise(booking=booking, now=now)

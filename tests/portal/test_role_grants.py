@@ -136,6 +136,10 @@ TEAM_MANAGERS_ALSO = {
     "portal.view_exportlog",
     "portal.view_lettertemplate",
     "portal.change_lettertemplate",
+    "portal.view_legalhold",
+    "portal.add_legalhold",
+    "portal.delete_legalhold",
+    "portal.view_retentionrun",
 }
 
 CONTENT_EDITORS = {

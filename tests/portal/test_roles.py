@@ -26,6 +26,8 @@ ADMIN_ACCESS: dict[str, set[str]] = {
     "portal.notification": {MANAGERS},
     "portal.lettertemplate": {MANAGERS},
     "portal.exportlog": {MANAGERS},
+    "portal.legalhold": {MANAGERS},
+    "portal.retentionrun": {MANAGERS},
     "carers.household": {SOCIAL, MANAGERS},
     "carers.document": {SOCIAL, MANAGERS},
     "carers.panelsitting": {SOCIAL, MANAGERS},

@@ -116,9 +116,11 @@ def test_a_new_enquiry_from_the_same_address_is_not_joined_to_an_anonymised_one(
 
 
 def test_beat_runs_the_sweep():
-    schedule = django_settings.CELERY_BEAT_SCHEDULE["enquiries-anonymise-closed"]
-    assert schedule["task"] == "enquiries.tasks.anonymise_closed_enquiries"
+    # The enquiries' rule is a class of the retention schedule: its one beat job applies it.
+    schedule = django_settings.CELERY_BEAT_SCHEDULE["retention-schedule"]
+    assert schedule["task"] == "portal.tasks.apply_retention_schedule"
     assert schedule["schedule"] > 0
+    assert "enquiries-anonymise-closed" not in django_settings.CELERY_BEAT_SCHEDULE
 
 
 def test_the_audit_log_never_holds_the_sensitive_details(recruiter):
