@@ -10,6 +10,7 @@ class EnquiriesConfig(AppConfig):
         from portal.dashboard import register_panel
         from portal.notifications import register_attachment_builder
         from portal.search import register_kind
+        from portal.subject_access import Provider, register_provider
         from portal.workflow import lock_rank
 
         from . import roles
@@ -18,12 +19,15 @@ class EnquiriesConfig(AppConfig):
         from .selectors.enquiries import SEARCH_KINDS, recruitment_panel
         from .selectors.events import events_panel
         from .services.enquiries import AUDIT_MASKED_FIELDS
+        from .subject_access import enquiry_sections
 
         roles.grant_roles()
         register_panel(template="enquiries/admin/recruitment_panel.html", context=recruitment_panel)
         register_panel(template="enquiries/admin/events_panel.html", context=events_panel)
         for kind in SEARCH_KINDS:
             register_kind(kind)
+        # A subject access request: the person's enquiries and bookings.
+        register_provider(Provider(name="enquiries", find=enquiry_sections, order=10))
 
         # Information events and bookings.
         register_attachment_builder("booking-ics", booking_ics_attachment)

@@ -12,7 +12,11 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from . import formats, letters
+from . import (
+    admin_subject_access,  # noqa: F401 - registers the log of requests
+    formats,
+    letters,
+)
 from .admin_caseloads import CaseloadMoveAdmin
 from .admin_saves import RefusedOnSave, SavesThroughServices
 from .invitations import staff_invitation_send

@@ -10,13 +10,21 @@ class PortalConfig(AppConfig):
     verbose_name = "Portal"
 
     def ready(self):
+        from . import audit
         from .dashboard import caseloads_panel, outbox_panel, register_panel
         from .letters import letter_templates_seed
+        from .models import SubjectAccessRequest
         from .roles import sync_role_permissions
 
         register_panel(template="portal/admin/outbox_panel.html", context=outbox_panel, order=1000)
         register_panel(
             template="portal/admin/caseloads_panel.html", context=caseloads_panel, order=900
+        )
+
+        # Who asked is hidden in the trail: the request's reference and dates are enough.
+        audit.register(
+            SubjectAccessRequest,
+            masked=["email", "first_name", "last_name", "date_of_birth"],
         )
 
         # After every app's migrations, so that every permission exists.
