@@ -25,6 +25,7 @@ ADMIN_ACCESS: dict[str, set[str]] = {
     "auditlog.logentry": {MANAGERS},
     "portal.notification": {MANAGERS},
     "portal.lettertemplate": {MANAGERS},
+    "portal.subjectaccessrequest": {MANAGERS},
     "carers.household": {SOCIAL, MANAGERS},
     "carers.document": {SOCIAL, MANAGERS},
     "carers.panelsitting": {SOCIAL, MANAGERS},

@@ -4,11 +4,13 @@ an enquirer's withdrawal of consent to keep their sensitive details."""
 
 import io
 import json
+import re
 import zipfile
 from datetime import date
 
 import pytest
 from auditlog.models import LogEntry
+from django.core.management import call_command
 from pypdf import PdfReader
 
 from carers import services as carers_services
@@ -336,3 +338,30 @@ def test_a_social_worker_is_not_offered_the_withdrawal(staff_client):
     )
     enquiry.refresh_from_db()
     assert enquiry.sensitive_consent_at is not None
+
+
+def test_a_demo_applicants_copy_has_their_data_and_nobody_elses(
+    team_manager_client, settings, tmp_path
+):
+    settings.DEBUG = True
+    settings.PDF_CACHE_DIR = tmp_path / "pdf-cache"
+    settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"
+    call_command("seed_demo")
+    # Gwen and Rhys Evans, approved on both tracks: checks and references received.
+    record = _record(
+        team_manager_client,
+        email="gwen.evans@demo.example",
+        first_name="",
+        last_name="",
+        date_of_birth="",
+    )
+    data, pdf = _zip(team_manager_client, record)
+    text = json.dumps(data, ensure_ascii=False) + _pdf_text(pdf)
+    assert "gwen.evans@demo.example" in text
+    assert "Gwen" in text
+    assert "Rhys" not in text
+    assert "rhys.evans@demo.example" not in text
+    # The demo's referees are "Referee 1", "Referee 2"...; Gwen's references are there.
+    assert re.search(r"Referee \d", text) is None
+    assert "Personal reference: the referee: removed: details of another person" in text
+    assert "removed: details of another person" in text
