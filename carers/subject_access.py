@@ -34,8 +34,10 @@ def _household_rows(section: Section, household: Household) -> None:
 def _others(section: Section, household: Household, *, applicant=None, member=None, network=None):
     """Say who else the household record names, never who they are."""
     others = [a for a in household.applicants.all() if a != applicant]
-    if others:
-        section.leave_out("The other applicant" if len(others) == 1 else "The other applicants")
+    if others and applicant is None:
+        section.leave_out("The applicants")
+    elif others:
+        section.leave_out("The other applicant")
     members = [m for m in household.members.all() if m != member]
     if members:
         section.leave_out(f"Other household members, children included ({len(members)})")

@@ -9,6 +9,7 @@ reason, mark it answered. Requests are never deleted: the log is the record of t
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -35,10 +36,12 @@ class AnswerFilter(admin.SimpleListFilter):
         return (("overdue", "Overdue"), ("open", "Not answered yet"), ("answered", "Answered"))
 
     def queryset(self, request, queryset):
-        today = timezone.localdate()
         open_requests = queryset.filter(completed_on__isnull=True)
         if self.value() == "overdue":
-            return open_requests.filter(pk__in=[r.pk for r in open_requests if r.is_overdue(today)])
+            # As ``SubjectAccessRequest.is_overdue``: past the extended date, if any.
+            return open_requests.annotate(answer_due=Coalesce("extended_to", "due_on")).filter(
+                answer_due__lt=timezone.localdate()
+            )
         if self.value() == "open":
             return open_requests
         if self.value() == "answered":

@@ -11,6 +11,7 @@ from datetime import date
 import pytest
 from auditlog.models import LogEntry
 from django.core.management import call_command
+from django.utils import timezone
 from pypdf import PdfReader
 
 from carers import services as carers_services
@@ -223,6 +224,29 @@ def test_a_person_known_only_by_email_gets_no_one_found_by_name(
     assert sources == {"enquiries"}
 
 
+def test_a_household_member_gets_their_own_row_and_not_the_applicants(
+    person_everywhere, team_manager_client, settings, tmp_path
+):
+    settings.PDF_CACHE_DIR = tmp_path / "pdf-cache"
+    record = _record(
+        team_manager_client,
+        email="",
+        first_name=CHILD[0],
+        last_name=CHILD[1],
+        date_of_birth="2016-05-04",
+    )
+    data, pdf = _zip(team_manager_client, record)
+    assert [section["title"] for section in data["sections"]] == [
+        f"Carer household {person_everywhere.reference}: household member",
+        f"Carer household {person_everywhere.reference}: checks",
+    ]
+    text = json.dumps(data, ensure_ascii=False) + _pdf_text(pdf)
+    assert CHILD[0] in text
+    assert "The applicants: removed: details of another person" in text
+    for other in ("Jo", PARTNER, SUPPORTER, "jo.bloggs@"):
+        assert other not in text, other
+
+
 def test_a_request_must_say_who_is_asking(team_manager_client):
     response = team_manager_client.post(
         f"{ADD}add/", {"first_name": "Jo", "last_name": "Bloggs", "received_on": "2025-08-30"}
@@ -264,11 +288,22 @@ def test_the_log_shows_the_overdue_requests(team_manager_client, make_staff, set
     assert late.due_on == date(2025, 2, 28)
     assert answered.due_on == date(2025, 2, 28)
 
+    # Received today and extended: not overdue.
+    fresh = _record(
+        team_manager_client,
+        email="fresh@example.com",
+        received_on=timezone.localdate().isoformat(),
+    )
+    subject_access.subject_access_request_extend(
+        request_record=fresh, reason="Many records.", by=team_manager_client.user
+    )
+
     page = team_manager_client.get(ADD, {"answer": "overdue"}).content.decode()
     overdue = page[page.index('id="result_list"') :]
     overdue = overdue[: overdue.index("</table>")]
     assert late.reference in overdue
     assert answered.reference not in overdue
+    assert fresh.reference not in overdue
     assert "Overdue" in overdue
     assert "28 February 2025" in overdue
 
