@@ -146,51 +146,44 @@ def _network_section(supporter: SupportNetworkMember) -> Section:
     return section
 
 
+# Each person's household, with the rows their sections read or leave out.
+HOUSEHOLD_ROWS = (
+    "household__applicants",
+    "household__members",
+    "household__support_network",
+    "household__checks",
+    "household__assessments",
+)
+
+
+def _found(model, condition: Q, *order: str):
+    return (
+        model.objects.filter(condition)
+        .select_related("household")
+        .prefetch_related(*HOUSEHOLD_ROWS)
+        .order_by("household_id", *order)
+    )
+
+
 def carer_sections(person: Person) -> list[Section]:
+    nobody = Q(pk__in=[])
     email = person.normalised_email
-    by_email = Q(email__iexact=email) if email else Q(pk__in=[])
-    by_name = (
-        Q(
+    by_email = Q(email__iexact=email) if email else nobody
+    by_name = nobody
+    if person.has_name_and_birth:
+        by_name = Q(
             first_name__iexact=person.first_name.strip(),
             last_name__iexact=person.last_name.strip(),
             date_of_birth=person.date_of_birth,
         )
-        if person.has_name_and_birth
-        else Q(pk__in=[])
-    )
-    household_rows = (
-        "household__applicants",
-        "household__members",
-        "household__support_network",
-        "household__checks",
-        "household__assessments",
-    )
+    by_full_name = nobody
+    if person.first_name.strip() and person.last_name.strip():
+        by_full_name = Q(name__iexact=person.full_name)
     sections: list[Section] = []
-    for applicant in (
-        Applicant.objects.filter(by_email | by_name)
-        .select_related("household")
-        .prefetch_related(*household_rows)
-        .order_by("household_id", "position")
-    ):
+    for applicant in _found(Applicant, by_email | by_name, "position"):
         sections.extend(_applicant_sections(applicant))
-    if person.has_name_and_birth:
-        for member in (
-            HouseholdMember.objects.filter(by_name)
-            .select_related("household")
-            .prefetch_related(*household_rows)
-            .order_by("household_id", "id")
-        ):
-            sections.extend(_member_sections(member))
-    by_full_name = (
-        Q(name__iexact=person.full_name)
-        if person.first_name.strip() and person.last_name.strip()
-        else Q(pk__in=[])
-    )
-    for supporter in (
-        SupportNetworkMember.objects.filter(by_email | by_full_name)
-        .select_related("household")
-        .prefetch_related(*household_rows)
-        .order_by("household_id", "id")
-    ):
+    for member in _found(HouseholdMember, by_name, "id"):
+        sections.extend(_member_sections(member))
+    for supporter in _found(SupportNetworkMember, by_email | by_full_name, "id"):
         sections.append(_network_section(supporter))
     return sections
