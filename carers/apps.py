@@ -14,6 +14,7 @@ class CarersConfig(AppConfig):
         from portal.deadlines import register_deadlines
         from portal.retention import register as register_retention
         from portal.search import register_kind
+        from portal.subject_access import Provider, register_provider
         from portal.workflow import lock_rank
 
         from . import models, reminders, retention, roles
@@ -21,6 +22,7 @@ class CarersConfig(AppConfig):
         from .selectors import SEARCH_KINDS, dashboard_panel, household_for_enquirer
         from .services.households import CASELOAD
         from .services.notes import HOUSEHOLD_NOTES
+        from .subject_access import carer_sections
 
         roles.grant_roles()
         register_panel(template="carers/admin/dashboard_panel.html", context=dashboard_panel)
@@ -35,6 +37,8 @@ class CarersConfig(AppConfig):
         register_letters()
         for kind in SEARCH_KINDS:
             register_kind(kind)
+        # A subject access request: an applicant, household member or support network member.
+        register_provider(Provider(name="carers", find=carer_sections, order=20))
         # A household is allocated to its social worker; placements follow it.
         register_caseload(CASELOAD)
 

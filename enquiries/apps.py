@@ -11,6 +11,7 @@ class EnquiriesConfig(AppConfig):
         from portal.notifications import register_attachment_builder
         from portal.retention import register as register_retention
         from portal.search import register_kind
+        from portal.subject_access import Provider, register_provider
         from portal.workflow import lock_rank
 
         from . import retention, roles
@@ -19,6 +20,7 @@ class EnquiriesConfig(AppConfig):
         from .selectors.enquiries import SEARCH_KINDS, recruitment_panel
         from .selectors.events import events_panel
         from .services.enquiries import AUDIT_MASKED_FIELDS
+        from .subject_access import enquiry_sections
 
         roles.grant_roles()
         register_panel(template="enquiries/admin/recruitment_panel.html", context=recruitment_panel)
@@ -27,6 +29,8 @@ class EnquiriesConfig(AppConfig):
             register_kind(kind)
         for retention_class in retention.CLASSES:
             register_retention(retention_class)
+        # A subject access request: the person's enquiries and bookings.
+        register_provider(Provider(name="enquiries", find=enquiry_sections, order=10))
 
         # Information events and bookings.
         register_attachment_builder("booking-ics", booking_ics_attachment)

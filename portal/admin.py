@@ -13,7 +13,12 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from . import formats, letters, retention
+from . import (
+    admin_subject_access,  # noqa: F401 - registers the log of requests
+    formats,
+    letters,
+    retention,
+)
 from .admin_caseloads import CaseloadMoveAdmin
 from .admin_filters import ReadOnly
 from .admin_saves import RefusedOnSave, SavesThroughServices

@@ -10,8 +10,10 @@ class PortalConfig(AppConfig):
     verbose_name = "Portal"
 
     def ready(self):
+        from . import audit
         from .dashboard import caseloads_panel, outbox_panel, register_panel
         from .letters import letter_templates_seed
+        from .models import SubjectAccessRequest
         from .notifications import retention_classes
         from .retention import register
         from .roles import sync_role_permissions
@@ -23,6 +25,11 @@ class PortalConfig(AppConfig):
 
         for retention_class in retention_classes():
             register(retention_class)
+        # Who asked is hidden in the trail: the request's reference and dates are enough.
+        audit.register(
+            SubjectAccessRequest,
+            masked=["email", "first_name", "last_name", "date_of_birth"],
+        )
 
         # After every app's migrations, so that every permission exists.
         post_migrate.connect(sync_role_permissions, dispatch_uid="portal.sync_role_permissions")

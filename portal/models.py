@@ -340,3 +340,78 @@ class RetentionRun(models.Model):
     @property
     def done(self) -> int:
         return sum(entry.get("done", 0) for entry in self.report.values())
+
+
+class SubjectAccessRequest(models.Model):
+    """A person's request for a copy of their personal data (UK GDPR Art. 15), and its clock.
+
+    Only what is needed to find their records and answer them is kept: how they are
+    identified (an email address and/or name and date of birth) and the dates.
+    ``due_on`` is worked out from ``received_on`` (``portal.subject_access.due_on``);
+    ``extended_to`` is set when the answer is extended by two further months.
+    """
+
+    email = models.EmailField("their email address", max_length=254, blank=True)
+    first_name = models.CharField(max_length=80, blank=True)
+    last_name = models.CharField(max_length=80, blank=True)
+    date_of_birth = models.DateField(null=True, blank=True)
+    received_on = models.DateField("request received on")
+    due_on = models.DateField("answer due by", editable=False)
+    extended_to = models.DateField(
+        "extended to", null=True, blank=True, editable=False, help_text="Art. 12(3)."
+    )
+    extension_reason = models.CharField(max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, editable=False, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+    last_produced_at = models.DateTimeField(null=True, blank=True, editable=False)
+    completed_on = models.DateField("answered on", null=True, blank=True, editable=False)
+    completed_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["completed_on", "due_on", "id"]
+        verbose_name = "subject access request"
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(email="")
+                | (~Q(first_name="") & ~Q(last_name="") & Q(date_of_birth__isnull=False)),
+                name="subject_access_request_identifies_someone",
+                violation_error_message=(
+                    "Give their email address, or their name and date of birth."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(due_on__gte=models.F("received_on")),
+                name="subject_access_request_due_after_received",
+            ),
+        ]
+
+    def __str__(self):
+        # No name: this is what the audit trail and messages record.
+        return f"Subject access request {self.reference}"
+
+    @property
+    def reference(self) -> str:
+        return f"SAR{self.pk:05d}" if self.pk else "(new)"
+
+    @property
+    def person(self):
+        from .subject_access import Person
+
+        return Person(
+            email=self.email,
+            first_name=self.first_name,
+            last_name=self.last_name,
+            date_of_birth=self.date_of_birth,
+        )
+
+    @property
+    def answer_by(self):
+        return self.extended_to or self.due_on
+
+    def is_overdue(self, today=None) -> bool:
+        today = today or timezone.localdate()
+        return self.completed_on is None and self.answer_by < today

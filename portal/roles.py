@@ -76,6 +76,10 @@ grant(Role.TEAM_MANAGERS, view("portal.retentionrun"))
 # Team managers give a case, or a whole caseload, to another social worker (portal.caseloads).
 grant(Role.TEAM_MANAGERS, ["portal.reallocate_caseload"])
 
+# Subject access requests (portal.subject_access): team managers record them, produce the
+# copy and mark them answered; the log of requests is kept (nobody deletes one).
+grant(Role.TEAM_MANAGERS, model_perms("portal.subjectaccessrequest", ("view", "add", "change")))
+
 
 def sync_role_permissions(using=DEFAULT_DB_ALIAS, apps=global_apps, **kwargs) -> None:
     """Give each role exactly the permissions granted to it that exist."""

@@ -45,8 +45,8 @@ from enquiries.models import Enquiry
 from enquiries.services.enquiries import ENQUIRY_WORKFLOW
 from placements import services as placements_services
 from placements.models import PlacementDeadline, Professional
-from portal import letters, retention
-from portal.models import ExportLog, LegalHold, LetterTemplate
+from portal import letters, retention, subject_access
+from portal.models import ExportLog, LegalHold, LetterTemplate, SubjectAccessRequest
 from portal.notifications import notify
 from portal.roles import Role
 from tests.carers import factories as carer_factories
@@ -168,10 +168,12 @@ STAFF_PAGES = (
         "Enquiries (with their timeline and notes)",
         ("enquiries.enquiry",),
         {
-            RECRUITMENT: "view, change, funnel report, move along the pipeline, assign, export (CSV)",
+            RECRUITMENT: "view, change, funnel report, move along the pipeline, assign, "
+            "export (CSV), consent withdrawn",
             SOCIAL: "view, funnel report",
-            MANAGERS: "view, funnel report, export (CSV)",
-            SUPERUSER: "view, change, funnel report, move along the pipeline, assign, export (CSV)",
+            MANAGERS: "view, funnel report, export (CSV), consent withdrawn",
+            SUPERUSER: "view, change, funnel report, move along the pipeline, assign, "
+            "export (CSV), consent withdrawn",
         },
         probes={
             "funnel report": (Probe("enquiries_enquiry_funnel"),),
@@ -185,6 +187,7 @@ STAFF_PAGES = (
             ),
             "assign": ("assign_to_me",),
             "export (CSV)": ("export_csv",),
+            "consent withdrawn": ("withdraw_sensitive_consent",),
         },
     ),
     StaffPage(
@@ -438,6 +441,16 @@ STAFF_PAGES = (
         {MANAGERS: "view", SUPERUSER: "view"},
     ),
     StaffPage(
+        "Subject access requests (the log, with the one-month clock; each copy is audited)",
+        ("portal.subjectaccessrequest",),
+        {
+            MANAGERS: "view, add, change, produce the copy (ZIP), mark answered",
+            SUPERUSER: "view, add, change, produce the copy (ZIP), mark answered",
+        },
+        probes={"produce the copy (ZIP)": (Probe("portal_subjectaccessrequest_produce"),)},
+        actions={"mark answered": ("mark_answered",)},
+    ),
+    StaffPage(
         "Users, groups, email addresses, authenticators",
         ("portal.user", "auth.group", "account.emailaddress", "mfa.authenticator"),
         {SUPERUSER: "view, add, change, delete, set a password"},
@@ -588,6 +601,10 @@ def records(make_staff, settings, tmp_path):
             set_by=social_worker,
         ),
         "portal.retentionrun": retention.run(trigger="command"),
+        "portal.subjectaccessrequest": subject_access.subject_access_request_record(
+            request_record=SubjectAccessRequest(email=booking.email, received_on=date(2025, 3, 3)),
+            by=manager,
+        ),
         "carers.household": household,
         "carers.document": household.documents.order_by("pk").first(),
         "carers.panelsitting": PanelSitting.objects.order_by("pk").first(),
@@ -696,6 +713,13 @@ def _custom(name: str, r: Records) -> list[tuple[str, str]]:
         ],
         "portal_lettertemplate_preview": lambda: [
             (name, f"{a}portal/lettertemplate/{r.objects['portal.lettertemplate'].pk}/preview/")
+        ],
+        "portal_subjectaccessrequest_produce": lambda: [
+            (
+                name,
+                f"{a}portal/subjectaccessrequest/"
+                f"{r.objects['portal.subjectaccessrequest'].pk}/produce/",
+            )
         ],
         "portal_lettertemplate_version": lambda: [
             (

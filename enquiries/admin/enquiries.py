@@ -313,6 +313,7 @@ class EnquiryAdmin(SavesThroughServices, admin.ModelAdmin):
         "mark_contacted",
         "mark_information_pack_sent",
         "close_no_response",
+        "withdraw_sensitive_consent",
         "export_csv",
     )
     readonly_fields = (
@@ -327,6 +328,8 @@ class EnquiryAdmin(SavesThroughServices, admin.ModelAdmin):
         "after_event",
         "privacy_acknowledged_at",
         "sensitive_consent_at",
+        "sensitive_consent_withdrawn_at",
+        "sensitive_consent_withdrawn_by",
         "withheld_display",
         "received_at",
         "last_contact_at",
@@ -354,6 +357,9 @@ class EnquiryAdmin(SavesThroughServices, admin.ModelAdmin):
 
     def has_export_permission(self, request):
         return request.user.has_perm("enquiries.export_enquiry")
+
+    def has_withdraw_consent_permission(self, request):
+        return request.user.has_perm("enquiries.withdraw_sensitive_consent")
 
     def can_add_notes(self, request, obj) -> bool:
         return (
@@ -435,6 +441,8 @@ class EnquiryAdmin(SavesThroughServices, admin.ModelAdmin):
             )
         if obj.sensitive_consent_at:
             return "Kept with their consent: see the timeline."
+        if obj.sensitive_consent_withdrawn_at:
+            return "Cleared: they withdrew their consent."
         return "None given."
 
     def get_fieldsets(self, request, obj=None):
@@ -488,6 +496,8 @@ class EnquiryAdmin(SavesThroughServices, admin.ModelAdmin):
                         "privacy_acknowledged_at",
                         "sensitive_consent_at",
                         "withheld_display",
+                        "sensitive_consent_withdrawn_at",
+                        "sensitive_consent_withdrawn_by",
                     )
                 },
             ),
@@ -710,6 +720,18 @@ class EnquiryAdmin(SavesThroughServices, admin.ModelAdmin):
                 enquiry=e, by=request.user, reason=Enquiry.ClosedReason.NO_RESPONSE
             ),
             "closed (no response)",
+        )
+
+    @admin.action(
+        description="Consent withdrawn: clear the sensitive details they shared",
+        permissions=("withdraw_consent",),
+    )
+    def withdraw_sensitive_consent(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda e: services.enquiry_sensitive_consent_withdraw(enquiry=e, by=request.user),
+            "cleared of sensitive details, the withdrawal of consent recorded",
         )
 
     @admin.action(description="Export the selected enquiries (CSV)", permissions=("export",))

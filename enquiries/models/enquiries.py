@@ -138,6 +138,20 @@ class Enquiry(AuditNamed, models.Model):
         editable=False,
         help_text="Empty: anything sensitive the enquirer wrote was not kept.",
     )
+    # Withdrawn consent (UK GDPR Art. 7(3)): the sensitive details were cleared, the
+    # enquiry kept; when and by whom it was recorded.
+    sensitive_consent_withdrawn_at = models.DateTimeField(
+        "consent to keep sensitive details withdrawn at", null=True, blank=True, editable=False
+    )
+    sensitive_consent_withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name="withdrawal recorded by",
+    )
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -193,7 +207,13 @@ class Enquiry(AuditNamed, models.Model):
     class Meta:
         ordering = ["-received_at", "-id"]
         verbose_name_plural = "enquiries"
-        permissions = [("export_enquiry", "Can export enquiries as CSV")]
+        permissions = [
+            ("export_enquiry", "Can export enquiries as CSV"),
+            (
+                "withdraw_sensitive_consent",
+                "Can record a withdrawal of consent to keep sensitive details",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(

@@ -763,6 +763,46 @@ def enquiry_staff_edit(
     return enquiry
 
 
+# -- consent -----------------------------------------------------------------------------
+
+
+def enquiry_sensitive_consent_withdraw(
+    *, enquiry: Enquiry, by, now: datetime | None = None
+) -> Enquiry:
+    """The enquirer withdrew their consent to keep the sensitive details they wrote (UK
+    GDPR Art. 7(3); Art. 9(2)(a) was the basis for keeping them): the details are cleared
+    from every contact, the consent's date removed, and the withdrawal recorded (when, by
+    whom). The enquiry itself stays."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = lock(enquiry)
+        if locked.is_anonymised:
+            raise EnquiryError(f"{locked} has been anonymised: nothing sensitive is kept.")
+        held = locked.contacts.exclude(sensitive_details="")
+        if locked.sensitive_consent_at is None and not held.exists():
+            raise EnquiryError(f"{locked} keeps no sensitive details to withdraw consent for.")
+        contact_pks = list(held.values_list("pk", flat=True))
+        held.update(sensitive_details="")
+        locked.sensitive_consent_at = None
+        locked.sensitive_consent_withdrawn_at = now
+        locked.sensitive_consent_withdrawn_by = by
+        audit.name_next_save(locked, "enquiries.enquiry.sensitive_consent_withdrawn")
+        locked.save(
+            update_fields=[
+                "sensitive_consent_at",
+                "sensitive_consent_withdrawn_at",
+                "sensitive_consent_withdrawn_by",
+                "updated_at",
+            ]
+        )
+        # Entries written before the field was masked keep no trace of the details either.
+        audit.history_hide({EnquiryContact: contact_pks})
+    enquiry.sensitive_consent_at = None
+    enquiry.sensitive_consent_withdrawn_at = now
+    enquiry.sensitive_consent_withdrawn_by = by
+    return enquiry
+
+
 # -- retention ---------------------------------------------------------------------------
 
 

@@ -177,11 +177,24 @@ CASE_NOTES = {
     "placements.add_placementnote",
 }
 
+# Added for subject access: team managers keep the log of requests (never deleting one);
+# the recruitment team and team managers record an enquirer's withdrawn consent.
+SUBJECT_ACCESS = {
+    "portal.view_subjectaccessrequest",
+    "portal.add_subjectaccessrequest",
+    "portal.change_subjectaccessrequest",
+}
+CONSENT_WITHDRAWN = {"enquiries.withdraw_sensitive_consent"}
+
 FORMER_TABLE = {
     Role.EVENTS_TEAM: EVENTS_TEAM,
-    Role.RECRUITMENT_TEAM: RECRUITMENT_TEAM,
+    Role.RECRUITMENT_TEAM: RECRUITMENT_TEAM | CONSENT_WITHDRAWN,
     Role.SOCIAL_WORKERS: SOCIAL_WORKERS | CASE_NOTES,
-    Role.TEAM_MANAGERS: SOCIAL_WORKERS | TEAM_MANAGERS_ALSO | CASE_NOTES,
+    Role.TEAM_MANAGERS: SOCIAL_WORKERS
+    | TEAM_MANAGERS_ALSO
+    | CASE_NOTES
+    | SUBJECT_ACCESS
+    | CONSENT_WITHDRAWN,
     Role.CONTENT_EDITORS: CONTENT_EDITORS,
 }
 

@@ -28,6 +28,7 @@ ADMIN_ACCESS: dict[str, set[str]] = {
     "portal.exportlog": {MANAGERS},
     "portal.legalhold": {MANAGERS},
     "portal.retentionrun": {MANAGERS},
+    "portal.subjectaccessrequest": {MANAGERS},
     "carers.household": {SOCIAL, MANAGERS},
     "carers.document": {SOCIAL, MANAGERS},
     "carers.panelsitting": {SOCIAL, MANAGERS},
