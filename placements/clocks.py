@@ -244,6 +244,10 @@ class ChildFacts:
     # (kind, done on): "initial" or "review".
     health: list[tuple[str, date]] = field(default_factory=list)
     proceedings: list[ProceedingsFacts] = field(default_factory=list)
+    # A baby placed for adoption on the parents' written agreement: the day they are six
+    # weeks old, by which consent or a placement order must authorise leaving them with
+    # the carers (None when not needed or already there).
+    authority_by: date | None = None
     reviews_duty: str = Duty.PLACING_AUTHORITY
     visits_duty: str = Duty.PLACING_AUTHORITY
     health_duty: str = Duty.PLACING_AUTHORITY
@@ -374,6 +378,20 @@ def child_clocks(
                 if adoption_from is None
                 else "Agency policy once placed for adoption (CPPCR reg 7 no longer applies, "
                 "reg 3): every 6 months under 5, every 12 months from 5",
+            )
+        )
+    if child.authority_by is not None:
+        clocks.append(
+            _clock(
+                child,
+                Kind.AUTHORITY,
+                "Consent to placement or a placement order (the baby is six weeks old)",
+                child.authority_by,
+                # The agency that placed the baby for adoption holds its adoption reviews
+                # (AAR reg 36) and needs the authority: the same holder.
+                child.reviews_duty,
+                "Adoption and Children Act 2002 s18(1), s19; AAR 2005 reg 35(4): a written "
+                "agreement authorises placing only while the baby is under six weeks",
             )
         )
     ends = [

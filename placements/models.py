@@ -1052,6 +1052,7 @@ class PlacementDeadline(DeadlineBase):
         INITIAL_HEALTH = "initial_health", "Initial health assessment"
         REVIEW_HEALTH = "review_health", "Review health assessment"
         PROCEEDINGS = "proceedings", "Care proceedings (26 weeks)"
+        AUTHORITY = "authority", "Consent or placement order by six weeks old"
         ADOPTION_APPLICATION = "adoption_application", "Adoption order application possible"
 
     placement = models.ForeignKey(Placement, on_delete=models.CASCADE, related_name="deadlines")
@@ -1100,6 +1101,7 @@ OVERDUE_KINDS = [
     PlacementDeadline.Kind.INITIAL_HEALTH,
     PlacementDeadline.Kind.REVIEW_HEALTH,
     PlacementDeadline.Kind.PROCEEDINGS,
+    PlacementDeadline.Kind.AUTHORITY,
 ]
 
 

@@ -127,6 +127,10 @@ def child_clocks_now(*, child: Child) -> list[Clock]:
     )
     placement = link.placement if link and link.placement.is_open else None
     facts = children_facts([child.pk], placement=placement)
+    if placement is not None:
+        from .services.deadlines import with_authority_needed  # services read through here
+
+        facts = with_authority_needed(facts, placement=placement)
     return clocks.child_clocks(
         facts[0],
         placed_on=placement.placed_on if placement else None,
@@ -269,6 +273,7 @@ CLEARED_BY = {
     PlacementDeadline.Kind.INITIAL_HEALTH: ("Record the assessment", "child", "health"),
     PlacementDeadline.Kind.REVIEW_HEALTH: ("Record the assessment", "child", "health"),
     PlacementDeadline.Kind.PROCEEDINGS: ("See the proceedings", "placement", "court"),
+    PlacementDeadline.Kind.AUTHORITY: ("Record the consent", "child", "legal"),
 }
 # A chase item is cleared by recording what the placing authority confirms.
 CHASED_BY = {

@@ -256,6 +256,20 @@ def authority_to_place(*, child: Child, on: date) -> Authority:
     return Authority(True, "Parents' consent to placement (Adoption and Children Act 2002, s19)")
 
 
+def authority_needed_by(*, child: Child, placed_for_adoption_on: date) -> date | None:
+    """For a baby placed for adoption under six weeks old on a written agreement: the day
+    they are six weeks old, from which consent (s19) or a placement order must authorise
+    leaving them with the carers (s18(1)); None once that authority is there (judged today,
+    so consent witnessed late still clears it) or where it was never needed."""
+    if child.date_of_birth is None:
+        return None
+    six_weeks = add_weeks(child.date_of_birth, WRITTEN_AGREEMENT_WEEKS)
+    if placed_for_adoption_on >= six_weeks:
+        return None
+    on = max(six_weeks, timezone.localdate())
+    return None if authority_to_place(child=child, on=on).allowed else six_weeks
+
+
 # ---------------------------------------------------------------------------
 # Health assessments (CPPCR 2010 reg 7)
 # ---------------------------------------------------------------------------

@@ -50,15 +50,42 @@ def deadlines_refresh(*, placement: Placement) -> None:
     changed the facts, with the placement locked.
     """
     carers_worker = placement.household.social_worker
+    facts = placement_facts(placement=placement)
+    facts.children = with_authority_needed(facts.children, placement=placement)
     deadlines.deadlines_refresh(
         source=reminders.DEADLINES,
         owner=placement,
         clocks=[
             replace(clock, worker=clock.worker or carers_worker)
-            for clock in clocks.placement_clocks(placement_facts(placement=placement))
+            for clock in clocks.placement_clocks(facts)
         ],
         worker=carers_worker,
     )
+
+
+def with_authority_needed(children, *, placement: Placement):
+    """Each child's facts with the day consent or a placement order is needed, for a baby
+    placed for adoption under six weeks old (``consent.authority_needed_by``)."""
+    adoption_from = clocks.adoption_regime_start(placement)
+    if adoption_from is None:
+        return children
+    from .consent import authority_needed_by  # consent builds on this module
+
+    found = {
+        child.pk: child
+        for child in Child.objects.filter(pk__in=[c.pk for c in children]).prefetch_related(
+            "consents"
+        )
+    }
+    return [
+        replace(
+            facts,
+            authority_by=authority_needed_by(
+                child=found[facts.pk], placed_for_adoption_on=adoption_from
+            ),
+        )
+        for facts in children
+    ]
 
 
 def _open_placement_pks(children) -> list[int]:

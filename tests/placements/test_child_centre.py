@@ -171,6 +171,13 @@ def test_a_baby_under_six_weeks_is_placed_on_the_mothers_written_agreement(
     services.placement_place_for_adoption(
         placement=placement, on=date(2025, 2, 20), notice_on=date(2025, 2, 20), by=social_worker
     )
+    # From six weeks (Sat 15 Mar 2025) consent or a placement order must authorise leaving
+    # the baby with the carers (s18(1)): a deadline that day, cleared by the consent.
+    needed = _deadline(placement, Kind.AUTHORITY, baby)
+    assert needed.due_on == date(2025, 3, 15)
+    assert needed.duty == Duty.PLACING_AUTHORITY
+    _consent(baby, social_worker, witnessed_on=date(2025, 3, 15))
+    assert not placement.deadlines.filter(kind=Kind.AUTHORITY).exists()
 
 
 def test_the_written_notice_date_is_required(social_worker, ep_household):
