@@ -7,9 +7,7 @@ Every clock the social worker must watch is a ``Deadline`` row, kept in step
 with the facts by ``services.deadlines_refresh``.
 """
 
-import uuid
 from datetime import date
-from pathlib import PurePath
 
 from django.conf import settings
 from django.db import models
@@ -23,6 +21,7 @@ from portal.casenotes import CaseNoteBase
 from portal.constraints import dates_in_order
 from portal.deadlines import DeadlineBase
 from portal.references import reference_field
+from portal.storage import random_name
 
 from .storage import private_storage
 
@@ -556,9 +555,7 @@ class StatutoryCheck(models.Model):
 
 
 def document_upload_to(instance: "Document", filename: str) -> str:
-    # A random name: the original may carry a person's name, and names must not be guessable.
-    suffix = PurePath(filename).suffix.lower()[:10]
-    return f"carers/{uuid.uuid4().hex}{suffix}"
+    return random_name("carers", filename)
 
 
 class Document(AuditNamed, models.Model):

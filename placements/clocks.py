@@ -68,7 +68,6 @@ ADOPTION_VISIT_WEEKS_WHEN_NOT_DECIDED = 1
 # portal uses that same day (``first_review_due``). It reads the child's age on the day of
 # the last assessment: under five then, the next is due within six months (the reading
 # that protects the child when the fifth birthday falls in between).
-INITIAL_HEALTH_WORKING_DAYS = 20
 HEALTH_REVIEW_MONTHS_UNDER_FIVE = 6
 HEALTH_REVIEW_MONTHS_FROM_FIVE = 12
 HEALTH_REVIEW_AGE_YEARS = 5
@@ -168,8 +167,9 @@ def adoption_application_from(placed_on: date) -> date:
 
 
 def first_health_assessment_due(*, entered_care_on: date) -> date:
-    """The initial health assessment: within 20 working days of becoming looked after."""
-    return add_working_days(entered_care_on, INITIAL_HEALTH_WORKING_DAYS)
+    """The initial health assessment: in time for the first review (the guidance above),
+    so by the same day."""
+    return first_review_due(entered_care_on=entered_care_on)
 
 
 def next_health_assessment_due(*, date_of_birth: date | None, last_on: date) -> date:

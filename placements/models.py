@@ -13,9 +13,7 @@ These are the most sensitive records in the portal. Lists show a child's referen
 initials (``Child.__str__``), never the full name.
 """
 
-import uuid
 from datetime import date
-from pathlib import PurePath
 
 from django.conf import settings
 from django.db import models
@@ -29,6 +27,7 @@ from portal.casenotes import CaseNoteBase
 from portal.constraints import dates_in_order
 from portal.deadlines import DeadlineBase
 from portal.references import reference_field
+from portal.storage import random_name
 
 from .storage import child_storage
 
@@ -451,9 +450,7 @@ class ParentConsent(models.Model):
 
 
 def child_document_upload_to(instance: "ChildDocument", filename: str) -> str:
-    # A random name: the original may carry a name, and names must not be guessable.
-    suffix = PurePath(filename).suffix.lower()[:10]
-    return f"children/{uuid.uuid4().hex}{suffix}"
+    return random_name("children", filename)
 
 
 class ChildDocument(AuditNamed, models.Model):

@@ -39,18 +39,17 @@ class DocumentDownloads:
     ``<case reference>-<kind>-<pk>``, the case being the document's ``case_field``.
 
     The list is read-only: documents are uploaded on their case's page and never edited;
-    a deletion goes through ``delete_document`` (the app's service)."""
+    a deletion goes through ``delete_service``, the app's service
+    (``delete_service(document=..., by=...)``)."""
 
     case_field: str = ""
     download_permissions: tuple[str, ...] = ()
     download_action: str = ""
+    delete_service: Callable
 
     def download_name(self, document) -> str:
         case = getattr(document, self.case_field)
         return f"{case.reference or case.pk}-{document.kind}-{document.pk}"
-
-    def delete_document(self, request, document) -> None:
-        raise NotImplementedError
 
     def has_add_permission(self, request):
         # Documents are uploaded on their case's page, where they belong.
@@ -60,11 +59,11 @@ class DocumentDownloads:
         return False
 
     def delete_model(self, request, obj):
-        self.delete_document(request, obj)
+        type(self).delete_service(document=obj, by=request.user)
 
     def delete_queryset(self, request, queryset):
         for document in queryset:
-            self.delete_document(request, document)
+            type(self).delete_service(document=document, by=request.user)
 
     @admin.display(description="file")
     def download(self, obj):

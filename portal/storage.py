@@ -6,6 +6,8 @@ with documents subclasses it with its own view.
 """
 
 import os
+import uuid
+from pathlib import PurePath
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
@@ -30,3 +32,11 @@ class PrivateStorage(FileSystemStorage):
 
     def url(self, name):
         return reverse(self.url_name, args=[name])
+
+
+def random_name(folder: str, filename: str) -> str:
+    """A stored file's name under ``folder``: random, keeping only the (lower-case)
+    extension, as the original name may carry a person's name and names must not be
+    guessable."""
+    suffix = PurePath(filename).suffix.lower()[:10]
+    return f"{folder}/{uuid.uuid4().hex}{suffix}"

@@ -32,5 +32,4 @@ class DocumentAdmin(DocumentDownloads, admin.ModelAdmin):
     download_permissions = ("carers.view_document",)
     download_action = "carers.document.downloaded"
 
-    def delete_document(self, request, document):
-        services.document_delete(document=document, by=request.user)
+    delete_service = staticmethod(services.document_delete)

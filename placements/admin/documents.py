@@ -24,8 +24,7 @@ class ChildDocumentAdmin(DocumentDownloads, admin.ModelAdmin):
     download_permissions = ("placements.view_child", "placements.view_childdocument")
     download_action = "placements.child_document.downloaded"
 
-    def delete_document(self, request, document):
-        services.child_document_delete(document=document, by=request.user)
+    delete_service = staticmethod(services.child_document_delete)
 
 
 class ChildDocumentInline(CaseDocumentsInline):
