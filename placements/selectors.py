@@ -215,6 +215,11 @@ def legal_timeline(*, children: list[Child]) -> list[dict]:
     for consent in ParentConsent.objects.filter(child__in=pks).select_related("child"):
         what = consent.get_parent_display()
         add(
+            consent.agreed_in_writing_on,
+            f"{what}: written agreement to placement (AAR reg 35(4))",
+            consent.child,
+        )
+        add(
             consent.witnessed_on,
             f"{what}: consent witnessed",
             consent.child,

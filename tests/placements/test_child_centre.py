@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from placements import services
+from placements import selectors, services
 from placements.models import (
     CourtOrder,
     Duty,
@@ -173,6 +173,8 @@ def test_a_baby_under_six_weeks_is_placed_on_the_mothers_written_agreement(
     )
     # From six weeks (Sat 15 Mar 2025) consent or a placement order must authorise leaving
     # the baby with the carers (s18(1)): a deadline that day, cleared by the consent.
+    events = [e["what"] for e in selectors.legal_timeline(children=[baby])]
+    assert "Birth mother: written agreement to placement (AAR reg 35(4))" in events
     needed = _deadline(placement, Kind.AUTHORITY, baby)
     assert needed.due_on == date(2025, 3, 15)
     assert needed.duty == Duty.PLACING_AUTHORITY
