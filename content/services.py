@@ -9,7 +9,9 @@ the transaction has committed.
 """
 
 import logging
+import re
 from datetime import date, timedelta
+from pathlib import Path
 
 from django.conf import settings
 from django.db import models, transaction
@@ -181,6 +183,8 @@ def _queue_information_pack_build() -> None:
 
 PACK_NAMESPACE = "information-pack"
 PACK_TEMPLATE = "content/information_pack.html"
+# A built pack's name in the file cache, and in its address: the SHA-256 of what it shows.
+PACK_DIGEST = re.compile(r"[0-9a-f]{64}")
 
 
 def _pack_pointer_key(generation: str) -> str:
@@ -248,6 +252,14 @@ def information_pack_current() -> PDFFile:
         if path.is_file():
             return PDFFile(path=path, digest=digest, built=False)
     return information_pack_refresh()
+
+
+def information_pack_file(digest: str) -> Path | None:
+    """The built pack named ``digest`` if the file cache still holds it."""
+    if not PACK_DIGEST.fullmatch(digest):
+        return None
+    path = pdf_cache_dir(PACK_NAMESPACE) / f"{digest}.pdf"
+    return path if path.is_file() else None
 
 
 def information_pack_personalised(*, name: str) -> bytes:

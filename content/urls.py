@@ -23,4 +23,9 @@ urlpatterns = [
         name="eligibility_question",
     ),
     path("information-pack.pdf", views.information_pack, name="information_pack"),
+    path(
+        "information-pack/<str:digest>.pdf",
+        views.information_pack_file,
+        name="information_pack_file",
+    ),
 ]

@@ -9,7 +9,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
-from django.utils.http import http_date
 from django.views import View
 from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
@@ -135,24 +134,40 @@ def story_image(request, slug):
 # -- the information pack ---------------------------------------------------------------
 
 
+# The pack at its content-hashed address never changes, so a browser or proxy may keep it
+# for a year without asking again; ``/information-pack.pdf`` is the stable link people
+# share, and it redirects (uncached) to the current file, so a publish reaches everyone at
+# once. The file is handed to the server's file layer as static files are (FileResponse
+# gives gunicorn the open file, which it sends with sendfile), no Python reads it.
+PACK_FILE_CACHE_CONTROL = "public, max-age=31536000, immutable"
+
+
 @require_safe
 def information_pack(request):
-    """The pack PDF: built once per change of content, then served from the file cache."""
+    """Where the current pack is: a redirect to its content-hashed address."""
     pack = services.information_pack_current()
-    etag = f'"{pack.digest[:32]}"'
-    last_modified = int(pack.modified.timestamp())
-    not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
+    response = redirect("content:information_pack_file", digest=pack.digest)
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+@require_safe
+def information_pack_file(request, digest: str):
+    """The pack as it was built for ``digest``; an address the cache has let go of (a
+    pack older than a day, replaced since) sends the visitor on to the current one."""
+    path = services.information_pack_file(digest)
+    if path is None:
+        return redirect("content:information_pack")
+    etag = f'"{digest[:32]}"'
+    not_modified = get_conditional_response(request, etag=etag)
     if not_modified is not None:
+        not_modified["Cache-Control"] = PACK_FILE_CACHE_CONTROL
         return not_modified
     response = FileResponse(
-        pack.path.open("rb"),
-        content_type="application/pdf",
-        filename="information-pack.pdf",
+        path.open("rb"), content_type="application/pdf", filename="information-pack.pdf"
     )
     response["ETag"] = etag
-    response["Last-Modified"] = http_date(last_modified)
-    # Cached copies must check back: a publish changes the pack at once.
-    response["Cache-Control"] = "public, no-cache"
+    response["Cache-Control"] = PACK_FILE_CACHE_CONTROL
     return response
 
 

@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from celery.signals import worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
@@ -10,3 +11,12 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 app = Celery("portal", task_cls="portal.queueing:TransactionAwareTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@worker_init.connect
+def _preload_pdf_renderer(**kwargs) -> None:
+    """The worker builds the information pack after each publish: load WeasyPrint once,
+    before the pool forks (portal.pdf.preload)."""
+    from portal import pdf
+
+    pdf.preload()

@@ -107,6 +107,16 @@ def _fetch_static_only(url: str, timeout: int = 10, ssl_context=None):
     raise ValueError(f"PDFs may only use the portal's static files, not {url}")
 
 
+def preload() -> None:
+    """Import the renderer now, in a process that will render (the Celery worker before
+    it forks its pool, gunicorn's master before it forks the web workers), so the first
+    PDF after a publish costs the rendering alone, not half a second of imports as well.
+    Forked children share the loaded code; a process that never renders never calls this.
+    """
+    import pikepdf  # noqa: F401 - loaded for complete_tagging
+    import weasyprint  # noqa: F401
+
+
 def html_to_document(html: str):
     """Lay HTML out in pages (WeasyPrint's ``Document``: ``.pages``, ``.write_pdf()``)."""
     import weasyprint  # imported when first needed: it is large, and most requests never are

@@ -156,20 +156,47 @@ def test_the_cache_is_reused_until_content_changes(
     assert len(renders) == 2
 
 
-def test_the_first_request_builds_the_pack_and_later_ones_revalidate(client, renders):
+def test_the_first_request_builds_the_pack_at_an_address_named_by_its_content(client, renders):
     response = client.get("/information-pack.pdf")
+    assert response.status_code == 302
+    assert response["Cache-Control"] == "no-cache", "a publish must reach everyone at once"
+    address = response["Location"]
+    pack = services.information_pack_current()
+    assert address == f"/information-pack/{pack.digest}.pdf"
+
+    response = client.get(address)
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    assert b"".join(response.streaming_content).startswith(b"%PDF-")
-    etag, last_modified = response["ETag"], response["Last-Modified"]
+    assert response["Cache-Control"] == "public, max-age=31536000, immutable"
     assert 'filename="information-pack.pdf"' in response["Content-Disposition"]
+    assert b"".join(response.streaming_content) == pack.read()
 
-    assert client.get("/information-pack.pdf", HTTP_IF_NONE_MATCH=etag).status_code == 304
-    assert (
-        client.get("/information-pack.pdf", HTTP_IF_MODIFIED_SINCE=last_modified).status_code == 304
-    )
-    assert client.head("/information-pack.pdf").status_code == 200
+    revalidated = client.get(address, HTTP_IF_NONE_MATCH=response["ETag"])
+    assert revalidated.status_code == 304
+    assert client.head(address).status_code == 200
     assert len(renders) == 1
+
+
+def test_a_publish_moves_the_stable_link_to_the_new_pack_and_old_addresses_follow(
+    client, renders, django_capture_on_commit_callbacks
+):
+    first = client.get("/information-pack.pdf")["Location"]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.faq_unpublish(faq=FAQ.objects.published().first())
+    second = client.get("/information-pack.pdf")["Location"]
+    assert second != first
+    # The earlier file is kept a day for anyone still holding its address ...
+    assert client.get(first).status_code == 200
+    # ... and once the cache has let it go, its address leads to the current pack.
+    services.information_pack_file(first.rsplit("/", 1)[1].removesuffix(".pdf")).unlink()
+    gone = client.get(first)
+    assert (gone.status_code, gone["Location"]) == (302, "/information-pack.pdf")
+
+
+@pytest.mark.parametrize("digest", ["0" * 64, "not-a-digest", "A" * 64, "a" * 63, "a" * 65])
+def test_an_address_that_names_no_built_pack_leads_to_the_current_one(client, digest):
+    response = client.get(f"/information-pack/{digest}.pdf")
+    assert (response.status_code, response["Location"]) == (302, "/information-pack.pdf")
 
 
 def test_an_upcoming_event_passing_makes_the_pack_short_lived():

@@ -186,3 +186,46 @@ def test_pruning_keeps_the_current_and_recent_files(settings):
     removed = pdf.pdf_cache_prune(namespace="test", keep={"current"}, older_than=timedelta(days=1))
     assert removed == 1
     assert not old.exists() and current.exists() and recent.exists()
+
+
+PRELOAD_CHECK = """
+import sys
+{setup}
+assert "weasyprint" not in sys.modules, "loaded before the process starts"
+{start}
+assert {{"weasyprint", "pikepdf"}} <= set(sys.modules), "not loaded at start"
+"""
+
+
+@pytest.mark.parametrize(
+    "setup, start",
+    [
+        (
+            "import portal.celery\nfrom celery.signals import worker_init",
+            "worker_init.send(sender=None)",
+        ),
+        (
+            "import runpy\nconf = runpy.run_path('gunicorn.conf.py')",
+            "conf['when_ready'](None)",
+        ),
+    ],
+    ids=["celery worker", "gunicorn master"],
+)
+def test_the_processes_that_render_load_the_renderer_when_they_start(setup, start):
+    """portal.pdf.preload: the Celery worker and gunicorn's master load WeasyPrint before
+    they fork, so the first PDF after a publish does not pay for the import."""
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    code = PRELOAD_CHECK.format(setup=setup, start=start)
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
