@@ -111,6 +111,8 @@ def ready(social_worker):
     f.complete_training(household)
     f.upload(household, Document.Kind.PAR, social_worker)
     f.upload(household, Document.Kind.FORM_F, social_worker)
+    # The reports went to the applicants, whose observations came back (``reports``).
+    household.assessments.update(report_shared_on=today, observations_received_on=today)
     return household
 
 
@@ -500,6 +502,7 @@ def test_both_tracks_to_approval_make_the_household_ready_for_early_permanence(
     services.assessment_start_form_f(assessment=fostering, on=today, by=social_worker)
     f.upload(household, Document.Kind.FORM_F, social_worker)
     f.to_stage(household, Stage.PANEL_RECOMMENDED, social_worker)
+    f.report_shared(fostering, social_worker, today)
     services.assessment_book_panel(
         assessment=fostering, panel=f.panel(sits_on=today), on=today, by=social_worker
     )
