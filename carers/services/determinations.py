@@ -128,12 +128,12 @@ def determination_propose(
     """The decision maker proposes not to approve: the notice with its reasons, sent on
     ``on`` (AAR 2005 reg 30B(5)(a)-(b); FS(E)R 2011 reg 27(6)(a))."""
     kind = Document.Kind.REFUSAL_REASONS
-    if reasons is None:
-        raise TransitionRefused(
-            [f"Upload the notice with the reasons as a document of the kind “{kind.label}”."]
-        )
     with transaction.atomic():
         household, a = _begin(assessment, "propose_refusal", by=by, on=on)
+        if reasons is None:
+            raise TransitionRefused(
+                [f"Upload the notice with the reasons as a document of the kind “{kind.label}”."]
+            )
         _household_document(a, reasons, kind, kind.label)
         if irm_excluded and a.track != Track.ADOPTION:
             raise TransitionRefused(

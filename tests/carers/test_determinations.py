@@ -337,7 +337,7 @@ def test_the_proposal_page_query_count_does_not_grow_with_documents(client, reco
 def test_the_panels_section_query_count_does_not_grow_with_steps(
     client, recommended, manager, social_worker
 ):
-    url = reverse("admin:carers_household_change", args=[recommended.pk]) + "?section=panels"
+    url = reverse("admin:carers_household_section", args=[recommended.pk, "panels"])
     tracks = [propose(recommended, a, manager) for a in recommended.assessments.all()]
     client.force_login(manager)
 
