@@ -1000,26 +1000,37 @@ def assessment_record_decision(
         raise TransitionRefused(["Choose the agency decision."])
     if decision == Assessment.Decision.NOT_APPROVED:
         raise TransitionRefused([REFUSAL_IS_PROPOSED_FIRST])
-    problems = approval_terms_problems(
-        approved_age_from, approved_age_to, approved_number_of_children
+    return decision_record(
+        assessment=assessment,
+        action="record_decision",
+        decision=decision,
+        on=on,
+        by=by,
+        note=note,
+        terms={
+            "approved_age_from": approved_age_from,
+            "approved_age_to": approved_age_to,
+            "approved_number_of_children": approved_number_of_children,
+        },
     )
-    if problems:
-        raise TransitionRefused(problems)
-    with transaction.atomic():
-        household, a = _begin(assessment, "record_decision", by=by, on=on)
-        decision_apply(
-            household,
-            a,
-            decision=decision,
-            on=on,
-            by=by,
-            note=note,
-            terms={
-                "approved_age_from": approved_age_from,
-                "approved_age_to": approved_age_to,
-                "approved_number_of_children": approved_number_of_children,
-            },
+
+
+def decision_record(
+    *, assessment: Assessment, action: str, decision: str, on: date, by, note: str, terms: dict
+) -> Assessment:
+    """An agency decision through ``action`` (after panel, or the final decision after a
+    proposed refusal): an approval needs its terms."""
+    if decision == Assessment.Decision.APPROVED:
+        problems = approval_terms_problems(
+            terms["approved_age_from"],
+            terms["approved_age_to"],
+            terms["approved_number_of_children"],
         )
+        if problems:
+            raise TransitionRefused(problems)
+    with transaction.atomic():
+        household, a = _begin(assessment, action, by=by, on=on)
+        decision_apply(household, a, decision=decision, on=on, by=by, note=note, terms=terms)
     return a
 
 

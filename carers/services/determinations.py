@@ -36,8 +36,7 @@ from .assessments import (
     _guard,
     _guard_not_the_assessor,
     _guard_record_decision,
-    approval_terms_problems,
-    decision_apply,
+    decision_record,
 )
 from .records import TransitionRefused, deadlines_refresh
 
@@ -395,29 +394,19 @@ def determination_decide(
     """The final decision after a proposed refusal: approve after all, or not approve."""
     if decision not in Assessment.Decision.values:
         raise TransitionRefused(["Choose the final decision."])
-    approved = decision == Assessment.Decision.APPROVED
-    if approved:
-        problems = approval_terms_problems(
-            approved_age_from, approved_age_to, approved_number_of_children
-        )
-        if problems:
-            raise TransitionRefused(problems)
-    with transaction.atomic():
-        household, a = _begin(assessment, "record_final_decision", by=by, on=on)
-        decision_apply(
-            household,
-            a,
-            decision=decision,
-            on=on,
-            by=by,
-            note=note,
-            terms={
-                "approved_age_from": approved_age_from,
-                "approved_age_to": approved_age_to,
-                "approved_number_of_children": approved_number_of_children,
-            },
-        )
-    return a
+    return decision_record(
+        assessment=assessment,
+        action="record_final_decision",
+        decision=decision,
+        on=on,
+        by=by,
+        note=note,
+        terms={
+            "approved_age_from": approved_age_from,
+            "approved_age_to": approved_age_to,
+            "approved_number_of_children": approved_number_of_children,
+        },
+    )
 
 
 # ---------------------------------------------------------------------------
