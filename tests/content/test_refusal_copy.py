@@ -10,7 +10,7 @@ def test_the_approval_page_describes_the_report_the_proposal_and_the_review(clie
     html = client.get("/early-permanence/from-enquiry-to-approval/").content.decode()
     for words in (
         "<strong>10 working days</strong>, counting the day we send them",
-        "A &quot;no&quot; is never final straight away",
+        "is never final straight away",
         "40 working days, counting the day the letter is sent",
         "28 days from the date of the letter",
         "<strong>Independent Review Mechanism</strong>",
