@@ -378,9 +378,12 @@ class QualifyingDetermination(models.Model):
         Assessment, on_delete=models.CASCADE, related_name="determination"
     )
     sent_on = models.DateField("notice sent on")
+    # SET_NULL: a document removed by mistake does not block the household's record (or its
+    # deletion at the end of retention); the audit trail keeps what was linked.
     reasons = models.ForeignKey(
         "Document",
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
+        null=True,
         related_name="+",
         verbose_name="notice and reasons",
         help_text="The written notice of the proposal with the agency's reasons.",
@@ -393,7 +396,7 @@ class QualifyingDetermination(models.Model):
     )
     representations_received_on = models.DateField(null=True, blank=True)
     representations = models.ForeignKey(
-        "Document", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "Document", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     panel_reconsidered_on = models.DateField(
         "panel considered the representations on", null=True, blank=True
@@ -420,7 +423,7 @@ class QualifyingDetermination(models.Model):
         "IRM recommendation received on", null=True, blank=True
     )
     irm_recommendation_document = models.ForeignKey(
-        "Document", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "Document", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -413,3 +413,15 @@ def test_observations_received_let_the_panel_be_booked_at_once(social_worker):
     )
     assert a.stage == Stage.PANEL_BOOKED
     assert Household.objects.get(pk=household.pk).status == Household.Status.ASSESSING
+
+
+def test_a_notice_removed_by_mistake_leaves_the_proposal_and_the_household_deletable(
+    recommended, manager
+):
+    a = propose(recommended, f.adoption(recommended), manager)
+    notice = a.determination.reasons
+    services.document_delete(document=notice, by=manager)
+    a.refresh_from_db()
+    assert (a.stage, a.determination.reasons) == (Stage.PROPOSED_REFUSAL, None)
+    Household.objects.filter(pk=recommended.pk).delete()
+    assert not Household.objects.filter(pk=recommended.pk).exists()
