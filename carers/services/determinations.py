@@ -83,6 +83,50 @@ def _guard_final_decision(assessment: Assessment, context) -> list[str]:
     return []
 
 
+def _guard_no_answer_yet(assessment: Assessment, context) -> list[str]:
+    """Representations and a review are alternatives (AAR 2005 reg 30B(5)(c); FS(E)R 2011
+    reg 27(6)(b): "or")."""
+    d = clocks.determination_of(assessment)
+    if d is None:
+        return ["Record the proposed refusal first."]
+    if d.irm_notified_on:
+        return [
+            f"The applicants applied to the Independent Review Mechanism "
+            f"({day(d.irm_notified_on)}): they make representations or apply for a review, "
+            "not both."
+        ]
+    if d.representations_received_on:
+        return [
+            f"The applicants made representations ({day(d.representations_received_on)}): "
+            "they make representations or apply for a review, not both."
+        ]
+    return []
+
+
+def _guard_review_possible(assessment: Assessment, context) -> list[str]:
+    d = clocks.determination_of(assessment)
+    if d is not None and d.irm_excluded:
+        return [
+            "The proposal rests on the criminal record information: the applicants cannot "
+            "apply to the Independent Review Mechanism (AAR 2005 reg 30B(5A))."
+        ]
+    return []
+
+
+def _guard_representations_received(assessment: Assessment, context) -> list[str]:
+    d = clocks.determination_of(assessment)
+    if d is None or d.representations_received_on is None:
+        return ["Record the applicants' representations first."]
+    return []
+
+
+def _guard_review_applied_for(assessment: Assessment, context) -> list[str]:
+    d = clocks.determination_of(assessment)
+    if d is None or d.irm_notified_on is None:
+        return ["Record the application to the Independent Review Mechanism first."]
+    return []
+
+
 def _determination(assessment: Assessment) -> QualifyingDetermination:
     d = clocks.determination_of(assessment)
     if d is None:
@@ -176,28 +220,14 @@ def determination_record_representations(
     """The applicants' representations to the agency, received on ``on``, within the window."""
     with transaction.atomic():
         household, a, d = _begin_step(assessment, "record_representations", by=by, on=on)
-        problems = []
-        if d.irm_notified_on:
-            problems.append(
-                "The applicants applied to the Independent Review Mechanism: they make "
-                "representations or apply for a review, not both."
-            )
-        if d.representations_received_on:
-            problems.append(
-                f"Representations were recorded as received on {day(d.representations_received_on)}."
-            )
         last_day = clocks.representations_due(d.sent_on, adoption=a.track == Track.ADOPTION)
-        if on < d.sent_on:
-            problems.append(
-                f"Representations cannot come before the notice, sent on {day(d.sent_on)}."
+        if on > last_day:
+            raise TransitionRefused(
+                [
+                    f"The window closed on {day(last_day)} ({_window_words(d, a.track)}): "
+                    "representations after it are not part of it."
+                ]
             )
-        elif on > last_day:
-            problems.append(
-                f"The window closed on {day(last_day)} "
-                f"({_window_words(d, a.track)}): representations after it are not part of it."
-            )
-        if problems:
-            raise TransitionRefused(problems)
         document = _household_document(
             a, document, Document.Kind.REPRESENTATIONS, Document.Kind.REPRESENTATIONS.label
         )
@@ -225,8 +255,6 @@ def determination_record_panel_reconsideration(
         raise TransitionRefused(["Choose the panel's recommendation."])
     with transaction.atomic():
         household, a, d = _begin_step(assessment, "record_panel_reconsideration", by=by, on=on)
-        if d.representations_received_on is None:
-            raise TransitionRefused(["Record the applicants' representations first."])
         if on < d.representations_received_on:
             raise TransitionRefused(
                 [
@@ -259,25 +287,6 @@ def determination_record_irm_application(
     ten working days later (FS(E)R 2011 reg 29(2))."""
     with transaction.atomic():
         household, a, d = _begin_step(assessment, "record_irm_application", by=by, on=on)
-        problems = []
-        if d.irm_excluded:
-            problems.append(
-                "The proposal rests on the criminal record information: the applicants cannot "
-                "apply to the Independent Review Mechanism (AAR 2005 reg 30B(5A))."
-            )
-        if d.representations_received_on:
-            problems.append(
-                "The applicants made representations to the agency: they make "
-                "representations or apply for a review, not both."
-            )
-        if d.irm_notified_on:
-            problems.append(f"The application was recorded on {day(d.irm_notified_on)}.")
-        if on < d.sent_on:
-            problems.append(
-                f"An application cannot come before the notice, sent on {day(d.sent_on)}."
-            )
-        if problems:
-            raise TransitionRefused(problems)
         _save(d, "irm_applied", by=by, irm_notified_on=on)
         _timeline_note(
             a,
@@ -294,10 +303,6 @@ def determination_record_irm_documents_sent(
 ) -> Assessment:
     with transaction.atomic():
         household, a, d = _begin_step(assessment, "record_irm_documents_sent", by=by, on=on)
-        if d.irm_notified_on is None:
-            raise TransitionRefused(
-                ["Record the application to the Independent Review Mechanism first."]
-            )
         if on < d.irm_notified_on:
             raise TransitionRefused(
                 [
@@ -326,11 +331,10 @@ def determination_record_irm_recommendation(
     with transaction.atomic():
         household, a, d = _begin_step(assessment, "record_irm_recommendation", by=by, on=on)
         problems = []
-        if d.irm_notified_on is None:
-            problems.append("Record the application to the Independent Review Mechanism first.")
-        elif panel_on < d.irm_notified_on:
+        if panel_on < d.irm_notified_on:
             problems.append(
-                f"The review panel cannot sit before the application, recorded on {day(d.irm_notified_on)}."
+                "The review panel cannot sit before the application, recorded on "
+                f"{day(d.irm_notified_on)}."
             )
         if on < panel_on:
             problems.append(
@@ -433,6 +437,7 @@ DETERMINATION_ACTIONS = [
         "Record the applicants' representations",
         states=IN_WINDOW,
         applies=BOTH_TRACKS,
+        guards=(_guard_no_answer_yet,),
         fields=("document",),
     ),
     Action(
@@ -440,6 +445,7 @@ DETERMINATION_ACTIONS = [
         "Record the panel's fresh recommendation",
         states=IN_WINDOW,
         applies=BOTH_TRACKS,
+        guards=(_guard_representations_received,),
         fields=("recommendation",),
     ),
     Action(
@@ -447,18 +453,21 @@ DETERMINATION_ACTIONS = [
         "Record an application to the Independent Review Mechanism",
         states=IN_WINDOW,
         applies=BOTH_TRACKS,
+        guards=(_guard_no_answer_yet, _guard_review_possible),
     ),
     Action(
         "record_irm_documents_sent",
         "Record the documents sent to the IRM",
         states=IN_WINDOW,
         applies=BOTH_TRACKS,
+        guards=(_guard_review_applied_for,),
     ),
     Action(
         "record_irm_recommendation",
         "Record the independent review panel's recommendation",
         states=IN_WINDOW,
         applies=BOTH_TRACKS,
+        guards=(_guard_review_applied_for,),
         fields=("panel_on", "recommendation", "document"),
     ),
     Action(
