@@ -85,7 +85,8 @@ def _guard_final_decision(assessment: Assessment, context) -> list[str]:
 
 def _guard_no_answer_yet(assessment: Assessment, context) -> list[str]:
     """Representations and a review are alternatives (AAR 2005 reg 30B(5)(c); FS(E)R 2011
-    reg 27(6)(b): "or")."""
+    reg 27(6)(b): "or"; gov.uk, "Apply for a review panel: adopters and foster carers":
+    an applicant cannot both apply to the IRM and make representations to the agency)."""
     d = clocks.determination_of(assessment)
     if d is None:
         return ["Record the proposed refusal first."]
