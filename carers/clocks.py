@@ -18,6 +18,7 @@ from .models import (
     FosterCarerReview,
     Household,
     HouseholdMember,
+    QualifyingDetermination,
     Stage,
     StatutoryCheck,
     TrainingCourse,
@@ -73,6 +74,13 @@ def agency_decision_due(panel_on: date) -> date:
     return add_working_days(panel_on, settings.CARERS_AGENCY_DECISION_WORKING_DAYS)
 
 
+def _working_days_beginning_with(start: date, days: int) -> date:
+    """The last of ``days`` working days counted *beginning with* ``start``: the start is
+    day 1 when it is a working day; on a weekend or bank holiday the next working day is.
+    (``add_working_days`` does not count its start day: one fewer when the start counts.)"""
+    return add_working_days(start, days - (1 if is_working_day(start) else 0))
+
+
 # Law: after a qualifying determination (the agency proposes not to approve), the
 # applicants may make representations to the agency or ask the Independent Review
 # Mechanism for a review.
@@ -84,15 +92,76 @@ def agency_decision_due(panel_on: date) -> date:
 # days of the date of the notice" (the notice's own day is not counted).
 REPRESENTATIONS_WORKING_DAYS_ADOPTION = 40
 REPRESENTATIONS_DAYS_FOSTERING = 28
+# Law: once told that the applicants applied to the IRM, the agency sends the reports,
+# the notice and what it learnt since to the independent review panel "within ten working
+# days of receipt of the notification" (FS(E)R 2011 reg 29(2); the same period applies to
+# adopters' reviews). "Of receipt": the day of receipt is not counted.
+IRM_DOCUMENTS_WORKING_DAYS = 10
+# Law: before the case goes to panel, the applicants are given the assessment report and
+# may send observations "within 10 working days, beginning with the date on which the
+# notification was sent" (AAR 2005 reg 30(2)-(3) for the PAR); the report goes to panel at
+# the end of those days, or earlier once the observations arrive. The portal applies the
+# same 10 working days to the Form F (FS(E)R 2011 reg 26; agency practice).
+REPORT_OBSERVATIONS_WORKING_DAYS = 10
 
 
 def representations_due(notice_on: date, *, adoption: bool) -> date:
     """The last day for representations or an application for a review."""
     if adoption:
-        # add_working_days does not count its start day: one fewer when the start counts.
-        counted_already = 1 if is_working_day(notice_on) else 0
-        return add_working_days(notice_on, REPRESENTATIONS_WORKING_DAYS_ADOPTION - counted_already)
+        return _working_days_beginning_with(notice_on, REPRESENTATIONS_WORKING_DAYS_ADOPTION)
     return notice_on + timedelta(days=REPRESENTATIONS_DAYS_FOSTERING)
+
+
+def irm_documents_due(notified_on: date) -> date:
+    return add_working_days(notified_on, IRM_DOCUMENTS_WORKING_DAYS)
+
+
+def report_observations_due(shared_on: date) -> date:
+    """The last day of the applicants' observations on the PAR or Form F."""
+    return _working_days_beginning_with(shared_on, REPORT_OBSERVATIONS_WORKING_DAYS)
+
+
+def final_decision_due(ready_on: date) -> date:
+    """The final decision after a proposed refusal, from the day it may be made (policy:
+    the decision maker's usual working days, ``CARERS_FINAL_DECISION_WORKING_DAYS``)."""
+    return add_working_days(ready_on, settings.CARERS_FINAL_DECISION_WORKING_DAYS)
+
+
+def final_decision_basis(
+    determination: QualifyingDetermination, *, adoption: bool
+) -> tuple[date | None, date | None]:
+    """``(earliest, basis)``: the first day the final decision may be made after a proposed
+    refusal, and the day its clock runs from; ``(None, None)`` while it must wait.
+
+    The rules follow the window in AAR 2005 reg 30B (the paragraphs after (5A)) and
+    FS(E)R 2011 reg 27 (the paragraphs after (6)):
+
+    - An application to the IRM: only after its recommendation, which the decision takes
+      into account with the panel's.
+    - Representations: foster carers' go back to the fostering panel, whose fresh
+      recommendation the decision takes into account; adopters' may be referred to the
+      adoption panel, and if they were, the decision waits for its recommendation.
+    - Neither: once the window has closed.
+    """
+    d = determination
+    if d.irm_notified_on:
+        received = d.irm_recommendation_received_on
+        return (received, received) if d.irm_recommendation else (None, None)
+    if d.representations_received_on:
+        if d.panel_recommendation:
+            return d.panel_reconsidered_on, d.panel_reconsidered_on
+        if adoption and d.panel_reconsidered_on is None:
+            return d.representations_received_on, d.representations_received_on
+        return None, None
+    last_day = representations_due(d.sent_on, adoption=adoption)
+    return last_day + timedelta(days=1), last_day
+
+
+def determination_of(assessment: Assessment) -> QualifyingDetermination | None:
+    try:
+        return assessment.determination
+    except QualifyingDetermination.DoesNotExist:
+        return None
 
 
 def dbs_expires(received_on: date) -> date:
@@ -223,6 +292,18 @@ def _assessment_clocks(a: Assessment) -> list[Clock]:
                 form_f_panel_due(a.form_f_started_on),
             )
         )
+    shared = a.report_shared_on
+    if a.stage in (Stage.STAGE_2, Stage.FORM_F) and shared and not a.observations_received_on:
+        clocks.append(
+            Clock(
+                K.REPORT_OBSERVATIONS,
+                subject,
+                f"Applicants' observations on the {track.lower()} report (then panel)",
+                report_observations_due(shared),
+            )
+        )
+    if a.stage == Stage.PROPOSED_REFUSAL:
+        clocks.extend(_determination_clocks(a, subject))
     if a.stage in (Stage.PANEL_BOOKED, Stage.PANEL_RECOMMENDED) and a.panel_id:
         clocks.append(
             Clock(
@@ -230,6 +311,45 @@ def _assessment_clocks(a: Assessment) -> list[Clock]:
                 subject,
                 f"Agency decision after {track.lower()} panel",
                 agency_decision_due(a.panel.sits_on),
+            )
+        )
+    return clocks
+
+
+def _determination_clocks(a: Assessment, subject: str) -> list[Clock]:
+    d = determination_of(a)
+    if d is None:
+        return []
+    K = Deadline.Kind
+    adoption = a.track == "adoption"
+    track = a.get_track_display().lower()
+    clocks = []
+    if not (d.representations_received_on or d.irm_notified_on):
+        clocks.append(
+            Clock(
+                K.REPRESENTATIONS,
+                subject,
+                f"Last day for representations or a review ({track})",
+                representations_due(d.sent_on, adoption=adoption),
+            )
+        )
+    if d.irm_notified_on and d.irm_documents_sent_on is None:
+        clocks.append(
+            Clock(
+                K.IRM_DOCUMENTS,
+                subject,
+                f"Documents to the independent review panel ({track})",
+                irm_documents_due(d.irm_notified_on),
+            )
+        )
+    _earliest, basis = final_decision_basis(d, adoption=adoption)
+    if basis is not None:
+        clocks.append(
+            Clock(
+                K.FINAL_DECISION,
+                subject,
+                f"Final decision after the proposed refusal ({track})",
+                final_decision_due(basis),
             )
         )
     return clocks

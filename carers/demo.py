@@ -27,6 +27,7 @@ HOUSEHOLDS = [
     ("Campbell", ("Fiona",), "stage_2", 120),
     ("Adeyemi", ("Tolu", "Sade"), "panel_booked", 170),
     ("Murphy", ("Sean", "Aoife"), "awaiting_decision", 180),
+    ("Clarke", ("Dana",), "proposed_refusal", 200),
     ("Evans", ("Gwen", "Rhys"), "approved_both", 500),
     ("Rahman", ("Farah", "Imran"), "approved_adopters", 260),
     ("Brooks", ("Jess",), "withdrawn", 60),
@@ -110,6 +111,27 @@ def _report(household, kind: str, worker) -> None:
     )
 
 
+def _report_shared(assessment, worker, on: date) -> None:
+    """The report sent to the applicants; their observations came back the same day."""
+    services.assessment_share_report(assessment=assessment, on=on, by=worker)
+    services.assessment_record_observations(assessment=assessment, on=on, by=worker)
+
+
+def _refusal_proposed(household, tracks, sent_on: date, manager) -> None:
+    """The decision maker proposes not to approve; the applicants' window is open."""
+    for assessment in tracks:
+        reasons = services.document_upload(
+            household=household,
+            kind=Document.Kind.REFUSAL_REASONS,
+            title=f"Proposed refusal: {assessment.get_track_display().lower()} (demo)",
+            file=ContentFile(b"Demo notice: the reasons would be here.\n", name="notice.txt"),
+            by=manager,
+        )
+        services.determination_propose(
+            assessment=assessment, on=sent_on, reasons=reasons, by=manager
+        )
+
+
 def _advance(household, stage: str, start: date, today: date, worker, manager) -> None:  # noqa: C901
     adoption = household.assessments.get(track="adoption")
     fostering = household.assessments.get(track="fostering")
@@ -153,25 +175,36 @@ def _advance(household, stage: str, start: date, today: date, worker, manager) -
     if stage == "panel_booked":
         sitting = PanelSitting.objects.filter(sits_on__gte=today).order_by("sits_on").first()
         for assessment in (adoption, fostering):
+            _report_shared(assessment, worker, today)
             services.assessment_book_panel(
                 assessment=assessment, panel=sitting, on=today, by=worker
             )
         return
     # Sat in the past: the panel day is nine working days ago for the overdue decision.
-    sat_on = (
-        add_working_days(today, -9) if stage == "awaiting_decision" else notice + timedelta(days=90)
+    sat_on = {
+        "awaiting_decision": add_working_days(today, -9),
+        "proposed_refusal": add_working_days(today, -20),
+    }.get(stage, notice + timedelta(days=90))
+    recommendation = (
+        Assessment.Recommendation.NOT_SUITABLE
+        if stage == "proposed_refusal"
+        else Assessment.Recommendation.SUITABLE
     )
     sitting, _ = PanelSitting.objects.get_or_create(sits_on=sat_on, kind=PanelSitting.Kind.JOINT)
     tracks = (adoption,) if stage == "approved_adopters" else (adoption, fostering)
     booked_on = min(sat_on, notice + timedelta(days=60))
     for assessment in tracks:
+        _report_shared(assessment, worker, booked_on)
         services.assessment_book_panel(
             assessment=assessment, panel=sitting, on=booked_on, by=worker
         )
         services.assessment_record_recommendation(
-            assessment=assessment, recommendation=Assessment.Recommendation.SUITABLE, by=worker
+            assessment=assessment, recommendation=recommendation, by=worker
         )
     if stage == "awaiting_decision":
+        return
+    if stage == "proposed_refusal":
+        _refusal_proposed(household, (adoption, fostering), add_working_days(today, -15), manager)
         return
     for assessment in tracks:
         services.assessment_record_decision(

@@ -18,7 +18,9 @@ from .models import (
     Household,
     HouseholdMember,
     PanelSitting,
+    QualifyingDetermination,
     StatutoryCheck,
+    Track,
     TrainingCourse,
     TrainingRecord,
 )
@@ -234,12 +236,21 @@ class RecommendationForm(ActionForm):
 
 
 class DecisionForm(ActionForm):
+    # After panel the decision maker approves here; not approving is first a proposal
+    # (its own button). After a proposed refusal, either outcome (``FinalDecisionForm``).
+    decision_choices = [(Assessment.Decision.APPROVED, "Approved")]
+    decision_help = (
+        "To refuse, use “Propose not to approve (qualifying determination)”: the "
+        "applicants have a window before the final decision."
+    )
+
     def add_action_fields(self):
         self.fields["on"].label = "Date of the agency decision"
         self.fields["decision"] = forms.ChoiceField(
             label="The agency decision maker decided",
-            choices=Assessment.Decision.choices,
+            choices=self.decision_choices,
             widget=forms.RadioSelect,
+            help_text=self.decision_help,
         )
         self.fields["approved_age_from"] = forms.IntegerField(
             label="Approved for children aged from (years)",
@@ -277,12 +288,140 @@ class DecisionForm(ActionForm):
         }
 
 
+class FinalDecisionForm(DecisionForm):
+    decision_choices = Assessment.Decision.choices
+    decision_help = "After the applicants' window, their representations or the review."
+
+
+def _household_documents(assessment: Assessment, kind: str):
+    return Document.objects.filter(household_id=assessment.household_id, kind=kind).order_by(
+        "-uploaded_at"
+    )
+
+
+class ProposeRefusalForm(ActionForm):
+    def add_action_fields(self):
+        kind = Document.Kind.REFUSAL_REASONS
+        self.fields["on"].label = "Date the notice was sent to the applicants"
+        self.fields["reasons"] = forms.ModelChoiceField(
+            label="The notice with the reasons",
+            queryset=_household_documents(self.assessment, kind),
+            help_text=f"Upload it first under Documents, of the kind “{kind.label}”.",
+        )
+        if self.assessment.track == Track.ADOPTION:
+            self.fields["irm_excluded"] = forms.BooleanField(
+                label="Not suitable because of the criminal record information",
+                required=False,
+                help_text="Then the applicants cannot ask for an independent review "
+                "(AAR 2005 reg 30B(5A)).",
+            )
+
+    def service_kwargs(self):
+        return {
+            **super().service_kwargs(),
+            "reasons": self.cleaned_data["reasons"],
+            "irm_excluded": self.cleaned_data.get("irm_excluded", False),
+        }
+
+
+class _OptionalDocumentForm(ActionForm):
+    document_kind = ""
+
+    def add_action_fields(self):
+        self.fields["on"].label = "Date received"
+        self.fields["document"] = forms.ModelChoiceField(
+            label="The document",
+            queryset=_household_documents(self.assessment, self.document_kind),
+            required=False,
+            help_text="Upload it under Documents, of the kind "
+            f"“{Document.Kind(self.document_kind).label}”.",
+        )
+
+    def service_kwargs(self):
+        return {**super().service_kwargs(), "document": self.cleaned_data.get("document")}
+
+
+class RepresentationsForm(_OptionalDocumentForm):
+    document_kind = Document.Kind.REPRESENTATIONS
+
+
+class PanelReconsiderationForm(ActionForm):
+    def add_action_fields(self):
+        self.fields["on"].label = "Date the panel sat"
+        self.fields["recommendation"] = forms.ChoiceField(
+            label="The panel recommended",
+            choices=QualifyingDetermination.Recommendation.choices,
+            widget=forms.RadioSelect,
+        )
+
+    def service_kwargs(self):
+        return {**super().service_kwargs(), "recommendation": self.cleaned_data["recommendation"]}
+
+
+class IrmApplicationForm(ActionForm):
+    def add_action_fields(self):
+        self.fields["on"].label = "Date the agency was told of the application"
+        self.fields["on"].help_text = "The documents are due 10 working days after it."
+
+
+class IrmDocumentsForm(ActionForm):
+    def add_action_fields(self):
+        self.fields["on"].label = "Date the documents were sent"
+
+
+class IrmRecommendationForm(_OptionalDocumentForm):
+    document_kind = Document.Kind.IRM_RECOMMENDATION
+
+    def add_action_fields(self):
+        super().add_action_fields()
+        self.fields["on"].label = "Date the agency received the recommendation"
+        self.fields["panel_on"] = forms.DateField(
+            label="Date the independent review panel sat",
+            widget=DateInput(),
+            validators=[validate_happened],
+        )
+        self.fields["recommendation"] = forms.ChoiceField(
+            label="The independent review panel recommended",
+            choices=QualifyingDetermination.Recommendation.choices,
+            widget=forms.RadioSelect,
+        )
+
+    def service_kwargs(self):
+        return {
+            **super().service_kwargs(),
+            "panel_on": self.cleaned_data["panel_on"],
+            "recommendation": self.cleaned_data["recommendation"],
+        }
+
+
+class ShareReportForm(ActionForm):
+    def add_action_fields(self):
+        self.fields["on"].label = "Date the report was sent to the applicants"
+
+
+class ObservationsForm(ActionForm):
+    def add_action_fields(self):
+        self.fields["on"].label = "Date the observations were received"
+        self.fields["on"].help_text = (
+            f"Upload them under Documents, of the kind “{Document.Kind.REPORT_OBSERVATIONS.label}”."
+        )
+
+
 ACTION_FORMS: dict[str, type[ActionForm]] = {
     "record_stage_1_plan": Stage1PlanForm,
     "extend_stage_2": ExtendStage2Form,
     "book_panel": BookPanelForm,
     "record_recommendation": RecommendationForm,
     "record_decision": DecisionForm,
+    "share_report": ShareReportForm,
+    "record_observations": ObservationsForm,
+    "propose_refusal": ProposeRefusalForm,
+    "record_representations": RepresentationsForm,
+    "record_panel_reconsideration": PanelReconsiderationForm,
+    "record_irm_application": IrmApplicationForm,
+    "record_irm_documents_sent": IrmDocumentsForm,
+    "record_irm_recommendation": IrmRecommendationForm,
+    "record_final_decision": FinalDecisionForm,
 }
 
 

@@ -121,6 +121,13 @@ def _letter(*paragraphs: str) -> str:
     return "\n\n".join((ADDRESS, GREETING, *paragraphs, SIGN_OFF))
 
 
+def _notice_day(a) -> date:
+    """The day the proposal was sent, once recorded; until then, today (the letter is
+    produced the day it is sent)."""
+    determination = clocks.determination_of(a)
+    return determination.sent_on if determination else timezone.localdate()
+
+
 def _adoption(assessment: Assessment) -> bool:
     return assessment.track == Track.ADOPTION
 
@@ -306,10 +313,10 @@ ASSESSMENT_KINDS = [
                 a.get_panel_recommendation_display().lower() if a.panel_recommendation else ""
             ),
             "representations_by": _day(
-                clocks.representations_due(timezone.localdate(), adoption=_adoption(a))
+                clocks.representations_due(_notice_day(a), adoption=_adoption(a))
             ),
         },
-        available=lambda a: a.stage == Stage.PANEL_RECOMMENDED,
+        available=lambda a: a.stage in (Stage.PANEL_RECOMMENDED, Stage.PROPOSED_REFUSAL),
         default_title="We propose not to approve you as {assessed_as}",
         body=_letter(
             "The panel considered your assessment as {assessed_as} on {panel_date} and "

@@ -44,6 +44,7 @@ class Stage(models.TextChoices):
     FORM_F = "form_f", "Fostering assessment (Form F)"
     PANEL_BOOKED = "panel_booked", "Booked for panel"
     PANEL_RECOMMENDED = "panel_recommended", "Awaiting agency decision"
+    PROPOSED_REFUSAL = "proposed_refusal", "Proposed refusal: the applicants' window"
     APPROVED = "approved", "Approved"
     NOT_APPROVED = "not_approved", "Not approved"
     NOT_PROCEEDING = "not_proceeding", "Agency decided not to proceed"
@@ -60,6 +61,7 @@ ADOPTION_STAGES = (
     Stage.STAGE_2,
     Stage.PANEL_BOOKED,
     Stage.PANEL_RECOMMENDED,
+    Stage.PROPOSED_REFUSAL,
     *CLOSED_STAGES,
 )
 FOSTERING_STAGES = (
@@ -67,6 +69,7 @@ FOSTERING_STAGES = (
     Stage.FORM_F,
     Stage.PANEL_BOOKED,
     Stage.PANEL_RECOMMENDED,
+    Stage.PROPOSED_REFUSAL,
     Stage.APPROVED,
     Stage.NOT_APPROVED,
     Stage.WITHDRAWN,
@@ -275,6 +278,15 @@ class Assessment(models.Model):
     )
     stage_2_extension_reason = models.CharField(max_length=300, blank=True)
     form_f_started_on = models.DateField("fostering assessment started on", null=True, blank=True)
+    report_shared_on = models.DateField(
+        "report sent to the applicants on",
+        null=True,
+        blank=True,
+        help_text="The PAR or Form F sent to the applicants, inviting their observations.",
+    )
+    observations_received_on = models.DateField(
+        "applicants' observations received on", null=True, blank=True
+    )
     panel = models.ForeignKey(
         PanelSitting,
         on_delete=models.PROTECT,
@@ -347,6 +359,107 @@ class Assessment(models.Model):
 
     def days_in_stage(self, today: date | None = None) -> int:
         return ((today or timezone.localdate()) - self.stage_entered_on).days
+
+
+class QualifyingDetermination(models.Model):
+    """A proposal not to approve (a "qualifying determination") on one track, and what
+    follows it: the applicants' window, their representations or their application to
+    the Independent Review Mechanism, and the final decision (recorded on the assessment).
+
+    Written only by ``services.determinations``; the dates are checked for their order
+    there and by the constraints below.
+    """
+
+    class Recommendation(models.TextChoices):
+        SUITABLE = "suitable", "Suitable to be approved"
+        NOT_SUITABLE = "not_suitable", "Not suitable to be approved"
+
+    assessment = models.OneToOneField(
+        Assessment, on_delete=models.CASCADE, related_name="determination"
+    )
+    sent_on = models.DateField("notice sent on")
+    # SET_NULL: a document removed by mistake does not block the household's record (or its
+    # deletion at the end of retention); the audit trail keeps what was linked.
+    reasons = models.ForeignKey(
+        "Document",
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name="notice and reasons",
+        help_text="The written notice of the proposal with the agency's reasons.",
+    )
+    irm_excluded = models.BooleanField(
+        "no independent review (criminal record)",
+        default=False,
+        help_text="Adopters found unsuitable because of the criminal record information "
+        "(AAR 2005 reg 30B(5A)) cannot apply to the Independent Review Mechanism.",
+    )
+    representations_received_on = models.DateField(null=True, blank=True)
+    representations = models.ForeignKey(
+        "Document", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    panel_reconsidered_on = models.DateField(
+        "panel considered the representations on", null=True, blank=True
+    )
+    panel_recommendation = models.CharField(
+        "panel's fresh recommendation", max_length=20, choices=Recommendation.choices, blank=True
+    )
+    irm_notified_on = models.DateField(
+        "told of an application to the IRM on",
+        null=True,
+        blank=True,
+        help_text="The day the agency received notice that the applicants applied for a "
+        "review: the documents are due 10 working days later.",
+    )
+    irm_documents_sent_on = models.DateField("documents sent to the IRM on", null=True, blank=True)
+    irm_panel_on = models.DateField("independent review panel sat on", null=True, blank=True)
+    irm_recommendation = models.CharField(
+        "independent review panel's recommendation",
+        max_length=20,
+        choices=Recommendation.choices,
+        blank=True,
+    )
+    irm_recommendation_received_on = models.DateField(
+        "IRM recommendation received on", null=True, blank=True
+    )
+    irm_recommendation_document = models.ForeignKey(
+        "Document", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "proposed refusal"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(representations_received_on__isnull=True)
+                | Q(irm_notified_on__isnull=True),
+                name="determination_representations_or_irm",
+                violation_error_message="The applicants make representations or apply to the "
+                "Independent Review Mechanism, not both.",
+            ),
+            dates_in_order(
+                "representations_received_on",
+                "sent_on",
+                name="determination_representations_after_notice",
+                message="Representations cannot come before the notice was sent.",
+                nullable=("representations_received_on",),
+            ),
+            dates_in_order(
+                "irm_notified_on",
+                "sent_on",
+                name="determination_irm_after_notice",
+                message="An application for a review cannot come before the notice was sent.",
+                nullable=("irm_notified_on",),
+            ),
+            models.CheckConstraint(
+                condition=Q(irm_recommendation="")
+                | Q(irm_recommendation_received_on__isnull=False),
+                name="determination_irm_recommendation_has_a_date",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Proposed refusal, {formats.day(self.sent_on)}"
 
 
 class StageChange(models.Model):
@@ -567,6 +680,10 @@ class Document(AuditNamed, models.Model):
         STAGE_1_PLAN = "stage_1_plan", "Stage 1 plan"
         CHECK = "check", "Check or reference"
         PANEL_MINUTES = "panel_minutes", "Panel minutes"
+        REPORT_OBSERVATIONS = "report_observations", "Applicants' observations on the report"
+        REFUSAL_REASONS = "refusal_reasons", "Proposed refusal: notice and reasons"
+        REPRESENTATIONS = "representations", "Applicants' representations"
+        IRM_RECOMMENDATION = "irm_recommendation", "Independent review panel recommendation"
         LETTER = "letter", "Letter sent (made by the portal)"
         OTHER = "other", "Other"
 
@@ -714,6 +831,10 @@ class Deadline(DeadlineBase):
         DBS_AT_18 = "dbs_at_18", "DBS check for a household member turning 18"
         TRAINING = "training", "Training due"
         FOSTER_REVIEW = "foster_review", "Foster carer review"
+        REPORT_OBSERVATIONS = "report_observations", "Applicants' observations on the report"
+        REPRESENTATIONS = "representations", "Applicants' window after a proposed refusal"
+        IRM_DOCUMENTS = "irm_documents", "Documents to the independent review panel"
+        FINAL_DECISION = "final_decision", "Final decision after a proposed refusal"
 
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="deadlines")
     kind = models.CharField(max_length=30, choices=Kind.choices)

@@ -26,10 +26,13 @@ from .reminders import DEADLINES
 
 
 def household_facts(*, household: Household) -> HouseholdFacts:
-    """Everything the clocks and guards look at: six queries."""
+    """Everything the clocks and guards look at: six queries (a track's proposed refusal
+    comes with it)."""
     return HouseholdFacts(
         household=household,
-        assessments=list(household.assessments.select_related("panel").order_by("track")),
+        assessments=list(
+            household.assessments.select_related("panel", "determination").order_by("track")
+        ),
         members=list(household.members.order_by("date_of_birth", "id")),
         checks=list(
             StatutoryCheck.objects.filter(household=household)

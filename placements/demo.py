@@ -384,6 +384,8 @@ class _Demo:
         )
 
     def _through_panel(self, assessment, panel, on: date) -> None:
+        carers_services.assessment_share_report(assessment=assessment, on=on, by=self.by)
+        carers_services.assessment_record_observations(assessment=assessment, on=on, by=self.by)
         carers_services.assessment_book_panel(assessment=assessment, panel=panel, on=on, by=self.by)
         carers_services.assessment_record_recommendation(
             assessment=assessment, recommendation=Assessment.Recommendation.SUITABLE, by=self.by

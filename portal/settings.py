@@ -454,6 +454,11 @@ CARERS_STAGE_ONE_MONTHS = env.int("CARERS_STAGE_ONE_MONTHS", default=2)
 CARERS_APPROVAL_TARGET_MONTHS = env.int("CARERS_APPROVAL_TARGET_MONTHS", default=6)
 CARERS_FORM_F_TO_PANEL_MONTHS = env.int("CARERS_FORM_F_TO_PANEL_MONTHS", default=8)
 CARERS_AGENCY_DECISION_WORKING_DAYS = env.int("CARERS_AGENCY_DECISION_WORKING_DAYS", default=7)
+# After a proposed refusal: the final decision within this many working days of the day it
+# may be made (the applicants' window closed, the panel's fresh recommendation or the
+# independent review panel's recommendation received). Agency policy, in line with the
+# 7 working days the national minimum standards give the decision after panel.
+CARERS_FINAL_DECISION_WORKING_DAYS = env.int("CARERS_FINAL_DECISION_WORKING_DAYS", default=7)
 CARERS_DBS_RENEWAL_YEARS = env.int("CARERS_DBS_RENEWAL_YEARS", default=3)
 # Reminders to the social worker, in working days before a deadline, at this hour; overdue
 # items go in the one morning digest (OVERDUE_DIGEST_HOUR).

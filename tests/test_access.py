@@ -244,7 +244,8 @@ STAFF_PAGES = (
         },
     ),
     StaffPage(
-        "The agency decision (permission `carers.record_agency_decision`)",
+        "The agency decision, a proposed refusal and the final decision after it "
+        "(permission `carers.record_agency_decision`)",
         (),
         {MANAGERS: "record", SUPERUSER: "record"},
         probes={"record": (Probe("agency decision", marker='<form method="post"'),)},

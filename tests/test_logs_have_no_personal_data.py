@@ -528,6 +528,8 @@ def assessment_in_the_admin(client, social_worker, manager, enquiry, commit):
     commit(lambda: carer_factories.upload(household, Document.Kind.FORM_F, social_worker))
     sitting = PanelSitting.objects.create(sits_on=today, kind=PanelSitting.Kind.JOINT)
     for assessment in (adoption, fostering):
+        press(assessment, "share_report")
+        press(assessment, "record_observations")
         press(assessment, "book_panel", panel=str(sitting.pk))
         press(assessment, "record_recommendation", recommendation="suitable")
     assert (

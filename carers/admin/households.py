@@ -36,6 +36,7 @@ from ..models import (
     StatutoryCheck,
     Track,
 )
+from . import determinations as determinations_view
 from .filters import CaseloadFilter, OverdueFilter, StageFilter
 from .inlines import (
     ApplicantInline,
@@ -343,9 +344,14 @@ class HouseholdAdmin(
 
     def _panels_panel(self, request, household):
         assessments = Assessment.objects.filter(household=household).select_related(
-            "panel", "agency_decision_by"
+            "panel", "agency_decision_by", "determination", "determination__reasons"
         )
-        return {"household": household, "assessments": list(assessments.order_by("track"))}
+        return {
+            "household": household,
+            "assessments": [
+                determinations_view.track_outcome(a) for a in assessments.order_by("track")
+            ],
+        }
 
     def _timeline_panel(self, request, household):
         changes = (

@@ -6,6 +6,11 @@
 - ``households``: a household registered, edited, closed, and settled when its tracks end.
 - ``assessments``: the ``ASSESSMENT`` workflow: transition tables, guards, the actions
   offered as buttons, and one function per move (``TRANSITION_SERVICES`` by action name).
+- ``reports``: the assessment report sent to the applicants, and their observations,
+  before panel (adds its steps to ``ASSESSMENT``).
+- ``determinations``: a proposed refusal (qualifying determination), the applicants'
+  window, representations or the IRM, and the final decision (adds its steps to
+  ``ASSESSMENT``).
 - ``conversion``: a household made from an enquiry.
 - ``notes``: case notes on a household (the core's ``note_add``, ``note_correct``) and
   the day the household's case began.
@@ -53,6 +58,15 @@ from .assessments import (
     training_outstanding,
 )
 from .conversion import household_create_from_enquiry
+from .determinations import (
+    determination_decide,
+    determination_propose,
+    determination_record_irm_application,
+    determination_record_irm_documents_sent,
+    determination_record_irm_recommendation,
+    determination_record_panel_reconsideration,
+    determination_record_representations,
+)
 from .households import (
     HOUSEHOLD,
     HOUSEHOLD_DETAIL_FIELDS,
@@ -84,6 +98,7 @@ from .records import (
     training_date_problems,
     training_records_sync,
 )
+from .reports import assessment_record_observations, assessment_share_report
 
 __all__ = [
     # Households
@@ -122,6 +137,16 @@ __all__ = [
     "assessment_withdraw",
     "checks_outstanding",
     "training_outstanding",
+    # The report before panel; a proposed refusal and what follows it
+    "assessment_record_observations",
+    "assessment_share_report",
+    "determination_decide",
+    "determination_propose",
+    "determination_record_irm_application",
+    "determination_record_irm_documents_sent",
+    "determination_record_irm_recommendation",
+    "determination_record_panel_reconsideration",
+    "determination_record_representations",
     # Checks, training, reviews, documents, deadlines
     "TransitionRefused",
     "adopter_age_problems",

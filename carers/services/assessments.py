@@ -62,13 +62,17 @@ ALLOWED_TRANSITIONS: dict[str, dict[str, tuple[str, ...]]] = {
         Stage.STAGE_2: (Stage.PANEL_BOOKED, Stage.WITHDRAWN),
         # A deferred panel sends the assessment back to Stage 2.
         Stage.PANEL_BOOKED: (Stage.PANEL_RECOMMENDED, Stage.STAGE_2, Stage.WITHDRAWN),
-        Stage.PANEL_RECOMMENDED: (Stage.APPROVED, Stage.NOT_APPROVED, Stage.WITHDRAWN),
+        # Not approving is first a proposal (``determinations``): the applicants' window.
+        Stage.PANEL_RECOMMENDED: (Stage.APPROVED, Stage.PROPOSED_REFUSAL, Stage.WITHDRAWN),
+        Stage.PROPOSED_REFUSAL: (Stage.APPROVED, Stage.NOT_APPROVED, Stage.WITHDRAWN),
     },
     Track.FOSTERING: {
         Stage.NOT_STARTED: (Stage.FORM_F, Stage.WITHDRAWN),
         Stage.FORM_F: (Stage.PANEL_BOOKED, Stage.WITHDRAWN),
         Stage.PANEL_BOOKED: (Stage.PANEL_RECOMMENDED, Stage.FORM_F, Stage.WITHDRAWN),
-        Stage.PANEL_RECOMMENDED: (Stage.APPROVED, Stage.NOT_APPROVED, Stage.WITHDRAWN),
+        # Not approving is first a proposal (``determinations``): the applicants' window.
+        Stage.PANEL_RECOMMENDED: (Stage.APPROVED, Stage.PROPOSED_REFUSAL, Stage.WITHDRAWN),
+        Stage.PROPOSED_REFUSAL: (Stage.APPROVED, Stage.NOT_APPROVED, Stage.WITHDRAWN),
     },
 }
 
@@ -240,6 +244,26 @@ def _guard_book_panel(facts, assessment, applicants, on):
         milestones=[TrainingCourse.Milestone.STAGE_1_DECISION, TrainingCourse.Milestone.PANEL],
     )
     return messages
+
+
+def _guard_report_shared(facts, assessment, applicants, on):
+    """The applicants see the report before panel, with time for their observations
+    (``clocks.REPORT_OBSERVATIONS_WORKING_DAYS``, AAR 2005 reg 30(2)-(3))."""
+    report = Document.Kind(REPORT_FOR_TRACK[assessment.track]).label
+    if assessment.report_shared_on is None:
+        return [
+            f"Send the {report} to the applicants for their observations first "
+            "(“Record the report sent to the applicants”)."
+        ]
+    if assessment.observations_received_on is not None:
+        return []
+    last_day = clocks.report_observations_due(assessment.report_shared_on)
+    if on <= last_day:
+        return [
+            f"The applicants have until {day(last_day)} to send their observations on the "
+            f"{report}: book the panel after that day, or once their observations arrive."
+        ]
+    return []
 
 
 def _guard_record_recommendation(facts, assessment, applicants, on):
@@ -420,7 +444,7 @@ ASSESSMENT = Workflow(
             "Book for panel",
             (Stage.PANEL_BOOKED,),
             applies=BOTH_TRACKS,
-            guards=(_guard(_guard_book_panel),),
+            guards=(_guard(_guard_book_panel), _guard(_guard_report_shared)),
             fields=("panel",),
         ),
         Action(
@@ -443,7 +467,8 @@ ASSESSMENT = Workflow(
         Action(
             "record_decision",
             "Record the agency decision",
-            (Stage.APPROVED, Stage.NOT_APPROVED),
+            (Stage.APPROVED,),
+            states=(Stage.PANEL_RECOMMENDED,),
             permission=DECISION_PERMISSION,
             permission_refused="Only team managers record the agency decision.",
             applies=BOTH_TRACKS,
@@ -966,47 +991,93 @@ def assessment_record_decision(
     approved_number_of_children: int | None = None,
 ) -> Assessment:
     """The agency decision maker's decision (team managers only, and never whoever assessed
-    the household: ``assessor_ids``)."""
+    the household: ``assessor_ids``).
+
+    Only an approval is decided here: not approving is first a proposal, the qualifying
+    determination (``determinations.determination_propose``), and the final refusal
+    comes after the applicants' window (``determinations.determination_decide``)."""
     if decision not in Assessment.Decision.values:
         raise TransitionRefused(["Choose the agency decision."])
-    approved = decision == Assessment.Decision.APPROVED
-    if approved:
-        problems = []
-        if approved_number_of_children is None or approved_number_of_children < 1:
-            problems.append("Give the number of children the approval is for.")
-        if approved_age_from is None or approved_age_to is None:
-            problems.append("Give the age range of the approval.")
-        elif approved_age_from > approved_age_to:
-            problems.append("The youngest age of the approval must not be above the oldest.")
+    if decision == Assessment.Decision.NOT_APPROVED:
+        raise TransitionRefused([REFUSAL_IS_PROPOSED_FIRST])
+    return decision_record(
+        assessment=assessment,
+        action="record_decision",
+        decision=decision,
+        on=on,
+        by=by,
+        note=note,
+        terms={
+            "approved_age_from": approved_age_from,
+            "approved_age_to": approved_age_to,
+            "approved_number_of_children": approved_number_of_children,
+        },
+    )
+
+
+def decision_record(
+    *, assessment: Assessment, action: str, decision: str, on: date, by, note: str, terms: dict
+) -> Assessment:
+    """An agency decision through ``action`` (after panel, or the final decision after a
+    proposed refusal): an approval needs its terms."""
+    if decision == Assessment.Decision.APPROVED:
+        problems = approval_terms_problems(
+            terms["approved_age_from"],
+            terms["approved_age_to"],
+            terms["approved_number_of_children"],
+        )
         if problems:
             raise TransitionRefused(problems)
     with transaction.atomic():
-        household, a = _begin(assessment, "record_decision", by=by, on=on)
-        fields = {
-            "agency_decision": decision,
-            "agency_decision_on": on,
-            "agency_decision_by": by,
-            "closed_on": on,
-        }
-        if approved:
-            fields |= {
-                "approved_age_from": approved_age_from,
-                "approved_age_to": approved_age_to,
-                "approved_number_of_children": approved_number_of_children,
-            }
-        _apply_move(
-            a,
-            to=Stage.APPROVED if approved else Stage.NOT_APPROVED,
-            on=on,
-            by=by,
-            note=note,
-            fields=fields,
-            what="approved" if approved else "carers.assessment.not_approved",
-        )
-        if approved:
-            _household_approve(household, track=a.track, on=on, by=by)
-        _finish(household, on=on, by=by)
+        household, a = _begin(assessment, action, by=by, on=on)
+        decision_apply(household, a, decision=decision, on=on, by=by, note=note, terms=terms)
     return a
+
+
+def decision_apply(
+    household: Household, a: Assessment, *, decision: str, on: date, by, note: str, terms: dict
+) -> None:
+    """Record an agency decision on the locked track ``a``: its stage, the decision and,
+    for an approval, its terms and the household's approval."""
+    approved = decision == Assessment.Decision.APPROVED
+    fields = {
+        "agency_decision": decision,
+        "agency_decision_on": on,
+        "agency_decision_by": by,
+        "closed_on": on,
+    }
+    _apply_move(
+        a,
+        to=Stage.APPROVED if approved else Stage.NOT_APPROVED,
+        on=on,
+        by=by,
+        note=note,
+        fields=fields | terms if approved else fields,
+        what="approved" if approved else "not_approved",
+    )
+    if approved:
+        _household_approve(household, track=a.track, on=on, by=by)
+    _finish(household, on=on, by=by)
+
+
+REFUSAL_IS_PROPOSED_FIRST = (
+    "A refusal is first a proposal: use “Propose not to approve (qualifying "
+    "determination)”. The applicants then have their window to make representations or "
+    "ask for an independent review before the final decision."
+)
+
+
+def approval_terms_problems(
+    age_from: int | None, age_to: int | None, number_of_children: int | None
+) -> list[str]:
+    problems = []
+    if number_of_children is None or number_of_children < 1:
+        problems.append("Give the number of children the approval is for.")
+    if age_from is None or age_to is None:
+        problems.append("Give the age range of the approval.")
+    elif age_from > age_to:
+        problems.append("The youngest age of the approval must not be above the oldest.")
+    return problems
 
 
 def _household_approve(household: Household, *, track: str, on: date, by) -> None:

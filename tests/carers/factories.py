@@ -95,6 +95,14 @@ def upload(household, kind, by, name="report.pdf"):
     )
 
 
+def report_shared(assessment, by, on=None):
+    """The report sent to the applicants and their observations back, on one day: the
+    panel may then be booked at once."""
+    on = on or timezone.localdate()
+    services.assessment_share_report(assessment=assessment, on=on, by=by)
+    services.assessment_record_observations(assessment=assessment, on=on, by=by)
+
+
 def panel(kind=PanelSitting.Kind.JOINT, sits_on=None):
     sits_on = sits_on or timezone.localdate()
     sitting, _ = PanelSitting.objects.get_or_create(sits_on=sits_on, kind=kind)
@@ -123,6 +131,7 @@ def to_stage(household, stage, by, *, manager=None, on=None):
             lambda: (
                 complete_training(household, ["stage_1_decision", "panel"], on),
                 upload(household, Document.Kind.PAR, by),
+                report_shared(a, by, on),
                 services.assessment_book_panel(assessment=a, panel=panel(sits_on=on), on=on, by=by),
             ),
         ),

@@ -347,6 +347,7 @@ def test_a_completed_foster_review_opens_the_next(social_worker, manager):
     services.assessment_start_form_f(assessment=fostering, on=today, by=social_worker)
     f.upload(household, "form_f", social_worker)
     f.to_stage(household, Stage.PANEL_BOOKED, social_worker)
+    f.report_shared(fostering, social_worker, today)
     services.assessment_book_panel(
         assessment=fostering, panel=f.panel(sits_on=today), on=today, by=social_worker
     )

@@ -18,7 +18,7 @@ def test_seed_demo_adds_households_at_every_stage_once(settings, tmp_path):
     ours = Household.objects.filter(applicants__email__in=emails)
     first = ours.count()
     call_command("seed_demo")
-    assert ours.count() == first == len(HOUSEHOLDS) == 11
+    assert ours.count() == first == len(HOUSEHOLDS) == 12
     assessments = Assessment.objects.filter(household__in=ours)
     adoption = set(assessments.filter(track="adoption").values_list("stage", flat=True))
     assert adoption >= {

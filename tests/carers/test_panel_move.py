@@ -32,6 +32,7 @@ def _jointly_booked(by, *, sits_on=None, surname="Rivers"):
     fostering = f.fostering(household)
     services.assessment_start_form_f(assessment=fostering, on=today, by=by)
     f.upload(household, Document.Kind.FORM_F, by)
+    f.report_shared(fostering, by, today)
     services.assessment_book_panel(assessment=fostering, panel=sitting, on=today, by=by)
     return household
 
@@ -117,6 +118,7 @@ def test_a_full_sitting_takes_no_new_booking(social_worker):
     f.to_stage(household, Stage.STAGE_2, social_worker, on=today)
     f.complete_training(household, ["stage_1_decision", "panel"], today)
     f.upload(household, Document.Kind.PAR, social_worker)
+    f.report_shared(f.adoption(household), social_worker, today)
 
     with pytest.raises(services.TransitionRefused) as refused:
         services.assessment_book_panel(

@@ -28,6 +28,16 @@ pytestmark = pytest.mark.django_db
 
 A, F = Track.ADOPTION, Track.FOSTERING
 
+# The steps after a proposed refusal (``services.determinations``; their own tests in
+# test_determinations.py, which set up the proposal they need).
+DETERMINATION_STEPS = {
+    "record_representations",
+    "record_panel_reconsideration",
+    "record_irm_application",
+    "record_irm_documents_sent",
+    "record_irm_recommendation",
+    "record_final_decision",
+}
 # The specification: which actions each stage offers. Closed stages offer nothing.
 EXPECTED_ACTIONS = {
     (A, Stage.ROI_RECEIVED): {"accept_roi", "decline_roi", "withdraw"},
@@ -35,18 +45,31 @@ EXPECTED_ACTIONS = {
     (A, Stage.STAGE_1): {"record_stage_1_plan", "complete_stage_1", "end_at_stage_1", "withdraw"},
     (A, Stage.STAGE_1_COMPLETE): {"pause", "start_stage_2", "withdraw"},
     (A, Stage.PAUSED): {"start_stage_2", "restart_stage_1", "withdraw"},
-    (A, Stage.STAGE_2): {"extend_stage_2", "book_panel", "withdraw"},
+    (A, Stage.STAGE_2): {
+        "extend_stage_2",
+        "share_report",
+        "record_observations",
+        "book_panel",
+        "withdraw",
+    },
     (A, Stage.PANEL_BOOKED): {
         "extend_stage_2",
         "record_recommendation",
         "defer_panel",
         "withdraw",
     },
-    (A, Stage.PANEL_RECOMMENDED): {"extend_stage_2", "record_decision", "withdraw"},
+    (A, Stage.PANEL_RECOMMENDED): {
+        "extend_stage_2",
+        "record_decision",
+        "propose_refusal",
+        "withdraw",
+    },
+    (A, Stage.PROPOSED_REFUSAL): {*DETERMINATION_STEPS, "withdraw"},
     (F, Stage.NOT_STARTED): {"start_form_f", "withdraw"},
-    (F, Stage.FORM_F): {"book_panel", "withdraw"},
+    (F, Stage.FORM_F): {"share_report", "record_observations", "book_panel", "withdraw"},
     (F, Stage.PANEL_BOOKED): {"record_recommendation", "defer_panel", "withdraw"},
-    (F, Stage.PANEL_RECOMMENDED): {"record_decision", "withdraw"},
+    (F, Stage.PANEL_RECOMMENDED): {"record_decision", "propose_refusal", "withdraw"},
+    (F, Stage.PROPOSED_REFUSAL): {*DETERMINATION_STEPS, "withdraw"},
 }
 ALL_STATES = [(A, s) for s in ADOPTION_STAGES] + [(F, s) for s in FOSTERING_STAGES]
 
@@ -68,7 +91,7 @@ EXPECTED_TARGET = {
 }
 DEFER_TARGET = {A: Stage.STAGE_2, F: Stage.FORM_F}
 # Actions that record a fact without moving the stage.
-NOT_MOVES = {"record_stage_1_plan", "extend_stage_2"}
+NOT_MOVES = {"record_stage_1_plan", "extend_stage_2", "share_report", "record_observations"}
 
 
 def kwargs_for(action, today):
@@ -95,6 +118,21 @@ def kwargs_for(action, today):
             "approved_number_of_children": 1,
         },
         "withdraw": {"on": today, "note": "They have decided not to go on."},
+        "share_report": {"on": today},
+        "record_observations": {"on": today},
+        "propose_refusal": {"on": today, "reasons": None},
+        "record_representations": {"on": today},
+        "record_panel_reconsideration": {"on": today, "recommendation": "suitable"},
+        "record_irm_application": {"on": today},
+        "record_irm_documents_sent": {"on": today},
+        "record_irm_recommendation": {"on": today, "panel_on": today, "recommendation": "suitable"},
+        "record_final_decision": {
+            "on": today,
+            "decision": Assessment.Decision.APPROVED,
+            "approved_age_from": 0,
+            "approved_age_to": 2,
+            "approved_number_of_children": 1,
+        },
     }[action]
 
 
@@ -111,6 +149,8 @@ def ready(social_worker):
     f.complete_training(household)
     f.upload(household, Document.Kind.PAR, social_worker)
     f.upload(household, Document.Kind.FORM_F, social_worker)
+    # The reports went to the applicants, whose observations came back (``reports``).
+    household.assessments.update(report_shared_on=today, observations_received_on=today)
     return household
 
 
@@ -159,7 +199,12 @@ def test_each_stage_offers_exactly_its_actions(bare, manager, track, stage):
     assert {o.action.name for o in offered} == EXPECTED_ACTIONS.get((track, stage), set())
 
 
-ALLOWED = [(t, s, a) for (t, s), actions in EXPECTED_ACTIONS.items() for a in sorted(actions)]
+ALLOWED = [
+    (t, s, a)
+    for (t, s), actions in EXPECTED_ACTIONS.items()
+    for a in sorted(actions)
+    if a not in DETERMINATION_STEPS and a != "propose_refusal"
+]
 
 
 @pytest.mark.parametrize(("track", "stage", "action"), ALLOWED, ids=lambda v: str(v))
@@ -500,6 +545,7 @@ def test_both_tracks_to_approval_make_the_household_ready_for_early_permanence(
     services.assessment_start_form_f(assessment=fostering, on=today, by=social_worker)
     f.upload(household, Document.Kind.FORM_F, social_worker)
     f.to_stage(household, Stage.PANEL_RECOMMENDED, social_worker)
+    f.report_shared(fostering, social_worker, today)
     services.assessment_book_panel(
         assessment=fostering, panel=f.panel(sits_on=today), on=today, by=social_worker
     )

@@ -67,6 +67,8 @@ def _upload(household, kind, by) -> None:
 def _through_panel(
     assessment, *, panel, on, by, manager, children: int, ages: tuple[int, int] = (0, 4)
 ) -> None:
+    carers_services.assessment_share_report(assessment=assessment, on=on, by=by)
+    carers_services.assessment_record_observations(assessment=assessment, on=on, by=by)
     carers_services.assessment_book_panel(assessment=assessment, panel=panel, on=on, by=by)
     carers_services.assessment_record_recommendation(
         assessment=assessment, recommendation=Assessment.Recommendation.SUITABLE, by=by

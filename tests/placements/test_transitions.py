@@ -364,6 +364,8 @@ def _approve_fostering(household, by, manager, on):
     carers_services.assessment_start_form_f(assessment=track, on=on, by=by)
     factories._upload(household, Document.Kind.FORM_F, by)
     panel, _ = PanelSitting.objects.get_or_create(sits_on=on, kind=PanelSitting.Kind.JOINT)
+    carers_services.assessment_share_report(assessment=track, on=on, by=by)
+    carers_services.assessment_record_observations(assessment=track, on=on, by=by)
     carers_services.assessment_book_panel(assessment=track, panel=panel, on=on, by=by)
     carers_services.assessment_record_recommendation(
         assessment=track, recommendation=Assessment.Recommendation.SUITABLE, by=by
