@@ -448,15 +448,18 @@ class HouseholdAdmin(
         household = self._household_or_404(request, pk)
         if not request.user.has_perm("carers.change_fostercarerreview"):
             raise PermissionDenied
-        review = get_object_or_404(FosterCarerReview, pk=review_pk, household=household)
+        review = get_object_or_404(
+            FosterCarerReview, pk=review_pk, household=household, completed_on__isnull=True
+        )
+        what = str(review).split(" due ")[0]
         return form_page(
             request,
-            **self._page(request, household, title=f"Record the foster carer review: {household}"),
-            form=ReviewCompleteForm(request.POST or None),
-            perform=lambda form: services.foster_review_complete(
-                review=review, by=request.user, **form.cleaned_data
+            **self._page(request, household, title=f"Record the {what.lower()}: {household}"),
+            form=ReviewCompleteForm(request.POST or None, review=review),
+            perform=lambda form: services.approval_review_complete(
+                review=review, by=request.user, **form.service_kwargs()
             ),
-            success="The foster carer review is recorded.",
+            success=f"The {what.lower()} is recorded.",
             submit="Record the review",
         )
 

@@ -27,7 +27,7 @@ from ..models import (
     Applicant,
     Assessment,
     Document,
-    FosterCarerReview,
+    FastTrackBasis,
     Household,
     PanelSitting,
     Stage,
@@ -37,6 +37,7 @@ from ..models import (
     TrainingCourse,
 )
 from ..selectors import household_applicants, household_document_kinds, household_facts
+from .approvals import review_open
 from .households import _household_move, _household_settle, _open_stages
 from .records import (
     NON_RELATIVE_REFERENCES_NEEDED,
@@ -54,7 +55,8 @@ from .records import (
 ALLOWED_TRANSITIONS: dict[str, dict[str, tuple[str, ...]]] = {
     Track.ADOPTION: {
         Stage.ROI_RECEIVED: (Stage.ROI_ACCEPTED, Stage.NOT_PROCEEDING, Stage.WITHDRAWN),
-        Stage.ROI_ACCEPTED: (Stage.STAGE_1, Stage.WITHDRAWN),
+        # The fast track goes straight to Stage 2 (``assessment_fast_track``).
+        Stage.ROI_ACCEPTED: (Stage.STAGE_1, Stage.STAGE_2, Stage.WITHDRAWN),
         Stage.STAGE_1: (Stage.STAGE_1_COMPLETE, Stage.NOT_PROCEEDING, Stage.WITHDRAWN),
         Stage.STAGE_1_COMPLETE: (Stage.PAUSED, Stage.STAGE_2, Stage.WITHDRAWN),
         # After a pause longer than the limit, Stage 1 starts again.
@@ -221,10 +223,12 @@ def _guard_start_form_f(facts, assessment, applicants, on):
     adoption = facts.track(Track.ADOPTION)
     if not applicants:
         return ["Add at least one applicant."]
-    if adoption is None or adoption.stage_1_started_on is None:
+    if adoption is None or (
+        adoption.stage_1_started_on is None and adoption.notice_to_proceed_on is None
+    ):
         return [
-            "Start Stage 1 of the adoption assessment first: the fostering assessment runs "
-            "alongside it."
+            "Start Stage 1 of the adoption assessment first (or Stage 2 on the fast track): "
+            "the fostering assessment runs alongside it."
         ]
     return []
 
@@ -391,6 +395,15 @@ ASSESSMENT = Workflow(
             states=(Stage.STAGE_1_COMPLETE, Stage.PAUSED),
             applies=ADOPTION_ONLY,
             guards=(_guard(_guard_start_stage_2),),
+        ),
+        Action(
+            "fast_track",
+            "Fast track: start at Stage 2",
+            (Stage.STAGE_2,),
+            states=(Stage.ROI_ACCEPTED,),
+            applies=ADOPTION_ONLY,
+            guards=(_guard(_guard_start_stage_1),),
+            fields=("basis", "since"),
         ),
         Action(
             "restart_stage_1",
@@ -602,6 +615,55 @@ def assessment_start_stage_1(*, assessment: Assessment, on: date, by, note: str 
             fields={"stage_1_started_on": on},
             what="stage_1_started",
         )
+        _finish(household, on=on, by=by)
+    return a
+
+
+def fast_track_problems(*, basis: str, since: date | None, on: date) -> list[str]:
+    """Who may take the fast track (``clocks.FAST_TRACK_ADOPTERS_APPROVED_FROM``)."""
+    if basis not in FastTrackBasis.values:
+        return ["Choose the basis of the fast track: approved foster carers or adopted before."]
+    if since is None:
+        return ["Give the date of the approval the fast track relies on."]
+    problems = dates.messages(dates.happened(since, label="The date of that approval"))
+    if since > on:
+        problems.append("That approval must come before the fast track starts.")
+    if (
+        basis == FastTrackBasis.PREVIOUS_ADOPTER
+        and since < clocks.FAST_TRACK_ADOPTERS_APPROVED_FROM
+    ):
+        problems.append(
+            "The fast track is for adopters approved in England or Wales from "
+            f"{day(clocks.FAST_TRACK_ADOPTERS_APPROVED_FROM)}: start at Stage 1 instead."
+        )
+    return problems
+
+
+def assessment_fast_track(
+    *, assessment: Assessment, on: date, by, basis: str, since: date | None, note: str = ""
+) -> Assessment:
+    """Approved foster carers and people who have adopted before start at Stage 2: the
+    four-month decision clock runs from ``on``, the day they notify the agency that they
+    want to proceed (``clocks.stage_2_decision_due``). The household records the basis."""
+    problems = fast_track_problems(basis=basis, since=since, on=on)
+    if problems:
+        raise TransitionRefused(problems)
+    with transaction.atomic():
+        household, a = _begin(assessment, "fast_track", by=by, on=on)
+        _apply_move(
+            a,
+            to=Stage.STAGE_2,
+            on=on,
+            by=by,
+            note=note or f"Fast track: {FastTrackBasis(basis).label.lower()}.",
+            fields={"notice_to_proceed_on": on},
+            what="fast_tracked",
+        )
+        changes = {"fast_track_basis": ["", basis], "fast_track_since": [None, since]}
+        household.fast_track_basis, household.fast_track_since = basis, since
+        with audit.silenced():
+            household.save(update_fields=["fast_track_basis", "fast_track_since", "updated_at"])
+        audit.record(household, "carers.household.fast_tracked", by=by, changes=changes)
         _finish(household, on=on, by=by)
     return a
 
@@ -1027,11 +1089,13 @@ def _household_approve(household: Household, *, track: str, on: date, by) -> Non
         with audit.silenced():
             household.save(update_fields=[approval_field, "updated_at"])
         audit.record(household, f"carers.household.approved_{track}", by=by, changes=changes)
-    if track == Track.FOSTERING:
-        FosterCarerReview.objects.filter(household=household, completed_on__isnull=True).delete()
-        FosterCarerReview.objects.create(
-            household=household, due_on=clocks.foster_review_due(on), goes_to_panel=True
-        )
+    # Each approval's first review: a year on (the first foster carer review goes to panel).
+    review_open(
+        household,
+        track=track,
+        due_on=clocks.review_due(track, on),
+        goes_to_panel=track == Track.FOSTERING,
+    )
 
 
 def assessment_withdraw(*, assessment: Assessment, on: date, by, note: str) -> Assessment:
@@ -1080,6 +1144,7 @@ TRANSITION_SERVICES: dict[str, Callable] = {
     "end_at_stage_1": assessment_end_at_stage_1,
     "pause": assessment_pause,
     "start_stage_2": assessment_start_stage_2,
+    "fast_track": assessment_fast_track,
     "restart_stage_1": assessment_restart_stage_1,
     "extend_stage_2": assessment_extend_stage_2,
     "start_form_f": assessment_start_form_f,

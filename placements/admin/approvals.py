@@ -1,4 +1,4 @@
-"""The staff pages for reg 25A temporary approvals."""
+"""The staff pages for reg 25A temporary approvals and exemptions from the terms of approval."""
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
@@ -7,8 +7,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from .. import services
-from ..forms import EndApprovalForm, TemporaryApprovalForm
-from ..models import TemporaryApproval
+from ..forms import EndApprovalForm, TemporaryApprovalForm, TermsExemptionForm
+from ..models import TemporaryApproval, TermsExemption
 from .common import _form_page
 
 # ---------------------------------------------------------------------------
@@ -98,4 +98,58 @@ class TemporaryApprovalAdmin(admin.ModelAdmin):
             back_url=back_url,
             submit="End the approval",
             crumbs=[(str(approval), back_url)],
+        )
+
+
+# ---------------------------------------------------------------------------
+# Exemptions from the terms of approval
+# ---------------------------------------------------------------------------
+
+
+@admin.register(TermsExemption)
+class TermsExemptionAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "child", "household", "track", "agreed_on", "agreed_by")
+    list_filter = ("track",)
+    list_select_related = ("child", "household", "agreed_by")
+    search_fields = ("child__reference", "household__reference")
+    fields = readonly_fields = (
+        "child",
+        "household",
+        "track",
+        "agreed_on",
+        "agreed_by",
+        "reason",
+    )
+
+    def has_add_permission(self, request):
+        return request.user.has_perm(services.APPROVAL_PERMISSION) and request.user.has_perm(
+            "placements.add_termsexemption"
+        )
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        return _form_page(
+            self,
+            request,
+            title="Record an exemption from the terms of approval",
+            form=TermsExemptionForm(request.POST or None, admin_site=self.admin_site),
+            perform=lambda form: services.terms_exemption_record(
+                by=request.user, **form.cleaned_data
+            ),
+            success=lambda exemption: f"The exemption for {exemption.child} is recorded.",
+            success_url=lambda exemption: reverse(
+                "admin:placements_termsexemption_change", args=[exemption.pk]
+            ),
+            back_url=reverse("admin:placements_termsexemption_changelist"),
+            submit="Record the exemption",
+            intro="A child may be placed outside the age range or number of children of an "
+            "approval only when a team manager agrees it here, for that child and that "
+            "approval. A lasting change of terms is made at a review of the approval.",
         )
