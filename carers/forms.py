@@ -265,16 +265,16 @@ class DecisionForm(ActionForm):
             widget=forms.RadioSelect,
         )
         self.fields["approved_age_from"] = forms.IntegerField(
-            label="Approved for children aged from (years)",
-            min_value=0,
-            max_value=17,
-            required=False,
+            label="Approved for children aged from", min_value=0, max_value=215, required=False
         )
         self.fields["approved_age_to"] = forms.IntegerField(
-            label="Approved for children aged up to (years)",
-            min_value=0,
-            max_value=17,
-            required=False,
+            label="Approved for children aged up to", min_value=0, max_value=215, required=False
+        )
+        self.fields["approved_ages_in"] = forms.ChoiceField(
+            label="Ages counted in",
+            choices=AgesIn.choices,
+            initial=AgesIn.YEARS,
+            help_text="Early Permanence approvals are often in months, e.g. 0 to 18 months.",
         )
         self.fields["approved_number_of_children"] = forms.IntegerField(
             label="Approved for this many children", min_value=1, max_value=6, required=False
@@ -297,6 +297,7 @@ class DecisionForm(ActionForm):
             "approved_age_from": data.get("approved_age_from"),
             "approved_age_to": data.get("approved_age_to"),
             "approved_number_of_children": data.get("approved_number_of_children"),
+            "approved_ages_in": data.get("approved_ages_in") or AgesIn.YEARS,
         }
 
 

@@ -111,7 +111,9 @@ def approval_review_complete(
         problems = _review_problems(
             review, household, on=on, outcome=outcome, carers_views=carers_views, terms=terms
         )
-        problems += _panel_problems(review, on=on, panel=panel, recommendation=panel_recommendation)
+        problems += _panel_problems(
+            review, on=on, outcome=outcome, panel=panel, recommendation=panel_recommendation
+        )
         if problems:
             raise TransitionRefused(problems)
         changes = {"completed_on": [None, on], "outcome": ["", outcome]}
@@ -119,7 +121,7 @@ def approval_review_complete(
         review.carers_views = carers_views[:4000]
         review.placing_authority_views = (placing_authority_views or "").strip()[:4000]
         review.notes = (notes or "").strip()[:2000] or review.notes
-        if review.goes_to_panel:
+        if review.goes_to_panel and outcome != Outcome.RESIGN:
             review.panel, review.panel_recommendation = panel, panel_recommendation
         with audit.silenced():
             review.save()
@@ -167,9 +169,10 @@ def _review_problems(review, household, *, on, outcome, carers_views, terms) -> 
     return problems
 
 
-def _panel_problems(review, *, on, panel, recommendation) -> list[str]:
-    """The first foster carer review goes to the fostering panel (reg 28)."""
-    if not review.goes_to_panel:
+def _panel_problems(review, *, on, outcome, panel, recommendation) -> list[str]:
+    """The first foster carer review goes to the fostering panel (reg 28); a resignation
+    needs no recommendation."""
+    if not review.goes_to_panel or outcome == Outcome.RESIGN:
         return []
     if panel is None:
         return ["The first foster carer review goes to the fostering panel: choose its sitting."]

@@ -24,6 +24,7 @@ from portal.workflow import Action, Offered, Table, Workflow, lock, lock_all
 from .. import clocks, reminders
 from ..clocks import HouseholdFacts
 from ..models import (
+    AgesIn,
     Applicant,
     Assessment,
     Document,
@@ -466,6 +467,7 @@ ASSESSMENT = Workflow(
                 "approved_age_from",
                 "approved_age_to",
                 "approved_number_of_children",
+                "approved_ages_in",
             ),
         ),
         Action(
@@ -1026,6 +1028,7 @@ def assessment_record_decision(
     approved_age_from: int | None = None,
     approved_age_to: int | None = None,
     approved_number_of_children: int | None = None,
+    approved_ages_in: str = AgesIn.YEARS,
 ) -> Assessment:
     """The agency decision maker's decision (team managers only, and never whoever assessed
     the household: ``assessor_ids``)."""
@@ -1040,6 +1043,8 @@ def assessment_record_decision(
             problems.append("Give the age range of the approval.")
         elif approved_age_from > approved_age_to:
             problems.append("The youngest age of the approval must not be above the oldest.")
+        if approved_ages_in not in AgesIn.values:
+            problems.append("Say whether the ages are in years or months.")
         if problems:
             raise TransitionRefused(problems)
     with transaction.atomic():
@@ -1055,6 +1060,7 @@ def assessment_record_decision(
                 "approved_age_from": approved_age_from,
                 "approved_age_to": approved_age_to,
                 "approved_number_of_children": approved_number_of_children,
+                "approved_ages_in": approved_ages_in,
             }
         _apply_move(
             a,

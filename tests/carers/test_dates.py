@@ -329,6 +329,8 @@ def test_a_foster_carer_review_cannot_come_before_the_approval(social_worker, ma
             by=social_worker,
             outcome="continue",
             carers_views="Happy to carry on.",
+            panel=f.panel(sits_on=on - timedelta(days=1)),
+            panel_recommendation="continue",
         )
     assert refusal.value.messages == [
         f"The date of the review ({day(on - timedelta(days=1))}) cannot be before the approval "

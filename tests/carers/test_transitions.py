@@ -31,7 +31,7 @@ A, F = Track.ADOPTION, Track.FOSTERING
 # The specification: which actions each stage offers. Closed stages offer nothing.
 EXPECTED_ACTIONS = {
     (A, Stage.ROI_RECEIVED): {"accept_roi", "decline_roi", "withdraw"},
-    (A, Stage.ROI_ACCEPTED): {"start_stage_1", "withdraw"},
+    (A, Stage.ROI_ACCEPTED): {"start_stage_1", "fast_track", "withdraw"},
     (A, Stage.STAGE_1): {"record_stage_1_plan", "complete_stage_1", "end_at_stage_1", "withdraw"},
     (A, Stage.STAGE_1_COMPLETE): {"pause", "start_stage_2", "withdraw"},
     (A, Stage.PAUSED): {"start_stage_2", "restart_stage_1", "withdraw"},
