@@ -115,9 +115,7 @@ def test_after_an_adoption_order_the_carers_continue_or_resign_each_approval(
     services.placement_record_adoption_order(
         placement=placement, on=date(2025, 10, 1), by=social_worker
     )
-    reviews = {
-        r.track: r for r in ep_household.foster_reviews.filter(completed_on__isnull=True)
-    }
+    reviews = {r.track: r for r in ep_household.foster_reviews.filter(completed_on__isnull=True)}
     assert {t: (r.due_on, r.reason) for t, r in reviews.items()} == {
         Track.ADOPTION: (date(2025, 11, 12), FosterCarerReview.Reason.ADOPTION_ORDER),
         Track.FOSTERING: (date(2025, 11, 12), FosterCarerReview.Reason.ADOPTION_ORDER),
