@@ -91,6 +91,9 @@ class HouseholdAdmin(
         "foster_carer_approved_on",
         "closed_on",
         "closed_reason",
+        "fast_track_basis",
+        "fast_track_since",
+        "placed_for_adoption_since",
     )
     inlines = (
         ApplicantInline,
@@ -143,12 +146,17 @@ class HouseholdAdmin(
                         "fields": (
                             "adopter_approved_on",
                             "foster_carer_approved_on",
+                            "placed_for_adoption_since",
                             "closed_on",
                             "closed_reason",
                         )
                     },
                 )
             )
+            if obj.fast_track_basis:
+                fieldsets.append(
+                    ("Fast track", {"fields": ("fast_track_basis", "fast_track_since")})
+                )
         return fieldsets
 
     def get_readonly_fields(self, request, obj=None):
