@@ -23,6 +23,22 @@ from portal.formats import day
 from .models import AgesIn, Assessment, Track
 
 
+def terms_problems(
+    *, age_from: int | None, age_to: int | None, number: int | None, ages_in: str
+) -> list[str]:
+    """What is missing or wrong in the terms an approval is given (decision or variation)."""
+    problems = []
+    if number is None or number < 1:
+        problems.append("Give the number of children the approval is for.")
+    if age_from is None or age_to is None:
+        problems.append("Give the age range of the approval.")
+    elif age_from > age_to:
+        problems.append("The youngest age of the approval must not be above the oldest.")
+    if ages_in not in AgesIn.values:
+        problems.append("Say whether the ages are in years or months.")
+    return problems
+
+
 def age_in(unit: str, born: date, on: date) -> int:
     """Completed months or completed years on ``on``."""
     if unit == AgesIn.MONTHS:

@@ -31,6 +31,7 @@ from portal.formats import day
 
 from .. import clocks
 from ..models import AgesIn, Assessment, FosterCarerReview, Household, PanelSitting, Track
+from ..terms import terms_problems
 from .households import _household_move
 from .records import TransitionRefused, _lock_household, _not_in_future, deadlines_refresh
 
@@ -66,17 +67,12 @@ def review_open(
 def _terms_problems(terms: dict | None) -> list[str]:
     if not terms:
         return ["Give the new terms of approval: the age range and the number of children."]
-    problems = []
-    low, high, number = terms.get("age_from"), terms.get("age_to"), terms.get("number")
-    if number is None or number < 1:
-        problems.append("Give the number of children the approval is for.")
-    if low is None or high is None:
-        problems.append("Give the age range of the approval.")
-    elif low > high:
-        problems.append("The youngest age of the approval must not be above the oldest.")
-    if terms.get("ages_in", AgesIn.YEARS) not in AgesIn.values:
-        problems.append("Say whether the ages are in years or months.")
-    return problems
+    return terms_problems(
+        age_from=terms.get("age_from"),
+        age_to=terms.get("age_to"),
+        number=terms.get("number"),
+        ages_in=terms.get("ages_in", AgesIn.YEARS),
+    )
 
 
 def approval_review_complete(

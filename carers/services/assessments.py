@@ -38,6 +38,7 @@ from ..models import (
     TrainingCourse,
 )
 from ..selectors import household_applicants, household_document_kinds, household_facts
+from ..terms import terms_problems
 from .approvals import review_open
 from .households import _household_move, _household_settle, _open_stages
 from .records import (
@@ -1036,15 +1037,12 @@ def assessment_record_decision(
         raise TransitionRefused(["Choose the agency decision."])
     approved = decision == Assessment.Decision.APPROVED
     if approved:
-        problems = []
-        if approved_number_of_children is None or approved_number_of_children < 1:
-            problems.append("Give the number of children the approval is for.")
-        if approved_age_from is None or approved_age_to is None:
-            problems.append("Give the age range of the approval.")
-        elif approved_age_from > approved_age_to:
-            problems.append("The youngest age of the approval must not be above the oldest.")
-        if approved_ages_in not in AgesIn.values:
-            problems.append("Say whether the ages are in years or months.")
+        problems = terms_problems(
+            age_from=approved_age_from,
+            age_to=approved_age_to,
+            number=approved_number_of_children,
+            ages_in=approved_ages_in,
+        )
         if problems:
             raise TransitionRefused(problems)
     with transaction.atomic():
