@@ -274,6 +274,7 @@ class DecisionForm(ActionForm):
             label="Ages counted in",
             choices=AgesIn.choices,
             initial=AgesIn.YEARS,
+            required=False,
             help_text="Early Permanence approvals are often in months, e.g. 0 to 18 months.",
         )
         self.fields["approved_number_of_children"] = forms.IntegerField(

@@ -462,8 +462,8 @@ def test_the_fostering_assessment_runs_alongside_stage_1(social_worker):
             assessment=f.fostering(household), on=timezone.localdate(), by=social_worker
         )
     ) == [
-        "Start Stage 1 of the adoption assessment first: the fostering assessment runs "
-        "alongside it."
+        "Start Stage 1 of the adoption assessment first (or Stage 2 on the fast track): "
+        "the fostering assessment runs alongside it."
     ]
 
 
