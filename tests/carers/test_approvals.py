@@ -164,3 +164,46 @@ def test_a_proposed_termination_leaves_the_approval_standing(approved, social_wo
     assert approved.adopter_approved_on == date(2025, 1, 2)
     assert approved.status == Household.Status.APPROVED
     assert following.due_on == date(2026, 12, 1)
+
+
+# -- through the staff pages ----------------------------------------------------------------
+
+
+def test_the_fast_track_from_the_household_page(client, social_worker):
+    from django.urls import reverse
+
+    client.force_login(social_worker)
+    household, adoption = accepted(social_worker, date(2026, 11, 2))
+    url = reverse("admin:carers_household_action", args=[household.pk, adoption.pk, "fast_track"])
+    page = client.get(url).content.decode()
+    assert "Fast track: start at Stage 2" in page and "Approved foster carers" in page
+    response = client.post(
+        url, {"on": "2026-11-02", "basis": "previous_adopter", "since": "2019-04-01"}
+    )
+    assert response.status_code == 302
+    household.refresh_from_db()
+    assert household.fast_track_basis == FastTrackBasis.PREVIOUS_ADOPTER
+    # Mon 2 November 2026 + 4 months: Tue 2 March 2027.
+    assert household.deadlines.get(kind=Deadline.Kind.STAGE_2_DECISION).due_on == date(2027, 3, 2)
+
+
+def test_recording_a_review_from_the_household_page(client, approved, social_worker):
+    from django.urls import reverse
+
+    client.force_login(social_worker)
+    review = approved.foster_reviews.get(track=Track.ADOPTION, completed_on__isnull=True)
+    url = reverse("admin:carers_household_review", args=[approved.pk, review.pk])
+    page = client.get(url).content.decode()
+    assert "Record the adopter approval review" in page
+    assert "placing_authority_views" not in page  # foster carer reviews only
+    data = {"on": "2025-12-01", "outcome": "vary", "carers_views": "Babies only now."}
+    assert "Give the new terms of approval." in client.post(url, data).content.decode()
+    response = client.post(
+        url, {**data, "age_from": "0", "age_to": "18", "ages_in": "months", "number": "1"}
+    )
+    assert response.status_code == 302
+    review.refresh_from_db()
+    assert (review.completed_on, review.outcome) == (date(2025, 12, 1), "vary")
+    assert approved.assessments.get(track=Track.ADOPTION).approved_ages_in == "months"
+    # Completed: the page is gone.
+    assert client.get(url).status_code == 404
