@@ -24,6 +24,10 @@ def reviews_of_both_approvals(apps, schema_editor):
     )
 
 
+def back_to_foster_carer_reviews_only(apps, schema_editor):
+    apps.get_model("carers", "FosterCarerReview").objects.filter(track="adoption").delete()
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("carers", "0009_panel_sitting_places"),
@@ -203,7 +207,7 @@ class Migration(migrations.Migration):
                 max_length=30,
             ),
         ),
-        migrations.RunPython(reviews_of_both_approvals, migrations.RunPython.noop),
+        migrations.RunPython(reviews_of_both_approvals, back_to_foster_carer_reviews_only),
         migrations.AddConstraint(
             model_name="fostercarerreview",
             constraint=models.UniqueConstraint(
