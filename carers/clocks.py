@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from portal.calendar import add_months, add_working_days, add_years, is_working_day
+from portal.calendar import add_months, add_weeks, add_working_days, add_years, is_working_day
 
 from .models import (
     Assessment,
@@ -172,6 +172,39 @@ def foster_review_due(approved_or_last_review_on: date) -> date:
     return add_months(approved_or_last_review_on, FOSTER_REVIEW_MONTHS)
 
 
+# Statutory: the adoption agency reviews a prospective adopter's approval when it thinks it
+# necessary, but otherwise not more than a year after approval and then at intervals of not
+# more than a year, while no child is placed for adoption with them (Adoption Agencies
+# Regulations 2005, reg 30D, inserted by SI 2013/985). An Early Permanence placement that
+# is still fostering does not stop the clock: only a placement for adoption does.
+ADOPTER_REVIEW_MONTHS = 12
+
+
+def adopter_review_due(approved_or_last_review_on: date) -> date:
+    return add_months(approved_or_last_review_on, ADOPTER_REVIEW_MONTHS)
+
+
+def review_due(track: str, approved_or_last_review_on: date) -> date:
+    """The next yearly review of the approval on ``track``."""
+    if track == "adoption":
+        return adopter_review_due(approved_or_last_review_on)
+    return foster_review_due(approved_or_last_review_on)
+
+
+def review_after_placement_due(ended_on: date) -> date:
+    """Policy: a placement ended or an adoption order was made; review each approval."""
+    return add_weeks(ended_on, settings.CARERS_REVIEW_AFTER_PLACEMENT_WEEKS)
+
+
+# The fast track: approved foster carers, and people who have adopted before, go straight
+# to Stage 2 and the four-month decision clock above runs from the day they notify the
+# agency that they want to proceed (Adoption Agencies Regulations 2005, Part 4 as
+# substituted by SI 2013/985; Adoption statutory guidance, chapter 3). The guidance offers
+# it to adopters approved in England or Wales on or after this day (when the 2005
+# regulations came into force) and to foster carers currently approved.
+FAST_TRACK_ADOPTERS_APPROVED_FROM = date(2005, 12, 30)
+
+
 def training_basis(course: TrainingCourse, household: Household, adoption: Assessment | None):
     """The date a course's clock runs from, or None while it has not happened."""
     DueFrom = TrainingCourse.DueFrom
@@ -207,7 +240,7 @@ class HouseholdFacts:
     members: list[HouseholdMember]
     checks: list[StatutoryCheck]
     training: list[TrainingRecord]
-    open_review: FosterCarerReview | None
+    open_reviews: list[FosterCarerReview]
 
     def track(self, track: str) -> Assessment | None:
         return next((a for a in self.assessments if a.track == track), None)
@@ -234,12 +267,26 @@ def household_clocks(facts: HouseholdFacts) -> list[Clock]:
                     record.due_on,
                 )
             )
-    if facts.open_review is not None:
-        review = facts.open_review
-        label = "Foster carer review" + (" (goes to panel)" if review.goes_to_panel else "")
-        clocks.append(
-            Clock(Deadline.Kind.FOSTER_REVIEW, f"review:{review.pk}", label, review.due_on)
-        )
+    clocks.extend(_review_clocks(facts))
+    return clocks
+
+
+def _review_clocks(facts: HouseholdFacts) -> list[Clock]:
+    """The open review of each approval; the adopters' stops while a child is placed for
+    adoption with them (reg 30D) and starts again when the placement ends."""
+    clocks = []
+    for review in facts.open_reviews:
+        if review.track == "adoption":
+            if facts.household.placed_for_adoption_since is not None:
+                continue
+            kind, label = Deadline.Kind.ADOPTER_REVIEW, "Adopter approval review (reg 30D)"
+        else:
+            kind, label = Deadline.Kind.FOSTER_REVIEW, "Foster carer review"
+            if review.goes_to_panel:
+                label += " (goes to panel)"
+        if review.reason != FosterCarerReview.Reason.YEARLY:
+            label += f": {review.get_reason_display().lower()}"
+        clocks.append(Clock(kind, f"review:{review.pk}", label, review.due_on))
     return clocks
 
 

@@ -15,7 +15,15 @@ from portal.demo import demo_staff
 from portal.roles import Role
 
 from . import services
-from .models import Applicant, Assessment, Document, PanelSitting, StatutoryCheck, TrainingRecord
+from .models import (
+    Applicant,
+    Assessment,
+    Document,
+    FastTrackBasis,
+    PanelSitting,
+    StatutoryCheck,
+    TrainingRecord,
+)
 
 # (surname, first names, stage to reach, days ago the Registration of Interest came in)
 HOUSEHOLDS = [
@@ -31,6 +39,8 @@ HOUSEHOLDS = [
     ("Evans", ("Gwen", "Rhys"), "approved_both", 500),
     ("Rahman", ("Farah", "Imran"), "approved_adopters", 260),
     ("Brooks", ("Jess",), "withdrawn", 60),
+    # Approved foster carers who want to adopt: the fast track, straight to Stage 2.
+    ("Kowalski", ("Dana", "Lee"), "fast_track", 20),
 ]
 
 NO_STAFF = "Carers: no demo social worker or team manager, so no demo households."
@@ -140,6 +150,16 @@ def _advance(household, stage: str, start: date, today: date, worker, manager) -
     services.assessment_accept_roi(assessment=adoption, on=start + timedelta(days=2), by=worker)
     if stage == "roi_accepted":
         return
+    if stage == "fast_track":
+        _receive_checks(household, start + timedelta(days=3))
+        services.assessment_fast_track(
+            assessment=adoption,
+            on=start + timedelta(days=3),
+            by=worker,
+            basis=FastTrackBasis.APPROVED_FOSTER_CARER,
+            since=start - timedelta(days=900),
+        )
+        return
     s1 = start + timedelta(days=3)
     services.assessment_start_stage_1(assessment=adoption, on=s1, by=worker)
     if stage == "withdrawn":
@@ -212,8 +232,10 @@ def _advance(household, stage: str, start: date, today: date, worker, manager) -
             decision=Assessment.Decision.APPROVED,
             on=sat_on + timedelta(days=5),
             by=manager,
+            # An Early Permanence adopter approval in months; fostering in years.
             approved_age_from=0,
-            approved_age_to=2,
+            approved_age_to=18 if assessment.track == "adoption" else 2,
+            approved_ages_in="months" if assessment.track == "adoption" else "years",
             approved_number_of_children=1 if assessment.track == "adoption" else 2,
         )
     if stage == "approved_adopters":

@@ -12,9 +12,12 @@ from portal.forms import DateInput, validate_happened
 
 from . import services
 from .models import (
+    AgesIn,
     Applicant,
     Assessment,
     Document,
+    FastTrackBasis,
+    FosterCarerReview,
     Household,
     HouseholdMember,
     PanelSitting,
@@ -175,6 +178,25 @@ class ExtendStage2Form(ActionForm):
         return {"until": self.cleaned_data["until"], "note": self.cleaned_data["note"]}
 
 
+class FastTrackForm(ActionForm):
+    def add_action_fields(self):
+        self.fields["on"].label = "Date they notified the agency they want to proceed"
+        self.fields["basis"] = forms.ChoiceField(
+            label="Why the fast track",
+            choices=FastTrackBasis.choices,
+            widget=forms.RadioSelect,
+        )
+        self.fields["since"] = forms.DateField(
+            label="Date of that approval",
+            widget=DateInput(),
+            help_text="As foster carers (currently approved), or as adopters before.",
+        )
+
+    def service_kwargs(self):
+        data = self.cleaned_data
+        return {**super().service_kwargs(), "basis": data["basis"], "since": data["since"]}
+
+
 class BookPanelForm(ActionForm):
     def add_action_fields(self):
         today = timezone.localdate()
@@ -253,16 +275,17 @@ class DecisionForm(ActionForm):
             help_text=self.decision_help,
         )
         self.fields["approved_age_from"] = forms.IntegerField(
-            label="Approved for children aged from (years)",
-            min_value=0,
-            max_value=17,
-            required=False,
+            label="Approved for children aged from", min_value=0, max_value=215, required=False
         )
         self.fields["approved_age_to"] = forms.IntegerField(
-            label="Approved for children aged up to (years)",
-            min_value=0,
-            max_value=17,
+            label="Approved for children aged up to", min_value=0, max_value=215, required=False
+        )
+        self.fields["approved_ages_in"] = forms.ChoiceField(
+            label="Ages counted in",
+            choices=AgesIn.choices,
+            initial=AgesIn.YEARS,
             required=False,
+            help_text="Early Permanence approvals are often in months, e.g. 0 to 18 months.",
         )
         self.fields["approved_number_of_children"] = forms.IntegerField(
             label="Approved for this many children", min_value=1, max_value=6, required=False
@@ -285,6 +308,7 @@ class DecisionForm(ActionForm):
             "approved_age_from": data.get("approved_age_from"),
             "approved_age_to": data.get("approved_age_to"),
             "approved_number_of_children": data.get("approved_number_of_children"),
+            "approved_ages_in": data.get("approved_ages_in") or AgesIn.YEARS,
         }
 
 
@@ -409,6 +433,7 @@ class ObservationsForm(ActionForm):
 
 ACTION_FORMS: dict[str, type[ActionForm]] = {
     "record_stage_1_plan": Stage1PlanForm,
+    "fast_track": FastTrackForm,
     "extend_stage_2": ExtendStage2Form,
     "book_panel": BookPanelForm,
     "record_recommendation": RecommendationForm,
@@ -444,17 +469,89 @@ class CloseHouseholdForm(forms.Form):
 
 
 class ReviewCompleteForm(forms.Form):
+    """A review of one approval: its outcome, the views sought and, for the first foster
+    carer review, the fostering panel's recommendation (``services.approval_review_complete``)."""
+
     on = forms.DateField(label="Date of the review", widget=DateInput())
+    outcome = forms.ChoiceField(
+        label="Outcome", choices=FosterCarerReview.Outcome.choices, widget=forms.RadioSelect
+    )
+    carers_views = forms.CharField(
+        label="The carers' views",
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+    )
+    placing_authority_views = forms.CharField(
+        label="Placing authorities' views",
+        required=False,
+        max_length=4000,
+        help_text="Of each authority that placed a child with the carers in the last year.",
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+    )
+    age_from = forms.IntegerField(
+        label="New terms: aged from", required=False, min_value=0, max_value=215
+    )
+    age_to = forms.IntegerField(
+        label="New terms: aged up to", required=False, min_value=0, max_value=215
+    )
+    ages_in = forms.ChoiceField(
+        label="New terms: ages in", choices=AgesIn.choices, initial=AgesIn.YEARS, required=False
+    )
+    number = forms.IntegerField(
+        label="New terms: number of children", required=False, min_value=1, max_value=6
+    )
     notes = forms.CharField(
         required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3, "cols": 60})
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, review: FosterCarerReview, **kwargs):
         super().__init__(*args, **kwargs)
+        self.review = review
         self.fields["on"].initial = timezone.localdate()
+        if review.track != Track.FOSTERING:
+            del self.fields["placing_authority_views"]
+        if review.goes_to_panel:
+            self.fields["panel"] = forms.ModelChoiceField(
+                label="Fostering panel sitting",
+                queryset=PanelSitting.objects.filter(
+                    kind__in=[PanelSitting.Kind.JOINT, PanelSitting.Kind.FOSTERING],
+                    sits_on__lte=timezone.localdate(),
+                ).order_by("-sits_on"),
+                help_text="The first review goes to the fostering panel.",
+            )
+            self.fields["panel_recommendation"] = forms.ChoiceField(
+                label="The panel's recommendation",
+                choices=FosterCarerReview.Outcome.choices,
+                widget=forms.RadioSelect,
+            )
 
     def clean_on(self):
         return validate_happened(self.cleaned_data["on"])
+
+    def clean(self):
+        data = super().clean()
+        if data.get("outcome") == FosterCarerReview.Outcome.VARY:
+            for name in ("age_from", "age_to", "number"):
+                if data.get(name) is None:
+                    self.add_error(name, "Give the new terms of approval.")
+        return data
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        kwargs = {
+            name: data.get(name) or ""
+            for name in ("on", "outcome", "carers_views", "placing_authority_views", "notes")
+        }
+        kwargs["panel"] = data.get("panel")
+        kwargs["panel_recommendation"] = data.get("panel_recommendation") or ""
+        if data.get("outcome") == FosterCarerReview.Outcome.VARY:
+            kwargs["terms"] = {
+                "age_from": data.get("age_from"),
+                "age_to": data.get("age_to"),
+                "ages_in": data.get("ages_in") or AgesIn.YEARS,
+                "number": data.get("number"),
+            }
+        return kwargs
 
 
 class EnquiryConversionForm(forms.Form):

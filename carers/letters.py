@@ -15,7 +15,7 @@ from portal import formats
 from portal.letters import LetterKind, Recipient, register
 
 from . import clocks
-from .models import Assessment, Household, Stage, StatutoryCheck, Track
+from .models import AgesIn, Assessment, Household, Stage, StatutoryCheck, Track
 
 # -- merge fields shared by the letters to applicants --------------------------------------
 
@@ -265,12 +265,14 @@ ASSESSMENT_KINDS = [
             "decision_on": "The day of the agency decision",
             "approved_age_from": "The youngest age of child the approval is for",
             "approved_age_to": "The oldest age of child the approval is for",
+            "approved_ages_in": "The unit of those ages: years or months",
             "approved_number_of_children": "How many children the approval is for",
         },
         demo={
             "decision_on": "16 June 2026",
             "approved_age_from": "0",
             "approved_age_to": "2",
+            "approved_ages_in": "years",
             "approved_number_of_children": "1",
         },
         values=lambda a: {
@@ -279,6 +281,7 @@ ASSESSMENT_KINDS = [
                 a.approved_age_from if a.approved_age_from is not None else ""
             ),
             "approved_age_to": str(a.approved_age_to if a.approved_age_to is not None else ""),
+            "approved_ages_in": AgesIn(a.approved_ages_in or AgesIn.YEARS).label,
             "approved_number_of_children": str(a.approved_number_of_children or ""),
         },
         available=lambda a: a.agency_decision == Assessment.Decision.APPROVED,
@@ -288,7 +291,7 @@ ASSESSMENT_KINDS = [
             "approved you as {assessed_as}.",
             "## The terms of your approval\n\n"
             "- Number of children: {approved_number_of_children}\n"
-            "- Age of children: from {approved_age_from} to {approved_age_to} years",
+            "- Age of children: from {approved_age_from} to {approved_age_to} {approved_ages_in}",
             "Your social worker will talk with you about what happens next, including "
             "the support available to you while you wait to be matched with a child.",
         ),

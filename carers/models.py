@@ -76,6 +76,20 @@ FOSTERING_STAGES = (
 )
 
 
+class FastTrackBasis(models.TextChoices):
+    """Who may start the adoption assessment at Stage 2 (the fast track): see ``fast_track``."""
+
+    APPROVED_FOSTER_CARER = "approved_foster_carer", "Approved foster carers"
+    PREVIOUS_ADOPTER = "previous_adopter", "Adopted before (approved in England or Wales)"
+
+
+class AgesIn(models.TextChoices):
+    """The unit of an approval's age range: Early Permanence approvals are often in months."""
+
+    YEARS = "years", "years"
+    MONTHS = "months", "months"
+
+
 class HouseholdQuerySet(models.QuerySet):
     """Approval facts other apps (placements) rely on, as plain filters."""
 
@@ -142,6 +156,30 @@ class Household(models.Model):
     )
     closed_on = models.DateField(null=True, blank=True, editable=False)
     closed_reason = models.CharField(max_length=300, blank=True, editable=False)
+    fast_track_basis = models.CharField(
+        "fast track basis",
+        max_length=30,
+        choices=FastTrackBasis.choices,
+        blank=True,
+        editable=False,
+        help_text="Why the adoption assessment started at Stage 2 (the fast track).",
+    )
+    fast_track_since = models.DateField(
+        "approved as such on",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The date of the foster carer approval, or of the earlier adopter approval, "
+        "that the fast track relies on.",
+    )
+    placed_for_adoption_since = models.DateField(
+        "a child placed for adoption with them since",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="While a child is placed for adoption, the adopter approval is not reviewed "
+        "(Adoption Agencies Regulations 2005, reg 30D).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -307,10 +345,17 @@ class Assessment(models.Model):
         related_name="+",
     )
     approved_age_from = models.PositiveSmallIntegerField(
-        "approved for children aged from (years)", null=True, blank=True
+        "approved for children aged from", null=True, blank=True
     )
     approved_age_to = models.PositiveSmallIntegerField(
-        "approved for children aged up to (years)", null=True, blank=True
+        "approved for children aged up to", null=True, blank=True
+    )
+    approved_ages_in = models.CharField(
+        "ages counted in",
+        max_length=6,
+        choices=AgesIn.choices,
+        default=AgesIn.YEARS,
+        help_text="Completed years or completed months on the day a child is placed.",
     )
     approved_number_of_children = models.PositiveSmallIntegerField(
         "approved for this many children", null=True, blank=True
@@ -785,31 +830,81 @@ class TrainingRecord(models.Model):
 
 
 class FosterCarerReview(models.Model):
-    """The foster carer review: within a year of approval, then at least yearly."""
+    """A review of one of the household's approvals: as foster carers or as adopters.
+
+    Foster carers: within a year of approval, then at least yearly; the first goes to the
+    fostering panel (Fostering Services (England) Regulations 2011, reg 28). Adopters: within
+    a year of approval and yearly while no child is placed for adoption with them (Adoption
+    Agencies Regulations 2005, reg 30D). After a placement ends, or an adoption order, a
+    review of each approval is brought forward (agency policy). The name is the table's
+    first use (foster carer reviews); ``track`` says which approval it reviews.
+    """
+
+    class Reason(models.TextChoices):
+        YEARLY = "yearly", "Yearly review"
+        PLACEMENT_ENDED = "placement_ended", "A placement ended"
+        ADOPTION_ORDER = "adoption_order", "Adoption order made: continue or resign"
+
+    class Outcome(models.TextChoices):
+        CONTINUE = "continue", "Continue the approval"
+        VARY = "vary", "Vary the terms of approval"
+        TERMINATE = "terminate", "Propose to end the approval (qualifying determination)"
+        RESIGN = "resign", "The carers resign this approval"
 
     household = models.ForeignKey(
         Household, on_delete=models.CASCADE, related_name="foster_reviews"
+    )
+    track = models.CharField(
+        "approval", max_length=20, choices=Track.choices, default=Track.FOSTERING, editable=False
+    )
+    reason = models.CharField(
+        max_length=20, choices=Reason.choices, default=Reason.YEARLY, editable=False
     )
     due_on = models.DateField(editable=False)
     goes_to_panel = models.BooleanField(
         default=False, editable=False, help_text="The first review goes to the fostering panel."
     )
     completed_on = models.DateField(null=True, blank=True, editable=False)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True, editable=False)
+    carers_views = models.TextField("the carers' views", max_length=4000, blank=True)
+    placing_authority_views = models.TextField(
+        "placing authorities' views",
+        max_length=4000,
+        blank=True,
+        help_text="Of each authority that placed a child with the carers in the last year.",
+    )
+    panel = models.ForeignKey(
+        PanelSitting,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="reviews",
+    )
+    panel_recommendation = models.CharField(
+        max_length=20, choices=Outcome.choices, blank=True, editable=False
+    )
     notes = models.TextField(max_length=2000, blank=True)
 
     class Meta:
         ordering = ["household", "due_on"]
-        verbose_name = "foster carer review"
+        verbose_name = "approval review"
         constraints = [
             models.UniqueConstraint(
-                fields=["household"],
+                fields=["household", "track"],
                 condition=Q(completed_on__isnull=True),
-                name="foster_review_one_open_per_household",
-            )
+                name="approval_review_one_open_per_track",
+            ),
+            models.CheckConstraint(
+                condition=Q(completed_on__isnull=True, outcome="")
+                | (Q(completed_on__isnull=False) & ~Q(outcome="")),
+                name="approval_review_outcome_when_completed",
+            ),
         ]
 
     def __str__(self):
-        return f"Foster carer review due {formats.day(self.due_on)}"
+        what = "Foster carer review" if self.track == Track.FOSTERING else "Adopter approval review"
+        return f"{what} due {formats.day(self.due_on)}"
 
 
 class Deadline(DeadlineBase):
@@ -835,6 +930,7 @@ class Deadline(DeadlineBase):
         REPRESENTATIONS = "representations", "Applicants' window after a proposed refusal"
         IRM_DOCUMENTS = "irm_documents", "Documents to the independent review panel"
         FINAL_DECISION = "final_decision", "Final decision after a proposed refusal"
+        ADOPTER_REVIEW = "adopter_review", "Adopter approval review (reg 30D)"
 
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="deadlines")
     kind = models.CharField(max_length=30, choices=Kind.choices)

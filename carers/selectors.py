@@ -1,5 +1,6 @@
 """Reads for carers, each in a fixed number of queries whatever the size of the caseload."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -20,9 +21,11 @@ from .models import (
     Household,
     Stage,
     StatutoryCheck,
+    Track,
     TrainingRecord,
 )
 from .reminders import DEADLINES
+from .terms import Misfit, misfits
 
 
 def household_facts(*, household: Household) -> HouseholdFacts:
@@ -44,8 +47,42 @@ def household_facts(*, household: Household) -> HouseholdFacts:
             .select_related("course", "applicant")
             .order_by("applicant__position", "course__name")
         ),
-        open_review=household.foster_reviews.filter(completed_on__isnull=True).first(),
+        open_reviews=list(
+            household.foster_reviews.filter(completed_on__isnull=True).order_by("track")
+        ),
     )
+
+
+def approval_fits(
+    *,
+    household: Household,
+    children: Sequence,
+    on: date,
+    already_placed: int = 0,
+    tracks: Sequence[str] = (Track.ADOPTION, Track.FOSTERING),
+) -> list[Misfit]:
+    """How placing ``children`` with the household on ``on`` falls outside the terms of its
+    approvals on ``tracks`` (empty: it fits). One query.
+
+    ``children`` are anything with a ``date_of_birth`` and a name as ``str`` (a
+    ``placements.Child``); ``already_placed`` counts the children living there already.
+    Each ``Misfit`` says it in words (``str(misfit)``) and names its track and child, so a
+    recorded exemption can set it aside (``placements.services.terms_of_approval_problems``).
+    """
+    approvals = Assessment.objects.filter(
+        household=household, track__in=list(tracks), agency_decision=Assessment.Decision.APPROVED
+    ).order_by("track")
+    return [
+        misfit
+        for approval in approvals
+        for misfit in misfits(
+            approval=approval,
+            who=str(household),
+            children=children,
+            on=on,
+            already_placed=already_placed,
+        )
+    ]
 
 
 def household_applicants(*, household: Household) -> list[Applicant]:

@@ -355,17 +355,33 @@ class _Demo:
             self._upload(household, Document.Kind.FORM_F)
             self._through_panel(track, panel, on)
             self._complete_training(household, on)
-            # Keep the yearly foster carer reviews up to date, as a real caseload would.
-            review = FosterCarerReview.objects.filter(
-                household=household, completed_on__isnull=True
-            ).first()
-            while review is not None and review.due_on < self.today:
-                review = carers_services.foster_review_complete(
-                    review=review, on=review.due_on - timedelta(days=7), by=by
-                )
+        self._reviews_up_to_date(household)
         household.refresh_from_db()
         self.households.append(household)
         return household
+
+    def _reviews_up_to_date(self, household) -> None:
+        """Keep the yearly reviews of both approvals up to date, as a real caseload would."""
+        for track in (Track.ADOPTION, Track.FOSTERING):
+            review = FosterCarerReview.objects.filter(
+                household=household, track=track, completed_on__isnull=True
+            ).first()
+            while review is not None and review.due_on < self.today:
+                on = review.due_on - timedelta(days=7)
+                panel = None
+                if review.goes_to_panel:
+                    panel, _ = PanelSitting.objects.get_or_create(
+                        sits_on=on, kind=PanelSitting.Kind.JOINT
+                    )
+                review = carers_services.approval_review_complete(
+                    review=review,
+                    on=on,
+                    by=self.by,
+                    outcome=FosterCarerReview.Outcome.CONTINUE,
+                    carers_views="We want to carry on and are ready for a child.",
+                    panel=panel,
+                    panel_recommendation=FosterCarerReview.Outcome.CONTINUE if panel else "",
+                )
 
     def _complete_training(self, household, on: date) -> None:
         carers_services.training_records_sync(household=household)

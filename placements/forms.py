@@ -25,6 +25,7 @@ from .models import (
     Placement,
     Proceedings,
     TemporaryApproval,
+    TermsExemption,
 )
 
 
@@ -165,6 +166,32 @@ class TemporaryApprovalForm(forms.Form):
         )
         _autocomplete(self.fields["child"], TemporaryApproval._meta.get_field("child"), admin_site)
         self.fields["approved_on"].initial = timezone.localdate()
+
+
+class TermsExemptionForm(forms.Form):
+    household = forms.ModelChoiceField(
+        label="Household (approved adopters)", queryset=Household.objects.approved_adopters()
+    )
+    child = forms.ModelChoiceField(label="The named child", queryset=Child.objects.all())
+    track = forms.ChoiceField(
+        label="Outside the terms of which approval",
+        choices=TermsExemption._meta.get_field("track").choices,
+        widget=forms.RadioSelect,
+    )
+    agreed_on = forms.DateField(
+        label="Agreed on", widget=DateInput(), validators=[validate_happened]
+    )
+    reason = forms.CharField(
+        label="Why the child may be placed outside the terms",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+    )
+
+    def __init__(self, *args, admin_site=admin.site, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("household", "child"):
+            _autocomplete(self.fields[name], TermsExemption._meta.get_field(name), admin_site)
+        self.fields["agreed_on"].initial = timezone.localdate()
 
 
 class EndApprovalForm(forms.Form):

@@ -564,6 +564,49 @@ class TemporaryApproval(models.Model):
         return self.approved_on <= on and (self.ends_on is None or self.ends_on >= on)
 
 
+class TermsExemption(models.Model):
+    """A child placed outside the terms of an approval, with who agreed it and when.
+
+    A placement must fit the terms of each approval it relies on (age range and number
+    of children, ``services.terms_of_approval_problems``); an exemption, agreed by a team
+    manager for a named child and one approval, lets that one placement go ahead. A lasting
+    change of terms is a variation, made at a review of the approval instead.
+    """
+
+    household = models.ForeignKey(
+        "carers.Household",
+        on_delete=models.PROTECT,
+        related_name="terms_exemptions",
+        limit_choices_to=APPROVED_ADOPTERS,
+    )
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="terms_exemptions")
+    track = models.CharField(
+        "approval",
+        max_length=20,
+        choices=[("adoption", "As adopters"), ("fostering", "As foster carers")],
+    )
+    agreed_on = models.DateField()
+    agreed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    reason = models.TextField(max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-agreed_on", "-id"]
+        verbose_name = "exemption from the terms of approval"
+        verbose_name_plural = "exemptions from the terms of approval"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household", "child", "track"],
+                name="terms_exemption_one_per_child_and_approval",
+            )
+        ]
+
+    def __str__(self):
+        return f"Exemption {self.pk or '(new)'}: {self.get_track_display().lower()}"
+
+
 class Placement(models.Model):
     """One or more children placed together with an approved household."""
 

@@ -35,6 +35,7 @@ CASEWORK = [
     *view("placements.placementchild"),
     *view("placements.courtorder"),
     *view("placements.temporaryapproval"),
+    *view("placements.termsexemption"),
     *view("placements.placementdeadline"),
     # Case notes are written once: no one changes or deletes them (portal.casenotes).
     *model_perms("placements.childnote", ("view", "add")),
@@ -44,6 +45,7 @@ MANAGEMENT = [
     "placements.view_measures",
     "placements.grant_temporary_approval",
     "placements.add_temporaryapproval",
+    "placements.add_termsexemption",
     *[perm for model in RECORDS for perm in model_perms(model, ("delete",))],
     "placements.delete_childdocument",
 ]

@@ -460,6 +460,9 @@ CARERS_AGENCY_DECISION_WORKING_DAYS = env.int("CARERS_AGENCY_DECISION_WORKING_DA
 # 7 working days the national minimum standards give the decision after panel.
 CARERS_FINAL_DECISION_WORKING_DAYS = env.int("CARERS_FINAL_DECISION_WORKING_DAYS", default=7)
 CARERS_DBS_RENEWAL_YEARS = env.int("CARERS_DBS_RENEWAL_YEARS", default=3)
+# After a placement with the carers ends (or an adoption order is made), each of their
+# approvals is reviewed within this many weeks (no regulation sets it).
+CARERS_REVIEW_AFTER_PLACEMENT_WEEKS = env.int("CARERS_REVIEW_AFTER_PLACEMENT_WEEKS", default=6)
 # Reminders to the social worker, in working days before a deadline, at this hour; overdue
 # items go in the one morning digest (OVERDUE_DIGEST_HOUR).
 CARERS_REMINDER_WORKING_DAYS_BEFORE = env.list(

@@ -349,6 +349,11 @@ STAFF_PAGES = (
         probes={"end": (Probe("placements_temporaryapproval_end"),)},
     ),
     StaffPage(
+        "Exemptions from the terms of approval",
+        ("placements.termsexemption",),
+        {SOCIAL: "view", MANAGERS: "view, add", SUPERUSER: "view, add"},
+    ),
+    StaffPage(
         "EP measures (with CSV)",
         (),
         {MANAGERS: "view", SUPERUSER: "view"},
@@ -542,6 +547,14 @@ def records(make_staff, settings, tmp_path):
     approval = placements_services.temporary_approval_grant(
         household=adopters, child=waiting, approved_on=date(2025, 3, 1), by=manager
     )
+    exemption = placements_services.terms_exemption_record(
+        household=adopters,
+        child=waiting,
+        track="adoption",
+        agreed_on=date(2025, 3, 1),
+        reason="Agreed by the team manager.",
+        by=manager,
+    )
     group = placements_services.sibling_group_create(by=social_worker)
     session = placements_services.family_time_session_record(
         placement=placement, held_on=date(2025, 3, 5), status="took_place", by=social_worker
@@ -615,6 +628,7 @@ def records(make_staff, settings, tmp_path):
         "placements.siblinggroup": group,
         "placements.placement": placement,
         "placements.temporaryapproval": approval,
+        "placements.termsexemption": exemption,
         "placements.familytimesession": session,
         "placements.placementdeadline": PlacementDeadline.objects.order_by("pk").first(),
         "placements.proceedings": proceedings,

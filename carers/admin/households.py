@@ -92,6 +92,9 @@ class HouseholdAdmin(
         "foster_carer_approved_on",
         "closed_on",
         "closed_reason",
+        "fast_track_basis",
+        "fast_track_since",
+        "placed_for_adoption_since",
     )
     inlines = (
         ApplicantInline,
@@ -144,12 +147,17 @@ class HouseholdAdmin(
                         "fields": (
                             "adopter_approved_on",
                             "foster_carer_approved_on",
+                            "placed_for_adoption_since",
                             "closed_on",
                             "closed_reason",
                         )
                     },
                 )
             )
+            if obj.fast_track_basis:
+                fieldsets.append(
+                    ("Fast track", {"fields": ("fast_track_basis", "fast_track_since")})
+                )
         return fieldsets
 
     def get_readonly_fields(self, request, obj=None):
@@ -454,15 +462,18 @@ class HouseholdAdmin(
         household = self._household_or_404(request, pk)
         if not request.user.has_perm("carers.change_fostercarerreview"):
             raise PermissionDenied
-        review = get_object_or_404(FosterCarerReview, pk=review_pk, household=household)
+        review = get_object_or_404(
+            FosterCarerReview, pk=review_pk, household=household, completed_on__isnull=True
+        )
+        what = str(review).split(" due ")[0]
         return form_page(
             request,
-            **self._page(request, household, title=f"Record the foster carer review: {household}"),
-            form=ReviewCompleteForm(request.POST or None),
-            perform=lambda form: services.foster_review_complete(
-                review=review, by=request.user, **form.cleaned_data
+            **self._page(request, household, title=f"Record the {what.lower()}: {household}"),
+            form=ReviewCompleteForm(request.POST or None, review=review),
+            perform=lambda form: services.approval_review_complete(
+                review=review, by=request.user, **form.service_kwargs()
             ),
-            success="The foster carer review is recorded.",
+            success=f"The {what.lower()} is recorded.",
             submit="Record the review",
         )
 

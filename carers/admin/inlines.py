@@ -157,9 +157,9 @@ class FosterCarerReviewInline(admin.TabularInline):
     model = FosterCarerReview
     template = "admin/edit_inline/case_cards.html"
     extra = 0
-    fields = ("due_on", "goes_to_panel", "completed_on", "record")
-    readonly_fields = ("due_on", "goes_to_panel", "completed_on", "record")
-    verbose_name_plural = "foster carer reviews"
+    fields = ("track", "reason", "due_on", "goes_to_panel", "completed_on", "outcome", "record")
+    readonly_fields = fields
+    verbose_name_plural = "reviews of the approvals"
 
     def has_add_permission(self, request, obj=None):
         return False

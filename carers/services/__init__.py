@@ -1,9 +1,11 @@
 """Every write and state change for carer households and their assessments.
 
-- ``records``: checks, training, foster carer reviews and documents; the date problems
+- ``records``: checks, training and documents; the date problems
   the household page shows; the household's deadlines (``deadlines_refresh``) and the
   training catalogue's refresh. The refusal ``TransitionRefused`` lives here.
 - ``households``: a household registered, edited, closed, and settled when its tracks end.
+- ``approvals``: after the decision: each approval's reviews (outcome, variation of terms,
+  resignation) and what a placement's course does to their clocks.
 - ``assessments``: the ``ASSESSMENT`` workflow: transition tables, guards, the actions
   offered as buttons, and one function per move (``TRANSITION_SERVICES`` by action name).
 - ``reports``: the assessment report sent to the applicants, and their observations,
@@ -15,7 +17,8 @@
 - ``notes``: case notes on a household (the core's ``note_add``, ``note_correct``) and
   the day the household's case began.
 
-Each module imports only the ones listed before it (``households`` reaches
+Each module imports only the ones listed before it, ``approvals`` after ``households``
+(``households`` reaches
 ``assessments`` once, inside ``household_close``). Callers import from here; a test that
 replaces a function replaces it in the module that looks it up.
 """
@@ -27,6 +30,11 @@ from portal.workflow import Action
 
 from ..models import CLOSED_STAGES
 from ..selectors import household_applicants, household_facts
+from .approvals import (
+    approval_review_complete,
+    approvals_child_placed_for_adoption,
+    approvals_placement_ended,
+)
 from .assessments import (
     ACTIONS,
     ALLOWED_TRANSITIONS,
@@ -43,6 +51,7 @@ from .assessments import (
     assessment_defer_panel,
     assessment_end_at_stage_1,
     assessment_extend_stage_2,
+    assessment_fast_track,
     assessment_pause,
     assessment_record_decision,
     assessment_record_recommendation,
@@ -53,6 +62,7 @@ from .assessments import (
     assessment_start_stage_2,
     assessment_withdraw,
     checks_outstanding,
+    fast_track_problems,
     household_move_panel,
     panel_sitting_save,
     training_outstanding,
@@ -91,7 +101,6 @@ from .records import (
     document_store_letter,
     document_upload,
     document_validate,
-    foster_review_complete,
     member_date_problems,
     training_course_refresh,
     training_course_save,
@@ -126,6 +135,8 @@ __all__ = [
     "household_move_panel",
     "assessment_end_at_stage_1",
     "assessment_extend_stage_2",
+    "assessment_fast_track",
+    "fast_track_problems",
     "assessment_pause",
     "assessment_record_decision",
     "assessment_record_recommendation",
@@ -161,13 +172,16 @@ __all__ = [
     "document_store_letter",
     "document_upload",
     "document_validate",
-    "foster_review_complete",
     "member_date_problems",
     "training_course_refresh",
     "training_course_save",
     "panel_sitting_save",
     "training_date_problems",
     "training_records_sync",
+    # Approvals after the decision: reviews, variations, resignations, placements
+    "approval_review_complete",
+    "approvals_child_placed_for_adoption",
+    "approvals_placement_ended",
     # Converting an enquiry
     "household_create_from_enquiry",
     # Case notes

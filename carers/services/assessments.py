@@ -24,10 +24,11 @@ from portal.workflow import Action, Offered, Table, Workflow, lock, lock_all
 from .. import clocks, reminders
 from ..clocks import HouseholdFacts
 from ..models import (
+    AgesIn,
     Applicant,
     Assessment,
     Document,
-    FosterCarerReview,
+    FastTrackBasis,
     Household,
     PanelSitting,
     Stage,
@@ -37,6 +38,8 @@ from ..models import (
     TrainingCourse,
 )
 from ..selectors import household_applicants, household_document_kinds, household_facts
+from ..terms import terms_problems
+from .approvals import review_open
 from .households import _household_move, _household_settle, _open_stages
 from .records import (
     NON_RELATIVE_REFERENCES_NEEDED,
@@ -54,7 +57,8 @@ from .records import (
 ALLOWED_TRANSITIONS: dict[str, dict[str, tuple[str, ...]]] = {
     Track.ADOPTION: {
         Stage.ROI_RECEIVED: (Stage.ROI_ACCEPTED, Stage.NOT_PROCEEDING, Stage.WITHDRAWN),
-        Stage.ROI_ACCEPTED: (Stage.STAGE_1, Stage.WITHDRAWN),
+        # The fast track goes straight to Stage 2 (``assessment_fast_track``).
+        Stage.ROI_ACCEPTED: (Stage.STAGE_1, Stage.STAGE_2, Stage.WITHDRAWN),
         Stage.STAGE_1: (Stage.STAGE_1_COMPLETE, Stage.NOT_PROCEEDING, Stage.WITHDRAWN),
         Stage.STAGE_1_COMPLETE: (Stage.PAUSED, Stage.STAGE_2, Stage.WITHDRAWN),
         # After a pause longer than the limit, Stage 1 starts again.
@@ -225,10 +229,12 @@ def _guard_start_form_f(facts, assessment, applicants, on):
     adoption = facts.track(Track.ADOPTION)
     if not applicants:
         return ["Add at least one applicant."]
-    if adoption is None or adoption.stage_1_started_on is None:
+    if adoption is None or (
+        adoption.stage_1_started_on is None and adoption.notice_to_proceed_on is None
+    ):
         return [
-            "Start Stage 1 of the adoption assessment first: the fostering assessment runs "
-            "alongside it."
+            "Start Stage 1 of the adoption assessment first (or Stage 2 on the fast track): "
+            "the fostering assessment runs alongside it."
         ]
     return []
 
@@ -417,6 +423,15 @@ ASSESSMENT = Workflow(
             guards=(_guard(_guard_start_stage_2),),
         ),
         Action(
+            "fast_track",
+            "Fast track: start at Stage 2",
+            (Stage.STAGE_2,),
+            states=(Stage.ROI_ACCEPTED,),
+            applies=ADOPTION_ONLY,
+            guards=(_guard(_guard_start_stage_1),),
+            fields=("basis", "since"),
+        ),
+        Action(
             "restart_stage_1",
             "Start Stage 1 again",
             (Stage.STAGE_1,),
@@ -478,6 +493,7 @@ ASSESSMENT = Workflow(
                 "approved_age_from",
                 "approved_age_to",
                 "approved_number_of_children",
+                "approved_ages_in",
             ),
         ),
         Action(
@@ -627,6 +643,55 @@ def assessment_start_stage_1(*, assessment: Assessment, on: date, by, note: str 
             fields={"stage_1_started_on": on},
             what="stage_1_started",
         )
+        _finish(household, on=on, by=by)
+    return a
+
+
+def fast_track_problems(*, basis: str, since: date | None, on: date) -> list[str]:
+    """Who may take the fast track (``clocks.FAST_TRACK_ADOPTERS_APPROVED_FROM``)."""
+    if basis not in FastTrackBasis.values:
+        return ["Choose the basis of the fast track: approved foster carers or adopted before."]
+    if since is None:
+        return ["Give the date of the approval the fast track relies on."]
+    problems = dates.messages(dates.happened(since, label="The date of that approval"))
+    if since > on:
+        problems.append("That approval must come before the fast track starts.")
+    if (
+        basis == FastTrackBasis.PREVIOUS_ADOPTER
+        and since < clocks.FAST_TRACK_ADOPTERS_APPROVED_FROM
+    ):
+        problems.append(
+            "The fast track is for adopters approved in England or Wales from "
+            f"{day(clocks.FAST_TRACK_ADOPTERS_APPROVED_FROM)}: start at Stage 1 instead."
+        )
+    return problems
+
+
+def assessment_fast_track(
+    *, assessment: Assessment, on: date, by, basis: str, since: date | None, note: str = ""
+) -> Assessment:
+    """Approved foster carers and people who have adopted before start at Stage 2: the
+    four-month decision clock runs from ``on``, the day they notify the agency that they
+    want to proceed (``clocks.stage_2_decision_due``). The household records the basis."""
+    problems = fast_track_problems(basis=basis, since=since, on=on)
+    if problems:
+        raise TransitionRefused(problems)
+    with transaction.atomic():
+        household, a = _begin(assessment, "fast_track", by=by, on=on)
+        _apply_move(
+            a,
+            to=Stage.STAGE_2,
+            on=on,
+            by=by,
+            note=note or f"Fast track: {FastTrackBasis(basis).label.lower()}.",
+            fields={"notice_to_proceed_on": on},
+            what="fast_tracked",
+        )
+        changes = {"fast_track_basis": ["", basis], "fast_track_since": [None, since]}
+        household.fast_track_basis, household.fast_track_since = basis, since
+        with audit.silenced():
+            household.save(update_fields=["fast_track_basis", "fast_track_since", "updated_at"])
+        audit.record(household, "carers.household.fast_tracked", by=by, changes=changes)
         _finish(household, on=on, by=by)
     return a
 
@@ -989,6 +1054,7 @@ def assessment_record_decision(
     approved_age_from: int | None = None,
     approved_age_to: int | None = None,
     approved_number_of_children: int | None = None,
+    approved_ages_in: str = AgesIn.YEARS,
 ) -> Assessment:
     """The agency decision maker's decision (team managers only, and never whoever assessed
     the household: ``assessor_ids``).
@@ -1011,6 +1077,7 @@ def assessment_record_decision(
             "approved_age_from": approved_age_from,
             "approved_age_to": approved_age_to,
             "approved_number_of_children": approved_number_of_children,
+            "approved_ages_in": approved_ages_in,
         },
     )
 
@@ -1019,12 +1086,13 @@ def decision_record(
     *, assessment: Assessment, action: str, decision: str, on: date, by, note: str, terms: dict
 ) -> Assessment:
     """An agency decision through ``action`` (after panel, or the final decision after a
-    proposed refusal): an approval needs its terms."""
+    proposed refusal): an approval needs its terms (``carers.terms``)."""
     if decision == Assessment.Decision.APPROVED:
-        problems = approval_terms_problems(
-            terms["approved_age_from"],
-            terms["approved_age_to"],
-            terms["approved_number_of_children"],
+        problems = terms_problems(
+            age_from=terms["approved_age_from"],
+            age_to=terms["approved_age_to"],
+            number=terms["approved_number_of_children"],
+            ages_in=terms["approved_ages_in"],
         )
         if problems:
             raise TransitionRefused(problems)
@@ -1067,19 +1135,6 @@ REFUSAL_IS_PROPOSED_FIRST = (
 )
 
 
-def approval_terms_problems(
-    age_from: int | None, age_to: int | None, number_of_children: int | None
-) -> list[str]:
-    problems = []
-    if number_of_children is None or number_of_children < 1:
-        problems.append("Give the number of children the approval is for.")
-    if age_from is None or age_to is None:
-        problems.append("Give the age range of the approval.")
-    elif age_from > age_to:
-        problems.append("The youngest age of the approval must not be above the oldest.")
-    return problems
-
-
 def _household_approve(household: Household, *, track: str, on: date, by) -> None:
     approval_field = (
         "adopter_approved_on" if track == Track.ADOPTION else "foster_carer_approved_on"
@@ -1098,11 +1153,13 @@ def _household_approve(household: Household, *, track: str, on: date, by) -> Non
         with audit.silenced():
             household.save(update_fields=[approval_field, "updated_at"])
         audit.record(household, f"carers.household.approved_{track}", by=by, changes=changes)
-    if track == Track.FOSTERING:
-        FosterCarerReview.objects.filter(household=household, completed_on__isnull=True).delete()
-        FosterCarerReview.objects.create(
-            household=household, due_on=clocks.foster_review_due(on), goes_to_panel=True
-        )
+    # Each approval's first review: a year on (the first foster carer review goes to panel).
+    review_open(
+        household,
+        track=track,
+        due_on=clocks.review_due(track, on),
+        goes_to_panel=track == Track.FOSTERING,
+    )
 
 
 def assessment_withdraw(*, assessment: Assessment, on: date, by, note: str) -> Assessment:
@@ -1151,6 +1208,7 @@ TRANSITION_SERVICES: dict[str, Callable] = {
     "end_at_stage_1": assessment_end_at_stage_1,
     "pause": assessment_pause,
     "start_stage_2": assessment_start_stage_2,
+    "fast_track": assessment_fast_track,
     "restart_stage_1": assessment_restart_stage_1,
     "extend_stage_2": assessment_extend_stage_2,
     "start_form_f": assessment_start_form_f,

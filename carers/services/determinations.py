@@ -24,7 +24,7 @@ from portal.formats import day
 from portal.workflow import Action
 
 from .. import clocks
-from ..models import Assessment, Document, QualifyingDetermination, Stage, Track
+from ..models import AgesIn, Assessment, Document, QualifyingDetermination, Stage, Track
 from .assessments import (
     ASSESSMENT,
     BOTH_TRACKS,
@@ -395,6 +395,7 @@ def determination_decide(
     approved_age_from: int | None = None,
     approved_age_to: int | None = None,
     approved_number_of_children: int | None = None,
+    approved_ages_in: str = AgesIn.YEARS,
 ) -> Assessment:
     """The final decision after a proposed refusal: approve after all, or not approve."""
     if decision not in Assessment.Decision.values:
@@ -410,6 +411,7 @@ def determination_decide(
             "approved_age_from": approved_age_from,
             "approved_age_to": approved_age_to,
             "approved_number_of_children": approved_number_of_children,
+            "approved_ages_in": approved_ages_in,
         },
     )
 
@@ -480,7 +482,13 @@ DETERMINATION_ACTIONS = [
         permission_refused="Only the agency decision maker records the final decision.",
         applies=BOTH_TRACKS,
         guards=(_guard_final_decision, _guard_not_the_assessor),
-        fields=("decision", "approved_age_from", "approved_age_to", "approved_number_of_children"),
+        fields=(
+            "decision",
+            "approved_age_from",
+            "approved_age_to",
+            "approved_number_of_children",
+            "approved_ages_in",
+        ),
     ),
 ]
 

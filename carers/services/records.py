@@ -1,4 +1,4 @@
-"""Checks, training, foster carer reviews and documents; the dates staff type into the
+"""Checks, training and documents; the dates staff type into the
 household page; and the household's deadlines (``deadlines_refresh``).
 
 The bottom of the package: the other modules import from here, never the reverse. The
@@ -24,7 +24,6 @@ from ..models import (
     Applicant,
     Assessment,
     Document,
-    FosterCarerReview,
     Household,
     StatutoryCheck,
     Track,
@@ -333,48 +332,6 @@ def training_records_sync(*, household: Household) -> None:
         if record.due_on != due:
             record.due_on = due
             record.save(update_fields=["due_on"])
-
-
-def foster_review_complete(
-    *, review: FosterCarerReview, on: date, by, notes: str = ""
-) -> FosterCarerReview:
-    """Record a foster carer review and open the next one, a year on (reg 28)."""
-    _not_in_future(on)
-    with transaction.atomic():
-        household = _lock_household(review.household_id)
-        review = lock(review)
-        if review.completed_on is not None:
-            raise TransitionRefused(["This review is already recorded."])
-        if household.status != Household.Status.APPROVED:
-            raise TransitionRefused(["Only approved foster carers have reviews."])
-        last_review_on = (
-            FosterCarerReview.objects.filter(household=household, completed_on__isnull=False)
-            .order_by("-completed_on")
-            .values_list("completed_on", flat=True)
-            .first()
-        )
-        problems = dates.in_order(
-            on,
-            household.foster_carer_approved_on,
-            label="The date of the review",
-            earlier_label="the approval as foster carers",
-        ) or dates.in_order(
-            on, last_review_on, label="The date of the review", earlier_label="the last review"
-        )
-        if problems:
-            raise TransitionRefused(dates.messages(problems))
-        changes = {"completed_on": [None, on]}
-        review.completed_on = on
-        if notes:
-            review.notes = notes[:2000]
-        with audit.silenced():
-            review.save(update_fields=["completed_on", "notes"])
-        audit.record(review, "carers.foster_review.completed", by=by, changes=changes)
-        next_review = FosterCarerReview.objects.create(
-            household=household, due_on=clocks.foster_review_due(on)
-        )
-        deadlines_refresh(household=household)
-    return next_review
 
 
 def document_validate(file) -> None:

@@ -1,4 +1,4 @@
-"""The staff pages for reg 25A temporary approvals."""
+"""The staff pages for reg 25A temporary approvals and exemptions from the terms of approval."""
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
@@ -7,9 +7,37 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from .. import services
-from ..forms import EndApprovalForm, TemporaryApprovalForm
-from ..models import TemporaryApproval
+from ..forms import EndApprovalForm, TemporaryApprovalForm, TermsExemptionForm
+from ..models import TemporaryApproval, TermsExemption
 from .common import _form_page
+
+
+class RecordedByServiceAdmin(admin.ModelAdmin):
+    """Rows a team manager records through a service (a form page); never edited here."""
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def record_page(self, request, *, title, form_class, service, success, submit, intro):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        name = f"admin:{self.model._meta.app_label}_{self.model._meta.model_name}"
+        return _form_page(
+            self,
+            request,
+            title=title,
+            form=form_class(request.POST or None, admin_site=self.admin_site),
+            perform=lambda form: service(by=request.user, **form.cleaned_data),
+            success=success,
+            success_url=lambda row: reverse(f"{name}_change", args=[row.pk]),
+            back_url=reverse(f"{name}_changelist"),
+            submit=submit,
+            intro=intro,
+        )
+
 
 # ---------------------------------------------------------------------------
 # Reg 25A temporary approvals
@@ -17,7 +45,7 @@ from .common import _form_page
 
 
 @admin.register(TemporaryApproval)
-class TemporaryApprovalAdmin(admin.ModelAdmin):
+class TemporaryApprovalAdmin(RecordedByServiceAdmin):
     list_display = ("__str__", "child", "household", "approved_on", "in_force", "ends_on")
     list_filter = ("end_reason",)
     list_select_related = ("child", "household")
@@ -46,12 +74,6 @@ class TemporaryApprovalAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return request.user.has_perm(services.APPROVAL_PERMISSION)
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     def get_urls(self):
         wrap = self.admin_site.admin_view
         return [
@@ -60,21 +82,12 @@ class TemporaryApprovalAdmin(admin.ModelAdmin):
         ]
 
     def add_view(self, request, form_url="", extra_context=None):
-        if not self.has_add_permission(request):
-            raise PermissionDenied
-        return _form_page(
-            self,
+        return self.record_page(
             request,
             title="Record a reg 25A temporary approval",
-            form=TemporaryApprovalForm(request.POST or None, admin_site=self.admin_site),
-            perform=lambda form: services.temporary_approval_grant(
-                by=request.user, **form.cleaned_data
-            ),
+            form_class=TemporaryApprovalForm,
+            service=services.temporary_approval_grant,
             success=lambda approval: f"The reg 25A approval for {approval.child} is recorded.",
-            success_url=lambda approval: reverse(
-                "admin:placements_temporaryapproval_change", args=[approval.pk]
-            ),
-            back_url=reverse("admin:placements_temporaryapproval_changelist"),
             submit="Record the approval",
             intro="Approved adopters may foster the named child under Fostering for Adoption "
             "until the placement ends, the adopter approval ends, or they are approved as "
@@ -98,4 +111,43 @@ class TemporaryApprovalAdmin(admin.ModelAdmin):
             back_url=back_url,
             submit="End the approval",
             crumbs=[(str(approval), back_url)],
+        )
+
+
+# ---------------------------------------------------------------------------
+# Exemptions from the terms of approval
+# ---------------------------------------------------------------------------
+
+
+@admin.register(TermsExemption)
+class TermsExemptionAdmin(RecordedByServiceAdmin):
+    list_display = ("__str__", "child", "household", "track", "agreed_on", "agreed_by")
+    list_filter = ("track",)
+    list_select_related = ("child", "household", "agreed_by")
+    search_fields = ("child__reference", "household__reference")
+    fields = readonly_fields = (
+        "child",
+        "household",
+        "track",
+        "agreed_on",
+        "agreed_by",
+        "reason",
+    )
+
+    def has_add_permission(self, request):
+        return request.user.has_perm(services.APPROVAL_PERMISSION) and request.user.has_perm(
+            "placements.add_termsexemption"
+        )
+
+    def add_view(self, request, form_url="", extra_context=None):
+        return self.record_page(
+            request,
+            title="Record an exemption from the terms of approval",
+            form_class=TermsExemptionForm,
+            service=services.terms_exemption_record,
+            success=lambda exemption: f"The exemption for {exemption.child} is recorded.",
+            submit="Record the exemption",
+            intro="A child may be placed outside the age range or number of children of an "
+            "approval only when a team manager agrees it here, for that child and that "
+            "approval. A lasting change of terms is made at a review of the approval.",
         )

@@ -31,6 +31,7 @@ from .approvals import (
     temporary_approval_end,
     temporary_approval_grant,
     temporary_approvals_reconcile,
+    terms_exemption_record,
     terms_of_approval_problems,
     terms_of_approval_text,
 )
@@ -127,6 +128,7 @@ __all__ = [
     "temporary_approval_end",
     "temporary_approval_grant",
     "temporary_approvals_reconcile",
+    "terms_exemption_record",
     "terms_of_approval_problems",
     "terms_of_approval_text",
     # placements

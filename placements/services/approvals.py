@@ -7,11 +7,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from carers.models import Assessment, Household, Track
+from carers.selectors import approval_fits
+from carers.terms import terms_text
 from portal import audit, dates
 from portal.formats import day
 from portal.workflow import lock
 
-from ..models import Child, PlacementChild, TemporaryApproval
+from ..models import Child, PlacementChild, TemporaryApproval, TermsExemption
 from .common import APPROVAL_PERMISSION, TransitionRefused, _not_in_future
 
 # ---------------------------------------------------------------------------
@@ -151,67 +153,88 @@ def temporary_approvals_reconcile(*, today: date | None = None) -> int:
 
 
 def terms_of_approval_text(assessment: Assessment) -> str:
-    """The terms as the decision gave them: "1 child aged 0 to 2"."""
-    number = assessment.approved_number_of_children
-    children = f"{number} child{'ren' if number != 1 else ''}" if number else "children"
-    if assessment.approved_age_from is None or assessment.approved_age_to is None:
-        return children
-    return f"{children} aged {assessment.approved_age_from} to {assessment.approved_age_to}"
+    """The terms as the decision gave them: "1 child aged 0 to 18 months"."""
+    return terms_text(assessment)
 
 
 def terms_of_approval_problems(
     *, household: Household, children: Sequence[Child], placed_on: date, fostering: bool
 ) -> list[str]:
-    """The placement must fit the terms of each approval it relies on.
+    """The placement must fit the terms of each approval it relies on (``carers.terms``).
 
     Always the adopter approval; the foster carer approval too when the carers foster the
     child under it (Concurrency, or FfA by carers approved as foster carers in full; a
-    reg 25A approval is for one named child and has no terms of its own).
-
-    Numbers count the children already placed with the household as well as these.
-    Ages are compared in completed years on the day of placement, inclusive at both ends,
-    so a range "0 to 2" takes a newborn and a child up to the day before their third
-    birthday, and "1 to 1" does not take a baby under one.
+    reg 25A approval is for one named child and has no terms of its own). Numbers count the
+    children already placed with the household as well as these. A ``TermsExemption``
+    for a child and an approval sets aside that child's misfits on it, and the number when
+    that child takes the household past it.
     """
     tracks = [Track.ADOPTION, Track.FOSTERING] if fostering else [Track.ADOPTION]
-    approvals = {
-        a.track: a
-        for a in Assessment.objects.filter(
-            household=household, track__in=tracks, agency_decision=Assessment.Decision.APPROVED
-        )
-    }
     already_placed = (
         PlacementChild.objects.filter(placement__household=household, is_current=True)
         .exclude(child__in=[c.pk for c in children])
         .count()
     )
-    in_the_home = already_placed + len(children)
-    when = day(placed_on)
-    problems = []
-    for track in tracks:
-        approval = approvals.get(track)
-        if approval is None:
-            continue
-        as_what = "adopters" if track == Track.ADOPTION else "foster carers"
-        terms = f"{household} are approved as {as_what} for {terms_of_approval_text(approval)}"
-        number = approval.approved_number_of_children
-        if number and in_the_home > number:
-            placed = (
-                f"{already_placed} already placed and {len(children)} in this placement"
-                if already_placed
-                else f"{len(children)} in this placement"
-            )
-            problems.append(f"{terms}: this would make {in_the_home} ({placed}).")
-        low, high = approval.approved_age_from, approval.approved_age_to
-        if low is None or high is None:
-            continue
-        for child in children:
-            if child.date_of_birth is None or child.date_of_birth > placed_on:
-                continue
-            age = dates.age_in_years(child.date_of_birth, placed_on)
-            if not low <= age <= high:
-                problems.append(
-                    f"{terms}: {child} is aged {age} on {when} "
-                    f"({dates.age_words(child.date_of_birth, placed_on)})."
-                )
-    return problems
+    found = approval_fits(
+        household=household,
+        children=children,
+        on=placed_on,
+        already_placed=already_placed,
+        tracks=tracks,
+    )
+    if not found:
+        return []
+    exempt = set(
+        TermsExemption.objects.filter(
+            household=household, child__in=[c.pk for c in children], agreed_on__lte=placed_on
+        ).values_list("track", "child_id")
+    )
+    exempt_tracks = {track for track, _ in exempt}
+    return [
+        str(misfit)
+        for misfit in found
+        if not (
+            (misfit.track, misfit.child.pk) in exempt
+            if misfit.child is not None
+            else misfit.track in exempt_tracks
+        )
+    ]
+
+
+def terms_exemption_record(
+    *, household: Household, child: Child, track: str, agreed_on: date, reason: str, by
+) -> TermsExemption:
+    """A team manager agrees that this child may be placed outside one approval's terms."""
+    if not by.has_perm(APPROVAL_PERMISSION):
+        raise TransitionRefused(["Only team managers agree an exemption from the terms."])
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        household, child = lock(household, child)
+        problems = _not_in_future(agreed_on, "The date it was agreed")
+        if track not in Track.values:
+            problems.append("Choose the approval: as adopters or as foster carers.")
+        elif track == Track.ADOPTION and not _is_approved_adopter(household, agreed_on):
+            problems.append(f"{household} were not approved adopters on {day(agreed_on)}.")
+        elif track == Track.FOSTERING and not _is_approved_foster_carer(household, agreed_on):
+            problems.append(f"{household} were not approved foster carers on {day(agreed_on)}.")
+        if not reason:
+            problems.append("Say why the child may be placed outside the terms.")
+        if TermsExemption.objects.filter(household=household, child=child, track=track).exists():
+            problems.append(f"{child} already has an exemption from these terms.")
+        if problems:
+            raise TransitionRefused(problems)
+        exemption = TermsExemption.objects.create(
+            household=household,
+            child=child,
+            track=track,
+            agreed_on=agreed_on,
+            agreed_by=by,
+            reason=reason[:2000],
+        )
+        audit.record(
+            exemption,
+            "placements.terms_exemption.agreed",
+            by=by,
+            changes={"agreed_on": [None, agreed_on], "track": [None, track]},
+        )
+    return exemption

@@ -14,6 +14,7 @@ from datetime import date
 
 from django.db import IntegrityError, transaction
 
+from carers import services as carers_services
 from carers.models import Household
 from portal import audit
 from portal.formats import day
@@ -386,6 +387,19 @@ def _end(placement: Placement, children: list[Child], *, on: date, by, legal_sta
         for child in children:
             _legal_status_set(child, legal_status, by=by)
     deadlines_refresh(placement=placement)
+    # Each of the carers' approvals is reviewed after a placement ends; the adopter review
+    # clock (reg 30D) starts again once no child is placed for adoption with them.
+    carers_services.approvals_placement_ended(
+        household=placement.household,
+        on=on,
+        adopted=placement.outcome == Outcome.ADOPTED,
+        still_placed_for_adoption=Placement.objects.filter(
+            household=placement.household_id, status=Status.PLACED_FOR_ADOPTION
+        )
+        .exclude(pk=placement.pk)
+        .exists(),
+        by=by,
+    )
 
 
 def placement_place_for_adoption(
@@ -425,6 +439,10 @@ def placement_place_for_adoption(
             fields={"placed_for_adoption_on": on, "adoption_notice_on": notice_on},
         )
         deadlines_refresh(placement=placement)
+        # No review of the adopter approval while a child is placed for adoption (reg 30D).
+        carers_services.approvals_child_placed_for_adoption(
+            household=placement.household, on=on, by=by
+        )
     return placement
 
 

@@ -321,9 +321,17 @@ def test_a_foster_carer_review_cannot_come_before_the_approval(social_worker, ma
 
     on = timezone.localdate() - timedelta(days=40)
     household = approved_household(by=social_worker, manager=manager, on=on)
-    review = household.foster_reviews.get()
+    review = household.foster_reviews.get(track="fostering")
     with pytest.raises(services.TransitionRefused) as refusal:
-        services.foster_review_complete(review=review, on=on - timedelta(days=1), by=social_worker)
+        services.approval_review_complete(
+            review=review,
+            on=on - timedelta(days=1),
+            by=social_worker,
+            outcome="continue",
+            carers_views="Happy to carry on.",
+            panel=f.panel(sits_on=on - timedelta(days=1)),
+            panel_recommendation="continue",
+        )
     assert refusal.value.messages == [
         f"The date of the review ({day(on - timedelta(days=1))}) cannot be before the approval "
         f"as foster carers ({day(on)})."

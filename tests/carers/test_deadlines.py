@@ -363,9 +363,18 @@ def test_a_completed_foster_review_opens_the_next(social_worker, manager):
         approved_age_to=2,
         approved_number_of_children=1,
     )
-    first = household.foster_reviews.get()
-    following = services.foster_review_complete(review=first, on=today, by=social_worker)
+    first = household.foster_reviews.get(track="fostering")
+    # The first review goes to the fostering panel (FS(E)R 2011 reg 28).
+    complete = {
+        "on": today,
+        "by": social_worker,
+        "outcome": "continue",
+        "carers_views": "Happy to carry on.",
+        "panel": f.panel(sits_on=today),
+        "panel_recommendation": "continue",
+    }
+    following = services.approval_review_complete(review=first, **complete)
     assert (following.due_on, following.goes_to_panel) == (today + relativedelta(months=12), False)
     assert deadlines(household)["foster_review"].subject == f"review:{following.pk}"
     with pytest.raises(services.TransitionRefused):
-        services.foster_review_complete(review=first, on=today, by=social_worker)
+        services.approval_review_complete(review=first, **complete)

@@ -43,6 +43,10 @@ def test_seed_demo_adds_households_at_every_stage_once(settings, tmp_path):
         "agency_decision",
     }
     assert {h.social_worker.email for h in ours} == {"social.worker@oakway.example"}
+    # One fast-tracked household, at Stage 2 without a Stage 1; an adopter approval in months.
+    fast = ours.exclude(fast_track_basis="").get()
+    assert (fast.adoption.stage, fast.adoption.stage_1_started_on) == (Stage.STAGE_2, None)
+    assert assessments.filter(track="adoption", approved_ages_in="months").exists()
 
 
 def test_without_demo_staff_there_are_no_demo_households(settings):

@@ -41,7 +41,7 @@ DETERMINATION_STEPS = {
 # The specification: which actions each stage offers. Closed stages offer nothing.
 EXPECTED_ACTIONS = {
     (A, Stage.ROI_RECEIVED): {"accept_roi", "decline_roi", "withdraw"},
-    (A, Stage.ROI_ACCEPTED): {"start_stage_1", "withdraw"},
+    (A, Stage.ROI_ACCEPTED): {"start_stage_1", "fast_track", "withdraw"},
     (A, Stage.STAGE_1): {"record_stage_1_plan", "complete_stage_1", "end_at_stage_1", "withdraw"},
     (A, Stage.STAGE_1_COMPLETE): {"pause", "start_stage_2", "withdraw"},
     (A, Stage.PAUSED): {"start_stage_2", "restart_stage_1", "withdraw"},
@@ -82,6 +82,7 @@ EXPECTED_TARGET = {
     "end_at_stage_1": Stage.NOT_PROCEEDING,
     "pause": Stage.PAUSED,
     "start_stage_2": Stage.STAGE_2,
+    "fast_track": Stage.STAGE_2,
     "restart_stage_1": Stage.STAGE_1,
     "start_form_f": Stage.FORM_F,
     "book_panel": Stage.PANEL_BOOKED,
@@ -104,6 +105,7 @@ def kwargs_for(action, today):
         "end_at_stage_1": {"on": today, "note": "Not suitable at this time."},
         "pause": {"on": today},
         "start_stage_2": {"on": today},
+        "fast_track": {"on": today, "basis": "approved_foster_carer", "since": today},
         "restart_stage_1": {"on": today},
         "extend_stage_2": {"until": today + relativedelta(months=6), "note": "At their request."},
         "start_form_f": {"on": today},
@@ -505,8 +507,8 @@ def test_the_fostering_assessment_runs_alongside_stage_1(social_worker):
             assessment=f.fostering(household), on=timezone.localdate(), by=social_worker
         )
     ) == [
-        "Start Stage 1 of the adoption assessment first: the fostering assessment runs "
-        "alongside it."
+        "Start Stage 1 of the adoption assessment first (or Stage 2 on the fast track): "
+        "the fostering assessment runs alongside it."
     ]
 
 
@@ -574,8 +576,10 @@ def test_both_tracks_to_approval_make_the_household_ready_for_early_permanence(
     assert household.is_approved_for_early_permanence
     assert (household.adopter_approved_on, household.foster_carer_approved_on) == (today, today)
     assert list(Household.objects.approved_for_early_permanence()) == [household]
-    review = household.foster_reviews.get()
+    review = household.foster_reviews.get(track=Track.FOSTERING)
     assert (review.due_on, review.goes_to_panel) == (today + relativedelta(months=12), True)
+    adopters = household.foster_reviews.get(track=Track.ADOPTION)
+    assert (adopters.due_on, adopters.goes_to_panel) == (today + relativedelta(months=12), False)
     kinds = set(household.deadlines.values_list("kind", flat=True))
     assert "approval" not in kinds and "agency_decision" not in kinds
     assert {"foster_review", "training", "check_expiry"} <= kinds

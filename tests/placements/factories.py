@@ -65,7 +65,15 @@ def _upload(household, kind, by) -> None:
 
 
 def _through_panel(
-    assessment, *, panel, on, by, manager, children: int, ages: tuple[int, int] = (0, 4)
+    assessment,
+    *,
+    panel,
+    on,
+    by,
+    manager,
+    children: int,
+    ages: tuple[int, int] = (0, 4),
+    ages_in: str = "years",
 ) -> None:
     carers_services.assessment_share_report(assessment=assessment, on=on, by=by)
     carers_services.assessment_record_observations(assessment=assessment, on=on, by=by)
@@ -81,6 +89,7 @@ def _through_panel(
         approved_age_from=ages[0],
         approved_age_to=ages[1],
         approved_number_of_children=children,
+        approved_ages_in=ages_in,
     )
 
 

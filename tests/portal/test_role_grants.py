@@ -96,6 +96,7 @@ SOCIAL_WORKERS = {
     "placements.view_siblinggroup",
     "placements.view_socialworkervisit",
     "placements.view_temporaryapproval",
+    "placements.view_termsexemption",
     # The child at the centre: proceedings, health, consent, the people around the child
     # and the documents on the child.
     *[
@@ -120,6 +121,7 @@ TEAM_MANAGERS_ALSO = {
     "carers.record_agency_decision",
     "enquiries.export_enquiry",
     "placements.add_temporaryapproval",
+    "placements.add_termsexemption",
     "placements.delete_familytimearrangement",
     "placements.delete_familytimesession",
     "placements.delete_hearing",
