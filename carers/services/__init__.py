@@ -6,6 +6,8 @@
 - ``households``: a household registered, edited, closed, and settled when its tracks end.
 - ``assessments``: the ``ASSESSMENT`` workflow: transition tables, guards, the actions
   offered as buttons, and one function per move (``TRANSITION_SERVICES`` by action name).
+- ``panels``: members of a sitting, its quorum, the decision maker's permissions and
+  independence from the panel (guards the workflow uses), and panel papers for members.
 - ``conversion``: a household made from an enquiry.
 - ``notes``: case notes on a household (the core's ``note_add``, ``note_correct``) and
   the day the household's case began.
@@ -27,7 +29,6 @@ from .assessments import (
     ALLOWED_TRANSITIONS,
     ASSESSMENT,
     CHANGE_PERMISSION,
-    DECISION_PERMISSION,
     TRANSITION_SERVICES,
     action_offered,
     actions_for,
@@ -40,6 +41,7 @@ from .assessments import (
     assessment_extend_stage_2,
     assessment_pause,
     assessment_record_decision,
+    assessment_record_minutes,
     assessment_record_recommendation,
     assessment_record_stage_1_plan,
     assessment_restart_stage_1,
@@ -99,7 +101,6 @@ __all__ = [
     "ALLOWED_TRANSITIONS",
     "ASSESSMENT",
     "CHANGE_PERMISSION",
-    "DECISION_PERMISSION",
     "TRANSITION_SERVICES",
     "action_offered",
     "actions_for",
@@ -113,6 +114,7 @@ __all__ = [
     "assessment_extend_stage_2",
     "assessment_pause",
     "assessment_record_decision",
+    "assessment_record_minutes",
     "assessment_record_recommendation",
     "assessment_record_stage_1_plan",
     "assessment_restart_stage_1",
