@@ -15,6 +15,7 @@ from carers.models import (
     TrainingRecord,
 )
 from placements import services
+from tests.carers import factories as carer_factories
 from placements.models import Child, LocalAuthority, Placement
 
 
@@ -67,10 +68,12 @@ def _upload(household, kind, by) -> None:
 def _through_panel(
     assessment, *, panel, on, by, manager, children: int, ages: tuple[int, int] = (0, 4)
 ) -> None:
+    carer_factories.quorum(panel)
     carers_services.assessment_book_panel(assessment=assessment, panel=panel, on=on, by=by)
     carers_services.assessment_record_recommendation(
         assessment=assessment, recommendation=Assessment.Recommendation.SUITABLE, by=by
     )
+    carer_factories.record_minutes(assessment, by, on=on)
     carers_services.assessment_record_decision(
         assessment=assessment,
         decision=Assessment.Decision.APPROVED,
