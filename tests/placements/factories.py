@@ -15,8 +15,8 @@ from carers.models import (
     TrainingRecord,
 )
 from placements import services
-from tests.carers import factories as carer_factories
 from placements.models import Child, LocalAuthority, Placement
+from tests.carers import factories as carer_factories
 
 
 def _applicants(surname: str, count: int) -> list[dict]:

@@ -19,7 +19,6 @@ from placements.models import (
 )
 from portal.models import Notification
 from portal.roles import Role
-
 from tests.carers import factories as carer_factories
 
 from . import factories
