@@ -68,6 +68,8 @@ class PanelSittingAdmin(PanelPapersAdmin, SavesThroughServices, admin.ModelAdmin
         for formset in formsets:
             if formset.model is PanelAttendance:
                 refused.update(save_attendance(formset, by=request.user))
+            else:
+                self.save_formset(request, form, formset, change=change)
         if refused:
             raise RefusedOnSave(refused)
 

@@ -155,21 +155,39 @@ class AttendanceInline(admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("member")
 
+    # Whoever may change a sitting keeps its members (no permissions of its own).
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("carers.view_panelsitting")
+
+    def has_add_permission(self, request, obj=None):
+        return request.user.has_perm("carers.change_panelsitting")
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.has_perm("carers.change_panelsitting")
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.has_perm("carers.change_panelsitting")
+
 
 def save_attendance(formset, *, by) -> dict:
     """The attendance inline's rows through the services; refusals keyed by row."""
     refused = {}
+    formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
     for index, form in enumerate(formset.forms):
-        if not form.has_changed() and not (form.instance.pk and form in formset.deleted_forms):
-            continue
         try:
             if form in formset.deleted_forms:
                 if form.instance.pk:
                     panel_services.panel_attendance_remove(attendance=form.instance, by=by)
-                continue
-            row = form.save(commit=False)
-            row.sitting = formset.instance
-            panel_services.panel_attendance_save(attendance=row, by=by)
+                    formset.deleted_objects.append(form.instance)
+            elif form.has_changed():
+                existing = bool(form.instance.pk)
+                row = form.save(commit=False)
+                row.sitting = formset.instance
+                panel_services.panel_attendance_save(attendance=row, by=by)
+                if existing:
+                    formset.changed_objects.append((row, form.changed_data))
+                else:
+                    formset.new_objects.append(row)
         except Refused as refusal:
             refused[(formset.prefix, index)] = refusal.messages
     return refused
