@@ -126,8 +126,8 @@ def _panel_members() -> list[PanelMember]:
     return members
 
 
-def _seat(sitting: PanelSitting) -> PanelSitting:
-    """Every demo member who sits on this kind of panel, present."""
+def seat_panel(sitting: PanelSitting) -> PanelSitting:
+    """Every demo member who sits on this kind of panel, present (placements' demo too)."""
     for member in _panel_members():
         if member.sits_on(sitting.kind):
             PanelAttendance.objects.get_or_create(sitting=sitting, member=member)
@@ -139,13 +139,13 @@ def _panel_sittings(today: date) -> None:
         sitting, _ = PanelSitting.objects.get_or_create(
             sits_on=today + timedelta(weeks=weeks), kind=PanelSitting.Kind.JOINT
         )
-        _seat(sitting)
+        seat_panel(sitting)
     # Two adoption panels on one day: a morning and an afternoon sitting.
     for part in (PanelSitting.Part.MORNING, PanelSitting.Part.AFTERNOON):
         sitting, _ = PanelSitting.objects.get_or_create(
             sits_on=today + timedelta(weeks=4), kind=PanelSitting.Kind.ADOPTION, part=part
         )
-        _seat(sitting)
+        seat_panel(sitting)
 
 
 def _receive_checks(household, on: date, *, all_of_them: bool = True) -> None:
@@ -231,7 +231,7 @@ def _advance(household, stage: str, start: date, today: date, worker, manager) -
         add_working_days(today, -9) if stage == "awaiting_decision" else notice + timedelta(days=90)
     )
     sitting, _ = PanelSitting.objects.get_or_create(sits_on=sat_on, kind=PanelSitting.Kind.JOINT)
-    _seat(sitting)
+    seat_panel(sitting)
     tracks = (adoption,) if stage == "approved_adopters" else (adoption, fostering)
     booked_on = min(sat_on, notice + timedelta(days=60))
     minutes = _report(household, Document.Kind.PANEL_MINUTES, worker)

@@ -17,8 +17,8 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
+from portal.admin_saves import save_rows
 from portal.staffpages import form_page
-from portal.workflow import Refused
 
 from .. import services
 from ..forms import PanelMoveForm
@@ -171,26 +171,17 @@ class AttendanceInline(admin.TabularInline):
 
 def save_attendance(formset, *, by) -> dict:
     """The attendance inline's rows through the services; refusals keyed by row."""
-    refused = {}
-    formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
-    for index, form in enumerate(formset.forms):
-        try:
-            if form in formset.deleted_forms:
-                if form.instance.pk:
-                    panel_services.panel_attendance_remove(attendance=form.instance, by=by)
-                    formset.deleted_objects.append(form.instance)
-            elif form.has_changed():
-                existing = bool(form.instance.pk)
-                row = form.save(commit=False)
-                row.sitting = formset.instance
-                panel_services.panel_attendance_save(attendance=row, by=by)
-                if existing:
-                    formset.changed_objects.append((row, form.changed_data))
-                else:
-                    formset.new_objects.append(row)
-        except Refused as refusal:
-            refused[(formset.prefix, index)] = refusal.messages
-    return refused
+
+    def save(form):
+        row = form.save(commit=False)
+        row.sitting = formset.instance
+        return panel_services.panel_attendance_save(attendance=row, by=by)
+
+    return save_rows(
+        formset,
+        save=save,
+        delete=lambda row: panel_services.panel_attendance_remove(attendance=row, by=by),
+    )
 
 
 class PanelPapersAdmin:

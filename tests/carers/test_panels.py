@@ -223,6 +223,18 @@ def test_two_adoption_panels_sit_on_one_day(social_worker, make_staff):
 # -- the final minutes and the decision's clock -----------------------------------------------
 
 
+def approve(assessment, *, on, by):
+    return services.assessment_record_decision(
+        assessment=assessment,
+        decision="approved",
+        on=on,
+        by=by,
+        approved_age_from=0,
+        approved_age_to=2,
+        approved_number_of_children=1,
+    )
+
+
 def test_the_decision_clock_runs_seven_working_days_from_the_final_minutes(social_worker, manager):
     # The panel sits on Monday 15 December 2025. Before the minutes come, the clock runs
     # from that day: 16, 17, 18, 19, 22, 23, 24 December, so Wednesday 24 December.
@@ -242,15 +254,7 @@ def test_the_decision_clock_runs_seven_working_days_from_the_final_minutes(socia
     a.refresh_from_db()
     minutes = f.upload(household, Document.Kind.PANEL_MINUTES, social_worker)
     with pytest.raises(services.TransitionRefused) as refused:
-        services.assessment_record_decision(
-            assessment=a,
-            decision="approved",
-            on=date(2025, 12, 16),
-            by=manager,
-            approved_age_from=0,
-            approved_age_to=2,
-            approved_number_of_children=1,
-        )
+        approve(a, on=date(2025, 12, 16), by=manager)
     assert refused.value.messages == [
         "Record the final panel minutes first: the decision is made from them."
     ]
@@ -263,27 +267,11 @@ def test_the_decision_clock_runs_seven_working_days_from_the_final_minutes(socia
         "Agency decision after adoption panel (from the final minutes)",
     )
     with pytest.raises(services.TransitionRefused) as refused:
-        services.assessment_record_decision(
-            assessment=a,
-            decision="approved",
-            on=date(2025, 12, 16),
-            by=manager,
-            approved_age_from=0,
-            approved_age_to=2,
-            approved_number_of_children=1,
-        )
+        approve(a, on=date(2025, 12, 16), by=manager)
     assert refused.value.messages == [
         f"The decision cannot come before the final minutes were received, on {day(minutes_on)}."
     ]
-    services.assessment_record_decision(
-        assessment=a,
-        decision="approved",
-        on=date(2025, 12, 29),
-        by=manager,
-        approved_age_from=0,
-        approved_age_to=2,
-        approved_number_of_children=1,
-    )
+    approve(a, on=date(2025, 12, 29), by=manager)
     a.refresh_from_db()
     assert a.stage == Stage.APPROVED
     assert not household.deadlines.filter(kind="agency_decision").exists()
@@ -312,13 +300,12 @@ def test_minutes_must_be_this_households_panel_minutes(social_worker, make_staff
 
 
 def pdf_pages(data: bytes, tmp_path) -> list[str]:
+    """The text of each page, as pdftotext reads it (pages end with a form feed)."""
     require(shutil.which("pdftotext") is not None, "pdftotext is missing: install poppler-utils")
     path = tmp_path / "paper.pdf"
     path.write_bytes(data)
-    out = subprocess.run(
-        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
-    ).stdout
-    return [re.sub(r"\s+", " ", page) for page in out.split("\f") if page.strip()]
+    out = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
+    return [" ".join(page.split()) for page in out.split("\f") if page.strip()]
 
 
 def booked(social_worker, sitting):
