@@ -1,7 +1,8 @@
 """Segregation of duties: whoever assessed a household (its social worker, or whoever
 recorded the start of the assessment proper) cannot record its agency decision, even
 with the permission: the decision page and the service refuse in words. Another team
-manager records it."""
+manager records it. Nor may a member of the panel sitting that made the recommendation
+(marked present there) decide; and each track has its own decision maker's permission."""
 
 from datetime import date
 

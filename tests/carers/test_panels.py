@@ -21,6 +21,7 @@ from portal.formats import day
 from portal.models import Notification
 from portal.roles import Role
 from tests.carers import factories as f
+from tests.pdf_checks import assert_accessible_pdf
 from tests.requirements import require
 
 pytestmark = pytest.mark.django_db
@@ -367,6 +368,11 @@ def test_a_member_sees_only_the_papers_of_their_sittings(client, papers, tmp_pat
     for page in pages:  # the watermark: the member's name on every page
         assert "Copy for Pat Panel" in page
     assert f"Panel paper: household {papers['mine'].reference}" in pages[0]
+    # The member's copy is as accessible as the staff copy: tagged, PDF/UA, its running
+    # text (the name included) marked as artifacts.
+    assert_accessible_pdf(
+        response.content, title=f"Panel paper: household {papers['mine'].reference}"
+    )
     opened = LogEntry.objects.get_for_object(papers["mine"]).latest("id")
     assert (opened.actor, opened.additional_data["action"]) == (
         papers["pat"],
