@@ -19,13 +19,21 @@ class CarersConfig(AppConfig):
 
         from . import models, reminders, retention, roles
         from .letters import register_letters
-        from .selectors import SEARCH_KINDS, dashboard_panel, household_for_enquirer
+        from .selectors import (
+            SEARCH_KINDS,
+            dashboard_panel,
+            household_for_enquirer,
+            panel_papers_panel,
+        )
         from .services.households import CASELOAD
         from .services.notes import HOUSEHOLD_NOTES
         from .subject_access import carer_sections
 
         roles.grant_roles()
         register_panel(template="carers/admin/dashboard_panel.html", context=dashboard_panel)
+        register_panel(
+            template="carers/admin/panel_papers_panel.html", context=panel_papers_panel, order=10
+        )
 
         # One of our carers who uses the enquiry form again is recognised (carers may
         # read enquiries; enquiries never import carers).
@@ -61,6 +69,8 @@ class CarersConfig(AppConfig):
         audit.register(models.TrainingCourse)
         audit.register(models.TrainingRecord)
         audit.register(models.PanelSitting)
+        audit.register(models.PanelMember)
+        audit.register(models.PanelMinutes)
         audit.register(models.FosterCarerReview, masked=["notes"])
         # A case note can say anything about the family: the trail keeps who wrote it, when.
         audit.register(models.HouseholdNote, masked=["text"])

@@ -20,6 +20,8 @@ from .models import (
     Assessment,
     Document,
     FastTrackBasis,
+    PanelAttendance,
+    PanelMember,
     PanelSitting,
     StatutoryCheck,
     TrainingRecord,
@@ -44,6 +46,21 @@ HOUSEHOLDS = [
 ]
 
 NO_STAFF = "Carers: no demo social worker or team manager, so no demo households."
+
+# The central list of panel members: a quorum on either panel (carers/quorum.py), the
+# medical adviser (adoption panel), and Pat, whose sign-in reads the papers.
+# (name, role, three years' post-qualifying social work, independent, adoption, fostering)
+PANEL = [
+    ("Helen Ashdown", PanelMember.Role.CHAIR, False, True, True, True),
+    ("Victor Marsh", PanelMember.Role.VICE_CHAIR, False, True, True, True),
+    ("Sunita Rao", PanelMember.Role.MEMBER, True, False, True, True),
+    ("Ines Halloran", PanelMember.Role.MEMBER, False, True, True, True),
+    ("Pat Panel-Member", PanelMember.Role.MEMBER, False, True, True, True),
+    ("Dr Omar Farouk", PanelMember.Role.MEDICAL_ADVISER, False, False, True, False),
+]
+# The demo panel member signs in with a code from an authenticator app, as staff do: this
+# published demo key (never a real one) gives the codes, e.g. ``oathtool --totp -b KEY``.
+DEMO_PANEL_TOTP_KEY = "JBSWY3DPEHPK3PXP"
 
 
 def seed(*, stdout) -> None:
@@ -83,11 +100,56 @@ def seed(*, stdout) -> None:
     stdout.write(f"Carers: {made} demo households added ({len(HOUSEHOLDS)} in the demo set).")
 
 
+def _panel_members() -> list[PanelMember]:
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    from portal.demo import demo_email
+    from portal.models import User
+
+    account = User.objects.filter(email=demo_email(Role.PANEL_MEMBERS)).first()
+    if (
+        account
+        and not Authenticator.objects.filter(user=account, type=Authenticator.Type.TOTP).exists()
+    ):
+        TOTP.activate(account, DEMO_PANEL_TOTP_KEY)
+    members = []
+    for name, role, experienced, independent, adoption, fostering in PANEL:
+        member, _ = PanelMember.objects.get_or_create(
+            name=name,
+            defaults={
+                "role": role,
+                "social_worker_three_years": experienced,
+                "independent": independent,
+                "sits_on_adoption": adoption,
+                "sits_on_fostering": fostering,
+                "account": account if name == "Pat Panel-Member" else None,
+            },
+        )
+        members.append(member)
+    return members
+
+
+def seat_panel(sitting: PanelSitting) -> PanelSitting:
+    """Every demo member who sits on this kind of panel, present (placements' demo too)."""
+    for member in _panel_members():
+        if member.sits_on(sitting.kind):
+            PanelAttendance.objects.get_or_create(sitting=sitting, member=member)
+    return sitting
+
+
 def _panel_sittings(today: date) -> None:
     for weeks in (2, 6, 10):
-        PanelSitting.objects.get_or_create(
+        sitting, _ = PanelSitting.objects.get_or_create(
             sits_on=today + timedelta(weeks=weeks), kind=PanelSitting.Kind.JOINT
         )
+        seat_panel(sitting)
+    # Two adoption panels on one day: a morning and an afternoon sitting.
+    for part in (PanelSitting.Part.MORNING, PanelSitting.Part.AFTERNOON):
+        sitting, _ = PanelSitting.objects.get_or_create(
+            sits_on=today + timedelta(weeks=4), kind=PanelSitting.Kind.ADOPTION, part=part
+        )
+        seat_panel(sitting)
 
 
 def _receive_checks(household, on: date, *, all_of_them: bool = True) -> None:
@@ -111,8 +173,8 @@ def _complete_training(household, on: date) -> None:
     services.household_after_edit(household=household)
 
 
-def _report(household, kind: str, worker) -> None:
-    services.document_upload(
+def _report(household, kind: str, worker) -> Document:
+    return services.document_upload(
         household=household,
         kind=kind,
         title=f"{Document.Kind(kind).label} (demo)",
@@ -211,8 +273,10 @@ def _advance(household, stage: str, start: date, today: date, worker, manager) -
         else Assessment.Recommendation.SUITABLE
     )
     sitting, _ = PanelSitting.objects.get_or_create(sits_on=sat_on, kind=PanelSitting.Kind.JOINT)
+    seat_panel(sitting)
     tracks = (adoption,) if stage == "approved_adopters" else (adoption, fostering)
     booked_on = min(sat_on, notice + timedelta(days=60))
+    minutes = _report(household, Document.Kind.PANEL_MINUTES, worker)
     for assessment in tracks:
         _report_shared(assessment, worker, booked_on)
         services.assessment_book_panel(
@@ -220,6 +284,13 @@ def _advance(household, stage: str, start: date, today: date, worker, manager) -
         )
         services.assessment_record_recommendation(
             assessment=assessment, recommendation=recommendation, by=worker
+        )
+        # The final minutes reach the decision maker two working days after the panel.
+        services.assessment_record_minutes(
+            assessment=assessment,
+            minutes=minutes,
+            on=add_working_days(sat_on, 2),
+            by=worker,
         )
     if stage == "awaiting_decision":
         return
@@ -230,7 +301,7 @@ def _advance(household, stage: str, start: date, today: date, worker, manager) -
         services.assessment_record_decision(
             assessment=assessment,
             decision=Assessment.Decision.APPROVED,
-            on=sat_on + timedelta(days=5),
+            on=max(sat_on + timedelta(days=5), add_working_days(sat_on, 2)),
             by=manager,
             # An Early Permanence adopter approval in months; fostering in years.
             approved_age_from=0,

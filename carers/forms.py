@@ -1,6 +1,7 @@
 """Forms for the staff pages: household details and the small form behind each action button."""
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.utils import timezone
@@ -257,6 +258,25 @@ class RecommendationForm(ActionForm):
         }
 
 
+class MinutesForm(ActionForm):
+    def add_action_fields(self):
+        self.fields["on"].label = "Date the final minutes were received"
+        self.fields["on"].help_text = (
+            "The agency decision is due within "
+            f"{settings.CARERS_AGENCY_DECISION_WORKING_DAYS} working days of this day."
+        )
+        self.fields["minutes"] = forms.ModelChoiceField(
+            label="The final minutes",
+            queryset=Document.objects.filter(
+                household=self.assessment.household_id, kind=Document.Kind.PANEL_MINUTES
+            ).order_by("-uploaded_at", "-id"),
+            help_text="Upload them on the household's page first, as “Panel minutes”.",
+        )
+
+    def service_kwargs(self):
+        return {**super().service_kwargs(), "minutes": self.cleaned_data["minutes"]}
+
+
 class DecisionForm(ActionForm):
     # After panel the decision maker approves here; not approving is first a proposal
     # (its own button). After a proposed refusal, either outcome (``FinalDecisionForm``).
@@ -437,6 +457,7 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
     "extend_stage_2": ExtendStage2Form,
     "book_panel": BookPanelForm,
     "record_recommendation": RecommendationForm,
+    "record_minutes": MinutesForm,
     "record_decision": DecisionForm,
     "share_report": ShareReportForm,
     "record_observations": ObservationsForm,

@@ -246,8 +246,24 @@ class PanelSitting(models.Model):
         FOSTERING = "fostering", "Fostering panel"
         JOINT = "joint", "Joint adoption and fostering panel"
 
+    class Part(models.TextChoices):
+        """Several sittings of one kind may meet on a day: a morning and an afternoon."""
+
+        DAY = "", "—"
+        MORNING = "morning", "Morning"
+        AFTERNOON = "afternoon", "Afternoon"
+        EVENING = "evening", "Evening"
+
     sits_on = models.DateField("date")
     kind = models.CharField("type", max_length=20, choices=Kind.choices)
+    part = models.CharField(
+        "part of the day",
+        max_length=10,
+        choices=Part.choices,
+        blank=True,
+        default=Part.DAY,
+        help_text="Needed when two sittings of the same type meet on one day.",
+    )
     venue = models.CharField(max_length=150, blank=True)
     notes = models.TextField(max_length=2000, blank=True)
     places = models.PositiveSmallIntegerField(
@@ -258,10 +274,16 @@ class PanelSitting(models.Model):
     )
 
     class Meta:
-        ordering = ["-sits_on", "kind"]
+        ordering = ["-sits_on", "kind", "part"]
+        permissions = [
+            ("read_panel_papers", "Can read the papers of the panel sittings they sit on"),
+        ]
         constraints = [
             models.UniqueConstraint(
-                fields=["sits_on", "kind"], name="panel_sitting_unique_per_day"
+                fields=["sits_on", "kind", "part"],
+                name="panel_sitting_unique_per_part_of_day",
+                violation_error_message="There is already a sitting of this type at that "
+                "time of that day: choose another part of the day.",
             ),
             models.CheckConstraint(
                 condition=models.Q(places__isnull=True) | models.Q(places__gt=0),
@@ -270,7 +292,8 @@ class PanelSitting(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()}, {formats.day(self.sits_on)}"
+        part = f" ({self.get_part_display().lower()})" if self.part else ""
+        return f"{self.get_kind_display()}, {formats.day(self.sits_on)}{part}"
 
     def hears(self, track: str) -> bool:
         return self.kind == self.Kind.JOINT or self.kind == track
@@ -365,8 +388,13 @@ class Assessment(models.Model):
 
     class Meta:
         ordering = ["household", "track"]
+        # Many agencies have a different decision maker for each track.
         permissions = [
-            ("record_agency_decision", "Can record the agency decision (ADM) on an assessment"),
+            ("record_adoption_decision", "Can record the agency decision on adopter approval"),
+            (
+                "record_fostering_decision",
+                "Can record the agency decision on foster carer approval",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -956,3 +984,121 @@ class HouseholdNote(CaseNoteBase):
         indexes = [
             models.Index(fields=["household", "-happened_on"], name="householdnote_household_idx")
         ]
+
+
+class PanelMember(models.Model):
+    """A person on the agency's central list of panel members: not necessarily staff.
+
+    AAR 2005 reg 3 and FS(E)R 2011 reg 23 (central lists, with social workers of at least
+    three years' relevant post-qualifying experience; the chair independent of the
+    agency; one or two vice chairs). The quorum counts members present by these facts
+    (``carers.quorum``). ``account`` is their sign-in, to read their sittings' papers.
+    """
+
+    class Role(models.TextChoices):
+        CHAIR = "chair", "Chair"
+        VICE_CHAIR = "vice_chair", "Vice chair"
+        MEMBER = "member", "Member"
+        MEDICAL_ADVISER = "medical_adviser", "Medical adviser"
+        LEGAL_ADVISER = "legal_adviser", "Legal adviser (advises, not a member)"
+
+    name = models.CharField(max_length=120)
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.MEMBER)
+    social_worker_three_years = models.BooleanField(
+        "social worker with 3 years' post-qualifying experience",
+        default=False,
+        help_text="A social worker with at least three years' relevant post-qualifying "
+        "experience (the quorum needs one).",
+    )
+    independent = models.BooleanField(
+        "independent member", default=False, help_text="Independent of the agency."
+    )
+    sits_on_adoption = models.BooleanField("sits on the adoption panel", default=False)
+    sits_on_fostering = models.BooleanField("sits on the fostering panel", default=False)
+    account = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="panel_member",
+        help_text="Their sign-in to read the papers of the sittings they sit on (staff or "
+        "a Panel members account).",
+    )
+    is_active = models.BooleanField("on the central list", default=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_role_display().lower()})"
+
+    @property
+    def is_member(self) -> bool:
+        """Advisers other than the medical adviser (AAR reg 3(1)(b)) are not members."""
+        return self.role != self.Role.LEGAL_ADVISER
+
+    @property
+    def chairs(self) -> bool:
+        return self.role in (self.Role.CHAIR, self.Role.VICE_CHAIR)
+
+    def sits_on(self, kind: str) -> bool:
+        if kind == PanelSitting.Kind.ADOPTION:
+            return self.sits_on_adoption
+        if kind == PanelSitting.Kind.FOSTERING:
+            return self.sits_on_fostering
+        return self.sits_on_adoption and self.sits_on_fostering
+
+
+class PanelAttendance(models.Model):
+    """Who sits on a sitting: invited beforehand (they read its papers), present or not."""
+
+    sitting = models.ForeignKey(PanelSitting, on_delete=models.CASCADE, related_name="attendance")
+    member = models.ForeignKey(PanelMember, on_delete=models.PROTECT, related_name="attendance")
+    present = models.BooleanField(default=True, help_text="Untick for a member who sent apologies.")
+
+    class Meta:
+        verbose_name = "member of the sitting"
+        verbose_name_plural = "members of the sitting"
+        ordering = ["sitting", "member__name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sitting", "member"],
+                name="panel_attendance_once_per_sitting",
+                violation_error_message="This member is already on the sitting.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.member.name} at the {self.sitting}"
+
+
+class PanelMinutes(models.Model):
+    """The final minutes of one item (one track of a household) at a sitting.
+
+    The agency decision is made from them, and its clock runs from the day they are
+    received (``clocks.agency_decision_due``).
+    """
+
+    sitting = models.ForeignKey(PanelSitting, on_delete=models.PROTECT, related_name="minutes")
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="panel_minutes"
+    )
+    document = models.ForeignKey(
+        Document, on_delete=models.PROTECT, related_name="+", verbose_name="minutes"
+    )
+    received_on = models.DateField("final minutes received on")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "panel minutes"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sitting", "assessment"], name="panel_minutes_one_per_item"
+            )
+        ]
+
+    def __str__(self):
+        return f"Minutes: {self.assessment} at the {self.sitting}"

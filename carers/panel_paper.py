@@ -12,7 +12,7 @@ from . import selectors
 from .models import Household, StageChange
 
 
-def panel_paper_context(*, household: Household) -> dict:
+def panel_paper_context(*, household: Household, watermark: str = "") -> dict:
     facts = selectors.household_facts(household=household)
     return {
         "household": household,
@@ -31,13 +31,15 @@ def panel_paper_context(*, household: Household) -> dict:
         ),
         "support_network": list(household.support_network.all()),
         "today": timezone.localdate(),
+        # A panel member's copy carries their name at the foot of every page.
+        "watermark": watermark,
     }
 
 
-def panel_paper_pdf(*, household: Household) -> bytes:
+def panel_paper_pdf(*, household: Household, watermark: str = "") -> bytes:
     return render_pdf(
         template="carers/panel_paper.html",
-        context=panel_paper_context(household=household),
+        context=panel_paper_context(household=household, watermark=watermark),
         title=f"Panel paper: household {household.reference}",
         cache=False,
     )

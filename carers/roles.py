@@ -2,10 +2,17 @@
 
 Carer records are for social workers and team managers only: social workers keep the
 records and move the stages; only team managers record agency decisions, edit the
-training catalogue or delete.
+training catalogue or delete. Panel members read their sittings' papers only.
 """
 
-from portal.roles import grant_casework, model_perms, view
+from portal.roles import Role, grant, grant_casework, model_perms, view
+
+# The agency decision maker's permission for each track (many agencies have a different
+# decision maker for adopters and for foster carers).
+DECISION_PERMISSIONS = {
+    "adoption": "carers.record_adoption_decision",
+    "fostering": "carers.record_fostering_decision",
+}
 
 CASEWORK = [
     *model_perms("carers.household", ("view", "add", "change")),
@@ -17,6 +24,7 @@ CASEWORK = [
     *model_perms("carers.trainingrecord"),
     *model_perms("carers.document", ("view", "add")),
     *model_perms("carers.panelsitting", ("view", "add", "change")),
+    *view("carers.panelmember"),
     *model_perms("carers.fostercarerreview", ("view", "change")),
     *view("carers.stagechange"),
     *view("carers.trainingcourse"),
@@ -25,12 +33,22 @@ CASEWORK = [
     *model_perms("carers.householdnote", ("view", "add")),
 ]
 MANAGEMENT = [
-    "carers.record_agency_decision",
+    # The agency decision maker for each track (services/panels.py): a team manager
+    # here; an agency with other decision makers gives these to them instead.
+    *DECISION_PERMISSIONS.values(),
     *model_perms("carers.trainingcourse", ("add", "change", "delete")),
     "carers.delete_panelsitting",
+    # The central list of panel members is kept by team managers.
+    *model_perms("carers.panelmember", ("add", "change", "delete")),
     "carers.delete_document",
 ]
 
 
+# Panel members (often not staff) read the papers of the sittings they sit on, and
+# nothing else (services/panels.py).
+PANEL_MEMBERS = ["carers.read_panel_papers"]
+
+
 def grant_roles() -> None:
     grant_casework(CASEWORK, MANAGEMENT)
+    grant(Role.PANEL_MEMBERS, PANEL_MEMBERS)

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -19,6 +19,7 @@ from .models import (
     Deadline,
     Document,
     Household,
+    PanelMinutes,
     Stage,
     StatutoryCheck,
     Track,
@@ -26,6 +27,7 @@ from .models import (
 )
 from .reminders import DEADLINES
 from .terms import Misfit, misfits
+from .roles import DECISION_PERMISSIONS
 
 
 def household_facts(*, household: Household) -> HouseholdFacts:
@@ -34,7 +36,16 @@ def household_facts(*, household: Household) -> HouseholdFacts:
     return HouseholdFacts(
         household=household,
         assessments=list(
-            household.assessments.select_related("panel", "determination").order_by("track")
+            household.assessments.select_related("panel", "determination")
+            # The final minutes of the sitting it is booked for start the decision's clock.
+            .annotate(
+                minutes_received_on=Subquery(
+                    PanelMinutes.objects.filter(
+                        assessment=OuterRef("pk"), sitting=OuterRef("panel")
+                    ).values("received_on")[:1]
+                )
+            )
+            .order_by("track")
         ),
         members=list(household.members.order_by("date_of_birth", "id")),
         checks=list(
@@ -204,9 +215,10 @@ def dashboard_for(*, user, today: date) -> Dashboard:
         .order_by("requested_on", "id")[:DASHBOARD_LIMIT]
     ]
     awaiting, team = [], []
-    if user.has_perm("carers.record_agency_decision"):
+    decides = [track for track, perm in DECISION_PERMISSIONS.items() if user.has_perm(perm)]
+    if decides:
         awaiting = list(
-            Assessment.objects.filter(stage=Stage.PANEL_RECOMMENDED)
+            Assessment.objects.filter(stage=Stage.PANEL_RECOMMENDED, track__in=decides)
             .select_related("household", "panel")
             .order_by("panel__sits_on", "id")[:DASHBOARD_LIMIT]
         )
@@ -349,3 +361,10 @@ SEARCH_KINDS = (
         order=20,
     ),
 )
+
+
+def panel_papers_panel(user) -> dict | None:
+    """A panel member's home page leads to their papers."""
+    if not user.has_perm("carers.read_panel_papers"):
+        return None
+    return {"papers_url": reverse("admin:carers_panelsitting_papers")}

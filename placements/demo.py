@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from carers import services as carers_services
+from carers.demo import seat_panel
 from carers.models import (
     Assessment,
     Document,
@@ -348,6 +349,7 @@ class _Demo:
         carers_services.assessment_start_stage_2(assessment=adoption, on=on, by=by)
         self._upload(household, Document.Kind.PAR)
         panel, _ = PanelSitting.objects.get_or_create(sits_on=on, kind=PanelSitting.Kind.JOINT)
+        seat_panel(panel)
         self._through_panel(adoption, panel, on)
         if fostering:
             track = household.assessments.get(track=Track.FOSTERING)
@@ -390,8 +392,8 @@ class _Demo:
         )
         carers_services.household_after_edit(household=household)
 
-    def _upload(self, household, kind) -> None:
-        carers_services.document_upload(
+    def _upload(self, household, kind) -> Document:
+        return carers_services.document_upload(
             household=household,
             kind=kind,
             title=Document.Kind(kind).label,
@@ -405,6 +407,12 @@ class _Demo:
         carers_services.assessment_book_panel(assessment=assessment, panel=panel, on=on, by=self.by)
         carers_services.assessment_record_recommendation(
             assessment=assessment, recommendation=Assessment.Recommendation.SUITABLE, by=self.by
+        )
+        carers_services.assessment_record_minutes(
+            assessment=assessment,
+            minutes=self._upload(assessment.household, Document.Kind.PANEL_MINUTES),
+            on=on,
+            by=self.by,
         )
         carers_services.assessment_record_decision(
             assessment=assessment,

@@ -14,9 +14,11 @@ A hook that saves several rows collects every refusal before raising, so staff s
 all at once.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.core.exceptions import ValidationError
+
+from .workflow import Refused
 
 MAIN_FORM = (None, None)
 
@@ -88,3 +90,28 @@ class SavesThroughServices:
         errors = _refused(request)
         for formset_class, inline in super().get_formsets_with_inlines(request, obj):
             yield (_formset_with_errors(formset_class, errors) if errors else formset_class), inline
+
+
+def save_rows(formset, *, save: Callable, delete: Callable) -> dict:
+    """Each changed row of an inline through its service: ``save(form)`` returns the saved
+    row, ``delete(instance)`` removes one. Returns the refusals keyed by row, for
+    ``RefusedOnSave``, and fills in what the admin's change message reads (the formset's
+    new, changed and deleted objects)."""
+    refused = {}
+    formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+    for index, form in enumerate(formset.forms):
+        try:
+            if form in formset.deleted_forms:
+                if form.instance.pk:
+                    delete(form.instance)
+                    formset.deleted_objects.append(form.instance)
+            elif form.has_changed():
+                existing = bool(form.instance.pk)
+                row = save(form)
+                if existing:
+                    formset.changed_objects.append((row, form.changed_data))
+                else:
+                    formset.new_objects.append(row)
+        except Refused as refusal:
+            refused[(formset.prefix, index)] = refusal.messages
+    return refused

@@ -13,6 +13,7 @@ DEMO_STAFF = [
     ("social.worker@oakway.example", "Sam", "Social-Worker", Role.SOCIAL_WORKERS),
     ("manager@oakway.example", "Morgan", "Manager", Role.TEAM_MANAGERS),
     ("editor@oakway.example", "Edie", "Editor", Role.CONTENT_EDITORS),
+    ("panel.member@oakway.example", "Pat", "Panel-Member", Role.PANEL_MEMBERS),
 ]
 # A second social worker with no cases of their own: a team manager can move Sam's
 # caseload (or one case) to them.

@@ -20,8 +20,18 @@ class Role:
     SOCIAL_WORKERS = "Social workers"
     TEAM_MANAGERS = "Team managers"
     CONTENT_EDITORS = "Content editors"
+    # Members of the adoption and fostering panels, often not staff: they sign in (with
+    # MFA, as staff do) to read the papers of the sittings they sit on, and nothing else.
+    PANEL_MEMBERS = "Panel members"
 
-    ALL = (EVENTS_TEAM, RECRUITMENT_TEAM, SOCIAL_WORKERS, TEAM_MANAGERS, CONTENT_EDITORS)
+    ALL = (
+        EVENTS_TEAM,
+        RECRUITMENT_TEAM,
+        SOCIAL_WORKERS,
+        TEAM_MANAGERS,
+        CONTENT_EDITORS,
+        PANEL_MEMBERS,
+    )
 
 
 def model_perms(model: str, actions=("view", "add", "change", "delete")) -> list[str]:

@@ -453,12 +453,20 @@ CRISPY_CLASS_CONVERTERS = dict.fromkeys(
 CARERS_STAGE_ONE_MONTHS = env.int("CARERS_STAGE_ONE_MONTHS", default=2)
 CARERS_APPROVAL_TARGET_MONTHS = env.int("CARERS_APPROVAL_TARGET_MONTHS", default=6)
 CARERS_FORM_F_TO_PANEL_MONTHS = env.int("CARERS_FORM_F_TO_PANEL_MONTHS", default=8)
+# The agency decision within 7 working days of receiving the panel's recommendation and
+# final minutes: national minimum standards (Adoption NMS 2014 std 17; Fostering NMS 2011
+# std 14), not a regulation; hence a setting.
 CARERS_AGENCY_DECISION_WORKING_DAYS = env.int("CARERS_AGENCY_DECISION_WORKING_DAYS", default=7)
 # After a proposed refusal: the final decision within this many working days of the day it
 # may be made (the applicants' window closed, the panel's fresh recommendation or the
 # independent review panel's recommendation received). Agency policy, in line with the
 # 7 working days the national minimum standards give the decision after panel.
 CARERS_FINAL_DECISION_WORKING_DAYS = env.int("CARERS_FINAL_DECISION_WORKING_DAYS", default=7)
+# The agency's panel constitution, where it asks more than the regulations' quorum
+# (carers/quorum.py holds the legal minimum; the stricter of the two applies): members
+# present, and independent members among them, for each kind of panel.
+CARERS_PANEL_QUORUM_MEMBERS = env.int("CARERS_PANEL_QUORUM_MEMBERS", default=5)
+CARERS_PANEL_QUORUM_INDEPENDENT = env.int("CARERS_PANEL_QUORUM_INDEPENDENT", default=1)
 CARERS_DBS_RENEWAL_YEARS = env.int("CARERS_DBS_RENEWAL_YEARS", default=3)
 # After a placement with the carers ends (or an adoption order is made), each of their
 # approvals is reviewed within this many weeks (no regulation sets it).

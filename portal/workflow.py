@@ -143,8 +143,10 @@ class Action:
     label: str
     targets: tuple[str, ...] = ()
     states: tuple[str, ...] = ()
-    permission: str = ""
-    permission_refused: str = ""
+    # A permission, or a function of the record naming one (a decision whose maker
+    # depends on the record's kind).
+    permission: str | Callable[[Any], str] = ""
+    permission_refused: str | Callable[[Any], str] = ""
     guards: tuple[Guard, ...] = ()
     applies: Callable[[Any], bool] | None = None
     warning: bool = False
@@ -234,10 +236,13 @@ class Workflow:
         table = self.table_of(record)
         return any(table.allows(state, target) for target in action.targets)
 
-    def _permission_problems(self, action: Action, user) -> list[str]:
+    def _permission_problems(self, action: Action, user, record) -> list[str]:
         permission = action.permission or self.permission
+        if callable(permission):
+            permission = permission(record)
         if permission and not user.has_perm(permission):
-            return [action.permission_refused or self.permission_refused]
+            refused = action.permission_refused or self.permission_refused
+            return [refused(record) if callable(refused) else refused]
         return []
 
     def guard_problems(self, action: Action, record, context=None) -> list[str]:
@@ -248,7 +253,7 @@ class Workflow:
         return list(dict.fromkeys(problems))
 
     def blocked_by(self, action: Action, record, *, user, context=None) -> list[str]:
-        problems = self._permission_problems(action, user)
+        problems = self._permission_problems(action, user, record)
         problems += self.guard_problems(action, record, context)
         return list(dict.fromkeys(problems))
 
@@ -276,7 +281,7 @@ class Workflow:
         date of the move) before the guards; it then calls ``guard_problems``.
         """
         action = self.actions[action_name]
-        problems = self._permission_problems(action, user)
+        problems = self._permission_problems(action, user, record)
         if problems:
             raise Refused(problems)
         if not self.is_open(action, record):

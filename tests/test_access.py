@@ -16,7 +16,7 @@ its pages, "View on site" and the autocomplete answer only those who may view th
 they lead to, and anonymous visitors are sent to sign in from every staff URL. Public
 URLs with a token or an id are in ``PUBLIC_PAGES``: a guessed booking token is refused.
 
-The events team, the recruitment team and content editors must never see a child's
+The events team, the recruitment team, content editors and panel members must never see a child's
 record: every answer they get (pages, searches, autocomplete, CSV exports) is searched
 for the child's name, date of birth and reference.
 """
@@ -39,7 +39,16 @@ from django.urls import URLResolver
 from django.utils import timezone
 
 from carers import services as carers_services
-from carers.models import Deadline, PanelSitting, Stage, Track, TrainingCourse
+from carers.models import (
+    Deadline,
+    PanelAttendance,
+    PanelMember,
+    PanelSitting,
+    Stage,
+    Track,
+    TrainingCourse,
+)
+from carers.services.panels import panel_paper_token
 from content.models import EligibilityCompletionCount
 from enquiries.models import Enquiry
 from enquiries.services.enquiries import ENQUIRY_WORKFLOW
@@ -57,18 +66,19 @@ from tests.placements import factories as placement_factories
 
 pytestmark = pytest.mark.django_db
 
-EVENTS, RECRUITMENT, SOCIAL, MANAGERS, EDITORS = (
+EVENTS, RECRUITMENT, SOCIAL, MANAGERS, EDITORS, PANEL = (
     Role.EVENTS_TEAM,
     Role.RECRUITMENT_TEAM,
     Role.SOCIAL_WORKERS,
     Role.TEAM_MANAGERS,
     Role.CONTENT_EDITORS,
+    Role.PANEL_MEMBERS,
 )
 SUPERUSER = "Superusers"
 ANONYMOUS = "Anonymous"
 STAFF = (*Role.ALL, SUPERUSER)
 ACTORS = (*STAFF, ANONYMOUS)
-NO_CHILD_DATA = (EVENTS, RECRUITMENT, EDITORS)
+NO_CHILD_DATA = (EVENTS, RECRUITMENT, EDITORS, PANEL)
 
 # The child whose record only social workers and team managers may see.
 CHILD = {"first_name": "Willow", "last_name": "Hartington", "born": date(2025, 2, 20)}
@@ -245,7 +255,8 @@ STAFF_PAGES = (
     ),
     StaffPage(
         "The agency decision, a proposed refusal and the final decision after it "
-        "(permission `carers.record_agency_decision`)",
+        "(permissions `carers.record_adoption_decision`, `carers.record_fostering_decision`: "
+        "one decision maker for each track may be chosen)",
         (),
         {MANAGERS: "record", SUPERUSER: "record"},
         probes={"record": (Probe("agency decision", marker='<form method="post"'),)},
@@ -269,6 +280,28 @@ STAFF_PAGES = (
             SOCIAL: "view, add, change",
             MANAGERS: "view, add, change, delete",
             SUPERUSER: "view, add, change, delete",
+        },
+    ),
+    StaffPage(
+        "Panel members (the central list: role, panels, experience, independence, sign-in)",
+        ("carers.panelmember",),
+        {
+            SOCIAL: "view",
+            MANAGERS: "view, add, change, delete",
+            SUPERUSER: "view, add, change, delete",
+        },
+    ),
+    StaffPage(
+        "Panel papers (the sittings a member sits on; each PDF page carries their name)",
+        (),
+        {PANEL: "read papers", SUPERUSER: "read papers"},
+        probes={
+            # A member's link opens for that member alone (tests/carers/test_panels.py):
+            # anyone else with the role is told so (410); without the role, 403.
+            "read papers": (
+                Probe("carers_panelsitting_papers"),
+                Probe("carers_panelsitting_paper", allowed=410),
+            ),
         },
     ),
     StaffPage(
@@ -622,6 +655,7 @@ def records(make_staff, settings, tmp_path):
         "carers.household": household,
         "carers.document": household.documents.order_by("pk").first(),
         "carers.panelsitting": PanelSitting.objects.order_by("pk").first(),
+        "carers.panelmember": PanelMember.objects.order_by("pk").first(),
         "carers.trainingcourse": TrainingCourse.objects.order_by("pk").first(),
         "carers.deadline": Deadline.objects.order_by("pk").first(),
         "placements.child": child,
@@ -723,6 +757,13 @@ def _custom(name: str, r: Records) -> list[tuple[str, str]]:
             (name, f"{a}carers/household/{h.pk}/panel-paper.pdf")
         ],
         "carers_household_letters": lambda: [(name, f"{a}carers/household/{h.pk}/letters/")],
+        "carers_panelsitting_papers": lambda: [(name, f"{a}carers/panelsitting/papers/")],
+        "carers_panelsitting_paper": lambda: [
+            (
+                name,
+                f"{a}carers/panelsitting/papers/{_member_paper_token(r)}/paper.pdf",
+            )
+        ],
         "carers_household_letter_produce": lambda: [
             (name, f"{a}carers/household/{h.pk}/letters/carers.approval/{tracks['adoption']}/")
         ],
@@ -857,6 +898,13 @@ def _custom(name: str, r: Records) -> list[tuple[str, str]]:
     if name not in builders:
         raise AssertionError(f"A new admin URL, {name!r}: add it to STAFF_PAGES and here.")
     return builders[name]()
+
+
+def _member_paper_token(r: Records) -> str:
+    """A member's link to the paper of the household waiting for its decision."""
+    sitting = r.recommended.assessments.get(track=Track.ADOPTION).panel
+    attendance = PanelAttendance.objects.filter(sitting=sitting).order_by("pk").first()
+    return panel_paper_token(attendance=attendance, household_pk=r.recommended.pk)
 
 
 def _autocomplete_urls() -> list[tuple[str, str]]:

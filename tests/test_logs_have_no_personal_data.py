@@ -527,11 +527,16 @@ def assessment_in_the_admin(client, social_worker, manager, enquiry, commit):
     commit(lambda: carer_factories.upload(household, Document.Kind.PAR, social_worker))
     commit(lambda: carer_factories.upload(household, Document.Kind.FORM_F, social_worker))
     sitting = PanelSitting.objects.create(sits_on=today, kind=PanelSitting.Kind.JOINT)
+    commit(lambda: carer_factories.quorum(sitting))
+    minutes = commit(
+        lambda: carer_factories.upload(household, Document.Kind.PANEL_MINUTES, social_worker)
+    )
     for assessment in (adoption, fostering):
         press(assessment, "share_report")
         press(assessment, "record_observations")
         press(assessment, "book_panel", panel=str(sitting.pk))
         press(assessment, "record_recommendation", recommendation="suitable")
+        press(assessment, "record_minutes", minutes=str(minutes.pk))
     assert (
         client.get(reverse("admin:carers_household_panel_paper", args=[household.pk])).status_code
         == 200

@@ -6,11 +6,14 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from portal.admin_filters import OverdueColumn, ReadOnly
+from portal.admin_saves import RefusedOnSave, SavesThroughServices
 
 from .. import services
 from ..forms import TrainingCourseForm
-from ..models import Assessment, Deadline, PanelSitting, TrainingCourse
+from ..models import Assessment, Deadline, PanelAttendance, PanelSitting, TrainingCourse
+from ..quorum import sitting_quorum_problems
 from .filters import CaseloadFilter, OverdueFilter
+from .panels import AttendanceInline, PanelPapersAdmin, save_attendance
 
 # ---------------------------------------------------------------------------
 # Panels, training catalogue, deadlines
@@ -41,12 +44,34 @@ class AgendaInline(ReadOnly, admin.TabularInline):
 
 
 @admin.register(PanelSitting)
-class PanelSittingAdmin(admin.ModelAdmin):
-    list_display = ("sits_on", "kind", "venue", "agenda_size", "places")
+class PanelSittingAdmin(PanelPapersAdmin, SavesThroughServices, admin.ModelAdmin):
+    list_display = ("sits_on", "part", "kind", "venue", "agenda_size", "places")
     list_filter = ("kind",)
     date_hierarchy = "sits_on"
     search_fields = ("venue",)
-    inlines = (AgendaInline,)
+    fields = ("sits_on", "part", "kind", "venue", "places", "notes", "quorum")
+    readonly_fields = ("quorum",)
+    inlines = (AttendanceInline, AgendaInline)
+
+    @admin.display(description="quorum")
+    def quorum(self, obj):
+        if obj is None or obj.pk is None:
+            return "Put members on the sitting, save, then mark who was present."
+        problems = sitting_quorum_problems(obj)
+        if not problems:
+            return "Quorate: the members present meet the quorum (carers/quorum.py)."
+        return "Not quorate: " + " ".join(problems)
+
+    def save_related(self, request, form, formsets, change):
+        form.save_m2m()
+        refused = {}
+        for formset in formsets:
+            if formset.model is PanelAttendance:
+                refused.update(save_attendance(formset, by=request.user))
+            else:
+                self.save_formset(request, form, formset, change=change)
+        if refused:
+            raise RefusedOnSave(refused)
 
     def get_queryset(self, request):
         # An annotated (GROUP BY) query drops Meta.ordering: the autocomplete pages it as is.

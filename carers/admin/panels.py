@@ -1,19 +1,31 @@
-"""Moving a household's panel booking: both tracks to another sitting in one step.
+"""Panels: a household's booking moved, the central list of members, the members of each
+sitting, and members' papers.
 
 ``PanelMoveAdmin`` gives the household's admin the "Move to another sitting" page (the one
 staff form page) and its link among the page's object tools, shown while a track is booked
 for panel. The service is ``carers.services.household_move_panel``.
+``PanelMemberAdmin`` keeps the central list; ``AttendanceInline`` (on a sitting) who sits
+on it and who was present; ``PanelPapersAdmin`` (mixed into the sittings' admin) a member's
+papers (``carers.services.panels``).
 """
 
+from django import forms
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
+from portal.admin_saves import save_rows
 from portal.staffpages import form_page
 
 from .. import services
 from ..forms import PanelMoveForm
-from ..models import Household, Stage
+from ..models import Household, PanelAttendance, PanelMember, Stage
+from ..services import panels as panel_services
+
+PAPERS_PERMISSION = "carers.read_panel_papers"
 
 
 class PanelMoveAdmin:
@@ -77,3 +89,156 @@ class PanelMoveAdmin:
             success=lambda moved: f"Booked for the {moved[0].panel}.",
             submit="Move the booking",
         )
+
+
+# ---------------------------------------------------------------------------
+# Panels as bodies: the central list, the members of each sitting, members' papers
+# ---------------------------------------------------------------------------
+
+
+@admin.register(PanelMember)
+class PanelMemberAdmin(admin.ModelAdmin):
+    """The central list of people who may sit on the panels (AAR reg 3, FS(E)R reg 23)."""
+
+    list_display = (
+        "name",
+        "role",
+        "sits_on_adoption",
+        "sits_on_fostering",
+        "social_worker_three_years",
+        "independent",
+        "is_active",
+    )
+    list_filter = ("role", "sits_on_adoption", "sits_on_fostering", "is_active")
+    list_select_related = ("account",)
+    search_fields = ("name",)
+    autocomplete_fields = ("account",)
+    fields = (
+        "name",
+        "role",
+        "social_worker_three_years",
+        "independent",
+        "sits_on_adoption",
+        "sits_on_fostering",
+        "account",
+        "is_active",
+    )
+
+    def save_model(self, request, obj, form, change):
+        panel_services.panel_member_save(member=obj, by=request.user)
+
+
+class AttendanceFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        for form in self.forms:
+            if not form.cleaned_data or form.cleaned_data.get("DELETE"):
+                continue
+            member = form.cleaned_data.get("member")
+            if member is None:
+                continue
+            row = PanelAttendance(sitting=self.instance, member=member)
+            for message in panel_services.panel_attendance_problems(attendance=row):
+                form.add_error("member", message)
+
+
+class AttendanceInline(admin.TabularInline):
+    """The members of a sitting: put on it beforehand (they read its papers), then marked
+    present or not; the quorum is counted from those present."""
+
+    model = PanelAttendance
+    formset = AttendanceFormSet
+    extra = 0
+    fields = ("member", "present")
+    autocomplete_fields = ("member",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("member")
+
+    # Whoever may change a sitting keeps its members (no permissions of its own).
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("carers.view_panelsitting")
+
+    def has_add_permission(self, request, obj=None):
+        return request.user.has_perm("carers.change_panelsitting")
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.has_perm("carers.change_panelsitting")
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.has_perm("carers.change_panelsitting")
+
+
+def save_attendance(formset, *, by) -> dict:
+    """The attendance inline's rows through the services; refusals keyed by row."""
+
+    def save(form):
+        row = form.save(commit=False)
+        row.sitting = formset.instance
+        return panel_services.panel_attendance_save(attendance=row, by=by)
+
+    return save_rows(
+        formset,
+        save=save,
+        delete=lambda row: panel_services.panel_attendance_remove(attendance=row, by=by),
+    )
+
+
+class PanelPapersAdmin:
+    """Mixed into the sittings' admin: a panel member's papers, for the sittings they sit
+    on, each from a link that expires after the sitting (services/panels.py)."""
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("papers/", wrap(self.papers_view), name="carers_panelsitting_papers"),
+            path(
+                "papers/<str:token>/paper.pdf",
+                wrap(self.paper_view),
+                name="carers_panelsitting_paper",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _may_read_papers(self, request):
+        if not request.user.has_perm(PAPERS_PERMISSION):
+            raise PermissionDenied
+
+    def papers_view(self, request):
+        self._may_read_papers(request)
+        return TemplateResponse(
+            request,
+            "carers/admin/panel_papers.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Your panel papers",
+                "sittings": panel_services.member_sittings(user=request.user),
+            },
+        )
+
+    def paper_view(self, request, token):
+        self._may_read_papers(request)
+        from ..panel_paper import panel_paper_pdf
+
+        try:
+            household, member = panel_services.panel_paper_open(token=token, user=request.user)
+        except panel_services.PaperRefused as refusal:
+            return TemplateResponse(
+                request,
+                "carers/admin/panel_papers.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": "Your panel papers",
+                    "refused": refusal.messages,
+                    "sittings": panel_services.member_sittings(user=request.user),
+                },
+                status=410,
+            )
+        response = HttpResponse(
+            panel_paper_pdf(household=household, watermark=member.name),
+            content_type="application/pdf",
+        )
+        response["Content-Disposition"] = (
+            f'inline; filename="panel-paper-{household.reference}.pdf"'
+        )
+        return response

@@ -13,6 +13,8 @@
 - ``determinations``: a proposed refusal (qualifying determination), the applicants'
   window, representations or the IRM, and the final decision (adds its steps to
   ``ASSESSMENT``).
+- ``panels``: members of a sitting, its quorum, the decision maker's permissions and
+  independence from the panel (guards the workflow uses), and panel papers for members.
 - ``conversion``: a household made from an enquiry.
 - ``notes``: case notes on a household (the core's ``note_add``, ``note_correct``) and
   the day the household's case began.
@@ -40,7 +42,6 @@ from .assessments import (
     ALLOWED_TRANSITIONS,
     ASSESSMENT,
     CHANGE_PERMISSION,
-    DECISION_PERMISSION,
     TRANSITION_SERVICES,
     action_offered,
     actions_for,
@@ -54,6 +55,7 @@ from .assessments import (
     assessment_fast_track,
     assessment_pause,
     assessment_record_decision,
+    assessment_record_minutes,
     assessment_record_recommendation,
     assessment_record_stage_1_plan,
     assessment_restart_stage_1,
@@ -123,7 +125,6 @@ __all__ = [
     "ALLOWED_TRANSITIONS",
     "ASSESSMENT",
     "CHANGE_PERMISSION",
-    "DECISION_PERMISSION",
     "TRANSITION_SERVICES",
     "action_offered",
     "actions_for",
@@ -139,6 +140,7 @@ __all__ = [
     "fast_track_problems",
     "assessment_pause",
     "assessment_record_decision",
+    "assessment_record_minutes",
     "assessment_record_recommendation",
     "assessment_record_stage_1_plan",
     "assessment_restart_stage_1",

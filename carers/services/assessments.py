@@ -30,6 +30,7 @@ from ..models import (
     Document,
     FastTrackBasis,
     Household,
+    PanelMinutes,
     PanelSitting,
     Stage,
     StageChange,
@@ -41,6 +42,13 @@ from ..selectors import household_applicants, household_document_kinds, househol
 from ..terms import terms_problems
 from .approvals import review_open
 from .households import _household_move, _household_settle, _open_stages
+from .panels import (
+    decision_permission,
+    decision_permission_refused,
+    guard_final_minutes,
+    guard_not_on_the_panel,
+    guard_quorate,
+)
 from .records import (
     NON_RELATIVE_REFERENCES_NEEDED,
     PERSONAL_REFERENCES_NEEDED,
@@ -84,7 +92,6 @@ TRACK_TABLES = {track: Table(moves, field="stage") for track, moves in ALLOWED_T
 
 
 CHANGE_PERMISSION = "carers.change_assessment"
-DECISION_PERMISSION = "carers.record_agency_decision"
 
 
 # ---------------------------------------------------------------------------
@@ -476,18 +483,31 @@ ASSESSMENT = Workflow(
             "Record the panel's recommendation",
             (Stage.PANEL_RECOMMENDED,),
             applies=BOTH_TRACKS,
-            guards=(_guard(_guard_record_recommendation),),
+            guards=(_guard(_guard_record_recommendation), guard_quorate),
             fields=("recommendation",),
+        ),
+        Action(
+            "record_minutes",
+            "Record the final panel minutes",
+            states=(Stage.PANEL_RECOMMENDED,),
+            applies=BOTH_TRACKS,
+            fields=("minutes",),
         ),
         Action(
             "record_decision",
             "Record the agency decision",
             (Stage.APPROVED,),
             states=(Stage.PANEL_RECOMMENDED,),
-            permission=DECISION_PERMISSION,
-            permission_refused="Only team managers record the agency decision.",
+            # Separate decision makers for each track (services/panels.py).
+            permission=decision_permission,
+            permission_refused=decision_permission_refused,
             applies=BOTH_TRACKS,
-            guards=(_guard(_guard_record_decision), _guard_not_the_assessor),
+            guards=(
+                _guard(_guard_record_decision),
+                guard_final_minutes,
+                _guard_not_the_assessor,
+                guard_not_on_the_panel,
+            ),
             fields=(
                 "decision",
                 "approved_age_from",
@@ -1044,6 +1064,39 @@ def _team_managers():
     )
 
 
+def assessment_record_minutes(
+    *, assessment: Assessment, minutes: Document, on: date, by, note: str = ""
+) -> Assessment:
+    """Not a move: the final minutes of the item (uploaded as a household document) and the
+    day they were received, from which the agency decision's clock runs."""
+    with transaction.atomic():
+        household, a = _begin(assessment, "record_minutes", by=by, on=on)
+        problems = []
+        if minutes.household_id != household.pk or minutes.kind != Document.Kind.PANEL_MINUTES:
+            problems.append("Choose panel minutes uploaded to this household.")
+        if on < a.panel.sits_on:
+            problems.append(
+                f"The minutes cannot be received before the panel sat, on {day(a.panel.sits_on)}."
+            )
+        if problems:
+            raise TransitionRefused(problems)
+        before = PanelMinutes.objects.filter(sitting=a.panel, assessment=a).first()
+        PanelMinutes.objects.update_or_create(
+            sitting=a.panel,
+            assessment=a,
+            defaults={"document": minutes, "received_on": on, "recorded_by": by},
+        )
+        audit.record(
+            a,
+            "carers.assessment.panel_minutes_received",
+            by=by,
+            changes={"panel_minutes_received_on": [before and before.received_on, on]},
+            note=note,
+        )
+        deadlines_refresh(household=household)
+    return a
+
+
 def assessment_record_decision(
     *,
     assessment: Assessment,
@@ -1215,6 +1268,7 @@ TRANSITION_SERVICES: dict[str, Callable] = {
     "book_panel": assessment_book_panel,
     "defer_panel": assessment_defer_panel,
     "record_recommendation": assessment_record_recommendation,
+    "record_minutes": assessment_record_minutes,
     "record_decision": assessment_record_decision,
     "withdraw": assessment_withdraw,
 }

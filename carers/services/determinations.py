@@ -28,7 +28,6 @@ from ..models import AgesIn, Assessment, Document, QualifyingDetermination, Stag
 from .assessments import (
     ASSESSMENT,
     BOTH_TRACKS,
-    DECISION_PERMISSION,
     TRANSITION_SERVICES,
     _apply_move,
     _begin,
@@ -37,6 +36,12 @@ from .assessments import (
     _guard_not_the_assessor,
     _guard_record_decision,
     decision_record,
+)
+from .panels import (
+    decision_permission,
+    decision_permission_refused,
+    guard_final_minutes,
+    guard_not_on_the_panel,
 )
 from .records import TransitionRefused, deadlines_refresh
 
@@ -426,10 +431,17 @@ DETERMINATION_ACTIONS = [
         "propose_refusal",
         "Propose not to approve (qualifying determination)",
         (Stage.PROPOSED_REFUSAL,),
-        permission=DECISION_PERMISSION,
-        permission_refused="Only the agency decision maker proposes a refusal.",
+        # The decision maker for the track, from the final minutes, and never a member of
+        # the sitting or the household's assessor (services/panels.py).
+        permission=decision_permission,
+        permission_refused=decision_permission_refused,
         applies=BOTH_TRACKS,
-        guards=(_guard(_guard_record_decision), _guard_not_the_assessor),
+        guards=(
+            _guard(_guard_record_decision),
+            guard_final_minutes,
+            _guard_not_the_assessor,
+            guard_not_on_the_panel,
+        ),
         warning=True,
         fields=("reasons", "irm_excluded"),
         help="The applicants get a window to make representations or ask for an "
@@ -478,10 +490,10 @@ DETERMINATION_ACTIONS = [
         "Record the final decision",
         (Stage.APPROVED, Stage.NOT_APPROVED),
         states=IN_WINDOW,
-        permission=DECISION_PERMISSION,
-        permission_refused="Only the agency decision maker records the final decision.",
+        permission=decision_permission,
+        permission_refused=decision_permission_refused,
         applies=BOTH_TRACKS,
-        guards=(_guard_final_decision, _guard_not_the_assessor),
+        guards=(_guard_final_decision, _guard_not_the_assessor, guard_not_on_the_panel),
         fields=(
             "decision",
             "approved_age_from",

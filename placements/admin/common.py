@@ -8,9 +8,9 @@ from django.utils.html import format_html
 
 from portal import audit
 from portal.admin_filters import ReadOnly
+from portal.admin_saves import save_rows
 from portal.admin_sections import CaseFields
 from portal.staffpages import form_page
-from portal.workflow import Refused
 
 from .. import services
 from ..forms import PlacementInlineFormSet
@@ -69,21 +69,8 @@ class PlacementRecordInline(CaseFields, admin.StackedInline):
 
 def save_records(formset, *, by) -> dict:
     """Each changed row of a records inline through its service; the refusals, by row."""
-    refused = {}
-    formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
-    for index, form in enumerate(formset.forms):
-        try:
-            if form in formset.deleted_forms:
-                if form.instance.pk:
-                    services.placement_record_delete(record=form.instance, by=by)
-                    formset.deleted_objects.append(form.instance)
-            elif form.has_changed():
-                existing = bool(form.instance.pk)
-                record = form.service_save(by=by)
-                if existing:
-                    formset.changed_objects.append((record, form.changed_data))
-                else:
-                    formset.new_objects.append(record)
-        except (services.TransitionRefused, Refused) as refusal:
-            refused[(formset.prefix, index)] = refusal.messages
-    return refused
+    return save_rows(
+        formset,
+        save=lambda form: form.service_save(by=by),
+        delete=lambda record: services.placement_record_delete(record=record, by=by),
+    )

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from carers.models import Household, PanelSitting
 from portal.roles import Role
-from tests.carers.factories import ensure_training_catalogue
+from tests.carers.factories import ensure_training_catalogue, quorum
 
 from .harness import axe_check, htmlcs_check, page_problems
 
@@ -59,7 +59,7 @@ def test_a_social_worker_takes_a_household_from_roi_to_approval(page, live_serve
     ensure_training_catalogue()
     worker = make_staff(Role.SOCIAL_WORKERS, first_name="Sam", last_name="Worker")
     manager = make_staff(Role.TEAM_MANAGERS, first_name="Morgan", last_name="Manager")
-    PanelSitting.objects.create(sits_on=timezone.localdate(), kind=PanelSitting.Kind.JOINT)
+    quorum(PanelSitting.objects.create(sits_on=timezone.localdate(), kind=PanelSitting.Kind.JOINT))
     sign_in(page, live_server, worker)
 
     # The Registration of Interest arrives: the household is added.
@@ -112,7 +112,12 @@ def test_a_social_worker_takes_a_household_from_roi_to_approval(page, live_serve
 
     # The PAR and the Form F are uploaded to private storage, one a save.
     section(page, "Documents")
-    for kind, name in [("par", "par.pdf"), ("form_f", "form-f.pdf")]:
+    # (The final panel minutes come later; uploaded here with the reports, for brevity.)
+    for kind, name in [
+        ("par", "par.pdf"),
+        ("form_f", "form-f.pdf"),
+        ("panel_minutes", "minutes.pdf"),
+    ]:
         n = int(page.locator("input[name=documents-INITIAL_FORMS]").input_value())
         page.select_option(f"select[name=documents-{n}-kind]", kind)
         page.fill(f"input[name=documents-{n}-title]", name)
@@ -121,8 +126,12 @@ def test_a_social_worker_takes_a_household_from_roi_to_approval(page, live_serve
             files=[{"name": name, "mimeType": "application/pdf", "buffer": b"%PDF-1.4 demo"}],
         )
         save_and_continue(page)
-    assert household.documents.count() == 2
-    assert page.locator(".case-files__list a").all_inner_texts() == ["form-f.pdf", "par.pdf"]
+    assert household.documents.count() == 3
+    assert sorted(page.locator(".case-files__list a").all_inner_texts()) == [
+        "form-f.pdf",
+        "minutes.pdf",
+        "par.pdf",
+    ]
     section(page, "Overview and next steps")
 
     # Both tracks go to today's joint panel, which recommends approval.
@@ -143,8 +152,15 @@ def test_a_social_worker_takes_a_household_from_roi_to_approval(page, live_serve
         page.locator("input[type=submit].default").click()
         page.wait_for_load_state()
         assert stage(page, track) == "Awaiting agency decision"
+        # The final minutes come; the decision is made from them.
+        page.locator(f".carers-track:has([data-track='{track}'])").get_by_role(
+            "link", name="Record the final panel minutes"
+        ).click()
+        page.select_option("select[name=minutes]", index=1)
+        page.locator("input[type=submit].default").click()
+        page.wait_for_load_state()
     panel_text = page.locator(".carers-panel").inner_text()
-    assert "Only team managers record the agency decision." in panel_text
+    assert "Only the agency decision maker for adoption records this decision." in panel_text
     assert "Agency decision after adoption panel" in panel_text
 
     # The team manager, as agency decision maker, approves both.

@@ -9,6 +9,8 @@ from carers import services
 from carers.models import (
     Assessment,
     Document,
+    PanelAttendance,
+    PanelMember,
     PanelSitting,
     Stage,
     StatutoryCheck,
@@ -95,6 +97,50 @@ def upload(household, kind, by, name="report.pdf"):
     )
 
 
+# A quorum on either panel (carers/quorum.py): five members sitting on both, with the
+# chair, a social worker of three years' post-qualifying experience and independents.
+QUORUM = (
+    ("Chair Person", PanelMember.Role.CHAIR, {"independent": True}),
+    ("Vice Chair", PanelMember.Role.VICE_CHAIR, {}),
+    ("Senior Social-Worker", PanelMember.Role.MEMBER, {"social_worker_three_years": True}),
+    ("Independent One", PanelMember.Role.MEMBER, {"independent": True}),
+    ("Independent Two", PanelMember.Role.MEMBER, {"independent": True}),
+)
+
+
+def panel_member(name, role=PanelMember.Role.MEMBER, *, account=None, **facts):
+    facts.setdefault("sits_on_adoption", True)
+    facts.setdefault("sits_on_fostering", True)
+    return PanelMember.objects.create(name=name, role=role, account=account, **facts)
+
+
+def seat(sitting, members, *, present=True):
+    """Put ``members`` on ``sitting`` (present, unless told)."""
+    return [
+        PanelAttendance.objects.update_or_create(
+            sitting=sitting, member=member, defaults={"present": present}
+        )[0]
+        for member in members
+    ]
+
+
+def quorum(sitting):
+    """Seat a quorate panel on ``sitting``: five new members (none if it has members)."""
+    if sitting.attendance.exists():
+        return []
+    n = PanelMember.objects.count()
+    members = [
+        panel_member(f"{name} {n + i}", role, **facts)
+        for i, (name, role, facts) in enumerate(QUORUM)
+    ]
+    seat(sitting, members)
+    return members
+
+
+def panel(kind=PanelSitting.Kind.JOINT, sits_on=None, *, quorate=True):
+    """A sitting (quorate unless told), made once per day and kind."""
+
+
 def report_shared(assessment, by, on=None):
     """The report sent to the applicants and their observations back, on one day: the
     panel may then be booked at once."""
@@ -105,7 +151,9 @@ def report_shared(assessment, by, on=None):
 
 def panel(kind=PanelSitting.Kind.JOINT, sits_on=None):
     sits_on = sits_on or timezone.localdate()
-    sitting, _ = PanelSitting.objects.get_or_create(sits_on=sits_on, kind=kind)
+    sitting, created = PanelSitting.objects.get_or_create(sits_on=sits_on, kind=kind)
+    if created and quorate:
+        quorum(sitting)
     return sitting
 
 
@@ -137,8 +185,11 @@ def to_stage(household, stage, by, *, manager=None, on=None):
         ),
         (
             Stage.PANEL_RECOMMENDED,
-            lambda: services.assessment_record_recommendation(
-                assessment=a, recommendation=Assessment.Recommendation.SUITABLE, by=by
+            lambda: (
+                services.assessment_record_recommendation(
+                    assessment=a, recommendation=Assessment.Recommendation.SUITABLE, by=by
+                ),
+                record_minutes(a, by, on=on),
             ),
         ),
         (
@@ -162,6 +213,15 @@ def to_stage(household, stage, by, *, manager=None, on=None):
         step()
         a.refresh_from_db()
     return a
+
+
+def record_minutes(assessment, by, *, on=None):
+    """Upload the item's final minutes and record the day they were received."""
+    assessment.refresh_from_db()
+    minutes = upload(assessment.household, Document.Kind.PANEL_MINUTES, by, name="minutes.pdf")
+    return services.assessment_record_minutes(
+        assessment=assessment, minutes=minutes, on=on or timezone.localdate(), by=by
+    )
 
 
 def ensure_training_catalogue():

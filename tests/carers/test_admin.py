@@ -250,13 +250,16 @@ def test_a_social_worker_sees_the_decision_button_disabled(sw_client, social_wor
     household = f.household(social_worker)
     a = f.to_stage(household, Stage.PANEL_RECOMMENDED, social_worker)
     html = sw_client.get(change_url(household)).content.decode()
-    assert "Only team managers record the agency decision." in html
+    assert "Only the agency decision maker for adoption records this decision." in html
     assert f'href="{action_url(household, a, "record_decision")}"' not in html
     response = sw_client.post(
         action_url(household, a, "record_decision"),
         {"on": timezone.localdate().isoformat(), "decision": "approved"},
     )
-    assert "Only team managers record the agency decision." in response.content.decode()
+    assert (
+        "Only the agency decision maker for adoption records this decision."
+        in response.content.decode()
+    )
     a.refresh_from_db()
     assert a.stage == Stage.PANEL_RECOMMENDED
 

@@ -354,6 +354,7 @@ def test_a_completed_foster_review_opens_the_next(social_worker, manager):
     services.assessment_record_recommendation(
         assessment=fostering, recommendation="suitable", by=social_worker
     )
+    f.record_minutes(fostering, social_worker)
     services.assessment_record_decision(
         assessment=fostering,
         decision="approved",

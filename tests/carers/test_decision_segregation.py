@@ -1,7 +1,8 @@
 """Segregation of duties: whoever assessed a household (its social worker, or whoever
 recorded the start of the assessment proper) cannot record its agency decision, even
 with the permission: the decision page and the service refuse in words. Another team
-manager records it."""
+manager records it. Nor may a member of the panel sitting that made the recommendation
+(marked present there) decide; and each track has its own decision maker's permission."""
 
 from datetime import date
 
@@ -136,3 +137,77 @@ def test_even_a_superuser_who_assessed_is_refused(make_staff):
     with pytest.raises(services.TransitionRefused) as refused:
         decide(f.adoption(household), assessor)
     assert refused.value.messages == [REFUSED]
+
+
+# -- the decision maker did not sit on the panel, and decides for their track only ------------
+
+ON_THE_PANEL = (
+    "The agency decision maker cannot be a member of the panel sitting that made the "
+    "recommendation: you sat on it. Another decision maker records it."
+)
+
+
+@pytest.fixture
+def sat_on_the_panel(make_staff):
+    """A team manager who is also on the central list of panel members."""
+    return make_staff(Role.TEAM_MANAGERS, first_name="Pen", last_name="Panellist")
+
+
+@pytest.fixture
+def heard(social_worker, sat_on_the_panel):
+    household = f.household(social_worker, roi_received_on=ROI)
+    a = f.to_stage(household, Stage.PANEL_RECOMMENDED, social_worker, on=ON)
+    member = f.panel_member("Pen Panellist", account=sat_on_the_panel)
+    f.seat(a.panel, [member])
+    return household
+
+
+def test_a_member_of_the_sitting_cannot_decide(heard, sat_on_the_panel, manager):
+    a = f.adoption(heard)
+    with pytest.raises(services.TransitionRefused) as refused:
+        decide(a, sat_on_the_panel)
+    assert refused.value.messages == [ON_THE_PANEL]
+    a.refresh_from_db()
+    assert (a.stage, a.agency_decision_by) == (Stage.PANEL_RECOMMENDED, None)
+    assert decide(a, manager).agency_decision_by == manager
+
+
+def test_a_member_who_sent_apologies_did_not_sit_and_may_decide(heard, sat_on_the_panel):
+    a = f.adoption(heard)
+    f.seat(a.panel, [sat_on_the_panel.panel_member], present=False)
+    assert decide(a, sat_on_the_panel).agency_decision_by == sat_on_the_panel
+
+
+def test_the_decision_page_refuses_a_member_of_the_sitting_in_words(
+    client, heard, sat_on_the_panel
+):
+    a = f.adoption(heard)
+    client.force_login(sat_on_the_panel)
+    page = client.get(decision_url(heard, a)).content.decode()
+    assert ON_THE_PANEL.replace("'", "&#x27;") in page
+    assert 'name="decision"' not in page
+    client.post(decision_url(heard, a), DECISION_FORM)
+    a.refresh_from_db()
+    assert a.stage == Stage.PANEL_RECOMMENDED
+
+
+def test_each_track_has_its_own_decision_maker(make_staff, social_worker):
+    """An agency may give the adoption and the fostering decisions to different people."""
+    from django.contrib.auth.models import Permission
+
+    household = f.household(social_worker, roi_received_on=ROI)
+    adoption = f.to_stage(household, Stage.PANEL_RECOMMENDED, social_worker, on=ON)
+    fostering_decider = make_staff(first_name="Fay", last_name="Fostering")
+    fostering_decider.user_permissions.add(
+        Permission.objects.get(codename="record_fostering_decision")
+    )
+    with pytest.raises(services.TransitionRefused) as refused:
+        decide(adoption, fostering_decider)
+    assert refused.value.messages == [
+        "Only the agency decision maker for adoption records this decision."
+    ]
+    adoption_decider = make_staff(first_name="Ade", last_name="Adoption")
+    adoption_decider.user_permissions.add(
+        Permission.objects.get(codename="record_adoption_decision")
+    )
+    assert decide(adoption, adoption_decider).agency_decision_by == adoption_decider

@@ -15,6 +15,7 @@ from carers.models import (
     Document,
     Household,
     HouseholdMember,
+    PanelMinutes,
     PanelSitting,
     Stage,
     StageChange,
@@ -60,6 +61,7 @@ EXPECTED_ACTIONS = {
     },
     (A, Stage.PANEL_RECOMMENDED): {
         "extend_stage_2",
+        "record_minutes",
         "record_decision",
         "propose_refusal",
         "withdraw",
@@ -68,7 +70,12 @@ EXPECTED_ACTIONS = {
     (F, Stage.NOT_STARTED): {"start_form_f", "withdraw"},
     (F, Stage.FORM_F): {"share_report", "record_observations", "book_panel", "withdraw"},
     (F, Stage.PANEL_BOOKED): {"record_recommendation", "defer_panel", "withdraw"},
-    (F, Stage.PANEL_RECOMMENDED): {"record_decision", "propose_refusal", "withdraw"},
+    (F, Stage.PANEL_RECOMMENDED): {
+        "record_minutes",
+        "record_decision",
+        "propose_refusal",
+        "withdraw",
+    },
     (F, Stage.PROPOSED_REFUSAL): {*DETERMINATION_STEPS, "withdraw"},
 }
 ALL_STATES = [(A, s) for s in ADOPTION_STAGES] + [(F, s) for s in FOSTERING_STAGES]
@@ -92,10 +99,19 @@ EXPECTED_TARGET = {
 }
 DEFER_TARGET = {A: Stage.STAGE_2, F: Stage.FORM_F}
 # Actions that record a fact without moving the stage.
-NOT_MOVES = {"record_stage_1_plan", "extend_stage_2", "share_report", "record_observations"}
+NOT_MOVES = {
+    "record_stage_1_plan",
+    "extend_stage_2",
+    "share_report",
+    "record_observations",
+    "record_minutes",
+}
 
 
-def kwargs_for(action, today):
+def kwargs_for(action, today, household=None):
+    if action == "record_minutes":
+        minutes = f.upload(household, Document.Kind.PANEL_MINUTES, None, name="minutes.pdf")
+        return {"on": today, "minutes": minutes}
     return {
         "accept_roi": {"on": today},
         "decline_roi": {"on": today, "note": "Lives too far away."},
@@ -176,6 +192,16 @@ def force(assessment, stage, **fields):
         values.setdefault("panel_recommendation", Assessment.Recommendation.SUITABLE)
     Assessment.objects.filter(pk=assessment.pk).update(**values)
     assessment.refresh_from_db()
+    if stage == Stage.PANEL_RECOMMENDED:
+        # The decision is made from the item's final minutes.
+        PanelMinutes.objects.get_or_create(
+            sitting=assessment.panel,
+            assessment=assessment,
+            defaults={
+                "received_on": today,
+                "document": f.upload(assessment.household, Document.Kind.PANEL_MINUTES, None),
+            },
+        )
     return assessment
 
 
@@ -216,7 +242,7 @@ def test_every_allowed_move_is_made_and_recorded(ready, manager, track, stage, a
     changes_before = StageChange.objects.filter(assessment=assessment).count()
 
     services.TRANSITION_SERVICES[action](
-        assessment=assessment, by=manager, **kwargs_for(action, today)
+        assessment=assessment, by=manager, **kwargs_for(action, today, assessment.household)
     )
 
     assessment.refresh_from_db()
@@ -248,7 +274,9 @@ def test_every_refused_move_says_where_the_assessment_is(bare, manager, track, s
     assessment = force(bare.assessments.get(track=track), stage)
     with pytest.raises(TransitionRefused) as refusal:
         services.TRANSITION_SERVICES[action](
-            assessment=assessment, by=manager, **kwargs_for(action, timezone.localdate())
+            assessment=assessment,
+            by=manager,
+            **kwargs_for(action, timezone.localdate(), assessment.household),
         )
     label = services.ACTIONS[action].label
     track_name = Track(track).label.lower()
@@ -420,7 +448,7 @@ def test_only_team_managers_record_the_agency_decision(ready, social_worker, man
     kwargs = kwargs_for("record_decision", timezone.localdate())
     assert refused(
         lambda: services.assessment_record_decision(assessment=a, by=social_worker, **kwargs)
-    ) == ["Only team managers record the agency decision."]
+    ) == ["Only the agency decision maker for adoption records this decision."]
     services.assessment_record_decision(assessment=a, by=manager, **kwargs)
     a.refresh_from_db()
     assert (a.stage, a.agency_decision_by, a.approved_number_of_children) == (
@@ -554,6 +582,7 @@ def test_both_tracks_to_approval_make_the_household_ready_for_early_permanence(
     services.assessment_record_recommendation(
         assessment=fostering, recommendation="suitable", by=social_worker
     )
+    f.record_minutes(fostering, social_worker)
     household.refresh_from_db()
     assert household.status == Household.Status.ASSESSING
     assert set(household.deadlines.values_list("kind", flat=True)) >= {"agency_decision"}

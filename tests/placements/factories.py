@@ -16,6 +16,7 @@ from carers.models import (
 )
 from placements import services
 from placements.models import Child, LocalAuthority, Placement
+from tests.carers import factories as carer_factories
 
 
 def _applicants(surname: str, count: int) -> list[dict]:
@@ -77,10 +78,12 @@ def _through_panel(
 ) -> None:
     carers_services.assessment_share_report(assessment=assessment, on=on, by=by)
     carers_services.assessment_record_observations(assessment=assessment, on=on, by=by)
+    carer_factories.quorum(panel)
     carers_services.assessment_book_panel(assessment=assessment, panel=panel, on=on, by=by)
     carers_services.assessment_record_recommendation(
         assessment=assessment, recommendation=Assessment.Recommendation.SUITABLE, by=by
     )
+    carer_factories.record_minutes(assessment, by, on=on)
     carers_services.assessment_record_decision(
         assessment=assessment,
         decision=Assessment.Decision.APPROVED,

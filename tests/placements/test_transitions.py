@@ -19,6 +19,7 @@ from placements.models import (
 )
 from portal.models import Notification
 from portal.roles import Role
+from tests.carers import factories as carer_factories
 
 from . import factories
 
@@ -366,10 +367,12 @@ def _approve_fostering(household, by, manager, on):
     panel, _ = PanelSitting.objects.get_or_create(sits_on=on, kind=PanelSitting.Kind.JOINT)
     carers_services.assessment_share_report(assessment=track, on=on, by=by)
     carers_services.assessment_record_observations(assessment=track, on=on, by=by)
+    carer_factories.quorum(panel)
     carers_services.assessment_book_panel(assessment=track, panel=panel, on=on, by=by)
     carers_services.assessment_record_recommendation(
         assessment=track, recommendation=Assessment.Recommendation.SUITABLE, by=by
     )
+    carer_factories.record_minutes(track, by, on=on)
     carers_services.assessment_record_decision(
         assessment=track,
         decision=Assessment.Decision.APPROVED,

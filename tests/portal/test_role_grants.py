@@ -118,7 +118,6 @@ TEAM_MANAGERS_ALSO = {
     "carers.delete_document",
     "carers.delete_panelsitting",
     "carers.delete_trainingcourse",
-    "carers.record_agency_decision",
     "enquiries.export_enquiry",
     "placements.add_temporaryapproval",
     "placements.add_termsexemption",
@@ -188,16 +187,31 @@ SUBJECT_ACCESS = {
 }
 CONSENT_WITHDRAWN = {"enquiries.withdraw_sensitive_consent"}
 
+# Added for panels as bodies: the central list of panel members (kept by team managers),
+# a decision maker for each track, and panel members who read their sittings' papers.
+PANEL_LIST_VIEW = {"carers.view_panelmember"}
+PANEL_LIST_KEPT = {
+    "carers.add_panelmember",
+    "carers.change_panelmember",
+    "carers.delete_panelmember",
+    "carers.record_adoption_decision",
+    "carers.record_fostering_decision",
+}
+PANEL_MEMBERS = {"carers.read_panel_papers"}
+
 FORMER_TABLE = {
     Role.EVENTS_TEAM: EVENTS_TEAM,
     Role.RECRUITMENT_TEAM: RECRUITMENT_TEAM | CONSENT_WITHDRAWN,
-    Role.SOCIAL_WORKERS: SOCIAL_WORKERS | CASE_NOTES,
+    Role.SOCIAL_WORKERS: SOCIAL_WORKERS | CASE_NOTES | PANEL_LIST_VIEW,
     Role.TEAM_MANAGERS: SOCIAL_WORKERS
     | TEAM_MANAGERS_ALSO
     | CASE_NOTES
     | SUBJECT_ACCESS
-    | CONSENT_WITHDRAWN,
+    | CONSENT_WITHDRAWN
+    | PANEL_LIST_VIEW
+    | PANEL_LIST_KEPT,
     Role.CONTENT_EDITORS: CONTENT_EDITORS,
+    Role.PANEL_MEMBERS: PANEL_MEMBERS,
 }
 
 
@@ -224,12 +238,12 @@ def test_a_grant_to_an_unknown_role_or_of_a_malformed_permission_is_refused():
 
 def test_casework_goes_to_social_workers_and_managers_management_to_managers_alone():
     before = role_permissions()
-    grant_casework(["carers.view_household"], ["carers.record_agency_decision"])
+    grant_casework(["carers.view_household"], ["carers.record_adoption_decision"])
 
     granted = role_permissions()
     assert granted == before  # granted already by carers: nothing changes
     assert "carers.view_household" in granted[Role.SOCIAL_WORKERS]
-    assert "carers.record_agency_decision" not in granted[Role.SOCIAL_WORKERS]
-    assert {"carers.view_household", "carers.record_agency_decision"} <= set(
+    assert "carers.record_adoption_decision" not in granted[Role.SOCIAL_WORKERS]
+    assert {"carers.view_household", "carers.record_adoption_decision"} <= set(
         granted[Role.TEAM_MANAGERS]
     )

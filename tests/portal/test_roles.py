@@ -32,6 +32,7 @@ ADMIN_ACCESS: dict[str, set[str]] = {
     "carers.household": {SOCIAL, MANAGERS},
     "carers.document": {SOCIAL, MANAGERS},
     "carers.panelsitting": {SOCIAL, MANAGERS},
+    "carers.panelmember": {SOCIAL, MANAGERS},
     "carers.trainingcourse": {SOCIAL, MANAGERS},
     "carers.deadline": {SOCIAL, MANAGERS},
     "placements.child": {SOCIAL, MANAGERS},
