@@ -446,9 +446,8 @@ class ShareReportForm(ActionForm):
 class ObservationsForm(ActionForm):
     def add_action_fields(self):
         self.fields["on"].label = "Date the observations were received"
-        self.fields["on"].help_text = (
-            f"Upload them under Documents, of the kind “{Document.Kind.REPORT_OBSERVATIONS.label}”."
-        )
+        kind = Document.Kind.REPORT_OBSERVATIONS.label
+        self.fields["on"].help_text = f"Upload them under Documents, of the kind “{kind}”."
 
 
 ACTION_FORMS: dict[str, type[ActionForm]] = {

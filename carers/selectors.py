@@ -26,8 +26,8 @@ from .models import (
     TrainingRecord,
 )
 from .reminders import DEADLINES
-from .terms import Misfit, misfits
 from .roles import DECISION_PERMISSIONS
+from .terms import Misfit, misfits
 
 
 def household_facts(*, household: Household) -> HouseholdFacts:

@@ -137,10 +137,6 @@ def quorum(sitting):
     return members
 
 
-def panel(kind=PanelSitting.Kind.JOINT, sits_on=None, *, quorate=True):
-    """A sitting (quorate unless told), made once per day and kind."""
-
-
 def report_shared(assessment, by, on=None):
     """The report sent to the applicants and their observations back, on one day: the
     panel may then be booked at once."""
@@ -149,7 +145,8 @@ def report_shared(assessment, by, on=None):
     services.assessment_record_observations(assessment=assessment, on=on, by=by)
 
 
-def panel(kind=PanelSitting.Kind.JOINT, sits_on=None):
+def panel(kind=PanelSitting.Kind.JOINT, sits_on=None, *, quorate=True):
+    """A sitting (quorate unless told), made once per day and kind."""
     sits_on = sits_on or timezone.localdate()
     sitting, created = PanelSitting.objects.get_or_create(sits_on=sits_on, kind=kind)
     if created and quorate:
