@@ -506,6 +506,23 @@ PLACEMENTS_REMINDER_HOUR = env.int("PLACEMENTS_REMINDER_HOUR", default=8)
 PLACEMENTS_TEAM_EMAIL = env.str("PLACEMENTS_TEAM_EMAIL", default="placements@oakway.example")
 # The placement page lists family time sessions from this many days back (all are kept).
 PLACEMENTS_FAMILY_TIME_DAYS_SHOWN = env.int("PLACEMENTS_FAMILY_TIME_DAYS_SHOWN", default=90)
+# Matching (agency policy): the clocks on a referral, shown on it and on the staff home
+# page with reminders, and the estimated travel time between carers and family time.
+MATCHING_ACKNOWLEDGE_WORKING_DAYS = env.int("MATCHING_ACKNOWLEDGE_WORKING_DAYS", default=1)
+MATCHING_CARERS_DECISION_WORKING_DAYS = env.int(
+    "MATCHING_CARERS_DECISION_WORKING_DAYS", default=2
+)
+MATCHING_AGREED_DAYS_BEFORE_NEEDED = env.int("MATCHING_AGREED_DAYS_BEFORE_NEEDED", default=14)
+MATCHING_REMINDER_WORKING_DAYS_BEFORE = env.list(
+    "MATCHING_REMINDER_WORKING_DAYS_BEFORE", cast=int, default=[1]
+)
+MATCHING_REMINDER_HOUR = env.int("MATCHING_REMINDER_HOUR", default=8)
+MATCHING_TEAM_EMAIL = env.str("MATCHING_TEAM_EMAIL", default="family.finding@oakway.example")
+# Travel: straight-line distance between postcode district centres times a road factor,
+# at an average speed; households further than the limit from family time are left out.
+MATCHING_ROAD_FACTOR = env.float("MATCHING_ROAD_FACTOR", default=1.3)
+MATCHING_SPEED_KMH = env.float("MATCHING_SPEED_KMH", default=40.0)
+MATCHING_TRAVEL_LIMIT_MINUTES = env.int("MATCHING_TRAVEL_LIMIT_MINUTES", default=60)
 CELERY_BEAT_SCHEDULE["placements-follow-social-workers"] = {
     "task": "placements.tasks.follow_social_workers",
     "schedule": env.float("PLACEMENTS_SWEEP_SECONDS", default=3600.0),

@@ -39,6 +39,7 @@ from .common import (
 from .consent import authority_to_place
 from .court import _legal_status_set, court_order_record
 from .deadlines import deadlines_refresh
+from .matching import referral_placement_problems, referrals_placed
 
 # Where a placement may go from each status: to another status, or to an end with an
 # outcome. Each target has exactly one service function below.
@@ -143,6 +144,7 @@ def placement_start_problems(
     problems += terms_of_approval_problems(
         household=household, children=children, placed_on=placed_on, fostering=fostering_ok
     )
+    problems += referral_placement_problems(household=household, children=children)
     return problems, approvals
 
 
@@ -203,6 +205,7 @@ def placement_start(
                 "children": [None, ", ".join(c.reference for c in children)],
             },
         )
+        referrals_placed(placement=placement, children=children, by=by)
         deadlines_refresh(placement=placement)
     return placement
 
