@@ -465,6 +465,7 @@ class ChildDocument(AuditNamed, models.Model):
         CONSENT = "consent", "Consent form"
         REFERRAL = "referral", "Referral form"
         CHRONOLOGY = "chronology", "Chronology"
+        MATCHING_REPORT = "matching_report", "EP matching report"
         OTHER = "other", "Other"
 
     child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="documents")
@@ -1397,10 +1398,6 @@ class Link(models.Model):
         return f"{self.household} for {self.referral}"
 
 
-def match_report_upload_to(instance: "Match", filename: str) -> str:
-    return random_name("matching", filename)
-
-
 class Match(models.Model):
     """The Early Permanence match: the chosen carers and the child, agreed by the placing
     authority before the child is placed (``services.matching``)."""
@@ -1409,11 +1406,11 @@ class Match(models.Model):
     link = models.OneToOneField(Link, on_delete=models.PROTECT, related_name="match")
     meeting_on = models.DateField("matching meeting on")
     attended = models.CharField("who attended", max_length=300)
-    report = models.FileField(
-        "EP matching report",
-        storage=child_storage,
-        upload_to=match_report_upload_to,
-        max_length=200,
+    report = models.ForeignKey(
+        ChildDocument,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="EP matching report",
         help_text="Covers the carers as foster carers and as prospective adopters.",
     )
     support_plan = models.TextField(max_length=4000)

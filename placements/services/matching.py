@@ -28,10 +28,20 @@ from portal.formats import day
 from portal.workflow import Action, Table, Workflow, lock_all
 
 from .. import clocks, reminders
-from ..models import Child, Link, Match, Placement, PostcodeDistrict, Referral, ReferralDeadline
+from ..models import (
+    Child,
+    ChildDocument,
+    Link,
+    Match,
+    Placement,
+    PostcodeDistrict,
+    Referral,
+    ReferralDeadline,
+)
 from ..travel import district_of
 from .approvals import _is_approved_foster_carer, temporary_approval_grant
 from .common import APPROVAL_PERMISSION, TransitionRefused
+from .documents import child_document_add
 
 RStatus = Referral.Status
 OPEN_STATUSES = (RStatus.OPEN, RStatus.LINKING, RStatus.MATCHED)
@@ -566,7 +576,7 @@ def match_problems(*, link: Link, match: Match, reg_25a_needed: bool) -> list[st
     return problems
 
 
-def match_agree(*, link: Link, match: Match, by) -> Match:
+def match_agree(*, link: Link, match: Match, report_file, by) -> Match:
     """Record the agreed Early Permanence match (built by a form: the meeting, the report,
     the plans, the placing authority's decision, the day the carers were told). For
     Fostering for Adoption by carers not approved as foster carers, the reg 25A approval
@@ -582,6 +592,13 @@ def match_agree(*, link: Link, match: Match, by) -> Match:
         )
         match.link, match.referral, match.recorded_by = link, referral, by
         _refuse(match_problems(link=link, match=match, reg_25a_needed=reg_25a_needed))
+        match.report = child_document_add(
+            child=child,
+            kind=ChildDocument.Kind.MATCHING_REPORT,
+            title="EP matching report",
+            file=report_file,
+            by=by,
+        )
         match.save()
         audit.record(
             match,
@@ -608,6 +625,23 @@ def match_agree(*, link: Link, match: Match, by) -> Match:
         )
         referral_deadlines_refresh(referral=referral)
     return match
+
+
+def matching_pause_save(*, pause, by):
+    """Put carers on hold for matching (or change the hold): the linking page leaves
+    them out while it lasts."""
+    permission = "change_matchingpause" if pause.pk else "add_matchingpause"
+    if not by.has_perm(f"placements.{permission}"):
+        raise TransitionRefused(["You do not have permission to put carers on hold."])
+    problems = _after(
+        pause.ends_on, pause.starts_on, "The date the hold ends", "the date it starts"
+    )
+    if not (pause.reason or "").strip():
+        problems.append("Give the reason.")
+    _refuse(problems)
+    with transaction.atomic():
+        pause.save()
+    return pause
 
 
 # ---------------------------------------------------------------------------
