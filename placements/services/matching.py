@@ -15,7 +15,7 @@ from an emergency recorded on the referral with its reason and who agreed it
 import csv
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
@@ -120,6 +120,7 @@ class ReferralClock:
     label: str
     due_on: date
     link_id: int | None = None
+    worker_id: int | None = None
 
 
 def referral_clocks(referral: Referral, links) -> list[ReferralClock]:
@@ -171,7 +172,10 @@ def referral_deadlines_refresh(*, referral: Referral) -> None:
     deadlines.deadlines_refresh(
         source=reminders.REFERRAL_DEADLINES,
         owner=referral,
-        clocks=referral_clocks(referral, list(referral.links.select_related("household"))),
+        clocks=[
+            replace(clock, worker_id=referral.social_worker_id)
+            for clock in referral_clocks(referral, list(referral.links.select_related("household")))
+        ],
         worker=referral.social_worker,
     )
 
