@@ -40,6 +40,10 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[SITE_URL])
 AGENCY_NAME = env.str("AGENCY_NAME", default="Oakway Adoption and Fostering")
 AGENCY_EMAIL = env.str("AGENCY_EMAIL", default="hello@oakway.example")
 AGENCY_PHONE = env.str("AGENCY_PHONE", default="0300 123 4567")
+# The agency's postal address, lines separated by commas (the matching certificate names it).
+AGENCY_ADDRESS = env.list(
+    "AGENCY_ADDRESS", default=["Oakway House", "1 Station Road", "Oakford", "OK1 1AA"]
+)
 RECRUITMENT_TEAM_EMAIL = env.str("RECRUITMENT_TEAM_EMAIL", default="recruitment@oakway.example")
 EVENTS_TEAM_EMAIL = env.str("EVENTS_TEAM_EMAIL", default="events@oakway.example")
 

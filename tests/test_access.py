@@ -45,6 +45,7 @@ from enquiries.models import Enquiry
 from enquiries.services.enquiries import ENQUIRY_WORKFLOW
 from placements import services as placements_services
 from placements.models import (
+    Match,
     MatchingPause,
     PlacementDeadline,
     PostcodeDistrict,
@@ -394,6 +395,7 @@ STAFF_PAGES = (
                 Probe("placements_referral_emergency"),
                 Probe("placements_referral_match"),
                 Probe("placements_referral_place"),
+                Probe("placements_referral_certificate"),
                 *(
                     Probe(f"placements_referral_close:{name}")
                     for name in placements_services.REFERRAL.actions
@@ -602,11 +604,29 @@ def records(make_staff, settings, tmp_path):
         ),
         by=social_worker,
     )
-    placements_services.link_propose(
+    link = placements_services.link_propose(
         referral=referral,
         household=household,
         reasons="Near the family centre.",
         on=timezone.localdate(),
+        by=social_worker,
+    )
+    today = timezone.localdate()
+    placements_services.link_record_decision(link=link, decision="yes", on=today, by=social_worker)
+    placements_services.link_choose(link=link, on=today, by=social_worker)
+    placements_services.match_agree(
+        link=link,
+        match=Match(
+            meeting_on=today,
+            attended="Everyone",
+            support_plan="Visits.",
+            family_time_transport_plan="By car.",
+            decided_on=today,
+            deciding_officer="Head of service",
+            carers_told_on=today,
+            expected_placement_on=today + timedelta(days=7),
+        ),
+        report_file=SimpleUploadedFile("report.pdf", b"%PDF-1.4 report"),
         by=social_worker,
     )
     session = placements_services.family_time_session_record(
@@ -817,6 +837,9 @@ def _custom(name: str, r: Records) -> list[tuple[str, str]]:
             ]
             for step in ("linking", "acknowledge", "emergency", "match", "place")
         },
+        "placements_referral_certificate": lambda: [
+            (name, f"{a}placements/referral/{rf.pk}/matching-certificate.pdf")
+        ],
         "placements_referral_link_propose": lambda: [
             (name, f"{a}placements/referral/{rf.pk}/linking/{h.pk}/")
         ],

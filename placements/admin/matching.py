@@ -8,6 +8,7 @@ calls its service (``services.matching``); the referral's status is never typed 
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -17,7 +18,7 @@ from django.utils.html import format_html, format_html_join
 from portal import formats
 from portal.admin_saves import RefusedOnSave, SavesThroughServices
 
-from .. import services
+from .. import letters, services
 from ..forms import (
     EmergencyForm,
     LinkDecisionForm,
@@ -33,7 +34,7 @@ from ..forms import (
 from ..models import Link, Match, MatchingPause, PostcodeDistrict, Referral
 from ..selectors.linking import linking_for
 from ..services.matching import matching_pause_save
-from .common import _form_page
+from .common import _form_page, _log_access
 
 OPEN = (Referral.Status.OPEN, Referral.Status.LINKING, Referral.Status.MATCHED)
 
@@ -282,6 +283,12 @@ class ReferralAdmin(SavesThroughServices, admin.ModelAdmin):
                     reverse("admin:placements_referral_match", args=[pk]), "Record the agreed match"
                 )
             )
+        if obj.status in (Referral.Status.MATCHED, Referral.Status.PLACED) and hasattr(
+            obj, "match"
+        ):
+            url = reverse("admin:placements_referral_certificate", args=[pk])
+            steps.append(_button(url, "Matching certificate (PDF)"))
+            steps.append(_button(f"{url}?neutral=1", "Matching certificate, neutral wording (PDF)"))
         if obj.status == Referral.Status.MATCHED:
             steps.append(
                 _button(
@@ -352,6 +359,11 @@ class ReferralAdmin(SavesThroughServices, admin.ModelAdmin):
             ),
             path("<int:pk>/match/", wrap(self.match_view), name="placements_referral_match"),
             path("<int:pk>/place/", wrap(self.place_view), name="placements_referral_place"),
+            path(
+                "<int:pk>/matching-certificate.pdf",
+                wrap(self.certificate_view),
+                name="placements_referral_certificate",
+            ),
             *super().get_urls(),
         ]
 
@@ -569,6 +581,28 @@ class ReferralAdmin(SavesThroughServices, admin.ModelAdmin):
             success_url=lambda placement: placement.get_absolute_url(),
             submit="Start the placement",
         )
+
+    def certificate_view(self, request, pk):
+        """The matching certificate for the carers' employer (``letters``): no child details.
+        Each issue is written to the audit trail."""
+        referral = self._referral(request, pk, "placements.issue_leave_letter")
+        match = get_object_or_404(
+            Match.objects.select_related("link__household", "placement", "referral"),
+            referral=referral,
+        )
+        neutral = request.GET.get("neutral") == "1"
+        data = letters.matching_certificate_pdf(
+            match=match, issued_by=request.user, neutral=neutral
+        )
+        response = HttpResponse(data, content_type="application/pdf")
+        response["Content-Disposition"] = (
+            f'attachment; filename="matching-certificate-{referral.reference}.pdf"'
+        )
+        response["Cache-Control"] = "no-store"
+        _log_access(
+            request, referral, "placements.referral.matching_certificate_issued", letter=True
+        )
+        return response
 
 
 @admin.register(MatchingPause)

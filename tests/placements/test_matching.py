@@ -603,3 +603,91 @@ def test_a_referral_is_recorded_on_its_staff_page(sw_client):
     assert "Acknowledge the referral" in page
     assert "Which carers fit" in page
     assert timezone.localdate()
+
+
+# -- the matching certificate ------------------------------------------------------------------
+
+
+@pytest.fixture
+def matched(social_worker):
+    child = factories.child(social_worker, first_name="Wren", born=date(2026, 11, 1))
+    made = referral(social_worker, child=child)
+    carers = household()
+    link = services.link_propose(
+        referral=made, household=carers, reasons="Near.", on=date(2026, 11, 3), by=social_worker
+    )
+    services.link_record_decision(link=link, decision="yes", on=date(2026, 11, 4), by=social_worker)
+    services.link_choose(link=link, on=date(2026, 11, 6), by=social_worker)
+    return _agree(link, social_worker)
+
+
+def _text(data: bytes) -> str:
+    from pypdf import PdfReader
+
+    return " ".join(
+        " ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(data)).pages
+    )
+
+
+def test_the_matching_certificate_carries_every_field_and_no_child_detail(matched, social_worker):
+    from placements import letters
+
+    carers = matched.link.household
+    Household.objects.filter(pk=carers.pk).update(address_line_2="Little Oak")
+    matched.link.household.refresh_from_db()
+    from carers.models import Applicant
+
+    Applicant.objects.create(
+        household=carers, first_name="Alex", last_name="Rowan", date_of_birth=date(1985, 1, 1)
+    )
+    text = _text(letters.matching_certificate_pdf(match=matched, issued_by=social_worker))
+    # SI 2002/2822 reg 24(2): (a) the agency's and the adopter's names and addresses, (b) the
+    # expected placement date, (c) the date the adopter was told of the match.
+    for expected in (
+        "Oakway Adoption and Fostering",
+        "Oakway House, 1 Station Road, Oakford, OK1 1AA",
+        "Alex Rowan",
+        f"{carers.address_line_1}, Little Oak, Oakford, OK1 2AB",
+        "Told of the match on 12 November 2026",
+        "Child expected to be placed on 20 November 2026",
+        "Early Permanence (Concurrency)",
+    ):
+        assert expected in text, expected
+    child = matched.referral.child
+    for secret in (child.first_name, child.last_name, child.reference, "1 November 2026"):
+        assert secret not in text
+    neutral = _text(
+        letters.matching_certificate_pdf(match=matched, issued_by=social_worker, neutral=True)
+    )
+    assert "a child would be placed with them for adoption" in neutral
+    for word in ("Early Permanence", "foster", "Concurrency"):
+        assert word not in neutral
+
+
+def test_the_matching_certificate_gives_the_placement_date_once_placed(matched, social_worker):
+    from placements import letters
+
+    services.placement_start(
+        household=matched.link.household,
+        children=[matched.referral.child],
+        route=Placement.Route.CONCURRENCY,
+        placed_on=date(2026, 11, 21),
+        came_from="hospital",
+        by=social_worker,
+    )
+    matched.refresh_from_db()
+    text = _text(letters.matching_certificate_pdf(match=matched, issued_by=social_worker))
+    assert "Child placed on 21 November 2026" in text
+    assert "expected to be placed" not in text
+
+
+def test_the_matching_certificate_is_a_tagged_accessible_pdf_issued_from_the_referral(
+    matched, sw_client
+):
+    from tests.pdf_checks import assert_accessible_pdf
+
+    url = f"/admin/placements/referral/{matched.referral.pk}/matching-certificate.pdf"
+    response = sw_client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert_accessible_pdf(response.content, title="Matching certificate for adoption leave and pay")
