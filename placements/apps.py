@@ -82,3 +82,4 @@ class PlacementsConfig(AppConfig):
         audit.register(models.Link, masked=["reasons", "agency_view"])
         audit.register(models.Match, masked=["support_plan", "family_time_transport_plan"])
         audit.register(models.MatchingPause, masked=["reason"])
+        audit.register(models.AdoptionMatch)

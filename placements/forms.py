@@ -20,6 +20,7 @@ from portal.uploads import document_check
 
 from . import services
 from .models import (
+    AdoptionMatch,
     Child,
     ChildDocument,
     CourtOrder,
@@ -752,3 +753,43 @@ class MatchingPauseForm(forms.ModelForm):
         model = MatchingPause
         fields = ["household", "starts_on", "ends_on", "reason"]
         widgets = {"starts_on": DateInput(), "ends_on": DateInput()}
+
+
+class AdoptionMatchForm(forms.ModelForm):
+    class Meta:
+        model = AdoptionMatch
+        fields = [
+            "panel_on",
+            "panel_recommendation",
+            "decided_on",
+            "decision",
+            "decided_by",
+            "plan_sent_on",
+        ]
+        widgets = {
+            "panel_on": DateInput(),
+            "decided_on": DateInput(),
+            "plan_sent_on": DateInput(),
+            "panel_recommendation": forms.RadioSelect,
+            "decision": forms.RadioSelect,
+        }
+
+    report_file = forms.FileField(
+        label="Adoption placement report", help_text="Kept with the child's documents."
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        User = AdoptionMatch._meta.get_field("decided_by").related_model
+        self.fields["decided_by"].queryset = (
+            User.objects.filter(
+                is_active=True, groups__permissions__codename="grant_temporary_approval"
+            )
+            .distinct()
+            .order_by("first_name", "last_name")
+        )
+
+    def clean_report_file(self):
+        file = self.cleaned_data["report_file"]
+        document_check(file)
+        return file

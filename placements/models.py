@@ -466,6 +466,7 @@ class ChildDocument(AuditNamed, models.Model):
         REFERRAL = "referral", "Referral form"
         CHRONOLOGY = "chronology", "Chronology"
         MATCHING_REPORT = "matching_report", "EP matching report"
+        ADOPTION_PLACEMENT_REPORT = "adoption_report", "Adoption placement report"
         OTHER = "other", "Other"
 
     child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="documents")
@@ -1500,3 +1501,62 @@ class ReferralDeadline(DeadlineBase):
             ),
         ]
         indexes = [models.Index(fields=["referral", "due_on"], name="referral_deadline_due_idx")]
+
+
+class AdoptionMatch(models.Model):
+    """The adoption match of a child placed from an EP match, once there is authority to
+    place: the adoption placement report to the adoption panel (Adoption Agencies
+    Regulations 2005 reg 31), the panel's recommendation (reg 32), the agency decision
+    maker's decision (reg 33), and the adoption placement plan sent to the carers (reg
+    35(2)). The child is placed for adoption only after it (``services.matching``)."""
+
+    class Recommendation(models.TextChoices):
+        MATCH = "match", "Recommends the match"
+        NO_MATCH = "no_match", "Does not recommend the match"
+
+    placement = models.OneToOneField(
+        Placement, on_delete=models.PROTECT, related_name="adoption_match"
+    )
+    report = models.ForeignKey(
+        ChildDocument,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="adoption placement report",
+    )
+    panel_on = models.DateField("adoption panel sat on")
+    panel_recommendation = models.CharField(max_length=10, choices=Recommendation.choices)
+    decided_on = models.DateField("agency decision maker's decision on")
+    decision = models.CharField(
+        "agency decision maker's decision", max_length=10, choices=Recommendation.choices
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="agency decision maker",
+    )
+    plan_sent_on = models.DateField("adoption placement plan sent to the carers on")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = "adoption match"
+        constraints = [
+            dates_in_order(
+                "decided_on",
+                "panel_on",
+                name="adoption_match_decided_after_panel",
+                message="The agency decision maker decides after the adoption panel.",
+            ),
+            dates_in_order(
+                "plan_sent_on",
+                "decided_on",
+                name="adoption_match_plan_after_decision",
+                message="The adoption placement plan is sent after the decision.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Adoption match {self.pk or '(new)'}"

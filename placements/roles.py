@@ -43,6 +43,7 @@ CASEWORK = [
     *model_perms("placements.referral", ("view", "add", "change")),
     *model_perms("placements.link", ("view", "add", "change")),
     *model_perms("placements.match", ("view", "add")),
+    *model_perms("placements.adoptionmatch", ("view", "add")),
     *model_perms("placements.matchingpause", ("view", "add", "change")),
     *view("placements.referraldeadline"),
     *view("placements.postcodedistrict"),

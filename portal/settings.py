@@ -527,6 +527,8 @@ MATCHING_TEAM_EMAIL = env.str("MATCHING_TEAM_EMAIL", default="family.finding@oak
 MATCHING_ROAD_FACTOR = env.float("MATCHING_ROAD_FACTOR", default=1.3)
 MATCHING_SPEED_KMH = env.float("MATCHING_SPEED_KMH", default=40.0)
 MATCHING_TRAVEL_LIMIT_MINUTES = env.int("MATCHING_TRAVEL_LIMIT_MINUTES", default=60)
+# The measures count approved carers waiting longer than this since approval.
+MATCHING_WAITING_ALERT_DAYS = env.int("MATCHING_WAITING_ALERT_DAYS", default=90)
 CELERY_BEAT_SCHEDULE["placements-follow-social-workers"] = {
     "task": "placements.tasks.follow_social_workers",
     "schedule": env.float("PLACEMENTS_SWEEP_SECONDS", default=3600.0),

@@ -20,6 +20,7 @@ from portal.admin_saves import RefusedOnSave, SavesThroughServices
 
 from .. import letters, services
 from ..forms import (
+    AdoptionMatchForm,
     EmergencyForm,
     LinkDecisionForm,
     LinkProposeForm,
@@ -289,6 +290,9 @@ class ReferralAdmin(SavesThroughServices, admin.ModelAdmin):
             url = reverse("admin:placements_referral_certificate", args=[pk])
             steps.append(_button(url, "Matching certificate (PDF)"))
             steps.append(_button(f"{url}?neutral=1", "Matching certificate, neutral wording (PDF)"))
+        if obj.status == Referral.Status.PLACED and hasattr(obj, "match"):
+            url = reverse("admin:placements_referral_adoption_match", args=[pk])
+            steps.append(_button(url, "Record the adoption match"))
         if obj.status == Referral.Status.MATCHED:
             steps.append(
                 _button(
@@ -359,6 +363,11 @@ class ReferralAdmin(SavesThroughServices, admin.ModelAdmin):
             ),
             path("<int:pk>/match/", wrap(self.match_view), name="placements_referral_match"),
             path("<int:pk>/place/", wrap(self.place_view), name="placements_referral_place"),
+            path(
+                "<int:pk>/adoption-match/",
+                wrap(self.adoption_match_view),
+                name="placements_referral_adoption_match",
+            ),
             path(
                 "<int:pk>/matching-certificate.pdf",
                 wrap(self.certificate_view),
@@ -580,6 +589,35 @@ class ReferralAdmin(SavesThroughServices, admin.ModelAdmin):
             success=lambda placement: f"Placement {placement} has started.",
             success_url=lambda placement: placement.get_absolute_url(),
             submit="Start the placement",
+        )
+
+    def adoption_match_view(self, request, pk):
+        referral = self._referral(request, pk, "placements.add_adoptionmatch")
+        match = Match.objects.filter(referral=referral).select_related("placement").first()
+        placement = match.placement if match else None
+        blocked = []
+        if placement is None:
+            blocked.append("The child has not been placed from the match yet.")
+        elif hasattr(placement, "adoption_match"):
+            blocked.append("The adoption match is already recorded.")
+        return self._page(
+            request,
+            referral,
+            title=f"The adoption match for {referral}",
+            intro="Once there is authority to place (a placement order, or the parents' "
+            "consent): the adoption placement report, the adoption panel's recommendation, "
+            "the agency decision maker's decision and the adoption placement plan sent to "
+            "the carers. The child is then placed for adoption from the placement's page.",
+            blocked_by=blocked,
+            form=AdoptionMatchForm(request.POST or None, request.FILES or None),
+            perform=lambda form: services.adoption_match_record(
+                placement=placement,
+                match=form.save(commit=False),
+                report_file=form.cleaned_data["report_file"],
+                by=request.user,
+            ),
+            success="The adoption match is recorded.",
+            submit="Record the adoption match",
         )
 
     def certificate_view(self, request, pk):

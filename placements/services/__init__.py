@@ -81,6 +81,7 @@ from .deadlines import (
 from .documents import child_document_add, child_document_delete
 from .matching import (
     REFERRAL,
+    adoption_match_record,
     link_choose,
     link_close,
     link_propose,
@@ -224,6 +225,7 @@ __all__ = [
     "placement_began_on",
     # matching
     "REFERRAL",
+    "adoption_match_record",
     "link_choose",
     "link_close",
     "link_propose",

@@ -29,6 +29,7 @@ from portal.workflow import Action, Table, Workflow, lock_all
 
 from .. import clocks, reminders
 from ..models import (
+    AdoptionMatch,
     Child,
     ChildDocument,
     Link,
@@ -41,6 +42,7 @@ from ..models import (
 from ..travel import district_of
 from .approvals import _is_approved_foster_carer, temporary_approval_grant
 from .common import APPROVAL_PERMISSION, TransitionRefused
+from .consent import authority_to_place
 from .documents import child_document_add
 
 RStatus = Referral.Status
@@ -699,6 +701,95 @@ def referrals_placed(*, placement: Placement, children, by) -> None:
             fields={"status_changed_on": placement.placed_on},
         )
         referral_deadlines_refresh(referral=referral)
+
+
+# ---------------------------------------------------------------------------
+# The adoption match, once there is authority to place
+# ---------------------------------------------------------------------------
+
+
+def adoption_match_problems(*, placement: Placement, match: AdoptionMatch, children) -> list[str]:
+    """Adoption Agencies Regulations 2005: the adoption placement report goes to the panel
+    (reg 31), which recommends (reg 32); the agency decision maker decides, taking the
+    recommendation into account (reg 33); the placement plan is sent to the carers before
+    the child is placed for adoption (reg 35(2)). There must be an authority to place
+    (Adoption and Children Act 2002 s18, s19, s21) on the day of the decision."""
+    problems = []
+    if placement.status != Placement.Status.FOSTERING:
+        problems.append(f"The placement is “{placement.get_status_display()}”.")
+    for value, label in (
+        (match.panel_on, "The date of the adoption panel"),
+        (match.decided_on, "The date of the decision"),
+        (match.plan_sent_on, "The date the placement plan was sent"),
+    ):
+        problems += _happened(value, label)
+    problems += _after(
+        match.decided_on,
+        match.panel_on,
+        "The date of the decision",
+        "the date of the adoption panel",
+    )
+    problems += _after(
+        match.plan_sent_on,
+        match.decided_on,
+        "The date the placement plan was sent",
+        "the date of the decision",
+    )
+    if match.decided_by_id and not match.decided_by.has_perm(APPROVAL_PERMISSION):
+        problems.append(f"{match.decided_by} is not an agency decision maker.")
+    if match.decided_on:
+        for child in children:
+            problems += authority_to_place(child=child, on=match.decided_on).problems
+    return problems
+
+
+def adoption_match_record(
+    *, placement: Placement, match: AdoptionMatch, report_file, by
+) -> AdoptionMatch:
+    """Record the adoption match of a placement that started from an EP match."""
+    if not by.has_perm("placements.add_adoptionmatch"):
+        raise TransitionRefused(["You do not have permission to record an adoption match."])
+    with transaction.atomic():
+        (placement,) = lock_all(placement)
+        children = list(Child.objects.filter(placement_links__placement=placement).order_by("pk"))
+        problems = adoption_match_problems(placement=placement, match=match, children=children)
+        if AdoptionMatch.objects.filter(placement=placement).exists():
+            problems.append("The adoption match is already recorded.")
+        _refuse(problems)
+        match.placement, match.recorded_by = placement, by
+        match.report = child_document_add(
+            child=children[0],
+            kind=ChildDocument.Kind.ADOPTION_PLACEMENT_REPORT,
+            title="Adoption placement report",
+            file=report_file,
+            by=by,
+        )
+        match.save()
+        audit.record(
+            match,
+            "placements.adoption_match.recorded",
+            by=by,
+            changes={"decision": [None, match.decision], "decided_on": [None, match.decided_on]},
+        )
+    return match
+
+
+def adoption_match_needed(placement: Placement, on: date) -> list[str]:
+    """A placement from an EP match is placed for adoption only after the adoption match
+    (the guard of ``placements.placement_place_for_adoption``)."""
+    if not Match.objects.filter(placement=placement).exists():
+        return []
+    found = AdoptionMatch.objects.filter(placement=placement).first()
+    if found is None:
+        return [
+            "Record the adoption match first: the adoption panel's recommendation and the "
+            "agency decision maker's decision."
+        ]
+    if found.decision != AdoptionMatch.Recommendation.MATCH:
+        return ["The agency decision maker did not agree the adoption match."]
+    if found.decided_on > on:
+        return [f"The adoption match was agreed on {day(found.decided_on)}, after {day(on)}."]
+    return []
 
 
 # ---------------------------------------------------------------------------

@@ -39,7 +39,7 @@ from .common import (
 from .consent import authority_to_place
 from .court import _legal_status_set, court_order_record
 from .deadlines import deadlines_refresh
-from .matching import referral_placement_problems, referrals_placed
+from .matching import adoption_match_needed, referral_placement_problems, referrals_placed
 
 # Where a placement may go from each status: to another status, or to an end with an
 # outcome. Each target has exactly one service function below.
@@ -223,6 +223,7 @@ def _placement_guard_place_for_adoption(placement: Placement, children, on: date
         problems += authority_to_place(child=child, on=on).problems
     if not _is_approved_adopter(placement.household, on):
         problems.append(f"{placement.household} were not approved adopters on {day(on)}.")
+    problems += adoption_match_needed(placement, on)
     return problems
 
 

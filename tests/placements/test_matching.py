@@ -691,3 +691,129 @@ def test_the_matching_certificate_is_a_tagged_accessible_pdf_issued_from_the_ref
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert_accessible_pdf(response.content, title="Matching certificate for adoption leave and pay")
+
+
+# -- the measures, on a small data set worked by hand -------------------------------------------
+
+
+def test_the_matching_measures_worked_by_hand(social_worker):
+    from placements.measures import ep_measures, matching_csv_rows
+
+    h1, h2, h3 = household(), household(), household()
+    household(adopters_on=date(2026, 10, 1))
+    h5 = household()
+    MatchingPause.objects.create(household=h5, starts_on=date(2026, 11, 1), reason="Holiday")
+    # A: Concurrency, matched with h1 and placed.
+    child = factories.child(social_worker, born=date(2026, 11, 1))
+    a = referral(social_worker, child=child)
+    link = services.link_propose(
+        referral=a, household=h1, reasons="Near.", on=date(2026, 11, 3), by=social_worker
+    )
+    services.link_record_decision(link=link, decision="yes", on=date(2026, 11, 4), by=social_worker)
+    services.link_choose(link=link, on=date(2026, 11, 6), by=social_worker)
+    _agree(link, social_worker)  # decided 11 November 2026
+    services.placement_start(
+        household=h1,
+        children=[child],
+        route=Placement.Route.CONCURRENCY,
+        placed_on=date(2026, 11, 20),
+        came_from="hospital",
+        by=social_worker,
+    )
+    # B: Concurrency, two links, withdrawn. C: FfA, open, no links.
+    b = referral(social_worker)
+    for carers in (h2, h3):
+        services.link_propose(
+            referral=b, household=carers, reasons="Near.", on=date(2026, 11, 3), by=social_worker
+        )
+    services.referral_close(
+        referral=b, action="withdraw", on=date(2026, 11, 5), reason="Home.", by=social_worker
+    )
+    referral(social_worker, route=Placement.Route.FFA)
+
+    m = ep_measures(year=2026, today=date(2026, 11, 29)).matching
+    concurrency, ffa = Placement.Route.CONCURRENCY, Placement.Route.FFA
+    # Referrals: Concurrency 1 of 2 matched, FfA 0 of 1, all 1 of 3.
+    assert (m.referrals[concurrency].count, m.referrals[concurrency].of) == (1, 2)
+    assert (m.referrals[ffa].count, m.referrals[ffa].of) == (0, 1)
+    assert (m.referrals[None].count, m.referrals[None].of, m.referrals[None].share) == (1, 3, 33.3)
+    # Three links over three referrals.
+    assert m.links_per_referral == 1.0
+    # Received 2 November, agreed 11 November: 9 days. Approved 2 January 2025 to
+    # 11 November 2026: 365 + 304 (2 January to 2 November 2026) + 9 = 678 days. Agreed
+    # 11 November, placed 20 November: 9 days.
+    assert (m.referral_to_match[None].value, m.referral_to_match[None].count) == (9, 1)
+    assert m.approval_to_match[concurrency].value == 678
+    assert m.match_to_placement[None].value == 9
+    assert m.match_to_placement[ffa].count == 0
+    # Waiting on 29 November 2026: h2 and h3 (approved 2 January 2025: 678 + 18 = 696 days)
+    # and h4 (approved 1 October 2026: 30 + 29 = 59 days); h1 has a child, h5 is on hold.
+    # Median 696; two over 90 days.
+    assert (m.waiting.value, m.waiting.count, m.waiting.of) == (696, 2, 3)
+    assert m.lost == [("Withdrawn", 1)]
+    rows = matching_csv_rows(ep_measures(year=2026, today=date(2026, 11, 29)))
+    assert ["Referrals lost (2026): Withdrawn", "All routes", "", "1", ""] in rows
+    assert [
+        "Approved carers waiting now: median days since approval; how many over 90 days",
+        "All routes",
+        "696",
+        "2",
+        "3",
+    ] in rows
+
+
+# -- the adoption match -------------------------------------------------------------------------
+
+
+def test_placed_for_adoption_is_refused_without_the_adoption_match(matched, social_worker, manager):
+    from placements.models import AdoptionMatch, CourtOrder
+
+    child = matched.referral.child
+    placement = services.placement_start(
+        household=matched.link.household,
+        children=[child],
+        route=Placement.Route.CONCURRENCY,
+        placed_on=date(2026, 11, 20),
+        came_from="hospital",
+        by=social_worker,
+    )
+    services.court_order_record(
+        placement=placement,
+        children=[child],
+        kind=CourtOrder.Kind.PLACEMENT_ORDER,
+        made_on=date(2026, 11, 23),
+        by=social_worker,
+    )
+    place = {"placement": placement, "on": date(2026, 11, 27), "notice_on": date(2026, 11, 27)}
+    with pytest.raises(Refused, match="Record the adoption match first"):
+        services.placement_place_for_adoption(by=social_worker, **place)
+
+    def record(**fields):
+        values = {
+            "panel_on": date(2026, 11, 24),
+            "panel_recommendation": "match",
+            "decided_on": date(2026, 11, 25),
+            "decision": "match",
+            "decided_by": manager,
+            "plan_sent_on": date(2026, 11, 26),
+            **fields,
+        }
+        return services.adoption_match_record(
+            placement=placement,
+            match=AdoptionMatch(**values),
+            report_file=SimpleUploadedFile("report.pdf", PDF),
+            by=social_worker,
+        )
+
+    # Before the placement order there is no authority to place.
+    with pytest.raises(Refused, match="placement order"):
+        record(panel_on=date(2026, 11, 21), decided_on=date(2026, 11, 22))
+    with pytest.raises(Refused, match="is not an agency decision maker"):
+        record(decided_by=social_worker)
+    with pytest.raises(Refused, match="after the date of the adoption panel"):
+        record(decided_on=date(2026, 11, 23), panel_on=date(2026, 11, 24))
+    assert not AdoptionMatch.objects.exists()
+    record()
+    services.placement_place_for_adoption(by=social_worker, **place)
+    placement.refresh_from_db()
+    assert placement.status == Placement.Status.PLACED_FOR_ADOPTION
