@@ -513,9 +513,7 @@ PLACEMENTS_FAMILY_TIME_DAYS_SHOWN = env.int("PLACEMENTS_FAMILY_TIME_DAYS_SHOWN",
 # Matching (agency policy): the clocks on a referral, shown on it and on the staff home
 # page with reminders, and the estimated travel time between carers and family time.
 MATCHING_ACKNOWLEDGE_WORKING_DAYS = env.int("MATCHING_ACKNOWLEDGE_WORKING_DAYS", default=1)
-MATCHING_CARERS_DECISION_WORKING_DAYS = env.int(
-    "MATCHING_CARERS_DECISION_WORKING_DAYS", default=2
-)
+MATCHING_CARERS_DECISION_WORKING_DAYS = env.int("MATCHING_CARERS_DECISION_WORKING_DAYS", default=2)
 MATCHING_AGREED_DAYS_BEFORE_NEEDED = env.int("MATCHING_AGREED_DAYS_BEFORE_NEEDED", default=14)
 MATCHING_REMINDER_WORKING_DAYS_BEFORE = env.list(
     "MATCHING_REMINDER_WORKING_DAYS_BEFORE", cast=int, default=[1]

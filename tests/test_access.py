@@ -396,6 +396,7 @@ STAFF_PAGES = (
                 Probe("placements_referral_match"),
                 Probe("placements_referral_place"),
                 Probe("placements_referral_certificate"),
+                Probe("placements_referral_adoption_match"),
                 *(
                     Probe(f"placements_referral_close:{name}")
                     for name in placements_services.REFERRAL.actions
@@ -837,6 +838,9 @@ def _custom(name: str, r: Records) -> list[tuple[str, str]]:
             ]
             for step in ("linking", "acknowledge", "emergency", "match", "place")
         },
+        "placements_referral_adoption_match": lambda: [
+            (name, f"{a}placements/referral/{rf.pk}/adoption-match/")
+        ],
         "placements_referral_certificate": lambda: [
             (name, f"{a}placements/referral/{rf.pk}/matching-certificate.pdf")
         ],
