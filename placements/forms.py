@@ -681,7 +681,29 @@ class LinkDecisionForm(OnDateForm):
     )
 
 
-class MatchForm(forms.ModelForm):
+def _decision_makers(field) -> None:
+    """Staff who may approve (team managers): the reg 25A approving officer, the agency
+    decision maker."""
+    User = field.queryset.model
+    field.queryset = (
+        User.objects.filter(
+            is_active=True, groups__permissions__codename="grant_temporary_approval"
+        )
+        .distinct()
+        .order_by("first_name", "last_name")
+    )
+
+
+class ReportUpload:
+    """A report uploaded with the form, checked like every document (``portal.uploads``)."""
+
+    def clean_report_file(self):
+        file = self.cleaned_data["report_file"]
+        document_check(file)
+        return file
+
+
+class MatchForm(ReportUpload, forms.ModelForm):
     class Meta:
         model = Match
         fields = [
@@ -715,22 +737,10 @@ class MatchForm(forms.ModelForm):
 
     def __init__(self, *args, reg_25a: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        User = Match._meta.get_field("reg_25a_approved_by").related_model
-        self.fields["reg_25a_approved_by"].queryset = (
-            User.objects.filter(
-                is_active=True, groups__permissions__codename="grant_temporary_approval"
-            )
-            .distinct()
-            .order_by("first_name", "last_name")
-        )
+        _decision_makers(self.fields["reg_25a_approved_by"])
         if not reg_25a:
             del self.fields["reg_25a_assessed_on"]
             del self.fields["reg_25a_approved_by"]
-
-    def clean_report_file(self):
-        file = self.cleaned_data["report_file"]
-        document_check(file)
-        return file
 
 
 class PlacementFromMatchForm(forms.Form):
@@ -755,7 +765,7 @@ class MatchingPauseForm(forms.ModelForm):
         widgets = {"starts_on": DateInput(), "ends_on": DateInput()}
 
 
-class AdoptionMatchForm(forms.ModelForm):
+class AdoptionMatchForm(ReportUpload, forms.ModelForm):
     class Meta:
         model = AdoptionMatch
         fields = [
@@ -780,16 +790,4 @@ class AdoptionMatchForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        User = AdoptionMatch._meta.get_field("decided_by").related_model
-        self.fields["decided_by"].queryset = (
-            User.objects.filter(
-                is_active=True, groups__permissions__codename="grant_temporary_approval"
-            )
-            .distinct()
-            .order_by("first_name", "last_name")
-        )
-
-    def clean_report_file(self):
-        file = self.cleaned_data["report_file"]
-        document_check(file)
-        return file
+        _decision_makers(self.fields["decided_by"])

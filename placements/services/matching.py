@@ -111,6 +111,17 @@ def _after(later: date | None, earlier: date | None, label: str, earlier_label: 
     return dates.messages(dates.in_order(later, earlier, label=label, earlier_label=earlier_label))
 
 
+def _in_sequence(*steps: tuple[date | None, str]) -> list[str]:
+    """Each date has happened and comes on or after the one before it (``(date, label)``
+    pairs, labels as sentences start: "The date of the decision")."""
+    problems = []
+    for value, label in steps:
+        problems += _happened(value, label)
+    for (earlier, earlier_label), (later, label) in zip(steps, steps[1:], strict=False):
+        problems += _after(later, earlier, label, earlier_label[0].lower() + earlier_label[1:])
+    return problems
+
+
 # ---------------------------------------------------------------------------
 # Clocks
 # ---------------------------------------------------------------------------
@@ -541,29 +552,16 @@ def match_problems(*, link: Link, match: Match, reg_25a_needed: bool) -> list[st
         problems.append("The placing authority has not chosen these carers.")
     if link.referral.status != RStatus.LINKING:
         problems.append(f"The referral is “{link.referral.get_status_display()}”.")
-    for value, label in (
-        (match.meeting_on, "The date of the matching meeting"),
-        (match.decided_on, "The date of the placing authority's decision"),
-        (match.carers_told_on, "The date the carers were told"),
-    ):
-        problems += _happened(value, label)
     problems += _after(
         match.meeting_on,
         link.outcome_on,
         "The date of the matching meeting",
         "the day the carers were chosen",
     )
-    problems += _after(
-        match.decided_on,
-        match.meeting_on,
-        "The date of the placing authority's decision",
-        "the date of the matching meeting",
-    )
-    problems += _after(
-        match.carers_told_on,
-        match.decided_on,
-        "The date the carers were told",
-        "the date of the placing authority's decision",
+    problems += _in_sequence(
+        (match.meeting_on, "The date of the matching meeting"),
+        (match.decided_on, "The date of the placing authority's decision"),
+        (match.carers_told_on, "The date the carers were told"),
     )
     problems += _after(
         match.expected_placement_on,
@@ -717,23 +715,10 @@ def adoption_match_problems(*, placement: Placement, match: AdoptionMatch, child
     problems = []
     if placement.status != Placement.Status.FOSTERING:
         problems.append(f"The placement is “{placement.get_status_display()}”.")
-    for value, label in (
+    problems += _in_sequence(
         (match.panel_on, "The date of the adoption panel"),
         (match.decided_on, "The date of the decision"),
         (match.plan_sent_on, "The date the placement plan was sent"),
-    ):
-        problems += _happened(value, label)
-    problems += _after(
-        match.decided_on,
-        match.panel_on,
-        "The date of the decision",
-        "the date of the adoption panel",
-    )
-    problems += _after(
-        match.plan_sent_on,
-        match.decided_on,
-        "The date the placement plan was sent",
-        "the date of the decision",
     )
     if match.decided_by_id and not match.decided_by.has_perm(APPROVAL_PERMISSION):
         problems.append(f"{match.decided_by} is not an agency decision maker.")
