@@ -810,7 +810,7 @@ def test_placed_for_adoption_is_refused_without_the_adoption_match(matched, soci
         record(panel_on=date(2026, 11, 21), decided_on=date(2026, 11, 22))
     with pytest.raises(Refused, match="is not an agency decision maker"):
         record(decided_by=social_worker)
-    with pytest.raises(Refused, match="after the date of the adoption panel"):
+    with pytest.raises(Refused, match="cannot be before the date of the adoption panel"):
         record(decided_on=date(2026, 11, 23), panel_on=date(2026, 11, 24))
     assert not AdoptionMatch.objects.exists()
     record()

@@ -186,13 +186,34 @@ SUBJECT_ACCESS = {
 }
 CONSENT_WITHDRAWN = {"enquiries.withdraw_sensitive_consent"}
 
+# Added for matching: referrals, links, the EP match and the adoption match, carers on hold
+# for matching (a team manager deletes a mistaken hold), the referral clocks, the postcode
+# district centres (read-only).
+MATCHING = {
+    *[
+        f"placements.{verb}_{model}"
+        for model in ("referral", "link")
+        for verb in ("view", "add", "change")
+    ],
+    *[
+        f"placements.{verb}_{model}"
+        for model in ("match", "adoptionmatch")
+        for verb in ("view", "add")
+    ],
+    *[f"placements.{verb}_matchingpause" for verb in ("view", "add", "change")],
+    "placements.view_referraldeadline",
+    "placements.view_postcodedistrict",
+}
+
 FORMER_TABLE = {
     Role.EVENTS_TEAM: EVENTS_TEAM,
     Role.RECRUITMENT_TEAM: RECRUITMENT_TEAM | CONSENT_WITHDRAWN,
-    Role.SOCIAL_WORKERS: SOCIAL_WORKERS | CASE_NOTES,
+    Role.SOCIAL_WORKERS: SOCIAL_WORKERS | CASE_NOTES | MATCHING,
     Role.TEAM_MANAGERS: SOCIAL_WORKERS
     | TEAM_MANAGERS_ALSO
     | CASE_NOTES
+    | MATCHING
+    | {"placements.delete_matchingpause"}
     | SUBJECT_ACCESS
     | CONSENT_WITHDRAWN,
     Role.CONTENT_EDITORS: CONTENT_EDITORS,
