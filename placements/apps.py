@@ -17,6 +17,7 @@ class PlacementsConfig(AppConfig):
 
         from . import models, reminders, retention, roles
         from .selectors import SEARCH_KINDS, dashboard_panel
+        from .selectors.matching import referrals_panel
         from .services.deadlines import CHILDREN_CASELOAD, PLACEMENTS_CASELOAD
         from .services.notes import CHILD_NOTES, PLACEMENT_NOTES
 
@@ -24,6 +25,7 @@ class PlacementsConfig(AppConfig):
         for retention_class in retention.CLASSES:
             register_retention(retention_class)
         register_deadlines(reminders.DEADLINES)
+        register_deadlines(reminders.REFERRAL_DEADLINES)
         register_notes(CHILD_NOTES)
         register_notes(PLACEMENT_NOTES)
         for kind in SEARCH_KINDS:
@@ -34,6 +36,9 @@ class PlacementsConfig(AppConfig):
         register_panel(
             template="placements/admin/dashboard_panel.html", context=dashboard_panel, order=110
         )
+        register_panel(
+            template="placements/admin/referrals_panel.html", context=referrals_panel, order=105
+        )
 
         # Lock order (README, "Lock order"): after carers' rows; proceedings (shared by
         # brothers and sisters) before the placements whose clocks they move, the
@@ -42,6 +47,9 @@ class PlacementsConfig(AppConfig):
         lock_rank(models.Placement, 200)
         lock_rank(models.Child, 210)
         lock_rank(models.TemporaryApproval, 220)
+        # Matching: a referral after its child, a link after its referral.
+        lock_rank(models.Referral, 230)
+        lock_rank(models.Link, 240)
 
         # Names and notes about children and birth families are hidden in the audit trail
         # (the trail says what changed and who changed it); the record itself has them.
@@ -66,3 +74,12 @@ class PlacementsConfig(AppConfig):
         audit.register(models.LocalAuthority)
         audit.register(models.ChildNote, masked=["text"])
         audit.register(models.PlacementNote, masked=["text"])
+        audit.register(
+            models.Referral,
+            masked=["hospital", "heritage", "religion", "language", "emergency_reason"],
+            excluded=["updated_at"],
+        )
+        audit.register(models.Link, masked=["reasons", "agency_view"])
+        audit.register(models.Match, masked=["support_plan", "family_time_transport_plan"])
+        audit.register(models.MatchingPause, masked=["reason"])
+        audit.register(models.AdoptionMatch)

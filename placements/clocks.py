@@ -439,3 +439,24 @@ def placement_clocks(facts: PlacementFacts) -> list[Clock]:
             )
         )
     return clocks
+
+
+# --- Agency policy: the clocks of a referral for matching ----------------------------------
+# No regulation sets these: each is the agency's own standard (settings ``MATCHING_*``), so
+# the number of days is passed in by ``services.matching``.
+
+
+def referral_acknowledge_by(received_on: date, *, working_days: int) -> date:
+    """Acknowledge a referral within ``working_days`` working days of receiving it."""
+    return add_working_days(received_on, working_days)
+
+
+def carers_decision_by(shared_on: date, *, working_days: int) -> date:
+    """The carers say yes or no within ``working_days`` working days of hearing about the
+    child (for a newborn the agency asks for an answer in a couple of days)."""
+    return add_working_days(shared_on, working_days)
+
+
+def match_agreed_by(needed_by: date, *, days_before: int) -> date:
+    """The match is agreed ``days_before`` days before the child needs the carers."""
+    return needed_by - timedelta(days=days_before)

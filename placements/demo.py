@@ -27,6 +27,7 @@ from portal.demo import DEMO_COLLEAGUES, demo_staff
 from portal.roles import Role
 
 from . import services
+from .management.commands.load_postcode_districts import SHIPPED as POSTCODE_DISTRICTS
 from .models import (
     Child,
     ChildProfessional,
@@ -36,10 +37,12 @@ from .models import (
     HealthAssessment,
     Hearing,
     LocalAuthority,
+    MatchingPause,
     ParentConsent,
     Placement,
     PlacementDeadline,
     Professional,
+    Referral,
     TemporaryApproval,
 )
 
@@ -71,7 +74,8 @@ def seed(*, stdout) -> None:
     carrow = demo.household("Carrow", approved=ago(700), fostering=False)
     dunmore = demo.household("Dunmore", approved=ago(500))
     ellery = demo.household("Ellery", approved=ago(400), fostering=False)
-    fairlie = demo.household("Fairlie", approved=ago(200))
+    # The Fairlies live further out (OK6), over an hour from family time in Oakford.
+    fairlie = demo.household("Fairlie", approved=ago(200), postcode="OK6 2FA")
 
     # 1. Concurrency, a newborn from hospital, adopted by the carers.
     child = demo.child("Poppy", "Hartley", born=ago(858))
@@ -273,13 +277,40 @@ def seed(*, stdout) -> None:
                 child=child, professional=person, since=child.entered_care_on
             )
 
-    # Waiting to be placed: a newborn in hospital and an unborn baby.
+    # Waiting to be placed: a newborn in hospital and an unborn baby, referred for
+    # Concurrency carers. On the linking page the Ashworths and the Dunmores fit; the
+    # Bexleys are on hold, the Carrows and the Ellerys are adopters only, and the Fairlies
+    # live too far from family time.
     demo.child("Noah", "Reyes", born=ago(2), entered_care=ago(2))
-    services.child_register(
+    unborn = services.child_register(
         child=Child(
             last_name="Sinclair",
             expected_on=today + timedelta(days=30),
             placing_authority=demo.authority,
+        ),
+        by=by,
+    )
+    with open(POSTCODE_DISTRICTS, encoding="utf-8", newline="") as lines:
+        services.postcode_districts_load(lines=lines)
+    MatchingPause.objects.create(
+        household=bexley, starts_on=ago(10), ends_on=today + timedelta(days=60), reason="A move"
+    )
+    referral = services.referral_receive(
+        referral=Referral(
+            child=unborn,
+            hospital="Oakford General Hospital",
+            child_social_worker=childs_worker,
+            social_worker=by,
+            received_on=ago(1),
+            needed_by=unborn.expected_on,
+            route=Route.CONCURRENCY,
+            legal_position=Referral.LegalPosition.PRE_BIRTH,
+            exposure_in_pregnancy=True,
+            heritage="White British",
+            language="English",
+            family_time_per_week=3,
+            family_time_town="Oakford Family Centre",
+            family_time_district="OK1",
         ),
         by=by,
     )
@@ -288,7 +319,8 @@ def seed(*, stdout) -> None:
         "demo placements on both routes, every outcome, fostering and placed for adoption "
         "(one on the mother's consent, no placement order), a late extension, duties held "
         "by the placing authority and by the agency, health assessments and the people "
-        f"around the children; the Dunmore household ({dunmore}) is free for a new placement."
+        f"around the children; the Dunmore household ({dunmore}) is free for a new placement; "
+        f"referral {referral} is for an unborn baby."
     )
 
 
@@ -319,7 +351,9 @@ class _Demo:
             },
         )[0]
 
-    def household(self, surname: str, *, approved: date, fostering: bool = True):
+    def household(
+        self, surname: str, *, approved: date, fostering: bool = True, postcode: str = "OK1 4DE"
+    ):
         """A household walked through the carers services, approved on ``approved``."""
         on, by = approved, self.by
         household = carers_services.household_create(
@@ -332,7 +366,7 @@ class _Demo:
             roi_received_on=on,
             address_line_1=f"{len(surname)} {surname} Road",
             town="Oakford",
-            postcode="OK1 4DE",
+            postcode=postcode,
             local_authority="Oakshire",
         )
         adoption = household.assessments.get(track=Track.ADOPTION)

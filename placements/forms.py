@@ -16,14 +16,20 @@ from portal import forms as portal_forms
 from portal.admin_documents import DocumentUploadForm
 from portal.calendar import financial_year_label
 from portal.forms import DateInput, validate_happened
+from portal.uploads import document_check
 
 from . import services
 from .models import (
+    AdoptionMatch,
     Child,
     ChildDocument,
     CourtOrder,
+    Link,
+    Match,
+    MatchingPause,
     Placement,
     Proceedings,
+    Referral,
     TemporaryApproval,
     TermsExemption,
 )
@@ -610,3 +616,205 @@ class ChildDocumentInlineForm(DocumentUploadForm):
     class Meta:
         model = ChildDocument
         fields = ["kind", "title", "file"]
+
+
+# ---------------------------------------------------------------------------
+# Matching
+# ---------------------------------------------------------------------------
+
+
+class ReferralForm(forms.ModelForm):
+    class Meta:
+        model = Referral
+        fields = [
+            "child",
+            "hospital",
+            "child_social_worker",
+            "social_worker",
+            "received_on",
+            "needed_by",
+            "route",
+            "legal_position",
+            "brothers_and_sisters",
+            "health_uncertainty",
+            "exposure_in_pregnancy",
+            "disability",
+            "heritage",
+            "religion",
+            "language",
+            "family_time_per_week",
+            "family_time_town",
+            "family_time_district",
+            "family_time_supervised",
+            "restricted",
+        ]
+        widgets = {
+            "received_on": DateInput(),
+            "needed_by": DateInput(),
+            "route": forms.RadioSelect,
+            "legal_position": forms.RadioSelect,
+        }
+
+    def clean_received_on(self):
+        value = self.cleaned_data["received_on"]
+        validate_happened(value)
+        return value
+
+
+class OnDateForm(forms.Form):
+    """A date, today by default: for a step that needs nothing else."""
+
+    on = forms.DateField(label="Date", widget=DateInput(), validators=[validate_happened])
+
+    def __init__(self, *args, label: str = "Date", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["on"].label = label
+        self.fields["on"].initial = timezone.localdate()
+
+
+class ReasonForm(OnDateForm):
+    reason = forms.CharField(
+        label="Reason", max_length=300, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class EmergencyForm(OnDateForm):
+    reason = forms.CharField(
+        label="Why the child must be placed before a match is agreed",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    agreed_by = forms.CharField(
+        label="Who agreed it", max_length=120, help_text="Name and role, e.g. the head of service."
+    )
+
+
+class LinkProposeForm(OnDateForm):
+    reasons = forms.CharField(
+        label="Why these carers", max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+class LinkUpdateForm(forms.ModelForm):
+    class Meta:
+        model = Link
+        fields = ["shared_on", "met_social_worker_on", "agency_view"]
+        widgets = {"shared_on": DateInput(), "met_social_worker_on": DateInput()}
+
+
+class LinkDecisionForm(OnDateForm):
+    decision = forms.ChoiceField(
+        label="The carers' decision", choices=Link.Decision.choices, widget=forms.RadioSelect
+    )
+
+
+def _decision_makers(field) -> None:
+    """Staff who may approve (team managers): the reg 25A approving officer, the agency
+    decision maker."""
+    User = field.queryset.model
+    field.queryset = (
+        User.objects.filter(
+            is_active=True, groups__permissions__codename="grant_temporary_approval"
+        )
+        .distinct()
+        .order_by("first_name", "last_name")
+    )
+
+
+class ReportUpload:
+    """A report uploaded with the form, checked like every document (``portal.uploads``)."""
+
+    def clean_report_file(self):
+        file = self.cleaned_data["report_file"]
+        document_check(file)
+        return file
+
+
+class MatchForm(ReportUpload, forms.ModelForm):
+    class Meta:
+        model = Match
+        fields = [
+            "meeting_on",
+            "attended",
+            "support_plan",
+            "family_time_transport_plan",
+            "decided_on",
+            "deciding_officer",
+            "reg_25a_assessed_on",
+            "reg_25a_approved_by",
+            "carers_told_on",
+            "expected_placement_on",
+        ]
+        widgets = {
+            name: DateInput()
+            for name in (
+                "meeting_on",
+                "decided_on",
+                "reg_25a_assessed_on",
+                "carers_told_on",
+                "expected_placement_on",
+            )
+        }
+
+    report_file = forms.FileField(
+        label="EP matching report",
+        help_text="Covers the carers as foster carers and as prospective adopters. Kept with "
+        "the child's documents.",
+    )
+
+    def __init__(self, *args, reg_25a: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        _decision_makers(self.fields["reg_25a_approved_by"])
+        if not reg_25a:
+            del self.fields["reg_25a_assessed_on"]
+            del self.fields["reg_25a_approved_by"]
+
+
+class PlacementFromMatchForm(forms.Form):
+    placed_on = forms.DateField(
+        label="Date the child came to live with the carers",
+        widget=DateInput(),
+        validators=[validate_happened],
+    )
+    came_from = forms.ChoiceField(
+        label="Came from", choices=Placement.CameFrom.choices, widget=forms.RadioSelect
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["placed_on"].initial = timezone.localdate()
+
+
+class MatchingPauseForm(forms.ModelForm):
+    class Meta:
+        model = MatchingPause
+        fields = ["household", "starts_on", "ends_on", "reason"]
+        widgets = {"starts_on": DateInput(), "ends_on": DateInput()}
+
+
+class AdoptionMatchForm(ReportUpload, forms.ModelForm):
+    class Meta:
+        model = AdoptionMatch
+        fields = [
+            "panel_on",
+            "panel_recommendation",
+            "decided_on",
+            "decision",
+            "decided_by",
+            "plan_sent_on",
+        ]
+        widgets = {
+            "panel_on": DateInput(),
+            "decided_on": DateInput(),
+            "plan_sent_on": DateInput(),
+            "panel_recommendation": forms.RadioSelect,
+            "decision": forms.RadioSelect,
+        }
+
+    report_file = forms.FileField(
+        label="Adoption placement report", help_text="Kept with the child's documents."
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _decision_makers(self.fields["decided_by"])

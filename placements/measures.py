@@ -16,27 +16,31 @@ Definitions (shown on the page too):
 """
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
+from django.conf import settings
 from django.db import NotSupportedError, connection
 from django.db.models import (
     Aggregate,
     Avg,
     Count,
+    DateField,
     F,
     FloatField,
     Func,
     IntegerField,
     Q,
     QuerySet,
+    Value,
     Window,
 )
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
+from carers.models import Household
 from portal.calendar import financial_year_bounds, financial_year_label, financial_year_of
 
-from .models import Placement, PlacementChild
+from .models import Link, Match, MatchingPause, Placement, PlacementChild, Referral
 from .selectors import placement_result
 
 Route = Placement.Route
@@ -167,6 +171,7 @@ class Measures:
     placement_to_order: dict[str | None, Figure] = field(default_factory=dict)
     returned_home: dict[str | None, Figure] = field(default_factory=dict)
     proceedings_over_26_weeks: dict[str | None, Figure] = field(default_factory=dict)
+    matching: "MatchingMeasures | None" = None
 
     @property
     def period(self) -> str:
@@ -364,6 +369,7 @@ def ep_measures(
         .order_by()
     )
     _route_figures(measures.proceedings_over_26_weeks, proceedings, count="over", of="issued")
+    measures.matching = matching_measures(year=year, financial_year=financial_year, today=today)
     return measures
 
 
@@ -441,10 +447,177 @@ def measures_csv_rows(measures: Measures) -> list[list[str]]:
                 str(figure.of),
             ]
         )
-    return rows
+    return rows + matching_csv_rows(measures)
 
 
 def _number(value: float | None) -> str:
     if value is None:
         return ""
     return f"{value:g}" if value == int(value) else f"{value:.1f}"
+
+
+# ---------------------------------------------------------------------------
+# Matching: from referral to match to placement
+# ---------------------------------------------------------------------------
+# - referrals received in the year, how many were matched (an agreed match), links per
+#   referral (all links, open or closed);
+# - median days from referral to the agreed match, and from the match to the placement,
+#   for matches agreed (placements begun) in the year;
+# - median days from the carers' approval as adopters to their match (matches agreed in
+#   the year);
+# - approved carers waiting now (approved as adopters, no child placed, no open link or
+#   match): how long since approval, and how many have waited longer than
+#   ``MATCHING_WAITING_ALERT_DAYS`` (agency policy, 90 by default);
+# - referrals lost in the year (withdrawn, or the child placed elsewhere), by why.
+
+
+@dataclass
+class MatchingMeasures:
+    referrals: dict[str | None, Figure] = field(default_factory=dict)  # matched of received
+    links_per_referral: float | None = None
+    referral_to_match: dict[str | None, Figure] = field(default_factory=dict)
+    approval_to_match: dict[str | None, Figure] = field(default_factory=dict)
+    match_to_placement: dict[str | None, Figure] = field(default_factory=dict)
+    waiting: Figure | None = None  # value: median days waited; count: over the limit; of: all
+    waiting_limit_days: int = 0
+    lost: list[tuple[str, int]] = field(default_factory=list)
+
+
+def _medians(queryset: QuerySet, *, route: str, start, end) -> dict[str | None, Figure]:
+    counts = dict(queryset.order_by().values(route).annotate(n=Count("pk")).values_list(route, "n"))
+    counts[None] = sum(counts.values())
+    medians = medians_by(queryset, group=route, values={"days": DaysBetween(start, end)})
+    return {
+        key: Figure(medians.get(key, {}).get("days"), counts.get(key, 0))
+        for key in (*Route.values, None)
+    }
+
+
+def matching_measures(
+    *, year: int | None = None, financial_year: int | None = None, today: date | None = None
+) -> MatchingMeasures:
+    """The matching measures for a period (see above), in a fixed number of queries."""
+
+    today = today or timezone.localdate()
+    result = MatchingMeasures(waiting_limit_days=settings.MATCHING_WAITING_ALERT_DAYS)
+
+    received = Referral.objects.filter(_in_year("received_on", year, financial_year))
+    rows = (
+        received.order_by()
+        .values("route")
+        .annotate(n=Count("pk"), matched=Count("match", distinct=True))
+    )
+    _route_figures(
+        result.referrals,
+        [{"placement__route": r["route"], "n": r["n"], "matched": r["matched"]} for r in rows],
+        count="matched",
+        of="n",
+    )
+    links = Link.objects.filter(referral__in=received).count()
+    total = result.referrals[None].of
+    result.links_per_referral = round(links / total, 1) if total else None
+
+    matches = Match.objects.filter(_in_year("decided_on", year, financial_year))
+    result.referral_to_match = _medians(
+        matches, route="referral__route", start=F("referral__received_on"), end=F("decided_on")
+    )
+    result.approval_to_match = _medians(
+        matches,
+        route="referral__route",
+        start=F("link__household__adopter_approved_on"),
+        end=F("decided_on"),
+    )
+    placed = Match.objects.filter(
+        Q(placement__isnull=False) & _in_year("placement__placed_on", year, financial_year)
+    )
+    result.match_to_placement = _medians(
+        placed, route="referral__route", start=F("decided_on"), end=F("placement__placed_on")
+    )
+
+    busy = Q(placements__placement_children__is_current=True) | Q(
+        links__outcome__in=(Link.Outcome.OPEN, Link.Outcome.CHOSEN),
+        links__referral__status__in=(
+            Referral.Status.OPEN,
+            Referral.Status.LINKING,
+            Referral.Status.MATCHED,
+        ),
+    )
+    held = MatchingPause.objects.filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=today), starts_on__lte=today
+    ).values("household")
+    waiting = (
+        Household.objects.filter(status=Household.Status.APPROVED, adopter_approved_on__lte=today)
+        .exclude(pk__in=Household.objects.filter(busy).values("pk"))
+        .exclude(pk__in=held)
+    )
+    limit = today - timedelta(days=result.waiting_limit_days)
+    counts = waiting.aggregate(
+        all=Count("pk"), over=Count("pk", filter=Q(adopter_approved_on__lt=limit))
+    )
+    median = medians_by(
+        waiting.annotate(_today=Value(today, output_field=DateField())),
+        group="status",
+        values={"days": DaysBetween(F("adopter_approved_on"), F("_today"))},
+    )
+    result.waiting = Figure(median.get(None, {}).get("days"), counts["over"], counts["all"])
+
+    lost = (
+        Referral.objects.filter(
+            Q(status__in=(Referral.Status.WITHDRAWN, Referral.Status.PLACED_ELSEWHERE))
+            & _in_year("status_changed_on", year, financial_year)
+        )
+        .order_by()
+        .values("status")
+        .annotate(n=Count("pk"))
+    )
+    labels = dict(Referral.Status.choices)
+    result.lost = sorted(((labels[r["status"]], r["n"]) for r in lost), key=lambda pair: pair[0])
+    return result
+
+
+def matching_csv_rows(measures: Measures) -> list[list[str]]:
+    """The matching measures as CSV rows, in the columns of ``measures_csv_rows``."""
+    m, period, labels = measures.matching, measures.period, dict(measures.routes)
+    if m is None:
+        return []
+    rows = []
+    for route, figure in m.referrals.items():
+        rows.append(
+            [
+                f"Referrals received and matched ({period})",
+                labels[route],
+                _number(figure.share),
+                str(figure.count),
+                str(figure.of),
+            ]
+        )
+    rows.append(
+        [
+            f"Links per referral received ({period})",
+            "All routes",
+            _number(m.links_per_referral),
+            "",
+            "",
+        ]
+    )
+    for title, figures in (
+        ("Median days from referral to agreed match", m.referral_to_match),
+        ("Median days from the carers' approval to their match", m.approval_to_match),
+        ("Median days from the agreed match to placement", m.match_to_placement),
+    ):
+        for route, figure in figures.items():
+            rows.append(
+                [f"{title} ({period})", labels[route], _number(figure.value), str(figure.count), ""]
+            )
+    rows.append(
+        [
+            f"Approved carers waiting now: median days since approval; how many over {m.waiting_limit_days} days",
+            "All routes",
+            _number(m.waiting.value),
+            str(m.waiting.count),
+            str(m.waiting.of),
+        ]
+    )
+    for label, count in m.lost:
+        rows.append([f"Referrals lost ({period}): {label}", "All routes", "", str(count), ""])
+    return rows

@@ -463,6 +463,10 @@ class ChildDocument(AuditNamed, models.Model):
         PLACEMENT_PLAN = "placement_plan", "Placement plan"
         CARE_PLAN = "care_plan", "Care plan"
         CONSENT = "consent", "Consent form"
+        REFERRAL = "referral", "Referral form"
+        CHRONOLOGY = "chronology", "Chronology"
+        MATCHING_REPORT = "matching_report", "EP matching report"
+        ADOPTION_PLACEMENT_REPORT = "adoption_report", "Adoption placement report"
         OTHER = "other", "Other"
 
     child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="documents")
@@ -1167,3 +1171,435 @@ class PlacementNote(CaseNoteBase):
         indexes = [
             models.Index(fields=["placement", "-happened_on"], name="placementnote_placement_idx")
         ]
+
+
+# ---------------------------------------------------------------------------
+# Matching: from a placing authority's referral to a linked and agreed match
+# ---------------------------------------------------------------------------
+
+
+class PostcodeDistrict(models.Model):
+    """Where a postcode district (the outward code, "OK1") lies: the centre of its
+    postcodes, for the estimated travel time between carers and a family-time venue.
+
+    Loaded from a file (``manage.py load_postcode_districts``); the portal ships the
+    demo area's districts.
+    """
+
+    district = models.CharField(max_length=4, unique=True)
+    latitude = models.DecimalField(max_digits=8, decimal_places=5)
+    longitude = models.DecimalField(max_digits=8, decimal_places=5)
+
+    class Meta:
+        ordering = ["district"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    latitude__gte=49, latitude__lte=61, longitude__gte=-9, longitude__lte=3
+                ),
+                name="postcode_district_in_the_uk",
+                violation_error_message="The centre must lie in the United Kingdom.",
+            )
+        ]
+
+    def __str__(self):
+        return self.district
+
+
+class Referral(models.Model):
+    """A placing local authority asks the agency to find Early Permanence carers for a
+    child (often before birth). Its status moves only through ``services.matching``."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        LINKING = "linking", "Linking"
+        MATCHED = "matched", "Matched"
+        PLACED = "placed", "Placed"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+        PLACED_ELSEWHERE = "placed_elsewhere", "Placed elsewhere"
+
+    class LegalPosition(models.TextChoices):
+        PRE_BIRTH = "pre_birth", "Pre-birth assessment"
+        PRE_PROCEEDINGS = "pre_proceedings", "Pre-proceedings (Public Law Outline)"
+        PROCEEDINGS = "proceedings", "Care proceedings issued"
+
+    reference = reference_field("e.g. RF00003.")
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="referrals")
+    hospital = models.CharField(
+        max_length=120, blank=True, help_text="Where the baby is expected to be born."
+    )
+    child_social_worker = models.ForeignKey(
+        Professional,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referrals",
+        verbose_name="child's social worker",
+        limit_choices_to={"role": "child_social_worker"},
+    )
+    social_worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="referrals_allocated",
+        verbose_name="family-finding social worker",
+        help_text="Reminded of the referral's clocks. Empty: the team mailbox.",
+    )
+    received_on = models.DateField("received on")
+    needed_by = models.DateField(
+        "carers needed by", help_text="The due date, or the day the child leaves hospital."
+    )
+    route = models.CharField("route sought", max_length=20, choices=Placement.Route.choices)
+    legal_position = models.CharField(max_length=20, choices=LegalPosition.choices)
+    brothers_and_sisters = models.PositiveSmallIntegerField(
+        "brothers and sisters to be placed together",
+        default=0,
+        help_text="How many others are to be placed with the child (0 for the child alone).",
+    )
+    health_uncertainty = models.BooleanField("health or developmental uncertainty", default=False)
+    exposure_in_pregnancy = models.BooleanField(
+        "exposure in pregnancy (alcohol, drugs)", default=False
+    )
+    disability = models.BooleanField("a known disability", default=False)
+    heritage = models.CharField(max_length=120, blank=True)
+    religion = models.CharField(max_length=80, blank=True)
+    language = models.CharField("first language of the birth family", max_length=80, blank=True)
+    family_time_per_week = models.PositiveSmallIntegerField(
+        "proposed family time (times a week)", default=3
+    )
+    family_time_town = models.CharField(
+        "family-time town or venue", max_length=120, help_text="e.g. the family centre, Oakford."
+    )
+    family_time_district = models.CharField(
+        "family-time postcode district",
+        max_length=4,
+        help_text="The outward code of the venue's postcode (e.g. OK1): for the travel times.",
+    )
+    family_time_supervised = models.BooleanField("family time supervised", default=True)
+    restricted = models.BooleanField(
+        default=False, help_text="Seen only by those the agency allows (a well-known family)."
+    )
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.OPEN, editable=False
+    )
+    status_changed_on = models.DateField(editable=False)
+    acknowledged_on = models.DateField(null=True, blank=True, editable=False)
+    closed_reason = models.CharField(max_length=300, blank=True, editable=False)
+    emergency_reason = models.CharField(
+        "emergency placement without an agreed match: why",
+        max_length=500,
+        blank=True,
+        editable=False,
+    )
+    emergency_agreed_by = models.CharField(
+        "emergency agreed by", max_length=120, blank=True, editable=False
+    )
+    emergency_recorded_on = models.DateField(null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["needed_by", "id"]
+        constraints = [
+            dates_in_order(
+                "acknowledged_on",
+                "received_on",
+                name="referral_acknowledged_after_received",
+                message="A referral is acknowledged after it is received.",
+                nullable=("acknowledged_on",),
+            ),
+            models.CheckConstraint(
+                condition=Q(brothers_and_sisters__lte=6),
+                name="referral_at_most_six_brothers_and_sisters",
+                violation_error_message="At most six brothers and sisters placed together.",
+            ),
+            models.CheckConstraint(
+                condition=Q(family_time_per_week__gte=0, family_time_per_week__lte=14),
+                name="referral_family_time_up_to_fourteen_a_week",
+                violation_error_message="Family time is between 0 and 14 times a week.",
+            ),
+            models.CheckConstraint(
+                condition=Q(emergency_reason="") | ~Q(emergency_agreed_by=""),
+                name="referral_emergency_says_who_agreed",
+                violation_error_message="Say who agreed the emergency placement.",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "needed_by"], name="referral_status_idx")]
+
+    def __str__(self):
+        return self.reference or f"Referral {self.pk or '(new)'}"
+
+    def get_absolute_url(self):
+        return reverse("admin:placements_referral_change", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (self.Status.OPEN, self.Status.LINKING, self.Status.MATCHED)
+
+    @property
+    def children_to_place(self) -> int:
+        return 1 + self.brothers_and_sisters
+
+
+class MatchingPause(models.Model):
+    """Approved carers not available for linking for a while (a holiday, a bereavement,
+    a move): the linking page leaves them out until the pause ends."""
+
+    household = models.ForeignKey(
+        "carers.Household", on_delete=models.CASCADE, related_name="matching_pauses"
+    )
+    starts_on = models.DateField()
+    ends_on = models.DateField(null=True, blank=True, help_text="Empty until known.")
+    reason = models.CharField(max_length=200, help_text="No personal details needed.")
+
+    class Meta:
+        ordering = ["household", "-starts_on", "id"]
+        verbose_name = "carers on hold for matching"
+        verbose_name_plural = "carers on hold for matching"
+        constraints = [
+            dates_in_order(
+                "ends_on",
+                "starts_on",
+                name="matching_pause_ends_after_it_starts",
+                message="The hold cannot end before it starts.",
+                nullable=("ends_on",),
+            )
+        ]
+
+    def __str__(self):
+        until = f" to {formats.day(self.ends_on)}" if self.ends_on else ""
+        return f"On hold from {formats.day(self.starts_on)}{until}"
+
+
+class Link(models.Model):
+    """A household put forward for a referral: the carers hear about the child, meet the
+    child's social worker and decide; the placing authority chooses one household."""
+
+    class Decision(models.TextChoices):
+        YES = "yes", "Want to go ahead"
+        NO = "no", "Do not want to go ahead"
+
+    class Outcome(models.TextChoices):
+        OPEN = "open", "Open"
+        CHOSEN = "chosen", "Chosen by the placing authority"
+        CLOSED = "closed", "Closed"
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="links")
+    household = models.ForeignKey(
+        "carers.Household", on_delete=models.PROTECT, related_name="links"
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    proposed_on = models.DateField()
+    reasons = models.TextField("why these carers", max_length=2000)
+    shared_on = models.DateField("information shared with the carers on", null=True, blank=True)
+    met_social_worker_on = models.DateField(
+        "met the child's social worker on", null=True, blank=True
+    )
+    carers_decision = models.CharField(
+        "carers' decision", max_length=5, choices=Decision.choices, blank=True, editable=False
+    )
+    carers_decided_on = models.DateField(null=True, blank=True, editable=False)
+    agency_view = models.TextField("the agency's view", max_length=2000, blank=True)
+    outcome = models.CharField(
+        max_length=10, choices=Outcome.choices, default=Outcome.OPEN, editable=False
+    )
+    outcome_on = models.DateField(null=True, blank=True, editable=False)
+    closed_reason = models.CharField(max_length=300, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["referral", "proposed_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["referral", "household"],
+                name="link_household_once_per_referral",
+                violation_error_message="These carers are already linked with the referral.",
+            ),
+            models.UniqueConstraint(
+                fields=["referral"],
+                condition=Q(outcome="chosen"),
+                name="link_one_chosen_per_referral",
+            ),
+            dates_in_order(
+                "carers_decided_on",
+                "proposed_on",
+                name="link_decision_after_proposal",
+                nullable=("carers_decided_on",),
+            ),
+            models.CheckConstraint(
+                condition=Q(carers_decision="", carers_decided_on__isnull=True)
+                | (~Q(carers_decision="") & Q(carers_decided_on__isnull=False)),
+                name="link_decision_has_a_date",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.household} for {self.referral}"
+
+
+class Match(models.Model):
+    """The Early Permanence match: the chosen carers and the child, agreed by the placing
+    authority before the child is placed (``services.matching``)."""
+
+    referral = models.OneToOneField(Referral, on_delete=models.PROTECT, related_name="match")
+    link = models.OneToOneField(Link, on_delete=models.PROTECT, related_name="match")
+    meeting_on = models.DateField("matching meeting on")
+    attended = models.CharField("who attended", max_length=300)
+    report = models.ForeignKey(
+        ChildDocument,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="EP matching report",
+        help_text="Covers the carers as foster carers and as prospective adopters.",
+    )
+    support_plan = models.TextField(max_length=4000)
+    family_time_transport_plan = models.TextField("family time and transport plan", max_length=4000)
+    decided_on = models.DateField("placing authority's decision on")
+    deciding_officer = models.CharField("placing authority's deciding officer", max_length=120)
+    reg_25a_assessed_on = models.DateField(
+        "reg 25A suitability assessment on",
+        null=True,
+        blank=True,
+        help_text="Fostering for Adoption by carers not approved as foster carers.",
+    )
+    reg_25a_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="reg 25A approving officer",
+    )
+    carers_told_on = models.DateField("carers told of the match on")
+    expected_placement_on = models.DateField("expected placement date")
+    placement = models.OneToOneField(
+        Placement,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="match",
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = "EP match"
+        verbose_name_plural = "EP matches"
+        constraints = [
+            dates_in_order(
+                "decided_on",
+                "meeting_on",
+                name="match_decided_after_meeting",
+                message="The placing authority decides after the matching meeting.",
+            ),
+            dates_in_order(
+                "carers_told_on",
+                "meeting_on",
+                name="match_carers_told_after_meeting",
+                message="The carers are told of the match after the matching meeting.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Match {self.pk or '(new)'}"
+
+
+class ReferralDeadline(DeadlineBase):
+    """An open clock on a referral (``portal.deadlines``): agency policy, in settings."""
+
+    class Kind(models.TextChoices):
+        ACKNOWLEDGE = "acknowledge", "Acknowledge the referral"
+        CARERS_DECISION = "carers_decision", "The carers' decision"
+        MATCH_AGREED = "match_agreed", "Match agreed"
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="deadlines")
+    link = models.ForeignKey(
+        Link, on_delete=models.CASCADE, null=True, blank=True, related_name="deadlines"
+    )
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta(DeadlineBase.Meta):
+        verbose_name = "referral deadline"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["referral", "kind"],
+                condition=Q(link__isnull=True),
+                name="referral_deadline_one_per_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["referral", "kind", "link"],
+                condition=Q(link__isnull=False),
+                name="referral_deadline_one_per_kind_and_link",
+            ),
+        ]
+        indexes = [models.Index(fields=["referral", "due_on"], name="referral_deadline_due_idx")]
+
+
+class AdoptionMatch(models.Model):
+    """The adoption match of a child placed from an EP match, once there is authority to
+    place: the adoption placement report to the adoption panel (Adoption Agencies
+    Regulations 2005 reg 31), the panel's recommendation (reg 32), the agency decision
+    maker's decision (reg 33), and the adoption placement plan sent to the carers (reg
+    35(2)). The child is placed for adoption only after it (``services.matching``)."""
+
+    class Recommendation(models.TextChoices):
+        MATCH = "match", "Recommends the match"
+        NO_MATCH = "no_match", "Does not recommend the match"
+
+    placement = models.OneToOneField(
+        Placement, on_delete=models.PROTECT, related_name="adoption_match"
+    )
+    report = models.ForeignKey(
+        ChildDocument,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="adoption placement report",
+    )
+    panel_on = models.DateField("adoption panel sat on")
+    panel_recommendation = models.CharField(max_length=10, choices=Recommendation.choices)
+    decided_on = models.DateField("agency decision maker's decision on")
+    decision = models.CharField(
+        "agency decision maker's decision", max_length=10, choices=Recommendation.choices
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="agency decision maker",
+    )
+    plan_sent_on = models.DateField("adoption placement plan sent to the carers on")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = "adoption match"
+        constraints = [
+            dates_in_order(
+                "decided_on",
+                "panel_on",
+                name="adoption_match_decided_after_panel",
+                message="The agency decision maker decides after the adoption panel.",
+            ),
+            dates_in_order(
+                "plan_sent_on",
+                "decided_on",
+                name="adoption_match_plan_after_decision",
+                message="The adoption placement plan is sent after the decision.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Adoption match {self.pk or '(new)'}"

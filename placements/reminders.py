@@ -17,7 +17,7 @@ from django.db.models import Q
 
 from portal.deadlines import DeadlineSource
 
-from .models import Placement, PlacementDeadline
+from .models import Placement, PlacementDeadline, Referral, ReferralDeadline
 
 DEADLINES = DeadlineSource(
     model=PlacementDeadline,
@@ -32,4 +32,26 @@ DEADLINES = DeadlineSource(
     digest_line="on the placements you support",
     digest_url="admin:placements_placement_changelist",
     digest_query="?overdue=yes",
+)
+
+# The clocks of a referral for matching (agency policy): they remind the family-finding
+# social worker on the referral, or the team mailbox.
+REFERRAL_DEADLINES = DeadlineSource(
+    model=ReferralDeadline,
+    owner="referral",
+    key=("kind", "link_id"),
+    social_worker="worker",
+    carried=("worker_id",),
+    closed=~Q(
+        referral__status__in=(
+            Referral.Status.OPEN,
+            Referral.Status.LINKING,
+            Referral.Status.MATCHED,
+        )
+    ),
+    settings_prefix="MATCHING",
+    reminder_template="placements/referral_reminder",
+    change_url="admin:placements_referral_change",
+    digest_line="on the referrals you are finding carers for",
+    digest_url="admin:placements_referral_changelist",
 )

@@ -40,6 +40,14 @@ CASEWORK = [
     # Case notes are written once: no one changes or deletes them (portal.casenotes).
     *model_perms("placements.childnote", ("view", "add")),
     *model_perms("placements.placementnote", ("view", "add")),
+    # Matching: referrals, links with carers, the match; carers on hold for matching.
+    *model_perms("placements.referral", ("view", "add", "change")),
+    *model_perms("placements.link", ("view", "add", "change")),
+    *model_perms("placements.match", ("view", "add")),
+    *model_perms("placements.adoptionmatch", ("view", "add")),
+    *model_perms("placements.matchingpause", ("view", "add", "change")),
+    *view("placements.referraldeadline"),
+    *view("placements.postcodedistrict"),
 ]
 MANAGEMENT = [
     "placements.view_measures",
@@ -48,6 +56,7 @@ MANAGEMENT = [
     "placements.add_termsexemption",
     *[perm for model in RECORDS for perm in model_perms(model, ("delete",))],
     "placements.delete_childdocument",
+    "placements.delete_matchingpause",
 ]
 
 

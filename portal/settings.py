@@ -40,6 +40,10 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[SITE_URL])
 AGENCY_NAME = env.str("AGENCY_NAME", default="Oakway Adoption and Fostering")
 AGENCY_EMAIL = env.str("AGENCY_EMAIL", default="hello@oakway.example")
 AGENCY_PHONE = env.str("AGENCY_PHONE", default="0300 123 4567")
+# The agency's postal address, lines separated by commas (the matching certificate names it).
+AGENCY_ADDRESS = env.list(
+    "AGENCY_ADDRESS", default=["Oakway House", "1 Station Road", "Oakford", "OK1 1AA"]
+)
 RECRUITMENT_TEAM_EMAIL = env.str("RECRUITMENT_TEAM_EMAIL", default="recruitment@oakway.example")
 EVENTS_TEAM_EMAIL = env.str("EVENTS_TEAM_EMAIL", default="events@oakway.example")
 
@@ -522,6 +526,23 @@ PLACEMENTS_REMINDER_HOUR = env.int("PLACEMENTS_REMINDER_HOUR", default=8)
 PLACEMENTS_TEAM_EMAIL = env.str("PLACEMENTS_TEAM_EMAIL", default="placements@oakway.example")
 # The placement page lists family time sessions from this many days back (all are kept).
 PLACEMENTS_FAMILY_TIME_DAYS_SHOWN = env.int("PLACEMENTS_FAMILY_TIME_DAYS_SHOWN", default=90)
+# Matching (agency policy): the clocks on a referral, shown on it and on the staff home
+# page with reminders, and the estimated travel time between carers and family time.
+MATCHING_ACKNOWLEDGE_WORKING_DAYS = env.int("MATCHING_ACKNOWLEDGE_WORKING_DAYS", default=1)
+MATCHING_CARERS_DECISION_WORKING_DAYS = env.int("MATCHING_CARERS_DECISION_WORKING_DAYS", default=2)
+MATCHING_AGREED_DAYS_BEFORE_NEEDED = env.int("MATCHING_AGREED_DAYS_BEFORE_NEEDED", default=14)
+MATCHING_REMINDER_WORKING_DAYS_BEFORE = env.list(
+    "MATCHING_REMINDER_WORKING_DAYS_BEFORE", cast=int, default=[1]
+)
+MATCHING_REMINDER_HOUR = env.int("MATCHING_REMINDER_HOUR", default=8)
+MATCHING_TEAM_EMAIL = env.str("MATCHING_TEAM_EMAIL", default="family.finding@oakway.example")
+# Travel: straight-line distance between postcode district centres times a road factor,
+# at an average speed; households further than the limit from family time are left out.
+MATCHING_ROAD_FACTOR = env.float("MATCHING_ROAD_FACTOR", default=1.3)
+MATCHING_SPEED_KMH = env.float("MATCHING_SPEED_KMH", default=40.0)
+MATCHING_TRAVEL_LIMIT_MINUTES = env.int("MATCHING_TRAVEL_LIMIT_MINUTES", default=60)
+# The measures count approved carers waiting longer than this since approval.
+MATCHING_WAITING_ALERT_DAYS = env.int("MATCHING_WAITING_ALERT_DAYS", default=90)
 CELERY_BEAT_SCHEDULE["placements-follow-social-workers"] = {
     "task": "placements.tasks.follow_social_workers",
     "schedule": env.float("PLACEMENTS_SWEEP_SECONDS", default=3600.0),

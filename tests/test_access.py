@@ -53,7 +53,14 @@ from content.models import EligibilityCompletionCount
 from enquiries.models import Enquiry
 from enquiries.services.enquiries import ENQUIRY_WORKFLOW
 from placements import services as placements_services
-from placements.models import PlacementDeadline, Professional
+from placements.models import (
+    Match,
+    MatchingPause,
+    PlacementDeadline,
+    PostcodeDistrict,
+    Professional,
+    Referral,
+)
 from portal import letters, retention, subject_access
 from portal.models import ExportLog, LegalHold, LetterTemplate, SubjectAccessRequest
 from portal.notifications import notify
@@ -411,6 +418,50 @@ STAFF_PAGES = (
         },
     ),
     StaffPage(
+        "Referrals for matching (the linking page, links with carers, the EP match, the "
+        "placement from the match)",
+        ("placements.referral",),
+        {
+            SOCIAL: "view, add, change, matching steps",
+            MANAGERS: "view, add, change, matching steps",
+            SUPERUSER: "view, add, change, matching steps",
+        },
+        probes={
+            "matching steps": (
+                Probe("placements_referral_linking"),
+                Probe("placements_referral_link_propose"),
+                Probe("placements_referral_acknowledge"),
+                Probe("placements_referral_emergency"),
+                Probe("placements_referral_match"),
+                Probe("placements_referral_place"),
+                Probe("placements_referral_certificate"),
+                Probe("placements_referral_adoption_match"),
+                *(
+                    Probe(f"placements_referral_close:{name}")
+                    for name in placements_services.REFERRAL.actions
+                ),
+                *(
+                    Probe(f"placements_referral_link:{step}")
+                    for step in ("update", "decision", "choose", "close")
+                ),
+            )
+        },
+    ),
+    StaffPage(
+        "Carers on hold for matching",
+        ("placements.matchingpause",),
+        {
+            SOCIAL: "view, add, change",
+            MANAGERS: "view, add, change, delete",
+            SUPERUSER: "view, add, change, delete",
+        },
+    ),
+    StaffPage(
+        "Postcode district centres (loaded with `load_postcode_districts`)",
+        ("placements.postcodedistrict",),
+        {SOCIAL: "view", MANAGERS: "view", SUPERUSER: "view"},
+    ),
+    StaffPage(
         "Family time sessions, placement deadlines (lists)",
         ("placements.familytimesession", "placements.placementdeadline"),
         {SOCIAL: "view", MANAGERS: "view", SUPERUSER: "view"},
@@ -589,6 +640,43 @@ def records(make_staff, settings, tmp_path):
         by=manager,
     )
     group = placements_services.sibling_group_create(by=social_worker)
+    referral = placements_services.referral_receive(
+        referral=Referral(
+            child=waiting,
+            received_on=timezone.localdate() - timedelta(days=5),
+            needed_by=timezone.localdate() + timedelta(days=30),
+            route="ffa",
+            legal_position="proceedings",
+            family_time_town="Family centre, Oakford",
+            family_time_district="OK1",
+        ),
+        by=social_worker,
+    )
+    link = placements_services.link_propose(
+        referral=referral,
+        household=household,
+        reasons="Near the family centre.",
+        on=timezone.localdate(),
+        by=social_worker,
+    )
+    today = timezone.localdate()
+    placements_services.link_record_decision(link=link, decision="yes", on=today, by=social_worker)
+    placements_services.link_choose(link=link, on=today, by=social_worker)
+    placements_services.match_agree(
+        link=link,
+        match=Match(
+            meeting_on=today,
+            attended="Everyone",
+            support_plan="Visits.",
+            family_time_transport_plan="By car.",
+            decided_on=today,
+            deciding_officer="Head of service",
+            carers_told_on=today,
+            expected_placement_on=today + timedelta(days=7),
+        ),
+        report_file=SimpleUploadedFile("report.pdf", b"%PDF-1.4 report"),
+        by=social_worker,
+    )
     session = placements_services.family_time_session_record(
         placement=placement, held_on=date(2025, 3, 5), status="took_place", by=social_worker
     )
@@ -668,6 +756,13 @@ def records(make_staff, settings, tmp_path):
         "placements.proceedings": proceedings,
         "placements.localauthority": child.placing_authority,
         "placements.professional": professional,
+        "placements.referral": referral,
+        "placements.matchingpause": MatchingPause.objects.create(
+            household=adopters, starts_on=date(2025, 3, 1), reason="A move"
+        ),
+        "placements.postcodedistrict": PostcodeDistrict.objects.create(
+            district="OK1", latitude="52.00000", longitude="-1.50000"
+        ),
         "placements.childdocument": placements_services.child_document_add(
             child=child,
             kind="cpr",
@@ -738,6 +833,7 @@ STANDARD = {
 def _custom(name: str, r: Records) -> list[tuple[str, str]]:
     """Concrete URLs for the admin's own views and each app's extra views."""
     h, p, a = r.household, r.placement, "/admin/"
+    rf = r.objects["placements.referral"]
     child_document = r.objects["placements.childdocument"]
     tracks = {assessment.track: assessment.pk for assessment in h.assessments.all()}
     builders = {
@@ -792,6 +888,29 @@ def _custom(name: str, r: Records) -> list[tuple[str, str]]:
             (name, f"{a}placements/child/{r.child.pk}/reallocate/")
         ],
         "portal_user_move_caseload": lambda: [(name, f"{a}portal/user/move-caseload/")],
+        **{
+            f"placements_referral_{step}": lambda step=step: [
+                (name, f"{a}placements/referral/{rf.pk}/{step}/")
+            ]
+            for step in ("linking", "acknowledge", "emergency", "match", "place")
+        },
+        "placements_referral_adoption_match": lambda: [
+            (name, f"{a}placements/referral/{rf.pk}/adoption-match/")
+        ],
+        "placements_referral_certificate": lambda: [
+            (name, f"{a}placements/referral/{rf.pk}/matching-certificate.pdf")
+        ],
+        "placements_referral_link_propose": lambda: [
+            (name, f"{a}placements/referral/{rf.pk}/linking/{h.pk}/")
+        ],
+        "placements_referral_close": lambda: [
+            (f"{name}:{action}", f"{a}placements/referral/{rf.pk}/close/{action}/")
+            for action in placements_services.REFERRAL.actions
+        ],
+        "placements_referral_link": lambda: [
+            (f"{name}:{step}", f"{a}placements/referral/{rf.pk}/link/{rf.links.get().pk}/{step}/")
+            for step in ("update", "decision", "choose", "close")
+        ],
         "carers_household_check_today": lambda: [
             (name, f"{a}carers/household/{h.pk}/checks/today/")
         ],

@@ -8,7 +8,7 @@ form that calls the service for that move.
 
 Modules: ``children`` (children, sibling groups), ``approvals`` (reg 25A temporary
 approvals), ``placements`` (the placement page, its buttons, letters and measures),
-``documents`` (documents on a child), ``records`` (family time sessions and deadlines across every placement); ``filters`` and
+``documents`` (documents on a child), ``matching`` (referrals, linking, links, the EP match), ``records`` (family time sessions and deadlines across every placement); ``filters`` and
 ``common`` hold what they share.
 """
 
@@ -16,6 +16,7 @@ from . import (  # noqa: F401 - each registers its models
     approvals,
     children,
     documents,
+    matching,
     people,
     placements,
     proceedings,

@@ -40,6 +40,7 @@ from ..models import (
     FamilyTimeArrangement,
     FamilyTimeSession,
     LookedAfterReview,
+    Match,
     Placement,
     PlacementChild,
     PlacementNote,
@@ -460,7 +461,15 @@ class PlacementAdmin(
         placement = self._placement_or_404(request, pk)
         if not request.user.has_perm("placements.issue_leave_letter"):
             raise PermissionDenied
-        data = letters.adoption_leave_letter_pdf(placement=placement, issued_by=request.user)
+        match = Match.objects.filter(placement=placement).select_related(
+            "link__household", "placement", "referral"
+        )
+        if match.exists():
+            # A placement from an agreed match: the matching certificate, with the date the
+            # carers were told of the match that Statutory Adoption Pay needs.
+            data = letters.matching_certificate_pdf(match=match.get(), issued_by=request.user)
+        else:
+            data = letters.adoption_leave_letter_pdf(placement=placement, issued_by=request.user)
         response = HttpResponse(data, content_type="application/pdf")
         response["Content-Disposition"] = (
             f'attachment; filename="adoption-leave-letter-{placement.reference}.pdf"'

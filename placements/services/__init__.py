@@ -12,13 +12,15 @@
 - ``records``: reviews, visits and family time, and their correction and removal.
 - ``deadlines``: the stored dates that follow the clocks (the proceedings' dates, the
   deadline rows and their reminders) and the sweeps that refresh them.
+- ``matching``: referrals, links with carers, the EP match, and the rule that a referred
+  child is placed from the agreed match (or a recorded emergency); the referral's clocks.
 - ``documents``: documents on a child, uploaded and (by a team manager) removed.
 - ``notes``: case notes on a child or a placement (the core's ``note_add``,
   ``note_correct``) and the day each case began.
 - ``common``: the statuses, permissions, the one refusal and the placement lock.
 
 Modules import in that order upwards (``common``, ``deadlines``, then ``children``,
-``approvals``, ``court``, ``consent``, ``records``, ``placements``), never back. Callers import from
+``approvals``, ``court``, ``consent``, ``records``, ``matching``, ``placements``), never back. Callers import from
 ``placements.services``; the names below are its public API.
 """
 
@@ -78,6 +80,25 @@ from .deadlines import (
     proceedings_dates_refresh,
 )
 from .documents import child_document_add, child_document_delete
+from .matching import (
+    REFERRAL,
+    adoption_match_record,
+    link_choose,
+    link_close,
+    link_propose,
+    link_record_decision,
+    link_update,
+    match_agree,
+    matching_pause_save,
+    postcode_districts_load,
+    referral_acknowledge,
+    referral_clocks,
+    referral_close,
+    referral_placement_problems,
+    referral_receive,
+    referral_record_emergency,
+    referral_update,
+)
 from .notes import CHILD_NOTES, PLACEMENT_NOTES, child_began_on, placement_began_on
 from .placements import (
     ACTIONS,
@@ -204,6 +225,24 @@ __all__ = [
     "note_add",
     "note_correct",
     "placement_began_on",
+    # matching
+    "REFERRAL",
+    "adoption_match_record",
+    "link_choose",
+    "link_close",
+    "link_propose",
+    "link_record_decision",
+    "link_update",
+    "match_agree",
+    "matching_pause_save",
+    "postcode_districts_load",
+    "referral_acknowledge",
+    "referral_clocks",
+    "referral_close",
+    "referral_placement_problems",
+    "referral_receive",
+    "referral_record_emergency",
+    "referral_update",
     # common
     "APPROVAL_PERMISSION",
     "CHANGE_PERMISSION",

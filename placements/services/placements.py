@@ -40,6 +40,7 @@ from .common import (
 from .consent import authority_to_place
 from .court import _legal_status_set, court_order_record
 from .deadlines import deadlines_refresh
+from .matching import adoption_match_needed, referral_placement_problems, referrals_placed
 
 # Where a placement may go from each status: to another status, or to an end with an
 # outcome. Each target has exactly one service function below.
@@ -144,6 +145,7 @@ def placement_start_problems(
     problems += terms_of_approval_problems(
         household=household, children=children, placed_on=placed_on, fostering=fostering_ok
     )
+    problems += referral_placement_problems(household=household, children=children)
     return problems, approvals
 
 
@@ -204,6 +206,7 @@ def placement_start(
                 "children": [None, ", ".join(c.reference for c in children)],
             },
         )
+        referrals_placed(placement=placement, children=children, by=by)
         deadlines_refresh(placement=placement)
     return placement
 
@@ -221,6 +224,7 @@ def _placement_guard_place_for_adoption(placement: Placement, children, on: date
         problems += authority_to_place(child=child, on=on).problems
     if not _is_approved_adopter(placement.household, on):
         problems.append(f"{placement.household} were not approved adopters on {day(on)}.")
+    problems += adoption_match_needed(placement, on)
     return problems
 
 

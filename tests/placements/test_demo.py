@@ -121,3 +121,31 @@ def test_the_demo_shows_the_child_centred_records(make_staff):
         professional__local_authority__isnull=True,
     ).exists()
     assert "on the mother's consent" in out.getvalue()
+
+
+def test_the_demo_refers_an_unborn_baby_with_carers_who_fit_and_carers_who_do_not(make_staff):
+    from django.utils import timezone
+
+    from placements.models import Referral
+    from placements.selectors.linking import linking_for
+
+    make_staff(Role.SOCIAL_WORKERS, email=demo_email(Role.SOCIAL_WORKERS), first_name="Sam")
+    make_staff(Role.TEAM_MANAGERS, email=demo_email(Role.TEAM_MANAGERS), first_name="Morgan")
+    demo.seed(stdout=io.StringIO())
+    referral = Referral.objects.get()
+    assert referral.child.date_of_birth is None
+    page = linking_for(referral=referral, today=timezone.localdate())
+    assert [row.household.applicants.first().last_name for row in page.fitting] == [
+        "Ashworth",
+        "Dunmore",
+    ]
+    reasons = {
+        row.household.applicants.first().last_name: row.left_out_because[0].split(":")[0]
+        for row in page.left_out
+    }
+    assert reasons == {
+        "Bexley": "On hold",
+        "Carrow": "Route",
+        "Ellery": "Route",
+        "Fairlie": "Travel",
+    }

@@ -198,14 +198,34 @@ PANEL_LIST_KEPT = {
     "carers.record_fostering_decision",
 }
 PANEL_MEMBERS = {"carers.read_panel_papers"}
+# Added for matching: referrals, links, the EP match and the adoption match, carers on hold
+# for matching (a team manager deletes a mistaken hold), the referral clocks, the postcode
+# district centres (read-only).
+MATCHING = {
+    *[
+        f"placements.{verb}_{model}"
+        for model in ("referral", "link")
+        for verb in ("view", "add", "change")
+    ],
+    *[
+        f"placements.{verb}_{model}"
+        for model in ("match", "adoptionmatch")
+        for verb in ("view", "add")
+    ],
+    *[f"placements.{verb}_matchingpause" for verb in ("view", "add", "change")],
+    "placements.view_referraldeadline",
+    "placements.view_postcodedistrict",
+}
 
 FORMER_TABLE = {
     Role.EVENTS_TEAM: EVENTS_TEAM,
     Role.RECRUITMENT_TEAM: RECRUITMENT_TEAM | CONSENT_WITHDRAWN,
-    Role.SOCIAL_WORKERS: SOCIAL_WORKERS | CASE_NOTES | PANEL_LIST_VIEW,
+    Role.SOCIAL_WORKERS: SOCIAL_WORKERS | CASE_NOTES | PANEL_LIST_VIEW | MATCHING,
     Role.TEAM_MANAGERS: SOCIAL_WORKERS
     | TEAM_MANAGERS_ALSO
     | CASE_NOTES
+    | MATCHING
+    | {"placements.delete_matchingpause"}
     | SUBJECT_ACCESS
     | CONSENT_WITHDRAWN
     | PANEL_LIST_VIEW

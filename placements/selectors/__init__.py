@@ -20,9 +20,9 @@ from portal import formats
 from portal.deadlines import cases_with_next_deadline
 from portal.search import Hit, Kind, changelist_matches
 
-from . import clocks
-from .clocks import ChildFacts, Clock, PlacementFacts, ProceedingsFacts
-from .models import (
+from .. import clocks
+from ..clocks import ChildFacts, Clock, PlacementFacts, ProceedingsFacts
+from ..models import (
     OVERDUE_KINDS,
     Child,
     CourtOrder,
@@ -37,7 +37,7 @@ from .models import (
     ProceedingsExtension,
     SocialWorkerVisit,
 )
-from .reminders import DEADLINES
+from ..reminders import DEADLINES
 
 
 def children_facts(child_pks: list[int], *, placement: Placement | None) -> list[ChildFacts]:
@@ -128,7 +128,7 @@ def child_clocks_now(*, child: Child) -> list[Clock]:
     placement = link.placement if link and link.placement.is_open else None
     facts = children_facts([child.pk], placement=placement)
     if placement is not None:
-        from .services.deadlines import with_authority_needed  # services read through here
+        from ..services.deadlines import with_authority_needed  # services read through here
 
         facts = with_authority_needed(facts, placement=placement)
     return clocks.child_clocks(

@@ -1,0 +1,256 @@
+"""Linking: which approved households fit a referral, and why the others do not.
+
+One page per referral, in a fixed number of queries however many households there are
+(the households with their counts, their approvals, the postcode centres). Each rule
+says in words why a household is left out:
+
+- the route: Concurrency needs carers approved both as adopters and as foster carers;
+  Fostering for Adoption needs approved adopters (with full foster approval, or a reg 25A
+  approval for the named child sought at the match: Care Planning, Placement and Case
+  Review (England) Regulations 2010, reg 25A);
+- the terms of each approval the placement would rely on: the child's age on the day the
+  carers are needed, within each age range, and the number of children, counting those
+  already placed with the household (``terms_problems``, the one check);
+- on hold for matching; already linked with, or matched to, another child;
+- the estimated travel time to the family-time venue over the agency's limit
+  (``placements.travel``: an estimate, labelled as one).
+
+Households that fit come first, nearest first, then those who have waited longest since
+approval; those left out follow, with every reason.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.conf import settings
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
+
+from carers.models import Assessment, Household, Track
+from portal import dates, formats
+
+from ..models import Link, MatchingPause, Placement, PlacementChild, PostcodeDistrict, Referral
+from ..travel import distance_km, district_of, travel_minutes
+
+OPEN_REFERRAL = (Referral.Status.OPEN, Referral.Status.LINKING, Referral.Status.MATCHED)
+
+
+def _children(number: int) -> str:
+    return f"{number} child{'ren' if number != 1 else ''}"
+
+
+def terms_text(approval: Assessment) -> str:
+    """An approval's terms as the decision gave them: "1 child aged 0 to 2"."""
+    number = approval.approved_number_of_children
+    children = _children(number) if number else "children"
+    if approval.approved_age_from is None or approval.approved_age_to is None:
+        return children
+    return f"{children} aged {approval.approved_age_from} to {approval.approved_age_to}"
+
+
+def terms_problems(
+    *,
+    approvals: Mapping[str, Assessment],
+    tracks: list[str],
+    age: int,
+    children: int,
+    already_placed: int,
+    on: date,
+) -> list[str]:
+    """What in the terms of each approval the placement relies on rules the household out.
+
+    ``approvals`` maps each track to the household's approved assessment; ``tracks`` are
+    the ones the route relies on; ``age`` is the child's age in completed years on ``on``
+    (the day the carers are needed; 0 for a baby not yet born); ``children`` are placed
+    together, ``already_placed`` live with the household already. Ages are inclusive at
+    both ends ("0 to 2" takes a child until the day before their third birthday).
+    """
+    problems = []
+    for track in tracks:
+        approval = approvals.get(track)
+        if approval is None:
+            continue
+        as_what = "adopters" if track == Track.ADOPTION else "foster carers"
+        terms = f"Approved as {as_what} for {terms_text(approval)}"
+        number = approval.approved_number_of_children
+        in_the_home = already_placed + children
+        if number and in_the_home > number:
+            placed = f", {already_placed} already placed" if already_placed else ""
+            problems.append(f"Number of children: {terms}; this would make {in_the_home}{placed}.")
+        low, high = approval.approved_age_from, approval.approved_age_to
+        if low is not None and high is not None and not low <= age <= high:
+            problems.append(f"Age: {terms}; the child would be aged {age} on {formats.day(on)}.")
+    return problems
+
+
+@dataclass
+class LinkingRow:
+    household: Household
+    left_out_because: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    minutes: int | None = None
+    waited_days: int = 0
+
+    @property
+    def fits(self) -> bool:
+        return not self.left_out_because
+
+    @property
+    def travel(self) -> str:
+        if self.minutes is None:
+            return "Not known"
+        return f"About {self.minutes} minutes (estimate)"
+
+
+@dataclass
+class LinkingPage:
+    referral: Referral
+    fitting: list[LinkingRow]
+    left_out: list[LinkingRow]
+    limit_minutes: int
+    venue_known: bool
+
+
+def _households(referral: Referral, today: date):
+    current = (
+        PlacementChild.objects.filter(placement__household=OuterRef("pk"), is_current=True)
+        .order_by()
+        .values("placement__household")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    links_elsewhere = Link.objects.filter(
+        household=OuterRef("pk"),
+        outcome__in=(Link.Outcome.OPEN, Link.Outcome.CHOSEN),
+        referral__status__in=(Referral.Status.OPEN, Referral.Status.LINKING),
+    ).exclude(referral=referral)
+    matched_elsewhere = Link.objects.filter(
+        household=OuterRef("pk"),
+        outcome=Link.Outcome.CHOSEN,
+        referral__status=Referral.Status.MATCHED,
+    ).exclude(referral=referral)
+    on_hold = MatchingPause.objects.filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=today),
+        household=OuterRef("pk"),
+        starts_on__lte=today,
+    )
+    return (
+        Household.objects.filter(
+            status=Household.Status.APPROVED, adopter_approved_on__isnull=False
+        )
+        .annotate(
+            already_placed=Coalesce(Subquery(current, output_field=IntegerField()), 0),
+            linked_elsewhere=Exists(links_elsewhere),
+            matched_elsewhere=Exists(matched_elsewhere),
+            linked_here=Exists(Link.objects.filter(household=OuterRef("pk"), referral=referral)),
+            on_hold=Exists(on_hold),
+        )
+        .prefetch_related(
+            Prefetch(
+                "assessments",
+                queryset=Assessment.objects.filter(agency_decision=Assessment.Decision.APPROVED),
+                to_attr="approvals",
+            )
+        )
+        .order_by("adopter_approved_on", "pk")
+    )
+
+
+def _age_on(referral: Referral, on: date) -> int:
+    child = referral.child
+    born = child.date_of_birth or child.expected_on
+    if born is None or born >= on:
+        return 0
+    return dates.age_in_years(born, on)
+
+
+def household_linking(
+    referral: Referral, household: Household, *, today: date, centres: Mapping[str, tuple]
+) -> LinkingRow:
+    """One household against the referral: the reasons it is left out, and the notes."""
+    row = LinkingRow(household=household)
+    row.waited_days = max((today - household.adopter_approved_on).days, 0)
+    fostering = household.foster_carer_approved_on is not None
+    if referral.route == Placement.Route.CONCURRENCY and not fostering:
+        row.left_out_because.append(
+            "Route: Concurrency needs carers approved as foster carers as well as adopters; "
+            "these carers are approved as adopters only."
+        )
+    if referral.route == Placement.Route.FFA and not fostering:
+        row.notes.append("Fostering for Adoption: a reg 25A approval for the child is needed.")
+    tracks = [Track.ADOPTION, Track.FOSTERING] if fostering else [Track.ADOPTION]
+    row.left_out_because += terms_problems(
+        approvals={a.track: a for a in household.approvals},
+        tracks=tracks,
+        age=_age_on(referral, referral.needed_by),
+        children=referral.children_to_place,
+        already_placed=household.already_placed,
+        on=referral.needed_by,
+    )
+    if household.on_hold:
+        row.left_out_because.append("On hold: the carers are not available for matching now.")
+    if household.matched_elsewhere:
+        row.left_out_because.append("Already matched with another child.")
+    elif household.linked_elsewhere:
+        row.left_out_because.append("Already linked with another child.")
+    if household.linked_here:
+        row.left_out_because.append("Already linked with this referral.")
+    home = centres.get(district_of(household.postcode))
+    venue = centres.get(referral.family_time_district.upper())
+    if home is not None and venue is not None:
+        row.minutes = travel_minutes(
+            distance_km(home, venue),
+            road_factor=settings.MATCHING_ROAD_FACTOR,
+            speed_kmh=settings.MATCHING_SPEED_KMH,
+        )
+        limit = settings.MATCHING_TRAVEL_LIMIT_MINUTES
+        if row.minutes > limit:
+            row.left_out_because.append(
+                f"Travel: about {row.minutes} minutes to family time at "
+                f"{referral.family_time_town} (estimate), over the limit of {limit} minutes."
+            )
+    else:
+        row.notes.append("Travel time not known: no centre for the postcode district.")
+    return row
+
+
+def _centres(districts) -> dict[str, tuple]:
+    return {
+        d.district: (d.latitude, d.longitude)
+        for d in PostcodeDistrict.objects.filter(district__in=sorted(districts))
+    }
+
+
+def linking_for(
+    *, referral: Referral, today: date, household: Household | None = None
+) -> LinkingPage:
+    """Every approved household against the referral, in three queries however many
+    there are (households with their counts, their approvals, the postcode centres)."""
+    households = _households(referral, today)
+    if household is not None:
+        households = households.filter(pk=household.pk)
+    households = list(households)
+    centres = _centres(
+        {district_of(h.postcode) for h in households} | {referral.family_time_district.upper()}
+    )
+    rows = [household_linking(referral, h, today=today, centres=centres) for h in households]
+
+    def order(row: LinkingRow):
+        # Nearest first (unknown last), then the longest wait since approval.
+        return (
+            len(row.left_out_because),
+            row.minutes is None,
+            row.minutes or 0,
+            -row.waited_days,
+            row.household.pk,
+        )
+
+    rows.sort(key=order)
+    return LinkingPage(
+        referral=referral,
+        fitting=[r for r in rows if r.fits],
+        left_out=[r for r in rows if not r.fits],
+        limit_minutes=settings.MATCHING_TRAVEL_LIMIT_MINUTES,
+        venue_known=referral.family_time_district.upper() in centres,
+    )
