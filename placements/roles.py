@@ -12,8 +12,10 @@ RECORDS = (
     "placements.proceedingsextension",
     "placements.healthassessment",
     "placements.hearing",
-    "placements.familytimearrangement",
+    "placements.birthrelative",
+    "placements.familytimeplan",
     "placements.familytimesession",
+    "placements.communicationbookentry",
     "placements.lookedafterreview",
     "placements.socialworkervisit",
 )
@@ -46,6 +48,9 @@ MANAGEMENT = [
     "placements.add_temporaryapproval",
     *[perm for model in RECORDS for perm in model_perms(model, ("delete",))],
     "placements.delete_childdocument",
+    # A birth relative's address, where one must be kept, is restricted to managers.
+    "placements.see_relative_address",
+    "placements.approve_mileage",
 ]
 
 

@@ -506,6 +506,26 @@ PLACEMENTS_REMINDER_HOUR = env.int("PLACEMENTS_REMINDER_HOUR", default=8)
 PLACEMENTS_TEAM_EMAIL = env.str("PLACEMENTS_TEAM_EMAIL", default="placements@oakway.example")
 # The placement page lists family time sessions from this many days back (all are kept).
 PLACEMENTS_FAMILY_TIME_DAYS_SHOWN = env.int("PLACEMENTS_FAMILY_TIME_DAYS_SHOWN", default=90)
+# Family time (placements/services/family_time.py): agency policy. Sessions are generated
+# this many weeks ahead by the beat job; none on bank holidays while the family centres
+# close on them. The carers' supervising social worker is alerted when fewer sessions were
+# held than planned over the rolling window, when the parent missed this many sessions in
+# a row, and when a cancellation gave less notice than this many hours.
+FAMILY_TIME_WEEKS_AHEAD = env.int("FAMILY_TIME_WEEKS_AHEAD", default=4)
+FAMILY_TIME_SKIP_BANK_HOLIDAYS = env.bool("FAMILY_TIME_SKIP_BANK_HOLIDAYS", default=True)
+FAMILY_TIME_WINDOW_WEEKS = env.int("FAMILY_TIME_WINDOW_WEEKS", default=4)
+FAMILY_TIME_MISSED_IN_A_ROW = env.int("FAMILY_TIME_MISSED_IN_A_ROW", default=2)
+FAMILY_TIME_SHORT_NOTICE_HOURS = env.int("FAMILY_TIME_SHORT_NOTICE_HOURS", default=24)
+# The carers' mileage for family time journeys, in pence a mile.
+FAMILY_TIME_MILEAGE_PENCE = env.int("FAMILY_TIME_MILEAGE_PENCE", default=45)
+CELERY_BEAT_SCHEDULE["placements-family-time-sessions"] = {
+    "task": "placements.tasks.generate_family_time_sessions",
+    "schedule": env.float("PLACEMENTS_SWEEP_SECONDS", default=3600.0),
+}
+CELERY_BEAT_SCHEDULE["placements-family-time-alerts"] = {
+    "task": "placements.tasks.queue_family_time_alerts",
+    "schedule": env.float("FAMILY_TIME_ALERTS_SECONDS", default=24 * 3600.0),
+}
 CELERY_BEAT_SCHEDULE["placements-follow-social-workers"] = {
     "task": "placements.tasks.follow_social_workers",
     "schedule": env.float("PLACEMENTS_SWEEP_SECONDS", default=3600.0),
