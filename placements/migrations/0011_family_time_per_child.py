@@ -219,14 +219,6 @@ class Migration(migrations.Migration):
             constraint=models.CheckConstraint(condition=models.Q(('ends_on__isnull', True), ('ends_on__gte', models.F('starts_on')), _connector='OR'), name='family_time_plan_ends_after_it_starts', violation_error_message='The plan cannot end before it starts.'),
         ),
         migrations.RunPython(arrangements_to_plans, migrations.RunPython.noop),
-        migrations.RemoveField(
-            model_name='familytimearrangement',
-            name='child',
-        ),
-        migrations.RemoveField(
-            model_name='familytimearrangement',
-            name='placement',
-        ),
         migrations.DeleteModel(
             name='FamilyTimeArrangement',
         ),
