@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import transaction
@@ -639,7 +639,9 @@ def mileage_amount(miles: Decimal | None) -> Decimal:
     in pounds to the penny."""
     if miles is None:
         return Decimal("0.00")
-    pence = (miles * settings.FAMILY_TIME_MILEAGE_PENCE).quantize(Decimal("1"))
+    pence = (miles * settings.FAMILY_TIME_MILEAGE_PENCE).quantize(
+        Decimal("1"), rounding=ROUND_HALF_UP
+    )
     return (pence / 100).quantize(Decimal("0.01"))
 
 

@@ -11,14 +11,12 @@ from auditlog.models import LogEntry
 from django.db import connection
 from django.db.models import F
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 from pypdf import PdfReader
 
 from placements import services
 from placements.models import (
     Child,
     CourtOrder,
-    FamilyTimeSession,
     Hearing,
     Placement,
     PlacementDeadline,
