@@ -674,7 +674,9 @@ class FamilyTimePlanForm(PlacementRecordForm):
         return data
 
     def service_save(self, *, by):
-        values = {name: self.cleaned_data.get(name) for name in self._meta.fields}
+        values = {
+            name: self.cleaned_data.get(name) for name in self._meta.fields if name != "child"
+        }
         values["relatives"] = list(values["relatives"] or ())
         for name in ("supervising_organisation", "note"):
             values[name] = values[name] or ""
@@ -700,16 +702,18 @@ class FamilyTimeSessionForm(forms.ModelForm):
     """What happened to a session; saved by ``services.family_time_session_record``."""
 
     outcome = forms.ChoiceField(label="What happened", choices=FamilyTimeSession.Status.choices)
+    cancelled_at = forms.DateTimeField(
+        label="Cancellation given at",
+        required=False,
+        widget=DateTimeInput(),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        help_text="For a cancellation: when it was given (the notice is worked out from it).",
+    )
 
     class Meta:
         model = FamilyTimeSession
         fields = ["cancelled_at", "note", "miles", "supervisor_note"]
-        widgets = {"cancelled_at": DateTimeInput()}
-        help_texts = {
-            "cancelled_at": "For a cancellation: when it was given (the notice is worked out "
-            "from it).",
-            "supervisor_note": "Upload it first under Documents on the child's page.",
-        }
+        help_texts = {"supervisor_note": "Upload it first under Documents on the child's page."}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

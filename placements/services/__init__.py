@@ -99,6 +99,7 @@ from .family_time import (
     notice_given,
     notice_words,
     plan_problems,
+    session_problems,
     session_days,
 )
 from .notes import CHILD_NOTES, PLACEMENT_NOTES, child_began_on, placement_began_on
@@ -154,6 +155,7 @@ __all__ = [
     "notice_given",
     "notice_words",
     "plan_problems",
+    "session_problems",
     "session_days",
     # children
     "CHILD_OLDEST_AGE",

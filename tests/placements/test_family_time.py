@@ -648,7 +648,7 @@ def test_recording_a_session_on_its_page(mondays, sw_client):
             note="",
         ),
     )
-    assert response.status_code == 302
+    assert response.status_code == 302, response.context["errors"] if response.context else ""
     session.refresh_from_db()
     assert session.status == Status.CANCELLED_BY_PARENT
     # Sun 23 Mar 18:00 GMT to Mon 24 Mar 10:00 GMT: 16 hours, short notice.
