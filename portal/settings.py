@@ -518,6 +518,9 @@ FAMILY_TIME_MISSED_IN_A_ROW = env.int("FAMILY_TIME_MISSED_IN_A_ROW", default=2)
 FAMILY_TIME_SHORT_NOTICE_HOURS = env.int("FAMILY_TIME_SHORT_NOTICE_HOURS", default=24)
 # The carers' mileage for family time journeys, in pence a mile.
 FAMILY_TIME_MILEAGE_PENCE = env.int("FAMILY_TIME_MILEAGE_PENCE", default=45)
+# The carers' average speed on family time journeys, for the measure of their travel
+# in hours (the miles they claim, at this speed).
+FAMILY_TIME_TRAVEL_MPH = env.int("FAMILY_TIME_TRAVEL_MPH", default=25)
 CELERY_BEAT_SCHEDULE["placements-family-time-sessions"] = {
     "task": "placements.tasks.generate_family_time_sessions",
     "schedule": env.float("PLACEMENTS_SWEEP_SECONDS", default=3600.0),

@@ -99,8 +99,8 @@ from .family_time import (
     notice_given,
     notice_words,
     plan_problems,
-    session_problems,
     session_days,
+    session_problems,
 )
 from .notes import CHILD_NOTES, PLACEMENT_NOTES, child_began_on, placement_began_on
 from .placements import (
