@@ -13,17 +13,21 @@ class PlacementsConfig(AppConfig):
         from portal.deadlines import register_deadlines
         from portal.retention import register as register_retention
         from portal.search import register_kind
+        from portal.subject_access import Provider, register_provider
         from portal.workflow import lock_rank
 
         from . import models, reminders, retention, roles
         from .selectors import SEARCH_KINDS, dashboard_panel
         from .services.deadlines import CHILDREN_CASELOAD, PLACEMENTS_CASELOAD
         from .services.notes import CHILD_NOTES, PLACEMENT_NOTES
+        from .subject_access import birth_relative_sections
 
         roles.grant_roles()
         for retention_class in retention.CLASSES:
             register_retention(retention_class)
         register_deadlines(reminders.DEADLINES)
+        # A subject access request from a child's birth relative.
+        register_provider(Provider(name="placements", find=birth_relative_sections, order=30))
         register_notes(CHILD_NOTES)
         register_notes(PLACEMENT_NOTES)
         for kind in SEARCH_KINDS:

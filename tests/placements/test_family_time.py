@@ -717,3 +717,99 @@ def test_the_family_time_page_and_the_sessions_list_keep_their_query_budget(
     large = counts()
     assert small == large
     print("family time queries (child's section, sessions list):", large)
+
+
+# -- measures ------------------------------------------------------------------------------
+
+
+def test_family_time_measures_worked_by_hand(mondays, social_worker, manager, client):
+    from placements import measures
+
+    record(
+        mondays[date(2025, 3, 24)],
+        Status.TOOK_PLACE,
+        social_worker,
+        miles=Decimal("10"),
+        now=utc(2025, 4, 20),
+    )
+    record(
+        mondays[date(2025, 3, 31)],
+        Status.PARENT_DID_NOT_ATTEND,
+        social_worker,
+        miles=Decimal("15"),
+        now=utc(2025, 4, 20),
+    )
+    record(
+        mondays[date(2025, 4, 7)],
+        Status.CANCELLED_BY_CARERS,
+        social_worker,
+        cancelled_at=utc(2025, 4, 6, 9),
+        now=utc(2025, 4, 20),
+    )
+    record(
+        mondays[date(2025, 4, 14)],
+        Status.CHILD_UNWELL,
+        social_worker,
+        cancelled_at=utc(2025, 4, 14, 7),
+        now=utc(2025, 4, 20),
+    )
+    figures = measures.ep_measures(year=2025, today=date(2025, 5, 1)).family_time
+    # Four Mondays planned (24, 31 Mar, 7, 14 Apr); one held, one missed; the carers
+    # cancelled one, the child was unwell for one.
+    assert (figures.planned, figures.held, figures.did_not_attend) == (4, 1, 1)
+    assert figures.cancelled == [
+        ("The authority", 0),
+        ("The carers", 1),
+        ("The parent", 0),
+        ("The child was unwell", 1),
+    ]
+    # 25 miles at 25 mph is 1 hour, over two placement-weeks (w/c 24 and 31 Mar): 0.5.
+    assert (figures.miles, figures.placement_weeks) == (Decimal("25.0"), 2)
+    assert figures.travel_hours_per_week == 0.5
+    client.force_login(manager)
+    html = client.get("/admin/placements/placement/measures/?year=2025").content.decode()
+    assert "Carers&#x27; travel, hours a week a placement" in html
+    rows = measures.measures_csv_rows(measures.ep_measures(year=2025, today=date(2025, 5, 1)))
+    assert [
+        "Carers' family time travel, hours a week a placement (2025)",
+        "All routes",
+        "0.5",
+        "2",
+        "",
+    ] in rows
+
+
+def test_a_birth_relative_finds_their_own_details_in_a_subject_access_request(child, social_worker):
+    from portal.subject_access import REMOVED, REVIEW, Person, sections_for
+
+    services.birth_relative_record(
+        child=child,
+        relationship=BirthRelative.Relationship.MOTHER,
+        name="Dana Example",
+        has_parental_responsibility=True,
+        by=social_worker,
+    )
+    services.book_entry_add(
+        child=child,
+        side=CommunicationBookEntry.Side.PARENTS,
+        written_on=date(2025, 4, 14),
+        text="Thank you for the photos.",
+        by=social_worker,
+    )
+    found = [
+        s
+        for s in sections_for(Person(first_name="dana", last_name="example"))
+        if s.source == "placements"
+    ]
+    assert len(found) == 1
+    rows = dict(found[0].rows)
+    assert rows["Relationship to the child"] == "Mother"
+    assert rows["Communication book entry, 14/04/2025"] == "Thank you for the photos."
+    assert found[0].review == REVIEW
+    assert f"The child: {REMOVED}" in found[0].removed
+    assert "Willow" not in str(found[0])
+    assert not [
+        s
+        for s in sections_for(Person(first_name="Dana", last_name="Other"))
+        if s.source == "placements"
+    ]
