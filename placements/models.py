@@ -1117,7 +1117,15 @@ class Handover(models.TextChoices):
 class FamilyTimePlan(models.Model):
     """One version of the child's family-time plan, as the court directed or the care plan
     set it. A new version ends the one before the day it starts; sessions are generated
-    from the version in force (``services.family_time``)."""
+    from the version in force (``services.family_time``).
+
+    The duty is the placing authority's: Children Act 1989 s34(1) (a child in care is
+    allowed reasonable contact with their parents and others with parental
+    responsibility), s34(2)-(3) (the court may order the contact allowed), Sch 2 para 15
+    (a looked-after child's contact is promoted). How often, where and how is the
+    court's direction or the care plan: the portal records it and sets no number of its
+    own; the alerts' thresholds are agency policy (settings ``FAMILY_TIME_*``).
+    """
 
     class Source(models.TextChoices):
         COURT_DIRECTION = "court_direction", "Court direction"

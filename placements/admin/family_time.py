@@ -18,7 +18,7 @@ from portal import exports, formats
 from portal.admin_saves import RefusedOnSave
 from portal.workflow import Refused
 
-from .. import services
+from .. import selectors, services
 from ..forms import BirthRelativeForm, BookEntryForm, BookModerationForm, FamilyTimePlanForm
 from ..forms import FamilyTimeSessionForm as SessionForm
 from ..models import (
@@ -327,8 +327,6 @@ class CommunicationBookEntryAdmin(admin.ModelAdmin):
 
 def family_time_panel(child, *, today=None) -> dict:
     """What the child's family time section shows above its forms (``selectors``)."""
-    from .. import selectors
-
     panel = selectors.family_time_page(child=child, today=today or timezone.localdate())
     panel["sessions_url"] = (
         reverse("admin:placements_familytimesession_changelist") + f"?q={child.reference}"

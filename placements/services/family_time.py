@@ -511,8 +511,7 @@ def family_time_session_record(
 @dataclass(frozen=True)
 class Alert:
     key: str
-    kind: str  # shortfall, non_attendance, short_notice
-    sentence: str
+    kind: str  # shortfall, non_attendance, short_notice (the email's sentence)
 
 
 _SENTENCES = {
@@ -530,7 +529,7 @@ def session_alerts(*, child: Child, session: FamilyTimeSession) -> list[Alert]:
     parent's missed sessions in a row (``FAMILY_TIME_MISSED_IN_A_ROW``)."""
     alerts = []
     if session.status in FamilyTimeSession.CANCELLED and is_short_notice(session):
-        alerts.append(Alert(f"family-time:session:{session.pk}:short-notice", "short_notice", ""))
+        alerts.append(Alert(f"family-time:session:{session.pk}:short-notice", "short_notice"))
     in_a_row = settings.FAMILY_TIME_MISSED_IN_A_ROW
     attended = list(
         child.family_time_sessions.filter(
@@ -545,9 +544,7 @@ def session_alerts(*, child: Child, session: FamilyTimeSession) -> list[Alert]:
         and len(attended) == in_a_row
         and all(status == Status.PARENT_DID_NOT_ATTEND for _, status in attended)
     ):
-        alerts.append(
-            Alert(f"family-time:session:{session.pk}:missed-in-a-row", "non_attendance", "")
-        )
+        alerts.append(Alert(f"family-time:session:{session.pk}:missed-in-a-row", "non_attendance"))
     return alerts
 
 
@@ -566,7 +563,7 @@ def family_time_alerts_queue(*, today: date | None = None) -> int:
             with transaction.atomic():
                 _alert(
                     child,
-                    Alert(f"family-time:child:{child.pk}:shortfall:{year}-{week}", "shortfall", ""),
+                    Alert(f"family-time:child:{child.pk}:shortfall:{year}-{week}", "shortfall"),
                 )
             sent += 1
     return sent
