@@ -16,6 +16,7 @@ from django.utils.html import format_html
 
 from portal import exports, formats
 from portal.admin_saves import RefusedOnSave
+from portal.admin_sections import CaseFields
 from portal.workflow import Refused
 
 from .. import selectors, services
@@ -150,7 +151,7 @@ MILEAGE_COLUMNS = [
 
 
 @admin.register(FamilyTimeSession)
-class FamilyTimeSessionAdmin(admin.ModelAdmin):
+class FamilyTimeSessionAdmin(CaseFields, admin.ModelAdmin):
     """Every family time session: attendance, cancellations and mileage claims. Each
     session opens a page to record what happened."""
 
