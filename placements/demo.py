@@ -31,6 +31,7 @@ from .models import (
     BirthRelative,
     Child,
     ChildProfessional,
+    CommunicationBookEntry,
     CourtOrder,
     Duty,
     FamilyTimePlan,
@@ -514,6 +515,13 @@ class _Demo:
             withhold_address=True,
             withhold_car=True,
             today=starts,
+        )
+        services.book_entry_add(
+            child=child,
+            side=CommunicationBookEntry.Side.PARENTS,
+            written_on=sessions_until,
+            text="Thank you for the photos of her bath. Is she still waking at night?",
+            by=self.by,
         )
         day = starts
         while day <= sessions_until:
