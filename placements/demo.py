@@ -520,7 +520,7 @@ class _Demo:
             child=child,
             side=CommunicationBookEntry.Side.PARENTS,
             written_on=sessions_until,
-            text="Thank you for the photos of her bath. Is she still waking at night?",
+            text="Thank you for the photos from bath time. Are the nights getting easier?",
             by=self.by,
         )
         day = starts
