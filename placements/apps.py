@@ -13,6 +13,7 @@ class PlacementsConfig(AppConfig):
         from portal.deadlines import register_deadlines
         from portal.retention import register as register_retention
         from portal.search import register_kind
+        from portal.subject_access import Provider, register_provider
         from portal.workflow import lock_rank
 
         from . import models, reminders, retention, roles
@@ -20,12 +21,15 @@ class PlacementsConfig(AppConfig):
         from .selectors.matching import referrals_panel
         from .services.deadlines import CHILDREN_CASELOAD, PLACEMENTS_CASELOAD
         from .services.notes import CHILD_NOTES, PLACEMENT_NOTES
+        from .subject_access import birth_relative_sections
 
         roles.grant_roles()
         for retention_class in retention.CLASSES:
             register_retention(retention_class)
         register_deadlines(reminders.DEADLINES)
         register_deadlines(reminders.REFERRAL_DEADLINES)
+        # A subject access request from a child's birth relative.
+        register_provider(Provider(name="placements", find=birth_relative_sections, order=30))
         register_notes(CHILD_NOTES)
         register_notes(PLACEMENT_NOTES)
         for kind in SEARCH_KINDS:
@@ -61,8 +65,10 @@ class PlacementsConfig(AppConfig):
         audit.register(models.ProceedingsExtension, masked=["reason"])
         audit.register(models.Hearing, masked=["outcome_note"])
         audit.register(models.CourtOrder)
-        audit.register(models.FamilyTimeArrangement, masked=["with_whom"])
+        audit.register(models.BirthRelative, masked=["name", "address", "address_reason"])
+        audit.register(models.FamilyTimePlan, masked=["note"])
         audit.register(models.FamilyTimeSession, masked=["note"])
+        audit.register(models.CommunicationBookEntry, masked=["text", "held_back_reason"])
         audit.register(models.LookedAfterReview, masked=["note"])
         audit.register(models.SocialWorkerVisit, masked=["note"])
         audit.register(models.Proceedings, masked=["case_number"], excluded=["updated_at"])

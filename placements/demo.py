@@ -6,7 +6,8 @@ approvals come before the placements), then every placement event goes through
 invented.
 """
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
@@ -29,11 +30,15 @@ from portal.roles import Role
 from . import services
 from .management.commands.load_postcode_districts import SHIPPED as POSTCODE_DISTRICTS
 from .models import (
+    BirthRelative,
     Child,
     ChildProfessional,
+    CommunicationBookEntry,
     CourtOrder,
     Duty,
+    FamilyTimePlan,
     FamilyTimeSession,
+    Handover,
     HealthAssessment,
     Hearing,
     LocalAuthority,
@@ -53,6 +58,7 @@ Route = Placement.Route
 CameFrom = Placement.CameFrom
 Kind = CourtOrder.Kind
 HearingKind = Hearing.Kind
+Status = FamilyTimeSession.Status
 
 
 def seed(*, stdout) -> None:
@@ -539,30 +545,70 @@ class _Demo:
             self._family_time(placement, child, starts, sessions_until=sessions_until)
 
     def _family_time(self, placement, child, starts: date, *, sessions_until: date) -> None:
-        services.family_time_arrange(
-            placement=placement,
+        mother = services.birth_relative_record(
             child=child,
-            starts_on=starts,
-            times_per_week=3,
-            venue="Oakford Family Centre",
-            supervised=True,
-            with_whom="mother",
+            relationship=BirthRelative.Relationship.MOTHER,
+            name=f"Dana {child.last_name}",
+            has_parental_responsibility=True,
             by=self.by,
         )
-        # Monday, Wednesday and Friday sessions; now and then one does not happen.
-        day, n = starts, 0
+        # A baby at the start of proceedings: three sessions a week, and the carers and
+        # the parents never meet (the carers' address and car must not be learned).
+        services.family_time_plan_set(
+            child=child,
+            by=self.by,
+            source=FamilyTimePlan.Source.COURT_DIRECTION,
+            source_dated=starts,
+            starts_on=starts,
+            relatives=[mother],
+            weekdays="024",
+            start_time=time(10, 0),
+            length_minutes=90,
+            venue="Oakford Family Centre",
+            supervision=FamilyTimePlan.Supervision.SUPERVISED,
+            supervising_organisation="Oakford Contact Service",
+            handover=Handover.NEVER_MEET,
+            transport=FamilyTimePlan.Transport.CARERS_DRIVE,
+            confirm_by=time(9, 0),
+            late_cancel_minutes=30,
+            withhold_surname=True,
+            withhold_address=True,
+            withhold_car=True,
+            today=starts,
+        )
+        services.book_entry_add(
+            child=child,
+            side=CommunicationBookEntry.Side.PARENTS,
+            written_on=sessions_until,
+            text="Thank you for the photos from bath time. Are the nights getting easier?",
+            by=self.by,
+        )
+        day = starts
         while day <= sessions_until:
-            if day.weekday() in (0, 2, 4) and day > starts:
-                n += 1
-                status = FamilyTimeSession.Status.TOOK_PLACE
-                if n % 9 == 0:
-                    status = FamilyTimeSession.Status.CANCELLED_BY_PARENT
-                elif n % 13 == 0:
-                    status = FamilyTimeSession.Status.CHILD_UNWELL
-                services.family_time_session_record(
-                    placement=placement, child=child, held_on=day, status=status, by=self.by
-                )
-            day += timedelta(days=1)
+            services.family_time_sessions_generate(today=day)
+            day += timedelta(weeks=4)
+        # Monday, Wednesday and Friday sessions; now and then one does not happen.
+        sessions = child.family_time_sessions.filter(held_on__lte=sessions_until).order_by(
+            "held_on"
+        )
+        for n, session in enumerate(sessions, start=1):
+            after = timezone.make_aware(datetime.combine(session.held_on, time(18, 0)))
+            status, cancelled_at, miles = Status.TOOK_PLACE, None, Decimal("14.0")
+            if n % 9 == 0:
+                # Two days' notice: the history raises no short-notice alert.
+                status, miles = Status.CANCELLED_BY_PARENT, None
+                cancelled_at = after - timedelta(days=2)
+            elif n % 13 == 0:
+                status, miles = Status.CHILD_UNWELL, None
+                cancelled_at = after - timedelta(days=1)
+            services.family_time_session_record(
+                session=session,
+                status=status,
+                cancelled_at=cancelled_at,
+                miles=miles,
+                by=self.by,
+                now=after,
+            )
 
     def reviews_and_visits(self, placement, *, until: date) -> None:
         """Reviews and visits on time (by the placement's stored deadlines) up to ``until``.

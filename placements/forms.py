@@ -23,7 +23,10 @@ from .models import (
     AdoptionMatch,
     Child,
     ChildDocument,
+    CommunicationBookEntry,
     CourtOrder,
+    FamilyTimePlan,
+    FamilyTimeSession,
     Link,
     Match,
     MatchingPause,
@@ -416,32 +419,6 @@ class ExtensionForm(PlacementRecordForm):
         return data
 
 
-class FamilyTimeArrangementForm(PlacementRecordForm):
-    """A new arrangement without an end date replaces the current one, which ends the day
-    the new one starts (``services.family_time_arrange``)."""
-
-    date_field = "starts_on"
-    record_service = services.family_time_arrange
-    update_service = services.family_time_arrangement_update
-    record_name = "arrangement"
-
-    def clean(self):
-        data = super().clean()
-        dates.add_to_form(
-            self,
-            services.family_time_end_problems(
-                starts_on=data.get("starts_on"), ends_on=data.get("ends_on")
-            ),
-        )
-        return data
-
-
-class FamilyTimeSessionForm(PlacementRecordForm):
-    record_service = services.family_time_session_record
-    update_service = services.family_time_session_update
-    record_name = "session"
-
-
 class ReviewForm(PlacementRecordForm):
     # A review is the child's: one held before this placement still counts.
     allow_before_placement = True
@@ -818,3 +795,201 @@ class AdoptionMatchForm(ReportUpload, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _decision_makers(self.fields["decided_by"])
+
+
+# ---------------------------------------------------------------------------
+# Family time, on the child's page: relatives, a new version of the plan, the book; a
+# session's outcome and an entry's moderation on their own pages.
+# ---------------------------------------------------------------------------
+
+
+class TimeInput(forms.TimeInput):
+    """The browser's time box (24-hour, as the page sends it)."""
+
+    input_type = "time"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%H:%M")
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
+
+
+WEEKDAY_CHOICES = [
+    ("0", "Monday"),
+    ("1", "Tuesday"),
+    ("2", "Wednesday"),
+    ("3", "Thursday"),
+    ("4", "Friday"),
+    ("5", "Saturday"),
+    ("6", "Sunday"),
+]
+
+
+class BirthRelativeForm(PlacementRecordForm):
+    owner_name = "child"
+    date_field = ""
+    record_service = services.birth_relative_record
+    update_service = services.birth_relative_update
+    record_name = "relative"
+
+
+class FamilyTimePlanForm(PlacementRecordForm):
+    """A new version of the plan: it replaces the one in force from the day it starts."""
+
+    owner_name = "child"
+    date_field = "starts_on"
+    allow_future = True
+    record_service = services.family_time_plan_set
+    record_name = "plan"
+
+    weekdays = forms.MultipleChoiceField(
+        label="Days", choices=WEEKDAY_CHOICES, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = FamilyTimePlan
+        fields = [
+            "kind",
+            "source",
+            "source_dated",
+            "starts_on",
+            "relatives",
+            "weekdays",
+            "start_time",
+            "length_minutes",
+            "venue",
+            "supervision",
+            "supervising_organisation",
+            "handover",
+            "transport",
+            "confirm_by",
+            "late_cancel_minutes",
+            "withhold_surname",
+            "withhold_address",
+            "withhold_car",
+            "withhold_school",
+            "note",
+        ]
+        widgets = {
+            "source_dated": DateInput(),
+            "starts_on": DateInput(),
+            "start_time": TimeInput(),
+            "confirm_by": TimeInput(),
+            "relatives": forms.CheckboxSelectMultiple,
+        }
+
+    def clean_weekdays(self):
+        return "".join(sorted(self.cleaned_data["weekdays"]))
+
+    def clean(self):
+        data = super().clean()
+        child = getattr(self, "child", None)
+        if child is not None and child.pk and data.get("weekdays") and data.get("handover"):
+            problems = services.plan_problems(
+                child=child,
+                kind=data.get("kind") or FamilyTimePlan.Kind.REGULAR,
+                source_dated=data.get("source_dated"),
+                starts_on=data.get("starts_on"),
+                weekdays=data["weekdays"],
+                handover=data["handover"],
+                withhold_surname=data.get("withhold_surname", False),
+                withhold_address=data.get("withhold_address", False),
+                withhold_car=data.get("withhold_car", False),
+                withhold_school=data.get("withhold_school", False),
+                relatives=data.get("relatives") or (),
+                current=child.family_time_plans.filter(ends_on__isnull=True).first(),
+            )
+            for problem in problems:
+                self.add_error(None, problem)
+        return data
+
+    def service_save(self, *, by):
+        values = {
+            name: self.cleaned_data.get(name) for name in self._meta.fields if name != "child"
+        }
+        values["relatives"] = list(values["relatives"] or ())
+        for name in ("supervising_organisation", "note"):
+            values[name] = values[name] or ""
+        return services.family_time_plan_set(child=self.child, by=by, **values)
+
+
+class BookEntryForm(PlacementRecordForm):
+    owner_name = "child"
+    date_field = "written_on"
+    record_service = services.book_entry_add
+    record_name = "entry"
+
+    class Meta:
+        model = CommunicationBookEntry
+        fields = ["side", "written_on", "text"]
+        widgets = {
+            "written_on": DateInput(),
+            "text": forms.Textarea(attrs={"rows": 3, "cols": 60, "maxlength": 1000}),
+        }
+
+
+class FamilyTimeSessionForm(forms.ModelForm):
+    """What happened to a session; saved by ``services.family_time_session_record``."""
+
+    outcome = forms.ChoiceField(label="What happened", choices=FamilyTimeSession.Status.choices)
+    cancelled_at = forms.DateTimeField(
+        label="Cancellation given at",
+        required=False,
+        widget=DateTimeInput(),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        help_text="For a cancellation: when it was given (the notice is worked out from it).",
+    )
+
+    class Meta:
+        model = FamilyTimeSession
+        fields = ["cancelled_at", "note", "miles", "supervisor_note"]
+        help_texts = {"supervisor_note": "Upload it first under Documents on the child's page."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["outcome"].initial = self.instance.status
+            self.fields["supervisor_note"].queryset = ChildDocument.objects.filter(
+                child=self.instance.child_id
+            )
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk and data.get("outcome"):
+            for problem in services.session_problems(
+                session=self.instance,
+                status=data["outcome"],
+                cancelled_at=data.get("cancelled_at"),
+                miles=data.get("miles"),
+            ):
+                self.add_error(None, problem)
+        return data
+
+
+class BookModerationForm(forms.ModelForm):
+    decision = forms.ChoiceField(
+        label="Decision",
+        choices=[("share", "Share it with the other side"), ("hold", "Hold it back")],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label="Why it is held back",
+        required=False,
+        max_length=300,
+        help_text="Needed to hold it back.",
+    )
+
+    class Meta:
+        model = CommunicationBookEntry
+        fields = []
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "hold" and not (data.get("reason") or "").strip():
+            self.add_error("reason", "Say why the entry is held back.")
+        return data

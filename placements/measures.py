@@ -12,11 +12,17 @@ Definitions (shown on the page too):
   placement to adoption order: children adopted by their carers in the year;
 - share returned home: children whose placement ended in the year;
 - proceedings past 26 weeks: children whose care proceedings were issued in the year
-  and finished after the 26-week date, or are still open past it.
+  and finished after the 26-week date, or are still open past it;
+- family time: sessions generated from the plans for days of the year before today,
+  those held, those cancelled by each party and those the parent missed; and the
+  carers' travel, in hours a week a placement: the miles the carers claimed at
+  ``FAMILY_TIME_TRAVEL_MPH`` (the agency's average speed), over the weeks in which each
+  placement had a session with miles.
 """
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import NotSupportedError, connection
@@ -31,16 +37,26 @@ from django.db.models import (
     IntegerField,
     Q,
     QuerySet,
+    Sum,
     Value,
     Window,
 )
-from django.db.models.functions import RowNumber
+from django.db.models.functions import RowNumber, TruncWeek
 from django.utils import timezone
 
 from carers.models import Household
 from portal.calendar import financial_year_bounds, financial_year_label, financial_year_of
 
-from .models import Link, Match, MatchingPause, Placement, PlacementChild, Referral
+from .models import (
+    FamilyTimePlan,
+    FamilyTimeSession,
+    Link,
+    Match,
+    MatchingPause,
+    Placement,
+    PlacementChild,
+    Referral,
+)
 from .selectors import placement_result
 
 Route = Placement.Route
@@ -172,6 +188,7 @@ class Measures:
     returned_home: dict[str | None, Figure] = field(default_factory=dict)
     proceedings_over_26_weeks: dict[str | None, Figure] = field(default_factory=dict)
     matching: "MatchingMeasures | None" = None
+    family_time: "FamilyTimeFigures | None" = None
 
     @property
     def period(self) -> str:
@@ -229,6 +246,24 @@ class Measures:
     @property
     def chart_max(self) -> int:
         return max([row.total for row in self.by_route if row.route] + [1])
+
+
+@dataclass
+class FamilyTimeFigures:
+    planned: int
+    held: int
+    did_not_attend: int
+    cancelled: list[tuple[str, int]]  # (who cancelled, how many)
+    miles: Decimal
+    placement_weeks: int
+
+    @property
+    def travel_hours_per_week(self) -> float | None:
+        """The carers' hours of travel a week a placement, at the agency's average speed."""
+        if not self.placement_weeks:
+            return None
+        hours = float(self.miles) / settings.FAMILY_TIME_TRAVEL_MPH
+        return round(hours / self.placement_weeks, 1)
 
 
 RESULTS: list[tuple[str, str]] = [
@@ -370,7 +405,52 @@ def ep_measures(
     )
     _route_figures(measures.proceedings_over_26_weeks, proceedings, count="over", of="issued")
     measures.matching = matching_measures(year=year, financial_year=financial_year, today=today)
+    measures.family_time = family_time_figures(
+        year=year, financial_year=financial_year, today=today
+    )
     return measures
+
+
+CANCELLED_BY = [
+    (FamilyTimeSession.Status.CANCELLED_BY_AUTHORITY, "The authority"),
+    (FamilyTimeSession.Status.CANCELLED_BY_CARERS, "The carers"),
+    (FamilyTimeSession.Status.CANCELLED_BY_PARENT, "The parent"),
+    (FamilyTimeSession.Status.CHILD_UNWELL, "The child was unwell"),
+]
+
+
+def family_time_figures(
+    *, year: int | None, financial_year: int | None, today: date
+) -> FamilyTimeFigures:
+    """Family time in the period, up to yesterday: two queries."""
+    sessions = FamilyTimeSession.objects.filter(
+        _in_year("held_on", year, financial_year), held_on__lt=today
+    )
+    status = "status"
+    counts = sessions.aggregate(
+        planned=Count("pk", filter=Q(plan__isnull=False, kind=FamilyTimePlan.Kind.REGULAR)),
+        held=Count("pk", filter=Q(**{f"{status}__in": FamilyTimeSession.HELD})),
+        did_not_attend=Count("pk", filter=Q(status=FamilyTimeSession.Status.PARENT_DID_NOT_ATTEND)),
+        **{key: Count("pk", filter=Q(status=key)) for key, _ in CANCELLED_BY},
+    )
+    weeks = (
+        sessions.filter(miles__isnull=False, placement__isnull=False)
+        .annotate(week=TruncWeek("held_on"))
+        .values("placement", "week")
+        .distinct()
+        .order_by()
+    )
+    travel = sessions.filter(miles__isnull=False, placement__isnull=False).aggregate(
+        miles=Sum("miles")
+    )
+    return FamilyTimeFigures(
+        planned=counts["planned"],
+        held=counts["held"],
+        did_not_attend=counts["did_not_attend"],
+        cancelled=[(label, counts[key]) for key, label in CANCELLED_BY],
+        miles=travel["miles"] or Decimal("0"),
+        placement_weeks=weeks.count(),
+    )
 
 
 def _counts_by_route(queryset: QuerySet) -> dict[str | None, int]:
@@ -447,6 +527,42 @@ def measures_csv_rows(measures: Measures) -> list[list[str]]:
                 str(figure.of),
             ]
         )
+    figures = measures.family_time
+    if figures is not None:
+        rows += [
+            [
+                f"Family time sessions planned ({period})",
+                "All routes",
+                "",
+                str(figures.planned),
+                "",
+            ],
+            [
+                f"Family time sessions held ({period})",
+                "All routes",
+                "",
+                str(figures.held),
+                str(figures.planned),
+            ],
+            [
+                f"Family time sessions the parent missed ({period})",
+                "All routes",
+                "",
+                str(figures.did_not_attend),
+                "",
+            ],
+            *[
+                [f"Family time cancelled: {who} ({period})", "All routes", "", str(n), ""]
+                for who, n in figures.cancelled
+            ],
+            [
+                f"Carers' family time travel, hours a week a placement ({period})",
+                "All routes",
+                _number(figures.travel_hours_per_week),
+                str(figures.placement_weeks),
+                "",
+            ],
+        ]
     return rows + matching_csv_rows(measures)
 
 

@@ -4,9 +4,10 @@ A ``Placement`` is the case hub: the approved household, the child or brothers a
 sisters placed together (``PlacementChild``), the route (Concurrency or Fostering for
 Adoption, with a reg 25A ``TemporaryApproval`` for each named child when the carers
 are not yet approved foster carers), the court timeline (proceedings dates on the
-placement, ``ProceedingsExtension``, ``Hearing``, ``CourtOrder``), family time
-(``FamilyTimeArrangement``, ``FamilyTimeSession``), looked-after child reviews and
-social worker visits. Its status moves only through ``placements.services``; every
+placement, ``ProceedingsExtension``, ``Hearing``, ``CourtOrder``), looked-after child
+reviews and social worker visits; family time (``BirthRelative``, ``FamilyTimePlan``,
+``FamilyTimeSession``, ``CommunicationBookEntry``) belongs to the child and has its own
+block at the end. Its status moves only through ``placements.services``; every
 clock is a ``PlacementDeadline`` row kept in step with the facts there.
 
 These are the most sensitive records in the portal. Lists show a child's reference and
@@ -939,87 +940,6 @@ class CourtOrder(models.Model):
         return f"{self.get_kind_display()}, {formats.day(self.made_on)}"
 
 
-class FamilyTimeArrangement(models.Model):
-    """How often the child sees the birth family, where, and whether it is supervised."""
-
-    placement = models.ForeignKey(
-        Placement,
-        on_delete=models.CASCADE,
-        related_name="family_time_arrangements",
-    )
-    child = models.ForeignKey(
-        Child,
-        on_delete=models.PROTECT,
-        related_name="family_time_arrangements",
-    )
-    starts_on = models.DateField()
-    ends_on = models.DateField(null=True, blank=True, help_text="Empty while it applies.")
-    times_per_week = models.PositiveSmallIntegerField()
-    venue = models.CharField(max_length=150, help_text="e.g. the family centre.")
-    supervised = models.BooleanField(default=True)
-    with_whom = models.CharField(
-        "with", max_length=100, blank=True, help_text="e.g. mother; father (no names needed)."
-    )
-
-    class Meta:
-        ordering = ["placement", "-starts_on", "id"]
-        verbose_name = "family time arrangement"
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(times_per_week__gte=1, times_per_week__lte=14),
-                name="family_time_one_to_fourteen_a_week",
-                violation_error_message="Family time is between 1 and 14 times a week.",
-            ),
-            dates_in_order(
-                "ends_on",
-                "starts_on",
-                name="family_time_ends_after_it_starts",
-                message="The arrangement cannot end before it starts.",
-                nullable=("ends_on",),
-            ),
-            models.UniqueConstraint(
-                fields=["child"],
-                condition=Q(ends_on__isnull=True),
-                name="family_time_one_current_arrangement_per_child",
-                violation_error_message=(
-                    "Give the current arrangement an end date before adding a new one."
-                ),
-            ),
-        ]
-
-    def __str__(self):
-        supervised = "supervised" if self.supervised else "unsupervised"
-        return f"{self.times_per_week} a week, {supervised}, at {self.venue}"
-
-
-class FamilyTimeSession(models.Model):
-    class Status(models.TextChoices):
-        TOOK_PLACE = "took_place", "Took place"
-        CANCELLED_BY_PARENT = "cancelled_by_parent", "Cancelled by the parent"
-        PARENT_DID_NOT_ATTEND = "parent_did_not_attend", "Parent did not come"
-        CANCELLED_BY_AGENCY = "cancelled_by_agency", "Cancelled by the agency"
-        CHILD_UNWELL = "child_unwell", "Cancelled: the child was unwell"
-
-    placement = models.ForeignKey(
-        Placement, on_delete=models.CASCADE, related_name="family_time_sessions"
-    )
-    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="family_time_sessions")
-    held_on = models.DateField("date")
-    status = models.CharField(max_length=30, choices=Status.choices)
-    note = models.CharField(max_length=500, blank=True)
-
-    class Meta:
-        ordering = ["placement", "-held_on", "-id"]
-        verbose_name = "family time session"
-        indexes = [
-            models.Index(fields=["placement", "held_on"], name="family_time_session_idx"),
-            models.Index(fields=["child", "held_on"], name="family_time_child_idx"),
-        ]
-
-    def __str__(self):
-        return f"Family time {formats.day(self.held_on)}: {self.get_status_display().lower()}"
-
-
 class LookedAfterReview(models.Model):
     """A review of one child's case: a looked-after child review chaired by the independent
     reviewing officer, or an adoption review once the child is placed for adoption. It
@@ -1603,3 +1523,343 @@ class AdoptionMatch(models.Model):
 
     def __str__(self):
         return f"Adoption match {self.pk or '(new)'}"
+
+
+# ---------------------------------------------------------------------------
+# Family time: the child's birth relatives, the versioned plan the court or the care
+# plan sets, the sessions generated from it, and the moderated communication book.
+# Everything here belongs to the child and is read through the child's page; a session
+# names the placement the child lived in then (whose carers took them, and claim miles).
+# ---------------------------------------------------------------------------
+
+
+class BirthRelative(models.Model):
+    """A member of the child's birth family who may see the child at family time.
+
+    No address by default: contact goes through the child's social worker. Where an
+    address must be kept, it is restricted (its own permission) and the reason is said.
+    """
+
+    class Relationship(models.TextChoices):
+        MOTHER = "mother", "Mother"
+        FATHER = "father", "Father"
+        GRANDPARENT = "grandparent", "Grandparent"
+        SIBLING = "sibling", "Brother or sister"
+        AUNT_UNCLE = "aunt_uncle", "Aunt or uncle"
+        OTHER = "other", "Other relative"
+
+    class ContactRoute(models.TextChoices):
+        CHILD_SOCIAL_WORKER = "child_social_worker", "Through the child's social worker only"
+        SOLICITOR = "solicitor", "Through their solicitor"
+        DIRECT = "direct", "Directly, as the child's social worker agreed"
+
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="birth_relatives")
+    relationship = models.CharField(max_length=20, choices=Relationship.choices)
+    name = models.CharField(max_length=120)
+    has_parental_responsibility = models.BooleanField("holds parental responsibility")
+    contact_route = models.CharField(
+        max_length=30, choices=ContactRoute.choices, default=ContactRoute.CHILD_SOCIAL_WORKER
+    )
+    address = models.TextField(
+        "address (restricted)",
+        max_length=300,
+        blank=True,
+        help_text="Leave empty unless it must be kept; only team managers see it.",
+    )
+    address_reason = models.CharField("why the address is kept", max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["child", "relationship", "id"]
+        verbose_name = "birth relative"
+        permissions = [("see_relative_address", "Can see a birth relative's address")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(address="") | ~Q(address_reason=""),
+                name="birth_relative_address_has_a_reason",
+                violation_error_message="Say why the address must be kept.",
+            )
+        ]
+
+    def __str__(self):
+        # The relationship, not the name: lists, logs and the audit trail show this.
+        return self.get_relationship_display()
+
+
+class Handover(models.TextChoices):
+    """How the child passes from the carers to the session, least guarded first."""
+
+    IN_PERSON = "in_person", "Carers hand over in person"
+    CONTACT_WORKER = "contact_worker", "Through a contact worker"
+    NEVER_MEET = "never_meet", "Carers and parents never meet"
+
+
+class FamilyTimePlan(models.Model):
+    """One version of the child's family-time plan, as the court directed or the care plan
+    set it. A new version ends the one before the day it starts; sessions are generated
+    from the version in force (``services.family_time``).
+
+    The duty is the placing authority's: Children Act 1989 s34(1) (a child in care is
+    allowed reasonable contact with their parents and others with parental
+    responsibility), s34(2)-(3) (the court may order the contact allowed), Sch 2 para 15
+    (a looked-after child's contact is promoted). How often, where and how is the
+    court's direction or the care plan: the portal records it and sets no number of its
+    own; the alerts' thresholds are agency policy (settings ``FAMILY_TIME_*``).
+    """
+
+    class Source(models.TextChoices):
+        COURT_DIRECTION = "court_direction", "Court direction"
+        CARE_PLAN = "care_plan", "Care plan"
+
+    class Supervision(models.TextChoices):
+        SUPERVISED = "supervised", "Supervised throughout"
+        SUPPORTED = "supported", "Supported (a worker nearby)"
+        UNSUPERVISED = "unsupervised", "Unsupervised"
+
+    class Transport(models.TextChoices):
+        CARERS_DRIVE = "carers_drive", "The carers drive"
+        AUTHORITY_DRIVER = "authority_driver", "The authority's driver"
+        TAXI = "taxi", "Taxi"
+
+    class Kind(models.TextChoices):
+        REGULAR = "regular", "Family time"
+        FAREWELL = "farewell", "Farewell family time"
+
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="family_time_plans")
+    version = models.PositiveSmallIntegerField(editable=False)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.REGULAR)
+    source = models.CharField(max_length=20, choices=Source.choices)
+    source_dated = models.DateField("date of the direction or care plan")
+    starts_on = models.DateField()
+    ends_on = models.DateField(null=True, blank=True, help_text="Empty while it applies.")
+    relatives = models.ManyToManyField(BirthRelative, related_name="plans", blank=True)
+    weekdays = models.CharField(
+        "days", max_length=7, help_text="The days of the week, Monday 0 to Sunday 6."
+    )
+    start_time = models.TimeField("starts at")
+    length_minutes = models.PositiveSmallIntegerField("length (minutes)")
+    venue = models.CharField(max_length=150, help_text="e.g. the family centre.")
+    supervision = models.CharField(max_length=20, choices=Supervision.choices)
+    supervising_organisation = models.CharField(max_length=150, blank=True)
+    handover = models.CharField(max_length=20, choices=Handover.choices)
+    transport = models.CharField(max_length=20, choices=Transport.choices)
+    confirm_by = models.TimeField(
+        "the parent confirms by", null=True, blank=True, help_text="On the day, e.g. 09:00."
+    )
+    late_cancel_minutes = models.PositiveSmallIntegerField(
+        "cancelled when the parent is this late (minutes)", null=True, blank=True
+    )
+    # What the birth family must not learn about the carers.
+    withhold_surname = models.BooleanField("the carers' surname", default=False)
+    withhold_address = models.BooleanField("the carers' address", default=False)
+    withhold_car = models.BooleanField("the carers' car registration", default=False)
+    withhold_school = models.BooleanField("the school of the carers' own children", default=False)
+    note = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        editable=False,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["child", "-version"]
+        verbose_name = "family time plan"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["child", "version"], name="family_time_plan_version_once"
+            ),
+            models.UniqueConstraint(
+                fields=["child"],
+                condition=Q(ends_on__isnull=True),
+                name="family_time_one_current_plan_per_child",
+                violation_error_message="The child has a plan in force: a new version replaces it.",
+            ),
+            models.CheckConstraint(
+                condition=Q(length_minutes__gte=15, length_minutes__lte=600),
+                name="family_time_plan_length",
+                violation_error_message="A session lasts between 15 minutes and 10 hours.",
+            ),
+            dates_in_order(
+                "ends_on",
+                "starts_on",
+                name="family_time_plan_ends_after_it_starts",
+                message="The plan cannot end before it starts.",
+                nullable=("ends_on",),
+            ),
+        ]
+
+    def __str__(self):
+        return f"Plan version {self.version} from {formats.day(self.starts_on)}"
+
+    @property
+    def days(self) -> list[int]:
+        return sorted({int(d) for d in self.weekdays})
+
+    @property
+    def sessions_per_week(self) -> int:
+        return len(self.days)
+
+    @property
+    def withheld(self) -> list[str]:
+        """What the birth family must not learn, in words (the flags shown on every page
+        where family time is arranged)."""
+        return [
+            self._meta.get_field(name).verbose_name
+            for name in ("withhold_surname", "withhold_address", "withhold_car", "withhold_school")
+            if getattr(self, name)
+        ]
+
+
+class FamilyTimeSession(models.Model):
+    """One family time session of the child: generated from the plan, or recorded."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        CONFIRMED = "confirmed", "Confirmed by the parent"
+        TOOK_PLACE = "took_place", "Took place"
+        PARENT_LATE = "parent_late", "Took place: the parent was late"
+        PARENT_DID_NOT_ATTEND = "parent_did_not_attend", "The parent did not attend"
+        CANCELLED_BY_AUTHORITY = "cancelled_by_authority", "Cancelled by the authority"
+        CANCELLED_BY_CARERS = "cancelled_by_carers", "Cancelled by the carers"
+        CANCELLED_BY_PARENT = "cancelled_by_parent", "Cancelled by the parent"
+        CHILD_UNWELL = "child_unwell", "Cancelled: the child was unwell"
+
+    class Claim(models.TextChoices):
+        NONE = "", "No claim"
+        SUBMITTED = "submitted", "Submitted"
+        APPROVED = "approved", "Approved"
+        PAID = "paid", "Paid"
+
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="family_time_sessions")
+    placement = models.ForeignKey(
+        Placement,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="family_time_sessions",
+        help_text="Where the child lived then: whose carers took them.",
+    )
+    plan = models.ForeignKey(
+        FamilyTimePlan,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sessions",
+        editable=False,
+    )
+    kind = models.CharField(
+        max_length=10, choices=FamilyTimePlan.Kind.choices, default=FamilyTimePlan.Kind.REGULAR
+    )
+    held_on = models.DateField("date")
+    starts_at = models.TimeField("starts at", null=True, blank=True)
+    status = models.CharField(
+        max_length=30, choices=Status.choices, default=Status.PLANNED, editable=False
+    )
+    cancelled_at = models.DateTimeField("cancellation given at", null=True, blank=True)
+    note = models.CharField(
+        "carers' note", max_length=500, blank=True, help_text="How the child was afterwards."
+    )
+    supervisor_note = models.ForeignKey(
+        ChildDocument,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="supervisor's note",
+    )
+    miles = models.DecimalField(
+        "carers' miles", max_digits=5, decimal_places=1, null=True, blank=True
+    )
+    claim = models.CharField(
+        "mileage claim", max_length=10, choices=Claim.choices, blank=True, default=""
+    )
+    recorded_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["child", "-held_on", "-id"]
+        verbose_name = "family time session"
+        permissions = [("approve_mileage", "Can approve and pay carers' mileage claims")]
+        indexes = [
+            models.Index(fields=["placement", "held_on"], name="family_time_session_idx"),
+            models.Index(fields=["child", "held_on"], name="family_time_child_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "held_on"],
+                condition=Q(plan__isnull=False),
+                name="family_time_session_once_per_plan_and_day",
+            ),
+            models.CheckConstraint(
+                condition=Q(miles__isnull=True) | Q(miles__gte=0, miles__lte=1000),
+                name="family_time_session_miles",
+                violation_error_message="Miles are between 0 and 1,000.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Family time {formats.day(self.held_on)}: {self.get_status_display().lower()}"
+
+    CANCELLED = (
+        Status.CANCELLED_BY_AUTHORITY,
+        Status.CANCELLED_BY_CARERS,
+        Status.CANCELLED_BY_PARENT,
+        Status.CHILD_UNWELL,
+    )
+    HELD = (Status.TOOK_PLACE, Status.PARENT_LATE)
+    OPEN = (Status.PLANNED, Status.CONFIRMED)
+
+
+class CommunicationBookEntry(models.Model):
+    """A short entry in the book carers and birth parents keep for the child, shared with
+    the other side only once the child's social worker has moderated it."""
+
+    class Side(models.TextChoices):
+        CARERS = "carers", "The carers"
+        PARENTS = "parents", "The birth parents"
+
+    class Status(models.TextChoices):
+        AWAITING = "awaiting", "Awaiting moderation"
+        SHARED = "shared", "Shared with the other side"
+        HELD_BACK = "held_back", "Held back"
+
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="communication_book")
+    side = models.CharField("written by", max_length=10, choices=Side.choices)
+    written_on = models.DateField()
+    text = models.TextField(max_length=1000)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.AWAITING, editable=False
+    )
+    held_back_reason = models.CharField(max_length=300, blank=True, editable=False)
+    moderated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        editable=False,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["child", "-written_on", "-id"]
+        verbose_name = "communication book entry"
+        verbose_name_plural = "communication book entries"
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="held_back") | ~Q(held_back_reason=""),
+                name="book_entry_held_back_with_reason",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_side_display()}, {formats.day(self.written_on)}"

@@ -49,7 +49,7 @@ CLASSES = (
         key="placements.adopted",
         title="Adoption case records",
         covers="the record of an adopted child (court timeline, placement, reviews, "
-        "documents, notes)",
+        "family time and the communication book, birth relatives, documents, notes)",
         period=lambda: years(ADOPTION_RECORD_YEARS),
         runs_from="the adoption order",
         action=REVIEW,

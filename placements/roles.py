@@ -12,8 +12,10 @@ RECORDS = (
     "placements.proceedingsextension",
     "placements.healthassessment",
     "placements.hearing",
-    "placements.familytimearrangement",
+    "placements.birthrelative",
+    "placements.familytimeplan",
     "placements.familytimesession",
+    "placements.communicationbookentry",
     "placements.lookedafterreview",
     "placements.socialworkervisit",
 )
@@ -57,6 +59,9 @@ MANAGEMENT = [
     *[perm for model in RECORDS for perm in model_perms(model, ("delete",))],
     "placements.delete_childdocument",
     "placements.delete_matchingpause",
+    # A birth relative's address, where one must be kept, is restricted to managers.
+    "placements.see_relative_address",
+    "placements.approve_mileage",
 ]
 
 

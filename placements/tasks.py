@@ -20,3 +20,15 @@ def follow_social_workers() -> int:
 def end_overtaken_temporary_approvals() -> int:
     """Bring to an end the reg 25A approvals the carers' approval has overtaken."""
     return services.temporary_approvals_reconcile()
+
+
+@shared_task(ignore_result=True, soft_time_limit=240, time_limit=300)
+def generate_family_time_sessions() -> int:
+    """Each plan in force gets its sessions a few weeks ahead (safe to run twice)."""
+    return services.family_time_sessions_generate()
+
+
+@shared_task(ignore_result=True, soft_time_limit=240, time_limit=300)
+def queue_family_time_alerts() -> int:
+    """Fewer sessions held than planned over the rolling window: tell the social worker."""
+    return services.family_time_alerts_queue()

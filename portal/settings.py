@@ -543,6 +543,29 @@ MATCHING_SPEED_KMH = env.float("MATCHING_SPEED_KMH", default=40.0)
 MATCHING_TRAVEL_LIMIT_MINUTES = env.int("MATCHING_TRAVEL_LIMIT_MINUTES", default=60)
 # The measures count approved carers waiting longer than this since approval.
 MATCHING_WAITING_ALERT_DAYS = env.int("MATCHING_WAITING_ALERT_DAYS", default=90)
+# Family time (placements/services/family_time.py): agency policy. Sessions are generated
+# this many weeks ahead by the beat job; none on bank holidays while the family centres
+# close on them. The carers' supervising social worker is alerted when fewer sessions were
+# held than planned over the rolling window, when the parent missed this many sessions in
+# a row, and when a cancellation gave less notice than this many hours.
+FAMILY_TIME_WEEKS_AHEAD = env.int("FAMILY_TIME_WEEKS_AHEAD", default=4)
+FAMILY_TIME_SKIP_BANK_HOLIDAYS = env.bool("FAMILY_TIME_SKIP_BANK_HOLIDAYS", default=True)
+FAMILY_TIME_WINDOW_WEEKS = env.int("FAMILY_TIME_WINDOW_WEEKS", default=4)
+FAMILY_TIME_MISSED_IN_A_ROW = env.int("FAMILY_TIME_MISSED_IN_A_ROW", default=2)
+FAMILY_TIME_SHORT_NOTICE_HOURS = env.int("FAMILY_TIME_SHORT_NOTICE_HOURS", default=24)
+# The carers' mileage for family time journeys, in pence a mile.
+FAMILY_TIME_MILEAGE_PENCE = env.int("FAMILY_TIME_MILEAGE_PENCE", default=45)
+# The carers' average speed on family time journeys, for the measure of their travel
+# in hours (the miles they claim, at this speed).
+FAMILY_TIME_TRAVEL_MPH = env.int("FAMILY_TIME_TRAVEL_MPH", default=25)
+CELERY_BEAT_SCHEDULE["placements-family-time-sessions"] = {
+    "task": "placements.tasks.generate_family_time_sessions",
+    "schedule": env.float("PLACEMENTS_SWEEP_SECONDS", default=3600.0),
+}
+CELERY_BEAT_SCHEDULE["placements-family-time-alerts"] = {
+    "task": "placements.tasks.queue_family_time_alerts",
+    "schedule": env.float("FAMILY_TIME_ALERTS_SECONDS", default=24 * 3600.0),
+}
 CELERY_BEAT_SCHEDULE["placements-follow-social-workers"] = {
     "task": "placements.tasks.follow_social_workers",
     "schedule": env.float("PLACEMENTS_SWEEP_SECONDS", default=3600.0),

@@ -464,6 +464,33 @@ STAFF_PAGES = (
     StaffPage(
         "Family time sessions, placement deadlines (lists)",
         ("placements.familytimesession", "placements.placementdeadline"),
+        "Family time sessions (what happened, mileage claims)",
+        ("placements.familytimesession",),
+        {
+            SOCIAL: "view, change, claims submitted, mileage CSV",
+            MANAGERS: "view, change, delete, claims submitted, claims approved and paid, "
+            "mileage CSV",
+            SUPERUSER: "view, change, delete, claims submitted, claims approved and paid, "
+            "mileage CSV",
+        },
+        actions={
+            "claims submitted": ("claims_submitted",),
+            "claims approved and paid": ("claims_approved", "claims_paid"),
+            "mileage CSV": ("mileage_csv",),
+        },
+    ),
+    StaffPage(
+        "Communication book entries (moderation)",
+        ("placements.communicationbookentry",),
+        {
+            SOCIAL: "view, change",
+            MANAGERS: "view, change, delete",
+            SUPERUSER: "view, change, delete",
+        },
+    ),
+    StaffPage(
+        "Placement deadlines (list)",
+        ("placements.placementdeadline",),
         {SOCIAL: "view", MANAGERS: "view", SUPERUSER: "view"},
     ),
     StaffPage(
@@ -680,6 +707,7 @@ def records(make_staff, settings, tmp_path):
     session = placements_services.family_time_session_record(
         placement=placement, held_on=date(2025, 3, 5), status="took_place", by=social_worker
     )
+    session = placement_factories.family_time_record(social_worker, child)
     proceedings = placement_factories.issue(
         placement, issued_on=date(2025, 2, 24), by=social_worker
     )
@@ -752,6 +780,13 @@ def records(make_staff, settings, tmp_path):
         "placements.temporaryapproval": approval,
         "placements.termsexemption": exemption,
         "placements.familytimesession": session,
+        "placements.communicationbookentry": placements_services.book_entry_add(
+            child=child,
+            side="parents",
+            written_on=date(2025, 3, 5),
+            text="Slept well after the bottle.",
+            by=social_worker,
+        ),
         "placements.placementdeadline": PlacementDeadline.objects.order_by("pk").first(),
         "placements.proceedings": proceedings,
         "placements.localauthority": child.placing_authority,

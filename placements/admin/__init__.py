@@ -8,7 +8,10 @@ form that calls the service for that move.
 
 Modules: ``children`` (children, sibling groups), ``approvals`` (reg 25A temporary
 approvals), ``placements`` (the placement page, its buttons, letters and measures),
-``documents`` (documents on a child), ``matching`` (referrals, linking, links, the EP match), ``records`` (family time sessions and deadlines across every placement); ``filters`` and
+``documents`` (documents on a child), ``matching`` (referrals, linking, links, the EP
+match), ``records`` (deadlines across every placement), ``family_time`` (family time
+sessions and the communication book across every child; the child's own family time
+section); ``filters`` and
 ``common`` hold what they share.
 """
 
@@ -16,6 +19,7 @@ from . import (  # noqa: F401 - each registers its models
     approvals,
     children,
     documents,
+    family_time,
     matching,
     people,
     placements,

@@ -2,8 +2,8 @@
 
 The child is at the centre: the child's page holds the statutory dates with their rules
 and whose duty each is, the legal timeline and the authority to place (consent or a
-placement order), reviews and visits across every placement, health assessments, the
-people around the child, the documents on the child and the notes; a section a page
+placement order), reviews and visits across every placement, health assessments, family
+time (``family_time``), the people around the child, the documents on the child and the notes; a section a page
 (``portal.admin_sections``)."""
 
 from django.contrib import admin
@@ -43,6 +43,7 @@ from .common import (
     save_records,
 )
 from .documents import ChildDocumentInline, save_child_documents
+from .family_time import FAMILY_TIME_INLINES, family_time_panel
 
 # ---------------------------------------------------------------------------
 # Children
@@ -229,6 +230,7 @@ class ChildAdmin(
         ChildReviewInline,
         ChildVisitInline,
         HealthAssessmentInline,
+        *FAMILY_TIME_INLINES,
         ChildProfessionalInline,
         ChildDocumentInline,
         ChildNoteInline,
@@ -250,6 +252,7 @@ class ChildAdmin(
             "reviews", "Reviews and visits", (ChildReviewInline, ChildVisitInline), saves=False
         ),
         Section("health", "Health", (HealthAssessmentInline,)),
+        Section("family-time", "Family time", FAMILY_TIME_INLINES),
         Section(
             "people",
             "People around the child",
@@ -352,6 +355,8 @@ class ChildAdmin(
             section = self.current_section(request, child)
             if section.name == "overview":
                 extra_context["child_panel"] = self._overview_panel(child)
+            elif section.name == "family-time":
+                extra_context["child_panel"] = family_time_panel(child)
             elif section.name == "legal":
                 extra_context["child_panel"] = {
                     "add_proceedings_url": reverse("admin:placements_proceedings_add")

@@ -25,8 +25,6 @@ from portal.staffpages import offered_page
 
 from .. import clocks, letters, measures, selectors, services
 from ..forms import (
-    FamilyTimeArrangementForm,
-    FamilyTimeSessionForm,
     MeasuresFilterForm,
     PlacementChangeForm,
     PlacementRecordForm,
@@ -37,7 +35,6 @@ from ..forms import (
 )
 from ..models import (
     CourtOrder,
-    FamilyTimeArrangement,
     FamilyTimeSession,
     LookedAfterReview,
     Match,
@@ -91,35 +88,28 @@ class CourtOrderInline(ReadOnlyCards):
         return super().get_queryset(request).select_related("child", "proceedings", "recorded_by")
 
 
-class FamilyTimeArrangementInline(PlacementRecordInline):
-    model = FamilyTimeArrangement
-    form = FamilyTimeArrangementForm
-    fields = (
-        "child",
-        "starts_on",
-        "ends_on",
-        "times_per_week",
-        "venue",
-        "supervised",
-        "with_whom",
-    )
+class FamilyTimeSessionInline(ReadOnlyCards):
+    """The sessions of the children on this placement: read here, kept on each child's
+    page (its "Family time" section), where the plan that generates them is set."""
 
-
-class FamilyTimeSessionInline(PlacementRecordInline):
     model = FamilyTimeSession
-    form = FamilyTimeSessionForm
-    fields = ("child", "held_on", "status", "note")
+    fields = readonly_fields = ("child_family_time", "held_on", "starts_at", "status", "miles")
 
     def get_queryset(self, request):
         since = timezone.localdate() - timedelta(days=settings.PLACEMENTS_FAMILY_TIME_DAYS_SHOWN)
-        return super().get_queryset(request).filter(held_on__gte=since)
+        return super().get_queryset(request).filter(held_on__gte=since).select_related("child")
 
     @property
     def verbose_name_plural(self):
         return (
-            f"family time sessions (the last {settings.PLACEMENTS_FAMILY_TIME_DAYS_SHOWN} days; "
-            "all of them under Family time sessions)"
+            f"family time sessions (the last {settings.PLACEMENTS_FAMILY_TIME_DAYS_SHOWN} days "
+            "and those planned; each child's page keeps the plan and records them)"
         )
+
+    @admin.display(description="child")
+    def child_family_time(self, obj):
+        url = reverse("admin:placements_child_section", args=[obj.child_id, "family-time"])
+        return format_html('<a href="{}">{}</a>', url, obj.child)
 
 
 class ReviewInline(PlacementRecordInline):
@@ -178,7 +168,6 @@ class PlacementAdmin(
     inlines = (
         PlacementChildInline,
         CourtOrderInline,
-        FamilyTimeArrangementInline,
         FamilyTimeSessionInline,
         ReviewInline,
         VisitInline,
@@ -187,9 +176,7 @@ class PlacementAdmin(
     sections = (
         Section("overview", "Overview and next steps", (PlacementChildInline,), details=True),
         Section("court", "Court", (CourtOrderInline,), saves=False),
-        Section(
-            "family-time", "Family time", (FamilyTimeArrangementInline, FamilyTimeSessionInline)
-        ),
+        Section("family-time", "Family time", (FamilyTimeSessionInline,), saves=False),
         Section("reviews", "Reviews and visits", (ReviewInline, VisitInline)),
         Section("notes", "Notes", (PlacementNoteInline,), saves=False),
     )

@@ -1,37 +1,15 @@
-"""Family time sessions and deadlines across every placement."""
+"""Deadlines across every placement."""
 
 from django.contrib import admin
 
 from portal.admin_filters import OverdueColumn, ReadOnly
 
-from ..models import FamilyTimeSession, PlacementDeadline
+from ..models import PlacementDeadline
 from .filters import CaseloadFilter, OverdueFilter
 
 # ---------------------------------------------------------------------------
-# Family time sessions and deadlines across every placement
+# Deadlines across every placement
 # ---------------------------------------------------------------------------
-
-
-@admin.register(FamilyTimeSession)
-class FamilyTimeSessionAdmin(admin.ModelAdmin):
-    """Every family time session, to see attendance and cancellations across placements."""
-
-    list_display = ("held_on", "child", "placement", "status")
-    list_filter = ("status", CaseloadFilter)
-    list_select_related = ("placement", "child")
-    search_fields = ("placement__reference", "child__reference")
-    date_hierarchy = "held_on"
-    fields = readonly_fields = ("placement", "child", "held_on", "status", "note")
-
-    def has_add_permission(self, request):
-        # Sessions are recorded on the placement page, where they belong.
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(PlacementDeadline)

@@ -4,6 +4,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.db.models import (
     Case,
     Count,
@@ -25,8 +26,11 @@ from ..clocks import ChildFacts, Clock, PlacementFacts, ProceedingsFacts
 from ..models import (
     OVERDUE_KINDS,
     Child,
+    CommunicationBookEntry,
     CourtOrder,
     Duty,
+    FamilyTimePlan,
+    FamilyTimeSession,
     HealthAssessment,
     LookedAfterReview,
     ParentConsent,
@@ -431,3 +435,58 @@ SEARCH_KINDS = (
         order=30,
     ),
 )
+
+
+# ---------------------------------------------------------------------------
+# Family time on the child's page
+# ---------------------------------------------------------------------------
+
+
+def family_time_planned_and_held(*, child: Child, today: date) -> tuple[int, int]:
+    """Sessions planned and held over the rolling window that ended yesterday
+    (``FAMILY_TIME_WINDOW_WEEKS``): every regular session generated for those days, and
+    those that took place (the parent late or not). One query."""
+    start = today - timedelta(weeks=settings.FAMILY_TIME_WINDOW_WEEKS)
+    counts = FamilyTimeSession.objects.filter(
+        child=child,
+        held_on__gte=start,
+        held_on__lt=today,
+        kind=FamilyTimePlan.Kind.REGULAR,
+        plan__isnull=False,
+    ).aggregate(
+        planned=Count("id"),
+        held=Count("id", filter=Q(status__in=FamilyTimeSession.HELD)),
+    )
+    return counts["planned"], counts["held"]
+
+
+def family_time_page(*, child: Child, today: date) -> dict:
+    """The child's family time at a glance, in a fixed number of queries: the plan in
+    force (what the birth family must not learn first), the sessions of the next weeks
+    and of the rolling window, sessions planned and held in it, and the book."""
+    plan = (
+        FamilyTimePlan.objects.filter(child=child, ends_on__isnull=True)
+        .prefetch_related("relatives")
+        .first()
+    )
+    window_start = today - timedelta(weeks=settings.FAMILY_TIME_WINDOW_WEEKS)
+    horizon = today + timedelta(weeks=settings.FAMILY_TIME_WEEKS_AHEAD)
+    sessions = list(
+        FamilyTimeSession.objects.filter(
+            child=child, held_on__gte=window_start, held_on__lte=horizon
+        ).order_by("held_on", "starts_at", "id")
+    )
+    planned, held = family_time_planned_and_held(child=child, today=today)
+    book = CommunicationBookEntry.objects.filter(child=child)
+    return {
+        "today": today,
+        "plan": plan,
+        "withheld": plan.withheld if plan else [],
+        "upcoming": [s for s in sessions if s.held_on >= today],
+        "recent": [s for s in sessions if s.held_on < today][::-1],
+        "planned": planned,
+        "held": held,
+        "window_weeks": settings.FAMILY_TIME_WINDOW_WEEKS,
+        "awaiting": book.filter(status=CommunicationBookEntry.Status.AWAITING).count(),
+        "entries": list(book.order_by("-written_on", "-id")[:10]),
+    }

@@ -9,7 +9,9 @@
   status.
 - ``consent``: parents' consent and the authority to place a child for adoption; the
   child's health assessments.
-- ``records``: reviews, visits and family time, and their correction and removal.
+- ``records``: reviews and visits, and their correction and removal.
+- ``family_time``: the child's birth relatives, family-time plans, the sessions generated
+  from them, their alerts and mileage, and the moderated communication book.
 - ``deadlines``: the stored dates that follow the clocks (the proceedings' dates, the
   deadline rows and their reminders) and the sweeps that refresh them.
 - ``matching``: referrals, links with carers, the EP match, and the rule that a referred
@@ -80,6 +82,29 @@ from .deadlines import (
     proceedings_dates_refresh,
 )
 from .documents import child_document_add, child_document_delete
+from .family_time import (
+    SESSION_TABLE,
+    birth_relative_record,
+    birth_relative_update,
+    book_entry_add,
+    book_entry_moderate,
+    confidentiality_problems,
+    family_time_alerts_queue,
+    family_time_plan_set,
+    family_time_plans_end,
+    family_time_session_record,
+    family_time_sessions_generate,
+    farewell_allowed,
+    handover_needed,
+    is_short_notice,
+    mileage_amount,
+    mileage_claims_move,
+    notice_given,
+    notice_words,
+    plan_problems,
+    session_days,
+    session_problems,
+)
 from .matching import (
     REFERRAL,
     adoption_match_record,
@@ -121,11 +146,6 @@ from .placements import (
 )
 from .records import (
     RECORD_MODELS,
-    family_time_arrange,
-    family_time_arrangement_update,
-    family_time_end_problems,
-    family_time_session_record,
-    family_time_session_update,
     hearing_update,
     placement_record_delete,
     proceedings_extension_update,
@@ -137,6 +157,28 @@ from .records import (
 )
 
 __all__ = [
+    # family time
+    "SESSION_TABLE",
+    "birth_relative_record",
+    "birth_relative_update",
+    "book_entry_add",
+    "book_entry_moderate",
+    "confidentiality_problems",
+    "family_time_alerts_queue",
+    "family_time_plan_set",
+    "family_time_plans_end",
+    "family_time_session_record",
+    "family_time_sessions_generate",
+    "farewell_allowed",
+    "handover_needed",
+    "is_short_notice",
+    "mileage_amount",
+    "mileage_claims_move",
+    "notice_given",
+    "notice_words",
+    "plan_problems",
+    "session_problems",
+    "session_days",
     # children
     "CHILD_OLDEST_AGE",
     "EXPECTED_DATE_MONTHS_AHEAD",
@@ -196,11 +238,6 @@ __all__ = [
     "health_assessment_update",
     # records
     "RECORD_MODELS",
-    "family_time_arrange",
-    "family_time_arrangement_update",
-    "family_time_end_problems",
-    "family_time_session_record",
-    "family_time_session_update",
     "hearing_update",
     "placement_record_delete",
     "proceedings_extension_update",

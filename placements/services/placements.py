@@ -40,6 +40,7 @@ from .common import (
 from .consent import authority_to_place
 from .court import _legal_status_set, court_order_record
 from .deadlines import deadlines_refresh
+from .family_time import family_time_plans_end
 from .matching import adoption_match_needed, referral_placement_problems, referrals_placed
 
 # Where a placement may go from each status: to another status, or to an end with an
@@ -386,7 +387,7 @@ def _end(placement: Placement, children: list[Child], *, on: date, by, legal_sta
         household=placement.household_id, child__in=[c.pk for c in children], ends_on__isnull=True
     ):
         _end_approval(approval, on=on, reason=TemporaryApproval.EndReason.PLACEMENT_ENDED, by=by)
-    placement.family_time_arrangements.filter(ends_on__isnull=True).update(ends_on=on)
+    family_time_plans_end(children=children, on=on)
     if legal_status:
         for child in children:
             _legal_status_set(child, legal_status, by=by)

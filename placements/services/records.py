@@ -1,4 +1,4 @@
-"""The records kept on a placement for each child in it (reviews, visits, family time)
+"""The records kept on a placement for each child in it (reviews, visits)
 and on proceedings (extensions, hearings), and their correction and removal, with the
 same rules either way. A review belongs to the child: it counts wherever they live next."""
 
@@ -13,8 +13,6 @@ from portal.workflow import Refused, lock
 
 from ..models import (
     Child,
-    FamilyTimeArrangement,
-    FamilyTimeSession,
     HealthAssessment,
     Hearing,
     LookedAfterReview,
@@ -33,7 +31,7 @@ from .deadlines import (
 )
 
 # ---------------------------------------------------------------------------
-# The records kept on a placement: reviews, visits, family time
+# The records kept on a placement: reviews, visits
 # ---------------------------------------------------------------------------
 
 
@@ -178,92 +176,6 @@ def visit_record(
     return visit
 
 
-def family_time_end_problems(*, starts_on: date | None, ends_on: date | None) -> list[DateProblem]:
-    """An end date records that the arrangement has ended: not ahead, not before it began."""
-    return dates.happened(ends_on, label="The end date", field="ends_on") or dates.in_order(
-        ends_on, starts_on, label="The end date", earlier_label="the start date", field="ends_on"
-    )
-
-
-def _arrangement_problems(placement: Placement, starts_on: date, ends_on: date | None) -> list[str]:
-    return _record_date_problems(
-        placement, starts_on, "The start of the arrangement"
-    ) + dates.messages(family_time_end_problems(starts_on=starts_on, ends_on=ends_on))
-
-
-def family_time_arrange(
-    *,
-    placement: Placement,
-    starts_on: date,
-    times_per_week: int,
-    venue: str,
-    supervised: bool,
-    by,
-    child: Child | None = None,
-    with_whom: str = "",
-    ends_on: date | None = None,
-) -> FamilyTimeArrangement:
-    """A new family time arrangement; the one it replaces ends the same day.
-
-    One that has already ended (``ends_on`` given) is recorded as it was and ends nothing.
-    """
-    with transaction.atomic():
-        placement = _lock(placement)
-        child = _the_child(placement, child)
-        problems = _child_problems(placement, child) or _arrangement_problems(
-            placement, starts_on, ends_on
-        )
-        if problems:
-            raise TransitionRefused(problems)
-        current = child.family_time_arrangements.filter(ends_on__isnull=True).first()
-        if current is not None and ends_on is None:
-            if starts_on < current.starts_on:
-                raise TransitionRefused(
-                    [f"The current arrangement began on {day(current.starts_on)}."]
-                )
-            current.ends_on = starts_on
-            current.save(update_fields=["ends_on"])
-        return FamilyTimeArrangement.objects.create(
-            placement=placement,
-            child=child,
-            starts_on=starts_on,
-            ends_on=ends_on,
-            times_per_week=times_per_week,
-            venue=venue[:150],
-            supervised=supervised,
-            with_whom=with_whom[:100],
-        )
-
-
-def _session_problems(placement: Placement, held_on: date, status: str) -> list[str]:
-    problems = _record_date_problems(placement, held_on, "Family time")
-    if status not in FamilyTimeSession.Status.values:
-        problems.append("Say whether the session took place.")
-    return problems
-
-
-def family_time_session_record(
-    *,
-    placement: Placement,
-    held_on: date,
-    status: str,
-    by,
-    child: Child | None = None,
-    note: str = "",
-) -> FamilyTimeSession:
-    with transaction.atomic():
-        placement = _lock(placement)
-        child = _the_child(placement, child)
-        problems = _child_problems(placement, child) or _session_problems(
-            placement, held_on, status
-        )
-        if problems:
-            raise TransitionRefused(problems)
-        return FamilyTimeSession.objects.create(
-            placement=placement, child=child, held_on=held_on, status=status, note=note[:500]
-        )
-
-
 # ---------------------------------------------------------------------------
 # Correcting and removing the records kept on a placement: the same rules as recording
 # them, checked with the placement locked; auditlog keeps each change and removal.
@@ -273,8 +185,6 @@ RECORD_MODELS = (
     HealthAssessment,
     ProceedingsExtension,
     Hearing,
-    FamilyTimeArrangement,
-    FamilyTimeSession,
     LookedAfterReview,
     SocialWorkerVisit,
 )
@@ -375,54 +285,6 @@ def proceedings_extension_update(
         proceedings_dates_refresh(proceedings=proceedings)
         children_deadlines_refresh(children=list(proceedings.children.all()))
     return extension
-
-
-def family_time_arrangement_update(
-    *,
-    arrangement: FamilyTimeArrangement,
-    starts_on: date,
-    ends_on: date | None,
-    times_per_week: int,
-    venue: str,
-    supervised: bool,
-    by,
-    with_whom: str = "",
-) -> FamilyTimeArrangement:
-    """A correction, or the end date of an arrangement that has ended."""
-    with transaction.atomic():
-        placement, arrangement = _lock_record(arrangement)
-        problems = _arrangement_problems(placement, starts_on, ends_on)
-        current = (
-            arrangement.child.family_time_arrangements.filter(ends_on__isnull=True)
-            .exclude(pk=arrangement.pk)
-            .first()
-        )
-        if ends_on is None and current is not None:
-            problems.append(
-                f"The arrangement from {day(current.starts_on)} is the current one: "
-                "give this one an end date."
-            )
-        _save_record(
-            arrangement,
-            problems,
-            starts_on=starts_on,
-            ends_on=ends_on,
-            times_per_week=times_per_week,
-            venue=venue[:150],
-            supervised=supervised,
-            with_whom=with_whom[:100],
-        )
-    return arrangement
-
-
-def family_time_session_update(
-    *, session: FamilyTimeSession, held_on: date, status: str, by, note: str = ""
-) -> FamilyTimeSession:
-    with transaction.atomic():
-        placement, session = _lock_record(session)
-        problems = _session_problems(placement, held_on, status)
-        _save_record(session, problems, held_on=held_on, status=status, note=note[:500])
-    return session
 
 
 def placement_record_delete(*, record, by) -> None:

@@ -55,14 +55,7 @@ def test_every_section_of_a_case_fits_the_screen_and_is_accessible(page, live_se
         kind="case_management",
         by=worker,
     )
-    services.family_time_arrange(
-        placement=placement,
-        starts_on=date(2025, 3, 4),
-        times_per_week=3,
-        venue="Family centre",
-        supervised=True,
-        by=worker,
-    )
+    factories.family_time_plan(worker, child, starts_on=date(2025, 3, 4))
     services.review_record(placement=placement, held_on=date(2025, 3, 28), by=worker)
     for case in (household, placement, child):
         casenotes.note_add(

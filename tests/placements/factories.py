@@ -1,6 +1,6 @@
 """Approved households (made through the carers services), children and placements."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -208,4 +208,44 @@ def proceedings_of(placement):
         .distinct()
         .order_by("-pk")
         .first()
+    )
+
+
+def family_time_plan(by, child, *, starts_on: date, today: date | None = None, **fields):
+    """A plan for ``child`` through the service, its sessions generated from ``today``
+    (the day it starts, unless given)."""
+    values = {
+        "source": "court_direction",
+        "source_dated": starts_on,
+        "starts_on": starts_on,
+        "weekdays": "024",
+        "start_time": time(10, 0),
+        "length_minutes": 90,
+        "venue": "Family centre",
+        "supervision": "supervised",
+        "handover": "contact_worker",
+        "transport": "carers_drive",
+    }
+    values.update(fields)
+    return services.family_time_plan_set(
+        child=child, by=by, today=today or values["starts_on"], **values
+    )
+
+
+def family_time_record(by, child, *, status: str = "took_place", **fields):
+    """Record the child's earliest session still open (a daily plan from Mon 3 Mar 2025
+    is set first when the child has none), generating more when all are recorded."""
+    from placements.models import FamilyTimeSession
+
+    if not child.family_time_plans.exists():
+        family_time_plan(by, child, starts_on=date(2025, 3, 3), weekdays="0123456")
+    open_sessions = child.family_time_sessions.filter(status__in=FamilyTimeSession.OPEN)
+    session = open_sessions.order_by("held_on").first()
+    if session is None:
+        last = child.family_time_sessions.order_by("-held_on").first().held_on
+        services.family_time_sessions_generate(today=last + timedelta(days=1))
+        session = open_sessions.order_by("held_on").first()
+    later = datetime(2025, 12, 1, 12, 0, tzinfo=UTC)
+    return services.family_time_session_record(
+        session=session, status=status, by=by, now=later, **fields
     )

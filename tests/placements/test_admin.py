@@ -11,14 +11,12 @@ from auditlog.models import LogEntry
 from django.db import connection
 from django.db.models import F
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 from pypdf import PdfReader
 
 from placements import services
 from placements.models import (
     Child,
     CourtOrder,
-    FamilyTimeSession,
     Hearing,
     Placement,
     PlacementDeadline,
@@ -58,8 +56,6 @@ def section_url(placement, section):
 
 
 def section_for(fields) -> str:
-    if any(name.startswith("family_time") for name in fields):
-        return "family-time"
     if any(name.startswith(("reviews", "visits")) for name in fields):
         return "reviews"
     if any(name.startswith(("hearings", "proceedings_extensions")) for name in fields):
@@ -202,7 +198,7 @@ def test_recording_a_court_order_and_placing_for_adoption_by_buttons(placement, 
     assert "may apply for an adoption order from <strong>12 May 2025</strong>" in html
 
 
-def test_logging_a_hearing_family_time_and_a_review_on_the_page(placement, sw_client):
+def test_logging_a_hearing_and_a_review_on_the_page(placement, sw_client):
     child = placement.children.get()
     add_url = f"/admin/placements/proceedings/add/?children={child.pk}"
     data = form_data(
@@ -221,16 +217,6 @@ def test_logging_a_hearing_family_time_and_a_review_on_the_page(placement, sw_cl
     proceedings = factories.proceedings_of(placement)
     assert proceedings.court == "Oakford Family Court"
     sections = {
-        "family-time": {
-            "family_time_arrangements-TOTAL_FORMS": "1",
-            "family_time_arrangements-0-starts_on": "2025-03-04",
-            "family_time_arrangements-0-times_per_week": "3",
-            "family_time_arrangements-0-venue": "Family centre",
-            "family_time_arrangements-0-supervised": "on",
-            "family_time_sessions-TOTAL_FORMS": "1",
-            "family_time_sessions-0-held_on": str(timezone.localdate()),
-            "family_time_sessions-0-status": "child_unwell",
-        },
         "reviews": {"reviews-TOTAL_FORMS": "1", "reviews-0-held_on": "2025-03-28"},
     }
     for section, fields in sections.items():
@@ -240,7 +226,6 @@ def test_logging_a_hearing_family_time_and_a_review_on_the_page(placement, sw_cl
         assert response.status_code == 302, response.context["errors"] if response.context else ""
         assert response["Location"] == url
     assert Hearing.objects.get(proceedings=proceedings).outcome_note == "Timetable set."
-    assert FamilyTimeSession.objects.get(placement=placement).status == "child_unwell"
     proceedings.refresh_from_db()
     # Issued Mon 24 Feb 2025: 24 Feb + 182 days = Mon 25 Aug; the 26th week beginning with
     # the issue day ends the day before, Sun 24 Aug 2025.
@@ -424,9 +409,7 @@ def _populate(by, household, n: int) -> None:
         services.hearing_record(
             proceedings=proceedings, held_on=date(2025, 4, 1), kind="final", by=by
         )
-        services.family_time_session_record(
-            placement=placement, held_on=date(2025, 3, 5), status="took_place", by=by
-        )
+        factories.family_time_record(by, child)
         if i % 2:
             services.placement_end_other(placement=placement, on=date(2025, 5, 1), by=by, note="x")
 
@@ -477,9 +460,7 @@ def test_the_placement_page_has_a_query_budget_unchanged_with_more_records(
             )
             services.review_record(placement=placement, held_on=on, by=by)
             services.visit_record(placement=placement, visited_on=on, by=by)
-            services.family_time_session_record(
-                placement=placement, held_on=timezone.localdate(), status="took_place", by=by
-            )
+            factories.family_time_record(by, placement.children.get())
             note = services.note_add(
                 case=placement, kind="visit", happened_on=on, text="Seen.", by=by
             )
@@ -619,14 +600,6 @@ def test_team_managers_record_a_reg_25a_approval_in_the_admin(
 
 
 def test_clashing_records_are_explained_not_a_server_error(placement, sw_client, social_worker):
-    services.family_time_arrange(
-        placement=placement,
-        starts_on=date(2025, 3, 4),
-        times_per_week=3,
-        venue="Family centre",
-        supervised=True,
-        by=social_worker,
-    )
     services.review_record(placement=placement, held_on=date(2025, 3, 28), by=social_worker)
     url = section_url(placement, "reviews")
     data = form_data(
@@ -645,22 +618,6 @@ def test_clashing_records_are_explained_not_a_server_error(placement, sw_client,
     assert "A review on 28 March 2025 is already recorded." in text
     assert not placement.visits.exists()
     assert placement.reviews.count() == 1
-    # Ending the old arrangement and adding the new one in the same save is fine.
-    url = section_url(placement, "family-time")
-    data = form_data(
-        sw_client.get(url).content.decode(),
-        **{
-            "family_time_arrangements-TOTAL_FORMS": "2",
-            "family_time_arrangements-1-starts_on": "2025-04-01",
-            "family_time_arrangements-1-times_per_week": "2",
-            "family_time_arrangements-1-venue": "Contact centre",
-            "family_time_arrangements-0-ends_on": "2025-04-01",
-        },
-    )
-    assert sw_client.post(url, data).status_code == 302
-    assert placement.family_time_arrangements.filter(ends_on__isnull=True).get().venue == (
-        "Contact centre"
-    )
 
 
 # -- the records on the page are saved by their services ------------------------------------
@@ -671,62 +628,6 @@ def post_page(client, placement, **fields):
     url = section_url(placement, section_for(fields))
     html = client.get(url).content.decode()
     return client.post(url, form_data(html, **fields))
-
-
-@pytest.fixture
-def arranged(placement, social_worker):
-    return services.family_time_arrange(
-        placement=placement,
-        starts_on=date(2025, 3, 4),
-        times_per_week=3,
-        venue="Family centre",
-        supervised=True,
-        by=social_worker,
-    )
-
-
-def test_new_family_time_on_the_page_ends_the_current_arrangement_as_the_service_does(
-    placement, arranged, sw_client
-):
-    # The page used to make staff end the current arrangement by hand first; the service
-    # (family_time_arrange) ends it the day the new one starts, and the page now agrees.
-    response = post_page(
-        sw_client,
-        placement,
-        **{
-            "family_time_arrangements-TOTAL_FORMS": "2",
-            "family_time_arrangements-1-starts_on": "2025-04-01",
-            "family_time_arrangements-1-times_per_week": "2",
-            "family_time_arrangements-1-venue": "Contact centre",
-        },
-    )
-    assert response.status_code == 302
-    arranged.refresh_from_db()
-    assert arranged.ends_on == date(2025, 4, 1)
-    current = placement.family_time_arrangements.get(ends_on__isnull=True)
-    assert (current.venue, current.starts_on) == ("Contact centre", date(2025, 4, 1))
-
-
-def test_family_time_starting_before_the_current_arrangement_is_refused_and_nothing_saved(
-    placement, arranged, sw_client
-):
-    response = post_page(
-        sw_client,
-        placement,
-        **{
-            "family_time_arrangements-TOTAL_FORMS": "2",
-            "family_time_arrangements-1-starts_on": "2025-03-03",
-            "family_time_arrangements-1-times_per_week": "2",
-            "family_time_arrangements-1-venue": "Contact centre",
-            "family_time_sessions-TOTAL_FORMS": "1",
-            "family_time_sessions-0-held_on": "2025-03-10",
-            "family_time_sessions-0-status": "took_place",
-        },
-    )
-    assert response.status_code == 200
-    assert "The current arrangement began on 4 March 2025." in response.content.decode()
-    assert placement.family_time_arrangements.count() == 1
-    assert not placement.family_time_sessions.exists()
 
 
 def test_an_extension_after_the_proceedings_concluded_is_refused_as_the_service_does(

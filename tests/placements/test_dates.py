@@ -12,7 +12,6 @@ from django.urls import reverse
 from placements import services
 from placements.models import (
     Child,
-    FamilyTimeArrangement,
     Hearing,
     Placement,
     Proceedings,
@@ -292,27 +291,6 @@ def test_extensions_and_hearings_come_after_the_proceedings_were_issued(
         "The date granted (20 February 2025) cannot be before the date the proceedings were "
         "issued (24 February 2025)."
     ]
-
-
-def test_a_family_time_arrangement_ends_after_it_starts_and_not_ahead(placement, sw_client):
-    data = form_data(
-        sw_client.get(change_url(placement, "family-time")).content.decode(),
-        **{
-            "family_time_arrangements-TOTAL_FORMS": "1",
-            "family_time_arrangements-0-starts_on": "2025-03-10",
-            "family_time_arrangements-0-ends_on": "2025-03-09",
-            "family_time_arrangements-0-times_per_week": "3",
-            "family_time_arrangements-0-venue": "Family centre",
-        },
-    )
-    response = sw_client.post(change_url(placement, "family-time"), data)
-    html = response.content.decode()
-    assert "The end date (9 March 2025) cannot be before the start date (10 March 2025)." in html
-    assert "Constraint" not in html
-    data["family_time_arrangements-0-ends_on"] = "2999-01-01"
-    response = sw_client.post(change_url(placement, "family-time"), data)
-    assert "The end date cannot be in the future." in response.content.decode()
-    assert not FamilyTimeArrangement.objects.exists()
 
 
 def test_records_cannot_come_after_the_placement_ended(placement, social_worker):

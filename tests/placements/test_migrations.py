@@ -23,6 +23,10 @@ def _latest():
     ]
 
 
+# The last migration before family time moved to the child (0011).
+BEFORE_FAMILY_TIME = [("placements", "0010_deadline_for_the_authority_at_six_weeks")]
+
+
 def _old_placement(apps, household, by, children, *, placed_on, **fields):
     Placement = apps.get_model("placements", "Placement")
     PlacementChild = apps.get_model("placements", "PlacementChild")
@@ -150,7 +154,7 @@ def test_records_of_a_placement_move_to_each_of_its_children_without_loss(
                 placement=placement, held_on=on, status="took_place"
             )
 
-        apps = _migrate(latest)
+        apps = _migrate(BEFORE_FAMILY_TIME)
         get = apps.get_model
         Child = get("placements", "Child")
         assert Child.objects.get(pk=sister.pk).placing_authority.name == "Oakshire"
@@ -183,6 +187,27 @@ def test_records_of_a_placement_move_to_each_of_its_children_without_loss(
         for model in ("FamilyTimeArrangement", "FamilyTimeSession"):
             by_child = sorted(get("placements", model).objects.values_list("child_id", flat=True))
             assert by_child == sorted([sister.pk, brother.pk, alone.pk]), model
+
+        # Family time then moves to the child: each arrangement a plan, sessions kept.
+        apps = _migrate(latest)
+        get = apps.get_model
+        for model in ("FamilyTimePlan", "FamilyTimeSession"):
+            by_child = sorted(get("placements", model).objects.values_list("child_id", flat=True))
+            assert by_child == sorted([sister.pk, brother.pk, alone.pk]), model
+        plan = get("placements", "FamilyTimePlan").objects.get(child_id=alone.pk)
+        assert (plan.version, plan.weekdays, plan.supervision, plan.venue) == (
+            1,
+            "024",
+            "supervised",
+            "Family centre",
+        )
+        session = get("placements", "FamilyTimeSession").objects.get(child_id=alone.pk)
+        assert (session.held_on, session.status, session.placement_id, session.plan_id) == (
+            date(2024, 3, 25),
+            "took_place",
+            single.pk,
+            None,
+        )
     finally:
         _migrate(latest)
 
@@ -227,7 +252,7 @@ def test_a_child_who_moved_placements_keeps_one_case_one_review_a_day_and_one_ar
                 supervised=True,
             )
 
-        apps = _migrate(latest)
+        apps = _migrate(BEFORE_FAMILY_TIME)
         get = apps.get_model
         proceedings = get("placements", "Proceedings").objects.get()
         assert [c.pk for c in proceedings.children.all()] == [child.pk]
@@ -238,6 +263,14 @@ def test_a_child_who_moved_placements_keeps_one_case_one_review_a_day_and_one_ar
         assert [(a.starts_on, a.ends_on) for a in arrangements] == [
             (date(2024, 2, 2), date(2024, 6, 4)),
             (date(2024, 6, 4), None),
+        ]
+
+        # The two arrangements become versions 1 and 2 of the child's plan.
+        apps = _migrate(latest)
+        plans = apps.get_model("placements", "FamilyTimePlan").objects.order_by("version")
+        assert [(p.version, p.starts_on, p.ends_on, p.weekdays) for p in plans] == [
+            (1, date(2024, 2, 2), date(2024, 6, 4), "13"),
+            (2, date(2024, 6, 4), None, "13"),
         ]
     finally:
         _migrate(latest)

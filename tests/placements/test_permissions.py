@@ -28,9 +28,7 @@ def records(ep_household, adopters_only, social_worker, manager):
         household=adopters_only, child=waiting, approved_on=date(2025, 3, 1), by=manager
     )
     group = services.sibling_group_create(by=social_worker)
-    session = services.family_time_session_record(
-        placement=placement, held_on=date(2025, 3, 5), status="took_place", by=social_worker
-    )
+    session = factories.family_time_record(social_worker, child)
     return {
         "child": child,
         "placement": placement,

@@ -12,7 +12,7 @@ from placements import services
 from placements.models import (
     Child,
     CourtOrder,
-    FamilyTimeArrangement,
+    FamilyTimePlan,
     Placement,
     PlacementDeadline,
     TemporaryApproval,
@@ -157,14 +157,7 @@ def test_the_adoption_order_ends_the_placement(ep_household, adopters_only, soci
     placement = factories.placement(
         social_worker, adopters_only, children=[child], route=Placement.Route.FFA, placed_on=PLACED
     )
-    services.family_time_arrange(
-        placement=placement,
-        starts_on=PLACED,
-        times_per_week=3,
-        venue="Family centre",
-        supervised=True,
-        by=social_worker,
-    )
+    factories.family_time_plan(social_worker, child, starts_on=PLACED)
     placement_order(placement, social_worker)
     services.placement_place_for_adoption(
         placement=placement, on=date(2025, 6, 5), notice_on=date(2025, 6, 5), by=social_worker
@@ -205,7 +198,7 @@ def test_the_adoption_order_ends_the_placement(ep_household, adopters_only, soci
         date(2025, 10, 1),
         TemporaryApproval.EndReason.PLACEMENT_ENDED,
     )
-    assert FamilyTimeArrangement.objects.get(placement=placement).ends_on == date(2025, 10, 1)
+    assert FamilyTimePlan.objects.get(child=child).ends_on == date(2025, 10, 1)
     assert (
         Notification.objects.pending().filter(key__startswith="placements:deadline:").count() == 0
     )

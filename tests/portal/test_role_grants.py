@@ -65,7 +65,6 @@ SOCIAL_WORKERS = {
     "enquiries.view_enquirynote",
     "enquiries.view_enquirystatuschange",
     "placements.add_child",
-    "placements.add_familytimearrangement",
     "placements.add_familytimesession",
     "placements.add_hearing",
     "placements.add_lookedafterreview",
@@ -74,7 +73,6 @@ SOCIAL_WORKERS = {
     "placements.add_siblinggroup",
     "placements.add_socialworkervisit",
     "placements.change_child",
-    "placements.change_familytimearrangement",
     "placements.change_familytimesession",
     "placements.change_hearing",
     "placements.change_lookedafterreview",
@@ -85,7 +83,6 @@ SOCIAL_WORKERS = {
     "placements.issue_leave_letter",
     "placements.view_child",
     "placements.view_courtorder",
-    "placements.view_familytimearrangement",
     "placements.view_familytimesession",
     "placements.view_hearing",
     "placements.view_lookedafterreview",
@@ -106,6 +103,12 @@ SOCIAL_WORKERS = {
         for verb in ("add", "change", "view")
     ],
     *[f"placements.{verb}_childprofessional" for verb in ("add", "change", "delete", "view")],
+    # Family time, on the child: relatives, plans, sessions and the communication book.
+    *[
+        f"placements.{verb}_{model}"
+        for model in ("birthrelative", "familytimeplan", "communicationbookentry")
+        for verb in ("add", "change", "view")
+    ],
     "placements.add_childdocument",
     "placements.view_childdocument",
 }
@@ -121,7 +124,12 @@ TEAM_MANAGERS_ALSO = {
     "enquiries.export_enquiry",
     "placements.add_temporaryapproval",
     "placements.add_termsexemption",
-    "placements.delete_familytimearrangement",
+    *[
+        f"placements.delete_{model}"
+        for model in ("birthrelative", "familytimeplan", "communicationbookentry")
+    ],
+    "placements.see_relative_address",
+    "placements.approve_mileage",
     "placements.delete_familytimesession",
     "placements.delete_hearing",
     "placements.delete_lookedafterreview",

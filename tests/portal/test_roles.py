@@ -40,6 +40,7 @@ ADMIN_ACCESS: dict[str, set[str]] = {
     "placements.placement": {SOCIAL, MANAGERS},
     "placements.temporaryapproval": {SOCIAL, MANAGERS},
     "placements.familytimesession": {SOCIAL, MANAGERS},
+    "placements.communicationbookentry": {SOCIAL, MANAGERS},
     "placements.placementdeadline": {SOCIAL, MANAGERS},
     "placements.proceedings": {SOCIAL, MANAGERS},
     "placements.localauthority": {SOCIAL, MANAGERS},

@@ -1,0 +1,338 @@
+"""Family time, kept on the child.
+
+The child's page has a "Family time" section (its inlines are here; ``children`` lists
+them): the plan in force with what the birth family must not learn shown first, the next
+and recent sessions, the birth relatives, a new version of the plan, and the
+communication book. Each session and each book entry opens its own page: a session's
+outcome, notice, notes and miles; an entry's moderation. The sessions list across every
+child (attendance, cancellations, mileage claims and their CSV for finance) and the
+entries awaiting moderation are lists of their own.
+"""
+
+from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from portal import exports, formats
+from portal.admin_saves import RefusedOnSave
+from portal.admin_sections import CaseFields
+from portal.workflow import Refused
+
+from .. import selectors, services
+from ..forms import BirthRelativeForm, BookEntryForm, BookModerationForm, FamilyTimePlanForm
+from ..forms import FamilyTimeSessionForm as SessionForm
+from ..models import (
+    BirthRelative,
+    CommunicationBookEntry,
+    FamilyTimePlan,
+    FamilyTimeSession,
+)
+from .common import PlacementRecordInline, ReadOnlyCards, _child_link
+from .filters import CaseloadFilter
+
+Claim = FamilyTimeSession.Claim
+
+# ---------------------------------------------------------------------------
+# On the child's page
+# ---------------------------------------------------------------------------
+
+
+class BirthRelativeInline(PlacementRecordInline):
+    model = BirthRelative
+    form = BirthRelativeForm
+    verbose_name_plural = "birth relatives (contact goes through the child's social worker)"
+
+    def get_fields(self, request, obj=None):
+        fields = ["relationship", "name", "has_parental_responsibility", "contact_route"]
+        if request.user.has_perm("placements.see_relative_address"):
+            fields += ["address", "address_reason"]
+        return fields
+
+    def has_delete_permission(self, request, obj=None):
+        # A relative named in a plan stays on the record; a mistake is corrected.
+        return False
+
+
+class NewPlanInline(PlacementRecordInline):
+    """An empty form for the next version of the plan: versions are never edited."""
+
+    model = FamilyTimePlan
+    form = FamilyTimePlanForm
+    verbose_name = "new version of the plan"
+    verbose_name_plural = "a new version of the plan (it replaces the one in force)"
+    max_num = 1
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).none()
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        if obj is not None:
+            formset.form.base_fields["relatives"].queryset = BirthRelative.objects.filter(child=obj)
+        return formset
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class PlanVersionCards(ReadOnlyCards):
+    model = FamilyTimePlan
+    fk_name = "child"
+    verbose_name_plural = "versions of the plan, newest first"
+    fields = readonly_fields = (
+        "version",
+        "kind",
+        "source_display",
+        "dates",
+        "days_display",
+        "handover",
+        "transport",
+        "venue",
+    )
+
+    @admin.display(description="source")
+    def source_display(self, obj):
+        return f"{obj.get_source_display()} of {formats.day(obj.source_dated)}"
+
+    @admin.display(description="in force")
+    def dates(self, obj):
+        end = f" to {formats.day(obj.ends_on)}" if obj.ends_on else " (in force)"
+        return f"From {formats.day(obj.starts_on)}{end}"
+
+    @admin.display(description="days")
+    def days_display(self, obj):
+        return days_words(obj)
+
+
+class NewBookEntryInline(PlacementRecordInline):
+    model = CommunicationBookEntry
+    form = BookEntryForm
+    verbose_name = "new entry in the communication book"
+    verbose_name_plural = (
+        "a new entry in the communication book (shared only once moderated; the parents' "
+        "side is entered by staff)"
+    )
+    max_num = 1
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).none()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+FAMILY_TIME_INLINES = (BirthRelativeInline, NewPlanInline, PlanVersionCards, NewBookEntryInline)
+
+
+def days_words(plan: FamilyTimePlan) -> str:
+    names = dict(
+        enumerate(("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"))
+    )
+    days = ", ".join(names[d] for d in plan.days)
+    return f"{days} at {plan.start_time:%H:%M}, {plan.length_minutes} minutes"
+
+
+# ---------------------------------------------------------------------------
+# Sessions across every child
+# ---------------------------------------------------------------------------
+
+# The finance file: what is paid and to whom it is owed, no child. The placement
+# reference says whose carers (finance pays the household); the date, miles and amount
+# are the claim; the claim's status is where it stands. No child, venue or note.
+MILEAGE_COLUMNS = [
+    ("Placement", lambda s: s.placement.reference if s.placement else ""),
+    ("Household", lambda s: s.placement.household.reference if s.placement else ""),
+    ("Date", lambda s: s.held_on.isoformat()),
+    ("Miles", lambda s: s.miles),
+    ("Amount (£)", lambda s: services.mileage_amount(s.miles)),
+    ("Claim", lambda s: s.get_claim_display()),
+]
+
+
+@admin.register(FamilyTimeSession)
+class FamilyTimeSessionAdmin(CaseFields, admin.ModelAdmin):
+    """Every family time session: attendance, cancellations and mileage claims. Each
+    session opens a page to record what happened."""
+
+    form = SessionForm
+    list_display = ("held_on", "starts_at", "child", "kind", "status", "notice", "miles", "claim")
+    list_filter = ("status", "kind", "claim", CaseloadFilter)
+    list_select_related = ("child", "placement", "placement__household")
+    list_per_page = 50
+    search_fields = ("child__reference", "placement__reference")
+    search_help_text = "Search by child (C00012) or placement (PL00007) reference."
+    date_hierarchy = "held_on"
+    actions = ("claims_submitted", "claims_approved", "claims_paid", "mileage_csv")
+    readonly_fields = ("child_link", "held_on", "starts_at", "kind", "plan_details", "notice")
+    fields = (
+        "child_link",
+        "held_on",
+        "starts_at",
+        "kind",
+        "plan_details",
+        "outcome",
+        "cancelled_at",
+        "notice",
+        "note",
+        "supervisor_note",
+        "miles",
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("child", "plan", "placement")
+
+    @admin.display(description="child")
+    def child_link(self, obj):
+        return _child_link(obj.child)
+
+    @admin.display(description="plan")
+    def plan_details(self, obj):
+        plan = obj.plan
+        if plan is None:
+            return "Recorded, not generated from a plan"
+        withheld = ", ".join(plan.withheld) or "nothing"
+        return format_html(
+            "{} at {}. Handover: {}. Transport: {}. The birth family must not learn: "
+            "<strong>{}</strong>.",
+            days_words(plan),
+            plan.venue,
+            plan.get_handover_display(),
+            plan.get_transport_display(),
+            withheld,
+        )
+
+    @admin.display(description="notice given")
+    def notice(self, obj):
+        words = services.notice_words(obj)
+        if words and services.is_short_notice(obj):
+            return f"{words} (short notice)"
+        return words or "—"
+
+    def has_add_permission(self, request):
+        # Sessions come from the child's plan (or a farewell session on the child's page).
+        return False
+
+    def save_model(self, request, obj, form, change):
+        try:
+            services.family_time_session_record(
+                session=obj,
+                status=form.cleaned_data["outcome"],
+                cancelled_at=form.cleaned_data.get("cancelled_at"),
+                note=form.cleaned_data.get("note") or "",
+                miles=form.cleaned_data.get("miles"),
+                supervisor_note=form.cleaned_data.get("supervisor_note"),
+                by=request.user,
+            )
+        except Refused as refusal:
+            raise RefusedOnSave.on_main_form(refusal.messages) from refusal
+
+    def _claims(self, request, queryset, to):
+        try:
+            moved = services.mileage_claims_move(sessions=queryset, to=to, by=request.user)
+        except Refused as refusal:
+            self.message_user(request, refusal.message, messages.ERROR)
+            return
+        label = Claim(to).label.lower()
+        self.message_user(request, f"{moved} mileage claims {label}.", messages.SUCCESS)
+
+    @admin.action(description="Mileage claims: submitted", permissions=("change",))
+    def claims_submitted(self, request, queryset):
+        self._claims(request, queryset, Claim.SUBMITTED)
+
+    @admin.action(description="Mileage claims: approved", permissions=("approve_claims",))
+    def claims_approved(self, request, queryset):
+        self._claims(request, queryset, Claim.APPROVED)
+
+    @admin.action(description="Mileage claims: paid", permissions=("approve_claims",))
+    def claims_paid(self, request, queryset):
+        self._claims(request, queryset, Claim.PAID)
+
+    def has_approve_claims_permission(self, request):
+        return request.user.has_perm("placements.approve_mileage")
+
+    @admin.action(description="Mileage claims for finance (CSV)", permissions=("view",))
+    def mileage_csv(self, request, queryset):
+        stamp = timezone.localtime().strftime("%Y-%m-%d")
+        sessions = (
+            queryset.filter(miles__isnull=False)
+            .select_related("placement", "placement__household")
+            .order_by("placement__reference", "held_on", "id")
+        )
+        return exports.csv_export(
+            request,
+            export="Family time mileage",
+            filename=f"family-time-mileage-{stamp}.csv",
+            columns=[title for title, _ in MILEAGE_COLUMNS],
+            rows=([value(s) for _, value in MILEAGE_COLUMNS] for s in sessions),
+            filters=exports.list_filters(request, selected=queryset.count()),
+        )
+
+
+# ---------------------------------------------------------------------------
+# The communication book: moderation
+# ---------------------------------------------------------------------------
+
+
+@admin.register(CommunicationBookEntry)
+class CommunicationBookEntryAdmin(admin.ModelAdmin):
+    """Entries in the children's communication books; those awaiting moderation first."""
+
+    form = BookModerationForm
+    list_display = ("written_on", "child", "side", "status")
+    list_filter = ("status", "side")
+    list_select_related = ("child",)
+    list_per_page = 50
+    search_fields = ("child__reference",)
+    search_help_text = "Search by child reference (C00012)."
+    readonly_fields = ("child_link", "side", "written_on", "text", "status", "held_back_reason")
+    fields = (
+        "child_link",
+        "side",
+        "written_on",
+        "text",
+        "status",
+        "held_back_reason",
+        "decision",
+        "reason",
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("child")
+
+    def has_change_permission(self, request, obj=None):
+        # A shared entry has been read by the other side: it stays as it was.
+        if obj is not None and obj.status == CommunicationBookEntry.Status.SHARED:
+            return False
+        return super().has_change_permission(request, obj)
+
+    @admin.display(description="child")
+    def child_link(self, obj):
+        return _child_link(obj.child)
+
+    def has_add_permission(self, request):
+        # Entries are written on the child's page, in the "Family time" section.
+        return False
+
+    def save_model(self, request, obj, form, change):
+        try:
+            services.book_entry_moderate(
+                entry=obj,
+                share=form.cleaned_data["decision"] == "share",
+                reason=form.cleaned_data.get("reason") or "",
+                by=request.user,
+            )
+        except Refused as refusal:
+            raise RefusedOnSave.on_main_form(refusal.messages) from refusal
+
+
+def family_time_panel(child, *, today=None) -> dict:
+    """What the child's family time section shows above its forms (``selectors``)."""
+    panel = selectors.family_time_page(child=child, today=today or timezone.localdate())
+    panel["sessions_url"] = (
+        reverse("admin:placements_familytimesession_changelist") + f"?q={child.reference}"
+    )
+    panel["book_url"] = (
+        reverse("admin:placements_communicationbookentry_changelist") + f"?q={child.reference}"
+    )
+    return panel

@@ -1,0 +1,777 @@
+"""Family time, kept on the child: birth relatives, the versioned plan, the sessions the
+plan generates a few weeks ahead, their outcomes and the alerts they raise, mileage
+claims, and the communication book moderated by the child's social worker.
+
+Every write locks the child (``lock_child``: the child's open placements first, the lock
+order). Emails go through the outbox with a link and a neutral sentence: no child, no
+relative, no carer detail.
+"""
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from portal import audit, dates, formats
+from portal.calendar import is_bank_holiday
+from portal.notifications import notify
+from portal.workflow import Refused, Table
+
+from ..models import (
+    BirthRelative,
+    Child,
+    CommunicationBookEntry,
+    CourtOrder,
+    FamilyTimePlan,
+    FamilyTimeSession,
+    Handover,
+    Hearing,
+    Placement,
+)
+from ..selectors import family_time_planned_and_held as shortfall
+from .deadlines import lock_child
+
+Status = FamilyTimeSession.Status
+Kind = FamilyTimePlan.Kind
+
+# ---------------------------------------------------------------------------
+# Birth relatives
+# ---------------------------------------------------------------------------
+
+
+def _relative_problems(*, name: str, address: str, address_reason: str) -> list[str]:
+    problems = []
+    if not name.strip():
+        problems.append("Give the relative's name.")
+    if address.strip() and not address_reason.strip():
+        problems.append("Say why the address must be kept, or leave it empty.")
+    return problems
+
+
+def birth_relative_record(
+    *,
+    child: Child,
+    relationship: str,
+    name: str,
+    has_parental_responsibility: bool,
+    by,
+    contact_route: str = BirthRelative.ContactRoute.CHILD_SOCIAL_WORKER,
+    address: str = "",
+    address_reason: str = "",
+) -> BirthRelative:
+    problems = _relative_problems(name=name, address=address, address_reason=address_reason)
+    if problems:
+        raise Refused(problems)
+    with transaction.atomic():
+        child = lock_child(child)
+        return BirthRelative.objects.create(
+            child=child,
+            relationship=relationship,
+            name=name.strip()[:120],
+            has_parental_responsibility=has_parental_responsibility,
+            contact_route=contact_route,
+            address=address.strip()[:300],
+            address_reason=address_reason.strip()[:200] if address.strip() else "",
+        )
+
+
+def birth_relative_update(*, relative: BirthRelative, by, **values) -> BirthRelative:
+    """Correct a relative; the restricted address is kept as it was when not given (the
+    page shows it only to those who may see it)."""
+    with transaction.atomic():
+        lock_child(Child(pk=relative.child_id))
+        relative = BirthRelative.objects.get(pk=relative.pk)
+        for name in ("relationship", "name", "has_parental_responsibility", "contact_route"):
+            if name in values:
+                setattr(relative, name, values[name])
+        if "address" in values:
+            relative.address = (values["address"] or "").strip()[:300]
+            relative.address_reason = (values.get("address_reason") or "").strip()[:200]
+        problems = _relative_problems(
+            name=relative.name, address=relative.address, address_reason=relative.address_reason
+        )
+        if problems:
+            raise Refused(problems)
+        if not relative.address:
+            relative.address_reason = ""
+        relative.save()
+    return relative
+
+
+# ---------------------------------------------------------------------------
+# Plans
+# ---------------------------------------------------------------------------
+
+_HANDOVER_ORDER = [Handover.IN_PERSON, Handover.CONTACT_WORKER, Handover.NEVER_MEET]
+
+
+def handover_needed(*, surname: bool, address: bool, car: bool, school: bool) -> Handover:
+    """The least guarded handover that keeps what the birth family must not learn.
+
+    Agency practice: a face-to-face handover lets the parents see the carers' car and
+    follow it home, so a withheld address or car registration means the carers and the
+    parents never meet; a withheld surname or school means the carers are not introduced,
+    so a contact worker takes the child over.
+    """
+    if address or car:
+        return Handover.NEVER_MEET
+    if surname or school:
+        return Handover.CONTACT_WORKER
+    return Handover.IN_PERSON
+
+
+def plan_problems(
+    *,
+    child: Child,
+    kind: str,
+    source_dated: date | None,
+    starts_on: date | None,
+    weekdays: str,
+    handover: str,
+    withhold_surname: bool,
+    withhold_address: bool,
+    withhold_car: bool,
+    withhold_school: bool,
+    relatives: Iterable[BirthRelative] = (),
+    current: FamilyTimePlan | None = None,
+) -> list[str]:
+    problems = []
+    if source_dated is not None:
+        problems += dates.messages(
+            dates.happened(source_dated, label="The date of the direction or care plan")
+        )
+    if source_dated and starts_on and starts_on < source_dated:
+        problems.append(
+            "The plan cannot start before the direction or care plan that sets it "
+            f"({formats.day(source_dated)})."
+        )
+    days = {d for d in weekdays if d in "0123456"}
+    if not days or len(days) != len(weekdays):
+        problems.append("Choose the days of the week the sessions are on.")
+    needed = handover_needed(
+        surname=withhold_surname, address=withhold_address, car=withhold_car, school=withhold_school
+    )
+    if handover in _HANDOVER_ORDER and _HANDOVER_ORDER.index(handover) < _HANDOVER_ORDER.index(
+        needed
+    ):
+        problems.append(
+            f"What the birth family must not learn needs the handover “{needed.label}” "
+            "or a more guarded one."
+        )
+    for relative in relatives:
+        if relative.child_id != child.pk:
+            problems.append("Choose only this child's relatives.")
+            break
+    if kind == Kind.FAREWELL and not farewell_allowed(child=child):
+        problems.append(
+            "Farewell family time follows a placement order or a final hearing: "
+            "neither is recorded for the child."
+        )
+    if current is not None and starts_on is not None and starts_on <= current.starts_on:
+        problems.append(
+            f"The plan in force began on {formats.day(current.starts_on)}: "
+            "a new version starts after it."
+        )
+    return problems
+
+
+def farewell_allowed(*, child: Child) -> bool:
+    """Farewell family time comes once the court has decided: a placement order, or a
+    final hearing in the child's proceedings."""
+    return (
+        CourtOrder.objects.filter(child=child, kind=CourtOrder.Kind.PLACEMENT_ORDER).exists()
+        or Hearing.objects.filter(
+            proceedings__children=child,
+            kind__in=(Hearing.Kind.FINAL, Hearing.Kind.PLACEMENT_ORDER),
+            held_on__lte=timezone.localdate(),
+        ).exists()
+    )
+
+
+def family_time_plan_set(
+    *,
+    child: Child,
+    by,
+    source: str,
+    source_dated: date,
+    starts_on: date,
+    weekdays: str,
+    start_time: time,
+    length_minutes: int,
+    venue: str,
+    supervision: str,
+    handover: str,
+    transport: str,
+    relatives: Iterable[BirthRelative] = (),
+    kind: str = Kind.REGULAR,
+    supervising_organisation: str = "",
+    confirm_by: time | None = None,
+    late_cancel_minutes: int | None = None,
+    withhold_surname: bool = False,
+    withhold_address: bool = False,
+    withhold_car: bool = False,
+    withhold_school: bool = False,
+    note: str = "",
+    today: date | None = None,
+) -> FamilyTimePlan:
+    """A new version of the child's plan. The version in force ends the day this one
+    starts; its sessions from then on that nothing has been recorded on are removed, and
+    this version's sessions are generated in their place. Past sessions are never
+    touched. The carers are told their schedule changed (a link, no details)."""
+    relatives = list(relatives)
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        child = lock_child(child)
+        current = child.family_time_plans.filter(ends_on__isnull=True).first()
+        problems = plan_problems(
+            child=child,
+            kind=kind,
+            source_dated=source_dated,
+            starts_on=starts_on,
+            weekdays=weekdays,
+            handover=handover,
+            withhold_surname=withhold_surname,
+            withhold_address=withhold_address,
+            withhold_car=withhold_car,
+            withhold_school=withhold_school,
+            relatives=relatives,
+            current=current,
+        )
+        if problems:
+            raise Refused(problems)
+        if current is not None:
+            _plan_end(current, on=starts_on)
+        last = child.family_time_plans.order_by("-version").first()
+        plan = FamilyTimePlan.objects.create(
+            child=child,
+            version=(last.version + 1) if last else 1,
+            kind=kind,
+            source=source,
+            source_dated=source_dated,
+            starts_on=starts_on,
+            weekdays="".join(sorted(set(weekdays))),
+            start_time=start_time,
+            length_minutes=length_minutes,
+            venue=venue[:150],
+            supervision=supervision,
+            supervising_organisation=supervising_organisation[:150],
+            handover=handover,
+            transport=transport,
+            confirm_by=confirm_by,
+            late_cancel_minutes=late_cancel_minutes,
+            withhold_surname=withhold_surname,
+            withhold_address=withhold_address,
+            withhold_car=withhold_car,
+            withhold_school=withhold_school,
+            note=note[:300],
+            created_by=by,
+        )
+        plan.relatives.set(relatives)
+        _generate(plan, today=today)
+        audit.record(plan, "placements.family_time.plan_set", by=by, version=plan.version)
+        if current is not None:
+            _tell_carers_schedule_changed(child, plan)
+    return plan
+
+
+def _plan_end(plan: FamilyTimePlan, *, on: date) -> None:
+    """End a plan the day ``on``: its sessions from then that nothing was recorded on go."""
+    plan.ends_on = max(on, plan.starts_on)
+    plan.save(update_fields=["ends_on"])
+    plan.sessions.filter(held_on__gte=on, status__in=FamilyTimeSession.OPEN).delete()
+
+
+def family_time_plans_end(*, children: Iterable[Child], on: date) -> None:
+    """The placement ended: the children's plans in force end with it (inside the caller's
+    transaction, the placement and children locked)."""
+    for plan in FamilyTimePlan.objects.filter(
+        child__in=[c.pk for c in children], ends_on__isnull=True
+    ):
+        _plan_end(plan, on=on)
+
+
+# ---------------------------------------------------------------------------
+# Generating sessions
+# ---------------------------------------------------------------------------
+
+
+def session_days(plan: FamilyTimePlan, *, start: date, end: date) -> list[date]:
+    """The days from ``start`` to ``end`` (both included) on which the plan holds a
+    session: its weekdays, within the plan's dates, less bank holidays when the agency's
+    family centres close on them (``FAMILY_TIME_SKIP_BANK_HOLIDAYS``)."""
+    start = max(start, plan.starts_on)
+    if plan.ends_on is not None:
+        end = min(end, plan.ends_on - timedelta(days=1))
+    weekdays = set(plan.days)
+    skip = settings.FAMILY_TIME_SKIP_BANK_HOLIDAYS
+    found = []
+    day = start
+    while day <= end:
+        if day.weekday() in weekdays and not (skip and is_bank_holiday(day)):
+            found.append(day)
+        day += timedelta(days=1)
+    return found
+
+
+def _current_placement_pk(child: Child) -> int | None:
+    return (
+        Placement.objects.filter(
+            placement_children__child=child, placement_children__is_current=True
+        )
+        .order_by("-placed_on")
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
+def _generate(plan: FamilyTimePlan, *, today: date) -> int:
+    """Create the plan's sessions from today to the horizon that do not exist yet."""
+    horizon = today + timedelta(weeks=settings.FAMILY_TIME_WEEKS_AHEAD)
+    wanted = session_days(plan, start=today, end=horizon)
+    have = set(plan.sessions.filter(held_on__in=wanted).values_list("held_on", flat=True))
+    placement_pk = _current_placement_pk(plan.child)
+    new = [
+        FamilyTimeSession(
+            child_id=plan.child_id,
+            placement_id=placement_pk,
+            plan=plan,
+            kind=plan.kind,
+            held_on=day,
+            starts_at=plan.start_time,
+        )
+        for day in wanted
+        if day not in have
+    ]
+    # The unique (plan, day) constraint makes a second run, or a race with one, a no-op.
+    FamilyTimeSession.objects.bulk_create(new, ignore_conflicts=True)
+    return len(new)
+
+
+def family_time_sessions_generate(*, today: date | None = None) -> int:
+    """The beat job: every plan in force gets its sessions up to the horizon. Safe to
+    run twice: a session that exists is never made again, nor changed."""
+    today = today or timezone.localdate()
+    made = 0
+    plan_pks = FamilyTimePlan.objects.filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gt=today)
+    ).values_list("pk", flat=True)
+    for pk in plan_pks:
+        with transaction.atomic():
+            plan = FamilyTimePlan.objects.select_related("child").get(pk=pk)
+            lock_child(plan.child)
+            made += _generate(plan, today=today)
+    return made
+
+
+# ---------------------------------------------------------------------------
+# Recording a session
+# ---------------------------------------------------------------------------
+
+# Which outcomes may follow which: a planned session is confirmed, held or cancelled;
+# a recorded outcome may be corrected to another outcome (a mistake), never back to
+# planned.
+_OUTCOMES = tuple(s for s in Status.values if s not in (Status.PLANNED,))
+SESSION_TABLE = Table(
+    moves={
+        Status.PLANNED: _OUTCOMES,
+        Status.CONFIRMED: tuple(s for s in _OUTCOMES if s != Status.CONFIRMED),
+        **{
+            s: tuple(o for o in _OUTCOMES if o not in (s, Status.CONFIRMED))
+            for s in _OUTCOMES
+            if s != Status.CONFIRMED
+        },
+    }
+)
+
+
+def session_starts(session: FamilyTimeSession) -> datetime | None:
+    """When the session begins, as a moment: the day's local time in the UK, so a
+    session after the clocks change starts an hour nearer or further in real time."""
+    if session.starts_at is None:
+        return None
+    return timezone.make_aware(datetime.combine(session.held_on, session.starts_at))
+
+
+def notice_given(session: FamilyTimeSession) -> timedelta | None:
+    """How much notice a cancellation gave: from when it was given to the start."""
+    starts = session_starts(session)
+    if session.cancelled_at is None or starts is None:
+        return None
+    return starts - session.cancelled_at
+
+
+def notice_words(session: FamilyTimeSession) -> str:
+    notice = notice_given(session)
+    if notice is None:
+        return ""
+    if notice <= timedelta(0):
+        return "no notice (given after the start)"
+    hours, rest = divmod(int(notice.total_seconds()) // 60, 60)
+    return f"{hours} hours {rest} minutes" if rest else f"{hours} hours"
+
+
+def is_short_notice(session: FamilyTimeSession) -> bool:
+    notice = notice_given(session)
+    return notice is not None and notice < timedelta(hours=settings.FAMILY_TIME_SHORT_NOTICE_HOURS)
+
+
+def session_problems(
+    *,
+    session: FamilyTimeSession,
+    status: str,
+    cancelled_at: datetime | None,
+    miles: Decimal | None,
+    now: datetime | None = None,
+) -> list[str]:
+    now = now or timezone.now()
+    problems = []
+    if status != session.status and not SESSION_TABLE.allows(session.status, status):
+        problems.append(
+            f"A session “{session.get_status_display()}” cannot become “{Status(status).label}”."
+        )
+    starts = session_starts(session) or timezone.make_aware(
+        datetime.combine(session.held_on, time(0))
+    )
+    attended = (Status.TOOK_PLACE, Status.PARENT_LATE, Status.PARENT_DID_NOT_ATTEND)
+    if status in attended and starts > now:
+        problems.append("The session has not started yet: record what happened afterwards.")
+    if status in FamilyTimeSession.CANCELLED:
+        if cancelled_at is None:
+            problems.append("Say when the cancellation was given (date and time).")
+        elif cancelled_at > now:
+            problems.append("The cancellation cannot be given in the future.")
+    elif cancelled_at is not None:
+        problems.append("Only a cancelled session has a time the cancellation was given.")
+    if miles is not None and status not in FamilyTimeSession.HELD + (Status.PARENT_DID_NOT_ATTEND,):
+        problems.append("Miles are claimed for a journey made: a session held or not attended.")
+    return problems
+
+
+def family_time_session_record(
+    *,
+    session: FamilyTimeSession,
+    status: str,
+    by,
+    cancelled_at: datetime | None = None,
+    note: str = "",
+    miles: Decimal | None = None,
+    supervisor_note=None,
+    now: datetime | None = None,
+) -> FamilyTimeSession:
+    """Record what happened to a session (or correct it); the alerts it raises follow."""
+    with transaction.atomic():
+        child = lock_child(Child(pk=session.child_id))
+        session = FamilyTimeSession.objects.select_related("plan").get(pk=session.pk, child=child)
+        problems = session_problems(
+            session=session, status=status, cancelled_at=cancelled_at, miles=miles, now=now
+        )
+        if supervisor_note is not None and supervisor_note.child_id != child.pk:
+            problems.append("The supervisor's note must be a document on this child.")
+        if problems:
+            raise Refused(problems)
+        was = session.status
+        session.status = status
+        session.cancelled_at = cancelled_at
+        session.note = note[:500]
+        session.miles = miles
+        if miles is None:
+            session.claim = FamilyTimeSession.Claim.NONE
+        session.supervisor_note = supervisor_note
+        session.recorded_at = now or timezone.now()
+        session.save(
+            update_fields=[
+                "status",
+                "cancelled_at",
+                "note",
+                "miles",
+                "claim",
+                "supervisor_note",
+                "recorded_at",
+            ]
+        )
+        if was != status:
+            audit.record(session, "placements.family_time.session_recorded", by=by, status=status)
+        for alert in session_alerts(child=child, session=session):
+            _alert(child, alert)
+    return session
+
+
+# ---------------------------------------------------------------------------
+# Alerts to the carers' supervising social worker
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Alert:
+    key: str
+    kind: str  # shortfall, non_attendance, short_notice (the email's sentence)
+
+
+_SENTENCES = {
+    "shortfall": "Fewer family time sessions were held than planned over the last weeks "
+    "on a placement you support.",
+    "non_attendance": "A parent has missed family time sessions in a row on a placement "
+    "you support.",
+    "short_notice": "A family time session was cancelled at short notice on a placement "
+    "you support.",
+}
+
+
+def session_alerts(*, child: Child, session: FamilyTimeSession) -> list[Alert]:
+    """The alerts recording this session raises: a short-notice cancellation, and the
+    parent's missed sessions in a row (``FAMILY_TIME_MISSED_IN_A_ROW``)."""
+    alerts = []
+    if session.status in FamilyTimeSession.CANCELLED and is_short_notice(session):
+        alerts.append(Alert(f"family-time:session:{session.pk}:short-notice", "short_notice"))
+    in_a_row = settings.FAMILY_TIME_MISSED_IN_A_ROW
+    attended = list(
+        child.family_time_sessions.filter(
+            held_on__lte=session.held_on,
+            status__in=(*FamilyTimeSession.HELD, Status.PARENT_DID_NOT_ATTEND),
+        )
+        .order_by("-held_on", "-starts_at", "-id")
+        .values_list("pk", "status")[:in_a_row]
+    )
+    if (
+        session.status == Status.PARENT_DID_NOT_ATTEND
+        and len(attended) == in_a_row
+        and all(status == Status.PARENT_DID_NOT_ATTEND for _, status in attended)
+    ):
+        alerts.append(Alert(f"family-time:session:{session.pk}:missed-in-a-row", "non_attendance"))
+    return alerts
+
+
+def family_time_alerts_queue(*, today: date | None = None) -> int:
+    """The daily sweep: each child with a plan in force whose sessions held over the
+    rolling window fell short of those planned. One alert a child a week at most."""
+    today = today or timezone.localdate()
+    sent = 0
+    children = Child.objects.filter(
+        family_time_plans__ends_on__isnull=True, family_time_plans__kind=Kind.REGULAR
+    ).distinct()
+    for child in children:
+        planned, held = shortfall(child=child, today=today)
+        if planned and held < planned:
+            year, week, _ = today.isocalendar()
+            with transaction.atomic():
+                _alert(
+                    child,
+                    Alert(f"family-time:child:{child.pk}:shortfall:{year}-{week}", "shortfall"),
+                )
+            sent += 1
+    return sent
+
+
+def _supervising_social_worker(child: Child):
+    placement = (
+        Placement.objects.filter(
+            placement_children__child=child, placement_children__is_current=True
+        )
+        .select_related("household__social_worker")
+        .first()
+    )
+    return placement.household.social_worker if placement else None
+
+
+def _alert(child: Child, alert: Alert) -> None:
+    worker = _supervising_social_worker(child)
+    if worker is not None and worker.is_active and worker.email:
+        to, first_name = worker.email, worker.first_name
+    else:
+        to, first_name = settings.PLACEMENTS_TEAM_EMAIL, ""
+    notify(
+        key=alert.key,
+        to=to,
+        template="placements/family_time_alert",
+        context={
+            "first_name": first_name,
+            "sentence": _SENTENCES[alert.kind],
+            "path": reverse("admin:placements_child_section", args=[child.pk, "family-time"]),
+        },
+    )
+
+
+def _tell_carers_schedule_changed(child: Child, plan: FamilyTimePlan) -> None:
+    placement = (
+        Placement.objects.filter(
+            placement_children__child=child, placement_children__is_current=True
+        )
+        .select_related("household")
+        .first()
+    )
+    if placement is None:
+        return
+    for applicant in placement.household.applicants.exclude(email=""):
+        notify(
+            key=f"family-time:plan:{plan.pk}:carer:{applicant.pk}",
+            to=applicant.email,
+            template="placements/family_time_schedule_changed",
+            context={"first_name": applicant.first_name},
+        )
+
+
+# ---------------------------------------------------------------------------
+# Mileage claims
+# ---------------------------------------------------------------------------
+
+CLAIM_TABLE = Table(
+    moves={
+        FamilyTimeSession.Claim.NONE: (FamilyTimeSession.Claim.SUBMITTED,),
+        FamilyTimeSession.Claim.SUBMITTED: (FamilyTimeSession.Claim.APPROVED,),
+        FamilyTimeSession.Claim.APPROVED: (FamilyTimeSession.Claim.PAID,),
+    },
+    field="claim",
+)
+
+
+def mileage_amount(miles: Decimal | None) -> Decimal:
+    """The carers' claim: miles at the agency's rate (``FAMILY_TIME_MILEAGE_PENCE``),
+    in pounds to the penny."""
+    if miles is None:
+        return Decimal("0.00")
+    pence = (miles * settings.FAMILY_TIME_MILEAGE_PENCE).quantize(
+        Decimal("1"), rounding=ROUND_HALF_UP
+    )
+    return (pence / 100).quantize(Decimal("0.01"))
+
+
+def mileage_claims_move(*, sessions: Iterable[FamilyTimeSession], to: str, by) -> int:
+    """Move the claims of the sessions chosen on to ``to`` (submitted, approved, paid);
+    refuse them all, in words, if any cannot move."""
+    with transaction.atomic():
+        rows = list(
+            FamilyTimeSession.objects.select_for_update()
+            .filter(pk__in=[s.pk for s in sessions])
+            .order_by("pk")
+        )
+        problems = []
+        for row in rows:
+            if row.miles is None:
+                problems.append(f"The session on {formats.day(row.held_on)} has no miles.")
+            elif not CLAIM_TABLE.allows(row.claim, to):
+                problems.append(
+                    f"The claim for {formats.day(row.held_on)} is "
+                    f"“{row.get_claim_display()}”: it cannot become "
+                    f"“{FamilyTimeSession.Claim(to).label}”."
+                )
+        if problems:
+            raise Refused(problems)
+        for row in rows:
+            row.claim = to
+        FamilyTimeSession.objects.bulk_update(rows, ["claim"])
+        for row in rows:
+            audit.record(row, "placements.family_time.claim_moved", by=by, claim=to)
+    return len(rows)
+
+
+# ---------------------------------------------------------------------------
+# The communication book
+# ---------------------------------------------------------------------------
+
+_HOUSE_NUMBER = re.compile(r"^\s*(flat\s+\w+,?\s*)?\d+[a-z]?\s*,?\s*", re.IGNORECASE)
+
+
+def _words(text: str) -> str:
+    return " " + re.sub(r"[^a-z0-9]+", " ", text.lower()) + " "
+
+
+def confidentiality_problems(*, child: Child, text: str) -> list[str]:
+    """What an entry gives away about the carers, in words: their surname, street or
+    town, as the household's record has them, when the plan in force withholds them
+    (all of them when no plan says otherwise)."""
+    placement = (
+        Placement.objects.filter(
+            placement_children__child=child, placement_children__is_current=True
+        )
+        .select_related("household")
+        .first()
+    )
+    if placement is None:
+        return []
+    household = placement.household
+    plan = child.family_time_plans.filter(ends_on__isnull=True).first()
+    surname = plan is None or plan.withhold_surname
+    address = plan is None or plan.withhold_address
+    said = _words(text)
+    problems = []
+    if surname:
+        surnames = {
+            name.strip()
+            for name in household.applicants.values_list("last_name", flat=True)
+            if name.strip()
+        }
+        for name in sorted(surnames):
+            if _words(name) in said:
+                problems.append("It names the carers' surname.")
+                break
+    if address:
+        street = _HOUSE_NUMBER.sub("", household.address_line_1).strip()
+        if street and _words(street) in said:
+            problems.append("It names the carers' street.")
+        if household.town.strip() and _words(household.town) in said:
+            problems.append("It names the carers' town.")
+    return problems
+
+
+def book_entry_add(
+    *, child: Child, side: str, written_on: date, text: str, by
+) -> CommunicationBookEntry:
+    """An entry for the book, awaiting moderation; one that gives away what the birth
+    family must not learn is held back at once, with the reason."""
+    problems = dates.messages(dates.happened(written_on, label="The date written"))
+    if not text.strip():
+        problems.append("Write the entry.")
+    if len(text) > 1000:
+        problems.append("Keep the entry to 1,000 characters.")
+    if problems:
+        raise Refused(problems)
+    with transaction.atomic():
+        child = lock_child(child)
+        entry = CommunicationBookEntry(
+            child=child, side=side, written_on=written_on, text=text.strip(), entered_by=by
+        )
+        leaks = confidentiality_problems(child=child, text=entry.text)
+        if leaks:
+            entry.status = CommunicationBookEntry.Status.HELD_BACK
+            entry.held_back_reason = " ".join(leaks)[:300]
+            entry.moderated_at = timezone.now()
+        entry.save()
+        audit.record(entry, "placements.family_time.book_entry_added", by=by)
+    return entry
+
+
+def book_entry_moderate(
+    *, entry: CommunicationBookEntry, share: bool, by, reason: str = ""
+) -> CommunicationBookEntry:
+    """The child's social worker shares the entry with the other side, or holds it back
+    with a reason. The confidentiality check runs again: an entry that gives the carers
+    away is never shared."""
+    with transaction.atomic():
+        child = lock_child(Child(pk=entry.child_id))
+        entry = CommunicationBookEntry.objects.get(pk=entry.pk, child=child)
+        if entry.status == CommunicationBookEntry.Status.SHARED:
+            raise Refused("The entry has been shared already.")
+        leaks = confidentiality_problems(child=child, text=entry.text)
+        if share and leaks:
+            raise Refused(["The entry cannot be shared.", *leaks])
+        if not share and not reason.strip():
+            raise Refused("Say why the entry is held back.")
+        entry.status = (
+            CommunicationBookEntry.Status.SHARED
+            if share
+            else CommunicationBookEntry.Status.HELD_BACK
+        )
+        entry.held_back_reason = "" if share else reason.strip()[:300]
+        entry.moderated_by, entry.moderated_at = by, timezone.now()
+        entry.save(update_fields=["status", "held_back_reason", "moderated_by", "moderated_at"])
+        audit.record(
+            entry, "placements.family_time.book_entry_moderated", by=by, status=entry.status
+        )
+    return entry

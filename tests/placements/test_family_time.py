@@ -1,0 +1,815 @@
+"""Family time on the child: plans, generated sessions, outcomes and notice, alerts,
+mileage, the moderated communication book, and the pages. Every date below is worked
+out by hand in the comments (England and Wales bank holidays, the clocks changing)."""
+
+import csv
+import io
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from placements import selectors, services
+from placements.models import (
+    BirthRelative,
+    CommunicationBookEntry,
+    FamilyTimePlan,
+    FamilyTimeSession,
+    Handover,
+)
+from portal.models import ExportLog, Notification
+from portal.workflow import Refused
+
+from . import factories
+from .helpers import form_data
+
+pytestmark = pytest.mark.django_db
+
+Status = FamilyTimeSession.Status
+
+
+@pytest.fixture
+def sw_client(client, social_worker):
+    client.force_login(social_worker)
+    return client
+
+
+@pytest.fixture
+def child(placement):
+    return placement.children.get()
+
+
+@pytest.fixture
+def placement(ep_household, social_worker):
+    child = factories.child(
+        social_worker, first_name="Willow", last_name="Hartington", born=date(2025, 2, 20)
+    )
+    return factories.placement(
+        social_worker, ep_household, children=[child], placed_on=date(2025, 3, 3)
+    )
+
+
+def days(child, plan=None):
+    sessions = child.family_time_sessions.order_by("held_on")
+    if plan is not None:
+        sessions = sessions.filter(plan=plan)
+    return [s.held_on for s in sessions]
+
+
+def utc(*args):
+    return datetime(*args, tzinfo=UTC)
+
+
+def record(session, status, by, *, now, **fields):
+    return services.family_time_session_record(
+        session=session, status=status, by=by, now=now, **fields
+    )
+
+
+# -- generation and a change of plan ------------------------------------------------------
+
+
+def test_sessions_are_generated_four_weeks_ahead_skipping_bank_holidays(child, social_worker):
+    # Mon, Wed, Fri from Mon 14 Apr 2025; generated on that day, to Mon 12 May (4 weeks).
+    # Good Friday 18 Apr, Easter Monday 21 Apr and the early May bank holiday (Mon 5 May)
+    # are bank holidays in England: the family centre is closed.
+    plan = factories.family_time_plan(
+        social_worker, child, starts_on=date(2025, 4, 14), weekdays="024"
+    )
+    assert days(child) == [
+        date(2025, 4, 14),
+        date(2025, 4, 16),
+        date(2025, 4, 23),
+        date(2025, 4, 25),
+        date(2025, 4, 28),
+        date(2025, 4, 30),
+        date(2025, 5, 2),
+        date(2025, 5, 7),
+        date(2025, 5, 9),
+        date(2025, 5, 12),
+    ]
+    assert {s.starts_at for s in plan.sessions.all()} == {time(10, 0)}
+    # The beat job on the same day makes nothing, twice.
+    assert services.family_time_sessions_generate(today=date(2025, 4, 14)) == 0
+    assert services.family_time_sessions_generate(today=date(2025, 4, 14)) == 0
+    assert child.family_time_sessions.count() == 10
+    # A week later (Mon 21 Apr) the horizon is Mon 19 May: Wed 14, Fri 16, Mon 19 May.
+    assert services.family_time_sessions_generate(today=date(2025, 4, 21)) == 3
+    assert days(child)[-3:] == [date(2025, 5, 14), date(2025, 5, 16), date(2025, 5, 19)]
+    assert services.family_time_sessions_generate(today=date(2025, 4, 21)) == 0
+
+
+def test_a_new_plan_replaces_future_sessions_and_leaves_the_past_alone(child, social_worker):
+    first = factories.family_time_plan(
+        social_worker, child, starts_on=date(2025, 4, 14), weekdays="024"
+    )
+    services.family_time_sessions_generate(today=date(2025, 4, 21))
+    by_day = {s.held_on: s for s in child.family_time_sessions.all()}
+    record(by_day[date(2025, 4, 14)], Status.TOOK_PLACE, social_worker, now=utc(2025, 4, 14, 15))
+    record(
+        by_day[date(2025, 4, 16)],
+        Status.PARENT_DID_NOT_ATTEND,
+        social_worker,
+        now=utc(2025, 4, 16, 15),
+    )
+    # Fri 2 May is cancelled ahead by the parent: a fact kept after the change.
+    record(
+        by_day[date(2025, 5, 2)],
+        Status.CANCELLED_BY_PARENT,
+        social_worker,
+        cancelled_at=utc(2025, 4, 28, 8),
+        now=utc(2025, 4, 28, 8),
+    )
+    # Mon 28 Apr the court directs Tue and Thu from Wed 30 Apr.
+    second = factories.family_time_plan(
+        social_worker,
+        child,
+        starts_on=date(2025, 4, 30),
+        source_dated=date(2025, 4, 28),
+        today=date(2025, 4, 28),
+        weekdays="13",
+    )
+    first.refresh_from_db()
+    assert (first.version, first.ends_on, second.version) == (1, date(2025, 4, 30), 2)
+    # Before Wed 30 Apr: untouched, outcomes and all (Mon 28 Apr still planned).
+    assert days(child, first) == [
+        date(2025, 4, 14),
+        date(2025, 4, 16),
+        date(2025, 4, 23),
+        date(2025, 4, 25),
+        date(2025, 4, 28),
+        date(2025, 5, 2),
+    ]
+    assert child.family_time_sessions.get(held_on=date(2025, 4, 16)).status == (
+        Status.PARENT_DID_NOT_ATTEND
+    )
+    # From Wed 30 Apr to the horizon Mon 26 May: Tuesdays and Thursdays.
+    assert days(child, second) == [
+        date(2025, 5, 1),
+        date(2025, 5, 6),
+        date(2025, 5, 8),
+        date(2025, 5, 13),
+        date(2025, 5, 15),
+        date(2025, 5, 20),
+        date(2025, 5, 22),
+    ]
+    assert services.family_time_sessions_generate(today=date(2025, 4, 28)) == 0
+    assert services.family_time_sessions_generate(today=date(2025, 4, 28)) == 0
+    # The carers are told their schedule changed: a link, no child.
+    sent = Notification.objects.filter(key__startswith=f"family-time:plan:{second.pk}:carer:")
+    assert sorted(n.to for n in sent) == ["alex.rivers@example.com", "jordan.rivers@example.com"]
+    for notification in sent:
+        assert set(notification.context) == {"first_name"}
+    assert not Notification.objects.filter(key__startswith=f"family-time:plan:{first.pk}:")
+
+
+def test_a_plan_is_refused_in_words_and_nothing_saved(child, social_worker):
+    factories.family_time_plan(social_worker, child, starts_on=date(2025, 4, 14))
+    with pytest.raises(Refused) as refused:
+        factories.family_time_plan(
+            social_worker,
+            child,
+            starts_on=date(2025, 4, 10),
+            source_dated=date(2025, 4, 11),
+            weekdays="",
+            handover=Handover.IN_PERSON,
+            withhold_car=True,
+            kind=FamilyTimePlan.Kind.FAREWELL,
+        )
+    assert refused.value.messages == [
+        "The plan cannot start before the direction or care plan that sets it (11 April 2025).",
+        "Choose the days of the week the sessions are on.",
+        "What the birth family must not learn needs the handover “Carers and parents never "
+        "meet” or a more guarded one.",
+        "Farewell family time follows a placement order or a final hearing: neither is "
+        "recorded for the child.",
+        "The plan in force began on 14 April 2025: a new version starts after it.",
+    ]
+    assert child.family_time_plans.count() == 1
+
+
+def test_the_handover_follows_what_must_not_be_learned():
+    needed = services.handover_needed
+    assert needed(surname=False, address=False, car=False, school=False) == Handover.IN_PERSON
+    assert needed(surname=True, address=False, car=False, school=False) == (Handover.CONTACT_WORKER)
+    assert needed(surname=False, address=False, car=False, school=True) == (Handover.CONTACT_WORKER)
+    assert needed(surname=False, address=True, car=False, school=False) == Handover.NEVER_MEET
+    assert needed(surname=False, address=False, car=True, school=False) == Handover.NEVER_MEET
+
+
+def test_farewell_family_time_follows_a_placement_order(placement, child, social_worker):
+    factories.family_time_plan(social_worker, child, starts_on=date(2025, 4, 14))
+    services.court_order_record(
+        placement=placement,
+        children=[child],
+        kind="placement_order",
+        made_on=date(2025, 6, 2),
+        by=social_worker,
+    )
+    farewell = factories.family_time_plan(
+        social_worker,
+        child,
+        starts_on=date(2025, 6, 9),
+        source_dated=date(2025, 6, 2),
+        weekdays="0",
+        kind=FamilyTimePlan.Kind.FAREWELL,
+    )
+    sessions = farewell.sessions.order_by("held_on")
+    # Mondays from 9 Jun to the horizon, Mon 7 Jul.
+    assert [s.held_on for s in sessions] == [
+        date(2025, 6, 9),
+        date(2025, 6, 16),
+        date(2025, 6, 23),
+        date(2025, 6, 30),
+        date(2025, 7, 7),
+    ]
+    assert {s.kind for s in sessions} == {FamilyTimePlan.Kind.FAREWELL}
+
+
+def test_the_end_of_the_placement_ends_the_plan_and_its_open_sessions(
+    placement, child, social_worker
+):
+    factories.family_time_plan(social_worker, child, starts_on=date(2025, 4, 14))
+    services.placement_end_other(
+        placement=placement, on=date(2025, 4, 25), by=social_worker, note="Moved on."
+    )
+    plan = child.family_time_plans.get()
+    assert plan.ends_on == date(2025, 4, 25)
+    assert days(child) == [date(2025, 4, 14), date(2025, 4, 16), date(2025, 4, 23)]
+
+
+# -- statuses and notice -----------------------------------------------------------------
+
+
+@pytest.fixture
+def mondays(child, social_worker):
+    """Mondays at 10:00 from Mon 24 Mar 2025: 24, 31 Mar, 7, 14 Apr (Easter Monday, 21 Apr,
+    is a bank holiday). The clocks went forward on Sun 30 Mar 2025 at 01:00 GMT."""
+    factories.family_time_plan(social_worker, child, starts_on=date(2025, 3, 24), weekdays="0")
+    return {s.held_on: s for s in child.family_time_sessions.all()}
+
+
+@pytest.mark.parametrize("status", [s for s in Status.values if s != Status.PLANNED])
+def test_each_outcome_is_recorded(mondays, social_worker, status):
+    session = mondays[date(2025, 3, 24)]
+    cancelled = status in FamilyTimeSession.CANCELLED
+    recorded = record(
+        session,
+        status,
+        social_worker,
+        # 10:00 GMT on Mon 24 Mar is 10:00 UTC; recorded that evening.
+        now=utc(2025, 3, 24, 18),
+        cancelled_at=utc(2025, 3, 22, 10) if cancelled else None,
+        miles=Decimal("12.5") if status in FamilyTimeSession.HELD else None,
+        note="Settled and fed well afterwards.",
+    )
+    recorded.refresh_from_db()
+    assert recorded.status == status
+    if cancelled:
+        # Sat 22 Mar 10:00 to Mon 24 Mar 10:00, both GMT: 48 hours.
+        assert services.notice_words(recorded) == "48 hours"
+
+
+def test_the_notice_counts_real_hours_across_the_clock_change(mondays, social_worker):
+    session = mondays[date(2025, 3, 31)]
+    # Mon 31 Mar 10:00 BST is 09:00 UTC. Given Sat 29 Mar 10:00 GMT (10:00 UTC): 47 hours,
+    # not 48, because the clocks went forward in between.
+    record(
+        session,
+        Status.CANCELLED_BY_AUTHORITY,
+        social_worker,
+        cancelled_at=utc(2025, 3, 29, 10),
+        now=utc(2025, 3, 29, 10),
+    )
+    session.refresh_from_db()
+    assert services.notice_words(session) == "47 hours"
+    assert not services.is_short_notice(session)
+    # Given Sun 30 Mar 12:30 BST (11:30 UTC): 21 hours 30 minutes, short notice.
+    record(
+        session,
+        Status.CANCELLED_BY_CARERS,
+        social_worker,
+        cancelled_at=utc(2025, 3, 30, 11, 30),
+        now=utc(2025, 3, 30, 12),
+    )
+    session.refresh_from_db()
+    assert services.notice_words(session) == "21 hours 30 minutes"
+    assert services.is_short_notice(session)
+
+
+def test_outcomes_that_do_not_fit_are_refused(mondays, social_worker):
+    session = mondays[date(2025, 3, 31)]
+    before = utc(2025, 3, 30, 12)
+    cases = [
+        (
+            {"status": Status.TOOK_PLACE, "now": before},
+            "The session has not started yet: record what happened afterwards.",
+        ),
+        (
+            {"status": Status.CANCELLED_BY_PARENT, "now": before},
+            "Say when the cancellation was given (date and time).",
+        ),
+        (
+            {
+                "status": Status.CANCELLED_BY_PARENT,
+                "cancelled_at": utc(2025, 3, 30, 13),
+                "now": before,
+            },
+            "The cancellation cannot be given in the future.",
+        ),
+        (
+            {
+                "status": Status.CHILD_UNWELL,
+                "cancelled_at": before,
+                "miles": Decimal("10"),
+                "now": before,
+            },
+            "Miles are claimed for a journey made: a session held or not attended.",
+        ),
+    ]
+    for fields, message in cases:
+        with pytest.raises(Refused) as refused:
+            services.family_time_session_record(session=session, by=social_worker, **fields)
+        assert message in refused.value.messages
+    record(session, Status.TOOK_PLACE, social_worker, now=utc(2025, 3, 31, 12))
+    with pytest.raises(Refused) as refused:
+        record(session, Status.CONFIRMED, social_worker, now=utc(2025, 3, 31, 12))
+    assert refused.value.messages == [
+        "A session “Took place” cannot become “Confirmed by the parent”."
+    ]
+    session.refresh_from_db()
+    assert session.status == Status.TOOK_PLACE
+
+
+# -- alerts --------------------------------------------------------------------------------
+
+
+def alerts(kind):
+    return Notification.objects.filter(key__startswith="family-time:", key__endswith=kind)
+
+
+def test_a_short_notice_cancellation_alerts_the_supervising_social_worker(
+    mondays, social_worker, child
+):
+    record(
+        mondays[date(2025, 3, 31)],
+        Status.CANCELLED_BY_AUTHORITY,
+        social_worker,
+        cancelled_at=utc(2025, 3, 29, 10),
+        now=utc(2025, 3, 29, 10),
+    )
+    assert not alerts("short-notice").exists()
+    record(
+        mondays[date(2025, 4, 7)],
+        Status.CANCELLED_BY_PARENT,
+        social_worker,
+        # Mon 7 Apr 10:00 BST = 09:00 UTC; given 08:30 UTC that morning.
+        cancelled_at=utc(2025, 4, 7, 8, 30),
+        now=utc(2025, 4, 7, 8, 30),
+    )
+    alert = alerts("short-notice").get()
+    assert alert.to == social_worker.email
+    assert alert.template == "placements/family_time_alert"
+    said = str(alert.context)
+    for detail in (child.reference, "Willow", "Hartington", "Family centre"):
+        assert detail not in said
+    assert alert.context["path"] == (f"/admin/placements/child/{child.pk}/change/family-time/")
+
+
+def test_two_missed_sessions_in_a_row_alert_once(mondays, social_worker):
+    dna = Status.PARENT_DID_NOT_ATTEND
+    record(mondays[date(2025, 3, 24)], dna, social_worker, now=utc(2025, 3, 24, 18))
+    assert not alerts("missed-in-a-row").exists()
+    # A cancellation in between does not break the run: the parent was not expected.
+    record(
+        mondays[date(2025, 3, 31)],
+        Status.CANCELLED_BY_AUTHORITY,
+        social_worker,
+        cancelled_at=utc(2025, 3, 28, 9),
+        now=utc(2025, 3, 28, 9),
+    )
+    record(mondays[date(2025, 4, 7)], dna, social_worker, now=utc(2025, 4, 7, 18))
+    assert alerts("missed-in-a-row").count() == 1
+    # Recording it again (a correction of the note) sends nothing new.
+    record(mondays[date(2025, 4, 7)], dna, social_worker, now=utc(2025, 4, 7, 19), note="x")
+    assert alerts("missed-in-a-row").count() == 1
+
+
+def test_a_session_held_between_two_missed_ones_raises_no_alert(mondays, social_worker):
+    dna = Status.PARENT_DID_NOT_ATTEND
+    record(mondays[date(2025, 3, 24)], dna, social_worker, now=utc(2025, 3, 24, 18))
+    record(mondays[date(2025, 3, 31)], Status.PARENT_LATE, social_worker, now=utc(2025, 3, 31, 18))
+    record(mondays[date(2025, 4, 7)], dna, social_worker, now=utc(2025, 4, 7, 18))
+    assert not alerts("missed-in-a-row").exists()
+
+
+def test_fewer_sessions_held_than_planned_over_four_weeks_alerts_weekly(child, social_worker):
+    # Mon, Wed, Fri from Mon 3 Mar 2025 (generated to Mon 31 Mar). On Mon 31 Mar the four
+    # weeks are Mon 3 Mar to Sun 30 Mar: 12 sessions planned (no bank holidays in March).
+    factories.family_time_plan(social_worker, child, starts_on=date(2025, 3, 3), weekdays="024")
+    sessions = list(child.family_time_sessions.filter(held_on__lt=date(2025, 3, 31)))
+    assert len(sessions) == 12
+    for session in sessions:
+        record(session, Status.TOOK_PLACE, social_worker, now=utc(2025, 3, 30, 20))
+    assert selectors.family_time_planned_and_held(child=child, today=date(2025, 3, 31)) == (
+        12,
+        12,
+    )
+    services.family_time_alerts_queue(today=date(2025, 3, 31))
+    assert not alerts("").filter(key__contains="shortfall").exists()
+    record(
+        sessions[5],
+        Status.CHILD_UNWELL,
+        social_worker,
+        cancelled_at=utc(2025, 3, 14, 7),
+        now=utc(2025, 3, 30, 20),
+    )
+    assert selectors.family_time_planned_and_held(child=child, today=date(2025, 3, 31)) == (
+        12,
+        11,
+    )
+    services.family_time_alerts_queue(today=date(2025, 3, 31))
+    # Tue 1 Apr is the same ISO week (14 of 2025): no second alert.
+    services.family_time_alerts_queue(today=date(2025, 4, 1))
+    shortfall = Notification.objects.filter(key__contains=":shortfall:")
+    assert [n.key for n in shortfall] == [f"family-time:child:{child.pk}:shortfall:2025-14"]
+    assert shortfall.get().to == social_worker.email
+
+
+# -- the communication book ----------------------------------------------------------------
+
+
+def test_an_entry_naming_the_carers_street_is_held_back_with_the_reason(
+    child, social_worker, ep_household
+):
+    assert ep_household.address_line_1 == "1 Test Street"
+    factories.family_time_plan(
+        social_worker,
+        child,
+        starts_on=date(2025, 4, 14),
+        withhold_address=True,
+        handover=Handover.NEVER_MEET,
+    )
+    entry = services.book_entry_add(
+        child=child,
+        side=CommunicationBookEntry.Side.CARERS,
+        written_on=date(2025, 4, 14),
+        text="She loved the ducks at the pond at the end of Test Street this morning.",
+        by=social_worker,
+    )
+    assert entry.status == CommunicationBookEntry.Status.HELD_BACK
+    assert entry.held_back_reason == "It names the carers' street."
+    with pytest.raises(Refused) as refused:
+        services.book_entry_moderate(entry=entry, share=True, by=social_worker)
+    assert refused.value.messages == [
+        "The entry cannot be shared.",
+        "It names the carers' street.",
+    ]
+    # The town too; the surname is not withheld by this plan.
+    assert services.confidentiality_problems(
+        child=child, text="The Rivers family went shopping in oakford."
+    ) == ["It names the carers' town."]
+
+
+def test_moderation_shares_an_entry_or_holds_it_back_with_a_reason(child, social_worker):
+    entry = services.book_entry_add(
+        child=child,
+        side=CommunicationBookEntry.Side.PARENTS,
+        written_on=date(2025, 4, 14),
+        text="Thank you for the photos. Is she sleeping through yet?",
+        by=social_worker,
+    )
+    assert entry.status == CommunicationBookEntry.Status.AWAITING
+    with pytest.raises(Refused) as refused:
+        services.book_entry_moderate(entry=entry, share=False, by=social_worker)
+    assert refused.value.messages == ["Say why the entry is held back."]
+    services.book_entry_moderate(entry=entry, share=True, by=social_worker)
+    entry.refresh_from_db()
+    assert (entry.status, entry.moderated_by) == (
+        CommunicationBookEntry.Status.SHARED,
+        social_worker,
+    )
+    with pytest.raises(Refused):
+        services.book_entry_moderate(entry=entry, share=False, reason="x", by=social_worker)
+    # With no plan, everything about the carers is withheld: the surname too.
+    assert services.confidentiality_problems(child=child, text="Love from the Rivers") == [
+        "It names the carers' surname."
+    ]
+
+
+def test_moderating_on_the_entry_page(child, sw_client, social_worker):
+    entry = services.book_entry_add(
+        child=child,
+        side=CommunicationBookEntry.Side.PARENTS,
+        written_on=date(2025, 4, 14),
+        text="Happy to hear she is smiling.",
+        by=social_worker,
+    )
+    url = f"/admin/placements/communicationbookentry/{entry.pk}/change/"
+    html = sw_client.get(url).content.decode()
+    response = sw_client.post(url, form_data(html, decision="hold"))
+    assert "Say why the entry is held back." in response.content.decode()
+    response = sw_client.post(
+        url, form_data(html, decision="hold", reason="Ask the parent to rephrase.")
+    )
+    assert response.status_code == 302
+    entry.refresh_from_db()
+    assert (entry.status, entry.held_back_reason) == (
+        CommunicationBookEntry.Status.HELD_BACK,
+        "Ask the parent to rephrase.",
+    )
+
+
+# -- mileage -------------------------------------------------------------------------------
+
+
+def test_mileage_claims_move_on_and_the_finance_csv_totals_them(
+    mondays, social_worker, manager, client, placement
+):
+    held = [mondays[date(2025, 3, 24)], mondays[date(2025, 3, 31)]]
+    record(held[0], Status.TOOK_PLACE, social_worker, miles=Decimal("12.5"), now=utc(2025, 4, 8))
+    record(held[1], Status.PARENT_LATE, social_worker, miles=Decimal("14.0"), now=utc(2025, 4, 8))
+    # At 45p a mile: 12.5 miles = 562.5p, to the penny £5.63; 14 miles = £6.30.
+    assert services.mileage_amount(Decimal("12.5")) == Decimal("5.63")
+    assert services.mileage_amount(Decimal("14.0")) == Decimal("6.30")
+    with pytest.raises(Refused) as refused:
+        services.mileage_claims_move(sessions=held, to="approved", by=manager)
+    assert refused.value.messages[0] == (
+        "The claim for 24 March 2025 is “No claim”: it cannot become “Approved”."
+    )
+    assert services.mileage_claims_move(sessions=held, to="submitted", by=social_worker) == 2
+    client.force_login(manager)
+    url = "/admin/placements/familytimesession/"
+    pks = [str(s.pk) for s in held]
+    client.post(url, {"action": "claims_approved", "_selected_action": pks})
+    assert set(
+        FamilyTimeSession.objects.filter(miles__isnull=False).values_list("claim", flat=True)
+    ) == {"approved"}
+    response = client.post(url, {"action": "mileage_csv", "_selected_action": pks})
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[1] == ["Placement", "Household", "Date", "Miles", "Amount (£)", "Claim"]
+    assert rows[2:] == [
+        [
+            placement.reference,
+            placement.household.reference,
+            "2025-03-24",
+            "12.5",
+            "5.63",
+            "Approved",
+        ],
+        [
+            placement.reference,
+            placement.household.reference,
+            "2025-03-31",
+            "14.0",
+            "6.30",
+            "Approved",
+        ],
+    ]
+    assert sum(Decimal(row[4]) for row in rows[2:]) == Decimal("11.93")
+    assert "Willow" not in response.content.decode()
+    assert ExportLog.objects.get().export == "Family time mileage"
+
+
+def test_a_social_worker_cannot_approve_claims(mondays, social_worker, sw_client):
+    session = mondays[date(2025, 3, 24)]
+    record(session, Status.TOOK_PLACE, social_worker, miles=Decimal("3"), now=utc(2025, 4, 8))
+    services.mileage_claims_move(sessions=[session], to="submitted", by=social_worker)
+    sw_client.post(
+        "/admin/placements/familytimesession/",
+        {"action": "claims_approved", "_selected_action": [str(session.pk)]},
+    )
+    session.refresh_from_db()
+    assert session.claim == "submitted"
+
+
+# -- the pages -----------------------------------------------------------------------------
+
+
+def section(child):
+    return f"/admin/placements/child/{child.pk}/change/family-time/"
+
+
+def test_a_plan_set_on_the_childs_page_shows_what_must_not_be_learned(
+    child, sw_client, social_worker
+):
+    mother = services.birth_relative_record(
+        child=child,
+        relationship=BirthRelative.Relationship.MOTHER,
+        name="Dana Example",
+        has_parental_responsibility=True,
+        by=social_worker,
+    )
+    plan = {
+        "family_time_plans-TOTAL_FORMS": "1",
+        "family_time_plans-0-kind": "regular",
+        "family_time_plans-0-source": "court_direction",
+        "family_time_plans-0-source_dated": "2025-04-10",
+        "family_time_plans-0-starts_on": "2025-04-14",
+        "family_time_plans-0-relatives": str(mother.pk),
+        "family_time_plans-0-weekdays": ["0", "2", "4"],
+        "family_time_plans-0-start_time": "10:00",
+        "family_time_plans-0-length_minutes": "90",
+        "family_time_plans-0-venue": "Oakford Family Centre",
+        "family_time_plans-0-supervision": "supervised",
+        "family_time_plans-0-handover": "in_person",
+        "family_time_plans-0-transport": "carers_drive",
+        "family_time_plans-0-withhold_address": "on",
+        "family_time_plans-0-withhold_car": "on",
+    }
+    html = sw_client.get(section(child)).content.decode()
+    response = sw_client.post(section(child), form_data(html, **plan))
+    assert response.status_code == 200
+    assert "needs the handover “Carers and parents never meet”" in response.content.decode()
+    assert not child.family_time_plans.exists()
+    plan["family_time_plans-0-handover"] = "never_meet"
+    response = sw_client.post(section(child), form_data(html, **plan))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    saved = child.family_time_plans.get()
+    assert (saved.weekdays, list(saved.relatives.all())) == ("024", [mother])
+    html = sw_client.get(section(child)).content.decode()
+    assert "The birth family must not learn" in html
+    assert "The carers&#x27; address" in html and "The carers&#x27; car registration" in html
+    assert "Carers and parents never meet" in html
+
+
+def test_recording_a_session_on_its_page(mondays, sw_client):
+    session = mondays[date(2025, 3, 24)]
+    url = f"/admin/placements/familytimesession/{session.pk}/change/"
+    html = sw_client.get(url).content.decode()
+    response = sw_client.post(
+        url,
+        form_data(
+            html,
+            outcome="cancelled_by_parent",
+            cancelled_at="2025-03-23T18:00",
+            note="",
+        ),
+    )
+    assert response.status_code == 302, response.context["errors"] if response.context else ""
+    session.refresh_from_db()
+    assert session.status == Status.CANCELLED_BY_PARENT
+    # Sun 23 Mar 18:00 GMT to Mon 24 Mar 10:00 GMT: 16 hours, short notice.
+    assert services.notice_words(session) == "16 hours"
+    assert "16 hours (short notice)" in sw_client.get(url).content.decode()
+
+
+def test_a_relatives_address_is_shown_to_team_managers_only(
+    child, client, make_staff, social_worker
+):
+    from portal.roles import Role
+
+    services.birth_relative_record(
+        child=child,
+        relationship=BirthRelative.Relationship.FATHER,
+        name="Lee Example",
+        has_parental_responsibility=False,
+        address="4 Hidden Lane",
+        address_reason="Court papers are served there.",
+        by=social_worker,
+    )
+    client.force_login(social_worker)
+    assert "4 Hidden Lane" not in client.get(section(child)).content.decode()
+    client.force_login(make_staff(Role.TEAM_MANAGERS))
+    assert "4 Hidden Lane" in client.get(section(child)).content.decode()
+    with pytest.raises(Refused) as refused:
+        services.birth_relative_record(
+            child=child,
+            relationship="mother",
+            name="A",
+            has_parental_responsibility=True,
+            address="1 Road",
+            by=social_worker,
+        )
+    assert refused.value.messages == ["Say why the address must be kept, or leave it empty."]
+
+
+def _history(child, by, n):
+    """``n`` weeks of daily sessions for ``child``, each recorded, and a book entry each."""
+    for _ in range(7 * n):
+        factories.family_time_record(by, child, miles=Decimal("5"))
+    for _ in range(n):
+        services.book_entry_add(
+            child=child, side="parents", written_on=date(2025, 3, 3), text="Hello.", by=by
+        )
+
+
+def test_the_family_time_page_and_the_sessions_list_keep_their_query_budget(
+    child, social_worker, sw_client
+):
+    urls = [section(child), "/admin/placements/familytimesession/"]
+
+    def counts():
+        result = []
+        for url in urls:
+            with CaptureQueriesContext(connection) as context:
+                assert sw_client.get(url).status_code == 200
+            result.append(len(context.captured_queries))
+        return result
+
+    _history(child, social_worker, 1)
+    counts()  # warm-up
+    small = counts()
+    _history(child, social_worker, 9)
+    assert child.family_time_sessions.exclude(status=Status.PLANNED).count() == 70
+    large = counts()
+    assert small == large
+    print("family time queries (child's section, sessions list):", large)
+
+
+# -- measures ------------------------------------------------------------------------------
+
+
+def test_family_time_measures_worked_by_hand(mondays, social_worker, manager, client):
+    from placements import measures
+
+    record(
+        mondays[date(2025, 3, 24)],
+        Status.TOOK_PLACE,
+        social_worker,
+        miles=Decimal("10"),
+        now=utc(2025, 4, 20),
+    )
+    record(
+        mondays[date(2025, 3, 31)],
+        Status.PARENT_DID_NOT_ATTEND,
+        social_worker,
+        miles=Decimal("15"),
+        now=utc(2025, 4, 20),
+    )
+    record(
+        mondays[date(2025, 4, 7)],
+        Status.CANCELLED_BY_CARERS,
+        social_worker,
+        cancelled_at=utc(2025, 4, 6, 9),
+        now=utc(2025, 4, 20),
+    )
+    record(
+        mondays[date(2025, 4, 14)],
+        Status.CHILD_UNWELL,
+        social_worker,
+        cancelled_at=utc(2025, 4, 14, 7),
+        now=utc(2025, 4, 20),
+    )
+    figures = measures.ep_measures(year=2025, today=date(2025, 5, 1)).family_time
+    # Four Mondays planned (24, 31 Mar, 7, 14 Apr); one held, one missed; the carers
+    # cancelled one, the child was unwell for one.
+    assert (figures.planned, figures.held, figures.did_not_attend) == (4, 1, 1)
+    assert figures.cancelled == [
+        ("The authority", 0),
+        ("The carers", 1),
+        ("The parent", 0),
+        ("The child was unwell", 1),
+    ]
+    # 25 miles at 25 mph is 1 hour, over two placement-weeks (w/c 24 and 31 Mar): 0.5.
+    assert (figures.miles, figures.placement_weeks) == (Decimal("25.0"), 2)
+    assert figures.travel_hours_per_week == 0.5
+    client.force_login(manager)
+    html = client.get("/admin/placements/placement/measures/?year=2025").content.decode()
+    assert "Carers&#x27; travel, hours a week a placement" in html
+    rows = measures.measures_csv_rows(measures.ep_measures(year=2025, today=date(2025, 5, 1)))
+    assert [
+        "Carers' family time travel, hours a week a placement (2025)",
+        "All routes",
+        "0.5",
+        "2",
+        "",
+    ] in rows
+
+
+def test_a_birth_relative_finds_their_own_details_in_a_subject_access_request(child, social_worker):
+    from portal.subject_access import REMOVED, REVIEW, Person, sections_for
+
+    services.birth_relative_record(
+        child=child,
+        relationship=BirthRelative.Relationship.MOTHER,
+        name="Dana Example",
+        has_parental_responsibility=True,
+        by=social_worker,
+    )
+    services.book_entry_add(
+        child=child,
+        side=CommunicationBookEntry.Side.PARENTS,
+        written_on=date(2025, 4, 14),
+        text="Thank you for the photos.",
+        by=social_worker,
+    )
+    found = [
+        s
+        for s in sections_for(Person(first_name="dana", last_name="example"))
+        if s.source == "placements"
+    ]
+    assert len(found) == 1
+    rows = dict(found[0].rows)
+    assert rows["Relationship to the child"] == "Mother"
+    assert rows["Communication book entry, 14/04/2025"] == "Thank you for the photos."
+    assert found[0].review == REVIEW
+    assert f"The child: {REMOVED}" in found[0].removed
+    assert "Willow" not in str(found[0])
+    assert not [
+        s
+        for s in sections_for(Person(first_name="Dana", last_name="Other"))
+        if s.source == "placements"
+    ]
