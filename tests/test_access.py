@@ -304,10 +304,10 @@ STAFF_PAGES = (
         {PANEL: "read papers", SUPERUSER: "read papers"},
         probes={
             # A member's link opens for that member alone (tests/carers/test_panels.py):
-            # anyone else with the role is told so (410); without the role, 403.
+            # anyone else with the role is told so on the papers page; without it, 403.
             "read papers": (
                 Probe("carers_panelsitting_papers"),
-                Probe("carers_panelsitting_paper", allowed=410),
+                Probe("carers_panelsitting_paper", marker="This link is for another panel member."),
             ),
         },
     ),

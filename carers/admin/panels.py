@@ -232,7 +232,6 @@ class PanelPapersAdmin:
                     "refused": refusal.messages,
                     "sittings": panel_services.member_sittings(user=request.user),
                 },
-                status=410,
             )
         response = HttpResponse(
             panel_paper_pdf(household=household, watermark=member.name),
