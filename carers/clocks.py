@@ -204,9 +204,11 @@ def review_after_placement_due(ended_on: date) -> date:
 # to Stage 2 and the four-month decision clock above runs from the day they notify the
 # agency that they want to proceed (Adoption Agencies Regulations 2005, Part 4 as
 # substituted by SI 2013/985; Adoption statutory guidance, chapter 3). The guidance offers
-# it to adopters approved in England or Wales on or after this day (when the 2005
-# regulations came into force) and to foster carers currently approved.
+# it to adopters approved in England or Wales on or after 30 December 2005 (when the 2005
+# regulations came into force) and to foster carers currently approved who were assessed
+# under the Fostering Services (England) Regulations 2011 (in force 1 April 2011).
 FAST_TRACK_ADOPTERS_APPROVED_FROM = date(2005, 12, 30)
+FAST_TRACK_FOSTER_CARERS_APPROVED_FROM = date(2011, 4, 1)
 
 
 def training_basis(course: TrainingCourse, household: Household, adoption: Assessment | None):

@@ -22,6 +22,10 @@ def reviews_of_both_approvals(apps, schema_editor):
             status="approved", adopter_approved_on__isnull=False
         ).order_by("pk")
     )
+    if schema_editor.connection.vendor == "postgresql":
+        # The new rows' deferred foreign key checks run now, so the indexes that follow
+        # in this transaction can be built.
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 def back_to_foster_carer_reviews_only(apps, schema_editor):

@@ -684,6 +684,15 @@ def fast_track_problems(*, basis: str, since: date | None, on: date) -> list[str
             "The fast track is for adopters approved in England or Wales from "
             f"{day(clocks.FAST_TRACK_ADOPTERS_APPROVED_FROM)}: start at Stage 1 instead."
         )
+    if (
+        basis == FastTrackBasis.APPROVED_FOSTER_CARER
+        and since < clocks.FAST_TRACK_FOSTER_CARERS_APPROVED_FROM
+    ):
+        problems.append(
+            "The fast track is for foster carers assessed under the Fostering Services "
+            "(England) Regulations 2011, approved from "
+            f"{day(clocks.FAST_TRACK_FOSTER_CARERS_APPROVED_FROM)}: start at Stage 1 instead."
+        )
     return problems
 
 

@@ -72,6 +72,15 @@ def test_who_may_take_the_fast_track(social_worker):
         "The fast track is for adopters approved in England or Wales from 30 December 2005: "
         "start at Stage 1 instead."
     ]
+    assert refused(
+        services.assessment_fast_track,
+        **kwargs,
+        basis=FastTrackBasis.APPROVED_FOSTER_CARER,
+        since=date(2011, 3, 31),
+    ) == [
+        "The fast track is for foster carers assessed under the Fostering Services (England) "
+        "Regulations 2011, approved from 1 April 2011: start at Stage 1 instead."
+    ]
     assert refused(services.assessment_fast_track, **kwargs, basis="", since=None) == [
         "Choose the basis of the fast track: approved foster carers or adopted before."
     ]
