@@ -160,6 +160,7 @@ class FamilyTimeSessionAdmin(CaseFields, admin.ModelAdmin):
     list_filter = ("status", "kind", "claim", CaseloadFilter)
     list_select_related = ("child", "placement", "placement__household")
     list_per_page = 50
+    ordering = ("-held_on", "-starts_at", "-id")
     search_fields = ("child__reference", "placement__reference")
     search_help_text = "Search by child (C00012) or placement (PL00007) reference."
     # No date drill-down: a month of sessions three times a week makes its day links too
