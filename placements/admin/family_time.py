@@ -160,9 +160,11 @@ class FamilyTimeSessionAdmin(CaseFields, admin.ModelAdmin):
     list_filter = ("status", "kind", "claim", CaseloadFilter)
     list_select_related = ("child", "placement", "placement__household")
     list_per_page = 50
+    ordering = ("-held_on", "-starts_at", "-id")
     search_fields = ("child__reference", "placement__reference")
     search_help_text = "Search by child (C00012) or placement (PL00007) reference."
-    date_hierarchy = "held_on"
+    # No date drill-down: a month of sessions three times a week makes its day links too
+    # small to tap (WCAG 2.5.8); the list is newest first and filtered by status.
     actions = ("claims_submitted", "claims_approved", "claims_paid", "mileage_csv")
     readonly_fields = ("child_link", "held_on", "starts_at", "kind", "plan_details", "notice")
     fields = (

@@ -70,7 +70,7 @@ def test_every_section_of_a_case_fits_the_screen_and_is_accessible(page, live_se
         + section_urls(PlacementAdmin, "placements_placement", placement.pk)
         + section_urls(ChildAdmin, "placements_child", child.pk)
     )
-    assert len(pages) == 7 + 5 + 7
+    assert len(pages) == 7 + 5 + 8
 
     sign_in(page, live_server, worker)
     problems = {}

@@ -768,7 +768,7 @@ def test_family_time_measures_worked_by_hand(mondays, social_worker, manager, cl
     assert figures.travel_hours_per_week == 0.5
     client.force_login(manager)
     html = client.get("/admin/placements/placement/measures/?year=2025").content.decode()
-    assert "Carers&#x27; travel, hours a week a placement" in html
+    assert "Carers' travel, hours a week a placement" in html
     rows = measures.measures_csv_rows(measures.ep_measures(year=2025, today=date(2025, 5, 1)))
     assert [
         "Carers' family time travel, hours a week a placement (2025)",
