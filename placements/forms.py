@@ -632,6 +632,13 @@ class ReferralForm(forms.ModelForm):
             "legal_position": forms.RadioSelect,
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Radio buttons for a required choice: no empty button.
+        for name in ("route", "legal_position"):
+            if name in self.fields:
+                self.fields[name].choices = self.fields[name].choices[1:]
+
     def clean_received_on(self):
         value = self.cleaned_data["received_on"]
         validate_happened(value)

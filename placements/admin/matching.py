@@ -44,6 +44,14 @@ def _button(url: str, label: str) -> str:
     return format_html('<a class="button" href="{}">{}</a>', url, label)
 
 
+def _buttons(items) -> str:
+    """Buttons one under the other, spaced for touch (``placements-actions``)."""
+    return format_html(
+        '<ul class="placements-actions">{}</ul>',
+        format_html_join("", "<li>{}</li>", ((item,) for item in items)),
+    )
+
+
 @admin.register(Referral)
 class ReferralAdmin(SavesThroughServices, admin.ModelAdmin):
     form = ReferralForm
@@ -217,7 +225,7 @@ class ReferralAdmin(SavesThroughServices, admin.ModelAdmin):
                     formats.day(link.shared_on) if link.shared_on else "Not yet",
                     decision,
                     outcome,
-                    format_html(" ".join(["{}"] * len(steps)), *steps) if steps else "",
+                    _buttons(steps) if steps else "",
                 )
             )
         return format_html(
@@ -319,7 +327,7 @@ class ReferralAdmin(SavesThroughServices, admin.ModelAdmin):
                 reverse("admin:placements_child_section", args=[obj.child_id, "documents"]),
             )
         )
-        return format_html(" ".join(["{}"] * len(steps)), *steps)
+        return _buttons(steps)
 
     def save_model(self, request, obj, form, change):
         try:

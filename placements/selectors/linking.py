@@ -31,22 +31,10 @@ from carers.models import Assessment, Household, Track
 from portal import dates, formats
 
 from ..models import Link, MatchingPause, Placement, PlacementChild, PostcodeDistrict, Referral
+from ..services.approvals import terms_of_approval_text
 from ..travel import distance_km, district_of, travel_minutes
 
 OPEN_REFERRAL = (Referral.Status.OPEN, Referral.Status.LINKING, Referral.Status.MATCHED)
-
-
-def _children(number: int) -> str:
-    return f"{number} child{'ren' if number != 1 else ''}"
-
-
-def terms_text(approval: Assessment) -> str:
-    """An approval's terms as the decision gave them: "1 child aged 0 to 2"."""
-    number = approval.approved_number_of_children
-    children = _children(number) if number else "children"
-    if approval.approved_age_from is None or approval.approved_age_to is None:
-        return children
-    return f"{children} aged {approval.approved_age_from} to {approval.approved_age_to}"
 
 
 def terms_problems(
@@ -72,7 +60,7 @@ def terms_problems(
         if approval is None:
             continue
         as_what = "adopters" if track == Track.ADOPTION else "foster carers"
-        terms = f"Approved as {as_what} for {terms_text(approval)}"
+        terms = f"Approved as {as_what} for {terms_of_approval_text(approval)}"
         number = approval.approved_number_of_children
         in_the_home = already_placed + children
         if number and in_the_home > number:

@@ -283,17 +283,21 @@ def referral_acknowledge(*, referral: Referral, on: date, by) -> Referral:
     return referral
 
 
+def _close_link(link: Link, *, on: date, reason: str, by) -> None:
+    link.outcome, link.outcome_on, link.closed_reason = Link.Outcome.CLOSED, on, reason[:300]
+    with audit.silenced():
+        link.save(update_fields=["outcome", "outcome_on", "closed_reason"])
+    audit.record(
+        link,
+        "placements.link.closed",
+        by=by,
+        changes={"outcome": [Link.Outcome.OPEN, Link.Outcome.CLOSED]},
+    )
+
+
 def _close_open_links(referral: Referral, *, on: date, reason: str, by) -> None:
     for link in referral.links.filter(outcome=Link.Outcome.OPEN):
-        link.outcome, link.outcome_on, link.closed_reason = Link.Outcome.CLOSED, on, reason[:300]
-        with audit.silenced():
-            link.save(update_fields=["outcome", "outcome_on", "closed_reason"])
-        audit.record(
-            link,
-            "placements.link.closed",
-            by=by,
-            changes={"outcome": [Link.Outcome.OPEN, Link.Outcome.CLOSED]},
-        )
+        _close_link(link, on=on, reason=reason, by=by)
 
 
 def referral_close(*, referral: Referral, action: str, on: date, reason: str, by) -> Referral:
@@ -471,18 +475,6 @@ def link_record_decision(*, link: Link, decision: str, on: date, by) -> Link:
             _close_link(link, on=on, reason="The carers decided not to go ahead.", by=by)
         referral_deadlines_refresh(referral=referral)
     return link
-
-
-def _close_link(link: Link, *, on: date, reason: str, by) -> None:
-    link.outcome, link.outcome_on, link.closed_reason = Link.Outcome.CLOSED, on, reason[:300]
-    with audit.silenced():
-        link.save(update_fields=["outcome", "outcome_on", "closed_reason"])
-    audit.record(
-        link,
-        "placements.link.closed",
-        by=by,
-        changes={"outcome": [Link.Outcome.OPEN, Link.Outcome.CLOSED]},
-    )
 
 
 def link_close(*, link: Link, on: date, reason: str, by) -> Link:
