@@ -35,6 +35,7 @@ from . import audit, dates
 from .audit import AuditNamed
 from .formats import day
 from .roles import Role
+from .versions import CaseRecord
 from .workflow import Refused, lock
 
 TEXT_MAX_LENGTH = 10_000
@@ -48,7 +49,7 @@ class NoteKind(models.TextChoices):
     MANAGEMENT_OVERSIGHT = "management_oversight", "Management oversight"
 
 
-class CaseNoteBase(AuditNamed, models.Model):
+class CaseNoteBase(AuditNamed, CaseRecord):
     """A note on a case, written once. The concrete table adds the foreign key to its case."""
 
     kind = models.CharField(max_length=30, choices=NoteKind.choices)
