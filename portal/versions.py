@@ -65,7 +65,7 @@ class CaseRecord(models.Model):
     versions = GenericRelation("portal.RecordVersion")
 
     objects = CurrentRecords()
-    all_objects = models.Manager()
+    all_objects = models.Manager()  # noqa: DJ012 - the second manager, not a field
 
     class Meta:
         abstract = True
