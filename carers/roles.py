@@ -28,7 +28,8 @@ MANAGEMENT = [
     "carers.record_agency_decision",
     *model_perms("carers.trainingcourse", ("add", "change", "delete")),
     "carers.delete_panelsitting",
-    "carers.delete_document",
+    # A mistaken document or note is withdrawn with a reason, never deleted.
+    "portal.withdraw_record",
 ]
 
 

@@ -2,7 +2,7 @@
 
 The most sensitive records, for social workers and team managers only. Social workers
 record placements and keep their records; team managers also grant reg 25A approvals,
-delete mistaken records and see the EP measures.
+withdraw mistaken records and see the EP measures.
 """
 
 from portal.roles import grant_casework, model_perms, view
@@ -29,8 +29,8 @@ CASEWORK = [
     *model_perms("placements.localauthority", ("view", "add", "change")),
     *model_perms("placements.professional", ("view", "add", "change")),
     *model_perms("placements.childprofessional", ("view", "add", "change", "delete")),
-    # Documents on a child are evidence: uploaded, never edited; a mistaken one is
-    # deleted by a team manager.
+    # Documents on a child are evidence: uploaded, never edited or deleted; a mistaken
+    # one is withdrawn by a team manager.
     *model_perms("placements.childdocument", ("view", "add")),
     *view("placements.placementchild"),
     *view("placements.courtorder"),
@@ -44,8 +44,10 @@ MANAGEMENT = [
     "placements.view_measures",
     "placements.grant_temporary_approval",
     "placements.add_temporaryapproval",
-    *[perm for model in RECORDS for perm in model_perms(model, ("delete",))],
-    "placements.delete_childdocument",
+    # Case records are never deleted: a mistaken row is withdrawn (portal.versions).
+    # Proceedings with nothing on them may still be removed.
+    "placements.delete_proceedings",
+    "portal.withdraw_record",
 ]
 
 

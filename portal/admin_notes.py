@@ -1,6 +1,7 @@
 """Case notes in the staff area: a read-only list on the case's page, newest first, each
 correction shown with the words it corrects, and the two form pages ("Add a note",
-"Correct this note") on the one staff form page. Nobody changes or deletes a note.
+"Correct this note") on the one staff form page. Nobody changes or deletes a note; one
+written on the wrong case is withdrawn with a reason (``portal.admin_versions``).
 
 A case's admin takes ``CaseNotesAdmin`` (before ``admin.ModelAdmin``) and lists a
 ``CaseNoteInline`` subclass for its note table; the app registers the table with
@@ -16,6 +17,7 @@ from django.utils.html import format_html, linebreaks
 
 from . import casenotes
 from .admin_filters import ReadOnly
+from .admin_versions import RecordHistory
 from .formats import day
 from .forms import DateInput
 from .staffpages import form_page
@@ -42,8 +44,9 @@ class NoteForm(forms.Form):
     )
 
 
-class CaseNoteInline(ReadOnly, admin.TabularInline):
-    """The notes on a case's page, read-only for everyone."""
+class CaseNoteInline(RecordHistory, ReadOnly, admin.TabularInline):
+    """The notes on a case's page, read-only for everyone; a team manager withdraws one
+    written on the wrong case (``portal.versions``)."""
 
     template = "admin/edit_inline/case_notes.html"
     extra = 0

@@ -3,7 +3,8 @@ oversight), written once.
 
 A note records the day it happened (``happened_on``: today or earlier, and not before
 the case began, by ``portal.dates``), its kind and its text, who wrote it and when. It
-is never changed or deleted: a mistake is put right by a *correction*, a new note that
+is never changed or deleted: a note written on the wrong case is *withdrawn* with a
+reason (``note_withdraw``, ``portal.versions``); a mistake is put right by a *correction*, a new note that
 names the note it corrects (``corrects``), so the old wording is kept beside the new.
 Corrections form a chain: a note is corrected at most once (a unique key in the
 database), and a correction may itself be corrected; a note already corrected is
@@ -31,7 +32,7 @@ from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from . import audit, dates
+from . import audit, dates, versions
 from .audit import AuditNamed
 from .formats import day
 from .roles import Role
@@ -184,3 +185,9 @@ def note_correct(*, note: CaseNoteBase, kind: str, happened_on: date, text: str,
             )
         case = getattr(original, source.case_field)
         return _write(source, case, written, by=by, corrects=original, action="corrected")
+
+
+def note_withdraw(*, note: CaseNoteBase, reason: str, by):
+    """Withdraw ``note`` (written on the wrong case): it keeps its words, leaves the
+    case's notes and stays readable, with the reason, in the case's history."""
+    return versions.withdraw(record=note, reason=reason, by=by)

@@ -434,6 +434,7 @@ class RecordVersion(models.Model):
 
     class Meta:
         ordering = ["-changed_at", "-id"]
+        permissions = [("withdraw_record", "Can withdraw a case record entered by mistake")]
         indexes = [
             models.Index(
                 fields=["content_type", "object_id", "-changed_at"], name="record_version_of_row"

@@ -26,6 +26,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.db.models.signals import pre_save
 from django.utils import timezone
@@ -35,6 +36,8 @@ from .formats import day
 from .workflow import Refused, lock
 
 REASON_MAX_LENGTH = 500
+# Held by team managers (the apps' roles): the people who used to delete mistaken rows.
+WITHDRAW_PERMISSION = "portal.withdraw_record"
 
 # "app_label.modelname" -> the fields whose earlier wording is kept.
 _VERSIONED: dict[str, tuple[str, ...]] = {}
@@ -140,6 +143,8 @@ def field_label(model, name: str) -> str:
 def withdraw(*, record: CaseRecord, reason: str, by) -> CaseRecord:
     """Withdraw ``record`` (entered by mistake, on the wrong case): it keeps its words and
     leaves the current record. Call inside the app's transaction when its clocks follow."""
+    if not by.has_perm(WITHDRAW_PERMISSION):
+        raise PermissionDenied("Only a team manager withdraws a record.")
     reason = (reason or "").strip()
     problems = []
     if not reason:

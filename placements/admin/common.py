@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from portal import audit
 from portal.admin_filters import ReadOnly
 from portal.admin_sections import CaseFields
+from portal.admin_versions import RecordHistory
 from portal.staffpages import form_page
 from portal.workflow import Refused
 
@@ -57,9 +58,10 @@ def _form_page(model_admin, request, **page):
     )
 
 
-class PlacementRecordInline(CaseFields, admin.StackedInline):
+class PlacementRecordInline(RecordHistory, CaseFields, admin.StackedInline):
     """Records kept on a case (a placement, proceedings or a child). Social workers add
-    and correct them; only team managers hold the permission to delete a mistaken row.
+    and correct them (each earlier wording kept); a team manager withdraws a mistaken
+    row with a reason (``portal.versions``), nobody deletes one.
     Each row is saved by its service (``save_records``, from the admin's ``save_related``)."""
 
     extra = 0
@@ -73,11 +75,7 @@ def save_records(formset, *, by) -> dict:
     formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
     for index, form in enumerate(formset.forms):
         try:
-            if form in formset.deleted_forms:
-                if form.instance.pk:
-                    services.placement_record_delete(record=form.instance, by=by)
-                    formset.deleted_objects.append(form.instance)
-            elif form.has_changed():
+            if form.has_changed():
                 existing = bool(form.instance.pk)
                 record = form.service_save(by=by)
                 if existing:

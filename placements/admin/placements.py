@@ -21,6 +21,8 @@ from portal.admin_filters import CaseListColumns
 from portal.admin_notes import CaseNoteInline, CaseNotesAdmin
 from portal.admin_saves import RefusedOnSave, SavesThroughServices
 from portal.admin_sections import CaseSectionsAdmin, Section
+from portal.admin_versions import CaseWithdrawals
+from portal.casenotes import note_withdraw
 from portal.staffpages import offered_page
 
 from .. import clocks, letters, measures, selectors, services
@@ -142,11 +144,19 @@ class PlacementNoteInline(CaseNoteInline):
 class PlacementAdmin(
     CaseSectionsAdmin,
     ReallocateAdmin,
+    CaseWithdrawals,
     CaseNotesAdmin,
     SavesThroughServices,
     CaseListColumns,
     admin.ModelAdmin,
 ):
+    withdrawals = {
+        "placements.familytimearrangement": services.placement_record_withdraw,
+        "placements.familytimesession": services.placement_record_withdraw,
+        "placements.lookedafterreview": services.placement_record_withdraw,
+        "placements.socialworkervisit": services.placement_record_withdraw,
+        "placements.placementnote": note_withdraw,
+    }
     form = PlacementChangeForm
     view_on_site = False
     change_form_template = "admin/placements/placement/change_form.html"

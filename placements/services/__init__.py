@@ -76,7 +76,7 @@ from .deadlines import (
     deadlines_refresh_all,
     proceedings_dates_refresh,
 )
-from .documents import child_document_add, child_document_delete
+from .documents import child_document_add, child_document_withdraw
 from .notes import CHILD_NOTES, PLACEMENT_NOTES, child_began_on, placement_began_on
 from .placements import (
     ACTIONS,
@@ -105,7 +105,7 @@ from .records import (
     family_time_session_record,
     family_time_session_update,
     hearing_update,
-    placement_record_delete,
+    placement_record_withdraw,
     proceedings_extension_update,
     record_date_problems,
     review_record,
@@ -179,7 +179,7 @@ __all__ = [
     "family_time_session_record",
     "family_time_session_update",
     "hearing_update",
-    "placement_record_delete",
+    "placement_record_withdraw",
     "proceedings_extension_update",
     "record_date_problems",
     "review_record",
@@ -194,7 +194,7 @@ __all__ = [
     "proceedings_dates_refresh",
     # documents
     "child_document_add",
-    "child_document_delete",
+    "child_document_withdraw",
     # notes
     "CHILD_NOTES",
     "PLACEMENT_NOTES",

@@ -38,28 +38,56 @@ def relabel_audit_entries(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('auditlog', '0017_add_actor_email'),
-        ('contenttypes', '0002_remove_content_type_name'),
-        ('portal', '0009_subject_access_requests'),
+        ("auditlog", "0017_add_actor_email"),
+        ("contenttypes", "0002_remove_content_type_name"),
+        ("portal", "0009_subject_access_requests"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RecordVersion',
+            name="RecordVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('object_id', models.PositiveBigIntegerField()),
-                ('field', models.CharField(max_length=60)),
-                ('text', models.TextField(verbose_name='earlier wording')),
-                ('changed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('changed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('content_type', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='contenttypes.contenttype')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("object_id", models.PositiveBigIntegerField()),
+                ("field", models.CharField(max_length=60)),
+                ("text", models.TextField(verbose_name="earlier wording")),
+                ("changed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "changed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "content_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="contenttypes.contenttype",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-changed_at', '-id'],
-                'indexes': [models.Index(fields=['content_type', 'object_id', '-changed_at'], name='record_version_of_row')],
+                "ordering": ["-changed_at", "-id"],
+                "permissions": [
+                    ("withdraw_record", "Can withdraw a case record entered by mistake")
+                ],
+                "indexes": [
+                    models.Index(
+                        fields=["content_type", "object_id", "-changed_at"],
+                        name="record_version_of_row",
+                    )
+                ],
             },
         ),
         migrations.RunPython(relabel_audit_entries, migrations.RunPython.noop),
