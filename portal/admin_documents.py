@@ -145,6 +145,7 @@ class CaseDocumentsInline(RecordHistory, CaseFields, admin.StackedInline):
 
     formset = DocumentsPerSaveFormSet
     template = "admin/edit_inline/case_documents.html"
+    history_column = False
     extra = 1
 
     def get_queryset(self, request):

@@ -31,6 +31,7 @@ class WithdrawForm(forms.Form):
         label="Why is this withdrawn?",
         max_length=versions.REASON_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        error_messages={"required": "Say in words why this is withdrawn."},
         help_text="For example: written on the wrong child's record. The record keeps its "
         "words; they stay readable in its history.",
     )
@@ -71,17 +72,23 @@ def withdraw_url(case_admin_opts, case_pk, record) -> str:
 
 
 class RecordHistory:
-    """An inline of case-record rows with their earlier versions and "Withdraw" link."""
+    """An inline of case-record rows with their earlier versions and "Withdraw" link:
+    a "history" column, or (``history_column = False``) for an inline drawn by its own
+    template, the ``history_of`` filter."""
+
+    history_column = True
 
     def get_queryset(self, request):
         self._may_withdraw = request.user.has_perm(versions.WITHDRAW_PERMISSION)
         return super().get_queryset(request).prefetch_related("versions__changed_by")
 
     def get_readonly_fields(self, request, obj=None):
-        return (*super().get_readonly_fields(request, obj), "history")
+        extra = ("history",) if self.history_column else ()
+        return (*super().get_readonly_fields(request, obj), *extra)
 
     def get_fields(self, request, obj=None):
-        return (*super().get_fields(request, obj), "history")
+        extra = ("history",) if self.history_column else ()
+        return (*super().get_fields(request, obj), *extra)
 
     @admin.display(description="history")
     def history(self, record):
@@ -103,7 +110,7 @@ class RecordHistory:
 class CaseWithdrawals:
     """The "Withdraw" pages of the rows kept on a case, and the case's withdrawn rows."""
 
-    # "app_label.modelname" -> the app's service: service(record=, reason=, by=)
+    # "app_label.modelname" -> the app's service, called as service(record=, reason=, by=)
     withdrawals: dict[str, Callable] = {}
 
     def get_urls(self):

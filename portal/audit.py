@@ -128,7 +128,7 @@ def _label_entry(sender, instance: LogEntry, raw=False, **kwargs):
     model = instance.content_type.model_class()
     row = _logging.get()
     _logging.set(None)
-    if not (isinstance(row, model) if model else False) or str(row.pk) != instance.object_pk:
+    if not (isinstance(row, model) if model else False) or str(row.pk) != str(instance.object_pk):
         row = None
     instance.object_repr = label_for(model, instance.object_pk, row) if model else MASK
 

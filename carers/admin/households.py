@@ -70,8 +70,10 @@ class HouseholdAdmin(
     admin.ModelAdmin,
 ):
     withdrawals = {
-        "carers.document": services.document_withdraw,
-        "carers.householdnote": note_withdraw,
+        "carers.document": lambda record, **given: services.document_withdraw(
+            document=record, **given
+        ),
+        "carers.householdnote": lambda record, **given: note_withdraw(note=record, **given),
     }
     form = HouseholdForm
     change_form_template = "admin/carers/household/change_form.html"

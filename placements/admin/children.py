@@ -212,8 +212,10 @@ class ChildAdmin(
 ):
     withdrawals = {
         "placements.healthassessment": services.placement_record_withdraw,
-        "placements.childdocument": services.child_document_withdraw,
-        "placements.childnote": note_withdraw,
+        "placements.childdocument": lambda record, **given: services.child_document_withdraw(
+            document=record, **given
+        ),
+        "placements.childnote": lambda record, **given: note_withdraw(note=record, **given),
     }
     form = ChildForm
     view_on_site = False

@@ -155,7 +155,7 @@ class PlacementAdmin(
         "placements.familytimesession": services.placement_record_withdraw,
         "placements.lookedafterreview": services.placement_record_withdraw,
         "placements.socialworkervisit": services.placement_record_withdraw,
-        "placements.placementnote": note_withdraw,
+        "placements.placementnote": lambda record, **given: note_withdraw(note=record, **given),
     }
     form = PlacementChangeForm
     view_on_site = False
