@@ -494,9 +494,7 @@ def test_an_unsafe_upload_is_refused(sw_client, social_worker):
     assert not household.documents.exists()
 
 
-def test_a_document_is_withdrawn_on_the_page_never_deleted(
-    manager_client, manager, social_worker
-):
+def test_a_document_is_withdrawn_on_the_page_never_deleted(manager_client, manager, social_worker):
     household = f.household(social_worker)
     document = f.upload(household, Document.Kind.PAR, social_worker)
     name = document.file.name

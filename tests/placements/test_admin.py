@@ -826,9 +826,7 @@ def test_a_record_withdrawn_on_the_page_goes_through_the_service(
     assert 'name="extensions-0-DELETE"' not in html
     client.post(url, form_data(html, **{"extensions-0-DELETE": "on"}))
     assert ProceedingsExtension.objects.filter(pk=extension.pk).exists()
-    withdraw = url.replace(
-        "change/", f"withdraw/placements.proceedingsextension/{extension.pk}/"
-    )
+    withdraw = url.replace("change/", f"withdraw/placements.proceedingsextension/{extension.pk}/")
     assert withdraw in html
     response = client.post(withdraw, {"reason": "Recorded on the wrong proceedings"})
     assert response.status_code == 302

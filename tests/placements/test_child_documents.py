@@ -177,9 +177,7 @@ def test_a_team_manager_withdraws_a_document_with_a_reason_and_nobody_deletes_it
     assert client.post(f"/admin/placements/childdocument/{document.pk}/delete/", {"post": "yes"})
     assert ChildDocument.objects.get() == document
     page = client.get(documents_url(child)).content.decode()
-    url = (
-        f"/admin/placements/child/{child.pk}/withdraw/placements.childdocument/{document.pk}/"
-    )
+    url = f"/admin/placements/child/{child.pk}/withdraw/placements.childdocument/{document.pk}/"
     assert url in page
     refused = client.post(url, {"reason": "  "})
     assert refused.status_code == 200
