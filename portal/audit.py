@@ -44,6 +44,8 @@ _MASKED: dict[str, frozenset[str]] = {}
 # Fields masked on every model that has them: a withdrawal's reason may repeat what was
 # withdrawn (the record keeps it, readable through the record: portal.versions).
 ALWAYS_MASKED = ("withdrawn_reason",)
+# Relations that are not the row's own values: its earlier versions (portal.versions).
+ALWAYS_EXCLUDED = ("versions",)
 
 # "app_label.modelname" -> the name fields a label shows as initials only.
 _INITIALS: dict[str, tuple[str, ...]] = {}
@@ -70,6 +72,7 @@ def register(
     ``initials`` fields (``first_name``, ``last_name``) give the initials in the label."""
     fields = {field.name for field in model._meta.get_fields()}
     masked = [*masked, *(name for name in ALWAYS_MASKED if name in fields)]
+    excluded = [*excluded, *(name for name in ALWAYS_EXCLUDED if name in fields)]
     _MASKED[_label(model)] = frozenset(masked)
     _INITIALS[_label(model)] = tuple(initials)
     options = {}
@@ -104,7 +107,7 @@ def label_for(model, pk, row=None) -> str:
         else f"{capfirst(model._meta.verbose_name)} {pk if pk is not None else '(new)'}"
     )
     fields = _INITIALS.get(_label(model), ())
-    letters = initials_of(*(getattr(row, name, "") for name in fields)) if row else ""
+    letters = initials_of(*(getattr(row, name, "") for name in fields)) if row is not None else ""
     return f"{text} ({letters})" if letters else text
 
 
@@ -218,7 +221,11 @@ def history_hide(rows: Mapping, *, public_addresses: bool = False) -> int:
 def current_actor():
     """The staff member making the request in hand (auditlog's middleware says who), or
     ``None`` in a background job."""
-    actor = auditlog_value.get({}).get("actor")
+    value = auditlog_value.get(None) or {}
+    # auditlog leaves the last request's value behind when the request ends: it holds
+    # only while the request's own receiver is still connected.
+    live = any(key[0] == value.get("signal_duid") for key, *_ in pre_save.receivers)
+    actor = value.get("actor") if live else None
     return actor if getattr(actor, "pk", None) else None
 
 

@@ -140,6 +140,14 @@ def field_label(model, name: str) -> str:
     return str(model._meta.get_field(name).verbose_name)
 
 
+def already_withdrawn(record) -> Refused:
+    """The refusal for a row no longer in the current record (for a caller that locks
+    the row itself and does not find it)."""
+    earlier = type(record).all_objects.filter(pk=record.pk).first()
+    when = f" on {day(earlier.withdrawn_at)}" if earlier and earlier.withdrawn_at else ""
+    return Refused(f"This was already withdrawn{when}.")
+
+
 def withdraw(*, record: CaseRecord, reason: str, by) -> CaseRecord:
     """Withdraw ``record`` (entered by mistake, on the wrong case): it keeps its words and
     leaves the current record. Call inside the app's transaction when its clocks follow."""
@@ -159,14 +167,23 @@ def withdraw(*, record: CaseRecord, reason: str, by) -> CaseRecord:
             # Two people withdrawing the same row at once: the second finds it gone.
             current = lock(record)
         except model.DoesNotExist:
-            earlier = model.all_objects.filter(pk=record.pk).first()
-            when = f" on {day(earlier.withdrawn_at)}" if earlier and earlier.withdrawn_at else ""
-            raise Refused(f"This was already withdrawn{when}.") from None
+            raise already_withdrawn(record) from None
         current.withdrawn_at = timezone.now()
         current.withdrawn_by = by
         current.withdrawn_reason = reason
-        audit.name_next_save(current, f"{_label(model)}.withdrawn")
-        current.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawn_reason"])
+        with audit.silenced():
+            current.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawn_reason"])
+        # The reason is masked in the trail (audit.ALWAYS_MASKED): the record keeps it.
+        audit.record(
+            current,
+            f"{_label(model)}.withdrawn",
+            by=by,
+            changes={
+                "withdrawn_at": (None, current.withdrawn_at),
+                "withdrawn_by": (None, by),
+                "withdrawn_reason": ("", reason),
+            },
+        )
     return current
 
 

@@ -431,7 +431,10 @@ def placement_record_withdraw(*, record, reason: str, by):
     if not isinstance(record, RECORD_MODELS):
         raise TypeError(f"{type(record).__name__} is not a record kept on a placement")
     with transaction.atomic():
-        case, record = _lock_record(record)
+        try:
+            case, record = _lock_record(record)
+        except type(record).DoesNotExist:
+            raise versions.already_withdrawn(record) from None
         record = versions.withdraw(record=record, reason=reason, by=by)
         if isinstance(case, Proceedings):
             proceedings_dates_refresh(proceedings=case)
