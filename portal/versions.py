@@ -28,7 +28,7 @@ from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
-from django.db.models.signals import pre_save
+from django.db.models.signals import post_delete, pre_save
 from django.utils import timezone
 
 from . import audit
@@ -86,6 +86,8 @@ def register(model, *, fields: Iterable[str]) -> None:
     """Keep the earlier wording of ``fields`` of ``model`` whenever one is changed."""
     _VERSIONED[_label(model)] = tuple(fields)
     pre_save.connect(_keep_earlier_wording, sender=model, dispatch_uid=f"versions:{model}")
+    # Erased at the end of its retention period: its versions go with it.
+    post_delete.connect(_erase_versions, sender=model, dispatch_uid=f"versions:{model}")
 
 
 def versioned_fields(model) -> tuple[str, ...]:
@@ -123,6 +125,12 @@ def _keep_earlier_wording(sender, instance, raw=False, update_fields=None, **kwa
         if before[name] not in (None, "") and before[name] != getattr(instance, name)
     ]
     RecordVersion.objects.bulk_create(kept)
+
+
+def _erase_versions(sender, instance, **kwargs):
+    RecordVersion.objects.filter(
+        content_type=ContentType.objects.get_for_model(sender), object_id=instance.pk
+    ).delete()
 
 
 def versions_of(record) -> list:

@@ -199,3 +199,17 @@ def test_a_note_on_the_wrong_case_is_withdrawn_and_its_words_kept(
     assert withdrawn.withdrawn_at <= timezone.now()
     # The note stays a note: withdrawn, not corrected, not deleted.
     assert not LogEntry.objects.get_for_object(note).filter(action=LogEntry.Action.DELETE)
+
+
+def test_a_record_erased_at_the_end_of_retention_takes_its_versions_with_it(
+    placement, social_worker
+):
+    placement_model = type(placement)
+    services.review_record(placement=placement, held_on=date(2025, 3, 28), by=social_worker)
+    placement_model.objects.filter(pk=placement.pk).update(outcome_note="First words")
+    placement.refresh_from_db()
+    placement.outcome_note = "Second words"
+    placement.save(update_fields=["outcome_note"])
+    assert RecordVersion.objects.get().text == "First words"
+    placement.delete()
+    assert not RecordVersion.objects.exists()
