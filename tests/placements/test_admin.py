@@ -832,6 +832,8 @@ def test_a_record_withdrawn_on_the_page_goes_through_the_service(
     assert response.status_code == 302
     assert not ProceedingsExtension.objects.filter(pk=extension.pk).exists()
     assert ProceedingsExtension.all_objects.get(pk=extension.pk).withdrawn_by == manager
+    page = client.get(url).content.decode()
+    assert "Recorded on the wrong proceedings" in page
     # The extended date follows the extensions left (none): back to the 26 weeks, from
     # issue on Monday 24 February 2025, 26 weeks on: Sunday 24 August 2025.
     assert factories.proceedings_of(placement).extended_to is None
