@@ -20,7 +20,7 @@ from .admin_filters import ReadOnly
 from .admin_versions import RecordHistory
 from .formats import day
 from .forms import DateInput
-from .staffpages import form_page
+from .staffpages import case_form_page
 
 
 class NoteForm(forms.Form):
@@ -147,16 +147,7 @@ class CaseNotesAdmin:
         return reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[case.pk])
 
     def _note_page(self, request, case, **page):
-        back = self.notes_url(case)
-        return form_page(
-            request,
-            admin_site=self.admin_site,
-            opts=self.opts,
-            media=self.media,
-            crumbs=[(str(case), back)],
-            back_url=back,
-            **page,
-        )
+        return case_form_page(self, request, case=case, back_url=self.notes_url(case), **page)
 
     def note_add_view(self, request, pk):
         case, _ = self._note_case(request, pk)

@@ -24,6 +24,7 @@ from django.utils.html import format_html, format_html_join, linebreaks
 
 from . import versions
 from .formats import day
+from .staffpages import case_form_page
 
 
 class WithdrawForm(forms.Form):
@@ -159,8 +160,6 @@ class CaseWithdrawals:
         ]
 
     def withdraw_view(self, request, pk, model, record_pk):
-        from .staffpages import form_page
-
         case = self.get_object(request, str(pk))
         service = self.withdrawals.get(model)
         if case is None or service is None:
@@ -174,12 +173,10 @@ class CaseWithdrawals:
         fk = _get_foreign_key(self.model, record_model)
         record = get_object_or_404(record_model.objects, pk=record_pk, **{fk.name: case})
         back = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[pk])
-        return form_page(
+        return case_form_page(
+            self,
             request,
-            admin_site=self.admin_site,
-            opts=self.opts,
-            media=self.media,
-            crumbs=[(str(case), back)],
+            case=case,
             back_url=back,
             title=f"Withdraw this {record_model._meta.verbose_name}: {case}",
             state=f"{record_model._meta.verbose_name.capitalize()}: {record}. Withdrawn, it "
