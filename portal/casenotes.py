@@ -179,7 +179,13 @@ def note_correct(*, note: CaseNoteBase, kind: str, happened_on: date, text: str,
     with transaction.atomic():
         # Two people correcting the same note at once: the second waits, then is refused.
         original = lock(note)
-        if source.model.objects.filter(corrects=original).exists():
+        correction = source.model.all_objects.filter(corrects=original).first()
+        if correction is not None and correction.is_withdrawn:
+            raise Refused(
+                "This note's correction was withdrawn, and a note is corrected once: "
+                "write a new note instead."
+            )
+        if correction is not None:
             raise Refused(
                 "This note has already been corrected: correct its latest correction instead."
             )

@@ -13,7 +13,7 @@ from django.utils import timezone
 from placements import services
 from placements.models import LookedAfterReview, PlacementDeadline, PlacementNote
 from portal.audit import MASK
-from portal.casenotes import NoteKind
+from portal.casenotes import NoteKind, note_withdraw
 from portal.models import RecordVersion
 from portal.roles import Role
 from portal.workflow import Refused
@@ -213,3 +213,16 @@ def test_a_record_erased_at_the_end_of_retention_takes_its_versions_with_it(
     assert RecordVersion.objects.get().text == "First words"
     placement.delete()
     assert not RecordVersion.objects.exists()
+
+
+def test_a_note_whose_correction_was_withdrawn_is_not_corrected_twice(
+    placement, social_worker, manager
+):
+    written = {"kind": NoteKind.CALL, "happened_on": date(2025, 3, 4)}
+    note = services.note_add(case=placement, text="First words", by=social_worker, **written)
+    correction = services.note_correct(
+        note=note, text="Corrected words", by=social_worker, **written
+    )
+    note_withdraw(note=correction, reason="Corrected the wrong note", by=manager)
+    with pytest.raises(Refused, match="correction was withdrawn"):
+        services.note_correct(note=note, text="Again", by=social_worker, **written)
