@@ -19,8 +19,9 @@ from django.core.exceptions import PermissionDenied
 from django.forms.models import _get_foreign_key
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.template.defaultfilters import linebreaks_filter
 from django.urls import path, reverse
-from django.utils.html import format_html, format_html_join, linebreaks
+from django.utils.html import format_html, format_html_join
 
 from . import versions
 from .formats import day
@@ -51,18 +52,18 @@ def history_html(record) -> str:
         return ""
     items = format_html_join(
         "",
-        "<li>{} before {} changed it on {}:<blockquote>{}</blockquote></li>",
+        '<li>{} before {} changed it on {}:<div class="earlier-wording">{}</div></li>',
         (
             (
                 versions.field_label(type(record), row.field).capitalize(),
                 _who(row.changed_by),
                 day(row.changed_at),
-                linebreaks(row.text),
+                linebreaks_filter(row.text, autoescape=True),
             )
             for row in rows
         ),
     )
-    return format_html("<details><summary>Earlier versions</summary><ul>{}</ul></details>", items)
+    return format_html("<p><strong>Earlier versions</strong></p><ul>{}</ul>", items)
 
 
 def withdraw_url(case_admin_opts, case_pk, record) -> str:
@@ -100,7 +101,7 @@ class RecordHistory:
             case_pk = getattr(record, f"{_get_foreign_key(self.parent_model, self.model).name}_id")
             parts.append(
                 format_html(
-                    '<p><a href="{}">Withdraw this {}</a></p>',
+                    '<p><a class="button" href="{}">Withdraw this {}</a></p>',
                     withdraw_url(self.parent_model._meta, case_pk, record),
                     self.model._meta.verbose_name,
                 )

@@ -555,8 +555,20 @@ def records(make_staff, settings, tmp_path):
     placements_services.hearing_record(
         proceedings=proceedings, held_on=date(2025, 3, 10), kind="case_management", by=social_worker
     )
-    placements_services.review_record(
-        placement=placement, held_on=date(2025, 3, 12), by=social_worker
+    review = placements_services.review_record(
+        placement=placement, held_on=date(2025, 3, 12), by=social_worker, note="Plan agreed"
+    )
+    # A review's note corrected (an earlier version) and a review withdrawn: the page
+    # shows both to those who may see the placement (portal/versions.py).
+    placements_services.review_update(
+        review=review, held_on=review.held_on, by=social_worker, note="Plan agreed in full"
+    )
+    placements_services.placement_record_withdraw(
+        record=placements_services.review_record(
+            placement=placement, held_on=date(2025, 3, 13), by=social_worker
+        ),
+        reason="Recorded twice",
+        by=manager,
     )
     professional = Professional.objects.create(
         name="Iris Reviewer",
