@@ -7,7 +7,7 @@ class CarersConfig(AppConfig):
 
     def ready(self):
         from enquiries.services.enquiries import register_household_lookup
-        from portal import audit
+        from portal import audit, versions
         from portal.caseloads import register_caseload
         from portal.casenotes import register_notes
         from portal.dashboard import register_panel
@@ -58,11 +58,13 @@ class CarersConfig(AppConfig):
         lock_rank(models.Assessment, 110)
         lock_rank(models.FosterCarerReview, 120)
 
+        # Labels in the trail carry references and initials only (portal.audit.label).
+        PERSON = ["first_name", "last_name"]
         audit.register(models.Household)
         audit.register(models.Assessment)
-        audit.register(models.Applicant)
-        audit.register(models.HouseholdMember)
-        audit.register(models.SupportNetworkMember)
+        audit.register(models.Applicant, initials=PERSON)
+        audit.register(models.HouseholdMember, initials=PERSON)
+        audit.register(models.SupportNetworkMember, initials=["name"])
         # A certificate number or a note on a check can reveal a criminal record or health.
         audit.register(models.StatutoryCheck, masked=["certificate_number", "notes"])
         audit.register(models.Document)
@@ -74,3 +76,8 @@ class CarersConfig(AppConfig):
         audit.register(models.FosterCarerReview, masked=["notes"])
         # A case note can say anything about the family: the trail keeps who wrote it, when.
         audit.register(models.HouseholdNote, masked=["text"])
+
+        # The case record keeps every wording it had (portal.versions).
+        versions.register(models.StatutoryCheck, fields=["certificate_number", "notes"])
+        versions.register(models.FosterCarerReview, fields=["notes"])
+        versions.register(models.Document, fields=["title"])

@@ -22,6 +22,7 @@ from portal.constraints import dates_in_order
 from portal.deadlines import DeadlineBase
 from portal.references import reference_field
 from portal.storage import random_name
+from portal.versions import CaseRecord
 
 from .storage import private_storage
 
@@ -744,7 +745,7 @@ def document_upload_to(instance: "Document", filename: str) -> str:
     return random_name("carers", filename)
 
 
-class Document(AuditNamed, models.Model):
+class Document(AuditNamed, CaseRecord):
     """An uploaded file in private storage: downloaded only through a permission check."""
 
     class Kind(models.TextChoices):

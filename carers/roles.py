@@ -40,7 +40,8 @@ MANAGEMENT = [
     "carers.delete_panelsitting",
     # The central list of panel members is kept by team managers.
     *model_perms("carers.panelmember", ("add", "change", "delete")),
-    "carers.delete_document",
+    # A mistaken document or note is withdrawn with a reason, never deleted.
+    "portal.withdraw_record",
 ]
 
 

@@ -39,6 +39,7 @@ class EnquiriesConfig(AppConfig):
             Booking,
             excluded=["updated_at", "token"],
             masked=["name", "email", "phone", "access_needs"],
+            initials=["name"],
         )
 
         # Enquiries: personal fields are masked completely.
@@ -53,6 +54,7 @@ class EnquiriesConfig(AppConfig):
             Enquiry,
             excluded=["updated_at", *links_back],
             masked=AUDIT_MASKED_FIELDS["enquiry"],
+            initials=["first_name", "last_name"],
         )
         audit.register(EnquiryContact, masked=AUDIT_MASKED_FIELDS["enquirycontact"])
         audit.register(EnquiryNote, masked=AUDIT_MASKED_FIELDS["enquirynote"])

@@ -6,7 +6,7 @@ class PlacementsConfig(AppConfig):
     verbose_name = "Placements"
 
     def ready(self):
-        from portal import audit
+        from portal import audit, versions
         from portal.caseloads import register_caseload
         from portal.casenotes import register_notes
         from portal.dashboard import register_panel
@@ -57,7 +57,12 @@ class PlacementsConfig(AppConfig):
 
         # Names and notes about children and birth families are hidden in the audit trail
         # (the trail says what changed and who changed it); the record itself has them.
-        audit.register(models.Child, masked=["first_name", "last_name"], excluded=["updated_at"])
+        audit.register(
+            models.Child,
+            masked=["first_name", "last_name"],
+            excluded=["updated_at"],
+            initials=["first_name", "last_name"],
+        )
         audit.register(models.SiblingGroup, masked=["notes"])
         audit.register(models.Placement, masked=["outcome_note"], excluded=["updated_at"])
         audit.register(models.PlacementChild)
@@ -76,7 +81,7 @@ class PlacementsConfig(AppConfig):
         audit.register(models.HealthAssessment, masked=["note"])
         audit.register(models.ChildDocument, masked=["title"])
         audit.register(models.ChildProfessional)
-        audit.register(models.Professional, masked=["name", "email", "phone"])
+        audit.register(models.Professional, masked=["name", "email", "phone"], initials=["name"])
         audit.register(models.LocalAuthority)
         audit.register(models.ChildNote, masked=["text"])
         audit.register(models.PlacementNote, masked=["text"])
@@ -89,3 +94,20 @@ class PlacementsConfig(AppConfig):
         audit.register(models.Match, masked=["support_plan", "family_time_transport_plan"])
         audit.register(models.MatchingPause, masked=["reason"])
         audit.register(models.AdoptionMatch)
+
+        # The case record keeps every wording it had (portal.versions): what the trail
+        # masks is readable through the record, to those who may see the record.
+        for model, fields in (
+            (models.SiblingGroup, ["notes"]),
+            (models.Placement, ["outcome_note"]),
+            (models.ProceedingsExtension, ["reason"]),
+            (models.Hearing, ["outcome_note"]),
+            (models.LookedAfterReview, ["note"]),
+            (models.SocialWorkerVisit, ["note"]),
+            (models.Proceedings, ["case_number"]),
+            (models.ParentConsent, ["cafcass_officer"]),
+            (models.HealthAssessment, ["note"]),
+            (models.ChildDocument, ["title"]),
+            (models.FamilyTimeSession, ["note"]),
+        ):
+            versions.register(model, fields=fields)

@@ -345,12 +345,17 @@ class PlacementRecordForm(forms.ModelForm):
         exclude.add("child")
         return exclude
 
+    def _record_fields(self) -> set[str]:
+        # The page also shows columns that are not the row's own (its history).
+        return {field.name for field in self._meta.model._meta.concrete_fields}
+
     def service_save(self, *, by):
         """Record the row, or correct the one recorded, through its service."""
         values = {
             name: self.cleaned_data.get(name)
             for name in self._meta.fields
             if name not in ("placement", "proceedings", self.owner_name)
+            and name in self._record_fields()
         }
         if self.instance.pk:
             values.pop("child", None)  # a row stays with its child

@@ -29,6 +29,7 @@ from portal.constraints import dates_in_order
 from portal.deadlines import DeadlineBase
 from portal.references import reference_field
 from portal.storage import random_name
+from portal.versions import CaseRecord
 
 from .storage import child_storage
 
@@ -335,7 +336,7 @@ class ChildProfessional(models.Model):
         return str(self.professional)
 
 
-class HealthAssessment(models.Model):
+class HealthAssessment(CaseRecord):
     """A statutory health assessment of a looked-after child (CPPCR reg 7)."""
 
     class Kind(models.TextChoices):
@@ -454,7 +455,7 @@ def child_document_upload_to(instance: "ChildDocument", filename: str) -> str:
     return random_name("children", filename)
 
 
-class ChildDocument(AuditNamed, models.Model):
+class ChildDocument(AuditNamed, CaseRecord):
     """A paper about the child, kept apart from the carers' file, in private storage."""
 
     class Kind(models.TextChoices):
@@ -828,7 +829,7 @@ class Proceedings(models.Model):
         return self.extended_to or self.target_on
 
 
-class ProceedingsExtension(models.Model):
+class ProceedingsExtension(CaseRecord):
     """The court extended the period for the care proceedings to the date it set.
 
     Each extension ends no more than 8 weeks after the later of the end of the period it
@@ -863,7 +864,7 @@ class ProceedingsExtension(models.Model):
         return f"Extended to {formats.day(self.ends_on)} (granted {formats.day(self.granted_on)})"
 
 
-class Hearing(models.Model):
+class Hearing(CaseRecord):
     class Kind(models.TextChoices):
         CASE_MANAGEMENT = "case_management", "Case management hearing"
         FURTHER_CASE_MANAGEMENT = "further_case_management", "Further case management hearing"
@@ -940,7 +941,7 @@ class CourtOrder(models.Model):
         return f"{self.get_kind_display()}, {formats.day(self.made_on)}"
 
 
-class LookedAfterReview(models.Model):
+class LookedAfterReview(CaseRecord):
     """A review of one child's case: a looked-after child review chaired by the independent
     reviewing officer, or an adoption review once the child is placed for adoption. It
     belongs to the child; ``placement`` says where the child lived then."""
@@ -983,7 +984,7 @@ class LookedAfterReview(models.Model):
         return f"Looked-after child review, {formats.day(self.held_on)}"
 
 
-class SocialWorkerVisit(models.Model):
+class SocialWorkerVisit(CaseRecord):
     """A statutory visit to the child in a placement (CPPCR reg 28, AAR reg 36(4))."""
 
     child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="visits")

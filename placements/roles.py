@@ -2,7 +2,7 @@
 
 The most sensitive records, for social workers and team managers only. Social workers
 record placements and keep their records; team managers also grant reg 25A approvals,
-delete mistaken records and see the EP measures.
+withdraw mistaken records and see the EP measures.
 """
 
 from portal.roles import grant_casework, model_perms, view
@@ -31,8 +31,8 @@ CASEWORK = [
     *model_perms("placements.localauthority", ("view", "add", "change")),
     *model_perms("placements.professional", ("view", "add", "change")),
     *model_perms("placements.childprofessional", ("view", "add", "change", "delete")),
-    # Documents on a child are evidence: uploaded, never edited; a mistaken one is
-    # deleted by a team manager.
+    # Documents on a child are evidence: uploaded, never edited or deleted; a mistaken
+    # one is withdrawn by a team manager.
     *model_perms("placements.childdocument", ("view", "add")),
     *view("placements.placementchild"),
     *view("placements.courtorder"),
@@ -56,12 +56,14 @@ MANAGEMENT = [
     "placements.grant_temporary_approval",
     "placements.add_temporaryapproval",
     "placements.add_termsexemption",
-    *[perm for model in RECORDS for perm in model_perms(model, ("delete",))],
-    "placements.delete_childdocument",
     "placements.delete_matchingpause",
     # A birth relative's address, where one must be kept, is restricted to managers.
     "placements.see_relative_address",
     "placements.approve_mileage",
+    # Case records are never deleted: a mistaken row is withdrawn (portal.versions).
+    # Proceedings with nothing on them may still be removed.
+    "placements.delete_proceedings",
+    "portal.withdraw_record",
 ]
 
 

@@ -11,7 +11,9 @@
   limit.
 - ``CaseDocumentsInline`` and ``save_documents``: the documents section of a case's
   page (listed by title linked to the download, the uploader as plain words, one upload
-  form), and its save, where each upload and removal goes through the app's service.
+  form, each document's history and "Withdraw" link), and its save, where each upload
+  goes through the app's service. Nobody deletes a document: a mistaken one is
+  withdrawn with a reason (``portal.versions``).
 """
 
 from collections.abc import Callable
@@ -29,6 +31,7 @@ from django.utils.html import format_html
 
 from . import audit
 from .admin_sections import CaseFields
+from .admin_versions import RecordHistory
 from .uploads import document_check
 
 
@@ -38,14 +41,12 @@ class DocumentDownloads:
     ``download_action`` names the audit entry; the file is sent as
     ``<case reference>-<kind>-<pk>``, the case being the document's ``case_field``.
 
-    The list is read-only: documents are uploaded on their case's page and never edited;
-    a deletion goes through ``delete_service``, the app's service
-    (``delete_service(document=..., by=...)``)."""
+    The list is read-only: documents are uploaded on their case's page, never edited
+    and never deleted (withdrawn on the case's page)."""
 
     case_field: str = ""
     download_permissions: tuple[str, ...] = ()
     download_action: str = ""
-    delete_service: Callable
 
     def download_name(self, document) -> str:
         case = getattr(document, self.case_field)
@@ -58,12 +59,8 @@ class DocumentDownloads:
     def has_change_permission(self, request, obj=None):
         return False
 
-    def delete_model(self, request, obj):
-        type(self).delete_service(document=obj, by=request.user)
-
-    def delete_queryset(self, request, queryset):
-        for document in queryset:
-            type(self).delete_service(document=document, by=request.user)
+    def has_delete_permission(self, request, obj=None):
+        return False
 
     @admin.display(description="file")
     def download(self, obj):
@@ -141,13 +138,14 @@ class DocumentsPerSaveFormSet(BaseInlineFormSet):
             )
 
 
-class CaseDocumentsInline(CaseFields, admin.StackedInline):
+class CaseDocumentsInline(RecordHistory, CaseFields, admin.StackedInline):
     """Listed by title, linked to the download, with the uploader's name as plain words
     (a link to their account would be refused to social workers); one upload form.
     Documents are evidence: replaced by uploading a new one, never edited."""
 
     formset = DocumentsPerSaveFormSet
     template = "admin/edit_inline/case_documents.html"
+    history_column = False
     extra = 1
 
     def get_queryset(self, request):
@@ -157,19 +155,12 @@ class CaseDocumentsInline(CaseFields, admin.StackedInline):
         return False
 
 
-def save_documents(
-    formset, *, add: Callable[[dict], object], delete: Callable[[object], None], may_delete: bool
-) -> None:
-    """Save a documents inline through services: ``delete(document)`` for each removal
-    (when ``may_delete``), ``add(cleaned_data)`` for each upload; the formset's lists are
-    set for the admin's change message."""
-    for deleted in formset.deleted_forms:
-        if deleted.instance.pk and may_delete:
-            delete(deleted.instance)
+def save_documents(formset, *, add: Callable[[dict], object]) -> None:
+    """Save a documents inline through services: ``add(cleaned_data)`` for each upload;
+    the formset's lists are set for the admin's change message."""
     for form in formset.extra_forms:
-        if not form.has_changed() or form in formset.deleted_forms:
-            continue
-        add(form.cleaned_data)
+        if form.has_changed():
+            add(form.cleaned_data)
     formset.new_objects = []
     formset.changed_objects = []
-    formset.deleted_objects = [form.instance for form in formset.deleted_forms]
+    formset.deleted_objects = []

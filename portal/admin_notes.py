@@ -1,6 +1,7 @@
 """Case notes in the staff area: a read-only list on the case's page, newest first, each
 correction shown with the words it corrects, and the two form pages ("Add a note",
-"Correct this note") on the one staff form page. Nobody changes or deletes a note.
+"Correct this note") on the one staff form page. Nobody changes or deletes a note; one
+written on the wrong case is withdrawn with a reason (``portal.admin_versions``).
 
 A case's admin takes ``CaseNotesAdmin`` (before ``admin.ModelAdmin``) and lists a
 ``CaseNoteInline`` subclass for its note table; the app registers the table with
@@ -16,9 +17,10 @@ from django.utils.html import format_html, linebreaks
 
 from . import casenotes
 from .admin_filters import ReadOnly
+from .admin_versions import RecordHistory
 from .formats import day
 from .forms import DateInput
-from .staffpages import form_page
+from .staffpages import case_form_page
 
 
 class NoteForm(forms.Form):
@@ -42,8 +44,9 @@ class NoteForm(forms.Form):
     )
 
 
-class CaseNoteInline(ReadOnly, admin.TabularInline):
-    """The notes on a case's page, read-only for everyone."""
+class CaseNoteInline(RecordHistory, ReadOnly, admin.TabularInline):
+    """The notes on a case's page, read-only for everyone; a team manager withdraws one
+    written on the wrong case (``portal.versions``)."""
 
     template = "admin/edit_inline/case_notes.html"
     extra = 0
@@ -144,16 +147,7 @@ class CaseNotesAdmin:
         return reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[case.pk])
 
     def _note_page(self, request, case, **page):
-        back = self.notes_url(case)
-        return form_page(
-            request,
-            admin_site=self.admin_site,
-            opts=self.opts,
-            media=self.media,
-            crumbs=[(str(case), back)],
-            back_url=back,
-            **page,
-        )
+        return case_form_page(self, request, case=case, back_url=self.notes_url(case), **page)
 
     def note_add_view(self, request, pk):
         case, _ = self._note_case(request, pk)

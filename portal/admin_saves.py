@@ -92,16 +92,17 @@ class SavesThroughServices:
             yield (_formset_with_errors(formset_class, errors) if errors else formset_class), inline
 
 
-def save_rows(formset, *, save: Callable, delete: Callable) -> dict:
+def save_rows(formset, *, save: Callable, delete: Callable | None = None) -> dict:
     """Each changed row of an inline through its service: ``save(form)`` returns the saved
-    row, ``delete(instance)`` removes one. Returns the refusals keyed by row, for
+    row, ``delete(instance)`` removes one (inlines of case records offer no delete: a
+    mistaken row is withdrawn, ``portal.versions``). Returns the refusals keyed by row, for
     ``RefusedOnSave``, and fills in what the admin's change message reads (the formset's
     new, changed and deleted objects)."""
     refused = {}
     formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
     for index, form in enumerate(formset.forms):
         try:
-            if form in formset.deleted_forms:
+            if delete is not None and form in formset.deleted_forms:
                 if form.instance.pk:
                     delete(form.instance)
                     formset.deleted_objects.append(form.instance)

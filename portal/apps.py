@@ -29,6 +29,7 @@ class PortalConfig(AppConfig):
         audit.register(
             SubjectAccessRequest,
             masked=["email", "first_name", "last_name", "date_of_birth"],
+            initials=["first_name", "last_name"],
         )
 
         # After every app's migrations, so that every permission exists.

@@ -11,25 +11,44 @@ ways an entry is written, and both go through this module:
   the next save or delete of ``instance`` (the diff of every field); models that take
   names this way inherit ``AuditNamed``.
 
-``register(model, masked=..., excluded=...)`` registers a model with auditlog and
-remembers its masked fields: the one place that says which fields are hidden. A masked
-value is replaced completely by ``MASK`` (auditlog's own default keeps half of it).
+``register(model, masked=..., excluded=..., initials=...)`` registers a model with
+auditlog and remembers its masked fields: the one place that says which fields are
+hidden. A masked value is replaced completely by ``MASK`` (auditlog's own default keeps
+half of it).
+
+Every entry's label (auditlog's ``object_repr``, which it takes from ``str()``) is set
+here by ``label()``: the record's reference, or its kind and number, and the initials of
+a person (``initials`` fields), never a name or a title. Foreign keys are stored by
+primary key (``AUDITLOG_USE_FK_STRING_REPRESENTATION`` is off), so no other record's
+name reaches ``changes`` either.
 """
 
 from collections.abc import Iterable, Mapping
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime
 
-from auditlog.context import disable_auditlog
+from auditlog.context import auditlog_value, disable_auditlog
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
+from auditlog.signals import pre_log
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
+from django.db.models.signals import pre_save
+from django.utils.text import capfirst
 
 MASK = "[hidden]"
 
 # "app_label.modelname" -> the fields whose values never reach the audit trail.
 _MASKED: dict[str, frozenset[str]] = {}
+# Fields masked on every model that has them: a withdrawal's reason may repeat what was
+# withdrawn (the record keeps it, readable through the record: portal.versions).
+ALWAYS_MASKED = ("withdrawn_reason",)
+# Relations that are not the row's own values: its earlier versions (portal.versions).
+ALWAYS_EXCLUDED = ("versions",)
+
+# "app_label.modelname" -> the name fields a label shows as initials only.
+_INITIALS: dict[str, tuple[str, ...]] = {}
 
 
 def mask(value) -> str:
@@ -41,11 +60,21 @@ def _label(model) -> str:
     return model._meta.label_lower
 
 
-def register(model, *, masked: Iterable[str] = (), excluded: Iterable[str] = ()) -> None:
+def register(
+    model,
+    *,
+    masked: Iterable[str] = (),
+    excluded: Iterable[str] = (),
+    initials: Iterable[str] = (),
+) -> None:
     """Audit every change to ``model``; ``masked`` fields are recorded as changed, never
-    with their values; ``excluded`` fields are not recorded at all."""
-    masked = list(masked)
+    with their values; ``excluded`` fields are not recorded at all; a person's
+    ``initials`` fields (``first_name``, ``last_name``) give the initials in the label."""
+    fields = {field.name for field in model._meta.get_fields()}
+    masked = [*masked, *(name for name in ALWAYS_MASKED if name in fields)]
+    excluded = [*excluded, *(name for name in ALWAYS_EXCLUDED if name in fields)]
     _MASKED[_label(model)] = frozenset(masked)
+    _INITIALS[_label(model)] = tuple(initials)
     options = {}
     if masked:
         options.update(mask_fields=masked, mask_callable="portal.audit.mask")
@@ -56,6 +85,59 @@ def register(model, *, masked: Iterable[str] = (), excluded: Iterable[str] = ())
 
 def masked_fields(model) -> frozenset[str]:
     return _MASKED.get(_label(model), frozenset())
+
+
+def registered_models() -> list:
+    """Every model registered through ``register``."""
+    return [model for model in auditlog.get_models() if _label(model) in _MASKED]
+
+
+def initials_of(*names: str) -> str:
+    """ "Jo Ann", "Smith" -> "J. A. S." """
+    return " ".join(f"{word[0].upper()}." for name in names for word in (name or "").split())
+
+
+def label_for(model, pk, row=None) -> str:
+    """The audit label of the row ``pk`` of ``model`` (``row`` when it is at hand): its
+    reference, or its kind and number, with a person's initials; never a name."""
+    reference = getattr(row, "reference", None)
+    text = (
+        reference
+        if isinstance(reference, str) and reference
+        else f"{capfirst(model._meta.verbose_name)} {pk if pk is not None else '(new)'}"
+    )
+    fields = _INITIALS.get(_label(model), ())
+    letters = initials_of(*(getattr(row, name, "") for name in fields)) if row is not None else ""
+    return f"{text} ({letters})" if letters else text
+
+
+def label(instance) -> str:
+    """The label every audit entry of ``instance`` carries instead of ``str(instance)``."""
+    return label_for(type(instance), instance.pk, instance)
+
+
+# The record auditlog is about to write an automatic entry for (its ``pre_log`` signal),
+# read back when the entry is saved: auditlog itself labels entries with ``str()``.
+_logging: ContextVar = ContextVar("portal_audit_logging", default=None)
+
+
+def _remember_instance(sender, instance, **kwargs):
+    _logging.set(instance)
+
+
+def _label_entry(sender, instance: LogEntry, raw=False, **kwargs):
+    if raw or instance.pk is not None:
+        return
+    model = instance.content_type.model_class()
+    row = _logging.get()
+    _logging.set(None)
+    if not (isinstance(row, model) if model else False) or str(row.pk) != str(instance.object_pk):
+        row = None
+    instance.object_repr = label_for(model, instance.object_pk, row) if model else MASK
+
+
+pre_log.connect(_remember_instance, dispatch_uid="portal.audit.remember_instance")
+pre_save.connect(_label_entry, sender=LogEntry, dispatch_uid="portal.audit.label_entry")
 
 
 def as_text(value) -> str | None:
@@ -88,6 +170,7 @@ def record(instance, action: str, *, by=None, changes: Mapping | None = None, **
     (the reason a team manager gave).
     """
     stored = {name: [as_text(old), as_text(new)] for name, (old, new) in (changes or {}).items()}
+    _logging.set(instance)
     return LogEntry.objects.log_create(
         instance,
         force_log=True,
@@ -102,6 +185,7 @@ def record(instance, action: str, *, by=None, changes: Mapping | None = None, **
 def accessed(instance, action: str, *, by, **extra) -> LogEntry:
     """Write who opened or downloaded a record (an access entry), named ``action``;
     ``extra`` says what was opened with it (the children on a placement)."""
+    _logging.set(instance)
     return LogEntry.objects.log_create(
         instance,
         force_log=True,
@@ -132,6 +216,17 @@ def history_hide(rows: Mapping, *, public_addresses: bool = False) -> int:
     if public_addresses:
         entries.filter(actor__isnull=True, remote_addr__isnull=False).update(remote_addr=None)
     return changed
+
+
+def current_actor():
+    """The staff member making the request in hand (auditlog's middleware says who), or
+    ``None`` in a background job."""
+    value = auditlog_value.get(None) or {}
+    # auditlog leaves the last request's value behind when the request ends: it holds
+    # only while the request's own receiver is still connected.
+    live = any(key[0] == value.get("signal_duid") for key, *_ in pre_save.receivers)
+    actor = value.get("actor") if live else None
+    return actor if getattr(actor, "pk", None) else None
 
 
 def name_next_save(instance, action: str) -> None:

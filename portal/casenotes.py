@@ -3,7 +3,8 @@ oversight), written once.
 
 A note records the day it happened (``happened_on``: today or earlier, and not before
 the case began, by ``portal.dates``), its kind and its text, who wrote it and when. It
-is never changed or deleted: a mistake is put right by a *correction*, a new note that
+is never changed or deleted: a note written on the wrong case is *withdrawn* with a
+reason (``note_withdraw``, ``portal.versions``); a mistake is put right by a *correction*, a new note that
 names the note it corrects (``corrects``), so the old wording is kept beside the new.
 Corrections form a chain: a note is corrected at most once (a unique key in the
 database), and a correction may itself be corrected; a note already corrected is
@@ -31,10 +32,11 @@ from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from . import audit, dates
+from . import audit, dates, versions
 from .audit import AuditNamed
 from .formats import day
 from .roles import Role
+from .versions import CaseRecord
 from .workflow import Refused, lock
 
 TEXT_MAX_LENGTH = 10_000
@@ -48,7 +50,7 @@ class NoteKind(models.TextChoices):
     MANAGEMENT_OVERSIGHT = "management_oversight", "Management oversight"
 
 
-class CaseNoteBase(AuditNamed, models.Model):
+class CaseNoteBase(AuditNamed, CaseRecord):
     """A note on a case, written once. The concrete table adds the foreign key to its case."""
 
     kind = models.CharField(max_length=30, choices=NoteKind.choices)
@@ -177,9 +179,21 @@ def note_correct(*, note: CaseNoteBase, kind: str, happened_on: date, text: str,
     with transaction.atomic():
         # Two people correcting the same note at once: the second waits, then is refused.
         original = lock(note)
-        if source.model.objects.filter(corrects=original).exists():
+        correction = source.model.all_objects.filter(corrects=original).first()
+        if correction is not None and correction.is_withdrawn:
+            raise Refused(
+                "This note's correction was withdrawn, and a note is corrected once: "
+                "write a new note instead."
+            )
+        if correction is not None:
             raise Refused(
                 "This note has already been corrected: correct its latest correction instead."
             )
         case = getattr(original, source.case_field)
         return _write(source, case, written, by=by, corrects=original, action="corrected")
+
+
+def note_withdraw(*, note: CaseNoteBase, reason: str, by):
+    """Withdraw ``note`` (written on the wrong case): it keeps its words, leaves the
+    case's notes and stays readable, with the reason, in the case's history."""
+    return versions.withdraw(record=note, reason=reason, by=by)

@@ -415,3 +415,31 @@ class SubjectAccessRequest(models.Model):
     def is_overdue(self, today=None) -> bool:
         today = today or timezone.localdate()
         return self.completed_on is None and self.answer_by < today
+
+
+class RecordVersion(models.Model):
+    """The earlier wording of a case-record field, kept when someone changes it
+    (``portal.versions``): readable through the record, by whoever may see the record."""
+
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.PROTECT, related_name="+"
+    )
+    object_id = models.PositiveBigIntegerField()
+    field = models.CharField(max_length=60)
+    text = models.TextField("earlier wording")
+    changed_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        permissions = [("withdraw_record", "Can withdraw a case record entered by mistake")]
+        indexes = [
+            models.Index(
+                fields=["content_type", "object_id", "-changed_at"], name="record_version_of_row"
+            )
+        ]
+
+    def __str__(self):
+        return f"Earlier {self.field}, changed {formats.day(self.changed_at)}"

@@ -126,3 +126,17 @@ def offered_page(
         if offered.action.warning:
             page.setdefault("warning", "Check before you confirm.")
     return form_page(request, blocked_by=blocked, **page)
+
+
+def case_form_page(model_admin, request, *, case, back_url: str, **page):
+    """``form_page`` for an action on a case's page: the case in the breadcrumbs, and
+    back to its page."""
+    return form_page(
+        request,
+        admin_site=model_admin.admin_site,
+        opts=model_admin.opts,
+        media=model_admin.media,
+        crumbs=[(str(case), back_url)],
+        back_url=back_url,
+        **page,
+    )

@@ -230,9 +230,11 @@ STAFF_PAGES = (
             SOCIAL: "view, add, change, stage buttons, move to another sitting, close, "
             "foster carer review, panel paper (PDF), case notes, letters, check dates today",
             MANAGERS: "view, add, change, stage buttons, move to another sitting, close, "
-            "foster carer review, panel paper (PDF), case notes, letters, check dates today",
+            "foster carer review, panel paper (PDF), case notes, letters, check dates today, "
+            "withdraw mistaken records",
             SUPERUSER: "view, add, change, delete, stage buttons, move to another sitting, "
-            "close, foster carer review, panel paper (PDF), case notes, letters, check dates today",
+            "close, foster carer review, panel paper (PDF), case notes, letters, check dates today, "
+            "withdraw mistaken records",
         },
         probes={
             "stage buttons": tuple(
@@ -254,6 +256,8 @@ STAFF_PAGES = (
                 Probe("carers_household_note_add"),
                 Probe("carers_household_note_correct"),
             ),
+            # A note or document entered by mistake: withdrawn with a reason, never deleted.
+            "withdraw mistaken records": (Probe("carers_household_withdraw"),),
             # A check's "Requested today" button: done, or refused in words, then back.
             "check dates today": (
                 Probe("carers_household_check_today", post={"requested": "check"}, allowed=302),
@@ -273,8 +277,8 @@ STAFF_PAGES = (
         ("carers.document",),
         {
             SOCIAL: "view, download",
-            MANAGERS: "view, delete, download",
-            SUPERUSER: "view, delete, download",
+            MANAGERS: "view, download",
+            SUPERUSER: "view, download",
         },
         probes={
             "download": (Probe("carers_document_download"), Probe("carers_document_file")),
@@ -331,18 +335,20 @@ STAFF_PAGES = (
         {
             SOCIAL: "view, add, change, placement buttons, adoption leave letter (PDF), case notes",
             MANAGERS: "view, add, change, placement buttons, adoption leave letter (PDF), "
-            "delete mistaken records, case notes",
+            "withdraw mistaken records, case notes",
             SUPERUSER: "view, add, change, delete, placement buttons, "
-            "adoption leave letter (PDF), delete mistaken records, case notes",
+            "adoption leave letter (PDF), withdraw mistaken records, case notes",
         },
         probes={
             "placement buttons": tuple(
                 Probe(f"placements_placement_action:{name}") for name in placements_services.ACTIONS
             ),
             "adoption leave letter (PDF)": (Probe("placements_placement_leave_letter"),),
-            # Family time, reviews and visits entered by mistake, on the placement.
-            "delete mistaken records": (
-                Probe("placements_placement_section:reviews", marker='name="reviews-0-DELETE"'),
+            # Family time, reviews, visits and notes entered by mistake: withdrawn with a
+            # reason, never deleted (on the placement's page, and on the child's).
+            "withdraw mistaken records": (
+                Probe("placements_placement_withdraw"),
+                Probe("placements_child_withdraw"),
             ),
             "case notes": tuple(
                 Probe(f"placements_{case}_note_{page}")
@@ -356,8 +362,8 @@ STAFF_PAGES = (
         ("placements.childdocument",),
         {
             SOCIAL: "view, download",
-            MANAGERS: "view, delete, download",
-            SUPERUSER: "view, delete, download",
+            MANAGERS: "view, download",
+            SUPERUSER: "view, download",
         },
         probes={
             "download": (
@@ -372,14 +378,12 @@ STAFF_PAGES = (
         ("placements.proceedings", "placements.localauthority", "placements.professional"),
         {
             SOCIAL: "view, add, change",
-            MANAGERS: "view, add, change, delete mistaken records",
-            SUPERUSER: "view, add, change, delete, delete mistaken records",
+            MANAGERS: "view, add, change, withdraw mistaken records",
+            SUPERUSER: "view, add, change, delete, withdraw mistaken records",
         },
         probes={
             # Extensions and hearings entered by mistake, on the proceedings.
-            "delete mistaken records": (
-                Probe("placements.proceedings:change", marker='name="hearings-0-DELETE"'),
-            ),
+            "withdraw mistaken records": (Probe("placements_proceedings_withdraw"),),
         },
     ),
     StaffPage(
@@ -714,8 +718,20 @@ def records(make_staff, settings, tmp_path):
     placements_services.hearing_record(
         proceedings=proceedings, held_on=date(2025, 3, 10), kind="case_management", by=social_worker
     )
-    placements_services.review_record(
-        placement=placement, held_on=date(2025, 3, 12), by=social_worker
+    review = placements_services.review_record(
+        placement=placement, held_on=date(2025, 3, 12), by=social_worker, note="Plan agreed"
+    )
+    # A review's note corrected (an earlier version) and a review withdrawn: the page
+    # shows both to those who may see the placement (portal/versions.py).
+    placements_services.review_update(
+        review=review, held_on=review.held_on, by=social_worker, note="Plan agreed in full"
+    )
+    placements_services.placement_record_withdraw(
+        record=placements_services.review_record(
+            placement=placement, held_on=date(2025, 3, 13), by=social_worker
+        ),
+        reason="Recorded twice",
+        by=manager,
     )
     professional = Professional.objects.create(
         name="Iris Reviewer",
@@ -980,6 +996,31 @@ def _custom(name: str, r: Records) -> list[tuple[str, str]]:
         ],
         "placements_child_note_correct": lambda: [
             (name, f"{a}placements/child/{r.child.pk}/notes/{r.child.notes.get().pk}/correct/")
+        ],
+        # Withdrawing a row entered by mistake (portal/admin_versions.py): a note, a hearing.
+        "carers_household_withdraw": lambda: [
+            (name, f"{a}carers/household/{h.pk}/withdraw/carers.householdnote/{h.notes.get().pk}/")
+        ],
+        "placements_placement_withdraw": lambda: [
+            (
+                name,
+                f"{a}placements/placement/{p.pk}/withdraw/placements.placementnote/"
+                f"{p.notes.get().pk}/",
+            )
+        ],
+        "placements_child_withdraw": lambda: [
+            (
+                name,
+                f"{a}placements/child/{r.child.pk}/withdraw/placements.childnote/"
+                f"{r.child.notes.get().pk}/",
+            )
+        ],
+        "placements_proceedings_withdraw": lambda: [
+            (
+                name,
+                f"{a}placements/proceedings/{r.objects['placements.proceedings'].pk}/withdraw/"
+                f"placements.hearing/{apps.get_model('placements.hearing').objects.get().pk}/",
+            )
         ],
         "carers_document_download": lambda: [
             (name, f"{a}carers/document/{r.document.pk}/download/")

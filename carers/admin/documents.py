@@ -5,7 +5,6 @@ from django.contrib import admin
 
 from portal.admin_documents import DocumentDownloads
 
-from .. import services
 from ..models import Document
 
 # ---------------------------------------------------------------------------
@@ -31,5 +30,3 @@ class DocumentAdmin(DocumentDownloads, admin.ModelAdmin):
     case_field = "household"
     download_permissions = ("carers.view_document",)
     download_action = "carers.document.downloaded"
-
-    delete_service = staticmethod(services.document_delete)

@@ -23,6 +23,8 @@ from portal.admin_filters import CaseListColumns
 from portal.admin_notes import CaseNotesAdmin
 from portal.admin_saves import RefusedOnSave, SavesThroughServices
 from portal.admin_sections import CaseSectionsAdmin, Section
+from portal.admin_versions import CaseWithdrawals
+from portal.casenotes import note_withdraw
 from portal.staffpages import form_page, offered_page
 
 from .. import selectors, services
@@ -62,11 +64,18 @@ class HouseholdAdmin(
     HouseholdLettersAdmin,
     PanelMoveAdmin,
     ReallocateAdmin,
+    CaseWithdrawals,
     CaseNotesAdmin,
     SavesThroughServices,
     CaseListColumns,
     admin.ModelAdmin,
 ):
+    withdrawals = {
+        "carers.document": lambda record, **given: services.document_withdraw(
+            document=record, **given
+        ),
+        "carers.householdnote": lambda record, **given: note_withdraw(note=record, **given),
+    }
     form = HouseholdForm
     change_form_template = "admin/carers/household/change_form.html"
     list_display = (
@@ -253,12 +262,7 @@ class HouseholdAdmin(
                 check_record=data.get("check_record"),
                 by=request.user,
             ),
-            delete=lambda document: services.document_delete(document=document, by=request.user),
-            may_delete=self.has_delete_permission_for_documents(request),
         )
-
-    def has_delete_permission_for_documents(self, request):
-        return request.user.has_perm("carers.delete_document")
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

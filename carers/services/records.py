@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from portal import audit, dates, deadlines
+from portal import audit, dates, deadlines, versions
 from portal.dates import DateProblem
 from portal.formats import day
 from portal.uploads import document_check
@@ -394,12 +394,10 @@ def document_store_letter(
     )
 
 
-def document_delete(*, document: Document, by) -> None:
-    """Remove a document uploaded by mistake. The audit trail keeps what the row held; the
-    file itself stays in private storage, as it always has when a row is removed."""
-    audit.name_next_save(document, "carers.document.deleted")
-    with transaction.atomic():
-        document.delete()
+def document_withdraw(*, document: Document, reason: str, by) -> Document:
+    """Withdraw a document uploaded by mistake (``portal.versions``): it leaves the
+    household's current documents and stays readable, with the reason, in its history."""
+    return versions.withdraw(record=document, reason=reason, by=by)
 
 
 # ---------------------------------------------------------------------------

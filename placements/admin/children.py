@@ -16,6 +16,8 @@ from portal.admin_caseloads import ReallocateAdmin
 from portal.admin_notes import CaseNoteInline, CaseNotesAdmin
 from portal.admin_saves import RefusedOnSave, SavesThroughServices
 from portal.admin_sections import CaseFields, CaseSectionsAdmin, Section
+from portal.admin_versions import CaseWithdrawals
+from portal.casenotes import note_withdraw
 
 from .. import clocks, selectors, services
 from ..forms import ChildForm, ConsentForm, HealthAssessmentForm, PlacementRecordForm
@@ -202,8 +204,20 @@ class ChildProfessionalInline(CaseFields, admin.TabularInline):
 
 @admin.register(Child)
 class ChildAdmin(
-    CaseSectionsAdmin, ReallocateAdmin, CaseNotesAdmin, SavesThroughServices, admin.ModelAdmin
+    CaseSectionsAdmin,
+    ReallocateAdmin,
+    CaseWithdrawals,
+    CaseNotesAdmin,
+    SavesThroughServices,
+    admin.ModelAdmin,
 ):
+    withdrawals = {
+        "placements.healthassessment": services.placement_record_withdraw,
+        "placements.childdocument": lambda record, **given: services.child_document_withdraw(
+            document=record, **given
+        ),
+        "placements.childnote": lambda record, **given: note_withdraw(note=record, **given),
+    }
     form = ChildForm
     view_on_site = False
     change_form_template = "admin/placements/child/change_form.html"

@@ -10,9 +10,9 @@ from portal import audit
 from portal.admin_filters import ReadOnly
 from portal.admin_saves import save_rows
 from portal.admin_sections import CaseFields
+from portal.admin_versions import RecordHistory
 from portal.staffpages import form_page
 
-from .. import services
 from ..forms import PlacementInlineFormSet
 from ..models import Child
 
@@ -57,9 +57,10 @@ def _form_page(model_admin, request, **page):
     )
 
 
-class PlacementRecordInline(CaseFields, admin.StackedInline):
+class PlacementRecordInline(RecordHistory, CaseFields, admin.StackedInline):
     """Records kept on a case (a placement, proceedings or a child). Social workers add
-    and correct them; only team managers hold the permission to delete a mistaken row.
+    and correct them (each earlier wording kept); a team manager withdraws a mistaken
+    row with a reason (``portal.versions``), nobody deletes one.
     Each row is saved by its service (``save_records``, from the admin's ``save_related``)."""
 
     extra = 0
@@ -69,8 +70,4 @@ class PlacementRecordInline(CaseFields, admin.StackedInline):
 
 def save_records(formset, *, by) -> dict:
     """Each changed row of a records inline through its service; the refusals, by row."""
-    return save_rows(
-        formset,
-        save=lambda form: form.service_save(by=by),
-        delete=lambda record: services.placement_record_delete(record=record, by=by),
-    )
+    return save_rows(formset, save=lambda form: form.service_save(by=by))

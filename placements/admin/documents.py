@@ -24,8 +24,6 @@ class ChildDocumentAdmin(DocumentDownloads, admin.ModelAdmin):
     download_permissions = ("placements.view_child", "placements.view_childdocument")
     download_action = "placements.child_document.downloaded"
 
-    delete_service = staticmethod(services.child_document_delete)
-
 
 class ChildDocumentInline(CaseDocumentsInline):
     model = ChildDocument
@@ -45,6 +43,4 @@ def save_child_documents(request, child, formset) -> None:
             file=data["file"],
             by=request.user,
         ),
-        delete=lambda document: services.child_document_delete(document=document, by=request.user),
-        may_delete=request.user.has_perm("placements.delete_childdocument"),
     )

@@ -21,6 +21,8 @@ from portal.admin_filters import CaseListColumns
 from portal.admin_notes import CaseNoteInline, CaseNotesAdmin
 from portal.admin_saves import RefusedOnSave, SavesThroughServices
 from portal.admin_sections import CaseSectionsAdmin, Section
+from portal.admin_versions import CaseWithdrawals
+from portal.casenotes import note_withdraw
 from portal.staffpages import offered_page
 
 from .. import clocks, letters, measures, selectors, services
@@ -133,11 +135,17 @@ class PlacementNoteInline(CaseNoteInline):
 class PlacementAdmin(
     CaseSectionsAdmin,
     ReallocateAdmin,
+    CaseWithdrawals,
     CaseNotesAdmin,
     SavesThroughServices,
     CaseListColumns,
     admin.ModelAdmin,
 ):
+    withdrawals = {
+        "placements.lookedafterreview": services.placement_record_withdraw,
+        "placements.socialworkervisit": services.placement_record_withdraw,
+        "placements.placementnote": lambda record, **given: note_withdraw(note=record, **given),
+    }
     form = PlacementChangeForm
     view_on_site = False
     change_form_template = "admin/placements/placement/change_form.html"

@@ -9,6 +9,7 @@ from django.utils.html import format_html_join
 from portal import formats
 from portal.admin_saves import RefusedOnSave, SavesThroughServices
 from portal.admin_sections import CaseFields
+from portal.admin_versions import CaseWithdrawals
 
 from .. import clocks, services
 from ..forms import ExtensionForm, HearingForm, ProceedingsForm
@@ -39,7 +40,11 @@ class ProceedingsOrderInline(ReadOnlyCards):
 
 
 @admin.register(Proceedings)
-class ProceedingsAdmin(SavesThroughServices, CaseFields, admin.ModelAdmin):
+class ProceedingsAdmin(CaseWithdrawals, SavesThroughServices, CaseFields, admin.ModelAdmin):
+    withdrawals = {
+        "placements.proceedingsextension": services.placement_record_withdraw,
+        "placements.hearing": services.placement_record_withdraw,
+    }
     form = ProceedingsForm
     view_on_site = False
     list_display = ("__str__", "children_display", "court", "target_on", "ends", "concluded_on")

@@ -81,7 +81,7 @@ from .deadlines import (
     deadlines_refresh_all,
     proceedings_dates_refresh,
 )
-from .documents import child_document_add, child_document_delete
+from .documents import child_document_add, child_document_withdraw
 from .family_time import (
     SESSION_TABLE,
     birth_relative_record,
@@ -147,7 +147,7 @@ from .placements import (
 from .records import (
     RECORD_MODELS,
     hearing_update,
-    placement_record_delete,
+    placement_record_withdraw,
     proceedings_extension_update,
     record_date_problems,
     review_record,
@@ -239,7 +239,7 @@ __all__ = [
     # records
     "RECORD_MODELS",
     "hearing_update",
-    "placement_record_delete",
+    "placement_record_withdraw",
     "proceedings_extension_update",
     "record_date_problems",
     "review_record",
@@ -254,7 +254,7 @@ __all__ = [
     "proceedings_dates_refresh",
     # documents
     "child_document_add",
-    "child_document_delete",
+    "child_document_withdraw",
     # notes
     "CHILD_NOTES",
     "PLACEMENT_NOTES",

@@ -1,17 +1,14 @@
 """Documents on a child (the child permanence report, health reports, court orders, the
 placement plan): uploaded on the child's page into private storage, apart from the
-carers' file; a mistaken one removed, file and all, by a team manager. Each is audited
+carers' file; a mistaken one withdrawn by a team manager, with a reason (never deleted). Each is audited
 under the document's kind and id, never its title (which may name the child)."""
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from portal import audit
+from portal import audit, versions
 from portal.uploads import document_check
 
 from ..models import Child, ChildDocument
-
-DELETE_PERMISSION = "placements.delete_childdocument"
 
 
 def child_document_add(*, child: Child, kind: str, title: str, file, by) -> ChildDocument:
@@ -31,13 +28,7 @@ def child_document_add(*, child: Child, kind: str, title: str, file, by) -> Chil
     return document
 
 
-def child_document_delete(*, document: ChildDocument, by) -> None:
-    """Remove a document uploaded by mistake, and its file once the removal is committed.
-    The audit trail keeps what the row held (its title masked)."""
-    if not by.has_perm(DELETE_PERMISSION):
-        raise PermissionDenied("Only a team manager removes a document on a child.")
-    storage, name = document.file.storage, document.file.name
-    audit.name_next_save(document, "placements.child_document.deleted")
-    with transaction.atomic():
-        document.delete()
-        transaction.on_commit(lambda: storage.delete(name))
+def child_document_withdraw(*, document: ChildDocument, reason: str, by) -> ChildDocument:
+    """Withdraw a document uploaded by mistake (``portal.versions``): it leaves the
+    child's current documents and keeps its file, readable with the reason in its history."""
+    return versions.withdraw(record=document, reason=reason, by=by)

@@ -6,7 +6,7 @@ from datetime import date
 
 from django.db import transaction
 
-from portal import dates
+from portal import dates, versions
 from portal.dates import DateProblem
 from portal.formats import day
 from portal.workflow import Refused, lock
@@ -287,13 +287,17 @@ def proceedings_extension_update(
     return extension
 
 
-def placement_record_delete(*, record, by) -> None:
-    """Remove a record entered by mistake; the placement's dates and clocks follow."""
+def placement_record_withdraw(*, record, reason: str, by):
+    """Withdraw a record entered by mistake (``portal.versions``): it keeps its words
+    and leaves the current record, and the placement's dates and clocks follow."""
     if not isinstance(record, RECORD_MODELS):
         raise TypeError(f"{type(record).__name__} is not a record kept on a placement")
     with transaction.atomic():
-        case, record = _lock_record(record)
-        record.delete()
+        try:
+            case, record = _lock_record(record)
+        except type(record).DoesNotExist:
+            raise versions.already_withdrawn(record) from None
+        record = versions.withdraw(record=record, reason=reason, by=by)
         if isinstance(case, Proceedings):
             proceedings_dates_refresh(proceedings=case)
             children_deadlines_refresh(children=list(case.children.all()))
@@ -303,3 +307,4 @@ def placement_record_delete(*, record, by) -> None:
             deadlines_refresh(placement=case)
             if isinstance(record, LookedAfterReview):
                 children_deadlines_refresh(children=[record.child])
+    return record

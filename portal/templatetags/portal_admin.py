@@ -46,3 +46,10 @@ def staff_tools(context) -> dict:
         "csrf_token": context.get("csrf_token"),
         "user_id": user.pk,
     }
+
+
+@register.filter
+def history_of(inline, record) -> str:
+    """A case-record row's earlier versions and "Withdraw" link, for an inline drawn by
+    its own template (``portal.admin_versions.RecordHistory``)."""
+    return inline.history(record)

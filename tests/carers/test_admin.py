@@ -497,39 +497,25 @@ def test_an_unsafe_upload_is_refused(sw_client, social_worker):
     assert not household.documents.exists()
 
 
-def test_a_document_removed_on_the_page_goes_through_the_service(
-    manager_client, manager, social_worker
-):
+def test_a_document_is_withdrawn_on_the_page_never_deleted(manager_client, manager, social_worker):
     household = f.household(social_worker)
     document = f.upload(household, Document.Kind.PAR, social_worker)
     name = document.file.name
-    html = manager_client.get(section_url(household, "documents")).content.decode()
-    data = form_data(html, "household_form")
-    prefix = next(
-        key.removesuffix("-id")
-        for key, value in data.items()
-        if key.startswith("documents-") and key.endswith("-id") and value == str(document.pk)
-    )
-    data.update({f"{prefix}-DELETE": "on", "_continue": "Save and continue"})
-    response = manager_client.post(section_url(household, "documents"), data)
-    assert response.status_code == 302, response.context and response.context["errors"]
-    assert not household.documents.exists()
-    # As before: the file stays in private storage; the audit trail names the removal.
-    assert document.file.storage.exists(name)
-    entry = LogEntry.objects.get_for_object(document).get(action=LogEntry.Action.DELETE)
-    assert (entry.actor, entry.additional_data["action"]) == (manager, "carers.document.deleted")
-
-
-def test_a_document_deleted_from_the_documents_list_goes_through_the_service(
-    manager_client, manager, social_worker
-):
-    household = f.household(social_worker)
-    document = f.upload(household, Document.Kind.PAR, social_worker)
+    # Nobody deletes a document: not from the list, not with a box on the page.
     url = reverse("admin:carers_document_delete", args=[document.pk])
-    assert manager_client.post(url, {"post": "yes"}).status_code == 302
-    assert not Document.objects.exists()
-    entry = LogEntry.objects.get_for_object(document).get(action=LogEntry.Action.DELETE)
-    assert entry.additional_data["action"] == "carers.document.deleted"
+    assert manager_client.post(url, {"post": "yes"}).status_code == 403
+    html = manager_client.get(section_url(household, "documents")).content.decode()
+    assert "-DELETE" not in html
+    withdraw = f"/admin/carers/household/{household.pk}/withdraw/carers.document/{document.pk}/"
+    assert withdraw in html
+    response = manager_client.post(withdraw, {"reason": "Belongs to another household"})
+    assert response.status_code == 302
+    assert not household.documents.exists()
+    assert document.file.storage.exists(name)
+    html = manager_client.get(section_url(household, "documents")).content.decode()
+    assert "Belongs to another household" in html
+    entry = LogEntry.objects.get_for_object(document).latest("timestamp")
+    assert (entry.actor, entry.additional_data["action"]) == (manager, "carers.document.withdrawn")
     uploaded = LogEntry.objects.get_for_object(document).get(action=LogEntry.Action.CREATE)
     assert uploaded.additional_data["action"] == "carers.document.uploaded"
 

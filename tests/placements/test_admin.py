@@ -113,7 +113,7 @@ def test_opening_a_childs_record_is_written_to_the_audit_trail(placement, sw_cli
     assert "Hartington" in response.content.decode()  # the record itself has the name
     entry = LogEntry.objects.get_for_object(child).filter(action=LogEntry.Action.ACCESS).get()
     assert entry.actor == social_worker
-    assert entry.object_repr == str(child) == f"{child.reference} (W.H.)"
+    assert entry.object_repr == f"{child.reference} (W. H.)"
     # Saving is not viewing: a POST writes changes, not another access entry.
     sw_client.get(f"/admin/placements/child/{child.pk}/change/")
     assert LogEntry.objects.get_for_object(child).filter(action=LogEntry.Action.ACCESS).count() == 2
@@ -710,7 +710,7 @@ def test_correcting_a_review_on_the_page_goes_through_the_service(
     assert deadline.due_on == date(2025, 12, 27)
 
 
-def test_a_record_removed_on_the_page_goes_through_the_service(
+def test_a_record_withdrawn_on_the_page_goes_through_the_service(
     placement, client, manager, social_worker
 ):
     factories.issue(placement, issued_on=date(2025, 2, 24), by=social_worker)
@@ -723,16 +723,25 @@ def test_a_record_removed_on_the_page_goes_through_the_service(
     client.force_login(manager)
     url = proceedings_url(placement)
     html = client.get(url).content.decode()
-    response = client.post(url, form_data(html, **{"extensions-0-DELETE": "on"}))
+    # Nobody deletes a record: the box is not there, and posting it removes nothing.
+    assert 'name="extensions-0-DELETE"' not in html
+    client.post(url, form_data(html, **{"extensions-0-DELETE": "on"}))
+    assert ProceedingsExtension.objects.filter(pk=extension.pk).exists()
+    withdraw = url.replace("change/", f"withdraw/placements.proceedingsextension/{extension.pk}/")
+    assert withdraw in html
+    response = client.post(withdraw, {"reason": "Recorded on the wrong proceedings"})
     assert response.status_code == 302
     assert not ProceedingsExtension.objects.filter(pk=extension.pk).exists()
-    # The extended date follows the extensions left (none): back to the 26 weeks.
+    assert ProceedingsExtension.all_objects.get(pk=extension.pk).withdrawn_by == manager
+    page = client.get(url).content.decode()
+    assert "Recorded on the wrong proceedings" in page
+    # The extended date follows the extensions left (none): back to the 26 weeks, from
+    # issue on Monday 24 February 2025, 26 weeks on: Sunday 24 August 2025.
     assert factories.proceedings_of(placement).extended_to is None
     assert placement.deadlines.get(kind=PlacementDeadline.Kind.PROCEEDINGS).due_on == date(
         2025, 8, 24
     )
-    entry = LogEntry.objects.get_for_object(extension).get(action=LogEntry.Action.DELETE)
-    assert entry.actor == manager
+    assert not LogEntry.objects.get_for_object(extension).filter(action=LogEntry.Action.DELETE)
 
 
 def test_a_sibling_groups_notes_are_saved_through_the_service(sw_client, social_worker):

@@ -127,8 +127,8 @@ def test_social_workers_and_team_managers_download_and_each_download_is_audited(
     for entry in entries:
         assert entry.actor == client.user
         assert entry.additional_data["action"] == "placements.child_document.downloaded"
-        assert entry.object_repr == f"Health report {document.pk}"
-        assert "Health report 0" not in entry.object_repr
+        # The label is the kind of record and its number: never the title.
+        assert entry.object_repr == f"Document on the child {document.pk}"
 
 
 @pytest.mark.parametrize("role", [Role.EVENTS_TEAM, Role.RECRUITMENT_TEAM, Role.CONTENT_EDITORS])
@@ -167,30 +167,36 @@ def test_the_file_url_is_never_under_media_or_static(client, social_worker):
     )
 
 
-@pytest.mark.parametrize("where", ["documents list", "child's page"])
-def test_a_team_manager_deletes_a_document_and_its_file(
-    client, social_worker, manager, django_capture_on_commit_callbacks, where
+def test_a_team_manager_withdraws_a_document_with_a_reason_and_nobody_deletes_it(
+    client, social_worker, manager
 ):
     child = factories.child(social_worker)
     (document,) = add(child, social_worker)
     path = Path(document.file.path)
     client.force_login(manager)
-    if where == "documents list":
-        url, data = f"/admin/placements/childdocument/{document.pk}/delete/", {"post": "yes"}
-    else:
-        url = documents_url(child)
-        html = client.get(url).content.decode()
-        data = form_data(html, **{"documents-0-DELETE": "on", "_continue": "Save"})
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url, data)
+    assert client.post(f"/admin/placements/childdocument/{document.pk}/delete/", {"post": "yes"})
+    assert ChildDocument.objects.get() == document
+    page = client.get(documents_url(child)).content.decode()
+    url = f"/admin/placements/child/{child.pk}/withdraw/placements.childdocument/{document.pk}/"
+    assert url in page
+    refused = client.post(url, {"reason": "  "})
+    assert refused.status_code == 200
+    assert "Say in words why this is withdrawn." in refused.content.decode()
+    assert ChildDocument.objects.get() == document
+    response = client.post(url, {"reason": "Uploaded to the wrong child's record"})
     assert response.status_code == 302
     assert not ChildDocument.objects.exists()
-    assert not path.exists()
-    entry = LogEntry.objects.get_for_object(document).get(action=LogEntry.Action.DELETE)
-    assert (entry.actor, entry.additional_data["action"]) == (
+    withdrawn = ChildDocument.all_objects.get()
+    assert (withdrawn.withdrawn_by, withdrawn.withdrawn_reason) == (
         manager,
-        "placements.child_document.deleted",
+        "Uploaded to the wrong child's record",
     )
+    assert path.exists()  # evidence is kept
+    page = client.get(documents_url(child)).content.decode()
+    assert "Uploaded to the wrong child&#x27;s record" in page
+    entry = LogEntry.objects.get_for_object(document).latest("timestamp")
+    assert entry.additional_data["action"] == "placements.childdocument.withdrawn"
+    assert "wrong child" not in str(entry.changes)
 
 
 def test_a_social_worker_cannot_delete_a_document(client, social_worker):
