@@ -8,6 +8,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from portal import access
 from portal.deadlines import cases_with_next_deadline
 from portal.search import Hit, Kind, changelist_matches
 
@@ -166,13 +167,16 @@ def dashboard_for(*, user, today: date) -> Dashboard:
     awaiting, team = [], []
     if user.has_perm("carers.record_agency_decision"):
         awaiting = list(
-            Assessment.objects.filter(stage=Stage.PANEL_RECOMMENDED)
+            Assessment.objects.filter(
+                stage=Stage.PANEL_RECOMMENDED,
+                household__in=access.visible(Household.objects.all(), user).values("pk"),
+            )
             .select_related("household", "panel")
             .order_by("panel__sits_on", "id")[:DASHBOARD_LIMIT]
         )
         deadlines = reverse("admin:carers_deadline_changelist")
         team = list(
-            Deadline.objects.filter(due_on__lt=today)
+            access.visible(Deadline.objects.filter(due_on__lt=today), user)
             .exclude(household__status=Household.Status.CLOSED)
             .values(
                 "household__social_worker",

@@ -15,12 +15,15 @@ class PlacementsConfig(AppConfig):
         from portal.search import register_kind
         from portal.workflow import lock_rank
 
+        from . import access as access_policies
         from . import models, reminders, retention, roles
         from .selectors import SEARCH_KINDS, dashboard_panel
         from .services.deadlines import CHILDREN_CASELOAD, PLACEMENTS_CASELOAD
         from .services.notes import CHILD_NOTES, PLACEMENT_NOTES
 
         roles.grant_roles()
+        # Who sees which of our records (portal.access).
+        access_policies.register_policies()
         for retention_class in retention.CLASSES:
             register_retention(retention_class)
         register_deadlines(reminders.DEADLINES)

@@ -251,12 +251,22 @@ class Child(models.Model):
         blank=True,
         related_name="children",
     )
+    # Sealed when the adoption order is recorded (portal.access): the record then opens
+    # only to holders of ``view_sealed_child`` and shows the adoptive identity alone.
+    sealed_on = models.DateField("sealed on", null=True, blank=True, editable=False)
+    adoptive_first_name = models.CharField(
+        "adoptive first name", max_length=80, blank=True, help_text="The child's name now."
+    )
+    adoptive_last_name = models.CharField("adoptive last name", max_length=80, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name_plural = "children"
+        permissions = [
+            ("view_sealed_child", "Can open a sealed child's record (after the adoption order)")
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(date_of_birth__isnull=False) | Q(expected_on__isnull=False),
@@ -280,6 +290,9 @@ class Child(models.Model):
         ]
 
     def __str__(self):
+        if self.sealed_on is not None:
+            # Neither identity: lists and links show only that a sealed record exists.
+            return f"{self.reference or 'Child'} (sealed record)"
         return f"{self.reference or 'Child'} ({self.initials})"
 
     def get_absolute_url(self):

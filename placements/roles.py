@@ -42,6 +42,8 @@ CASEWORK = [
 ]
 MANAGEMENT = [
     "placements.view_measures",
+    # A sealed child's record (after the adoption order) opens to team managers only.
+    "placements.view_sealed_child",
     "placements.grant_temporary_approval",
     "placements.add_temporaryapproval",
     *[perm for model in RECORDS for perm in model_perms(model, ("delete",))],

@@ -16,7 +16,7 @@ from django.db.models import (
 from django.urls import reverse
 from django.utils import timezone
 
-from portal import formats
+from portal import access, formats
 from portal.deadlines import cases_with_next_deadline
 from portal.search import Hit, Kind, changelist_matches
 
@@ -378,7 +378,9 @@ def dashboard_for(*, user, today: date) -> PlacementsDashboard:
                 "worker": row["worker_pk"],
                 "url": f"{changelist}?caseload={row['worker_pk'] or 'unassigned'}&overdue=yes",
             }
-            for row in PlacementDeadline.objects.filter(due_on__lt=today, kind__in=OVERDUE_KINDS)
+            for row in access.visible(
+                PlacementDeadline.objects.filter(due_on__lt=today, kind__in=OVERDUE_KINDS), user
+            )
             .exclude(placement__status=Placement.Status.ENDED)
             .values(
                 worker_pk=F("worker"),

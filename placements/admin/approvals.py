@@ -6,6 +6,8 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from portal.admin_access import AccessAdmin
+
 from .. import services
 from ..forms import EndApprovalForm, TemporaryApprovalForm
 from ..models import TemporaryApproval
@@ -17,7 +19,7 @@ from .common import _form_page
 
 
 @admin.register(TemporaryApproval)
-class TemporaryApprovalAdmin(admin.ModelAdmin):
+class TemporaryApprovalAdmin(AccessAdmin, admin.ModelAdmin):
     list_display = ("__str__", "child", "household", "approved_on", "in_force", "ends_on")
     list_filter = ("end_reason",)
     list_select_related = ("child", "household")

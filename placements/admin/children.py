@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from portal import caseloads, formats
+from portal.admin_access import AccessAdmin
 from portal.admin_caseloads import ReallocateAdmin
 from portal.admin_notes import CaseNoteInline, CaseNotesAdmin
 from portal.admin_saves import RefusedOnSave, SavesThroughServices
@@ -201,7 +202,12 @@ class ChildProfessionalInline(CaseFields, admin.TabularInline):
 
 @admin.register(Child)
 class ChildAdmin(
-    CaseSectionsAdmin, ReallocateAdmin, CaseNotesAdmin, SavesThroughServices, admin.ModelAdmin
+    AccessAdmin,
+    CaseSectionsAdmin,
+    ReallocateAdmin,
+    CaseNotesAdmin,
+    SavesThroughServices,
+    admin.ModelAdmin,
 ):
     form = ChildForm
     view_on_site = False
@@ -303,10 +309,12 @@ class ChildAdmin(
 
     @admin.display(description="child", ordering="last_name")
     def initials_display(self, obj):
-        return obj.initials
+        return "sealed record" if obj.sealed_on else obj.initials
 
     @admin.display(description="born", ordering="date_of_birth")
     def born(self, obj):
+        if obj.sealed_on:
+            return "—"
         if obj.date_of_birth:
             return formats.month(obj.date_of_birth)
         return f"expected {formats.month(obj.expected_on)}" if obj.expected_on else "—"
@@ -407,7 +415,7 @@ class SiblingInline(ReadOnlyInline):
 
 
 @admin.register(SiblingGroup)
-class SiblingGroupAdmin(admin.ModelAdmin):
+class SiblingGroupAdmin(AccessAdmin, admin.ModelAdmin):
     list_display = ("reference", "notes", "created_at")
     search_fields = ("reference",)
     fields = ("reference", "notes")

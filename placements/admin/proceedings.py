@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.utils.html import format_html_join
 
 from portal import formats
+from portal.admin_access import AccessAdmin
 from portal.admin_saves import RefusedOnSave, SavesThroughServices
 from portal.admin_sections import CaseFields
 
@@ -39,7 +40,7 @@ class ProceedingsOrderInline(ReadOnlyCards):
 
 
 @admin.register(Proceedings)
-class ProceedingsAdmin(SavesThroughServices, CaseFields, admin.ModelAdmin):
+class ProceedingsAdmin(AccessAdmin, SavesThroughServices, CaseFields, admin.ModelAdmin):
     form = ProceedingsForm
     view_on_site = False
     list_display = ("__str__", "children_display", "court", "target_on", "ends", "concluded_on")
