@@ -183,8 +183,12 @@ def visible_q(model, user) -> Q:
             parent_rows = parent_rows.exclude(parent_policy.seal.sealed)
         q = Q(**{f"{path}__in": parent_rows.values("pk")})
         if many:
-            # A subquery, so that a record with two visible parents is listed once.
-            return Q(pk__in=policy.model._default_manager.filter(q).values("pk"))
+            # Subqueries, so that a record with two visible parents is listed once; one
+            # with no parent yet (an empty group of brothers and sisters) tells nothing.
+            rows = policy.model._default_manager
+            return Q(pk__in=rows.filter(q).values("pk")) | ~Q(
+                pk__in=rows.filter(**{f"{path}__isnull": False}).values("pk")
+            )
         return q
     opened = _opened(model, user)
     if scope.sees_all:

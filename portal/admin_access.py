@@ -287,6 +287,9 @@ class BreakGlassOpeningAdmin(ReadOnly, admin.ModelAdmin):
     fields = readonly_fields = ("user", "record_label", "reason", "opened_at", "until")
 
     def get_queryset(self, request):
+        if not self.has_view_permission(request):
+            # Refused by the permission check, not as a record that does not exist.
+            return super().get_queryset(request)
         return access.break_glass_for_manager(request.user)
 
     @admin.display(description="record")
