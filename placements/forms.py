@@ -41,6 +41,8 @@ class ChildForm(forms.ModelForm):
         fields = [
             "first_name",
             "last_name",
+            "adoptive_first_name",
+            "adoptive_last_name",
             "date_of_birth",
             "expected_on",
             "sex",

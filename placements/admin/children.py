@@ -19,6 +19,7 @@ from portal.admin_saves import RefusedOnSave, SavesThroughServices
 from portal.admin_sections import CaseFields, CaseSectionsAdmin, Section
 
 from .. import clocks, selectors, services
+from ..access import SEALED_PERMISSION
 from ..forms import ChildForm, ConsentForm, HealthAssessmentForm, PlacementRecordForm
 from ..models import (
     Child,
@@ -305,6 +306,11 @@ class ChildAdmin(
                 "visits_duty",
                 "health_duty",
             ]
+        if obj.sealed_on is not None:
+            # One identity on a sealed record, never both: the child's adoptive name (the
+            # name post-adoption work uses); the birth name stays in the record for
+            # disclosure (AAR 2005 reg 42) but off the page.
+            fields[:2] = ["adoptive_first_name", "adoptive_last_name"]
         return ["reference", *fields]
 
     @admin.display(description="child", ordering="last_name")
@@ -321,6 +327,9 @@ class ChildAdmin(
 
     def get_search_results(self, request, queryset, search_term):
         queryset, duplicates = super().get_search_results(request, queryset, search_term)
+        if search_term and not request.user.has_perm(SEALED_PERMISSION):
+            # A birth name must not lead to a sealed record's reference.
+            queryset = queryset.filter(sealed_on__isnull=True)
         # Choosing the children of a new placement: only those not placed now.
         if (
             request.GET.get("model_name") == "placement"
