@@ -241,7 +241,9 @@ def test_a_restricted_record_opens_to_named_staff_only(world, make_staff):
     superuser = make_staff(superuser=True)
     client = _client(superuser)
     assert client.get(mine.urls()["child"]).status_code == 403
-    assert client.post(mine.urls()["child"], {"reason": "Data protection inquiry"}).status_code == 302
+    assert (
+        client.post(mine.urls()["child"], {"reason": "Data protection inquiry"}).status_code == 302
+    )
     assert client.get(mine.urls()["child"]).status_code == 200
     assert LogEntry.objects.filter(
         additional_data__action="placements.child.break_glass", actor=superuser
@@ -306,9 +308,9 @@ def test_the_adoption_order_seals_the_child(world):
     assert f"{child.reference} (sealed record)" in page or "sealed record" in page
     assert "sealed record" in page and "W.H." not in page and "Willow" not in page
     assert client.get(f"{CHILDREN}{child.pk}/change/").status_code == 403
-    assert client.get("/admin/search/", {"q": "Willow"}).content.decode().count(
-        child.reference
-    ) == 0
+    assert (
+        client.get("/admin/search/", {"q": "Willow"}).content.decode().count(child.reference) == 0
+    )
     # What belongs to the child follows the seal.
     assert client.get(mine.urls()["child document"]).status_code == 404
 
