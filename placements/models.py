@@ -290,9 +290,7 @@ class Child(models.Model):
         ]
 
     def __str__(self):
-        if self.sealed_on is not None:
-            # Neither identity: lists and links show only that a sealed record exists.
-            return f"{self.reference or 'Child'} (sealed record)"
+        # A sealed child: "C00012 (sealed record)", neither identity.
         return f"{self.reference or 'Child'} ({self.initials})"
 
     def get_absolute_url(self):
@@ -300,6 +298,8 @@ class Child(models.Model):
 
     @property
     def initials(self) -> str:
+        if self.sealed_on is not None:
+            return "sealed record"  # neither identity's initials (portal.access)
         letters = [name[:1].upper() for name in (self.first_name, self.last_name) if name]
         return ".".join(letters) + "." if letters else "—"
 

@@ -411,7 +411,9 @@ def child_search(request, term: str) -> QuerySet:
 def child_hit(child: Child) -> Hit:
     # What the children's list shows: the reference and initials, the month of birth and
     # the legal status; never the name.
-    if child.date_of_birth:
+    if child.sealed_on is not None:
+        born = ""  # a sealed child: nothing that points to either identity
+    elif child.date_of_birth:
         born = f"born {formats.month(child.date_of_birth)}"
     else:
         born = f"expected {formats.month(child.expected_on)}" if child.expected_on else ""

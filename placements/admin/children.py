@@ -315,7 +315,7 @@ class ChildAdmin(
 
     @admin.display(description="child", ordering="last_name")
     def initials_display(self, obj):
-        return "sealed record" if obj.sealed_on else obj.initials
+        return obj.initials
 
     @admin.display(description="born", ordering="date_of_birth")
     def born(self, obj):
