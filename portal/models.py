@@ -288,9 +288,9 @@ class ExportLog(models.Model):
         return f"{self.export}, {formats.day(timezone.localdate(self.at))}"
 
 
-class LegalHold(models.Model):
-    """A named record the retention schedule must leave alone (a claim, a complaint, an
-    inquiry): set and lifted by team managers in the admin."""
+class CaseRecordLink(models.Model):
+    """A record named by its kind and number (legal holds, shares, restrictions,
+    break-glass)."""
 
     content_type = models.ForeignKey(
         "contenttypes.ContentType",
@@ -301,6 +301,19 @@ class LegalHold(models.Model):
     object_id = models.PositiveBigIntegerField(
         "record number", help_text="The number of the record in its admin page's address."
     )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def record(self):
+        return self.content_type.get_object_for_this_type(pk=self.object_id)
+
+
+class LegalHold(CaseRecordLink):
+    """A named record the retention schedule must leave alone (a claim, a complaint, an
+    inquiry): set and lifted by team managers in the admin."""
+
     reason = models.CharField(
         max_length=300, help_text="Why it is kept, e.g. the claim or inquiry it belongs to."
     )
@@ -438,27 +451,6 @@ class Team(models.Model):
 
     def __str__(self):
         return self.name
-
-
-class CaseRecordLink(models.Model):
-    """A case record named by its kind and number (shares, restrictions, break-glass)."""
-
-    content_type = models.ForeignKey(
-        "contenttypes.ContentType",
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name="kind of record",
-    )
-    object_id = models.PositiveBigIntegerField(
-        "record number", help_text="The number of the record in its admin page's address."
-    )
-
-    class Meta:
-        abstract = True
-
-    @property
-    def record(self):
-        return self.content_type.get_object_for_this_type(pk=self.object_id)
 
 
 class RecordShare(CaseRecordLink):
