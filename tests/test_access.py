@@ -548,8 +548,8 @@ def records(make_staff, settings, tmp_path):
     # A transactional test run before (the browser walk uses these records) empties the
     # catalogue the migrations installed.
     carer_factories.ensure_training_catalogue()
-    social_worker = make_staff(SOCIAL)
-    manager = make_staff(MANAGERS)
+    social_worker = make_staff(SOCIAL, team=False)
+    manager = make_staff(MANAGERS, team=False)
     team = Team.objects.create(name="Family placement")
     team.members.add(social_worker)
     team.managers.add(manager)

@@ -88,8 +88,8 @@ def world(make_staff, settings, tmp_path):
     settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"
     settings.PDF_CACHE_DIR = tmp_path / "pdf-cache"
     carer_factories.ensure_training_catalogue()
-    manager = make_staff(MANAGERS)
-    first, second = make_staff(SOCIAL), make_staff(SOCIAL)
+    manager = make_staff(MANAGERS, team=False)
+    first, second = make_staff(SOCIAL, team=False), make_staff(SOCIAL, team=False)
     team = Team.objects.create(name="Family placement")
     team.managers.add(manager)
     team.members.add(first, second)
@@ -137,14 +137,14 @@ def test_the_other_workers_records_by_their_address_are_refused(world):
 def test_the_team_manager_sees_both_caseloads_and_another_team_sees_neither(world, make_staff):
     both = {world["mine"].household.pk, world["theirs"].household.pk}
     assert _listed(_client(world["manager"]), HOUSEHOLDS) == both
-    outsider = make_staff(MANAGERS)
+    outsider = make_staff(MANAGERS, team=False)
     Team.objects.create(name="Fostering").managers.add(outsider)
     assert _listed(_client(outsider), HOUSEHOLDS) == set()
     assert _client(outsider).get(world["mine"].urls()["child"]).status_code == 403
 
 
 def test_senior_staff_with_the_all_records_permission_see_every_record(world, make_staff):
-    senior = make_staff(SOCIAL)
+    senior = make_staff(SOCIAL, team=False)
     senior.user_permissions.add(Permission.objects.get(codename="view_all_records"))
     both = {world["mine"].child.pk, world["theirs"].child.pk}
     assert _listed(_client(senior), CHILDREN) == both
@@ -153,7 +153,7 @@ def test_senior_staff_with_the_all_records_permission_see_every_record(world, ma
 def test_the_childs_worker_sees_the_carers_household_and_the_carers_worker_the_child(
     world, make_staff
 ):
-    childs_worker = make_staff(SOCIAL)
+    childs_worker = make_staff(SOCIAL, team=False)
     child = world["theirs"].child
     child.social_worker = childs_worker
     child.save(update_fields=["social_worker"])
@@ -231,7 +231,7 @@ def test_a_restricted_record_opens_to_named_staff_only(world, make_staff):
     assert _listed(_client(worker), CHILDREN) == set()
     assert _client(manager).get(mine.urls()["child"]).status_code == 200
     # Not even the all-records permission opens it, and the worker's break-glass is refused.
-    senior = make_staff(SOCIAL)
+    senior = make_staff(SOCIAL, team=False)
     senior.user_permissions.add(Permission.objects.get(codename="view_all_records"))
     assert mine.child.pk not in _listed(_client(senior), CHILDREN)
     response = _client(worker).post(mine.urls()["child"], {"reason": "An emergency call"})
@@ -252,7 +252,7 @@ def test_a_restricted_record_opens_to_named_staff_only(world, make_staff):
 
 def test_a_colleagues_own_family_is_restricted_from_everyone_and_from_them(world, make_staff):
     worker, manager = world["first"], world["manager"]
-    colleague = make_staff(SOCIAL, email="sam.colleague@oakway.example")
+    colleague = make_staff(SOCIAL, team=False, email="sam.colleague@oakway.example")
     household = carer_factories.household(worker, applicants=1)
     applicant = household.applicants.get()
     applicant.email = "Sam.Colleague@oakway.example"
