@@ -84,9 +84,9 @@ class TemporaryApprovalAdmin(AccessAdmin, admin.ModelAdmin):
         )
 
     def end_view(self, request, pk):
-        approval = get_object_or_404(self.get_queryset(request).select_related("child"), pk=pk)
         if not request.user.has_perm(services.APPROVAL_PERMISSION):
             raise PermissionDenied
+        approval = get_object_or_404(self.get_queryset(request).select_related("child"), pk=pk)
         back_url = reverse("admin:placements_temporaryapproval_change", args=[pk])
         return _form_page(
             self,
