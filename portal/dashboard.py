@@ -14,6 +14,7 @@ from datetime import timedelta
 from django.urls import reverse
 from django.utils import timezone
 
+from . import access
 from .notifications import outbox_attention
 
 
@@ -61,8 +62,6 @@ def break_glass_panel(user) -> dict | None:
     """Team managers see who in their team opened a record outside their caseload."""
     if not user.has_perm("portal.view_breakglassopening"):
         return None
-    from . import access  # the policy reads the apps' registrations, made after this module
-
     since = timezone.now() - timedelta(days=BREAK_GLASS_DAYS)
     rows = access.break_glass_for_manager(user).filter(opened_at__gte=since)
     shown = list(rows[: BREAK_GLASS_SHOWN + 1])
