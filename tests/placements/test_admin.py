@@ -354,7 +354,9 @@ def test_recording_a_placement_goes_through_the_guard(
 def test_the_child_autocomplete_offers_only_children_not_placed(
     placement, sw_client, social_worker
 ):
-    waiting = factories.child(social_worker, first_name="Ash", last_name="Waiting")
+    waiting = factories.child(
+        social_worker, first_name="Ash", last_name="Waiting", social_worker=social_worker
+    )
     response = sw_client.get(
         "/admin/autocomplete/",
         {
