@@ -270,6 +270,14 @@ class ChildAdmin(
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("placing_authority", "social_worker")
 
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        # A child registered by a social worker is theirs until someone else is chosen:
+        # otherwise the child would be outside their caseload (portal.access).
+        if caseloads.social_workers().filter(pk=request.user.pk).exists():
+            initial.setdefault("social_worker", request.user.pk)
+        return initial
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "social_worker":
             # A short list of colleagues; social workers may not browse user accounts.
