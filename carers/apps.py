@@ -17,6 +17,7 @@ class CarersConfig(AppConfig):
         from portal.subject_access import Provider, register_provider
         from portal.workflow import lock_rank
 
+        from . import access as access_policies
         from . import models, reminders, retention, roles
         from .letters import register_letters
         from .selectors import (
@@ -30,6 +31,8 @@ class CarersConfig(AppConfig):
         from .subject_access import carer_sections
 
         roles.grant_roles()
+        # Who sees which of our records (portal.access).
+        access_policies.register_policies()
         register_panel(template="carers/admin/dashboard_panel.html", context=dashboard_panel)
         register_panel(
             template="carers/admin/panel_papers_panel.html", context=panel_papers_panel, order=10

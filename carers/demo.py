@@ -11,7 +11,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from portal.calendar import add_working_days
-from portal.demo import demo_staff
+from portal.demo import demo_colleague, demo_staff
 from portal.roles import Role
 
 from . import services
@@ -45,6 +45,9 @@ HOUSEHOLDS = [
     ("Kowalski", ("Dana", "Lee"), "fast_track", 20),
 ]
 
+# The households allocated to the second demo social worker.
+SECOND_WORKERS = ("Rahman", "Brooks")
+
 NO_STAFF = "Carers: no demo social worker or team manager, so no demo households."
 
 # The central list of panel members: a quorum on either panel (carers/quorum.py), the
@@ -68,6 +71,7 @@ def seed(*, stdout) -> None:
     if staff is None:
         return
     worker, manager = staff
+    colleague = demo_colleague()
     today = timezone.localdate()
     _panel_sittings(today)
     made = 0
@@ -77,7 +81,8 @@ def seed(*, stdout) -> None:
             continue
         household = services.household_create(
             by=worker,
-            social_worker=worker,
+            # The second worker's caseload: households only they (and the manager) see.
+            social_worker=colleague if colleague and surname in SECOND_WORKERS else worker,
             address_line_1=f"{len(surname) + 3} {surname} Gardens",
             town="Oakford",
             postcode="OK1 4DQ",

@@ -11,7 +11,7 @@ from datetime import date
 
 from django.utils import timezone
 
-from portal import formats
+from portal import access, formats
 from portal.letters import LetterKind, Recipient, register
 
 from . import clocks
@@ -82,7 +82,11 @@ def _store(record, *, title: str, content: bytes, by):
 
 
 def _may_see(user, record) -> bool:
-    return user.is_authenticated and user.has_perm("carers.view_household")
+    return (
+        user.is_authenticated
+        and user.has_perm("carers.view_household")
+        and access.may_see(user, record.household)
+    )
 
 
 def assessment_kind(*, name, title, fields, demo, values, available, default_title, body):

@@ -9,6 +9,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sub
 from django.urls import reverse
 from django.utils import timezone
 
+from portal import access
 from portal.deadlines import cases_with_next_deadline
 from portal.search import Hit, Kind, changelist_matches
 
@@ -218,13 +219,17 @@ def dashboard_for(*, user, today: date) -> Dashboard:
     decides = [track for track, perm in DECISION_PERMISSIONS.items() if user.has_perm(perm)]
     if decides:
         awaiting = list(
-            Assessment.objects.filter(stage=Stage.PANEL_RECOMMENDED, track__in=decides)
+            Assessment.objects.filter(
+                stage=Stage.PANEL_RECOMMENDED,
+                track__in=decides,
+                household__in=access.visible(Household.objects.all(), user).values("pk"),
+            )
             .select_related("household", "panel")
             .order_by("panel__sits_on", "id")[:DASHBOARD_LIMIT]
         )
         deadlines = reverse("admin:carers_deadline_changelist")
         team = list(
-            Deadline.objects.filter(due_on__lt=today)
+            access.visible(Deadline.objects.filter(due_on__lt=today), user)
             .exclude(household__status=Household.Status.CLOSED)
             .values(
                 "household__social_worker",

@@ -16,6 +16,7 @@ class PlacementsConfig(AppConfig):
         from portal.subject_access import Provider, register_provider
         from portal.workflow import lock_rank
 
+        from . import access as access_policies
         from . import models, reminders, retention, roles
         from .selectors import SEARCH_KINDS, dashboard_panel
         from .selectors.matching import referrals_panel
@@ -24,6 +25,8 @@ class PlacementsConfig(AppConfig):
         from .subject_access import birth_relative_sections
 
         roles.grant_roles()
+        # Who sees which of our records (portal.access).
+        access_policies.register_policies()
         for retention_class in retention.CLASSES:
             register_retention(retention_class)
         register_deadlines(reminders.DEADLINES)

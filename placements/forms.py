@@ -51,6 +51,8 @@ class ChildForm(forms.ModelForm):
         fields = [
             "first_name",
             "last_name",
+            "adoptive_first_name",
+            "adoptive_last_name",
             "date_of_birth",
             "expected_on",
             "sex",
@@ -628,7 +630,6 @@ class ReferralForm(forms.ModelForm):
             "family_time_town",
             "family_time_district",
             "family_time_supervised",
-            "restricted",
         ]
         widgets = {
             "received_on": DateInput(),

@@ -253,12 +253,22 @@ class Child(models.Model):
         blank=True,
         related_name="children",
     )
+    # Sealed when the adoption order is recorded (portal.access): the record then opens
+    # only to holders of ``view_sealed_child`` and shows the adoptive identity alone.
+    sealed_on = models.DateField("sealed on", null=True, blank=True, editable=False)
+    adoptive_first_name = models.CharField(
+        "adoptive first name", max_length=80, blank=True, help_text="The child's name now."
+    )
+    adoptive_last_name = models.CharField("adoptive last name", max_length=80, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name_plural = "children"
+        permissions = [
+            ("view_sealed_child", "Can open a sealed child's record (after the adoption order)")
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(date_of_birth__isnull=False) | Q(expected_on__isnull=False),
@@ -282,6 +292,7 @@ class Child(models.Model):
         ]
 
     def __str__(self):
+        # A sealed child: "C00012 (sealed record)", neither identity.
         return f"{self.reference or 'Child'} ({self.initials})"
 
     def get_absolute_url(self):
@@ -289,6 +300,8 @@ class Child(models.Model):
 
     @property
     def initials(self) -> str:
+        if self.sealed_on is not None:
+            return "sealed record"  # neither identity's initials (portal.access)
         letters = [name[:1].upper() for name in (self.first_name, self.last_name) if name]
         return ".".join(letters) + "." if letters else "—"
 
@@ -1198,9 +1211,6 @@ class Referral(models.Model):
         help_text="The outward code of the venue's postcode (e.g. OK1): for the travel times.",
     )
     family_time_supervised = models.BooleanField("family time supervised", default=True)
-    restricted = models.BooleanField(
-        default=False, help_text="Seen only by those the agency allows (a well-known family)."
-    )
     status = models.CharField(
         max_length=20, choices=Status.choices, default=Status.OPEN, editable=False
     )

@@ -53,6 +53,8 @@ CASEWORK = [
 ]
 MANAGEMENT = [
     "placements.view_measures",
+    # A sealed child's record (after the adoption order) opens to team managers only.
+    "placements.view_sealed_child",
     "placements.grant_temporary_approval",
     "placements.add_temporaryapproval",
     "placements.add_termsexemption",

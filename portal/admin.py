@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from . import (
+    admin_access,  # noqa: F401 - registers teams, shares, restrictions, break-glass
     admin_subject_access,  # noqa: F401 - registers the log of requests
     formats,
     letters,

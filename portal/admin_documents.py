@@ -77,11 +77,11 @@ class DocumentDownloads:
 
     def download_view(self, request, pk):
         self._check_download(request)
-        return self._send(request, get_object_or_404(self.model, pk=pk))
+        return self._send(request, get_object_or_404(self.get_queryset(request), pk=pk))
 
     def file_view(self, request, name):
         self._check_download(request)
-        return self._send(request, get_object_or_404(self.model, file=name))
+        return self._send(request, get_object_or_404(self.get_queryset(request), file=name))
 
     def _check_download(self, request) -> None:
         if not self.download_permissions or not request.user.has_perms(self.download_permissions):

@@ -11,7 +11,7 @@ class PortalConfig(AppConfig):
 
     def ready(self):
         from . import audit
-        from .dashboard import caseloads_panel, outbox_panel, register_panel
+        from .dashboard import break_glass_panel, caseloads_panel, outbox_panel, register_panel
         from .letters import letter_templates_seed
         from .models import SubjectAccessRequest
         from .notifications import retention_classes
@@ -21,6 +21,9 @@ class PortalConfig(AppConfig):
         register_panel(template="portal/admin/outbox_panel.html", context=outbox_panel, order=1000)
         register_panel(
             template="portal/admin/caseloads_panel.html", context=caseloads_panel, order=900
+        )
+        register_panel(
+            template="portal/admin/break_glass_panel.html", context=break_glass_panel, order=950
         )
 
         for retention_class in retention_classes():

@@ -9,9 +9,12 @@ registered; the core's outbox panel comes last.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.urls import reverse
+from django.utils import timezone
 
+from . import access
 from .notifications import outbox_attention
 
 
@@ -49,3 +52,22 @@ def caseloads_panel(user) -> dict | None:
     if not user.has_perm("portal.reallocate_caseload"):
         return None
     return {"move_url": reverse("admin:portal_user_move_caseload")}
+
+
+BREAK_GLASS_SHOWN = 5
+BREAK_GLASS_DAYS = 14
+
+
+def break_glass_panel(user) -> dict | None:
+    """Team managers see who in their team opened a record outside their caseload."""
+    if not user.has_perm("portal.view_breakglassopening"):
+        return None
+    since = timezone.now() - timedelta(days=BREAK_GLASS_DAYS)
+    rows = access.break_glass_for_manager(user).filter(opened_at__gte=since)
+    shown = list(rows[: BREAK_GLASS_SHOWN + 1])
+    return {
+        "openings": shown[:BREAK_GLASS_SHOWN],
+        "more": len(shown) > BREAK_GLASS_SHOWN,
+        "days": BREAK_GLASS_DAYS,
+        "changelist": reverse("admin:portal_breakglassopening_changelist"),
+    }

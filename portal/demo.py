@@ -15,11 +15,21 @@ DEMO_STAFF = [
     ("editor@oakway.example", "Edie", "Editor", Role.CONTENT_EDITORS),
     ("panel.member@oakway.example", "Pat", "Panel-Member", Role.PANEL_MEMBERS),
 ]
-# A second social worker with no cases of their own: a team manager can move Sam's
-# caseload (or one case) to them.
+# A second social worker with a caseload of their own (two carer households and a child):
+# each of the two sees only their own cases; a team manager can move Sam's caseload (or
+# one case) to them.
 DEMO_COLLEAGUES = [
     ("second.worker@oakway.example", "Riley", "Second-Worker", Role.SOCIAL_WORKERS),
 ]
+# The team the demo manager manages, with both demo social workers in it.
+DEMO_TEAM = "Family placement team"
+
+
+def demo_colleague():
+    """The second demo social worker, or None (only on a development server)."""
+    from portal.models import User
+
+    return User.objects.filter(email=DEMO_COLLEAGUES[0][0]).first()
 
 
 def demo_email(role: str) -> str:

@@ -50,7 +50,8 @@ class User(AbstractUser):
     class Meta:
         ordering = ["email"]
         permissions = [
-            ("reallocate_caseload", "Can reallocate a case or move a caseload to another worker")
+            ("reallocate_caseload", "Can reallocate a case or move a caseload to another worker"),
+            ("view_all_records", "Can see every case record (named senior staff)"),
         ]
 
     def __str__(self):
@@ -287,9 +288,9 @@ class ExportLog(models.Model):
         return f"{self.export}, {formats.day(timezone.localdate(self.at))}"
 
 
-class LegalHold(models.Model):
-    """A named record the retention schedule must leave alone (a claim, a complaint, an
-    inquiry): set and lifted by team managers in the admin."""
+class CaseRecordLink(models.Model):
+    """A record named by its kind and number (legal holds, shares, restrictions,
+    break-glass)."""
 
     content_type = models.ForeignKey(
         "contenttypes.ContentType",
@@ -300,6 +301,19 @@ class LegalHold(models.Model):
     object_id = models.PositiveBigIntegerField(
         "record number", help_text="The number of the record in its admin page's address."
     )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def record(self):
+        return self.content_type.get_object_for_this_type(pk=self.object_id)
+
+
+class LegalHold(CaseRecordLink):
+    """A named record the retention schedule must leave alone (a claim, a complaint, an
+    inquiry): set and lifted by team managers in the admin."""
+
     reason = models.CharField(
         max_length=300, help_text="Why it is kept, e.g. the claim or inquiry it belongs to."
     )
@@ -443,3 +457,90 @@ class RecordVersion(models.Model):
 
     def __str__(self):
         return f"Earlier {self.field}, changed {formats.day(self.changed_at)}"
+
+
+# -- who sees which case records (portal.access) ------------------------------------------
+
+
+class Team(models.Model):
+    """Social workers and the team managers who see their caseloads."""
+
+    name = models.CharField(max_length=80, unique=True)
+    managers = models.ManyToManyField(
+        User,
+        related_name="teams_managed",
+        blank=True,
+        help_text="They see every case of the team's members.",
+    )
+    members = models.ManyToManyField(User, related_name="teams", blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class RecordShare(CaseRecordLink):
+    """A team manager lets a worker outside the case's relationships see it."""
+
+    shared_with = models.ForeignKey(User, on_delete=models.PROTECT, related_name="shares")
+    reason = models.CharField(max_length=300, help_text="Why this worker needs the record.")
+    shared_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", editable=False)
+    shared_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-shared_at", "-id"]
+        verbose_name = "shared record"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "shared_with"],
+                name="record_share_once_per_worker",
+                violation_error_message="This record is already shared with this worker.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.content_type.name} {self.object_id} shared with {self.shared_with}"
+
+
+class Restriction(CaseRecordLink):
+    """A record only the staff named here may open (a colleague's family, a case in the
+    news). Even the all-records permission does not open it."""
+
+    reason = models.CharField(max_length=300)
+    staff = models.ManyToManyField(
+        User, related_name="restricted_records", blank=True, verbose_name="named staff"
+    )
+    set_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", editable=False)
+    set_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-set_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id"],
+                name="restriction_once_per_record",
+                violation_error_message="This record is already restricted.",
+            )
+        ]
+
+    def __str__(self):
+        return f"Restricted {self.content_type.name} {self.object_id}"
+
+
+class BreakGlassOpening(CaseRecordLink):
+    """A worker opened a record outside their caseload, saying why, for a limited time."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="break_glass")
+    reason = models.TextField(max_length=2000)
+    opened_at = models.DateTimeField(default=timezone.now)
+    until = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+        verbose_name = "break-glass opening"
+        indexes = [models.Index(fields=["user", "until"], name="break_glass_user_until_idx")]
+
+    def __str__(self):
+        return f"{self.content_type.name} {self.object_id} opened by {self.user}"

@@ -86,6 +86,13 @@ grant(Role.TEAM_MANAGERS, view("portal.retentionrun"))
 # Team managers give a case, or a whole caseload, to another social worker (portal.caseloads).
 grant(Role.TEAM_MANAGERS, ["portal.reallocate_caseload"])
 
+# Access by relationship (portal.access): team managers keep their teams, share a record
+# with a worker, restrict records to named staff, and see their team's break-glass openings.
+grant(Role.TEAM_MANAGERS, model_perms("portal.team", ("view", "add", "change")))
+grant(Role.TEAM_MANAGERS, model_perms("portal.recordshare", ("view", "add", "delete")))
+grant(Role.TEAM_MANAGERS, model_perms("portal.restriction"))
+grant(Role.TEAM_MANAGERS, view("portal.breakglassopening"))
+
 # Subject access requests (portal.subject_access): team managers record them, produce the
 # copy and mark them answered; the log of requests is kept (nobody deletes one).
 grant(Role.TEAM_MANAGERS, model_perms("portal.subjectaccessrequest", ("view", "add", "change")))

@@ -22,6 +22,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 
+from . import access
+
 SHOWN_PER_KIND = 5
 SHORTEST_TERM = 2
 LONGEST_TERM = 100
@@ -114,7 +116,8 @@ def search(request: HttpRequest, term: str) -> list[Group]:
     """
     groups = []
     for kind in kinds_for(request.user):
-        found = kind.find(request, term)
+        # The one access policy (portal.access): only the rows the user may see.
+        found = access.visible(kind.find(request, term), request.user)
         count = found.count()
         if not count:
             continue

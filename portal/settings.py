@@ -229,6 +229,10 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# Break-glass (portal.access): a record opened outside the worker's caseload stays open to
+# them for this many minutes after they give their reason (agency policy).
+BREAK_GLASS_MINUTES = env.int("BREAK_GLASS_MINUTES", default=60)
+
 # Overdue deadlines of every app go in one digest per person, at this hour on working days.
 OVERDUE_DIGEST_HOUR = env.int("OVERDUE_DIGEST_HOUR", default=8)
 

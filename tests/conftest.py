@@ -7,9 +7,12 @@ from django.core.cache import cache
 from django.db import connection
 
 from portal import pagecache
-from portal.models import User
+from portal.models import Team, User
 from portal.roles import Role
 from tests.requirements import require
+
+# The one team every social worker and team manager a test makes joins (``make_staff``).
+TEST_TEAM = "Test team"
 
 
 @pytest.fixture(autouse=True)
@@ -50,7 +53,11 @@ def make_staff(db):
     """Create a staff member in the given roles, with a verified email and MFA set up."""
     counter = iter(range(1, 10_000))
 
-    def make(*roles: str, mfa: bool = True, superuser: bool = False, **fields) -> User:
+    def make(
+        *roles: str, mfa: bool = True, superuser: bool = False, team: bool = True, **fields
+    ) -> User:
+        """``team``: social workers and team managers join one team (``TEST_TEAM``), so a
+        manager sees the caseloads of the workers a test makes (portal.access)."""
         n = next(counter)
         email = fields.pop("email", f"staff{n}@oakway.example")
         user = User.objects.create_user(
@@ -65,6 +72,12 @@ def make_staff(db):
         EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
         if roles:
             user.groups.set(Group.objects.filter(name__in=roles))
+        if team and {Role.SOCIAL_WORKERS, Role.TEAM_MANAGERS} & set(roles):
+            shared, _ = Team.objects.get_or_create(name=TEST_TEAM)
+            if Role.TEAM_MANAGERS in roles:
+                shared.managers.add(user)
+            if Role.SOCIAL_WORKERS in roles:
+                shared.members.add(user)
         if mfa:
             TOTP.activate(user, generate_totp_secret())
         return user

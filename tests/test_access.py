@@ -62,7 +62,16 @@ from placements.models import (
     Referral,
 )
 from portal import letters, retention, subject_access
-from portal.models import ExportLog, LegalHold, LetterTemplate, SubjectAccessRequest
+from portal.models import (
+    BreakGlassOpening,
+    ExportLog,
+    LegalHold,
+    LetterTemplate,
+    RecordShare,
+    Restriction,
+    SubjectAccessRequest,
+    Team,
+)
 from portal.notifications import notify
 from portal.roles import Role
 from tests.carers import factories as carer_factories
@@ -557,6 +566,26 @@ STAFF_PAGES = (
         {MANAGERS: "view, add, delete", SUPERUSER: "view, add, delete"},
     ),
     StaffPage(
+        "Teams (a team manager sees the caseloads of the team's members)",
+        ("portal.team",),
+        {MANAGERS: "view, add, change", SUPERUSER: "view, add, change, delete"},
+    ),
+    StaffPage(
+        "Shared records (a case shown to a worker outside its caseload)",
+        ("portal.recordshare",),
+        {MANAGERS: "view, add, delete", SUPERUSER: "view, add, delete"},
+    ),
+    StaffPage(
+        "Restricted records (named staff only)",
+        ("portal.restriction",),
+        {MANAGERS: "view, add, change, delete", SUPERUSER: "view, add, change, delete"},
+    ),
+    StaffPage(
+        "Break-glass openings (records opened outside a caseload, with the reason)",
+        ("portal.breakglassopening",),
+        {MANAGERS: "view", SUPERUSER: "view"},
+    ),
+    StaffPage(
         "Retention runs (each run's counts)",
         ("portal.retentionrun",),
         {MANAGERS: "view", SUPERUSER: "view"},
@@ -627,6 +656,8 @@ class Records:
     enquiry: object
     roi_enquiry: object
     letter: object
+    social_worker: object  # whose caseload every case record is in
+    manager: object  # the manager of their team
 
 
 @pytest.fixture
@@ -638,8 +669,11 @@ def records(make_staff, settings, tmp_path):
     # A transactional test run before (the browser walk uses these records) empties the
     # catalogue the migrations installed.
     carer_factories.ensure_training_catalogue()
-    social_worker = make_staff(SOCIAL)
-    manager = make_staff(MANAGERS)
+    social_worker = make_staff(SOCIAL, team=False)
+    manager = make_staff(MANAGERS, team=False)
+    team = Team.objects.create(name="Family placement")
+    team.members.add(social_worker)
+    team.managers.add(manager)
     on = date(2025, 1, 2)
     household = placement_factories.approved_household(by=social_worker, manager=manager, on=on)
     adopters = placement_factories.approved_household(
@@ -743,6 +777,14 @@ def records(make_staff, settings, tmp_path):
         placements_services.note_add(
             case=case, kind="call", happened_on=timezone.localdate(), text="A call.", by=manager
         )
+    # A household only named staff open (the worker and their manager).
+    restricted = Restriction.objects.create(
+        content_type=ContentType.objects.get_for_model(recommended),
+        object_id=carer_factories.household(social_worker, applicants=1).pk,
+        reason="A colleague's family",
+        set_by=manager,
+    )
+    restricted.staff.set([social_worker, manager])
     event = InformationEventFactory()
     booking = BookingFactory(event=event)
     enquiry = EnquiryFactory(status=Enquiry.Status.NEW)
@@ -780,6 +822,22 @@ def records(make_staff, settings, tmp_path):
             set_by=social_worker,
         ),
         "portal.retentionrun": retention.run(trigger="command"),
+        "portal.team": team,
+        "portal.recordshare": RecordShare.objects.create(
+            content_type=ContentType.objects.get_for_model(household),
+            object_id=household.pk,
+            shared_with=social_worker,
+            reason="Covering a visit",
+            shared_by=manager,
+        ),
+        "portal.restriction": restricted,
+        "portal.breakglassopening": BreakGlassOpening.objects.create(
+            content_type=ContentType.objects.get_for_model(waiting),
+            object_id=waiting.pk,
+            user=social_worker,
+            reason="A call out of hours",
+            until=timezone.now(),
+        ),
         "portal.subjectaccessrequest": subject_access.subject_access_request_record(
             request_record=SubjectAccessRequest(email=booking.email, received_on=date(2025, 3, 3)),
             by=manager,
@@ -850,6 +908,8 @@ def records(make_staff, settings, tmp_path):
         enquiry=enquiry,
         roi_enquiry=roi_enquiry,
         letter=letter,
+        social_worker=social_worker,
+        manager=manager,
     )
 
 
@@ -1311,9 +1371,15 @@ def _fill(data: dict, r: Records) -> dict:
     return {k: str(stands_for[v].pk) if v in stands_for else v for k, v in data.items()}
 
 
-def client_for(actor: str, make_staff) -> Client:
+def client_for(actor: str, make_staff, records: Records | None = None) -> Client:
+    """Signed in as a member of ``actor``'s role: the social worker whose caseload holds
+    the records, and their team manager (others see them only by breaking the glass)."""
     client = Client()
-    if actor == SUPERUSER:
+    if records is not None and actor == SOCIAL:
+        client.force_login(records.social_worker)
+    elif records is not None and actor == MANAGERS:
+        client.force_login(records.manager)
+    elif actor == SUPERUSER:
         client.force_login(make_staff(superuser=True))
     elif actor != ANONYMOUS:
         client.force_login(make_staff(actor))
@@ -1325,7 +1391,7 @@ def client_for(actor: str, make_staff) -> Client:
 
 @pytest.mark.parametrize("actor", ACTORS)
 def test_every_url_answers_each_actor_as_the_table_says(records, make_staff, actor):
-    client = client_for(actor, make_staff)
+    client = client_for(actor, make_staff, records)
     urls = admin_urls(records) + public_urls(records)
     keys = [key for key, _ in urls]
     assert len(keys) == len(set(keys)), "two URLs share a key"

@@ -5,6 +5,7 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html
 
+from portal.admin_access import AccessAdmin
 from portal.admin_filters import OverdueColumn, ReadOnly
 from portal.admin_saves import RefusedOnSave, SavesThroughServices
 
@@ -109,7 +110,7 @@ class TrainingCourseAdmin(admin.ModelAdmin):
 
 
 @admin.register(Deadline)
-class DeadlineAdmin(ReadOnly, OverdueColumn, admin.ModelAdmin):
+class DeadlineAdmin(AccessAdmin, ReadOnly, OverdueColumn, admin.ModelAdmin):
     """Every open clock, for overseeing timescales. Read-only: deadlines follow the facts."""
 
     list_display = ("due_on", "label", "household", "kind", "is_overdue", "social_worker")

@@ -3,6 +3,7 @@
 
 from django.contrib import admin
 
+from portal.admin_access import AccessAdmin
 from portal.admin_documents import DocumentDownloads
 
 from ..models import Document
@@ -13,7 +14,7 @@ from ..models import Document
 
 
 @admin.register(Document)
-class DocumentAdmin(DocumentDownloads, admin.ModelAdmin):
+class DocumentAdmin(AccessAdmin, DocumentDownloads, admin.ModelAdmin):
     list_display = ("title", "kind", "household", "uploaded_at", "uploaded_by", "download")
     list_filter = ("kind",)
     list_select_related = ("household", "uploaded_by")

@@ -17,6 +17,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from portal import audit
+from portal.admin_access import AccessAdmin
 from portal.admin_caseloads import ReallocateAdmin
 from portal.admin_documents import save_documents
 from portal.admin_filters import CaseListColumns
@@ -60,6 +61,7 @@ from .panels import PanelMoveAdmin
 
 @admin.register(Household)
 class HouseholdAdmin(
+    AccessAdmin,
     CaseSectionsAdmin,
     HouseholdLettersAdmin,
     PanelMoveAdmin,

@@ -6,6 +6,8 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from portal.admin_access import AccessAdmin
+
 from .. import services
 from ..forms import EndApprovalForm, TemporaryApprovalForm, TermsExemptionForm
 from ..models import TemporaryApproval, TermsExemption
@@ -45,7 +47,7 @@ class RecordedByServiceAdmin(admin.ModelAdmin):
 
 
 @admin.register(TemporaryApproval)
-class TemporaryApprovalAdmin(RecordedByServiceAdmin):
+class TemporaryApprovalAdmin(AccessAdmin, RecordedByServiceAdmin):
     list_display = ("__str__", "child", "household", "approved_on", "in_force", "ends_on")
     list_filter = ("end_reason",)
     list_select_related = ("child", "household")
@@ -95,9 +97,9 @@ class TemporaryApprovalAdmin(RecordedByServiceAdmin):
         )
 
     def end_view(self, request, pk):
-        approval = get_object_or_404(TemporaryApproval.objects.select_related("child"), pk=pk)
         if not request.user.has_perm(services.APPROVAL_PERMISSION):
             raise PermissionDenied
+        approval = get_object_or_404(self.get_queryset(request).select_related("child"), pk=pk)
         back_url = reverse("admin:placements_temporaryapproval_change", args=[pk])
         return _form_page(
             self,
@@ -120,7 +122,7 @@ class TemporaryApprovalAdmin(RecordedByServiceAdmin):
 
 
 @admin.register(TermsExemption)
-class TermsExemptionAdmin(RecordedByServiceAdmin):
+class TermsExemptionAdmin(AccessAdmin, RecordedByServiceAdmin):
     list_display = ("__str__", "child", "household", "track", "agreed_on", "agreed_by")
     list_filter = ("track",)
     list_select_related = ("child", "household", "agreed_by")

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from portal import caseloads, formats
+from portal.admin_access import AccessAdmin
 from portal.admin_caseloads import ReallocateAdmin
 from portal.admin_notes import CaseNoteInline, CaseNotesAdmin
 from portal.admin_saves import RefusedOnSave, SavesThroughServices
@@ -20,6 +21,7 @@ from portal.admin_versions import CaseWithdrawals
 from portal.casenotes import note_withdraw
 
 from .. import clocks, selectors, services
+from ..access import SEALED_PERMISSION
 from ..forms import ChildForm, ConsentForm, HealthAssessmentForm, PlacementRecordForm
 from ..models import (
     Child,
@@ -204,9 +206,10 @@ class ChildProfessionalInline(CaseFields, admin.TabularInline):
 
 @admin.register(Child)
 class ChildAdmin(
+    AccessAdmin,
     CaseSectionsAdmin,
-    ReallocateAdmin,
     CaseWithdrawals,
+    ReallocateAdmin,
     CaseNotesAdmin,
     SavesThroughServices,
     admin.ModelAdmin,
@@ -280,6 +283,14 @@ class ChildAdmin(
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("placing_authority", "social_worker")
 
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        # A child registered by a social worker is theirs until someone else is chosen:
+        # otherwise the child would be outside their caseload (portal.access).
+        if caseloads.social_workers().filter(pk=request.user.pk).exists():
+            initial.setdefault("social_worker", request.user.pk)
+        return initial
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "social_worker":
             # A short list of colleagues; social workers may not browse user accounts.
@@ -316,6 +327,11 @@ class ChildAdmin(
                 "visits_duty",
                 "health_duty",
             ]
+        if obj.sealed_on is not None:
+            # One identity on a sealed record, never both: the child's adoptive name (the
+            # name post-adoption work uses); the birth name stays in the record for
+            # disclosure (AAR 2005 reg 42) but off the page.
+            fields[:2] = ["adoptive_first_name", "adoptive_last_name"]
         return ["reference", *fields]
 
     @admin.display(description="child", ordering="last_name")
@@ -324,12 +340,17 @@ class ChildAdmin(
 
     @admin.display(description="born", ordering="date_of_birth")
     def born(self, obj):
+        if obj.sealed_on:
+            return "—"
         if obj.date_of_birth:
             return formats.month(obj.date_of_birth)
         return f"expected {formats.month(obj.expected_on)}" if obj.expected_on else "—"
 
     def get_search_results(self, request, queryset, search_term):
         queryset, duplicates = super().get_search_results(request, queryset, search_term)
+        if search_term and not request.user.has_perm(SEALED_PERMISSION):
+            # A birth name must not lead to a sealed record's reference.
+            queryset = queryset.filter(sealed_on__isnull=True)
         # Choosing the children of a new placement: only those not placed now.
         if (
             request.GET.get("model_name") == "placement"
@@ -426,7 +447,7 @@ class SiblingInline(ReadOnlyInline):
 
 
 @admin.register(SiblingGroup)
-class SiblingGroupAdmin(admin.ModelAdmin):
+class SiblingGroupAdmin(AccessAdmin, admin.ModelAdmin):
     list_display = ("reference", "notes", "created_at")
     search_fields = ("reference",)
     fields = ("reference", "notes")

@@ -4,6 +4,7 @@ download audited) and the documents section of the child's page."""
 
 from django.contrib import admin
 
+from portal.admin_access import AccessAdmin
 from portal.admin_documents import CaseDocumentsInline, DocumentDownloads, save_documents
 
 from .. import services
@@ -12,7 +13,7 @@ from ..models import ChildDocument
 
 
 @admin.register(ChildDocument)
-class ChildDocumentAdmin(DocumentDownloads, admin.ModelAdmin):
+class ChildDocumentAdmin(AccessAdmin, DocumentDownloads, admin.ModelAdmin):
     list_display = ("title", "kind", "child", "uploaded_at", "uploaded_by", "download")
     list_filter = ("kind",)
     list_select_related = ("child", "uploaded_by")

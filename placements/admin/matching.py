@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from portal import formats
+from portal.admin_access import AccessAdmin
 from portal.admin_saves import RefusedOnSave, SavesThroughServices
 
 from .. import letters, services
@@ -53,7 +54,7 @@ def _buttons(items) -> str:
 
 
 @admin.register(Referral)
-class ReferralAdmin(SavesThroughServices, admin.ModelAdmin):
+class ReferralAdmin(AccessAdmin, SavesThroughServices, admin.ModelAdmin):
     form = ReferralForm
     list_display = ("__str__", "child", "route", "needed_by", "status", "placing_authority")
     list_filter = ("status", "route")
@@ -76,7 +77,7 @@ class ReferralAdmin(SavesThroughServices, admin.ModelAdmin):
         ("Clocks", {"fields": ("acknowledged_on", "clocks")}),
         (
             "The child",
-            {"fields": ("child", "hospital", "child_social_worker", "social_worker", "restricted")},
+            {"fields": ("child", "hospital", "child_social_worker", "social_worker")},
         ),
         (
             "The referral",
@@ -652,7 +653,7 @@ class ReferralAdmin(SavesThroughServices, admin.ModelAdmin):
 
 
 @admin.register(MatchingPause)
-class MatchingPauseAdmin(SavesThroughServices, admin.ModelAdmin):
+class MatchingPauseAdmin(AccessAdmin, SavesThroughServices, admin.ModelAdmin):
     form = MatchingPauseForm
     list_display = ("household", "starts_on", "ends_on", "reason")
     list_select_related = ("household",)

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from portal import exports, formats
+from portal.admin_access import AccessAdmin
 from portal.admin_caseloads import ReallocateAdmin
 from portal.admin_filters import CaseListColumns
 from portal.admin_notes import CaseNoteInline, CaseNotesAdmin
@@ -133,6 +134,7 @@ class PlacementNoteInline(CaseNoteInline):
 
 @admin.register(Placement)
 class PlacementAdmin(
+    AccessAdmin,
     CaseSectionsAdmin,
     ReallocateAdmin,
     CaseWithdrawals,

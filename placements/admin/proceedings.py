@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.utils.html import format_html_join
 
 from portal import formats
+from portal.admin_access import AccessAdmin
 from portal.admin_saves import RefusedOnSave, SavesThroughServices
 from portal.admin_sections import CaseFields
 from portal.admin_versions import CaseWithdrawals
@@ -40,7 +41,9 @@ class ProceedingsOrderInline(ReadOnlyCards):
 
 
 @admin.register(Proceedings)
-class ProceedingsAdmin(CaseWithdrawals, SavesThroughServices, CaseFields, admin.ModelAdmin):
+class ProceedingsAdmin(
+    AccessAdmin, CaseWithdrawals, SavesThroughServices, CaseFields, admin.ModelAdmin
+):
     withdrawals = {
         "placements.proceedingsextension": services.placement_record_withdraw,
         "placements.hearing": services.placement_record_withdraw,

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from portal.admin_access import AccessAdmin
 from portal.admin_filters import OverdueColumn, ReadOnly
 
 from ..models import PlacementDeadline
@@ -13,7 +14,7 @@ from .filters import CaseloadFilter, OverdueFilter
 
 
 @admin.register(PlacementDeadline)
-class PlacementDeadlineAdmin(ReadOnly, OverdueColumn, admin.ModelAdmin):
+class PlacementDeadlineAdmin(AccessAdmin, ReadOnly, OverdueColumn, admin.ModelAdmin):
     """Every open clock of each child in a placement, with whose duty it is and who is
     reminded. Read-only: deadlines follow the facts."""
 

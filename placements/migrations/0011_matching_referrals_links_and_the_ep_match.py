@@ -75,7 +75,6 @@ class Migration(migrations.Migration):
                 ('family_time_town', models.CharField(help_text='e.g. the family centre, Oakford.', max_length=120, verbose_name='family-time town or venue')),
                 ('family_time_district', models.CharField(help_text="The outward code of the venue's postcode (e.g. OK1): for the travel times.", max_length=4, verbose_name='family-time postcode district')),
                 ('family_time_supervised', models.BooleanField(default=True, verbose_name='family time supervised')),
-                ('restricted', models.BooleanField(default=False, help_text='Seen only by those the agency allows (a well-known family).')),
                 ('status', models.CharField(choices=[('open', 'Open'), ('linking', 'Linking'), ('matched', 'Matched'), ('placed', 'Placed'), ('withdrawn', 'Withdrawn'), ('placed_elsewhere', 'Placed elsewhere')], default='open', editable=False, max_length=20)),
                 ('status_changed_on', models.DateField(editable=False)),
                 ('acknowledged_on', models.DateField(blank=True, editable=False, null=True)),

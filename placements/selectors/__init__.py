@@ -17,7 +17,7 @@ from django.db.models import (
 from django.urls import reverse
 from django.utils import timezone
 
-from portal import formats
+from portal import access, formats
 from portal.deadlines import cases_with_next_deadline
 from portal.search import Hit, Kind, changelist_matches
 
@@ -382,7 +382,9 @@ def dashboard_for(*, user, today: date) -> PlacementsDashboard:
                 "worker": row["worker_pk"],
                 "url": f"{changelist}?caseload={row['worker_pk'] or 'unassigned'}&overdue=yes",
             }
-            for row in PlacementDeadline.objects.filter(due_on__lt=today, kind__in=OVERDUE_KINDS)
+            for row in access.visible(
+                PlacementDeadline.objects.filter(due_on__lt=today, kind__in=OVERDUE_KINDS), user
+            )
             .exclude(placement__status=Placement.Status.ENDED)
             .values(
                 worker_pk=F("worker"),
@@ -413,7 +415,9 @@ def child_search(request, term: str) -> QuerySet:
 def child_hit(child: Child) -> Hit:
     # What the children's list shows: the reference and initials, the month of birth and
     # the legal status; never the name.
-    if child.date_of_birth:
+    if child.sealed_on is not None:
+        born = ""  # a sealed child: nothing that points to either identity
+    elif child.date_of_birth:
         born = f"born {formats.month(child.date_of_birth)}"
     else:
         born = f"expected {formats.month(child.expected_on)}" if child.expected_on else ""

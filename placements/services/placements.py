@@ -490,7 +490,22 @@ def placement_record_adoption_order(
             fields={"outcome_note": (note or "").strip()[:2000]},
         )
         _end(placement, children, on=on, by=by, legal_status=Child.LegalStatus.ADOPTED)
+        _children_seal(children, on=on, by=by)
     return placement
+
+
+def _children_seal(children, *, on: date, by) -> None:
+    """The adoption order seals each child's record (portal.access): the child's case
+    record is kept secure against unauthorised disclosure and treated as confidential
+    (Adoption Agencies Regulations 2005, regs 39 and 41), opened only as reg 42 allows;
+    so it opens only to holders of ``view_sealed_child``, each opening audited."""
+    for child in children:
+        if child.sealed_on is not None:
+            continue
+        child.sealed_on = on
+        with audit.silenced():
+            child.save(update_fields=["sealed_on", "updated_at"])
+        audit.record(child, "placements.child.sealed", by=by, changes={"sealed_on": [None, on]})
 
 
 def placement_record_return_home(*, placement: Placement, on: date, by, note: str) -> Placement:

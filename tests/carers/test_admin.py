@@ -83,7 +83,7 @@ def test_the_changelist_shows_what_a_social_worker_needs(sw_client, social_worke
     assert row.overdue_count == 1
 
 
-def test_filters_for_my_caseload_overdue_and_stage(sw_client, social_worker, make_staff):
+def test_filters_for_my_caseload_overdue_and_stage(sw_client, social_worker, make_staff, manager):
     colleague = make_staff(Role.SOCIAL_WORKERS)
     mine = f.household(social_worker)
     theirs = f.household(colleague, roi_received_on=timezone.localdate() - timedelta(days=30))
@@ -94,7 +94,11 @@ def test_filters_for_my_caseload_overdue_and_stage(sw_client, social_worker, mak
         assert response.status_code == 200
         return {h.pk for h in response.context["cl"].result_list}
 
-    assert listed("?caseload=mine") == {mine.pk}
+    # A worker's list holds their own caseload only (portal.access); their team manager
+    # sees both workers' households and filters them.
+    assert listed("") == listed("?caseload=mine") == {mine.pk}
+    sw_client.force_login(manager)
+    assert listed("") == {mine.pk, theirs.pk}
     assert listed("?overdue=yes") == {theirs.pk}
     assert listed("?overdue=no") == {mine.pk}
     assert listed("?stage=adoption:stage_1") == {mine.pk}
@@ -535,7 +539,8 @@ def test_document_downloads_are_for_permitted_staff_only(
 ):
     household = f.household(social_worker)
     document = f.upload(household, Document.Kind.PAR, social_worker)
-    client.force_login(make_staff(role))
+    # The household's own worker (another worker's download is refused: portal.access).
+    client.force_login(social_worker if role == Role.SOCIAL_WORKERS else make_staff(role))
     for url in (document.get_absolute_url(), document.file.url):
         response = client.get(url)
         assert response.status_code == status, url

@@ -317,7 +317,7 @@ def test_records_before_the_placement_or_in_the_future_are_refused(placement, sw
 def test_recording_a_placement_goes_through_the_guard(
     ep_household, adopters_only, sw_client, social_worker
 ):
-    child = factories.child(social_worker, born=date(2025, 2, 1))
+    child = factories.child(social_worker, born=date(2025, 2, 1), social_worker=social_worker)
     url = f"{LIST_URL}add/"
     assert sw_client.get(url).status_code == 200
     data = {
@@ -339,7 +339,9 @@ def test_recording_a_placement_goes_through_the_guard(
 def test_the_child_autocomplete_offers_only_children_not_placed(
     placement, sw_client, social_worker
 ):
-    waiting = factories.child(social_worker, first_name="Ash", last_name="Waiting")
+    waiting = factories.child(
+        social_worker, first_name="Ash", last_name="Waiting", social_worker=social_worker
+    )
     response = sw_client.get(
         "/admin/autocomplete/",
         {
@@ -466,7 +468,7 @@ def test_the_placement_page_has_a_query_budget_unchanged_with_more_records(
             )
             services.note_correct(note=note, kind="visit", happened_on=on, text="Seen well.", by=by)
 
-    child = factories.child(social_worker, born=date(2025, 2, 1))
+    child = factories.child(social_worker, born=date(2025, 2, 1), social_worker=social_worker)
     urls = [change_url(placement)] + [
         section_url(placement, section) for section in ("court", "family-time", "reviews", "notes")
     ]
@@ -555,7 +557,12 @@ def test_a_child_record_can_be_added_and_edited(sw_client):
 
 def test_a_health_assessment_is_recorded_on_the_childs_own_page(social_worker, sw_client):
     # The row belongs to the child whose page it is: nothing to choose.
-    child = factories.child(social_worker, born=date(2024, 9, 2), entered_care_on=date(2025, 3, 3))
+    child = factories.child(
+        social_worker,
+        born=date(2024, 9, 2),
+        entered_care_on=date(2025, 3, 3),
+        social_worker=social_worker,
+    )
     url = f"/admin/placements/child/{child.pk}/change/health/"
     page = sw_client.get(url).content.decode()
     assert "Choose the child" not in page
@@ -577,7 +584,7 @@ def test_a_health_assessment_is_recorded_on_the_childs_own_page(social_worker, s
 def test_team_managers_record_a_reg_25a_approval_in_the_admin(
     adopters_only, social_worker, make_staff, client
 ):
-    child = factories.child(social_worker, born=date(2025, 2, 1))
+    child = factories.child(social_worker, born=date(2025, 2, 1), social_worker=social_worker)
     manager = make_staff(Role.TEAM_MANAGERS)
     client.force_login(manager)
     url = "/admin/placements/temporaryapproval/add/"

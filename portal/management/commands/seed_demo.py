@@ -9,9 +9,10 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from portal.demo import DEMO_COLLEAGUES, DEMO_STAFF
-from portal.models import User
+from portal.demo import DEMO_COLLEAGUES, DEMO_STAFF, DEMO_TEAM
+from portal.models import Team, User
 from portal.notifications import notify
+from portal.roles import Role
 
 DEMO_PASSWORD = "early-permanence-demo"  # noqa: S105 - printed for development use only
 
@@ -61,3 +62,11 @@ class Command(BaseCommand):
                     template="portal/staff_welcome",
                 )
             self.stdout.write(f"  {role:<17} {email}")
+        # One team: the manager sees both social workers' caseloads; each worker their own.
+        team, _ = Team.objects.get_or_create(name=DEMO_TEAM)
+        users = {user.email: user for user in User.objects.filter(is_demo_account=True)}
+        for email, _first, _last, role in [*DEMO_STAFF, *DEMO_COLLEAGUES]:
+            if role == Role.TEAM_MANAGERS:
+                team.managers.add(users[email])
+            elif role == Role.SOCIAL_WORKERS:
+                team.members.add(users[email])
