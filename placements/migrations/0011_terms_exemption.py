@@ -21,7 +21,7 @@ def households_with_a_child_placed_for_adoption(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("carers", "0010_approval_reviews_terms_fast_track"),
+        ("carers", "0011_approval_reviews_terms_fast_track"),
         ("placements", "0010_deadline_for_the_authority_at_six_weeks"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

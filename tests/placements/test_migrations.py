@@ -23,8 +23,8 @@ def _latest():
     ]
 
 
-# The last migration before family time moved to the child (0011).
-BEFORE_FAMILY_TIME = [("placements", "0010_deadline_for_the_authority_at_six_weeks")]
+# The last migration before family time moved to the child (0013).
+BEFORE_FAMILY_TIME = [("placements", "0012_matching_referrals_links_and_the_ep_match")]
 
 
 def _old_placement(apps, household, by, children, *, placed_on, **fields):

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('placements', '0010_deadline_for_the_authority_at_six_weeks'),
+        ("placements", "0013_family_time_per_child"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -40,36 +40,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name='childnote',
-            name='withdrawn_reason',
-            field=models.CharField(blank=True, editable=False, max_length=500, verbose_name='reason for withdrawing'),
-        ),
-        migrations.AddField(
-            model_name='familytimearrangement',
-            name='withdrawn_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True),
-        ),
-        migrations.AddField(
-            model_name='familytimearrangement',
-            name='withdrawn_by',
-            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
-        ),
-        migrations.AddField(
-            model_name='familytimearrangement',
-            name='withdrawn_reason',
-            field=models.CharField(blank=True, editable=False, max_length=500, verbose_name='reason for withdrawing'),
-        ),
-        migrations.AddField(
-            model_name='familytimesession',
-            name='withdrawn_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True),
-        ),
-        migrations.AddField(
-            model_name='familytimesession',
-            name='withdrawn_by',
-            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
-        ),
-        migrations.AddField(
-            model_name='familytimesession',
             name='withdrawn_reason',
             field=models.CharField(blank=True, editable=False, max_length=500, verbose_name='reason for withdrawing'),
         ),

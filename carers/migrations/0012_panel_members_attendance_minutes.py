@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('carers', '0009_panel_sitting_places'),
+        ("carers", "0011_approval_reviews_terms_fast_track"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -34,7 +34,7 @@ def back_to_foster_carer_reviews_only(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("carers", "0009_panel_sitting_places"),
+        ("carers", "0010_proposed_refusal_and_report_observations"),
     ]
 
     operations = [

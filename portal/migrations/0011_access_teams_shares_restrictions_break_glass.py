@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('contenttypes', '0002_remove_content_type_name'),
-        ('portal', '0009_subject_access_requests'),
+        ("portal", "0010_record_versions_and_audit_labels"),
     ]
 
     operations = [

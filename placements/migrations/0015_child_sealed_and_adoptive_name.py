@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('placements', '0010_deadline_for_the_authority_at_six_weeks'),
+        ("placements", "0014_case_records_withdrawn_not_deleted"),
     ]
 
     operations = [

@@ -48,7 +48,7 @@ def arrangements_to_plans(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('placements', '0010_deadline_for_the_authority_at_six_weeks'),
+        ("placements", "0012_matching_referrals_links_and_the_ep_match"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('carers', '0009_panel_sitting_places'),
-        ('placements', '0010_deadline_for_the_authority_at_six_weeks'),
+        ("placements", "0011_terms_exemption"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
