@@ -33,7 +33,7 @@ def test_old_reviews_continued_adopters_get_their_review_and_placements_stop_it(
     try:
         apps = _migrate(
             [
-                ("carers", "0009_panel_sitting_places"),
+                ("carers", "0010_proposed_refusal_and_report_observations"),
                 ("placements", "0010_deadline_for_the_authority_at_six_weeks"),
             ]
         )
