@@ -475,14 +475,11 @@ STAFF_PAGES = (
         {SOCIAL: "view", MANAGERS: "view", SUPERUSER: "view"},
     ),
     StaffPage(
-        "Family time sessions, placement deadlines (lists)",
-        ("placements.familytimesession", "placements.placementdeadline"),
         "Family time sessions (what happened, mileage claims)",
         ("placements.familytimesession",),
         {
             SOCIAL: "view, change, claims submitted, mileage CSV",
-            MANAGERS: "view, change, delete, claims submitted, claims approved and paid, "
-            "mileage CSV",
+            MANAGERS: "view, change, claims submitted, claims approved and paid, mileage CSV",
             SUPERUSER: "view, change, delete, claims submitted, claims approved and paid, "
             "mileage CSV",
         },
@@ -497,7 +494,7 @@ STAFF_PAGES = (
         ("placements.communicationbookentry",),
         {
             SOCIAL: "view, change",
-            MANAGERS: "view, change, delete",
+            MANAGERS: "view, change",
             SUPERUSER: "view, change, delete",
         },
     ),

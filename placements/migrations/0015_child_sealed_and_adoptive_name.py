@@ -4,29 +4,42 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("placements", "0014_case_records_withdrawn_not_deleted"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='child',
-            options={'ordering': ['-created_at', '-id'], 'permissions': [('view_sealed_child', "Can open a sealed child's record (after the adoption order)")], 'verbose_name_plural': 'children'},
+            name="child",
+            options={
+                "ordering": ["-created_at", "-id"],
+                "permissions": [
+                    (
+                        "view_sealed_child",
+                        "Can open a sealed child's record (after the adoption order)",
+                    )
+                ],
+                "verbose_name_plural": "children",
+            },
         ),
         migrations.AddField(
-            model_name='child',
-            name='adoptive_first_name',
-            field=models.CharField(blank=True, help_text="The child's name now.", max_length=80, verbose_name='adoptive first name'),
+            model_name="child",
+            name="adoptive_first_name",
+            field=models.CharField(
+                blank=True,
+                help_text="The child's name now.",
+                max_length=80,
+                verbose_name="adoptive first name",
+            ),
         ),
         migrations.AddField(
-            model_name='child',
-            name='adoptive_last_name',
-            field=models.CharField(blank=True, max_length=80, verbose_name='adoptive last name'),
+            model_name="child",
+            name="adoptive_last_name",
+            field=models.CharField(blank=True, max_length=80, verbose_name="adoptive last name"),
         ),
         migrations.AddField(
-            model_name='child',
-            name='sealed_on',
-            field=models.DateField(blank=True, editable=False, null=True, verbose_name='sealed on'),
+            model_name="child",
+            name="sealed_on",
+            field=models.DateField(blank=True, editable=False, null=True, verbose_name="sealed on"),
         ),
     ]

@@ -7,77 +7,218 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contenttypes', '0002_remove_content_type_name'),
+        ("contenttypes", "0002_remove_content_type_name"),
         ("portal", "0010_record_versions_and_audit_labels"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='user',
-            options={'ordering': ['email'], 'permissions': [('reallocate_caseload', 'Can reallocate a case or move a caseload to another worker'), ('view_all_records', 'Can see every case record (named senior staff)')]},
-        ),
-        migrations.CreateModel(
-            name='Team',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=80, unique=True)),
-                ('managers', models.ManyToManyField(blank=True, help_text="They see every case of the team's members.", related_name='teams_managed', to=settings.AUTH_USER_MODEL)),
-                ('members', models.ManyToManyField(blank=True, related_name='teams', to=settings.AUTH_USER_MODEL)),
-            ],
+            name="user",
             options={
-                'ordering': ['name'],
+                "ordering": ["email"],
+                "permissions": [
+                    (
+                        "reallocate_caseload",
+                        "Can reallocate a case or move a caseload to another worker",
+                    ),
+                    ("view_all_records", "Can see every case record (named senior staff)"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='BreakGlassOpening',
+            name="Team",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('object_id', models.PositiveBigIntegerField(help_text="The number of the record in its admin page's address.", verbose_name='record number')),
-                ('reason', models.TextField(max_length=2000)),
-                ('opened_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('until', models.DateTimeField()),
-                ('content_type', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='contenttypes.contenttype', verbose_name='kind of record')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='break_glass', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=80, unique=True)),
+                (
+                    "managers",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="They see every case of the team's members.",
+                        related_name="teams_managed",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "members",
+                    models.ManyToManyField(
+                        blank=True, related_name="teams", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'break-glass opening',
-                'ordering': ['-opened_at', '-id'],
-                'indexes': [models.Index(fields=['user', 'until'], name='break_glass_user_until_idx')],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='RecordShare',
+            name="BreakGlassOpening",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('object_id', models.PositiveBigIntegerField(help_text="The number of the record in its admin page's address.", verbose_name='record number')),
-                ('reason', models.CharField(help_text='Why this worker needs the record.', max_length=300)),
-                ('shared_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('content_type', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='contenttypes.contenttype', verbose_name='kind of record')),
-                ('shared_by', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('shared_with', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='shares', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "object_id",
+                    models.PositiveBigIntegerField(
+                        help_text="The number of the record in its admin page's address.",
+                        verbose_name="record number",
+                    ),
+                ),
+                ("reason", models.TextField(max_length=2000)),
+                ("opened_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("until", models.DateTimeField()),
+                (
+                    "content_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="contenttypes.contenttype",
+                        verbose_name="kind of record",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="break_glass",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'shared record',
-                'ordering': ['-shared_at', '-id'],
-                'constraints': [models.UniqueConstraint(fields=('content_type', 'object_id', 'shared_with'), name='record_share_once_per_worker', violation_error_message='This record is already shared with this worker.')],
+                "verbose_name": "break-glass opening",
+                "ordering": ["-opened_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["user", "until"], name="break_glass_user_until_idx")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Restriction',
+            name="RecordShare",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('object_id', models.PositiveBigIntegerField(help_text="The number of the record in its admin page's address.", verbose_name='record number')),
-                ('reason', models.CharField(max_length=300)),
-                ('set_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('content_type', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='contenttypes.contenttype', verbose_name='kind of record')),
-                ('set_by', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('staff', models.ManyToManyField(blank=True, related_name='restricted_records', to=settings.AUTH_USER_MODEL, verbose_name='named staff')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "object_id",
+                    models.PositiveBigIntegerField(
+                        help_text="The number of the record in its admin page's address.",
+                        verbose_name="record number",
+                    ),
+                ),
+                (
+                    "reason",
+                    models.CharField(help_text="Why this worker needs the record.", max_length=300),
+                ),
+                (
+                    "shared_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False),
+                ),
+                (
+                    "content_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="contenttypes.contenttype",
+                        verbose_name="kind of record",
+                    ),
+                ),
+                (
+                    "shared_by",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "shared_with",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="shares",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-set_at', '-id'],
-                'constraints': [models.UniqueConstraint(fields=('content_type', 'object_id'), name='restriction_once_per_record', violation_error_message='This record is already restricted.')],
+                "verbose_name": "shared record",
+                "ordering": ["-shared_at", "-id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("content_type", "object_id", "shared_with"),
+                        name="record_share_once_per_worker",
+                        violation_error_message="This record is already shared with this worker.",
+                    )
+                ],
+            },
+        ),
+        migrations.CreateModel(
+            name="Restriction",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "object_id",
+                    models.PositiveBigIntegerField(
+                        help_text="The number of the record in its admin page's address.",
+                        verbose_name="record number",
+                    ),
+                ),
+                ("reason", models.CharField(max_length=300)),
+                ("set_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                (
+                    "content_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="contenttypes.contenttype",
+                        verbose_name="kind of record",
+                    ),
+                ),
+                (
+                    "set_by",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "staff",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="restricted_records",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="named staff",
+                    ),
+                ),
+            ],
+            options={
+                "ordering": ["-set_at", "-id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("content_type", "object_id"),
+                        name="restriction_once_per_record",
+                        violation_error_message="This record is already restricted.",
+                    )
+                ],
             },
         ),
     ]
