@@ -670,10 +670,14 @@ def matching_measures(
     counts = waiting.aggregate(
         all=Count("pk"), over=Count("pk", filter=Q(adopter_approved_on__lt=limit))
     )
+    # Today as a value in the expression itself (not an annotation the SQLite median's
+    # inner query would not carry).
     median = medians_by(
-        waiting.annotate(_today=Value(today, output_field=DateField())),
+        waiting,
         group="status",
-        values={"days": DaysBetween(F("adopter_approved_on"), F("_today"))},
+        values={
+            "days": DaysBetween(F("adopter_approved_on"), Value(today, output_field=DateField()))
+        },
     )
     result.waiting = Figure(median.get(None, {}).get("days"), counts["over"], counts["all"])
 

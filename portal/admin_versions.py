@@ -80,16 +80,25 @@ class RecordHistory:
 
     history_column = True
 
+    @property
+    def _kept(self) -> bool:
+        """Whether the rows keep their versions (``versions.register``) and are withdrawn,
+        not deleted: rows of other kinds (family time's) are corrected in place."""
+        return bool(versions.versioned_fields(self.model)) and hasattr(self.model, "all_objects")
+
     def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if not self._kept:
+            return queryset
         self._may_withdraw = request.user.has_perm(versions.WITHDRAW_PERMISSION)
-        return super().get_queryset(request).prefetch_related("versions__changed_by")
+        return queryset.prefetch_related("versions__changed_by")
 
     def get_readonly_fields(self, request, obj=None):
-        extra = ("history",) if self.history_column else ()
+        extra = ("history",) if self.history_column and self._kept else ()
         return (*super().get_readonly_fields(request, obj), *extra)
 
     def get_fields(self, request, obj=None):
-        extra = ("history",) if self.history_column else ()
+        extra = ("history",) if self.history_column and self._kept else ()
         return (*super().get_fields(request, obj), *extra)
 
     @admin.display(description="history")
@@ -161,18 +170,23 @@ class CaseWithdrawals:
         ]
 
     def withdraw_view(self, request, pk, model, record_pk):
+        # Who may withdraw is asked first, so a role without the permission is refused
+        # whether or not the case is in their caseload.
+        if not (
+            self.has_view_permission(request)
+            and request.user.has_perm(versions.WITHDRAW_PERMISSION)
+        ):
+            raise PermissionDenied
         case = self.get_object(request, str(pk))
         service = self.withdrawals.get(model)
         if case is None or service is None:
             raise Http404
-        if not (
-            self.has_view_permission(request, case)
-            and request.user.has_perm(versions.WITHDRAW_PERMISSION)
-        ):
+        if not self.has_view_permission(request, case):
             raise PermissionDenied
         record_model = apps.get_model(model)
         fk = _get_foreign_key(self.model, record_model)
-        record = get_object_or_404(record_model.objects, pk=record_pk, **{fk.name: case})
+        # A row already withdrawn opens too: the service refuses it again, with its date.
+        record = get_object_or_404(record_model.all_objects, pk=record_pk, **{fk.name: case})
         back = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[pk])
         return case_form_page(
             self,

@@ -739,9 +739,6 @@ def records(make_staff, settings, tmp_path):
         report_file=SimpleUploadedFile("report.pdf", b"%PDF-1.4 report"),
         by=social_worker,
     )
-    session = placements_services.family_time_session_record(
-        placement=placement, held_on=date(2025, 3, 5), status="took_place", by=social_worker
-    )
     session = placement_factories.family_time_record(social_worker, child)
     proceedings = placement_factories.issue(
         placement, issued_on=date(2025, 2, 24), by=social_worker

@@ -16,7 +16,7 @@ from django.utils.html import format_html
 
 from portal import exports, formats
 from portal.admin_access import AccessAdmin
-from portal.admin_saves import RefusedOnSave
+from portal.admin_saves import RefusedOnSave, SavesThroughServices
 from portal.admin_sections import CaseFields
 from portal.workflow import Refused
 
@@ -152,7 +152,7 @@ MILEAGE_COLUMNS = [
 
 
 @admin.register(FamilyTimeSession)
-class FamilyTimeSessionAdmin(AccessAdmin, CaseFields, admin.ModelAdmin):
+class FamilyTimeSessionAdmin(AccessAdmin, SavesThroughServices, CaseFields, admin.ModelAdmin):
     """Every family time session: attendance, cancellations and mileage claims. Each
     session opens a page to record what happened."""
 
@@ -278,7 +278,7 @@ class FamilyTimeSessionAdmin(AccessAdmin, CaseFields, admin.ModelAdmin):
 
 
 @admin.register(CommunicationBookEntry)
-class CommunicationBookEntryAdmin(AccessAdmin, admin.ModelAdmin):
+class CommunicationBookEntryAdmin(AccessAdmin, SavesThroughServices, admin.ModelAdmin):
     """Entries in the children's communication books; those awaiting moderation first."""
 
     form = BookModerationForm
