@@ -11,8 +11,10 @@ from django.urls import reverse
 
 from carers import services
 from carers.models import Assessment, Stage
+from portal.models import Team
 from portal.roles import Role
 from tests.carers import factories as f
+from tests.conftest import TEST_TEAM
 
 pytestmark = pytest.mark.django_db
 
@@ -60,6 +62,8 @@ def assessing_manager(make_staff):
 
 @pytest.fixture
 def recommended(assessing_manager):
+    # The assessor holds the case as a member of the team, whose other managers see it.
+    Team.objects.get(name=TEST_TEAM).members.add(assessing_manager)
     household = f.household(assessing_manager, roi_received_on=ROI)
     f.to_stage(household, Stage.PANEL_RECOMMENDED, assessing_manager, on=ON)
     return household

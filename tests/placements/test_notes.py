@@ -78,7 +78,7 @@ def test_the_placement_page_adds_a_note_through_the_staff_form_page(
 
 
 def test_the_child_page_adds_and_corrects_a_note(client, social_worker):
-    child = factories.child(social_worker)
+    child = factories.child(social_worker, social_worker=social_worker)
     client.force_login(social_worker)
     add = reverse("admin:placements_child_note_add", args=[child.pk])
     today = timezone.localdate().isoformat()
@@ -96,7 +96,7 @@ def test_the_child_page_adds_and_corrects_a_note(client, social_worker):
     )
     assert ChildNote.objects.get(corrects=first).text == "Sent twice."
     # A note of another case is not found through this child.
-    other = factories.child(social_worker)
+    other = factories.child(social_worker, social_worker=social_worker)
     wrong = reverse("admin:placements_child_note_correct", args=[other.pk, first.pk])
     assert client.get(wrong).status_code == 404
 
