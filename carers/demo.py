@@ -267,9 +267,10 @@ def _advance(household, stage: str, start: date, today: date, worker, manager) -
                 assessment=assessment, panel=sitting, on=today, by=worker
             )
         return
-    # Sat in the past: the panel day is nine working days ago for the overdue decision.
+    # Sat in the past: eleven working days ago for the overdue decision (the final minutes
+    # came two working days after the panel, and the decision was due seven after them).
     sat_on = {
-        "awaiting_decision": add_working_days(today, -9),
+        "awaiting_decision": add_working_days(today, -11),
         "proposed_refusal": add_working_days(today, -20),
     }.get(stage, notice + timedelta(days=90))
     recommendation = (

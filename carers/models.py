@@ -1084,8 +1084,10 @@ class PanelMinutes(models.Model):
     assessment = models.ForeignKey(
         Assessment, on_delete=models.CASCADE, related_name="panel_minutes"
     )
+    # RESTRICT: the minutes document is kept while the minutes are; the household erased
+    # at the end of its retention period takes both.
     document = models.ForeignKey(
-        Document, on_delete=models.PROTECT, related_name="+", verbose_name="minutes"
+        Document, on_delete=models.RESTRICT, related_name="+", verbose_name="minutes"
     )
     received_on = models.DateField("final minutes received on")
     recorded_by = models.ForeignKey(

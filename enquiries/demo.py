@@ -212,6 +212,9 @@ DEMO_ENQUIRIES = [
     ("Jon", "Baker", "closed", 12, {"reason": "withdrew"}),
     ("Kemi", "Ade", "closed", 30, {"reason": "no_response"}),
     ("Lars", "Holm", "closed", 320, {"reason": "moved_away", "anonymise": True}),
+    # Closed long enough ago that the retention job anonymises it on its first run (the
+    # report of that run, under Retention runs, lists it).
+    ("Mina", "Okoro", "closed", 300, {"reason": "no_response"}),
 ]
 DEMO_QUESTION = "Can we apply if we both work full time at the moment?"
 

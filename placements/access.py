@@ -72,6 +72,12 @@ def _placement(scope) -> Q:
     return scope.worker("household__social_worker") | Q(Exists(children))
 
 
+def _referral(scope) -> Q:
+    """The referral's own worker (family finding), and whoever sees the child."""
+    children = Child.objects.filter(_child(scope)).values("pk")
+    return scope.worker("social_worker") | Q(child__in=children)
+
+
 def _household(scope) -> Q:
     children = PlacementChild.objects.filter(
         placement__household=OuterRef("pk"), child__social_worker__in=scope.workers
@@ -100,9 +106,9 @@ def register_policies() -> None:
         FamilyTimePlan,
         FamilyTimeSession,
         CommunicationBookEntry,
-        Referral,
     ):
         access.follows(model, Child, "child")
+    access.register(Referral, _referral)
     access.register_restrictable(Referral)
     access.follows(AdoptionMatch, Placement, "placement")
     for model in (Link, Match, ReferralDeadline):

@@ -82,9 +82,10 @@ class RecordHistory:
 
     @property
     def _kept(self) -> bool:
-        """Whether the rows keep their versions (``versions.register``) and are withdrawn,
-        not deleted: rows of other kinds (family time's) are corrected in place."""
-        return bool(versions.versioned_fields(self.model)) and hasattr(self.model, "all_objects")
+        """Whether the rows are case records (``versions.CaseRecord``: their versions kept,
+        withdrawn rather than deleted); rows of other kinds (family time's) are corrected
+        in place and have no history column."""
+        return hasattr(self.model, "all_objects")
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)

@@ -108,7 +108,25 @@ def label_for(model, pk, row=None) -> str:
     )
     fields = _INITIALS.get(_label(model), ())
     letters = initials_of(*(getattr(row, name, "") for name in fields)) if row is not None else ""
+    if letters and _sealed(row):
+        # A sealed record (an adopted child's) is named by its reference alone.
+        letters = ""
     return f"{text} ({letters})" if letters else text
+
+
+def _sealed(row) -> bool:
+    from . import access  # the access policy reads the audit trail: imported when needed
+
+    return access.is_sealed(row)
+
+
+def relabel(instance) -> int:
+    """Write ``instance``'s label again on every audit entry about it (a record sealed
+    since: its earlier entries lose the initials too). Returns how many changed."""
+    return LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(type(instance)),
+        object_pk=str(instance.pk),
+    ).update(object_repr=label(instance))
 
 
 def label(instance) -> str:

@@ -96,7 +96,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='panelminutes',
             name='document',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='carers.document', verbose_name='minutes'),
+            field=models.ForeignKey(on_delete=django.db.models.deletion.RESTRICT, related_name='+', to='carers.document', verbose_name='minutes'),
         ),
         migrations.AddField(
             model_name='panelminutes',

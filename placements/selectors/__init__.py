@@ -123,7 +123,12 @@ def placement_facts(*, placement: Placement) -> PlacementFacts:
 
 def child_clocks_now(*, child: Child) -> list[Clock]:
     """The child's statutory dates as they stand, for the child's page: under the regime
-    of the child's current placement (none: the review and health clocks only)."""
+    of the child's current placement (none: the review and health clocks only). An
+    adopted child has none: the adoption order ends the care order and the placement
+    order (Adoption and Children Act 2002 s46(2)), so the child is no longer looked after
+    and neither the CPPCR 2010 nor the AAR 2005 review and visit duties run."""
+    if child.court_orders.filter(kind=CourtOrder.Kind.ADOPTION_ORDER).exists():
+        return []
     link = (
         PlacementChild.objects.filter(child=child, is_current=True)
         .select_related("placement")

@@ -25,6 +25,7 @@ from django.db import transaction
 from carers.models import Household
 from portal import audit, dates, deadlines
 from portal.formats import day
+from portal.roles import Role
 from portal.workflow import Action, Table, Workflow, lock_all
 
 from .. import clocks, reminders
@@ -232,6 +233,13 @@ def referral_receive(*, referral: Referral, by) -> Referral:
         referral.status = RStatus.OPEN
         referral.status_changed_on = referral.received_on
         referral.created_by = by
+        if (
+            referral.social_worker_id is None
+            and by.groups.filter(name=Role.SOCIAL_WORKERS).exists()
+        ):
+            # Whoever records it finds the family unless another worker is named: it is in
+            # their caseload (portal.access) and its clocks remind them.
+            referral.social_worker = by
         referral.save()
         referral.reference = f"RF{referral.pk:05d}"
         with audit.silenced():

@@ -506,6 +506,7 @@ def _children_seal(children, *, on: date, by) -> None:
         with audit.silenced():
             child.save(update_fields=["sealed_on", "updated_at"])
         audit.record(child, "placements.child.sealed", by=by, changes={"sealed_on": [None, on]})
+        audit.relabel(child)
 
 
 def placement_record_return_home(*, placement: Placement, on: date, by, note: str) -> Placement:

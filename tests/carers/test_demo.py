@@ -18,7 +18,7 @@ def test_seed_demo_adds_households_at_every_stage_once(settings, tmp_path):
     ours = Household.objects.filter(applicants__email__in=emails)
     first = ours.count()
     call_command("seed_demo")
-    assert ours.count() == first == len(HOUSEHOLDS) == 12
+    assert ours.count() == first == len(HOUSEHOLDS) == 13
     assessments = Assessment.objects.filter(household__in=ours)
     adoption = set(assessments.filter(track="adoption").values_list("stage", flat=True))
     assert adoption >= {
@@ -42,7 +42,11 @@ def test_seed_demo_adds_households_at_every_stage_once(settings, tmp_path):
         "stage_1",
         "agency_decision",
     }
-    assert {h.social_worker.email for h in ours} == {"social.worker@oakway.example"}
+    # Two workers of one team hold the demo caseloads (portal.access).
+    assert {h.social_worker.email for h in ours} == {
+        "social.worker@oakway.example",
+        "second.worker@oakway.example",
+    }
     # One fast-tracked household, at Stage 2 without a Stage 1; an adopter approval in months.
     fast = ours.exclude(fast_track_basis="").get()
     assert (fast.adoption.stage, fast.adoption.stage_1_started_on) == (Stage.STAGE_2, None)

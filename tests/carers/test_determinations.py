@@ -84,6 +84,8 @@ def recommended(social_worker):
         services.assessment_record_recommendation(
             assessment=a, recommendation=Assessment.Recommendation.NOT_SUITABLE, by=social_worker
         )
+        # The decision maker proposes the refusal from the final minutes.
+        f.record_minutes(a, social_worker, on=PANEL)
     return household
 
 
@@ -415,13 +417,16 @@ def test_observations_received_let_the_panel_be_booked_at_once(social_worker):
     assert Household.objects.get(pk=household.pk).status == Household.Status.ASSESSING
 
 
-def test_a_notice_removed_by_mistake_leaves_the_proposal_and_the_household_deletable(
+def test_a_notice_withdrawn_by_mistake_leaves_the_proposal_and_the_household_deletable(
     recommended, manager
 ):
     a = propose(recommended, f.adoption(recommended), manager)
     notice = a.determination.reasons
-    services.document_delete(document=notice, by=manager)
+    # Documents are withdrawn, never deleted (portal.versions): the proposal keeps its
+    # notice, readable in the household's history.
+    services.document_withdraw(document=notice, reason="Uploaded twice.", by=manager)
     a.refresh_from_db()
-    assert (a.stage, a.determination.reasons) == (Stage.PROPOSED_REFUSAL, None)
+    assert (a.stage, a.determination.reasons_id) == (Stage.PROPOSED_REFUSAL, notice.pk)
+    # Erased at the end of its retention period, the household goes with all of it.
     Household.objects.filter(pk=recommended.pk).delete()
     assert not Household.objects.filter(pk=recommended.pk).exists()

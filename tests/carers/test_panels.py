@@ -213,6 +213,7 @@ def test_two_adoption_panels_sit_on_one_day(social_worker, make_staff):
         a = f.to_stage(household, Stage.STAGE_2, social_worker, on=on)
         f.complete_training(household, ["stage_1_decision", "panel"], on)
         f.upload(household, Document.Kind.PAR, social_worker)
+        f.report_shared(a, social_worker, on)
         services.assessment_book_panel(assessment=a, panel=sitting, on=on, by=social_worker)
         services.assessment_record_recommendation(
             assessment=a, recommendation="suitable", by=social_worker
@@ -314,6 +315,7 @@ def booked(social_worker, sitting):
     a = f.to_stage(household, Stage.STAGE_2, social_worker)
     f.complete_training(household, ["stage_1_decision", "panel"])
     f.upload(household, Document.Kind.PAR, social_worker)
+    f.report_shared(a, social_worker)
     services.assessment_book_panel(
         assessment=a, panel=sitting, on=timezone.localdate(), by=social_worker
     )

@@ -30,6 +30,7 @@ def _deadline(placement, kind, child):
 
 def _baby(social_worker, **fields):
     # Born Saturday 1 February 2025; six weeks later is Saturday 15 March 2025.
+    fields.setdefault("social_worker", social_worker)  # theirs to open (portal.access)
     return factories.child(social_worker, born=date(2025, 2, 1), **fields)
 
 

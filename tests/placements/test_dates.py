@@ -63,10 +63,10 @@ def test_a_newborn_is_refused_for_carers_approved_for_a_child_aged_1_to_1(
         placed_on=date(2025, 3, 3),
     )
     assert messages == [
-        f"{one_year_olds} are approved as adopters for 1 child aged 1 to 1: {newborn} is aged 0 "
-        "on 3 March 2025 (2 days old).",
-        f"{one_year_olds} are approved as foster carers for 1 child aged 1 to 1: {newborn} is "
-        "aged 0 on 3 March 2025 (2 days old).",
+        f"{one_year_olds} are approved as adopters for 1 child aged 1 to 1 years: {newborn} is "
+        "aged 0 years on 3 March 2025 (2 days old).",
+        f"{one_year_olds} are approved as foster carers for 1 child aged 1 to 1 years: {newborn} is "
+        "aged 0 years on 3 March 2025 (2 days old).",
     ]
     assert not Placement.objects.exists()
 
@@ -87,8 +87,8 @@ def test_the_record_a_placement_page_names_the_terms_and_saves_nothing(
     )
     assert response.status_code == 200
     html = response.content.decode()
-    assert f"{one_year_olds} are approved as adopters for 1 child aged 1 to 1" in html
-    assert "is aged 0 on 3 March 2025 (2 days old)" in html
+    assert f"{one_year_olds} are approved as adopters for 1 child aged 1 to 1 years" in html
+    assert "is aged 0 years on 3 March 2025 (2 days old)" in html
     assert not Placement.objects.exists()
 
 
@@ -111,7 +111,7 @@ def test_the_age_is_taken_on_the_day_of_placement(one_year_olds, social_worker):
         children=[child],
         placed_on=date(2025, 3, 3),
     )
-    assert f"{child} is aged 0 on 3 March 2025 (11 months old)." in messages[0]
+    assert f"{child} is aged 0 years on 3 March 2025 (11 months old)." in messages[0]
 
 
 def test_ffa_under_a_reg_25a_approval_checks_the_adopter_terms_only(social_worker, manager):
@@ -137,8 +137,8 @@ def test_ffa_under_a_reg_25a_approval_checks_the_adopter_terms_only(social_worke
         placed_on=date(2025, 3, 3),
     )
     assert messages == [
-        f"{adopters} are approved as adopters for 1 child aged 1 to 1: {newborn} is aged 0 "
-        "on 3 March 2025 (2 days old)."
+        f"{adopters} are approved as adopters for 1 child aged 1 to 1 years: {newborn} is "
+        "aged 0 years on 3 March 2025 (2 days old)."
     ]
 
 
@@ -155,7 +155,7 @@ def test_children_already_placed_count_towards_the_number(ep_household, social_w
         placed_on=date(2025, 3, 5),
     )
     assert messages[0] == (
-        f"{ep_household} are approved as adopters for 2 children aged 0 to 4: this would make 3 "
+        f"{ep_household} are approved as adopters for 2 children aged 0 to 4 years: this would make 3 "
         "(2 already placed and 1 in this placement)."
     )
     services.placement_end_other(

@@ -240,9 +240,9 @@ def test_no_more_children_than_the_approval_is_for(social_worker, manager):
         placed_on=date(2025, 3, 3),
     )
     assert messages == [
-        f"{household} are approved as adopters for 1 child aged 0 to 4: this would make 2 "
+        f"{household} are approved as adopters for 1 child aged 0 to 4 years: this would make 2 "
         "(2 in this placement).",
-        f"{household} are approved as foster carers for 1 child aged 0 to 4: this would make 2 "
+        f"{household} are approved as foster carers for 1 child aged 0 to 4 years: this would make 2 "
         "(2 in this placement).",
     ]
 

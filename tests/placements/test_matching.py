@@ -206,13 +206,13 @@ def test_the_age_on_the_needed_by_date_against_each_track(social_worker):
     fits = household(ages=(2, 2))
     page = linking_for(referral=referral(social_worker, child=child), today=date(2026, 11, 29))
     assert _reasons(page, older_only) == [
-        "Age: Approved as adopters for 1 child aged 3 to 5; the child would be aged 2 on "
+        "Age: Approved as adopters for 1 child aged 3 to 5 years; the child would be aged 2 on "
         "20 January 2027.",
-        "Age: Approved as foster carers for 1 child aged 3 to 5; the child would be aged 2 on "
+        "Age: Approved as foster carers for 1 child aged 3 to 5 years; the child would be aged 2 on "
         "20 January 2027.",
     ]
     assert _reasons(page, foster_older) == [
-        "Age: Approved as foster carers for 1 child aged 3 to 4; the child would be aged 2 on "
+        "Age: Approved as foster carers for 1 child aged 3 to 4 years; the child would be aged 2 on "
         "20 January 2027."
     ]
     assert _reasons(page, fits) == []
@@ -231,14 +231,14 @@ def test_the_number_of_children_counts_brothers_and_sisters_and_those_placed(soc
         referral=referral(social_worker, brothers_and_sisters=1), today=date(2026, 11, 29)
     )
     assert _reasons(page, one_child) == [
-        "Number of children: Approved as adopters for 1 child aged 0 to 2; this would make 2.",
-        "Number of children: Approved as foster carers for 1 child aged 0 to 2; this would make 2.",
+        "Number of children: Approved as adopters for 1 child aged 0 to 2 years; this would make 2.",
+        "Number of children: Approved as foster carers for 1 child aged 0 to 2 years; this would make 2.",
     ]
     assert _reasons(page, two_children) == []
     factories.placement(social_worker, two_children, placed_on=date(2026, 10, 1))
     page = linking_for(referral=Referral.objects.get(pk=page.referral.pk), today=date(2026, 11, 29))
     assert _reasons(page, two_children)[0] == (
-        "Number of children: Approved as adopters for 2 children aged 0 to 2; this would make "
+        "Number of children: Approved as adopters for 2 children aged 0 to 2 years; this would make "
         "3, 1 already placed."
     )
 

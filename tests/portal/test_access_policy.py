@@ -14,6 +14,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from carers.models import Household
+from placements import selectors as placements_selectors
 from placements import services as placements_services
 from placements.models import Child, CourtOrder
 from portal import access
@@ -301,6 +302,15 @@ def test_the_adoption_order_seals_the_child(world):
     assert LogEntry.objects.filter(
         additional_data__action="placements.child.sealed", object_pk=str(child.pk)
     ).exists()
+    # Every entry about the child, before the seal too, names it by its reference alone.
+    labels = set(
+        LogEntry.objects.filter(content_type__model="child", object_pk=str(child.pk)).values_list(
+            "object_repr", flat=True
+        )
+    )
+    assert labels == {child.reference}
+    # Adopted, the child is no longer looked after: no review, visit or health dates.
+    assert placements_selectors.child_clocks_now(child=child) == []
 
     # The worker still sees that it exists, under a neutral label, and cannot open it.
     client = _client(worker)

@@ -27,12 +27,17 @@ def names_held() -> set[str]:
             references |= set(model._base_manager.values_list("reference", flat=True))
         fields = {field.name for field in model._meta.concrete_fields} & set(NAME_FIELDS)
         for row in model._base_manager.values(*fields):
-            names |= {value for value in row.values() if isinstance(value, str) and len(value) > 2}
+            # A number ("024", a house number) is no one's name.
+            names |= {
+                value
+                for value in row.values()
+                if isinstance(value, str) and len(value) > 2 and not value.isdigit()
+            }
     # A title that is one word of a kind of record ("Training") is no one's name.
     kinds = {
         word.lower()
         for model in audit.registered_models()
-        for word in str(model._meta.verbose_name).split()
+        for word in (*str(model._meta.verbose_name).split(), str(model._meta.verbose_name))
     }
     return {name for name in names - references if name.lower() not in kinds}
 

@@ -26,5 +26,14 @@ def test_demo_enquiries_cover_every_stage_some_overdue_and_are_idempotent():
     # The acknowledgement carries the pack: no demo enquiry waits for one.
     assert not overdue.filter(next_deadline_clock=Enquiry.Clock.INFORMATION_PACK).exists()
     assert Enquiry.objects.filter(anonymised_at__isnull=False).exists()
+    # One closed long ago waits for the retention job's first run.
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    long_ago = timezone.now() - timedelta(days=31 * settings.ENQUIRY_RETENTION_MONTHS)
+    assert Enquiry.objects.filter(
+        status=Enquiry.Status.CLOSED, anonymised_at__isnull=True, closed_at__lt=long_ago
+    ).exists()
     seed_enquiries(stdout=io.StringIO())
     assert set(Enquiry.objects.values_list("pk", "status")) == first

@@ -152,7 +152,8 @@ def test_follow_ups_wait_until_some_hours_after_the_end(settings):
 def test_the_beat_task_queues_follow_ups():
     from enquiries.tasks import queue_event_follow_ups
 
-    event = InformationEventFactory(starts_at=in_days(-1), ends_at=in_days(-1) + timedelta(hours=1))
+    # Two days ago: past the follow-up hours whatever the time of day the test runs.
+    event = InformationEventFactory(starts_at=in_days(-2), ends_at=in_days(-2) + timedelta(hours=1))
     BookingFactory(event=event, status=Booking.Status.ATTENDED)
     assert queue_event_follow_ups.delay().get() == 1
 
