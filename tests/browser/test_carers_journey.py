@@ -135,7 +135,17 @@ def test_a_social_worker_takes_a_household_from_roi_to_approval(page, live_serve
     section(page, "Overview and next steps")
 
     # Both tracks go to today's joint panel, which recommends approval.
+    # The report goes to the applicants first, and their observations come back.
     for track in ("adoption", "fostering"):
+        for step in (
+            "Record the report sent to the applicants",
+            "Record the applicants' observations on the report",
+        ):
+            page.locator(f".carers-track:has([data-track='{track}'])").get_by_role(
+                "link", name=step
+            ).click()
+            page.locator("input[type=submit].default").click()
+            page.wait_for_load_state()
         page.locator(f".carers-track:has([data-track='{track}'])").get_by_role(
             "link", name="Book for panel"
         ).click()
