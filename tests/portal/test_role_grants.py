@@ -215,6 +215,23 @@ MATCHING = {
     "placements.view_postcodedistrict",
 }
 
+# Added for access by relationship (portal.access): team managers keep their teams, share
+# records, restrict them, read their team's break-glass openings and open sealed children.
+ACCESS = {
+    "portal.view_team",
+    "portal.add_team",
+    "portal.change_team",
+    "portal.view_recordshare",
+    "portal.add_recordshare",
+    "portal.delete_recordshare",
+    "portal.view_restriction",
+    "portal.add_restriction",
+    "portal.change_restriction",
+    "portal.delete_restriction",
+    "portal.view_breakglassopening",
+    "placements.view_sealed_child",
+}
+
 FORMER_TABLE = {
     Role.EVENTS_TEAM: EVENTS_TEAM,
     Role.RECRUITMENT_TEAM: RECRUITMENT_TEAM | CONSENT_WITHDRAWN,
@@ -227,7 +244,8 @@ FORMER_TABLE = {
     | SUBJECT_ACCESS
     | CONSENT_WITHDRAWN
     | PANEL_LIST_VIEW
-    | PANEL_LIST_KEPT,
+    | PANEL_LIST_KEPT
+    | ACCESS,
     Role.CONTENT_EDITORS: CONTENT_EDITORS,
     Role.PANEL_MEMBERS: PANEL_MEMBERS,
 }
