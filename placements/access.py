@@ -93,7 +93,11 @@ def register_policies() -> None:
     access.register(Child, _child)
     access.register_restrictable(Child)
     access.register_seal(
-        Child, sealed=Q(sealed_on__isnull=False), permission=SEALED_PERMISSION, label=sealed_label
+        Child,
+        sealed=Q(sealed_on__isnull=False),
+        permission=SEALED_PERMISSION,
+        label=sealed_label,
+        row_sealed=lambda child: child.sealed_on is not None,
     )
     access.register(Placement, _placement)
     access.register(Household, _household)
