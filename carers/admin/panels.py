@@ -135,7 +135,8 @@ class AttendanceFormSet(forms.BaseInlineFormSet):
             if not form.cleaned_data or form.cleaned_data.get("DELETE"):
                 continue
             member = form.cleaned_data.get("member")
-            if member is None:
+            # A view-only row (frozen members) keeps its initial data: a key, not a member.
+            if not isinstance(member, PanelMember):
                 continue
             row = PanelAttendance(sitting=self.instance, member=member)
             for message in panel_services.panel_attendance_problems(attendance=row):
@@ -155,18 +156,34 @@ class AttendanceInline(admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("member")
 
-    # Whoever may change a sitting keeps its members (no permissions of its own).
+    # Whoever may change a sitting keeps its members (no permissions of its own), until a
+    # recommendation is recorded at it: then they are shown, not offered for change.
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm("carers.view_panelsitting")
 
+    def _may_change(self, request, obj) -> bool:
+        return request.user.has_perm("carers.change_panelsitting") and not attendance_frozen(
+            request, obj
+        )
+
     def has_add_permission(self, request, obj=None):
-        return request.user.has_perm("carers.change_panelsitting")
+        return self._may_change(request, obj)
 
     def has_change_permission(self, request, obj=None):
-        return request.user.has_perm("carers.change_panelsitting")
+        return self._may_change(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return request.user.has_perm("carers.change_panelsitting")
+        return self._may_change(request, obj)
+
+
+def attendance_frozen(request, sitting) -> list[str]:
+    """``services.panels.sitting_attendance_frozen``, once per sitting and request."""
+    if sitting is None or sitting.pk is None:
+        return []
+    seen = request.__dict__.setdefault("_attendance_frozen", {})
+    if sitting.pk not in seen:
+        seen[sitting.pk] = panel_services.sitting_attendance_frozen(sitting=sitting)
+    return seen[sitting.pk]
 
 
 def save_attendance(formset, *, by) -> dict:
