@@ -12,12 +12,15 @@ papers (``carers.services.panels``).
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
+from portal import admin_autocomplete
 from portal.admin_saves import save_rows
+from portal.roles import Role
 from portal.staffpages import form_page
 
 from .. import services
@@ -124,8 +127,30 @@ class PanelMemberAdmin(admin.ModelAdmin):
         "is_active",
     )
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "account":
+            kwargs["queryset"] = panel_member_accounts(db_field.remote_field.model.objects.all())
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def save_model(self, request, obj, form, change):
         panel_services.panel_member_save(member=obj, by=request.user)
+
+
+def panel_member_accounts(users):
+    """The sign-ins a panel member's entry may name: active staff and active Panel members
+    accounts (often not staff)."""
+    return users.filter(is_active=True).filter(
+        Q(is_staff=True) | Q(pk__in=users.model.objects.filter(groups__name=Role.PANEL_MEMBERS))
+    )
+
+
+# Those who keep the central list pick the member's sign-in without the user admin.
+admin_autocomplete.allow(
+    PanelMember,
+    "account",
+    permissions=("carers.add_panelmember", "carers.change_panelmember"),
+    rows=panel_member_accounts,
+)
 
 
 class AttendanceFormSet(forms.BaseInlineFormSet):

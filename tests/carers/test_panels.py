@@ -133,6 +133,43 @@ def test_the_agencys_constitution_may_ask_more_but_never_less_than_the_law(setti
     assert quorum_problems(FOSTERING, no_independents) == []
 
 
+# -- the central list: a member's sign-in, picked by whoever keeps the list --------------------
+
+
+def test_a_team_manager_picks_a_members_sign_in_without_the_user_admin(
+    client, manager, social_worker, make_staff
+):
+    from portal.models import User
+
+    pat = make_staff(Role.PANEL_MEMBERS, first_name="Pat", last_name="Quorn")
+    User.objects.filter(pk=pat.pk).update(is_staff=False)  # not staff: a Panel members account
+    make_staff(first_name="Pam", last_name="Quorn", is_active=False)  # left: not offered
+    member = f.panel_member("Pat Quorn", R.MEMBER, independent=True)
+    search = reverse("admin:autocomplete") + (
+        "?app_label=carers&model_name=panelmember&field_name=account&term=Quorn"
+    )
+    client.force_login(manager)
+    answer = client.get(search)
+    assert answer.status_code == 200
+    assert [row["text"] for row in answer.json()["results"]] == ["Pat Quorn"]
+    # The list of accounts itself stays closed to them.
+    assert client.get(reverse("admin:portal_user_changelist")).status_code == 403
+    assert client.get(reverse("admin:portal_user_change", args=[pat.pk])).status_code == 403
+    # The member's page offers the search and saves the account picked.
+    url = reverse("admin:carers_panelmember_change", args=[member.pk])
+    data = form_data(client.get(url).content.decode(), "panelmember_form")
+    assert client.post(url, {**data, "account": str(pat.pk)}).status_code == 302
+    member.refresh_from_db()
+    assert member.account == pat
+    # An account outside the choices (a former member of staff) is refused in words.
+    gone = User.objects.get(first_name="Pam")
+    page = client.post(url, {**data, "account": str(gone.pk)})
+    assert "Select a valid choice." in page.content.decode()
+    # A social worker sees the central list but does not keep it: no search for them.
+    client.force_login(social_worker)
+    assert client.get(search).status_code == 403
+
+
 # -- a recommendation only at a quorate sitting -----------------------------------------------
 
 
