@@ -434,6 +434,21 @@ class Assessment(models.Model):
     def days_in_stage(self, today: date | None = None) -> int:
         return ((today or timezone.localdate()) - self.stage_entered_on).days
 
+    @property
+    def has_terms(self) -> bool:
+        return (
+            self.approved_number_of_children is not None
+            or self.approved_age_from is not None
+            or self.approved_age_to is not None
+        )
+
+    @property
+    def terms_in_words(self) -> str:
+        """The terms of approval with their unit: "1 child aged 0 to 18 months"."""
+        from .terms import terms_text  # carers.terms reads this module
+
+        return terms_text(self)
+
 
 class QualifyingDetermination(models.Model):
     """A proposal not to approve (a "qualifying determination") on one track, and what
