@@ -91,12 +91,17 @@ def test_without_the_chair_or_a_vice_chair_or_the_social_worker_it_is_not_quorat
     assert quorum_problems(kind, vice_chair_only) == []
 
 
-def test_the_medical_adviser_counts_on_the_adoption_panel_only():
-    four_and_the_doctor = [*quorate()[:4], member(R.MEDICAL_ADVISER)]
+def test_the_medical_adviser_counts_on_the_panels_they_are_appointed_to():
+    # On the adoption central list by law (AAR reg 3(1)(b)); on the fostering panel only
+    # when the agency appoints them to it (FS(E)R reg 23 neither requires nor excludes it).
+    four_and_the_doctor = [*quorate()[:4], member(R.MEDICAL_ADVISER, fostering=False)]
     assert quorum_problems(ADOPTION, four_and_the_doctor) == []
     assert quorum_problems(FOSTERING, four_and_the_doctor) == [
         "The fostering panel needs at least 5 members present; 4 are."
     ]
+    appointed_to_both = [*quorate()[:4], member(R.MEDICAL_ADVISER)]
+    assert quorum_problems(FOSTERING, appointed_to_both) == []
+    assert quorum_problems(JOINT, appointed_to_both) == []
     # The legal adviser advises: never a member.
     assert quorum_problems(ADOPTION, [*quorate()[:4], member(R.LEGAL_ADVISER)]) == [
         "The adoption panel needs at least 5 members present; 4 are."
