@@ -365,6 +365,18 @@ FOSTERING_ONLY = Tracks((Track.FOSTERING,))
 BOTH_TRACKS = Tracks((Track.ADOPTION, Track.FOSTERING))
 
 
+@dataclass(frozen=True)
+class TracksUntilMinutes(Tracks):
+    """These tracks, until the item's final minutes are recorded: the decision's clock runs
+    from the day they came, so they are recorded once (``minutes_recorded``)."""
+
+    def __call__(self, assessment: Assessment) -> bool:
+        return super().__call__(assessment) and not minutes_recorded(assessment)
+
+
+UNTIL_MINUTES = TracksUntilMinutes((Track.ADOPTION, Track.FOSTERING))
+
+
 def minutes_recorded(assessment: Assessment) -> bool:
     """Whether the final minutes of the item are recorded: from the household's facts
     (``minutes_received_on``, annotated by ``household_facts``) when read with them, else
@@ -513,9 +525,7 @@ ASSESSMENT = Workflow(
             "record_minutes",
             "Record the final panel minutes",
             states=(Stage.PANEL_RECOMMENDED,),
-            # Offered until the item's final minutes are recorded: the decision's clock
-            # runs from the day they came, so they are recorded once.
-            applies=lambda a: BOTH_TRACKS(a) and not minutes_recorded(a),
+            applies=UNTIL_MINUTES,
             fields=("minutes",),
         ),
         Action(
