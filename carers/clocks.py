@@ -180,7 +180,7 @@ def foster_review_due(approved_or_last_review_on: date) -> date:
 # Statutory: the adoption agency reviews a prospective adopter's approval when it thinks it
 # necessary, but otherwise not more than a year after approval and then at intervals of not
 # more than a year, while no child is placed for adoption with them (Adoption Agencies
-# Regulations 2005, reg 30D, inserted by SI 2013/985). An Early Permanence placement that
+# Regulations 2005, reg 30D, in Part 4 as substituted by SI 2013/985, reg 5). An Early Permanence placement that
 # is still fostering does not stop the clock: only a placement for adoption does.
 ADOPTER_REVIEW_MONTHS = 12
 

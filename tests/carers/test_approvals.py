@@ -113,6 +113,8 @@ def test_a_review_records_the_views_and_the_first_goes_to_panel(approved, social
     ]
     # The first review's recommendation, as an assessment's, only from a quorate sitting.
     sitting = f.panel(sits_on=date(2025, 12, 1), quorate=False)
+    members = f.quorum(sitting)
+    f.seat(sitting, members[:1], present=False)  # the chair sent apologies: four present
     assert refused(
         services.approval_review_complete,
         **base,
@@ -123,9 +125,9 @@ def test_a_review_records_the_views_and_the_first_goes_to_panel(approved, social
     ) == [
         "The sitting was not quorate, so it cannot make a recommendation. Record who was "
         "present under Panel sittings. The joint adoption and fostering panel needs at least "
-        "5 members present; 0 are.",
+        "5 members present; 4 are.",
     ]
-    f.quorum(sitting)
+    f.seat(sitting, members[:1], present=True)
     following = services.approval_review_complete(
         **base,
         outcome=FosterCarerReview.Outcome.CONTINUE,
