@@ -96,9 +96,10 @@ def _working_days_beginning_with(start: date, days: int) -> date:
 # days of the date of the notice" (the notice's own day is not counted).
 REPRESENTATIONS_WORKING_DAYS_ADOPTION = 40
 REPRESENTATIONS_DAYS_FOSTERING = 28
-# Law: once told that the applicants applied to the IRM, the agency sends the reports,
-# the notice and what it learnt since to the independent review panel "within ten working
-# days of receipt of the notification" (FS(E)R 2011 reg 29(2); the same period applies to
+# Law: once the Secretary of State (who runs the IRM) notifies the agency that the
+# applicants applied for a review, the agency sends the reports, what it learnt since and
+# the notice "to the Secretary of State within ten working days of receipt of the
+# notification" (FS(E)R 2011 reg 29(1)-(2); the portal applies the same period to
 # adopters' reviews). "Of receipt": the day of receipt is not counted.
 IRM_DOCUMENTS_WORKING_DAYS = 10
 # Law: before the case goes to panel, the applicants are given the assessment report and
@@ -179,7 +180,7 @@ def foster_review_due(approved_or_last_review_on: date) -> date:
 # Statutory: the adoption agency reviews a prospective adopter's approval when it thinks it
 # necessary, but otherwise not more than a year after approval and then at intervals of not
 # more than a year, while no child is placed for adoption with them (Adoption Agencies
-# Regulations 2005, reg 30D, inserted by SI 2013/985). An Early Permanence placement that
+# Regulations 2005, reg 30D, in Part 4 as substituted by SI 2013/985, reg 5). An Early Permanence placement that
 # is still fostering does not stop the clock: only a placement for adoption does.
 ADOPTER_REVIEW_MONTHS = 12
 

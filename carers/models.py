@@ -434,6 +434,21 @@ class Assessment(models.Model):
     def days_in_stage(self, today: date | None = None) -> int:
         return ((today or timezone.localdate()) - self.stage_entered_on).days
 
+    @property
+    def has_terms(self) -> bool:
+        return (
+            self.approved_number_of_children is not None
+            or self.approved_age_from is not None
+            or self.approved_age_to is not None
+        )
+
+    @property
+    def terms_in_words(self) -> str:
+        """The terms of approval with their unit: "1 child aged 0 to 18 months"."""
+        from .terms import terms_text  # carers.terms reads this module
+
+        return terms_text(self)
+
 
 class QualifyingDetermination(models.Model):
     """A proposal not to approve (a "qualifying determination") on one track, and what
@@ -990,10 +1005,11 @@ class HouseholdNote(CaseNoteBase):
 class PanelMember(models.Model):
     """A person on the agency's central list of panel members: not necessarily staff.
 
-    AAR 2005 reg 3 and FS(E)R 2011 reg 23 (central lists, with social workers of at least
-    three years' relevant post-qualifying experience; the chair independent of the
-    agency; one or two vice chairs). The quorum counts members present by these facts
-    (``carers.quorum``). ``account`` is their sign-in, to read their sittings' papers.
+    AAR 2005 reg 3(1) and FS(E)R 2011 reg 23(1) (the central lists, with social workers of
+    at least three years' relevant post-qualifying experience, and for adoption the
+    medical adviser); AAR 2005 reg 4(1) and FS(E)R 2011 reg 23(4) (the chair independent
+    of the agency; one or two vice chairs). The quorum counts members present by these
+    facts (``carers.quorum``). ``account`` is their sign-in, to read their sittings' papers.
     """
 
     class Role(models.TextChoices):
@@ -1035,7 +1051,8 @@ class PanelMember(models.Model):
 
     @property
     def is_member(self) -> bool:
-        """Advisers other than the medical adviser (AAR reg 3(1)(b)) are not members."""
+        """Advisers other than the medical adviser (on the adoption central list, AAR 2005
+        reg 3(1)(b)) are not members."""
         return self.role != self.Role.LEGAL_ADVISER
 
     @property

@@ -1,17 +1,26 @@
 """Whether a panel sitting may conduct business: its quorum, from who is present.
 
 Law (the minimum; constants here):
-- Adoption panels: Adoption Agencies Regulations 2005, reg 6 (as substituted by SI
-  2011/589): no business unless at least five members meet as a panel, including the
-  person appointed to chair it or a vice chair, and a social worker with at least three
-  years' relevant post-qualifying experience. Members come from the central list
-  (reg 3), which includes the medical adviser (reg 3(1)(b)).
-- Fostering panels: Fostering Services (England) Regulations 2011, reg 24: the same
-  five, with the chair or a vice chair and a social worker with at least three years'
-  relevant post-qualifying experience (central list: reg 23(1)).
+- Adoption panels: Adoption Agencies Regulations 2005, regs 3 to 6 as substituted by the
+  Adoption Agencies and Independent Review of Determinations (Amendment) Regulations 2011
+  (SI 2011/589, reg 2, in force 1 April 2011). Reg 3(1): the central list includes "(a)
+  one or more social workers who have at least three years' relevant post-qualifying
+  experience, and (b) the medical adviser to the adoption agency". Reg 4(1): the panel
+  members are appointed from the central list, including "(a) a person to chair the
+  panel, being an independent person" and "(b) one or two persons who may act as chair
+  if the person appointed to chair the panel is absent" (the vice chairs). Reg 6: no
+  business unless at least five members meet as a panel, including the chair or a vice
+  chair and one of the social workers of reg 3(1)(a).
+- Fostering panels: Fostering Services (England) Regulations 2011, reg 23(1) (the central
+  list, "including one or more social workers who have at least three years' relevant
+  post-qualifying experience"), reg 23(4) (a chair independent of the provider, one or two
+  vice chairs) and reg 24 (the same quorum of five).
+- Who counts is who is appointed to the panel: the medical adviser is on the adoption
+  central list by law (reg 3(1)(b)); the fostering regulations neither require nor exclude
+  them, so they count on the fostering panel only when the agency appoints them to it
+  (``sits_on_fostering``). Advisers who are not members (the legal adviser) never count.
 - A joint adoption and fostering sitting hears both tracks, so it must be quorate as
-  both panels: only members who sit on both count, and the medical adviser (a member of
-  the adoption panel only) is not counted.
+  both panels: only members who sit on both count.
 Panels constituted jointly by two or more agencies (a higher minimum) are not modelled:
 the portal serves one agency.
 
@@ -25,22 +34,21 @@ from django.conf import settings
 
 from .models import PanelMember, PanelSitting
 
-LEGAL_QUORUM_MEMBERS = 5  # AAR 2005 reg 6(1); FS(E)R 2011 reg 24(1)
-LEGAL_QUORUM_SOCIAL_WORKERS = 1  # "a social worker with at least three years' ... experience"
+LEGAL_QUORUM_MEMBERS = 5  # AAR 2005 reg 6; FS(E)R 2011 reg 24
+# One of the social workers "who have at least three years' relevant post-qualifying
+# experience" (AAR 2005 reg 3(1)(a), reg 6; FS(E)R 2011 reg 23(1), reg 24).
+LEGAL_QUORUM_SOCIAL_WORKERS = 1
 
 
 def counts_for(member: PanelMember, kind: str) -> bool:
-    """Whether ``member`` counts towards the quorum of a sitting of ``kind``."""
-    if not member.is_member:
-        return False
-    if member.role == PanelMember.Role.MEDICAL_ADVISER:
-        return kind == PanelSitting.Kind.ADOPTION
-    return True
+    """Whether ``member`` counts towards the quorum of a sitting of ``kind``: a member
+    (not an adviser only) appointed to that panel."""
+    return member.is_member and member.sits_on(kind)
 
 
 def quorum_problems(kind: str, present: Iterable[PanelMember]) -> list[str]:
     """What the members present lack for a quorum, in words; empty when quorate."""
-    counted = [m for m in present if counts_for(m, kind) and m.sits_on(kind)]
+    counted = [m for m in present if counts_for(m, kind)]
     needed = max(LEGAL_QUORUM_MEMBERS, settings.CARERS_PANEL_QUORUM_MEMBERS)
     independent = settings.CARERS_PANEL_QUORUM_INDEPENDENT
     panel = PanelSitting.Kind(kind).label.lower()

@@ -415,6 +415,7 @@ class _Demo:
                     panel, _ = PanelSitting.objects.get_or_create(
                         sits_on=on, kind=PanelSitting.Kind.JOINT
                     )
+                    seat_panel(panel)  # a recommendation needs a quorate sitting
                 review = carers_services.approval_review_complete(
                     review=review,
                     on=on,

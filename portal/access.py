@@ -266,6 +266,15 @@ def break_glass_problem(*, record, user) -> str:
     """Why ``user`` may not break the glass on ``record``, in words, or ''."""
     if not (user.is_staff and user.is_active):
         return "Only staff open case records."
+    opts = record._meta
+    if not any(
+        user.has_perm(f"{opts.app_label}.{action}_{opts.model_name}")
+        for action in ("view", "change")
+    ):
+        return (
+            f"Your role gives no access to {opts.verbose_name_plural}: opening this one "
+            "outside your caseload would not let you read it."
+        )
     if is_sealed(record):
         return "This record is sealed: only staff allowed to open sealed records may open it."
     policy = policy_for(record)

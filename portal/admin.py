@@ -15,6 +15,7 @@ from django.utils.html import format_html, format_html_join
 
 from . import (
     admin_access,  # noqa: F401 - registers teams, shares, restrictions, break-glass
+    admin_autocomplete,  # noqa: F401 - autocomplete through a field (``allow``)
     admin_subject_access,  # noqa: F401 - registers the log of requests
     formats,
     letters,

@@ -13,6 +13,7 @@ admin pages below, for team managers.
 from django import forms
 from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
@@ -73,6 +74,10 @@ class AccessAdmin:
         return None
 
     def _guarded(self, request, object_id, view):
+        if not self.has_view_or_change_permission(request):
+            # No access to records of this kind at all (an events worker, a panel member):
+            # breaking the glass would open nothing to them, so it is not offered.
+            raise PermissionDenied
         record = self._outside(request, object_id)
         if record is not None:
             return self.break_glass_view(request, record)

@@ -13,7 +13,8 @@ the same). Each cell lists what a role may do on a staff page, in words this tes
 
 The rest follows from the table: an app's index page opens for whoever may view one of
 its pages, "View on site" and the autocomplete answer only those who may view the model
-they lead to, and anonymous visitors are sent to sign in from every staff URL. Public
+they lead to (the autocomplete also those who keep a field allowed through it:
+``portal.admin_autocomplete``), and anonymous visitors are sent to sign in from every staff URL. Public
 URLs with a token or an id are in ``PUBLIC_PAGES``: a guessed booking token is refused.
 
 The events team, the recruitment team, content editors and panel members must never see a child's
@@ -61,7 +62,7 @@ from placements.models import (
     Professional,
     Referral,
 )
-from portal import letters, retention, subject_access
+from portal import admin_autocomplete, letters, retention, subject_access
 from portal.models import (
     BreakGlassOpening,
     ExportLog,
@@ -1253,6 +1254,12 @@ def _can_view(actor: str, model: str) -> bool:
     )
 
 
+def _can_keep(actor: str, model: str) -> bool:
+    return any(
+        model in page.models and page.words(actor) & {"add", "change"} for page in STAFF_PAGES
+    )
+
+
 Check = tuple[Probe, bool]  # a probe, and whether the table allows it to this actor
 
 
@@ -1314,7 +1321,12 @@ def expected_checks(actor: str, keys: set[str]) -> dict[str, list[Check]]:
         elif kind == "autocomplete":
             source, _, field_name = rest.rpartition(".")
             target = apps.get_model(source)._meta.get_field(field_name).remote_field.model
-            found.append((Probe(key), _can_view(actor, target._meta.label_lower)))
+            # A field its keepers search through without viewing the model it leads to
+            # (a panel member's sign-in: ``portal.admin_autocomplete.allow``).
+            through = (source, field_name) in admin_autocomplete._grants and _can_keep(
+                actor, source
+            )
+            found.append((Probe(key), _can_view(actor, target._meta.label_lower) or through))
         else:
             raise AssertionError(f"Nothing in the table says who may open {key!r}")
     return checks

@@ -13,8 +13,9 @@ from .. import services
 from ..forms import TrainingCourseForm
 from ..models import Assessment, Deadline, PanelAttendance, PanelSitting, TrainingCourse
 from ..quorum import sitting_quorum_problems
+from ..services import panels as panel_services
 from .filters import CaseloadFilter, OverdueFilter
-from .panels import AttendanceInline, PanelPapersAdmin, save_attendance
+from .panels import AttendanceInline, PanelPapersAdmin, attendance_frozen, save_attendance
 
 # ---------------------------------------------------------------------------
 # Panels, training catalogue, deadlines
@@ -60,15 +61,24 @@ class PanelSittingAdmin(PanelPapersAdmin, SavesThroughServices, admin.ModelAdmin
             return "Put members on the sitting, save, then mark who was present."
         problems = sitting_quorum_problems(obj)
         if not problems:
-            return "Quorate: the members present meet the quorum (carers/quorum.py)."
-        return "Not quorate: " + " ".join(problems)
+            quorum = "Quorate: the members present meet the quorum (carers/quorum.py)."
+        else:
+            quorum = "Not quorate: " + " ".join(problems)
+        # With the quorum, why the members may no longer change (when they may not).
+        return " ".join([quorum, *panel_services.sitting_attendance_frozen(sitting=obj)])
 
     def save_related(self, request, form, formsets, change):
         form.save_m2m()
         refused = {}
         for formset in formsets:
             if formset.model is PanelAttendance:
-                refused.update(save_attendance(formset, by=request.user))
+                # Frozen members are shown, not offered (``AttendanceInline``): nothing
+                # of theirs in a POST is saved.
+                if attendance_frozen(request, form.instance):
+                    formset.new_objects = formset.changed_objects = []
+                    formset.deleted_objects = []
+                else:
+                    refused.update(save_attendance(formset, by=request.user))
             else:
                 self.save_formset(request, form, formset, change=change)
         if refused:

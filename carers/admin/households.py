@@ -420,7 +420,7 @@ class HouseholdAdmin(
         return offered_page(
             request,
             offered=offered,
-            not_possible="This action is not possible now.",
+            not_possible=services.action_not_possible(assessment=assessment, name=action_name),
             **self._page(request, household, title=f"{action.label}: {household}"),
             form=form_class(request.POST or None, action=action, assessment=assessment),
             perform=lambda form: services.TRANSITION_SERVICES[action_name](

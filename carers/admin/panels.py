@@ -12,12 +12,15 @@ papers (``carers.services.panels``).
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
+from portal import admin_autocomplete
 from portal.admin_saves import save_rows
+from portal.roles import Role
 from portal.staffpages import form_page
 
 from .. import services
@@ -124,8 +127,30 @@ class PanelMemberAdmin(admin.ModelAdmin):
         "is_active",
     )
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "account":
+            kwargs["queryset"] = panel_member_accounts(db_field.remote_field.model.objects.all())
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def save_model(self, request, obj, form, change):
         panel_services.panel_member_save(member=obj, by=request.user)
+
+
+def panel_member_accounts(users):
+    """The sign-ins a panel member's entry may name: active staff and active Panel members
+    accounts (often not staff)."""
+    return users.filter(is_active=True).filter(
+        Q(is_staff=True) | Q(pk__in=users.model.objects.filter(groups__name=Role.PANEL_MEMBERS))
+    )
+
+
+# Those who keep the central list pick the member's sign-in without the user admin.
+admin_autocomplete.allow(
+    PanelMember,
+    "account",
+    permissions=("carers.add_panelmember", "carers.change_panelmember"),
+    rows=panel_member_accounts,
+)
 
 
 class AttendanceFormSet(forms.BaseInlineFormSet):
@@ -135,7 +160,8 @@ class AttendanceFormSet(forms.BaseInlineFormSet):
             if not form.cleaned_data or form.cleaned_data.get("DELETE"):
                 continue
             member = form.cleaned_data.get("member")
-            if member is None:
+            # A view-only row (frozen members) keeps its initial data: a key, not a member.
+            if not isinstance(member, PanelMember):
                 continue
             row = PanelAttendance(sitting=self.instance, member=member)
             for message in panel_services.panel_attendance_problems(attendance=row):
@@ -155,18 +181,34 @@ class AttendanceInline(admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("member")
 
-    # Whoever may change a sitting keeps its members (no permissions of its own).
+    # Whoever may change a sitting keeps its members (no permissions of its own), until a
+    # recommendation is recorded at it: then they are shown, not offered for change.
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm("carers.view_panelsitting")
 
+    def _may_change(self, request, obj) -> bool:
+        return request.user.has_perm("carers.change_panelsitting") and not attendance_frozen(
+            request, obj
+        )
+
     def has_add_permission(self, request, obj=None):
-        return request.user.has_perm("carers.change_panelsitting")
+        return self._may_change(request, obj)
 
     def has_change_permission(self, request, obj=None):
-        return request.user.has_perm("carers.change_panelsitting")
+        return self._may_change(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return request.user.has_perm("carers.change_panelsitting")
+        return self._may_change(request, obj)
+
+
+def attendance_frozen(request, sitting) -> list[str]:
+    """``services.panels.sitting_attendance_frozen``, once per sitting and request."""
+    if sitting is None or sitting.pk is None:
+        return []
+    seen = request.__dict__.setdefault("_attendance_frozen", {})
+    if sitting.pk not in seen:
+        seen[sitting.pk] = panel_services.sitting_attendance_frozen(sitting=sitting)
+    return seen[sitting.pk]
 
 
 def save_attendance(formset, *, by) -> dict:

@@ -31,6 +31,7 @@ from portal.formats import day
 
 from .. import clocks
 from ..models import AgesIn, Assessment, FosterCarerReview, Household, PanelSitting, Track
+from ..quorum import sitting_quorum_problems
 from ..terms import terms_problems
 from .households import _household_move
 from .records import TransitionRefused, _lock_household, _not_in_future, deadlines_refresh
@@ -179,6 +180,13 @@ def _panel_problems(review, *, on, outcome, panel, recommendation) -> list[str]:
         problems.append(f"The panel sits on {day(panel.sits_on)}: record the review from that day.")
     if recommendation not in Outcome.values:
         problems.append("Record the panel's recommendation.")
+    # A recommendation only from a quorate sitting, as for an assessment (``guard_quorate``).
+    quorum = sitting_quorum_problems(panel)
+    if quorum:
+        problems.append(
+            "The sitting was not quorate, so it cannot make a recommendation. Record who was "
+            "present under Panel sittings. " + " ".join(quorum)
+        )
     return problems
 
 

@@ -48,6 +48,7 @@ from .panels import (
     guard_final_minutes,
     guard_not_on_the_panel,
     guard_quorate,
+    item_minutes,
 )
 from .records import (
     NON_RELATIVE_REFERENCES_NEEDED,
@@ -363,16 +364,50 @@ ADOPTION_ONLY = Tracks((Track.ADOPTION,))
 FOSTERING_ONLY = Tracks((Track.FOSTERING,))
 BOTH_TRACKS = Tracks((Track.ADOPTION, Track.FOSTERING))
 
+
+@dataclass(frozen=True)
+class TracksUntilMinutes(Tracks):
+    """These tracks, until the item's final minutes are recorded: the decision's clock runs
+    from the day they came, so they are recorded once (``minutes_recorded``)."""
+
+    def __call__(self, assessment: Assessment) -> bool:
+        return super().__call__(assessment) and not minutes_recorded(assessment)
+
+
+UNTIL_MINUTES = TracksUntilMinutes((Track.ADOPTION, Track.FOSTERING))
+
+
+def minutes_recorded(assessment: Assessment) -> bool:
+    """Whether the final minutes of the item are recorded: from the household's facts
+    (``minutes_received_on``, annotated by ``household_facts``) when read with them, else
+    one query."""
+    if hasattr(assessment, "minutes_received_on"):
+        return assessment.minutes_received_on is not None
+    return item_minutes(assessment=assessment) is not None
+
+
+def action_not_open(action: Action, assessment: Assessment) -> str:
+    """Why ``action`` is not possible on ``assessment`` in its state, in words."""
+    if action.name == "record_minutes" and assessment.stage == Stage.PANEL_RECOMMENDED:
+        minutes = item_minutes(assessment=assessment)
+        if minutes is not None:
+            return (
+                f"The final panel minutes of this item were already recorded: received on "
+                f"{day(minutes.received_on)}. The agency decision's clock runs from that day."
+            )
+    return (
+        f"{action.label} is not possible: the {assessment.get_track_display().lower()} "
+        f"assessment is at “{assessment.get_stage_display()}”."
+    )
+
+
 ASSESSMENT = Workflow(
     table=lambda assessment: TRACK_TABLES[assessment.track],
     audit_prefix="carers.assessment",
     permission=CHANGE_PERMISSION,
     permission_refused="You do not have permission to change assessments.",
     target_label=lambda stage: Stage(stage).label,
-    not_open=lambda action, a: (
-        f"{action.label} is not possible: the {a.get_track_display().lower()} "
-        f"assessment is at “{a.get_stage_display()}”."
-    ),
+    not_open=action_not_open,
     actions=[
         Action(
             "accept_roi",
@@ -490,7 +525,7 @@ ASSESSMENT = Workflow(
             "record_minutes",
             "Record the final panel minutes",
             states=(Stage.PANEL_RECOMMENDED,),
-            applies=BOTH_TRACKS,
+            applies=UNTIL_MINUTES,
             fields=("minutes",),
         ),
         Action(
@@ -547,6 +582,12 @@ def action_offered(
     return ASSESSMENT.offered(
         assessment, name, user=user, context=Context(facts, applicants, on, user)
     )
+
+
+def action_not_possible(*, assessment: Assessment, name: str) -> str:
+    """Why the action ``name`` is not open on ``assessment`` now, in words (for a page
+    asked for an action that ``action_offered`` does not offer)."""
+    return action_not_open(ASSESSMENT.actions[name], assessment)
 
 
 # ---------------------------------------------------------------------------
@@ -1089,17 +1130,15 @@ def assessment_record_minutes(
             )
         if problems:
             raise TransitionRefused(problems)
-        before = PanelMinutes.objects.filter(sitting=a.panel, assessment=a).first()
-        PanelMinutes.objects.update_or_create(
-            sitting=a.panel,
-            assessment=a,
-            defaults={"document": minutes, "received_on": on, "recorded_by": by},
+        # Once only: ``_begin`` refused a second recording (``action_not_open``).
+        PanelMinutes.objects.create(
+            sitting=a.panel, assessment=a, document=minutes, received_on=on, recorded_by=by
         )
         audit.record(
             a,
             "carers.assessment.panel_minutes_received",
             by=by,
-            changes={"panel_minutes_received_on": [before and before.received_on, on]},
+            changes={"panel_minutes_received_on": [None, on]},
             note=note,
         )
         deadlines_refresh(household=household)

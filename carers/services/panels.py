@@ -27,7 +27,15 @@ from portal import audit
 from portal.formats import day
 from portal.workflow import Refused
 
-from ..models import Assessment, Household, PanelAttendance, PanelMember, PanelMinutes
+from ..models import (
+    Assessment,
+    FosterCarerReview,
+    Household,
+    PanelAttendance,
+    PanelMember,
+    PanelMinutes,
+    PanelSitting,
+)
 from ..quorum import sitting_quorum_problems
 from ..roles import DECISION_PERMISSIONS
 
@@ -75,17 +83,23 @@ def guard_final_minutes(assessment: Assessment, context) -> list[str]:
 
 
 def guard_not_on_the_panel(assessment: Assessment, context) -> list[str]:
-    """The decision maker did not sit on the panel that made the recommendation."""
+    """The decision maker is not a member of the panel that made the recommendation.
+
+    AAR 2005 reg 30B(3): "No member of the adoption panel may take part in any decision
+    made by the adoption agency under paragraph (1)". A member put on the sitting is a
+    member of the panel as constituted for it, whether present or not (apologies do not
+    end membership), so every member of the sitting is refused; the same rule is applied
+    to the fostering decision (Fostering NMS 2011 std 14)."""
     user = getattr(context, "user", None)
     if user is None or assessment.panel_id is None:
         return []
-    sat = PanelAttendance.objects.filter(
-        sitting_id=assessment.panel_id, member__account=user, present=True
+    member = PanelAttendance.objects.filter(
+        sitting_id=assessment.panel_id, member__account=user
     ).exists()
-    if sat:
+    if member:
         return [
             "The agency decision maker cannot be a member of the panel sitting that made "
-            "the recommendation: you sat on it. Another decision maker records it."
+            "the recommendation: you are a member of it. Another decision maker records it."
         ]
     return []
 
@@ -101,9 +115,39 @@ def item_minutes(*, assessment: Assessment) -> PanelMinutes | None:
 # -- members of a sitting -------------------------------------------------------------------
 
 
+def sitting_attendance_frozen(*, sitting: PanelSitting) -> list[str]:
+    """Why the members of ``sitting`` may no longer change, in words (empty: they may).
+
+    Once a recommendation is recorded at the sitting (an assessment's, or a first foster
+    carer review's), the quorum was checked from who was present
+    (``guard_quorate``); changing the attendance afterwards would change the quorum the
+    recommendation rests on, so it is frozen. Two queries."""
+    recommended = (
+        Assessment.objects.filter(panel=sitting)
+        .exclude(panel_recommendation="")
+        .select_related("household")
+        .order_by("household__reference", "track")
+        .first()
+    )
+    if recommended is not None:
+        return [
+            f"The members of this sitting can no longer change: the panel's recommendation "
+            f"on {recommended.household} ({recommended.get_track_display().lower()}) was "
+            "recorded from the quorum of those present."
+        ]
+    if FosterCarerReview.objects.filter(panel=sitting).exclude(panel_recommendation="").exists():
+        return [
+            "The members of this sitting can no longer change: the panel's recommendation "
+            "on a foster carer review was recorded at it."
+        ]
+    return []
+
+
 def panel_attendance_problems(*, attendance: PanelAttendance) -> list[str]:
     member, sitting = attendance.member, attendance.sitting
-    problems = []
+    problems = sitting_attendance_frozen(sitting=sitting)
+    if problems:
+        return problems
     if not member.is_active:
         problems.append(f"{member.name} is no longer on the central list.")
     if not member.sits_on(sitting.kind):
@@ -132,6 +176,9 @@ def panel_attendance_save(*, attendance: PanelAttendance, by) -> PanelAttendance
 
 
 def panel_attendance_remove(*, attendance: PanelAttendance, by) -> None:
+    problems = sitting_attendance_frozen(sitting=attendance.sitting)
+    if problems:
+        raise Refused(problems)
     with transaction.atomic():
         audit.record(
             attendance.sitting,

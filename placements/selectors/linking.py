@@ -27,8 +27,9 @@ from django.conf import settings
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 
-from carers.models import Assessment, Household, Track
-from portal import dates, formats
+from carers.models import AgesIn, Assessment, Household, Track
+from carers.terms import age_in
+from portal import formats
 
 from ..models import Link, MatchingPause, Placement, PlacementChild, PostcodeDistrict, Referral
 from ..services.approvals import terms_of_approval_text
@@ -41,7 +42,7 @@ def terms_problems(
     *,
     approvals: Mapping[str, Assessment],
     tracks: list[str],
-    age: int,
+    born: date | None,
     children: int,
     already_placed: int,
     on: date,
@@ -49,8 +50,10 @@ def terms_problems(
     """What in the terms of each approval the placement relies on rules the household out.
 
     ``approvals`` maps each track to the household's approved assessment; ``tracks`` are
-    the ones the route relies on; ``age`` is the child's age in completed years on ``on``
-    (the day the carers are needed; 0 for a baby not yet born); ``children`` are placed
+    the ones the route relies on; ``born`` is the child's date of birth (or expected
+    birth); the child's age on ``on`` (the day the carers are needed; 0 for a baby not yet
+    born) is counted in each approval's unit, completed years or completed months
+    (``carers.terms.age_in``: "0 to 18 months" is not "0 to 18 years"); ``children`` are placed
     together, ``already_placed`` live with the household already. Ages are inclusive at
     both ends ("0 to 2" takes a child until the day before their third birthday).
     """
@@ -67,8 +70,13 @@ def terms_problems(
             placed = f", {already_placed} already placed" if already_placed else ""
             problems.append(f"Number of children: {terms}; this would make {in_the_home}{placed}.")
         low, high = approval.approved_age_from, approval.approved_age_to
+        unit = approval.approved_ages_in or AgesIn.YEARS
+        age = age_in(unit, born, on) if born is not None and born < on else 0
         if low is not None and high is not None and not low <= age <= high:
-            problems.append(f"Age: {terms}; the child would be aged {age} on {formats.day(on)}.")
+            problems.append(
+                f"Age: {terms}; the child would be aged {age} {AgesIn(unit).label} on "
+                f"{formats.day(on)}."
+            )
     return problems
 
 
@@ -145,12 +153,9 @@ def _households(referral: Referral, today: date):
     )
 
 
-def _age_on(referral: Referral, on: date) -> int:
+def _born(referral: Referral) -> date | None:
     child = referral.child
-    born = child.date_of_birth or child.expected_on
-    if born is None or born >= on:
-        return 0
-    return dates.age_in_years(born, on)
+    return child.date_of_birth or child.expected_on
 
 
 def household_linking(
@@ -171,7 +176,7 @@ def household_linking(
     row.left_out_because += terms_problems(
         approvals={a.track: a for a in household.approvals},
         tracks=tracks,
-        age=_age_on(referral, referral.needed_by),
+        born=_born(referral),
         children=referral.children_to_place,
         already_placed=household.already_placed,
         on=referral.needed_by,

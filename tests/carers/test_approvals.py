@@ -111,7 +111,23 @@ def test_a_review_records_the_views_and_the_first_goes_to_panel(approved, social
         "Record the views of the foster carers.",
         "The first foster carer review goes to the fostering panel: choose its sitting.",
     ]
-    sitting = f.panel(sits_on=date(2025, 12, 1))
+    # The first review's recommendation, as an assessment's, only from a quorate sitting.
+    sitting = f.panel(sits_on=date(2025, 12, 1), quorate=False)
+    members = f.quorum(sitting)
+    f.seat(sitting, members[:1], present=False)  # the chair sent apologies: four present
+    assert refused(
+        services.approval_review_complete,
+        **base,
+        outcome="continue",
+        carers_views="We would like to go on.",
+        panel=sitting,
+        panel_recommendation=FosterCarerReview.Outcome.CONTINUE,
+    ) == [
+        "The sitting was not quorate, so it cannot make a recommendation. Record who was "
+        "present under Panel sittings. The joint adoption and fostering panel needs at least "
+        "5 members present; 4 are.",
+    ]
+    f.seat(sitting, members[:1], present=True)
     following = services.approval_review_complete(
         **base,
         outcome=FosterCarerReview.Outcome.CONTINUE,

@@ -147,7 +147,7 @@ def test_even_a_superuser_who_assessed_is_refused(make_staff):
 
 ON_THE_PANEL = (
     "The agency decision maker cannot be a member of the panel sitting that made the "
-    "recommendation: you sat on it. Another decision maker records it."
+    "recommendation: you are a member of it. Another decision maker records it."
 )
 
 
@@ -176,10 +176,14 @@ def test_a_member_of_the_sitting_cannot_decide(heard, sat_on_the_panel, manager)
     assert decide(a, manager).agency_decision_by == manager
 
 
-def test_a_member_who_sent_apologies_did_not_sit_and_may_decide(heard, sat_on_the_panel):
+def test_a_member_who_sent_apologies_is_still_a_member_and_may_not_decide(heard, sat_on_the_panel):
+    # AAR 2005 reg 30B(3): "No member of the adoption panel may take part in any decision";
+    # apologies for one sitting do not end a member's membership of the panel.
     a = f.adoption(heard)
     f.seat(a.panel, [sat_on_the_panel.panel_member], present=False)
-    assert decide(a, sat_on_the_panel).agency_decision_by == sat_on_the_panel
+    with pytest.raises(services.TransitionRefused) as refused:
+        decide(a, sat_on_the_panel)
+    assert refused.value.messages == [ON_THE_PANEL]
 
 
 def test_the_decision_page_refuses_a_member_of_the_sitting_in_words(

@@ -17,10 +17,12 @@ from django.utils import timezone
 from carers import services
 from carers.models import Document, PanelMember, PanelSitting, Stage
 from carers.quorum import quorum_problems
+from carers.services import panels as panel_services
 from portal.formats import day
 from portal.models import Notification
 from portal.roles import Role
 from tests.carers import factories as f
+from tests.carers.helpers import form_data
 from tests.pdf_checks import assert_accessible_pdf
 from tests.requirements import require
 
@@ -89,12 +91,17 @@ def test_without_the_chair_or_a_vice_chair_or_the_social_worker_it_is_not_quorat
     assert quorum_problems(kind, vice_chair_only) == []
 
 
-def test_the_medical_adviser_counts_on_the_adoption_panel_only():
-    four_and_the_doctor = [*quorate()[:4], member(R.MEDICAL_ADVISER)]
+def test_the_medical_adviser_counts_on_the_panels_they_are_appointed_to():
+    # On the adoption central list by law (AAR reg 3(1)(b)); on the fostering panel only
+    # when the agency appoints them to it (FS(E)R reg 23 neither requires nor excludes it).
+    four_and_the_doctor = [*quorate()[:4], member(R.MEDICAL_ADVISER, fostering=False)]
     assert quorum_problems(ADOPTION, four_and_the_doctor) == []
     assert quorum_problems(FOSTERING, four_and_the_doctor) == [
         "The fostering panel needs at least 5 members present; 4 are."
     ]
+    appointed_to_both = [*quorate()[:4], member(R.MEDICAL_ADVISER)]
+    assert quorum_problems(FOSTERING, appointed_to_both) == []
+    assert quorum_problems(JOINT, appointed_to_both) == []
     # The legal adviser advises: never a member.
     assert quorum_problems(ADOPTION, [*quorate()[:4], member(R.LEGAL_ADVISER)]) == [
         "The adoption panel needs at least 5 members present; 4 are."
@@ -129,6 +136,43 @@ def test_the_agencys_constitution_may_ask_more_but_never_less_than_the_law(setti
     ]
     settings.CARERS_PANEL_QUORUM_INDEPENDENT = 0
     assert quorum_problems(FOSTERING, no_independents) == []
+
+
+# -- the central list: a member's sign-in, picked by whoever keeps the list --------------------
+
+
+def test_a_team_manager_picks_a_members_sign_in_without_the_user_admin(
+    client, manager, social_worker, make_staff
+):
+    from portal.models import User
+
+    pat = make_staff(Role.PANEL_MEMBERS, first_name="Pat", last_name="Quorn")
+    User.objects.filter(pk=pat.pk).update(is_staff=False)  # not staff: a Panel members account
+    make_staff(first_name="Pam", last_name="Quorn", is_active=False)  # left: not offered
+    member = f.panel_member("Pat Quorn", R.MEMBER, independent=True)
+    search = reverse("admin:autocomplete") + (
+        "?app_label=carers&model_name=panelmember&field_name=account&term=Quorn"
+    )
+    client.force_login(manager)
+    answer = client.get(search)
+    assert answer.status_code == 200
+    assert [row["text"] for row in answer.json()["results"]] == ["Pat Quorn"]
+    # The list of accounts itself stays closed to them.
+    assert client.get(reverse("admin:portal_user_changelist")).status_code == 403
+    assert client.get(reverse("admin:portal_user_change", args=[pat.pk])).status_code == 403
+    # The member's page offers the search and saves the account picked.
+    url = reverse("admin:carers_panelmember_change", args=[member.pk])
+    data = form_data(client.get(url).content.decode(), "panelmember_form")
+    assert client.post(url, {**data, "account": str(pat.pk)}).status_code == 302
+    member.refresh_from_db()
+    assert member.account == pat
+    # An account outside the choices (a former member of staff) is refused in words.
+    gone = User.objects.get(first_name="Pam")
+    page = client.post(url, {**data, "account": str(gone.pk)})
+    assert "Select a valid choice." in page.content.decode()
+    # A social worker sees the central list but does not keep it: no search for them.
+    client.force_login(social_worker)
+    assert client.get(search).status_code == 403
 
 
 # -- a recommendation only at a quorate sitting -----------------------------------------------
@@ -296,6 +340,93 @@ def test_minutes_must_be_this_households_panel_minutes(social_worker, make_staff
             )
         assert refused.value.messages == ["Choose panel minutes uploaded to this household."]
     assert not a.panel_minutes.exists()
+
+
+def test_the_final_minutes_are_recorded_once_and_then_no_longer_offered(client, social_worker):
+    # Panel on Monday 3 March 2025; the final minutes come on Wednesday 5 March.
+    on = date(2025, 3, 3)
+    household = f.household(social_worker, roi_received_on=date(2025, 1, 2))
+    a = f.to_stage(household, Stage.PANEL_BOOKED, social_worker, on=on)
+    services.assessment_record_recommendation(
+        assessment=a, recommendation="suitable", by=social_worker
+    )
+    minutes = f.upload(household, Document.Kind.PANEL_MINUTES, social_worker)
+    client.force_login(social_worker)
+    page_url = reverse("admin:carers_household_change", args=[household.pk])
+    action_url = reverse(
+        "admin:carers_household_action", args=[household.pk, a.pk, "record_minutes"]
+    )
+    assert action_url in client.get(page_url).content.decode()
+    form = {"on": "2025-03-05", "minutes": str(minutes.pk)}
+    assert client.post(action_url, form).status_code == 302
+    assert [(m.received_on, m.document) for m in a.panel_minutes.all()] == [
+        (date(2025, 3, 5), minutes)
+    ]
+    # Recorded: the button is gone from the household's page ...
+    assert action_url not in client.get(page_url).content.decode()
+    # ... and its page, asked for all the same, refuses in words, and so does a POST.
+    refusal = (
+        "The final panel minutes of this item were already recorded: received on "
+        "5 March 2025. The agency decision&#x27;s clock runs from that day."
+    )
+    assert refusal in client.get(action_url).content.decode()
+    page = client.post(action_url, {**form, "on": "2025-03-06"})
+    assert refusal in page.content.decode()
+    assert [m.received_on for m in a.panel_minutes.all()] == [date(2025, 3, 5)]
+    with pytest.raises(services.TransitionRefused) as refused:
+        services.assessment_record_minutes(
+            assessment=a, minutes=minutes, on=date(2025, 3, 6), by=social_worker
+        )
+    assert refused.value.message == refusal.replace("&#x27;", "'")
+
+
+# -- the members of a sitting are frozen once it has recommended ------------------------------
+
+
+def test_attendance_is_frozen_once_a_recommendation_is_recorded_at_the_sitting(
+    client, social_worker
+):
+    on = date(2025, 3, 3)
+    household = f.household(social_worker, roi_received_on=date(2025, 1, 2))
+    a = f.to_stage(household, Stage.PANEL_BOOKED, social_worker, on=on)
+    sitting = a.panel
+    url = reverse("admin:carers_panelsitting_change", args=[sitting.pk])
+    client.force_login(social_worker)
+    # Before the recommendation the members may change: the inline offers its rows.
+    assert 'name="attendance-0-present"' in client.get(url).content.decode()
+    services.assessment_record_recommendation(
+        assessment=a, recommendation="suitable", by=social_worker
+    )
+    frozen = (
+        f"The members of this sitting can no longer change: the panel&#x27;s recommendation on "
+        f"{household} (adoption) was recorded from the quorum of those present."
+    )
+    page = client.get(url).content.decode()
+    assert "Quorate: the members present meet the quorum" in page
+    assert frozen in page
+    # Shown, not offered: no field to untick a member's presence, none to add one.
+    assert 'name="attendance-0-present"' not in page
+    assert "Add another member of the sitting" not in page
+    # A POST that tries all the same (the chair marked absent) changes nothing.
+    chair = sitting.attendance.select_related("member").get(member__role=R.CHAIR)
+    data = form_data(page, "panelsitting_form")
+    data |= {
+        "attendance-TOTAL_FORMS": "1",
+        "attendance-INITIAL_FORMS": "1",
+        "attendance-0-id": str(chair.pk),
+        "attendance-0-member": str(chair.member_id),
+        "attendance-0-DELETE": "on",
+    }
+    client.post(url, data)
+    assert sitting.attendance.filter(present=True).count() == 5
+    # The services refuse in words, whoever calls them.
+    chair.present = False
+    with pytest.raises(services.TransitionRefused) as refused:
+        panel_services.panel_attendance_save(attendance=chair, by=social_worker)
+    assert refused.value.message == frozen.replace("&#x27;", "'")
+    with pytest.raises(services.TransitionRefused):
+        panel_services.panel_attendance_remove(attendance=chair, by=social_worker)
+    assert sitting.attendance.filter(present=True).count() == 5
 
 
 # -- panel papers for members -----------------------------------------------------------------

@@ -59,6 +59,7 @@ def household(
     ages=(0, 2),
     number=1,
     foster_ages=None,
+    ages_in="years",
 ):
     """An approved household, made directly (its assessments approved with these terms)."""
     n = next(_numbers)
@@ -86,6 +87,7 @@ def household(
             approved_age_from=low,
             approved_age_to=high,
             approved_number_of_children=number,
+            approved_ages_in=ages_in,
         )
     return made
 
@@ -206,16 +208,34 @@ def test_the_age_on_the_needed_by_date_against_each_track(social_worker):
     fits = household(ages=(2, 2))
     page = linking_for(referral=referral(social_worker, child=child), today=date(2026, 11, 29))
     assert _reasons(page, older_only) == [
-        "Age: Approved as adopters for 1 child aged 3 to 5 years; the child would be aged 2 on "
+        "Age: Approved as adopters for 1 child aged 3 to 5 years; the child would be aged 2 years on "
         "20 January 2027.",
-        "Age: Approved as foster carers for 1 child aged 3 to 5 years; the child would be aged 2 on "
+        "Age: Approved as foster carers for 1 child aged 3 to 5 years; the child would be aged 2 years on "
         "20 January 2027.",
     ]
     assert _reasons(page, foster_older) == [
-        "Age: Approved as foster carers for 1 child aged 3 to 4 years; the child would be aged 2 on "
+        "Age: Approved as foster carers for 1 child aged 3 to 4 years; the child would be aged 2 years on "
         "20 January 2027."
     ]
     assert _reasons(page, fits) == []
+
+
+def test_an_approval_in_months_is_compared_in_completed_months(social_worker):
+    # Born 10 March 2025: on 20 January 2027 the child is 22 completed months old (22
+    # months on 10 January 2027) and 1 completed year. "0 to 18 months" does not take them,
+    # though 1 is within 0 to 18; "0 to 24 months" does.
+    child = factories.child(social_worker, born=date(2025, 3, 10))
+    babies = household(ages=(0, 18), ages_in="months", fostering_on=None)
+    toddlers = household(ages=(0, 24), ages_in="months", fostering_on=None)
+    page = linking_for(
+        referral=referral(social_worker, child=child, route=Placement.Route.FFA),
+        today=date(2026, 11, 29),
+    )
+    assert _reasons(page, babies) == [
+        "Age: Approved as adopters for 1 child aged 0 to 18 months; the child would be aged "
+        "22 months on 20 January 2027."
+    ]
+    assert _reasons(page, toddlers) == []
 
 
 def test_an_unborn_baby_is_aged_0(social_worker):

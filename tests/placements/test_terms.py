@@ -181,3 +181,21 @@ def test_the_exemption_list_has_a_query_budget_unchanged_with_ten_times_the_rows
     add(18)
     assert TermsExemption.objects.count() == 20
     assert count() == small
+
+
+def test_the_household_page_gives_the_terms_with_their_unit(client, months_household, manager):
+    from django.urls import reverse
+
+    client.force_login(manager)
+    pages = [
+        reverse("admin:carers_household_change", args=[months_household.pk]),
+        reverse("admin:carers_household_section", args=[months_household.pk, "panels"]),
+    ]
+    for url in pages:
+        assert "<dd>1 child aged 0 to 18 years</dd>" in client.get(url).content.decode(), url
+    months_terms(months_household)
+    for url in pages:
+        page = client.get(url).content.decode()
+        # Both approvals (adopters, foster carers), each with its unit.
+        assert page.count("<dd>1 child aged 0 to 18 months</dd>") == 2, url
+        assert "aged 0 to 18 years" not in page

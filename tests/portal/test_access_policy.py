@@ -216,6 +216,33 @@ def test_break_glass_needs_a_reason_in_words_and_is_audited_and_shown_to_the_man
     assert client.get(url).status_code == 403
 
 
+def test_break_glass_is_not_offered_to_staff_whose_role_has_no_such_records(world, make_staff):
+    """A panel member (or the events team) has no access to households or children at all:
+    opening one outside a caseload would not let them read it, so it is not offered."""
+    theirs = world["theirs"]
+    for role in (Role.PANEL_MEMBERS, Role.EVENTS_TEAM):
+        user = make_staff(role)
+        client = _client(user)
+        for url in (theirs.urls()["household"], theirs.urls()["child"]):
+            response = client.get(url)
+            page = response.content.decode()
+            assert response.status_code == 403, (role, url)
+            assert "Open the record" not in page and "Not in your caseload" not in page
+            response = client.post(url, {"reason": "Police called out of hours"})
+            assert response.status_code == 403
+        # The service refuses in words, whoever calls it.
+        with pytest.raises(access.Refused) as refused:
+            access.break_glass_open(record=theirs.household, user=user, reason="Out of hours")
+        assert refused.value.message == (
+            "Your role gives no access to households: opening this one outside your "
+            "caseload would not let you read it."
+        )
+    assert not BreakGlassOpening.objects.exists()
+    # A social worker outside the caseload is still offered it (the test above).
+    page = _client(world["first"]).get(theirs.urls()["household"]).content.decode()
+    assert "Open the record" in page
+
+
 def _restrict(record, *, staff, by) -> Restriction:
     restriction = Restriction(
         content_type=ContentType.objects.get_for_model(record),
