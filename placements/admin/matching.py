@@ -33,7 +33,7 @@ from ..forms import (
     ReasonForm,
     ReferralForm,
 )
-from ..models import Link, Match, MatchingPause, PostcodeDistrict, Referral
+from ..models import AdoptionMatch, Link, Match, MatchingPause, PostcodeDistrict, Referral
 from ..selectors.linking import linking_for
 from ..services.matching import matching_pause_save
 from .common import _form_page, _log_access
@@ -70,6 +70,7 @@ class ReferralAdmin(AccessAdmin, SavesThroughServices, admin.ModelAdmin):
         "clocks",
         "links_table",
         "match_summary",
+        "adoption_match_summary",
         "next_steps",
     )
     fieldsets = (
@@ -116,7 +117,10 @@ class ReferralAdmin(AccessAdmin, SavesThroughServices, admin.ModelAdmin):
             },
         ),
         ("Links with carers", {"fields": ("links_table",)}),
-        ("The EP match", {"fields": ("match_summary", "emergency")}),
+        (
+            "The matches",
+            {"fields": ("match_summary", "emergency", "adoption_match_summary")},
+        ),
     )
 
     def get_fieldsets(self, request, obj=None):
@@ -272,6 +276,35 @@ class ReferralAdmin(AccessAdmin, SavesThroughServices, admin.ModelAdmin):
             placement,
         )
 
+    @admin.display(description="adoption match")
+    def adoption_match_summary(self, obj):
+        match = (
+            Match.objects.filter(referral=obj)
+            .select_related(
+                "placement__adoption_match__panel",
+                "placement__adoption_match__decided_by",
+                "placement__adoption_match__report",
+            )
+            .first()
+        )
+        adoption = getattr(match.placement, "adoption_match", None) if match else None
+        if adoption is None:
+            return "Not recorded yet."
+        panel = adoption.panel or f"the adoption panel on {formats.day(adoption.panel_on)}"
+        return format_html(
+            "{}: {}. The agency decision maker, {}, on {}, {}. Adoption placement plan sent "
+            'to the carers on {}. <a href="{}">Adoption placement report</a>.',
+            panel,
+            adoption.get_panel_recommendation_display().lower(),
+            adoption.decided_by,
+            formats.day(adoption.decided_on),
+            "agreed the match"
+            if adoption.decision == AdoptionMatch.Recommendation.MATCH
+            else "did not agree the match",
+            formats.day(adoption.plan_sent_on),
+            adoption.report.get_absolute_url(),
+        )
+
     @admin.display(description="next steps")
     def next_steps(self, obj):
         if obj.pk is None:
@@ -299,7 +332,11 @@ class ReferralAdmin(AccessAdmin, SavesThroughServices, admin.ModelAdmin):
             url = reverse("admin:placements_referral_certificate", args=[pk])
             steps.append(_button(url, "Matching certificate (PDF)"))
             steps.append(_button(f"{url}?neutral=1", "Matching certificate, neutral wording (PDF)"))
-        if obj.status == Referral.Status.PLACED and hasattr(obj, "match"):
+        if (
+            obj.status == Referral.Status.PLACED
+            and hasattr(obj, "match")
+            and not AdoptionMatch.objects.filter(placement__match__referral=obj).exists()
+        ):
             url = reverse("admin:placements_referral_adoption_match", args=[pk])
             steps.append(_button(url, "Record the adoption match"))
         if obj.status == Referral.Status.MATCHED:
