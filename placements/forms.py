@@ -814,9 +814,19 @@ class AdoptionMatchForm(ReportUpload, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _decision_makers(self.fields["decided_by"])
+        # Radio buttons for a required choice: no empty button. The panel recommends; the
+        # decision maker agrees (or not).
+        self.fields["panel_recommendation"].choices = AdoptionMatch.Recommendation.choices
+        self.fields["decision"].choices = [
+            (AdoptionMatch.Recommendation.MATCH, "Agrees the match"),
+            (AdoptionMatch.Recommendation.NO_MATCH, "Does not agree the match"),
+        ]
         panel = self.fields["panel"]
         panel.required = True
-        panel.queryset = panel.queryset.order_by("-sits_on", "part")
+        # Sittings that have met, the latest first: the match was heard at one of them.
+        panel.queryset = panel.queryset.filter(sits_on__lte=timezone.localdate()).order_by(
+            "-sits_on", "part"
+        )
         panel.empty_label = "Choose the sitting"
         panel.help_text = (
             "The adoption (or joint) panel that heard the match: add it, and who was "
@@ -824,7 +834,7 @@ class AdoptionMatchForm(ReportUpload, forms.ModelForm):
         )
         panel.error_messages["required"] = "Choose the adoption panel sitting that heard the match."
         panel.error_messages["invalid_choice"] = (
-            "Choose an adoption or joint panel sitting from the list."
+            "Choose an adoption or joint panel sitting that has met, from the list."
         )
 
 

@@ -8,7 +8,7 @@ calls its service (``services.matching``); the referral's status is never typed 
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -35,6 +35,7 @@ from ..forms import (
 )
 from ..models import AdoptionMatch, Link, Match, MatchingPause, PostcodeDistrict, Referral
 from ..selectors.linking import linking_for
+from ..selectors.matching import family_finders
 from ..services.matching import matching_pause_save
 from .common import _form_page, _log_access
 
@@ -119,7 +120,7 @@ class ReferralAdmin(AccessAdmin, SavesThroughServices, admin.ModelAdmin):
         ("Links with carers", {"fields": ("links_table",)}),
         (
             "The matches",
-            {"fields": ("match_summary", "emergency", "adoption_match_summary")},
+            {"fields": ("match_summary", "adoption_match_summary", "emergency")},
         ),
     )
 
@@ -139,6 +140,17 @@ class ReferralAdmin(AccessAdmin, SavesThroughServices, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("child", "child__placing_authority")
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        # Whoever records the referral finds the family unless another worker is chosen.
+        if family_finders().filter(pk=request.user.pk).exists():
+            initial.setdefault("social_worker", request.user.pk)
+        return initial
+
+    def response_post_save_add(self, request, obj):
+        # The next steps (which carers fit, acknowledge) are buttons on the referral's page.
+        return HttpResponseRedirect(reverse("admin:placements_referral_change", args=[obj.pk]))
 
     @admin.display(description="placing authority")
     def placing_authority(self, obj):
@@ -185,7 +197,7 @@ class ReferralAdmin(AccessAdmin, SavesThroughServices, admin.ModelAdmin):
         rows = []
         for link in links:
             steps = []
-            if link.outcome in (Link.Outcome.OPEN, Link.Outcome.CHOSEN):
+            if obj.status in OPEN and link.outcome in (Link.Outcome.OPEN, Link.Outcome.CHOSEN):
                 steps.append(
                     _button(
                         reverse("admin:placements_referral_link", args=[obj.pk, link.pk, "update"]),
@@ -225,7 +237,9 @@ class ReferralAdmin(AccessAdmin, SavesThroughServices, admin.ModelAdmin):
                 outcome = f"{outcome}: {link.closed_reason}"
             rows.append(
                 (
-                    link.household,
+                    format_html(
+                        '<a href="{}">{}</a>', link.household.get_absolute_url(), link.household
+                    ),
                     formats.day(link.proposed_on),
                     formats.day(link.shared_on) if link.shared_on else "Not yet",
                     decision,
@@ -346,12 +360,14 @@ class ReferralAdmin(AccessAdmin, SavesThroughServices, admin.ModelAdmin):
                     "Start the placement from the match",
                 )
             )
-        if obj.status in OPEN:
+        if obj.status in (Referral.Status.OPEN, Referral.Status.LINKING):
+            # Once matched, the placement starts from the match.
             steps.append(
                 _button(
                     reverse("admin:placements_referral_emergency", args=[pk]), "Emergency placement"
                 )
             )
+        if obj.status in OPEN:
             for action in services.REFERRAL.actions.values():
                 steps.append(
                     _button(
@@ -359,6 +375,12 @@ class ReferralAdmin(AccessAdmin, SavesThroughServices, admin.ModelAdmin):
                         action.label,
                     )
                 )
+        steps.append(
+            format_html(
+                '<a href="{}">The child\'s record</a> (the date of birth, once born)',
+                reverse("admin:placements_child_change", args=[obj.child_id]),
+            )
+        )
         steps.append(
             format_html(
                 '<a href="{}">Documents on the child</a>',

@@ -395,11 +395,29 @@ class PlacementAdmin(
             "deadlines": deadlines,
             "overdue": [d for d in deadlines if d.is_overdue(today)],
             "application_from": clocks.adoption_application_from(placement.placed_on),
+            **self._leave_letter(request, placement),
+        }
+
+    def _leave_letter(self, request, placement) -> dict:
+        """The employer's evidence for adoption leave and pay: for a placement from an EP
+        match, the matching certificate on its referral (which replaces the letter)."""
+        if not request.user.has_perm("placements.issue_leave_letter"):
+            return {"leave_letter_url": ""}
+        referral_pk = (
+            Match.objects.filter(placement=placement).values_list("referral_id", flat=True).first()
+        )
+        if referral_pk is not None:
+            return {
+                "leave_letter_url": reverse(
+                    "admin:placements_referral_certificate", args=[referral_pk]
+                ),
+                "leave_letter_label": "Matching certificate (PDF)",
+            }
+        return {
             "leave_letter_url": reverse(
                 "admin:placements_placement_leave_letter", args=[placement.pk]
-            )
-            if request.user.has_perm("placements.issue_leave_letter")
-            else "",
+            ),
+            "leave_letter_label": "Adoption leave letter (PDF)",
         }
 
     def _placement_or_404(self, request, pk) -> Placement:

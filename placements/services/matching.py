@@ -819,13 +819,14 @@ def adoption_match_record(
 def adoption_match_needed(placement: Placement, on: date) -> list[str]:
     """A placement from an EP match is placed for adoption only after the adoption match
     (the guard of ``placements.placement_place_for_adoption``)."""
-    if not Match.objects.filter(placement=placement).exists():
+    match = Match.objects.filter(placement=placement).select_related("referral").first()
+    if match is None:
         return []
     found = AdoptionMatch.objects.filter(placement=placement).first()
     if found is None:
         return [
-            "Record the adoption match first: the adoption panel's recommendation and the "
-            "agency decision maker's decision."
+            f"Record the adoption match first, on referral {match.referral}: the adoption "
+            "panel's recommendation and the agency decision maker's decision."
         ]
     if found.decision != AdoptionMatch.Recommendation.MATCH:
         return ["The agency decision maker did not agree the adoption match."]

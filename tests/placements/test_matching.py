@@ -285,7 +285,7 @@ def test_travel_over_the_limit_is_left_out_nearest_first_then_longest_waiting(so
     assert reason.endswith("(estimate), over the limit of 60 minutes.")
     assert [row.household for row in page.fitting] == [near_old, near_new, middle, unknown]
     assert page.fitting[3].notes == ["Travel time not known: no centre for the postcode district."]
-    assert page.fitting[0].travel == "About 0 minutes (estimate)"
+    assert page.fitting[0].travel == "Same postcode district as the venue"
 
 
 def test_a_household_left_out_cannot_be_linked(social_worker):
@@ -598,6 +598,8 @@ def test_a_referral_is_recorded_on_its_staff_page(sw_client):
     )
     assert response.status_code == 302, response.content.decode()[:3000]
     made = Referral.objects.get()
+    # The next steps are on the referral's own page, where saving it leads.
+    assert response["Location"] == f"/admin/placements/referral/{made.pk}/change/"
     assert (made.reference, made.family_time_district) == (f"RF{made.pk:05d}", "OK1")
     page = sw_client.get(f"/admin/placements/referral/{made.pk}/change/").content.decode()
     assert "Acknowledge the referral" in page
@@ -691,6 +693,36 @@ def test_the_matching_certificate_is_a_tagged_accessible_pdf_issued_from_the_ref
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert_accessible_pdf(response.content, title="Matching certificate for adoption leave and pay")
+
+
+def test_a_matched_referral_offers_the_placement_from_the_match_not_an_emergency(
+    matched, client, social_worker
+):
+    client.force_login(social_worker)
+    page = client.get(f"/admin/placements/referral/{matched.referral.pk}/change/").content.decode()
+    assert "Start the placement from the match" in page
+    assert f"/admin/placements/referral/{matched.referral.pk}/emergency/" not in page
+    # The chosen carers' row leads to their household.
+    household = matched.link.household
+    assert f'<a href="{household.get_absolute_url()}">{household}</a>' in page
+
+
+def test_a_placement_from_a_match_offers_the_matching_certificate_not_the_old_letter(
+    matched, client, social_worker
+):
+    placement = services.placement_start(
+        household=matched.link.household,
+        children=[matched.referral.child],
+        route=Placement.Route.CONCURRENCY,
+        placed_on=date(2026, 11, 21),
+        came_from="hospital",
+        by=social_worker,
+    )
+    client.force_login(social_worker)
+    page = client.get(placement.get_absolute_url()).content.decode()
+    certificate = f"/admin/placements/referral/{matched.referral.pk}/matching-certificate.pdf"
+    assert f'<a class="button" href="{certificate}">Matching certificate (PDF)</a>' in page
+    assert "Adoption leave letter" not in page
 
 
 # -- the measures, on a small data set worked by hand -------------------------------------------
@@ -820,8 +852,12 @@ def test_placed_for_adoption_is_refused_without_the_adoption_match(placed, socia
     from placements.models import AdoptionMatch
 
     place = {"placement": placed, "on": date(2026, 11, 27), "notice_on": date(2026, 11, 27)}
-    with pytest.raises(Refused, match="Record the adoption match first"):
+    with pytest.raises(Refused) as caught:
         services.placement_place_for_adoption(by=social_worker, **place)
+    assert (
+        f"Record the adoption match first, on referral {placed.match.referral}: the adoption "
+        "panel's recommendation and the agency decision maker's decision."
+    ) in caught.value.messages
 
     def record(**fields):
         return _record_adoption_match(placed, social_worker, manager, **fields)
@@ -904,9 +940,12 @@ def test_the_adoption_match_is_recorded_from_the_referral_and_shown_on_it(
     url = f"/admin/placements/referral/{matched.referral.pk}/adoption-match/"
     sitting = adoption_panel()
     fostering = carers_factories.panel(PanelSitting.Kind.FOSTERING, date(2026, 11, 24))
+    later = adoption_panel(timezone.localdate() + timedelta(days=7))
     form = client.get(url).content.decode()
     assert str(sitting) in form
     assert str(fostering) not in form
+    assert str(later) not in form
+    assert "Agrees the match" in form
     values = {
         "panel": sitting.pk,
         "panel_recommendation": "match",
@@ -921,7 +960,9 @@ def test_the_adoption_match_is_recorded_from_the_referral_and_shown_on_it(
         return client.post(url, {**values, "report_file": report, **fields})
 
     answer = post(panel=fostering.pk).content.decode()
-    assert "Choose an adoption or joint panel sitting from the list." in answer
+    assert "Choose an adoption or joint panel sitting that has met, from the list." in answer
+    answer = post(panel=later.pk).content.decode()
+    assert "Choose an adoption or joint panel sitting that has met, from the list." in answer
     answer = post(decided_on="2026-11-23").content.decode()
     assert (
         "The date of the decision (23 November 2026) cannot be before the adoption panel"
@@ -948,7 +989,8 @@ def test_the_family_finder_is_a_social_worker_or_team_manager(sw_client, manager
     editor = make_staff(Role.CONTENT_EDITORS, first_name="Cole", last_name="Editor")
     gone = make_staff(Role.SOCIAL_WORKERS, first_name="Gwen", last_name="Gone", is_active=False)
     form = sw_client.get("/admin/placements/referral/add/").content.decode()
-    assert f'value="{sw_client.user.pk}"' in form
+    # The worker recording it is offered first, as the service would choose.
+    assert f'value="{sw_client.user.pk}" selected' in form
     assert f'value="{manager.pk}"' in form
     for other in (recruiter, editor, gone):
         assert f'value="{other.pk}"' not in form
