@@ -707,11 +707,13 @@ def test_a_matched_referral_offers_the_placement_from_the_match_not_an_emergency
     assert f'<a href="{household.get_absolute_url()}">{household}</a>' in page
 
 
-def test_a_placement_from_a_match_offers_the_matching_certificate_not_the_old_letter(
+def test_a_placement_from_a_match_calls_its_letter_the_matching_certificate(
     matched, client, social_worker
 ):
+    carers = matched.link.household
+    Household.objects.filter(pk=carers.pk).update(social_worker=social_worker)
     placement = services.placement_start(
-        household=matched.link.household,
+        household=carers,
         children=[matched.referral.child],
         route=Placement.Route.CONCURRENCY,
         placed_on=date(2026, 11, 21),
@@ -720,9 +722,12 @@ def test_a_placement_from_a_match_offers_the_matching_certificate_not_the_old_le
     )
     client.force_login(social_worker)
     page = client.get(placement.get_absolute_url()).content.decode()
-    certificate = f"/admin/placements/referral/{matched.referral.pk}/matching-certificate.pdf"
-    assert f'<a class="button" href="{certificate}">Matching certificate (PDF)</a>' in page
+    letter = f"/admin/placements/placement/{placement.pk}/adoption-leave-letter.pdf"
+    assert f'<a class="button" href="{letter}">Matching certificate (PDF)</a>' in page
     assert "Adoption leave letter" not in page
+    response = client.get(letter)
+    assert "Matching certificate" in _text(response.content)
+    assert f"matching-certificate-{placement.reference}.pdf" in response["Content-Disposition"]
 
 
 # -- the measures, on a small data set worked by hand -------------------------------------------
