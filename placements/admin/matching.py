@@ -66,7 +66,7 @@ class ReferralAdmin(AccessAdmin, SavesThroughServices, admin.ModelAdmin):
     readonly_fields = (
         "reference",
         "status",
-        "acknowledged_on",
+        "acknowledged",
         "emergency",
         "clocks",
         "links_table",
@@ -76,7 +76,7 @@ class ReferralAdmin(AccessAdmin, SavesThroughServices, admin.ModelAdmin):
     )
     fieldsets = (
         (None, {"fields": ("reference", "status", "next_steps")}),
-        ("Clocks", {"fields": ("acknowledged_on", "clocks")}),
+        ("Clocks", {"fields": ("acknowledged", "clocks")}),
         (
             "The child",
             {"fields": ("child", "hospital", "child_social_worker", "social_worker")},
@@ -155,6 +155,10 @@ class ReferralAdmin(AccessAdmin, SavesThroughServices, admin.ModelAdmin):
     @admin.display(description="placing authority")
     def placing_authority(self, obj):
         return obj.child.placing_authority
+
+    @admin.display(description="acknowledged on")
+    def acknowledged(self, obj):
+        return formats.day(obj.acknowledged_on) if obj.acknowledged_on else "Not yet"
 
     @admin.display(description="what is due")
     def clocks(self, obj):

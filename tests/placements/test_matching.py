@@ -604,6 +604,10 @@ def test_a_referral_is_recorded_on_its_staff_page(sw_client):
     page = sw_client.get(f"/admin/placements/referral/{made.pk}/change/").content.decode()
     assert "Acknowledge the referral" in page
     assert "Which carers fit" in page
+    services.referral_acknowledge(referral=made, on=date(2026, 11, 3), by=sw_client.user)
+    page = sw_client.get(f"/admin/placements/referral/{made.pk}/change/").content.decode()
+    # Written the portal's way, like every other date on the page.
+    assert '<div class="readonly">3 November 2026</div>' in page
     assert timezone.localdate()
 
 
