@@ -36,6 +36,7 @@ from .models import (
     TemporaryApproval,
     TermsExemption,
 )
+from .selectors.matching import family_finders
 
 
 def _autocomplete(field, model_field, admin_site, multiple=False) -> None:
@@ -640,6 +641,12 @@ class ReferralForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "social_worker" in self.fields:
+            worker = self.fields["social_worker"]
+            worker.queryset = family_finders()
+            worker.error_messages["invalid_choice"] = (
+                "Choose a social worker or team manager who holds casework."
+            )
         # Radio buttons for a required choice: no empty button.
         for name in ("route", "legal_position"):
             if name in self.fields:
@@ -786,7 +793,7 @@ class AdoptionMatchForm(ReportUpload, forms.ModelForm):
     class Meta:
         model = AdoptionMatch
         fields = [
-            "panel_on",
+            "panel",
             "panel_recommendation",
             "decided_on",
             "decision",
@@ -794,7 +801,6 @@ class AdoptionMatchForm(ReportUpload, forms.ModelForm):
             "plan_sent_on",
         ]
         widgets = {
-            "panel_on": DateInput(),
             "decided_on": DateInput(),
             "plan_sent_on": DateInput(),
             "panel_recommendation": forms.RadioSelect,
@@ -808,6 +814,28 @@ class AdoptionMatchForm(ReportUpload, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _decision_makers(self.fields["decided_by"])
+        # Radio buttons for a required choice: no empty button. The panel recommends; the
+        # decision maker agrees (or not).
+        self.fields["panel_recommendation"].choices = AdoptionMatch.Recommendation.choices
+        self.fields["decision"].choices = [
+            (AdoptionMatch.Recommendation.MATCH, "Agrees the match"),
+            (AdoptionMatch.Recommendation.NO_MATCH, "Does not agree the match"),
+        ]
+        panel = self.fields["panel"]
+        panel.required = True
+        # Sittings that have met, the latest first: the match was heard at one of them.
+        panel.queryset = panel.queryset.filter(sits_on__lte=timezone.localdate()).order_by(
+            "-sits_on", "part"
+        )
+        panel.empty_label = "Choose the sitting"
+        panel.help_text = (
+            "The adoption (or joint) panel that heard the match: add it, and who was "
+            "present, under Panel sittings first."
+        )
+        panel.error_messages["required"] = "Choose the adoption panel sitting that heard the match."
+        panel.error_messages["invalid_choice"] = (
+            "Choose an adoption or joint panel sitting that has met, from the list."
+        )
 
 
 # ---------------------------------------------------------------------------

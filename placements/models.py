@@ -1497,7 +1497,18 @@ class AdoptionMatch(models.Model):
         related_name="+",
         verbose_name="adoption placement report",
     )
-    panel_on = models.DateField("adoption panel sat on")
+    # The sitting that heard the match (an adoption or a joint sitting, quorate: AAR 2005
+    # reg 6); empty only for matches recorded before sittings were named. Its date is
+    # kept in ``panel_on`` so the database holds the decision to coming after it.
+    panel = models.ForeignKey(
+        "carers.PanelSitting",
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="adoption_matches",
+        verbose_name="adoption panel sitting",
+        limit_choices_to={"kind__in": ["adoption", "joint"]},
+    )
+    panel_on = models.DateField("adoption panel sat on", editable=False)
     panel_recommendation = models.CharField(max_length=10, choices=Recommendation.choices)
     decided_on = models.DateField("agency decision maker's decision on")
     decision = models.CharField(

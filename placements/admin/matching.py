@@ -8,7 +8,7 @@ calls its service (``services.matching``); the referral's status is never typed 
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -33,8 +33,9 @@ from ..forms import (
     ReasonForm,
     ReferralForm,
 )
-from ..models import Link, Match, MatchingPause, PostcodeDistrict, Referral
+from ..models import AdoptionMatch, Link, Match, MatchingPause, PostcodeDistrict, Referral
 from ..selectors.linking import linking_for
+from ..selectors.matching import family_finders
 from ..services.matching import matching_pause_save
 from .common import _form_page, _log_access
 
@@ -65,16 +66,17 @@ class ReferralAdmin(AccessAdmin, SavesThroughServices, admin.ModelAdmin):
     readonly_fields = (
         "reference",
         "status",
-        "acknowledged_on",
+        "acknowledged",
         "emergency",
         "clocks",
         "links_table",
         "match_summary",
+        "adoption_match_summary",
         "next_steps",
     )
     fieldsets = (
         (None, {"fields": ("reference", "status", "next_steps")}),
-        ("Clocks", {"fields": ("acknowledged_on", "clocks")}),
+        ("Clocks", {"fields": ("acknowledged", "clocks")}),
         (
             "The child",
             {"fields": ("child", "hospital", "child_social_worker", "social_worker")},
@@ -116,7 +118,10 @@ class ReferralAdmin(AccessAdmin, SavesThroughServices, admin.ModelAdmin):
             },
         ),
         ("Links with carers", {"fields": ("links_table",)}),
-        ("The EP match", {"fields": ("match_summary", "emergency")}),
+        (
+            "The matches",
+            {"fields": ("match_summary", "adoption_match_summary", "emergency")},
+        ),
     )
 
     def get_fieldsets(self, request, obj=None):
@@ -136,9 +141,24 @@ class ReferralAdmin(AccessAdmin, SavesThroughServices, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("child", "child__placing_authority")
 
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        # Whoever records the referral finds the family unless another worker is chosen.
+        if family_finders().filter(pk=request.user.pk).exists():
+            initial.setdefault("social_worker", request.user.pk)
+        return initial
+
+    def response_post_save_add(self, request, obj):
+        # The next steps (which carers fit, acknowledge) are buttons on the referral's page.
+        return HttpResponseRedirect(reverse("admin:placements_referral_change", args=[obj.pk]))
+
     @admin.display(description="placing authority")
     def placing_authority(self, obj):
         return obj.child.placing_authority
+
+    @admin.display(description="acknowledged on")
+    def acknowledged(self, obj):
+        return formats.day(obj.acknowledged_on) if obj.acknowledged_on else "Not yet"
 
     @admin.display(description="what is due")
     def clocks(self, obj):
@@ -181,7 +201,7 @@ class ReferralAdmin(AccessAdmin, SavesThroughServices, admin.ModelAdmin):
         rows = []
         for link in links:
             steps = []
-            if link.outcome in (Link.Outcome.OPEN, Link.Outcome.CHOSEN):
+            if obj.status in OPEN and link.outcome in (Link.Outcome.OPEN, Link.Outcome.CHOSEN):
                 steps.append(
                     _button(
                         reverse("admin:placements_referral_link", args=[obj.pk, link.pk, "update"]),
@@ -221,7 +241,9 @@ class ReferralAdmin(AccessAdmin, SavesThroughServices, admin.ModelAdmin):
                 outcome = f"{outcome}: {link.closed_reason}"
             rows.append(
                 (
-                    link.household,
+                    format_html(
+                        '<a href="{}">{}</a>', link.household.get_absolute_url(), link.household
+                    ),
                     formats.day(link.proposed_on),
                     formats.day(link.shared_on) if link.shared_on else "Not yet",
                     decision,
@@ -272,6 +294,35 @@ class ReferralAdmin(AccessAdmin, SavesThroughServices, admin.ModelAdmin):
             placement,
         )
 
+    @admin.display(description="adoption match")
+    def adoption_match_summary(self, obj):
+        match = (
+            Match.objects.filter(referral=obj)
+            .select_related(
+                "placement__adoption_match__panel",
+                "placement__adoption_match__decided_by",
+                "placement__adoption_match__report",
+            )
+            .first()
+        )
+        adoption = getattr(match.placement, "adoption_match", None) if match else None
+        if adoption is None:
+            return "Not recorded yet."
+        panel = adoption.panel or f"the adoption panel on {formats.day(adoption.panel_on)}"
+        return format_html(
+            "{}: {}. The agency decision maker, {}, on {}, {}. Adoption placement plan sent "
+            'to the carers on {}. <a href="{}">Adoption placement report</a>.',
+            panel,
+            adoption.get_panel_recommendation_display().lower(),
+            adoption.decided_by,
+            formats.day(adoption.decided_on),
+            "agreed the match"
+            if adoption.decision == AdoptionMatch.Recommendation.MATCH
+            else "did not agree the match",
+            formats.day(adoption.plan_sent_on),
+            adoption.report.get_absolute_url(),
+        )
+
     @admin.display(description="next steps")
     def next_steps(self, obj):
         if obj.pk is None:
@@ -299,7 +350,11 @@ class ReferralAdmin(AccessAdmin, SavesThroughServices, admin.ModelAdmin):
             url = reverse("admin:placements_referral_certificate", args=[pk])
             steps.append(_button(url, "Matching certificate (PDF)"))
             steps.append(_button(f"{url}?neutral=1", "Matching certificate, neutral wording (PDF)"))
-        if obj.status == Referral.Status.PLACED and hasattr(obj, "match"):
+        if (
+            obj.status == Referral.Status.PLACED
+            and hasattr(obj, "match")
+            and not AdoptionMatch.objects.filter(placement__match__referral=obj).exists()
+        ):
             url = reverse("admin:placements_referral_adoption_match", args=[pk])
             steps.append(_button(url, "Record the adoption match"))
         if obj.status == Referral.Status.MATCHED:
@@ -309,12 +364,14 @@ class ReferralAdmin(AccessAdmin, SavesThroughServices, admin.ModelAdmin):
                     "Start the placement from the match",
                 )
             )
-        if obj.status in OPEN:
+        if obj.status in (Referral.Status.OPEN, Referral.Status.LINKING):
+            # Once matched, the placement starts from the match.
             steps.append(
                 _button(
                     reverse("admin:placements_referral_emergency", args=[pk]), "Emergency placement"
                 )
             )
+        if obj.status in OPEN:
             for action in services.REFERRAL.actions.values():
                 steps.append(
                     _button(
@@ -322,6 +379,12 @@ class ReferralAdmin(AccessAdmin, SavesThroughServices, admin.ModelAdmin):
                         action.label,
                     )
                 )
+        steps.append(
+            format_html(
+                '<a href="{}">The child\'s record</a> (the date of birth, once born)',
+                reverse("admin:placements_child_change", args=[obj.child_id]),
+            )
+        )
         steps.append(
             format_html(
                 '<a href="{}">Documents on the child</a>',

@@ -395,11 +395,22 @@ class PlacementAdmin(
             "deadlines": deadlines,
             "overdue": [d for d in deadlines if d.is_overdue(today)],
             "application_from": clocks.adoption_application_from(placement.placed_on),
+            **self._leave_letter(request, placement),
+        }
+
+    def _leave_letter(self, request, placement) -> dict:
+        """The employer's evidence for adoption leave and pay: for a placement from an EP
+        match it is the matching certificate (``leave_letter_view``), and says so."""
+        if not request.user.has_perm("placements.issue_leave_letter"):
+            return {"leave_letter_url": ""}
+        from_match = Match.objects.filter(placement=placement).exists()
+        return {
             "leave_letter_url": reverse(
                 "admin:placements_placement_leave_letter", args=[placement.pk]
-            )
-            if request.user.has_perm("placements.issue_leave_letter")
-            else "",
+            ),
+            "leave_letter_label": "Matching certificate (PDF)"
+            if from_match
+            else "Adoption leave letter (PDF)",
         }
 
     def _placement_or_404(self, request, pk) -> Placement:
@@ -465,12 +476,12 @@ class PlacementAdmin(
             # A placement from an agreed match: the matching certificate, with the date the
             # carers were told of the match that Statutory Adoption Pay needs.
             data = letters.matching_certificate_pdf(match=match.get(), issued_by=request.user)
+            name = "matching-certificate"
         else:
             data = letters.adoption_leave_letter_pdf(placement=placement, issued_by=request.user)
+            name = "adoption-leave-letter"
         response = HttpResponse(data, content_type="application/pdf")
-        response["Content-Disposition"] = (
-            f'attachment; filename="adoption-leave-letter-{placement.reference}.pdf"'
-        )
+        response["Content-Disposition"] = f'attachment; filename="{name}-{placement.reference}.pdf"'
         response["Cache-Control"] = "no-store"
         _log_access(request, placement, "placements.placement.leave_letter_issued", letter=True)
         return response

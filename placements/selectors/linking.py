@@ -86,6 +86,7 @@ class LinkingRow:
     left_out_because: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     minutes: int | None = None
+    same_district: bool = False
     waited_days: int = 0
 
     @property
@@ -96,6 +97,9 @@ class LinkingRow:
     def travel(self) -> str:
         if self.minutes is None:
             return "Not known"
+        if self.same_district:
+            # One centre for both: the estimate can say no more than that (not 0 minutes).
+            return "Same postcode district as the venue"
         return f"About {self.minutes} minutes (estimate)"
 
 
@@ -191,6 +195,7 @@ def household_linking(
         row.left_out_because.append("Already linked with this referral.")
     home = centres.get(district_of(household.postcode))
     venue = centres.get(referral.family_time_district.upper())
+    row.same_district = district_of(household.postcode) == referral.family_time_district.upper()
     if home is not None and venue is not None:
         row.minutes = travel_minutes(
             distance_km(home, venue),

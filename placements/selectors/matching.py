@@ -1,15 +1,32 @@
-"""Reads for matching: the referrals panel on the staff home page (the referral clocks)."""
+"""Reads for matching: who may find a family for a referral, and the referrals panel on
+the staff home page (the referral clocks)."""
 
 from datetime import date, timedelta
 
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
+
+from portal.roles import Role
 
 from ..models import Referral, ReferralDeadline
 
 PANEL_DAYS = 7
 PANEL_LIMIT = 50
 OPEN_STATUSES = (Referral.Status.OPEN, Referral.Status.LINKING, Referral.Status.MATCHED)
+
+FAMILY_FINDING_ROLES = (Role.SOCIAL_WORKERS, Role.TEAM_MANAGERS)
+
+
+def family_finders():
+    """Who may be a referral's family-finding social worker: active staff who hold
+    casework (social workers and team managers, ``portal.roles.grant_casework``)."""
+    return (
+        get_user_model()
+        .objects.filter(groups__name__in=FAMILY_FINDING_ROLES, is_active=True, is_staff=True)
+        .distinct()
+        .order_by("first_name", "last_name", "email")
+    )
 
 
 def referral_deadlines_due(*, user, today: date) -> tuple[list[dict], bool]:

@@ -22,7 +22,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import transaction
 
-from carers.models import Household
+from carers.models import Household, PanelAttendance, PanelSitting
+from carers.quorum import sitting_quorum_problems
 from portal import audit, dates, deadlines
 from portal.formats import day
 from portal.roles import Role
@@ -40,6 +41,7 @@ from ..models import (
     Referral,
     ReferralDeadline,
 )
+from ..selectors.matching import family_finders
 from ..travel import district_of
 from .approvals import _is_approved_foster_carer, temporary_approval_grant
 from .common import APPROVAL_PERMISSION, TransitionRefused
@@ -206,6 +208,14 @@ def referral_problems(referral: Referral) -> list[str]:
         problems.append("The date the carers are needed cannot come before the referral.")
     if not (referral.family_time_district or "").strip():
         problems.append("Give the postcode district of the family-time venue (e.g. OK1).")
+    if (
+        referral.social_worker_id is not None
+        and not family_finders().filter(pk=referral.social_worker_id).exists()
+    ):
+        problems.append(
+            f"{referral.social_worker} cannot find a family for the referral: choose a social "
+            "worker or team manager who holds casework."
+        )
     child = referral.child if referral.child_id else None
     if child is not None and child.placement_links.filter(is_current=True).exists():
         problems.append(f"{child} is already placed.")
@@ -706,17 +716,59 @@ def referrals_placed(*, placement: Placement, children, by) -> None:
 # ---------------------------------------------------------------------------
 
 
+def adoption_match_panel_problems(*, match: AdoptionMatch) -> list[str]:
+    """The sitting that heard the match, on the rules of the approval panels
+    (``carers.services.panels``): an adoption (or joint) sitting that has met, quorate
+    (Adoption Agencies Regulations 2005 reg 6), and a decision maker who did not sit on
+    it (Adoption National Minimum Standards 2014, std 17)."""
+    if match.panel is None:
+        return ["Choose the adoption panel sitting that heard the match."]
+    sitting = match.panel
+    part = f" ({sitting.get_part_display().lower()})" if sitting.part else ""
+    named = f"{sitting.get_kind_display().lower()} on {day(sitting.sits_on)}{part}"
+    problems = []
+    if not sitting.hears(PanelSitting.Kind.ADOPTION):
+        problems.append(
+            f"The {named} is not an adoption panel: choose an adoption or joint sitting."
+        )
+    if dates.happened(sitting.sits_on):
+        problems.append(f"The {named} has not sat yet: choose the sitting that heard the match.")
+    quorum = sitting_quorum_problems(sitting)
+    if quorum:
+        problems.append(
+            f"The {named} was not quorate, so it cannot make a recommendation. Record who "
+            "was present under Panel sittings. " + " ".join(quorum)
+        )
+    if (
+        match.decided_by_id
+        and PanelAttendance.objects.filter(
+            sitting=sitting, member__account_id=match.decided_by_id, present=True
+        ).exists()
+    ):
+        problems.append(
+            f"{match.decided_by} sat on the {named}: the agency decision maker cannot be "
+            "a member of the panel that made the recommendation. Another decision maker "
+            "records it."
+        )
+    return problems
+
+
 def adoption_match_problems(*, placement: Placement, match: AdoptionMatch, children) -> list[str]:
     """Adoption Agencies Regulations 2005: the adoption placement report goes to the panel
-    (reg 31), which recommends (reg 32); the agency decision maker decides, taking the
-    recommendation into account (reg 33); the placement plan is sent to the carers before
-    the child is placed for adoption (reg 35(2)). There must be an authority to place
-    (Adoption and Children Act 2002 s18, s19, s21) on the day of the decision."""
+    (reg 31), which recommends (reg 32) at a quorate sitting (reg 6); the agency decision
+    maker decides, taking the recommendation into account (reg 33); the placement plan is
+    sent to the carers before the child is placed for adoption (reg 35(2)). There must be
+    an authority to place (Adoption and Children Act 2002 s18, s19, s21) on the day of the
+    decision."""
     problems = []
     if placement.status != Placement.Status.FOSTERING:
         problems.append(f"The placement is “{placement.get_status_display()}”.")
+    problems += adoption_match_panel_problems(match=match)
+    panel_on = match.panel.sits_on if match.panel else None
+    problems += _after(
+        match.decided_on, panel_on, "The date of the decision", "the adoption panel's sitting"
+    )
     problems += _in_sequence(
-        (match.panel_on, "The date of the adoption panel"),
         (match.decided_on, "The date of the decision"),
         (match.plan_sent_on, "The date the placement plan was sent"),
     )
@@ -742,6 +794,7 @@ def adoption_match_record(
             problems.append("The adoption match is already recorded.")
         _refuse(problems)
         match.placement, match.recorded_by = placement, by
+        match.panel_on = match.panel.sits_on
         match.report = child_document_add(
             child=children[0],
             kind=ChildDocument.Kind.ADOPTION_PLACEMENT_REPORT,
@@ -754,7 +807,11 @@ def adoption_match_record(
             match,
             "placements.adoption_match.recorded",
             by=by,
-            changes={"decision": [None, match.decision], "decided_on": [None, match.decided_on]},
+            changes={
+                "panel": [None, str(match.panel)],
+                "decision": [None, match.decision],
+                "decided_on": [None, match.decided_on],
+            },
         )
     return match
 
@@ -762,13 +819,14 @@ def adoption_match_record(
 def adoption_match_needed(placement: Placement, on: date) -> list[str]:
     """A placement from an EP match is placed for adoption only after the adoption match
     (the guard of ``placements.placement_place_for_adoption``)."""
-    if not Match.objects.filter(placement=placement).exists():
+    match = Match.objects.filter(placement=placement).select_related("referral").first()
+    if match is None:
         return []
     found = AdoptionMatch.objects.filter(placement=placement).first()
     if found is None:
         return [
-            "Record the adoption match first: the adoption panel's recommendation and the "
-            "agency decision maker's decision."
+            f"Record the adoption match first, on referral {match.referral}: the adoption "
+            "panel's recommendation and the agency decision maker's decision."
         ]
     if found.decision != AdoptionMatch.Recommendation.MATCH:
         return ["The agency decision maker did not agree the adoption match."]

@@ -3,7 +3,7 @@ that starts from it, the referral clocks, travel times and the postcode loader."
 
 import io
 import math
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -305,7 +305,7 @@ def test_travel_over_the_limit_is_left_out_nearest_first_then_longest_waiting(so
     assert reason.endswith("(estimate), over the limit of 60 minutes.")
     assert [row.household for row in page.fitting] == [near_old, near_new, middle, unknown]
     assert page.fitting[3].notes == ["Travel time not known: no centre for the postcode district."]
-    assert page.fitting[0].travel == "About 0 minutes (estimate)"
+    assert page.fitting[0].travel == "Same postcode district as the venue"
 
 
 def test_a_household_left_out_cannot_be_linked(social_worker):
@@ -618,10 +618,16 @@ def test_a_referral_is_recorded_on_its_staff_page(sw_client):
     )
     assert response.status_code == 302, response.content.decode()[:3000]
     made = Referral.objects.get()
+    # The next steps are on the referral's own page, where saving it leads.
+    assert response["Location"] == f"/admin/placements/referral/{made.pk}/change/"
     assert (made.reference, made.family_time_district) == (f"RF{made.pk:05d}", "OK1")
     page = sw_client.get(f"/admin/placements/referral/{made.pk}/change/").content.decode()
     assert "Acknowledge the referral" in page
     assert "Which carers fit" in page
+    services.referral_acknowledge(referral=made, on=date(2026, 11, 3), by=sw_client.user)
+    page = sw_client.get(f"/admin/placements/referral/{made.pk}/change/").content.decode()
+    # Written the portal's way, like every other date on the page.
+    assert '<div class="readonly">3 November 2026</div>' in page
     assert timezone.localdate()
 
 
@@ -713,6 +719,41 @@ def test_the_matching_certificate_is_a_tagged_accessible_pdf_issued_from_the_ref
     assert_accessible_pdf(response.content, title="Matching certificate for adoption leave and pay")
 
 
+def test_a_matched_referral_offers_the_placement_from_the_match_not_an_emergency(
+    matched, client, social_worker
+):
+    client.force_login(social_worker)
+    page = client.get(f"/admin/placements/referral/{matched.referral.pk}/change/").content.decode()
+    assert "Start the placement from the match" in page
+    assert f"/admin/placements/referral/{matched.referral.pk}/emergency/" not in page
+    # The chosen carers' row leads to their household.
+    household = matched.link.household
+    assert f'<a href="{household.get_absolute_url()}">{household}</a>' in page
+
+
+def test_a_placement_from_a_match_calls_its_letter_the_matching_certificate(
+    matched, client, social_worker
+):
+    carers = matched.link.household
+    Household.objects.filter(pk=carers.pk).update(social_worker=social_worker)
+    placement = services.placement_start(
+        household=carers,
+        children=[matched.referral.child],
+        route=Placement.Route.CONCURRENCY,
+        placed_on=date(2026, 11, 21),
+        came_from="hospital",
+        by=social_worker,
+    )
+    client.force_login(social_worker)
+    page = client.get(placement.get_absolute_url()).content.decode()
+    letter = f"/admin/placements/placement/{placement.pk}/adoption-leave-letter.pdf"
+    assert f'<a class="button" href="{letter}">Matching certificate (PDF)</a>' in page
+    assert "Adoption leave letter" not in page
+    response = client.get(letter)
+    assert "Matching certificate" in _text(response.content)
+    assert f"matching-certificate-{placement.reference}.pdf" in response["Content-Disposition"]
+
+
 # -- the measures, on a small data set worked by hand -------------------------------------------
 
 
@@ -785,8 +826,10 @@ def test_the_matching_measures_worked_by_hand(social_worker):
 # -- the adoption match -------------------------------------------------------------------------
 
 
-def test_placed_for_adoption_is_refused_without_the_adoption_match(matched, social_worker, manager):
-    from placements.models import AdoptionMatch, CourtOrder
+@pytest.fixture
+def placed(matched, social_worker):
+    """The matched child placed on 20 November 2026, a placement order made on the 23rd."""
+    from placements.models import CourtOrder
 
     child = matched.referral.child
     placement = services.placement_start(
@@ -804,36 +847,209 @@ def test_placed_for_adoption_is_refused_without_the_adoption_match(matched, soci
         made_on=date(2026, 11, 23),
         by=social_worker,
     )
-    place = {"placement": placement, "on": date(2026, 11, 27), "notice_on": date(2026, 11, 27)}
-    with pytest.raises(Refused, match="Record the adoption match first"):
+    return placement
+
+
+def adoption_panel(sits_on=date(2026, 11, 24), **options):
+    from carers.models import PanelSitting
+    from tests.carers import factories as carers_factories
+
+    return carers_factories.panel(PanelSitting.Kind.ADOPTION, sits_on, **options)
+
+
+def _record_adoption_match(placement, by, manager, **fields):
+    from placements.models import AdoptionMatch
+
+    values = {
+        "panel": fields.pop("panel") if "panel" in fields else adoption_panel(),
+        "panel_recommendation": "match",
+        "decided_on": date(2026, 11, 25),
+        "decision": "match",
+        "decided_by": manager,
+        "plan_sent_on": date(2026, 11, 26),
+        **fields,
+    }
+    return services.adoption_match_record(
+        placement=placement,
+        match=AdoptionMatch(**values),
+        report_file=SimpleUploadedFile("report.pdf", PDF),
+        by=by,
+    )
+
+
+def test_placed_for_adoption_is_refused_without_the_adoption_match(placed, social_worker, manager):
+    from placements.models import AdoptionMatch
+
+    place = {"placement": placed, "on": date(2026, 11, 27), "notice_on": date(2026, 11, 27)}
+    with pytest.raises(Refused) as caught:
         services.placement_place_for_adoption(by=social_worker, **place)
+    assert (
+        f"Record the adoption match first, on referral {placed.match.referral}: the adoption "
+        "panel's recommendation and the agency decision maker's decision."
+    ) in caught.value.messages
 
     def record(**fields):
-        values = {
-            "panel_on": date(2026, 11, 24),
-            "panel_recommendation": "match",
-            "decided_on": date(2026, 11, 25),
-            "decision": "match",
-            "decided_by": manager,
-            "plan_sent_on": date(2026, 11, 26),
-            **fields,
-        }
-        return services.adoption_match_record(
-            placement=placement,
-            match=AdoptionMatch(**values),
-            report_file=SimpleUploadedFile("report.pdf", PDF),
-            by=social_worker,
-        )
+        return _record_adoption_match(placed, social_worker, manager, **fields)
 
-    # Before the placement order there is no authority to place.
+    # Before the placement order (23 November) there is no authority to place.
     with pytest.raises(Refused, match="placement order"):
-        record(panel_on=date(2026, 11, 21), decided_on=date(2026, 11, 22))
+        record(panel=adoption_panel(date(2026, 11, 21)), decided_on=date(2026, 11, 22))
     with pytest.raises(Refused, match="is not an agency decision maker"):
         record(decided_by=social_worker)
-    with pytest.raises(Refused, match="cannot be before the date of the adoption panel"):
-        record(decided_on=date(2026, 11, 23), panel_on=date(2026, 11, 24))
     assert not AdoptionMatch.objects.exists()
-    record()
+    made = record()
+    assert (made.panel.sits_on, made.panel_on) == (date(2026, 11, 24), date(2026, 11, 24))
     services.placement_place_for_adoption(by=social_worker, **place)
-    placement.refresh_from_db()
-    assert placement.status == Placement.Status.PLACED_FOR_ADOPTION
+    placed.refresh_from_db()
+    assert placed.status == Placement.Status.PLACED_FOR_ADOPTION
+
+
+def test_the_adoption_match_is_made_at_a_quorate_adoption_sitting_that_has_met(
+    placed, social_worker, manager
+):
+    from carers.models import PanelSitting
+    from placements.models import AdoptionMatch
+    from tests.carers import factories as carers_factories
+
+    def refused(**fields) -> list[str]:
+        with pytest.raises(Refused) as caught:
+            _record_adoption_match(placed, social_worker, manager, **fields)
+        return caught.value.messages
+
+    assert "Choose the adoption panel sitting that heard the match." in refused(panel=None)
+    fostering = carers_factories.panel(PanelSitting.Kind.FOSTERING, date(2026, 11, 24))
+    assert (
+        "The fostering panel on 24 November 2026 is not an adoption panel: choose an adoption "
+        "or joint sitting." in refused(panel=fostering)
+    )
+    # Four members present: reg 6 asks for five.
+    thin = adoption_panel(date(2026, 11, 23), quorate=False)
+    carers_factories.seat(thin, [carers_factories.panel_member(f"Member {n}") for n in range(4)])
+    assert (
+        "The adoption panel on 23 November 2026 was not quorate, so it cannot make a "
+        "recommendation. Record who was present under Panel sittings. The adoption panel "
+        "needs at least 5 members present; 4 are. The adoption panel needs its chair or a "
+        "vice chair present. The adoption panel needs a social worker with at least three "
+        "years' relevant post-qualifying experience present. The agency's constitution asks "
+        "for at least 1 independent member present at the adoption panel."
+    ) in refused(panel=thin)
+    later = adoption_panel(timezone.localdate() + timedelta(days=7))
+    assert any("has not sat yet" in m for m in refused(panel=later))
+    # The decision on 23 November, the sitting on the 24th.
+    assert (
+        "The date of the decision (23 November 2026) cannot be before the adoption panel's "
+        "sitting (24 November 2026)." in refused(decided_on=date(2026, 11, 23))
+    )
+    # The decision maker sat on the panel that recommended the match.
+    sitting = adoption_panel()
+    carers_factories.seat(
+        sitting, [carers_factories.panel_member("Morgan Manager", account=manager)]
+    )
+    assert any(
+        "the agency decision maker cannot be a member of the panel" in m
+        for m in refused(panel=sitting)
+    )
+    # A joint sitting hears adoption too.
+    joint = carers_factories.panel(PanelSitting.Kind.JOINT, date(2026, 11, 24))
+    assert _record_adoption_match(placed, social_worker, manager, panel=joint).panel == joint
+    assert AdoptionMatch.objects.count() == 1
+
+
+def test_the_adoption_match_is_recorded_from_the_referral_and_shown_on_it(
+    placed, matched, social_worker, manager, client
+):
+    from carers.models import PanelSitting
+    from tests.carers import factories as carers_factories
+
+    client.force_login(social_worker)
+    referral_url = f"/admin/placements/referral/{matched.referral.pk}/change/"
+    page = client.get(referral_url).content.decode()
+    assert "Record the adoption match" in page
+    assert "Not recorded yet." in page
+    url = f"/admin/placements/referral/{matched.referral.pk}/adoption-match/"
+    sitting = adoption_panel()
+    fostering = carers_factories.panel(PanelSitting.Kind.FOSTERING, date(2026, 11, 24))
+    later = adoption_panel(timezone.localdate() + timedelta(days=7))
+    form = client.get(url).content.decode()
+    assert str(sitting) in form
+    assert str(fostering) not in form
+    assert str(later) not in form
+    assert "Agrees the match" in form
+    values = {
+        "panel": sitting.pk,
+        "panel_recommendation": "match",
+        "decided_on": "2026-11-25",
+        "decision": "match",
+        "decided_by": manager.pk,
+        "plan_sent_on": "2026-11-26",
+    }
+
+    def post(**fields):
+        report = SimpleUploadedFile("report.pdf", PDF, content_type="application/pdf")
+        return client.post(url, {**values, "report_file": report, **fields})
+
+    answer = post(panel=fostering.pk).content.decode()
+    assert "Choose an adoption or joint panel sitting that has met, from the list." in answer
+    answer = post(panel=later.pk).content.decode()
+    assert "Choose an adoption or joint panel sitting that has met, from the list." in answer
+    answer = post(decided_on="2026-11-23").content.decode()
+    assert (
+        "The date of the decision (23 November 2026) cannot be before the adoption panel"
+        "&#x27;s sitting (24 November 2026)." in answer
+    )
+    assert post().status_code == 302
+    page = client.get(referral_url).content.decode()
+    assert (
+        "Adoption panel, 24 November 2026: recommends the match. The agency decision maker, "
+        f"{manager}, on 25 November 2026, agreed the match. Adoption placement plan sent to "
+        "the carers on 26 November 2026." in page
+    )
+    assert "Adoption placement report" in page
+    assert "Record the adoption match" not in page
+    # Its history sits with the EP match: the meeting and the decision, then the adoption match.
+    assert page.index("matching meeting 10 November 2026") < page.index("Adoption panel, 24")
+
+
+# -- the family-finding social worker ------------------------------------------------------------
+
+
+def test_the_family_finder_is_a_social_worker_or_team_manager(sw_client, manager, make_staff):
+    recruiter = make_staff(Role.RECRUITMENT_TEAM, first_name="Rhea", last_name="Recruiter")
+    editor = make_staff(Role.CONTENT_EDITORS, first_name="Cole", last_name="Editor")
+    gone = make_staff(Role.SOCIAL_WORKERS, first_name="Gwen", last_name="Gone", is_active=False)
+    form = sw_client.get("/admin/placements/referral/add/").content.decode()
+    # The worker recording it is offered first, as the service would choose.
+    assert f'value="{sw_client.user.pk}" selected' in form
+    assert f'value="{manager.pk}"' in form
+    for other in (recruiter, editor, gone):
+        assert f'value="{other.pk}"' not in form
+    child = factories.child(sw_client.user, born=None, expected_on=date(2027, 1, 20))
+    values = {
+        "child": child.pk,
+        "received_on": "2026-11-02",
+        "needed_by": "2027-01-20",
+        "route": "concurrency",
+        "legal_position": "pre_birth",
+        "brothers_and_sisters": "0",
+        "family_time_per_week": "3",
+        "family_time_town": "Family centre, Oakford",
+        "family_time_district": "OK1",
+        "social_worker": recruiter.pk,
+    }
+    answer = sw_client.post("/admin/placements/referral/add/", values).content.decode()
+    assert "Choose a social worker or team manager who holds casework." in answer
+    assert not Referral.objects.exists()
+    assert (
+        sw_client.post(
+            "/admin/placements/referral/add/", {**values, "social_worker": manager.pk}
+        ).status_code
+        == 302
+    )
+    assert Referral.objects.get().social_worker == manager
+    # The service holds the rule too, whoever calls it.
+    with pytest.raises(Refused) as caught:
+        referral(sw_client.user, social_worker=editor)
+    assert caught.value.messages == [
+        "Cole Editor cannot find a family for the referral: choose a social worker or team "
+        "manager who holds casework."
+    ]
