@@ -40,7 +40,7 @@ class PortalConfig(AppConfig):
         # Every kind of letter the apps registered gets its default template.
         post_migrate.connect(letter_templates_seed, dispatch_uid="portal.letter_templates_seed")
 
-        if settings.CELERY_BROKER_URL.startswith("filesystem://"):
+        if settings.CELERY_BROKER_URL.startswith("portalfs://"):
             # The embedded broker is a pair of folders; both the web process and the worker
             # may be first to need them.
             for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):

@@ -5,7 +5,12 @@ import os
 from celery import Celery
 from celery.signals import worker_init
 
+from portal import broker
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+
+# make run's embedded broker (portalfs://, a folder) is known before the app connects.
+broker.register()
 
 # Every task is queued on commit when queued inside a transaction (portal/queueing.py).
 app = Celery("portal", task_cls="portal.queueing:TransactionAwareTask")

@@ -180,8 +180,9 @@ if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 else:
-    # The file-system transport needs no host; naming one keeps kombu from warning.
-    CELERY_BROKER_URL = "filesystem://localhost/"
+    # The file-system transport (portal.broker: each message written whole, then renamed
+    # into the queue) needs no host; naming one keeps kombu from warning.
+    CELERY_BROKER_URL = "portalfs://localhost/"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_BROKER_DIR / "queue"),
         "data_folder_out": str(CELERY_BROKER_DIR / "queue"),
