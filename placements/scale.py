@@ -14,6 +14,7 @@ as the beat job does; an open placement carries the ``PlacementDeadline`` rows i
 clocks give (``clocks.placement_clocks``).
 """
 
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
@@ -81,6 +82,7 @@ def build(history: History) -> None:
     # Households take placements in turn; each begins after its approval and the last ended.
     free_from = {h.pk: h.adopter_approved_on + timedelta(days=14) for h in approved}
     made = 0
+    recent = history.amount(130)
     for n in range(wanted * 3):
         if made >= wanted or not approved:
             break
@@ -89,6 +91,9 @@ def build(history: History) -> None:
         if start > history.today - timedelta(days=7):
             continue
         placed_on = history.day_between(start, min(start + timedelta(days=400), history.today))
+        if made < recent:
+            # Some placements of this year: still open, with their clocks running.
+            placed_on = max(start, history.today - timedelta(days=history.rng.randint(20, 200)))
         ended_on = _placement(history, household, placed_on, authorities, rows, links)
         free_from[household.pk] = (ended_on or date.max - timedelta(days=1)) + timedelta(days=1)
         made += 1
@@ -324,13 +329,16 @@ def _placement(history: History, household, placed_on: date, authorities, rows, 
     facts = _reviews_and_visits(history, child, placement, adoption_from, last_day, rows)
     _family_time(history, child, placement, final, rows, links)
     if placement.is_open:
-        facts.proceedings = [
-            clocks.ProceedingsFacts(
-                issued_on=proceedings.issued_on,
-                concluded_on=proceedings.concluded_on,
-                extension_ends=[ends] if proceedings.extended_to else [],
-            )
-        ]
+        facts = replace(
+            facts,
+            proceedings=[
+                clocks.ProceedingsFacts(
+                    issued_on=proceedings.issued_on,
+                    concluded_on=proceedings.concluded_on,
+                    extension_ends=[ends] if proceedings.extended_to else [],
+                )
+            ],
+        )
         for clock in clocks.placement_clocks(clocks.PlacementFacts(placement, [facts])):
             worker_for = clock.worker or worker
             rows[PlacementDeadline].append(
@@ -440,7 +448,8 @@ def _reviews_and_visits(history, child, placement, adoption_from, last_day, rows
 
 
 def _family_time(history, child, placement, final: date, rows, links) -> None:
-    """Three sessions a week from the placement to the final hearing, four weeks ahead."""
+    """Three to five sessions a week (a baby's family time often is) from the placement to
+    the final hearing, generated four weeks ahead."""
     rng = history.rng
     mother = BirthRelative(
         pk=history.pk(BirthRelative),
@@ -460,7 +469,7 @@ def _family_time(history, child, placement, final: date, rows, links) -> None:
         source_dated=starts - timedelta(days=1),
         starts_on=starts,
         ends_on=ends if ends is None or ends >= starts else starts,
-        weekdays=rng.choice(("024", "013", "124")),
+        weekdays=rng.choice(("024", "0124", "0234", "01234")),
         start_time=time(rng.choice((10, 13))),
         length_minutes=90,
         venue="Oakford Family Centre",

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from datetime import time as clock_time
 
 from auditlog.models import LogEntry
+from django.conf import settings
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
@@ -29,6 +30,12 @@ STAFF = [
 ]
 STAFF_DOMAIN = "scale.oakway.example"
 WORKERS_PER_TEAM = 8
+TEAM_MAILBOXES = (
+    "RECRUITMENT_TEAM_EMAIL",
+    "EVENTS_TEAM_EMAIL",
+    "CARERS_TEAM_EMAIL",
+    "PLACEMENTS_TEAM_EMAIL",
+)
 REFUSAL = (
     "This database already holds {what}. seed_scale adds tens of thousands of made-up "
     "enquiries, households and children; it is meant for an empty database used for "
@@ -186,8 +193,10 @@ def top_up(history: History) -> None:
             by=rng.choice(history.staff[Role.TEAM_MANAGERS]),
             changes={field: [was.pk, now.pk]},
         )
-    wanted = history.amount(500_000) - len(history.outbox_rows)
-    everyone = [user for people in history.staff.values() for user in people]
+    target = history.amount(500_000)
+    # Each member of staff, and each team mailbox (what is overdue on unallocated cases).
+    everyone = [user.email for people in history.staff.values() for user in people]
+    everyone += [getattr(settings, name) for name in TEAM_MAILBOXES]
     # Digests already sent (a history added with --force beside another).
     sent = set(
         Notification.objects.filter(key__startswith="scale:deadlines:overdue-digest:").values_list(
@@ -195,19 +204,18 @@ def top_up(history: History) -> None:
         )
     )
     day = history.today - timedelta(days=1)
-    while wanted > 0 and day >= history.start:
+    while len(history.outbox_rows) < target and day >= history.start:
         if is_working_day(day):
-            for user in everyone[:wanted]:
-                key = f"deadlines:overdue-digest:{user.email}:{day.isoformat()}"
+            for email in everyone[: target - len(history.outbox_rows)]:
+                key = f"deadlines:overdue-digest:{email}:{day.isoformat()}"
                 if f"scale:{key}" in sent:
                     continue
                 history.outbox(
                     key,
-                    to=user.email,
+                    to=email,
                     template="portal/overdue_digest",
                     due_at=timezone.make_aware(datetime.combine(day, clock_time(8))),
                 )
-            wanted -= len(everyone)
         day -= timedelta(days=1)
 
 
