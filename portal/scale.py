@@ -24,12 +24,14 @@ from django.core.management.color import no_style
 from django.db import connection, models
 from django.db.models import Max
 from django.utils import timezone
+from psycopg.types.json import Jsonb
 
 from . import audit
 from .models import Notification
 
-# The size of an agency at ``--scale 1`` over ten years (issue #20).
 BATCH = 2000
+# Audit entries and outbox rows wait in memory until there are this many, then are written.
+FLUSH_EVERY = 50_000
 
 
 class History:
@@ -49,6 +51,7 @@ class History:
         self.staff: dict[str, list] = {}
         self.audit_rows: list[LogEntry] = []
         self.outbox_rows: list[Notification] = []
+        self.outbox_written = 0
         self._content_types: dict[type, ContentType] = {}
         self.timings: list[tuple[str, float]] = []
 
@@ -114,13 +117,34 @@ class History:
         try:
             for field in stamped:
                 field.auto_now = field.auto_now_add = False
-            for offset in range(0, len(rows), BATCH):
-                model._base_manager.bulk_create(rows[offset : offset + BATCH])
+            if connection.vendor == "postgresql":
+                self._copy(model, rows)
+            else:
+                for offset in range(0, len(rows), BATCH):
+                    model._base_manager.bulk_create(rows[offset : offset + BATCH])
         finally:
             for field, auto_now, auto_now_add in saved:
                 field.auto_now, field.auto_now_add = auto_now, auto_now_add
         self.counts[label or str(model._meta.verbose_name_plural)] += len(rows)
         return rows
+
+    @staticmethod
+    def _copy(model: type[models.Model], rows: list) -> None:
+        """PostgreSQL: the rows in one ``COPY`` (a large history writes several times
+        faster than through ``bulk_create``); the values are the rows' own, JSON adapted."""
+        fields = model._meta.concrete_fields
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(field.column) for field in fields)
+        names = [field.attname for field in fields]
+        json = {n for n, field in enumerate(fields) if isinstance(field, models.JSONField)}
+        sql = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
+        with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+            for row in rows:
+                values = [getattr(row, name) for name in names]
+                for n in json:
+                    if values[n] is not None:
+                        values[n] = Jsonb(values[n])
+                copy.write_row(values)
 
     def finish_sequences(self) -> None:
         """Primary keys were given here: move each table's sequence past them
@@ -159,6 +183,9 @@ class History:
             name: [audit.as_text(old), audit.as_text(new)]
             for name, (old, new) in (changes or {}).items()
         }
+        if len(self.audit_rows) >= FLUSH_EVERY:
+            self.write(LogEntry, self.audit_rows, label="audit entries")
+            self.audit_rows = []
         self.audit_rows.append(
             LogEntry(
                 pk=self.pk(LogEntry),
@@ -180,6 +207,10 @@ class History:
         """A delivered outbox row (``portal.notifications``): sent soon after it fell due."""
         due_at = min(due_at, self.now)
         sent_at = min(due_at + timedelta(seconds=self.rng.randint(5, 90)), self.now)
+        if len(self.outbox_rows) >= FLUSH_EVERY:
+            self.outbox_written += len(self.outbox_rows)
+            self.write(Notification, self.outbox_rows, label="delivered outbox rows")
+            self.outbox_rows = []
         self.outbox_rows.append(
             Notification(
                 pk=self.pk(Notification),
@@ -193,6 +224,14 @@ class History:
                 sent_at=sent_at,
             )
         )
+
+    @property
+    def audit_count(self) -> int:
+        return self.counts["audit entries"] + len(self.audit_rows)
+
+    @property
+    def outbox_count(self) -> int:
+        return self.outbox_written + len(self.outbox_rows)
 
     def flush_audit_and_outbox(self) -> None:
         self.write(LogEntry, self.audit_rows, label="audit entries")

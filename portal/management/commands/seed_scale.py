@@ -178,7 +178,7 @@ def top_up(history: History) -> None:
     cases (entries as the admin writes them) and each working day's overdue digest to
     every member of staff, newest first (``portal.deadlines.overdue_digests_queue``)."""
     rng = history.rng
-    wanted = history.amount(1_000_000) - len(history.audit_rows)
+    wanted = history.amount(1_000_000) - history.audit_count
     workers = history.staff[Role.SOCIAL_WORKERS]
     cases = [*history.households, *getattr(history, "conversions", [])]
     for _ in range(max(wanted, 0) if cases else 0):
@@ -204,9 +204,9 @@ def top_up(history: History) -> None:
         )
     )
     day = history.today - timedelta(days=1)
-    while len(history.outbox_rows) < target and day >= history.start:
+    while history.outbox_count < target and day >= history.start:
         if is_working_day(day):
-            for email in everyone[: target - len(history.outbox_rows)]:
+            for email in everyone[: target - history.outbox_count]:
                 key = f"deadlines:overdue-digest:{email}:{day.isoformat()}"
                 if f"scale:{key}" in sent:
                     continue
