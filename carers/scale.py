@@ -403,6 +403,7 @@ def _checks(history, household, rows, *, requested: date, complete: bool) -> Non
     if household.has_pets:
         made.append(_check(history, household, Kind.PETS, requested, complete=complete))
     rows[StatutoryCheck] += made
+    household.check_rows = made
     for check in made:
         if check.received_on:
             history.audit(
@@ -414,12 +415,25 @@ def _checks(history, household, rows, *, requested: date, complete: bool) -> Non
             )
 
 
+def _reminded(history, household, subject: str, due_on: date) -> None:
+    """The reminder ``portal.deadlines`` sent the worker before a clock that has since been
+    met (its row is gone; the delivered email stays in the outbox)."""
+    if due_on - timedelta(days=7) >= history.today:
+        return
+    history.outbox(
+        f"carers:deadline:{subject}:reminder",
+        to=household.social_worker.email,
+        template="carers/deadline_reminder",
+        due_at=history.moment(due_on - timedelta(days=7), earliest=8, latest=9),
+    )
+
+
 def _renew_dbs(history, household, rows) -> None:
     """An approved household's DBS checks are renewed before they expire."""
     latest = {
         c.applicant_id: c
-        for c in rows[StatutoryCheck]
-        if c.household_id == household.pk and c.kind == Kind.DBS and c.expires_on
+        for c in getattr(household, "check_rows", [])
+        if c.kind == Kind.DBS and c.expires_on
     }
     for first in latest.values():
         check = first
@@ -464,6 +478,8 @@ def _training(history, household, adoption, courses, rows, *, finished_by: date 
             elif household.status != Household.Status.CLOSED:
                 record.booked_for = max(history.today + timedelta(days=7), basis)
             rows[TrainingRecord].append(record)
+            if record.completed_on and record.due_on:
+                _reminded(history, household, f"training:{record.pk}", record.due_on)
 
 
 def _reviews(history, household, tracks, sittings, rows) -> None:
@@ -486,6 +502,7 @@ def _reviews(history, household, tracks, sittings, rows) -> None:
                 rows[FosterCarerReview].append(review)
                 break
             review.completed_on = held
+            _reminded(history, household, f"review:{review.pk}", due)
             review.outcome = FosterCarerReview.Outcome.CONTINUE
             if review.goes_to_panel:
                 review.panel = next((s for s in sittings if s.sits_on >= held), None)

@@ -389,6 +389,12 @@ def _reviews_and_visits(history, child, placement, adoption_from, last_day, rows
             )
         )
         reviews.append((day, weeks))
+        history.outbox(
+            f"placements:review:{child.pk}:{day.isoformat()}",
+            to=worker.email,
+            template="placements/deadline_reminder",
+            due_at=history.moment(day - timedelta(days=7), earliest=8, latest=9),
+        )
     visits: list[date] = []
     while True:
         before = [d for d in visits if adoption_from is None or d <= adoption_from]
@@ -448,7 +454,7 @@ def _reviews_and_visits(history, child, placement, adoption_from, last_day, rows
 
 
 def _family_time(history, child, placement, final: date, rows, links) -> None:
-    """Three to five sessions a week (a baby's family time often is) from the placement to
+    """Four or five sessions a week (a baby's family time often is) from the placement to
     the final hearing, generated four weeks ahead."""
     rng = history.rng
     mother = BirthRelative(
@@ -469,7 +475,7 @@ def _family_time(history, child, placement, final: date, rows, links) -> None:
         source_dated=starts - timedelta(days=1),
         starts_on=starts,
         ends_on=ends if ends is None or ends >= starts else starts,
-        weekdays=rng.choice(("024", "0124", "0234", "01234")),
+        weekdays=rng.choice(("0124", "01234", "01234", "01234")),
         start_time=time(rng.choice((10, 13))),
         length_minutes=90,
         venue="Oakford Family Centre",
