@@ -59,9 +59,10 @@ EXPECTED_ACTIONS = {
         "defer_panel",
         "withdraw",
     },
+    # ``force`` records the item's final minutes, so recording them is no longer offered
+    # (test_panels: before they arrive it is, and the decision is not).
     (A, Stage.PANEL_RECOMMENDED): {
         "extend_stage_2",
-        "record_minutes",
         "record_decision",
         "propose_refusal",
         "withdraw",
@@ -71,7 +72,6 @@ EXPECTED_ACTIONS = {
     (F, Stage.FORM_F): {"share_report", "record_observations", "book_panel", "withdraw"},
     (F, Stage.PANEL_BOOKED): {"record_recommendation", "defer_panel", "withdraw"},
     (F, Stage.PANEL_RECOMMENDED): {
-        "record_minutes",
         "record_decision",
         "propose_refusal",
         "withdraw",
