@@ -411,11 +411,13 @@ def ep_measures(
     return measures
 
 
+# Who cancelled: the parent's cancellations include those the plan's rules made (the
+# parent did not confirm in time, or was too late for the session to go ahead).
 CANCELLED_BY = [
-    (FamilyTimeSession.Status.CANCELLED_BY_AUTHORITY, "The authority"),
-    (FamilyTimeSession.Status.CANCELLED_BY_CARERS, "The carers"),
-    (FamilyTimeSession.Status.CANCELLED_BY_PARENT, "The parent"),
-    (FamilyTimeSession.Status.CHILD_UNWELL, "The child was unwell"),
+    ("authority", (FamilyTimeSession.Status.CANCELLED_BY_AUTHORITY,), "The authority"),
+    ("carers", (FamilyTimeSession.Status.CANCELLED_BY_CARERS,), "The carers"),
+    ("parent", FamilyTimeSession.BY_PARENT, "The parent"),
+    ("child_unwell", (FamilyTimeSession.Status.CHILD_UNWELL,), "The child was unwell"),
 ]
 
 
@@ -431,7 +433,10 @@ def family_time_figures(
         planned=Count("pk", filter=Q(plan__isnull=False, kind=FamilyTimePlan.Kind.REGULAR)),
         held=Count("pk", filter=Q(**{f"{status}__in": FamilyTimeSession.HELD})),
         did_not_attend=Count("pk", filter=Q(status=FamilyTimeSession.Status.PARENT_DID_NOT_ATTEND)),
-        **{key: Count("pk", filter=Q(status=key)) for key, _ in CANCELLED_BY},
+        **{
+            f"cancelled_{key}": Count("pk", filter=Q(status__in=statuses))
+            for key, statuses, _ in CANCELLED_BY
+        },
     )
     weeks = (
         sessions.filter(miles__isnull=False, placement__isnull=False)
@@ -447,7 +452,7 @@ def family_time_figures(
         planned=counts["planned"],
         held=counts["held"],
         did_not_attend=counts["did_not_attend"],
-        cancelled=[(label, counts[key]) for key, label in CANCELLED_BY],
+        cancelled=[(label, counts[f"cancelled_{key}"]) for key, _, label in CANCELLED_BY],
         miles=travel["miles"] or Decimal("0"),
         placement_weeks=weeks.count(),
     )

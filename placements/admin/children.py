@@ -220,6 +220,12 @@ class ChildAdmin(
             document=record, **given
         ),
         "placements.childnote": lambda record, **given: note_withdraw(note=record, **given),
+        "placements.familytimesession": lambda record, **given: (
+            services.family_time_session_withdraw(session=record, **given)
+        ),
+        "placements.communicationbookentry": lambda record, **given: services.book_entry_withdraw(
+            entry=record, **given
+        ),
     }
     form = ChildForm
     view_on_site = False
