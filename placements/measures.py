@@ -254,6 +254,7 @@ class FamilyTimeFigures:
     held: int
     did_not_attend: int
     cancelled: list[tuple[str, int]]  # (who cancelled, how many)
+    not_recorded: int  # days gone by with no outcome recorded: a gap in the figures
     miles: Decimal
     placement_weeks: int
 
@@ -433,6 +434,7 @@ def family_time_figures(
         planned=Count("pk", filter=Q(plan__isnull=False, kind=FamilyTimePlan.Kind.REGULAR)),
         held=Count("pk", filter=Q(**{f"{status}__in": FamilyTimeSession.HELD})),
         did_not_attend=Count("pk", filter=Q(status=FamilyTimeSession.Status.PARENT_DID_NOT_ATTEND)),
+        not_recorded=Count("pk", filter=Q(status__in=FamilyTimeSession.OPEN)),
         **{
             f"cancelled_{key}": Count("pk", filter=Q(status__in=statuses))
             for key, statuses, _ in CANCELLED_BY
@@ -453,6 +455,7 @@ def family_time_figures(
         held=counts["held"],
         did_not_attend=counts["did_not_attend"],
         cancelled=[(label, counts[f"cancelled_{key}"]) for key, _, label in CANCELLED_BY],
+        not_recorded=counts["not_recorded"],
         miles=travel["miles"] or Decimal("0"),
         placement_weeks=weeks.count(),
     )
@@ -559,6 +562,13 @@ def measures_csv_rows(measures: Measures) -> list[list[str]]:
             *[
                 [f"Family time cancelled: {who} ({period})", "All routes", "", str(n), ""]
                 for who, n in figures.cancelled
+            ],
+            [
+                f"Family time sessions with no outcome recorded ({period})",
+                "All routes",
+                "",
+                str(figures.not_recorded),
+                "",
             ],
             [
                 f"Carers' family time travel, hours a week a placement ({period})",

@@ -9,6 +9,9 @@ child (attendance, cancellations, mileage claims and their CSV for finance) and 
 entries awaiting moderation are lists of their own.
 """
 
+import json
+from functools import partial
+
 from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils import timezone
@@ -45,6 +48,7 @@ class BirthRelativeInline(PlacementRecordInline):
     model = BirthRelative
     form = BirthRelativeForm
     verbose_name_plural = "birth relatives (contact goes through the child's social worker)"
+    add_text = "Add a birth relative"
 
     def get_fields(self, request, obj=None):
         fields = ["relationship", "name", "has_parental_responsibility", "contact_route"]
@@ -64,6 +68,7 @@ class NewPlanInline(PlacementRecordInline):
     form = FamilyTimePlanForm
     verbose_name = "new version of the plan"
     verbose_name_plural = "a new version of the plan (it replaces the one in force)"
+    add_text = "Set a new version of the plan"
     max_num = 1
 
     def get_queryset(self, request):
@@ -116,6 +121,7 @@ class NewBookEntryInline(PlacementRecordInline):
         "a new entry in the communication book (shared only once moderated; the parents' "
         "side is entered by staff)"
     )
+    add_text = "Write an entry in the book"
     max_num = 1
 
     def get_queryset(self, request):
@@ -126,6 +132,24 @@ class NewBookEntryInline(PlacementRecordInline):
 
 
 FAMILY_TIME_INLINES = (BirthRelativeInline, NewPlanInline, PlanVersionCards, NewBookEntryInline)
+
+
+def with_add_texts(inline_admin_formsets):
+    """The inlines' own words on their "add" link (``add_text``) in place of Django's
+    "Add another <verbose name>", which reads "Add another New version of the plan"."""
+    for inline_admin_formset in inline_admin_formsets:
+        text = getattr(inline_admin_formset.opts, "add_text", None)
+        if text:
+            inline_admin_formset.inline_formset_data = partial(
+                _add_text, inline_admin_formset.inline_formset_data, text
+            )
+    return inline_admin_formsets
+
+
+def _add_text(formset_data, text: str) -> str:
+    data = json.loads(formset_data())
+    data["options"]["addText"] = text
+    return json.dumps(data)
 
 
 def rules_words(plan: FamilyTimePlan) -> str:
@@ -199,7 +223,7 @@ class FamilyTimeSessionAdmin(
     session opens a page to record what happened."""
 
     form = SessionForm
-    list_display = ("held_on", "starts_at", "child", "kind", "state", "notice", "miles", "claim")
+    list_display = ("day", "starts", "child", "kind", "state", "notice", "miles", "claim")
     list_filter = ("status", "kind", "claim", CaseloadFilter)
     list_select_related = ("child", "placement", "placement__household", "plan")
     list_per_page = 50
@@ -211,8 +235,8 @@ class FamilyTimeSessionAdmin(
     actions = ("claims_submitted", "claims_approved", "claims_paid", "mileage_csv")
     readonly_fields = (
         "child_link",
-        "held_on",
-        "starts_at",
+        "day",
+        "starts",
         "kind",
         "plan_details",
         "state_explained",
@@ -221,8 +245,8 @@ class FamilyTimeSessionAdmin(
     )
     fields = (
         "child_link",
-        "held_on",
-        "starts_at",
+        "day",
+        "starts",
         "kind",
         "plan_details",
         "state_explained",
@@ -260,6 +284,14 @@ class FamilyTimeSessionAdmin(
             withheld,
         )
 
+    @admin.display(description="date", ordering="held_on")
+    def day(self, obj):
+        return formats.day(obj.held_on, weekday=True)
+
+    @admin.display(description="starts at", ordering="starts_at")
+    def starts(self, obj):
+        return f"{obj.starts_at:%H:%M}" if obj.starts_at else "—"
+
     @admin.display(description="status")
     def state(self, obj):
         return services.session_state(obj)
@@ -279,7 +311,7 @@ class FamilyTimeSessionAdmin(
     def notice(self, obj):
         words = services.notice_words(obj)
         if words and services.is_short_notice(obj):
-            return f"{words} (short notice)"
+            return f"{words}: short notice"
         return words or "—"
 
     def has_add_permission(self, request):
@@ -288,7 +320,7 @@ class FamilyTimeSessionAdmin(
 
     def save_model(self, request, obj, form, change):
         try:
-            services.family_time_session_record(
+            recorded = services.family_time_session_record(
                 session=obj,
                 status=form.cleaned_data["outcome"],
                 cancelled_at=form.cleaned_data.get("cancelled_at"),
@@ -300,6 +332,8 @@ class FamilyTimeSessionAdmin(
             )
         except Refused as refusal:
             raise RefusedOnSave.on_main_form(refusal.messages) from refusal
+        # The success message names the session as it now stands.
+        obj.status = recorded.status
 
     def _claims(self, request, queryset, to):
         try:

@@ -449,21 +449,27 @@ def confirm_deadline(session: FamilyTimeSession) -> datetime | None:
 
 
 def is_not_confirmed(session: FamilyTimeSession, *, now: datetime | None = None) -> bool:
-    """Still only planned once the time to confirm by has passed: the parent has not
-    confirmed, and under the plan the session does not go ahead."""
+    """Still only planned once the time to confirm by has passed, on the day: the parent
+    has not confirmed, and under the plan the session does not go ahead. (After the day
+    it is a session whose outcome is not recorded.)"""
     deadline = confirm_deadline(session)
+    now = now or timezone.now()
     return (
         session.status == Status.PLANNED
         and deadline is not None
-        and (now or timezone.now()) >= deadline
+        and now >= deadline
+        and timezone.localdate(now) == session.held_on
     )
 
 
 def session_state(session: FamilyTimeSession, *, now: datetime | None = None) -> str:
     """The session's status in words, a planned session past its time to confirm by
     shown as not confirmed."""
+    now = now or timezone.now()
     if is_not_confirmed(session, now=now):
         return f"Not confirmed by {session.plan.confirm_by:%H:%M}"
+    if session.status in FamilyTimeSession.OPEN and session.held_on < timezone.localdate(now):
+        return f"{session.get_status_display()}: what happened is not recorded"
     return session.get_status_display()
 
 
@@ -684,7 +690,7 @@ def family_time_unconfirmed_cancel(*, now: datetime | None = None) -> int:
 @dataclass(frozen=True)
 class Alert:
     key: str
-    kind: str  # shortfall, non_attendance, short_notice (the email's sentence)
+    kind: str  # shortfall, non_attendance, short_notice, phone_carers (the email's sentence)
 
 
 _SENTENCES = {
@@ -694,6 +700,8 @@ _SENTENCES = {
     "you support.",
     "short_notice": "A family time session was cancelled at short notice on a placement "
     "you support.",
+    "phone_carers": "A family time session was cancelled on a placement you support and "
+    "the carers have no email address: please phone them before they set off.",
 }
 
 
@@ -793,9 +801,13 @@ def _carers_of(child: Child):
 
 
 def _tell_carers_cancelled(child: Child, session: FamilyTimeSession) -> None:
-    """Before they set off: the day and time only, no child, venue or reason."""
+    """Before they set off: the day and time only, no child, venue or reason. Carers with
+    no email address are phoned: their supervising social worker is asked to."""
     starts = session.starts_at.strftime("%H:%M") if session.starts_at else ""
-    for applicant in _carers_of(child):
+    carers = _carers_of(child)
+    if not carers:
+        _alert(child, Alert(f"family-time:session:{session.pk}:phone-carers", "phone_carers"))
+    for applicant in carers:
         notify(
             key=f"family-time:session:{session.pk}:cancelled:carer:{applicant.pk}",
             to=applicant.email,

@@ -566,6 +566,19 @@ def test_a_cancellation_ahead_tells_the_carers_and_their_own_does_not(mondays, s
         now=utc(2025, 4, 5, 10),
     )
     assert not carers_told(mondays[date(2025, 4, 7)]).exists()
+    # Carers with no email address: their supervising social worker is asked to phone.
+    placement.household.applicants.update(email="")
+    record(
+        mondays[date(2025, 4, 14)],
+        Status.CANCELLED_BY_AUTHORITY,
+        social_worker,
+        cancelled_at=utc(2025, 4, 12, 10),
+        now=utc(2025, 4, 12, 10),
+    )
+    assert not carers_told(mondays[date(2025, 4, 14)]).exists()
+    phone = alerts("phone-carers").get()
+    assert phone.to == social_worker.email
+    assert "please phone them before they set off" in phone.context["sentence"]
 
 
 def test_late_minutes_are_recorded_on_the_sessions_page_with_the_rule_in_words(ruled, sw_client):
@@ -897,7 +910,7 @@ def test_recording_a_session_on_its_page(mondays, sw_client):
     assert session.status == Status.CANCELLED_BY_PARENT
     # Sun 23 Mar 18:00 GMT to Mon 24 Mar 10:00 GMT: 16 hours, short notice.
     assert services.notice_words(session) == "16 hours"
-    assert "16 hours (short notice)" in sw_client.get(url).content.decode()
+    assert "16 hours: short notice" in sw_client.get(url).content.decode()
 
 
 def test_a_relatives_address_is_shown_to_team_managers_only(
@@ -1143,3 +1156,22 @@ def test_a_book_entry_is_withdrawn_and_leaves_the_moderation_list(
     assert f"/communicationbookentry/{entry.pk}/change/" not in listing
     assert CommunicationBookEntry.all_objects.get(pk=entry.pk).withdrawn_by == manager
     assert selectors.family_time_page(child=child, today=date(2025, 4, 15))["awaiting"] == 0
+
+
+def test_measures_count_the_rules_cancellations_as_the_parents(ruled, social_worker):
+    from placements import measures
+
+    # Mon 24 Mar: not confirmed by 09:00 GMT. Mon 31 Mar: the parent 40 minutes late.
+    # Mon 7 Apr: took place. Mon 14 Apr: nothing recorded.
+    services.family_time_unconfirmed_cancel(now=utc(2025, 3, 24, 9, 0))
+    record(
+        ruled[date(2025, 3, 31)],
+        Status.CANCELLED_PARENT_LATE,
+        social_worker,
+        parent_late_minutes=40,
+        now=utc(2025, 3, 31, 12),
+    )
+    record(ruled[date(2025, 4, 7)], Status.TOOK_PLACE, social_worker, now=utc(2025, 4, 7, 12))
+    figures = measures.ep_measures(year=2025, today=date(2025, 5, 1)).family_time
+    assert (figures.planned, figures.held, figures.not_recorded) == (4, 1, 1)
+    assert dict(figures.cancelled)["The parent"] == 2
