@@ -549,7 +549,9 @@ def test_unconfirmed_and_too_late_count_as_missed_in_a_row(ruled, social_worker)
     assert alerts("missed-in-a-row").count() == 1
 
 
-def test_a_cancellation_ahead_tells_the_carers_and_their_own_does_not(mondays, social_worker):
+def test_a_cancellation_ahead_tells_the_carers_and_their_own_does_not(
+    mondays, social_worker, placement
+):
     record(
         mondays[date(2025, 3, 31)],
         Status.CANCELLED_BY_AUTHORITY,
