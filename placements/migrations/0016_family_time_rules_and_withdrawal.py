@@ -6,51 +6,87 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('placements', '0015_child_sealed_and_adoptive_name'),
+        ("placements", "0015_child_sealed_and_adoptive_name"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='communicationbookentry',
-            name='withdrawn_at',
+            model_name="communicationbookentry",
+            name="withdrawn_at",
             field=models.DateTimeField(blank=True, editable=False, null=True),
         ),
         migrations.AddField(
-            model_name='communicationbookentry',
-            name='withdrawn_by',
-            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="communicationbookentry",
+            name="withdrawn_by",
+            field=models.ForeignKey(
+                blank=True,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='communicationbookentry',
-            name='withdrawn_reason',
-            field=models.CharField(blank=True, editable=False, max_length=500, verbose_name='reason for withdrawing'),
+            model_name="communicationbookentry",
+            name="withdrawn_reason",
+            field=models.CharField(
+                blank=True, editable=False, max_length=500, verbose_name="reason for withdrawing"
+            ),
         ),
         migrations.AddField(
-            model_name='familytimesession',
-            name='parent_late_minutes',
-            field=models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='how late the parent was (minutes)'),
+            model_name="familytimesession",
+            name="parent_late_minutes",
+            field=models.PositiveSmallIntegerField(
+                blank=True, null=True, verbose_name="how late the parent was (minutes)"
+            ),
         ),
         migrations.AddField(
-            model_name='familytimesession',
-            name='withdrawn_at',
+            model_name="familytimesession",
+            name="withdrawn_at",
             field=models.DateTimeField(blank=True, editable=False, null=True),
         ),
         migrations.AddField(
-            model_name='familytimesession',
-            name='withdrawn_by',
-            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="familytimesession",
+            name="withdrawn_by",
+            field=models.ForeignKey(
+                blank=True,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='familytimesession',
-            name='withdrawn_reason',
-            field=models.CharField(blank=True, editable=False, max_length=500, verbose_name='reason for withdrawing'),
+            model_name="familytimesession",
+            name="withdrawn_reason",
+            field=models.CharField(
+                blank=True, editable=False, max_length=500, verbose_name="reason for withdrawing"
+            ),
         ),
         migrations.AlterField(
-            model_name='familytimesession',
-            name='status',
-            field=models.CharField(choices=[('planned', 'Planned'), ('confirmed', 'Confirmed by the parent'), ('took_place', 'Took place'), ('parent_late', 'Took place: the parent was late'), ('parent_did_not_attend', 'The parent did not attend'), ('cancelled_by_authority', 'Cancelled by the authority'), ('cancelled_by_carers', 'Cancelled by the carers'), ('cancelled_by_parent', 'Cancelled by the parent'), ('child_unwell', 'Cancelled: the child was unwell'), ('parent_did_not_confirm', 'Cancelled: the parent did not confirm'), ('cancelled_parent_late', 'Cancelled: the parent was late')], default='planned', editable=False, max_length=30),
+            model_name="familytimesession",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("planned", "Planned"),
+                    ("confirmed", "Confirmed by the parent"),
+                    ("took_place", "Took place"),
+                    ("parent_late", "Took place: the parent was late"),
+                    ("parent_did_not_attend", "The parent did not attend"),
+                    ("cancelled_by_authority", "Cancelled by the authority"),
+                    ("cancelled_by_carers", "Cancelled by the carers"),
+                    ("cancelled_by_parent", "Cancelled by the parent"),
+                    ("child_unwell", "Cancelled: the child was unwell"),
+                    ("parent_did_not_confirm", "Cancelled: the parent did not confirm"),
+                    ("cancelled_parent_late", "Cancelled: the parent was late"),
+                ],
+                default="planned",
+                editable=False,
+                max_length=30,
+            ),
         ),
     ]
