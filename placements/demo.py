@@ -167,7 +167,7 @@ def seed(*, stdout) -> None:
     demo.proceedings(p7, issued=ago(45), orders=[(Kind.INTERIM_CARE_ORDER, ago(44))])
     demo.hearing(p7, ago(30), HearingKind.CASE_MANAGEMENT, "Parenting assessment directed.")
     demo.hearing(p7, today + timedelta(days=40), HearingKind.ISSUES_RESOLUTION, "")
-    demo.family_time(p7, ago(40), sessions_until=ago(1))
+    demo.family_time(p7, ago(40), sessions_until=ago(1), left_open=2)
     demo.visit(p7, visited_on=ago(36), by=by, seen_alone=False)
     demo.visit(p7, visited_on=ago(5), by=by)
     demo.review(p7, held_on=ago(15), by=by)
@@ -540,12 +540,20 @@ class _Demo:
         for child in placement.children.all():
             services.review_record(placement=placement, child=child, held_on=held_on, by=by)
 
-    def family_time(self, placement, starts: date, *, sessions_until: date) -> None:
+    def family_time(
+        self, placement, starts: date, *, sessions_until: date, left_open: int = 0
+    ) -> None:
+        """``left_open``: the last sessions before ``sessions_until`` stay unrecorded, for
+        a worker trying the demo to record what happened (a missed one, a late parent)."""
         children = list(placement.children.all())
         for child in children:
-            self._family_time(placement, child, starts, sessions_until=sessions_until)
+            self._family_time(
+                placement, child, starts, sessions_until=sessions_until, left_open=left_open
+            )
 
-    def _family_time(self, placement, child, starts: date, *, sessions_until: date) -> None:
+    def _family_time(
+        self, placement, child, starts: date, *, sessions_until: date, left_open: int
+    ) -> None:
         mother = services.birth_relative_record(
             child=child,
             relationship=BirthRelative.Relationship.MOTHER,
@@ -589,10 +597,10 @@ class _Demo:
             services.family_time_sessions_generate(today=day)
             day += timedelta(weeks=4)
         # Monday, Wednesday and Friday sessions; now and then one does not happen.
-        sessions = child.family_time_sessions.filter(held_on__lte=sessions_until).order_by(
-            "held_on"
+        sessions = list(
+            child.family_time_sessions.filter(held_on__lte=sessions_until).order_by("held_on")
         )
-        for n, session in enumerate(sessions, start=1):
+        for n, session in enumerate(sessions[: len(sessions) - left_open], start=1):
             after = timezone.make_aware(datetime.combine(session.held_on, time(18, 0)))
             status, cancelled_at, miles = Status.TOOK_PLACE, None, Decimal("14.0")
             if n % 9 == 0:

@@ -938,6 +938,8 @@ class FamilyTimePlanForm(PlacementRecordForm):
                 starts_on=data.get("starts_on"),
                 weekdays=data["weekdays"],
                 handover=data["handover"],
+                start_time=data.get("start_time"),
+                confirm_by=data.get("confirm_by"),
                 withhold_surname=data.get("withhold_surname", False),
                 withhold_address=data.get("withhold_address", False),
                 withhold_car=data.get("withhold_car", False),
@@ -983,13 +985,18 @@ class FamilyTimeSessionForm(forms.ModelForm):
         required=False,
         widget=DateTimeInput(),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
-        help_text="For a cancellation: when it was given (the notice is worked out from it).",
+        help_text="For a cancellation: when it was given (the notice is worked out from it). "
+        "Leave it empty when the parent did not confirm or was late: the plan's time is used.",
     )
 
     class Meta:
         model = FamilyTimeSession
-        fields = ["cancelled_at", "note", "miles", "supervisor_note"]
-        help_texts = {"supervisor_note": "Upload it first under Documents on the child's page."}
+        fields = ["cancelled_at", "parent_late_minutes", "note", "miles", "supervisor_note"]
+        help_texts = {
+            "supervisor_note": "Upload it first under Documents on the child's page.",
+            "parent_late_minutes": "For a late parent: the plan may cancel the session "
+            "after a number of minutes.",
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -1007,6 +1014,7 @@ class FamilyTimeSessionForm(forms.ModelForm):
                 status=data["outcome"],
                 cancelled_at=data.get("cancelled_at"),
                 miles=data.get("miles"),
+                parent_late_minutes=data.get("parent_late_minutes"),
             ):
                 self.add_error(None, problem)
         return data

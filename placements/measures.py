@@ -254,6 +254,7 @@ class FamilyTimeFigures:
     held: int
     did_not_attend: int
     cancelled: list[tuple[str, int]]  # (who cancelled, how many)
+    not_recorded: int  # days gone by with no outcome recorded: a gap in the figures
     miles: Decimal
     placement_weeks: int
 
@@ -411,11 +412,13 @@ def ep_measures(
     return measures
 
 
+# Who cancelled: the parent's cancellations include those the plan's rules made (the
+# parent did not confirm in time, or was too late for the session to go ahead).
 CANCELLED_BY = [
-    (FamilyTimeSession.Status.CANCELLED_BY_AUTHORITY, "The authority"),
-    (FamilyTimeSession.Status.CANCELLED_BY_CARERS, "The carers"),
-    (FamilyTimeSession.Status.CANCELLED_BY_PARENT, "The parent"),
-    (FamilyTimeSession.Status.CHILD_UNWELL, "The child was unwell"),
+    ("authority", (FamilyTimeSession.Status.CANCELLED_BY_AUTHORITY,), "The authority"),
+    ("carers", (FamilyTimeSession.Status.CANCELLED_BY_CARERS,), "The carers"),
+    ("parent", FamilyTimeSession.BY_PARENT, "The parent"),
+    ("child_unwell", (FamilyTimeSession.Status.CHILD_UNWELL,), "The child was unwell"),
 ]
 
 
@@ -431,7 +434,11 @@ def family_time_figures(
         planned=Count("pk", filter=Q(plan__isnull=False, kind=FamilyTimePlan.Kind.REGULAR)),
         held=Count("pk", filter=Q(**{f"{status}__in": FamilyTimeSession.HELD})),
         did_not_attend=Count("pk", filter=Q(status=FamilyTimeSession.Status.PARENT_DID_NOT_ATTEND)),
-        **{key: Count("pk", filter=Q(status=key)) for key, _ in CANCELLED_BY},
+        not_recorded=Count("pk", filter=Q(status__in=FamilyTimeSession.OPEN)),
+        **{
+            f"cancelled_{key}": Count("pk", filter=Q(status__in=statuses))
+            for key, statuses, _ in CANCELLED_BY
+        },
     )
     weeks = (
         sessions.filter(miles__isnull=False, placement__isnull=False)
@@ -447,7 +454,8 @@ def family_time_figures(
         planned=counts["planned"],
         held=counts["held"],
         did_not_attend=counts["did_not_attend"],
-        cancelled=[(label, counts[key]) for key, label in CANCELLED_BY],
+        cancelled=[(label, counts[f"cancelled_{key}"]) for key, _, label in CANCELLED_BY],
+        not_recorded=counts["not_recorded"],
         miles=travel["miles"] or Decimal("0"),
         placement_weeks=weeks.count(),
     )
@@ -554,6 +562,13 @@ def measures_csv_rows(measures: Measures) -> list[list[str]]:
             *[
                 [f"Family time cancelled: {who} ({period})", "All routes", "", str(n), ""]
                 for who, n in figures.cancelled
+            ],
+            [
+                f"Family time sessions with no outcome recorded ({period})",
+                "All routes",
+                "",
+                str(figures.not_recorded),
+                "",
             ],
             [
                 f"Carers' family time travel, hours a week a placement ({period})",

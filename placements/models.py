@@ -1734,8 +1734,13 @@ class FamilyTimePlan(models.Model):
         ]
 
 
-class FamilyTimeSession(models.Model):
-    """One family time session of the child: generated from the plan, or recorded."""
+class FamilyTimeSession(CaseRecord):
+    """One family time session of the child: generated from the plan, or recorded.
+
+    A session recorded by mistake (on the wrong child, a day the centre never opened) is
+    withdrawn with a reason (``portal.versions``), never deleted: it leaves the lists,
+    the counts and the alerts, and stays readable under "Withdrawn" on the child's page.
+    """
 
     class Status(models.TextChoices):
         PLANNED = "planned", "Planned"
@@ -1747,6 +1752,9 @@ class FamilyTimeSession(models.Model):
         CANCELLED_BY_CARERS = "cancelled_by_carers", "Cancelled by the carers"
         CANCELLED_BY_PARENT = "cancelled_by_parent", "Cancelled by the parent"
         CHILD_UNWELL = "child_unwell", "Cancelled: the child was unwell"
+        # The plan's rules (``confirm_by``, ``late_cancel_minutes``) cancel the session.
+        PARENT_DID_NOT_CONFIRM = "parent_did_not_confirm", "Cancelled: the parent did not confirm"
+        CANCELLED_PARENT_LATE = "cancelled_parent_late", "Cancelled: the parent was late"
 
     class Claim(models.TextChoices):
         NONE = "", "No claim"
@@ -1780,6 +1788,9 @@ class FamilyTimeSession(models.Model):
         max_length=30, choices=Status.choices, default=Status.PLANNED, editable=False
     )
     cancelled_at = models.DateTimeField("cancellation given at", null=True, blank=True)
+    parent_late_minutes = models.PositiveSmallIntegerField(
+        "how late the parent was (minutes)", null=True, blank=True
+    )
     note = models.CharField(
         "carers' note", max_length=500, blank=True, help_text="How the child was afterwards."
     )
@@ -1828,14 +1839,23 @@ class FamilyTimeSession(models.Model):
         Status.CANCELLED_BY_CARERS,
         Status.CANCELLED_BY_PARENT,
         Status.CHILD_UNWELL,
+        Status.PARENT_DID_NOT_CONFIRM,
+        Status.CANCELLED_PARENT_LATE,
+    )
+    # Cancelled because of the parent: counted as the parent's in the measures.
+    BY_PARENT = (
+        Status.CANCELLED_BY_PARENT,
+        Status.PARENT_DID_NOT_CONFIRM,
+        Status.CANCELLED_PARENT_LATE,
     )
     HELD = (Status.TOOK_PLACE, Status.PARENT_LATE)
     OPEN = (Status.PLANNED, Status.CONFIRMED)
 
 
-class CommunicationBookEntry(models.Model):
+class CommunicationBookEntry(CaseRecord):
     """A short entry in the book carers and birth parents keep for the child, shared with
-    the other side only once the child's social worker has moderated it."""
+    the other side only once the child's social worker has moderated it. An entry made
+    on the wrong child is withdrawn with a reason (``portal.versions``), never deleted."""
 
     class Side(models.TextChoices):
         CARERS = "carers", "The carers"

@@ -32,3 +32,9 @@ def generate_family_time_sessions() -> int:
 def queue_family_time_alerts() -> int:
     """Fewer sessions held than planned over the rolling window: tell the social worker."""
     return services.family_time_alerts_queue()
+
+
+@shared_task(ignore_result=True, soft_time_limit=120, time_limit=150)
+def cancel_unconfirmed_family_time() -> int:
+    """Sessions today the parent did not confirm in time: cancelled, the carers told."""
+    return services.family_time_unconfirmed_cancel()

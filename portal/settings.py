@@ -567,6 +567,12 @@ CELERY_BEAT_SCHEDULE["placements-family-time-sessions"] = {
     "task": "placements.tasks.generate_family_time_sessions",
     "schedule": env.float("PLACEMENTS_SWEEP_SECONDS", default=3600.0),
 }
+# The plan's time to confirm by (e.g. 09:00 on the day): checked this often, so that the
+# carers hear that an unconfirmed session is off within minutes, before they set off.
+CELERY_BEAT_SCHEDULE["placements-family-time-unconfirmed"] = {
+    "task": "placements.tasks.cancel_unconfirmed_family_time",
+    "schedule": env.float("FAMILY_TIME_CONFIRMATION_SECONDS", default=300.0),
+}
 CELERY_BEAT_SCHEDULE["placements-family-time-alerts"] = {
     "task": "placements.tasks.queue_family_time_alerts",
     "schedule": env.float("FAMILY_TIME_ALERTS_SECONDS", default=24 * 3600.0),

@@ -47,7 +47,7 @@ from .common import (
     save_records,
 )
 from .documents import ChildDocumentInline, save_child_documents
-from .family_time import FAMILY_TIME_INLINES, family_time_panel
+from .family_time import FAMILY_TIME_INLINES, family_time_panel, with_add_texts
 
 # ---------------------------------------------------------------------------
 # Children
@@ -220,6 +220,12 @@ class ChildAdmin(
             document=record, **given
         ),
         "placements.childnote": lambda record, **given: note_withdraw(note=record, **given),
+        "placements.familytimesession": lambda record, **given: (
+            services.family_time_session_withdraw(session=record, **given)
+        ),
+        "placements.communicationbookentry": lambda record, **given: services.book_entry_withdraw(
+            entry=record, **given
+        ),
     }
     form = ChildForm
     view_on_site = False
@@ -382,6 +388,10 @@ class ChildAdmin(
                 self.save_formset(request, form, formset, change)
         if refused:
             raise RefusedOnSave(refused)
+
+    def get_inline_formsets(self, request, formsets, inline_instances, obj=None):
+        found = super().get_inline_formsets(request, formsets, inline_instances, obj)
+        return with_add_texts(found)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = extra_context or {}

@@ -9,15 +9,19 @@ child (attendance, cancellations, mileage claims and their CSV for finance) and 
 entries awaiting moderation are lists of their own.
 """
 
+import json
+from functools import partial
+
 from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from portal import exports, formats
+from portal import exports, formats, versions
 from portal.admin_access import AccessAdmin
 from portal.admin_saves import RefusedOnSave, SavesThroughServices
 from portal.admin_sections import CaseFields
+from portal.admin_versions import withdraw_url
 from portal.workflow import Refused
 
 from .. import selectors, services
@@ -25,6 +29,7 @@ from ..forms import BirthRelativeForm, BookEntryForm, BookModerationForm, Family
 from ..forms import FamilyTimeSessionForm as SessionForm
 from ..models import (
     BirthRelative,
+    Child,
     CommunicationBookEntry,
     FamilyTimePlan,
     FamilyTimeSession,
@@ -43,6 +48,7 @@ class BirthRelativeInline(PlacementRecordInline):
     model = BirthRelative
     form = BirthRelativeForm
     verbose_name_plural = "birth relatives (contact goes through the child's social worker)"
+    add_text = "Add a birth relative"
 
     def get_fields(self, request, obj=None):
         fields = ["relationship", "name", "has_parental_responsibility", "contact_route"]
@@ -62,6 +68,7 @@ class NewPlanInline(PlacementRecordInline):
     form = FamilyTimePlanForm
     verbose_name = "new version of the plan"
     verbose_name_plural = "a new version of the plan (it replaces the one in force)"
+    add_text = "Set a new version of the plan"
     max_num = 1
 
     def get_queryset(self, request):
@@ -114,6 +121,7 @@ class NewBookEntryInline(PlacementRecordInline):
         "a new entry in the communication book (shared only once moderated; the parents' "
         "side is entered by staff)"
     )
+    add_text = "Write an entry in the book"
     max_num = 1
 
     def get_queryset(self, request):
@@ -124,6 +132,62 @@ class NewBookEntryInline(PlacementRecordInline):
 
 
 FAMILY_TIME_INLINES = (BirthRelativeInline, NewPlanInline, PlanVersionCards, NewBookEntryInline)
+
+
+def with_add_texts(inline_admin_formsets):
+    """The inlines' own words on their "add" link (``add_text``) in place of Django's
+    "Add another <verbose name>", which reads "Add another New version of the plan"."""
+    for inline_admin_formset in inline_admin_formsets:
+        text = getattr(inline_admin_formset.opts, "add_text", None)
+        if text:
+            inline_admin_formset.inline_formset_data = partial(
+                _add_text, inline_admin_formset.inline_formset_data, text
+            )
+    return inline_admin_formsets
+
+
+def _add_text(formset_data, text: str) -> str:
+    data = json.loads(formset_data())
+    data["options"]["addText"] = text
+    return json.dumps(data)
+
+
+def rules_words(plan: FamilyTimePlan) -> str:
+    """The plan's confirmation and lateness rules in a sentence (empty when it has none)."""
+    rules = []
+    if plan.confirm_by is not None:
+        rules.append(
+            f"The parent confirms by {plan.confirm_by:%H:%M} on the day, or the session is "
+            "cancelled and the carers told not to set off."
+        )
+    if plan.late_cancel_minutes is not None:
+        rules.append(
+            f"A parent more than {plan.late_cancel_minutes} minutes late: the session is cancelled."
+        )
+    return " ".join(rules)
+
+
+class WithdrawLink:
+    """The row's "Withdraw" link (to the child's withdraw page, ``portal.admin_versions``)
+    on its own page, for those who may withdraw records (team managers)."""
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is None or not request.user.has_perm(versions.WITHDRAW_PERMISSION):
+            fields = [name for name in fields if name != "withdraw_link"]
+        return fields
+
+    @admin.display(description="withdraw")
+    def withdraw_link(self, obj):
+        return _withdraw_link(obj)
+
+
+def _withdraw_link(obj):
+    return format_html(
+        '<a class="button" href="{}">Withdraw this {}</a>',
+        withdraw_url(Child._meta, obj.child_id, obj),
+        obj._meta.verbose_name,
+    )
 
 
 def days_words(plan: FamilyTimePlan) -> str:
@@ -152,14 +216,16 @@ MILEAGE_COLUMNS = [
 
 
 @admin.register(FamilyTimeSession)
-class FamilyTimeSessionAdmin(AccessAdmin, SavesThroughServices, CaseFields, admin.ModelAdmin):
+class FamilyTimeSessionAdmin(
+    AccessAdmin, WithdrawLink, SavesThroughServices, CaseFields, admin.ModelAdmin
+):
     """Every family time session: attendance, cancellations and mileage claims. Each
     session opens a page to record what happened."""
 
     form = SessionForm
-    list_display = ("held_on", "starts_at", "child", "kind", "status", "notice", "miles", "claim")
+    list_display = ("day", "starts", "child", "kind", "state", "notice", "miles", "claim")
     list_filter = ("status", "kind", "claim", CaseloadFilter)
-    list_select_related = ("child", "placement", "placement__household")
+    list_select_related = ("child", "placement", "placement__household", "plan")
     list_per_page = 50
     ordering = ("-held_on", "-starts_at", "-id")
     search_fields = ("child__reference", "placement__reference")
@@ -167,19 +233,31 @@ class FamilyTimeSessionAdmin(AccessAdmin, SavesThroughServices, CaseFields, admi
     # No date drill-down: a month of sessions three times a week makes its day links too
     # small to tap (WCAG 2.5.8); the list is newest first and filtered by status.
     actions = ("claims_submitted", "claims_approved", "claims_paid", "mileage_csv")
-    readonly_fields = ("child_link", "held_on", "starts_at", "kind", "plan_details", "notice")
-    fields = (
+    readonly_fields = (
         "child_link",
-        "held_on",
-        "starts_at",
+        "day",
+        "starts",
         "kind",
         "plan_details",
+        "state_explained",
+        "notice",
+        "withdraw_link",
+    )
+    fields = (
+        "child_link",
+        "day",
+        "starts",
+        "kind",
+        "plan_details",
+        "state_explained",
         "outcome",
         "cancelled_at",
         "notice",
+        "parent_late_minutes",
         "note",
         "supervisor_note",
         "miles",
+        "withdraw_link",
     )
 
     def get_queryset(self, request):
@@ -196,20 +274,44 @@ class FamilyTimeSessionAdmin(AccessAdmin, SavesThroughServices, CaseFields, admi
             return "Recorded, not generated from a plan"
         withheld = ", ".join(plan.withheld) or "nothing"
         return format_html(
-            "{} at {}. Handover: {}. Transport: {}. The birth family must not learn: "
+            "{} at {}. Handover: {}. Transport: {}. {} The birth family must not learn: "
             "<strong>{}</strong>.",
             days_words(plan),
             plan.venue,
             plan.get_handover_display(),
             plan.get_transport_display(),
+            rules_words(plan),
             withheld,
         )
+
+    @admin.display(description="date", ordering="held_on")
+    def day(self, obj):
+        return formats.day(obj.held_on, weekday=True)
+
+    @admin.display(description="starts at", ordering="starts_at")
+    def starts(self, obj):
+        return f"{obj.starts_at:%H:%M}" if obj.starts_at else "—"
+
+    @admin.display(description="status")
+    def state(self, obj):
+        return services.session_state(obj)
+
+    @admin.display(description="status")
+    def state_explained(self, obj):
+        state = services.session_state(obj)
+        if services.is_not_confirmed(obj):
+            return (
+                f"{state}: under the plan it does not go ahead. Record it as "
+                f"“{FamilyTimeSession.Status.PARENT_DID_NOT_CONFIRM.label}”; the carers are "
+                "told not to set off."
+            )
+        return state
 
     @admin.display(description="notice given")
     def notice(self, obj):
         words = services.notice_words(obj)
         if words and services.is_short_notice(obj):
-            return f"{words} (short notice)"
+            return f"{words}: short notice"
         return words or "—"
 
     def has_add_permission(self, request):
@@ -218,17 +320,20 @@ class FamilyTimeSessionAdmin(AccessAdmin, SavesThroughServices, CaseFields, admi
 
     def save_model(self, request, obj, form, change):
         try:
-            services.family_time_session_record(
+            recorded = services.family_time_session_record(
                 session=obj,
                 status=form.cleaned_data["outcome"],
                 cancelled_at=form.cleaned_data.get("cancelled_at"),
                 note=form.cleaned_data.get("note") or "",
                 miles=form.cleaned_data.get("miles"),
+                parent_late_minutes=form.cleaned_data.get("parent_late_minutes"),
                 supervisor_note=form.cleaned_data.get("supervisor_note"),
                 by=request.user,
             )
         except Refused as refusal:
             raise RefusedOnSave.on_main_form(refusal.messages) from refusal
+        # The success message names the session as it now stands.
+        obj.status = recorded.status
 
     def _claims(self, request, queryset, to):
         try:
@@ -278,7 +383,9 @@ class FamilyTimeSessionAdmin(AccessAdmin, SavesThroughServices, CaseFields, admi
 
 
 @admin.register(CommunicationBookEntry)
-class CommunicationBookEntryAdmin(AccessAdmin, SavesThroughServices, admin.ModelAdmin):
+class CommunicationBookEntryAdmin(
+    AccessAdmin, WithdrawLink, SavesThroughServices, admin.ModelAdmin
+):
     """Entries in the children's communication books; those awaiting moderation first."""
 
     form = BookModerationForm
@@ -288,7 +395,15 @@ class CommunicationBookEntryAdmin(AccessAdmin, SavesThroughServices, admin.Model
     list_per_page = 50
     search_fields = ("child__reference",)
     search_help_text = "Search by child reference (C00012)."
-    readonly_fields = ("child_link", "side", "written_on", "text", "status", "held_back_reason")
+    readonly_fields = (
+        "child_link",
+        "side",
+        "written_on",
+        "text",
+        "status",
+        "held_back_reason",
+        "withdraw_link",
+    )
     fields = (
         "child_link",
         "side",
@@ -298,6 +413,7 @@ class CommunicationBookEntryAdmin(AccessAdmin, SavesThroughServices, admin.Model
         "held_back_reason",
         "decision",
         "reason",
+        "withdraw_link",
     )
 
     def get_queryset(self, request):
@@ -332,6 +448,9 @@ class CommunicationBookEntryAdmin(AccessAdmin, SavesThroughServices, admin.Model
 def family_time_panel(child, *, today=None) -> dict:
     """What the child's family time section shows above its forms (``selectors``)."""
     panel = selectors.family_time_page(child=child, today=today or timezone.localdate())
+    now = timezone.now()
+    for session in (*panel["upcoming"], *panel["recent"]):
+        session.state = services.session_state(session, now=now)
     panel["sessions_url"] = (
         reverse("admin:placements_familytimesession_changelist") + f"?q={child.reference}"
     )

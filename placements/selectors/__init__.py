@@ -483,7 +483,9 @@ def family_time_page(*, child: Child, today: date) -> dict:
     sessions = list(
         FamilyTimeSession.objects.filter(
             child=child, held_on__gte=window_start, held_on__lte=horizon
-        ).order_by("held_on", "starts_at", "id")
+        )
+        .select_related("plan")
+        .order_by("held_on", "starts_at", "id")
     )
     planned, held = family_time_planned_and_held(child=child, today=today)
     book = CommunicationBookEntry.objects.filter(child=child)

@@ -83,19 +83,25 @@ from .deadlines import (
 )
 from .documents import child_document_add, child_document_withdraw
 from .family_time import (
+    RULE_CANCELLATIONS,
     SESSION_TABLE,
     birth_relative_record,
     birth_relative_update,
     book_entry_add,
     book_entry_moderate,
+    book_entry_withdraw,
     confidentiality_problems,
+    confirm_deadline,
     family_time_alerts_queue,
     family_time_plan_set,
     family_time_plans_end,
     family_time_session_record,
+    family_time_session_withdraw,
     family_time_sessions_generate,
+    family_time_unconfirmed_cancel,
     farewell_allowed,
     handover_needed,
+    is_not_confirmed,
     is_short_notice,
     mileage_amount,
     mileage_claims_move,
@@ -104,6 +110,7 @@ from .family_time import (
     plan_problems,
     session_days,
     session_problems,
+    session_state,
 )
 from .matching import (
     REFERRAL,
@@ -158,19 +165,25 @@ from .records import (
 
 __all__ = [
     # family time
+    "RULE_CANCELLATIONS",
     "SESSION_TABLE",
     "birth_relative_record",
     "birth_relative_update",
     "book_entry_add",
     "book_entry_moderate",
+    "book_entry_withdraw",
     "confidentiality_problems",
+    "confirm_deadline",
     "family_time_alerts_queue",
     "family_time_plan_set",
     "family_time_plans_end",
     "family_time_session_record",
+    "family_time_session_withdraw",
     "family_time_sessions_generate",
+    "family_time_unconfirmed_cancel",
     "farewell_allowed",
     "handover_needed",
+    "is_not_confirmed",
     "is_short_notice",
     "mileage_amount",
     "mileage_claims_move",
@@ -179,6 +192,7 @@ __all__ = [
     "plan_problems",
     "session_problems",
     "session_days",
+    "session_state",
     # children
     "CHILD_OLDEST_AGE",
     "EXPECTED_DATE_MONTHS_AHEAD",

@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from portal import audit, dates, formats
+from portal import audit, dates, formats, versions
 from portal.calendar import is_bank_holiday
 from portal.notifications import notify
 from portal.workflow import Refused, Table
@@ -135,6 +135,8 @@ def plan_problems(
     starts_on: date | None,
     weekdays: str,
     handover: str,
+    start_time: time | None = None,
+    confirm_by: time | None = None,
     withhold_surname: bool,
     withhold_address: bool,
     withhold_car: bool,
@@ -155,6 +157,11 @@ def plan_problems(
     days = {d for d in weekdays if d in "0123456"}
     if not days or len(days) != len(weekdays):
         problems.append("Choose the days of the week the sessions are on.")
+    if confirm_by is not None and start_time is not None and confirm_by >= start_time:
+        problems.append(
+            f"The parent confirms before the session starts ({start_time:%H:%M}): "
+            "choose an earlier time to confirm by, or none."
+        )
     needed = handover_needed(
         surname=withhold_surname, address=withhold_address, car=withhold_car, school=withhold_school
     )
@@ -237,6 +244,8 @@ def family_time_plan_set(
             starts_on=starts_on,
             weekdays=weekdays,
             handover=handover,
+            start_time=start_time,
+            confirm_by=confirm_by,
             withhold_surname=withhold_surname,
             withhold_address=withhold_address,
             withhold_car=withhold_car,
@@ -335,7 +344,12 @@ def _generate(plan: FamilyTimePlan, *, today: date) -> int:
     """Create the plan's sessions from today to the horizon that do not exist yet."""
     horizon = today + timedelta(weeks=settings.FAMILY_TIME_WEEKS_AHEAD)
     wanted = session_days(plan, start=today, end=horizon)
-    have = set(plan.sessions.filter(held_on__in=wanted).values_list("held_on", flat=True))
+    # A session withdrawn (the centre never opened that day) is not made again.
+    have = set(
+        FamilyTimeSession.all_objects.filter(plan=plan, held_on__in=wanted).values_list(
+            "held_on", flat=True
+        )
+    )
     placement_pk = _current_placement_pk(plan.child)
     new = [
         FamilyTimeSession(
@@ -414,12 +428,70 @@ def notice_words(session: FamilyTimeSession) -> str:
     if notice <= timedelta(0):
         return "no notice (given after the start)"
     hours, rest = divmod(int(notice.total_seconds()) // 60, 60)
-    return f"{hours} hours {rest} minutes" if rest else f"{hours} hours"
+    words = [f"{hours} hour{'s' if hours != 1 else ''}"] if hours else []
+    if rest or not hours:
+        words.append(f"{rest} minute{'s' if rest != 1 else ''}")
+    return " ".join(words)
 
 
 def is_short_notice(session: FamilyTimeSession) -> bool:
     notice = notice_given(session)
     return notice is not None and notice < timedelta(hours=settings.FAMILY_TIME_SHORT_NOTICE_HOURS)
+
+
+def confirm_deadline(session: FamilyTimeSession) -> datetime | None:
+    """When the parent must have confirmed: the plan's ``confirm_by`` on the session's
+    day, UK local time (so 09:00 is 08:00 UTC in summer and 09:00 UTC in winter)."""
+    plan = session.plan
+    if plan is None or plan.confirm_by is None:
+        return None
+    return timezone.make_aware(datetime.combine(session.held_on, plan.confirm_by))
+
+
+def is_not_confirmed(session: FamilyTimeSession, *, now: datetime | None = None) -> bool:
+    """Still only planned once the time to confirm by has passed, on the day: the parent
+    has not confirmed, and under the plan the session does not go ahead. (After the day
+    it is a session whose outcome is not recorded.)"""
+    deadline = confirm_deadline(session)
+    now = now or timezone.now()
+    return (
+        session.status == Status.PLANNED
+        and deadline is not None
+        and now >= deadline
+        and timezone.localdate(now) == session.held_on
+    )
+
+
+def session_state(session: FamilyTimeSession, *, now: datetime | None = None) -> str:
+    """The session's status in words, a planned session past its time to confirm by
+    shown as not confirmed."""
+    now = now or timezone.now()
+    if is_not_confirmed(session, now=now):
+        return f"Not confirmed by {session.plan.confirm_by:%H:%M}"
+    if session.status in FamilyTimeSession.OPEN and session.held_on < timezone.localdate(now):
+        return f"{session.get_status_display()}: what happened is not recorded"
+    return session.get_status_display()
+
+
+def _late_limit(session: FamilyTimeSession) -> int | None:
+    return session.plan.late_cancel_minutes if session.plan is not None else None
+
+
+def _rule_cancelled_at(session: FamilyTimeSession, status: str, late: int | None):
+    """When a cancellation the plan's rules make was given: the time to confirm by, or
+    the moment the parent became too late (or arrived, when the plan sets no limit)."""
+    if status == Status.PARENT_DID_NOT_CONFIRM:
+        return confirm_deadline(session)
+    starts = session_starts(session)
+    if starts is None or late is None:
+        return None
+    limit = _late_limit(session)
+    return starts + timedelta(minutes=min(late, limit) if limit is not None else late)
+
+
+RULE_CANCELLATIONS = (Status.PARENT_DID_NOT_CONFIRM, Status.CANCELLED_PARENT_LATE)
+# A journey was made: the carers drove the child there, whether or not the parent came.
+JOURNEY_MADE = (*FamilyTimeSession.HELD, Status.PARENT_DID_NOT_ATTEND, Status.CANCELLED_PARENT_LATE)
 
 
 def session_problems(
@@ -428,6 +500,7 @@ def session_problems(
     status: str,
     cancelled_at: datetime | None,
     miles: Decimal | None,
+    parent_late_minutes: int | None = None,
     now: datetime | None = None,
 ) -> list[str]:
     now = now or timezone.now()
@@ -439,18 +512,79 @@ def session_problems(
     starts = session_starts(session) or timezone.make_aware(
         datetime.combine(session.held_on, time(0))
     )
-    attended = (Status.TOOK_PLACE, Status.PARENT_LATE, Status.PARENT_DID_NOT_ATTEND)
+    attended = (
+        Status.TOOK_PLACE,
+        Status.PARENT_LATE,
+        Status.PARENT_DID_NOT_ATTEND,
+        Status.CANCELLED_PARENT_LATE,
+    )
     if status in attended and starts > now:
         problems.append("The session has not started yet: record what happened afterwards.")
+    problems += _rule_problems(
+        session=session, status=status, late=parent_late_minutes, starts=starts, now=now
+    )
     if status in FamilyTimeSession.CANCELLED:
-        if cancelled_at is None:
+        if cancelled_at is None and status not in RULE_CANCELLATIONS:
             problems.append("Say when the cancellation was given (date and time).")
-        elif cancelled_at > now:
+        elif cancelled_at is not None and cancelled_at > now:
             problems.append("The cancellation cannot be given in the future.")
     elif cancelled_at is not None:
         problems.append("Only a cancelled session has a time the cancellation was given.")
-    if miles is not None and status not in FamilyTimeSession.HELD + (Status.PARENT_DID_NOT_ATTEND,):
-        problems.append("Miles are claimed for a journey made: a session held or not attended.")
+    if miles is not None and status not in JOURNEY_MADE:
+        problems.append(
+            "Miles are claimed for a journey made: a session held, not attended, or "
+            "cancelled because the parent was late."
+        )
+    return problems
+
+
+def _rule_problems(
+    *, session: FamilyTimeSession, status: str, late: int | None, starts: datetime, now
+) -> list[str]:
+    """The plan's confirmation and lateness rules (the court's direction or the care
+    plan sets them: Children Act 1989 s34(2)-(3); the portal applies them as written)."""
+    problems = []
+    limit = _late_limit(session)
+    if status == Status.PARENT_DID_NOT_CONFIRM:
+        deadline = confirm_deadline(session)
+        if deadline is None:
+            problems.append(
+                "The plan sets no time for the parent to confirm by: record it as "
+                "“Cancelled by the parent”."
+            )
+        elif session.status == Status.CONFIRMED:
+            problems.append("The parent confirmed this session.")
+        elif now < deadline:
+            problems.append(
+                f"The parent has until {session.plan.confirm_by:%H:%M} on "
+                f"{formats.day(session.held_on, weekday=True)} to confirm."
+            )
+    if status in (Status.PARENT_LATE, Status.CANCELLED_PARENT_LATE):
+        if late is None and (status == Status.CANCELLED_PARENT_LATE or limit is not None):
+            rule = (
+                f": the plan cancels the session when the parent is more than {limit} minutes late"
+                if limit is not None
+                else ""
+            )
+            problems.append(f"Say how many minutes late the parent was{rule}.")
+        elif late is not None and late < 1:
+            problems.append("A late parent is at least 1 minute late.")
+        elif late is not None and limit is not None:
+            if status == Status.PARENT_LATE and late > limit:
+                problems.append(
+                    f"The parent was {late} minutes late and the plan cancels the session "
+                    f"when the parent is more than {limit} minutes late: record it as "
+                    f"“{Status.CANCELLED_PARENT_LATE.label}”, not "
+                    f"“{Status.PARENT_LATE.label}”."
+                )
+            if status == Status.CANCELLED_PARENT_LATE and late <= limit:
+                problems.append(
+                    f"The parent was {late} minutes late and the plan cancels the session "
+                    f"only when the parent is more than {limit} minutes late: record it as "
+                    f"“{Status.PARENT_LATE.label}”."
+                )
+    elif late is not None:
+        problems.append("Only a session the parent was late for has minutes late.")
     return problems
 
 
@@ -462,33 +596,45 @@ def family_time_session_record(
     cancelled_at: datetime | None = None,
     note: str = "",
     miles: Decimal | None = None,
+    parent_late_minutes: int | None = None,
     supervisor_note=None,
     now: datetime | None = None,
 ) -> FamilyTimeSession:
-    """Record what happened to a session (or correct it); the alerts it raises follow."""
+    """Record what happened to a session (or correct it); the alerts it raises follow.
+    A cancellation recorded before the session starts tells the carers not to set off."""
+    now = now or timezone.now()
     with transaction.atomic():
         child = lock_child(Child(pk=session.child_id))
         session = FamilyTimeSession.objects.select_related("plan").get(pk=session.pk, child=child)
         problems = session_problems(
-            session=session, status=status, cancelled_at=cancelled_at, miles=miles, now=now
+            session=session,
+            status=status,
+            cancelled_at=cancelled_at,
+            miles=miles,
+            parent_late_minutes=parent_late_minutes,
+            now=now,
         )
         if supervisor_note is not None and supervisor_note.child_id != child.pk:
             problems.append("The supervisor's note must be a document on this child.")
         if problems:
             raise Refused(problems)
+        if status in RULE_CANCELLATIONS and cancelled_at is None:
+            cancelled_at = _rule_cancelled_at(session, status, parent_late_minutes)
         was = session.status
         session.status = status
         session.cancelled_at = cancelled_at
+        session.parent_late_minutes = parent_late_minutes
         session.note = note[:500]
         session.miles = miles
         if miles is None:
             session.claim = FamilyTimeSession.Claim.NONE
         session.supervisor_note = supervisor_note
-        session.recorded_at = now or timezone.now()
+        session.recorded_at = now
         session.save(
             update_fields=[
                 "status",
                 "cancelled_at",
+                "parent_late_minutes",
                 "note",
                 "miles",
                 "claim",
@@ -498,9 +644,42 @@ def family_time_session_record(
         )
         if was != status:
             audit.record(session, "placements.family_time.session_recorded", by=by, status=status)
+            if (
+                status in FamilyTimeSession.CANCELLED
+                and status != Status.CANCELLED_BY_CARERS
+                and (session_starts(session) is None or now < session_starts(session))
+            ):
+                _tell_carers_cancelled(child, session)
         for alert in session_alerts(child=child, session=session):
             _alert(child, alert)
     return session
+
+
+def family_time_unconfirmed_cancel(*, now: datetime | None = None) -> int:
+    """The beat job, every few minutes: today's sessions the parent has not confirmed by
+    the plan's time are cancelled (“the parent did not confirm”) and the carers told not
+    to set off, before the session starts. Only sessions not started yet: one already
+    under way is the worker's to record. Safe to run twice (a cancelled session is no
+    longer planned; the emails are keyed on the session)."""
+    now = now or timezone.now()
+    local = timezone.localtime(now)
+    due = FamilyTimeSession.objects.filter(
+        status=Status.PLANNED,
+        held_on=local.date(),
+        plan__confirm_by__isnull=False,
+        plan__confirm_by__lte=local.time(),
+    ).filter(Q(starts_at__isnull=True) | Q(starts_at__gt=local.time()))
+    cancelled = 0
+    for session in due.select_related("plan"):
+        try:
+            family_time_session_record(
+                session=session, status=Status.PARENT_DID_NOT_CONFIRM, by=None, now=now
+            )
+        except Refused:
+            # Confirmed or recorded by a worker since the list was read: theirs stands.
+            continue
+        cancelled += 1
+    return cancelled
 
 
 # ---------------------------------------------------------------------------
@@ -511,7 +690,7 @@ def family_time_session_record(
 @dataclass(frozen=True)
 class Alert:
     key: str
-    kind: str  # shortfall, non_attendance, short_notice (the email's sentence)
+    kind: str  # shortfall, non_attendance, short_notice, phone_carers (the email's sentence)
 
 
 _SENTENCES = {
@@ -521,7 +700,17 @@ _SENTENCES = {
     "you support.",
     "short_notice": "A family time session was cancelled at short notice on a placement "
     "you support.",
+    "phone_carers": "A family time session was cancelled on a placement you support and "
+    "the carers have no email address: please phone them before they set off.",
 }
+
+
+# The parent missed the session: did not come, did not confirm, or came too late for it.
+MISSED_BY_PARENT = (
+    Status.PARENT_DID_NOT_ATTEND,
+    Status.PARENT_DID_NOT_CONFIRM,
+    Status.CANCELLED_PARENT_LATE,
+)
 
 
 def session_alerts(*, child: Child, session: FamilyTimeSession) -> list[Alert]:
@@ -534,15 +723,15 @@ def session_alerts(*, child: Child, session: FamilyTimeSession) -> list[Alert]:
     attended = list(
         child.family_time_sessions.filter(
             held_on__lte=session.held_on,
-            status__in=(*FamilyTimeSession.HELD, Status.PARENT_DID_NOT_ATTEND),
+            status__in=(*FamilyTimeSession.HELD, *MISSED_BY_PARENT),
         )
         .order_by("-held_on", "-starts_at", "-id")
         .values_list("pk", "status")[:in_a_row]
     )
     if (
-        session.status == Status.PARENT_DID_NOT_ATTEND
+        session.status in MISSED_BY_PARENT
         and len(attended) == in_a_row
-        and all(status == Status.PARENT_DID_NOT_ATTEND for _, status in attended)
+        and all(status in MISSED_BY_PARENT for _, status in attended)
     ):
         alerts.append(Alert(f"family-time:session:{session.pk}:missed-in-a-row", "non_attendance"))
     return alerts
@@ -596,6 +785,39 @@ def _alert(child: Child, alert: Alert) -> None:
             "path": reverse("admin:placements_child_section", args=[child.pk, "family-time"]),
         },
     )
+
+
+def _carers_of(child: Child):
+    placement = (
+        Placement.objects.filter(
+            placement_children__child=child, placement_children__is_current=True
+        )
+        .select_related("household")
+        .first()
+    )
+    if placement is None:
+        return []
+    return list(placement.household.applicants.exclude(email=""))
+
+
+def _tell_carers_cancelled(child: Child, session: FamilyTimeSession) -> None:
+    """Before they set off: the day and time only, no child, venue or reason. Carers with
+    no email address are phoned: their supervising social worker is asked to."""
+    starts = session.starts_at.strftime("%H:%M") if session.starts_at else ""
+    carers = _carers_of(child)
+    if not carers:
+        _alert(child, Alert(f"family-time:session:{session.pk}:phone-carers", "phone_carers"))
+    for applicant in carers:
+        notify(
+            key=f"family-time:session:{session.pk}:cancelled:carer:{applicant.pk}",
+            to=applicant.email,
+            template="placements/family_time_session_cancelled",
+            context={
+                "first_name": applicant.first_name,
+                "day": formats.day(session.held_on, weekday=True),
+                "starts": starts,
+            },
+        )
 
 
 def _tell_carers_schedule_changed(child: Child, plan: FamilyTimePlan) -> None:
@@ -775,3 +997,34 @@ def book_entry_moderate(
             entry, "placements.family_time.book_entry_moderated", by=by, status=entry.status
         )
     return entry
+
+
+# ---------------------------------------------------------------------------
+# Withdrawing a row entered by mistake
+# ---------------------------------------------------------------------------
+
+
+def family_time_session_withdraw(*, session: FamilyTimeSession, reason: str, by):
+    """Withdraw a session recorded by mistake (``portal.versions``): it keeps its words and
+    leaves the lists, the counts and the alerts. A generated session withdrawn is not
+    generated again. A mileage claim approved or paid is money finance has acted on: it
+    stays in the record."""
+    with transaction.atomic():
+        lock_child(Child(pk=session.child_id))
+        current = FamilyTimeSession.objects.filter(pk=session.pk).first()
+        if current is None:
+            raise versions.already_withdrawn(session)
+        if current.claim in (FamilyTimeSession.Claim.APPROVED, FamilyTimeSession.Claim.PAID):
+            raise Refused(
+                f"Its mileage claim is “{current.get_claim_display().lower()}”: a session "
+                "finance has acted on stays in the record. Correct its outcome instead."
+            )
+        return versions.withdraw(record=current, reason=reason, by=by)
+
+
+def book_entry_withdraw(*, entry: CommunicationBookEntry, reason: str, by):
+    """Withdraw an entry made by mistake (on the wrong child's book, twice): it leaves the
+    book and the moderation list, and keeps its words under "Withdrawn"."""
+    with transaction.atomic():
+        lock_child(Child(pk=entry.child_id))
+        return versions.withdraw(record=entry, reason=reason, by=by)

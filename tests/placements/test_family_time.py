@@ -251,10 +251,14 @@ def mondays(child, social_worker):
     return {s.held_on: s for s in child.family_time_sessions.all()}
 
 
-@pytest.mark.parametrize("status", [s for s in Status.values if s != Status.PLANNED])
+@pytest.mark.parametrize(
+    "status",
+    [s for s in Status.values if s not in (Status.PLANNED, *services.RULE_CANCELLATIONS)],
+)
 def test_each_outcome_is_recorded(mondays, social_worker, status):
     session = mondays[date(2025, 3, 24)]
     cancelled = status in FamilyTimeSession.CANCELLED
+    # (The cancellations the plan's rules make are tested with their rules below.)
     recorded = record(
         session,
         status,
@@ -326,7 +330,8 @@ def test_outcomes_that_do_not_fit_are_refused(mondays, social_worker):
                 "miles": Decimal("10"),
                 "now": before,
             },
-            "Miles are claimed for a journey made: a session held or not attended.",
+            "Miles are claimed for a journey made: a session held, not attended, or "
+            "cancelled because the parent was late.",
         ),
     ]
     for fields, message in cases:
@@ -341,6 +346,260 @@ def test_outcomes_that_do_not_fit_are_refused(mondays, social_worker):
     ]
     session.refresh_from_db()
     assert session.status == Status.TOOK_PLACE
+
+
+# -- the plan's confirmation and lateness rules ---------------------------------------------
+
+
+@pytest.fixture
+def ruled(child, social_worker):
+    """Mondays at 10:00 from Mon 24 Mar 2025 (24, 31 Mar, 7, 14 Apr), the parent confirming
+    by 09:00 on the day, the session cancelled when the parent is more than 30 minutes
+    late. The clocks went forward on Sun 30 Mar 2025: 09:00 on Mon 24 Mar is 09:00 UTC,
+    09:00 on Mon 31 Mar is 08:00 UTC."""
+    factories.family_time_plan(
+        social_worker,
+        child,
+        starts_on=date(2025, 3, 24),
+        weekdays="0",
+        confirm_by=time(9, 0),
+        late_cancel_minutes=30,
+    )
+    return {s.held_on: s for s in child.family_time_sessions.all()}
+
+
+def carers_told(session):
+    return Notification.objects.filter(
+        key__startswith=f"family-time:session:{session.pk}:cancelled:carer:"
+    )
+
+
+def test_an_unconfirmed_session_is_cancelled_at_the_time_to_confirm_by(ruled, child):
+    winter, summer = ruled[date(2025, 3, 24)], ruled[date(2025, 3, 31)]
+    # Mon 24 Mar, GMT: at 08:59 UTC (08:59 in London) there is a minute left.
+    assert services.family_time_unconfirmed_cancel(now=utc(2025, 3, 24, 8, 59)) == 0
+    assert services.session_state(winter, now=utc(2025, 3, 24, 8, 59)) == "Planned"
+    # At 09:00 UTC (09:00 GMT) it is cancelled, given at 09:00: an hour's notice.
+    assert services.family_time_unconfirmed_cancel(now=utc(2025, 3, 24, 9, 0)) == 1
+    winter.refresh_from_db()
+    assert winter.status == Status.PARENT_DID_NOT_CONFIRM
+    assert winter.cancelled_at == utc(2025, 3, 24, 9, 0)
+    assert services.notice_words(winter) == "1 hour"
+    # The carers are told before they set off, each by name, with no child details.
+    told = carers_told(winter).order_by("to")
+    assert [n.to for n in told] == ["alex.rivers@example.com", "jordan.rivers@example.com"]
+    assert told[0].template == "placements/family_time_session_cancelled"
+    assert told[0].context == {
+        "first_name": "Alex",
+        "day": "Monday 24 March 2025",
+        "starts": "10:00",
+    }
+    for detail in (child.reference, "Willow", "Hartington", "Family centre"):
+        assert detail not in str(told[0].context)
+    # Mon 31 Mar, BST: 09:00 in London is 08:00 UTC. At 07:59 UTC nothing is due; at
+    # 08:30 UTC (09:30 BST) the session is not confirmed, and the job cancels it.
+    assert services.family_time_unconfirmed_cancel(now=utc(2025, 3, 31, 7, 59)) == 0
+    assert services.session_state(summer, now=utc(2025, 3, 31, 8, 30)) == "Not confirmed by 09:00"
+    assert services.family_time_unconfirmed_cancel(now=utc(2025, 3, 31, 8, 30)) == 1
+    summer.refresh_from_db()
+    # Given at 09:00 BST (08:00 UTC) for 10:00 BST: an hour, not two.
+    assert summer.cancelled_at == utc(2025, 3, 31, 8, 0)
+    assert services.notice_words(summer) == "1 hour"
+    # Safe to run twice: nothing more is cancelled, nobody told twice.
+    assert services.family_time_unconfirmed_cancel(now=utc(2025, 3, 31, 8, 35)) == 0
+    assert carers_told(summer).count() == 2
+
+
+def test_a_confirmed_or_started_session_is_left_to_the_worker(ruled, social_worker):
+    confirmed, started = ruled[date(2025, 4, 7)], ruled[date(2025, 4, 14)]
+    # Mon 7 Apr: the parent rang at 08:45 BST (07:45 UTC); the worker confirmed it.
+    record(confirmed, Status.CONFIRMED, social_worker, now=utc(2025, 4, 7, 7, 45))
+    assert services.family_time_unconfirmed_cancel(now=utc(2025, 4, 7, 8, 5)) == 0
+    confirmed.refresh_from_db()
+    assert confirmed.status == Status.CONFIRMED
+    with pytest.raises(Refused) as refused:
+        record(confirmed, Status.PARENT_DID_NOT_CONFIRM, social_worker, now=utc(2025, 4, 7, 8, 5))
+    assert refused.value.messages == ["The parent confirmed this session."]
+    # Mon 14 Apr: the job did not run until 10:30 BST (09:30 UTC), after the start. The
+    # carers may be on their way: the session shows as not confirmed, the worker records it.
+    assert services.family_time_unconfirmed_cancel(now=utc(2025, 4, 14, 9, 30)) == 0
+    assert services.session_state(started, now=utc(2025, 4, 14, 9, 30)) == (
+        "Not confirmed by 09:00"
+    )
+    record(started, Status.PARENT_DID_NOT_CONFIRM, social_worker, now=utc(2025, 4, 14, 9, 40))
+    started.refresh_from_db()
+    assert started.cancelled_at == utc(2025, 4, 14, 8, 0)
+    # Recorded after the start: the carers are not sent a "do not set off" email.
+    assert not carers_told(started).exists()
+
+
+def test_the_worker_cannot_cancel_for_no_confirmation_before_the_time(
+    ruled, mondays_without_rules, social_worker
+):
+    with pytest.raises(Refused) as refused:
+        # 08:30 BST on Mon 31 Mar is 07:30 UTC: half an hour left to confirm.
+        record(
+            ruled[date(2025, 3, 31)],
+            Status.PARENT_DID_NOT_CONFIRM,
+            social_worker,
+            now=utc(2025, 3, 31, 7, 30),
+        )
+    assert refused.value.messages == [
+        "The parent has until 09:00 on Monday 31 March 2025 to confirm."
+    ]
+    with pytest.raises(Refused) as refused:
+        record(
+            mondays_without_rules[date(2025, 3, 31)],
+            Status.PARENT_DID_NOT_CONFIRM,
+            social_worker,
+            now=utc(2025, 3, 31, 12),
+        )
+    assert refused.value.messages == [
+        "The plan sets no time for the parent to confirm by: record it as "
+        "“Cancelled by the parent”."
+    ]
+
+
+@pytest.fixture
+def mondays_without_rules(placement, social_worker, make_staff):
+    """A second baby on Mondays at 10:00 from Mon 24 Mar 2025, with no rules."""
+    other = factories.child(
+        social_worker, first_name="Rowan", last_name="Hartington", born=date(2025, 2, 20)
+    )
+    factories.family_time_plan(social_worker, other, starts_on=date(2025, 3, 24), weekdays="0")
+    return {s.held_on: s for s in other.family_time_sessions.all()}
+
+
+def test_a_parent_later_than_the_plan_allows_cancels_the_session(ruled, social_worker, child):
+    session = ruled[date(2025, 3, 31)]
+    # Mon 31 Mar 10:00 BST is 09:00 UTC; recorded at 12:00 UTC.
+    after = utc(2025, 3, 31, 12)
+    cases = [
+        (
+            {"status": Status.PARENT_LATE, "parent_late_minutes": 45},
+            "The parent was 45 minutes late and the plan cancels the session when the "
+            "parent is more than 30 minutes late: record it as “Cancelled: the parent was "
+            "late”, not “Took place: the parent was late”.",
+        ),
+        (
+            {"status": Status.PARENT_LATE},
+            "Say how many minutes late the parent was: the plan cancels the session when "
+            "the parent is more than 30 minutes late.",
+        ),
+        (
+            {"status": Status.CANCELLED_PARENT_LATE, "parent_late_minutes": 20},
+            "The parent was 20 minutes late and the plan cancels the session only when the "
+            "parent is more than 30 minutes late: record it as “Took place: the parent was "
+            "late”.",
+        ),
+        (
+            {"status": Status.TOOK_PLACE, "parent_late_minutes": 5},
+            "Only a session the parent was late for has minutes late.",
+        ),
+    ]
+    for fields, message in cases:
+        with pytest.raises(Refused) as refused:
+            services.family_time_session_record(
+                session=session, by=social_worker, now=after, **fields
+            )
+        assert refused.value.messages == [message]
+    session.refresh_from_db()
+    assert session.status == Status.PLANNED
+    # Exactly 30 minutes late: the session went ahead.
+    record(session, Status.PARENT_LATE, social_worker, parent_late_minutes=30, now=after)
+    # Corrected: the parent was 45 minutes late, so it was called off at 10:30 BST
+    # (09:30 UTC), after the start. The carers made the journey: miles can be claimed.
+    record(
+        session,
+        Status.CANCELLED_PARENT_LATE,
+        social_worker,
+        parent_late_minutes=45,
+        miles=Decimal("18"),
+        now=after,
+    )
+    session.refresh_from_db()
+    assert (session.status, session.parent_late_minutes) == (Status.CANCELLED_PARENT_LATE, 45)
+    assert session.cancelled_at == utc(2025, 3, 31, 9, 30)
+    assert services.notice_words(session) == "no notice (given after the start)"
+    assert not carers_told(session).exists()
+    assert alerts("short-notice").filter(key__contains=f":{session.pk}:").exists()
+
+
+def test_a_time_to_confirm_by_after_the_start_is_refused(child, social_worker):
+    with pytest.raises(Refused) as refused:
+        factories.family_time_plan(
+            social_worker, child, starts_on=date(2025, 3, 24), confirm_by=time(10, 0)
+        )
+    assert refused.value.messages == [
+        "The parent confirms before the session starts (10:00): choose an earlier time to "
+        "confirm by, or none."
+    ]
+
+
+def test_unconfirmed_and_too_late_count_as_missed_in_a_row(ruled, social_worker):
+    services.family_time_unconfirmed_cancel(now=utc(2025, 3, 24, 9, 0))
+    assert not alerts("missed-in-a-row").exists()
+    record(
+        ruled[date(2025, 3, 31)],
+        Status.CANCELLED_PARENT_LATE,
+        social_worker,
+        parent_late_minutes=40,
+        now=utc(2025, 3, 31, 12),
+    )
+    assert alerts("missed-in-a-row").count() == 1
+
+
+def test_a_cancellation_ahead_tells_the_carers_and_their_own_does_not(
+    mondays, social_worker, placement
+):
+    record(
+        mondays[date(2025, 3, 31)],
+        Status.CANCELLED_BY_AUTHORITY,
+        social_worker,
+        cancelled_at=utc(2025, 3, 29, 10),
+        now=utc(2025, 3, 29, 10),
+    )
+    assert carers_told(mondays[date(2025, 3, 31)]).count() == 2
+    record(
+        mondays[date(2025, 4, 7)],
+        Status.CANCELLED_BY_CARERS,
+        social_worker,
+        cancelled_at=utc(2025, 4, 5, 10),
+        now=utc(2025, 4, 5, 10),
+    )
+    assert not carers_told(mondays[date(2025, 4, 7)]).exists()
+    # Carers with no email address: their supervising social worker is asked to phone.
+    placement.household.applicants.update(email="")
+    record(
+        mondays[date(2025, 4, 14)],
+        Status.CANCELLED_BY_AUTHORITY,
+        social_worker,
+        cancelled_at=utc(2025, 4, 12, 10),
+        now=utc(2025, 4, 12, 10),
+    )
+    assert not carers_told(mondays[date(2025, 4, 14)]).exists()
+    phone = alerts("phone-carers").get()
+    assert phone.to == social_worker.email
+    assert "please phone them before they set off" in phone.context["sentence"]
+
+
+def test_late_minutes_are_recorded_on_the_sessions_page_with_the_rule_in_words(ruled, sw_client):
+    session = ruled[date(2025, 3, 24)]
+    url = f"/admin/placements/familytimesession/{session.pk}/change/"
+    html = sw_client.get(url).content.decode()
+    assert "The parent confirms by 09:00 on the day" in html
+    response = sw_client.post(
+        url, form_data(html, outcome="parent_late", parent_late_minutes="50", note="")
+    )
+    assert response.status_code == 200
+    assert "record it as “Cancelled: the parent was late”" in response.content.decode()
+    response = sw_client.post(
+        url,
+        form_data(html, outcome="cancelled_parent_late", parent_late_minutes="50", note=""),
+    )
+    assert response.status_code == 302
+    session.refresh_from_db()
+    assert session.status == Status.CANCELLED_PARENT_LATE
 
 
 # -- alerts --------------------------------------------------------------------------------
@@ -653,7 +912,7 @@ def test_recording_a_session_on_its_page(mondays, sw_client):
     assert session.status == Status.CANCELLED_BY_PARENT
     # Sun 23 Mar 18:00 GMT to Mon 24 Mar 10:00 GMT: 16 hours, short notice.
     assert services.notice_words(session) == "16 hours"
-    assert "16 hours (short notice)" in sw_client.get(url).content.decode()
+    assert "16 hours: short notice" in sw_client.get(url).content.decode()
 
 
 def test_a_relatives_address_is_shown_to_team_managers_only(
@@ -813,3 +1072,108 @@ def test_a_birth_relative_finds_their_own_details_in_a_subject_access_request(ch
         for s in sections_for(Person(first_name="Dana", last_name="Other"))
         if s.source == "placements"
     ]
+
+
+# -- withdrawing a row entered by mistake ---------------------------------------------------
+
+
+def withdraw_url(child, row):
+    return f"/admin/placements/child/{child.pk}/withdraw/{row._meta.label_lower}/{row.pk}/"
+
+
+def test_a_team_manager_withdraws_a_session_with_a_reason(
+    mondays, child, social_worker, manager, client
+):
+    from placements import measures
+
+    session = mondays[date(2025, 4, 7)]
+    url = withdraw_url(child, session)
+    client.force_login(social_worker)
+    assert client.get(url).status_code == 403
+    client.force_login(manager)
+    # The session's own page links to the child's withdraw page.
+    page = client.get(f"/admin/placements/familytimesession/{session.pk}/change/")
+    assert url in page.content.decode()
+    html = client.get(url).content.decode()
+    response = client.post(url, form_data(html, reason=""))
+    assert response.status_code == 200
+    assert "Say in words why this is withdrawn." in response.content.decode()
+    response = client.post(
+        url, form_data(html, reason="The family centre was closed for training that day.")
+    )
+    assert response.status_code == 302
+    assert not FamilyTimeSession.objects.filter(pk=session.pk).exists()
+    kept = FamilyTimeSession.all_objects.get(pk=session.pk)
+    assert (kept.withdrawn_by, kept.status) == (manager, Status.PLANNED)
+    # Not generated again; out of the counts (three Mondays planned: 24, 31 Mar, 14 Apr).
+    assert services.family_time_sessions_generate(today=date(2025, 3, 24)) == 0
+    assert days(child) == [date(2025, 3, 24), date(2025, 3, 31), date(2025, 4, 14)]
+    figures = measures.ep_measures(year=2025, today=date(2025, 5, 1)).family_time
+    assert figures.planned == 3
+    # Readable under "Withdrawn" on the child's page, with the reason.
+    html = client.get(f"/admin/placements/child/{child.pk}/change/").content.decode()
+    assert "The family centre was closed for training that day." in html
+    # A second time: refused in words.
+    response = client.post(url, form_data(html, reason="Again."))
+    assert "This was already withdrawn" in response.content.decode()
+
+
+def test_a_session_whose_mileage_was_approved_stays(mondays, social_worker, manager):
+    session = record(
+        mondays[date(2025, 3, 24)],
+        Status.TOOK_PLACE,
+        social_worker,
+        miles=Decimal("12"),
+        now=utc(2025, 3, 24, 18),
+    )
+    services.mileage_claims_move(sessions=[session], to="submitted", by=social_worker)
+    services.mileage_claims_move(sessions=[session], to="approved", by=manager)
+    with pytest.raises(Refused) as refused:
+        services.family_time_session_withdraw(session=session, reason="Wrong child.", by=manager)
+    assert refused.value.messages == [
+        "Its mileage claim is “approved”: a session finance has acted on stays in the "
+        "record. Correct its outcome instead."
+    ]
+    assert FamilyTimeSession.objects.filter(pk=session.pk).exists()
+
+
+def test_a_book_entry_is_withdrawn_and_leaves_the_moderation_list(
+    child, social_worker, manager, client
+):
+    entry = services.book_entry_add(
+        child=child,
+        side=CommunicationBookEntry.Side.PARENTS,
+        written_on=date(2025, 4, 14),
+        text="She loved the bath toys.",
+        by=social_worker,
+    )
+    client.force_login(manager)
+    page = client.get(f"/admin/placements/communicationbookentry/{entry.pk}/change/")
+    url = withdraw_url(child, entry)
+    assert url in page.content.decode()
+    html = client.get(url).content.decode()
+    response = client.post(url, form_data(html, reason="Written in the wrong child's book."))
+    assert response.status_code == 302
+    listing = client.get("/admin/placements/communicationbookentry/").content.decode()
+    assert f"/communicationbookentry/{entry.pk}/change/" not in listing
+    assert CommunicationBookEntry.all_objects.get(pk=entry.pk).withdrawn_by == manager
+    assert selectors.family_time_page(child=child, today=date(2025, 4, 15))["awaiting"] == 0
+
+
+def test_measures_count_the_rules_cancellations_as_the_parents(ruled, social_worker):
+    from placements import measures
+
+    # Mon 24 Mar: not confirmed by 09:00 GMT. Mon 31 Mar: the parent 40 minutes late.
+    # Mon 7 Apr: took place. Mon 14 Apr: nothing recorded.
+    services.family_time_unconfirmed_cancel(now=utc(2025, 3, 24, 9, 0))
+    record(
+        ruled[date(2025, 3, 31)],
+        Status.CANCELLED_PARENT_LATE,
+        social_worker,
+        parent_late_minutes=40,
+        now=utc(2025, 3, 31, 12),
+    )
+    record(ruled[date(2025, 4, 7)], Status.TOOK_PLACE, social_worker, now=utc(2025, 4, 7, 12))
+    figures = measures.ep_measures(year=2025, today=date(2025, 5, 1)).family_time
+    assert (figures.planned, figures.held, figures.not_recorded) == (4, 1, 1)
+    assert dict(figures.cancelled)["The parent"] == 2
