@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("placements", "0015_child_sealed_and_adoptive_name"),
+        ("placements", "0016_adoption_match_at_a_panel_sitting"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
