@@ -8,11 +8,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 APPS = ("carers", "placements", "enquiries", "content")
 
-# The only places in the core that know every app.
+# The only places in the core that know every app: the wiring, and the two commands that
+# write made-up data across the apps in order (the demo, and the large history of
+# seed_scale; each app builds its own part in its demo.py or scale.py).
 CORE_KNOWS_EVERY_APP = {
     Path("portal/urls.py"),
     Path("portal/settings.py"),
     Path("portal/management/commands/seed_demo.py"),
+    Path("portal/management/commands/seed_scale.py"),
 }
 # Strings that read like an app's name but are not one (portal/uploads.py): the member
 # of an OpenDocument file, and the code of an upload refused for what it contains.

@@ -61,7 +61,7 @@ class PanelSittingAdmin(PanelPapersAdmin, SavesThroughServices, admin.ModelAdmin
             return "Put members on the sitting, save, then mark who was present."
         problems = sitting_quorum_problems(obj)
         if not problems:
-            quorum = "Quorate: the members present meet the quorum (carers/quorum.py)."
+            quorum = "Quorate: the members present meet the quorum."
         else:
             quorum = "Not quorate: " + " ".join(problems)
         # With the quorum, why the members may no longer change (when they may not).

@@ -121,7 +121,10 @@ def sitting_attendance_frozen(*, sitting: PanelSitting) -> list[str]:
     Once a recommendation is recorded at the sitting (an assessment's, or a first foster
     carer review's), the quorum was checked from who was present
     (``guard_quorate``); changing the attendance afterwards would change the quorum the
-    recommendation rests on, so it is frozen. Two queries."""
+    recommendation rests on, so it is frozen. Two queries; none for a sitting not yet
+    saved (its members are chosen with it)."""
+    if sitting.pk is None:
+        return []
     recommended = (
         Assessment.objects.filter(panel=sitting)
         .exclude(panel_recommendation="")

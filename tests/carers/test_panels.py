@@ -237,6 +237,26 @@ def test_attendance_is_kept_on_the_sittings_page_and_refused_for_a_member_of_ano
     assert entry.additional_data["action"] == "carers.panel_sitting.member_added"
 
 
+def test_a_new_sitting_is_saved_with_its_members_in_one_go(client, social_worker):
+    chair = f.panel_member("Ada Chair", R.CHAIR, independent=True)
+    client.force_login(social_worker)
+    url = reverse("admin:carers_panelsitting_add")
+    from tests.carers.test_admin import form_data
+
+    data = form_data(client.get(url).content.decode(), "panelsitting_form")
+    data |= {
+        "sits_on": "2025-03-03",
+        "kind": ADOPTION,
+        "attendance-TOTAL_FORMS": "1",
+        "attendance-0-member": str(chair.pk),
+        "attendance-0-present": "on",
+    }
+    page = client.post(url, data)
+    assert page.status_code == 302, page.content.decode()[:2000]
+    sitting = PanelSitting.objects.get(sits_on=date(2025, 3, 3), kind=ADOPTION)
+    assert [(row.member, row.present) for row in sitting.attendance.all()] == [(chair, True)]
+
+
 # -- several sittings of one kind on a day ----------------------------------------------------
 
 
