@@ -79,3 +79,17 @@ def sitting_quorum_problems(sitting: PanelSitting) -> list[str]:
         row.member for row in sitting.attendance.filter(present=True).select_related("member")
     ]
     return quorum_problems(sitting.kind, present)
+
+
+def not_quorate_to_recommend(sitting: PanelSitting, *, named: str = "The sitting") -> list[str]:
+    """The refusal of a recommendation at a sitting that was not quorate (one message with
+    each missing requirement), or nothing. Every recommendation the panel makes (an
+    assessment's, a first foster carer review's, an adoption match's) is refused in these
+    words."""
+    quorum = sitting_quorum_problems(sitting)
+    if not quorum:
+        return []
+    return [
+        f"{named} was not quorate, so it cannot make a recommendation. Record who was "
+        "present under Panel sittings. " + " ".join(quorum)
+    ]

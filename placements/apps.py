@@ -6,6 +6,7 @@ class PlacementsConfig(AppConfig):
     verbose_name = "Placements"
 
     def ready(self):
+        from carers.services import register_sitting_recommendations
         from portal import audit, versions
         from portal.caseloads import register_caseload
         from portal.casenotes import register_notes
@@ -21,10 +22,13 @@ class PlacementsConfig(AppConfig):
         from .selectors import SEARCH_KINDS, dashboard_panel
         from .selectors.matching import referrals_panel
         from .services.deadlines import CHILDREN_CASELOAD, PLACEMENTS_CASELOAD
+        from .services.matching import adoption_match_at_sitting
         from .services.notes import CHILD_NOTES, PLACEMENT_NOTES
         from .subject_access import birth_relative_sections
 
         roles.grant_roles()
+        # A sitting's attendance is frozen once it recommended an adoption match too.
+        register_sitting_recommendations(adoption_match_at_sitting)
         # Who sees which of our records (portal.access).
         access_policies.register_policies()
         for retention_class in retention.CLASSES:

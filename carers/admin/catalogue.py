@@ -94,7 +94,10 @@ class PanelSittingAdmin(PanelPapersAdmin, SavesThroughServices, admin.ModelAdmin
         )
 
     def save_model(self, request, obj, form, change):
-        services.panel_sitting_save(sitting=obj, by=request.user)
+        try:
+            services.panel_sitting_save(sitting=obj, by=request.user)
+        except services.TransitionRefused as refusal:
+            raise RefusedOnSave.on_main_form(refusal.messages) from refusal
 
     @admin.display(description="households on the agenda", ordering="agenda_count")
     def agenda_size(self, obj):

@@ -156,6 +156,8 @@ admin_autocomplete.allow(
 class AttendanceFormSet(forms.BaseInlineFormSet):
     def clean(self):
         super().clean()
+        # Rows are offered only while the attendance may change (``AttendanceInline``);
+        # the freeze is checked again, with the sitting locked, as each row is saved.
         for form in self.forms:
             if not form.cleaned_data or form.cleaned_data.get("DELETE"):
                 continue
@@ -163,8 +165,9 @@ class AttendanceFormSet(forms.BaseInlineFormSet):
             # A view-only row (frozen members) keeps its initial data: a key, not a member.
             if not isinstance(member, PanelMember):
                 continue
-            row = PanelAttendance(sitting=self.instance, member=member)
-            for message in panel_services.panel_attendance_problems(attendance=row):
+            for message in panel_services.panel_member_fit_problems(
+                member=member, sitting=self.instance
+            ):
                 form.add_error("member", message)
 
 

@@ -90,6 +90,7 @@ from .households import (
     household_update,
 )
 from .notes import HOUSEHOLD_NOTES, household_began_on
+from .panels import register_sitting_recommendations, sat_on_the_panel
 from .records import (
     TransitionRefused,
     adopter_age_problems,
@@ -180,6 +181,9 @@ __all__ = [
     "training_course_refresh",
     "training_course_save",
     "panel_sitting_save",
+    # Panels: what other apps' recommendations and decisions ask of a sitting
+    "register_sitting_recommendations",
+    "sat_on_the_panel",
     "training_date_problems",
     "training_records_sync",
     # Approvals after the decision: reviews, variations, resignations, placements

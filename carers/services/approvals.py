@@ -28,10 +28,11 @@ from django.db import transaction
 
 from portal import audit, dates
 from portal.formats import day
+from portal.workflow import lock
 
 from .. import clocks
 from ..models import AgesIn, Assessment, FosterCarerReview, Household, PanelSitting, Track
-from ..quorum import sitting_quorum_problems
+from ..quorum import not_quorate_to_recommend
 from ..terms import terms_problems
 from .households import _household_move
 from .records import TransitionRefused, _lock_household, _not_in_future, deadlines_refresh
@@ -97,6 +98,10 @@ def approval_review_complete(
     _not_in_future(on)
     carers_views = (carers_views or "").strip()
     with transaction.atomic():
+        if panel is not None:
+            # Before the household (lock order): its attendance may not change while the
+            # recommendation rests on it (``panels.sitting_attendance_frozen``).
+            panel = lock(panel)
         household = _lock_household(review.household_id)
         review = FosterCarerReview.objects.select_for_update().get(pk=review.pk)
         if review.completed_on is not None:
@@ -181,13 +186,7 @@ def _panel_problems(review, *, on, outcome, panel, recommendation) -> list[str]:
     if recommendation not in Outcome.values:
         problems.append("Record the panel's recommendation.")
     # A recommendation only from a quorate sitting, as for an assessment (``guard_quorate``).
-    quorum = sitting_quorum_problems(panel)
-    if quorum:
-        problems.append(
-            "The sitting was not quorate, so it cannot make a recommendation. Record who was "
-            "present under Panel sittings. " + " ".join(quorum)
-        )
-    return problems
+    return problems + not_quorate_to_recommend(panel)
 
 
 def _terms_vary(household: Household, *, track: str, terms: dict, on: date, by) -> None:

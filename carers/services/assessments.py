@@ -49,6 +49,7 @@ from .panels import (
     guard_not_on_the_panel,
     guard_quorate,
     item_minutes,
+    sitting_attendance_frozen,
 )
 from .records import (
     NON_RELATIVE_REFERENCES_NEEDED,
@@ -911,10 +912,31 @@ def assessment_start_form_f(*, assessment: Assessment, on: date, by, note: str =
     return a
 
 
+def _sitting_change_problems(sitting: PanelSitting) -> None:
+    """Once a recommendation rests on a sitting, its day and kind stand: the decision's
+    clock, the adoption match's date and the check that it was the right panel were all
+    read from them."""
+    before = lock(sitting)
+    moved = [
+        label
+        for label, field in (("date", "sits_on"), ("kind", "kind"), ("part of the day", "part"))
+        if getattr(before, field) != getattr(sitting, field)
+    ]
+    if moved and sitting_attendance_frozen(sitting=before):
+        raise TransitionRefused(
+            [
+                f"The {' and '.join(moved)} of this sitting can no longer change: a "
+                "recommendation was recorded at it, and its clocks run from them."
+            ]
+        )
+
+
 def panel_sitting_save(*, sitting: PanelSitting, by) -> PanelSitting:
     """Save a panel sitting; the agency-decision clock of every household on its agenda
     follows a change of date (it runs from the day the panel sits)."""
     with transaction.atomic():
+        if sitting.pk is not None:
+            _sitting_change_problems(sitting)
         sitting.save()
         household_pks = sorted(
             set(
@@ -1080,6 +1102,10 @@ def assessment_record_recommendation(
     if recommendation not in Assessment.Recommendation.values:
         raise TransitionRefused(["Choose the panel's recommendation."])
     with transaction.atomic():
+        if assessment.panel_id is not None:
+            # Before the household (lock order): the attendance the quorum is read from may
+            # not change while the recommendation is recorded (``sitting_attendance_frozen``).
+            lock((PanelSitting, assessment.panel_id))
         today = timezone.localdate()
         household, a = _begin(assessment, "record_recommendation", by=by, on=today)
         sat_on = on or a.panel.sits_on

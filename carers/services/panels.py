@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from portal import audit
 from portal.formats import day
-from portal.workflow import Refused
+from portal.workflow import Refused, lock
 
 from ..models import (
     Assessment,
@@ -36,7 +36,7 @@ from ..models import (
     PanelMinutes,
     PanelSitting,
 )
-from ..quorum import sitting_quorum_problems
+from ..quorum import not_quorate_to_recommend
 from ..roles import DECISION_PERMISSIONS
 
 
@@ -59,13 +59,7 @@ def guard_quorate(assessment: Assessment, context) -> list[str]:
     """A recommendation only from a quorate sitting."""
     if assessment.panel is None:
         return []
-    problems = sitting_quorum_problems(assessment.panel)
-    if problems:
-        return [
-            "The sitting was not quorate, so it cannot make a recommendation. "
-            "Record who was present under Panel sittings. " + " ".join(problems)
-        ]
-    return []
+    return not_quorate_to_recommend(assessment.panel)
 
 
 def guard_final_minutes(assessment: Assessment, context) -> list[str]:
@@ -93,15 +87,21 @@ def guard_not_on_the_panel(assessment: Assessment, context) -> list[str]:
     user = getattr(context, "user", None)
     if user is None or assessment.panel_id is None:
         return []
-    member = PanelAttendance.objects.filter(
-        sitting_id=assessment.panel_id, member__account=user
-    ).exists()
-    if member:
+    if sat_on_the_panel(sitting_id=assessment.panel_id, user_id=user.pk):
         return [
             "The agency decision maker cannot be a member of the panel sitting that made "
             "the recommendation: you are a member of it. Another decision maker records it."
         ]
     return []
+
+
+def sat_on_the_panel(*, sitting_id: int, user_id: int) -> bool:
+    """Whether the staff account ``user_id`` belongs to a member put on the sitting,
+    present or not (AAR 2005 reg 30B(3); see ``guard_not_on_the_panel``): every decision
+    after a recommendation of that sitting (an approval, an adoption match) asks this."""
+    return PanelAttendance.objects.filter(
+        sitting_id=sitting_id, member__account_id=user_id
+    ).exists()
 
 
 def item_minutes(*, assessment: Assessment) -> PanelMinutes | None:
@@ -115,14 +115,26 @@ def item_minutes(*, assessment: Assessment) -> PanelMinutes | None:
 # -- members of a sitting -------------------------------------------------------------------
 
 
+# Other apps' recommendations made at a sitting (the adoption match, in placements):
+# functions ``sitting -> str`` (why the attendance is frozen, or ''), registered in their
+# AppConfig.ready, since carers never imports them.
+_RECOMMENDATIONS_ELSEWHERE = []
+
+
+def register_sitting_recommendations(find) -> None:
+    if find not in _RECOMMENDATIONS_ELSEWHERE:
+        _RECOMMENDATIONS_ELSEWHERE.append(find)
+
+
 def sitting_attendance_frozen(*, sitting: PanelSitting) -> list[str]:
     """Why the members of ``sitting`` may no longer change, in words (empty: they may).
 
-    Once a recommendation is recorded at the sitting (an assessment's, or a first foster
-    carer review's), the quorum was checked from who was present
-    (``guard_quorate``); changing the attendance afterwards would change the quorum the
-    recommendation rests on, so it is frozen. Two queries; none for a sitting not yet
-    saved (its members are chosen with it)."""
+    Once a recommendation is recorded at the sitting (an assessment's, a first foster
+    carer review's, or one registered by another app, such as an adoption match), the
+    quorum was checked from who was present (``guard_quorate``); changing the attendance
+    afterwards would change the quorum the recommendation rests on, so it is frozen. A
+    query for each kind of recommendation; none for a sitting not yet saved (its members
+    are chosen with it)."""
     if sitting.pk is None:
         return []
     recommended = (
@@ -143,14 +155,21 @@ def sitting_attendance_frozen(*, sitting: PanelSitting) -> list[str]:
             "The members of this sitting can no longer change: the panel's recommendation "
             "on a foster carer review was recorded at it."
         ]
+    for find in _RECOMMENDATIONS_ELSEWHERE:
+        why = find(sitting)
+        if why:
+            return [f"The members of this sitting can no longer change: {why}"]
     return []
 
 
 def panel_attendance_problems(*, attendance: PanelAttendance) -> list[str]:
-    member, sitting = attendance.member, attendance.sitting
-    problems = sitting_attendance_frozen(sitting=sitting)
-    if problems:
-        return problems
+    frozen = sitting_attendance_frozen(sitting=attendance.sitting)
+    return frozen or panel_member_fit_problems(member=attendance.member, sitting=attendance.sitting)
+
+
+def panel_member_fit_problems(*, member: PanelMember, sitting: PanelSitting) -> list[str]:
+    """Whether ``member`` may sit on ``sitting`` at all (no query)."""
+    problems = []
     if not member.is_active:
         problems.append(f"{member.name} is no longer on the central list.")
     if not member.sits_on(sitting.kind):
@@ -159,11 +178,14 @@ def panel_attendance_problems(*, attendance: PanelAttendance) -> list[str]:
 
 
 def panel_attendance_save(*, attendance: PanelAttendance, by) -> PanelAttendance:
-    """Put a member on a sitting (or record whether they were present), audited."""
-    problems = panel_attendance_problems(attendance=attendance)
-    if problems:
-        raise Refused(problems)
+    """Put a member on a sitting (or record whether they were present), audited. The
+    sitting is locked first, as recording a recommendation locks it: the freeze is read
+    and the attendance written with no recommendation slipping in between."""
     with transaction.atomic():
+        lock(attendance.sitting)
+        problems = panel_attendance_problems(attendance=attendance)
+        if problems:
+            raise Refused(problems)
         created = attendance.pk is None
         attendance.save()
         audit.record(
@@ -179,10 +201,11 @@ def panel_attendance_save(*, attendance: PanelAttendance, by) -> PanelAttendance
 
 
 def panel_attendance_remove(*, attendance: PanelAttendance, by) -> None:
-    problems = sitting_attendance_frozen(sitting=attendance.sitting)
-    if problems:
-        raise Refused(problems)
     with transaction.atomic():
+        lock(attendance.sitting)  # as in ``panel_attendance_save``
+        problems = sitting_attendance_frozen(sitting=attendance.sitting)
+        if problems:
+            raise Refused(problems)
         audit.record(
             attendance.sitting,
             "carers.panel_sitting.member_removed",

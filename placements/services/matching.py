@@ -22,8 +22,9 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import transaction
 
-from carers.models import Household, PanelAttendance, PanelSitting
-from carers.quorum import sitting_quorum_problems
+from carers.models import Household, PanelSitting
+from carers.quorum import not_quorate_to_recommend
+from carers.services import sat_on_the_panel
 from portal import audit, dates, deadlines
 from portal.formats import day
 from portal.roles import Role
@@ -733,24 +734,24 @@ def adoption_match_panel_problems(*, match: AdoptionMatch) -> list[str]:
         )
     if dates.happened(sitting.sits_on):
         problems.append(f"The {named} has not sat yet: choose the sitting that heard the match.")
-    quorum = sitting_quorum_problems(sitting)
-    if quorum:
+    problems += not_quorate_to_recommend(sitting, named=f"The {named}")
+    # A member put on the sitting, present or not (AAR 2005 reg 30B(3)), as for approvals.
+    if match.decided_by_id and sat_on_the_panel(sitting_id=sitting.pk, user_id=match.decided_by_id):
         problems.append(
-            f"The {named} was not quorate, so it cannot make a recommendation. Record who "
-            "was present under Panel sittings. " + " ".join(quorum)
-        )
-    if (
-        match.decided_by_id
-        and PanelAttendance.objects.filter(
-            sitting=sitting, member__account_id=match.decided_by_id, present=True
-        ).exists()
-    ):
-        problems.append(
-            f"{match.decided_by} sat on the {named}: the agency decision maker cannot be "
-            "a member of the panel that made the recommendation. Another decision maker "
-            "records it."
+            f"{match.decided_by} is a member of the {named}: the agency decision maker "
+            "cannot be a member of the panel that made the recommendation. Another "
+            "decision maker records it."
         )
     return problems
+
+
+def adoption_match_at_sitting(sitting) -> str:
+    """Why ``sitting``'s attendance is frozen on our side (registered with
+    ``carers.services.register_sitting_recommendations``): an adoption match was
+    recommended at it."""
+    if AdoptionMatch.objects.filter(panel=sitting).exists():
+        return "an adoption match was recommended at it, from the quorum of those present."
+    return ""
 
 
 def adoption_match_problems(*, placement: Placement, match: AdoptionMatch, children) -> list[str]:
@@ -787,7 +788,12 @@ def adoption_match_record(
     if not by.has_perm("placements.add_adoptionmatch"):
         raise TransitionRefused(["You do not have permission to record an adoption match."])
     with transaction.atomic():
-        (placement,) = lock_all(placement)
+        if match.panel is not None:
+            # The sitting with the placement (lock order: the sitting first), so that its
+            # attendance cannot change while the quorum is read (``sitting_attendance_frozen``).
+            match.panel, placement = lock_all(match.panel, placement)
+        else:
+            (placement,) = lock_all(placement)
         children = list(Child.objects.filter(placement_links__placement=placement).order_by("pk"))
         problems = adoption_match_problems(placement=placement, match=match, children=children)
         if AdoptionMatch.objects.filter(placement=placement).exists():

@@ -449,6 +449,40 @@ def test_attendance_is_frozen_once_a_recommendation_is_recorded_at_the_sitting(
     assert sitting.attendance.filter(present=True).count() == 5
 
 
+def test_a_sitting_that_has_recommended_keeps_its_date_and_kind(client, manager, social_worker):
+    """The decision's clock and the check that it was the right panel read the sitting's
+    day and kind: once it has recommended they stand (its venue and notes may change)."""
+    on = date(2025, 3, 3)
+    household = f.household(social_worker, roi_received_on=date(2025, 1, 2))
+    a = f.to_stage(household, Stage.PANEL_BOOKED, social_worker, on=on)
+    sitting = a.panel
+    url = reverse("admin:carers_panelsitting_change", args=[sitting.pk])
+    client.force_login(manager)
+    # Before the recommendation the date may move (the panel was put back a day).
+    data = form_data(client.get(url).content.decode(), "panelsitting_form")
+    moved_on = sitting.sits_on + timedelta(days=1)
+    assert client.post(url, {**data, "sits_on": moved_on.isoformat()}).status_code == 302
+    sitting.refresh_from_db()
+    assert sitting.sits_on == moved_on
+    services.assessment_record_recommendation(
+        assessment=a, recommendation="suitable", by=social_worker
+    )
+    data = form_data(client.get(url).content.decode(), "panelsitting_form")
+    answer = client.post(
+        url, {**data, "sits_on": (moved_on + timedelta(days=1)).isoformat(), "kind": "fostering"}
+    )
+    assert answer.status_code == 200
+    assert (
+        "The date and kind of this sitting can no longer change: a recommendation was "
+        "recorded at it, and its clocks run from them."
+    ) in answer.content.decode()
+    sitting.refresh_from_db()
+    assert (sitting.sits_on, sitting.kind) == (moved_on, PanelSitting.Kind.JOINT)
+    assert client.post(url, {**data, "venue": "Room 2"}).status_code == 302
+    sitting.refresh_from_db()
+    assert (sitting.sits_on, sitting.venue) == (moved_on, "Room 2")
+
+
 # -- panel papers for members -----------------------------------------------------------------
 
 

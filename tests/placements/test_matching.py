@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from carers.models import Assessment, Household, Stage, Track
+from carers.models import Assessment, Household, PanelAttendance, Stage, Track
 from placements import clocks, services
 from placements.models import (
     Link,
@@ -949,6 +949,14 @@ def test_the_adoption_match_is_made_at_a_quorate_adoption_sitting_that_has_met(
         "the agency decision maker cannot be a member of the panel" in m
         for m in refused(panel=sitting)
     )
+    # A member who sent apologies is still a member of the panel (AAR 2005 reg 30B(3)).
+    apologies = adoption_panel(date(2026, 11, 20))
+    carers_factories.seat(apologies, [manager.panel_member], present=False)
+    assert (
+        "Morgan Manager is a member of the adoption panel on 20 November 2026: the agency "
+        "decision maker cannot be a member of the panel that made the recommendation. "
+        "Another decision maker records it."
+    ) in refused(panel=apologies, decided_on=date(2026, 11, 25))
     # A joint sitting hears adoption too.
     joint = carers_factories.panel(PanelSitting.Kind.JOINT, date(2026, 11, 24))
     assert _record_adoption_match(placed, social_worker, manager, panel=joint).panel == joint
@@ -1053,3 +1061,48 @@ def test_the_family_finder_is_a_social_worker_or_team_manager(sw_client, manager
         "Cole Editor cannot find a family for the referral: choose a social worker or team "
         "manager who holds casework."
     ]
+
+
+def test_a_sitting_that_recommended_an_adoption_match_keeps_its_members_and_its_date(
+    placed, social_worker, manager
+):
+    """The quorum the adoption match rests on, and the day its decision follows, stand
+    once the match is recorded, as for an approval's recommendation."""
+    from carers import services as carers_services
+    from carers.services import panels as panel_services
+    from tests.carers import factories as carers_factories
+
+    sitting = adoption_panel()
+    newcomer = carers_factories.panel_member("Nell Newcomer")
+    # Before the match the members may change.
+    row = carers_factories.seat(sitting, [newcomer])[0]
+    panel_services.panel_attendance_remove(attendance=row, by=manager)
+    _record_adoption_match(placed, social_worker, manager, panel=sitting)
+    frozen = (
+        "The members of this sitting can no longer change: an adoption match was "
+        "recommended at it, from the quorum of those present."
+    )
+    assert panel_services.sitting_attendance_frozen(sitting=sitting) == [frozen]
+    member = sitting.attendance.select_related("member").first()
+    with pytest.raises(Refused) as caught:
+        panel_services.panel_attendance_remove(attendance=member, by=manager)
+    assert caught.value.messages == [frozen]
+    with pytest.raises(Refused):
+        panel_services.panel_attendance_save(
+            attendance=PanelAttendance(sitting=sitting, member=newcomer, present=True), by=manager
+        )
+    assert sitting.attendance.count() == 5
+    sitting.sits_on = date(2026, 11, 27)
+    with pytest.raises(Refused) as caught:
+        carers_services.panel_sitting_save(sitting=sitting, by=manager)
+    assert caught.value.messages == [
+        "The date of this sitting can no longer change: a recommendation was recorded at "
+        "it, and its clocks run from them."
+    ]
+    sitting.refresh_from_db()
+    assert sitting.sits_on == date(2026, 11, 24)
+    # Its venue and notes may still be put right.
+    sitting.venue = "Room 2"
+    carers_services.panel_sitting_save(sitting=sitting, by=manager)
+    sitting.refresh_from_db()
+    assert sitting.venue == "Room 2"
