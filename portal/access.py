@@ -112,7 +112,9 @@ def register_seal(
     label: Callable[[object], str],
     row_sealed: Callable[[object], bool] | None = None,
 ) -> None:
-    _policy(model).seal = Seal(sealed=sealed, permission=permission, label=label, row_sealed=row_sealed)
+    _policy(model).seal = Seal(
+        sealed=sealed, permission=permission, label=label, row_sealed=row_sealed
+    )
 
 
 def policy_for(model) -> Policy | None:

@@ -40,7 +40,9 @@ def test_the_search_box_and_its_results_are_accessible(page, live_server, make_s
         household = carer_factories.household(worker, applicants=1)
         household.applicants.update(first_name="Alex", last_name="Quillon")
     # Allocated to the worker: only their own caseload shows in their search.
-    placement_factories.child(worker, first_name="Willow", last_name="Quillon", social_worker=worker)
+    placement_factories.child(
+        worker, first_name="Willow", last_name="Quillon", social_worker=worker
+    )
     EnquiryFactory(first_name="Jo", last_name="Quillon")
     page.set_viewport_size({"width": width, "height": 900})
     # The admin follows the browser's colour scheme until someone picks a theme.
