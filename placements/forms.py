@@ -7,6 +7,7 @@ from collections.abc import Callable
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from django.db.models import Q
 from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 
@@ -643,7 +644,11 @@ class ReferralForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if "social_worker" in self.fields:
             worker = self.fields["social_worker"]
-            worker.queryset = family_finders()
+            # The worker it has stays offered (a plain edit never drops them silently);
+            # one who no longer finds families is refused in words (``referral_problems``).
+            worker.queryset = worker.queryset.filter(
+                Q(pk__in=family_finders().values("pk")) | Q(pk=self.instance.social_worker_id)
+            ).order_by("first_name", "last_name", "email")
             worker.error_messages["invalid_choice"] = (
                 "Choose a social worker or team manager who holds casework."
             )

@@ -132,6 +132,18 @@ class PanelMemberAdmin(admin.ModelAdmin):
             kwargs["queryset"] = panel_member_accounts(db_field.remote_field.model.objects.all())
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        account = form.base_fields.get("account")
+        if account is not None and obj is not None and obj.account_id:
+            # The sign-in the member has stays shown and kept by a plain edit, even once
+            # it is no longer one that could be chosen (an account since switched off).
+            users = account.queryset.model.objects.all()
+            account.queryset = users.filter(
+                Q(pk__in=panel_member_accounts(users).values("pk")) | Q(pk=obj.account_id)
+            )
+        return form
+
     def save_model(self, request, obj, form, change):
         panel_services.panel_member_save(member=obj, by=request.user)
 

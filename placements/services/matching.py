@@ -27,7 +27,6 @@ from carers.quorum import not_quorate_to_recommend
 from carers.services import sat_on_the_panel
 from portal import audit, dates, deadlines
 from portal.formats import day
-from portal.roles import Role
 from portal.workflow import Action, Table, Workflow, lock_all
 
 from .. import clocks, reminders
@@ -244,10 +243,7 @@ def referral_receive(*, referral: Referral, by) -> Referral:
         referral.status = RStatus.OPEN
         referral.status_changed_on = referral.received_on
         referral.created_by = by
-        if (
-            referral.social_worker_id is None
-            and by.groups.filter(name=Role.SOCIAL_WORKERS).exists()
-        ):
+        if referral.social_worker_id is None and family_finders().filter(pk=by.pk).exists():
             # Whoever records it finds the family unless another worker is named: it is in
             # their caseload (portal.access) and its clocks remind them.
             referral.social_worker = by

@@ -170,6 +170,14 @@ def test_a_team_manager_picks_a_members_sign_in_without_the_user_admin(
     gone = User.objects.get(first_name="Pam")
     page = client.post(url, {**data, "account": str(gone.pk)})
     assert "Select a valid choice." in page.content.decode()
+    # Pat's account is switched off: her entry still shows it, and an edit keeps it.
+    User.objects.filter(pk=pat.pk).update(is_active=False)
+    page = client.get(url).content.decode()
+    assert re.search(rf'<option value="{pat.pk}" selected>\s*Pat Quorn', page)
+    data = form_data(page, "panelmember_form")
+    assert client.post(url, {**data, "name": "Pat Quorn-Lee"}).status_code == 302
+    member.refresh_from_db()
+    assert (member.name, member.account) == ("Pat Quorn-Lee", pat)
     # A social worker sees the central list but does not keep it: no search for them.
     client.force_login(social_worker)
     assert client.get(search).status_code == 403

@@ -3,6 +3,7 @@ that starts from it, the referral clocks, travel times and the postcode loader."
 
 import io
 import math
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -29,6 +30,7 @@ from placements.services.matching import postcode_districts_load
 from placements.travel import distance_km, district_of, travel_minutes
 from portal.roles import Role
 from portal.workflow import Refused
+from tests.carers.helpers import form_data
 
 from . import factories
 
@@ -1026,11 +1028,12 @@ def test_the_family_finder_is_a_social_worker_or_team_manager(sw_client, manager
     editor = make_staff(Role.CONTENT_EDITORS, first_name="Cole", last_name="Editor")
     gone = make_staff(Role.SOCIAL_WORKERS, first_name="Gwen", last_name="Gone", is_active=False)
     form = sw_client.get("/admin/placements/referral/add/").content.decode()
+    offered = re.search(r'<select name="social_worker".*?</select>', form, re.S).group()
     # The worker recording it is offered first, as the service would choose.
-    assert f'value="{sw_client.user.pk}" selected' in form
-    assert f'value="{manager.pk}"' in form
+    assert f'value="{sw_client.user.pk}" selected' in offered
+    assert f'value="{manager.pk}"' in offered
     for other in (recruiter, editor, gone):
-        assert f'value="{other.pk}"' not in form
+        assert f'value="{other.pk}"' not in offered
     child = factories.child(sw_client.user, born=None, expected_on=date(2027, 1, 20))
     values = {
         "child": child.pk,
@@ -1061,6 +1064,23 @@ def test_the_family_finder_is_a_social_worker_or_team_manager(sw_client, manager
         "Cole Editor cannot find a family for the referral: choose a social worker or team "
         "manager who holds casework."
     ]
+    # The family finder leaves: the referral's page still shows them, and saving it as it
+    # is asks for another worker in words instead of dropping them silently.
+    found = Referral.objects.get()
+    manager.is_active = False
+    manager.save(update_fields=["is_active"])
+    sw_client.force_login(make_staff(superuser=True, first_name="Sam", last_name="Senior"))
+    url = f"/admin/placements/referral/{found.pk}/change/"
+    page = sw_client.get(url).content.decode()
+    offered = re.search(r'<select name="social_worker".*?</select>', page, re.S).group()
+    assert f'value="{manager.pk}" selected' in offered
+    answer = sw_client.post(url, form_data(page, "referral_form")).content.decode()
+    assert (
+        f"{manager} cannot find a family for the referral: choose a social worker or team "
+        "manager who holds casework." in answer
+    )
+    found.refresh_from_db()
+    assert found.social_worker == manager
 
 
 def test_a_sitting_that_recommended_an_adoption_match_keeps_its_members_and_its_date(
