@@ -329,15 +329,21 @@ def session_days(plan: FamilyTimePlan, *, start: date, end: date) -> list[date]:
     return found
 
 
-def _current_placement_pk(child: Child) -> int | None:
+def _current_placement(child: Child, *, related: tuple[str, ...] = ()) -> Placement | None:
+    """The placement the child lives in now (the newest, should two overlap on a day)."""
     return (
         Placement.objects.filter(
             placement_children__child=child, placement_children__is_current=True
         )
+        .select_related(*related)
         .order_by("-placed_on")
-        .values_list("pk", flat=True)
         .first()
     )
+
+
+def _current_placement_pk(child: Child) -> int | None:
+    placement = _current_placement(child)
+    return placement.pk if placement else None
 
 
 def _generate(plan: FamilyTimePlan, *, today: date) -> int:
@@ -512,13 +518,7 @@ def session_problems(
     starts = session_starts(session) or timezone.make_aware(
         datetime.combine(session.held_on, time(0))
     )
-    attended = (
-        Status.TOOK_PLACE,
-        Status.PARENT_LATE,
-        Status.PARENT_DID_NOT_ATTEND,
-        Status.CANCELLED_PARENT_LATE,
-    )
-    if status in attended and starts > now:
+    if status in JOURNEY_MADE and starts > now:
         problems.append("The session has not started yet: record what happened afterwards.")
     problems += _rule_problems(
         session=session, status=status, late=parent_late_minutes, starts=starts, now=now
@@ -605,7 +605,14 @@ def family_time_session_record(
     now = now or timezone.now()
     with transaction.atomic():
         child = lock_child(Child(pk=session.child_id))
-        session = FamilyTimeSession.objects.select_related("plan").get(pk=session.pk, child=child)
+        current = (
+            FamilyTimeSession.objects.select_related("plan")
+            .filter(pk=session.pk, child=child)
+            .first()
+        )
+        if current is None:  # withdrawn since the page was read
+            raise versions.already_withdrawn(session)
+        session = current
         problems = session_problems(
             session=session,
             status=status,
@@ -647,12 +654,21 @@ def family_time_session_record(
             if (
                 status in FamilyTimeSession.CANCELLED
                 and status != Status.CANCELLED_BY_CARERS
-                and (session_starts(session) is None or now < session_starts(session))
+                and _not_started(session, now)
             ):
                 _tell_carers_cancelled(child, session)
         for alert in session_alerts(child=child, session=session):
             _alert(child, alert)
     return session
+
+
+def _not_started(session: FamilyTimeSession, now: datetime) -> bool:
+    """Whether the carers could still be on their way: before its start time, or, with no
+    time set, on its day or before (a past session is only recorded, no one is told)."""
+    starts = session_starts(session)
+    if starts is None:
+        return session.held_on >= timezone.localdate(now)
+    return now < starts
 
 
 def family_time_unconfirmed_cancel(*, now: datetime | None = None) -> int:
@@ -759,13 +775,7 @@ def family_time_alerts_queue(*, today: date | None = None) -> int:
 
 
 def _supervising_social_worker(child: Child):
-    placement = (
-        Placement.objects.filter(
-            placement_children__child=child, placement_children__is_current=True
-        )
-        .select_related("household__social_worker")
-        .first()
-    )
+    placement = _current_placement(child, related=("household__social_worker",))
     return placement.household.social_worker if placement else None
 
 
@@ -787,27 +797,25 @@ def _alert(child: Child, alert: Alert) -> None:
     )
 
 
-def _carers_of(child: Child):
-    placement = (
-        Placement.objects.filter(
-            placement_children__child=child, placement_children__is_current=True
-        )
-        .select_related("household")
-        .first()
-    )
+def _carers_of(child: Child) -> list | None:
+    """The carers the child lives with now (None: the child is not placed)."""
+    placement = _current_placement(child, related=("household",))
     if placement is None:
-        return []
-    return list(placement.household.applicants.exclude(email=""))
+        return None
+    return list(placement.household.applicants.order_by("pk"))
 
 
 def _tell_carers_cancelled(child: Child, session: FamilyTimeSession) -> None:
-    """Before they set off: the day and time only, no child, venue or reason. Carers with
-    no email address are phoned: their supervising social worker is asked to."""
+    """Before they set off: the day and time only, no child, venue or reason. When a
+    carer has no email address, their supervising social worker is asked to phone the
+    carers (one alert for the session). A child not placed has no carers to tell."""
     starts = session.starts_at.strftime("%H:%M") if session.starts_at else ""
     carers = _carers_of(child)
-    if not carers:
+    if carers is None:
+        return
+    if not carers or any(not applicant.email for applicant in carers):
         _alert(child, Alert(f"family-time:session:{session.pk}:phone-carers", "phone_carers"))
-    for applicant in carers:
+    for applicant in (applicant for applicant in carers if applicant.email):
         notify(
             key=f"family-time:session:{session.pk}:cancelled:carer:{applicant.pk}",
             to=applicant.email,
@@ -821,16 +829,7 @@ def _tell_carers_cancelled(child: Child, session: FamilyTimeSession) -> None:
 
 
 def _tell_carers_schedule_changed(child: Child, plan: FamilyTimePlan) -> None:
-    placement = (
-        Placement.objects.filter(
-            placement_children__child=child, placement_children__is_current=True
-        )
-        .select_related("household")
-        .first()
-    )
-    if placement is None:
-        return
-    for applicant in placement.household.applicants.exclude(email=""):
+    for applicant in (applicant for applicant in _carers_of(child) or () if applicant.email):
         notify(
             key=f"family-time:plan:{plan.pk}:carer:{applicant.pk}",
             to=applicant.email,
@@ -908,13 +907,7 @@ def confidentiality_problems(*, child: Child, text: str) -> list[str]:
     """What an entry gives away about the carers, in words: their surname, street or
     town, as the household's record has them, when the plan in force withholds them
     (all of them when no plan says otherwise)."""
-    placement = (
-        Placement.objects.filter(
-            placement_children__child=child, placement_children__is_current=True
-        )
-        .select_related("household")
-        .first()
-    )
+    placement = _current_placement(child, related=("household",))
     if placement is None:
         return []
     household = placement.household
@@ -977,7 +970,10 @@ def book_entry_moderate(
     away is never shared."""
     with transaction.atomic():
         child = lock_child(Child(pk=entry.child_id))
-        entry = CommunicationBookEntry.objects.get(pk=entry.pk, child=child)
+        current = CommunicationBookEntry.objects.filter(pk=entry.pk, child=child).first()
+        if current is None:  # withdrawn since the page was read
+            raise versions.already_withdrawn(entry)
+        entry = current
         if entry.status == CommunicationBookEntry.Status.SHARED:
             raise Refused("The entry has been shared already.")
         leaks = confidentiality_problems(child=child, text=entry.text)

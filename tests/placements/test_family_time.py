@@ -583,6 +583,55 @@ def test_a_cancellation_ahead_tells_the_carers_and_their_own_does_not(
     assert "please phone them before they set off" in phone.context["sentence"]
 
 
+def test_the_carers_are_told_only_while_they_could_still_set_off(mondays, social_worker, placement):
+    # One carer has an email address and the other has not: one email, one phone alert.
+    first, second = placement.household.applicants.order_by("pk")
+    second.email = ""
+    second.save(update_fields=["email"])
+    record(
+        mondays[date(2025, 3, 31)],
+        Status.CANCELLED_BY_AUTHORITY,
+        social_worker,
+        cancelled_at=utc(2025, 3, 29, 10),
+        now=utc(2025, 3, 29, 10),
+    )
+    assert [n.to for n in carers_told(mondays[date(2025, 3, 31)])] == [first.email]
+    assert alerts("phone-carers").count() == 1
+    # A session with no start time, recorded a week after its day: no one is told.
+    past = mondays[date(2025, 4, 7)]
+    FamilyTimeSession.objects.filter(pk=past.pk).update(starts_at=None)
+    record(
+        past,
+        Status.CANCELLED_BY_AUTHORITY,
+        social_worker,
+        cancelled_at=utc(2025, 4, 6, 10),
+        now=utc(2025, 4, 14, 10),
+    )
+    assert not carers_told(past).exists()
+    assert alerts("phone-carers").count() == 1
+    # On its own day with no start time, they may still be on their way: told.
+    today = mondays[date(2025, 4, 14)]
+    FamilyTimeSession.objects.filter(pk=today.pk).update(starts_at=None)
+    record(
+        today,
+        Status.CANCELLED_BY_AUTHORITY,
+        social_worker,
+        cancelled_at=utc(2025, 4, 14, 7),
+        now=utc(2025, 4, 14, 7),
+    )
+    assert [n.to for n in carers_told(today)] == [first.email]
+
+
+def test_a_session_withdrawn_while_its_page_was_open_is_refused_in_words(
+    mondays, social_worker, manager
+):
+    session = mondays[date(2025, 3, 24)]
+    services.family_time_session_withdraw(session=session, reason="Wrong child.", by=manager)
+    with pytest.raises(Refused) as refused:
+        record(session, Status.TOOK_PLACE, social_worker, now=utc(2025, 3, 24, 18))
+    assert refused.value.messages[0].startswith("This was already withdrawn on ")
+
+
 def test_late_minutes_are_recorded_on_the_sessions_page_with_the_rule_in_words(ruled, sw_client):
     session = ruled[date(2025, 3, 24)]
     url = f"/admin/placements/familytimesession/{session.pk}/change/"
