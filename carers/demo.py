@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from portal.calendar import add_working_days
+from portal.calendar import add_working_days, is_working_day
 from portal.demo import demo_colleague, demo_staff
 from portal.roles import Role
 
@@ -143,16 +143,26 @@ def seat_panel(sitting: PanelSitting) -> PanelSitting:
     return sitting
 
 
+def _sitting_day(day: date) -> date:
+    """A panel meets on a working day: ``day``, or the next one (not Christmas week's
+    bank holidays)."""
+    while not is_working_day(day):
+        day += timedelta(days=1)
+    return day
+
+
 def _panel_sittings(today: date) -> None:
     for weeks in (2, 6, 10):
         sitting, _ = PanelSitting.objects.get_or_create(
-            sits_on=today + timedelta(weeks=weeks), kind=PanelSitting.Kind.JOINT
+            sits_on=_sitting_day(today + timedelta(weeks=weeks)), kind=PanelSitting.Kind.JOINT
         )
         seat_panel(sitting)
     # Two adoption panels on one day: a morning and an afternoon sitting.
     for part in (PanelSitting.Part.MORNING, PanelSitting.Part.AFTERNOON):
         sitting, _ = PanelSitting.objects.get_or_create(
-            sits_on=today + timedelta(weeks=4), kind=PanelSitting.Kind.ADOPTION, part=part
+            sits_on=_sitting_day(today + timedelta(weeks=4)),
+            kind=PanelSitting.Kind.ADOPTION,
+            part=part,
         )
         seat_panel(sitting)
 

@@ -89,7 +89,7 @@ class PanelSittingAdmin(PanelPapersAdmin, SavesThroughServices, admin.ModelAdmin
         return (
             super()
             .get_queryset(request)
-            .annotate(agenda_count=Count("agenda"))
+            .annotate(agenda_count=Count("agenda__household", distinct=True))
             .order_by("-sits_on", "kind", "id")
         )
 

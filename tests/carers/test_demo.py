@@ -57,3 +57,15 @@ def test_without_demo_staff_there_are_no_demo_households(settings):
     settings.DEBUG = False
     call_command("seed_demo")
     assert not Household.objects.exists()
+
+
+def test_demo_panels_sit_on_working_days():
+    from datetime import date
+
+    from carers.demo import _sitting_day
+
+    # Boxing Day 2026 is a Saturday: its bank holiday is Monday 28 December.
+    assert _sitting_day(date(2026, 12, 28)) == date(2026, 12, 29)
+    # New Year's Day 2027 is a Friday: the next working day is Monday 4 January.
+    assert _sitting_day(date(2027, 1, 1)) == date(2027, 1, 4)
+    assert _sitting_day(date(2026, 11, 30)) == date(2026, 11, 30)
