@@ -776,7 +776,7 @@ def test_a_blocked_action_posted_directly_is_refused_and_nothing_is_saved(placem
     response = sw_client.post(url, {"on": "2025-06-05", "note": ""})
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Not done: this cannot be done yet" in html
+    assert "Not done: this cannot be done<" in html
     assert "has no placement order made by" in html
     placement.refresh_from_db()
     assert placement.status == Placement.Status.FOSTERING
