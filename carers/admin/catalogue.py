@@ -1,9 +1,11 @@
 """Panel sittings and their agenda, the training catalogue, and every open deadline."""
 
 from django.contrib import admin
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import ngettext
 
 from portal.admin_access import AccessAdmin
 from portal.admin_filters import OverdueColumn, ReadOnly
@@ -11,7 +13,14 @@ from portal.admin_saves import RefusedOnSave, SavesThroughServices
 
 from .. import services
 from ..forms import TrainingCourseForm
-from ..models import Assessment, Deadline, PanelAttendance, PanelSitting, TrainingCourse
+from ..models import (
+    Assessment,
+    Deadline,
+    PanelAttendance,
+    PanelSitting,
+    TrainingCourse,
+    TrainingRecord,
+)
 from ..quorum import sitting_quorum_problems
 from ..services import panels as panel_services
 from .filters import CaseloadFilter, OverdueFilter
@@ -120,6 +129,25 @@ class TrainingCourseAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         services.training_course_save(course=obj, by=request.user)
+
+    def get_deleted_objects(self, objs, request):
+        """A course applicants have records on cannot be deleted (their training history
+        keeps it): the page says how many records, rather than listing every one, which
+        after some years is thousands of lines and as many queries."""
+        in_use = TrainingRecord.objects.filter(course__in=objs).count()
+        if not in_use:
+            return super().get_deleted_objects(objs, request)
+        protected = [
+            ngettext(
+                "%(count)s applicant's training record (to stop offering the course, "
+                "untick “Is active” instead)",
+                "%(count)s applicants' training records (to stop offering the course, "
+                "untick “Is active” instead)",
+                in_use,
+            )
+            % {"count": intcomma(in_use)}
+        ]
+        return [], {}, set(), protected
 
 
 @admin.register(Deadline)

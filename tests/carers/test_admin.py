@@ -764,6 +764,41 @@ def test_changing_a_course_moves_due_dates_on_every_household(
     assert {r.due_on for r in records} == {started + relativedelta(months=3)}
 
 
+def test_a_course_in_use_is_not_deleted_and_its_page_counts_the_records(
+    client, make_staff, social_worker
+):
+    from carers.models import TrainingCourse
+
+    client.force_login(make_staff(superuser=True))
+    course = TrainingCourse.objects.get(name="Adoption preparation training")
+    households = [f.household(social_worker, applicants=2) for _ in range(2)]
+    for household in households:
+        f.to_stage(household, Stage.STAGE_1, social_worker)
+    in_use = course.records.count()
+    assert in_use == 4, "each applicant of both households has a record on the course"
+    url = reverse("admin:carers_trainingcourse_delete", args=[course.pk])
+
+    page = client.get(url).content.decode()
+    assert "4 applicants&#x27; training records" in page or "4 applicants' training records" in page
+    assert "untick “Is active” instead" in page
+    assert "Yes, I’m sure" not in page
+    response = client.post(url, {"post": "yes"})
+    assert response.status_code == 200
+    assert TrainingCourse.objects.filter(pk=course.pk).exists()
+    assert course.records.count() == in_use
+
+    unused = TrainingCourse.objects.create(
+        name="Life story work", due_from="stage_2_start", due_within_months=3, is_mandatory=False
+    )
+    assert (
+        client.post(
+            reverse("admin:carers_trainingcourse_delete", args=[unused.pk]), {"post": "yes"}
+        ).status_code
+        == 302
+    )
+    assert not TrainingCourse.objects.filter(pk=unused.pk).exists()
+
+
 def test_the_household_page_query_count_does_not_grow_with_its_rows(sw_client, social_worker):
     from carers.models import HouseholdMember
 
