@@ -425,7 +425,8 @@ CANCELLED_BY = [
 def family_time_figures(
     *, year: int | None, financial_year: int | None, today: date
 ) -> FamilyTimeFigures:
-    """Family time in the period, up to yesterday: two queries."""
+    """Family time in the period, up to yesterday: two queries (each reads the period's
+    sessions once: the counts and the miles, then the weeks with miles)."""
     sessions = FamilyTimeSession.objects.filter(
         _in_year("held_on", year, financial_year), held_on__lt=today
     )
@@ -439,6 +440,7 @@ def family_time_figures(
             f"cancelled_{key}": Count("pk", filter=Q(status__in=statuses))
             for key, statuses, _ in CANCELLED_BY
         },
+        miles=Sum("miles", filter=Q(miles__isnull=False, placement__isnull=False)),
     )
     weeks = (
         sessions.filter(miles__isnull=False, placement__isnull=False)
@@ -447,16 +449,13 @@ def family_time_figures(
         .distinct()
         .order_by()
     )
-    travel = sessions.filter(miles__isnull=False, placement__isnull=False).aggregate(
-        miles=Sum("miles")
-    )
     return FamilyTimeFigures(
         planned=counts["planned"],
         held=counts["held"],
         did_not_attend=counts["did_not_attend"],
         cancelled=[(label, counts[f"cancelled_{key}"]) for key, _, label in CANCELLED_BY],
         not_recorded=counts["not_recorded"],
-        miles=travel["miles"] or Decimal("0"),
+        miles=counts["miles"] or Decimal("0"),
         placement_weeks=weeks.count(),
     )
 

@@ -15,6 +15,7 @@ from django.utils.html import format_html, format_html_join
 
 from . import (
     admin_access,  # noqa: F401 - registers teams, shares, restrictions, break-glass
+    admin_audit,  # noqa: F401 - the audit log's list, for a million entries
     admin_autocomplete,  # noqa: F401 - autocomplete through a field (``allow``)
     admin_subject_access,  # noqa: F401 - registers the log of requests
     formats,
@@ -23,6 +24,7 @@ from . import (
 )
 from .admin_caseloads import CaseloadMoveAdmin
 from .admin_filters import ReadOnly
+from .admin_lists import LargeTableAdmin
 from .admin_saves import RefusedOnSave, SavesThroughServices
 from .invitations import staff_invitation_send
 from .models import (
@@ -125,19 +127,44 @@ class DeliveryFilter(admin.SimpleListFilter):
         return queryset
 
 
+class RecentTemplateFilter(admin.SimpleListFilter):
+    """The emails' templates, as listed by those due in the last weeks: listing every
+    template ever used would read the whole outbox on each opening."""
+
+    title = "template"
+    parameter_name = "template"
+    RECENT_DAYS = 35
+
+    def lookups(self, request, model_admin):
+        since = timezone.now() - timedelta(days=self.RECENT_DAYS)
+        used = (
+            Notification.objects.filter(due_at__gte=since)
+            .order_by("template")
+            .values_list("template", flat=True)
+            .distinct()
+        )
+        chosen = [self.value()] if self.value() else []
+        return [(name, name) for name in sorted({*used, *chosen})]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(template=self.value()) if self.value() else queryset
+
+
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(LargeTableAdmin, admin.ModelAdmin):
     """Read-only: the outbox is written by services and emptied by the worker."""
 
     list_display = ("key", "template", "due_at", "status", "attempts", "sent_at")
+    # Date filters rather than a date drill-down, which scans every row for its years.
     list_filter = (
         DeliveryFilter,
-        "template",
+        RecentTemplateFilter,
+        ("due_at", admin.DateFieldListFilter),
         ("sent_at", admin.EmptyFieldListFilter),
         "failed_at",
     )
     search_fields = ("key",)
-    date_hierarchy = "due_at"
+    search_help_text = "Search by the message's key, exactly (e.g. booking:123:link:20261130)."
     # The recipient and the context are personal data; staff see only the message's state.
     fields = readonly_fields = (
         "key",
@@ -155,6 +182,12 @@ class NotificationAdmin(admin.ModelAdmin):
     @admin.display(description="status")
     def status(self, obj):
         return obj.status
+
+    def get_search_results(self, request, queryset, search_term):
+        """The key exactly, through its unique index: a search inside every key would
+        read the whole outbox."""
+        term = search_term.strip()
+        return (queryset.filter(key=term) if term else queryset), False
 
     def has_add_permission(self, request):
         return False

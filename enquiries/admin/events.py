@@ -1,5 +1,7 @@
 """Staff admin of the enquiries app. Status is never edited here: actions call services."""
 
+from datetime import timedelta
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,6 +13,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from portal import exports
+from portal.admin_lists import LargeTableAdmin
 from portal.formats import day_and_time
 
 from ..formats import event_when, natural_key
@@ -76,7 +79,7 @@ class BookingInline(admin.TabularInline):
 
 
 @admin.register(InformationEvent)
-class InformationEventAdmin(admin.ModelAdmin):
+class InformationEventAdmin(LargeTableAdmin, admin.ModelAdmin):
     form = InformationEventForm
     list_display = (
         "title",
@@ -86,9 +89,9 @@ class InformationEventAdmin(admin.ModelAdmin):
         "waiting_display",
         "status",
     )
+    # A date filter rather than a date drill-down, which reads every event for its years.
     list_filter = ("topic", "kind", "status", "starts_at")
     search_fields = ("title", "venue")
-    date_hierarchy = "starts_at"
     ordering = ("-starts_at",)
     inlines = (BookingInline,)
     actions = ("export_attendees", "duplicate_next_month", "cancel_events")
@@ -347,13 +350,35 @@ class BookingForm(forms.ModelForm):
         fields = ("name", "phone", "access_needs", "heard_about")
 
 
+class RecentEventFilter(admin.SimpleListFilter):
+    """The events staff check bookings for: those of the last weeks and every one to
+    come (ten years of events would list some 1,500). An older event's bookings are
+    reached from its own page, by the same address."""
+
+    title = "event"
+    # The address the events panel and each event's page link to.
+    parameter_name = "event__id__exact"
+    RECENT_DAYS = 60
+
+    def lookups(self, request, model_admin):
+        since = timezone.now() - timedelta(days=self.RECENT_DAYS)
+        shown = InformationEvent.objects.filter(starts_at__gte=since)
+        if (self.value() or "").isdigit():
+            shown = shown | InformationEvent.objects.filter(pk=int(self.value()))
+        return [(str(event.pk), str(event)) for event in shown.order_by("starts_at", "pk")]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        return queryset.filter(event_id=int(value)) if (value or "").isdigit() else queryset
+
+
 @admin.register(Booking)
-class BookingAdmin(admin.ModelAdmin):
+class BookingAdmin(LargeTableAdmin, admin.ModelAdmin):
     form = BookingForm
     list_display = ("name", "event", "event_date", "places", "status", "created_at")
     list_select_related = ("event",)
     list_filter = (
-        ("event", admin.RelatedOnlyFieldListFilter),
+        RecentEventFilter,
         "status",
         "event__kind",
         ("event__starts_at", admin.DateFieldListFilter),

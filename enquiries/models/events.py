@@ -229,6 +229,8 @@ class Booking(AuditNamed, models.Model):
         ]
         indexes = [
             models.Index(fields=["event", "status"], name="booking_event_status"),
+            # The staff list, newest first (read backwards): no sort of every booking.
+            models.Index(fields=["created_at", "id"], name="booking_created_idx"),
         ]
 
     def __str__(self):

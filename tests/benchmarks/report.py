@@ -333,3 +333,114 @@ def lighthouse_table(pages: list[LighthousePage]) -> str:
             + " |"
         )
     return "\n".join(lines)
+
+
+# -- the staff side -------------------------------------------------------------------------
+
+STAFF_GROWTH_MAX = 2.0
+SWEEP_SHARE_MAX = 0.5  # of its schedule interval, leaving room for the machine's load
+OUTBOX_MIN_PER_SECOND = 20
+
+
+def percentile(values: list[float], share: float) -> float:
+    """The value below which ``share`` of ``values`` fall (nearest rank)."""
+    ordered = sorted(values)
+    if not ordered:
+        raise ValueError("no values")
+    rank = max(1, -(-len(ordered) * share // 1))
+    return ordered[int(rank) - 1]
+
+
+@dataclass
+class StaffPage:
+    """One staff page measured over the tenth-size and the full history."""
+
+    name: str
+    url: str
+    queries: dict[str, int | None]  # by history label
+    median_ratio: dict[str, float | None]  # page median ÷ minimal view median
+    p99_ratio: dict[str, float | None]
+    median_ms: dict[str, float | None]
+    statuses: dict[str, int]
+
+    @property
+    def growth(self) -> float | None:
+        small, large = self.median_ratio.get("tenth"), self.median_ratio.get("full")
+        return ratio(large, small) if small and large is not None else None
+
+    @property
+    def problems(self) -> list[str]:
+        found = [f"answered {s} ({label})" for label, s in self.statuses.items() if s != 200]
+        if len({q for q in self.queries.values() if q is not None}) > 1:
+            found.append("queries differ")
+        if self.growth is not None and self.growth > STAFF_GROWTH_MAX:
+            found.append(f"grows {self.growth:.1f}×")
+        return found
+
+
+def staff_page(label_runs: dict[str, dict]) -> StaffPage:
+    """Combine one page's raw figures (``staff.py pages``) from each history."""
+    any_run = next(iter(label_runs.values()))
+    page = StaffPage(any_run["name"], any_run["url"], {}, {}, {}, {}, {})
+    for label, run in label_runs.items():
+        page.statuses[label] = run["status"]
+        if run["status"] != 200:
+            page.queries[label] = page.median_ratio[label] = page.p99_ratio[label] = None
+            page.median_ms[label] = None
+            continue
+        baseline = statistics.median(run["minimal_ms"])
+        page.queries[label] = run["queries"]
+        page.median_ms[label] = statistics.median(run["page_ms"])
+        page.median_ratio[label] = ratio(page.median_ms[label], baseline)
+        page.p99_ratio[label] = ratio(percentile(run["page_ms"], 0.99), baseline)
+    return page
+
+
+def staff_table(pages: list[StaffPage]) -> str:
+    lines = [
+        "| page | queries (tenth / full) | median × minimal (tenth → full) | p99 × minimal "
+        "(full) | median ms (full) | growth | |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for p in pages:
+        q = " / ".join(_fmt(p.queries.get(k), "{}") for k in ("tenth", "full"))
+        med = " → ".join(_fmt(p.median_ratio.get(k), "{:.0f}") for k in ("tenth", "full"))
+        lines.append(
+            f"| {p.name} | {q} | {med} | {_fmt(p.p99_ratio.get('full'), '{:.0f}')} | "
+            f"{_fmt(p.median_ms.get('full'), '{:.0f}')} | {_fmt(p.growth, '{:.2f}')} | "
+            f"{'; '.join(p.problems) or 'ok'} |"
+        )
+    return "\n".join(lines)
+
+
+def sweeps_table(by_label: dict[str, list[dict]]) -> str:
+    """Each job's first run (the history's backlog) and its next run (what every later
+    run meets), over both histories; the share is the full history's next run over its
+    schedule interval."""
+    lines = [
+        "| beat job | every | first run, s (tenth → full) | next run, s (tenth → full) | "
+        "queries, next run (tenth / full) | share of its interval | |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
+    full = {s["name"]: s for s in by_label.get("full", [])}
+    for sweep in by_label.get("tenth", []):
+        large = full.get(sweep["name"], {})
+        interval = sweep["interval_seconds"]
+        share = ratio(large["seconds"], interval) if large and interval else None
+        problems = [
+            f"failed ({label})"
+            for label, runs in by_label.items()
+            for s in runs
+            if s["name"] == sweep["name"] and s["failed"]
+        ]
+        if share is not None and share > SWEEP_SHARE_MAX:
+            problems.append("too slow for its interval")
+        lines.append(
+            f"| {sweep['name']} | {_fmt(interval, '{:g} s')} | "
+            f"{_fmt(sweep.get('first_seconds'), '{:.2f}')} → "
+            f"{_fmt(large.get('first_seconds'), '{:.2f}')} | "
+            f"{sweep['seconds']:.2f} → {_fmt(large.get('seconds'), '{:.2f}')} | "
+            f"{sweep['queries']} / {large.get('queries', '–')} | {_fmt(share, '{:.4f}')} | "
+            f"{'; '.join(problems) or 'ok'} |"
+        )
+    return "\n".join(lines)

@@ -720,6 +720,153 @@ def write_results(out: Path, stamp: str, args, endpoints, figures: dict, targets
     return text
 
 
+# -- the staff side ---------------------------------------------------------------------
+
+
+def staff_database(args, stack: Stack, label: str, scale: float) -> tuple[dict, str]:
+    """The history's own database, seeded by ``seed_scale`` (kept with --staff-reuse)."""
+    import psycopg
+
+    name = f"{args.database}_staff_{label}"
+    env = {**stack.env, "DATABASE_URL": f"{PG_URL}/{name}"}
+    with psycopg.connect(f"{PG_URL}/postgres", autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+    if exists and args.staff_reuse:
+        with psycopg.connect(f"{PG_URL}/{name}") as conn:
+            seeded = (
+                conn.execute("SELECT to_regclass('carers_household') IS NOT NULL").fetchone()[0]
+                and conn.execute("SELECT count(*) FROM carers_household").fetchone()[0]
+            )
+        if seeded:
+            return env, f"{name} (kept from an earlier run)"
+    with psycopg.connect(f"{PG_URL}/postgres", autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {name}")
+    saved = stack.env
+    stack.env = env
+    try:
+        stack.manage("migrate", "--noinput")
+        started = time.monotonic()
+        stack.manage("seed_scale", "--scale", f"{scale:g}", "--years", str(args.staff_years))
+        seconds = time.monotonic() - started
+    finally:
+        stack.env = saved
+    return env, f"{name} (seeded at --scale {scale:g} in {seconds:.0f} s)"
+
+
+def staff_helper(env: dict, *argv: str, timeout: float = 3600) -> dict:
+    result = subprocess.run(
+        [str(BIN / "python"), "-m", "tests.benchmarks.staff", *argv],
+        cwd=ROOT, env=env, check=False, text=True, capture_output=True, timeout=timeout,
+    )  # fmt: skip
+    if result.returncode != 0:
+        raise RuntimeError(f"staff.py {argv[0]} failed:\n{result.stderr[-3000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def staff_phase(args, workdir: Path, out: Path, stamp: str) -> str:
+    """Every staff page, every beat job and the outbox, over two histories."""
+    stack = Stack(args, workdir)
+    # The test client's host; no gunicorn here, the pages are requested in-process.
+    stack.env["ALLOWED_HOSTS"] += ",testserver"
+    stack.env["STATIC_MANIFEST"] = "false"  # no collectstatic here
+    # The digest job works at this hour on working days: make it this hour, so it works.
+    stack.env["OVERDUE_DIGEST_HOUR"] = str(dt.datetime.now().hour)
+    load_before = os.getloadavg()
+    stack.start(
+        "smtp",
+        [str(BIN / "python"), "-m", "aiosmtpd", "-n", "-c", "aiosmtpd.handlers.Sink",
+         "-l", f"{HOST}:{stack.smtp_port}"],
+    )  # fmt: skip
+    histories = {"tenth": args.staff_scale / 10, "full": args.staff_scale}
+    runs, sweeps, sizes, notes, envs = {}, {}, {}, [], {}
+    try:
+        for label, scale in histories.items():
+            log(f"staff side: the {label} history (--scale {scale:g})")
+            envs[label], note = staff_database(args, stack, label, scale)
+            notes.append(f"{label} history: {note}")
+            stack.redis_flush()
+            log(f"staff side: pages over the {label} history")
+            measured = staff_helper(envs[label], "pages", "--rounds", str(args.staff_rounds))
+            runs[label] = {p["name"]: p for p in measured["pages"]}
+            sizes[label] = measured["history"]
+            log(f"staff side: beat jobs over the {label} history")
+            sweeps[label] = staff_helper(envs[label], "sweeps")["sweeps"]
+        outbox = []
+        for workers in (1, 2):
+            log(f"staff side: the outbox, {args.outbox_emails} emails, {workers} worker(s)")
+            outbox.append(
+                staff_helper(
+                    envs["full"],
+                    "outbox",
+                    "--emails",
+                    str(args.outbox_emails),
+                    "--workers",
+                    str(workers),
+                )  # fmt: skip
+            )
+    finally:
+        stack.stop_all()
+        stack.redis_flush()
+    load_after = os.getloadavg()
+    pages = [
+        report.staff_page({label: runs[label][name] for label in runs if name in runs[label]})
+        for name in runs["full"]
+    ]
+    growths = [p.growth for p in pages if p.growth is not None]
+    lines = [
+        f"# Staff side over a large agency's history ({stamp})",
+        "",
+        f"Two histories written by `seed_scale` (--years {args.staff_years}): "
+        + "; ".join(
+            f"**{label}** (--scale {histories[label]:g}): "
+            + ", ".join(f"{n:,} {what}" for what, n in sizes[label].items())
+            for label in histories
+        )
+        + f". Each page is requested {args.staff_rounds} times through Django's test client "
+        "in one process (every middleware, production settings, no network), each time just "
+        "after the minimal view (`/bench/minimal`); a ratio is the page's time ÷ the minimal "
+        "view's median in the same run, so the machine's load weighs on both. *Growth* is "
+        "the full history's median ratio ÷ the tenth's (target ≤ "
+        f"{report.STAFF_GROWTH_MAX:g}); queries are one request's (target: the same at both "
+        "sizes).",
+        "",
+        f"Machine: {os.cpu_count()} cores; load average {load_before[0]:.2f} at the start, "
+        f"{load_after[0]:.2f} at the end.",
+        "",
+        report.staff_table(pages),
+        "",
+        f"Growth: median {report.median(growths):.2f}, worst {max(growths):.2f}; "
+        f"{sum(1 for p in pages if p.problems)} of {len(pages)} pages miss a target.",
+        "",
+        "## Beat jobs, one run each",
+        "",
+        report.sweeps_table(sweeps),
+        "",
+        "## The outbox",
+        "",
+        "| workers | emails | seconds | emails per second | per worker | sent | failed |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        *(
+            f"| {o['workers']} | {o['emails']:,} | {o['seconds']} | {o['per_second']} | "
+            f"{o['per_second'] / o['workers']:.1f} | {o['sent']:,} | {o['failed']} |"
+            for o in outbox
+        ),
+        "",
+        *(f"- {note}" for note in notes),
+    ]
+    text = "\n".join(lines).rstrip() + "\n"
+    (out / "staff.md").write_text(text)
+    (out / "staff.json").write_text(
+        json.dumps(
+            {"when": stamp, "histories": sizes, "pages": runs, "sweeps": sweeps,
+             "outbox": outbox, "load": [load_before, load_after], "notes": notes},
+            indent=2, default=str,
+        )
+    )  # fmt: skip
+    return text
+
+
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description="Load benchmark and Lighthouse for the portal.")
     parser.add_argument(
@@ -738,9 +885,22 @@ def parse_args(argv=None):
     parser.add_argument("--redis-db", type=int, default=15)
     parser.add_argument("--lighthouse-runs", type=int, default=3)
     parser.add_argument("--out", type=Path, default=ROOT / "bench-results")
+    parser.add_argument(
+        "--staff-scale", type=float, default=1.0,
+        help="the full history's seed_scale --scale (the other is a tenth of it)",
+    )  # fmt: skip
+    parser.add_argument("--staff-years", type=int, default=10)
+    parser.add_argument("--staff-rounds", type=int, default=15, help="requests per staff page")
+    parser.add_argument(
+        "--staff-reuse", action="store_true",
+        help="keep the staff histories' databases from an earlier run when they are seeded",
+    )  # fmt: skip
+    parser.add_argument("--outbox-emails", type=int, default=10_000)
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--skip-lighthouse", action="store_true")
     group.add_argument("--lighthouse-only", action="store_true")
+    group.add_argument("--staff-only", action="store_true", help="only the staff side")
+    parser.add_argument("--skip-staff", action="store_true")
     return parser.parse_args(argv)
 
 
@@ -750,6 +910,14 @@ def main(argv=None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
     ensure_services()
+    if args.staff_only:
+        try:
+            text = staff_phase(args, Path(tempfile.mkdtemp(prefix="ep-bench-staff-")), out, stamp)
+        except RuntimeError as problem:
+            log(f"FAILED: {problem}")
+            return 2
+        print("\n" + text, flush=True)
+        return 0
     wrk_binary = None if args.lighthouse_only else ensure_wrk()
     workdir = Path(tempfile.mkdtemp(prefix="ep-bench-"))
     stack = Stack(args, workdir)
@@ -829,6 +997,9 @@ def main(argv=None) -> int:
             )
             lighthouse_write(out, pages, lh_notes, stamp, args.lighthouse_runs)
             print("\n" + (out / "lighthouse.md").read_text(), flush=True)
+        if not (args.skip_staff or args.lighthouse_only):
+            stack.stop_all()
+            print("\n" + staff_phase(args, workdir, out, stamp), flush=True)
     except KeyboardInterrupt:
         log("interrupted")
         exit_code = 130

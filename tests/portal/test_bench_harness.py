@@ -157,3 +157,59 @@ def test_lighthouse_misses_name_the_audits_that_cost_points():
         },
     }
     assert report.lighthouse_misses(data) == ["seo: meta-description (0.00)"]
+
+
+# -- the staff side ---------------------------------------------------------------------
+
+
+def test_percentile_is_the_nearest_rank():
+    values = [float(n) for n in range(1, 101)]
+    assert report.percentile(values, 0.99) == 99.0
+    assert report.percentile(values, 0.5) == 50.0
+    assert report.percentile([7.0, 3.0], 0.99) == 7.0
+    with pytest.raises(ValueError):
+        report.percentile([], 0.5)
+
+
+def _run(name, status=200, queries=9, page=(20.0, 22.0, 40.0), minimal=(1.0, 1.0, 2.0)):
+    return {"name": name, "url": "/admin/x/", "status": status, "queries": queries,
+            "page_ms": list(page), "minimal_ms": list(minimal)}  # fmt: skip
+
+
+def test_a_staff_page_is_a_ratio_to_the_minimal_view_and_grows_between_histories():
+    page = report.staff_page(
+        {"tenth": _run("list"), "full": _run("list", page=(50.0, 60.0, 90.0), minimal=(2.0,) * 3)}
+    )
+    assert page.median_ratio == {"tenth": 22.0, "full": 30.0}
+    assert page.p99_ratio == {"tenth": 40.0, "full": 45.0}
+    assert page.growth == pytest.approx(30 / 22)
+    assert page.problems == []
+
+
+def test_a_staff_page_that_grows_or_changes_its_queries_is_named():
+    grows = report.staff_page(
+        {"tenth": _run("a"), "full": _run("a", queries=10, page=(100.0, 100.0, 100.0))}
+    )
+    assert grows.growth == pytest.approx(100 / 22)
+    assert grows.problems == ["queries differ", "grows 4.5×"]
+    failed = report.staff_page({"tenth": _run("b"), "full": _run("b", status=500)})
+    assert failed.growth is None
+    assert failed.problems == ["answered 500 (full)"]
+    table = report.staff_table([grows, failed])
+    assert "| a | 9 / 10 | 22 → 100 | 100 | 100 | 4.55 | queries differ; grows 4.5× |" in table
+    assert "| b | 9 / – | 22 → – | – | – | – | answered 500 (full) |" in table
+
+
+def test_the_sweeps_table_gives_each_jobs_share_of_its_interval():
+    def job(name, interval, first, seconds, queries, failed=False):
+        return {"name": name, "interval_seconds": interval, "first_seconds": first,
+                "seconds": seconds, "queries": queries, "failed": failed}  # fmt: skip
+
+    tenth = [job("outbox", 60.0, 1.0, 0.5, 3), job("refresh", None, 3.0, 2.0, 9)]
+    full = [job("outbox", 60.0, 90.0, 45.0, 3), job("refresh", None, 30.0, 20.0, 9, failed=True)]
+    table = report.sweeps_table({"tenth": tenth, "full": full})
+    assert (
+        "| outbox | 60 s | 1.00 → 90.00 | 0.50 → 45.00 | 3 / 3 | 0.7500 | "
+        "too slow for its interval |" in table
+    )
+    assert "| refresh | – | 3.00 → 30.00 | 2.00 → 20.00 | 9 / 9 | – | failed (full) |" in table

@@ -1,0 +1,200 @@
+"""Lists over tables that only grow (portal/admin_lists.py, portal/admin_audit.py).
+
+After ten years the audit log holds a million entries and the outbox half a million
+emails: these lists take the database's estimate of an unfiltered table's size, find
+their filters' choices without reading every row, and search through an index. The
+indexes are checked with ``EXPLAIN``: each is one the database can use for the query the
+list sends (sequential scans are switched off for the check, as a table of test size is
+read faster whole).
+"""
+
+from datetime import timedelta
+
+import pytest
+from auditlog.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from carers.models import Household
+from enquiries.models import Booking, InformationEvent
+from enquiries.services import events as event_services
+from placements.models import FamilyTimeSession
+from portal import admin_lists
+from portal.models import Notification
+from portal.roles import Role
+
+pytestmark = pytest.mark.django_db
+
+OUTBOX = reverse("admin:portal_notification_changelist")
+AUDIT = reverse("admin:auditlog_logentry_changelist")
+BOOKINGS = reverse("admin:enquiries_booking_changelist")
+
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL's estimates and indexes"
+)
+
+
+@pytest.fixture
+def root(client, make_staff):
+    client.force_login(make_staff(superuser=True))
+    return client
+
+
+def emails(n: int, *, template: str = "portal/staff_welcome", due_at=None) -> None:
+    due_at = due_at or timezone.now()
+    Notification.objects.bulk_create(
+        Notification(key=f"{template}:{i}", to=f"p{i}@example.org", template=template,
+                     due_at=due_at, next_attempt_at=due_at)
+        for i in range(n)
+    )  # fmt: skip
+
+
+def analyse(table: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {table}")
+
+
+@postgres_only
+def test_a_large_unfiltered_list_shows_the_estimate_and_a_filtered_one_is_counted(
+    root, monkeypatch
+):
+    monkeypatch.setattr(admin_lists, "ESTIMATE_FROM", 10)
+    emails(30)
+    emails(5, template="enquiries/booking_link")
+    analyse("portal_notification")
+
+    with CaptureQueriesContext(connection) as captured:
+        page = root.get(OUTBOX).content.decode()
+    assert "About 35 notifications" in page
+    counts = [q["sql"] for q in captured.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert not any("portal_notification" in sql for sql in counts), counts
+
+    filtered = root.get(OUTBOX, {"template": "enquiries/booking_link"}).content.decode()
+    assert "About" not in filtered
+    assert "5 notifications" in filtered
+
+
+@postgres_only
+def test_a_small_table_or_one_never_analysed_is_counted_exactly(root, monkeypatch):
+    emails(12)
+    analyse("portal_notification")
+    page = root.get(OUTBOX).content.decode()
+    assert "12 notifications" in page and "About" not in page  # below the threshold
+    monkeypatch.setattr(admin_lists, "ESTIMATE_FROM", 10)
+    assert "About 12 notifications" in root.get(OUTBOX).content.decode()
+    monkeypatch.setattr(admin_lists, "estimated_rows", lambda model: None)  # no statistics
+    page = root.get(OUTBOX).content.decode()
+    assert "12 notifications" in page and "About" not in page
+
+
+def test_the_outbox_is_searched_by_the_exact_key(root):
+    emails(3)
+    found = root.get(OUTBOX, {"q": "portal/staff_welcome:1"}).content.decode()
+    assert "1 result" in found
+    partly = root.get(OUTBOX, {"q": "staff_welcome"}).content.decode()
+    assert "0 results" in partly
+
+
+def test_the_outbox_template_filter_lists_recent_templates_only(root):
+    emails(2, template="enquiries/booking_link")
+    emails(2, template="enquiries/event_cancelled", due_at=timezone.now() - timedelta(days=400))
+    page = root.get(OUTBOX).content.decode()
+    assert "?template=enquiries%2Fbooking_link" in page
+    assert "?template=enquiries%2Fevent_cancelled" not in page
+    # An older template is still filtered for by its address, and then offered.
+    old = root.get(OUTBOX, {"template": "enquiries/event_cancelled"}).content.decode()
+    assert "2 notifications" in old
+    assert "?template=enquiries%2Fevent_cancelled" in old
+
+
+def test_the_audit_log_offers_the_audited_record_types_and_filters_by_them(root, make_staff):
+    from tests.carers import factories
+
+    household = factories.household(make_staff(Role.SOCIAL_WORKERS))
+    page = root.get(AUDIT).content.decode()
+    kind = ContentType.objects.get_for_model(Household)
+    assert f"?resource_type={kind.pk}" in page
+    assert ">Household</a>" in page
+    # Not read from the entries: a type with none yet is offered too.
+    assert f"?resource_type={ContentType.objects.get_for_model(FamilyTimeSession).pk}" in page
+    filtered = root.get(AUDIT, {"resource_type": kind.pk}).content.decode()
+    assert household.reference in filtered
+    assert "?timestamp__gte=" in page, "the date filters replace the date drill-down"
+
+
+def test_the_audit_log_is_searched_by_the_record_name(root, make_staff):
+    from tests.carers import factories
+
+    household = factories.household(make_staff(Role.SOCIAL_WORKERS))
+    assert LogEntry.objects.filter(object_repr__icontains=household.reference).exists()
+    found = root.get(AUDIT, {"q": household.reference}).content.decode()
+    assert household.reference in found and "0 results" not in found
+
+
+def _event(title: str, days: int) -> InformationEvent:
+    starts = timezone.now() + timedelta(days=days)
+    event = InformationEvent(
+        title=title,
+        kind=InformationEvent.Kind.ONLINE,
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=1),
+        places=10,
+        joining_link="https://meet.example.org/x",
+        description="An evening.",
+    )
+    event_services.event_save(event=event)
+    return event
+
+
+def test_the_bookings_event_filter_lists_recent_and_coming_events(root):
+    old, recent, coming = _event("Long ago", -400), _event("Last month", -30), _event("Soon", 7)
+    Booking.objects.create(
+        event=old, name="Ada Old", email="ada@example.org", places=1, status=Booking.Status.ATTENDED
+    )
+    page = root.get(BOOKINGS).content.decode()
+    assert f"?event__id__exact={recent.pk}" in page
+    assert f"?event__id__exact={coming.pk}" in page
+    assert f"?event__id__exact={old.pk}" not in page
+    # The old event's page links here by the same address: its bookings, and it is named.
+    chosen = root.get(BOOKINGS, {"event__id__exact": old.pk}).content.decode()
+    assert "Ada Old" in chosen and "Long ago" in chosen
+
+
+def _plan(sql: str, params) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def _list_plan(model, root) -> str:
+    """The plan of the first page of ``model``'s staff list, as a superuser opens it."""
+    from django.contrib import admin
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/")
+    request.user = root.get("/admin/").wsgi_request.user
+    changelist = admin.site._registry[model].get_changelist_instance(request)
+    sql, params = changelist.queryset[:50].query.sql_with_params()
+    return _plan(sql, params)
+
+
+@postgres_only
+@pytest.mark.parametrize(
+    ("model", "index"),
+    [(FamilyTimeSession, "family_time_list_idx"), (Booking, "booking_created_idx")],
+)
+def test_a_long_list_reads_its_index_newest_first_without_sorting(root, model, index):
+    plan = _list_plan(model, root)
+    assert index in plan, plan
+    assert "Sort" not in plan, plan
+
+
+@postgres_only
+def test_the_audit_log_search_uses_its_trigram_index(root):
+    queryset = LogEntry.objects.filter(object_repr__icontains="HH00012")
+    sql, params = queryset.query.sql_with_params()
+    assert "auditlog_object_repr_trgm" in _plan(sql, params)
