@@ -164,9 +164,11 @@ def test_the_bookings_event_filter_lists_recent_and_coming_events(root):
     assert "Ada Old" in chosen and "Long ago" in chosen
 
 
-def _plan(sql: str, params) -> str:
+def _plan(sql: str, params, *, bitmap_only: bool = False) -> str:
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
+        if bitmap_only:  # can the search be answered from its indexes alone?
+            cursor.execute("SET LOCAL enable_indexscan = off")
         cursor.execute("EXPLAIN " + sql, params)
         return "\n".join(row[0] for row in cursor.fetchall())
 
@@ -198,7 +200,7 @@ def test_a_long_list_reads_its_index_newest_first_without_sorting(root, model, i
 def test_the_audit_log_search_uses_its_trigram_index(root):
     queryset = LogEntry.objects.filter(object_repr__icontains="HH00012")
     sql, params = queryset.query.sql_with_params()
-    assert "auditlog_object_repr_trgm" in _plan(sql, params)
+    assert "auditlog_logentry_object_repr_trgm" in _plan(sql, params)
 
 
 def test_family_time_is_searched_by_a_whole_reference_through_the_indexes(root, make_staff):
@@ -219,3 +221,25 @@ def test_family_time_is_searched_by_a_whole_reference_through_the_indexes(root, 
     assert "UPPER" not in str(found.query)
     part, _ = model_admin.get_search_results(request, everything, child.reference[:-1])
     assert not part.exists(), "a part of a reference finds nothing"
+
+
+@postgres_only
+def test_the_enquiries_search_reads_a_trigram_index_for_every_column_it_searches(root):
+    from django.contrib import admin
+    from django.test import RequestFactory
+
+    from enquiries.models import Enquiry
+    from portal.trigram import index_name
+
+    model_admin = admin.site._registry[Enquiry]
+    wanted = {index_name("enquiries_enquiry", field) for field in model_admin.search_fields}
+    assert len(wanted) == 5
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'enquiries_enquiry'")
+        assert wanted <= {row[0] for row in cursor.fetchall()}
+    request = RequestFactory().get("/")
+    request.user = root.get("/admin/").wsgi_request.user
+    found, _ = model_admin.get_search_results(request, model_admin.get_queryset(request), "Tay")
+    sql, params = found.order_by().values("pk").query.sql_with_params()
+    plan = _plan(sql, params, bitmap_only=True)
+    assert "BitmapOr" in plan and all(name in plan for name in wanted), plan
