@@ -15,6 +15,7 @@ After ten years those are most of the page's time (``make bench``'s staff table)
   year) replace the date drill-down on these lists; they cost one indexed range.
 """
 
+from django.contrib.admin.views.main import ChangeList
 from django.core.paginator import Paginator
 from django.db import connections, router
 from django.utils.functional import cached_property
@@ -60,9 +61,21 @@ class EstimatedCountPaginator(Paginator):
         return super().count
 
 
+class LargeTableChangeList(ChangeList):
+    def get_results(self, request):
+        super().get_results(request)
+        if self.full_result_count is None and not (self.has_active_filters or self.query):
+            # Unfiltered, the page's count is the whole table's: without this the search
+            # box offers "N results (Show all)" on a list that already shows all.
+            self.full_result_count = self.result_count
+
+
 class LargeTableAdmin:
     """For the ModelAdmin of a table that grows with the agency's history."""
 
     paginator = EstimatedCountPaginator
     # The "of N" beside a filtered count would count the whole table again.
     show_full_result_count = False
+
+    def get_changelist(self, request, **kwargs):
+        return LargeTableChangeList

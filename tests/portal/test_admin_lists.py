@@ -243,3 +243,10 @@ def test_the_enquiries_search_reads_a_trigram_index_for_every_column_it_searches
     sql, params = found.order_by().values("pk").query.sql_with_params()
     plan = _plan(sql, params, bitmap_only=True)
     assert "BitmapOr" in plan and all(name in plan for name in wanted), plan
+
+
+def test_an_unfiltered_list_does_not_offer_to_show_all_and_a_filtered_one_does(root):
+    emails(3)
+    assert "Show all" not in root.get(OUTBOX).content.decode()
+    filtered = root.get(OUTBOX, {"q": "portal/staff_welcome:1"}).content.decode()
+    assert "1 result" in filtered and "Show all" in filtered
