@@ -40,6 +40,8 @@ from ..services.matching import matching_pause_save
 from .common import _form_page, _log_access
 
 OPEN = (Referral.Status.OPEN, Referral.Status.LINKING, Referral.Status.MATCHED)
+# How many carers each list of the linking page shows before "Show all".
+LINKING_ROWS_SHOWN = 25
 
 
 def _button(url: str, label: str) -> str:
@@ -468,6 +470,14 @@ class ReferralAdmin(AccessAdmin, SavesThroughServices, admin.ModelAdmin):
         today = timezone.localdate()
         page = linking_for(referral=referral, today=today)
         back_url = reverse("admin:placements_referral_change", args=[pk])
+        # The first rows of each list (the nearest, then the longest waiting): a large
+        # agency has a thousand approved households, and a list of them all is a page
+        # nobody reads and a second to build. "Show all" opens one list whole.
+        whole = request.GET.get("all", "")
+        shown = {
+            name: rows if whole == name else rows[:LINKING_ROWS_SHOWN]
+            for name, rows in (("fitting", page.fitting), ("left_out", page.left_out))
+        }
         return TemplateResponse(
             request,
             "placements/admin/linking.html",
@@ -476,6 +486,8 @@ class ReferralAdmin(AccessAdmin, SavesThroughServices, admin.ModelAdmin):
                 "opts": self.opts,
                 "title": f"Carers for {referral}",
                 "page": page,
+                "fitting_shown": shown["fitting"],
+                "left_out_shown": shown["left_out"],
                 "referral": referral,
                 "back_url": back_url,
                 "may_link": request.user.has_perm("placements.add_link")

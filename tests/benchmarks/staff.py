@@ -97,6 +97,46 @@ def _largest(queryset, *counted: str):
     return queryset.annotate(**sizes).order_by(*(f"-{key}" for key in sizes), "pk").first()
 
 
+def linking_referral(by: User) -> Referral | None:
+    """An open referral to link carers to: the newest, or one received today through the
+    service for the newest child not placed (``seed_scale`` writes no referrals), with
+    the demo area's postcode districts for the travel times."""
+    from django.core.management import call_command
+
+    from placements.models import PostcodeDistrict
+    from placements.services.matching import referral_receive
+
+    found = (
+        Referral.objects.filter(status__in=[Referral.Status.OPEN, Referral.Status.LINKING])
+        .order_by("-pk")
+        .first()
+    )
+    if found is not None:
+        return found
+    if not PostcodeDistrict.objects.exists():
+        call_command("load_postcode_districts", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    child = (
+        Child.objects.exclude(placement_links__is_current=True)
+        .exclude(referrals__status__in=[Referral.Status.OPEN, Referral.Status.LINKING,
+                                        Referral.Status.MATCHED])
+        .order_by("-pk")
+        .first()
+    )  # fmt: skip
+    if child is None:
+        return None
+    today = timezone.localdate()
+    referral = Referral(
+        child=child,
+        received_on=today,
+        needed_by=today + timedelta(days=30),
+        route=Placement.Route.FFA,
+        legal_position=Referral.LegalPosition.PROCEEDINGS,
+        family_time_district="OK1",
+        family_time_per_week=3,
+    )
+    return referral_receive(referral=referral, by=by)
+
+
 def plan() -> list[dict]:
     """The pages measured: who opens each, and what is sent (a GET, or an export's POST)."""
     worker = busiest(Role.SOCIAL_WORKERS, "carer_households")
@@ -108,11 +148,7 @@ def plan() -> list[dict]:
     ) or _largest(Household.objects.all(), "training", "assessments")
     placement = _largest(Placement.objects.all(), "family_time_sessions", "visits")
     child = placement.children.first() if placement else _largest(Child.objects.all(), "reviews")
-    referral = (
-        Referral.objects.filter(status__in=[Referral.Status.OPEN, Referral.Status.LINKING])
-        .order_by("-pk")
-        .first()
-    )
+    referral = linking_referral(manager)
     year = timezone.localdate().year - 1
     event = _largest(InformationEvent.objects.all(), "bookings")
     enquiries_page = list(Enquiry.objects.order_by("-pk").values_list("pk", flat=True)[:100])
@@ -141,7 +177,7 @@ def plan() -> list[dict]:
         pages.append({"name": "child's page", "client": root,
                       "url": f"/admin/placements/child/{child.pk}/change/"})  # fmt: skip
     if referral:
-        pages.append({"name": "linking page", "client": root,
+        pages.append({"name": "linking page", "client": as_manager,
                       "url": f"/admin/placements/referral/{referral.pk}/linking/"})  # fmt: skip
     pages += [
         {"name": "enquiry funnel, all years", "client": root,

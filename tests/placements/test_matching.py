@@ -563,6 +563,29 @@ def test_the_linking_page_shows_who_fits_and_why_others_do_not(sw_client):
     assert "(estimate)" in text
 
 
+def test_the_linking_page_shows_the_first_carers_of_each_list_and_all_on_asking(
+    sw_client, monkeypatch
+):
+    from placements.admin import matching as matching_admin
+
+    monkeypatch.setattr(matching_admin, "LINKING_ROWS_SHOWN", 1)
+    made = referral(sw_client.user)
+    near, far = household(postcode="OK1 1AA"), household(postcode="OK1 1AB")
+    household(fostering_on=None)
+    url = f"/admin/placements/referral/{made.pk}/linking/"
+
+    text = sw_client.get(url).content.decode()
+    assert "Carers who fit (2)" in text and "Carers left out (1)" in text
+    assert "The first 1 of 2." in text
+    assert '<a href="?all=fitting#fitting">Show all 2 carers who fit</a>' in text
+    assert (near.reference in text) != (far.reference in text), "one of the two is shown"
+    assert "carers left out</a>" not in text, "the left-out list is shown whole"
+
+    whole = sw_client.get(url, {"all": "fitting"}).content.decode()
+    assert near.reference in whole and far.reference in whole
+    assert "The first 1 of 2." not in whole
+
+
 def test_the_linking_page_has_a_query_budget_unchanged_with_ten_times_the_households(sw_client):
     made = referral(sw_client.user)
     url = f"/admin/placements/referral/{made.pk}/linking/"
