@@ -3,7 +3,7 @@
 auditlog's list finds its record types by reading every entry, drills down by date by
 reading every entry's date, counts every entry twice and searches inside every entry's
 changes: after ten years that was a second a page and seven seconds a search
-(``make bench``). Here the record types come from what is audited (the registry), the
+(``make bench``). Here the record types come from the portal's apps and the registry, the
 dates are filters (today, this week, this month, this year), who did it is a filter of
 the staff, a large unfiltered list shows the database's estimate of its size
 (``portal.admin_lists``), and the search looks in the record's label (its reference, or
