@@ -12,21 +12,30 @@ its kind and number: the audit log names no one), through a trigram index on Pos
 History page, which reads that record's entries only.
 """
 
+from pathlib import Path
+
 from auditlog.admin import LogEntryAdmin as AuditlogLogEntryAdmin
 from auditlog.filters import CIDFilter
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
 from django.apps import apps
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
 
 from .admin_lists import LargeTableAdmin
 from .models import User
 
-# The apps whose records the portal audits, by auditlog's registry or by its own
-# ``portal.audit.record`` (decisions, letters, templates); Django's and allauth's own
-# records are audited through the registry.
-AUDITED_APPS = ("portal", "carers", "placements", "enquiries", "content")
+
+def own_models():
+    """The models of the portal's own apps (those in its source tree, whatever they are
+    called): their records are audited by auditlog's registry or by
+    ``portal.audit.record`` (decisions, letters, templates)."""
+    base = Path(settings.BASE_DIR).resolve()
+    for config in apps.get_app_configs():
+        path = Path(config.path).resolve()
+        if base in path.parents and "site-packages" not in path.parts:
+            yield from config.get_models()
 
 
 class AuditedTypeFilter(admin.SimpleListFilter):
@@ -37,10 +46,7 @@ class AuditedTypeFilter(admin.SimpleListFilter):
     parameter_name = "resource_type"
 
     def lookups(self, request, model_admin):
-        models = {
-            *auditlog.get_models(),
-            *(m for label in AUDITED_APPS for m in apps.get_app_config(label).get_models()),
-        }
+        models = {*auditlog.get_models(), *own_models()}
         types = ContentType.objects.get_for_models(*models)
         return sorted(
             (
