@@ -33,10 +33,6 @@ OUTBOX = reverse("admin:portal_notification_changelist")
 AUDIT = reverse("admin:auditlog_logentry_changelist")
 BOOKINGS = reverse("admin:enquiries_booking_changelist")
 
-postgres_only = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="PostgreSQL's estimates and indexes"
-)
-
 
 @pytest.fixture
 def root(client, make_staff):
@@ -58,7 +54,8 @@ def analyse(table: str) -> None:
         cursor.execute(f"ANALYZE {table}")
 
 
-@postgres_only
+@pytest.mark.postgres
+@pytest.mark.usefixtures("require_postgres")
 def test_a_large_unfiltered_list_shows_the_estimate_and_a_filtered_one_is_counted(
     root, monkeypatch
 ):
@@ -78,7 +75,8 @@ def test_a_large_unfiltered_list_shows_the_estimate_and_a_filtered_one_is_counte
     assert "5 notifications" in filtered
 
 
-@postgres_only
+@pytest.mark.postgres
+@pytest.mark.usefixtures("require_postgres")
 def test_a_small_table_is_counted_exactly_in_as_many_queries(root, monkeypatch):
     emails(12)
     analyse("portal_notification")
@@ -213,7 +211,8 @@ def _list_plan(model, root) -> str:
     return _plan(sql, params, ordered=True)
 
 
-@postgres_only
+@pytest.mark.postgres
+@pytest.mark.usefixtures("require_postgres")
 @pytest.mark.parametrize(
     ("model", "index"),
     [(FamilyTimeSession, "family_time_list_idx"), (Booking, "booking_created_idx")],
@@ -224,7 +223,8 @@ def test_a_long_list_reads_its_index_newest_first_without_sorting(root, model, i
     assert "Sort" not in plan, plan
 
 
-@postgres_only
+@pytest.mark.postgres
+@pytest.mark.usefixtures("require_postgres")
 def test_the_audit_log_search_uses_its_trigram_index(root):
     queryset = LogEntry.objects.filter(object_repr__icontains="HH00012")
     sql, params = queryset.query.sql_with_params()
@@ -261,7 +261,8 @@ def test_family_time_is_searched_by_a_whole_reference_through_the_indexes(root, 
     assert "0 results" not in shown
 
 
-@postgres_only
+@pytest.mark.postgres
+@pytest.mark.usefixtures("require_postgres")
 def test_the_enquiries_search_reads_a_trigram_index_for_every_column_it_searches(root):
     from django.contrib import admin
     from django.test import RequestFactory
@@ -283,7 +284,8 @@ def test_the_enquiries_search_reads_a_trigram_index_for_every_column_it_searches
     assert "BitmapOr" in plan and all(name in plan for name in wanted), plan
 
 
-@postgres_only
+@pytest.mark.postgres
+@pytest.mark.usefixtures("require_postgres")
 def test_selecting_all_of_an_estimated_list_says_about(root, monkeypatch):
     monkeypatch.setattr(admin_lists, "ESTIMATE_FROM", 1)
     event = _event("Soon", 7)
