@@ -39,8 +39,13 @@ run: setup
 	@echo "Portal: http://$(HOST):$(PORT)/   staff area: http://$(HOST):$(PORT)/admin/   (Ctrl-C stops everything)"
 	@exec $(BIN)/python -m portal.devserver $(HOST):$(PORT) $(VAR)/celerybeat-schedule
 
+# Three pytest-xdist workers, each with its own test database and Redis databases
+# (tests/conftest.py): while one waits on Chromium or the database, the others use the
+# cores. A free worker takes tests from a busy one (worksteal). TEST_WORKERS=0 runs the
+# suite in one process.
+TEST_WORKERS ?= 3
 test: setup node_modules/.installed
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 lint: setup
 	$(BIN)/ruff check .

@@ -1,3 +1,6 @@
+import copy
+import os
+
 import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
@@ -5,14 +8,42 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.db import connection
+from django.test import override_settings
 
 from portal import pagecache
 from portal.models import Team, User
 from portal.roles import Role
+from portal.settings import redis_database_after
 from tests.requirements import require
 
 # The one team every social worker and team manager a test makes joins (``make_staff``).
 TEST_TEAM = "Test team"
+
+
+def pytest_configure(config):
+    """``make test`` runs the suite in pytest-xdist workers. Each has its own
+    PostgreSQL test database (pytest-django names it after the worker), and here its own
+    two Redis databases, so that a worker emptying its cache (``_fresh_cache``) or its
+    broker never touches another's: worker n takes the configured broker and cache
+    databases moved up by 2n (CI's 5 and 6, then 7 and 8, then 9 and 10; 0 after 15,
+    so up to eight workers never share one). Processes a
+    test starts read REDIS_URL and CACHE_URL from the environment, so those move too."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    cache_url = settings.CACHES["default"].get("LOCATION", "")
+    if not (worker.startswith("gw") and settings.REDIS_URL and cache_url.startswith("redis")):
+        return
+    by = 2 * int(worker.removeprefix("gw"))
+    broker, cache_url = (redis_database_after(url, by) for url in (settings.REDIS_URL, cache_url))
+    os.environ.update(REDIS_URL=broker, CACHE_URL=cache_url)
+    caches = copy.deepcopy(settings.CACHES)
+    caches["default"]["LOCATION"] = cache_url
+    # override_settings tells Django's cache handler to let go of its connections.
+    override_settings(
+        REDIS_URL=broker, CELERY_BROKER_URL=broker, CACHE_URL=cache_url, CACHES=caches
+    ).enable()
+    from portal.celery import app
+
+    app.conf.broker_url = broker
 
 
 @pytest.fixture(autouse=True)
@@ -38,6 +69,23 @@ def _sign_in_codes_from_the_step_before(settings):
     and every test that posts a code does so to this process (the test client or a live
     server thread), so one step either side is accepted in every test."""
     settings.MFA_TOTP_TOLERANCE = 1
+
+
+@pytest.fixture(autouse=True)
+def _own_media_folder(settings, tmp_path):
+    """Uploads, letters and cached PDFs of a test go to its own folder, never the project's
+    media/, which the test processes would share."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"
+    settings.PDF_CACHE_DIR = tmp_path / "media" / "cache" / "pdf"
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Staff and applicants are made in most tests, and Django's own hasher takes a third
+    of a second for each on this kind of machine: a slow hash would dominate the run. The
+    hasher the portal uses is checked in tests/portal/test_settings.py."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)

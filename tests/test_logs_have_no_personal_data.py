@@ -289,13 +289,6 @@ def mail(settings, smtp_sink, refusing_smtp):
     return Switch
 
 
-@pytest.fixture(autouse=True)
-def _private_files(settings, tmp_path):
-    settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"
-    settings.PDF_CACHE_DIR = tmp_path / "pdf-cache"
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 # -- the journey ----------------------------------------------------------------------------
 
 

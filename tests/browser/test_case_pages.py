@@ -26,12 +26,6 @@ WIDTHS = (1280, 1024, 320)
 CHECKED_WIDTHS = (1280, 320)  # axe and HTML_CodeSniffer: the widest and the narrowest
 
 
-@pytest.fixture(autouse=True)
-def _private_storage(settings, tmp_path):
-    settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"
-    settings.PDF_CACHE_DIR = tmp_path / "pdf-cache"
-
-
 def section_urls(model_admin, app_model: str, pk: int) -> list[str]:
     first = reverse(f"admin:{app_model}_change", args=[pk])
     return [first] + [

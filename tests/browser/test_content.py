@@ -1,6 +1,7 @@
 """Public content and the eligibility checker in Chromium: axe-core, HTML_CodeSniffer and the Nu checker."""
 
 import pytest
+from playwright.sync_api import expect
 
 from content.models import Story
 from tests.content.factories import ServedPostcodeAreaFactory
@@ -41,7 +42,7 @@ def test_a_faq_opens_to_its_answer(page, live_server):
     answer = page.get_by_text("Single applicants are welcome.")
     assert not answer.is_visible()
     question.click()
-    assert answer.is_visible()
+    expect(answer).to_be_visible()
     assert not axe_check(page)
     assert not htmlcs_check(page), htmlcs_check(page)
 
@@ -71,7 +72,7 @@ def test_every_step_of_the_checker_and_its_errors_are_accessible(page, live_serv
             page.get_by_role("button", name="Continue").click()
         assert page.title().startswith("Error: ")
         summary = page.locator(".govuk-error-summary")
-        assert summary.is_visible()
+        expect(summary).to_be_visible()
         assert not axe_check(page), axe_check(page)
         assert not htmlcs_check(page), htmlcs_check(page)
         errors = html_check(navigation.value.text())
@@ -113,4 +114,4 @@ def test_a_story_is_listed(page, live_server):
     page.goto(f"{live_server.url}/stories/")
     page.get_by_role("link", name=story.title).click()
     assert page.locator("h1").inner_text() == story.title
-    assert page.get_by_text("This story is illustrative.").is_visible()
+    expect(page.get_by_text("This story is illustrative.")).to_be_visible()

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from icalendar import Calendar
+from playwright.sync_api import expect
 
 from enquiries.models import Booking
 from enquiries.services import events as services
@@ -51,7 +52,7 @@ def test_the_form_with_errors_is_accessible_and_valid(page, live_server, events)
     response = navigation.value
     assert page.title().startswith("Error: ")
     summary = page.locator(".govuk-error-summary")
-    assert summary.is_visible()
+    expect(summary).to_be_visible()
     assert summary.get_by_role("link", name="Enter your full name").count() == 1
     # The summary links reach their fields.
     summary.get_by_role("link", name="Select how many places you need").click()
@@ -86,7 +87,7 @@ def test_book_receive_the_email_manage_cancel_and_the_waiting_list_moves_up(
     page.get_by_role("button", name="Book a place").click()
     # The same answer whether the address had booked before or not.
     page.wait_for_url(re.compile(r"/events/[\w-]+/check-your-email/$"))
-    assert page.get_by_role("heading", name="Check your email").is_visible()
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
     assert_accessible(page, page.url.removeprefix(live_server.url), live_server)
 
     # The confirmation arrives at a real SMTP server, with a calendar file.
@@ -121,7 +122,7 @@ def test_book_receive_the_email_manage_cancel_and_the_waiting_list_moves_up(
     with page.expect_navigation() as navigation:
         page.get_by_role("button", name="Save changes").click()
     assert page.title().startswith("Error: ")
-    assert page.get_by_text("no more places at this event").first.is_visible()
+    expect(page.get_by_text("no more places at this event").first).to_be_visible()
     assert not axe_check(page), axe_check(page)
     assert not htmlcs_check(page), htmlcs_check(page)
     errors = html_check(navigation.value.text())
@@ -129,7 +130,7 @@ def test_book_receive_the_email_manage_cancel_and_the_waiting_list_moves_up(
     page.get_by_label("1 place, just me").check()
     page.get_by_role("button", name="Save changes").click()
     page.wait_for_url(f"{live_server.url}{manage_path}")
-    assert page.get_by_text("Your booking has been changed.").is_visible()
+    expect(page.get_by_text("Your booking has been changed.")).to_be_visible()
 
     # Cancel, with a confirmation step.
     page.get_by_role("link", name="Cancel this booking").click()
@@ -138,7 +139,7 @@ def test_book_receive_the_email_manage_cancel_and_the_waiting_list_moves_up(
     assert page.get_by_role("heading", name="Are you sure you want to cancel your booking?")
     page.get_by_role("button", name="Yes, cancel my booking").click()
     page.wait_for_url(f"{live_server.url}{manage_path}")
-    assert page.get_by_text("Your booking has been cancelled.").is_visible()
+    expect(page.get_by_text("Your booking has been cancelled.")).to_be_visible()
     assert not axe_check(page)
     assert not htmlcs_check(page), htmlcs_check(page)
 

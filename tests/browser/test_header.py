@@ -4,6 +4,7 @@ the scripts start; and never folded away for good when they fail."""
 import time
 
 import pytest
+from playwright.sync_api import expect
 
 from .harness import page_problems, watch_page
 
@@ -63,10 +64,10 @@ def test_the_menu_is_folded_from_the_first_paint_and_opens(phone):
     assert sum(shifts) < 0.01, f"layout shifts while loading: {shifts}"
 
     toggle = phone.get_by_role("button", name="Menu")
-    assert toggle.is_visible()
+    expect(toggle).to_be_visible()
     assert not menu_links(phone).is_visible()
     toggle.click()
-    assert menu_links(phone).is_visible()
+    expect(menu_links(phone)).to_be_visible()
     assert toggle.get_attribute("aria-expanded") == "true"
     assert not page_problems(phone)
 
@@ -75,14 +76,14 @@ def test_without_the_module_the_links_come_back(phone):
     late_module(phone, fail=True)
     phone.goto("/")
     assert "govuk-frontend-supported" not in phone.locator("body").get_attribute("class")
-    assert menu_links(phone).is_visible()
-    assert phone.locator(".govuk-service-navigation__link").first.is_visible()
+    expect(menu_links(phone)).to_be_visible()
+    expect(phone.locator(".govuk-service-navigation__link").first).to_be_visible()
 
 
 def test_on_a_wide_screen_the_links_show_before_and_after_the_scripts(page):
     page.add_init_script(LAYOUT_SHIFTS)
     late_module(page)
     page.goto("/")
-    assert menu_links(page).is_visible()
+    expect(menu_links(page)).to_be_visible()
     assert not page.get_by_role("button", name="Menu").is_visible()
     assert sum(page.evaluate("window.__layoutShifts")) < 0.01

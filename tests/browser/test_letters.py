@@ -39,11 +39,7 @@ def accessible(page, what: str, *, admin_form: bool = False) -> None:
     page._problems_checked = len(page_problems(page))
 
 
-def test_a_template_is_edited_and_a_letter_produced_in_the_browser(
-    page, live_server, make_staff, settings, tmp_path
-):
-    settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"
-    settings.PDF_CACHE_DIR = tmp_path / "pdf"
+def test_a_template_is_edited_and_a_letter_produced_in_the_browser(page, live_server, make_staff):
     manager = make_staff(Role.TEAM_MANAGERS, first_name="Morgan", last_name="Manager")
     worker = make_staff(Role.SOCIAL_WORKERS, first_name="Sam", last_name="Worker")
     f.ensure_training_catalogue()

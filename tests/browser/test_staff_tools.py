@@ -12,6 +12,7 @@ from allauth.mfa.totp.internal.auth import (
     generate_totp_secret,
     hotp_value,
 )
+from playwright.sync_api import expect
 
 from portal.roles import Role
 from tests.carers import factories as carer_factories
@@ -55,9 +56,9 @@ def test_the_search_box_and_its_results_are_accessible(page, live_server, make_s
     page.get_by_role("searchbox", name="Search records").fill("quillon")
     page.get_by_role("button", name="Search").click()
     page.wait_for_url("**/admin/search/?q=quillon")
-    assert page.get_by_role("heading", name="Carer households (6)").is_visible()
-    assert page.get_by_role("heading", name="Children (1)").is_visible()
-    assert page.get_by_role("link", name="See all 6 in the carer households list").is_visible()
+    expect(page.get_by_role("heading", name="Carer households (6)")).to_be_visible()
+    expect(page.get_by_role("heading", name="Children (1)")).to_be_visible()
+    expect(page.get_by_role("link", name="See all 6 in the carer households list")).to_be_visible()
     assert page.evaluate(NO_SIDEWAYS_SCROLL)
     assert not page_problems(page)
     accessible(page, "#content-main")
@@ -65,7 +66,9 @@ def test_the_search_box_and_its_results_are_accessible(page, live_server, make_s
     for term, words in (("q", "Enter at least 2"), ("Zebedee", "Nothing found for")):
         page.get_by_label("Name, reference, postcode or email").fill(term)
         page.get_by_role("button", name="Search").click()
-        assert page.get_by_text(words).is_visible()
+        # Wait for the new page to load: the old one is still there for a moment.
+        page.wait_for_url(f"**/admin/search/?q={term}")
+        expect(page.get_by_text(words)).to_be_visible()
         accessible(page, "#content-main")
     # The "see all" link leads to the list, filtered by the same words.
     page.get_by_label("Name, reference, postcode or email").fill("quillon")

@@ -4,10 +4,7 @@ from .factories import FAQFactory, PageFactory, ServedPostcodeAreaFactory, Story
 
 
 @pytest.fixture(autouse=True)
-def _private_files(settings, tmp_path):
-    """PDFs and uploads of a test go to its own folder, never the project's media/."""
-    settings.PDF_CACHE_DIR = tmp_path / "pdf"
-    settings.MEDIA_ROOT = tmp_path / "media"
+def _emails_kept(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 

@@ -7,12 +7,6 @@ from portal.roles import Role
 from . import factories
 
 
-@pytest.fixture(autouse=True)
-def _private_storage(settings, tmp_path):
-    settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"
-    settings.PDF_CACHE_DIR = tmp_path / "pdf-cache"
-
-
 @pytest.fixture
 def social_worker(make_staff):
     return make_staff(Role.SOCIAL_WORKERS, first_name="Sam", last_name="Worker")

@@ -85,9 +85,7 @@ class Case:
 
 
 @pytest.fixture
-def world(make_staff, settings, tmp_path):
-    settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"
-    settings.PDF_CACHE_DIR = tmp_path / "pdf-cache"
+def world(make_staff):
     carer_factories.ensure_training_catalogue()
     manager = make_staff(MANAGERS, team=False)
     first, second = make_staff(SOCIAL, team=False), make_staff(SOCIAL, team=False)

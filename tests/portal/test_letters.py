@@ -20,11 +20,6 @@ pytestmark = pytest.mark.django_db
 CHANGELIST = "/admin/portal/lettertemplate/"
 
 
-@pytest.fixture(autouse=True)
-def _pdf_cache(settings, tmp_path):
-    settings.PDF_CACHE_DIR = tmp_path / "pdf"
-
-
 def pdf_text(data: bytes, tmp_path) -> str:
     require(shutil.which("pdftotext") is not None, "pdftotext is missing: install poppler-utils")
     path = tmp_path / "preview.pdf"

@@ -23,11 +23,6 @@ BASE = "pdf/base.html"
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 
-@pytest.fixture(autouse=True)
-def _cache_dir(settings, tmp_path):
-    settings.PDF_CACHE_DIR = tmp_path / "pdf"
-
-
 @pytest.fixture
 def renders(monkeypatch):
     """Counts real renderings (the slow part) while letting them happen."""

@@ -59,3 +59,16 @@ def test_refuses_to_start_without_a_site_url():
 def test_debug_runs_with_embedded_defaults():
     result = manage("check", DEBUG="true", SECRET_KEY="", ALLOWED_HOSTS="", SITE_URL="")
     assert result.returncode == 0, result.stderr
+
+
+def test_production_hashes_passwords_with_a_slow_hasher():
+    """Tests hash with MD5 to save time (tests/conftest.py); a real process never does."""
+    result = manage(
+        "shell", "-c", "from django.conf import settings; print(settings.PASSWORD_HASHERS[0])"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-1] in {
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+        "django.contrib.auth.hashers.Argon2PasswordHasher",
+        "django.contrib.auth.hashers.ScryptPasswordHasher",
+    }, result.stdout

@@ -295,12 +295,16 @@ def test_every_other_move_is_refused_and_changes_nothing(recruiter, start, end):
 
 
 def test_each_stage_keeps_its_moment(recruiter):
+    # The stages record "today"; a run that passes midnight may record either day.
+    before = timezone.localdate()
     enquiry = enquiry_in(Status.ROI_RECEIVED, recruiter)
     enquiry.refresh_from_db()
+    after = timezone.localdate()
     assert enquiry.contacted_at and enquiry.information_pack_sent_at
     assert enquiry.initial_visit_booked_at and enquiry.initial_visit_done_at
-    assert enquiry.initial_visit_on == timezone.localdate()
-    assert enquiry.roi_received_on == timezone.localdate()
+    assert before <= enquiry.initial_visit_on <= after
+    assert before <= enquiry.roi_received_on <= after
+    assert enquiry.initial_visit_on <= enquiry.roi_received_on
 
 
 def test_conversion_needs_the_household_reference(recruiter):

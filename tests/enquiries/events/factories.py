@@ -14,6 +14,13 @@ def in_days(days: float, hour: int = 19):
     return local.replace(hour=hour, minute=0, second=0, microsecond=0)
 
 
+def today_just_past_midnight():
+    """A start on today's date whatever the hour a test runs (now + 30 minutes is
+    tomorrow after 23:30, and check-in opens only on the event's day): a minute past
+    midnight, London time."""
+    return timezone.localtime().replace(hour=0, minute=1, second=0, microsecond=0)
+
+
 class InformationEventFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = InformationEvent

@@ -15,7 +15,7 @@ from enquiries.models import Booking, InformationEvent
 from portal.models import Notification
 from portal.roles import Role, role_permissions
 
-from .factories import BookingFactory, InformationEventFactory, in_days
+from .factories import BookingFactory, InformationEventFactory, in_days, today_just_past_midnight
 
 pytestmark = pytest.mark.django_db
 
@@ -148,7 +148,7 @@ def test_places_cannot_be_cut_below_those_booked(events_team):
 
 
 def test_check_in_actions(events_team):
-    event = InformationEventFactory(starts_at=timezone.now() + timedelta(minutes=20))
+    event = InformationEventFactory(starts_at=today_just_past_midnight())
     came = BookingFactory(event=event)
     missed = BookingFactory(event=event)
     events_team.post(BOOKINGS_URL, {"action": "mark_attended", "_selected_action": [came.pk]})

@@ -13,7 +13,7 @@ from enquiries.models import Booking, InformationEvent
 from enquiries.services import events as services
 from portal.models import Notification
 
-from .factories import BookingFactory, InformationEventFactory, in_days
+from .factories import BookingFactory, InformationEventFactory, in_days, today_just_past_midnight
 
 pytestmark = pytest.mark.django_db
 
@@ -233,7 +233,7 @@ def test_the_transition_table_refuses_moves_it_does_not_list():
 
 
 def test_check_in_marks_attended_or_no_show_on_the_day(make_event):
-    event = make_event(starts_at=timezone.now() + timedelta(minutes=30))
+    event = make_event(starts_at=today_just_past_midnight())
     came = BookingFactory(event=event)
     missed = BookingFactory(event=event)
     assert services.booking_mark_attended(booking=came).status == Booking.Status.ATTENDED
@@ -249,7 +249,7 @@ def test_check_in_is_refused_before_the_day_and_for_waiting_bookings(make_event)
     booking = BookingFactory(event=event)
     with pytest.raises(services.BookingError):
         services.booking_mark_attended(booking=booking)
-    today = make_event(starts_at=timezone.now() + timedelta(minutes=30))
+    today = make_event(starts_at=today_just_past_midnight())
     waiting = BookingFactory(event=today, status=Booking.Status.WAITING)
     with pytest.raises(services.TransitionNotAllowed):
         services.booking_mark_attended(booking=waiting)
