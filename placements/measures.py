@@ -1,8 +1,7 @@
 """The EP measures team managers report, computed by the database in a fixed number of queries.
 
-Medians use PostgreSQL's ``percentile_cont``; on SQLite (a laptop) the same medians come
-from window functions: the middle one or two rows of each group, averaged by the
-database. No figure is computed by looping over rows in Python.
+Medians and whole days come from ``portal.aggregates`` (PostgreSQL's ``percentile_cont``,
+or window functions on SQLite). No figure is computed by looping over rows in Python.
 
 Definitions (shown on the page too):
 
@@ -25,26 +24,20 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import NotSupportedError, connection
 from django.db.models import (
-    Aggregate,
-    Avg,
     Count,
     DateField,
     F,
-    FloatField,
-    Func,
-    IntegerField,
     Q,
     QuerySet,
     Sum,
     Value,
-    Window,
 )
-from django.db.models.functions import RowNumber, TruncWeek
+from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from carers.models import Household
+from portal.aggregates import DaysBetween, medians_by
 from portal.calendar import financial_year_bounds, financial_year_label, financial_year_of
 
 from .models import (
@@ -60,91 +53,6 @@ from .models import (
 from .selectors import placement_result
 
 Route = Placement.Route
-
-
-class DaysBetween(Func):
-    """Whole days from ``start`` to ``end`` (two dates), as an integer in the database."""
-
-    output_field = IntegerField()
-
-    def __init__(self, start, end, **extra):
-        super().__init__(end, start, **extra)
-
-    def as_sql(self, compiler, connection, **extra):
-        # PostgreSQL: date - date is a whole number of days.
-        return super().as_sql(
-            compiler, connection, template="(%(expressions)s)", arg_joiner=" - ", **extra
-        )
-
-    def as_sqlite(self, compiler, connection, **extra):
-        return super().as_sql(
-            compiler,
-            connection,
-            template="CAST(julianday(%(expressions)s) AS INTEGER)",
-            arg_joiner=") - julianday(",
-            **extra,
-        )
-
-
-class Median(Aggregate):
-    """The median (PostgreSQL's ``percentile_cont(0.5)``)."""
-
-    function = "PERCENTILE_CONT"
-    name = "Median"
-    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = FloatField()
-
-    def as_sql(self, compiler, connection, **extra):
-        if connection.vendor != "postgresql":
-            raise NotSupportedError("Median needs PostgreSQL; use medians_by() elsewhere.")
-        return super().as_sql(compiler, connection, **extra)
-
-
-def medians_by(
-    queryset: QuerySet, *, group: str, values: dict[str, Func]
-) -> dict[str | None, dict[str, float | None]]:
-    """The median of each expression in ``values``, per value of ``group`` and overall (None).
-
-    One query per grouping on PostgreSQL; on SQLite one per expression and grouping.
-    """
-    result: dict[str | None, dict[str, float | None]] = {}
-    if connection.vendor == "postgresql":
-        grouped = (
-            queryset.order_by()
-            .values(group)
-            .annotate(**{name: Median(expr) for name, expr in values.items()})
-        )
-        for row in grouped:
-            result[row[group]] = {name: row[name] for name in values}
-        result[None] = queryset.order_by().aggregate(
-            **{name: Median(expr) for name, expr in values.items()}
-        )
-        return result
-    model = queryset.model
-    for name, expr in values.items():
-        for partition in ([F(group)], None):
-            middle = (
-                queryset.order_by()
-                .annotate(
-                    _value=expr,
-                    _position=Window(
-                        RowNumber(),
-                        partition_by=partition,
-                        order_by=[F("_value").asc(), F("pk").asc()],
-                    ),
-                    _total=Window(Count("pk"), partition_by=partition),
-                )
-                # The middle row of an odd count, the middle two of an even one.
-                .filter(_position__gte=F("_total") / 2.0, _position__lte=F("_total") / 2.0 + 1)
-                .values("pk")
-            )
-            rows = model.objects.filter(pk__in=middle).order_by()
-            if partition:
-                for row in rows.values(group).annotate(_median=Avg(expr)):
-                    result.setdefault(row[group], {})[name] = row["_median"]
-            else:
-                result.setdefault(None, {})[name] = rows.aggregate(_median=Avg(expr))["_median"]
-    return result
 
 
 @dataclass

@@ -1684,6 +1684,9 @@ class FamilyTimePlan(models.Model):
         editable=False,
         related_name="+",
     )
+    # The last day the plan's sessions were generated to (the horizon then): the hourly
+    # job passes over a plan already generated to today's horizon. Empty until the first.
+    generated_to = models.DateField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["child", "-version"]

@@ -1,4 +1,4 @@
-"""Lists over tables that only grow: audit entries, the outbox, family time, bookings.
+"""Lists over tables that only grow: audit entries, the outbox, family time, bookings, enquiries.
 
 Django's changelist costs little per row shown, but some of its furniture reads the whole
 table on every opening: it counts every row twice (the page's count and the "of N"
@@ -19,6 +19,20 @@ from django.contrib.admin.views.main import ChangeList
 from django.core.paginator import Paginator
 from django.db import connections, router
 from django.utils.functional import cached_property
+from django.utils.text import smart_split, unescape_string_literal
+
+
+def search_words(search_term: str) -> list[str]:
+    """The words of a list's search as Django's admin splits them ("a quoted phrase" is
+    one word), for a list that searches them its own way."""
+    words = []
+    for bit in smart_split(search_term):
+        if bit.startswith(('"', "'")) and bit[0] == bit[-1]:
+            bit = unescape_string_literal(bit)
+        if bit:
+            words.append(bit)
+    return words
+
 
 # A table the planner thinks smaller than this is counted exactly: counting it is cheap.
 ESTIMATE_FROM = 50_000

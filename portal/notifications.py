@@ -84,6 +84,12 @@ def notify(
     return notification
 
 
+def queued_keys(keys: Iterable[str]) -> set[str]:
+    """Which of ``keys`` the outbox holds already (one query): a sweep that would
+    ``notify`` for many keys passes over those, rather than asking once a key."""
+    return set(Notification.objects.filter(key__in=list(keys)).values_list("key", flat=True))
+
+
 def notify_new(messages: Iterable[dict]) -> list[Notification]:
     """Queue several emails in one INSERT: ``notify``'s arguments, one dict per email.
 

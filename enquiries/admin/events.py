@@ -1,11 +1,14 @@
 """Staff admin of the enquiries app. Status is never edited here: actions call services."""
 
 from datetime import timedelta
+from functools import reduce
+from operator import or_
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -13,7 +16,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from portal import exports
-from portal.admin_lists import LargeTableAdmin
+from portal.admin_lists import LargeTableAdmin, search_words
 from portal.formats import day_and_time
 
 from ..formats import event_when, natural_key
@@ -383,6 +386,8 @@ class BookingAdmin(LargeTableAdmin, admin.ModelAdmin):
         "event__kind",
         ("event__starts_at", admin.DateFieldListFilter),
     )
+    # Searched in get_search_results below: name and email through their trigram indexes
+    # (migration 0009), the event's title among the events first.
     search_fields = ("name", "email", "event__title")
     ordering = ("-created_at",)
     actions = ("mark_attended", "mark_no_show", "cancel_bookings")
@@ -406,6 +411,27 @@ class BookingAdmin(LargeTableAdmin, admin.ModelAdmin):
     def has_add_permission(self, request):
         # Places are booked through the public form, so the capacity rule always applies.
         return False
+
+    def get_search_results(self, request, queryset, search_term):
+        """Each word in the name, the email or the event's title, as Django's admin
+        searches. The events whose titles match are found first (one query over some
+        1,500 events after ten years): a condition on the joined title would make
+        PostgreSQL read every booking, while the event's id, the name and the email each
+        have an index it can combine."""
+        words = search_words(search_term)
+        if not words:
+            return queryset, False
+        titles = list(
+            InformationEvent.objects.filter(
+                reduce(or_, (Q(title__icontains=word) for word in words))
+            ).values_list("pk", "title")
+        )
+        for word in words:
+            events = [pk for pk, title in titles if word.casefold() in title.casefold()]
+            queryset = queryset.filter(
+                Q(name__icontains=word) | Q(email__icontains=word) | Q(event_id__in=events)
+            )
+        return queryset, False
 
     @admin.display(description="event date", ordering="event__starts_at")
     def event_date(self, obj):

@@ -451,22 +451,44 @@ SEARCH_KINDS = (
 # ---------------------------------------------------------------------------
 
 
-def family_time_planned_and_held(*, child: Child, today: date) -> tuple[int, int]:
-    """Sessions planned and held over the rolling window that ended yesterday
-    (``FAMILY_TIME_WINDOW_WEEKS``): every regular session generated for those days, and
-    those that took place (the parent late or not). One query."""
+def _window_sessions(today: date):
+    """The sessions of the rolling window that ended yesterday (``FAMILY_TIME_WINDOW_WEEKS``):
+    every regular session generated for those days."""
     start = today - timedelta(weeks=settings.FAMILY_TIME_WINDOW_WEEKS)
-    counts = FamilyTimeSession.objects.filter(
-        child=child,
-        held_on__gte=start,
-        held_on__lt=today,
-        kind=FamilyTimePlan.Kind.REGULAR,
-        plan__isnull=False,
-    ).aggregate(
-        planned=Count("id"),
-        held=Count("id", filter=Q(status__in=FamilyTimeSession.HELD)),
+    return FamilyTimeSession.objects.filter(
+        held_on__gte=start, held_on__lt=today, kind=FamilyTimePlan.Kind.REGULAR, plan__isnull=False
     )
+
+
+# Planned: every session of the window; held: those that took place (the parent late or not).
+_PLANNED_AND_HELD = {
+    "planned": Count("id"),
+    "held": Count("id", filter=Q(status__in=FamilyTimeSession.HELD)),
+}
+
+
+def family_time_planned_and_held(*, child: Child, today: date) -> tuple[int, int]:
+    """Sessions planned and held over the rolling window that ended yesterday. One query."""
+    counts = _window_sessions(today).filter(child=child).aggregate(**_PLANNED_AND_HELD)
     return counts["planned"], counts["held"]
+
+
+def family_time_shortfalls(*, today: date) -> dict[int, tuple[int, int]]:
+    """Every child with a regular plan in force who had fewer sessions held than planned
+    over the rolling window: sessions planned and held by the child's id. One query,
+    however many children there are."""
+    in_force = FamilyTimePlan.objects.filter(
+        ends_on__isnull=True, kind=FamilyTimePlan.Kind.REGULAR
+    ).values("child_id")
+    rows = (
+        _window_sessions(today)
+        .filter(child_id__in=in_force)
+        .values("child_id")
+        .annotate(**_PLANNED_AND_HELD)
+        .filter(held__lt=F("planned"))
+        .order_by("child_id")
+    )
+    return {row["child_id"]: (row["planned"], row["held"]) for row in rows}
 
 
 def family_time_page(*, child: Child, today: date) -> dict:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.conf import settings
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from carers.models import AgesIn, Assessment, Household, Track
@@ -40,7 +40,7 @@ OPEN_REFERRAL = (Referral.Status.OPEN, Referral.Status.LINKING, Referral.Status.
 
 def terms_problems(
     *,
-    approvals: Mapping[str, Assessment],
+    approvals: Mapping[str, "Assessment | Terms"],
     tracks: list[str],
     born: date | None,
     children: int,
@@ -63,18 +63,24 @@ def terms_problems(
         if approval is None:
             continue
         as_what = "adopters" if track == Track.ADOPTION else "foster carers"
-        terms = f"Approved as {as_what} for {terms_of_approval_text(approval)}"
+
+        def terms(approval=approval, as_what=as_what) -> str:
+            # In words only for a problem: most households have none.
+            return f"Approved as {as_what} for {terms_of_approval_text(approval)}"
+
         number = approval.approved_number_of_children
         in_the_home = already_placed + children
         if number and in_the_home > number:
             placed = f", {already_placed} already placed" if already_placed else ""
-            problems.append(f"Number of children: {terms}; this would make {in_the_home}{placed}.")
+            problems.append(
+                f"Number of children: {terms()}; this would make {in_the_home}{placed}."
+            )
         low, high = approval.approved_age_from, approval.approved_age_to
         unit = approval.approved_ages_in or AgesIn.YEARS
         age = age_in(unit, born, on) if born is not None and born < on else 0
         if low is not None and high is not None and not low <= age <= high:
             problems.append(
-                f"Age: {terms}; the child would be aged {age} {AgesIn(unit).label} on "
+                f"Age: {terms()}; the child would be aged {age} {AgesIn(unit).label} on "
                 f"{formats.day(on)}."
             )
     return problems
@@ -110,6 +116,18 @@ class LinkingPage:
     left_out: list[LinkingRow]
     limit_minutes: int
     venue_known: bool
+
+
+@dataclass(frozen=True)
+class Terms:
+    """An approval's terms as linking reads them: the fields ``carers.terms.terms_text``
+    reads of the assessment, so the words are the same."""
+
+    track: str
+    approved_number_of_children: int | None
+    approved_age_from: int | None
+    approved_age_to: int | None
+    approved_ages_in: str
 
 
 # What the linking page reads of each household and of each approval's terms.
@@ -162,15 +180,6 @@ def _households(referral: Referral, today: date):
             matched_elsewhere=Exists(matched_elsewhere),
             linked_here=Exists(Link.objects.filter(household=OuterRef("pk"), referral=referral)),
             on_hold=Exists(on_hold),
-        )
-        .prefetch_related(
-            Prefetch(
-                "assessments",
-                queryset=Assessment.objects.filter(
-                    agency_decision=Assessment.Decision.APPROVED
-                ).only("household_id", "track", *TERMS_FIELDS),
-                to_attr="approvals",
-            )
         )
         # Only what the page reads: a large agency has a thousand approved households,
         # and building each whole was most of the page's time.
@@ -250,7 +259,17 @@ def linking_for(
     households = _households(referral, today)
     if household is not None:
         households = households.filter(pk=household.pk)
+    # Each household's approvals, read as their terms alone in one query (a thousand
+    # households have two thousand approvals: not two thousand model instances).
+    approvals: dict[int, list[Terms]] = {}
+    for household_id, *terms in Assessment.objects.filter(
+        agency_decision=Assessment.Decision.APPROVED,
+        household__in=households.order_by().values("pk"),
+    ).values_list("household_id", "track", *TERMS_FIELDS):
+        approvals.setdefault(household_id, []).append(Terms(*terms))
     households = list(households)
+    for each in households:
+        each.approvals = approvals.get(each.pk, [])
     centres = _centres(
         {district_of(h.postcode) for h in households} | {referral.family_time_district.upper()}
     )

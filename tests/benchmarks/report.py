@@ -10,8 +10,12 @@ from dataclasses import asdict, dataclass, field
 
 SUMMARY_MARKER = "BENCH_JSON "
 
-# Targets from the issue: reported, never asserted (the machine is shared and noisy).
-PUBLIC_PAGE_MIN_RATIO = 0.7
+# Targets from the issues: reported, never asserted (the machine is shared and noisy).
+# Every public page, the information pack too, at 0.9 of the minimal view's throughput;
+# the booking POST at 50 a second, nothing oversold; the staff changelist at 0.05.
+PUBLIC_PAGE_MIN_RATIO = 0.9
+BOOKING_POST_MIN_RPS = 50
+CHANGELIST_MIN_RATIO = 0.05
 WORKER_MAX_MB = 300
 LIGHTHOUSE_TARGETS = {
     "accessibility": 100,
@@ -210,6 +214,16 @@ class Target:
     detail: str
 
 
+def _throughput_target(endpoint: EndpointResult, minimum: float) -> Target:
+    """The endpoint's throughput as a share of the minimal view's, against ``minimum``."""
+    r = endpoint.rps_ratio
+    return Target(
+        f"{endpoint.name}: throughput ≥ {minimum} × minimal view",
+        r is not None and r >= minimum,
+        "no figure" if r is None else f"{r:.2f}",
+    )
+
+
 def targets_check(
     endpoints: list[EndpointResult],
     *,
@@ -221,14 +235,18 @@ def targets_check(
     targets = []
     for endpoint in endpoints:
         if endpoint.public_page:
-            r = endpoint.rps_ratio
+            targets.append(_throughput_target(endpoint, PUBLIC_PAGE_MIN_RATIO))
+        elif endpoint.name == "booking POST":
+            rps = endpoint.result.rps
             targets.append(
                 Target(
-                    f"{endpoint.name}: throughput ≥ {PUBLIC_PAGE_MIN_RATIO} × minimal view",
-                    r is not None and r >= PUBLIC_PAGE_MIN_RATIO,
-                    "no figure" if r is None else f"{r:.2f}",
+                    f"{endpoint.name}: ≥ {BOOKING_POST_MIN_RPS} per second",
+                    rps >= BOOKING_POST_MIN_RPS,
+                    f"{rps:.0f} per second",
                 )
             )
+        elif endpoint.name.startswith("admin changelist"):
+            targets.append(_throughput_target(endpoint, CHANGELIST_MIN_RATIO))
     errors = sum(e.errors for e in endpoints) + other_errors
     targets.append(Target("no errors", errors == 0, f"{errors} errors"))
     targets.append(

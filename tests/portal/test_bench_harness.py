@@ -86,19 +86,33 @@ def test_each_round_compares_the_page_with_the_minimal_view_around_it():
     with pytest.raises(ValueError, match="baseline before and after"):
         report.EndpointResult("x", "/", "GET", True, [200], pages=page.pages, baselines=[])
 
+    # 60 bookings a second: met; a changelist at 24 ÷ 600 = 0.04 of the minimal view: not.
+    booking = report.EndpointResult(
+        "booking POST", "/events/x/", "POST", False, [200],
+        pages=[_measurement(60, p50=60.0, p99=90.0)],
+        baselines=[_measurement(600, p50=4.0, p99=10.0)] * 2,
+    )  # fmt: skip
+    changelist = report.EndpointResult(
+        "admin changelist", "/admin/x/", "GET", False, [200],
+        pages=[_measurement(24, p50=80.0, p99=120.0)],
+        baselines=[_measurement(600, p50=4.0, p99=10.0)] * 2,
+    )  # fmt: skip
     targets = report.targets_check(
-        [page],
+        [page, booking, changelist],
         oversold=False,
         memory_mb={"gunicorn worker": 120.0, "celery worker": 310.0},
     )
     met = {t.what.split(":")[0].split(" under")[0]: t.met for t in targets}
     assert met == {
         "events list": False,
+        "booking POST": True,
+        "admin changelist": False,
         "no errors": False,
         "bookings never oversold": True,
         "gunicorn worker": True,
         "celery worker": False,
     }
+    assert "events list: throughput ≥ 0.9 × minimal view" in [t.what for t in targets]
     table = report.markdown_table([page])
     assert (
         "| events list | `GET /events/` | 243 | 0.50 (0.25–0.82) | 14.5 | 3.0 | 46.8 | 4.0 | 1 |"

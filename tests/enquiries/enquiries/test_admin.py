@@ -102,6 +102,10 @@ def test_the_list_shows_status_age_deadline_overdue_assigned_route_and_source(re
     assert "Lateo" in mine and "Freshy" not in mine
     nobody = recruitment.get(f"{LIST_URL}?assigned=nobody").content.decode()
     assert "Freshy" in nobody and "Lateo" not in nobody
+    # The filter offers the people with enquiries assigned, each once.
+    rafi = recruitment.user
+    offered = re.findall(r'href="\?assigned=(\d+)"', html)
+    assert offered == [str(rafi.pk)]
 
 
 def test_search_finds_names_emails_postcodes_and_references(recruitment):
@@ -488,6 +492,44 @@ def test_the_funnel_shows_rates_first_contact_on_time_and_time_to_each_stage(rec
     assert "Median days from the enquiry" in html
 
 
+def test_the_funnel_times_each_stage_by_the_agencys_day_across_a_bank_holiday(recruitment):
+    """Worked by hand. First contact is due the next working day (the agency's policy,
+    ENQUIRY_FIRST_CONTACT_WORKING_DAYS = 1). Monday 31 August 2026 is the summer bank
+    holiday in England, so an enquiry of Friday 28 August is due on Tuesday 1 September."""
+    from datetime import date, datetime
+    from zoneinfo import ZoneInfo
+
+    london, utc = ZoneInfo("Europe/London"), ZoneInfo("UTC")
+    by = recruitment.user
+
+    def enquiry(received_at, contacted_on):
+        made = EnquiryFactory(received_at=received_at)
+        enquiry_services.enquiry_mark_contacted(enquiry=made, by=by, on=contacted_on)
+
+    # Friday 28 Aug, contacted Tuesday 1 Sep: on time, 4 days.
+    enquiry(datetime(2026, 8, 28, 12, tzinfo=london), date(2026, 9, 1))
+    # Friday 28 Aug, contacted Wednesday 2 Sep: late, 5 days.
+    enquiry(datetime(2026, 8, 28, 9, tzinfo=london), date(2026, 9, 2))
+    # 23:30 UTC on Thursday 27 Aug is 00:30 on Friday 28 Aug in London: the agency's day
+    # is the Friday, so Tuesday 1 Sep is on time (by the UTC day it would be late), 4 days.
+    enquiry(datetime(2026, 8, 27, 23, 30, tzinfo=utc), date(2026, 9, 1))
+    # Thursday 27 Aug, contacted Friday 28 Aug: on time, 1 day.
+    enquiry(datetime(2026, 8, 27, 10, tzinfo=london), date(2026, 8, 28))
+    # Not contacted: counted in "of", not in the time to first contact.
+    EnquiryFactory(received_at=datetime(2026, 8, 27, 11, tzinfo=london))
+
+    report = funnel_report(financial_year=2026)
+    assert report["first_contact"]["on_time"] == 3
+    assert report["first_contact"]["of"] == 5
+    times = {row.label: row for row in report["stage_times"]}
+    # Days 1, 4, 4 and 5: halfway between the middle two, 4 and 4.
+    assert (times["First contact"].reached, times["First contact"].median_days) == (4, 4)
+    assert (times["Converted to a carer household"].reached,) == (0,)
+    assert times["Converted to a carer household"].median_days is None
+    html = recruitment.get(FUNNEL_URL, {"year": 2026}).content.decode()
+    assert "<strong>3 of 5</strong> enquiries (60%)" in html
+
+
 def test_the_funnel_counts_enquiries_per_event_booked_before(recruitment):
     from ..events.factories import BookingFactory, InformationEventFactory
 
@@ -500,6 +542,41 @@ def test_the_funnel_counts_enquiries_per_event_booked_before(recruitment):
     html = recruitment.get(FUNNEL_URL).content.decode()
     row = html.split("Evening in Oakway, ", 1)[1].split("</tr>", 1)[0]
     assert re.findall(r"<td>(\d+)</td>", row)[0] == "1"
+
+
+def test_the_funnel_names_the_events_that_led_to_most_enquiries_and_sums_the_others(
+    recruitment, monkeypatch
+):
+    from enquiries.selectors import enquiries as enquiry_selectors
+
+    from ..events.factories import InformationEventFactory
+
+    monkeypatch.setattr(enquiry_selectors, "FUNNEL_EVENTS_SHOWN", 2)
+    now = timezone.now()
+    # Four events, newest last; enquiries after each: 1, 3, 2 and 1.
+    events = [
+        InformationEventFactory(title=f"Evening {n}", starts_at=now - timedelta(days=40 - n))
+        for n in range(4)
+    ]
+    for event, enquiries in zip(events, (1, 3, 2, 1), strict=True):
+        for _ in range(enquiries):
+            EnquiryFactory(after_event=event, received_at=now - timedelta(days=2))
+    EnquiryFactory(received_at=now - timedelta(days=2))  # after no event
+    rows = funnel_report()["events"]
+    # The two with most enquiries (3 and 2), newest first, then the other two together.
+    assert [(row.label.split(",")[0], row.count("received")) for row in rows] == [
+        ("Evening 2", 2),
+        ("Evening 1", 3),
+        ("The other 2 events", 2),
+    ]
+    html = recruitment.get(FUNNEL_URL).content.decode()
+    assert "the 2 that led to the most enquiries" in html
+    assert "The other 2 events</th>" in html
+    # With no more events than it names, the caption says no more than what they are.
+    monkeypatch.setattr(enquiry_selectors, "FUNNEL_EVENTS_SHOWN", 4)
+    html = recruitment.get(FUNNEL_URL).content.decode()
+    assert "booked before enquiring</caption>" in html
+    assert "The other" not in html
 
 
 def test_the_funnel_filters_by_financial_year_april_to_march(recruitment):
