@@ -15,6 +15,7 @@ from .models import (
     Applicant,
     Deadline,
     Document,
+    DocumentRequest,
     Household,
     HouseholdMember,
     HouseholdNote,
@@ -44,6 +45,7 @@ def register_policies() -> None:
     for model in (
         Applicant,
         Document,
+        DocumentRequest,
         Deadline,
         HouseholdMember,
         HouseholdNote,

@@ -8,17 +8,19 @@ class CarersConfig(AppConfig):
     def ready(self):
         from enquiries.services.enquiries import register_household_lookup
         from portal import audit, versions
+        from portal.adapter import register_home
         from portal.caseloads import register_caseload
         from portal.casenotes import register_notes
         from portal.dashboard import register_panel
         from portal.deadlines import register_deadlines
+        from portal.letters import register_recipient_gate
         from portal.retention import register as register_retention
         from portal.search import register_kind
         from portal.subject_access import Provider, register_provider
         from portal.workflow import lock_rank
 
         from . import access as access_policies
-        from . import models, reminders, retention, roles
+        from . import models, own_area, reminders, retention, roles
         from .letters import register_letters
         from .selectors import (
             SEARCH_KINDS,
@@ -46,6 +48,10 @@ class CarersConfig(AppConfig):
         register_deadlines(reminders.DEADLINES)
         register_notes(HOUSEHOLD_NOTES)
         register_letters()
+        # A carer who signs in without a page in mind starts in their own area.
+        register_home(own_area.home_for)
+        # An applicant's letters follow the rules of their area.
+        register_recipient_gate(own_area.letters_gate)
         for kind in SEARCH_KINDS:
             register_kind(kind)
         # A subject access request: an applicant, household member or support network member.
@@ -71,6 +77,7 @@ class CarersConfig(AppConfig):
         # A certificate number or a note on a check can reveal a criminal record or health.
         audit.register(models.StatutoryCheck, masked=["certificate_number", "notes"])
         audit.register(models.Document)
+        audit.register(models.DocumentRequest, masked=["note"])
         audit.register(models.TrainingCourse)
         audit.register(models.TrainingRecord)
         audit.register(models.PanelSitting)

@@ -1,5 +1,9 @@
 """Forms for the staff pages: household details and the small form behind each action button."""
 
+from decimal import Decimal
+
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Field, Layout, Size
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -717,3 +721,131 @@ class LetterProduceForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not asks_email:
             del self.fields["email"]
+
+
+class DocumentSendForm(forms.Form):
+    """The applicants send a document their social worker asked for (their own area)."""
+
+    file = forms.FileField(
+        label="Choose the file",
+        error_messages={
+            "required": "Choose the file to send",
+            "empty": "The file is empty: choose the file again",
+            "invalid": "Choose the file to send",
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = (
+            "A PDF, Word, OpenDocument, text, JPEG or PNG file, smaller than "
+            f"{settings.CARERS_DOCUMENT_MAX_MB} MB. A photo of a paper form is fine."
+        )
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.label_size = Size.SMALL
+
+    def clean_file(self):
+        file = self.cleaned_data["file"]
+        services.document_validate(file)
+        return file
+
+
+class DocumentRequestForm(forms.Form):
+    """The social worker asks the applicants for a document (``document_request_create``)."""
+
+    title = forms.CharField(
+        label="What are you asking for?",
+        max_length=150,
+        help_text="In the applicants' words, e.g. “Your completed reference form”.",
+    )
+    note = forms.CharField(
+        label="What to send (optional)",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text="Shown to the applicants in their area.",
+    )
+    due_on = forms.DateField(label="Send by (optional)", required=False, widget=DateInput())
+    kind = forms.ChoiceField(
+        label="File it as",
+        choices=[
+            (value, label)
+            for value, label in Document.Kind.choices
+            if value not in (Document.Kind.LETTER,)
+        ],
+        initial=Document.Kind.OTHER,
+    )
+
+    def __init__(self, *args, household=None, **kwargs):
+        # Every form of the own-area page is given the household; this one needs nothing
+        # of it.
+        super().__init__(*args, **kwargs)
+
+
+class EventOfferForm(forms.Form):
+    """The social worker offers a private event to a household (``event_offer``)."""
+
+    event = forms.ModelChoiceField(
+        label="Training or group",
+        queryset=None,
+        help_text="Private events still taking bookings, not yet offered to this household. "
+        "The events team adds them under Information events.",
+    )
+
+    def __init__(self, *args, household, **kwargs):
+        super().__init__(*args, **kwargs)
+        from enquiries.models import InformationEvent
+
+        self.fields["event"].queryset = (
+            InformationEvent.objects.private()
+            .filter(status=InformationEvent.Status.SCHEDULED, starts_at__gt=timezone.now())
+            .exclude(offers__household=household)
+            .order_by("starts_at", "id")
+        )
+
+
+class CarersSessionReportForm(forms.Form):
+    """The carers' note after a family time session, and their miles (their own area)."""
+
+    note = forms.CharField(
+        label="How was the child after the session? (optional)",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="For example how they settled, fed and slept. Your social worker reads it.",
+        error_messages={"max_length": "The note must be 500 characters or fewer"},
+    )
+    miles = forms.DecimalField(
+        label="Miles you drove for this session (optional)",
+        required=False,
+        min_value=Decimal("0.1"),
+        max_value=Decimal("1000"),
+        max_digits=5,
+        decimal_places=1,
+        # GOV.UK: a text input with a decimal keyboard, never type="number".
+        widget=forms.TextInput,
+        help_text="There and back. Giving the miles sends your mileage claim.",
+        error_messages={
+            "invalid": "Enter the miles as a number, like 12.5",
+            "min_value": "Enter the miles as a number more than 0",
+            "max_value": "Enter the miles as a number no more than 1,000",
+            "max_decimal_places": "Enter the miles to one decimal place, like 12.5",
+            "max_digits": "Enter the miles as a number no more than 1,000",
+        },
+    )
+
+    def __init__(self, *args, with_miles: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.label_size = Size.SMALL
+        if not with_miles:
+            del self.fields["miles"]
+            self.helper.layout = Layout(Field.textarea("note", max_characters=500))
+            return
+        self.fields["miles"].widget.attrs.update(inputmode="decimal", spellcheck="false")
+        self.helper.layout = Layout(
+            Field.textarea("note", max_characters=500),
+            Field.text("miles", field_width=5),
+        )

@@ -15,6 +15,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from enquiries.models.events import PRIVATE_TOPICS
 from portal import formats
 from portal.audit import AuditNamed
 from portal.casenotes import CaseNoteBase
@@ -599,6 +600,18 @@ class Applicant(models.Model):
     has_lived_abroad = models.BooleanField(
         "has lived abroad", default=False, help_text="An overseas police certificate is needed."
     )
+    # The applicant's sign-in to their own area (``carers.own_area``), made when their
+    # social worker invites them. It opens the household only while its address is the
+    # applicant's email, so a changed address takes access away until a new invitation.
+    account = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="applicant",
+        verbose_name="own area account",
+    )
 
     class Meta:
         ordering = ["household", "position"]
@@ -806,6 +819,107 @@ class Document(AuditNamed, CaseRecord):
 
     def get_absolute_url(self):
         return reverse("admin:carers_document_download", args=[self.pk])
+
+
+class DocumentRequest(models.Model):
+    """A document the social worker asks the applicants for, sent from their own area.
+
+    Open until the applicants send it (``document`` set) or the social worker withdraws
+    it; either is final, and a new request asks again."""
+
+    household = models.ForeignKey(
+        Household, on_delete=models.CASCADE, related_name="document_requests"
+    )
+    title = models.CharField(
+        "what is asked for",
+        max_length=150,
+        help_text="In the applicants' words, e.g. “Your completed reference form”.",
+    )
+    kind = models.CharField(
+        "file it as", max_length=20, choices=Document.Kind.choices, default=Document.Kind.OTHER
+    )
+    note = models.TextField(
+        "what to send", max_length=1000, blank=True, help_text="Shown to the applicants."
+    )
+    due_on = models.DateField("send by", null=True, blank=True)
+    requested_on = models.DateField(editable=False)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    document = models.OneToOneField(
+        Document,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="request",
+    )
+    sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    withdrawn_on = models.DateField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["household", "-requested_on", "-id"]
+        constraints = [
+            dates_in_order(
+                "due_on",
+                "requested_on",
+                name="document_request_due_after_asked",
+                message="The day to send it by cannot be before the day it is asked for.",
+                nullable=("due_on",),
+            ),
+            models.CheckConstraint(
+                condition=Q(document__isnull=True) | Q(withdrawn_on__isnull=True),
+                name="document_request_sent_or_withdrawn",
+                violation_error_message="A request is either answered or withdrawn, not both.",
+            ),
+            models.CheckConstraint(
+                condition=Q(document__isnull=True, sent_at__isnull=True)
+                | Q(document__isnull=False, sent_at__isnull=False),
+                name="document_request_sent_with_its_document",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.document_id is None and self.withdrawn_on is None
+
+
+class EventOffer(models.Model):
+    """A private event (preparation training, EP training, a support group, a session for
+    family and friends) offered to a household: its applicants see it in their own area
+    and book places there, on the events' own booking engine."""
+
+    event = models.ForeignKey(
+        "enquiries.InformationEvent",
+        on_delete=models.CASCADE,
+        related_name="offers",
+        limit_choices_to={"topic__in": list(PRIVATE_TOPICS)},
+    )
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="event_offers")
+    offered_on = models.DateField(editable=False)
+    offered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+
+    class Meta:
+        ordering = ["event__starts_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "household"], name="event_offer_once")
+        ]
+
+    def __str__(self):
+        return f"{self.event} for {self.household}"
 
 
 class TrainingCourse(models.Model):

@@ -147,9 +147,8 @@ def upcoming_information_events(*, limit: int) -> list[UpcomingEvent]:
     from enquiries.models import InformationEvent
 
     events = (
-        InformationEvent.objects.filter(
-            status=InformationEvent.Status.SCHEDULED, starts_at__gt=timezone.now()
-        )
+        InformationEvent.objects.public()
+        .filter(status=InformationEvent.Status.SCHEDULED, starts_at__gt=timezone.now())
         .only("title", "slug", "kind", "starts_at", "ends_at", "venue", "status")
         .order_by("starts_at", "id")[:limit]
     )

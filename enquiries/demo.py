@@ -52,9 +52,29 @@ DEMO_EVENTS = [
         25,
         False,
     ),
+    (
+        "Preparation training, day 1",
+        InformationEvent.Kind.IN_PERSON,
+        12,
+        time(10),
+        time(15, 30),
+        16,
+        False,
+    ),
 ]
 
-TOPICS = {"Talk with an experienced EP carer": InformationEvent.Topic.CARER_TALK}
+TOPICS = {
+    "Talk with an experienced EP carer": InformationEvent.Topic.CARER_TALK,
+    # Private: offered to households from their social worker's own-area page.
+    "Preparation training, day 1": InformationEvent.Topic.PREPARATION,
+}
+DESCRIPTIONS = {
+    "Preparation training, day 1": (
+        "The first day of preparation training for people in Stage 1: how babies and young "
+        "children come into care, what Early Permanence asks of carers, and the court "
+        "process. Lunch is provided."
+    ),
+}
 
 CARER_TALK_DESCRIPTION = (
     "An hour with a carer who has looked after a baby through Early Permanence, with one "
@@ -90,7 +110,9 @@ def seed(*, stdout) -> None:
                 places=places,
                 booking_closes_at=_at(day, start) - timedelta(hours=2),
                 topic=TOPICS.get(title, InformationEvent.Topic.INFORMATION),
-                description=CARER_TALK_DESCRIPTION if title in TOPICS else DESCRIPTION,
+                description=DESCRIPTIONS.get(
+                    title, CARER_TALK_DESCRIPTION if title in TOPICS else DESCRIPTION
+                ),
                 accessibility=(
                     "Live captions are on. You can keep your camera off."
                     if kind == InformationEvent.Kind.ONLINE

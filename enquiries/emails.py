@@ -22,6 +22,10 @@ def event_context(event: InformationEvent) -> dict:
     """What every email about an event says of it: when, where and how to get in."""
     return {
         "event_title": event.title,
+        # How the emails name it: "our information event", or a private session by title.
+        "event_noun": f"our session “{event.title}”"
+        if event.is_private
+        else "our information event",
         "event_when": event_when(event),
         "event_online": event.is_online,
         "venue": event.venue,
@@ -37,7 +41,10 @@ def email_context(booking: Booking, *, with_joining_link: bool = False) -> dict:
         **event_context(event),
         "places": booking.places,
         "manage_url": absolute(booking.get_absolute_url()),
-        "events_url": absolute(reverse("enquiries:event_list")),
+        # A private event's bookers find their other sessions in their own area.
+        "events_url": absolute(
+            settings.PRIVATE_EVENTS_PATH if event.is_private else reverse("enquiries:event_list")
+        ),
     }
     if with_joining_link and event.is_online and event.joining_link:
         context["joining_link"] = event.joining_link
@@ -51,9 +58,11 @@ def ics_attachment(booking: Booking) -> list[dict]:
 
 def next_events(*, now: datetime, exclude: InformationEvent | None = None, limit: int = 3):
     """The next few events still taking bookings, for an email."""
-    upcoming = InformationEvent.objects.filter(
-        status=InformationEvent.Status.SCHEDULED, starts_at__gt=now
-    ).order_by("starts_at", "id")
+    upcoming = (
+        InformationEvent.objects.public()
+        .filter(status=InformationEvent.Status.SCHEDULED, starts_at__gt=now)
+        .order_by("starts_at", "id")
+    )
     if exclude is not None:
         upcoming = upcoming.exclude(pk=exclude.pk)
     return [

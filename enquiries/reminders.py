@@ -24,6 +24,7 @@ from portal.notifications import notifications_withdraw, notify
 from .clocks import open_clocks, reminder_due_at
 from .emails import absolute, email_context, next_events
 from .models import Booking, Enquiry, InformationEvent
+from .models.events import PRIVATE_TOPICS
 
 REMINDERS = ("reminder-before", "reminder-day")
 
@@ -83,7 +84,8 @@ def follow_ups_queue(*, now: datetime | None = None) -> int:
     """After an event: ask attended people to enquire, offer no-shows the next dates.
 
     Once per booking (the key), for events that ended long enough ago and not
-    too long ago. Returns how many were queued.
+    too long ago; never for a private event (training for carers already in touch with
+    their social worker). Returns how many were queued.
     """
     now = now or timezone.now()
     latest_end = now - timedelta(hours=settings.EVENT_FOLLOW_UP_HOURS_AFTER)
@@ -95,6 +97,7 @@ def follow_ups_queue(*, now: datetime | None = None) -> int:
             event__ends_at__gt=earliest_end,
             event__ends_at__lte=latest_end,
         )
+        .exclude(event__topic__in=PRIVATE_TOPICS)
         .select_related("event")
         .order_by("id")
     )

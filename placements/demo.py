@@ -366,7 +366,13 @@ class _Demo:
             by=by,
             social_worker=by,
             applicants=[
-                {"first_name": first, "last_name": surname, "date_of_birth": dob}
+                {
+                    "first_name": first,
+                    "last_name": surname,
+                    "date_of_birth": dob,
+                    # So a social worker can invite them to their own area (/my/).
+                    "email": f"{first.lower()}.{surname.lower()}@demo.example",
+                }
                 for first, dob in (("Chris", date(1985, 4, 2)), ("Sasha", date(1987, 9, 14)))
             ],
             roi_received_on=on,

@@ -49,6 +49,16 @@ LINK_KEYS = ("password_reset_url", "activate_url")
 CODE_KEYS = ("code",)
 
 
+# Where an account goes after signing in when no page asked for it: each app may name a
+# home for the accounts it serves (the carers' own area); the first answer wins.
+_homes: list = []
+
+
+def register_home(home) -> None:
+    """``home(user)`` returns the path an account starts at, or "" when it is not theirs."""
+    _homes.append(home)
+
+
 def _unknown_browser_limit() -> AccountRateLimit:
     return AccountRateLimit(
         scope="sign-in-account",
@@ -189,6 +199,13 @@ class AccountAdapter(DefaultAccountAdapter):
             )
             return redirect("account_login")
         return super().pre_login(request, user, **kwargs)
+
+    def get_login_redirect_url(self, request):
+        for home in _homes:
+            path = home(request.user)
+            if path:
+                return path
+        return super().get_login_redirect_url(request)
 
     def post_login(self, request, user, **kwargs):
         response = super().post_login(request, user, **kwargs)

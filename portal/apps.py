@@ -10,8 +10,11 @@ class PortalConfig(AppConfig):
     verbose_name = "Portal"
 
     def ready(self):
+        from allauth.account import signals as account_signals
+
         from . import audit
         from .dashboard import break_glass_panel, caseloads_panel, outbox_panel, register_panel
+        from .invitations import invitations_withdraw_after_password
         from .letters import letter_templates_seed
         from .models import SubjectAccessRequest
         from .notifications import retention_classes
@@ -19,6 +22,15 @@ class PortalConfig(AppConfig):
         from .roles import sync_role_permissions
 
         register_panel(template="portal/admin/outbox_panel.html", context=outbox_panel, order=1000)
+        for signal in (
+            account_signals.password_reset,
+            account_signals.password_changed,
+            account_signals.password_set,
+        ):
+            signal.connect(
+                invitations_withdraw_after_password,
+                dispatch_uid=f"portal.invitations_withdraw:{id(signal)}",
+            )
         register_panel(
             template="portal/admin/caseloads_panel.html", context=caseloads_panel, order=900
         )

@@ -117,3 +117,14 @@ def staff_account_invite(*, email: str, superuser: bool = False) -> StaffInvitat
         user.is_superuser = user.is_superuser or superuser
         user.save()
         return staff_invitation_send(user=user, by=None)
+
+
+def invitations_withdraw_after_password(sender=None, request=None, user=None, **kwargs) -> None:
+    """A password set or reset another way ends the links still out: from then on the
+    account signs in with its password (and its code), never by a link alone. Connected
+    to allauth's ``password_reset``, ``password_changed`` and ``password_set`` signals."""
+    if user is None or user.pk is None:
+        return
+    StaffInvitation.objects.filter(
+        user=user, used_at__isnull=True, withdrawn_at__isnull=True
+    ).update(withdrawn_at=timezone.now())

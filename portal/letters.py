@@ -396,6 +396,25 @@ def letter_document(letter: Letter):
     return letter.document_type.get_object_for_this_type(pk=letter.document_id)
 
 
+# Rules an app adds for recipients who are not staff (the carers' own area: an applicant's
+# letters follow the rules of their area). ``gate(user)`` returns "" to let them read, a
+# path to send them to first (two-step sign-in), or "refuse".
+_recipient_gates: list[Callable[[Any], str]] = []
+
+
+def register_recipient_gate(gate: Callable[[Any], str]) -> None:
+    _recipient_gates.append(gate)
+
+
+def recipient_gate(user) -> str:
+    """What the apps' rules say of a recipient who is not staff: "", a path, or "refuse"."""
+    for gate in _recipient_gates:
+        answer = gate(user)
+        if answer:
+            return answer
+    return ""
+
+
 def letter_may_open(*, user, letter: Letter) -> bool:
     """The recipients may read a letter, and staff who may see the record it belongs to."""
     if not user.is_authenticated:

@@ -138,16 +138,17 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env.str("REDIS_URL", default="")
 
 
-def _next_database(url: str) -> str:
-    """The same Redis server, the database after the broker's (0 after 15)."""
+def redis_database_after(url: str, by: int = 1) -> str:
+    """The same Redis server, the database ``by`` after the URL's (0 after 15). The test
+    processes also use it to give each its own databases (tests/conftest.py)."""
     parts = urlsplit(url)
     database = parts.path.strip("/") or "0"
     if not database.isdigit():
         return url
-    return urlunsplit(parts._replace(path=f"/{(int(database) + 1) % 16}"))
+    return urlunsplit(parts._replace(path=f"/{(int(database) + by) % 16}"))
 
 
-CACHE_URL = env.str("CACHE_URL", default=_next_database(REDIS_URL) if REDIS_URL else "")
+CACHE_URL = env.str("CACHE_URL", default=redis_database_after(REDIS_URL) if REDIS_URL else "")
 CACHE_KEY_PREFIX = env.str("CACHE_KEY_PREFIX", default="portal")
 # After failing to reach the cache or the broker, a process does without it for this long
 # before trying again (portal/cache.py, portal/queueing.py).
@@ -324,6 +325,11 @@ SIGN_IN_KNOWN_BROWSER_FACTOR = env.int("SIGN_IN_KNOWN_BROWSER_FACTOR", default=1
 SIGN_IN_KNOWN_BROWSER_DAYS = env.int("SIGN_IN_KNOWN_BROWSER_DAYS", default=365)
 # A staff invitation link works once, for this many days.
 STAFF_INVITATION_VALID_DAYS = env.int("STAFF_INVITATION_VALID_DAYS", default=7)
+# Where the bookers of a private event (training, groups) find their sessions: their own area.
+PRIVATE_EVENTS_PATH = "/my/training/"
+# Agency policy: how long the applicants of a closed household (refused, withdrawn or
+# closed) may still sign in to read their letters, counted from the day it closed.
+CARERS_CLOSED_ACCESS_DAYS = env.int("CARERS_CLOSED_ACCESS_DAYS", default=90)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = AGENCY_NAME
 LOGIN_URL = "account_login"

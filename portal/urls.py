@@ -24,6 +24,7 @@ urlpatterns = [
     ),
     path("accounts/", include("allauth.urls")),
     path("letters/<int:pk>/", views.letter_open, name="letter_open"),
+    path("my/", include("carers.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("", include("enquiries.urls")),

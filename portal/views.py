@@ -147,20 +147,26 @@ def staff_invitation_accept(request):
         if user is None:
             return _invitation_unusable(request)
         request.session.pop(INVITATION_SESSION_KEY, None)
-        if not user.is_staff:
-            # A carer invited by a letter: straight on to what they were sent.
-            get_adapter(request).login(request, user)
-            messages.success(request, "Your password is set. Use it to sign in next time.")
-            next_path = invitation.next_path
-            if not url_has_allowed_host_and_scheme(next_path, allowed_hosts=None):
-                next_path = "/"
-            return redirect(next_path or "/")
         if user_has_mfa(user):
+            # The link alone is never enough for an account with two-step sign-in.
             messages.success(
                 request,
                 "Your password is set. Sign in with it and a code from your authenticator app.",
             )
             return redirect("account_login")
+        if not user.is_staff:
+            # A carer (invited to their own area, or sent a letter): straight on to it.
+            get_adapter(request).login(request, user)
+            # As for staff: choosing the password a moment ago counts as entering it, so
+            # setting up two-step sign-in next does not ask for it again.
+            record_authentication(
+                request, user, method="password", email=user.email, reauthenticated=True
+            )
+            messages.success(request, "Your password is set. Use it to sign in next time.")
+            next_path = invitation.next_path
+            if not url_has_allowed_host_and_scheme(next_path, allowed_hosts=None):
+                next_path = "/"
+            return redirect(next_path or "/")
         get_adapter(request).login(request, user)
         # Choosing the password a moment ago counts as entering it: setting up the
         # authenticator (a sensitive step) does not ask for it again.
@@ -172,7 +178,11 @@ def staff_invitation_accept(request):
     return render(
         request,
         "account/invitation_accept.html",
-        {"form": form, "for_staff": invitation.user.is_staff},
+        {
+            "form": form,
+            "for_staff": invitation.user.is_staff,
+            "own_area": invitation.next_path == "/my/",
+        },
     )
 
 
@@ -186,6 +196,12 @@ def letter_open(request, pk):
     letter = get_object_or_404(Letter.objects.select_related("record_type", "document_type"), pk=pk)
     if not letters.letter_may_open(user=request.user, letter=letter):
         raise PermissionDenied
+    if not request.user.is_staff:
+        gate = letters.recipient_gate(request.user)
+        if gate == "refuse":
+            raise PermissionDenied
+        if gate:
+            return redirect(gate)
     document = letters.letter_document(letter)
     try:
         handle = document.file.open("rb")

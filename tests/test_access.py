@@ -238,12 +238,12 @@ STAFF_PAGES = (
         ("carers.household",),
         {
             SOCIAL: "view, add, change, stage buttons, move to another sitting, close, "
-            "foster carer review, panel paper (PDF), case notes, letters, check dates today",
+            "foster carer review, panel paper (PDF), case notes, letters, own area, check dates today",
             MANAGERS: "view, add, change, stage buttons, move to another sitting, close, "
-            "foster carer review, panel paper (PDF), case notes, letters, check dates today, "
+            "foster carer review, panel paper (PDF), case notes, letters, own area, check dates today, "
             "withdraw mistaken records",
             SUPERUSER: "view, add, change, delete, stage buttons, move to another sitting, "
-            "close, foster carer review, panel paper (PDF), case notes, letters, check dates today, "
+            "close, foster carer review, panel paper (PDF), case notes, letters, own area, check dates today, "
             "withdraw mistaken records",
         },
         probes={
@@ -260,6 +260,12 @@ STAFF_PAGES = (
                 Probe("carers_household_letters"),
                 Probe("carers_household_letter_produce"),
                 Probe("sent letter (PDF)", refused=(302, 403)),
+            ),
+            # Where the applicants' own area stands, and inviting them to it.
+            "own area": (
+                Probe("carers_household_own_area"),
+                Probe("carers_household_ask_document"),
+                Probe("carers_household_offer_event"),
             ),
             # Add a note, correct one: the only writes; no one changes or deletes a note.
             "case notes": (
@@ -659,11 +665,7 @@ class Records:
 
 
 @pytest.fixture
-def records(make_staff, settings, tmp_path):
-    settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"
-    settings.PDF_CACHE_DIR = tmp_path / "pdf-cache"
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def records(make_staff):
     # A transactional test run before (the browser walk uses these records) empties the
     # catalogue the migrations installed.
     carer_factories.ensure_training_catalogue()
@@ -959,6 +961,13 @@ def _custom(name: str, r: Records) -> list[tuple[str, str]]:
             (name, f"{a}carers/household/{h.pk}/panel-paper.pdf")
         ],
         "carers_household_letters": lambda: [(name, f"{a}carers/household/{h.pk}/letters/")],
+        "carers_household_own_area": lambda: [(name, f"{a}carers/household/{h.pk}/own-area/")],
+        "carers_household_ask_document": lambda: [
+            (name, f"{a}carers/household/{h.pk}/own-area/ask/")
+        ],
+        "carers_household_offer_event": lambda: [
+            (name, f"{a}carers/household/{h.pk}/own-area/offer/")
+        ],
         "carers_panelsitting_papers": lambda: [(name, f"{a}carers/panelsitting/papers/")],
         "carers_panelsitting_paper": lambda: [
             (

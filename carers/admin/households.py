@@ -52,6 +52,7 @@ from .inlines import (
     TrainingRecordInline,
 )
 from .letters import HouseholdLettersAdmin, letters_after_move
+from .own_area import HouseholdOwnAreaAdmin
 from .panels import PanelMoveAdmin
 
 # ---------------------------------------------------------------------------
@@ -64,6 +65,7 @@ class HouseholdAdmin(
     AccessAdmin,
     CaseSectionsAdmin,
     HouseholdLettersAdmin,
+    HouseholdOwnAreaAdmin,
     PanelMoveAdmin,
     ReallocateAdmin,
     CaseWithdrawals,
@@ -354,6 +356,7 @@ class HouseholdAdmin(
             "close_url": reverse("admin:carers_household_close", args=[household.pk]),
             "panel_paper_url": reverse("admin:carers_household_panel_paper", args=[household.pk]),
             "letters_url": reverse("admin:carers_household_letters", args=[household.pk]),
+            "own_area_url": reverse("admin:carers_household_own_area", args=[household.pk]),
         }
 
     def _panels_panel(self, request, household):

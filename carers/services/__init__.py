@@ -16,6 +16,7 @@
 - ``panels``: members of a sitting, its quorum, the decision maker's permissions and
   independence from the panel (guards the workflow uses), and panel papers for members.
 - ``conversion``: a household made from an enquiry.
+- ``own_area``: an applicant invited to their own area (``/my/``), and where that stands.
 - ``notes``: case notes on a household (the core's ``note_add``, ``note_correct``) and
   the day the household's case began.
 
@@ -90,6 +91,18 @@ from .households import (
     household_update,
 )
 from .notes import HOUSEHOLD_NOTES, household_began_on
+from .own_area import (
+    applicant_invite,
+    applicant_invite_problems,
+    document_request_create,
+    document_request_send,
+    document_request_withdraw,
+    event_book,
+    event_cancel,
+    event_offer,
+    event_offer_withdraw,
+    own_area_status,
+)
 from .panels import register_sitting_recommendations, sat_on_the_panel
 from .records import (
     TransitionRefused,
@@ -192,6 +205,17 @@ __all__ = [
     "approvals_placement_ended",
     # Converting an enquiry
     "household_create_from_enquiry",
+    # The applicants' own area
+    "applicant_invite",
+    "applicant_invite_problems",
+    "document_request_create",
+    "document_request_send",
+    "document_request_withdraw",
+    "event_book",
+    "event_cancel",
+    "event_offer",
+    "event_offer_withdraw",
+    "own_area_status",
     # Case notes
     "HOUSEHOLD_NOTES",
     "household_began_on",

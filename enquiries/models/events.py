@@ -18,6 +18,15 @@ from portal.audit import AuditNamed
 # ---------------------------------------------------------------------------
 
 
+class InformationEventQuerySet(models.QuerySet):
+    def public(self):
+        """Events anyone may see and book on the public pages: never a private one."""
+        return self.exclude(topic__in=PRIVATE_TOPICS)
+
+    def private(self):
+        return self.filter(topic__in=PRIVATE_TOPICS)
+
+
 class InformationEvent(AuditNamed, models.Model):
     """An information evening, online or in person, with a limited number of places."""
 
@@ -26,10 +35,16 @@ class InformationEvent(AuditNamed, models.Model):
         IN_PERSON = "in_person", "In person"
 
     class Topic(models.TextChoices):
-        """What the event offers, shown and filtered on the events pages."""
+        """What the event offers, shown and filtered on the events pages. The last four are
+        private: never on a public page, offered only to the households a social worker
+        chooses (``carers.EventOffer``), and booked from the carers' own area."""
 
         INFORMATION = "information", "Information event"
         CARER_TALK = "carer_talk", "Talk with an experienced EP carer"
+        PREPARATION = "preparation", "Preparation training (private)"
+        EP_TRAINING = "ep_training", "Early Permanence training (private)"
+        SUPPORT_GROUP = "support_group", "Support group for carers (private)"
+        FAMILY_AND_FRIENDS = "family_friends", "Session for family and friends (private)"
 
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", "Scheduled"
@@ -86,6 +101,8 @@ class InformationEvent(AuditNamed, models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = InformationEventQuerySet.as_manager()
+
     class Meta:
         ordering = ["starts_at", "id"]
         verbose_name = "information event"
@@ -112,6 +129,10 @@ class InformationEvent(AuditNamed, models.Model):
 
     def get_absolute_url(self):
         return reverse("enquiries:event_detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_private(self) -> bool:
+        return self.topic in PRIVATE_TOPICS
 
     def clean(self):
         errors = {}
@@ -254,3 +275,12 @@ class Booking(AuditNamed, models.Model):
     def can_be_cancelled(self, now=None) -> bool:
         now = now or timezone.now()
         return self.status in self.ACTIVE_STATUSES and now < self.event.starts_at
+
+
+# Training, groups and sessions for carers: offered to chosen households, never public.
+PRIVATE_TOPICS = (
+    InformationEvent.Topic.PREPARATION,
+    InformationEvent.Topic.EP_TRAINING,
+    InformationEvent.Topic.SUPPORT_GROUP,
+    InformationEvent.Topic.FAMILY_AND_FRIENDS,
+)

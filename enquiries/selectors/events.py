@@ -31,8 +31,10 @@ def events_with_places() -> QuerySet[InformationEvent]:
 def events_upcoming(*, kind: str = "", topic: str = "", now=None) -> QuerySet[InformationEvent]:
     """Scheduled events that have not started, soonest first; nothing past, nothing cancelled."""
     now = now or timezone.now()
-    events = events_with_places().filter(
-        status=InformationEvent.Status.SCHEDULED, starts_at__gt=now
+    events = (
+        events_with_places()
+        .public()
+        .filter(status=InformationEvent.Status.SCHEDULED, starts_at__gt=now)
     )
     if kind in InformationEvent.Kind.values:
         events = events.filter(kind=kind)
@@ -42,8 +44,9 @@ def events_upcoming(*, kind: str = "", topic: str = "", now=None) -> QuerySet[In
 
 
 def event_for_page(*, slug: str) -> InformationEvent | None:
-    """One event with its places taken, past and cancelled ones included (they say so)."""
-    return events_with_places().filter(slug=slug).first()
+    """One public event with its places taken, past and cancelled ones included (they say
+    so); a private event has no public page."""
+    return events_with_places().public().filter(slug=slug).first()
 
 
 def booking_for_token(*, token: str) -> Booking | None:

@@ -620,7 +620,8 @@ def event_cancel(*, event: InformationEvent) -> int:
 
 def _tell_event_cancelled(event: InformationEvent, bookings: list[Booking], *, now) -> None:
     """Withdraw the bookings' reminders and tell each one the event is cancelled (once)."""
-    upcoming = next_events(exclude=event, now=now)
+    # A private event's bookers are offered their next sessions in their own area instead.
+    upcoming = [] if event.is_private else next_events(exclude=event, now=now)
     for booking in bookings:
         booking.event = event
         reminders_withdraw(booking)

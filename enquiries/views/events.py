@@ -20,6 +20,7 @@ from .. import ics
 from ..caching import cache_events_page, event_moments, seconds_until_change
 from ..forms.events import BookingCancelForm, BookingChangeForm, BookingForm
 from ..models import InformationEvent
+from ..models.events import PRIVATE_TOPICS
 from ..selectors import events as selectors
 from ..services import events as services
 
@@ -29,7 +30,14 @@ from ..services import events as services
 
 EVENTS_PER_PAGE = 20
 KIND_FILTERS = [("", "All events"), *InformationEvent.Kind.choices]
-TOPIC_FILTERS = [("", "Every type"), *InformationEvent.Topic.choices]
+TOPIC_FILTERS = [
+    ("", "Every type"),
+    *(
+        (value, label)
+        for value, label in InformationEvent.Topic.choices
+        if value not in PRIVATE_TOPICS
+    ),
+]
 
 
 @dataclass(frozen=True)
@@ -85,7 +93,7 @@ def event_list(request):
     if kind not in InformationEvent.Kind.values:
         kind = ""
     topic = request.GET.get("topic", "")
-    if topic not in InformationEvent.Topic.values:
+    if topic not in InformationEvent.Topic.values or topic in PRIVATE_TOPICS:
         topic = ""
     upcoming = selectors.events_upcoming(kind=kind, topic=topic)
     page = Paginator(upcoming, EVENTS_PER_PAGE).get_page(request.GET.get("page"))

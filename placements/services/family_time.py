@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from portal import audit, dates, formats, versions
 from portal.calendar import is_bank_holiday
-from portal.notifications import notify
+from portal.notifications import notify, queued_keys
 from portal.workflow import Refused, Table
 
 from ..models import (
@@ -35,7 +35,7 @@ from ..models import (
     Hearing,
     Placement,
 )
-from ..selectors import family_time_planned_and_held as shortfall
+from ..selectors import family_time_shortfalls
 from .deadlines import lock_child
 
 Status = FamilyTimeSession.Status
@@ -348,7 +348,7 @@ def _current_placement_pk(child: Child) -> int | None:
 
 def _generate(plan: FamilyTimePlan, *, today: date) -> int:
     """Create the plan's sessions from today to the horizon that do not exist yet."""
-    horizon = today + timedelta(weeks=settings.FAMILY_TIME_WEEKS_AHEAD)
+    horizon = _horizon(today)
     wanted = session_days(plan, start=today, end=horizon)
     # A session withdrawn (the centre never opened that day) is not made again.
     have = set(
@@ -371,17 +371,28 @@ def _generate(plan: FamilyTimePlan, *, today: date) -> int:
     ]
     # The unique (plan, day) constraint makes a second run, or a race with one, a no-op.
     FamilyTimeSession.objects.bulk_create(new, ignore_conflicts=True)
+    if plan.generated_to is None or plan.generated_to < horizon:
+        plan.generated_to = horizon
+        FamilyTimePlan.objects.filter(pk=plan.pk).update(generated_to=horizon)
     return len(new)
+
+
+def _horizon(today: date) -> date:
+    return today + timedelta(weeks=settings.FAMILY_TIME_WEEKS_AHEAD)
 
 
 def family_time_sessions_generate(*, today: date | None = None) -> int:
     """The beat job: every plan in force gets its sessions up to the horizon. Safe to
-    run twice: a session that exists is never made again, nor changed."""
+    run twice: a session that exists is never made again, nor changed. A plan already
+    generated to today's horizon is passed over, so of the 24 runs a day only the first
+    does work for each plan (one query for the others, however many plans there are)."""
     today = today or timezone.localdate()
     made = 0
-    plan_pks = FamilyTimePlan.objects.filter(
-        Q(ends_on__isnull=True) | Q(ends_on__gt=today)
-    ).values_list("pk", flat=True)
+    plan_pks = (
+        FamilyTimePlan.objects.filter(Q(ends_on__isnull=True) | Q(ends_on__gt=today))
+        .filter(Q(generated_to__isnull=True) | Q(generated_to__lt=_horizon(today)))
+        .values_list("pk", flat=True)
+    )
     for pk in plan_pks:
         with transaction.atomic():
             plan = FamilyTimePlan.objects.select_related("child").get(pk=pk)
@@ -755,22 +766,22 @@ def session_alerts(*, child: Child, session: FamilyTimeSession) -> list[Alert]:
 
 def family_time_alerts_queue(*, today: date | None = None) -> int:
     """The daily sweep: each child with a plan in force whose sessions held over the
-    rolling window fell short of those planned. One alert a child a week at most."""
+    rolling window fell short of those planned. One alert a child a week at most.
+
+    The children falling short are found in one query, and those already alerted this
+    week in one more, so a run's queries grow only with the alerts it queues."""
     today = today or timezone.localdate()
+    year, week, _ = today.isocalendar()
+    keys = {
+        pk: f"family-time:child:{pk}:shortfall:{year}-{week}"
+        for pk in family_time_shortfalls(today=today)
+    }
+    queued = queued_keys(keys.values())
     sent = 0
-    children = Child.objects.filter(
-        family_time_plans__ends_on__isnull=True, family_time_plans__kind=Kind.REGULAR
-    ).distinct()
-    for child in children:
-        planned, held = shortfall(child=child, today=today)
-        if planned and held < planned:
-            year, week, _ = today.isocalendar()
-            with transaction.atomic():
-                _alert(
-                    child,
-                    Alert(f"family-time:child:{child.pk}:shortfall:{year}-{week}", "shortfall"),
-                )
-            sent += 1
+    for child in Child.objects.filter(pk__in=[pk for pk, key in keys.items() if key not in queued]):
+        with transaction.atomic():
+            _alert(child, Alert(keys[child.pk], "shortfall"))
+        sent += 1
     return sent
 
 
@@ -890,6 +901,89 @@ def mileage_claims_move(*, sessions: Iterable[FamilyTimeSession], to: str, by) -
         for row in rows:
             audit.record(row, "placements.family_time.claim_moved", by=by, claim=to)
     return len(rows)
+
+
+def family_time_carers_report(
+    *,
+    session: FamilyTimeSession,
+    household_id: int,
+    by,
+    note: str = "",
+    miles: Decimal | None = None,
+    now: datetime | None = None,
+) -> FamilyTimeSession:
+    """The carers' own report after a session, from their own area: a note on how the child
+    was (the child's presentation), and the miles of a journey made, which submits their
+    mileage claim for the social worker to approve (``mileage_claims_move``).
+
+    Only the carers the child lived with for the session, while that placement is open;
+    only once the session has started; miles only for a journey made (the status the
+    supervisor or social worker recorded) and while no claim is made yet. What happened at
+    the session stays theirs to record."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        child = lock_child(Child(pk=session.child_id))
+        current = (
+            FamilyTimeSession.objects.select_related("plan", "placement")
+            .filter(
+                pk=session.pk,
+                child=child,
+                placement__household_id=household_id,
+                withdrawn_at__isnull=True,
+            )
+            .exclude(placement__status=Placement.Status.ENDED)
+            .first()
+        )
+        if current is None:
+            raise Refused("This session is not one of yours.")
+        session = current
+        problems = []
+        starts = session_starts(session) or timezone.make_aware(
+            datetime.combine(session.held_on, time(0))
+        )
+        if starts > now:
+            problems.append("The session has not started yet: write about it afterwards.")
+        if not note.strip() and miles is None:
+            problems.append("Write a note, or give the miles you drove, or both.")
+        if miles is not None:
+            if session.claim:
+                problems.append(
+                    f"Your mileage for this session is already claimed "
+                    f"({session.get_claim_display().lower()})."
+                )
+            elif session.plan is not None and session.plan.transport != (
+                FamilyTimePlan.Transport.CARERS_DRIVE
+            ):
+                problems.append(
+                    "The plan does not have you driving the child to this session, so there "
+                    "are no miles to claim. If you did drive, tell your social worker."
+                )
+            elif session.status not in JOURNEY_MADE:
+                problems.append(
+                    "Miles can be claimed once the session is recorded as held (or as not "
+                    "attended by the parent). Your social worker records that; try again later."
+                )
+            elif miles <= 0 or miles > 1000:
+                problems.append("Give the miles as a number between 0.1 and 1,000.")
+        if problems:
+            raise Refused(problems)
+        fields = []
+        if note.strip():
+            session.note = note.strip()[:500]
+            fields.append("note")
+        if miles is not None:
+            session.miles = miles
+            session.claim = FamilyTimeSession.Claim.SUBMITTED
+            fields += ["miles", "claim"]
+        session.save(update_fields=fields)
+        audit.record(
+            session,
+            "placements.family_time.carers_report",
+            by=by,
+            note=bool(note.strip()),
+            claim=miles is not None,
+        )
+    return session
 
 
 # ---------------------------------------------------------------------------

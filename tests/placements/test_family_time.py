@@ -101,6 +101,33 @@ def test_sessions_are_generated_four_weeks_ahead_skipping_bank_holidays(child, s
     assert services.family_time_sessions_generate(today=date(2025, 4, 21)) == 0
 
 
+def test_the_hourly_job_passes_over_plans_already_generated_to_the_horizon(social_worker):
+    def plans(n: int) -> None:
+        for _ in range(n):
+            child = factories.child(social_worker)
+            factories.family_time_plan(social_worker, child, starts_on=date(2025, 4, 14))
+
+    def run(today: date) -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as context:
+            made = services.family_time_sessions_generate(today=today)
+        return made, len(context.captured_queries)
+
+    # Each plan (Mon, Wed, Fri) is generated to Mon 12 May when it is set on Mon 14 Apr:
+    # the job that day has nothing to do, and finds that in one query, for 2 plans or 6.
+    plans(2)
+    assert run(date(2025, 4, 14)) == (0, 1)
+    plans(4)
+    assert run(date(2025, 4, 14)) == (0, 1)
+    assert set(FamilyTimePlan.objects.values_list("generated_to", flat=True)) == {date(2025, 5, 12)}
+    # Wed 16 Apr: the horizon is Wed 14 May, a plan day. Each plan gets that one session.
+    made, _ = run(date(2025, 4, 16))
+    assert made == 6
+    assert set(FamilyTimePlan.objects.values_list("generated_to", flat=True)) == {date(2025, 5, 14)}
+    assert FamilyTimeSession.objects.filter(held_on=date(2025, 5, 14)).count() == 6
+    # The next run that day passes over all six again.
+    assert run(date(2025, 4, 16)) == (0, 1)
+
+
 def test_a_new_plan_replaces_future_sessions_and_leaves_the_past_alone(child, social_worker):
     first = factories.family_time_plan(
         social_worker, child, starts_on=date(2025, 4, 14), weekdays="024"
@@ -744,6 +771,41 @@ def test_fewer_sessions_held_than_planned_over_four_weeks_alerts_weekly(child, s
     shortfall = Notification.objects.filter(key__contains=":shortfall:")
     assert [n.key for n in shortfall] == [f"family-time:child:{child.pk}:shortfall:2025-14"]
     assert shortfall.get().to == social_worker.email
+
+
+def test_the_daily_shortfall_alerts_take_the_same_queries_for_few_children_or_many(
+    social_worker,
+):
+    # Mon, Wed, Fri from Mon 3 Mar 2025: on Mon 31 Mar each child's four weeks (Mon 3 to
+    # Sun 30 Mar) hold 12 sessions planned, none recorded as held.
+    def children(n: int) -> list:
+        made = [factories.child(social_worker) for _ in range(n)]
+        for child in made:
+            factories.family_time_plan(social_worker, child, starts_on=date(2025, 3, 3))
+        return made
+
+    def run(today: date) -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as context:
+            sent = services.family_time_alerts_queue(today=today)
+        return sent, len(context.captured_queries)
+
+    # One child whose every session took place: no alert for them.
+    kept_up = children(1)[0]
+    for session in kept_up.family_time_sessions.filter(held_on__lt=date(2025, 3, 31)):
+        record(session, Status.TOOK_PLACE, social_worker, now=utc(2025, 3, 30, 20))
+    short = children(2)
+    sent, _ = run(date(2025, 3, 31))
+    assert sent == 2
+    # Already alerted this week: two queries (those falling short, the alerts queued).
+    assert run(date(2025, 3, 31)) == (0, 2)
+    short += children(3)
+    sent, _ = run(date(2025, 3, 31))
+    assert sent == 3
+    assert run(date(2025, 3, 31)) == (0, 2)
+    keys = set(
+        Notification.objects.filter(key__contains=":shortfall:").values_list("key", flat=True)
+    )
+    assert keys == {f"family-time:child:{child.pk}:shortfall:2025-14" for child in short}
 
 
 # -- the communication book ----------------------------------------------------------------

@@ -20,6 +20,9 @@ def test_seed_demo_adds_upcoming_online_and_in_person_events_one_nearly_full(set
     assert {e.kind for e in events} == set(InformationEvent.Kind.values)
     assert [e.places_left for e in events if 0 < e.places_left <= 1]
     assert all(e.is_open_for_booking() for e in events)
+    # The preparation training day is private: offered to households, never listed.
+    (training,) = InformationEvent.objects.private()
+    assert training.title == "Preparation training, day 1" and training not in events
 
 
 def test_seed_demo_has_an_event_today_with_people_booked_ready_for_check_in(settings):

@@ -1,0 +1,548 @@
+"""The carers' own area (``/my/``): who may open it, and their journey in their own words.
+
+An applicant's own area is their household's records, read through the same selectors
+staff use and said in plain words. Nothing is copied: the journey is worked out from the
+assessments, checks, training, reviews and open clocks as they stand.
+
+Access:
+
+- The account is linked to an applicant when their social worker invites them
+  (``services.own_area.applicant_invite``). It opens the household only while the
+  applicant's email is the account's address: a changed address stops it at once.
+- Staff accounts never have an own area.
+- A closed household (refused, withdrawn or closed) keeps its letters, and only those,
+  for ``CARERS_CLOSED_ACCESS_DAYS`` (agency policy) from the day it closed; then nothing.
+- An approved carer with a child living with them must use two-step sign-in
+  (``two_step_required``): their area shows the child's family time.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.db.models import prefetch_related_objects
+from django.utils import timezone
+
+from portal.formats import clock, day
+
+from . import selectors
+from .models import (
+    CLOSED_STAGES,
+    Applicant,
+    Assessment,
+    Deadline,
+    Household,
+    Stage,
+    StatutoryCheck,
+    Track,
+)
+
+
+@dataclass(frozen=True)
+class OwnArea:
+    """What an account may open: its applicant's household, fully or (closed) letters only."""
+
+    applicant: Applicant
+    household: Household
+    letters_only: bool
+    letters_until: date | None = None
+
+
+def closed_access_ends(household: Household) -> date | None:
+    """The last day the applicants of a closed household may read their letters."""
+    if household.status != Household.Status.CLOSED or household.closed_on is None:
+        return None
+    return household.closed_on + timedelta(days=settings.CARERS_CLOSED_ACCESS_DAYS)
+
+
+def own_area_for(user, *, today: date | None = None) -> OwnArea | None:
+    """The household ``user`` may open as its applicant, or None. One query."""
+    if not user.is_authenticated or user.is_staff or not user.email:
+        return None
+    applicant = (
+        Applicant.objects.select_related("household", "household__social_worker")
+        .filter(account=user, email__iexact=user.email)
+        .first()
+    )
+    if applicant is None:
+        return None
+    household = applicant.household
+    if household.status != Household.Status.CLOSED:
+        return OwnArea(applicant=applicant, household=household, letters_only=False)
+    ends = closed_access_ends(household)
+    if ends is None or ends < (today or timezone.localdate()):
+        return None
+    return OwnArea(applicant=applicant, household=household, letters_only=True, letters_until=ends)
+
+
+def home_for(user) -> str:
+    """Where an applicant starts after signing in (``portal.adapter.register_home``)."""
+    return "/my/" if own_area_for(user) is not None else ""
+
+
+def letters_gate(user) -> str:
+    """The rules of the area for a letter's recipient who is an applicant (``portal.letters.
+    register_recipient_gate``): an account linked to an applicant reads letters only while
+    its area opens, and after two-step sign-in where the area needs it. Anyone else sent a
+    letter (a referee) is not ours to judge: ""."""
+    if not Applicant.objects.filter(account=user).exists():
+        return ""
+    area = own_area_for(user)
+    if area is None:
+        return "refuse"
+    if not area.letters_only and two_step_required(area.household):
+        from portal.middleware import user_has_mfa
+
+        if not user_has_mfa(user):
+            return "/my/two-step-sign-in/"
+    return ""
+
+
+def household_letters(user, household: Household):
+    """The letters sent to ``user`` about this household (its assessments and checks),
+    newest first. One query."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import Q
+
+    from portal.models import Letter
+
+    from .models import StatutoryCheck as Check
+
+    types = ContentType.objects.get_for_models(Assessment, Check)
+    about = Q(
+        record_type=types[Assessment],
+        record_id__in=Assessment.objects.filter(household=household).values("pk"),
+    ) | Q(
+        record_type=types[Check],
+        record_id__in=Check.objects.filter(household=household).values("pk"),
+    )
+    return (
+        Letter.objects.filter(about, recipients=user)
+        .only("pk", "title", "produced_at")
+        .order_by("-produced_at", "-pk")
+    )
+
+
+def two_step_required(household: Household) -> bool:
+    """An approved carer with a child placed with them signs in in two steps. One query."""
+    from placements.models import Placement
+
+    return (
+        Placement.objects.filter(household=household)
+        .exclude(status=Placement.Status.ENDED)
+        .exists()
+    )
+
+
+# ---------------------------------------------------------------------------
+# The journey
+# ---------------------------------------------------------------------------
+
+# Where each stage of a track stands, in the applicants' words.
+NOW = {
+    Stage.NOT_STARTED: "Your fostering assessment has not started yet. It usually runs "
+    "alongside Stage 2 of your adoption assessment.",
+    Stage.ROI_RECEIVED: "We have your Registration of Interest and will tell you our decision.",
+    Stage.ROI_ACCEPTED: "We have accepted your Registration of Interest. Stage 1 starts soon.",
+    Stage.STAGE_1: "You are in Stage 1: checks, references and preparation training.",
+    Stage.STAGE_1_COMPLETE: "Stage 1 is complete and you may go on to Stage 2. Tell your "
+    "social worker when you are ready to start it.",
+    Stage.PAUSED: "You are taking a break between Stage 1 and Stage 2.",
+    Stage.STAGE_2: "You are in Stage 2: your social worker visits you to write your assessment.",
+    Stage.FORM_F: "Your fostering assessment is under way: your social worker visits you to "
+    "write it.",
+    Stage.PANEL_BOOKED: "Your assessment is going to the panel.",
+    Stage.PANEL_RECOMMENDED: "The panel has made its recommendation. Our decision maker now "
+    "decides whether to approve you, and we will write to you.",
+    Stage.PROPOSED_REFUSAL: "We have written to you to say that we propose not to approve "
+    "you. You may send us your comments or ask for an independent review by the last day "
+    "shown below.",
+    Stage.NOT_APPROVED: "We decided not to approve you, and we have written to you with our "
+    "reasons.",
+    Stage.NOT_PROCEEDING: "We decided that your assessment could not go on, and we have written "
+    "to you with our reasons.",
+    Stage.WITHDRAWN: "This assessment has ended.",
+}
+APPROVED_AS = {
+    Track.ADOPTION: "You are approved as adopters.",
+    Track.FOSTERING: "You are approved as foster carers.",
+}
+TRACK_TITLES = {
+    Track.ADOPTION: "Becoming adopters",
+    Track.FOSTERING: "Becoming foster carers",
+}
+
+# The steps of each track as the applicants see them, and the stages within each.
+STEPS = {
+    Track.ADOPTION: (
+        ("Registration of Interest", (Stage.ROI_RECEIVED, Stage.ROI_ACCEPTED)),
+        ("Stage 1", (Stage.STAGE_1, Stage.STAGE_1_COMPLETE, Stage.PAUSED)),
+        ("Stage 2", (Stage.STAGE_2,)),
+        ("Panel", (Stage.PANEL_BOOKED,)),
+        ("Decision", (Stage.PANEL_RECOMMENDED, Stage.PROPOSED_REFUSAL, *CLOSED_STAGES)),
+    ),
+    Track.FOSTERING: (
+        ("Fostering assessment", (Stage.NOT_STARTED, Stage.FORM_F)),
+        ("Panel", (Stage.PANEL_BOOKED,)),
+        ("Decision", (Stage.PANEL_RECOMMENDED, Stage.PROPOSED_REFUSAL, *CLOSED_STAGES)),
+    ),
+}
+
+# Checks the applicants arrange themselves; every other check waits on someone else.
+FROM_YOU_CHECKS = {
+    StatutoryCheck.Kind.MEDICAL: "Your medical with your GP",
+    StatutoryCheck.Kind.OVERSEAS: "A police certificate from the country you lived in",
+    StatutoryCheck.Kind.PETS: "The pet questionnaire",
+}
+# The checks we wait for from others, in the applicants' words.
+OTHERS_CHECKS = {
+    StatutoryCheck.Kind.DBS: "Criminal record check (DBS)",
+    StatutoryCheck.Kind.LOCAL_AUTHORITY: "Checks with the local council",
+    StatutoryCheck.Kind.PERSONAL_REFERENCE: "Personal reference",
+    StatutoryCheck.Kind.EMPLOYER_REFERENCE: "Reference from an employer",
+    StatutoryCheck.Kind.FORMER_PARTNER_REFERENCE: "Reference from a former partner",
+    StatutoryCheck.Kind.SCHOOL_REFERENCE: "Reference from a child's school",
+    StatutoryCheck.Kind.HOME_SAFETY: "Home safety check, on one of our visits",
+}
+PANEL_ABOUT = {
+    Track.ADOPTION: "Panel meeting about your adoption assessment",
+    Track.FOSTERING: "Panel meeting about your fostering assessment",
+}
+# The statutory windows that are the applicants' own, in their words.
+YOUR_WINDOWS = {
+    Deadline.Kind.REPORT_OBSERVATIONS: "Send us your comments on your assessment report",
+    Deadline.Kind.REPRESENTATIONS: "Send us your comments on our proposal, or ask for an "
+    "independent review",
+}
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    # "done", "now", "to come"; after a track ended without a decision, the step it ended
+    # in is "ended" and those after it "not reached".
+    state: str
+    on: date | None = None
+    when: str = ""  # the date in words: "Started 3 June 2026", "Panel on …"
+
+    @property
+    def tag(self) -> str:
+        return {"to come": "To come", "not reached": "Not reached"}.get(self.state, "") or (
+            self.state.capitalize()
+        )
+
+
+@dataclass
+class TrackView:
+    track: str
+    title: str
+    now: str
+    ended: bool
+    steps: list[Step]
+
+
+@dataclass(frozen=True)
+class Item:
+    what: str
+    who: str = ""  # whose it is: an applicant's or household member's first name
+    state: str = ""  # "requested", "received", "booked", "not yet requested"
+    on: date | None = None  # the day of that state, or the day it happens
+    by: date | None = None  # the last day for it
+
+
+@dataclass
+class Journey:
+    tracks: list[TrackView]
+    from_you: list[Item] = field(default_factory=list)
+    from_others: list[Item] = field(default_factory=list)
+    dates: list[Item] = field(default_factory=list)
+    windows: list[Item] = field(default_factory=list)
+
+
+def _first_entered(assessment: Assessment) -> dict[str, date]:
+    entered: dict[str, date] = {}
+    for change in sorted(assessment.changes.all(), key=lambda c: (c.effective_on, c.pk)):
+        entered.setdefault(change.to_stage, change.effective_on)
+    entered.setdefault(assessment.stage, assessment.stage_entered_on)
+    return entered
+
+
+def track_view(assessment: Assessment) -> TrackView:
+    """One track: where it stands in words, and its steps with the day each began."""
+    steps = STEPS[assessment.track]
+    entered = _first_entered(assessment)
+    index_of = {stage: i for i, (_, stages) in enumerate(steps) for stage in stages}
+    decided = assessment.stage in (Stage.APPROVED, Stage.NOT_APPROVED)
+    ended = assessment.stage in CLOSED_STAGES
+    # The steps the track really reached: not a fostering track that never started, nor
+    # the "Decision" step of a track withdrawn or stopped before any decision.
+    stopped = (Stage.NOT_STARTED, Stage.WITHDRAWN, Stage.NOT_PROCEEDING)
+    reached = {index_of[stage] for stage in entered if stage in index_of and stage not in stopped}
+    if ended and not decided:
+        last = max(reached, default=-1)
+    elif assessment.stage == Stage.NOT_STARTED:
+        last = -1
+    else:
+        last = index_of[assessment.stage]
+    views = []
+    for i, (name, stages) in enumerate(steps):
+        began = [entered[s] for s in stages if s in entered and s not in stopped]
+        on = min(began) if began else None
+        if i == 0 and assessment.track == Track.ADOPTION:
+            on = assessment.roi_received_on or on
+        if decided:
+            state = "done"
+        elif ended:
+            state = "done" if i < last else "ended" if i == last else "not reached"
+        else:
+            state = "done" if i < last else "now" if i == last else "to come"
+        when = ""
+        if state == "now" and name == "Panel" and assessment.panel_id:
+            on = assessment.panel.sits_on
+            when = f"Panel on {day(on, weekday=True)}"
+        elif state == "now" and on:
+            when = f"Since {day(on)}"
+        elif decided and name == "Decision":
+            on = assessment.agency_decision_on or assessment.stage_entered_on
+            when = f"Decided on {day(on)}"
+        elif state == "ended":
+            on = assessment.closed_on or assessment.stage_entered_on
+            when = f"Ended on {day(on)}"
+        elif state == "done" and on:
+            when = f"Started {day(on)}"
+        views.append(Step(name=name, state=state, on=on, when=when))
+    now = (
+        APPROVED_AS[assessment.track]
+        if assessment.stage == Stage.APPROVED
+        else NOW[assessment.stage]
+    )
+    return TrackView(
+        track=assessment.track,
+        title=TRACK_TITLES[assessment.track],
+        now=now,
+        ended=ended,
+        steps=views,
+    )
+
+
+def _who(check: StatutoryCheck) -> str:
+    return check.person.first_name if check.person else ""
+
+
+def _check_item(check: StatutoryCheck, what: str = "") -> Item:
+    """A check that is not back yet: requested or not. Never its outcome, which the
+    applicants hear from their social worker."""
+    return Item(
+        what=what or check.get_kind_display(),
+        who=_who(check),
+        state="requested" if check.requested_on else "not yet requested",
+        on=check.requested_on,
+    )
+
+
+def journey(household: Household, *, today: date | None = None) -> Journey:
+    """The household's journey for its applicants. A fixed number of queries."""
+    today = today or timezone.localdate()
+    facts = selectors.household_facts(household=household)
+    # The stage history, for the day each step began.
+    prefetch_related_objects(facts.assessments, "changes")
+    result = Journey(tracks=[track_view(a) for a in facts.assessments])
+    for record in facts.training:
+        if record.completed_on:
+            continue
+        who = record.applicant.first_name
+        booked = "booked" if record.booked_for else "not yet booked"
+        result.from_you.append(
+            Item(record.course.name, who, booked, on=record.booked_for, by=record.due_on)
+        )
+        if record.booked_for and record.booked_for >= today:
+            result.dates.append(Item(record.course.name, who, on=record.booked_for))
+    asked = household.document_requests.filter(document__isnull=True, withdrawn_on__isnull=True)
+    for request in asked.order_by("due_on", "requested_on", "pk"):
+        result.from_you.append(
+            Item(request.title, state="requested", on=request.requested_on, by=request.due_on)
+        )
+    for check in facts.checks:
+        if check.received_on:
+            continue
+        if check.kind in FROM_YOU_CHECKS:
+            result.from_you.append(_check_item(check, FROM_YOU_CHECKS[check.kind]))
+        elif check.kind == StatutoryCheck.Kind.PERSONAL_REFERENCE and not (
+            check.referee_name or check.requested_on
+        ):
+            what = "The name and contact details of a personal referee"
+            result.from_you.append(Item(what, _who(check)))
+        else:
+            result.from_others.append(_check_item(check, OTHERS_CHECKS.get(check.kind, "")))
+    for assessment in facts.assessments:
+        booked = assessment.stage == Stage.PANEL_BOOKED and assessment.panel_id
+        if booked and assessment.panel.sits_on >= today:
+            result.dates.append(Item(PANEL_ABOUT[assessment.track], on=assessment.panel.sits_on))
+    for review in facts.open_reviews:
+        result.dates.append(Item("Your review as approved carers is due", on=review.due_on))
+    _offered_in_journey(household, result, today=today)
+    windows = household.deadlines.filter(kind__in=list(YOUR_WINDOWS), due_on__gte=today)
+    tracks = {f"assessment:{a.pk}": a.track for a in facts.assessments}
+    for deadline in windows.order_by("due_on", "id"):
+        # Each track has its own window (28 days for fostering, 40 working days for
+        # adoption): say which one, as "Becoming adopters".
+        track = tracks.get(deadline.subject)
+        who = TRACK_TITLES[track] if track else ""
+        result.windows.append(Item(YOUR_WINDOWS[deadline.kind], who, by=deadline.due_on))
+    result.dates.sort(key=lambda item: item.on)
+    return result
+
+
+@dataclass(frozen=True)
+class OfferedEvent:
+    event: object  # enquiries.InformationEvent, annotated with places_taken
+    when: str
+    places_left: int
+    booking: object | None  # the applicant's active booking, if any
+    open_for_booking: bool
+
+
+def household_emails(household: Household) -> list[str]:
+    """The applicants' addresses, as bookings store them (lower case). One query."""
+    emails = household.applicants.values_list("email", flat=True)
+    return [email.strip().lower() for email in emails if email.strip()]
+
+
+def offered_events(household: Household, user, *, now=None) -> list[OfferedEvent]:
+    """The private events offered to the household that have not ended, each with places
+    left and the household's booking (made by either applicant). Three queries."""
+    from enquiries.formats import event_when
+    from enquiries.models import Booking
+    from enquiries.selectors.events import events_with_places
+
+    now = now or timezone.now()
+    events = list(
+        events_with_places()
+        .filter(offers__household=household, ends_at__gt=now)
+        .order_by("starts_at", "id")
+    )
+    bookings = {
+        booking.event_id: booking
+        for booking in Booking.objects.active().filter(
+            event__in=[event.pk for event in events], email__in=household_emails(household)
+        )
+    }
+    return [
+        OfferedEvent(
+            event=event,
+            when=event_when(event),
+            places_left=max(event.places - event.places_taken, 0),
+            booking=bookings.get(event.pk),
+            open_for_booking=event.is_open_for_booking(now),
+        )
+        for event in events
+    ]
+
+
+def _offered_in_journey(household: Household, result: Journey, *, today: date) -> None:
+    """Events offered to the household: booked ones among the dates, the others still to
+    book among what we need. Three queries."""
+    from enquiries.models import Booking, InformationEvent
+
+    events = list(
+        InformationEvent.objects.filter(
+            offers__household=household,
+            status=InformationEvent.Status.SCHEDULED,
+            starts_at__date__gte=today,
+        ).order_by("starts_at", "id")
+    )
+    # The household's active bookings of these events, by event: confirmed or waiting.
+    status_of = dict(
+        Booking.objects.active()
+        .filter(event__in=[event.pk for event in events], email__in=household_emails(household))
+        .values_list("event_id", "status")
+    )
+    for event in events:
+        status = status_of.get(event.pk)
+        # Only a confirmed place is a date; a waiting-list place is not one yet.
+        if status == Booking.Status.CONFIRMED:
+            result.dates.append(Item(event.title, on=timezone.localdate(event.starts_at)))
+        elif status is None and event.is_open_for_booking():
+            result.from_you.append(Item(f"Book a place: {event.title}", state="offered"))
+
+
+# ---------------------------------------------------------------------------
+# Family time, for carers with a child placed
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CarerSession:
+    session: object  # placements.FamilyTimeSession
+    child: str  # the child's first name only
+    when: str
+    venue: str
+    handover: str
+    transport: str
+    status: str
+    started: bool
+    can_report: bool
+    can_claim: bool
+
+
+def family_time_week(household: Household, start: date, *, now=None) -> list[CarerSession]:
+    """The family time sessions, Monday ``start`` to Sunday, of the children placed with the
+    household now: day, time, place and handover. Never a birth relative: the carers need
+    only where to take the child and how the handover works. One query."""
+    from placements.models import FamilyTimeSession, Placement
+    from placements.services.family_time import session_starts
+
+    now = now or timezone.now()
+    sessions = (
+        FamilyTimeSession.objects.filter(
+            placement__household=household,
+            withdrawn_at__isnull=True,
+            held_on__gte=start,
+            held_on__lte=start + timedelta(days=6),
+        )
+        .exclude(placement__status=Placement.Status.ENDED)
+        .select_related("child", "plan")
+        .order_by("held_on", "starts_at", "pk")
+    )
+    rows = []
+    for session in sessions:
+        starts = session_starts(session)
+        started = (starts or timezone.make_aware(datetime.combine(session.held_on, time(0)))) <= now
+        when = day(session.held_on, weekday=True)
+        if session.starts_at:
+            when = f"{when}, {clock(session.starts_at)}"
+        plan = session.plan
+        drive = plan is None or plan.transport == plan.Transport.CARERS_DRIVE
+        can_report = started and session.status not in FamilyTimeSession.CANCELLED
+        rows.append(
+            CarerSession(
+                session=session,
+                child=session.child.first_name or "Your baby",
+                when=when,
+                venue=plan.venue if plan else "",
+                handover=plan.get_handover_display() if plan else "",
+                transport=plan.get_transport_display() if plan else "",
+                status=carers_status(session),
+                started=started,
+                can_report=can_report,
+                can_claim=can_report and drive and not session.claim,
+            )
+        )
+    return rows
+
+
+def carers_status(session) -> str:
+    """Where a session stands, in words that say nothing of the birth family's part in it
+    (late, did not confirm, did not come): planned, confirmed, took place, or cancelled."""
+    from placements.models import FamilyTimeSession
+
+    Status = FamilyTimeSession.Status
+    if session.status in FamilyTimeSession.HELD:
+        return "Took place"
+    if session.status == Status.CONFIRMED:
+        return "Confirmed"
+    if session.status == Status.PLANNED:
+        return "Planned"
+    if session.status == Status.CANCELLED_BY_CARERS:
+        return "Cancelled by you"
+    return "Did not go ahead"

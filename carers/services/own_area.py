@@ -1,0 +1,417 @@
+"""An applicant invited to their own area (``carers.own_area``) by their social worker.
+
+The invitation is the staff invitation's one-time link (``portal.invitations``), emailed
+through the outbox, which leads to ``/my/`` once a password is chosen. Opening the link
+verifies the address. An applicant who already has a password (one who was sent a
+letter) is linked and told their area is ready: the email then only asks them to sign in.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from portal import access, audit
+from portal.formats import day
+from portal.invitations import invitation_create, staff_invitation_find
+from portal.models import StaffInvitation, User
+from portal.notifications import notify
+
+from ..models import Applicant, Document, DocumentRequest, EventOffer, Household
+from .records import TransitionRefused, _document_save, document_validate
+
+OWN_AREA_PATH = "/my/"
+
+
+def applicant_invite_problems(*, applicant: Applicant, by) -> list[str]:
+    """Why ``applicant`` cannot be invited now, in words (empty: they can)."""
+    if not access.may_see(by, applicant.household):
+        return ["You do not have access to this household."]
+    if applicant.household.status == Household.Status.CLOSED:
+        return ["The household is closed: its applicants cannot be invited to their own area."]
+    email = applicant.email.strip()
+    if not email:
+        return [
+            f"Record an email address for {applicant.full_name} first: the invitation is "
+            "sent to it."
+        ]
+    owner = User.objects.filter(email__iexact=email).first()
+    if owner is not None and owner.is_staff:
+        return [
+            f"{email} is the address of a staff account. A member of staff's own application "
+            "is not opened through the staff account: record a personal address for them."
+        ]
+    other = Applicant.objects.filter(account=owner).exclude(pk=applicant.pk).first()
+    if owner is not None and other is not None:
+        return [
+            f"{email} already opens the own area of another applicant. Each applicant "
+            "needs an address of their own."
+        ]
+    return []
+
+
+# A second press of "Invite" this soon after the first sends nothing more (a double click,
+# or two colleagues at once): the first email's link must keep working.
+INVITE_AGAIN_AFTER = timedelta(minutes=2)
+
+
+def applicant_invite(*, applicant: Applicant, by) -> StaffInvitation | None:
+    """Link ``applicant`` to the account of their email (made if there is none) and email
+    them the way in: a one-time link to choose a password, or (an account that has one) a
+    note that their area is ready. Earlier links stop working. Returns the invitation, or
+    None when none was needed."""
+    problems = applicant_invite_problems(applicant=applicant, by=by)
+    if problems:
+        raise TransitionRefused(problems)
+    with transaction.atomic():
+        # The household's row serialises invitations to its applicants; the checks run
+        # again under it, so two at once never share an address or send twice.
+        Household.objects.select_for_update().filter(pk=applicant.household_id).exists()
+        applicant = Applicant.objects.select_for_update().get(pk=applicant.pk)
+        problems = applicant_invite_problems(applicant=applicant, by=by)
+        if problems:
+            raise TransitionRefused(problems)
+        email = applicant.email.strip().lower()
+        user = User.objects.filter(email__iexact=email).first()
+        if user is None:
+            user = User(email=email, first_name=applicant.first_name, last_name=applicant.last_name)
+            user.set_unusable_password()
+            user.save()
+        before = applicant.account_id
+        recent = StaffInvitation.objects.filter(
+            user=user,
+            used_at__isnull=True,
+            withdrawn_at__isnull=True,
+            created_at__gt=timezone.now() - INVITE_AGAIN_AFTER,
+            expires_at__gt=timezone.now(),
+        ).exists()
+        if before == user.pk and recent:
+            raise TransitionRefused(
+                f"{applicant.full_name} was invited a moment ago: that email's link works. "
+                "Nothing more was sent."
+            )
+        if before != user.pk:
+            if before is not None:
+                # The old address's links stop opening anything at once.
+                StaffInvitation.objects.filter(
+                    user_id=before, used_at__isnull=True, withdrawn_at__isnull=True
+                ).update(withdrawn_at=timezone.now())
+            applicant.account = user
+            applicant.save(update_fields=["account"])
+        invitation = None
+        if user.has_usable_password():
+            path, invited = OWN_AREA_PATH, False
+        else:
+            token = invitation_create(user=user, by=by, next_path=OWN_AREA_PATH)
+            invitation = staff_invitation_find(token=token)
+            path, invited = f"/accounts/invitation/{token}/", True
+        entry = audit.record(
+            applicant.household,
+            "carers.own_area.invited",
+            by=by,
+            changes={"own area account": [before, user.pk]},
+            applicant=applicant.pk,
+        )
+        notify(
+            key=f"own-area:{applicant.pk}:{entry.pk}",
+            to=user.email,
+            template="carers/own_area_invitation",
+            context={
+                "first_name": applicant.first_name,
+                "path": path,
+                "invited": invited,
+                "valid_days": settings.STAFF_INVITATION_VALID_DAYS,
+            },
+        )
+    return invitation
+
+
+def own_area_status(applicant: Applicant) -> str:
+    """Where an applicant's own area stands, for their social worker."""
+    if applicant.account_id is None:
+        return "Not invited"
+    account = applicant.account
+    if account.email.lower() != applicant.email.strip().lower():
+        return "The email address has changed since the invitation: invite them again"
+    if account.has_usable_password():
+        if account.last_login:
+            return f"Signed in; last on {day(account.last_login)}"
+        return "Password chosen; not signed in since"
+    invitation = (
+        StaffInvitation.objects.filter(user=account, used_at=None, withdrawn_at=None)
+        .order_by("-created_at")
+        .first()
+    )
+    if invitation is None or not invitation.is_usable():
+        return "Invited; the link has expired: invite them again"
+    return f"Invited; the link works until {day(invitation.expires_at)}"
+
+
+# ---------------------------------------------------------------------------
+# Documents asked of the applicants, sent from their own area
+# ---------------------------------------------------------------------------
+
+
+def _applicant_accounts(household: Household) -> list[User]:
+    """The accounts that open the household's own area now (their address unchanged)."""
+    return [
+        applicant.account
+        for applicant in household.applicants.select_related("account").order_by("position")
+        if applicant.account is not None
+        and applicant.account.email.lower() == applicant.email.strip().lower()
+    ]
+
+
+def _tell_applicants(household: Household, *, key: str, template: str, path: str) -> None:
+    """Email each applicant whose area opens now: their first name and a link to ``path``
+    in it, nothing about what is there. Inside the caller's transaction."""
+    for account in _applicant_accounts(household):
+        notify(
+            key=f"{key}:to:{account.pk}",
+            to=account.email,
+            template=template,
+            context={"first_name": account.first_name, "path": path},
+        )
+
+
+def document_request_create(
+    *, household: Household, title: str, by, note: str = "", due_on=None, kind: str = ""
+) -> DocumentRequest:
+    """Ask the applicants for a document; each applicant with an own area is told by email
+    (a link to their area, nothing about what is asked)."""
+    today = timezone.localdate()
+    problems = []
+    if not access.may_see(by, household):
+        problems.append("You do not have access to this household.")
+    elif household.status == Household.Status.CLOSED:
+        problems.append("The household is closed: nothing more can be asked of it.")
+    if not title.strip():
+        problems.append("Say what you are asking for.")
+    if due_on is not None and due_on < today:
+        problems.append(
+            f"The day to send it by ({day(due_on)}) cannot be before today ({day(today)})."
+        )
+    if problems:
+        raise TransitionRefused(problems)
+    with transaction.atomic():
+        request = DocumentRequest.objects.create(
+            household=household,
+            title=title.strip()[:150],
+            kind=kind or Document.Kind.OTHER,
+            note=note.strip()[:1000],
+            due_on=due_on,
+            requested_on=today,
+            requested_by=by,
+        )
+        audit.record(household, "carers.document_request.made", by=by, request=request.pk)
+        _tell_applicants(
+            household,
+            key=f"document-request:{request.pk}",
+            template="carers/document_requested",
+            path="/my/documents/",
+        )
+    return request
+
+
+def document_request_send(*, request: DocumentRequest, file, by) -> DocumentRequest:
+    """The applicant ``by`` sends the document asked for: checked by its content (a clear
+    refusal, and nothing stored, for anything else), kept with the household's documents,
+    and the social worker is told by email. Once only: a second send is refused."""
+    from ..own_area import own_area_for
+
+    area = own_area_for(by)
+    if area is None or area.letters_only or area.household.pk != request.household_id:
+        raise TransitionRefused("This request is not one of yours.")
+    document_validate(file)
+    with transaction.atomic():
+        request = DocumentRequest.objects.select_for_update().get(pk=request.pk)
+        if request.document_id is not None:
+            raise TransitionRefused(
+                f"You have already sent “{request.title}”, on {day(request.sent_at)}. "
+                "If you need to send a new version, ask your social worker."
+            )
+        if request.withdrawn_on is not None:
+            raise TransitionRefused(
+                f"Your social worker no longer needs “{request.title}”: nothing was sent."
+            )
+        document = _document_save(
+            household=request.household,
+            kind=request.kind,
+            title=request.title,
+            file=file,
+            by=by,
+            check_record=None,
+            action="carers.document.sent_by_applicant",
+        )
+        request.document = document
+        request.sent_at = timezone.now()
+        request.sent_by = by
+        request.save(update_fields=["document", "sent_at", "sent_by"])
+        worker = request.household.social_worker
+        if worker is not None and worker.email:
+            notify(
+                key=f"document-arrived:{request.pk}",
+                to=worker.email,
+                template="carers/document_arrived",
+                context={
+                    "first_name": worker.first_name,
+                    "path": f"/admin/carers/household/{request.household_id}/own-area/",
+                },
+            )
+    return request
+
+
+def document_request_withdraw(*, request: DocumentRequest, by) -> DocumentRequest:
+    """The social worker no longer needs a document still open."""
+    if not access.may_see(by, request.household):
+        raise TransitionRefused("You do not have access to this household.")
+    with transaction.atomic():
+        request = DocumentRequest.objects.select_for_update().get(pk=request.pk)
+        if not request.is_open:
+            raise TransitionRefused(f"“{request.title}” is no longer open.")
+        request.withdrawn_on = timezone.localdate()
+        request.save(update_fields=["withdrawn_on"])
+        audit.record(
+            request.household, "carers.document_request.withdrawn", by=by, request=request.pk
+        )
+    return request
+
+
+# ---------------------------------------------------------------------------
+# Private events (training, groups) offered to a household, booked from its area
+# ---------------------------------------------------------------------------
+
+
+def event_offer(*, household: Household, event, by) -> EventOffer:
+    """Offer a private event to a household: its applicants see it in their area and book
+    there; those invited are told by email (a link, never the event)."""
+    problems = []
+    if not access.may_see(by, household):
+        problems.append("You do not have access to this household.")
+    elif household.status == Household.Status.CLOSED:
+        problems.append("The household is closed: nothing more can be offered to it.")
+    if not event.is_private:
+        problems.append(
+            f"“{event.title}” is a public event: anyone may book it on the events pages."
+        )
+    if not event.is_open_for_booking():
+        problems.append(f"“{event.title}” is no longer taking bookings.")
+    if problems:
+        raise TransitionRefused(problems)
+    with transaction.atomic():
+        Household.objects.select_for_update().filter(pk=household.pk).exists()
+        if EventOffer.objects.filter(event=event, household=household).exists():
+            raise TransitionRefused(f"“{event.title}” is already offered to {household}.")
+        offer = EventOffer.objects.create(
+            event=event, household=household, offered_on=timezone.localdate(), offered_by=by
+        )
+        audit.record(household, "carers.event.offered", by=by, event=event.pk)
+        _tell_applicants(
+            household,
+            key=f"event-offer:{offer.pk}",
+            template="carers/event_offered",
+            path="/my/training/",
+        )
+    return offer
+
+
+def _own_offer(user, event_pk: int) -> tuple:
+    from ..own_area import own_area_for
+
+    area = own_area_for(user)
+    offer = None
+    if area is not None and not area.letters_only:
+        offer = (
+            EventOffer.objects.select_related("event")
+            .filter(household=area.household, event_id=event_pk)
+            .first()
+        )
+    if offer is None:
+        raise TransitionRefused("This event is not one offered to you.")
+    return area, offer
+
+
+def event_book(*, user, event_pk: int, places: int):
+    """Book places for the applicant ``user`` on an event offered to their household, on
+    the events' booking engine: confirmed while places last, else the waiting list, with
+    its emails, reminders and calendar file."""
+    from enquiries.models import Booking
+    from enquiries.services import events as engine
+
+    from ..own_area import household_emails
+
+    area, offer = _own_offer(user, event_pk)
+    booked = (
+        Booking.objects.active()
+        .filter(event=offer.event, email__in=household_emails(area.household))
+        .first()
+    )
+    if booked is not None:
+        raise TransitionRefused(
+            f"{booked.name} has already booked “{offer.event.title}” for your household "
+            f"({booked.places} place{'s' if booked.places > 1 else ''})."
+            if booked.email != user.email.lower()
+            else f"You have already booked “{offer.event.title}”."
+        )
+    try:
+        return engine.booking_create(
+            event=offer.event,
+            name=area.applicant.full_name,
+            email=user.email,
+            places=places,
+        )
+    except engine.DuplicateBooking:
+        raise TransitionRefused(f"You have already booked “{offer.event.title}”.") from None
+    except engine.BookingError as refusal:
+        raise TransitionRefused(refusal.message) from None
+
+
+def event_cancel(*, user, event_pk: int) -> None:
+    """Cancel the applicant's booking of an offered event; its places go to the waiting
+    list."""
+    from enquiries.models import Booking
+    from enquiries.services import events as engine
+
+    from ..own_area import household_emails
+
+    area, offer = _own_offer(user, event_pk)
+    # Either applicant may cancel the household's booking.
+    booking = (
+        Booking.objects.active()
+        .select_related("event")
+        .filter(event=offer.event, email__in=household_emails(area.household))
+        .first()
+    )
+    if booking is None:
+        raise TransitionRefused(f"You have no booking for “{offer.event.title}” to cancel.")
+    try:
+        engine.booking_cancel(booking=booking)
+    except engine.BookingError as refusal:
+        raise TransitionRefused(refusal.message) from None
+
+
+def event_offer_withdraw(*, offer: EventOffer, by) -> None:
+    """Take back an offer (made to the wrong household, say), while nobody in the household
+    has booked it; the trail keeps it."""
+    from enquiries.models import Booking
+
+    from ..own_area import household_emails
+
+    household = offer.household
+    if not access.may_see(by, household):
+        raise TransitionRefused("You do not have access to this household.")
+    with transaction.atomic():
+        Household.objects.select_for_update().filter(pk=household.pk).exists()
+        booked = (
+            Booking.objects.active()
+            .filter(event_id=offer.event_id, email__in=household_emails(household))
+            .first()
+        )
+        if booked is not None:
+            raise TransitionRefused(
+                f"{booked.name} has booked “{offer.event.title}”: they cancel it from their "
+                "area, or the events team cancels the booking, before the offer is withdrawn."
+            )
+        audit.record(household, "carers.event.offer_withdrawn", by=by, event=offer.event_id)
+        offer.delete()

@@ -1,0 +1,292 @@
+"""The carers' own area (``/my/``): their journey, their letters, two-step sign-in.
+
+Every page: signed in, the account's own household only (``own_area.own_area_for``),
+never stored by a browser or proxy, and each opening audited as staff openings are.
+"""
+
+from datetime import date, timedelta
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from portal import audit
+from portal.middleware import user_has_mfa
+
+from . import own_area, services
+from .forms import CarersSessionReportForm, DocumentSendForm
+from .models import DocumentRequest
+
+
+def own_area_page(name: str, *, letters_only_allowed: bool = False, two_step_page: bool = False):
+    """The checks every page of the own area makes, in order; ``name`` goes in the audit."""
+
+    def decorator(view):
+        @never_cache
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            area = own_area.own_area_for(request.user)
+            if area is None:
+                return render(request, "carers/my/no_area.html", status=403)
+            if area.letters_only and not letters_only_allowed:
+                return redirect("my_letters")
+            needs_two_step = not area.letters_only and own_area.two_step_required(area.household)
+            request.two_step_required = needs_two_step
+            if needs_two_step and not two_step_page and not user_has_mfa(request.user):
+                return redirect("my_two_step")
+            audit.accessed(area.household, "carers.own_area.opened", by=request.user, page=name)
+            return view(request, area, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def _context(request, area: own_area.OwnArea, current: str, **extra) -> dict:
+    return {
+        "area": area,
+        "household": area.household,
+        "applicant": area.applicant,
+        "current": current,
+        "has_two_step": user_has_mfa(request.user),
+        # An open placement: the area shows family time (and asks for two-step sign-in).
+        "two_step_required": getattr(request, "two_step_required", False),
+        **extra,
+    }
+
+
+@own_area_page("journey")
+def journey(request, area):
+    today = timezone.localdate()
+    return render(
+        request,
+        "carers/my/journey.html",
+        _context(
+            request,
+            area,
+            "journey",
+            journey=own_area.journey(area.household, today=today),
+            social_worker=area.household.social_worker,
+            today=today,
+        ),
+    )
+
+
+@own_area_page("letters", letters_only_allowed=True)
+def letters(request, area):
+    sent = own_area.household_letters(request.user, area.household)
+    return render(
+        request, "carers/my/letters.html", _context(request, area, "letters", letters=sent)
+    )
+
+
+@own_area_page("two-step sign-in", two_step_page=True)
+def two_step(request, area):
+    return render(
+        request,
+        "carers/my/two_step.html",
+        _context(request, area, "two_step", required=request.two_step_required),
+    )
+
+
+@own_area_page("documents")
+def documents(request, area):
+    asked = list(
+        DocumentRequest.objects.filter(household=area.household, withdrawn_on__isnull=True)
+        .select_related("document")
+        .order_by("due_on", "requested_on", "pk")
+    )
+    return render(
+        request,
+        "carers/my/documents.html",
+        _context(
+            request,
+            area,
+            "documents",
+            open=[item for item in asked if item.document_id is None],
+            sent=sorted(
+                (item for item in asked if item.document_id is not None),
+                key=lambda item: item.sent_at,
+                reverse=True,
+            ),
+        ),
+    )
+
+
+@own_area_page("send a document")
+def document_send(request, area, pk):
+    asked = get_object_or_404(DocumentRequest, pk=pk, household=area.household)
+    if not asked.is_open:
+        messages.info(request, f"“{asked.title}” is no longer waiting for a file.")
+        return redirect("my_documents")
+    form = DocumentSendForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.document_request_send(
+                request=asked, file=form.cleaned_data["file"], by=request.user
+            )
+        except services.TransitionRefused as refusal:
+            for message in refusal.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, f"Thank you: “{asked.title}” is sent.")
+            return redirect("my_documents")
+    return render(
+        request,
+        "carers/my/document_send.html",
+        _context(request, area, "documents", asked=asked, form=form),
+    )
+
+
+@own_area_page("training and groups")
+def training(request, area):
+    return render(
+        request,
+        "carers/my/training.html",
+        _context(
+            request,
+            area,
+            "training",
+            offered=own_area.offered_events(area.household, request.user),
+            both=area.household.applicants.count() > 1,
+        ),
+    )
+
+
+@require_POST
+@own_area_page("book a place")
+def training_book(request, area, pk):
+    both = area.household.applicants.count() > 1
+    if both and request.POST.get("places") not in ("1", "2"):
+        messages.error(request, "Choose how many of you are coming, then book again.")
+        return redirect("my_training")
+    places = 2 if request.POST.get("places") == "2" else 1
+    try:
+        booking = services.event_book(user=request.user, event_pk=pk, places=places)
+    except services.TransitionRefused as refusal:
+        for message in refusal.messages:
+            messages.error(request, message)
+    else:
+        if booking.is_waiting:
+            messages.info(
+                request,
+                f"There are not enough places free on “{booking.event.title}” for your "
+                "booking, so you are on its waiting list. We will email you if places come up.",
+            )
+        else:
+            messages.success(request, f"You are booked on “{booking.event.title}”.")
+    return redirect("my_training")
+
+
+@own_area_page("cancel a place")
+def training_cancel(request, area, pk):
+    """Are you sure? (GET), then cancel (POST): the GOV.UK pattern for an action that
+    cannot be undone."""
+    offered = {
+        item.event.pk: item for item in own_area.offered_events(area.household, request.user)
+    }
+    item = offered.get(pk)
+    if item is None or item.booking is None:
+        messages.error(request, "There is no booking of yours to cancel for that session.")
+        return redirect("my_training")
+    if request.method == "POST":
+        try:
+            services.event_cancel(user=request.user, event_pk=pk)
+        except services.TransitionRefused as refusal:
+            for message in refusal.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, f"Your booking for “{item.event.title}” is cancelled.")
+        return redirect("my_training")
+    return render(
+        request, "carers/my/training_cancel.html", _context(request, area, "training", item=item)
+    )
+
+
+@own_area_page("family time")
+def family_time(request, area):
+    today = timezone.localdate()
+    start = today - timedelta(days=today.weekday())
+    try:
+        chosen = date.fromisoformat(request.GET.get("week", ""))
+    except ValueError:
+        chosen = None
+    # Any week within ten years of today; anything else shows this week.
+    if chosen is not None and abs((chosen - today).days) <= 3660:
+        start = chosen - timedelta(days=chosen.weekday())
+    return render(
+        request,
+        "carers/my/family_time.html",
+        _context(
+            request,
+            area,
+            "family_time",
+            sessions=own_area.family_time_week(area.household, start),
+            start=start,
+            end=start + timedelta(days=6),
+            previous=start - timedelta(days=7),
+            following=start + timedelta(days=7),
+            this_week=start <= today <= start + timedelta(days=6),
+        ),
+    )
+
+
+@own_area_page("family time report")
+def family_time_report(request, area, pk):
+    from placements import services as placements_services
+    from placements.models import FamilyTimeSession, Placement
+
+    session = get_object_or_404(
+        FamilyTimeSession.objects.select_related("child", "plan").exclude(
+            placement__status=Placement.Status.ENDED
+        ),
+        pk=pk,
+        placement__household=area.household,
+        withdrawn_at__isnull=True,
+    )
+    # Miles are asked for once: a claim made is shown, not sent again with a new note.
+    form = CarersSessionReportForm(
+        request.POST or None, initial={"note": session.note}, with_miles=not session.claim
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            placements_services.family_time_carers_report(
+                session=session,
+                household_id=area.household.pk,
+                by=request.user,
+                note=form.cleaned_data["note"],
+                miles=form.cleaned_data.get("miles"),
+            )
+        except services.TransitionRefused as refusal:
+            for message in refusal.messages:
+                form.add_error(None, message)
+        else:
+            noted = bool(form.cleaned_data["note"].strip())
+            claimed = form.cleaned_data.get("miles") is not None
+            saved = {
+                (True, True): "your note is saved and your mileage claim is sent",
+                (True, False): "your note is saved",
+                (False, True): "your mileage claim is sent",
+            }[(noted, claimed)]
+            messages.success(request, f"Thank you: {saved}.")
+            week = session.held_on - timedelta(days=session.held_on.weekday())
+            return redirect(f"{reverse('my_family_time')}?week={week.isoformat()}")
+    return render(
+        request,
+        "carers/my/family_time_report.html",
+        _context(
+            request,
+            area,
+            "family_time",
+            session=session,
+            child=session.child.first_name or "Your baby",
+            form=form,
+        ),
+    )

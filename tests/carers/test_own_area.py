@@ -1,0 +1,1076 @@
+"""The carers' own area (/my/): invitations from the social worker, the applicants of one
+household seeing their journey and letters and nothing of anyone else's, closed households
+reading their letters for the agency's set time, two-step sign-in once a child is placed."""
+
+import re
+import time
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+from auditlog.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.db.models import Value
+from django.db.models.functions import Concat
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from carers import own_area, services
+from carers.models import (
+    Applicant,
+    Deadline,
+    DocumentRequest,
+    Stage,
+    StatutoryCheck,
+    TrainingCourse,
+    TrainingRecord,
+)
+from enquiries.emails import next_events
+from enquiries.models import InformationEvent
+from placements.models import BirthRelative
+from portal import letters
+from portal.formats import day
+from portal.models import Notification, Restriction, StaffInvitation, User
+from portal.roles import Role
+from tests.carers import factories as f
+from tests.enquiries.events.factories import BookingFactory, InformationEventFactory
+from tests.placements import factories as placement_factories
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "a-long-and-unusual-passphrase"
+MY_URLS = ("/my/", "/my/letters/", "/my/two-step-sign-in/")
+
+
+def own_area_url(household) -> str:
+    return f"/admin/carers/household/{household.pk}/own-area/"
+
+
+def invite(client, household, applicant) -> Notification:
+    """The social worker presses "Invite" on the household's own-area page."""
+    response = client.post(own_area_url(household), {"applicant": applicant.pk})
+    assert response.status_code == 302
+    return Notification.objects.filter(template="carers/own_area_invitation").latest("pk")
+
+
+def take_up(client, notification: Notification) -> None:
+    """The applicant opens the emailed link and chooses a password."""
+    client.logout()
+    assert client.get(notification.context["path"]).status_code == 302
+    done = client.post(
+        "/accounts/invitation/", {"new_password1": PASSWORD, "new_password2": PASSWORD}
+    )
+    assert done.status_code == 302
+    assert done["Location"] == "/my/"
+
+
+def signed_in_applicant(client, household, position=1) -> Applicant:
+    applicant = household.applicants.get(position=position)
+    services.applicant_invite(applicant=applicant, by=household.social_worker)
+    applicant.refresh_from_db()
+    applicant.account.set_password(PASSWORD)
+    applicant.account.save()
+    client.force_login(applicant.account)
+    return applicant
+
+
+# -- invitations -------------------------------------------------------------------------------
+
+
+def test_the_social_worker_invites_an_applicant_who_signs_in_to_their_journey(
+    client, social_worker
+):
+    household = f.household(social_worker)
+    applicant = household.applicants.get(position=1)
+    client.force_login(social_worker)
+    page = client.get(own_area_url(household)).content.decode()
+    assert "Not invited" in page
+    assert f'value="{applicant.pk}"' in page
+
+    notification = invite(client, household, applicant)
+    # A neutral email to the applicant's own address: their first name and a link.
+    assert notification.to == applicant.email
+    assert notification.context["first_name"] == applicant.first_name
+    assert re.fullmatch(r"/accounts/invitation/[\w-]{40,}/", notification.context["path"])
+    assert applicant.last_name not in str(notification.context)
+    assert household.reference not in str(notification.context)
+    applicant.refresh_from_db()
+    assert applicant.account.email == applicant.email
+    assert not applicant.account.is_staff
+    assert "Invited; the link works until" in client.get(own_area_url(household)).content.decode()
+    assert LogEntry.objects.filter(
+        additional_data__action="carers.own_area.invited", object_id=str(household.pk)
+    ).exists()
+
+    take_up(client, notification)
+    journey = client.get("/my/")
+    assert journey.status_code == 200
+    body = journey.content.decode()
+    assert "Your journey" in body
+    assert "We have your Registration of Interest" in body
+    assert "Sam Worker" in body  # their social worker
+    # Opening the link verified the address.
+    assert applicant.account.emailaddress_set.get().verified
+    # Signing in again later starts in their area.
+    client.logout()
+    signed = client.post("/accounts/login/", {"login": applicant.email, "password": PASSWORD})
+    assert signed["Location"] == "/my/"
+
+
+def test_an_expired_or_reused_link_opens_nothing(client, social_worker):
+    household = f.household(social_worker)
+    first, second = household.applicants.order_by("position")
+    client.force_login(social_worker)
+    used = invite(client, household, first)
+    take_up(client, used)
+    client.logout()
+    # Used once: not again.
+    assert client.get(used.context["path"]).status_code == 404
+
+    client.force_login(social_worker)
+    expiring = invite(client, household, second)
+    StaffInvitation.objects.filter(user__email=second.email).update(
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    client.logout()
+    opened = client.get(expiring.context["path"])
+    assert opened.status_code == 404
+    assert "This invitation link cannot be used" in opened.content.decode()
+    client.force_login(social_worker)
+    status = client.get(own_area_url(household)).content.decode()
+    assert "the link has expired: invite them again" in status
+    assert "Invite again" in status
+
+
+def test_a_link_sent_to_an_address_since_changed_opens_nothing(client, social_worker):
+    """The applicant's email changes after the invitation: the old address's account no
+    longer opens the household, and inviting again withdraws the old link."""
+    household = f.household(social_worker)
+    applicant = household.applicants.get(position=1)
+    client.force_login(social_worker)
+    old = invite(client, household, applicant)
+    take_up(client, old)
+    assert client.get("/my/").status_code == 200
+
+    Applicant.objects.filter(pk=applicant.pk).update(email="new.address@example.com")
+    nothing = client.get("/my/")
+    assert nothing.status_code == 403
+    assert "There is nothing here for your account" in nothing.content.decode()
+    client.force_login(social_worker)
+    assert "The email address has changed" in client.get(own_area_url(household)).content.decode()
+
+    # A second applicant who has not yet used their link is moved to a new address too.
+    second = household.applicants.get(position=2)
+    unused = invite(client, household, second)
+    Applicant.objects.filter(pk=second.pk).update(email="second.new@example.com")
+    second.refresh_from_db()
+    fresh = invite(client, household, second)
+    assert fresh.to == "second.new@example.com"
+    client.logout()
+    assert client.get(unused.context["path"]).status_code == 404
+    take_up(client, fresh)
+    assert client.get("/my/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        ("no email", "Record an email address for"),
+        ("staff email", "is the address of a staff account"),
+        ("shared email", "already opens the own area of another applicant"),
+        ("closed", "The household is closed"),
+    ],
+)
+def test_an_invitation_that_cannot_go_is_refused_in_words(
+    client, social_worker, make_staff, change, words
+):
+    household = f.household(social_worker)
+    first, second = household.applicants.order_by("position")
+    if change == "no email":
+        Applicant.objects.filter(pk=first.pk).update(email="")
+    elif change == "staff email":
+        # A colleague's own application: restricted to the staff named on it.
+        colleague = make_staff(Role.SOCIAL_WORKERS, team=False)
+        Applicant.objects.filter(pk=first.pk).update(email=colleague.email.upper())
+        restriction = Restriction.objects.create(
+            content_type=ContentType.objects.get_for_model(household),
+            object_id=household.pk,
+            reason="A colleague's family",
+            set_by=social_worker,
+        )
+        restriction.staff.set([social_worker])
+    elif change == "shared email":
+        services.applicant_invite(applicant=second, by=social_worker)
+        Applicant.objects.filter(pk=first.pk).update(email=second.email)
+    else:
+        services.household_close(
+            household=household, on=timezone.localdate(), reason="Moved away", by=social_worker
+        )
+    client.force_login(social_worker)
+    before = Notification.objects.count()
+    page = client.get(own_area_url(household)).content.decode()
+    assert words in page
+    response = client.post(own_area_url(household), {"applicant": first.pk}, follow=True)
+    assert words in response.content.decode()
+    assert Notification.objects.count() == before
+    first.refresh_from_db()
+    assert first.account_id is None
+
+
+def test_a_social_worker_cannot_invite_outside_their_caseload(client, social_worker, make_staff):
+    household = f.household(social_worker)
+    other = make_staff(Role.SOCIAL_WORKERS, team=False)
+    client.force_login(other)
+    applicant = household.applicants.get(position=1)
+    assert client.get(own_area_url(household)).status_code in (403, 404)
+    assert client.post(own_area_url(household), {"applicant": applicant.pk}).status_code in (
+        403,
+        404,
+    )
+    applicant.refresh_from_db()
+    assert applicant.account_id is None
+
+
+# -- one household, never another -------------------------------------------------------------
+
+
+def test_an_applicant_sees_only_their_own_household_by_any_url(client, social_worker):
+    ours = f.household(social_worker)
+    theirs = f.household(social_worker, applicants=1, town="Elmford")
+    Applicant.objects.filter(household=theirs).update(
+        first_name="Quentin", last_name="Farraday", email="quentin@example.com"
+    )
+    f.to_stage(ours, Stage.STAGE_1, social_worker)
+    approval_letter_for_them = _letter_for(theirs, social_worker)
+    signed_in_applicant(client, theirs, position=1)
+    # What would show if it leaked: their own page names them and their town's letter.
+    their_page = client.get("/my/").content.decode()
+    assert "Quentin Farraday" in their_page
+    assert approval_letter_for_them.title in client.get("/my/letters/").content.decode()
+    client.logout()
+    applicant = signed_in_applicant(client, ours)
+
+    pages = {url: client.get(url) for url in MY_URLS}
+    assert all(response.status_code == 200 for response in pages.values()), pages
+    for url, response in pages.items():
+        body = response.content.decode()
+        assert "Farraday" not in body and "Quentin" not in body, url
+        assert f"/letters/{approval_letter_for_them.pk}/" not in body, url
+        # Nothing is kept by the browser or a proxy.
+        assert "no-store" in response["Cache-Control"], url
+    assert applicant.household.applicant_names() in pages["/my/"].content.decode()
+    # Their letter, by its id: refused.
+    assert client.get(f"/letters/{approval_letter_for_them.pk}/").status_code == 403
+    # The staff pages of either household: sent to sign in as staff, never shown.
+    for household in (ours, theirs):
+        for url in (f"/admin/carers/household/{household.pk}/change/", own_area_url(household)):
+            assert client.get(url).status_code == 302, url
+    # Every opening is in the trail, as staff openings are.
+    opened = LogEntry.objects.filter(
+        additional_data__action="carers.own_area.opened", actor=applicant.account
+    )
+    assert opened.count() == len(MY_URLS)
+    assert {str(entry.object_id) for entry in opened} == {str(ours.pk)}
+
+
+def _letter_for(household, by):
+    """The letter accepting the household's Registration of Interest, sent to its applicants."""
+    f.to_stage(household, Stage.ROI_ACCEPTED, by)
+    return letters.letter_produce(kind="carers.roi_accepted", record=f.adoption(household), by=by)
+
+
+def test_staff_and_strangers_have_no_own_area(client, social_worker):
+    anonymous = client.get("/my/")
+    assert anonymous.status_code == 302
+    assert anonymous["Location"].startswith("/accounts/login/?next=/my/")
+    # Even a staff account linked to an applicant with its address (by a direct edit of the
+    # database: the invitation refuses it) opens no own area.
+    household = f.household(social_worker, applicants=1)
+    Applicant.objects.filter(household=household).update(
+        email=social_worker.email, account=social_worker
+    )
+    client.force_login(social_worker)
+    assert client.get("/my/").status_code == 403
+    stranger = User.objects.create_user(email="someone@example.com", password=PASSWORD)
+    client.force_login(stranger)
+    assert client.get("/my/letters/").status_code == 403
+
+
+# -- the journey against the household's real state ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("stage", "now_words", "states"),
+    [
+        (
+            Stage.ROI_RECEIVED,
+            "We have your Registration of Interest",
+            ["now", "to come", "to come", "to come", "to come"],
+        ),
+        (
+            Stage.STAGE_1,
+            "You are in Stage 1",
+            ["done", "now", "to come", "to come", "to come"],
+        ),
+        (
+            Stage.STAGE_2,
+            "You are in Stage 2",
+            ["done", "done", "now", "to come", "to come"],
+        ),
+        (
+            Stage.PANEL_BOOKED,
+            "Your assessment is going to the panel",
+            ["done", "done", "done", "now", "to come"],
+        ),
+        (
+            Stage.PANEL_RECOMMENDED,
+            "decides whether to approve you, and we will write to you",
+            ["done", "done", "done", "done", "now"],
+        ),
+        (
+            Stage.APPROVED,
+            "You are approved as adopters.",
+            ["done", "done", "done", "done", "done"],
+        ),
+    ],
+)
+def test_the_journey_follows_the_adoption_track_stage_by_stage(
+    client, social_worker, manager, stage, now_words, states
+):
+    household = f.household(social_worker)
+    f.to_stage(household, stage, social_worker, manager=manager)
+    view = own_area.journey(household)
+    adoption = next(track for track in view.tracks if track.track == "adoption")
+    assert adoption.now.startswith(now_words) or now_words in adoption.now
+    assert [step.state for step in adoption.steps] == states
+    assert [step.name for step in adoption.steps] == [
+        "Registration of Interest",
+        "Stage 1",
+        "Stage 2",
+        "Panel",
+        "Decision",
+    ]
+    # The fostering track runs alongside: not started until the Form F begins.
+    fostering = next(track for track in view.tracks if track.track == "fostering")
+    assert fostering.now.startswith("Your fostering assessment has not started yet")
+    assert [step.state for step in fostering.steps] == ["to come"] * 3
+    signed_in_applicant(client, household)
+    body = client.get("/my/").content.decode()
+    assert now_words in body
+    # A check's outcome is never shown: the social worker talks it through.
+    for outcome in StatutoryCheck.Outcome.labels:
+        assert outcome not in body
+
+
+def test_what_is_outstanding_is_split_between_the_applicants_and_others(client, social_worker):
+    household = f.household(social_worker)
+    f.to_stage(household, Stage.STAGE_1, social_worker)
+    f.ensure_training_catalogue()
+    services.training_records_sync(household=household)
+    first = household.applicants.get(position=1)
+    medical = household.checks.get(kind=StatutoryCheck.Kind.MEDICAL, applicant=first)
+    dbs = household.checks.get(kind=StatutoryCheck.Kind.DBS, applicant=first)
+    asked = date(2026, 10, 5)
+    StatutoryCheck.objects.filter(pk__in=[medical.pk, dbs.pk]).update(requested_on=asked)
+    view = own_area.journey(household)
+    from_you = {(item.what, item.who) for item in view.from_you}
+    from_others = {(item.what, item.who, item.state) for item in view.from_others}
+    assert ("Your medical with your GP", first.first_name) in from_you
+    assert ("Criminal record check (DBS)", first.first_name, "requested") in from_others
+    courses = TrainingRecord.objects.filter(household=household, completed_on__isnull=True)
+    assert courses.exists()
+    for record in courses.select_related("course", "applicant"):
+        assert (record.course.name, record.applicant.first_name) in from_you
+    # Once received, a check leaves both lists.
+    StatutoryCheck.objects.filter(pk=dbs.pk).update(received_on=asked)
+    view = own_area.journey(household)
+    assert ("Criminal record check (DBS)", first.first_name) not in {
+        (item.what, item.who) for item in view.from_others
+    }
+    signed_in_applicant(client, household)
+    body = client.get("/my/").content.decode()
+    assert "Your medical with your GP (Alex): we asked on 5 October 2026" in body
+
+
+def test_the_window_for_comments_on_the_report_shows_its_last_day(client, social_worker):
+    """AAR 2005 reg 30(2)-(3): 10 working days beginning with the day the report is sent.
+    Sent Thursday 18 December 2025; the days counted, by hand, skipping the weekends,
+    Christmas Day, Boxing Day and New Year's Day (England and Wales):
+    Dec 18, 19, 22, 23, 24, 29, 30, 31, Jan 2, Jan 5. The last day: Monday 5 January 2026."""
+    household = f.household(social_worker, roi_received_on=date(2025, 1, 6))
+    sent = date(2025, 12, 18)
+    f.to_stage(household, Stage.STAGE_2, social_worker, on=date(2025, 3, 3))
+    f.upload(household, "par", social_worker)
+    services.assessment_share_report(assessment=f.adoption(household), on=sent, by=social_worker)
+    window = household.deadlines.get(kind=Deadline.Kind.REPORT_OBSERVATIONS)
+    assert window.due_on == date(2026, 1, 5)
+    view = own_area.journey(household, today=date(2025, 12, 20))
+    assert [(item.who, item.what, item.by) for item in view.windows] == [
+        ("Becoming adopters", "Send us your comments on your assessment report", date(2026, 1, 5))
+    ]
+    # After its last day it is no longer shown as open.
+    assert own_area.journey(household, today=date(2026, 1, 6)).windows == []
+
+
+def test_the_journey_costs_the_same_queries_with_ten_times_the_records(client, social_worker):
+    def count(household) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/my/").status_code == 200
+        return len(queries)
+
+    small = f.household(social_worker)
+    f.to_stage(small, Stage.STAGE_1, social_worker)
+    signed_in_applicant(client, small)
+    few = count(small)
+
+    large = f.household(social_worker)
+    for applicant in large.applicants.all():
+        Applicant.objects.filter(pk=applicant.pk).update(email=f"large.{applicant.email}")
+    f.to_stage(large, Stage.STAGE_1, social_worker)
+    for n in range(10):
+        TrainingCourse.objects.create(
+            name=f"Extra course {n}", due_from="stage_1_start", due_within_months=3
+        )
+    services.training_records_sync(household=large)
+    first = large.applicants.get(position=1)
+    StatutoryCheck.objects.bulk_create(
+        StatutoryCheck(household=large, applicant=first, kind=StatutoryCheck.Kind.DBS)
+        for _ in range(30)
+    )
+    assert large.checks.count() >= 10 * 3
+    signed_in_applicant(client, large)
+    many = count(large)
+    assert many == few, (few, many)
+    assert few <= 20
+
+
+# -- closed households and two-step sign-in -----------------------------------------------------
+
+
+def test_a_closed_household_reads_its_letters_for_the_set_time_then_nothing(
+    client, social_worker, settings
+):
+    settings.CARERS_CLOSED_ACCESS_DAYS = 30
+    closed_on = timezone.localdate() - timedelta(days=30)
+    household = f.household(social_worker, roi_received_on=closed_on - timedelta(days=10))
+    letter = _letter_for(household, social_worker)
+    applicant = signed_in_applicant(client, household)
+    services.household_close(household=household, on=closed_on, reason="Withdrew", by=social_worker)
+    # The 30th day after closing is the last.
+    assert client.get("/my/")["Location"] == "/my/letters/"
+    page = client.get("/my/letters/").content.decode()
+    assert "until" in page and "Your letters" in page
+    assert letter.recipients.filter(pk=applicant.account.pk).exists()
+    assert f"/letters/{letter.pk}/" in client.get("/my/letters/").content.decode()
+
+    settings.CARERS_CLOSED_ACCESS_DAYS = 29
+    assert client.get("/my/letters/").status_code == 403
+    # The track ended where it stood: the steps it reached are done, the rest not reached.
+    household.refresh_from_db()
+    view = own_area.track_view(f.adoption(household))
+    assert view.ended and view.now == "This assessment has ended."
+    assert [step.state for step in view.steps] == ["ended"] + ["not reached"] * 4
+    assert view.steps[0].when.startswith("Ended on ")
+    # The fostering track was withdrawn before it began: no step was reached.
+    fostering = own_area.track_view(f.fostering(household))
+    assert [step.state for step in fostering.steps] == ["not reached"] * 3
+
+
+def test_an_approved_carer_with_a_child_placed_must_set_up_two_step_sign_in(
+    client, social_worker, manager
+):
+    household = placement_factories.approved_household(
+        by=social_worker, manager=manager, on=date(2025, 1, 2)
+    )
+    applicant = signed_in_applicant(client, household)
+    assert client.get("/my/").status_code == 200  # no child yet: encouraged, not required
+    assert "Protect your account with" in client.get("/my/").content.decode()
+    placement_factories.placement(social_worker, household, placed_on=date(2025, 2, 3))
+
+    assert client.get("/my/")["Location"] == "/my/two-step-sign-in/"
+    assert client.get("/my/letters/")["Location"] == "/my/two-step-sign-in/"
+    page = client.get("/my/two-step-sign-in/").content.decode()
+    assert "Set up two-step sign-in before you go on" in page
+
+    # Setting it up (allauth asks for the password again first).
+    client.post("/accounts/reauthenticate/", {"password": PASSWORD})
+    setup = client.get("/accounts/2fa/totp/activate/")
+    assert setup.status_code == 200
+    secret = setup.context["form"].secret
+    code = format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+    assert client.post("/accounts/2fa/totp/activate/", {"code": code}).status_code == 302
+    assert Authenticator.objects.filter(user=applicant.account).exists()
+    assert client.get("/my/").status_code == 200
+
+
+# -- documents asked for and sent ---------------------------------------------------------
+
+
+def ask(client, household, **fields) -> DocumentRequest:
+    data = {"title": "Your completed reference form", "note": "", "due_on": "", "kind": "check"}
+    data.update(fields)
+    response = client.post(f"{own_area_url(household)}ask/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return DocumentRequest.objects.filter(household=household).latest("pk")
+
+
+def stored_files(settings) -> list:
+    root = Path(settings.PRIVATE_STORAGE_ROOT)
+    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+def test_the_social_worker_asks_for_a_document_and_the_applicant_sends_it(
+    client, social_worker, settings
+):
+    household = f.household(social_worker)
+    applicant = signed_in_applicant(client, household)
+    client.force_login(social_worker)
+    due = timezone.localdate() + timedelta(days=14)
+    asked = ask(client, household, due_on=due.isoformat(), note="Page 2 signed, please.")
+    assert asked.requested_by == social_worker and asked.is_open
+    # The applicants with an own area are told, without what is asked.
+    [told] = Notification.objects.filter(template="carers/document_requested")
+    assert told.to == applicant.email and "reference" not in str(told.context)
+
+    client.force_login(applicant.account)
+    journey = client.get("/my/").content.decode()
+    assert "Your completed reference form" in journey
+    listing = client.get("/my/documents/").content.decode()
+    assert "Page 2 signed, please." in listing
+    page = client.get(f"/my/documents/{asked.pk}/")
+    assert page.status_code == 200 and "no-store" in page["Cache-Control"]
+    pdf = SimpleUploadedFile("reference.pdf", b"%PDF-1.7\n1 0 obj\n", "application/pdf")
+    sent = client.post(f"/my/documents/{asked.pk}/", {"file": pdf})
+    assert sent.status_code == 302 and sent["Location"] == "/my/documents/"
+    asked.refresh_from_db()
+    assert not asked.is_open and asked.sent_by == applicant.account
+    document = asked.document
+    assert document.household == household and document.kind == "check"
+    assert document.uploaded_by == applicant.account
+    assert document.file.read().startswith(b"%PDF")
+    # The social worker is told, and sees it on the household's own-area page.
+    [arrived] = Notification.objects.filter(template="carers/document_arrived")
+    assert arrived.to == social_worker.email
+    assert applicant.last_name not in str(arrived.context)
+    client.force_login(social_worker)
+    staff_page = client.get(own_area_url(household)).content.decode()
+    assert "Sent " in staff_page and document.get_absolute_url() in staff_page
+    # It is gone from what is needed, and listed as sent.
+    client.force_login(applicant.account)
+    assert "Your completed reference form" not in client.get("/my/").content.decode()
+    assert "Sent" in client.get("/my/documents/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "words"),
+    [
+        ("notes.exe", b"MZ\x90\x00", "Upload a PDF, Word, OpenDocument, text or image file."),
+        ("reference.pdf", b"<html><script>alert(1)</script></html>", "This file is not a PDF"),
+        ("photo.png", b"%PDF-1.7 not a picture", "This file is not a PNG image"),
+        ("big.pdf", b"%PDF-1.7\n" + b"0" * (1024 * 1024 + 10), "smaller than 1 MB"),
+        ("empty.pdf", b"", "The file is empty"),
+    ],
+)
+def test_a_wrong_file_is_refused_in_words_and_nothing_is_stored(
+    client, social_worker, settings, name, content, words
+):
+    settings.CARERS_DOCUMENT_MAX_MB = 1
+    household = f.household(social_worker)
+    applicant = signed_in_applicant(client, household)
+    client.force_login(social_worker)
+    asked = ask(client, household)
+    before = stored_files(settings)
+    client.force_login(applicant.account)
+    response = client.post(
+        f"/my/documents/{asked.pk}/", {"file": SimpleUploadedFile(name, content)}
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "govuk-error-summary" in body and "Error: " in body
+    summary = body[body.find("govuk-error-summary") :]
+    summary = summary[: summary.find("</div>")]
+    assert words in summary, summary
+    asked.refresh_from_db()
+    assert asked.is_open
+    assert not household.documents.exists()
+    assert stored_files(settings) == before
+    assert not Notification.objects.filter(template="carers/document_arrived").exists()
+
+
+def test_a_document_is_sent_once_and_only_to_its_own_household(client, social_worker):
+    ours = f.household(social_worker)
+    theirs = f.household(social_worker, applicants=1)
+    Applicant.objects.filter(household=theirs).update(email="other@example.com")
+    applicant = signed_in_applicant(client, ours)
+    client.force_login(social_worker)
+    mine = ask(client, ours)
+    other = ask(client, theirs, title="Their form")
+    withdrawn = ask(client, ours, title="Not needed after all")
+    client.post(own_area_url(ours), {"action": "withdraw", "request": withdrawn.pk})
+    withdrawn.refresh_from_db()
+    assert withdrawn.withdrawn_on is not None
+
+    client.force_login(applicant.account)
+    # Another household's request, by its id: not found, and nothing stored.
+    pdf = SimpleUploadedFile("form.pdf", b"%PDF-1.7\n", "application/pdf")
+    assert client.get(f"/my/documents/{other.pk}/").status_code == 404
+    assert client.post(f"/my/documents/{other.pk}/", {"file": pdf}).status_code == 404
+    assert "Their form" not in client.get("/my/documents/").content.decode()
+    # A request withdrawn takes no file.
+    assert client.get(f"/my/documents/{withdrawn.pk}/")["Location"] == "/my/documents/"
+    # A double click: the second send is refused in words, one document kept.
+    first = client.post(
+        f"/my/documents/{mine.pk}/",
+        {"file": SimpleUploadedFile("a.pdf", b"%PDF-1.7\n", "application/pdf")},
+    )
+    assert first.status_code == 302
+    with pytest.raises(services.TransitionRefused, match="already sent"):
+        services.document_request_send(
+            request=DocumentRequest.objects.get(pk=mine.pk),
+            file=SimpleUploadedFile("b.pdf", b"%PDF-1.7\n", "application/pdf"),
+            by=applicant.account,
+        )
+    again = client.post(
+        f"/my/documents/{mine.pk}/",
+        {"file": SimpleUploadedFile("b.pdf", b"%PDF-1.7\n", "application/pdf")},
+    )
+    assert again["Location"] == "/my/documents/"
+    assert ours.documents.count() == 1
+    assert not theirs.documents.exists()
+
+
+def test_asking_with_a_past_date_or_no_words_is_refused(client, social_worker):
+    household = f.household(social_worker)
+    client.force_login(social_worker)
+    yesterday = timezone.localdate() - timedelta(days=1)
+    page = client.post(
+        f"{own_area_url(household)}ask/",
+        {"title": "Form", "due_on": yesterday.isoformat(), "kind": "other"},
+    ).content.decode()
+    assert "cannot be before today" in page
+    page = client.post(f"{own_area_url(household)}ask/", {"title": "", "kind": "other"})
+    assert "This field is required" in page.content.decode()
+    assert not DocumentRequest.objects.exists()
+
+
+# -- letters follow the rules of the area; links and clicks ------------------------------
+
+
+def test_an_applicants_letters_follow_the_rules_of_their_area(
+    client, social_worker, manager, settings
+):
+    household = placement_factories.approved_household(
+        by=social_worker, manager=manager, on=date(2025, 1, 2)
+    )
+    letter = letters.letter_produce(
+        kind="carers.approval", record=f.adoption(household), by=manager
+    )
+    applicant = signed_in_applicant(client, household)
+    assert letter.recipients.filter(pk=applicant.account.pk).exists()
+    assert client.get(f"/letters/{letter.pk}/").status_code == 200
+    # A child placed: two-step sign-in first, for the letters too.
+    placement_factories.placement(social_worker, household, placed_on=date(2025, 2, 3))
+    assert client.get(f"/letters/{letter.pk}/")["Location"] == "/my/two-step-sign-in/"
+    # The address changed: the old account reads nothing more.
+    Applicant.objects.filter(pk=applicant.pk).update(email="moved@example.com")
+    assert client.get(f"/letters/{letter.pk}/").status_code == 403
+
+
+def test_a_second_press_of_invite_sends_nothing_and_the_first_link_works(client, social_worker):
+    household = f.household(social_worker)
+    applicant = household.applicants.get(position=1)
+    client.force_login(social_worker)
+    first = invite(client, household, applicant)
+    again = client.post(own_area_url(household), {"applicant": applicant.pk}, follow=True)
+    assert "was invited a moment ago" in again.content.decode()
+    assert Notification.objects.filter(template="carers/own_area_invitation").count() == 1
+    take_up(client, first)
+    assert client.get("/my/").status_code == 200
+
+
+def test_a_link_alone_never_signs_in_an_account_with_two_step_sign_in(client, social_worker):
+    household = f.household(social_worker)
+    applicant = household.applicants.get(position=1)
+    services.applicant_invite(applicant=applicant, by=social_worker)
+    [email] = Notification.objects.filter(template="carers/own_area_invitation")
+    applicant.refresh_from_db()
+    Authenticator.objects.create(
+        user=applicant.account, type=Authenticator.Type.TOTP, data={"secret": "x"}
+    )
+    client.get(email.context["path"])
+    done = client.post(
+        "/accounts/invitation/", {"new_password1": PASSWORD, "new_password2": PASSWORD}
+    )
+    assert done["Location"] == "/accounts/login/"
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_password_set_another_way_ends_the_links_still_out(client, social_worker):
+    from allauth.account.signals import password_reset
+
+    household = f.household(social_worker)
+    applicant = household.applicants.get(position=1)
+    services.applicant_invite(applicant=applicant, by=social_worker)
+    [email] = Notification.objects.filter(template="carers/own_area_invitation")
+    applicant.refresh_from_db()
+    password_reset.send(sender=User, request=None, user=applicant.account)
+    assert client.get(email.context["path"]).status_code == 404
+
+
+# -- training and groups: private events on the events' booking engine ------------------
+
+
+def private_event(**fields):
+    fields.setdefault("title", "Preparation training, day 1")
+    fields.setdefault("topic", InformationEvent.Topic.PREPARATION)
+    return InformationEventFactory(**fields)
+
+
+def offer(client, household, event):
+    response = client.post(f"{own_area_url(household)}offer/", {"event": event.pk}, follow=True)
+    assert f"“{event.title}” is offered." in response.content.decode()
+
+
+def test_a_private_event_is_never_on_a_public_page(client):
+    hidden = private_event(title="Preparation training for invited carers")
+    shown = InformationEventFactory(title="Open information evening")
+    listing = client.get("/events/").content.decode()
+    assert shown.title in listing and hidden.title not in listing
+    assert client.get(f"/events/?topic={hidden.topic}").status_code == 200
+    assert hidden.title not in client.get(f"/events/?topic={hidden.topic}").content.decode()
+    assert client.get(hidden.get_absolute_url()).status_code == 404
+    booked = client.post(
+        hidden.get_absolute_url(),
+        {"name": "Someone Else", "email": "someone@example.com", "places": "1"},
+    )
+    assert booked.status_code == 404
+    assert not hidden.bookings.exists()
+    assert hidden.title not in client.get("/").content.decode()
+    assert [e["title"] for e in next_events(now=timezone.now())] == [shown.title]
+
+
+def test_an_offered_event_is_booked_from_the_area_on_the_shared_engine(client, social_worker):
+    household = f.household(social_worker)
+    applicant = signed_in_applicant(client, household)
+    event = private_event(places=3)
+    client.force_login(social_worker)
+    offer(client, household, event)
+    assert Notification.objects.filter(template="carers/event_offered").count() == 1
+
+    client.force_login(applicant.account)
+    page = client.get("/my/training/").content.decode()
+    assert event.title in page and "3 places left" in page
+    assert f"Book a place: {event.title}" in client.get("/my/").content.decode()
+    done = client.post(f"/my/training/{event.pk}/book/", {"places": "2"}, follow=True)
+    assert "You are booked on" in done.content.decode()
+    booking = event.bookings.get()
+    assert booking.email == applicant.email and booking.places == 2
+    assert booking.status == "confirmed" and booking.name == applicant.full_name
+    # The engine's own confirmation, reminders and calendar file.
+    assert Notification.objects.filter(to=applicant.email, template__startswith="enquiries/")
+    calendar = client.get(f"/bookings/{booking.token}/calendar.ics")
+    assert calendar.status_code == 200 and b"BEGIN:VEVENT" in calendar.content
+    journey = client.get("/my/").content.decode()
+    assert event.title in journey and f"Book a place: {event.title}" not in journey
+    # A second booking is refused in words; the staff page shows who booked.
+    again = client.post(f"/my/training/{event.pk}/book/", {"places": "1"}, follow=True)
+    assert "You have already booked" in again.content.decode()
+    client.force_login(social_worker)
+    assert (
+        f"{applicant.full_name}: confirmed, 2 places"
+        in client.get(own_area_url(household)).content.decode()
+    )
+    # Cancelled: the places are free again.
+    client.force_login(applicant.account)
+    # Are you sure? first; then cancelled.
+    confirm = client.get(f"/my/training/{event.pk}/cancel/").content.decode()
+    assert "Are you sure you want to cancel your booking?" in confirm
+    booking.refresh_from_db()
+    assert booking.status == "confirmed"
+    client.post(f"/my/training/{event.pk}/cancel/")
+    booking.refresh_from_db()
+    assert booking.status == "cancelled"
+    # Nothing left to cancel: said in words.
+    again = client.get(f"/my/training/{event.pk}/cancel/", follow=True).content.decode()
+    assert "There is no booking of yours to cancel" in again
+    assert "3 places left" in client.get("/my/training/").content.decode()
+
+
+def test_a_full_session_puts_the_applicant_on_its_waiting_list(client, social_worker):
+    household = f.household(social_worker)
+    applicant = signed_in_applicant(client, household)
+    event = private_event(places=2)
+    BookingFactory(event=event, places=2)
+    client.force_login(social_worker)
+    offer(client, household, event)
+    client.force_login(applicant.account)
+    assert "Join the waiting list" in client.get("/my/training/").content.decode()
+    answer = client.post(f"/my/training/{event.pk}/book/", {"places": "1"}, follow=True)
+    assert "so you are on its waiting list" in answer.content.decode()
+    page = client.get("/my/training/").content.decode()
+    assert "On the waiting list" in page and ".ics" not in page
+    assert event.bookings.get(email=applicant.email).status == "waiting"
+
+
+def test_an_event_not_offered_to_the_household_cannot_be_seen_or_booked(client, social_worker):
+    ours = f.household(social_worker)
+    theirs = f.household(social_worker, applicants=1)
+    Applicant.objects.filter(household=theirs).update(email="theirs@example.com")
+    event = private_event(title="Support group for the other family")
+    client.force_login(social_worker)
+    offer(client, theirs, event)
+    applicant = signed_in_applicant(client, ours)
+    assert event.title not in client.get("/my/training/").content.decode()
+    refused = client.post(f"/my/training/{event.pk}/book/", {"places": "1"}, follow=True)
+    assert "not one offered to you" in refused.content.decode()
+    assert client.get(f"/my/training/{event.pk}/book/").status_code == 405
+    assert not event.bookings.filter(email=applicant.email).exists()
+    # A public event is not offered; one offered twice is refused in words.
+    client.force_login(social_worker)
+    public = InformationEventFactory()
+    page = client.post(f"{own_area_url(ours)}offer/", {"event": public.pk}).content.decode()
+    assert "Select a valid choice" in page
+    with pytest.raises(services.TransitionRefused, match="already offered"):
+        services.event_offer(household=theirs, event=event, by=social_worker)
+
+
+# -- family time, for carers with a child placed ---------------------------------------------
+
+
+@pytest.fixture
+def placed(client, social_worker, manager):
+    """Carers approved in January 2025, a baby placed with them in February 2025, and family
+    time on Mondays, Wednesdays and Fridays at 10am from Monday last week; the first
+    applicant signed in with two-step sign-in set up."""
+    household = placement_factories.approved_household(
+        by=social_worker, manager=manager, on=date(2025, 1, 2)
+    )
+    child = placement_factories.child(social_worker, first_name="Poppy", last_name="Quince")
+    placement = placement_factories.placement(
+        social_worker, household, children=[child], placed_on=date(2025, 2, 3)
+    )
+    today = timezone.localdate()
+    monday = today - timedelta(days=today.weekday())
+    mother = BirthRelative.objects.create(
+        child=child,
+        relationship=BirthRelative.Relationship.MOTHER,
+        name="Hollis Quarrie",
+        has_parental_responsibility=True,
+        contact_route=BirthRelative.ContactRoute.CHILD_SOCIAL_WORKER,
+    )
+    placement_factories.family_time_plan(
+        social_worker,
+        child,
+        starts_on=monday - timedelta(days=7),
+        today=monday - timedelta(days=7),
+        relatives=[mother],
+    )
+    applicant = signed_in_applicant(client, household)
+    Authenticator.objects.create(
+        user=applicant.account, type=Authenticator.Type.TOTP, data={"secret": "x"}
+    )
+    return {"household": household, "child": child, "placement": placement, "monday": monday}
+
+
+def test_a_carer_sees_the_weeks_family_time_and_nothing_of_the_birth_family(client, placed):
+    page = client.get("/my/family-time/")
+    assert page.status_code == 200 and "no-store" in page["Cache-Control"]
+    body = page.content.decode()
+    monday = placed["monday"]
+    for offset in (0, 2, 4):  # Monday, Wednesday, Friday of this week
+        assert day(monday + timedelta(days=offset), weekday=True) in body
+    assert "10am" in body and "Family centre" in body and "Through a contact worker" in body
+    assert "Poppy" in body and "Quince" not in body
+    assert placed["child"].family_time_plans.get().relatives.exists()
+    assert "Hollis" not in body and "Quarrie" not in body and "Mother" not in body
+    assert "The carers drive" in body
+    last_week = client.get(f"/my/family-time/?week={monday - timedelta(days=7)}").content
+    assert day(monday - timedelta(days=7), weekday=True) in last_week.decode()
+    assert client.get("/my/family-time/?week=not-a-date").status_code == 200
+
+
+def test_after_a_session_the_carer_writes_a_note_and_claims_miles_the_worker_approves(
+    client, placed, social_worker
+):
+    from placements import services as placements_services
+
+    wednesday = placed["monday"] - timedelta(days=5)  # Wednesday last week
+    session = placed["child"].family_time_sessions.get(held_on=wednesday)
+    placements_services.family_time_session_record(
+        session=session, status="took_place", by=social_worker
+    )
+    url = f"/my/family-time/{session.pk}/"
+    assert client.get(url).status_code == 200
+    done = client.post(url, {"note": "Settled well, fed at noon.", "miles": "12.5"})
+    assert done.status_code == 302
+    session.refresh_from_db()
+    assert session.note == "Settled well, fed at noon."
+    assert session.miles == Decimal("12.5") and session.claim == "submitted"
+    # Claimed once: the page no longer asks for miles, and the note can still be edited.
+    assert 'name="miles"' not in client.get(url).content.decode()
+    assert client.post(url, {"note": "Slept all afternoon.", "miles": "3"}).status_code == 302
+    session.refresh_from_db()
+    assert session.note == "Slept all afternoon." and session.miles == Decimal("12.5")
+    with pytest.raises(services.TransitionRefused, match="already claimed"):
+        placements_services.family_time_carers_report(
+            session=session,
+            household_id=placed["household"].pk,
+            by=social_worker,
+            miles=Decimal("3"),
+        )
+    placements_services.mileage_claims_move(sessions=[session], to="approved", by=social_worker)
+    session.refresh_from_db()
+    assert session.claim == "approved"
+    assert (
+        "claim approved"
+        in client.get(
+            f"/my/family-time/?week={placed['monday'] - timedelta(days=7)}"
+        ).content.decode()
+    )
+
+
+def test_a_session_not_held_yet_or_not_theirs_takes_no_report(
+    client, placed, social_worker, manager
+):
+    monday = placed["monday"]
+    future = placed["child"].family_time_sessions.get(held_on=monday + timedelta(days=9))
+    refused = client.post(f"/my/family-time/{future.pk}/", {"note": "Early"})
+    assert "has not started yet" in refused.content.decode()
+    # Held, but not yet recorded as held: a note is fine, miles wait.
+    past = placed["child"].family_time_sessions.get(held_on=monday - timedelta(days=7))
+    waiting = client.post(f"/my/family-time/{past.pk}/", {"miles": "4"}).content.decode()
+    assert "Your social worker records that" in waiting
+    past.refresh_from_db()
+    assert past.miles is None and past.claim == ""
+    # Another household's child: not found.
+    other = placement_factories.approved_household(
+        by=social_worker, manager=manager, on=date(2025, 1, 2), surname="Other"
+    )
+    Applicant.objects.filter(household=other).update(email=Concat(Value("o."), "email"))
+    theirs = placement_factories.child(social_worker, first_name="Rowan")
+    placement_factories.placement(
+        social_worker, other, children=[theirs], placed_on=date(2025, 2, 3)
+    )
+    placement_factories.family_time_plan(social_worker, theirs, starts_on=monday, today=monday)
+    their_session = theirs.family_time_sessions.first()
+    assert client.get(f"/my/family-time/{their_session.pk}/").status_code == 404
+    assert "Rowan" not in client.get("/my/family-time/").content.decode()
+
+
+def _grow(household, by, n: int, tag: str) -> None:
+    """``n`` of each row the area lists: documents asked, events offered and booked."""
+    first = household.applicants.get(position=1)
+    for i in range(n):
+        services.document_request_create(household=household, title=f"Form {tag}{i}", by=by)
+        event = private_event(title=f"Group {tag}{i}", slug=f"group-{tag}-{i}")
+        services.event_offer(household=household, event=event, by=by)
+        if i % 2:
+            BookingFactory(event=event, email=first.email, places=1)
+
+
+@pytest.mark.parametrize("path", ["/my/", "/my/documents/", "/my/training/", "/my/letters/"])
+def test_each_page_costs_the_same_queries_with_ten_times_the_rows(client, social_worker, path):
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(path).status_code == 200
+        return len(queries)
+
+    small = f.household(social_worker)
+    _grow(small, social_worker, 2, "s")
+    signed_in_applicant(client, small)
+    few = count()
+
+    large = f.household(social_worker)
+    for applicant in large.applicants.all():
+        Applicant.objects.filter(pk=applicant.pk).update(email=f"large.{applicant.email}")
+    _grow(large, social_worker, 20, "l")
+    signed_in_applicant(client, large)
+    assert large.document_requests.count() == 20 and large.event_offers.count() == 20
+    many = count()
+    assert many == few, (path, few, many)
+    assert few <= 25, few
+
+
+def test_the_family_time_page_costs_the_same_queries_with_more_sessions(client, placed):
+    def count(week) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"/my/family-time/?week={week}").status_code == 200
+        return len(queries)
+
+    monday = placed["monday"]
+    quiet = count(monday - timedelta(days=28))  # before the plan: no sessions
+    busy = count(monday)  # three sessions
+    assert (
+        placed["child"]
+        .family_time_sessions.filter(held_on__gte=monday, held_on__lte=monday + timedelta(days=6))
+        .count()
+        == 3
+    )
+    assert quiet == busy, (quiet, busy)
+
+
+def test_one_booking_per_household_made_or_cancelled_by_either_applicant(client, social_worker):
+    household = f.household(social_worker)
+    first = signed_in_applicant(client, household, position=1)
+    second = signed_in_applicant(client, household, position=2)
+    event = private_event(places=6)
+    services.event_offer(household=household, event=event, by=social_worker)
+    client.force_login(first.account)
+    nothing = client.post(f"/my/training/{event.pk}/book/", {}, follow=True)
+    assert "Choose how many of you are coming" in nothing.content.decode()
+    client.post(f"/my/training/{event.pk}/book/", {"places": "2"})
+    client.force_login(second.account)
+    page = client.get("/my/training/").content.decode()
+    assert "Booked" in page and "2 places" in page
+    refused = client.post(f"/my/training/{event.pk}/book/", {"places": "2"}, follow=True)
+    assert f"{first.full_name} has already booked" in refused.content.decode()
+    assert event.bookings.active().count() == 1
+    client.post(f"/my/training/{event.pk}/cancel/")
+    assert event.bookings.active().count() == 0
+
+
+def test_a_private_events_emails_name_it_and_offer_no_public_events(client, social_worker):
+    from enquiries.emails import email_context
+
+    household = f.household(social_worker)
+    applicant = signed_in_applicant(client, household)
+    event = private_event(places=6)
+    InformationEventFactory(title="Open information evening")
+    services.event_offer(household=household, event=event, by=social_worker)
+    booking = services.event_book(user=applicant.account, event_pk=event.pk, places=1)
+    context = email_context(booking)
+    assert context["event_noun"] == f"our session “{event.title}”"
+    assert context["events_url"].endswith("/my/training/")
+    from enquiries.services import events as engine
+
+    engine.event_cancel(event=event)
+    [told] = Notification.objects.filter(template="enquiries/event_cancelled", to=applicant.email)
+    assert told.context["next_events"] == []
+
+
+def test_an_offer_is_withdrawn_until_someone_books_it(client, social_worker):
+    household = f.household(social_worker)
+    applicant = signed_in_applicant(client, household)
+    wrong, booked = private_event(title="Wrong group"), private_event(title="Booked group")
+    for event in (wrong, booked):
+        services.event_offer(household=household, event=event, by=social_worker)
+    services.event_book(user=applicant.account, event_pk=booked.pk, places=1)
+    client.force_login(social_worker)
+    offers = {offer.event_id: offer for offer in household.event_offers.all()}
+    page = client.post(
+        own_area_url(household),
+        {"action": "withdraw_offer", "offer": offers[wrong.pk].pk},
+        follow=True,
+    ).content.decode()
+    assert "“Wrong group” is no longer offered." in page
+    assert not household.event_offers.filter(event=wrong).exists()
+    assert LogEntry.objects.filter(additional_data__action="carers.event.offer_withdrawn").exists()
+    with pytest.raises(services.TransitionRefused, match="has booked"):
+        services.event_offer_withdraw(offer=offers[booked.pk], by=social_worker)
+    client.force_login(applicant.account)
+    assert "Wrong group" not in client.get("/my/training/").content.decode()
