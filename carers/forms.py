@@ -849,3 +849,26 @@ class CarersSessionReportForm(forms.Form):
             Field.textarea("note", max_characters=500),
             Field.text("miles", field_width=5),
         )
+
+
+class CarersBookEntryForm(forms.Form):
+    """An entry the carers write in a child's communication book (their own area)."""
+
+    text = forms.CharField(
+        label="Your entry for the birth family",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="How the child is doing: feeds, sleep, new things. Your social worker reads "
+        "it before it is shared. Do not write your surname, street or town.",
+        error_messages={
+            "required": "Write your entry",
+            "max_length": "Your entry must be 1,000 characters or fewer",
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.label_size = Size.SMALL
+        self.helper.layout = Layout(Field.textarea("text", max_characters=1000))

@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
-from django.db.models import prefetch_related_objects
+from django.db.models import F, Q, Window, prefetch_related_objects
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from portal.formats import clock, day
@@ -517,7 +518,7 @@ def family_time_week(household: Household, start: date, *, now=None) -> list[Car
         rows.append(
             CarerSession(
                 session=session,
-                child=session.child.first_name or "Your baby",
+                child=child_name(session.child),
                 when=when,
                 venue=plan.venue if plan else "",
                 handover=plan.get_handover_display() if plan else "",
@@ -546,3 +547,113 @@ def carers_status(session) -> str:
     if session.status == Status.CANCELLED_BY_CARERS:
         return "Cancelled by you"
     return "Did not go ahead"
+
+
+# ---------------------------------------------------------------------------
+# The communication book, for carers with a child placed
+# ---------------------------------------------------------------------------
+
+# Where the carers' own entry stands, in their words. An entry held back is not explained
+# here: the social worker's reason may speak of the birth family, so they talk it through.
+BOOK_STATUS = {
+    "awaiting": "Waiting for your social worker to read it",
+    "shared": "Shared with the birth family",
+    "held_back": "Not shared: your social worker will talk to you about it",
+}
+
+
+@dataclass(frozen=True)
+class BookEntry:
+    written_on: date
+    ours: bool  # written by the carers (or entered for them), not the birth parents
+    text: str
+    status: str  # for the carers' own entries only
+
+
+@dataclass(frozen=True)
+class ChildBook:
+    child: object  # placements.Child, shown by first name only
+    name: str
+    entries: list[BookEntry]
+
+
+def placed_children(household: Household) -> list:
+    """The children living with the household now, youngest last. One query."""
+    from placements.models import Child
+
+    return list(
+        Child.objects.filter(
+            placement_links__placement__household=household, placement_links__is_current=True
+        )
+        .only("pk", "first_name", "date_of_birth")
+        .order_by("date_of_birth", "pk")
+        .distinct()
+    )
+
+
+def child_name(child) -> str:
+    """A child in the carers' area: their first name only."""
+    return child.first_name or "Your baby"
+
+
+# The newest entries of each child's book shown; the older ones stay in the record.
+BOOK_ENTRIES_SHOWN = 30
+
+
+def communication_book(household: Household) -> list[ChildBook]:
+    """The book of each child placed with the household: the carers' own entries with
+    where each stands, and the birth parents' entries their social worker has shared.
+    Nothing held back from the parents' side, nothing withdrawn. Two queries."""
+    from placements.models import CommunicationBookEntry as Entry
+
+    children = placed_children(household)
+    entries = {child.pk: [] for child in children}
+    newest_first = [F("written_on").desc(), F("id").desc()]
+    rows = (
+        Entry.objects.filter(child__in=children)
+        .filter(Q(side=Entry.Side.CARERS) | Q(side=Entry.Side.PARENTS, status=Entry.Status.SHARED))
+        .annotate(n=Window(RowNumber(), partition_by=F("child_id"), order_by=newest_first))
+        .filter(n__lte=BOOK_ENTRIES_SHOWN)
+        .only("child_id", "side", "written_on", "text", "status")
+        .order_by(*newest_first)
+    )
+    for row in rows:
+        ours = row.side == Entry.Side.CARERS
+        entries[row.child_id].append(
+            BookEntry(
+                written_on=row.written_on,
+                ours=ours,
+                text=row.text,
+                status=BOOK_STATUS[row.status] if ours else "",
+            )
+        )
+    return [
+        ChildBook(child=child, name=child_name(child), entries=entries[child.pk])
+        for child in children
+    ]
+
+
+# ---------------------------------------------------------------------------
+# The matching certificate and the support on offer
+# ---------------------------------------------------------------------------
+
+
+def household_matches(household: Household) -> list:
+    """The household's agreed Early Permanence matches, newest first: each gives the
+    carers their matching certificate and the support plan agreed for it. One query."""
+    from placements.models import Match
+
+    return list(
+        Match.objects.filter(link__household=household)
+        .select_related("placement")
+        .only(
+            "pk",
+            "meeting_on",
+            "support_plan",
+            "carers_told_on",
+            "expected_placement_on",
+            "placement__placed_on",
+            "placement__status",
+        )
+        .order_by("-carers_told_on", "-pk")
+    )

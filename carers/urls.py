@@ -7,8 +7,15 @@ from . import views
 urlpatterns = [
     path("", views.journey, name="my_journey"),
     path("letters/", views.letters, name="my_letters"),
+    path(
+        "letters/matching-certificate/<int:pk>.pdf",
+        views.matching_certificate,
+        name="my_matching_certificate",
+    ),
+    path("support/", views.support, name="my_support"),
     path("family-time/", views.family_time, name="my_family_time"),
     path("family-time/<int:pk>/", views.family_time_report, name="my_family_time_report"),
+    path("book/", views.book, name="my_book"),
     path("training/", views.training, name="my_training"),
     path("training/<int:pk>/book/", views.training_book, name="my_training_book"),
     path("training/<int:pk>/cancel/", views.training_cancel, name="my_training_cancel"),

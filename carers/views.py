@@ -9,18 +9,22 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from enquiries.models import InformationEvent
 from portal import audit
 from portal.middleware import user_has_mfa
 
 from . import own_area, services
-from .forms import CarersSessionReportForm, DocumentSendForm
+from .forms import CarersBookEntryForm, CarersSessionReportForm, DocumentSendForm
 from .models import DocumentRequest
+
+SUPPORT_GROUP = InformationEvent.Topic.SUPPORT_GROUP
 
 
 def own_area_page(name: str, *, letters_only_allowed: bool = False, two_step_page: bool = False):
@@ -83,7 +87,70 @@ def journey(request, area):
 def letters(request, area):
     sent = own_area.household_letters(request.user, area.household)
     return render(
-        request, "carers/my/letters.html", _context(request, area, "letters", letters=sent)
+        request,
+        "carers/my/letters.html",
+        _context(
+            request,
+            area,
+            "letters",
+            letters=sent,
+            matches=own_area.household_matches(area.household),
+        ),
+    )
+
+
+@own_area_page("matching certificate", letters_only_allowed=True)
+def matching_certificate(request, area, pk):
+    """The carers' matching certificate for their employer (``placements.letters``, the
+    one staff issue): nothing about the child. ``?neutral=1`` leaves out "Early
+    Permanence" and "fostering", for carers who would rather their employer did not read
+    them. Signed for the agency by the household's social worker."""
+    from placements.letters import matching_certificate_pdf
+    from placements.models import Match
+
+    match = get_object_or_404(
+        Match.objects.select_related("link__household", "placement", "referral"),
+        pk=pk,
+        link__household=area.household,
+    )
+    neutral = request.GET.get("neutral") == "1"
+    data = matching_certificate_pdf(
+        match=match, issued_by=area.household.social_worker, neutral=neutral
+    )
+    audit.accessed(
+        match.referral,
+        "placements.referral.matching_certificate_issued",
+        by=request.user,
+        letter=True,
+        carers=True,
+        neutral=neutral,
+    )
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = 'attachment; filename="matching-certificate.pdf"'
+    return response
+
+
+@own_area_page("support")
+def support(request, area):
+    from placements.models import Placement
+
+    offered = own_area.offered_events(area.household, request.user)
+    return render(
+        request,
+        "carers/my/support.html",
+        _context(
+            request,
+            area,
+            "support",
+            social_worker=area.household.social_worker,
+            # The plans of matches still in force: not those of a placement that ended.
+            matches=[
+                match
+                for match in own_area.household_matches(area.household)
+                if match.placement is None or match.placement.status != Placement.Status.ENDED
+            ],
+            groups=[item for item in offered if item.event.topic == SUPPORT_GROUP],
+        ),
     )
 
 
@@ -286,7 +353,61 @@ def family_time_report(request, area, pk):
             area,
             "family_time",
             session=session,
-            child=session.child.first_name or "Your baby",
+            child=own_area.child_name(session.child),
             form=form,
+        ),
+    )
+
+
+@own_area_page("communication book")
+def book(request, area):
+    """The communication book of each child placed with the household: what the birth
+    family wrote (once shared), the carers' own entries, and a form to write one for each
+    child, through ``placements.services.book_entry_from_carers``."""
+    from placements import services as placements_services
+
+    books = own_area.communication_book(area.household)
+    forms_by_child = {
+        item.child.pk: CarersBookEntryForm(prefix=f"c{item.child.pk}") for item in books
+    }
+    if request.method == "POST":
+        try:
+            chosen = int(request.POST.get("child", ""))
+        except ValueError:
+            chosen = None
+        if chosen not in forms_by_child:
+            messages.error(request, "You can write only in the book of a child who lives with you.")
+            return redirect("my_book")
+        form = CarersBookEntryForm(request.POST, prefix=f"c{chosen}")
+        forms_by_child[chosen] = form
+        if form.is_valid():
+            child = next(item.child for item in books if item.child.pk == chosen)
+            try:
+                placements_services.book_entry_from_carers(
+                    child=child,
+                    household_id=area.household.pk,
+                    text=form.cleaned_data["text"],
+                    by=request.user,
+                )
+            except services.TransitionRefused as refusal:
+                for message in refusal.messages:
+                    form.add_error("text", message)
+            else:
+                messages.success(
+                    request,
+                    "Thank you: your entry is sent to your social worker, who shares it "
+                    "with the birth family.",
+                )
+                return redirect("my_book")
+    return render(
+        request,
+        "carers/my/book.html",
+        _context(
+            request,
+            area,
+            "book",
+            books=[(item, forms_by_child[item.child.pk]) for item in books],
+            # Only the form posted can have errors: the error summary names them.
+            error_form=next((form for form in forms_by_child.values() if form.errors), None),
         ),
     )

@@ -997,10 +997,11 @@ def _words(text: str) -> str:
     return " " + re.sub(r"[^a-z0-9]+", " ", text.lower()) + " "
 
 
-def confidentiality_problems(*, child: Child, text: str) -> list[str]:
+def confidentiality_problems(*, child: Child, text: str, whose: str = "the carers'") -> list[str]:
     """What an entry gives away about the carers, in words: their surname, street or
     town, as the household's record has them, when the plan in force withholds them
-    (all of them when no plan says otherwise)."""
+    (all of them when no plan says otherwise). ``whose`` is "your" when the carers are
+    told."""
     placement = _current_placement(child, related=("household",))
     if placement is None:
         return []
@@ -1018,14 +1019,14 @@ def confidentiality_problems(*, child: Child, text: str) -> list[str]:
         }
         for name in sorted(surnames):
             if _words(name) in said:
-                problems.append("It names the carers' surname.")
+                problems.append(f"It names {whose} surname.")
                 break
     if address:
         street = _HOUSE_NUMBER.sub("", household.address_line_1).strip()
         if street and _words(street) in said:
-            problems.append("It names the carers' street.")
+            problems.append(f"It names {whose} street.")
         if household.town.strip() and _words(household.town) in said:
-            problems.append("It names the carers' town.")
+            problems.append(f"It names {whose} town.")
     return problems
 
 
@@ -1054,6 +1055,56 @@ def book_entry_add(
         entry.save()
         audit.record(entry, "placements.family_time.book_entry_added", by=by)
     return entry
+
+
+# A second press of "Send" within this time, with the same words, sends nothing more.
+CARERS_ENTRY_REPEAT = timedelta(minutes=2)
+
+
+def book_entry_from_carers(
+    *, child: Child, household_id: int, text: str, by, now: datetime | None = None
+) -> tuple[CommunicationBookEntry, bool]:
+    """An entry the carers write in their own area, for the birth parents: dated today,
+    awaiting the social worker's moderation as a staff entry does. Only for a child who
+    lives with them now. Words that would give the carers away are refused before anything
+    is saved, so the carers can reword them; the social worker's check still runs on
+    moderation. The same words sent again within ``CARERS_ENTRY_REPEAT`` (a double click)
+    make no second entry: ``(entry, created)``."""
+    now = now or timezone.now()
+    text = text.strip()
+    if not text:
+        raise Refused("Write your entry.")
+    if len(text) > 1000:
+        raise Refused("Keep your entry to 1,000 characters.")
+    with transaction.atomic():
+        child = lock_child(child)
+        placement = _current_placement(child)
+        if placement is None or placement.household_id != household_id:
+            raise Refused("You can write only in the book of a child who lives with you.")
+        leaks = confidentiality_problems(child=child, text=text, whose="your")
+        if leaks:
+            raise Refused(
+                [*leaks, "The birth family must not learn it: take it out and send again."]
+            )
+        repeat = CommunicationBookEntry.objects.filter(
+            child=child,
+            side=CommunicationBookEntry.Side.CARERS,
+            entered_by=by,
+            text=text,
+            created_at__gte=now - CARERS_ENTRY_REPEAT,
+        ).first()
+        if repeat is not None:
+            return repeat, False
+        entry = CommunicationBookEntry.objects.create(
+            child=child,
+            side=CommunicationBookEntry.Side.CARERS,
+            written_on=timezone.localdate(now),
+            text=text,
+            entered_by=by,
+            created_at=now,
+        )
+        audit.record(entry, "placements.family_time.book_entry_added", by=by, carers=True)
+    return entry, True
 
 
 def book_entry_moderate(

@@ -2,6 +2,7 @@
 checker at 1280 and 320 CSS pixels, with no sideways scrolling on a phone; the staff page
 that invites the applicants passes both engines too."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -66,6 +67,8 @@ def test_every_page_of_the_own_area_is_accessible(page, live_server, social_work
     pages["/my/training/"] = "Training and groups"
     pages["/my/two-step-sign-in/"] = "Two-step sign-in"
     pages["/my/documents/"] = "Documents to send"
+    pages["/my/support/"] = "Support"
+    pages["/my/book/"] = "Communication book"
     pages[f"/my/documents/{asked.pk}/"] = "Your completed reference form"
     for path, heading in pages.items():
         assert_accessible(page, path, live_server)
@@ -140,7 +143,12 @@ def test_the_two_step_page_a_placed_carer_must_pass_and_a_closed_household_are_a
     today = timezone.localdate()
     monday = today - timedelta(days=today.weekday())
     placement_factories.family_time_plan(
-        social_worker, child, starts_on=monday - timedelta(days=7), today=monday - timedelta(days=7)
+        social_worker,
+        child,
+        starts_on=monday - timedelta(days=7),
+        today=monday - timedelta(days=7),
+        withhold_surname=True,
+        handover="never_meet",
     )
     past = child.family_time_sessions.get(held_on=monday - timedelta(days=7))
     for width in (1280, 320):
@@ -149,6 +157,23 @@ def test_the_two_step_page_a_placed_carer_must_pass_and_a_closed_household_are_a
         assert page.evaluate(NO_SIDEWAYS_SCROLL)
         assert_accessible(page, f"/my/family-time/{past.pk}/", live_server)
         assert page.evaluate(NO_SIDEWAYS_SCROLL)
+        assert_accessible(page, "/my/book/", live_server)
+        assert page.evaluate(NO_SIDEWAYS_SCROLL)
+    # Words that give the carers away: refused in an error summary that takes the focus.
+    page.get_by_label("Your entry for the birth family").fill("Love from the Rivers family")
+    page.get_by_role("button", name="Send your entry").click()
+    expect(page).to_have_title(re.compile("^Error: "))
+    expect(page.locator(".govuk-error-summary")).to_be_focused()
+    assert "It names your surname" in page.locator(".govuk-error-summary").inner_text()
+    assert not axe_check(page), axe_check(page)
+    assert not htmlcs_check(page), htmlcs_check(page)
+    assert not html_check(page.content()), html_check(page.content())
+    page.get_by_label("Your entry for the birth family").fill("She smiled at the dog.")
+    page.get_by_role("button", name="Send your entry").click()
+    page.wait_for_url("**/my/book/")
+    assert "Waiting for your social worker" in page.locator("main").inner_text()
+    assert not axe_check(page), axe_check(page)
+    page.goto(f"{live_server.url}/my/family-time/{past.pk}/")
     page.get_by_label("Miles you drove for this session (optional)").fill("lots")
     page.get_by_role("button", name="Save").click()
     page.wait_for_load_state()

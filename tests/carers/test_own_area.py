@@ -44,7 +44,7 @@ from tests.placements import factories as placement_factories
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "a-long-and-unusual-passphrase"
-MY_URLS = ("/my/", "/my/letters/", "/my/two-step-sign-in/")
+MY_URLS = ("/my/", "/my/letters/", "/my/two-step-sign-in/", "/my/book/", "/my/support/")
 
 
 def own_area_url(household) -> str:
@@ -845,8 +845,9 @@ def test_an_event_not_offered_to_the_household_cannot_be_seen_or_booked(client, 
 @pytest.fixture
 def placed(client, social_worker, manager):
     """Carers approved in January 2025, a baby placed with them in February 2025, and family
-    time on Mondays, Wednesdays and Fridays at 10am from Monday last week; the first
-    applicant signed in with two-step sign-in set up."""
+    time on Mondays, Wednesdays and Fridays at 10am from Monday last week, the birth family
+    not to learn the carers' surname or address; the first applicant signed in with two-step
+    sign-in set up."""
     household = placement_factories.approved_household(
         by=social_worker, manager=manager, on=date(2025, 1, 2)
     )
@@ -869,6 +870,9 @@ def placed(client, social_worker, manager):
         starts_on=monday - timedelta(days=7),
         today=monday - timedelta(days=7),
         relatives=[mother],
+        withhold_surname=True,
+        withhold_address=True,
+        handover="never_meet",
     )
     applicant = signed_in_applicant(client, household)
     Authenticator.objects.create(
@@ -884,7 +888,7 @@ def test_a_carer_sees_the_weeks_family_time_and_nothing_of_the_birth_family(clie
     monday = placed["monday"]
     for offset in (0, 2, 4):  # Monday, Wednesday, Friday of this week
         assert day(monday + timedelta(days=offset), weekday=True) in body
-    assert "10am" in body and "Family centre" in body and "Through a contact worker" in body
+    assert "10am" in body and "Family centre" in body and "Carers and parents never meet" in body
     assert "Poppy" in body and "Quince" not in body
     assert placed["child"].family_time_plans.get().relatives.exists()
     assert "Hollis" not in body and "Quarrie" not in body and "Mother" not in body
@@ -1074,3 +1078,229 @@ def test_an_offer_is_withdrawn_until_someone_books_it(client, social_worker):
         services.event_offer_withdraw(offer=offers[booked.pk], by=social_worker)
     client.force_login(applicant.account)
     assert "Wrong group" not in client.get("/my/training/").content.decode()
+
+
+# -- the communication book, the matching certificate and the support on offer ----------------
+
+
+def test_a_carer_writes_in_the_book_and_reads_only_what_was_shared(client, placed, social_worker):
+    from placements import services as placements_services
+    from placements.models import CommunicationBookEntry as Entry
+
+    child = placed["child"]
+    today = timezone.localdate()
+    shared = placements_services.book_entry_add(
+        child=child, side="parents", written_on=today, text="Mum says hello.", by=social_worker
+    )
+    placements_services.book_entry_moderate(entry=shared, share=True, by=social_worker)
+    placements_services.book_entry_add(
+        child=child, side="parents", written_on=today, text="Not read yet.", by=social_worker
+    )
+    held = placements_services.book_entry_add(
+        child=child, side="parents", written_on=today, text="Held words.", by=social_worker
+    )
+    placements_services.book_entry_moderate(
+        entry=held, share=False, reason="Names a relative.", by=social_worker
+    )
+    page = client.get("/my/book/")
+    assert page.status_code == 200 and "no-store" in page["Cache-Control"]
+    body = page.content.decode()
+    assert "Poppy" in body and "Quince" not in body
+    assert "The birth family wrote" in body and "Mum says hello." in body
+    assert "Not read yet." not in body and "Held words." not in body
+    assert "Names a relative." not in body
+
+    # The carers write: one entry, awaiting moderation, even after a double click.
+    field = f"c{child.pk}-text"
+    for _ in range(2):
+        sent = client.post("/my/book/", {"child": child.pk, field: "Poppy rolled over!"})
+        assert sent.status_code == 302 and sent["Location"] == "/my/book/"
+    [ours] = Entry.objects.filter(side=Entry.Side.CARERS)
+    assert (ours.child, ours.status, ours.written_on) == (child, Entry.Status.AWAITING, today)
+    assert ours.entered_by == placed["household"].applicants.get(position=1).account
+    assert "Waiting for your social worker to read it" in client.get("/my/book/").content.decode()
+    placements_services.book_entry_moderate(entry=ours, share=True, by=social_worker)
+    assert "Shared with the birth family" in client.get("/my/book/").content.decode()
+
+
+def test_words_that_give_the_carers_away_or_no_words_are_refused_and_nothing_is_saved(
+    client, placed
+):
+    from placements.models import CommunicationBookEntry as Entry
+
+    child = placed["child"]
+    field = f"c{child.pk}-text"
+    page = client.post("/my/book/", {"child": child.pk, field: "Love from the Rivers family"})
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert "<title>Error: " in body and "govuk-error-summary" in body
+    assert "It names your surname." in body and "take it out and send again" in body
+    # The words stay in the box, to be reworded.
+    assert "Love from the Rivers family" in body
+    empty = client.post("/my/book/", {"child": child.pk, field: "  "}).content.decode()
+    assert "Write your entry" in empty
+    long = client.post("/my/book/", {"child": child.pk, field: "x" * 1001}).content.decode()
+    assert "1,000 characters or fewer" in long
+    assert not Entry.all_objects.exists()
+
+
+def test_the_book_of_a_child_not_living_with_them_cannot_be_written_in(
+    client, placed, social_worker
+):
+    from placements import services as placements_services
+    from placements.models import CommunicationBookEntry as Entry
+
+    elsewhere = placement_factories.child(social_worker, first_name="Rowan")
+    page = client.post(
+        "/my/book/", {"child": elsewhere.pk, f"c{elsewhere.pk}-text": "Hello"}, follow=True
+    )
+    assert "only in the book of a child who lives with you" in page.content.decode()
+    assert client.post("/my/book/", {"child": "not-a-number"}).status_code == 302
+    # The service refuses as well, whatever a page would send.
+    with pytest.raises(services.TransitionRefused, match="lives with you"):
+        placements_services.book_entry_from_carers(
+            child=elsewhere,
+            household_id=placed["household"].pk,
+            text="Hello",
+            by=social_worker,
+        )
+    assert not Entry.all_objects.exists()
+
+
+def test_the_book_costs_the_same_queries_with_ten_times_the_entries(client, placed, social_worker):
+    from placements import services as placements_services
+
+    def add(n: int) -> None:
+        for i in range(n):
+            entry = placements_services.book_entry_add(
+                child=placed["child"],
+                side="parents" if i % 2 else "carers",
+                written_on=timezone.localdate(),
+                text=f"Entry {i}",
+                by=social_worker,
+            )
+            placements_services.book_entry_moderate(entry=entry, share=True, by=social_worker)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/my/book/").status_code == 200
+        return len(queries)
+
+    add(4)
+    few = count()
+    add(36)
+    many = count()
+    assert many == few, (few, many)
+    shown = client.get("/my/book/").content.decode().count("app-requests__item")
+    assert shown == own_area.BOOK_ENTRIES_SHOWN
+
+
+@pytest.fixture
+def matched_carers(client, social_worker, manager):
+    """Carers approved in January 2025, matched with a baby expected on 20 November 2026 (told
+    on 12 November), the first applicant signed in."""
+    from placements import services as placements_services
+    from placements.models import Match, Referral
+
+    household = placement_factories.approved_household(
+        by=social_worker, manager=manager, on=date(2025, 1, 2)
+    )
+    child = placement_factories.child(
+        social_worker,
+        first_name="Wren",
+        last_name="Hazel",
+        born=None,
+        expected_on=date(2026, 11, 20),
+    )
+    referral = placements_services.referral_receive(
+        referral=Referral(
+            child=child,
+            received_on=date(2026, 11, 2),
+            needed_by=date(2026, 11, 20),
+            route="concurrency",
+            legal_position=Referral.LegalPosition.PRE_BIRTH,
+            family_time_town="Family centre, Oakford",
+            family_time_district="OK1",
+        ),
+        by=social_worker,
+    )
+    link = placements_services.link_propose(
+        referral=referral,
+        household=household,
+        reasons="Near.",
+        on=date(2026, 11, 3),
+        by=social_worker,
+    )
+    placements_services.link_record_decision(
+        link=link, decision="yes", on=date(2026, 11, 4), by=social_worker
+    )
+    placements_services.link_choose(link=link, on=date(2026, 11, 6), by=social_worker)
+    match = placements_services.match_agree(
+        link=link,
+        match=Match(
+            meeting_on=date(2026, 11, 10),
+            attended="Child's social worker, carers, family finder",
+            support_plan="Weekly visits from your social worker.\nA place at the baby group.",
+            family_time_transport_plan="Carers drive to the family centre.",
+            decided_on=date(2026, 11, 11),
+            deciding_officer="Head of service",
+            carers_told_on=date(2026, 11, 12),
+            expected_placement_on=date(2026, 11, 20),
+        ),
+        report_file=SimpleUploadedFile("report.pdf", b"%PDF-1.7\n%%EOF\n"),
+        by=social_worker,
+    )
+    applicant = signed_in_applicant(client, household)
+    return {"household": household, "match": match, "child": child, "applicant": applicant}
+
+
+def test_the_carers_download_their_matching_certificate_and_read_their_support_plan(
+    client, matched_carers, social_worker, manager
+):
+    import io
+
+    from pypdf import PdfReader
+
+    match = matched_carers["match"]
+    letters_page = client.get("/my/letters/").content.decode()
+    url = f"/my/letters/matching-certificate/{match.pk}.pdf"
+    assert url in letters_page and "12 November 2026" in letters_page
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert "no-store" in response["Cache-Control"]
+    text = " ".join(
+        " ".join(page.extract_text().split())
+        for page in PdfReader(io.BytesIO(response.content)).pages
+    )
+    assert "Told of the match on 12 November 2026" in text
+    assert "Child expected to be placed on 20 November 2026" in text
+    assert matched_carers["applicant"].full_name in text
+    assert "Early Permanence" in text
+    assert social_worker.get_full_name() in text  # signed for the agency
+    for secret in ("Wren", "Hazel", matched_carers["child"].reference):
+        assert secret not in text
+    neutral = client.get(f"{url}?neutral=1")
+    neutral_text = " ".join(
+        page.extract_text() for page in PdfReader(io.BytesIO(neutral.content)).pages
+    )
+    assert "Early Permanence" not in neutral_text and "foster" not in neutral_text
+    issued = LogEntry.objects.filter(
+        additional_data__action="placements.referral.matching_certificate_issued",
+        actor=matched_carers["applicant"].account,
+    )
+    assert issued.count() == 2
+
+    support = client.get("/my/support/").content.decode()
+    assert "Weekly visits from your social worker." in support
+    assert "10 November 2026" in support and social_worker.email in support
+    assert "Wren" not in support
+
+    # Another household's match, by its id: not found.
+    other = placement_factories.approved_household(
+        by=social_worker, manager=manager, on=date(2025, 1, 2), surname="Other"
+    )
+    Applicant.objects.filter(household=other).update(email=Concat(Value("o."), "email"))
+    signed_in_applicant(client, other)
+    assert client.get(url).status_code == 404
+    assert url not in client.get("/my/letters/").content.decode()
+    assert "Weekly visits" not in client.get("/my/support/").content.decode()
