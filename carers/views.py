@@ -7,6 +7,7 @@ never stored by a browser or proxy, and each opening audited as staff openings a
 from datetime import date, timedelta
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse
@@ -18,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from enquiries.models import InformationEvent
 from portal import audit
-from portal.middleware import user_has_mfa
+from portal.middleware import session_seconds_left, user_has_mfa
 
 from . import own_area, services
 from .forms import CarersBookEntryForm, CarersSessionReportForm, DocumentSendForm
@@ -55,6 +56,9 @@ def own_area_page(name: str, *, letters_only_allowed: bool = False, two_step_pag
 
 def _context(request, area: own_area.OwnArea, current: str, **extra) -> dict:
     return {
+        # The warning before the session ends (static/js/session-warning.js).
+        "session_expires_in": session_seconds_left(request),
+        "session_warn_before": settings.CARERS_SESSION_WARNING_SECONDS,
         "area": area,
         "household": area.household,
         "applicant": area.applicant,

@@ -68,22 +68,35 @@ class StaffMFARequiredMiddleware:
         return self.get_response(request)
 
 
-def staff_session_seconds_left(request) -> int:
-    """How long the staff session of ``request`` lasts if nothing else is done: until it
-    has been idle for ``STAFF_SESSION_IDLE_SECONDS`` or reaches ``STAFF_SESSION_MAX_SECONDS``
-    in all, whichever comes first. Every request starts the idle time again."""
+def session_limits(user) -> tuple[int, int]:
+    """How long ``user``'s session may stay idle, and how long it may last in all, in
+    seconds: the staff's, or the carers' (and any other account that is not staff, such
+    as a referee reading a letter). Both are agency policy (settings)."""
+    if user.is_staff:
+        return settings.STAFF_SESSION_IDLE_SECONDS, settings.STAFF_SESSION_MAX_SECONDS
+    return settings.CARERS_SESSION_IDLE_SECONDS, settings.CARERS_SESSION_MAX_SECONDS
+
+
+def session_seconds_left(request) -> int:
+    """How long the session of ``request`` lasts if nothing else is done: until it has been
+    idle for its idle time or reaches its longest (``session_limits``), whichever comes
+    first. Every request starts the idle time again."""
+    idle_seconds, max_seconds = session_limits(request.user)
     now = int(time.time())
-    started = request.session.get("staff_session_started", now)
-    last_seen = request.session.get("staff_last_seen", now)
-    ends = min(
-        last_seen + settings.STAFF_SESSION_IDLE_SECONDS,
-        started + settings.STAFF_SESSION_MAX_SECONDS,
-    )
+    started = request.session.get(SESSION_STARTED, now)
+    last_seen = request.session.get(SESSION_LAST_SEEN, now)
+    ends = min(last_seen + idle_seconds, started + max_seconds)
     return max(ends - now, 0)
 
 
-class StaffSessionMiddleware:
-    """Staff sessions end after a spell of idleness and after a fixed length in all.
+# Where the middleware keeps a signed-in session's start and last request (epoch seconds).
+SESSION_STARTED = "session_started"
+SESSION_LAST_SEEN = "session_last_seen"
+
+
+class SignedInSessionMiddleware:
+    """Signed-in sessions end after a spell of idleness and after a fixed length in all:
+    staff sessions and the carers' alike, each with its own limits (``session_limits``).
 
     Staff and account pages are never stored by browsers or proxies.
     """
@@ -93,12 +106,13 @@ class StaffSessionMiddleware:
 
     def __call__(self, request):
         user = request.user
-        if user.is_authenticated and user.is_staff:
+        if user.is_authenticated:
+            idle_seconds, max_seconds = session_limits(user)
             now = int(time.time())
-            started = request.session.setdefault("staff_session_started", now)
-            last_seen = request.session.get("staff_last_seen", now)
-            idle = now - last_seen > settings.STAFF_SESSION_IDLE_SECONDS
-            too_long = now - started > settings.STAFF_SESSION_MAX_SECONDS
+            started = request.session.setdefault(SESSION_STARTED, now)
+            last_seen = request.session.get(SESSION_LAST_SEEN, now)
+            idle = now - last_seen > idle_seconds
+            too_long = now - started > max_seconds
             if idle or too_long:
                 logout(request)
                 messages.info(request, "You were signed out to keep records safe. Sign in again.")
@@ -107,7 +121,7 @@ class StaffSessionMiddleware:
                 # Already on the way to signing in (the session warning's "Sign in again"):
                 # the page goes on, keeping the address to come back to.
             else:
-                request.session["staff_last_seen"] = now
+                request.session[SESSION_LAST_SEEN] = now
         response = self.get_response(request)
         if request.path.startswith((ADMIN_PREFIX, ACCOUNT_PREFIX)) or (
             user.is_authenticated and user.is_staff

@@ -84,7 +84,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "portal.middleware.StaffSessionMiddleware",
+    "portal.middleware.SignedInSessionMiddleware",
     "portal.middleware.StaffMFARequiredMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
 ]
@@ -335,12 +335,17 @@ MFA_TOTP_ISSUER = AGENCY_NAME
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"
 
-# Sessions: staff sessions end after 30 minutes idle or 12 hours in all.
+# Sessions: staff sessions end after 30 minutes idle or 12 hours in all (agency policy).
 SESSION_COOKIE_AGE = 12 * 60 * 60
 STAFF_SESSION_IDLE_SECONDS = env.int("STAFF_SESSION_IDLE_SECONDS", default=30 * 60)
 STAFF_SESSION_MAX_SECONDS = env.int("STAFF_SESSION_MAX_SECONDS", default=12 * 60 * 60)
 # Staff pages warn this long before the session ends, with a button to stay signed in.
 STAFF_SESSION_WARNING_SECONDS = env.int("STAFF_SESSION_WARNING_SECONDS", default=5 * 60)
+# Agency policy: the carers' sessions (and any signed-in account that is not staff) end
+# after 30 minutes idle or 12 hours in all. Their pages warn as the staff's do.
+CARERS_SESSION_IDLE_SECONDS = env.int("CARERS_SESSION_IDLE_SECONDS", default=30 * 60)
+CARERS_SESSION_MAX_SECONDS = env.int("CARERS_SESSION_MAX_SECONDS", default=12 * 60 * 60)
+CARERS_SESSION_WARNING_SECONDS = env.int("CARERS_SESSION_WARNING_SECONDS", default=5 * 60)
 
 # Security. HTTPS_ONLY is on in production; tests and `make run` turn it off.
 HTTPS_ONLY = env.bool("HTTPS_ONLY", default=not DEBUG)

@@ -14,7 +14,8 @@ urlpatterns = [
         admin.site.admin_view(views.admin_view_on_site),
     ),
     path("admin/search/", admin.site.admin_view(views.staff_search), name="staff_search"),
-    path("admin/session/extend/", views.staff_session_extend, name="staff_session_extend"),
+    path("admin/session/extend/", views.session_extend, name="staff_session_extend"),
+    path("accounts/session/extend/", views.session_extend, name="session_extend"),
     path("admin/", admin.site.urls),
     path("accounts/invitation/", views.staff_invitation_accept, name="staff_invitation_accept"),
     path(

@@ -21,7 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from . import audit, invitations, letters, search
-from .middleware import staff_session_seconds_left, user_has_mfa
+from .middleware import session_seconds_left, user_has_mfa
 
 logger = logging.getLogger(__name__)
 
@@ -240,9 +240,10 @@ def staff_search(request):
 
 
 @require_POST
-def staff_session_extend(request):
-    """ "Stay signed in": this request has started the staff session's idle time again
-    (``StaffSessionMiddleware``); the answer says how long it now lasts."""
-    if not (request.user.is_authenticated and request.user.is_staff):
-        return JsonResponse({"error": "Sign in to the staff area first."}, status=403)
-    return JsonResponse({"expires_in": staff_session_seconds_left(request)})
+def session_extend(request):
+    """ "Stay signed in": this request has started the session's idle time again
+    (``SignedInSessionMiddleware``), for staff and carers alike; the answer says how long
+    it now lasts."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"error": "Sign in first."}, status=403)
+    return JsonResponse({"expires_in": session_seconds_left(request)})

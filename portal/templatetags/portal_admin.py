@@ -5,7 +5,7 @@ from django import template
 from django.conf import settings
 
 from portal.dashboard import panels
-from portal.middleware import staff_session_seconds_left
+from portal.middleware import session_seconds_left
 from portal.search import kinds_for
 
 register = template.Library()
@@ -41,7 +41,7 @@ def staff_tools(context) -> dict:
         "staff": True,
         # The search page has its own box.
         "can_search": not context.get("search_page") and bool(kinds_for(user)),
-        "expires_in": staff_session_seconds_left(request),
+        "expires_in": session_seconds_left(request),
         "warn_before": settings.STAFF_SESSION_WARNING_SECONDS,
         "csrf_token": context.get("csrf_token"),
         "user_id": user.pk,

@@ -225,3 +225,33 @@ def test_the_staff_page_that_invites_the_applicants_is_accessible(page, live_ser
     assert "Your payslips" in page.locator("#content-main").inner_text()
     assert not axe_check(page, context="#content"), axe_check(page, context="#content")
     assert not htmlcs_check(page, context="#content"), htmlcs_check(page, context="#content")
+
+
+def test_a_carer_is_warned_before_their_session_ends_and_can_stay_signed_in(
+    page, live_server, social_worker, settings
+):
+    """WCAG 2.2.1: the carers' idle timeout warns first and lets them extend it."""
+    settings.CARERS_SESSION_IDLE_SECONDS = 12
+    settings.CARERS_SESSION_WARNING_SECONDS = 6
+    household = f.household(social_worker)
+    applicant = _applicant(household, social_worker)
+    page.set_viewport_size({"width": 320, "height": 700})
+    sign_in(page, live_server, applicant.account)
+    page.goto(f"{live_server.url}/my/")
+    assert not page_problems(page), page_problems(page)
+    dialog = page.get_by_role("alertdialog", name="You will be signed out soon")
+    dialog.wait_for(timeout=30_000)
+    assert page.evaluate("document.activeElement.textContent") == "Stay signed in"
+    assert "govuk-button" in dialog.get_by_role("button").get_attribute("class")
+    assert not axe_check(page, context="#my-session-dialog")
+    assert not htmlcs_check(page, context="#my-session-dialog")
+    dialog.get_by_role("button", name="Stay signed in").click()
+    dialog.wait_for(state="hidden")
+    expect(page.locator("[role=status].govuk-visually-hidden")).to_contain_text(
+        "You are still signed in"
+    )
+    # Left alone, the session ends, and the dialog offers to sign in again.
+    ended = page.get_by_role("alertdialog", name="You have been signed out")
+    ended.wait_for(timeout=60_000)
+    ended.get_by_role("link", name="Sign in again").click()
+    page.wait_for_url("**/accounts/login/?next=%2Fmy%2F")

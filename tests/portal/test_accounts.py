@@ -139,7 +139,7 @@ def test_staff_sessions_end_after_idle_time(client, make_staff, settings):
     client.force_login(make_staff(Role.TEAM_MANAGERS))
     assert client.get("/admin/").status_code == 200
     session = client.session
-    session["staff_last_seen"] -= settings.STAFF_SESSION_IDLE_SECONDS + 1
+    session["session_last_seen"] -= settings.STAFF_SESSION_IDLE_SECONDS + 1
     session.save()
     response = client.get("/admin/")
     assert response.status_code == 302
@@ -151,7 +151,7 @@ def test_staff_sessions_end_after_twelve_hours_in_all(client, make_staff, settin
     client.force_login(make_staff(Role.TEAM_MANAGERS))
     client.get("/admin/")
     session = client.session
-    session["staff_session_started"] -= settings.STAFF_SESSION_MAX_SECONDS + 1
+    session["session_started"] -= settings.STAFF_SESSION_MAX_SECONDS + 1
     session.save()
     assert client.get("/admin/").status_code == 302
 

@@ -1,7 +1,10 @@
-// The warning before a staff session ends, and what was typed kept across signing in
+// The warning before a signed-in session ends, and what was typed kept across signing in
 // again (WCAG 2.2.1 Timing Adjustable). Loaded on every staff page by
-// templates/admin/portal/staff_tools.html; no inline script (the Content Security Policy
-// forbids it), no framework.
+// templates/admin/portal/staff_tools.html and on every page of the carers' own area by
+// templates/carers/my/_layout.html; no inline script (the Content Security Policy forbids
+// it), no framework. The page's look comes from data attributes: data-prefix names the
+// dialog's ids and classes, data-look is "admin" (Django admin buttons and messages) or
+// "govuk" (GOV.UK Frontend buttons and an inset notice).
 //
 // The server says how many seconds the session has left (data-expires-in: idle time, or
 // the longest a session may last, whichever ends first; every request starts the idle
@@ -13,16 +16,18 @@
 // When the session ends, the forms on the page are written to this tab's sessionStorage
 // (never passwords or files) and the dialog offers to sign in again; after signing in the
 // staff area brings the person back to the same address, where the saved values are put
-// back once and then deleted. Saved values are kept only for the same staff member, only
-// until the next staff page opens in this tab, and at most an hour.
+// back once and then deleted. Saved values are kept only for the same person, only until
+// the next page of the same kind opens in this tab, and at most an hour.
 (function () {
   "use strict";
 
-  var script = document.getElementById("staff-session");
+  var script = document.getElementById("session-warning");
   if (!script || !window.HTMLDialogElement) {
     return;
   }
-  var KEY = "staff-session-saved-forms";
+  var PREFIX = script.dataset.prefix || "staff-session";
+  var GOVUK = script.dataset.look === "govuk";
+  var KEY = PREFIX + "-saved-forms";
   var KEEP_MS = 60 * 60 * 1000;
   // The server counts whole seconds: the page says the session has ended only once the
   // server is sure to agree.
@@ -59,7 +64,11 @@
 
   function caseForms() {
     return Array.prototype.filter.call(document.forms, function (form) {
-      return (form.method || "").toLowerCase() === "post" && !form.closest("#header");
+      return (
+        (form.method || "").toLowerCase() === "post" &&
+        !form.closest("#header") &&
+        !form.hasAttribute("data-session-warning-skip")
+      );
     });
   }
 
@@ -138,14 +147,24 @@
       });
     });
     if (restored) {
-      var content = document.getElementById("content") || document.body;
-      var notice = document.createElement("ul");
-      notice.className = "messagelist";
-      notice.id = "staff-session-restored";
-      notice.innerHTML = "<li class=\"warning\" role=\"status\"></li>";
-      notice.firstChild.textContent =
-        "What you typed before you were signed out has been put back. Check it, then save.";
-      content.parentNode.insertBefore(notice, content);
+      var said = "What you typed before you were signed out has been put back. Check it, then save.";
+      var notice;
+      if (GOVUK) {
+        var main = document.getElementById("main-content") || document.body;
+        notice = document.createElement("div");
+        notice.className = "govuk-inset-text";
+        notice.setAttribute("role", "status");
+        notice.textContent = said;
+        main.insertBefore(notice, main.firstChild);
+      } else {
+        var content = document.getElementById("content") || document.body;
+        notice = document.createElement("ul");
+        notice.className = "messagelist";
+        notice.innerHTML = "<li class=\"warning\" role=\"status\"></li>";
+        notice.firstChild.textContent = said;
+        content.parentNode.insertBefore(notice, content);
+      }
+      notice.id = PREFIX + "-restored";
     }
   }
 
@@ -153,27 +172,33 @@
 
   function build() {
     dialog = document.createElement("dialog");
-    dialog.className = "staff-session-dialog";
-    dialog.id = "staff-session-dialog";
+    dialog.className = PREFIX + "-dialog";
+    dialog.id = PREFIX + "-dialog";
     dialog.setAttribute("role", "alertdialog");
     dialog.setAttribute("aria-modal", "true");
-    dialog.setAttribute("aria-labelledby", "staff-session-title");
-    dialog.setAttribute("aria-describedby", "staff-session-message");
+    dialog.setAttribute("aria-labelledby", PREFIX + "-title");
+    dialog.setAttribute("aria-describedby", PREFIX + "-message");
     heading = document.createElement("h2");
-    heading.id = "staff-session-title";
+    heading.id = PREFIX + "-title";
+    if (GOVUK) {
+      heading.className = "govuk-heading-m";
+    }
     heading.tabIndex = -1;
     heading.textContent = "You will be signed out soon";
     message = document.createElement("p");
-    message.id = "staff-session-message";
+    message.id = PREFIX + "-message";
+    if (GOVUK) {
+      message.className = "govuk-body";
+    }
     var buttons = document.createElement("div");
-    buttons.className = "staff-session-dialog__buttons";
+    buttons.className = GOVUK ? "govuk-button-group" : PREFIX + "-dialog__buttons";
     stayButton = document.createElement("button");
     stayButton.type = "button";
-    stayButton.className = "button default";
+    stayButton.className = GOVUK ? "govuk-button" : "button default";
     stayButton.textContent = "Stay signed in";
     stayButton.addEventListener("click", stay);
     signInLink = document.createElement("a");
-    signInLink.className = "button";
+    signInLink.className = GOVUK ? "govuk-button govuk-button--secondary" : "button";
     signInLink.textContent = "Sign in again";
     signInLink.href = data.loginUrl + "?next=" + encodeURIComponent(location.pathname + location.search);
     buttons.appendChild(stayButton);
@@ -187,7 +212,7 @@
       }
     });
     status = document.createElement("div");
-    status.className = "staff-session-status";
+    status.className = GOVUK ? "govuk-visually-hidden" : PREFIX + "-status";
     status.setAttribute("role", "status");
     document.body.appendChild(dialog);
     document.body.appendChild(status);
