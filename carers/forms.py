@@ -872,3 +872,22 @@ class CarersBookEntryForm(forms.Form):
         self.helper.form_tag = False
         self.helper.label_size = Size.SMALL
         self.helper.layout = Layout(Field.textarea("text", max_characters=1000))
+
+
+class WeeklySummaryForm(forms.Form):
+    """Whether the applicant gets the weekly summary of their own area."""
+
+    send = forms.ChoiceField(
+        label="Do you want a weekly email about your week ahead?",
+        choices=[("yes", "Yes, email me each week"), ("no", "No, I will sign in to check")],
+        widget=forms.RadioSelect,
+        help_text="It says how many things you have to do and how many dates you have that "
+        "week, and nothing about what they are.",
+        error_messages={"required": "Choose whether you want a weekly email"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(Field.radios("send", legend_size=Size.MEDIUM))

@@ -612,6 +612,9 @@ class Applicant(models.Model):
         related_name="applicant",
         verbose_name="own area account",
     )
+    # The weekly summary of what waits in their own area (``services.own_area``): on until
+    # the applicant turns it off there.
+    weekly_summary = models.BooleanField("weekly summary email", default=True, editable=False)
 
     class Meta:
         ordering = ["household", "position"]

@@ -657,3 +657,52 @@ def household_matches(household: Household) -> list:
         )
         .order_by("-carers_told_on", "-pk")
     )
+
+
+# ---------------------------------------------------------------------------
+# The weekly summary email
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WeekAhead:
+    """What the weekly summary counts for a household: things for the applicants to do
+    (documents to send, places offered and not booked) and their dates in the week ahead
+    (family time sessions going ahead, places booked)."""
+
+    to_do: int
+    dates: int
+
+
+def week_ahead(household: Household, *, today: date, now=None) -> WeekAhead:
+    """The counts for the week from ``today`` (a Monday) to Sunday. Four queries."""
+    from placements.models import FamilyTimeSession, Placement
+
+    from .models import DocumentRequest
+
+    now = now or timezone.now()
+    end = today + timedelta(days=6)
+    documents = DocumentRequest.objects.filter(
+        household=household, withdrawn_on__isnull=True, document__isnull=True
+    ).count()
+    offered = offered_events(household, None, now=now)
+    to_book = sum(1 for item in offered if item.booking is None and item.open_for_booking)
+    booked = sum(
+        1
+        for item in offered
+        if item.booking is not None
+        and not item.booking.is_waiting
+        and today <= timezone.localdate(item.event.starts_at) <= end
+    )
+    sessions = (
+        FamilyTimeSession.objects.filter(
+            placement__household=household,
+            withdrawn_at__isnull=True,
+            held_on__gte=today,
+            held_on__lte=end,
+            status__in=FamilyTimeSession.OPEN,
+        )
+        .exclude(placement__status=Placement.Status.ENDED)
+        .count()
+    )
+    return WeekAhead(to_do=documents + to_book, dates=booked + sessions)

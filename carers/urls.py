@@ -22,4 +22,5 @@ urlpatterns = [
     path("documents/", views.documents, name="my_documents"),
     path("documents/<int:pk>/", views.document_send, name="my_document_send"),
     path("two-step-sign-in/", views.two_step, name="my_two_step"),
+    path("emails/", views.emails, name="my_emails"),
 ]

@@ -22,7 +22,12 @@ from portal import audit
 from portal.middleware import session_seconds_left, user_has_mfa
 
 from . import own_area, services
-from .forms import CarersBookEntryForm, CarersSessionReportForm, DocumentSendForm
+from .forms import (
+    CarersBookEntryForm,
+    CarersSessionReportForm,
+    DocumentSendForm,
+    WeeklySummaryForm,
+)
 from .models import DocumentRequest
 
 SUPPORT_GROUP = InformationEvent.Topic.SUPPORT_GROUP
@@ -415,3 +420,26 @@ def book(request, area):
             error_form=next((form for form in forms_by_child.values() if form.errors), None),
         ),
     )
+
+
+@own_area_page("emails")
+def emails(request, area):
+    """The applicant turns the weekly summary on or off (``services.weekly_summary_set``).
+    The emails that answer something (a document asked for, a place booked, a letter) are
+    not optional: they are how the agency reaches them."""
+    applicant = area.applicant
+    current = "yes" if applicant.weekly_summary else "no"
+    form = WeeklySummaryForm(
+        request.POST if request.method == "POST" else None, initial={"send": current}
+    )
+    if request.method == "POST" and form.is_valid():
+        send = form.cleaned_data["send"] == "yes"
+        services.weekly_summary_set(applicant=applicant, send=send, by=request.user)
+        messages.success(
+            request,
+            "You will get a weekly email about your week ahead."
+            if send
+            else "You will not get the weekly email. Sign in to see what is new.",
+        )
+        return redirect("my_emails")
+    return render(request, "carers/my/emails.html", _context(request, area, "emails", form=form))

@@ -346,6 +346,14 @@ STAFF_SESSION_WARNING_SECONDS = env.int("STAFF_SESSION_WARNING_SECONDS", default
 CARERS_SESSION_IDLE_SECONDS = env.int("CARERS_SESSION_IDLE_SECONDS", default=30 * 60)
 CARERS_SESSION_MAX_SECONDS = env.int("CARERS_SESSION_MAX_SECONDS", default=12 * 60 * 60)
 CARERS_SESSION_WARNING_SECONDS = env.int("CARERS_SESSION_WARNING_SECONDS", default=5 * 60)
+# Agency policy: the weekly summary of the carers' own area goes on this weekday (0 is
+# Monday) from this hour, once a week to each applicant who has not turned it off.
+CARERS_WEEKLY_SUMMARY_WEEKDAY = env.int("CARERS_WEEKLY_SUMMARY_WEEKDAY", default=0)
+CARERS_WEEKLY_SUMMARY_HOUR = env.int("CARERS_WEEKLY_SUMMARY_HOUR", default=8)
+CELERY_BEAT_SCHEDULE["carers-weekly-summaries"] = {
+    "task": "carers.tasks.queue_weekly_summaries",
+    "schedule": env.float("CARERS_WEEKLY_SUMMARY_SWEEP_SECONDS", default=3600.0),
+}
 
 # Security. HTTPS_ONLY is on in production; tests and `make run` turn it off.
 HTTPS_ONLY = env.bool("HTTPS_ONLY", default=not DEBUG)

@@ -102,6 +102,8 @@ from .own_area import (
     event_offer,
     event_offer_withdraw,
     own_area_status,
+    weekly_summaries_queue,
+    weekly_summary_set,
 )
 from .panels import register_sitting_recommendations, sat_on_the_panel
 from .records import (
@@ -216,6 +218,8 @@ __all__ = [
     "event_offer",
     "event_offer_withdraw",
     "own_area_status",
+    "weekly_summaries_queue",
+    "weekly_summary_set",
     # Case notes
     "HOUSEHOLD_NOTES",
     "household_began_on",

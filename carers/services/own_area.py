@@ -16,7 +16,7 @@ from portal import access, audit
 from portal.formats import day
 from portal.invitations import invitation_create, staff_invitation_find
 from portal.models import StaffInvitation, User
-from portal.notifications import notify
+from portal.notifications import notify, queued_keys
 
 from ..models import Applicant, Document, DocumentRequest, EventOffer, Household
 from .records import TransitionRefused, _document_save, document_validate
@@ -415,3 +415,70 @@ def event_offer_withdraw(*, offer: EventOffer, by) -> None:
             )
         audit.record(household, "carers.event.offer_withdrawn", by=by, event=offer.event_id)
         offer.delete()
+
+
+# ---------------------------------------------------------------------------
+# The weekly summary, which the applicants can turn off
+# ---------------------------------------------------------------------------
+
+
+def weekly_summary_set(*, applicant: Applicant, send: bool, by) -> Applicant:
+    """The applicant turns their weekly summary on or off, from their own area."""
+    with transaction.atomic():
+        Applicant.objects.filter(pk=applicant.pk).update(weekly_summary=send)
+        applicant.weekly_summary = send
+        audit.record(applicant, "carers.own_area.weekly_summary", by=by, send=send)
+    return applicant
+
+
+def weekly_summaries_queue(*, now=None) -> int:
+    """The beat job: on ``CARERS_WEEKLY_SUMMARY_WEEKDAY`` from ``CARERS_WEEKLY_SUMMARY_HOUR``
+    (agency policy), one email to each applicant whose area opens and who has not turned
+    the summary off, when their household has something to do or a date in the week
+    ahead: how many of each and a link to their area, nothing more (no names, no word of a
+    child or of family time). Safe to run hourly: the key names the applicant and the
+    week. An open household's applicants only: a closed one has only its letters."""
+    now = timezone.localtime(now or timezone.now())
+    today = now.date()
+    if (
+        today.weekday() != settings.CARERS_WEEKLY_SUMMARY_WEEKDAY
+        or now.hour < settings.CARERS_WEEKLY_SUMMARY_HOUR
+    ):
+        return 0
+    from ..own_area import week_ahead
+
+    year, week, _ = today.isocalendar()
+    applicants = {
+        f"carers:weekly-summary:{applicant.pk}:{year}-W{week:02d}": applicant
+        for applicant in Applicant.objects.select_related("account", "household")
+        .filter(account__isnull=False, weekly_summary=True)
+        .exclude(household__status=Household.Status.CLOSED)
+        .order_by("pk")
+        if applicant.account.email.lower() == applicant.email.strip().lower()
+    }
+    done = queued_keys(applicants)
+    counts = {}
+    queued = 0
+    for key, applicant in applicants.items():
+        if key in done:
+            continue
+        household = applicant.household
+        if household.pk not in counts:
+            counts[household.pk] = week_ahead(household, today=today, now=now)
+        ahead = counts[household.pk]
+        if not (ahead.to_do or ahead.dates):
+            continue
+        notify(
+            key=key,
+            to=applicant.account.email,
+            template="carers/weekly_summary",
+            context={
+                "first_name": applicant.first_name,
+                "to_do": ahead.to_do,
+                "dates": ahead.dates,
+                "path": OWN_AREA_PATH,
+                "settings_path": f"{OWN_AREA_PATH}emails/",
+            },
+        )
+        queued += 1
+    return queued

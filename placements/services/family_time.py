@@ -813,7 +813,7 @@ def _carers_of(child: Child) -> list | None:
     placement = _current_placement(child, related=("household",))
     if placement is None:
         return None
-    return list(placement.household.applicants.order_by("pk"))
+    return list(placement.household.applicants.select_related("account").order_by("pk"))
 
 
 def _tell_carers_cancelled(child: Child, session: FamilyTimeSession) -> None:
@@ -840,12 +840,19 @@ def _tell_carers_cancelled(child: Child, session: FamilyTimeSession) -> None:
 
 
 def _tell_carers_schedule_changed(child: Child, plan: FamilyTimePlan) -> None:
+    """The plan changed: each carer is told, with a link to the week in their own area
+    when they have one (``carers.views``, invited and the address unchanged)."""
     for applicant in (applicant for applicant in _carers_of(child) or () if applicant.email):
+        account = applicant.account
+        in_area = account is not None and account.email.lower() == applicant.email.lower()
         notify(
             key=f"family-time:plan:{plan.pk}:carer:{applicant.pk}",
             to=applicant.email,
             template="placements/family_time_schedule_changed",
-            context={"first_name": applicant.first_name},
+            context={
+                "first_name": applicant.first_name,
+                "area_path": "/my/family-time/" if in_area else "",
+            },
         )
 
 

@@ -69,6 +69,7 @@ def test_every_page_of_the_own_area_is_accessible(page, live_server, social_work
     pages["/my/documents/"] = "Documents to send"
     pages["/my/support/"] = "Support"
     pages["/my/book/"] = "Communication book"
+    pages["/my/emails/"] = "Emails from us"
     pages[f"/my/documents/{asked.pk}/"] = "Your completed reference form"
     for path, heading in pages.items():
         assert_accessible(page, path, live_server)

@@ -44,7 +44,14 @@ from tests.placements import factories as placement_factories
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "a-long-and-unusual-passphrase"
-MY_URLS = ("/my/", "/my/letters/", "/my/two-step-sign-in/", "/my/book/", "/my/support/")
+MY_URLS = (
+    "/my/",
+    "/my/letters/",
+    "/my/two-step-sign-in/",
+    "/my/book/",
+    "/my/support/",
+    "/my/emails/",
+)
 
 
 def own_area_url(household) -> str:
@@ -1199,9 +1206,6 @@ def test_the_book_costs_the_same_queries_with_ten_times_the_entries(client, plac
 def matched_carers(client, social_worker, manager):
     """Carers approved in January 2025, matched with a baby expected on 20 November 2026 (told
     on 12 November), the first applicant signed in."""
-    from placements import services as placements_services
-    from placements.models import Match, Referral
-
     household = placement_factories.approved_household(
         by=social_worker, manager=manager, on=date(2025, 1, 2)
     )
@@ -1212,43 +1216,11 @@ def matched_carers(client, social_worker, manager):
         born=None,
         expected_on=date(2026, 11, 20),
     )
-    referral = placements_services.referral_receive(
-        referral=Referral(
-            child=child,
-            received_on=date(2026, 11, 2),
-            needed_by=date(2026, 11, 20),
-            route="concurrency",
-            legal_position=Referral.LegalPosition.PRE_BIRTH,
-            family_time_town="Family centre, Oakford",
-            family_time_district="OK1",
-        ),
-        by=social_worker,
-    )
-    link = placements_services.link_propose(
-        referral=referral,
-        household=household,
-        reasons="Near.",
-        on=date(2026, 11, 3),
-        by=social_worker,
-    )
-    placements_services.link_record_decision(
-        link=link, decision="yes", on=date(2026, 11, 4), by=social_worker
-    )
-    placements_services.link_choose(link=link, on=date(2026, 11, 6), by=social_worker)
-    match = placements_services.match_agree(
-        link=link,
-        match=Match(
-            meeting_on=date(2026, 11, 10),
-            attended="Child's social worker, carers, family finder",
-            support_plan="Weekly visits from your social worker.\nA place at the baby group.",
-            family_time_transport_plan="Carers drive to the family centre.",
-            decided_on=date(2026, 11, 11),
-            deciding_officer="Head of service",
-            carers_told_on=date(2026, 11, 12),
-            expected_placement_on=date(2026, 11, 20),
-        ),
-        report_file=SimpleUploadedFile("report.pdf", b"%PDF-1.7\n%%EOF\n"),
-        by=social_worker,
+    match = placement_factories.agreed_match(
+        social_worker,
+        household,
+        child,
+        support_plan="Weekly visits from your social worker.\nA place at the baby group.",
     )
     applicant = signed_in_applicant(client, household)
     return {"household": household, "match": match, "child": child, "applicant": applicant}
@@ -1304,3 +1276,137 @@ def test_the_carers_download_their_matching_certificate_and_read_their_support_p
     assert client.get(url).status_code == 404
     assert url not in client.get("/my/letters/").content.decode()
     assert "Weekly visits" not in client.get("/my/support/").content.decode()
+
+
+def test_a_changed_schedule_emails_each_carer_with_a_link_to_their_week(placed, social_worker):
+    from portal.notifications import build_message
+
+    child = placed["child"]
+    monday = placed["monday"]
+    placement_factories.family_time_plan(
+        social_worker,
+        child,
+        starts_on=monday,
+        today=monday,
+        weekdays="13",  # Tuesdays and Thursdays now
+        withhold_surname=True,
+        withhold_address=True,
+        handover="never_meet",
+    )
+    emails = Notification.objects.filter(template="placements/family_time_schedule_changed")
+    first, second = placed["household"].applicants.order_by("position")
+    by_address = {email.to: email for email in emails}
+    assert set(by_address) == {first.email, second.email}
+    # The applicant with an area is led to the week there; the other is not.
+    assert by_address[first.email].context["area_path"] == "/my/family-time/"
+    assert by_address[second.email].context["area_path"] == ""
+    message = build_message(by_address[first.email])
+    for body in (message.body, message.alternatives[0][0]):
+        assert "/my/family-time/" in body
+        assert "Poppy" not in body and "Quince" not in body
+
+
+# -- the weekly summary, which the applicants can turn off ----------------------------------
+
+
+def _london(*args) -> "timezone.datetime":
+    from zoneinfo import ZoneInfo
+
+    from django.utils.timezone import datetime as aware
+
+    return aware(*args, tzinfo=ZoneInfo("Europe/London"))
+
+
+def test_the_weekly_summary_goes_once_on_monday_morning_with_counts_only(
+    client, social_worker, settings
+):
+    settings.CARERS_WEEKLY_SUMMARY_WEEKDAY = 0
+    settings.CARERS_WEEKLY_SUMMARY_HOUR = 8
+    household = f.household(social_worker)
+    applicant = signed_in_applicant(client, household)  # the second is not invited
+    services.document_request_create(household=household, title="Payslips", by=social_worker)
+    event = private_event(title="EP training", starts_at=_london(2026, 12, 16, 10))
+    services.event_offer(household=household, event=event, by=social_worker)
+    quiet = f.household(social_worker)  # invited, nothing to do and no dates
+    Applicant.objects.filter(household=quiet).update(email=Concat(Value("q."), "email"))
+    signed_in_applicant(client, quiet)
+    # Monday 7 December 2026: not before 8am; Sunday the 6th and Tuesday the 8th, never.
+    for now in (_london(2026, 12, 7, 7, 59), _london(2026, 12, 6, 9), _london(2026, 12, 8, 9)):
+        assert services.weekly_summaries_queue(now=now) == 0, now
+    assert services.weekly_summaries_queue(now=_london(2026, 12, 7, 8, 0)) == 1
+    assert services.weekly_summaries_queue(now=_london(2026, 12, 7, 15, 0)) == 0  # once
+    [email] = Notification.objects.filter(template="carers/weekly_summary")
+    assert email.to == applicant.account.email
+    assert email.key == f"carers:weekly-summary:{applicant.pk}:2026-W50"
+    assert (email.context["to_do"], email.context["dates"]) == (2, 0)
+    from portal.notifications import build_message
+
+    message = build_message(email)
+    for body in (message.body, message.alternatives[0][0]):
+        assert "2 things for you to do" in body and "date" not in body.split("do")[0]
+        assert "/my/emails/" in body
+        for secret in ("Payslips", "EP training", household.reference, "Rivers"):
+            assert secret not in body, secret
+    # Booked for that week: a date, and nothing left to book. The next Monday, again.
+    BookingFactory(event=event, email=applicant.email, places=1)
+    assert services.weekly_summaries_queue(now=_london(2026, 12, 14, 8, 5)) == 1
+    latest = Notification.objects.filter(template="carers/weekly_summary").latest("pk")
+    assert (latest.context["to_do"], latest.context["dates"]) == (1, 1)
+
+
+def test_an_applicant_turns_the_weekly_summary_off_and_gets_none(client, social_worker):
+    household = f.household(social_worker)
+    applicant = signed_in_applicant(client, household)
+    services.document_request_create(household=household, title="Payslips", by=social_worker)
+
+    def chosen() -> str:
+        page = client.get("/my/emails/").content.decode()
+        return re.search(r'value="(\w+)"\s*checked', page).group(1)
+
+    assert chosen() == "yes"
+    refused = client.post("/my/emails/", {})
+    assert "Choose whether you want a weekly email" in refused.content.decode()
+    assert client.post("/my/emails/", {"send": "no"})["Location"] == "/my/emails/"
+    applicant.refresh_from_db()
+    assert applicant.weekly_summary is False
+    assert chosen() == "no"
+    assert LogEntry.objects.filter(
+        additional_data__action="carers.own_area.weekly_summary", actor=applicant.account
+    ).exists()
+    assert services.weekly_summaries_queue(now=_london(2026, 12, 7, 9)) == 0
+    client.post("/my/emails/", {"send": "yes"})
+    assert services.weekly_summaries_queue(now=_london(2026, 12, 7, 9)) == 1
+    # A closed household's applicants get none, whatever they chose.
+    services.household_close(
+        household=household, on=timezone.localdate(), reason="Withdrew", by=social_worker
+    )
+    assert services.weekly_summaries_queue(now=_london(2026, 12, 14, 9)) == 0
+
+
+def test_a_carers_week_counts_their_family_time_sessions(placed):
+    from placements.models import FamilyTimeSession
+
+    monday = placed["monday"]
+    going_ahead = FamilyTimeSession.objects.filter(
+        child=placed["child"],
+        held_on__gte=monday,
+        held_on__lte=monday + timedelta(days=6),
+        status__in=FamilyTimeSession.OPEN,
+    ).count()
+    assert going_ahead >= 2  # Monday, Wednesday and Friday, less a bank holiday
+    ahead = own_area.week_ahead(placed["household"], today=monday)
+    assert (ahead.to_do, ahead.dates) == (0, going_ahead)
+
+
+def test_beat_runs_the_weekly_summary(client, social_worker, settings):
+    from carers import tasks
+
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "carers.tasks.queue_weekly_summaries" in scheduled
+    # Today is the summary's day, from midnight: the task queues the one summary due.
+    settings.CARERS_WEEKLY_SUMMARY_WEEKDAY = timezone.localdate().weekday()
+    settings.CARERS_WEEKLY_SUMMARY_HOUR = 0
+    household = f.household(social_worker)
+    signed_in_applicant(client, household)
+    services.document_request_create(household=household, title="Payslips", by=social_worker)
+    assert tasks.queue_weekly_summaries.run() == 1

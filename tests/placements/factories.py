@@ -249,3 +249,48 @@ def family_time_record(by, child, *, status: str = "took_place", **fields):
     return services.family_time_session_record(
         session=session, status=status, by=by, now=later, **fields
     )
+
+
+def agreed_match(by, household, child, **fields):
+    """An Early Permanence match of ``household`` and ``child`` agreed through the matching
+    services: referral received 2 November 2026, carers linked and chosen, the match agreed
+    at a meeting on 10 November, the carers told on 12 November, the baby expected on the
+    20th."""
+    from placements.models import Match, Referral
+
+    referral = services.referral_receive(
+        referral=Referral(
+            child=child,
+            received_on=date(2026, 11, 2),
+            needed_by=date(2026, 11, 20),
+            route=Placement.Route.CONCURRENCY,
+            legal_position=Referral.LegalPosition.PRE_BIRTH,
+            family_time_town="Family centre, Oakford",
+            family_time_district="OK1",
+        ),
+        by=by,
+    )
+    link = services.link_propose(
+        referral=referral, household=household, reasons="Near.", on=date(2026, 11, 3), by=by
+    )
+    services.link_record_decision(link=link, decision="yes", on=date(2026, 11, 4), by=by)
+    services.link_choose(link=link, on=date(2026, 11, 6), by=by)
+    values = {
+        "meeting_on": date(2026, 11, 10),
+        "attended": "Child's social worker, carers, family finder",
+        "support_plan": "Weekly visits.",
+        "family_time_transport_plan": "Carers drive to the family centre.",
+        "decided_on": date(2026, 11, 11),
+        "deciding_officer": "Head of service",
+        "carers_told_on": date(2026, 11, 12),
+        "expected_placement_on": date(2026, 11, 20),
+        **fields,
+    }
+    return services.match_agree(
+        link=link,
+        match=Match(**values),
+        report_file=SimpleUploadedFile(
+            "report.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"
+        ),
+        by=by,
+    )

@@ -188,7 +188,11 @@ def test_a_new_plan_replaces_future_sessions_and_leaves_the_past_alone(child, so
     sent = Notification.objects.filter(key__startswith=f"family-time:plan:{second.pk}:carer:")
     assert sorted(n.to for n in sent) == ["alex.rivers@example.com", "jordan.rivers@example.com"]
     for notification in sent:
-        assert set(notification.context) == {"first_name"}
+        # No own area (not invited): nothing but the name, and no link into an area.
+        assert notification.context == {
+            "first_name": notification.context["first_name"],
+            "area_path": "",
+        }
     assert not Notification.objects.filter(key__startswith=f"family-time:plan:{first.pk}:")
 
 
