@@ -18,6 +18,8 @@ Access:
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import reduce
+from operator import or_
 
 from django.conf import settings
 from django.db.models import F, Q, Window, prefetch_related_objects
@@ -74,6 +76,21 @@ def own_area_for(user, *, today: date | None = None) -> OwnArea | None:
     if ends is None or ends < (today or timezone.localdate()):
         return None
     return OwnArea(applicant=applicant, household=household, letters_only=True, letters_until=ends)
+
+
+def has_own_area(applicant: Applicant) -> bool:
+    """Whether the applicant's own area opens for their account now, as ``own_area_for``
+    decides (whatever the household's status): invited, the account active and not
+    staff, and the applicant's email still the account's address. No query when the
+    account is loaded with the applicant."""
+    account = applicant.account
+    return (
+        account is not None
+        and account.is_active
+        and not account.is_staff
+        and bool(account.email)
+        and account.email.strip().lower() == applicant.email.strip().lower()
+    )
 
 
 def home_for(user) -> str:
@@ -486,22 +503,29 @@ class CarerSession:
     can_claim: bool
 
 
+def week_sessions(household: Household, start: date):
+    """The family time sessions of the children placed with the household now, from
+    ``start`` for seven days, withdrawn ones left out."""
+    from placements.models import FamilyTimeSession, Placement
+
+    return FamilyTimeSession.objects.filter(
+        placement__household=household,
+        withdrawn_at__isnull=True,
+        held_on__gte=start,
+        held_on__lte=start + timedelta(days=6),
+    ).exclude(placement__status=Placement.Status.ENDED)
+
+
 def family_time_week(household: Household, start: date, *, now=None) -> list[CarerSession]:
     """The family time sessions, Monday ``start`` to Sunday, of the children placed with the
     household now: day, time, place and handover. Never a birth relative: the carers need
     only where to take the child and how the handover works. One query."""
-    from placements.models import FamilyTimeSession, Placement
+    from placements.models import FamilyTimeSession
     from placements.services.family_time import session_starts
 
     now = now or timezone.now()
     sessions = (
-        FamilyTimeSession.objects.filter(
-            placement__household=household,
-            withdrawn_at__isnull=True,
-            held_on__gte=start,
-            held_on__lte=start + timedelta(days=6),
-        )
-        .exclude(placement__status=Placement.Status.ENDED)
+        week_sessions(household, start)
         .select_related("child", "plan")
         .order_by("held_on", "starts_at", "pk")
     )
@@ -578,17 +602,27 @@ class ChildBook:
 
 
 def placed_children(household: Household) -> list:
-    """The children living with the household now, youngest last. One query."""
-    from placements.models import Child
+    """The children living with the household now, each with ``placed_on``, the day they
+    came to live with it, oldest child first. One query."""
+    from placements.models import PlacementChild
 
-    return list(
-        Child.objects.filter(
-            placement_links__placement__household=household, placement_links__is_current=True
+    links = (
+        PlacementChild.objects.filter(placement__household=household, is_current=True)
+        .select_related("child", "placement")
+        .only(
+            "child__id",
+            "child__first_name",
+            "child__date_of_birth",
+            "placement__placed_on",
+            "placement__household_id",
         )
-        .only("pk", "first_name", "date_of_birth")
-        .order_by("date_of_birth", "pk")
-        .distinct()
+        .order_by("child__date_of_birth", "child__pk")
     )
+    children = []
+    for link in links:
+        link.child.placed_on = link.placement.placed_on
+        children.append(link.child)
+    return children
 
 
 def child_name(child) -> str:
@@ -601,16 +635,23 @@ BOOK_ENTRIES_SHOWN = 30
 
 
 def communication_book(household: Household) -> list[ChildBook]:
-    """The book of each child placed with the household: the carers' own entries with
-    where each stands, and the birth parents' entries their social worker has shared.
-    Nothing held back from the parents' side, nothing withdrawn. Two queries."""
+    """The book of each child placed with the household, since the child came to live
+    with them: the carers' entries with where each stands, and the birth parents'
+    entries their social worker has shared. Nothing from before (an earlier placement's
+    carers wrote those), nothing held back from the parents' side, nothing withdrawn.
+    Two queries."""
     from placements.models import CommunicationBookEntry as Entry
 
     children = placed_children(household)
+    if not children:
+        return []
     entries = {child.pk: [] for child in children}
     newest_first = [F("written_on").desc(), F("id").desc()]
+    since_placed = reduce(
+        or_, (Q(child=child, written_on__gte=child.placed_on) for child in children)
+    )
     rows = (
-        Entry.objects.filter(child__in=children)
+        Entry.objects.filter(since_placed)
         .filter(Q(side=Entry.Side.CARERS) | Q(side=Entry.Side.PARENTS, status=Entry.Status.SHARED))
         .annotate(n=Window(RowNumber(), partition_by=F("child_id"), order_by=newest_first))
         .filter(n__lte=BOOK_ENTRIES_SHOWN)
@@ -667,42 +708,22 @@ def household_matches(household: Household) -> list:
 @dataclass(frozen=True)
 class WeekAhead:
     """What the weekly summary counts for a household: things for the applicants to do
-    (documents to send, places offered and not booked) and their dates in the week ahead
-    (family time sessions going ahead, places booked)."""
+    (as "What we need from you" on their journey: documents, training, checks, places to
+    book) and their dates in the week ahead (the journey's dates, and the family time
+    sessions going ahead)."""
 
     to_do: int
     dates: int
 
 
-def week_ahead(household: Household, *, today: date, now=None) -> WeekAhead:
-    """The counts for the week from ``today`` (a Monday) to Sunday. Four queries."""
-    from placements.models import FamilyTimeSession, Placement
+def week_ahead(household: Household, *, today: date) -> WeekAhead:
+    """The counts for the week from ``today`` to six days on: what the journey page lists
+    under "What we need from you", its dates in the week, and the family time sessions
+    going ahead in the week (``week_sessions``). The journey's queries and one more."""
+    from placements.models import FamilyTimeSession
 
-    from .models import DocumentRequest
-
-    now = now or timezone.now()
     end = today + timedelta(days=6)
-    documents = DocumentRequest.objects.filter(
-        household=household, withdrawn_on__isnull=True, document__isnull=True
-    ).count()
-    offered = offered_events(household, None, now=now)
-    to_book = sum(1 for item in offered if item.booking is None and item.open_for_booking)
-    booked = sum(
-        1
-        for item in offered
-        if item.booking is not None
-        and not item.booking.is_waiting
-        and today <= timezone.localdate(item.event.starts_at) <= end
-    )
-    sessions = (
-        FamilyTimeSession.objects.filter(
-            placement__household=household,
-            withdrawn_at__isnull=True,
-            held_on__gte=today,
-            held_on__lte=end,
-            status__in=FamilyTimeSession.OPEN,
-        )
-        .exclude(placement__status=Placement.Status.ENDED)
-        .count()
-    )
-    return WeekAhead(to_do=documents + to_book, dates=booked + sessions)
+    ahead = journey(household, today=today)
+    sessions = week_sessions(household, today).filter(status__in=FamilyTimeSession.OPEN).count()
+    in_week = sum(1 for item in ahead.dates if item.on and today <= item.on <= end)
+    return WeekAhead(to_do=len(ahead.from_you), dates=in_week + sessions)

@@ -92,6 +92,13 @@ def session_seconds_left(request) -> int:
 # Where the middleware keeps a signed-in session's start and last request (epoch seconds).
 SESSION_STARTED = "session_started"
 SESSION_LAST_SEEN = "session_last_seen"
+# The keys of an earlier release (staff only): a session signed in before an upgrade keeps
+# its start and last request, so its limits still count from them.
+EARLIER_KEYS = {SESSION_STARTED: "staff_session_started", SESSION_LAST_SEEN: "staff_last_seen"}
+
+# Where a signed-in account that is not staff must be signed in: an idle carer on any other
+# page (an event, a question) carries on there as a visitor, and nothing posted is lost.
+SIGNED_IN_PREFIXES = (ADMIN_PREFIX, "/my/", "/letters/")
 
 
 class SignedInSessionMiddleware:
@@ -109,14 +116,19 @@ class SignedInSessionMiddleware:
         if user.is_authenticated:
             idle_seconds, max_seconds = session_limits(user)
             now = int(time.time())
-            started = request.session.setdefault(SESSION_STARTED, now)
-            last_seen = request.session.get(SESSION_LAST_SEEN, now)
+            session = request.session
+            for key, earlier in EARLIER_KEYS.items():
+                if key not in session and earlier in session:
+                    session[key] = session.pop(earlier)
+            started = session.setdefault(SESSION_STARTED, now)
+            last_seen = session.get(SESSION_LAST_SEEN, now)
             idle = now - last_seen > idle_seconds
             too_long = now - started > max_seconds
             if idle or too_long:
                 logout(request)
                 messages.info(request, "You were signed out to keep records safe. Sign in again.")
-                if not request.path.startswith(ACCOUNT_PREFIX):
+                needs_sign_in = user.is_staff or request.path.startswith(SIGNED_IN_PREFIXES)
+                if needs_sign_in and not request.path.startswith(ACCOUNT_PREFIX):
                     return redirect(f"{reverse('account_login')}?next={request.path}")
                 # Already on the way to signing in (the session warning's "Sign in again"):
                 # the page goes on, keeping the address to come back to.

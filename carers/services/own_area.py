@@ -155,11 +155,12 @@ def own_area_status(applicant: Applicant) -> str:
 
 def _applicant_accounts(household: Household) -> list[User]:
     """The accounts that open the household's own area now (their address unchanged)."""
+    from ..own_area import has_own_area
+
     return [
         applicant.account
         for applicant in household.applicants.select_related("account").order_by("position")
-        if applicant.account is not None
-        and applicant.account.email.lower() == applicant.email.strip().lower()
+        if has_own_area(applicant)
     ]
 
 
@@ -435,7 +436,8 @@ def weekly_summaries_queue(*, now=None) -> int:
     """The beat job: on ``CARERS_WEEKLY_SUMMARY_WEEKDAY`` from ``CARERS_WEEKLY_SUMMARY_HOUR``
     (agency policy), one email to each applicant whose area opens and who has not turned
     the summary off, when their household has something to do or a date in the week
-    ahead: how many of each and a link to their area, nothing more (no names, no word of a
+    ahead (as their journey page lists them, with the family time sessions of the week):
+    how many of each and a link to their area, nothing more (no names, no word of a
     child or of family time). Safe to run hourly: the key names the applicant and the
     week. An open household's applicants only: a closed one has only its letters."""
     now = timezone.localtime(now or timezone.now())
@@ -445,7 +447,7 @@ def weekly_summaries_queue(*, now=None) -> int:
         or now.hour < settings.CARERS_WEEKLY_SUMMARY_HOUR
     ):
         return 0
-    from ..own_area import week_ahead
+    from ..own_area import has_own_area, week_ahead
 
     year, week, _ = today.isocalendar()
     applicants = {
@@ -454,7 +456,7 @@ def weekly_summaries_queue(*, now=None) -> int:
         .filter(account__isnull=False, weekly_summary=True)
         .exclude(household__status=Household.Status.CLOSED)
         .order_by("pk")
-        if applicant.account.email.lower() == applicant.email.strip().lower()
+        if has_own_area(applicant)
     }
     done = queued_keys(applicants)
     counts = {}
@@ -464,7 +466,7 @@ def weekly_summaries_queue(*, now=None) -> int:
             continue
         household = applicant.household
         if household.pk not in counts:
-            counts[household.pk] = week_ahead(household, today=today, now=now)
+            counts[household.pk] = week_ahead(household, today=today)
         ahead = counts[household.pk]
         if not (ahead.to_do or ahead.dates):
             continue

@@ -842,16 +842,17 @@ def _tell_carers_cancelled(child: Child, session: FamilyTimeSession) -> None:
 def _tell_carers_schedule_changed(child: Child, plan: FamilyTimePlan) -> None:
     """The plan changed: each carer is told, with a link to the week in their own area
     when they have one (``carers.views``, invited and the address unchanged)."""
+    from carers.own_area import has_own_area
+    from carers.services.own_area import OWN_AREA_PATH
+
     for applicant in (applicant for applicant in _carers_of(child) or () if applicant.email):
-        account = applicant.account
-        in_area = account is not None and account.email.lower() == applicant.email.lower()
         notify(
             key=f"family-time:plan:{plan.pk}:carer:{applicant.pk}",
             to=applicant.email,
             template="placements/family_time_schedule_changed",
             context={
                 "first_name": applicant.first_name,
-                "area_path": "/my/family-time/" if in_area else "",
+                "area_path": f"{OWN_AREA_PATH}family-time/" if has_own_area(applicant) else "",
             },
         )
 

@@ -4,7 +4,7 @@ reading their letters for the agency's set time, two-step sign-in once a child i
 
 import re
 import time
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -1109,9 +1109,19 @@ def test_a_carer_writes_in_the_book_and_reads_only_what_was_shared(client, place
     placements_services.book_entry_moderate(
         entry=held, share=False, reason="Names a relative.", by=social_worker
     )
+    # Written before the child came to live with them (placed 3 February 2025): an earlier
+    # placement's book, not theirs.
+    placements_services.book_entry_add(
+        child=child,
+        side="carers",
+        written_on=date(2025, 2, 2),
+        text="From the foster carers before.",
+        by=social_worker,
+    )
     page = client.get("/my/book/")
     assert page.status_code == 200 and "no-store" in page["Cache-Control"]
     body = page.content.decode()
+    assert "From the foster carers before." not in body
     assert "Poppy" in body and "Quince" not in body
     assert "The birth family wrote" in body and "Mum says hello." in body
     assert "Not read yet." not in body and "Held words." not in body
@@ -1122,7 +1132,7 @@ def test_a_carer_writes_in_the_book_and_reads_only_what_was_shared(client, place
     for _ in range(2):
         sent = client.post("/my/book/", {"child": child.pk, field: "Poppy rolled over!"})
         assert sent.status_code == 302 and sent["Location"] == "/my/book/"
-    [ours] = Entry.objects.filter(side=Entry.Side.CARERS)
+    [ours] = Entry.objects.filter(side=Entry.Side.CARERS, text="Poppy rolled over!")
     assert (ours.child, ours.status, ours.written_on) == (child, Entry.Status.AWAITING, today)
     assert ours.entered_by == placed["household"].applicants.get(position=1).account
     assert "Waiting for your social worker to read it" in client.get("/my/book/").content.decode()
@@ -1318,40 +1328,67 @@ def _london(*args) -> "timezone.datetime":
 
 
 def test_the_weekly_summary_goes_once_on_monday_morning_with_counts_only(
-    client, social_worker, settings
+    client, social_worker, manager, settings
 ):
     settings.CARERS_WEEKLY_SUMMARY_WEEKDAY = 0
     settings.CARERS_WEEKLY_SUMMARY_HOUR = 8
+    today = timezone.localdate()
+    monday = today + timedelta(days=7 - today.weekday())  # next Monday
     household = f.household(social_worker)
     applicant = signed_in_applicant(client, household)  # the second is not invited
     services.document_request_create(household=household, title="Payslips", by=social_worker)
-    event = private_event(title="EP training", starts_at=_london(2026, 12, 16, 10))
+    wednesday = monday + timedelta(days=9)  # in the week after
+    event = private_event(
+        title="EP training", starts_at=_london(wednesday.year, wednesday.month, wednesday.day, 10)
+    )
     services.event_offer(household=household, event=event, by=social_worker)
-    quiet = f.household(social_worker)  # invited, nothing to do and no dates
+    # Approved carers with everything done and nothing booked: nothing to say.
+    quiet = placement_factories.approved_household(
+        by=social_worker, manager=manager, on=date(2025, 1, 2), surname="Quiet"
+    )
     Applicant.objects.filter(household=quiet).update(email=Concat(Value("q."), "email"))
+    # Its foster carers' training after approval done too: nothing left for them to do.
+    TrainingRecord.objects.filter(household=quiet, completed_on__isnull=True).update(
+        completed_on=date(2025, 6, 2)
+    )
     signed_in_applicant(client, quiet)
-    # Monday 7 December 2026: not before 8am; Sunday the 6th and Tuesday the 8th, never.
-    for now in (_london(2026, 12, 7, 7, 59), _london(2026, 12, 6, 9), _london(2026, 12, 8, 9)):
+    assert own_area.week_ahead(quiet, today=monday) == own_area.WeekAhead(0, 0)
+
+    def at(day, hour, minute=0):
+        return _london(day.year, day.month, day.day, hour, minute)
+
+    # Not before 8am on Monday; never on the Sunday or the Tuesday.
+    for now in (
+        at(monday, 7, 59),
+        at(monday - timedelta(days=1), 9),
+        at(monday + timedelta(days=1), 9),
+    ):
         assert services.weekly_summaries_queue(now=now) == 0, now
-    assert services.weekly_summaries_queue(now=_london(2026, 12, 7, 8, 0)) == 1
-    assert services.weekly_summaries_queue(now=_london(2026, 12, 7, 15, 0)) == 0  # once
+    assert services.weekly_summaries_queue(now=at(monday, 8)) == 1
+    assert services.weekly_summaries_queue(now=at(monday, 15)) == 0  # once a week
     [email] = Notification.objects.filter(template="carers/weekly_summary")
     assert email.to == applicant.account.email
-    assert email.key == f"carers:weekly-summary:{applicant.pk}:2026-W50"
-    assert (email.context["to_do"], email.context["dates"]) == (2, 0)
+    year, week, _ = monday.isocalendar()
+    assert email.key == f"carers:weekly-summary:{applicant.pk}:{year}-W{week:02d}"
+    # What the journey page lists under "What we need from you", counted by hand: each
+    # applicant's GP medical (2) and the names of three personal referees each (6), the
+    # payslips, and the place to book: 10. No date that week.
+    assert (email.context["to_do"], email.context["dates"]) == (10, 0)
+    assert len(own_area.journey(household, today=monday).from_you) == 10
     from portal.notifications import build_message
 
     message = build_message(email)
     for body in (message.body, message.alternatives[0][0]):
-        assert "2 things for you to do" in body and "date" not in body.split("do")[0]
+        assert "10 things for you to do" in body and "this week" not in body
         assert "/my/emails/" in body
-        for secret in ("Payslips", "EP training", household.reference, "Rivers"):
+        for secret in ("Payslips", "EP training", household.reference, "Rivers", "medical"):
             assert secret not in body, secret
-    # Booked for that week: a date, and nothing left to book. The next Monday, again.
+    # Booked for the Wednesday of the next week: a date then, and nothing left to book.
     BookingFactory(event=event, email=applicant.email, places=1)
-    assert services.weekly_summaries_queue(now=_london(2026, 12, 14, 8, 5)) == 1
+    assert services.weekly_summaries_queue(now=at(monday + timedelta(days=7), 8, 5)) == 1
     latest = Notification.objects.filter(template="carers/weekly_summary").latest("pk")
-    assert (latest.context["to_do"], latest.context["dates"]) == (1, 1)
+    assert (latest.context["to_do"], latest.context["dates"]) == (9, 1)
+    assert "1 date this week" in build_message(latest).body
 
 
 def test_an_applicant_turns_the_weekly_summary_off_and_gets_none(client, social_worker):
@@ -1383,30 +1420,48 @@ def test_an_applicant_turns_the_weekly_summary_off_and_gets_none(client, social_
     assert services.weekly_summaries_queue(now=_london(2026, 12, 14, 9)) == 0
 
 
-def test_a_carers_week_counts_their_family_time_sessions(placed):
-    from placements.models import FamilyTimeSession
+NINE = datetime.min.time().replace(hour=9)
+
+
+def test_a_carers_week_counts_their_family_time_sessions_going_ahead(
+    placed, social_worker, manager
+):
+    from placements import services as placements_services
 
     monday = placed["monday"]
-    going_ahead = FamilyTimeSession.objects.filter(
-        child=placed["child"],
-        held_on__gte=monday,
-        held_on__lte=monday + timedelta(days=6),
-        status__in=FamilyTimeSession.OPEN,
-    ).count()
-    assert going_ahead >= 2  # Monday, Wednesday and Friday, less a bank holiday
-    ahead = own_area.week_ahead(placed["household"], today=monday)
-    assert (ahead.to_do, ahead.dates) == (0, going_ahead)
+    this_week = list(
+        placed["child"]
+        .family_time_sessions.filter(held_on__gte=monday, held_on__lte=monday + timedelta(days=6))
+        .order_by("held_on")
+    )
+    # Monday, Wednesday and Friday, less any that falls on a bank holiday.
+    assert len(this_week) in (2, 3), this_week
+    before = own_area.week_ahead(placed["household"], today=monday)
+    assert before.dates == len(this_week)
+    # One cancelled and one withdrawn no longer count.
+    placements_services.family_time_session_record(
+        session=this_week[0],
+        status="cancelled_by_authority",
+        cancelled_at=timezone.make_aware(datetime.combine(monday - timedelta(days=3), NINE)),
+        by=social_worker,
+    )
+    placements_services.family_time_session_withdraw(
+        session=this_week[1], reason="Entered twice", by=manager
+    )
+    after = own_area.week_ahead(placed["household"], today=monday)
+    assert after.dates == len(this_week) - 2
 
 
-def test_beat_runs_the_weekly_summary(client, social_worker, settings):
+def test_beat_runs_the_weekly_summary(client, social_worker, settings, monkeypatch):
     from carers import tasks
 
     scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert "carers.tasks.queue_weekly_summaries" in scheduled
-    # Today is the summary's day, from midnight: the task queues the one summary due.
-    settings.CARERS_WEEKLY_SUMMARY_WEEKDAY = timezone.localdate().weekday()
-    settings.CARERS_WEEKLY_SUMMARY_HOUR = 0
+    settings.CARERS_WEEKLY_SUMMARY_WEEKDAY = 0
+    settings.CARERS_WEEKLY_SUMMARY_HOUR = 8
     household = f.household(social_worker)
     signed_in_applicant(client, household)
     services.document_request_create(household=household, title="Payslips", by=social_worker)
+    # The task reads the clock: held at Monday 7 December 2026, 9am, it queues the one due.
+    monkeypatch.setattr(timezone, "now", lambda: _london(2026, 12, 7, 9))
     assert tasks.queue_weekly_summaries.run() == 1

@@ -155,3 +155,36 @@ def test_the_csrf_token_is_needed(make_staff):
     response = client.post(URL, HTTP_X_CSRFTOKEN=token)
     assert response.status_code == 200
     assert response.json()["expires_in"] > 0
+
+
+def test_an_idle_carer_on_a_public_page_carries_on_as_a_visitor(client, carer, settings):
+    settings.CARERS_SESSION_IDLE_SECONDS = 600
+    session = client.session
+    session["session_last_seen"] = int(time.time()) - 700
+    session.save()
+    page = client.get("/faqs/")
+    assert page.status_code == 200
+    assert "_auth_user_id" not in client.session
+    # Their own area then asks them to sign in again.
+    assert client.get("/my/")["Location"].startswith("/accounts/login/")
+
+
+def test_an_idle_staff_member_is_sent_to_sign_in_from_any_page(client, make_staff, settings):
+    settings.STAFF_SESSION_IDLE_SECONDS = 600
+    idle_for(client, make_staff, 700)
+    response = client.get("/faqs/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=/faqs/"
+
+
+def test_a_session_from_before_the_upgrade_keeps_its_start(client, make_staff, settings):
+    """Sessions signed in under the earlier keys keep counting from their own start."""
+    settings.STAFF_SESSION_MAX_SECONDS = 1000
+    client.force_login(make_staff(Role.SOCIAL_WORKERS))
+    session = client.session
+    session["staff_session_started"] = int(time.time()) - 1100
+    session["staff_last_seen"] = int(time.time()) - 10
+    session.save()
+    response = client.get("/admin/")
+    assert response.status_code == 302 and "login" in response["Location"]
+    assert "_auth_user_id" not in client.session
