@@ -420,6 +420,48 @@ class OfferedEvent:
     open_for_booking: bool
 
 
+@dataclass(frozen=True)
+class Guests:
+    """The household's support network (those with an email address) for one session for
+    family and friends: those invited, with their booking, and those still to invite."""
+
+    invited: list  # (carers.SupportNetworkMember, enquiries.Booking)
+    to_invite: list  # carers.SupportNetworkMember
+
+    @property
+    def anyone(self) -> bool:
+        return bool(self.invited or self.to_invite)
+
+
+def guests_for(household: Household, offered: list) -> dict[int, Guests]:
+    """For each offered session for family and friends, the household's support network
+    with an email address, split by whether they have a place. Two queries at most."""
+    from enquiries.models import Booking, InformationEvent
+
+    family = [
+        item.event.pk
+        for item in offered
+        if item.event.topic == InformationEvent.Topic.FAMILY_AND_FRIENDS
+    ]
+    if not family:
+        return {}
+    members = list(household.support_network.exclude(email="").order_by("name", "pk"))
+    bookings = {
+        (booking.event_id, booking.email): booking
+        for booking in Booking.objects.active().filter(
+            event__in=family, email__in=[member.email.strip().lower() for member in members]
+        )
+    }
+    result = {}
+    for pk in family:
+        found = [(m, bookings.get((pk, m.email.strip().lower()))) for m in members]
+        result[pk] = Guests(
+            invited=[(member, booking) for member, booking in found if booking],
+            to_invite=[member for member, booking in found if not booking],
+        )
+    return result
+
+
 def household_emails(household: Household) -> list[str]:
     """The applicants' addresses, as bookings store them (lower case). One query."""
     emails = household.applicants.values_list("email", flat=True)

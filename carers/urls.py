@@ -19,6 +19,7 @@ urlpatterns = [
     path("training/", views.training, name="my_training"),
     path("training/<int:pk>/book/", views.training_book, name="my_training_book"),
     path("training/<int:pk>/cancel/", views.training_cancel, name="my_training_cancel"),
+    path("training/<int:pk>/invite/", views.training_invite, name="my_training_invite"),
     path("documents/", views.documents, name="my_documents"),
     path("documents/<int:pk>/", views.document_send, name="my_document_send"),
     path("two-step-sign-in/", views.two_step, name="my_two_step"),

@@ -223,6 +223,8 @@ def document_send(request, area, pk):
 
 @own_area_page("training and groups")
 def training(request, area):
+    offered = own_area.offered_events(area.household, request.user)
+    guests = own_area.guests_for(area.household, offered)
     return render(
         request,
         "carers/my/training.html",
@@ -230,10 +232,32 @@ def training(request, area):
             request,
             area,
             "training",
-            offered=own_area.offered_events(area.household, request.user),
+            offered=[(item, guests.get(item.event.pk)) for item in offered],
             both=area.household.applicants.count() > 1,
         ),
     )
+
+
+@require_POST
+@own_area_page("invite family and friends")
+def training_invite(request, area, pk):
+    """Invite people of the support network to a session for family and friends
+    (``services.support_network_invite``)."""
+    try:
+        made = services.support_network_invite(
+            user=request.user, event_pk=pk, member_pks=request.POST.getlist("member")
+        )
+    except services.TransitionRefused as refusal:
+        for message in refusal.messages:
+            messages.error(request, message)
+    else:
+        if made:
+            names = ", ".join(booking.name for booking in made)
+            verb = "is" if len(made) == 1 else "are"
+            messages.success(request, f"{names} {verb} invited: we have emailed them the details.")
+        else:
+            messages.info(request, "Everyone you chose is invited already.")
+    return redirect(f"{reverse('my_training')}#event-{pk}")
 
 
 @require_POST

@@ -102,6 +102,7 @@ from .own_area import (
     event_offer,
     event_offer_withdraw,
     own_area_status,
+    support_network_invite,
     weekly_summaries_queue,
     weekly_summary_set,
 )
@@ -218,6 +219,7 @@ __all__ = [
     "event_offer",
     "event_offer_withdraw",
     "own_area_status",
+    "support_network_invite",
     "weekly_summaries_queue",
     "weekly_summary_set",
     # Case notes

@@ -484,3 +484,56 @@ def weekly_summaries_queue(*, now=None) -> int:
         )
         queued += 1
     return queued
+
+
+# ---------------------------------------------------------------------------
+# The support network invited to a session for family and friends
+# ---------------------------------------------------------------------------
+
+
+def support_network_invite(*, user, event_pk: int, member_pks) -> list:
+    """The applicant ``user`` invites people of their household's support network (as
+    their social worker recorded it, with an email address) to a session for family and
+    friends offered to the household: a place each on the events' booking engine, so
+    each guest gets the engine's own confirmation (or waiting-list) email, reminders,
+    calendar file and a link to cancel. A guest already booked is passed over, so a
+    second press invites nobody twice. Returns the bookings made."""
+    from enquiries.models import InformationEvent
+    from enquiries.services import events as engine
+
+    area, offer = _own_offer(user, event_pk)
+    event = offer.event
+    if event.topic != InformationEvent.Topic.FAMILY_AND_FRIENDS:
+        raise TransitionRefused(
+            f"“{event.title}” is for you: only a session for family and friends takes guests."
+        )
+    if not event.is_open_for_booking():
+        raise TransitionRefused(f"“{event.title}” is no longer taking bookings.")
+    try:
+        wanted = {int(pk) for pk in member_pks}
+    except (TypeError, ValueError):
+        wanted = set()
+    members = list(
+        area.household.support_network.filter(pk__in=wanted).exclude(email="").order_by("name")
+    )
+    if not wanted or len(members) != len(wanted):
+        raise TransitionRefused("Choose who to invite from the list.")
+    made = []
+    for member in members:
+        try:
+            made.append(
+                engine.booking_create(event=event, name=member.name, email=member.email, places=1)
+            )
+        except engine.DuplicateBooking:
+            continue  # invited already
+        except engine.BookingError as refusal:
+            raise TransitionRefused(refusal.message) from None
+    if made:
+        audit.record(
+            area.household,
+            "carers.own_area.support_network_invited",
+            by=user,
+            event=event.pk,
+            guests=len(made),
+        )
+    return made

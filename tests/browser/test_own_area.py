@@ -11,7 +11,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from carers import services
-from carers.models import Applicant, Stage
+from carers.models import Applicant, Stage, SupportNetworkMember
 from enquiries.models import InformationEvent
 from portal.roles import Role
 from tests.carers import factories as f
@@ -61,6 +61,16 @@ def test_every_page_of_the_own_area_is_accessible(page, live_server, social_work
         title="Preparation training, day 1", topic=InformationEvent.Topic.PREPARATION, places=4
     )
     services.event_offer(household=household, event=event, by=social_worker)
+    # A session for family and friends, with the support network to invite.
+    family = InformationEventFactory(
+        title="Family and friends evening",
+        topic=InformationEvent.Topic.FAMILY_AND_FRIENDS,
+        places=10,
+    )
+    services.event_offer(household=household, event=family, by=social_worker)
+    SupportNetworkMember.objects.create(
+        household=household, name="Gwen Ashby", relationship="Grandmother", email="gwen@example.com"
+    )
     page.set_viewport_size({"width": width, "height": 900})
     sign_in(page, live_server, applicant.account)
     pages = {"/my/": "Your journey", "/my/letters/": "Your letters"}
@@ -79,8 +89,8 @@ def test_every_page_of_the_own_area_is_accessible(page, live_server, social_work
     page.goto(f"{live_server.url}/my/training/")
     main = page.locator("main").inner_text()
     assert "Preparation training, day 1" in main, main
-    page.get_by_label("Both of us").check()
-    page.locator("form[action$='/book/'] button").click()
+    page.locator(f"#event-{event.pk}").get_by_label("Both of us").check()
+    page.locator(f"#event-{event.pk} form[action$='/book/'] button").click()
     page.wait_for_url("**/my/training/")
     assert "You are booked on" in page.locator(".govuk-notification-banner").inner_text()
     assert "Booked" in page.locator("main").inner_text()
@@ -89,6 +99,16 @@ def test_every_page_of_the_own_area_is_accessible(page, live_server, social_work
     assert page.evaluate(NO_SIDEWAYS_SCROLL)
     assert_accessible(page, f"/my/training/{event.pk}/cancel/", live_server)
     assert page.evaluate(NO_SIDEWAYS_SCROLL)
+    # Gran is invited from the same page, which still passes.
+    page.goto(f"{live_server.url}/my/training/")
+    page.get_by_label("Gwen Ashby (Grandmother)").check()
+    page.get_by_role("button", name="Invite them").click()
+    page.wait_for_url("**/my/training/**")
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Gwen Ashby is invited")
+    assert "Gwen Ashby: invited, with a place" in page.locator("main").inner_text()
+    assert not axe_check(page), axe_check(page)
+    assert not htmlcs_check(page), htmlcs_check(page)
+    assert not html_check(page.content()), html_check(page.content())
     page.goto(f"{live_server.url}/my/documents/{asked.pk}/")
     # Sent with no file: the error summary leads, takes the focus, and the page still passes.
     page.get_by_role("button", name="Send the file").click()

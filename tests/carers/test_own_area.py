@@ -1465,3 +1465,88 @@ def test_beat_runs_the_weekly_summary(client, social_worker, settings, monkeypat
     # The task reads the clock: held at Monday 7 December 2026, 9am, it queues the one due.
     monkeypatch.setattr(timezone, "now", lambda: _london(2026, 12, 7, 9))
     assert tasks.queue_weekly_summaries.run() == 1
+
+
+# -- the support network, invited to a session for family and friends ----------------------
+
+
+def test_the_support_network_is_invited_to_a_session_for_family_and_friends(client, social_worker):
+    from carers.models import SupportNetworkMember
+    from enquiries.models import Booking
+    from portal.notifications import build_message
+
+    household = f.household(social_worker)
+    applicant = signed_in_applicant(client, household)
+    gran = SupportNetworkMember.objects.create(
+        household=household, name="Gwen Ashby", relationship="Grandmother", email="gwen@example.com"
+    )
+    friend = SupportNetworkMember.objects.create(
+        household=household, name="Tom Reed", relationship="Friend", email="tom@example.com"
+    )
+    SupportNetworkMember.objects.create(
+        household=household, name="No Email", relationship="Neighbour", email=""
+    )
+    other = f.household(social_worker, applicants=1)
+    stranger = SupportNetworkMember.objects.create(
+        household=other, name="Sam Stranger", relationship="Friend", email="sam@example.com"
+    )
+    session = private_event(
+        title="Family and friends evening",
+        slug="family-friends",
+        topic=InformationEvent.Topic.FAMILY_AND_FRIENDS,
+        places=10,
+    )
+    preparation = private_event(slug="preparation")
+    for event in (session, preparation):
+        services.event_offer(household=household, event=event, by=social_worker)
+
+    page = client.get("/my/training/").content.decode()
+    assert "Who would you like to invite?" in page
+    assert "Gwen Ashby (Grandmother)" in page and "Tom Reed (Friend)" in page
+    assert "No Email" not in page and "Sam Stranger" not in page
+    assert page.count("Who would you like to invite?") == 1  # not for the preparation day
+    url = f"/my/training/{session.pk}/invite/"
+
+    done = client.post(url, {"member": [gran.pk]}, follow=True).content.decode()
+    assert "Gwen Ashby is invited" in done
+    assert "Gwen Ashby: invited, with a place" in done
+    assert f'id="guest-{session.pk}-{gran.pk}"' not in done
+    assert f'id="guest-{session.pk}-{friend.pk}"' in done
+    booking = Booking.objects.get(event=session, email="gwen@example.com")
+    assert (booking.name, booking.places, booking.is_waiting) == ("Gwen Ashby", 1, False)
+    # A double click: nobody is invited twice.
+    again = client.post(url, {"member": [gran.pk]}, follow=True).content.decode()
+    assert "invited already" in again
+    assert Booking.objects.filter(event=session, email="gwen@example.com").count() == 1
+    # The guest's own email: the session and their place, nothing of the carers.
+    [email] = Notification.objects.filter(
+        to="gwen@example.com", template="enquiries/booking_confirmed"
+    )
+    message = build_message(email)
+    for body in (message.body, message.alternatives[0][0]):
+        assert "Family and friends evening" in body
+        for secret in (applicant.last_name, household.reference, "/my/"):
+            assert secret not in body, secret
+    # Anyone else's, no one, or an event that is not for family and friends: refused.
+    for data, target in (
+        ({"member": [stranger.pk]}, url),
+        ({}, url),
+        ({"member": ["x"]}, url),
+        ({"member": [friend.pk]}, f"/my/training/{preparation.pk}/invite/"),
+    ):
+        refused = client.post(target, data, follow=True).content.decode()
+        assert "govuk-notification-banner" in refused or "govuk-error" in refused, data
+    assert (
+        "Choose who to invite from the list."
+        in client.post(url, {"member": [stranger.pk]}, follow=True).content.decode()
+    )
+    assert (
+        "only a session for family and friends takes guests"
+        in client.post(
+            f"/my/training/{preparation.pk}/invite/", {"member": [friend.pk]}, follow=True
+        ).content.decode()
+    )
+    assert not Booking.objects.filter(email__in=["sam@example.com", "tom@example.com"]).exists()
+    # The guests' places are theirs: the household can still book its own.
+    assert client.post(f"/my/training/{session.pk}/book/", {"places": "2"}).status_code == 302
+    assert Booking.objects.filter(event=session, email=applicant.email).exists()
