@@ -78,6 +78,8 @@ class CarersConfig(AppConfig):
         audit.register(models.StatutoryCheck, masked=["certificate_number", "notes"])
         audit.register(models.Document)
         audit.register(models.DocumentRequest, masked=["note"])
+        # A form's answers name a GP and speak of health: changed, never what to.
+        audit.register(models.OnlineForm, masked=["data"])
         audit.register(models.TrainingCourse)
         audit.register(models.TrainingRecord)
         audit.register(models.PanelSitting)

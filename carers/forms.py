@@ -891,3 +891,44 @@ class WeeklySummaryForm(forms.Form):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(Field.radios("send", legend_size=Size.MEDIUM))
+
+
+class HealthConsentForm(forms.Form):
+    """The applicant's consent for the agency's medical adviser to ask their GP about their
+    health (their own area). Every answer may be saved unfinished; sending checks them all
+    (``services.health_consent_problems``)."""
+
+    gp_practice = forms.CharField(label="Your GP practice", max_length=120, required=False)
+    gp_address = forms.CharField(
+        label="Its address",
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    gp_phone = forms.CharField(label="Its phone number (optional)", max_length=30, required=False)
+    consent = forms.BooleanField(
+        label="I agree that the agency's medical adviser may ask my GP for information about "
+        "my health, for my assessment",
+        required=False,
+    )
+    signed_name = forms.CharField(
+        label="Your full name",
+        max_length=120,
+        required=False,
+        help_text="Typing your name signs the form.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["gp_phone"].widget.input_type = "tel"
+        self.fields["signed_name"].widget.attrs.update(autocomplete="name", spellcheck="false")
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.label_size = Size.SMALL
+        self.helper.layout = Layout(
+            Field.text("gp_practice"),
+            Field.textarea("gp_address"),
+            Field.text("gp_phone", field_width=20),
+            Field.checkbox("consent"),
+            Field.text("signed_name"),
+        )

@@ -824,6 +824,34 @@ class Document(AuditNamed, CaseRecord):
         return reverse("admin:carers_document_download", args=[self.pk])
 
 
+class OnlineForm(models.Model):
+    """A form an applicant fills in for themselves from their own area
+    (``services.own_area``): saved as they go, as often as they like, then submitted once.
+    Submitted, it is the agency's record and no longer changes; the social worker reads it
+    on the household's own-area page."""
+
+    class Kind(models.TextChoices):
+        HEALTH_CONSENT = "health_consent", "Consent for the agency to ask your GP about your health"
+
+    applicant = models.ForeignKey(Applicant, on_delete=models.CASCADE, related_name="online_forms")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    # The answers as given, by field name (the form's own fields, checked on submit).
+    data = models.JSONField(default=dict, blank=True, editable=False)
+    saved_at = models.DateTimeField(null=True, blank=True, editable=False)
+    submitted_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["applicant", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["applicant", "kind"], name="online_form_once_per_applicant"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.applicant}"
+
+
 class DocumentRequest(models.Model):
     """A document the social worker asks the applicants for, sent from their own area.
 

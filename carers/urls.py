@@ -24,4 +24,5 @@ urlpatterns = [
     path("documents/<int:pk>/", views.document_send, name="my_document_send"),
     path("two-step-sign-in/", views.two_step, name="my_two_step"),
     path("emails/", views.emails, name="my_emails"),
+    path("forms/health-consent/", views.health_consent, name="my_health_consent"),
 ]

@@ -26,9 +26,10 @@ from .forms import (
     CarersBookEntryForm,
     CarersSessionReportForm,
     DocumentSendForm,
+    HealthConsentForm,
     WeeklySummaryForm,
 )
-from .models import DocumentRequest
+from .models import DocumentRequest, OnlineForm
 
 SUPPORT_GROUP = InformationEvent.Topic.SUPPORT_GROUP
 
@@ -467,3 +468,39 @@ def emails(request, area):
         )
         return redirect("my_emails")
     return render(request, "carers/my/emails.html", _context(request, area, "emails", form=form))
+
+
+@own_area_page("health consent form")
+def health_consent(request, area):
+    """The applicant's own health consent: *Save for later* keeps whatever is typed;
+    *Send* checks it all and sends it once (``services.online_form_save`` and
+    ``online_form_submit``). Each applicant fills in their own."""
+    kind = OnlineForm.Kind.HEALTH_CONSENT
+    saved = OnlineForm.objects.filter(applicant=area.applicant, kind=kind).first()
+    if request.method == "POST" and not (saved and saved.submitted_at):
+        form = HealthConsentForm(request.POST)
+        if form.is_valid():
+            try:
+                services.online_form_save(
+                    applicant=area.applicant, kind=kind, data=form.cleaned_data, by=request.user
+                )
+                if "send" not in request.POST:
+                    messages.success(request, "Your answers are saved. Come back to send them.")
+                    return redirect("my_health_consent")
+                services.online_form_submit(applicant=area.applicant, kind=kind, by=request.user)
+            except services.TransitionRefused as refusal:
+                for name, message in getattr(refusal, "fields", {}).items():
+                    form.add_error(name, message)
+                if not getattr(refusal, "fields", None):
+                    for message in refusal.messages:
+                        form.add_error(None, message)
+            else:
+                messages.success(request, "Thank you: your form is sent to your social worker.")
+                return redirect("my_health_consent")
+    else:
+        form = HealthConsentForm(initial=saved.data if saved else None)
+    return render(
+        request,
+        "carers/my/health_consent.html",
+        _context(request, area, "forms", form=form, saved=saved),
+    )

@@ -12,7 +12,7 @@ from portal.staffpages import form_page
 
 from .. import services
 from ..forms import DocumentRequestForm, EventOfferForm
-from ..models import Applicant, DocumentRequest, EventOffer, Household
+from ..models import Applicant, DocumentRequest, EventOffer, Household, OnlineForm
 
 
 def offers_with_bookings(household: Household) -> list[dict]:
@@ -104,6 +104,12 @@ class HouseholdOwnAreaAdmin:
                     household.document_requests.select_related(
                         "document", "requested_by", "sent_by"
                     ).order_by("-requested_on", "-pk")
+                ),
+                # The forms the applicants fill in online: sent ones with their answers.
+                "forms": list(
+                    OnlineForm.objects.filter(applicant__household=household)
+                    .select_related("applicant")
+                    .order_by("applicant__position", "kind")
                 ),
                 "can_invite": can_invite,
                 "valid_days": settings.STAFF_INVITATION_VALID_DAYS,

@@ -537,3 +537,86 @@ def support_network_invite(*, user, event_pk: int, member_pks) -> list:
             guests=len(made),
         )
     return made
+
+
+# ---------------------------------------------------------------------------
+# Forms the applicants fill in online: saved as they go, submitted once
+# ---------------------------------------------------------------------------
+
+# The health consent's answers, in the order the form asks them.
+HEALTH_CONSENT_FIELDS = ("gp_practice", "gp_address", "gp_phone", "consent", "signed_name")
+
+
+def health_consent_problems(*, applicant: Applicant, data: dict) -> dict[str, str]:
+    """What stops the health consent going, by field, in words (empty: it can go). The
+    agency's medical adviser asks the applicant's GP for their health record with this
+    consent, so the practice must be named and the applicant must agree and sign with
+    their own name."""
+    problems = {}
+    if not str(data.get("gp_practice", "")).strip():
+        problems["gp_practice"] = "Enter the name of your GP practice"
+    if not str(data.get("gp_address", "")).strip():
+        problems["gp_address"] = "Enter your GP practice's address"
+    if data.get("consent") is not True:
+        problems["consent"] = "Tick the box to say you agree, or talk to your social worker"
+    signed = " ".join(str(data.get("signed_name", "")).split()).casefold()
+    if not signed:
+        problems["signed_name"] = "Type your full name to sign the form"
+    elif signed != " ".join(applicant.full_name.split()).casefold():
+        problems["signed_name"] = f"Type your full name as we have it: {applicant.full_name}"
+    return problems
+
+
+def _locked_form(applicant: Applicant, kind: str):
+    from ..models import OnlineForm
+
+    OnlineForm.objects.get_or_create(applicant=applicant, kind=kind)
+    return OnlineForm.objects.select_for_update().get(applicant=applicant, kind=kind)
+
+
+def online_form_save(*, applicant: Applicant, kind: str, data: dict, by):
+    """Keep the applicant's answers as they stand, however incomplete: nothing typed is
+    lost. A form already submitted is not changed (refused in words)."""
+    with transaction.atomic():
+        form = _locked_form(applicant, kind)
+        if form.submitted_at is not None:
+            raise TransitionRefused(
+                f"You sent this form on {day(timezone.localdate(form.submitted_at))}. It "
+                "cannot be changed now: tell your social worker if something is different."
+            )
+        form.data = {name: data.get(name) for name in HEALTH_CONSENT_FIELDS}
+        form.saved_at = timezone.now()
+        form.save(update_fields=["data", "saved_at"])
+        audit.record(form, "carers.own_area.form_saved", by=by)
+    return form
+
+
+def online_form_submit(*, applicant: Applicant, kind: str, by) -> tuple:
+    """Send the saved answers to the agency, once: checked in full first (``problems``,
+    by field, raised as ``TransitionRefused`` with the dict as ``fields``). A second send
+    (a double click) changes nothing: ``(form, sent_now)``. The social worker is emailed a
+    link to the household's own-area page, where the answers are."""
+    with transaction.atomic():
+        form = _locked_form(applicant, kind)
+        if form.submitted_at is not None:
+            return form, False
+        problems = health_consent_problems(applicant=applicant, data=form.data)
+        if problems:
+            refusal = TransitionRefused(list(problems.values()))
+            refusal.fields = problems
+            raise refusal
+        form.submitted_at = timezone.now()
+        form.save(update_fields=["submitted_at"])
+        audit.record(form, "carers.own_area.form_submitted", by=by)
+        worker = applicant.household.social_worker
+        if worker is not None and worker.email:
+            notify(
+                key=f"carers:online-form:{form.pk}:submitted",
+                to=worker.email,
+                template="carers/online_form_submitted",
+                context={
+                    "first_name": worker.first_name,
+                    "path": f"/admin/carers/household/{applicant.household_id}/own-area/",
+                },
+            )
+    return form, True

@@ -80,6 +80,7 @@ def test_every_page_of_the_own_area_is_accessible(page, live_server, social_work
     pages["/my/support/"] = "Support"
     pages["/my/book/"] = "Communication book"
     pages["/my/emails/"] = "Emails from us"
+    pages["/my/forms/health-consent/"] = "Health consent form"
     pages[f"/my/documents/{asked.pk}/"] = "Your completed reference form"
     for path, heading in pages.items():
         assert_accessible(page, path, live_server)
@@ -140,6 +141,17 @@ def test_every_page_of_the_own_area_is_accessible(page, live_server, social_work
     main = page.locator("main").inner_text()
     assert "You are in Stage 1" in main
     assert "Your completed reference form" not in main
+    # The health consent sent unfinished: the error summary leads, and the page passes.
+    page.goto(f"{live_server.url}/my/forms/health-consent/")
+    page.get_by_label("Your GP practice").fill("Oakford Surgery")
+    page.get_by_role("button", name="Send the form").click()
+    expect(page).to_have_title(re.compile("^Error: "))
+    expect(page.locator(".govuk-error-summary")).to_be_focused()
+    assert not axe_check(page), axe_check(page)
+    assert not htmlcs_check(page), htmlcs_check(page)
+    assert not html_check(page.content()), html_check(page.content())
+    assert page.evaluate(NO_SIDEWAYS_SCROLL)
+    assert page.get_by_label("Your GP practice").input_value() == "Oakford Surgery"
 
 
 def test_the_two_step_page_a_placed_carer_must_pass_and_a_closed_household_are_accessible(

@@ -51,6 +51,7 @@ MY_URLS = (
     "/my/book/",
     "/my/support/",
     "/my/emails/",
+    "/my/forms/health-consent/",
 )
 
 
@@ -1550,3 +1551,76 @@ def test_the_support_network_is_invited_to_a_session_for_family_and_friends(clie
     # The guests' places are theirs: the household can still book its own.
     assert client.post(f"/my/training/{session.pk}/book/", {"places": "2"}).status_code == 302
     assert Booking.objects.filter(event=session, email=applicant.email).exists()
+
+
+# -- the health consent form: saved part way, sent once ------------------------------------
+
+
+def test_the_health_consent_is_saved_part_way_and_sent_once(client, social_worker):
+    from carers.models import OnlineForm
+
+    household = f.household(social_worker)
+    applicant = signed_in_applicant(client, household)
+    url = "/my/forms/health-consent/"
+    assert client.get(url).status_code == 200
+    # Part way: only the practice, saved for later, with no error.
+    saved = client.post(url, {"gp_practice": "Oakford Surgery", "save": "1"})
+    assert saved["Location"] == url
+    form = OnlineForm.objects.get(applicant=applicant)
+    assert form.data["gp_practice"] == "Oakford Surgery" and form.submitted_at is None
+    assert 'value="Oakford Surgery"' in client.get(url).content.decode()
+    # Sent unfinished: refused in words, field by field, and what was typed is kept.
+    page = client.post(
+        url,
+        {
+            "gp_practice": "Oakford Surgery",
+            "gp_address": "1 High St",
+            "signed_name": "Someone Else",
+            "send": "1",
+        },
+    ).content.decode()
+    assert "<title>Error: " in page
+    assert "Tick the box to say you agree" in page
+    assert f"Type your full name as we have it: {applicant.full_name}" in page
+    form.refresh_from_db()
+    assert form.data["gp_address"] == "1 High St" and form.submitted_at is None
+    assert "1 High St" in page
+    # Complete, sent twice (a double click): sent once, one email to the social worker.
+    answers = {
+        "gp_practice": "Oakford Surgery",
+        "gp_address": "1 High St, Oakford",
+        "consent": "on",
+        "signed_name": f"  {applicant.full_name.upper()} ",
+        "send": "1",
+    }
+    assert client.post(url, answers)["Location"] == url
+    form.refresh_from_db()
+    sent_at = form.submitted_at
+    assert sent_at is not None and form.data["consent"] is True
+    assert client.post(url, {**answers, "gp_practice": "Changed"}).status_code == 200
+    form.refresh_from_db()
+    assert form.submitted_at == sent_at and form.data["gp_practice"] == "Oakford Surgery"
+    with pytest.raises(services.TransitionRefused, match="cannot be changed now"):
+        services.online_form_save(
+            applicant=applicant, kind="health_consent", data={}, by=applicant.account
+        )
+    assert services.online_form_submit(
+        applicant=applicant, kind="health_consent", by=applicant.account
+    ) == (form, False)
+    emails = Notification.objects.filter(template="carers/online_form_submitted")
+    assert [email.to for email in emails] == [social_worker.email]
+    assert "Oakford" not in str(emails.get().context)
+    page = client.get(url).content.decode()
+    assert "Sent on" in page and "Send the form" not in page
+    # The social worker reads the answers on the own-area page; the other applicant's
+    # form is their own, not started.
+    client.force_login(social_worker)
+    staff = client.get(own_area_url(household)).content.decode()
+    assert "Oakford Surgery" in staff and "1 High St, Oakford" in staff
+    assert OnlineForm.objects.filter(applicant__household=household).count() == 1
+    # The trail says a form was saved and sent, never what it says.
+    trail = LogEntry.objects.filter(
+        additional_data__action__in=["carers.own_area.form_saved", "carers.own_area.form_submitted"]
+    )
+    assert trail.filter(additional_data__action="carers.own_area.form_submitted").count() == 1
+    assert not any("Oakford" in str(entry.changes) for entry in trail)
