@@ -834,7 +834,7 @@ class OnlineForm(models.Model):
         HEALTH_CONSENT = "health_consent", "Consent for the agency to ask your GP about your health"
 
     applicant = models.ForeignKey(Applicant, on_delete=models.CASCADE, related_name="online_forms")
-    kind = models.CharField(max_length=20, choices=Kind.choices)
+    kind = models.CharField(max_length=40, choices=Kind.choices)
     # The answers as given, by field name (the form's own fields, checked on submit).
     data = models.JSONField(default=dict, blank=True, editable=False)
     saved_at = models.DateTimeField(null=True, blank=True, editable=False)

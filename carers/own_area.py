@@ -433,9 +433,21 @@ class Guests:
         return bool(self.invited or self.to_invite)
 
 
+def network_guests(household: Household) -> list:
+    """The household's support network who can be invited: those with an email address
+    that is not an applicant's own (a place booked there would be the household's)."""
+    own = set(household_emails(household))
+    return [
+        member
+        for member in household.support_network.exclude(email="").order_by("name", "pk")
+        if member.email.strip().lower() not in own
+    ]
+
+
 def guests_for(household: Household, offered: list) -> dict[int, Guests]:
     """For each offered session for family and friends, the household's support network
-    with an email address, split by whether they have a place. Two queries at most."""
+    (``network_guests``), split by whether their address has a place: people sharing an
+    address share one booking. Three queries at most."""
     from enquiries.models import Booking, InformationEvent
 
     family = [
@@ -445,7 +457,7 @@ def guests_for(household: Household, offered: list) -> dict[int, Guests]:
     ]
     if not family:
         return {}
-    members = list(household.support_network.exclude(email="").order_by("name", "pk"))
+    members = network_guests(household)
     bookings = {
         (booking.event_id, booking.email): booking
         for booking in Booking.objects.active().filter(

@@ -103,10 +103,17 @@ def _applicant_sections(applicant: Applicant) -> list[Section]:
             f"completed {as_text(record.completed_on)}" if record.completed_on else "not completed"
         )
         training.add(record.course.name, state)
+    forms = Section(title=f"Carer household {household.reference}: forms online", source="carers")
+    for online in applicant.online_forms.order_by("kind"):
+        sent = f"sent {as_text(online.submitted_at)}" if online.submitted_at else "not sent"
+        forms.add(online.get_kind_display(), sent)
+        for name, value in online.data.items():
+            forms.add(f"{online.get_kind_display()}: {name.replace('_', ' ')}", value)
     return [
         section,
         _checks(f"Carer household {household.reference}: checks and references", checks, household),
         training,
+        forms,
         _documents(household, checks),
     ]
 

@@ -245,7 +245,7 @@ def training_invite(request, area, pk):
     """Invite people of the support network to a session for family and friends
     (``services.support_network_invite``)."""
     try:
-        made = services.support_network_invite(
+        made, refused = services.support_network_invite(
             user=request.user, event_pk=pk, member_pks=request.POST.getlist("member")
         )
     except services.TransitionRefused as refusal:
@@ -254,9 +254,11 @@ def training_invite(request, area, pk):
     else:
         if made:
             names = ", ".join(booking.name for booking in made)
-            verb = "is" if len(made) == 1 else "are"
+            verb = "is" if len(made) == 1 and " and " not in names else "are"
             messages.success(request, f"{names} {verb} invited: we have emailed them the details.")
-        else:
+        for message in refused:
+            messages.error(request, message)
+        if not made and not refused:
             messages.info(request, "Everyone you chose is invited already.")
     return redirect(f"{reverse('my_training')}#event-{pk}")
 
@@ -481,22 +483,27 @@ def health_consent(request, area):
         form = HealthConsentForm(request.POST)
         if form.is_valid():
             try:
-                services.online_form_save(
-                    applicant=area.applicant, kind=kind, data=form.cleaned_data, by=request.user
-                )
                 if "send" not in request.POST:
+                    services.online_form_save(
+                        applicant=area.applicant, kind=kind, data=form.cleaned_data, by=request.user
+                    )
                     messages.success(request, "Your answers are saved. Come back to send them.")
                     return redirect("my_health_consent")
-                services.online_form_submit(applicant=area.applicant, kind=kind, by=request.user)
+                services.online_form_send(
+                    applicant=area.applicant, kind=kind, data=form.cleaned_data, by=request.user
+                )
             except services.TransitionRefused as refusal:
-                for name, message in getattr(refusal, "fields", {}).items():
+                problems = getattr(refusal, "fields", None)
+                if not problems:  # sent meanwhile, from another tab
+                    return redirect("my_health_consent")
+                for name, message in problems.items():
                     form.add_error(name, message)
-                if not getattr(refusal, "fields", None):
-                    for message in refusal.messages:
-                        form.add_error(None, message)
             else:
+                # Sent now, or by the first press of a double click: the same answer.
                 messages.success(request, "Thank you: your form is sent to your social worker.")
                 return redirect("my_health_consent")
+    elif request.method == "POST":
+        return redirect("my_health_consent")  # sent already: the page shows it
     else:
         form = HealthConsentForm(initial=saved.data if saved else None)
     return render(

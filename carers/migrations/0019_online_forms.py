@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
             name='OnlineForm',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('health_consent', 'Consent for the agency to ask your GP about your health')], max_length=20)),
+                ('kind', models.CharField(choices=[('health_consent', 'Consent for the agency to ask your GP about your health')], max_length=40)),
                 ('data', models.JSONField(blank=True, default=dict, editable=False)),
                 ('saved_at', models.DateTimeField(blank=True, editable=False, null=True)),
                 ('submitted_at', models.DateTimeField(blank=True, editable=False, null=True)),

@@ -394,10 +394,10 @@ def event_cancel(*, user, event_pk: int) -> None:
 
 def event_offer_withdraw(*, offer: EventOffer, by) -> None:
     """Take back an offer (made to the wrong household, say), while nobody in the household
-    has booked it; the trail keeps it."""
+    has booked it, nor any guest they invited; the trail keeps it."""
     from enquiries.models import Booking
 
-    from ..own_area import household_emails
+    from ..own_area import household_emails, network_guests
 
     household = offer.household
     if not access.may_see(by, household):
@@ -406,13 +406,20 @@ def event_offer_withdraw(*, offer: EventOffer, by) -> None:
         Household.objects.select_for_update().filter(pk=household.pk).exists()
         booked = (
             Booking.objects.active()
-            .filter(event_id=offer.event_id, email__in=household_emails(household))
+            .filter(
+                event_id=offer.event_id,
+                email__in=[
+                    *household_emails(household),
+                    *(guest.email.strip().lower() for guest in network_guests(household)),
+                ],
+            )
             .first()
         )
         if booked is not None:
             raise TransitionRefused(
-                f"{booked.name} has booked “{offer.event.title}”: they cancel it from their "
-                "area, or the events team cancels the booking, before the offer is withdrawn."
+                f"{booked.name} has booked “{offer.event.title}”: they cancel it (from their "
+                "area, or a guest from their booking's link), or the events team cancels the "
+                "booking, before the offer is withdrawn."
             )
         audit.record(household, "carers.event.offer_withdrawn", by=by, event=offer.event_id)
         offer.delete()
@@ -491,15 +498,19 @@ def weekly_summaries_queue(*, now=None) -> int:
 # ---------------------------------------------------------------------------
 
 
-def support_network_invite(*, user, event_pk: int, member_pks) -> list:
+def support_network_invite(*, user, event_pk: int, member_pks) -> tuple[list, list[str]]:
     """The applicant ``user`` invites people of their household's support network (as
-    their social worker recorded it, with an email address) to a session for family and
-    friends offered to the household: a place each on the events' booking engine, so
-    each guest gets the engine's own confirmation (or waiting-list) email, reminders,
-    calendar file and a link to cancel. A guest already booked is passed over, so a
-    second press invites nobody twice. Returns the bookings made."""
+    their social worker recorded it, with an email address not an applicant's own) to a
+    session for family and friends offered to the household: a place each on the events'
+    booking engine, so each guest gets the engine's own confirmation (or waiting-list)
+    email, reminders, calendar file and a link to cancel. People sharing an address share
+    one booking, with a place each. An address already booked is passed over, so a second
+    press invites nobody twice. Returns the bookings made and, in words, any the engine
+    refused (the session filling or closing part way): those made stand."""
     from enquiries.models import InformationEvent
     from enquiries.services import events as engine
+
+    from ..own_area import network_guests
 
     area, offer = _own_offer(user, event_pk)
     event = offer.event
@@ -513,30 +524,32 @@ def support_network_invite(*, user, event_pk: int, member_pks) -> list:
         wanted = {int(pk) for pk in member_pks}
     except (TypeError, ValueError):
         wanted = set()
-    members = list(
-        area.household.support_network.filter(pk__in=wanted).exclude(email="").order_by("name")
-    )
+    members = [member for member in network_guests(area.household) if member.pk in wanted]
     if not wanted or len(members) != len(wanted):
         raise TransitionRefused("Choose who to invite from the list.")
-    made = []
+    by_address: dict[str, list] = {}
     for member in members:
+        by_address.setdefault(member.email.strip().lower(), []).append(member)
+    made, refused = [], []
+    for address, people in by_address.items():
+        names = " and ".join(person.name for person in people)
         try:
             made.append(
-                engine.booking_create(event=event, name=member.name, email=member.email, places=1)
+                engine.booking_create(event=event, name=names, email=address, places=len(people))
             )
         except engine.DuplicateBooking:
             continue  # invited already
         except engine.BookingError as refusal:
-            raise TransitionRefused(refusal.message) from None
+            refused.append(f"{names}: {refusal.message}")
     if made:
         audit.record(
             area.household,
             "carers.own_area.support_network_invited",
             by=user,
             event=event.pk,
-            guests=len(made),
+            guests=sum(booking.places for booking in made),
         )
-    return made
+    return made, refused
 
 
 # ---------------------------------------------------------------------------
@@ -567,56 +580,85 @@ def health_consent_problems(*, applicant: Applicant, data: dict) -> dict[str, st
     return problems
 
 
+# Each kind of form: its fields, in the order asked, and its checks. A new kind of form is
+# its model choice, an entry here, a Django form and a page.
+FORM_KINDS = {
+    "health_consent": (HEALTH_CONSENT_FIELDS, health_consent_problems),
+}
+
+
+def _kind(kind: str):
+    if kind not in FORM_KINDS:
+        raise ValueError(f"No online form of kind {kind!r}.")
+    return FORM_KINDS[kind]
+
+
 def _locked_form(applicant: Applicant, kind: str):
     from ..models import OnlineForm
 
+    # The unique (applicant, kind) makes a race of two first saves one row.
     OnlineForm.objects.get_or_create(applicant=applicant, kind=kind)
     return OnlineForm.objects.select_for_update().get(applicant=applicant, kind=kind)
 
 
+def _sent_already(form) -> TransitionRefused:
+    return TransitionRefused(
+        f"You sent this form on {day(timezone.localdate(form.submitted_at))}. It cannot "
+        "be changed now: tell your social worker if something is different."
+    )
+
+
+def _keep(form, data: dict, fields) -> None:
+    form.data = {name: data.get(name) for name in fields}
+    form.saved_at = timezone.now()
+    form.save(update_fields=["data", "saved_at"])
+
+
 def online_form_save(*, applicant: Applicant, kind: str, data: dict, by):
     """Keep the applicant's answers as they stand, however incomplete: nothing typed is
-    lost. A form already submitted is not changed (refused in words)."""
+    lost. A form already sent is not changed (refused in words)."""
+    fields, _ = _kind(kind)
     with transaction.atomic():
         form = _locked_form(applicant, kind)
         if form.submitted_at is not None:
-            raise TransitionRefused(
-                f"You sent this form on {day(timezone.localdate(form.submitted_at))}. It "
-                "cannot be changed now: tell your social worker if something is different."
-            )
-        form.data = {name: data.get(name) for name in HEALTH_CONSENT_FIELDS}
-        form.saved_at = timezone.now()
-        form.save(update_fields=["data", "saved_at"])
+            raise _sent_already(form)
+        _keep(form, data, fields)
         audit.record(form, "carers.own_area.form_saved", by=by)
     return form
 
 
-def online_form_submit(*, applicant: Applicant, kind: str, by) -> tuple:
-    """Send the saved answers to the agency, once: checked in full first (``problems``,
-    by field, raised as ``TransitionRefused`` with the dict as ``fields``). A second send
-    (a double click) changes nothing: ``(form, sent_now)``. The social worker is emailed a
-    link to the household's own-area page, where the answers are."""
+def online_form_send(*, applicant: Applicant, kind: str, data: dict, by) -> tuple:
+    """Keep the answers, check them in full and send them, in one transaction under the
+    form's row lock: ``(form, sent_now)``. A form already sent (the second press of a
+    double click) is left as it was, answers and all: ``(form, False)``. Answers that do
+    not pass are kept, and the refusal (``TransitionRefused``) carries the problems by
+    field as ``fields``. The social worker is emailed a link to the household's own-area
+    page, where the answers are."""
+    fields, problems_of = _kind(kind)
     with transaction.atomic():
         form = _locked_form(applicant, kind)
         if form.submitted_at is not None:
             return form, False
-        problems = health_consent_problems(applicant=applicant, data=form.data)
-        if problems:
-            refusal = TransitionRefused(list(problems.values()))
-            refusal.fields = problems
-            raise refusal
-        form.submitted_at = timezone.now()
-        form.save(update_fields=["submitted_at"])
-        audit.record(form, "carers.own_area.form_submitted", by=by)
-        worker = applicant.household.social_worker
-        if worker is not None and worker.email:
-            notify(
-                key=f"carers:online-form:{form.pk}:submitted",
-                to=worker.email,
-                template="carers/online_form_submitted",
-                context={
-                    "first_name": worker.first_name,
-                    "path": f"/admin/carers/household/{applicant.household_id}/own-area/",
-                },
-            )
+        _keep(form, data, fields)
+        audit.record(form, "carers.own_area.form_saved", by=by)
+        problems = problems_of(applicant=applicant, data=form.data)
+        if not problems:
+            form.submitted_at = timezone.now()
+            form.save(update_fields=["submitted_at"])
+            audit.record(form, "carers.own_area.form_submitted", by=by)
+            worker = applicant.household.social_worker
+            if worker is not None and worker.email:
+                notify(
+                    key=f"carers:online-form:{form.pk}:submitted",
+                    to=worker.email,
+                    template="carers/online_form_submitted",
+                    context={
+                        "first_name": worker.first_name,
+                        "path": f"/admin/carers/household/{applicant.household_id}/own-area/",
+                    },
+                )
+    if problems:  # the answers are kept (committed above); what stops them, in words
+        refusal = TransitionRefused(list(problems.values()))
+        refusal.fields = problems
+        raise refusal
     return form, True

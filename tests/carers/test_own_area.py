@@ -1487,6 +1487,13 @@ def test_the_support_network_is_invited_to_a_session_for_family_and_friends(clie
     SupportNetworkMember.objects.create(
         household=household, name="No Email", relationship="Neighbour", email=""
     )
+    # Grandad shares Gran's address; a member with an applicant's address is not a guest.
+    grandad = SupportNetworkMember.objects.create(
+        household=household, name="Hal Ashby", relationship="Grandfather", email="GWEN@example.com"
+    )
+    SupportNetworkMember.objects.create(
+        household=household, name="Own Address", relationship="Partner", email=applicant.email
+    )
     other = f.household(social_worker, applicants=1)
     stranger = SupportNetworkMember.objects.create(
         household=other, name="Sam Stranger", relationship="Friend", email="sam@example.com"
@@ -1504,17 +1511,23 @@ def test_the_support_network_is_invited_to_a_session_for_family_and_friends(clie
     page = client.get("/my/training/").content.decode()
     assert "Who would you like to invite?" in page
     assert "Gwen Ashby (Grandmother)" in page and "Tom Reed (Friend)" in page
-    assert "No Email" not in page and "Sam Stranger" not in page
+    assert "No Email" not in page and "Sam Stranger" not in page and "Own Address" not in page
     assert page.count("Who would you like to invite?") == 1  # not for the preparation day
     url = f"/my/training/{session.pk}/invite/"
 
-    done = client.post(url, {"member": [gran.pk]}, follow=True).content.decode()
-    assert "Gwen Ashby is invited" in done
+    done = client.post(url, {"member": [gran.pk, grandad.pk]}, follow=True).content.decode()
+    assert "Gwen Ashby and Hal Ashby are invited" in done
     assert "Gwen Ashby: invited, with a place" in done
+    assert "Hal Ashby: invited, with a place" in done
     assert f'id="guest-{session.pk}-{gran.pk}"' not in done
     assert f'id="guest-{session.pk}-{friend.pk}"' in done
+    # One booking for the address they share, with a place each.
     booking = Booking.objects.get(event=session, email="gwen@example.com")
-    assert (booking.name, booking.places, booking.is_waiting) == ("Gwen Ashby", 1, False)
+    assert (booking.name, booking.places, booking.is_waiting) == (
+        "Gwen Ashby and Hal Ashby",
+        2,
+        False,
+    )
     # A double click: nobody is invited twice.
     again = client.post(url, {"member": [gran.pk]}, follow=True).content.decode()
     assert "invited already" in again
@@ -1548,6 +1561,11 @@ def test_the_support_network_is_invited_to_a_session_for_family_and_friends(clie
         ).content.decode()
     )
     assert not Booking.objects.filter(email__in=["sam@example.com", "tom@example.com"]).exists()
+    # A guest's place stops the offer being withdrawn, as the household's own would.
+    with pytest.raises(services.TransitionRefused, match="Gwen Ashby and Hal Ashby has booked"):
+        services.event_offer_withdraw(
+            offer=household.event_offers.get(event=session), by=social_worker
+        )
     # The guests' places are theirs: the household can still book its own.
     assert client.post(f"/my/training/{session.pk}/book/", {"places": "2"}).status_code == 302
     assert Booking.objects.filter(event=session, email=applicant.email).exists()
@@ -1597,16 +1615,20 @@ def test_the_health_consent_is_saved_part_way_and_sent_once(client, social_worke
     form.refresh_from_db()
     sent_at = form.submitted_at
     assert sent_at is not None and form.data["consent"] is True
-    assert client.post(url, {**answers, "gp_practice": "Changed"}).status_code == 200
+    assert client.post(url, {**answers, "gp_practice": "Changed"})["Location"] == url
     form.refresh_from_db()
     assert form.submitted_at == sent_at and form.data["gp_practice"] == "Oakford Surgery"
     with pytest.raises(services.TransitionRefused, match="cannot be changed now"):
         services.online_form_save(
             applicant=applicant, kind="health_consent", data={}, by=applicant.account
         )
-    assert services.online_form_submit(
-        applicant=applicant, kind="health_consent", by=applicant.account
+    assert services.online_form_send(
+        applicant=applicant, kind="health_consent", data={}, by=applicant.account
     ) == (form, False)
+    form.refresh_from_db()
+    assert form.data["gp_practice"] == "Oakford Surgery"  # the second press changed nothing
+    with pytest.raises(ValueError, match="No online form"):
+        services.online_form_save(applicant=applicant, kind="unknown", data={}, by=None)
     emails = Notification.objects.filter(template="carers/online_form_submitted")
     assert [email.to for email in emails] == [social_worker.email]
     assert "Oakford" not in str(emails.get().context)
@@ -1618,6 +1640,19 @@ def test_the_health_consent_is_saved_part_way_and_sent_once(client, social_worke
     staff = client.get(own_area_url(household)).content.decode()
     assert "Oakford Surgery" in staff and "1 High St, Oakford" in staff
     assert OnlineForm.objects.filter(applicant__household=household).count() == 1
+    # A subject access request gives the applicant their form, answers and all.
+    from carers.subject_access import carer_sections
+    from portal.subject_access import Person
+
+    [forms] = [
+        section
+        for section in carer_sections(Person(email=applicant.email))
+        if section.title.endswith("forms online")
+    ]
+    assert (
+        "Consent for the agency to ask your GP about your health: gp practice",
+        "Oakford Surgery",
+    ) in forms.rows
     # The trail says a form was saved and sent, never what it says.
     trail = LogEntry.objects.filter(
         additional_data__action__in=["carers.own_area.form_saved", "carers.own_area.form_submitted"]
