@@ -932,3 +932,58 @@ class HealthConsentForm(forms.Form):
             Field.checkbox("consent"),
             Field.text("signed_name"),
         )
+
+
+class SupportPersonForm(forms.Form):
+    """One person of the applicants' support network (their own area). Every answer may be
+    saved unfinished; sending checks them all (``services.support_network_problems``)."""
+
+    name = forms.CharField(label="Their full name", max_length=120, required=False)
+    relationship = forms.CharField(
+        label="Who they are to you",
+        max_length=60,
+        required=False,
+        help_text="For example, your sister, a neighbour or a friend from work.",
+    )
+    phone = forms.CharField(label="Their phone number", max_length=30, required=False)
+    email = forms.CharField(
+        label="Their email address",
+        max_length=254,
+        required=False,
+        help_text="We use it to invite them to a session for family and friends.",
+    )
+    help = forms.CharField(
+        label="How they will help (optional)",
+        max_length=250,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].widget.attrs.update(spellcheck="false")
+        self.fields["phone"].widget.input_type = "tel"
+        self.fields["phone"].widget.attrs.update(autocomplete="off")
+        self.fields["email"].widget.input_type = "email"
+        self.fields["email"].widget.attrs.update(autocomplete="off", spellcheck="false")
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.label_size = Size.SMALL
+        self.helper.layout = Layout(
+            Field.text("name"),
+            Field.text("relationship", field_width=20),
+            Field.text("phone", field_width=20),
+            Field.text("email"),
+            Field.textarea("help"),
+        )
+
+
+# The people of the support network form, as many as it takes
+# (``services.SUPPORT_NETWORK_MOST``); the page adds and removes them one at a time.
+SupportNetworkFormSet = forms.formset_factory(
+    SupportPersonForm,
+    extra=0,
+    max_num=services.SUPPORT_NETWORK_MOST,
+    absolute_max=services.SUPPORT_NETWORK_MOST,
+)

@@ -16,6 +16,7 @@ from django.db.models import Q
 from portal.subject_access import REVIEW, Person, Section, as_text
 
 from .models import Applicant, Document, Household, HouseholdMember, SupportNetworkMember
+from .services import form_kind
 
 
 def _household_rows(section: Section, household: Household) -> None:
@@ -107,8 +108,8 @@ def _applicant_sections(applicant: Applicant) -> list[Section]:
     for online in applicant.online_forms.order_by("kind"):
         sent = f"sent {as_text(online.submitted_at)}" if online.submitted_at else "not sent"
         forms.add(online.get_kind_display(), sent)
-        for name, value in online.data.items():
-            forms.add(f"{online.get_kind_display()}: {name.replace('_', ' ')}", value)
+        for label, value in form_kind(online.kind).answers(online.data):
+            forms.add(f"{online.get_kind_display()}: {label}", value)
     return [
         section,
         _checks(f"Carer household {household.reference}: checks and references", checks, household),

@@ -25,4 +25,5 @@ urlpatterns = [
     path("two-step-sign-in/", views.two_step, name="my_two_step"),
     path("emails/", views.emails, name="my_emails"),
     path("forms/health-consent/", views.health_consent, name="my_health_consent"),
+    path("forms/support-network/", views.support_network, name="my_support_network"),
 ]

@@ -27,6 +27,7 @@ from .forms import (
     CarersSessionReportForm,
     DocumentSendForm,
     HealthConsentForm,
+    SupportNetworkFormSet,
     WeeklySummaryForm,
 )
 from .models import DocumentRequest, OnlineForm
@@ -510,4 +511,99 @@ def health_consent(request, area):
         request,
         "carers/my/health_consent.html",
         _context(request, area, "forms", form=form, saved=saved),
+    )
+
+
+def _people_posted(formset) -> list[dict]:
+    """The people as the page showed them (a blank row kept where it stood), every answer
+    as typed."""
+    return [
+        {name: form.cleaned_data.get(name, "") for name in services.SUPPORT_PERSON_FIELDS}
+        for form in formset.forms
+    ]
+
+
+@own_area_page("support network form")
+def support_network(request, area):
+    """The people who will support the applicants, added and removed a person at a time
+    (each press saves the answers, so nothing typed is lost), then sent once
+    (``services.online_form_save`` and ``online_form_send``). Sent, they join the
+    household's support network on the social worker's record."""
+    kind = OnlineForm.Kind.SUPPORT_NETWORK
+    url = reverse("my_support_network")
+    saved = OnlineForm.objects.filter(applicant=area.applicant, kind=kind).first()
+    blank = dict.fromkeys(services.SUPPORT_PERSON_FIELDS, "")
+    if request.method == "POST" and saved and saved.submitted_at:
+        return redirect(url)  # sent already: the page shows it
+    if request.method == "POST":
+        formset = SupportNetworkFormSet(request.POST, prefix="people")
+        if formset.is_valid():
+            people = _people_posted(formset)
+            if "send" in request.POST:
+                try:
+                    services.online_form_send(
+                        applicant=area.applicant,
+                        kind=kind,
+                        data={"people": people},
+                        by=request.user,
+                    )
+                except services.TransitionRefused as refusal:
+                    problems = getattr(refusal, "fields", None)
+                    if not problems:
+                        return redirect(url)
+                    for key, message in problems.items():
+                        _, n, field = key.split("-")
+                        formset.forms[int(n)].add_error(field, message)
+                else:
+                    messages.success(
+                        request, "Thank you: your support network is sent to your social worker."
+                    )
+                    return redirect(url)
+            else:
+                anchor = ""
+                removing = str(request.POST.get("remove", ""))
+                if removing.isdigit() and int(removing) < len(people):
+                    del people[int(removing)]
+                    messages.success(request, "The person is removed and your answers saved.")
+                elif "add" in request.POST:
+                    if len(people) >= services.SUPPORT_NETWORK_MOST:
+                        messages.error(
+                            request,
+                            f"This form takes up to {services.SUPPORT_NETWORK_MOST} people. "
+                            "Tell your social worker about anyone else.",
+                        )
+                    else:
+                        people.append(blank)
+                        anchor = f"#person-{len(people)}"
+                else:
+                    messages.success(request, "Your answers are saved. Come back to send them.")
+                services.online_form_save(
+                    applicant=area.applicant,
+                    kind=kind,
+                    data={"people": people or [blank]},
+                    by=request.user,
+                )
+                return redirect(url + anchor)
+    else:
+        people = (saved.data.get("people") if saved else None) or [blank]
+        formset = SupportNetworkFormSet(initial=people, prefix="people")
+    problems = [
+        (f"id_people-{n}-{name}", message)
+        for n, form in enumerate(formset.forms)
+        for name in services.SUPPORT_PERSON_FIELDS
+        for message in form.errors.get(name, [])
+    ] + [("id_people-0-name", message) for message in formset.non_form_errors()]
+    return render(
+        request,
+        "carers/my/support_network.html",
+        _context(
+            request,
+            area,
+            "network",
+            formset=formset,
+            problems=problems,
+            saved=saved,
+            answers=services.form_kind(kind).answers(saved.data) if saved else [],
+            most=services.SUPPORT_NETWORK_MOST,
+        ),
     )

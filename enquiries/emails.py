@@ -34,6 +34,20 @@ def event_context(event: InformationEvent) -> dict:
     }
 
 
+def events_url(booking: Booking) -> str:
+    """Where the booker finds other events: the public list, or for a private event their
+    own area. A guest on a private event (someone the carers invited, with no account
+    here) has no way in to its sessions, so none is given: the emails tell them to ask
+    whoever invited them. One query, for a private event only."""
+    if not booking.event.is_private:
+        return absolute(reverse("enquiries:event_list"))
+    from portal.models import User
+
+    if User.objects.filter(email__iexact=booking.email, is_active=True).exists():
+        return absolute(settings.PRIVATE_EVENTS_PATH)
+    return ""
+
+
 def email_context(booking: Booking, *, with_joining_link: bool = False) -> dict:
     event = booking.event
     context = {
@@ -41,10 +55,7 @@ def email_context(booking: Booking, *, with_joining_link: bool = False) -> dict:
         **event_context(event),
         "places": booking.places,
         "manage_url": absolute(booking.get_absolute_url()),
-        # A private event's bookers find their other sessions in their own area.
-        "events_url": absolute(
-            settings.PRIVATE_EVENTS_PATH if event.is_private else reverse("enquiries:event_list")
-        ),
+        "events_url": events_url(booking),
     }
     if with_joining_link and event.is_online and event.joining_link:
         context["joining_link"] = event.joining_link

@@ -106,11 +106,12 @@ class HouseholdOwnAreaAdmin:
                     ).order_by("-requested_on", "-pk")
                 ),
                 # The forms the applicants fill in online: sent ones with their answers.
-                "forms": list(
-                    OnlineForm.objects.filter(applicant__household=household)
+                "forms": [
+                    (online, services.form_kind(online.kind).answers(online.data))
+                    for online in OnlineForm.objects.filter(applicant__household=household)
                     .select_related("applicant")
                     .order_by("applicant__position", "kind")
-                ),
+                ],
                 "can_invite": can_invite,
                 "valid_days": settings.STAFF_INVITATION_VALID_DAYS,
                 "here": here,

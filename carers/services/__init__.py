@@ -92,6 +92,8 @@ from .households import (
 )
 from .notes import HOUSEHOLD_NOTES, household_began_on
 from .own_area import (
+    SUPPORT_NETWORK_MOST,
+    SUPPORT_PERSON_FIELDS,
     applicant_invite,
     applicant_invite_problems,
     document_request_create,
@@ -101,11 +103,13 @@ from .own_area import (
     event_cancel,
     event_offer,
     event_offer_withdraw,
+    form_kind,
     health_consent_problems,
     online_form_save,
     online_form_send,
     own_area_status,
     support_network_invite,
+    support_people,
     weekly_summaries_queue,
     weekly_summary_set,
 )
@@ -222,9 +226,13 @@ __all__ = [
     "event_offer",
     "event_offer_withdraw",
     "health_consent_problems",
+    "form_kind",
     "online_form_save",
     "online_form_send",
     "own_area_status",
+    "support_people",
+    "SUPPORT_NETWORK_MOST",
+    "SUPPORT_PERSON_FIELDS",
     "support_network_invite",
     "weekly_summaries_queue",
     "weekly_summary_set",

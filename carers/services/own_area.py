@@ -6,6 +6,8 @@ verifies the address. An applicant who already has a password (one who was sent 
 letter) is linked and told their area is ready: the email then only asks them to sign in.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -580,14 +582,157 @@ def health_consent_problems(*, applicant: Applicant, data: dict) -> dict[str, st
     return problems
 
 
-# Each kind of form: its fields, in the order asked, and its checks. A new kind of form is
-# its model choice, an entry here, a Django form and a page.
+def health_consent_answers(data: dict) -> list[tuple[str, str]]:
+    """The health consent's answers as label and value, for whoever reads them."""
+    rows = [
+        ("GP practice", data.get("gp_practice") or ""),
+        ("GP practice's address", data.get("gp_address") or ""),
+        ("GP practice's phone number", data.get("gp_phone") or "—"),
+        ("Agrees the medical adviser may ask the GP", "Yes" if data.get("consent") else "No"),
+        ("Signed", data.get("signed_name") or ""),
+    ]
+    return rows
+
+
+# The support network's details: the people the applicants will lean on, each with how to
+# reach them. The agency meets some of them and invites them to a session for family and
+# friends, so each needs a name, who they are to the applicants and a way to get in touch.
+SUPPORT_NETWORK_FIELDS = ("people",)
+SUPPORT_PERSON_FIELDS = ("name", "relationship", "phone", "email", "help")
+# As many people as one form takes (agency practice: a network is a handful to a dozen).
+SUPPORT_NETWORK_MOST = 20
+
+
+def support_people(data: dict) -> list[dict]:
+    """The people in the support network form's answers, blank rows left out, each with
+    every field as stripped text (whatever the answers hold)."""
+    people = data.get("people") if isinstance(data, dict) else None
+    if not isinstance(people, list):
+        return []
+    rows = []
+    for person in people[:SUPPORT_NETWORK_MOST]:
+        if not isinstance(person, dict):
+            continue
+        row = {
+            name: " ".join(str(person.get(name) or "").split()) for name in SUPPORT_PERSON_FIELDS
+        }
+        if any(row.values()):
+            rows.append(row)
+    return rows
+
+
+def support_network_problems(*, applicant: Applicant, data: dict) -> dict[str, str]:
+    """What stops the support network's details going, by field (``people-<n>-<field>``,
+    counting the people as the form shows them), in words; empty: they can go."""
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    from ..own_area import household_emails
+
+    people = data.get("people") if isinstance(data.get("people"), list) else []
+    if not support_people(data):
+        return {"people-0-name": "Add at least one person who will support you"}
+    own = set(household_emails(applicant.household))
+    problems = {}
+    for n, person in enumerate(people[:SUPPORT_NETWORK_MOST]):
+        row = support_people({"people": [person]})
+        if not row:
+            continue  # a blank row is left out, not refused
+        [row] = row
+        who = row["name"] or f"person {n + 1}"
+        if not row["name"]:
+            problems[f"people-{n}-name"] = f"Enter the name of person {n + 1}"
+        if not row["relationship"]:
+            problems[f"people-{n}-relationship"] = f"Enter who {who} is to you"
+        if row["email"]:
+            try:
+                validate_email(row["email"])
+            except ValidationError:
+                problems[f"people-{n}-email"] = (
+                    f"Enter {who}'s email address in the right format, like name@example.com"
+                )
+            else:
+                if row["email"].lower() in own:
+                    problems[f"people-{n}-email"] = (
+                        f"That is your own email address: enter {who}'s own, or leave it empty"
+                    )
+        if not row["phone"] and not row["email"]:
+            problems[f"people-{n}-phone"] = f"Enter a phone number or an email address for {who}"
+    return problems
+
+
+def support_network_answers(data: dict) -> list[tuple[str, str]]:
+    """The support network's details as label and value: a row a person."""
+    rows = []
+    for person in support_people(data):
+        ways = [way for way in (person["phone"], person["email"]) if way]
+        value = "; ".join([person["relationship"], *ways])
+        if person["help"]:
+            value += f". How they will help: {person['help']}"
+        rows.append((person["name"], value))
+    return rows
+
+
+def support_network_record(*, form, by) -> int:
+    """On sending, the people become the household's support network as the social worker
+    sees it (the household page), each one in the trail as it is added. Someone already there
+    by the same name is left as the social worker recorded them. Returns how many were
+    added."""
+    from ..models import SupportNetworkMember
+
+    household = form.applicant.household
+    known = {
+        " ".join(name.split()).casefold()
+        for name in household.support_network.values_list("name", flat=True)
+    }
+    added = 0
+    for person in support_people(form.data):
+        if person["name"].casefold() in known:
+            continue
+        known.add(person["name"].casefold())
+        member = SupportNetworkMember(
+            household=household,
+            name=person["name"][:120],
+            relationship=person["relationship"][:60],
+            phone=person["phone"][:30],
+            email=person["email"][:254],
+            notes=(f"How they will help: {person['help']}" if person["help"] else "")[:300],
+        )
+        member.save()  # auditlog records each one, by the applicant
+        added += 1
+    if added:
+        audit.record(household, "carers.own_area.support_network_sent", by=by, added=added)
+    return added
+
+
+@dataclass(frozen=True)
+class FormKind:
+    """One kind of form the applicants fill in online: its fields, in the order asked;
+    what stops it going, by field, in words; its answers as label and value (for the
+    applicant, the social worker and a subject access request); and what sending it does
+    to the household's record beyond keeping the answers, in the same transaction."""
+
+    fields: tuple[str, ...]
+    problems: Callable[..., dict[str, str]]
+    answers: Callable[[dict], list[tuple[str, str]]]
+    on_send: Callable[..., object] | None = None
+
+
+# A new kind of form is its model choice, an entry here, a Django form and a page.
 FORM_KINDS = {
-    "health_consent": (HEALTH_CONSENT_FIELDS, health_consent_problems),
+    "health_consent": FormKind(
+        HEALTH_CONSENT_FIELDS, health_consent_problems, health_consent_answers
+    ),
+    "support_network": FormKind(
+        SUPPORT_NETWORK_FIELDS,
+        support_network_problems,
+        support_network_answers,
+        on_send=support_network_record,
+    ),
 }
 
 
-def _kind(kind: str):
+def form_kind(kind: str) -> FormKind:
     if kind not in FORM_KINDS:
         raise ValueError(f"No online form of kind {kind!r}.")
     return FORM_KINDS[kind]
@@ -617,7 +762,7 @@ def _keep(form, data: dict, fields) -> None:
 def online_form_save(*, applicant: Applicant, kind: str, data: dict, by):
     """Keep the applicant's answers as they stand, however incomplete: nothing typed is
     lost. A form already sent is not changed (refused in words)."""
-    fields, _ = _kind(kind)
+    fields = form_kind(kind).fields
     with transaction.atomic():
         form = _locked_form(applicant, kind)
         if form.submitted_at is not None:
@@ -634,18 +779,20 @@ def online_form_send(*, applicant: Applicant, kind: str, data: dict, by) -> tupl
     not pass are kept, and the refusal (``TransitionRefused``) carries the problems by
     field as ``fields``. The social worker is emailed a link to the household's own-area
     page, where the answers are."""
-    fields, problems_of = _kind(kind)
+    spec = form_kind(kind)
     with transaction.atomic():
         form = _locked_form(applicant, kind)
         if form.submitted_at is not None:
             return form, False
-        _keep(form, data, fields)
+        _keep(form, data, spec.fields)
         audit.record(form, "carers.own_area.form_saved", by=by)
-        problems = problems_of(applicant=applicant, data=form.data)
+        problems = spec.problems(applicant=applicant, data=form.data)
         if not problems:
             form.submitted_at = timezone.now()
             form.save(update_fields=["submitted_at"])
             audit.record(form, "carers.own_area.form_submitted", by=by)
+            if spec.on_send is not None:
+                spec.on_send(form=form, by=by)
             worker = applicant.household.social_worker
             if worker is not None and worker.email:
                 notify(

@@ -81,6 +81,7 @@ def test_every_page_of_the_own_area_is_accessible(page, live_server, social_work
     pages["/my/book/"] = "Communication book"
     pages["/my/emails/"] = "Emails from us"
     pages["/my/forms/health-consent/"] = "Health consent form"
+    pages["/my/forms/support-network/"] = "Your support network"
     pages[f"/my/documents/{asked.pk}/"] = "Your completed reference form"
     for path, heading in pages.items():
         assert_accessible(page, path, live_server)
@@ -152,6 +153,60 @@ def test_every_page_of_the_own_area_is_accessible(page, live_server, social_work
     assert not html_check(page.content()), html_check(page.content())
     assert page.evaluate(NO_SIDEWAYS_SCROLL)
     assert page.get_by_label("Your GP practice").input_value() == "Oakford Surgery"
+
+
+def test_the_support_network_form_grows_a_person_at_a_time_on_a_phone(
+    page, live_server, social_worker
+):
+    household = f.household(social_worker)
+    applicant = _applicant(household, social_worker)
+    page.set_viewport_size({"width": 320, "height": 800})
+    sign_in(page, live_server, applicant.account)
+    page.goto(f"{live_server.url}/my/forms/support-network/")
+    first = page.locator("#person-1")
+    first.get_by_label("Their full name").fill("Priya Shah")
+    # Enter in a box saves (the form's first button), never removes anyone.
+    first.get_by_label("Who they are to you").fill("Friend")
+    first.get_by_label("Who they are to you").press("Enter")
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Your answers are saved")
+    page.get_by_role("button", name="Add another person").click()
+    page.wait_for_url("**/my/forms/support-network/#person-2")
+    second = page.locator("#person-2")
+    expect(second.get_by_role("heading", name="Person 2")).to_be_visible()
+    second.get_by_label("Their full name").fill("Tom Reid")
+    second.get_by_label("Their email address").fill("tom@")
+    # Sent with gaps: the error summary leads, takes the focus, and the page passes.
+    page.get_by_role("button", name="Send to your social worker").click()
+    expect(page).to_have_title(re.compile("^Error: "))
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_be_focused()
+    for message in (
+        "Enter a phone number or an email address for Priya Shah",
+        "Enter who Tom Reid is to you",
+        "Enter Tom Reid's email address in the right format",
+    ):
+        expect(summary).to_contain_text(message)
+    assert not page_problems(page)
+    assert not axe_check(page), axe_check(page)
+    assert not htmlcs_check(page), htmlcs_check(page)
+    assert not html_check(page.content()), html_check(page.content())
+    assert page.evaluate(NO_SIDEWAYS_SCROLL)
+    # The summary's link leads to the box.
+    summary.get_by_role("link", name="Enter who Tom Reid is to you").click()
+    expect(page.locator("#person-2").get_by_label("Who they are to you")).to_be_focused()
+    page.locator("#person-2").get_by_label("Who they are to you").fill("Neighbour")
+    page.locator("#person-2").get_by_label("Their email address").fill("tom@example.com")
+    page.locator("#person-1").get_by_label("Their phone number").fill("07700 900001")
+    page.get_by_role("button", name="Send to your social worker").click()
+    expect(page.locator(".govuk-panel")).to_contain_text("Sent on")
+    assert "Neighbour; tom@example.com" in page.locator("main").inner_text()
+    assert not axe_check(page), axe_check(page)
+    assert not htmlcs_check(page), htmlcs_check(page)
+    assert not html_check(page.content()), html_check(page.content())
+    assert sorted(household.support_network.values_list("name", flat=True)) == [
+        "Priya Shah",
+        "Tom Reid",
+    ]
 
 
 def test_the_two_step_page_a_placed_carer_must_pass_and_a_closed_household_are_accessible(

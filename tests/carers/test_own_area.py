@@ -52,6 +52,7 @@ MY_URLS = (
     "/my/support/",
     "/my/emails/",
     "/my/forms/health-consent/",
+    "/my/forms/support-network/",
 )
 
 
@@ -1569,6 +1570,20 @@ def test_the_support_network_is_invited_to_a_session_for_family_and_friends(clie
     # The guests' places are theirs: the household can still book its own.
     assert client.post(f"/my/training/{session.pk}/book/", {"places": "2"}).status_code == 302
     assert Booking.objects.filter(event=session, email=applicant.email).exists()
+    # A guest who cancels is not sent to an area they cannot open, but to who invited them;
+    # an applicant who cancels is sent to their own area for other sessions.
+    from enquiries.services import events as engine
+
+    engine.booking_cancel(booking=booking)
+    engine.booking_cancel(booking=Booking.objects.get(event=session, email=applicant.email))
+    guest, own = (
+        build_message(Notification.objects.get(to=to, template="enquiries/booking_cancelled"))
+        for to in ("gwen@example.com", applicant.email)
+    )
+    for body in (guest.body, guest.alternatives[0][0]):
+        assert "ask the person who invited you" in body and "/my/" not in body
+    for body in (own.body, own.alternatives[0][0]):
+        assert "/my/training/" in body and "ask the person who invited you" not in body
 
 
 # -- the health consent form: saved part way, sent once ------------------------------------
@@ -1650,7 +1665,7 @@ def test_the_health_consent_is_saved_part_way_and_sent_once(client, social_worke
         if section.title.endswith("forms online")
     ]
     assert (
-        "Consent for the agency to ask your GP about your health: gp practice",
+        "Consent for the agency to ask your GP about your health: GP practice",
         "Oakford Surgery",
     ) in forms.rows
     # The trail says a form was saved and sent, never what it says.
@@ -1659,3 +1674,138 @@ def test_the_health_consent_is_saved_part_way_and_sent_once(client, social_worke
     )
     assert trail.filter(additional_data__action="carers.own_area.form_submitted").count() == 1
     assert not any("Oakford" in str(entry.changes) for entry in trail)
+
+
+# -- the support network's details: people added a person at a time, sent once -----------
+
+NETWORK_URL = "/my/forms/support-network/"
+
+
+def people_post(people: list[dict], **pressed) -> dict:
+    """The support network form as the page posts it: the formset's counts, each person's
+    answers and the button pressed."""
+    data = {"people-TOTAL_FORMS": str(len(people)), "people-INITIAL_FORMS": str(len(people))}
+    for n, person in enumerate(people):
+        data.update({f"people-{n}-{name}": value for name, value in person.items()})
+    return {**data, **pressed}
+
+
+def test_the_support_network_grows_a_person_at_a_time_and_is_sent_once(client, social_worker):
+    from carers.models import OnlineForm, SupportNetworkMember
+
+    household = f.household(social_worker)
+    SupportNetworkMember.objects.create(
+        household=household, name="Gwen Ashby", relationship="Grandmother", phone="01632 960001"
+    )
+    applicant = signed_in_applicant(client, household)
+    page = client.get(NETWORK_URL).content.decode()
+    assert "Person 1" in page and "Person 2" not in page
+    assert "Remove" not in page  # one person: nothing to remove
+    # Adding a person keeps what was typed for the first and opens a second.
+    added = client.post(NETWORK_URL, people_post([{"name": "Sam Okafor"}], add="1"))
+    assert added["Location"] == f"{NETWORK_URL}#person-2"
+    form = OnlineForm.objects.get(applicant=applicant, kind="support_network")
+    assert [person["name"] for person in form.data["people"]] == ["Sam Okafor", ""]
+    page = client.get(NETWORK_URL).content.decode()
+    assert 'value="Sam Okafor"' in page and "Person 2" in page
+    assert 'Remove<span class="govuk-visually-hidden"> person 2</span>' in page
+    # Removing the first keeps the second, as typed.
+    people = [{"name": "Sam Okafor"}, {"name": "Priya Shah", "relationship": "Friend"}]
+    assert client.post(NETWORK_URL, people_post(people, remove="0"))["Location"] == NETWORK_URL
+    form.refresh_from_db()
+    assert [person["name"] for person in form.data["people"]] == ["Priya Shah"]
+    # Sent with gaps: refused in words, person by person, every answer kept.
+    people = [
+        {"name": "Priya Shah", "relationship": "Friend", "email": "priya@"},
+        {"name": "", "relationship": "Neighbour", "phone": "01632 960002"},
+        {"name": "Tom Reid", "email": applicant.email.upper()},
+        {"name": "", "relationship": "", "phone": "", "email": "", "help": ""},
+    ]
+    page = client.post(NETWORK_URL, people_post(people, send="1")).content.decode()
+    assert "<title>Error: " in page
+    for message in (
+        "Enter Priya Shah&#x27;s email address in the right format",
+        "Enter the name of person 2",
+        "Enter who Tom Reid is to you",
+        "That is your own email address: enter Tom Reid&#x27;s own, or leave it empty",
+    ):
+        assert message in page, message
+    assert 'href="#id_people-1-name"' in page  # the summary leads to the box
+    assert 'href="#id_people-3-' not in page  # a blank row is no fault
+    form.refresh_from_db()
+    assert form.submitted_at is None and form.data["people"][2]["name"] == "Tom Reid"
+    assert not SupportNetworkMember.objects.filter(name="Tom Reid").exists()
+    # Complete, sent twice (a double click): sent once, one email, the people on the record.
+    people = [
+        {"name": "Priya Shah", "relationship": "Friend", "email": "priya@example.com"},
+        {"name": "gwen  ashby", "relationship": "Gran", "phone": "07700 900001"},
+        {"name": "Tom Reid", "relationship": "Neighbour", "phone": "01632 960003", "help": "Lifts"},
+        {"name": "", "relationship": "", "phone": "", "email": "", "help": ""},
+    ]
+    assert client.post(NETWORK_URL, people_post(people, send="1"))["Location"] == NETWORK_URL
+    changed = [{**people[0], "name": "Someone Else"}]
+    assert client.post(NETWORK_URL, people_post(changed, send="1"))["Location"] == NETWORK_URL
+    form.refresh_from_db()
+    assert form.submitted_at is not None and form.data["people"][0]["name"] == "Priya Shah"
+    network = {m.name: m for m in household.support_network.all()}
+    # Gran was on the record already (by name): left as the social worker recorded her.
+    assert sorted(network) == ["Gwen Ashby", "Priya Shah", "Tom Reid"]
+    assert network["Gwen Ashby"].phone == "01632 960001"
+    assert network["Tom Reid"].notes == "How they will help: Lifts"
+    assert network["Priya Shah"].email == "priya@example.com"
+    emails = Notification.objects.filter(template="carers/online_form_submitted")
+    assert [email.to for email in emails] == [social_worker.email]
+    assert "Priya" not in str(emails.get().context)
+    page = client.get(NETWORK_URL).content.decode()
+    assert "Sent on" in page and "Send to your social worker" not in page
+    assert "Tom Reid" in page and "Neighbour; 01632 960003. How they will help: Lifts" in page
+    # Priya, with an email, can now be invited to a session for family and friends.
+    assert [m.name for m in own_area.network_guests(household)] == ["Priya Shah"]
+    # The trail names the household's new people as added by the applicant.
+    added = LogEntry.objects.get_for_model(SupportNetworkMember).filter(action=0)
+    assert added.count() == 3 and all(e.actor_id == applicant.account_id for e in added[:2])
+    # The social worker reads them on the own-area page.
+    client.force_login(social_worker)
+    staff = client.get(own_area_url(household)).content.decode()
+    assert "Your support network: " + applicant.full_name in staff
+    assert "Friend; priya@example.com" in staff
+
+
+def test_a_support_network_with_nobody_in_it_is_not_sent(client, social_worker):
+    from carers.models import OnlineForm
+
+    household = f.household(social_worker)
+    signed_in_applicant(client, household)
+    blank = {"name": "", "relationship": "", "phone": "", "email": "", "help": ""}
+    page = client.post(NETWORK_URL, people_post([blank], send="1")).content.decode()
+    assert "Add at least one person who will support you" in page
+    assert OnlineForm.objects.get(kind="support_network").submitted_at is None
+    # Removing the only person leaves an empty one to fill in, not an empty form.
+    client.post(NETWORK_URL, people_post([{**blank, "name": "Sam"}], remove="0"))
+    assert OnlineForm.objects.get(kind="support_network").data["people"] == [blank]
+    assert "Person 1" in client.get(NETWORK_URL).content.decode()
+    # A tampered count is refused in words, with nothing saved.
+    page = client.post(NETWORK_URL, {"save": "1"}).content.decode()
+    assert "<title>Error: " in page
+    assert OnlineForm.objects.get(kind="support_network").data["people"] == [blank]
+
+
+def test_the_support_network_form_takes_up_to_its_most(client, social_worker):
+    from carers.models import OnlineForm
+
+    household = f.household(social_worker)
+    signed_in_applicant(client, household)
+    people = [
+        {"name": f"Person {n}", "relationship": "Friend", "phone": "01632 960000"}
+        for n in range(services.SUPPORT_NETWORK_MOST)
+    ]
+    page = client.post(NETWORK_URL, people_post(people, add="1"), follow=True).content.decode()
+    assert f"This form takes up to {services.SUPPORT_NETWORK_MOST} people" in page
+    assert "Add another person" not in page
+    form = OnlineForm.objects.get(kind="support_network")
+    assert len(form.data["people"]) == services.SUPPORT_NETWORK_MOST
+    # A post claiming more people than that keeps only the most.
+    more = [*people, {"name": "One more", "relationship": "Friend", "phone": "1"}]
+    client.post(NETWORK_URL, people_post(more, save="1"))
+    form.refresh_from_db()
+    assert len(form.data["people"]) == services.SUPPORT_NETWORK_MOST
