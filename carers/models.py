@@ -832,7 +832,7 @@ class OnlineForm(models.Model):
 
     class Kind(models.TextChoices):
         HEALTH_CONSENT = "health_consent", "Consent for the agency to ask your GP about your health"
-        SUPPORT_NETWORK = "support_network", "Your support network"
+        SUPPORT_NETWORK = "support_network", "Support network details"
 
     applicant = models.ForeignKey(Applicant, on_delete=models.CASCADE, related_name="online_forms")
     kind = models.CharField(max_length=40, choices=Kind.choices)

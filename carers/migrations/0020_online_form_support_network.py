@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='onlineform',
             name='kind',
-            field=models.CharField(choices=[('health_consent', 'Consent for the agency to ask your GP about your health'), ('support_network', 'Your support network')], max_length=40),
+            field=models.CharField(choices=[('health_consent', 'Consent for the agency to ask your GP about your health'), ('support_network', 'Support network details')], max_length=40),
         ),
     ]

@@ -1767,7 +1767,7 @@ def test_the_support_network_grows_a_person_at_a_time_and_is_sent_once(client, s
     # The social worker reads them on the own-area page.
     client.force_login(social_worker)
     staff = client.get(own_area_url(household)).content.decode()
-    assert "Your support network: " + applicant.full_name in staff
+    assert "Support network details: " + applicant.full_name in staff
     assert "Friend; priya@example.com" in staff
 
 
