@@ -6,6 +6,7 @@ class CarersConfig(AppConfig):
     verbose_name = "Carers and assessments"
 
     def ready(self):
+        from enquiries.emails import register_private_events_reader
         from enquiries.services.enquiries import register_household_lookup
         from portal import audit, versions
         from portal.adapter import register_home
@@ -50,6 +51,7 @@ class CarersConfig(AppConfig):
         register_letters()
         # A carer who signs in without a page in mind starts in their own area.
         register_home(own_area.home_for)
+        register_private_events_reader(own_area.reads_private_events)
         # An applicant's letters follow the rules of their area.
         register_recipient_gate(own_area.letters_gate)
         for kind in SEARCH_KINDS:

@@ -7,6 +7,7 @@ from crispy_forms_gds.layout import Field, Layout, Size
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db.models import Count
 from django.utils import timezone
 
@@ -936,31 +937,34 @@ class HealthConsentForm(forms.Form):
 
 class SupportPersonForm(forms.Form):
     """One person of the applicants' support network (their own area). Every answer may be
-    saved unfinished; sending checks them all (``services.support_network_problems``)."""
+    saved unfinished; sending checks them all (``services.support_network_problems``).
+    Each answer is as long as the support network record takes."""
 
-    name = forms.CharField(label="Their full name", max_length=120, required=False)
+    name = forms.CharField(label="Their full name", required=False)
     relationship = forms.CharField(
         label="Who they are to you",
-        max_length=60,
         required=False,
         help_text="For example, your sister, a neighbour or a friend from work.",
     )
-    phone = forms.CharField(label="Their phone number", max_length=30, required=False)
+    phone = forms.CharField(label="Their phone number", required=False)
     email = forms.CharField(
         label="Their email address",
-        max_length=254,
         required=False,
         help_text="We use it to invite them to a session for family and friends.",
     )
     help = forms.CharField(
         label="How they will help (optional)",
-        max_length=250,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for name, most in services.support_person_lengths().items():
+            field = self.fields[name]
+            field.max_length = most
+            field.validators.append(MaxLengthValidator(most))
+            field.widget.attrs["maxlength"] = str(most)
         self.fields["name"].widget.attrs.update(spellcheck="false")
         self.fields["phone"].widget.input_type = "tel"
         self.fields["phone"].widget.attrs.update(autocomplete="off")
@@ -979,11 +983,26 @@ class SupportPersonForm(forms.Form):
         )
 
 
+class BaseSupportNetworkFormSet(forms.BaseFormSet):
+    too_many = (
+        f"This form takes up to {services.SUPPORT_NETWORK_MOST} people. Tell your social "
+        "worker about anyone else."
+    )
+    # Django's own words for a post the page did not make, in ours.
+    default_error_messages = {
+        "missing_management_form": "Your answers could not be read. Try again.",
+        "too_many_forms": too_many,
+        "too_few_forms": "Add at least one person who will support you",
+    }
+
+
 # The people of the support network form, as many as it takes
 # (``services.SUPPORT_NETWORK_MOST``); the page adds and removes them one at a time.
 SupportNetworkFormSet = forms.formset_factory(
     SupportPersonForm,
+    formset=BaseSupportNetworkFormSet,
     extra=0,
     max_num=services.SUPPORT_NETWORK_MOST,
     absolute_max=services.SUPPORT_NETWORK_MOST,
+    validate_max=True,
 )

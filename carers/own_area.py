@@ -93,6 +93,21 @@ def has_own_area(applicant: Applicant) -> bool:
     )
 
 
+def reads_private_events(email: str) -> bool:
+    """Whether the person with this address finds their training and groups in their own
+    area (``enquiries.emails.register_private_events_reader``): an applicant whose area
+    opens, for more than letters. A guest the carers invited has none. Two queries."""
+    if not email.strip():
+        return False
+    applicants = Applicant.objects.select_related("account").filter(email__iexact=email.strip())
+    return any(
+        has_own_area(applicant)
+        and (area := own_area_for(applicant.account)) is not None
+        and not area.letters_only
+        for applicant in applicants
+    )
+
+
 def home_for(user) -> str:
     """Where an applicant starts after signing in (``portal.adapter.register_home``)."""
     return "/my/" if own_area_for(user) is not None else ""

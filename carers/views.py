@@ -473,44 +473,79 @@ def emails(request, area):
     return render(request, "carers/my/emails.html", _context(request, area, "emails", form=form))
 
 
+def _form_saved(request, area, kind: str, data: dict, *, said: str = ""):
+    """Keep the answers as they stand (``services.online_form_save``) and come back to the
+    page. A form sent meanwhile (from another tab, or the first press of a double click)
+    is not changed: the page shows it as sent."""
+    try:
+        services.online_form_save(applicant=area.applicant, kind=kind, data=data, by=request.user)
+    except services.TransitionRefused:
+        return redirect(request.path)
+    if said:
+        messages.success(request, said)
+    return redirect(request.path)
+
+
+def _form_sent(request, area, kind: str, data: dict, add_error, *, thanks: str):
+    """Send the form (``services.online_form_send``): back to the page, which shows it sent
+    (now, or by the first press of a double click), or ``None`` with each problem given to
+    ``add_error(field, message)`` and the answers kept."""
+    try:
+        services.online_form_send(applicant=area.applicant, kind=kind, data=data, by=request.user)
+    except services.TransitionRefused as refusal:
+        problems = getattr(refusal, "fields", None)
+        if not problems:  # sent meanwhile, from another tab
+            return redirect(request.path)
+        for name, message in problems.items():
+            add_error(name, message)
+        return None
+    messages.success(request, thanks)
+    return redirect(request.path)
+
+
 @own_area_page("health consent form")
 def health_consent(request, area):
     """The applicant's own health consent: *Save for later* keeps whatever is typed;
-    *Send* checks it all and sends it once (``services.online_form_save`` and
-    ``online_form_submit``). Each applicant fills in their own."""
+    *Send* checks it all and sends it once. Each applicant fills in their own."""
     kind = OnlineForm.Kind.HEALTH_CONSENT
     saved = OnlineForm.objects.filter(applicant=area.applicant, kind=kind).first()
-    if request.method == "POST" and not (saved and saved.submitted_at):
+    if request.method == "POST" and saved and saved.submitted_at:
+        return redirect("my_health_consent")  # sent already: the page shows it
+    if request.method == "POST":
         form = HealthConsentForm(request.POST)
         if form.is_valid():
-            try:
-                if "send" not in request.POST:
-                    services.online_form_save(
-                        applicant=area.applicant, kind=kind, data=form.cleaned_data, by=request.user
-                    )
-                    messages.success(request, "Your answers are saved. Come back to send them.")
-                    return redirect("my_health_consent")
-                services.online_form_send(
-                    applicant=area.applicant, kind=kind, data=form.cleaned_data, by=request.user
+            data = form.cleaned_data
+            if "send" not in request.POST:
+                return _form_saved(
+                    request,
+                    area,
+                    kind,
+                    data,
+                    said="Your answers are saved. Come back to send them.",
                 )
-            except services.TransitionRefused as refusal:
-                problems = getattr(refusal, "fields", None)
-                if not problems:  # sent meanwhile, from another tab
-                    return redirect("my_health_consent")
-                for name, message in problems.items():
-                    form.add_error(name, message)
-            else:
-                # Sent now, or by the first press of a double click: the same answer.
-                messages.success(request, "Thank you: your form is sent to your social worker.")
-                return redirect("my_health_consent")
-    elif request.method == "POST":
-        return redirect("my_health_consent")  # sent already: the page shows it
+            sent = _form_sent(
+                request,
+                area,
+                kind,
+                data,
+                form.add_error,
+                thanks="Thank you: your form is sent to your social worker.",
+            )
+            if sent:
+                return sent
     else:
         form = HealthConsentForm(initial=saved.data if saved else None)
     return render(
         request,
         "carers/my/health_consent.html",
-        _context(request, area, "forms", form=form, saved=saved),
+        _context(
+            request,
+            area,
+            "forms",
+            form=form,
+            saved=saved,
+            answers=services.form_kind(kind).answers(saved.data) if saved else [],
+        ),
     )
 
 
@@ -526,64 +561,49 @@ def _people_posted(formset) -> list[dict]:
 @own_area_page("support network form")
 def support_network(request, area):
     """The people who will support the applicants, added and removed a person at a time
-    (each press saves the answers, so nothing typed is lost), then sent once
-    (``services.online_form_save`` and ``online_form_send``). Sent, they join the
-    household's support network on the social worker's record."""
+    (each press saves the answers, so nothing typed is lost), then sent once. Sent, they
+    join the household's support network on the social worker's record."""
     kind = OnlineForm.Kind.SUPPORT_NETWORK
-    url = reverse("my_support_network")
     saved = OnlineForm.objects.filter(applicant=area.applicant, kind=kind).first()
     blank = dict.fromkeys(services.SUPPORT_PERSON_FIELDS, "")
     if request.method == "POST" and saved and saved.submitted_at:
-        return redirect(url)  # sent already: the page shows it
+        return redirect(request.path)  # sent already: the page shows it
     if request.method == "POST":
         formset = SupportNetworkFormSet(request.POST, prefix="people")
+        if not formset.forms:  # the page always has a person: this post was not from it
+            messages.error(request, "Your answers could not be read. Here they are as saved.")
+            return redirect(request.path)
         if formset.is_valid():
             people = _people_posted(formset)
             if "send" in request.POST:
-                try:
-                    services.online_form_send(
-                        applicant=area.applicant,
-                        kind=kind,
-                        data={"people": people},
-                        by=request.user,
-                    )
-                except services.TransitionRefused as refusal:
-                    problems = getattr(refusal, "fields", None)
-                    if not problems:
-                        return redirect(url)
-                    for key, message in problems.items():
-                        _, n, field = key.split("-")
-                        formset.forms[int(n)].add_error(field, message)
-                else:
-                    messages.success(
-                        request, "Thank you: your support network is sent to your social worker."
-                    )
-                    return redirect(url)
-            else:
-                anchor = ""
-                removing = str(request.POST.get("remove", ""))
-                if removing.isdigit() and int(removing) < len(people):
-                    del people[int(removing)]
-                    messages.success(request, "The person is removed and your answers saved.")
-                elif "add" in request.POST:
-                    if len(people) >= services.SUPPORT_NETWORK_MOST:
-                        messages.error(
-                            request,
-                            f"This form takes up to {services.SUPPORT_NETWORK_MOST} people. "
-                            "Tell your social worker about anyone else.",
-                        )
-                    else:
-                        people.append(blank)
-                        anchor = f"#person-{len(people)}"
-                else:
-                    messages.success(request, "Your answers are saved. Come back to send them.")
-                services.online_form_save(
-                    applicant=area.applicant,
-                    kind=kind,
-                    data={"people": people or [blank]},
-                    by=request.user,
+
+                def add_error(key, message):
+                    _, n, field = key.split("-")
+                    formset.forms[int(n)].add_error(field, message)
+
+                sent = _form_sent(
+                    request,
+                    area,
+                    kind,
+                    {"people": people},
+                    add_error,
+                    thanks="Thank you: your support network is sent to your social worker.",
                 )
-                return redirect(url + anchor)
+                if sent:
+                    return sent
+            else:
+                said = "Your answers are saved. Come back to send them."
+                removing = str(request.POST.get("remove", ""))
+                if removing.isdecimal() and int(removing) < len(people):
+                    del people[int(removing)]
+                    said = "The person is removed and your answers saved."
+                elif "add" in request.POST and len(people) < services.SUPPORT_NETWORK_MOST:
+                    people.append(blank)
+                    said = f"Person {len(people)} is added at the end: fill in their details."
+                elif "add" in request.POST:
+                    messages.error(request, SupportNetworkFormSet.too_many)
+                    said = ""
+                return _form_saved(request, area, kind, {"people": people or [blank]}, said=said)
     else:
         people = (saved.data.get("people") if saved else None) or [blank]
         formset = SupportNetworkFormSet(initial=people, prefix="people")
@@ -604,6 +624,7 @@ def support_network(request, area):
             problems=problems,
             saved=saved,
             answers=services.form_kind(kind).answers(saved.data) if saved else [],
+            recorded=area.household.support_network.order_by("name", "pk"),
             most=services.SUPPORT_NETWORK_MOST,
         ),
     )

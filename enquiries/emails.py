@@ -34,16 +34,25 @@ def event_context(event: InformationEvent) -> dict:
     }
 
 
+# Who may see a private event's other sessions, by their email address: registered by the
+# app that keeps them (the carers' own area, ``register_private_events_reader``).
+_private_events_readers: list = []
+
+
+def register_private_events_reader(reads) -> None:
+    """``reads(email)`` says whether the person with that address finds a private event's
+    other sessions at ``settings.PRIVATE_EVENTS_PATH``."""
+    _private_events_readers.append(reads)
+
+
 def events_url(booking: Booking) -> str:
-    """Where the booker finds other events: the public list, or for a private event their
-    own area. A guest on a private event (someone the carers invited, with no account
-    here) has no way in to its sessions, so none is given: the emails tell them to ask
-    whoever invited them. One query, for a private event only."""
+    """Where the booker finds other events: the public list, or for a private event the
+    page of their own area that lists them. A guest on a private event (someone the
+    carers invited) has no way in to its sessions, so none is given: the emails tell them
+    to ask whoever invited them. Queries for a private event only."""
     if not booking.event.is_private:
         return absolute(reverse("enquiries:event_list"))
-    from portal.models import User
-
-    if User.objects.filter(email__iexact=booking.email, is_active=True).exists():
+    if any(reads(booking.email) for reads in _private_events_readers):
         return absolute(settings.PRIVATE_EVENTS_PATH)
     return ""
 

@@ -107,10 +107,11 @@ class HouseholdOwnAreaAdmin:
                 ),
                 # The forms the applicants fill in online: sent ones with their answers.
                 "forms": [
-                    (online, services.form_kind(online.kind).answers(online.data))
+                    (online, kind.answers(online.data), kind.sent_note)
                     for online in OnlineForm.objects.filter(applicant__household=household)
                     .select_related("applicant")
                     .order_by("applicant__position", "kind")
+                    for kind in [services.form_kind(online.kind)]
                 ],
                 "can_invite": can_invite,
                 "valid_days": settings.STAFF_INVITATION_VALID_DAYS,

@@ -110,6 +110,7 @@ from .own_area import (
     own_area_status,
     support_network_invite,
     support_people,
+    support_person_lengths,
     weekly_summaries_queue,
     weekly_summary_set,
 )
@@ -231,6 +232,7 @@ __all__ = [
     "online_form_send",
     "own_area_status",
     "support_people",
+    "support_person_lengths",
     "SUPPORT_NETWORK_MOST",
     "SUPPORT_PERSON_FIELDS",
     "support_network_invite",

@@ -21,7 +21,7 @@ from portal.models import StaffInvitation, User
 from portal.notifications import notify, queued_keys
 
 from ..models import Applicant, Document, DocumentRequest, EventOffer, Household
-from .records import TransitionRefused, _document_save, document_validate
+from .records import TransitionRefused, _document_save, _lock_household, document_validate
 
 OWN_AREA_PATH = "/my/"
 
@@ -601,60 +601,102 @@ SUPPORT_NETWORK_FIELDS = ("people",)
 SUPPORT_PERSON_FIELDS = ("name", "relationship", "phone", "email", "help")
 # As many people as one form takes (agency practice: a network is a handful to a dozen).
 SUPPORT_NETWORK_MOST = 20
+# How long "how they will help" may be: it is kept in the member's notes after a prefix.
+SUPPORT_HELP_MOST = 250
 
 
-def support_people(data: dict) -> list[dict]:
-    """The people in the support network form's answers, blank rows left out, each with
-    every field as stripped text (whatever the answers hold)."""
+def support_person_lengths() -> dict[str, int]:
+    """The longest answer each field takes: the support network record's own columns."""
+    from ..models import SupportNetworkMember
+
+    lengths = {
+        name: SupportNetworkMember._meta.get_field(name).max_length
+        for name in SUPPORT_PERSON_FIELDS
+        if name != "help"
+    }
+    return {**lengths, "help": SUPPORT_HELP_MOST}
+
+
+def support_person(person) -> dict[str, str]:
+    """One person of the form's answers as tidy text, each field within its length (a
+    blank row has every field empty)."""
+    person = person if isinstance(person, dict) else {}
+    return {
+        name: " ".join(str(person.get(name) or "").split())[:most]
+        for name, most in support_person_lengths().items()
+    }
+
+
+def support_rows(data: dict) -> list[dict[str, str]]:
+    """Every row of the form's answers, blank ones in their place (as the form shows
+    them), up to the most the form takes."""
     people = data.get("people") if isinstance(data, dict) else None
     if not isinstance(people, list):
         return []
-    rows = []
-    for person in people[:SUPPORT_NETWORK_MOST]:
-        if not isinstance(person, dict):
-            continue
-        row = {
-            name: " ".join(str(person.get(name) or "").split()) for name in SUPPORT_PERSON_FIELDS
-        }
-        if any(row.values()):
-            rows.append(row)
-    return rows
+    return [support_person(person) for person in people[:SUPPORT_NETWORK_MOST]]
+
+
+def support_people(data: dict) -> list[dict[str, str]]:
+    """The people in the support network form's answers, blank rows left out."""
+    return [person for person in support_rows(data) if any(person.values())]
+
+
+def _known_names(household: Household) -> dict[str, str]:
+    """The household's support network as recorded, by name as compared (case and spaces
+    aside): the name as recorded."""
+    names = household.support_network.values_list("name", flat=True)
+    return {" ".join(name.split()).casefold(): name for name in names}
 
 
 def support_network_problems(*, applicant: Applicant, data: dict) -> dict[str, str]:
     """What stops the support network's details going, by field (``people-<n>-<field>``,
-    counting the people as the form shows them), in words; empty: they can go."""
+    counting the rows as the form shows them, blank ones included), in words; empty: they
+    can go. Someone already on the household's support network (by name, added by the
+    social worker or sent by the other applicant) is refused, not passed over: their
+    details there are the social worker's to change."""
     from django.core.exceptions import ValidationError
     from django.core.validators import validate_email
 
-    from ..own_area import household_emails
-
-    people = data.get("people") if isinstance(data.get("people"), list) else []
     if not support_people(data):
         return {"people-0-name": "Add at least one person who will support you"}
-    own = set(household_emails(applicant.household))
+    own = applicant.email.strip().lower()
+    partners = {
+        other.email.strip().lower(): other.first_name
+        for other in applicant.household.applicants.exclude(pk=applicant.pk)
+        if other.email.strip()
+    }
+    known = _known_names(applicant.household)
     problems = {}
-    for n, person in enumerate(people[:SUPPORT_NETWORK_MOST]):
-        row = support_people({"people": [person]})
-        if not row:
+    for n, row in enumerate(support_rows(data)):
+        if not any(row.values()):
             continue  # a blank row is left out, not refused
-        [row] = row
         who = row["name"] or f"person {n + 1}"
         if not row["name"]:
             problems[f"people-{n}-name"] = f"Enter the name of person {n + 1}"
+        elif row["name"].casefold() in known:
+            problems[f"people-{n}-name"] = (
+                f"{known[row['name'].casefold()]} is already in your support network: remove "
+                "them here, and tell your social worker if their details have changed"
+            )
         if not row["relationship"]:
             problems[f"people-{n}-relationship"] = f"Enter who {who} is to you"
-        if row["email"]:
+        email = row["email"].lower()
+        if email:
             try:
-                validate_email(row["email"])
+                validate_email(email)
             except ValidationError:
                 problems[f"people-{n}-email"] = (
                     f"Enter {who}'s email address in the right format, like name@example.com"
                 )
             else:
-                if row["email"].lower() in own:
+                if email == own:
                     problems[f"people-{n}-email"] = (
                         f"That is your own email address: enter {who}'s own, or leave it empty"
+                    )
+                elif email in partners:
+                    problems[f"people-{n}-email"] = (
+                        f"That is {partners[email]}'s email address, and {partners[email]} is "
+                        f"applying with you: enter {who}'s own, or leave it empty"
                     )
         if not row["phone"] and not row["email"]:
             problems[f"people-{n}-phone"] = f"Enter a phone number or an email address for {who}"
@@ -675,30 +717,27 @@ def support_network_answers(data: dict) -> list[tuple[str, str]]:
 
 def support_network_record(*, form, by) -> int:
     """On sending, the people become the household's support network as the social worker
-    sees it (the household page), each one in the trail as it is added. Someone already there
-    by the same name is left as the social worker recorded them. Returns how many were
-    added."""
+    sees it (the household page), each one in the trail as it is added. Under the
+    household's lock, so the two applicants sending at once add nobody twice: someone
+    there already by name (the checks refused that, unless the other applicant's form
+    went in between) is left as recorded. Returns how many were added."""
     from ..models import SupportNetworkMember
 
-    household = form.applicant.household
-    known = {
-        " ".join(name.split()).casefold()
-        for name in household.support_network.values_list("name", flat=True)
-    }
+    household = _lock_household(form.applicant.household_id)
+    known = _known_names(household)
     added = 0
     for person in support_people(form.data):
         if person["name"].casefold() in known:
             continue
-        known.add(person["name"].casefold())
-        member = SupportNetworkMember(
+        known[person["name"].casefold()] = person["name"]
+        SupportNetworkMember.objects.create(  # auditlog records each, by the applicant
             household=household,
-            name=person["name"][:120],
-            relationship=person["relationship"][:60],
-            phone=person["phone"][:30],
-            email=person["email"][:254],
-            notes=(f"How they will help: {person['help']}" if person["help"] else "")[:300],
+            name=person["name"],
+            relationship=person["relationship"],
+            phone=person["phone"],
+            email=person["email"],
+            notes=f"How they will help: {person['help']}" if person["help"] else "",
         )
-        member.save()  # auditlog records each one, by the applicant
         added += 1
     if added:
         audit.record(household, "carers.own_area.support_network_sent", by=by, added=added)
@@ -716,6 +755,8 @@ class FormKind:
     problems: Callable[..., dict[str, str]]
     answers: Callable[[dict], list[tuple[str, str]]]
     on_send: Callable[..., object] | None = None
+    # What the social worker is told sending it did to the record (the own-area page).
+    sent_note: str = ""
 
 
 # A new kind of form is its model choice, an entry here, a Django form and a page.
@@ -728,6 +769,7 @@ FORM_KINDS = {
         support_network_problems,
         support_network_answers,
         on_send=support_network_record,
+        sent_note="The people in it are on the household's support network (People).",
     ),
 }
 

@@ -165,16 +165,22 @@ def test_the_support_network_form_grows_a_person_at_a_time_on_a_phone(
     page.goto(f"{live_server.url}/my/forms/support-network/")
     first = page.locator("#person-1")
     first.get_by_label("Their full name").fill("Priya Shah")
-    # Enter in a box saves (the form's first button), never removes anyone.
     first.get_by_label("Who they are to you").fill("Friend")
-    first.get_by_label("Who they are to you").press("Enter")
-    expect(page.locator(".govuk-notification-banner")).to_contain_text("Your answers are saved")
     page.get_by_role("button", name="Add another person").click()
-    page.wait_for_url("**/my/forms/support-network/#person-2")
+    # The new person is announced (the banner takes the focus), and nothing typed is lost.
+    banner = page.locator(".govuk-notification-banner")
+    expect(banner).to_contain_text("Person 2 is added at the end")
+    expect(banner).to_be_focused()
     second = page.locator("#person-2")
     expect(second.get_by_role("heading", name="Person 2")).to_be_visible()
+    expect(page.locator("#person-1").get_by_label("Who they are to you")).to_have_value("Friend")
     second.get_by_label("Their full name").fill("Tom Reid")
+    # Enter in a box saves (the form's first button), never removes anyone.
     second.get_by_label("Their email address").fill("tom@")
+    second.get_by_label("Their email address").press("Enter")
+    expect(banner).to_contain_text("Your answers are saved")
+    expect(page.locator("#person-2").get_by_label("Their full name")).to_have_value("Tom Reid")
+    expect(page.locator("#person-1").get_by_label("Their full name")).to_have_value("Priya Shah")
     # Sent with gaps: the error summary leads, takes the focus, and the page passes.
     page.get_by_role("button", name="Send to your social worker").click()
     expect(page).to_have_title(re.compile("^Error: "))

@@ -36,6 +36,7 @@ from placements.models import BirthRelative
 from portal import letters
 from portal.formats import day
 from portal.models import Notification, Restriction, StaffInvitation, User
+from portal.notifications import build_message
 from portal.roles import Role
 from tests.carers import factories as f
 from tests.enquiries.events.factories import BookingFactory, InformationEventFactory
@@ -1586,6 +1587,45 @@ def test_the_support_network_is_invited_to_a_session_for_family_and_friends(clie
         assert "/my/training/" in body and "ask the person who invited you" not in body
 
 
+def test_a_cancelled_session_tells_a_guest_to_ask_whoever_invited_them(client, social_worker):
+    from carers.models import SupportNetworkMember
+    from enquiries.services import events as engine
+
+    household = f.household(social_worker)
+    applicant = signed_in_applicant(client, household)
+    gran = SupportNetworkMember.objects.create(
+        household=household, name="Gwen Ashby", relationship="Grandmother", email="gwen@example.com"
+    )
+    session = private_event(
+        title="Family and friends evening",
+        topic=InformationEvent.Topic.FAMILY_AND_FRIENDS,
+        places=10,
+    )
+    services.event_offer(household=household, event=session, by=social_worker)
+    services.event_book(user=applicant.account, event_pk=session.pk, places=1)
+    made, refused = services.support_network_invite(
+        user=applicant.account, event_pk=session.pk, member_pks=[gran.pk]
+    )
+    assert len(made) == 1 and not refused
+    engine.event_cancel(event=session)
+    guest, own = (
+        build_message(Notification.objects.get(to=to, template="enquiries/event_cancelled"))
+        for to in ("gwen@example.com", applicant.email)
+    )
+    for body in (guest.body, guest.alternatives[0][0]):
+        assert "ask the person who invited you" in body and "/my/" not in body
+    for body in (own.body, own.alternatives[0][0]):
+        assert "/my/training/" in body and "ask the person who invited you" not in body
+    assert own_area.reads_private_events(applicant.email.upper())
+    assert not own_area.reads_private_events("gwen@example.com")
+    assert not own_area.reads_private_events("")
+    # An applicant whose household has closed reads only letters: no link to sessions.
+    services.household_close(
+        household=household, on=timezone.localdate(), reason="Withdrew", by=social_worker
+    )
+    assert not own_area.reads_private_events(applicant.email)
+
+
 # -- the health consent form: saved part way, sent once ------------------------------------
 
 
@@ -1692,6 +1732,8 @@ def people_post(people: list[dict], **pressed) -> dict:
 
 def test_the_support_network_grows_a_person_at_a_time_and_is_sent_once(client, social_worker):
     from carers.models import OnlineForm, SupportNetworkMember
+    from carers.subject_access import carer_sections
+    from portal.subject_access import Person
 
     household = f.household(social_worker)
     SupportNetworkMember.objects.create(
@@ -1701,9 +1743,10 @@ def test_the_support_network_grows_a_person_at_a_time_and_is_sent_once(client, s
     page = client.get(NETWORK_URL).content.decode()
     assert "Person 1" in page and "Person 2" not in page
     assert "Remove" not in page  # one person: nothing to remove
-    # Adding a person keeps what was typed for the first and opens a second.
-    added = client.post(NETWORK_URL, people_post([{"name": "Sam Okafor"}], add="1"))
-    assert added["Location"] == f"{NETWORK_URL}#person-2"
+    assert "Already in your support network" in page and "Gwen Ashby (Grandmother)" in page
+    # Adding a person keeps what was typed for the first and opens a second, saying so.
+    added = client.post(NETWORK_URL, people_post([{"name": "Sam Okafor"}], add="1"), follow=True)
+    assert "Person 2 is added at the end" in added.content.decode()
     form = OnlineForm.objects.get(applicant=applicant, kind="support_network")
     assert [person["name"] for person in form.data["people"]] == ["Sam Okafor", ""]
     page = client.get(NETWORK_URL).content.decode()
@@ -1714,12 +1757,18 @@ def test_the_support_network_grows_a_person_at_a_time_and_is_sent_once(client, s
     assert client.post(NETWORK_URL, people_post(people, remove="0"))["Location"] == NETWORK_URL
     form.refresh_from_db()
     assert [person["name"] for person in form.data["people"]] == ["Priya Shah"]
+    # A remove the page could not have sent removes nobody (and is no server error).
+    for tampered in ("²", "9", "-1"):
+        client.post(NETWORK_URL, people_post([{"name": "Priya Shah"}], remove=tampered))
+        form.refresh_from_db()
+        assert [person["name"] for person in form.data["people"]] == ["Priya Shah"], tampered
     # Sent with gaps: refused in words, person by person, every answer kept.
     people = [
         {"name": "Priya Shah", "relationship": "Friend", "email": "priya@"},
         {"name": "", "relationship": "Neighbour", "phone": "01632 960002"},
         {"name": "Tom Reid", "email": applicant.email.upper()},
         {"name": "", "relationship": "", "phone": "", "email": "", "help": ""},
+        {"name": "gwen  ashby", "relationship": "Gran", "phone": "07700 900001"},
     ]
     page = client.post(NETWORK_URL, people_post(people, send="1")).content.decode()
     assert "<title>Error: " in page
@@ -1728,9 +1777,11 @@ def test_the_support_network_grows_a_person_at_a_time_and_is_sent_once(client, s
         "Enter the name of person 2",
         "Enter who Tom Reid is to you",
         "That is your own email address: enter Tom Reid&#x27;s own, or leave it empty",
+        "Gwen Ashby is already in your support network",
     ):
         assert message in page, message
     assert 'href="#id_people-1-name"' in page  # the summary leads to the box
+    assert 'href="#id_people-4-name"' in page  # counted with the blank row in its place
     assert 'href="#id_people-3-' not in page  # a blank row is no fault
     form.refresh_from_db()
     assert form.submitted_at is None and form.data["people"][2]["name"] == "Tom Reid"
@@ -1738,37 +1789,92 @@ def test_the_support_network_grows_a_person_at_a_time_and_is_sent_once(client, s
     # Complete, sent twice (a double click): sent once, one email, the people on the record.
     people = [
         {"name": "Priya Shah", "relationship": "Friend", "email": "priya@example.com"},
-        {"name": "gwen  ashby", "relationship": "Gran", "phone": "07700 900001"},
-        {"name": "Tom Reid", "relationship": "Neighbour", "phone": "01632 960003", "help": "Lifts"},
         {"name": "", "relationship": "", "phone": "", "email": "", "help": ""},
+        {"name": "Tom Reid", "relationship": "Neighbour", "phone": "01632 960003", "help": "Lifts"},
     ]
     assert client.post(NETWORK_URL, people_post(people, send="1"))["Location"] == NETWORK_URL
     changed = [{**people[0], "name": "Someone Else"}]
     assert client.post(NETWORK_URL, people_post(changed, send="1"))["Location"] == NETWORK_URL
+    assert client.post(NETWORK_URL, people_post(changed, save="1"))["Location"] == NETWORK_URL
     form.refresh_from_db()
     assert form.submitted_at is not None and form.data["people"][0]["name"] == "Priya Shah"
     network = {m.name: m for m in household.support_network.all()}
-    # Gran was on the record already (by name): left as the social worker recorded her.
     assert sorted(network) == ["Gwen Ashby", "Priya Shah", "Tom Reid"]
-    assert network["Gwen Ashby"].phone == "01632 960001"
+    assert network["Gwen Ashby"].phone == "01632 960001"  # as the social worker recorded
     assert network["Tom Reid"].notes == "How they will help: Lifts"
     assert network["Priya Shah"].email == "priya@example.com"
-    emails = Notification.objects.filter(template="carers/online_form_submitted")
-    assert [email.to for email in emails] == [social_worker.email]
-    assert "Priya" not in str(emails.get().context)
+    [email] = Notification.objects.filter(template="carers/online_form_submitted")
+    assert email.to == social_worker.email
+    message = build_message(email)
+    for body in (message.body, message.alternatives[0][0]):
+        assert f"/admin/carers/household/{household.pk}/own-area/" in body
+        for detail in ("Priya", "Tom Reid", "Neighbour", "01632"):
+            assert detail not in body, detail
     page = client.get(NETWORK_URL).content.decode()
     assert "Sent on" in page and "Send to your social worker" not in page
     assert "Tom Reid" in page and "Neighbour; 01632 960003. How they will help: Lifts" in page
     # Priya, with an email, can now be invited to a session for family and friends.
     assert [m.name for m in own_area.network_guests(household)] == ["Priya Shah"]
-    # The trail names the household's new people as added by the applicant.
-    added = LogEntry.objects.get_for_model(SupportNetworkMember).filter(action=0)
-    assert added.count() == 3 and all(e.actor_id == applicant.account_id for e in added[:2])
+    # The trail has each new person as added by the applicant, and the household a count.
+    added = LogEntry.objects.get_for_model(SupportNetworkMember).filter(
+        action=LogEntry.Action.CREATE, actor=applicant.account
+    )
+    assert added.count() == 2
+    assert household_entries(household, "carers.own_area.support_network_sent") == [{"added": 2}]
+    # A subject access request gives the applicant the form, a row a person.
+    [forms] = [
+        section
+        for section in carer_sections(Person(email=applicant.email))
+        if section.title.endswith("forms online")
+    ]
+    assert ("Support network details: Priya Shah", "Friend; priya@example.com") in forms.rows
     # The social worker reads them on the own-area page.
     client.force_login(social_worker)
     staff = client.get(own_area_url(household)).content.decode()
     assert "Support network details: " + applicant.full_name in staff
     assert "Friend; priya@example.com" in staff
+    assert "on the household&#x27;s support network (People)" in staff
+
+
+def household_entries(household, action: str) -> list[dict]:
+    """What the trail's entries of ``action`` on the household carry beyond their name."""
+    entries = LogEntry.objects.get_for_object(household).filter(additional_data__action=action)
+    return [{k: v for k, v in entry.additional_data.items() if k != "action"} for entry in entries]
+
+
+def test_the_two_applicants_each_send_their_own_and_nobody_is_added_twice(client, social_worker):
+    from carers.models import OnlineForm, SupportNetworkMember
+
+    household = f.household(social_worker)
+    first = signed_in_applicant(client, household, position=1)
+    second = signed_in_applicant(client, household, position=2)
+    client.force_login(first.account)
+    priya = {"name": "Priya Shah", "relationship": "Friend", "phone": "01632 960004"}
+    assert client.post(NETWORK_URL, people_post([priya], send="1"))["Location"] == NETWORK_URL
+    client.force_login(second.account)
+    page = client.get(NETWORK_URL).content.decode()
+    assert "Priya Shah (Friend)" in page and "Sent on" not in page  # the second's own form
+    # The other applicant's address is theirs, not a supporter's; Priya is there already.
+    people = [
+        {**priya, "name": "priya shah"},
+        {"name": "Tom Reid", "relationship": "Neighbour", "email": first.email},
+    ]
+    page = client.post(NETWORK_URL, people_post(people, send="1")).content.decode()
+    assert "Priya Shah is already in your support network" in page
+    assert (
+        f"That is {first.first_name}&#x27;s email address, and {first.first_name} is applying "
+        "with you" in page
+    )
+    # Should both send at once, the record is written under the household's lock and
+    # passes over a name the other's form put there between the check and the write.
+    services.online_form_save(
+        applicant=second, kind="support_network", data={"people": [priya]}, by=second.account
+    )
+    form = OnlineForm.objects.get(applicant=second, kind="support_network")
+    from carers.services.own_area import support_network_record
+
+    assert support_network_record(form=form, by=second.account) == 0
+    assert SupportNetworkMember.objects.filter(household=household).count() == 1
 
 
 def test_a_support_network_with_nobody_in_it_is_not_sent(client, social_worker):
@@ -1784,10 +1890,27 @@ def test_a_support_network_with_nobody_in_it_is_not_sent(client, social_worker):
     client.post(NETWORK_URL, people_post([{**blank, "name": "Sam"}], remove="0"))
     assert OnlineForm.objects.get(kind="support_network").data["people"] == [blank]
     assert "Person 1" in client.get(NETWORK_URL).content.decode()
-    # A tampered count is refused in words, with nothing saved.
-    page = client.post(NETWORK_URL, {"save": "1"}).content.decode()
-    assert "<title>Error: " in page
-    assert OnlineForm.objects.get(kind="support_network").data["people"] == [blank]
+    # Posts the page cannot make (no counts, no people) are refused in words, nothing saved.
+    client.post(NETWORK_URL, people_post([{**blank, "name": "Kept"}], save="1"))
+    for tampered in ({"save": "1"}, people_post([], send="1"), people_post([], save="1")):
+        done = client.post(NETWORK_URL, tampered, follow=True).content.decode()
+        assert "Your answers could not be read" in done, tampered
+        saved = OnlineForm.objects.get(kind="support_network")
+        assert saved.data["people"][0]["name"] == "Kept" and saved.submitted_at is None
+
+
+def test_a_save_that_meets_a_form_sent_meanwhile_shows_it_sent(client, social_worker, monkeypatch):
+    """Save pressed in one tab while the form goes from another: the page, not an error."""
+    household = f.household(social_worker)
+    signed_in_applicant(client, household)
+
+    def sent_meanwhile(**kwargs):
+        raise services.TransitionRefused("You sent this form on 1 December 2026.")
+
+    monkeypatch.setattr(services, "online_form_save", sent_meanwhile)
+    for url in (NETWORK_URL, "/my/forms/health-consent/"):
+        answer = client.post(url, people_post([{"name": "Sam"}], save="1"))
+        assert answer.status_code == 302 and answer["Location"] == url
 
 
 def test_the_support_network_form_takes_up_to_its_most(client, social_worker):
@@ -1795,17 +1918,26 @@ def test_the_support_network_form_takes_up_to_its_most(client, social_worker):
 
     household = f.household(social_worker)
     signed_in_applicant(client, household)
+    most = services.SUPPORT_NETWORK_MOST
     people = [
         {"name": f"Person {n}", "relationship": "Friend", "phone": "01632 960000"}
-        for n in range(services.SUPPORT_NETWORK_MOST)
+        for n in range(most)
     ]
     page = client.post(NETWORK_URL, people_post(people, add="1"), follow=True).content.decode()
-    assert f"This form takes up to {services.SUPPORT_NETWORK_MOST} people" in page
+    assert f"This form takes up to {most} people" in page
     assert "Add another person" not in page
     form = OnlineForm.objects.get(kind="support_network")
-    assert len(form.data["people"]) == services.SUPPORT_NETWORK_MOST
-    # A post claiming more people than that keeps only the most.
+    assert len(form.data["people"]) == most
+    # A post of more people than that is refused in words, and the saved answers stand.
+    client.post(NETWORK_URL, people_post(people[:2], save="1"))
     more = [*people, {"name": "One more", "relationship": "Friend", "phone": "1"}]
-    client.post(NETWORK_URL, people_post(more, save="1"))
+    page = client.post(NETWORK_URL, people_post(more, save="1")).content.decode()
+    assert "<title>Error: " in page and f"This form takes up to {most} people" in page
     form.refresh_from_db()
-    assert len(form.data["people"]) == services.SUPPORT_NETWORK_MOST
+    assert [person["name"] for person in form.data["people"]] == ["Person 0", "Person 1"]
+    # Answers longer than the record takes are refused by the form, not cut short.
+    long = [{"name": "N" * 121, "relationship": "Friend", "phone": "1"}]
+    page = client.post(NETWORK_URL, people_post(long, save="1")).content.decode()
+    assert "<title>Error: " in page
+    form.refresh_from_db()
+    assert len(form.data["people"]) == 2
