@@ -281,6 +281,7 @@ class Item:
     state: str = ""  # "requested", "received", "booked", "not yet requested"
     on: date | None = None  # the day of that state, or the day it happens
     by: date | None = None  # the last day for it
+    applicant_id: int | None = None  # a form: whose own it is (their page links to it)
 
 
 @dataclass
@@ -373,6 +374,20 @@ def _check_item(check: StatutoryCheck, what: str = "") -> Item:
     )
 
 
+def _consents_in_journey(checks, result: Journey) -> None:
+    """While an applicant's medical is still to come, their health consent form (the
+    medical adviser asks their GP with it), until they send it (``consent_sent``, from
+    ``selectors.household_facts``: no query here)."""
+    for check in checks:
+        waiting = check.kind == StatutoryCheck.Kind.MEDICAL and not check.received_on
+        if waiting and check.applicant_id and not check.consent_sent:
+            result.from_you.append(
+                Item(
+                    "Your health consent form", _who(check), "form", applicant_id=check.applicant_id
+                )
+            )
+
+
 def journey(household: Household, *, today: date | None = None) -> Journey:
     """The household's journey for its applicants. A fixed number of queries."""
     today = today or timezone.localdate()
@@ -407,6 +422,7 @@ def journey(household: Household, *, today: date | None = None) -> Journey:
             result.from_you.append(Item(what, _who(check)))
         else:
             result.from_others.append(_check_item(check, OTHERS_CHECKS.get(check.kind, "")))
+    _consents_in_journey(facts.checks, result)
     for assessment in facts.assessments:
         booked = assessment.stage == Stage.PANEL_BOOKED and assessment.panel_id
         if booked and assessment.panel.sits_on >= today:

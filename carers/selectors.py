@@ -20,6 +20,7 @@ from .models import (
     Deadline,
     Document,
     Household,
+    OnlineForm,
     PanelMinutes,
     Stage,
     StatutoryCheck,
@@ -52,6 +53,17 @@ def household_facts(*, household: Household) -> HouseholdFacts:
         checks=list(
             StatutoryCheck.objects.filter(household=household)
             .select_related("applicant", "member")
+            # Whether the check's applicant has sent their health consent from their own
+            # area (``own_area.journey`` asks for it while their medical is to come).
+            .annotate(
+                consent_sent=Exists(
+                    OnlineForm.objects.filter(
+                        applicant=OuterRef("applicant"),
+                        kind=OnlineForm.Kind.HEALTH_CONSENT,
+                        submitted_at__isnull=False,
+                    )
+                )
+            )
             .order_by("kind", "id")
         ),
         training=list(

@@ -407,6 +407,45 @@ def test_what_is_outstanding_is_split_between_the_applicants_and_others(client, 
     assert "Your medical with your GP (Alex): we asked on 5 October 2026" in body
 
 
+def test_the_journey_asks_for_each_health_consent_while_the_medical_is_to_come(
+    client, social_worker
+):
+    household = f.household(social_worker)
+    f.to_stage(household, Stage.STAGE_1, social_worker)
+    first, second = household.applicants.order_by("position")
+
+    def consents() -> list:
+        return [
+            (item.who, item.applicant_id)
+            for item in own_area.journey(household).from_you
+            if item.what == "Your health consent form"
+        ]
+
+    assert consents() == [(first.first_name, first.pk), (second.first_name, second.pk)]
+    # Each applicant's page links to their own form only.
+    signed_in_applicant(client, household, position=1)
+    body = client.get("/my/").content.decode()
+    link = '<a class="govuk-link" href="/my/forms/health-consent/">Your health consent form</a>'
+    assert body.count(link) == 1
+    assert f"{link} ({first.first_name})" in body
+    assert f"Your health consent form ({second.first_name})" in body
+    # Sent by the first, and the second's medical report back: neither is asked for.
+    answers = {
+        "gp_practice": "Oakford Surgery",
+        "gp_address": "1 High St",
+        "consent": True,
+        "signed_name": first.full_name,
+    }
+    services.online_form_send(
+        applicant=first, kind="health_consent", data=answers, by=first.account
+    )
+    household.checks.filter(kind=StatutoryCheck.Kind.MEDICAL, applicant=second).update(
+        received_on=timezone.localdate()
+    )
+    assert consents() == []
+    assert "Your health consent form" not in client.get("/my/").content.decode()
+
+
 def test_the_window_for_comments_on_the_report_shows_its_last_day(client, social_worker):
     """AAR 2005 reg 30(2)-(3): 10 working days beginning with the day the report is sent.
     Sent Thursday 18 December 2025; the days counted, by hand, skipping the weekends,
@@ -1374,15 +1413,15 @@ def test_the_weekly_summary_goes_once_on_monday_morning_with_counts_only(
     year, week, _ = monday.isocalendar()
     assert email.key == f"carers:weekly-summary:{applicant.pk}:{year}-W{week:02d}"
     # What the journey page lists under "What we need from you", counted by hand: each
-    # applicant's GP medical (2) and the names of three personal referees each (6), the
-    # payslips, and the place to book: 10. No date that week.
-    assert (email.context["to_do"], email.context["dates"]) == (10, 0)
-    assert len(own_area.journey(household, today=monday).from_you) == 10
+    # applicant's GP medical (2) and health consent form (2), the names of three personal
+    # referees each (6), the payslips, and the place to book: 12. No date that week.
+    assert (email.context["to_do"], email.context["dates"]) == (12, 0)
+    assert len(own_area.journey(household, today=monday).from_you) == 12
     from portal.notifications import build_message
 
     message = build_message(email)
     for body in (message.body, message.alternatives[0][0]):
-        assert "10 things for you to do" in body and "this week" not in body
+        assert "12 things for you to do" in body and "this week" not in body
         assert "/my/emails/" in body
         for secret in ("Payslips", "EP training", household.reference, "Rivers", "medical"):
             assert secret not in body, secret
@@ -1390,7 +1429,7 @@ def test_the_weekly_summary_goes_once_on_monday_morning_with_counts_only(
     BookingFactory(event=event, email=applicant.email, places=1)
     assert services.weekly_summaries_queue(now=at(monday + timedelta(days=7), 8, 5)) == 1
     latest = Notification.objects.filter(template="carers/weekly_summary").latest("pk")
-    assert (latest.context["to_do"], latest.context["dates"]) == (9, 1)
+    assert (latest.context["to_do"], latest.context["dates"]) == (11, 1)
     assert "1 date this week" in build_message(latest).body
 
 
@@ -1941,3 +1980,32 @@ def test_the_support_network_form_takes_up_to_its_most(client, social_worker):
     assert "<title>Error: " in page
     form.refresh_from_db()
     assert len(form.data["people"]) == 2
+
+
+def test_the_support_network_page_costs_the_same_queries_with_ten_times_the_people(
+    client, social_worker
+):
+    from carers.models import SupportNetworkMember
+
+    def count(household, n: int) -> int:
+        SupportNetworkMember.objects.bulk_create(
+            SupportNetworkMember(household=household, name=f"Known {i}", relationship="Friend")
+            for i in range(n)
+        )
+        people = [{"name": f"New {i}", "relationship": "Friend", "phone": "1"} for i in range(n)]
+        client.post(NETWORK_URL, people_post(people, save="1"))
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(NETWORK_URL).content.decode()
+        assert f"Person {n}" in page and f"Known {n - 1} (Friend)" in page
+        return len(queries)
+
+    small = f.household(social_worker)
+    signed_in_applicant(client, small)
+    few = count(small, 2)
+    large = f.household(social_worker)
+    for applicant in large.applicants.all():
+        Applicant.objects.filter(pk=applicant.pk).update(email=f"large.{applicant.email}")
+    signed_in_applicant(client, large)
+    many = count(large, 20)
+    assert many == few, (few, many)
+    assert few <= 20, few
