@@ -200,6 +200,11 @@ APPROVED_AS = {
     Track.ADOPTION: "You are approved as adopters.",
     Track.FOSTERING: "You are approved as foster carers.",
 }
+# The review of each approval, in the applicants' words.
+REVIEW_OF = {
+    Track.ADOPTION: "Your review as approved adopters",
+    Track.FOSTERING: "Your review as approved foster carers",
+}
 TRACK_TITLES = {
     Track.ADOPTION: "Becoming adopters",
     Track.FOSTERING: "Becoming foster carers",
@@ -428,7 +433,11 @@ def journey(household: Household, *, today: date | None = None) -> Journey:
         if booked and assessment.panel.sits_on >= today:
             result.dates.append(Item(PANEL_ABOUT[assessment.track], on=assessment.panel.sits_on))
     for review in facts.open_reviews:
-        result.dates.append(Item("Your review as approved carers is due", on=review.due_on))
+        # One review for each approval (as adopters, as foster carers), each named; one
+        # whose day has passed is not "coming up": it says it was due then.
+        tense = "was due" if review.due_on < today else "is due"
+        what = f"{REVIEW_OF[review.track]} {tense}"
+        result.dates.append(Item(what, on=review.due_on))
     _offered_in_journey(household, result, today=today)
     windows = household.deadlines.filter(kind__in=list(YOUR_WINDOWS), due_on__gte=today)
     tracks = {f"assessment:{a.pk}": a.track for a in facts.assessments}

@@ -446,6 +446,19 @@ def test_the_journey_asks_for_each_health_consent_while_the_medical_is_to_come(
     assert "Your health consent form" not in client.get("/my/").content.decode()
 
 
+def test_each_approvals_review_is_named_and_one_overdue_says_it_was_due(social_worker):
+    from carers.models import Track
+    from carers.services.approvals import review_open
+
+    household = f.household(social_worker)
+    today = date(2026, 12, 1)
+    review_open(household, track=Track.ADOPTION, due_on=date(2026, 3, 18))
+    review_open(household, track=Track.FOSTERING, due_on=date(2027, 3, 18))
+    dates = [(item.what, item.on) for item in own_area.journey(household, today=today).dates]
+    assert ("Your review as approved adopters was due", date(2026, 3, 18)) in dates
+    assert ("Your review as approved foster carers is due", date(2027, 3, 18)) in dates
+
+
 def test_the_window_for_comments_on_the_report_shows_its_last_day(client, social_worker):
     """AAR 2005 reg 30(2)-(3): 10 working days beginning with the day the report is sent.
     Sent Thursday 18 December 2025; the days counted, by hand, skipping the weekends,
