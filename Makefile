@@ -42,10 +42,10 @@ run: setup
 # Three pytest-xdist workers, each with its own test database and Redis databases
 # (tests/conftest.py): while one waits on Chromium or the database, the others use the
 # cores. A free worker takes tests from a busy one (worksteal). TEST_WORKERS=0 runs the
-# suite in one process.
+# suite in one process. The thirty slowest tests are listed at the end.
 TEST_WORKERS ?= 3
 test: setup node_modules/.installed
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal --durations=30 $(PYTEST_ARGS)
 
 lint: setup
 	$(BIN)/ruff check .

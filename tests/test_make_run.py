@@ -24,6 +24,10 @@ ROOT = Path(__file__).resolve().parents[1]
 # Polling bounds, not assertions: a slow start fails with the log printed.
 START_POLLS = 900  # one every 0.5 s
 STOP_POLLS = 120
+# A bound on one request, not a measure of speed: on a busy machine the development
+# server's first information pack (a cold WeasyPrint build) can take far longer than
+# it does on a quiet one.
+REQUEST_TIMEOUT = 180
 
 
 def pdf_links(data: bytes) -> list[str]:
@@ -76,7 +80,7 @@ def alive(pid: int) -> bool:
 
 
 def fetch(url: str) -> tuple[int, bytes]:
-    with urllib.request.urlopen(url, timeout=10) as response:
+    with urllib.request.urlopen(url, timeout=REQUEST_TIMEOUT) as response:
         return response.status, response.read()
 
 
@@ -184,7 +188,7 @@ def test_links_follow_the_port_and_ctrl_c_stops_everything(make_run):
     assert ":8000/" not in body.decode().replace("\r\n ", "")
 
     # A body larger than any page takes is refused from its headers: none of it is sent.
-    with socket.create_connection(("127.0.0.1", make_run.port), timeout=30) as sock:
+    with socket.create_connection(("127.0.0.1", make_run.port), timeout=REQUEST_TIMEOUT) as sock:
         sock.sendall(
             b"POST /enquire/about-you/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
             b"Content-Type: application/x-www-form-urlencoded\r\n"

@@ -26,7 +26,7 @@ def test_the_same_move_pressed_twice_at_once_happens_once(require_postgres, soci
 
     def press():
         try:
-            barrier.wait(timeout=10)
+            barrier.wait(timeout=60)
             services.assessment_accept_roi(
                 assessment=assessment, on=timezone.localdate(), by=social_worker
             )

@@ -152,7 +152,7 @@ def test_two_managers_moving_one_caseload_at_once_move_each_case_once(
 
     def move(to):
         try:
-            barrier.wait(timeout=10)
+            barrier.wait(timeout=60)
             outcomes.append(
                 caseloads.caseload_move(
                     from_worker=social_worker, to=to, reason="Sam leaves.", by=manager

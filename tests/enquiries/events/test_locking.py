@@ -36,7 +36,7 @@ class HeldLock:
 
     def __enter__(self):
         self.thread.start()
-        assert self.locked.wait(timeout=10)
+        assert self.locked.wait(timeout=60)
         return self
 
     def __exit__(self, *exc):
