@@ -599,6 +599,7 @@ class EnquiryConversionForm(forms.Form):
 
     def __init__(self, *args, enquiry, **kwargs):
         from enquiries.models import Enquiry
+        from enquiries.services.registration import registration_conversion_initial
 
         from .selectors import social_worker_choices
 
@@ -640,6 +641,10 @@ class EnquiryConversionForm(forms.Form):
             self.fields[f"child_{number}_date_of_birth"] = forms.DateField(
                 label=f"{about}: date of birth", widget=DateInput()
             )
+        # A Registration of Interest sent online gives its answers as the starting values.
+        for name, value in registration_conversion_initial(enquiry).items():
+            if name in self.fields and value not in (None, ""):
+                self.fields[name].initial = value
 
     def clean_postcode(self):
         return services.postcode_normalise(self.cleaned_data["postcode"])

@@ -1,6 +1,7 @@
 """What the enquiries app holds about a person, for a subject access request
 (``portal.subject_access``): their enquiries (with their contacts and the notes staff
-wrote) and their bookings for information events.
+wrote, and the Registration of Interest they filled in online) and their bookings for
+information events.
 
 Enquiries and bookings keep no date of birth, so they are found by email address only:
 a name alone could be someone else's. A partner's name and the ages of the children at
@@ -12,6 +13,7 @@ from django.db.models import Prefetch
 from portal.subject_access import REVIEW, Person, Section, as_text
 
 from .models import Booking, Enquiry, EnquiryNote
+from .services.registration import registration_answers
 
 
 def _enquiry_section(enquiry: Enquiry) -> list[Section]:
@@ -59,6 +61,22 @@ def _enquiry_section(enquiry: Enquiry) -> list[Section]:
             )
     sections.append(contacts)
 
+    registration = getattr(enquiry, "registration", None)
+    if registration is not None:
+        roi = Section(
+            title=f"Enquiry {enquiry.reference}: Registration of Interest", source="enquiries"
+        )
+        roi.add("Form emailed", registration.link_sent_at)
+        roi.add("Answers last saved", registration.saved_at)
+        roi.add("Sent", registration.submitted_at)
+        for label, value in registration_answers(enquiry, registration.data):
+            # The partner's and the children's details are theirs, not the requester's.
+            if label.startswith(("Partner", "Child")):
+                roi.leave_out(label)
+            else:
+                roi.add(label, value)
+        sections.append(roi)
+
     notes = list(enquiry.notes.all())
     if notes:
         section = Section(
@@ -94,6 +112,7 @@ def enquiry_sections(person: Person) -> list[Section]:
         return []
     enquiries = (
         Enquiry.objects.filter(email__iexact=email, anonymised_at__isnull=True)
+        .select_related("registration")
         .prefetch_related(
             "contacts",
             "status_changes",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import enquiries, events
+from .views import enquiries, events, registration
 
 app_name = "enquiries"
 
@@ -23,4 +23,10 @@ urlpatterns = [
     path("enquire/check/", enquiries.enquiry_check, name="enquiry_check"),
     path("enquire/sent/", enquiries.enquiry_sent, name="enquiry_sent"),
     path("enquire/<slug:step>/", enquiries.enquiry_step, name="enquiry_step"),
+    # The Registration of Interest, from the private link staff email after the visit.
+    path(
+        "register-interest/<str:token>/",
+        registration.registration_form,
+        name="registration_form",
+    ),
 ]

@@ -528,6 +528,9 @@ ENQUIRY_ROI_DECISION_WORKING_DAYS = env.int(
 )
 # A Registration of Interest is chased if it has not arrived this long after the initial visit.
 ENQUIRY_ROI_CHASE_WORKING_DAYS = env.int("ENQUIRY_ROI_CHASE_WORKING_DAYS", default=10)
+# The link to the Registration of Interest form works this many days after it is emailed;
+# the team can email a new one, which keeps the answers saved so far.
+ROI_FORM_LINK_DAYS = env.int("ROI_FORM_LINK_DAYS", default=28)
 # A missed deadline is reminded at this hour of the next working day, to the assigned
 # person or, when nobody is assigned, to RECRUITMENT_TEAM_EMAIL.
 ENQUIRY_REMINDER_HOUR = env.int("ENQUIRY_REMINDER_HOUR", default=9)

@@ -53,6 +53,7 @@ from carers.services.panels import panel_paper_token
 from content.models import EligibilityCompletionCount
 from enquiries.models import Enquiry
 from enquiries.services.enquiries import ENQUIRY_WORKFLOW
+from enquiries.services.registration import registration_link_send
 from placements import services as placements_services
 from placements.models import (
     Match,
@@ -204,7 +205,10 @@ STAFF_PAGES = (
         },
         probes={
             "funnel report": (Probe("enquiries_enquiry_funnel"),),
-            "move along the pipeline": _moves(),
+            "move along the pipeline": (
+                *_moves(),
+                Probe("enquiries_enquiry_registration_link"),
+            ),
         },
         actions={
             "move along the pipeline": (
@@ -624,6 +628,9 @@ PUBLIC_PAGES = {
     "guessed booking:booked": 404,
     "guessed booking:cancel": 404,
     "guessed booking:calendar": 404,
+    # The token in the email with the Registration of Interest form.
+    "registration form": 200,
+    "guessed registration form": 404,
     "event": 200,
     "guessed event": 404,
     "faqs": 200,
@@ -659,6 +666,8 @@ class Records:
     story: object
     enquiry: object
     roi_enquiry: object
+    roi_form: object  # an enquiry whose Registration of Interest form was emailed
+    roi_form_token: str
     letter: object
     social_worker: object  # whose caseload every case record is in
     manager: object  # the manager of their team
@@ -789,6 +798,8 @@ def records(make_staff):
         status=Enquiry.Status.ROI_RECEIVED,
         roi_received_on=timezone.localdate() - timedelta(days=2),
     )
+    roi_form = EnquiryFactory(status=Enquiry.Status.INITIAL_VISIT_DONE)
+    roi_form_token = registration_link_send(enquiry=roi_form, by=manager)
     topic = content_factories.FAQTopicFactory()
     page = content_factories.PageFactory(draft=True)
     faq = content_factories.FAQFactory(draft=True, topic=topic, question="A draft question?")
@@ -904,6 +915,8 @@ def records(make_staff):
         story=story,
         enquiry=enquiry,
         roi_enquiry=roi_enquiry,
+        roi_form=roi_form,
+        roi_form_token=roi_form_token,
         letter=letter,
         social_worker=social_worker,
         manager=manager,
@@ -1109,6 +1122,9 @@ def _custom(name: str, r: Records) -> list[tuple[str, str]]:
                 f"{a}enquiries/informationevent/{r.objects['enquiries.informationevent'].pk}/message/",
             )
         ],
+        "enquiries_enquiry_registration_link": lambda: [
+            (name, f"{a}enquiries/enquiry/{r.roi_form.pk}/registration-form/")
+        ],
         "enquiries_enquiry_move": lambda: [
             (f"{name}:{slug}", f"{a}enquiries/enquiry/{r.enquiry.pk}/move/{slug}/")
             for slug in ENQUIRY_WORKFLOW.actions
@@ -1236,6 +1252,8 @@ def public_urls(r: Records) -> list[tuple[str, str]]:
         ("guessed booking:booked", f"/bookings/{guessed}/booked/"),
         ("guessed booking:cancel", f"/bookings/{guessed}/cancel/"),
         ("guessed booking:calendar", f"/bookings/{guessed}/calendar.ics"),
+        ("registration form", f"/register-interest/{r.roi_form_token}/"),
+        ("guessed registration form", f"/register-interest/{'x' * len(r.roi_form_token)}/"),
         ("event", r.event.get_absolute_url()),
         ("guessed event", "/events/no-such-event-2026-01-01/"),
         ("draft page", r.page.get_absolute_url()),

@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from django.urls import reverse
 
 from enquiries.admin.enquiries import register_enquiry_action
+from enquiries.services.registration import registration_sent
 from portal.staffpages import form_page
 
 from .. import services
@@ -75,7 +76,14 @@ def convert_to_household(modeladmin, request, queryset):
         submit="Create the household and start Stage 1",
         intro=f"The household is made from the enquiry ({enquiry.first_name} "
         f"{enquiry.last_name}{partner}), the Registration of Interest is accepted and Stage 1 "
-        "starts. Add what the enquiry form does not ask." + listed,
+        "starts. Add what the enquiry form does not ask."
+        + (
+            " The answers of the Registration of Interest the enquirers sent online are "
+            "filled in: check them."
+            if registration_sent(enquiry)
+            else ""
+        )
+        + listed,
         submitted=submitted,
         hidden={
             "action": "convert_to_household",

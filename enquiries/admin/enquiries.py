@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.options import IS_POPUP_VAR
 from django.contrib.admin.utils import unquote
@@ -27,7 +28,7 @@ from portal.admin_saves import RefusedOnSave, SavesThroughServices
 from portal.calendar import financial_year_label
 from portal.models import User
 from portal.roles import Role
-from portal.staffpages import offered_page
+from portal.staffpages import form_page, offered_page
 from portal.validators import postcode_parts
 from portal.workflow import Action, Offered
 
@@ -35,6 +36,7 @@ from .. import clocks
 from ..models import Enquiry
 from ..selectors import enquiries as selectors
 from ..services import enquiries as services
+from ..services import registration as registration_services
 
 Status = Enquiry.Status
 
@@ -560,6 +562,7 @@ class EnquiryAdmin(LargeTableAdmin, SavesThroughServices, admin.ModelAdmin):
             ]
             extra["awaits_conversion"] = enquiry.status == Status.ROI_RECEIVED
             extra["timeline"] = selectors.enquiry_timeline(enquiry)
+            extra.update(self._registration_context(request, enquiry, can_move=can_move))
         return super().change_view(request, object_id, form_url, extra_context=extra)
 
     # -- extra pages
@@ -575,6 +578,11 @@ class EnquiryAdmin(LargeTableAdmin, SavesThroughServices, admin.ModelAdmin):
                 "<int:object_id>/move/<slug:move>/",
                 self.admin_site.admin_view(self.move_view),
                 name="enquiries_enquiry_move",
+            ),
+            path(
+                "<int:object_id>/registration-form/",
+                self.admin_site.admin_view(self.registration_link_view),
+                name="enquiries_enquiry_registration_link",
             ),
         ]
         return own + super().get_urls()
@@ -605,6 +613,70 @@ class EnquiryAdmin(LargeTableAdmin, SavesThroughServices, admin.ModelAdmin):
             ),
             success=f"{enquiry}: {chosen.label.lower()}.",
             intro=chosen.help,
+            state=f"Now: {enquiry.get_status_display()}.",
+            refusals=(services.EnquiryError,),
+        )
+
+    # -- the Registration of Interest form, online
+
+    def _registration_context(self, request, enquiry, *, can_move: bool) -> dict:
+        """The online form's state on the enquiry's page; its answers once sent."""
+        registration = getattr(enquiry, "registration", None)
+        can_send = (
+            can_move
+            and enquiry.status == Status.INITIAL_VISIT_DONE
+            and (registration is None or registration.submitted_at is None)
+        )
+        return {
+            "registration": registration,
+            "registration_answers": registration_services.registration_answers(
+                enquiry, registration.data
+            )
+            if registration is not None and registration.submitted_at is not None
+            else [],
+            "registration_link": {
+                "label": "Email a new link to the Registration of Interest form"
+                if registration is not None
+                else "Email the Registration of Interest form",
+                "url": reverse("admin:enquiries_enquiry_registration_link", args=[enquiry.pk]),
+            }
+            if can_send
+            else None,
+        }
+
+    def registration_link_view(self, request, object_id):
+        enquiry = self.get_object(request, str(object_id))
+        if enquiry is None:
+            raise Http404("No such enquiry")
+        if not self.has_change_permission(request, enquiry):
+            raise PermissionDenied
+        change_url = reverse("admin:enquiries_enquiry_change", args=[enquiry.pk])
+        registration = getattr(enquiry, "registration", None)
+        again = registration is not None
+        return form_page(
+            request,
+            admin_site=self.admin_site,
+            opts=self.model._meta,
+            form=forms.Form(request.POST if request.method == "POST" else None),
+            title=f"Email the Registration of Interest form: {enquiry}",
+            crumbs=[(str(enquiry), change_url)],
+            back_url=change_url,
+            perform=lambda form: registration_services.registration_link_send(
+                enquiry=enquiry, by=request.user
+            ),
+            success=f"{enquiry}: the enquirer is emailed a link to the Registration of Interest "
+            f"form. It works for {settings.ROI_FORM_LINK_DAYS} days.",
+            success_url=change_url,
+            submit="Email the link",
+            intro="The enquirer gets an email with a private link to the form. They can save "
+            "their answers and come back to them; when they send it, the enquiry moves to "
+            "“Registration of Interest received” and its decision clock starts."
+            + (
+                " A new link replaces the one emailed before, which stops working; the answers "
+                "saved so far are kept."
+                if again
+                else ""
+            ),
             state=f"Now: {enquiry.get_status_display()}.",
             refusals=(services.EnquiryError,),
         )

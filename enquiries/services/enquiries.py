@@ -32,7 +32,14 @@ from portal.workflow import Action, Refused, Table, Workflow, lock
 
 from ..clocks import first_contact_due, next_deadline, received_on
 from ..emails import absolute
-from ..models import Booking, Enquiry, EnquiryContact, EnquiryNote, EnquiryStatusChange
+from ..models import (
+    Booking,
+    Enquiry,
+    EnquiryContact,
+    EnquiryNote,
+    EnquiryStatusChange,
+    RegistrationOfInterest,
+)
 from ..reminders import enquiry_reminders_plan
 
 logger = logging.getLogger(__name__)
@@ -817,8 +824,8 @@ def enquiry_anonymise(*, enquiry: Enquiry, now: datetime | None = None) -> Enqui
 
     Kept: the stage dates, the route, how they heard about us, the closing reason and
     who on the staff did what. Gone: names, contact details, postcode, household
-    details, questions, notes, the addresses and contents of the emails sent about the
-    enquiry, and the IP address the public submission was logged with.
+    details, questions, notes, the Registration of Interest filled in online, the
+    addresses and contents of the emails sent about the enquiry, and the IP address the public submission was logged with.
     """
     now = now or timezone.now()
     with transaction.atomic():
@@ -833,6 +840,8 @@ def enquiry_anonymise(*, enquiry: Enquiry, now: datetime | None = None) -> Enqui
         audit.name_next_save(locked, "enquiries.enquiry.anonymised")
         locked.save(update_fields=[*PERSONAL_FIELDS, "anonymised_at", "updated_at"])
         locked.contacts.update(question="", sensitive_details="")
+        # The Registration of Interest filled in online, answers and link alike.
+        RegistrationOfInterest.objects.filter(enquiry=locked).delete()
         locked.status_changes.exclude(note="").update(note="")
         note_pks = [str(pk) for pk in locked.notes.values_list("pk", flat=True)]
         for note in locked.notes.all():
