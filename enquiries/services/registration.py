@@ -12,8 +12,9 @@ The law behind the form's checks:
 - An adopter must be at least 21: Adoption and Children Act 2002, s.50(1) (a couple) and
   s.51(1) (one person). The form refuses an applicant younger than 21 on the day it is
   sent; the carers app checks the age again on the day the registration is accepted.
-- The decision on a Registration of Interest: statutory guidance on adoption (2013), 3.3,
-  as the enquiry's clock already applies (``settings.ENQUIRY_ROI_DECISION_WORKING_DAYS``).
+- The decision on a Registration of Interest is due within
+  ``settings.ENQUIRY_ROI_DECISION_WORKING_DAYS`` of its receipt: agency policy, the
+  enquiry's own clock (``enquiries/clocks.py``), which sending the form starts.
 
 What the form asks beyond that (the home, the children living there, why Early
 Permanence, the declaration) is the agency's own form, as the guidance leaves it to
