@@ -489,14 +489,15 @@ STAFF_PAGES = (
         "Family time sessions (what happened, mileage claims)",
         ("placements.familytimesession",),
         {
-            SOCIAL: "view, change, claims submitted, mileage CSV",
-            MANAGERS: "view, change, claims submitted, claims approved and paid, mileage CSV",
-            SUPERUSER: "view, change, delete, claims submitted, claims approved and paid, "
+            SOCIAL: "view, change, claims submitted, claims approved, mileage CSV",
+            MANAGERS: "view, change, claims submitted, claims approved, claims paid, mileage CSV",
+            SUPERUSER: "view, change, delete, claims submitted, claims approved, claims paid, "
             "mileage CSV",
         },
         actions={
             "claims submitted": ("claims_submitted",),
-            "claims approved and paid": ("claims_approved", "claims_paid"),
+            "claims approved": ("claims_approved",),
+            "claims paid": ("claims_paid",),
             "mileage CSV": ("mileage_csv",),
         },
     ),

@@ -357,21 +357,25 @@ class FamilyTimeSessionAdmin(
             self.message_user(request, refusal.message, messages.ERROR)
             return
         label = Claim(to).label.lower()
-        self.message_user(request, f"{moved} mileage claims {label}.", messages.SUCCESS)
+        claims = "mileage claim" if moved == 1 else "mileage claims"
+        self.message_user(request, f"{moved} {claims} {label}.", messages.SUCCESS)
 
     @admin.action(description="Mileage claims: submitted", permissions=("change",))
     def claims_submitted(self, request, queryset):
         self._claims(request, queryset, Claim.SUBMITTED)
 
-    @admin.action(description="Mileage claims: approved", permissions=("approve_claims",))
+    # A social worker approves the claims the carers they support sent from their own
+    # area; team managers approve any and pay them (services.mileage_claims_move says
+    # which, in words, before anything moves).
+    @admin.action(description="Mileage claims: approved", permissions=("change",))
     def claims_approved(self, request, queryset):
         self._claims(request, queryset, Claim.APPROVED)
 
-    @admin.action(description="Mileage claims: paid", permissions=("approve_claims",))
+    @admin.action(description="Mileage claims: paid", permissions=("pay_claims",))
     def claims_paid(self, request, queryset):
         self._claims(request, queryset, Claim.PAID)
 
-    def has_approve_claims_permission(self, request):
+    def has_pay_claims_permission(self, request):
         return request.user.has_perm("placements.approve_mileage")
 
     @admin.action(description="Mileage claims for finance (CSV)", permissions=("view",))

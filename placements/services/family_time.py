@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from auditlog.models import LogEntry
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -882,9 +884,55 @@ def mileage_amount(miles: Decimal | None) -> Decimal:
     return (pence / 100).quantize(Decimal("0.01"))
 
 
+def _claims_sent_by_carers(rows: list[FamilyTimeSession]) -> set[int]:
+    """Which of the sessions had their claim sent by the carers from their own area
+    (``family_time_carers_report``): its audit entry says so. A claim moves from none to
+    submitted once, so a claim without that entry was submitted by staff."""
+    return set(
+        LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(FamilyTimeSession),
+            object_id__in=[row.pk for row in rows],
+            additional_data__action="placements.family_time.carers_report",
+            additional_data__claim=True,
+        ).values_list("object_id", flat=True)
+    )
+
+
+def _claim_authority_problems(rows: list[FamilyTimeSession], *, to: str, by) -> list[str]:
+    """Who may move a claim on: anyone with the case to submit one; those with
+    ``placements.approve_mileage`` (team managers) to approve or pay any; and the carers'
+    own social worker to approve a claim the carers sent from their own area, never one
+    staff submitted (so no one approves a claim they made). Agency practice, not law."""
+    if to == FamilyTimeSession.Claim.SUBMITTED or by.has_perm("placements.approve_mileage"):
+        return []
+    if to == FamilyTimeSession.Claim.PAID:
+        return ["Only a team manager marks mileage claims paid."]
+    workers = dict(
+        Placement.objects.filter(pk__in={row.placement_id for row in rows}).values_list(
+            "pk", "household__social_worker_id"
+        )
+    )
+    sent_by_carers = _claims_sent_by_carers(rows)
+    problems = []
+    for row in rows:
+        day = formats.day(row.held_on)
+        if workers.get(row.placement_id) != by.pk:
+            problems.append(
+                f"The claim for {day} is from carers you are not the social worker of: "
+                "their social worker or a team manager approves it."
+            )
+        elif row.pk not in sent_by_carers:
+            problems.append(
+                f"The claim for {day} was submitted by staff, not by the carers from their "
+                "own area: a team manager approves it."
+            )
+    return problems
+
+
 def mileage_claims_move(*, sessions: Iterable[FamilyTimeSession], to: str, by) -> int:
     """Move the claims of the sessions chosen on to ``to`` (submitted, approved, paid);
-    refuse them all, in words, if any cannot move."""
+    refuse them all, in words, if any cannot move or is not ``by``'s to move
+    (``_claim_authority_problems``)."""
     with transaction.atomic():
         rows = list(
             FamilyTimeSession.objects.select_for_update()
@@ -901,6 +949,8 @@ def mileage_claims_move(*, sessions: Iterable[FamilyTimeSession], to: str, by) -
                     f"“{row.get_claim_display()}”: it cannot become "
                     f"“{FamilyTimeSession.Claim(to).label}”."
                 )
+        if not problems:
+            problems = _claim_authority_problems(rows, to=to, by=by)
         if problems:
             raise Refused(problems)
         for row in rows:

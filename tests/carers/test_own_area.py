@@ -1000,6 +1000,58 @@ def test_after_a_session_the_carer_writes_a_note_and_claims_miles_the_worker_app
     )
 
 
+def test_the_carers_social_worker_approves_their_claim_on_the_sessions_list(
+    client, placed, social_worker, manager, make_staff
+):
+    """The carers' claim from their own area is approved by their social worker, on the
+    staff list; another social worker is refused in words, and only a manager pays it."""
+    from django.test import Client
+
+    from placements import services as placements_services
+
+    wednesday = placed["monday"] - timedelta(days=5)
+    session = placed["child"].family_time_sessions.get(held_on=wednesday)
+
+    placements_services.family_time_session_record(
+        session=session, status="took_place", by=social_worker
+    )
+    assert client.post(f"/my/family-time/{session.pk}/", {"miles": "8"}).status_code == 302
+    url = "/admin/placements/familytimesession/"
+    action = {"_selected_action": [str(session.pk)]}
+
+    # Another social worker does not see the session on the list (access by caseload),
+    # and the service refuses them in words all the same.
+    other_worker = make_staff(Role.SOCIAL_WORKERS, first_name="Tess", last_name="Else")
+    stranger = Client()
+    stranger.force_login(other_worker)
+    stranger.post(url, {"action": "claims_approved", **action})
+    with pytest.raises(services.TransitionRefused, match="not the social worker of"):
+        placements_services.mileage_claims_move(sessions=[session], to="approved", by=other_worker)
+    session.refresh_from_db()
+    assert session.claim == "submitted"
+
+    worker = Client()
+    worker.force_login(social_worker)
+    listed = worker.get(url, {"claim__exact": "submitted"}).content.decode()
+    assert f'value="{session.pk}"' in listed and "Mileage claims: approved" in listed
+    assert "Mileage claims: paid" not in listed
+    worker.post(url, {"action": "claims_paid", **action})
+    session.refresh_from_db()
+    assert session.claim == "submitted"
+    done = worker.post(url, {"action": "claims_approved", **action}, follow=True)
+    assert "1 mileage claim approved." in done.content.decode()
+    session.refresh_from_db()
+    assert session.claim == "approved"
+    with pytest.raises(services.TransitionRefused, match="Only a team manager marks"):
+        placements_services.mileage_claims_move(sessions=[session], to="paid", by=social_worker)
+
+    boss = Client()
+    boss.force_login(manager)
+    boss.post(url, {"action": "claims_paid", **action})
+    session.refresh_from_db()
+    assert session.claim == "paid"
+
+
 def test_a_session_not_held_yet_or_not_theirs_takes_no_report(
     client, placed, social_worker, manager
 ):

@@ -947,14 +947,18 @@ def test_mileage_claims_move_on_and_the_finance_csv_totals_them(
     assert ExportLog.objects.get().export == "Family time mileage"
 
 
-def test_a_social_worker_cannot_approve_claims(mondays, social_worker, sw_client):
+def test_a_social_worker_cannot_approve_a_claim_staff_submitted(mondays, social_worker, sw_client):
+    """Only the carers' own claims (from their area) are the social worker's to approve:
+    one staff submitted waits for a team manager, so no one approves a claim they made."""
     session = mondays[date(2025, 3, 24)]
     record(session, Status.TOOK_PLACE, social_worker, miles=Decimal("3"), now=utc(2025, 4, 8))
     services.mileage_claims_move(sessions=[session], to="submitted", by=social_worker)
-    sw_client.post(
+    refused = sw_client.post(
         "/admin/placements/familytimesession/",
         {"action": "claims_approved", "_selected_action": [str(session.pk)]},
+        follow=True,
     )
+    assert "was submitted by staff, not by the carers" in refused.content.decode()
     session.refresh_from_db()
     assert session.claim == "submitted"
 
