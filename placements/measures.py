@@ -33,7 +33,6 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from carers.models import Household
@@ -330,6 +329,18 @@ CANCELLED_BY = [
 ]
 
 
+# 1 January of the year 1 was a Monday (proleptic Gregorian, as PostgreSQL, SQLite and
+# Python count), so whole weeks since then start on Mondays, as ISO weeks do.
+WEEKS_FROM = date(1, 1, 1)
+
+
+def weeks_since(field):
+    """The Monday-to-Sunday week a date falls in, as a whole number: the same weeks as
+    ``TruncWeek`` without turning each date into a timestamp in the time zone (a third of
+    the weeks query's time over a large agency's ten years of family time)."""
+    return DaysBetween(Value(WEEKS_FROM), F(field) if isinstance(field, str) else field) / Value(7)
+
+
 def family_time_figures(
     *, year: int | None, financial_year: int | None, today: date
 ) -> FamilyTimeFigures:
@@ -352,7 +363,7 @@ def family_time_figures(
     )
     weeks = (
         sessions.filter(miles__isnull=False, placement__isnull=False)
-        .annotate(week=TruncWeek("held_on"))
+        .annotate(week=weeks_since("held_on"))
         .values("placement", "week")
         .distinct()
         .order_by()

@@ -26,6 +26,7 @@ from datetime import date
 from django.conf import settings
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 
 from carers.models import AgesIn, Assessment, Household, Track
 from carers.terms import age_in
@@ -86,9 +87,35 @@ def terms_problems(
     return problems
 
 
+@dataclass(slots=True)
+class Candidate:
+    """An approved household as the linking page reads it: the fields it shows and the
+    rules weigh, read as plain values (a large agency has two thousand approved
+    households; building each as a model instance was a quarter of the page's time)."""
+
+    pk: int
+    reference: str
+    town: str
+    postcode: str
+    adopter_approved_on: date
+    foster_carer_approved_on: date | None
+    already_placed: int
+    linked_elsewhere: bool
+    matched_elsewhere: bool
+    linked_here: bool
+    on_hold: bool
+    approvals: list = field(default_factory=list)
+
+    def __str__(self):
+        return self.reference or f"Household {self.pk}"
+
+    def get_absolute_url(self):
+        return reverse("admin:carers_household_change", args=[self.pk])
+
+
 @dataclass
 class LinkingRow:
-    household: Household
+    household: Candidate
     left_out_because: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     minutes: int | None = None
@@ -130,14 +157,20 @@ class Terms:
     approved_ages_in: str
 
 
-# What the linking page reads of each household and of each approval's terms.
+# What the linking page reads of each household (``Candidate``, in its order) and of each
+# approval's terms.
 HOUSEHOLD_FIELDS = (
+    "pk",
     "reference",
     "town",
     "postcode",
-    "status",
     "adopter_approved_on",
     "foster_carer_approved_on",
+    "already_placed",
+    "linked_elsewhere",
+    "matched_elsewhere",
+    "linked_here",
+    "on_hold",
 )
 TERMS_FIELDS = (
     "approved_number_of_children",
@@ -181,9 +214,6 @@ def _households(referral: Referral, today: date):
             linked_here=Exists(Link.objects.filter(household=OuterRef("pk"), referral=referral)),
             on_hold=Exists(on_hold),
         )
-        # Only what the page reads: a large agency has a thousand approved households,
-        # and building each whole was most of the page's time.
-        .only(*HOUSEHOLD_FIELDS)
         .order_by("adopter_approved_on", "pk")
     )
 
@@ -193,10 +223,41 @@ def _born(referral: Referral) -> date | None:
     return child.date_of_birth or child.expected_on
 
 
-def household_linking(
-    referral: Referral, household: Household, *, today: date, centres: Mapping[str, tuple]
-) -> LinkingRow:
+@dataclass
+class _Weighing:
+    """What is the same for every household weighed against one referral, worked out
+    once: the route's needs, the child's age in each unit, and the venue; each postcode
+    district's travel time is worked out once too."""
+
+    referral: Referral
+    today: date
+    centres: Mapping[str, tuple]
+    venue_district: str = ""
+    venue: tuple | None = None
+    minutes: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.venue_district = self.referral.family_time_district.upper()
+        self.venue = self.centres.get(self.venue_district)
+
+    def travel(self, district: str) -> int | None:
+        if district not in self.minutes:
+            home = self.centres.get(district)
+            self.minutes[district] = (
+                travel_minutes(
+                    distance_km(home, self.venue),
+                    road_factor=settings.MATCHING_ROAD_FACTOR,
+                    speed_kmh=settings.MATCHING_SPEED_KMH,
+                )
+                if home is not None and self.venue is not None
+                else None
+            )
+        return self.minutes[district]
+
+
+def household_linking(household: Candidate, weighing: _Weighing) -> LinkingRow:
     """One household against the referral: the reasons it is left out, and the notes."""
+    referral, today = weighing.referral, weighing.today
     row = LinkingRow(household=household)
     row.waited_days = max((today - household.adopter_approved_on).days, 0)
     fostering = household.foster_carer_approved_on is not None
@@ -224,23 +285,16 @@ def household_linking(
         row.left_out_because.append("Already linked with another child.")
     if household.linked_here:
         row.left_out_because.append("Already linked with this referral.")
-    home = centres.get(district_of(household.postcode))
-    venue = centres.get(referral.family_time_district.upper())
-    row.same_district = district_of(household.postcode) == referral.family_time_district.upper()
-    if home is not None and venue is not None:
-        row.minutes = travel_minutes(
-            distance_km(home, venue),
-            road_factor=settings.MATCHING_ROAD_FACTOR,
-            speed_kmh=settings.MATCHING_SPEED_KMH,
-        )
-        limit = settings.MATCHING_TRAVEL_LIMIT_MINUTES
-        if row.minutes > limit:
-            row.left_out_because.append(
-                f"Travel: about {row.minutes} minutes to family time at "
-                f"{referral.family_time_town} (estimate), over the limit of {limit} minutes."
-            )
-    else:
+    district = district_of(household.postcode)
+    row.same_district = district == weighing.venue_district
+    row.minutes = weighing.travel(district)
+    if row.minutes is None:
         row.notes.append("Travel time not known: no centre for the postcode district.")
+    elif row.minutes > (limit := settings.MATCHING_TRAVEL_LIMIT_MINUTES):
+        row.left_out_because.append(
+            f"Travel: about {row.minutes} minutes to family time at "
+            f"{referral.family_time_town} (estimate), over the limit of {limit} minutes."
+        )
     return row
 
 
@@ -267,13 +321,15 @@ def linking_for(
         household__in=households.order_by().values("pk"),
     ).values_list("household_id", "track", *TERMS_FIELDS):
         approvals.setdefault(household_id, []).append(Terms(*terms))
-    households = list(households)
-    for each in households:
-        each.approvals = approvals.get(each.pk, [])
+    households = [
+        Candidate(*values, approvals=approvals.get(values[0], []))
+        for values in households.values_list(*HOUSEHOLD_FIELDS)
+    ]
     centres = _centres(
         {district_of(h.postcode) for h in households} | {referral.family_time_district.upper()}
     )
-    rows = [household_linking(referral, h, today=today, centres=centres) for h in households]
+    weighing = _Weighing(referral=referral, today=today, centres=centres)
+    rows = [household_linking(h, weighing) for h in households]
 
     def order(row: LinkingRow):
         # Nearest first (unknown last), then the longest wait since approval.

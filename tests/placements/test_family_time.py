@@ -9,9 +9,10 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.db.models import Value
 from django.test.utils import CaptureQueriesContext
 
-from placements import selectors, services
+from placements import measures, selectors, services
 from placements.models import (
     BirthRelative,
     CommunicationBookEntry,
@@ -947,6 +948,29 @@ def test_mileage_claims_move_on_and_the_finance_csv_totals_them(
     assert ExportLog.objects.get().export == "Family time mileage"
 
 
+@pytest.mark.parametrize(
+    "first, second, weeks_apart",
+    [
+        (date(2025, 12, 28), date(2025, 12, 29), 1),  # a Sunday, then the Monday
+        (date(2025, 12, 29), date(2026, 1, 4), 0),  # Monday to Sunday across New Year
+        (date(2024, 2, 26), date(2024, 3, 3), 0),  # Monday to Sunday across 29 February
+        (date(2026, 1, 4), date(2026, 1, 12), 2),  # a Sunday, then the Monday after next
+    ],
+)
+def test_the_weeks_with_miles_run_monday_to_sunday(social_worker, first, second, weeks_apart):
+    """The measures count placement-weeks with miles by the database's week number (days
+    since Monday 1 January of the year 1, in sevens): the dates here were read off a
+    calendar by hand."""
+    row = (
+        type(social_worker)
+        .objects.filter(pk=social_worker.pk)
+        .annotate(a=measures.weeks_since(Value(first)), b=measures.weeks_since(Value(second)))
+        .values("a", "b")
+        .get()
+    )
+    assert row["b"] - row["a"] == weeks_apart
+
+
 def test_a_social_worker_cannot_approve_a_claim_staff_submitted(mondays, social_worker, sw_client):
     """Only the carers' own claims (from their area) are the social worker's to approve:
     one staff submitted waits for a team manager, so no one approves a claim they made."""
@@ -1101,8 +1125,6 @@ def test_the_family_time_page_and_the_sessions_list_keep_their_query_budget(
 
 
 def test_family_time_measures_worked_by_hand(mondays, social_worker, manager, client):
-    from placements import measures
-
     record(
         mondays[date(2025, 3, 24)],
         Status.TOOK_PLACE,

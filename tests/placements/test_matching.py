@@ -198,7 +198,7 @@ def test_ffa_takes_adopters_with_a_reg_25a_approval_to_be_sought(social_worker):
         referral=referral(social_worker, route=Placement.Route.FFA), today=date(2026, 11, 29)
     )
     [row] = page.fitting
-    assert row.household == adopters
+    assert row.household.pk == adopters.pk
     assert row.notes == ["Fostering for Adoption: a reg 25A approval for the child is needed."]
 
 
@@ -305,7 +305,9 @@ def test_travel_over_the_limit_is_left_out_nearest_first_then_longest_waiting(so
     [reason] = _reasons(page, far)
     assert reason.startswith("Travel: about 109 minutes to family time at Family centre, Oakford")
     assert reason.endswith("(estimate), over the limit of 60 minutes.")
-    assert [row.household for row in page.fitting] == [near_old, near_new, middle, unknown]
+    assert [row.household.pk for row in page.fitting] == [
+        h.pk for h in (near_old, near_new, middle, unknown)
+    ]
     assert page.fitting[3].notes == ["Travel time not known: no centre for the postcode district."]
     assert page.fitting[0].travel == "Same postcode district as the venue"
 
