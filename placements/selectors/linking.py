@@ -22,6 +22,8 @@ approval; those left out follow, with every reason.
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
@@ -37,6 +39,12 @@ from ..services.approvals import terms_of_approval_text
 from ..travel import distance_km, district_of, travel_minutes
 
 OPEN_REFERRAL = (Referral.Status.OPEN, Referral.Status.LINKING, Referral.Status.MATCHED)
+
+
+@lru_cache(maxsize=64)
+def _age(unit: str, born: date, on: date) -> int:
+    # One child, one day: every household weighed against a referral asks the same.
+    return age_in(unit, born, on)
 
 
 def terms_problems(
@@ -78,7 +86,7 @@ def terms_problems(
             )
         low, high = approval.approved_age_from, approval.approved_age_to
         unit = approval.approved_ages_in or AgesIn.YEARS
-        age = age_in(unit, born, on) if born is not None and born < on else 0
+        age = _age(unit, born, on) if born is not None and born < on else 0
         if low is not None and high is not None and not low <= age <= high:
             problems.append(
                 f"Age: {terms()}; the child would be aged {age} {AgesIn(unit).label} on "
@@ -145,10 +153,10 @@ class LinkingPage:
     venue_known: bool
 
 
-@dataclass(frozen=True)
-class Terms:
+class Terms(NamedTuple):
     """An approval's terms as linking reads them: the fields ``carers.terms.terms_text``
-    reads of the assessment, so the words are the same."""
+    reads of the assessment, so the words are the same. A tuple: a large agency's page
+    reads four thousand of them."""
 
     track: str
     approved_number_of_children: int | None
@@ -316,10 +324,16 @@ def linking_for(
     # Each household's approvals, read as their terms alone in one query (a thousand
     # households have two thousand approvals: not two thousand model instances).
     approvals: dict[int, list[Terms]] = {}
-    for household_id, *terms in Assessment.objects.filter(
-        agency_decision=Assessment.Decision.APPROVED,
-        household__in=households.order_by().values("pk"),
-    ).values_list("household_id", "track", *TERMS_FIELDS):
+    for household_id, *terms in (
+        Assessment.objects.filter(
+            agency_decision=Assessment.Decision.APPROVED,
+            household__in=households.order_by().values("pk"),
+        )
+        .order_by("pk")
+        .values_list("household_id", "track", *TERMS_FIELDS)
+    ):
+        # Oldest first, so where a track was approved twice the later approval is the
+        # one weighed (``{a.track: a ...}`` keeps the last); no join for the model's order.
         approvals.setdefault(household_id, []).append(Terms(*terms))
     households = [
         Candidate(*values, approvals=approvals.get(values[0], []))

@@ -146,7 +146,16 @@ def plan() -> list[dict]:
     household = _largest(
         Household.objects.filter(social_worker=worker), "training", "assessments", "deadlines"
     ) or _largest(Household.objects.all(), "training", "assessments")
-    placement = _largest(Placement.objects.all(), "family_time_sessions", "visits")
+    # The fullest placement still open, on the EP route: the page a social worker works on.
+    # An ended or Fostering for Adoption placement shows other sections, so the two sizes
+    # would compare different pages (and their queries would differ for that reason alone).
+    placement = _largest(
+        Placement.objects.exclude(status=Placement.Status.ENDED).filter(
+            route=Placement.Route.CONCURRENCY
+        ),
+        "family_time_sessions",
+        "visits",
+    ) or _largest(Placement.objects.all(), "family_time_sessions", "visits")
     child = placement.children.first() if placement else _largest(Child.objects.all(), "reviews")
     referral = linking_referral(manager)
     year = timezone.localdate().year - 1
