@@ -234,8 +234,8 @@ def _born(referral: Referral) -> date | None:
 @dataclass
 class _Weighing:
     """What is the same for every household weighed against one referral, worked out
-    once: the route's needs, the child's age in each unit, and the venue; each postcode
-    district's travel time is worked out once too."""
+    once: the venue's centre, and each postcode district's travel time (the child's age
+    in each unit is kept by ``_age``)."""
 
     referral: Referral
     today: date
@@ -329,11 +329,11 @@ def linking_for(
             agency_decision=Assessment.Decision.APPROVED,
             household__in=households.order_by().values("pk"),
         )
-        .order_by("pk")
+        .order_by()
         .values_list("household_id", "track", *TERMS_FIELDS)
     ):
-        # Oldest first, so where a track was approved twice the later approval is the
-        # one weighed (``{a.track: a ...}`` keeps the last); no join for the model's order.
+        # One assessment per track per household (a constraint), so in no order: the
+        # model's own order would join every household to sort them.
         approvals.setdefault(household_id, []).append(Terms(*terms))
     households = [
         Candidate(*values, approvals=approvals.get(values[0], []))

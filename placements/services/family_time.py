@@ -636,6 +636,14 @@ def family_time_session_record(
         )
         if supervisor_note is not None and supervisor_note.child_id != child.pk:
             problems.append("The supervisor's note must be a document on this child.")
+        if session.claim and miles != session.miles:
+            # A claim made stays as made: changing or clearing its miles would let a
+            # submitted claim be approved for another figure, and lose an approval or a
+            # payment (``mileage_claims_move``).
+            problems.append(
+                f"The mileage claim for this session is “{session.get_claim_display()}”, "
+                f"for {session.miles} miles: its miles cannot change."
+            )
         if problems:
             raise Refused(problems)
         if status in RULE_CANCELLATIONS and cancelled_at is None:
@@ -902,11 +910,15 @@ def _claim_authority_problems(rows: list[FamilyTimeSession], *, to: str, by) -> 
     """Who may move a claim on: anyone with the case to submit one; those with
     ``placements.approve_mileage`` (team managers) to approve or pay any; and the carers'
     own social worker to approve a claim the carers sent from their own area, never one
-    staff submitted (so no one approves a claim they made). Agency practice, not law."""
+    staff submitted (so no social worker approves a claim they made). Agency practice,
+    not law."""
     if to == FamilyTimeSession.Claim.SUBMITTED or by.has_perm("placements.approve_mileage"):
         return []
     if to == FamilyTimeSession.Claim.PAID:
         return ["Only a team manager marks mileage claims paid."]
+    # A claim goes from none to submitted once: its miles cannot change or be cleared
+    # once made (``family_time_session_record``), so the carers' report that made it is
+    # the one on record.
     workers = dict(
         Placement.objects.filter(pk__in={row.placement_id for row in rows}).values_list(
             "pk", "household__social_worker_id"
@@ -916,7 +928,12 @@ def _claim_authority_problems(rows: list[FamilyTimeSession], *, to: str, by) -> 
     problems = []
     for row in rows:
         day = formats.day(row.held_on)
-        if workers.get(row.placement_id) != by.pk:
+        if row.placement_id is None:
+            problems.append(
+                f"The session on {day} has no placement, so no carers of their own: a team "
+                "manager approves its claim."
+            )
+        elif workers.get(row.placement_id) != by.pk:
             problems.append(
                 f"The claim for {day} is from carers you are not the social worker of: "
                 "their social worker or a team manager approves it."

@@ -1030,6 +1030,16 @@ def test_the_carers_social_worker_approves_their_claim_on_the_sessions_list(
     session.refresh_from_db()
     assert session.claim == "submitted"
 
+    # The claim stays as the carers made it: recording the session again cannot change
+    # or clear its miles (else the worker could approve a figure of their own).
+    for other in (Decimal("80"), None):
+        with pytest.raises(services.TransitionRefused, match="its miles cannot change"):
+            placements_services.family_time_session_record(
+                session=session, status="took_place", miles=other, by=social_worker
+            )
+    session.refresh_from_db()
+    assert (session.miles, session.claim) == (Decimal("8"), "submitted")
+
     worker = Client()
     worker.force_login(social_worker)
     listed = worker.get(url, {"claim__exact": "submitted"}).content.decode()
@@ -1050,6 +1060,34 @@ def test_the_carers_social_worker_approves_their_claim_on_the_sessions_list(
     boss.post(url, {"action": "claims_paid", **action})
     session.refresh_from_db()
     assert session.claim == "paid"
+
+
+def test_a_note_from_the_carers_does_not_make_staff_miles_theirs_to_approve(
+    client, placed, social_worker
+):
+    """The carers wrote a note only; the miles were recorded and submitted by staff, so
+    the social worker does not approve them (a team manager does)."""
+    from placements import services as placements_services
+
+    wednesday = placed["monday"] - timedelta(days=5)
+    session = placed["child"].family_time_sessions.get(held_on=wednesday)
+    placements_services.family_time_session_record(
+        session=session, status="took_place", by=social_worker
+    )
+    assert client.post(f"/my/family-time/{session.pk}/", {"note": "Happy"}).status_code == 302
+    session.refresh_from_db()
+    placements_services.family_time_session_record(
+        session=session,
+        status="took_place",
+        note=session.note,
+        miles=Decimal("5"),
+        by=social_worker,
+    )
+    placements_services.mileage_claims_move(sessions=[session], to="submitted", by=social_worker)
+    with pytest.raises(services.TransitionRefused, match="was submitted by staff"):
+        placements_services.mileage_claims_move(sessions=[session], to="approved", by=social_worker)
+    session.refresh_from_db()
+    assert session.claim == "submitted"
 
 
 def test_a_session_not_held_yet_or_not_theirs_takes_no_report(
