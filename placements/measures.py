@@ -40,6 +40,7 @@ from portal.aggregates import DaysBetween, medians_by
 from portal.calendar import financial_year_bounds, financial_year_label, financial_year_of
 
 from .models import (
+    FamilyTimeFiguresBefore,
     FamilyTimePlan,
     FamilyTimeSession,
     Link,
@@ -341,18 +342,25 @@ def weeks_since(field):
     return DaysBetween(Value(WEEKS_FROM), F(field) if isinstance(field, str) else field) / Value(7)
 
 
-def family_time_figures(
-    *, year: int | None, financial_year: int | None, today: date
-) -> FamilyTimeFigures:
-    """Family time in the period, up to yesterday: two queries (each reads the period's
-    sessions once: the counts and the miles, then the weeks with miles)."""
-    sessions = FamilyTimeSession.objects.filter(
-        _in_year("held_on", year, financial_year), held_on__lt=today
-    )
-    status = "status"
+# What ``family_time_counts`` gives, and ``FamilyTimeFiguresBefore`` keeps.
+COUNTED = (
+    "planned",
+    "held",
+    "did_not_attend",
+    "not_recorded",
+    *(f"cancelled_{key}" for key, _, _ in CANCELLED_BY),
+    "miles",
+    "placement_weeks",
+)
+
+
+def family_time_counts(sessions: QuerySet) -> dict:
+    """The family time figures of ``sessions`` (``COUNTED``), in two queries that each read
+    them once: the counts and the miles, then the placement-weeks with miles. Weeks run
+    Monday to Sunday, so the figures of two runs of weeks split on a Monday add up."""
     counts = sessions.aggregate(
         planned=Count("pk", filter=Q(plan__isnull=False, kind=FamilyTimePlan.Kind.REGULAR)),
-        held=Count("pk", filter=Q(**{f"{status}__in": FamilyTimeSession.HELD})),
+        held=Count("pk", filter=Q(status__in=FamilyTimeSession.HELD)),
         did_not_attend=Count("pk", filter=Q(status=FamilyTimeSession.Status.PARENT_DID_NOT_ATTEND)),
         not_recorded=Count("pk", filter=Q(status__in=FamilyTimeSession.OPEN)),
         **{
@@ -361,21 +369,47 @@ def family_time_figures(
         },
         miles=Sum("miles", filter=Q(miles__isnull=False, placement__isnull=False)),
     )
-    weeks = (
+    counts["miles"] = counts["miles"] or Decimal("0")
+    counts["placement_weeks"] = (
         sessions.filter(miles__isnull=False, placement__isnull=False)
         .annotate(week=weeks_since("held_on"))
         .values("placement", "week")
         .distinct()
         .order_by()
+        .count()
     )
+    return counts
+
+
+def family_time_figures(
+    *, year: int | None, financial_year: int | None, today: date
+) -> FamilyTimeFigures:
+    """Family time in the period, up to yesterday.
+
+    Over all years, the figures kept for every session before a Monday some weeks back
+    (``FamilyTimeFiguresBefore``, never stale: a trigger deletes them when an older session
+    changes) plus the weeks since, counted now; without kept figures, every session is
+    counted. A large agency's ten years are 145,000 sessions: counting them all was most of
+    the page's time, and grew with the history."""
+    sessions = FamilyTimeSession.objects.filter(
+        _in_year("held_on", year, financial_year), held_on__lt=today
+    )
+    kept = None
+    if not year and not financial_year:
+        kept = FamilyTimeFiguresBefore.objects.filter(before__lte=today).first()
+    if kept is None:
+        counts = family_time_counts(sessions)
+    else:
+        since = family_time_counts(sessions.filter(held_on__gte=kept.before))
+        counts = {name: getattr(kept, name) + since[name] for name in COUNTED}
     return FamilyTimeFigures(
         planned=counts["planned"],
         held=counts["held"],
         did_not_attend=counts["did_not_attend"],
         cancelled=[(label, counts[f"cancelled_{key}"]) for key, _, label in CANCELLED_BY],
         not_recorded=counts["not_recorded"],
-        miles=counts["miles"] or Decimal("0"),
-        placement_weeks=weeks.count(),
+        miles=counts["miles"],
+        placement_weeks=counts["placement_weeks"],
     )
 
 

@@ -1864,6 +1864,38 @@ class FamilyTimeSession(CaseRecord):
     OPEN = (Status.PLANNED, Status.CONFIRMED)
 
 
+class FamilyTimeFiguresBefore(models.Model):
+    """The EP measures' family time figures over every session held before ``before`` (a
+    Monday some weeks back), kept so that the measures over all years add up only the
+    weeks since, however long the agency's history (``placements.measures``).
+
+    At most one row. The hourly job writes it (``services.family_time_figures_keep``); a
+    database trigger on the sessions deletes it the moment any session held before
+    ``before`` is added, changed, withdrawn or deleted (migration 0020), so a row here
+    is never stale: without one, the measures count every session afresh.
+    """
+
+    before = models.DateField(unique=True)
+    planned = models.PositiveIntegerField()
+    held = models.PositiveIntegerField()
+    did_not_attend = models.PositiveIntegerField()
+    not_recorded = models.PositiveIntegerField()
+    cancelled_authority = models.PositiveIntegerField()
+    cancelled_carers = models.PositiveIntegerField()
+    cancelled_parent = models.PositiveIntegerField()
+    cancelled_child_unwell = models.PositiveIntegerField()
+    miles = models.DecimalField(max_digits=14, decimal_places=1)
+    placement_weeks = models.PositiveIntegerField()
+    counted_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "family time figures kept for the measures"
+        verbose_name_plural = verbose_name
+
+    def __str__(self):
+        return f"Family time figures before {self.before}"
+
+
 class CommunicationBookEntry(CaseRecord):
     """A short entry in the book carers and birth parents keep for the child, shared with
     the other side only once the child's social worker has moderated it. An entry made

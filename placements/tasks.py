@@ -38,3 +38,10 @@ def queue_family_time_alerts() -> int:
 def cancel_unconfirmed_family_time() -> int:
     """Sessions today the parent did not confirm in time: cancelled, the carers told."""
     return services.family_time_unconfirmed_cancel()
+
+
+@shared_task(ignore_result=True, soft_time_limit=120, time_limit=150)
+def keep_family_time_figures() -> None:
+    """The EP measures' family time figures before recent weeks, kept (counted only when
+    gone or a week old)."""
+    services.family_time_figures_keep()

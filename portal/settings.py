@@ -595,6 +595,15 @@ CELERY_BEAT_SCHEDULE["placements-family-time-unconfirmed"] = {
     "task": "placements.tasks.cancel_unconfirmed_family_time",
     "schedule": env.float("FAMILY_TIME_CONFIRMATION_SECONDS", default=300.0),
 }
+# The EP measures over all years add up kept figures for the sessions before this many
+# weeks ago and count the weeks since (placements.models.FamilyTimeFiguresBefore). Not
+# policy: how far back sessions are still commonly recorded; an older change is caught by
+# a trigger, so the figure only decides how often the kept figures are counted again.
+FAMILY_TIME_FIGURES_OPEN_WEEKS = env.int("FAMILY_TIME_FIGURES_OPEN_WEEKS", default=8)
+CELERY_BEAT_SCHEDULE["placements-keep-family-time-figures"] = {
+    "task": "placements.tasks.keep_family_time_figures",
+    "schedule": env.float("FAMILY_TIME_FIGURES_SECONDS", default=3600.0),
+}
 CELERY_BEAT_SCHEDULE["placements-family-time-alerts"] = {
     "task": "placements.tasks.queue_family_time_alerts",
     "schedule": env.float("FAMILY_TIME_ALERTS_SECONDS", default=24 * 3600.0),

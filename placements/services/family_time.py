@@ -16,7 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from auditlog.models import LogEntry
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -26,11 +26,13 @@ from portal.calendar import is_bank_holiday
 from portal.notifications import notify, queued_keys
 from portal.workflow import Refused, Table
 
+from ..measures import family_time_counts
 from ..models import (
     BirthRelative,
     Child,
     CommunicationBookEntry,
     CourtOrder,
+    FamilyTimeFiguresBefore,
     FamilyTimePlan,
     FamilyTimeSession,
     Handover,
@@ -1244,3 +1246,37 @@ def book_entry_withdraw(*, entry: CommunicationBookEntry, reason: str, by):
     with transaction.atomic():
         lock_child(Child(pk=entry.child_id))
         return versions.withdraw(record=entry, reason=reason, by=by)
+
+
+# ---------------------------------------------------------------------------
+# The measures' family time figures, kept
+# ---------------------------------------------------------------------------
+
+
+def family_time_figures_keep(*, today: date | None = None) -> FamilyTimeFiguresBefore:
+    """Keep the EP measures' family time figures of every session held before the Monday
+    ``FAMILY_TIME_FIGURES_OPEN_WEEKS`` weeks before this week's (``measures``): the hourly
+    job calls this, and it counts only when the kept figures are gone (a trigger deletes
+    them when an older session changes) or a new week has begun.
+
+    On PostgreSQL the count runs with the kept figures' table locked against writes, and
+    every write to a session takes a lock on it first (the trigger's delete): a session
+    changed meanwhile waits until the figures are kept and then deletes them, or was
+    committed before the count began and is counted. SQLite has one writer at a time.
+    """
+    today = today or timezone.localdate()
+    this_monday = today - timedelta(days=today.weekday())
+    before = this_monday - timedelta(weeks=settings.FAMILY_TIME_FIGURES_OPEN_WEEKS)
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            table = FamilyTimeFiguresBefore._meta.db_table
+            with connection.cursor() as cursor:
+                cursor.execute(f'LOCK TABLE "{table}" IN SHARE ROW EXCLUSIVE MODE')
+        kept = FamilyTimeFiguresBefore.objects.first()
+        if kept is not None and kept.before == before:
+            return kept
+        counts = family_time_counts(FamilyTimeSession.objects.filter(held_on__lt=before))
+        FamilyTimeFiguresBefore.objects.all().delete()
+        return FamilyTimeFiguresBefore.objects.create(
+            before=before, counted_at=timezone.now(), **counts
+        )

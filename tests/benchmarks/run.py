@@ -738,6 +738,13 @@ def staff_database(args, stack: Stack, label: str, scale: float) -> tuple[dict, 
                 and conn.execute("SELECT count(*) FROM carers_household").fetchone()[0]
             )
         if seeded:
+            # Brought to the code's schema: a kept history may predate a migration.
+            saved = stack.env
+            stack.env = env
+            try:
+                stack.manage("migrate", "--noinput")
+            finally:
+                stack.env = saved
             return env, f"{name} (kept from an earlier run)"
     with psycopg.connect(f"{PG_URL}/postgres", autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")

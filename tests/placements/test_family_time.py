@@ -11,11 +11,13 @@ import pytest
 from django.db import connection
 from django.db.models import Value
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from placements import measures, selectors, services
 from placements.models import (
     BirthRelative,
     CommunicationBookEntry,
+    FamilyTimeFiguresBefore,
     FamilyTimePlan,
     FamilyTimeSession,
     Handover,
@@ -1122,6 +1124,127 @@ def test_the_family_time_page_and_the_sessions_list_keep_their_query_budget(
 
 
 # -- measures ------------------------------------------------------------------------------
+
+
+def _recorded_for_the_kept_figures(mondays, social_worker):
+    """Mon 24 Mar held (10 miles), 31 Mar the parent did not attend (15 miles), 7 Apr
+    cancelled by the carers, 14 Apr held (5 miles); all recorded on Sun 20 Apr 2025."""
+    now = utc(2025, 4, 20)
+    record(
+        mondays[date(2025, 3, 24)], Status.TOOK_PLACE, social_worker, miles=Decimal("10"), now=now
+    )
+    record(
+        mondays[date(2025, 3, 31)],
+        Status.PARENT_DID_NOT_ATTEND,
+        social_worker,
+        miles=Decimal("15"),
+        now=now,
+    )
+    record(
+        mondays[date(2025, 4, 7)],
+        Status.CANCELLED_BY_CARERS,
+        social_worker,
+        cancelled_at=utc(2025, 4, 6, 9),
+        now=now,
+    )
+    record(
+        mondays[date(2025, 4, 14)], Status.TOOK_PLACE, social_worker, miles=Decimal("5"), now=now
+    )
+
+
+def _all_years(today):
+    figures = measures.ep_measures(today=today).family_time
+    return (
+        figures.planned,
+        figures.held,
+        figures.did_not_attend,
+        dict(figures.cancelled)["The carers"],
+        figures.not_recorded,
+        figures.miles,
+        figures.placement_weeks,
+    )
+
+
+def test_the_figures_kept_before_recent_weeks_add_up_to_counting_every_session(
+    mondays, social_worker, settings
+):
+    settings.FAMILY_TIME_FIGURES_OPEN_WEEKS = 2
+    _recorded_for_the_kept_figures(mondays, social_worker)
+    wednesday = date(2025, 4, 23)
+    # Counted afresh: four Mondays planned, two held, one missed, one cancelled by the
+    # carers; 30 miles over three placement-weeks.
+    by_hand = (4, 2, 1, 1, 0, Decimal("30"), 3)
+    assert _all_years(wednesday) == by_hand
+    # This week's Monday is 21 Apr; two weeks before it, Mon 7 Apr: kept are 24 and 31 Mar.
+    kept = services.family_time_figures_keep(today=wednesday)
+    assert kept.before == date(2025, 4, 7)
+    assert (kept.planned, kept.held, kept.did_not_attend, kept.miles, kept.placement_weeks) == (
+        2,
+        1,
+        1,
+        Decimal("25"),
+        2,
+    )
+    assert _all_years(wednesday) == by_hand
+    # A day before the Monday it was kept for, the kept figures are not used.
+    assert _all_years(date(2025, 4, 6))[0] == 2
+    # Kept again the same week: not counted again. The next week: counted to Mon 14 Apr.
+    assert services.family_time_figures_keep(today=date(2025, 4, 27)).counted_at == (
+        kept.counted_at
+    )
+    later = services.family_time_figures_keep(today=date(2025, 4, 28))
+    assert later.before == date(2025, 4, 14) and FamilyTimeFiguresBefore.objects.count() == 1
+    assert _all_years(date(2025, 4, 28)) == by_hand
+
+
+def test_any_change_to_a_session_before_the_kept_weeks_deletes_them(
+    mondays, social_worker, settings
+):
+    """The database's trigger: services, a raw update and a delete alike."""
+    settings.FAMILY_TIME_FIGURES_OPEN_WEEKS = 2
+    _recorded_for_the_kept_figures(mondays, social_worker)
+    wednesday = date(2025, 4, 23)
+    services.family_time_figures_keep(today=wednesday)
+    # A session after the kept weeks: the kept figures stay.
+    record(
+        mondays[date(2025, 4, 14)],
+        Status.PARENT_LATE,
+        social_worker,
+        miles=Decimal("5"),
+        now=utc(2025, 4, 22),
+    )
+    assert FamilyTimeFiguresBefore.objects.exists()
+    # The outcome of 24 Mar corrected: gone, and the measures count it as it now is.
+    record(
+        mondays[date(2025, 3, 24)],
+        Status.CHILD_UNWELL,
+        social_worker,
+        cancelled_at=utc(2025, 3, 24, 7),
+        now=utc(2025, 4, 22),
+    )
+    assert not FamilyTimeFiguresBefore.objects.exists()
+    assert _all_years(wednesday) == (4, 1, 1, 1, 0, Decimal("20"), 2)
+    services.family_time_figures_keep(today=wednesday)
+    assert _all_years(wednesday) == (4, 1, 1, 1, 0, Decimal("20"), 2)
+    # Written without the services: still caught.
+    FamilyTimeSession.objects.filter(held_on=date(2025, 3, 31)).update(note="Corrected")
+    assert not FamilyTimeFiguresBefore.objects.exists()
+    services.family_time_figures_keep(today=wednesday)
+    FamilyTimeSession.objects.filter(held_on=date(2025, 3, 31)).delete()
+    assert not FamilyTimeFiguresBefore.objects.exists()
+    assert _all_years(wednesday) == (3, 1, 0, 1, 0, Decimal("5"), 1)
+
+
+def test_the_hourly_job_keeps_the_figures(mondays, social_worker, settings):
+    from placements import tasks
+
+    scheduled = {entry["task"]: entry for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert scheduled["placements.tasks.keep_family_time_figures"]["schedule"] == 3600
+    _recorded_for_the_kept_figures(mondays, social_worker)
+    tasks.keep_family_time_figures.delay()
+    kept = FamilyTimeFiguresBefore.objects.get()
+    assert kept.before.weekday() == 0 and kept.before < timezone.localdate()
+    assert (kept.planned, kept.held, kept.miles) == (4, 2, Decimal("30"))
 
 
 def test_family_time_measures_worked_by_hand(mondays, social_worker, manager, client):
