@@ -19,6 +19,7 @@ Definitions (shown on the page too):
   placement had a session with miles.
 """
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -354,6 +355,25 @@ COUNTED = (
 )
 
 
+# Which way ``family_time_counts`` counts: the statuses each figure takes, the figures and
+# the counting's own version (raise it when the counting changes in a way these do not
+# show). Figures kept under another are neither used nor kept.
+COUNTING_VERSION = 1
+COUNTED_AS = hashlib.sha256(
+    repr(
+        (
+            COUNTING_VERSION,
+            COUNTED,
+            sorted(FamilyTimeSession.HELD),
+            sorted(FamilyTimeSession.OPEN),
+            FamilyTimeSession.Status.PARENT_DID_NOT_ATTEND,
+            [(key, sorted(statuses)) for key, statuses, _ in CANCELLED_BY],
+            FamilyTimePlan.Kind.REGULAR,
+        )
+    ).encode()
+).hexdigest()[:16]
+
+
 def family_time_counts(sessions: QuerySet) -> dict:
     """The family time figures of ``sessions`` (``COUNTED``), in two queries that each read
     them once: the counts and the miles, then the placement-weeks with miles. Weeks run
@@ -388,15 +408,17 @@ def family_time_figures(
 
     Over all years, the figures kept for every session before a Monday some weeks back
     (``FamilyTimeFiguresBefore``, never stale: a trigger deletes them when an older session
-    changes) plus the weeks since, counted now; without kept figures, every session is
-    counted. A large agency's ten years are 145,000 sessions: counting them all was most of
+    changes in a column the figures read) plus the weeks since, counted now; without kept
+    figures counted the way this code counts, every session is counted. A large agency's ten years are 145,000 sessions: counting them all was most of
     the page's time, and grew with the history."""
     sessions = FamilyTimeSession.objects.filter(
         _in_year("held_on", year, financial_year), held_on__lt=today
     )
     kept = None
     if not year and not financial_year:
-        kept = FamilyTimeFiguresBefore.objects.filter(before__lte=today).first()
+        kept = FamilyTimeFiguresBefore.objects.filter(
+            before__lte=today, counted_as=COUNTED_AS
+        ).first()
     if kept is None:
         counts = family_time_counts(sessions)
     else:

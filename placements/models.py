@@ -1871,8 +1871,8 @@ class FamilyTimeFiguresBefore(models.Model):
 
     At most one row. The hourly job writes it (``services.family_time_figures_keep``); a
     database trigger on the sessions deletes it the moment any session held before
-    ``before`` is added, changed, withdrawn or deleted (migration 0020), so a row here
-    is never stale: without one, the measures count every session afresh.
+    ``before`` is added, deleted, or changed in a column the figures read (migration
+    0020): without one, the measures count every session afresh.
     """
 
     before = models.DateField(unique=True)
@@ -1887,6 +1887,9 @@ class FamilyTimeFiguresBefore(models.Model):
     miles = models.DecimalField(max_digits=14, decimal_places=1)
     placement_weeks = models.PositiveIntegerField()
     counted_at = models.DateTimeField()
+    # Which way they were counted (``measures.COUNTED_AS``): figures counted before a
+    # change to what the measures count are not used, and are counted again.
+    counted_as = models.CharField(max_length=16)
 
     class Meta:
         verbose_name = "family time figures kept for the measures"

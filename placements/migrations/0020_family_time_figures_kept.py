@@ -2,13 +2,19 @@
 
 from django.db import migrations, models
 
-# Any session held before the kept figures' Monday that is added, changed (an outcome
-# recorded late, miles, a withdrawal) or deleted (retention) deletes the kept figures in
-# the same transaction, whichever code path wrote it: the measures then count afresh
-# until the hourly job keeps them again (placements.models.FamilyTimeFiguresBefore).
+# Any session held before the kept figures' Monday that is added, deleted (retention) or
+# changed in a column the figures read (an outcome recorded late, miles, a withdrawal, a
+# date moved) deletes the kept figures in the same transaction, whichever code path wrote
+# it: the measures then count afresh until the hourly job keeps them again
+# (placements.models.FamilyTimeFiguresBefore). A note or a claim moving on leaves them.
 SESSIONS = "placements_familytimesession"
 FIGURES = "placements_familytimefiguresbefore"
 TRIGGER = "placements_family_time_figures_stale"
+# The columns placements.measures.family_time_counts reads.
+COUNTED_COLUMNS = ("held_on", "status", "kind", "plan_id", "placement_id", "miles", "withdrawn_at")
+
+POSTGRES_CHANGED = " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in COUNTED_COLUMNS)
+SQLITE_CHANGED = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in COUNTED_COLUMNS)
 
 POSTGRES = [
     f"""
@@ -24,11 +30,16 @@ POSTGRES = [
     END $$;
     """,
     f"""
-    CREATE TRIGGER {TRIGGER} AFTER INSERT OR UPDATE OR DELETE ON {SESSIONS}
+    CREATE TRIGGER {TRIGGER} AFTER INSERT OR DELETE ON {SESSIONS}
     FOR EACH ROW EXECUTE FUNCTION {TRIGGER}();
+    """,
+    f"""
+    CREATE TRIGGER {TRIGGER}_update AFTER UPDATE ON {SESSIONS}
+    FOR EACH ROW WHEN ({POSTGRES_CHANGED}) EXECUTE FUNCTION {TRIGGER}();
     """,
 ]
 POSTGRES_REVERSE = [
+    f"DROP TRIGGER IF EXISTS {TRIGGER}_update ON {SESSIONS};",
     f"DROP TRIGGER IF EXISTS {TRIGGER} ON {SESSIONS};",
     f"DROP FUNCTION IF EXISTS {TRIGGER}();",
 ]
@@ -36,6 +47,7 @@ SQLITE = [
     f"""CREATE TRIGGER {TRIGGER}_insert AFTER INSERT ON {SESSIONS}
     BEGIN DELETE FROM {FIGURES} WHERE NEW.held_on < before; END;""",
     f"""CREATE TRIGGER {TRIGGER}_update AFTER UPDATE ON {SESSIONS}
+    WHEN {SQLITE_CHANGED}
     BEGIN DELETE FROM {FIGURES} WHERE OLD.held_on < before OR NEW.held_on < before; END;""",
     f"""CREATE TRIGGER {TRIGGER}_delete AFTER DELETE ON {SESSIONS}
     BEGIN DELETE FROM {FIGURES} WHERE OLD.held_on < before; END;""",
@@ -81,6 +93,7 @@ class Migration(migrations.Migration):
                 ('miles', models.DecimalField(decimal_places=1, max_digits=14)),
                 ('placement_weeks', models.PositiveIntegerField()),
                 ('counted_at', models.DateTimeField()),
+                ('counted_as', models.CharField(max_length=16)),
             ],
             options={
                 'verbose_name': 'family time figures kept for the measures',

@@ -7,6 +7,7 @@ order). Emails go through the outbox with a link and a neutral sentence: no chil
 relative, no carer detail.
 """
 
+import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from auditlog.models import LogEntry
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -26,7 +27,7 @@ from portal.calendar import is_bank_holiday
 from portal.notifications import notify, queued_keys
 from portal.workflow import Refused, Table
 
-from ..measures import family_time_counts
+from ..measures import COUNTED_AS, family_time_counts
 from ..models import (
     BirthRelative,
     Child,
@@ -41,6 +42,8 @@ from ..models import (
 )
 from ..selectors import family_time_shortfalls
 from .deadlines import lock_child
+
+logger = logging.getLogger(__name__)
 
 Status = FamilyTimeSession.Status
 Kind = FamilyTimePlan.Kind
@@ -1253,30 +1256,49 @@ def book_entry_withdraw(*, entry: CommunicationBookEntry, reason: str, by):
 # ---------------------------------------------------------------------------
 
 
-def family_time_figures_keep(*, today: date | None = None) -> FamilyTimeFiguresBefore:
+def family_time_figures_keep(*, today: date | None = None) -> FamilyTimeFiguresBefore | None:
     """Keep the EP measures' family time figures of every session held before the Monday
     ``FAMILY_TIME_FIGURES_OPEN_WEEKS`` weeks before this week's (``measures``): the hourly
     job calls this, and it counts only when the kept figures are gone (a trigger deletes
-    them when an older session changes) or a new week has begun.
+    them when an earlier session changes), a new week has begun, or the counting changed.
 
     On PostgreSQL the count runs with the kept figures' table locked against writes, and
-    every write to a session takes a lock on it first (the trigger's delete): a session
-    changed meanwhile waits until the figures are kept and then deletes them, or was
-    committed before the count began and is counted. SQLite has one writer at a time.
+    every write to a session that the trigger meets takes a lock on it first (the
+    trigger's delete): a session changed meanwhile waits until the figures are kept and
+    then deletes them, or was committed before the count began and is counted. The lock
+    is asked for only when there is counting to do, and for ``FIGURES_LOCK_WAIT`` at most:
+    behind a long transaction that writes sessions (queued, it would hold up every other
+    write to a session) the job gives up, and the next hour's run tries again. SQLite has
+    one writer at a time. Returns the figures kept, or None when it gave up.
     """
     today = today or timezone.localdate()
     this_monday = today - timedelta(days=today.weekday())
     before = this_monday - timedelta(weeks=settings.FAMILY_TIME_FIGURES_OPEN_WEEKS)
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            table = FamilyTimeFiguresBefore._meta.db_table
-            with connection.cursor() as cursor:
-                cursor.execute(f'LOCK TABLE "{table}" IN SHARE ROW EXCLUSIVE MODE')
-        kept = FamilyTimeFiguresBefore.objects.first()
-        if kept is not None and kept.before == before:
-            return kept
-        counts = family_time_counts(FamilyTimeSession.objects.filter(held_on__lt=before))
-        FamilyTimeFiguresBefore.objects.all().delete()
-        return FamilyTimeFiguresBefore.objects.create(
-            before=before, counted_at=timezone.now(), **counts
-        )
+    current = FamilyTimeFiguresBefore.objects.filter(before=before, counted_as=COUNTED_AS)
+    if kept := current.first():
+        return kept
+    try:
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                table = FamilyTimeFiguresBefore._meta.db_table
+                with connection.cursor() as cursor:
+                    cursor.execute(f"SET LOCAL lock_timeout = '{FIGURES_LOCK_WAIT}'")
+                    cursor.execute(f'LOCK TABLE "{table}" IN SHARE ROW EXCLUSIVE MODE')
+            if kept := current.first():
+                return kept
+            counts = family_time_counts(FamilyTimeSession.objects.filter(held_on__lt=before))
+            FamilyTimeFiguresBefore.objects.all().delete()
+            return FamilyTimeFiguresBefore.objects.create(
+                before=before, counted_at=timezone.now(), counted_as=COUNTED_AS, **counts
+            )
+    except OperationalError as error:
+        if getattr(error.__cause__, "sqlstate", None) != LOCK_NOT_AVAILABLE:
+            raise
+        logger.warning("Family time figures not kept this run: the sessions were being written")
+        return None
+
+
+# How long the job waits for the kept figures' table (PostgreSQL's lock_timeout), and the
+# error PostgreSQL gives when the wait runs out.
+FIGURES_LOCK_WAIT = "5s"
+LOCK_NOT_AVAILABLE = "55P03"

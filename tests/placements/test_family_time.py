@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
-from django.db.models import Value
+from django.db.models import F, Value
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -1187,7 +1187,19 @@ def test_the_figures_kept_before_recent_weeks_add_up_to_counting_every_session(
     )
     assert _all_years(wednesday) == by_hand
     # A day before the Monday it was kept for, the kept figures are not used.
-    assert _all_years(date(2025, 4, 6))[0] == 2
+    # The measures over all years use them (a mark added to the kept row shows), a year's
+    # do not; nor do they before the Monday they were kept for: on Sun 30 Mar only 24 Mar
+    # is counted (with the kept figures wrongly added, it would be 2).
+    FamilyTimeFiguresBefore.objects.update(planned=F("planned") + 100)
+    assert _all_years(wednesday)[0] == 104
+    assert measures.ep_measures(year=2025, today=wednesday).family_time.planned == 4
+    assert _all_years(date(2025, 3, 30))[0] == 1
+    # Figures counted another way (before a change to the counting) are not used, and the
+    # job counts again.
+    FamilyTimeFiguresBefore.objects.update(counted_as="counted-before")
+    assert _all_years(wednesday)[0] == 4
+    kept = services.family_time_figures_keep(today=wednesday)
+    assert (kept.planned, kept.counted_as) == (2, measures.COUNTED_AS)
     # Kept again the same week: not counted again. The next week: counted to Mon 14 Apr.
     assert services.family_time_figures_keep(today=date(2025, 4, 27)).counted_at == (
         kept.counted_at
@@ -1197,10 +1209,10 @@ def test_the_figures_kept_before_recent_weeks_add_up_to_counting_every_session(
     assert _all_years(date(2025, 4, 28)) == by_hand
 
 
-def test_any_change_to_a_session_before_the_kept_weeks_deletes_them(
+def test_a_change_the_figures_read_to_a_session_before_the_kept_weeks_deletes_them(
     mondays, social_worker, settings
 ):
-    """The database's trigger: services, a raw update and a delete alike."""
+    """The database's trigger: services, a raw update, an insert and a delete alike."""
     settings.FAMILY_TIME_FIGURES_OPEN_WEEKS = 2
     _recorded_for_the_kept_figures(mondays, social_worker)
     wednesday = date(2025, 4, 23)
@@ -1226,11 +1238,30 @@ def test_any_change_to_a_session_before_the_kept_weeks_deletes_them(
     assert _all_years(wednesday) == (4, 1, 1, 1, 0, Decimal("20"), 2)
     services.family_time_figures_keep(today=wednesday)
     assert _all_years(wednesday) == (4, 1, 1, 1, 0, Decimal("20"), 2)
+    # What the figures do not read (a note, a claim moving on) leaves them.
+    old = FamilyTimeSession.objects.filter(held_on=date(2025, 3, 31))
+    old.update(note="Corrected", claim=FamilyTimeSession.Claim.SUBMITTED)
+    assert FamilyTimeFiguresBefore.objects.exists()
     # Written without the services: still caught.
-    FamilyTimeSession.objects.filter(held_on=date(2025, 3, 31)).update(note="Corrected")
+    old.update(miles=Decimal("16"))
+    assert not FamilyTimeFiguresBefore.objects.exists()
+    # A session moved from before the kept weeks to after, or from after to before.
+    services.family_time_figures_keep(today=wednesday)
+    old.update(held_on=date(2025, 4, 8))
     assert not FamilyTimeFiguresBefore.objects.exists()
     services.family_time_figures_keep(today=wednesday)
-    FamilyTimeSession.objects.filter(held_on=date(2025, 3, 31)).delete()
+    FamilyTimeSession.objects.filter(held_on=date(2025, 4, 8)).update(held_on=date(2025, 3, 31))
+    assert not FamilyTimeFiguresBefore.objects.exists()
+    # A session added before them.
+    services.family_time_figures_keep(today=wednesday)
+    added = FamilyTimeSession.objects.get(held_on=date(2025, 3, 31))
+    added.pk, added.plan, added.held_on = None, None, date(2025, 3, 26)
+    added.save()
+    assert not FamilyTimeFiguresBefore.objects.exists()
+    added.delete()
+    # A session deleted.
+    services.family_time_figures_keep(today=wednesday)
+    old.delete()
     assert not FamilyTimeFiguresBefore.objects.exists()
     assert _all_years(wednesday) == (3, 1, 0, 1, 0, Decimal("5"), 1)
 
@@ -1245,6 +1276,29 @@ def test_the_hourly_job_keeps_the_figures(mondays, social_worker, settings):
     kept = FamilyTimeFiguresBefore.objects.get()
     assert kept.before.weekday() == 0 and kept.before < timezone.localdate()
     assert (kept.planned, kept.held, kept.miles) == (4, 2, Decimal("30"))
+
+
+def test_the_job_gives_up_behind_a_transaction_writing_sessions(
+    mondays, social_worker, settings, monkeypatch, require_postgres, caplog
+):
+    """Another transaction holds the lock a session's write takes: the job waits its
+    time, keeps nothing and says so, instead of holding up every write behind it."""
+    import psycopg
+    from django.db import connection
+
+    from placements.services import family_time
+
+    settings.FAMILY_TIME_FIGURES_OPEN_WEEKS = 2
+    monkeypatch.setattr(family_time, "FIGURES_LOCK_WAIT", "200ms")
+    _recorded_for_the_kept_figures(mondays, social_worker)
+    params = connection.get_connection_params()
+    with psycopg.connect(**params) as other:
+        other.execute("LOCK TABLE placements_familytimefiguresbefore IN ROW EXCLUSIVE MODE")
+        assert services.family_time_figures_keep(today=date(2025, 4, 23)) is None
+        other.rollback()
+    assert "Family time figures not kept" in caplog.text
+    assert not FamilyTimeFiguresBefore.objects.exists()
+    assert services.family_time_figures_keep(today=date(2025, 4, 23)).planned == 2
 
 
 def test_family_time_measures_worked_by_hand(mondays, social_worker, manager, client):
