@@ -407,10 +407,11 @@ def family_time_figures(
     """Family time in the period, up to yesterday.
 
     Over all years, the figures kept for every session before a Monday some weeks back
-    (``FamilyTimeFiguresBefore``, never stale: a trigger deletes them when an older session
-    changes in a column the figures read) plus the weeks since, counted now; without kept
-    figures counted the way this code counts, every session is counted. A large agency's ten years are 145,000 sessions: counting them all was most of
-    the page's time, and grew with the history."""
+    (``FamilyTimeFiguresBefore``: a trigger deletes them when an older session changes in
+    a column the figures read) plus the weeks since, counted now; without kept figures
+    counted the way this code counts, every session is counted. A large agency's ten
+    years are 145,000 sessions: counting them all was most of the page's time, and grew
+    with the history."""
     sessions = FamilyTimeSession.objects.filter(
         _in_year("held_on", year, financial_year), held_on__lt=today
     )

@@ -32,7 +32,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import OperationalError, connection, transaction
 
 from . import audit
 
@@ -55,6 +55,26 @@ class Refused(Exception):
 # ---------------------------------------------------------------------------
 # Locks
 # ---------------------------------------------------------------------------
+
+
+# PostgreSQL's error when a lock was not granted within ``lock_timeout``.
+LOCK_NOT_AVAILABLE = "55P03"
+
+
+def lock_wait_limit(seconds: float) -> None:
+    """Wait at most ``seconds`` for any lock for the rest of the transaction (PostgreSQL's
+    ``lock_timeout``); past that the statement fails and ``is_lock_timeout`` says so. On
+    SQLite, which has one writer at a time, nothing."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('lock_timeout', %s, true)", [f"{int(seconds * 1000)}ms"]
+            )
+
+
+def is_lock_timeout(error: OperationalError) -> bool:
+    """Whether ``error`` is a lock not granted within ``lock_wait_limit``."""
+    return getattr(error.__cause__, "sqlstate", None) == LOCK_NOT_AVAILABLE
 
 
 def lock_rank(model, rank: int) -> None:

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import CharField, Exists, F, OuterRef, Q, Sum, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
@@ -19,7 +19,7 @@ from portal.audit import history_hide, name_next_save
 from portal.calendar import add_months
 from portal.models import Notification
 from portal.notifications import notifications_withdraw, notify, notify_new
-from portal.workflow import Refused, Table, Workflow, lock
+from portal.workflow import Refused, Table, Workflow, is_lock_timeout, lock, lock_wait_limit
 
 from ..caching import events_changed
 from ..emails import absolute, email_context, event_context, ics_attachment, next_events
@@ -108,7 +108,6 @@ EVENT_WORKFLOW = Workflow(
 
 # How often a booking that timed out waiting for the event's lock is tried again.
 LOCK_ATTEMPTS = 3
-LOCK_NOT_AVAILABLE = "55P03"
 
 
 # -- locking ----------------------------------------------------------------
@@ -130,10 +129,7 @@ def _lock_event(event_pk: int, booking_pk: int | None = None):
             return event
         booking = lock((Booking, booking_pk))
     else:
-        if connection.vendor == "postgresql":
-            timeout_ms = int(settings.BOOKING_LOCK_TIMEOUT_SECONDS * 1000)
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT set_config('lock_timeout', %s, true)", [f"{timeout_ms}ms"])
+        lock_wait_limit(settings.BOOKING_LOCK_TIMEOUT_SECONDS)
         # FOR NO KEY UPDATE: lockers still queue one behind the other, but inserting a
         # booking that refers to the event (the waiting-list fallback) does not wait.
         if booking_pk is None:
@@ -143,17 +139,13 @@ def _lock_event(event_pk: int, booking_pk: int | None = None):
     return event, booking
 
 
-def _is_lock_timeout(exc: OperationalError) -> bool:
-    return getattr(exc.__cause__, "sqlstate", None) == LOCK_NOT_AVAILABLE
-
-
 def _with_lock_retries(fn):
     """Run ``fn`` (one durable transaction); a lock timeout is retried, then refused."""
     for attempt in range(1, LOCK_ATTEMPTS + 1):
         try:
             return fn()
         except OperationalError as exc:
-            if not _is_lock_timeout(exc):
+            if not is_lock_timeout(exc):
                 raise
             logger.warning("Event lock timed out (attempt %s of %s)", attempt, LOCK_ATTEMPTS)
     raise BookingBusy()

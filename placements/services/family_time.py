@@ -25,7 +25,7 @@ from django.utils import timezone
 from portal import audit, dates, formats, versions
 from portal.calendar import is_bank_holiday
 from portal.notifications import notify, queued_keys
-from portal.workflow import Refused, Table
+from portal.workflow import Refused, Table, is_lock_timeout, lock_wait_limit
 
 from ..measures import COUNTED_AS, family_time_counts
 from ..models import (
@@ -1256,6 +1256,10 @@ def book_entry_withdraw(*, entry: CommunicationBookEntry, reason: str, by):
 # ---------------------------------------------------------------------------
 
 
+# How long the job waits, in seconds, for the kept figures' table.
+FIGURES_LOCK_WAIT = 5.0
+
+
 def family_time_figures_keep(*, today: date | None = None) -> FamilyTimeFiguresBefore | None:
     """Keep the EP measures' family time figures of every session held before the Monday
     ``FAMILY_TIME_FIGURES_OPEN_WEEKS`` weeks before this week's (``measures``): the hourly
@@ -1280,9 +1284,9 @@ def family_time_figures_keep(*, today: date | None = None) -> FamilyTimeFiguresB
     try:
         with transaction.atomic():
             if connection.vendor == "postgresql":
+                lock_wait_limit(FIGURES_LOCK_WAIT)
                 table = FamilyTimeFiguresBefore._meta.db_table
                 with connection.cursor() as cursor:
-                    cursor.execute(f"SET LOCAL lock_timeout = '{FIGURES_LOCK_WAIT}'")
                     cursor.execute(f'LOCK TABLE "{table}" IN SHARE ROW EXCLUSIVE MODE')
             if kept := current.first():
                 return kept
@@ -1292,13 +1296,7 @@ def family_time_figures_keep(*, today: date | None = None) -> FamilyTimeFiguresB
                 before=before, counted_at=timezone.now(), counted_as=COUNTED_AS, **counts
             )
     except OperationalError as error:
-        if getattr(error.__cause__, "sqlstate", None) != LOCK_NOT_AVAILABLE:
+        if not is_lock_timeout(error):
             raise
         logger.warning("Family time figures not kept this run: the sessions were being written")
         return None
-
-
-# How long the job waits for the kept figures' table (PostgreSQL's lock_timeout), and the
-# error PostgreSQL gives when the wait runs out.
-FIGURES_LOCK_WAIT = "5s"
-LOCK_NOT_AVAILABLE = "55P03"

@@ -1289,7 +1289,7 @@ def test_the_job_gives_up_behind_a_transaction_writing_sessions(
     from placements.services import family_time
 
     settings.FAMILY_TIME_FIGURES_OPEN_WEEKS = 2
-    monkeypatch.setattr(family_time, "FIGURES_LOCK_WAIT", "200ms")
+    monkeypatch.setattr(family_time, "FIGURES_LOCK_WAIT", 0.2)
     _recorded_for_the_kept_figures(mondays, social_worker)
     params = connection.get_connection_params()
     with psycopg.connect(**params) as other:
