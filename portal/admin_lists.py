@@ -13,13 +13,18 @@ After ten years those are most of the page's time (``make bench``'s staff table)
 - ``LargeTableAdmin``: that paginator, and no second count of the whole table.
 - Date filters (``admin.DateFieldListFilter``: today, the past 7 days, this month, this
   year) replace the date drill-down on these lists; they cost one indexed range.
+- The tick box of each row is written directly: Django's admin renders a form widget
+  through the template engine for every row, about half of a 100-row page's time.
 """
 
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.views.main import ChangeList
 from django.core.paginator import Paginator
 from django.db import connections, router
 from django.utils.functional import cached_property
+from django.utils.html import format_html
 from django.utils.text import smart_split, unescape_string_literal
+from django.utils.translation import gettext as _
 
 
 def search_words(search_term: str) -> list[str]:
@@ -93,3 +98,14 @@ class LargeTableAdmin:
 
     def get_changelist(self, request, **kwargs):
         return LargeTableChangeList
+
+    def action_checkbox(self, obj):
+        """The row's tick box, the same markup as Django's own (a test compares them),
+        without rendering a widget template for each row."""
+        label = format_html(_("Select this object for an action - {}"), str(obj))
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            ACTION_CHECKBOX_NAME,
+            str(obj.pk),
+            label,
+        )

@@ -390,6 +390,8 @@ class BookingAdmin(LargeTableAdmin, admin.ModelAdmin):
     # (migration 0009), the event's title among the events first.
     search_fields = ("name", "email", "event__title")
     ordering = ("-created_at",)
+    # As the other long lists (enquiries, households, family time): a page of 50.
+    list_per_page = 50
     actions = ("mark_attended", "mark_no_show", "cancel_bookings")
     readonly_fields = (
         "event",
