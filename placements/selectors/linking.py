@@ -1,7 +1,8 @@
 """Linking: which approved households fit a referral, and why the others do not.
 
 One page per referral, in a fixed number of queries however many households there are
-(the households with their counts, their approvals, the postcode centres). Each rule
+(the households, their approvals, the children placed with each now, the open links,
+the holds, the postcode centres). Each rule
 says in words why a household is left out:
 
 - the route: Concurrency needs carers approved both as adopters and as foster carers;
@@ -19,15 +20,14 @@ Households that fit come first, nearest first, then those who have waited longes
 approval; those left out follow, with every reason.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from typing import NamedTuple
 
 from django.conf import settings
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q
 from django.urls import reverse
 
 from carers.models import AgesIn, Assessment, Household, Track
@@ -50,7 +50,7 @@ def _age(unit: str, born: date, on: date) -> int:
 def terms_problems(
     *,
     approvals: Mapping[str, "Assessment | Terms"],
-    tracks: list[str],
+    tracks: Sequence[str],
     born: date | None,
     children: int,
     already_placed: int,
@@ -71,28 +71,31 @@ def terms_problems(
         approval = approvals.get(track)
         if approval is None:
             continue
-        as_what = "adopters" if track == Track.ADOPTION else "foster carers"
-
-        def terms(approval=approval, as_what=as_what) -> str:
-            # In words only for a problem: most households have none.
-            return f"Approved as {as_what} for {terms_of_approval_text(approval)}"
-
         number = approval.approved_number_of_children
         in_the_home = already_placed + children
         if number and in_the_home > number:
             placed = f", {already_placed} already placed" if already_placed else ""
             problems.append(
-                f"Number of children: {terms()}; this would make {in_the_home}{placed}."
+                f"Number of children: {_terms(track, approval)}; "
+                f"this would make {in_the_home}{placed}."
             )
         low, high = approval.approved_age_from, approval.approved_age_to
+        if low is None or high is None:
+            continue
         unit = approval.approved_ages_in or AgesIn.YEARS
         age = _age(unit, born, on) if born is not None and born < on else 0
-        if low is not None and high is not None and not low <= age <= high:
+        if not low <= age <= high:
             problems.append(
-                f"Age: {terms()}; the child would be aged {age} {AgesIn(unit).label} on "
-                f"{formats.day(on)}."
+                f"Age: {_terms(track, approval)}; the child would be aged {age} "
+                f"{AgesIn(unit).label} on {formats.day(on)}."
             )
     return problems
+
+
+def _terms(track: str, approval) -> str:
+    # In words only for a problem: most households have none.
+    as_what = "adopters" if track == Track.ADOPTION else "foster carers"
+    return f"Approved as {as_what} for {terms_of_approval_text(approval)}"
 
 
 @dataclass(slots=True)
@@ -107,12 +110,15 @@ class Candidate:
     postcode: str
     adopter_approved_on: date
     foster_carer_approved_on: date | None
-    already_placed: int
-    linked_elsewhere: bool
-    matched_elsewhere: bool
-    linked_here: bool
-    on_hold: bool
-    approvals: list = field(default_factory=list)
+    linked_elsewhere: bool = False
+    matched_elsewhere: bool = False
+    linked_here: bool = False
+    on_hold: bool = False
+    already_placed: int = 0
+    # Each approved assessment's terms, by track.
+    approvals: dict = field(default_factory=dict)
+    # The postcode's district, whose centre the travel time is estimated from.
+    district: str = ""
 
     def __str__(self):
         return self.reference or f"Household {self.pk}"
@@ -121,7 +127,7 @@ class Candidate:
         return reverse("admin:carers_household_change", args=[self.pk])
 
 
-@dataclass
+@dataclass(slots=True)
 class LinkingRow:
     household: Candidate
     left_out_because: list[str] = field(default_factory=list)
@@ -174,11 +180,6 @@ HOUSEHOLD_FIELDS = (
     "postcode",
     "adopter_approved_on",
     "foster_carer_approved_on",
-    "already_placed",
-    "linked_elsewhere",
-    "matched_elsewhere",
-    "linked_here",
-    "on_hold",
 )
 TERMS_FIELDS = (
     "approved_number_of_children",
@@ -188,42 +189,56 @@ TERMS_FIELDS = (
 )
 
 
-def _households(referral: Referral, today: date):
-    current = (
-        PlacementChild.objects.filter(placement__household=OuterRef("pk"), is_current=True)
+def _already_placed() -> dict[int, int]:
+    """How many children live with each household now, in one query over the current
+    placements (bounded by the children placed today, not by the years of history): a
+    count per household in the households' query ran once for each of them."""
+    return dict(
+        PlacementChild.objects.filter(is_current=True)
         .order_by()
         .values("placement__household")
         .annotate(n=Count("pk"))
-        .values("n")
+        .values_list("placement__household", "n")
     )
-    links_elsewhere = Link.objects.filter(
-        household=OuterRef("pk"),
-        outcome__in=(Link.Outcome.OPEN, Link.Outcome.CHOSEN),
-        referral__status__in=(Referral.Status.OPEN, Referral.Status.LINKING),
-    ).exclude(referral=referral)
-    matched_elsewhere = Link.objects.filter(
-        household=OuterRef("pk"),
-        outcome=Link.Outcome.CHOSEN,
-        referral__status=Referral.Status.MATCHED,
-    ).exclude(referral=referral)
-    on_hold = MatchingPause.objects.filter(
-        Q(ends_on__isnull=True) | Q(ends_on__gte=today),
-        household=OuterRef("pk"),
-        starts_on__lte=today,
+
+
+def _households():
+    return Household.objects.filter(
+        status=Household.Status.APPROVED, adopter_approved_on__isnull=False
+    ).order_by("adopter_approved_on", "pk")
+
+
+class _Ties(NamedTuple):
+    """The households the links and holds of today rule out, by id: each read in one
+    query over the open links and the pauses (bounded by the work in hand, not by the
+    years of history), where a condition in the households' query ran once for each."""
+
+    linked_elsewhere: set
+    matched_elsewhere: set
+    linked_here: set
+    on_hold: set
+
+
+def _ties(referral: Referral, today: date) -> _Ties:
+    ties = _Ties(set(), set(), set(), set())
+    holding = (Link.Outcome.OPEN, Link.Outcome.CHOSEN)
+    open_now = (Referral.Status.OPEN, Referral.Status.LINKING)
+    for household_id, referral_id, outcome, status in Link.objects.filter(
+        Q(referral=referral)
+        | Q(outcome__in=holding, referral__status__in=(*open_now, Referral.Status.MATCHED))
+    ).values_list("household_id", "referral_id", "outcome", "referral__status"):
+        if referral_id == referral.pk:
+            ties.linked_here.add(household_id)
+        elif outcome in holding and status in open_now:
+            ties.linked_elsewhere.add(household_id)
+        elif outcome == Link.Outcome.CHOSEN and status == Referral.Status.MATCHED:
+            ties.matched_elsewhere.add(household_id)
+    ties.on_hold.update(
+        MatchingPause.objects.filter(
+            Q(ends_on__isnull=True) | Q(ends_on__gte=today), starts_on__lte=today
+        ).values_list("household_id", flat=True)
     )
-    return (
-        Household.objects.filter(
-            status=Household.Status.APPROVED, adopter_approved_on__isnull=False
-        )
-        .annotate(
-            already_placed=Coalesce(Subquery(current, output_field=IntegerField()), 0),
-            linked_elsewhere=Exists(links_elsewhere),
-            matched_elsewhere=Exists(matched_elsewhere),
-            linked_here=Exists(Link.objects.filter(household=OuterRef("pk"), referral=referral)),
-            on_hold=Exists(on_hold),
-        )
-        .order_by("adopter_approved_on", "pk")
-    )
+    return ties
 
 
 def _born(referral: Referral) -> date | None:
@@ -234,19 +249,23 @@ def _born(referral: Referral) -> date | None:
 @dataclass
 class _Weighing:
     """What is the same for every household weighed against one referral, worked out
-    once: the venue's centre, and each postcode district's travel time (the child's age
-    in each unit is kept by ``_age``)."""
+    once: the child's birth, the venue's centre, and each postcode district's travel
+    time (the child's age in each unit is kept by ``_age``)."""
 
     referral: Referral
     today: date
     centres: Mapping[str, tuple]
     venue_district: str = ""
     venue: tuple | None = None
+    born: date | None = None
+    limit_minutes: int = 0
     minutes: dict = field(default_factory=dict)
 
     def __post_init__(self):
         self.venue_district = self.referral.family_time_district.upper()
         self.venue = self.centres.get(self.venue_district)
+        self.born = _born(self.referral)
+        self.limit_minutes = settings.MATCHING_TRAVEL_LIMIT_MINUTES
 
     def travel(self, district: str) -> int | None:
         if district not in self.minutes:
@@ -263,6 +282,10 @@ class _Weighing:
         return self.minutes[district]
 
 
+ADOPTION_ONLY = (Track.ADOPTION,)
+BOTH_TRACKS = (Track.ADOPTION, Track.FOSTERING)
+
+
 def household_linking(household: Candidate, weighing: _Weighing) -> LinkingRow:
     """One household against the referral: the reasons it is left out, and the notes."""
     referral, today = weighing.referral, weighing.today
@@ -276,11 +299,10 @@ def household_linking(household: Candidate, weighing: _Weighing) -> LinkingRow:
         )
     if referral.route == Placement.Route.FFA and not fostering:
         row.notes.append("Fostering for Adoption: a reg 25A approval for the child is needed.")
-    tracks = [Track.ADOPTION, Track.FOSTERING] if fostering else [Track.ADOPTION]
     row.left_out_because += terms_problems(
-        approvals={a.track: a for a in household.approvals},
-        tracks=tracks,
-        born=_born(referral),
+        approvals=household.approvals,
+        tracks=BOTH_TRACKS if fostering else ADOPTION_ONLY,
+        born=weighing.born,
         children=referral.children_to_place,
         already_placed=household.already_placed,
         on=referral.needed_by,
@@ -293,12 +315,12 @@ def household_linking(household: Candidate, weighing: _Weighing) -> LinkingRow:
         row.left_out_because.append("Already linked with another child.")
     if household.linked_here:
         row.left_out_because.append("Already linked with this referral.")
-    district = district_of(household.postcode)
+    district = household.district or district_of(household.postcode)
     row.same_district = district == weighing.venue_district
     row.minutes = weighing.travel(district)
     if row.minutes is None:
         row.notes.append("Travel time not known: no centre for the postcode district.")
-    elif row.minutes > (limit := settings.MATCHING_TRAVEL_LIMIT_MINUTES):
+    elif row.minutes > (limit := weighing.limit_minutes):
         row.left_out_because.append(
             f"Travel: about {row.minutes} minutes to family time at "
             f"{referral.family_time_town} (estimate), over the limit of {limit} minutes."
@@ -316,15 +338,16 @@ def _centres(districts) -> dict[str, tuple]:
 def linking_for(
     *, referral: Referral, today: date, household: Household | None = None
 ) -> LinkingPage:
-    """Every approved household against the referral, in three queries however many
-    there are (households with their counts, their approvals, the postcode centres)."""
-    households = _households(referral, today)
+    """Every approved household against the referral, in six queries however many
+    there are (the households, their approvals, the children placed with each now, the
+    open links, the holds, the postcode centres)."""
+    households = _households()
     if household is not None:
         households = households.filter(pk=household.pk)
     # Each household's approvals, read as their terms alone in one query (a thousand
     # households have two thousand approvals: not two thousand model instances).
-    approvals: dict[int, list[Terms]] = {}
-    for household_id, *terms in (
+    approvals: dict[int, dict[str, Terms]] = {}
+    for household_id, track, *terms in (
         Assessment.objects.filter(
             agency_decision=Assessment.Decision.APPROVED,
             household__in=households.order_by().values("pk"),
@@ -334,16 +357,27 @@ def linking_for(
     ):
         # One assessment per track per household (a constraint), so in no order: the
         # model's own order would join every household to sort them.
-        approvals.setdefault(household_id, []).append(Terms(*terms))
-    households = [
-        Candidate(*values, approvals=approvals.get(values[0], []))
-        for values in households.values_list(*HOUSEHOLD_FIELDS)
-    ]
-    centres = _centres(
-        {district_of(h.postcode) for h in households} | {referral.family_time_district.upper()}
-    )
+        approvals.setdefault(household_id, {})[track] = Terms(track, *terms)
+    placed = _already_placed()
+    ties = _ties(referral, today)
+    candidates = []
+    for values in households.values_list(*HOUSEHOLD_FIELDS):
+        pk = values[0]
+        candidates.append(
+            Candidate(
+                *values,
+                linked_elsewhere=pk in ties.linked_elsewhere,
+                matched_elsewhere=pk in ties.matched_elsewhere,
+                linked_here=pk in ties.linked_here,
+                on_hold=pk in ties.on_hold,
+                already_placed=placed.get(pk, 0),
+                approvals=approvals.get(pk, {}),
+                district=district_of(values[3]),
+            )
+        )
+    centres = _centres({h.district for h in candidates} | {referral.family_time_district.upper()})
     weighing = _Weighing(referral=referral, today=today, centres=centres)
-    rows = [household_linking(h, weighing) for h in households]
+    rows = [household_linking(h, weighing) for h in candidates]
 
     def order(row: LinkingRow):
         # Nearest first (unknown last), then the longest wait since approval.
