@@ -1151,3 +1151,27 @@ def test_a_sitting_that_recommended_an_adoption_match_keeps_its_members_and_its_
     carers_services.panel_sitting_save(sitting=sitting, by=manager)
     sitting.refresh_from_db()
     assert sitting.venue == "Room 2"
+
+
+def test_carers_matched_with_another_child_are_left_out_and_closed_links_elsewhere_are_not(
+    matched, social_worker
+):
+    """The links and holds are read once for the page (``linking._ties``): a chosen link on
+    a matched referral rules the carers out of another; the links that referral closed
+    leave their carers free."""
+    carers = matched.link.household
+    free = household()
+    first = matched.link.referral
+    closed = services.link_propose(
+        referral=referral(social_worker), household=free, reasons="Near.",
+        on=date(2026, 11, 3), by=social_worker,
+    )  # fmt: skip
+    services.link_close(link=closed, reason="Not now.", on=date(2026, 11, 5), by=social_worker)
+    another = referral(social_worker)
+    page = linking_for(referral=another, today=date(2026, 11, 29))
+    assert _reasons(page, carers) == ["Already matched with another child."]
+    assert _reasons(page, free) == []
+    # On the page of the referral they are matched to, they are its own link.
+    assert _reasons(linking_for(referral=first, today=date(2026, 11, 29)), carers) == [
+        "Already linked with this referral."
+    ]
