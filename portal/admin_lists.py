@@ -101,7 +101,9 @@ class LargeTableAdmin:
 
     def action_checkbox(self, obj):
         """The row's tick box, the same markup as Django's own (a test compares them),
-        without rendering a widget template for each row."""
+        without rendering a widget template for each row. So an override of Django's
+        ``checkbox.html`` or ``attrs.html`` templates does not reach these lists; every
+        key here is a number, never empty (Django leaves ``value`` out for an empty one)."""
         label = format_html(_("Select this object for an action - {}"), str(obj))
         return format_html(
             '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',

@@ -92,7 +92,7 @@ def terms_problems(
     return problems
 
 
-def _terms(track: str, approval) -> str:
+def _terms(track: str, approval: "Assessment | Terms") -> str:
     # In words only for a problem: most households have none.
     as_what = "adopters" if track == Track.ADOPTION else "foster carers"
     return f"Approved as {as_what} for {terms_of_approval_text(approval)}"
@@ -116,7 +116,7 @@ class Candidate:
     on_hold: bool = False
     already_placed: int = 0
     # Each approved assessment's terms, by track.
-    approvals: dict = field(default_factory=dict)
+    approvals: dict[str, "Terms"] = field(default_factory=dict)
     # The postcode's district, whose centre the travel time is estimated from.
     district: str = ""
 
@@ -189,12 +189,19 @@ TERMS_FIELDS = (
 )
 
 
-def _already_placed() -> dict[int, int]:
-    """How many children live with each household now, in one query over the current
-    placements (bounded by the children placed today, not by the years of history): a
-    count per household in the households' query ran once for each of them."""
+def _households():
+    return Household.objects.filter(
+        status=Household.Status.APPROVED, adopter_approved_on__isnull=False
+    ).order_by("adopter_approved_on", "pk")
+
+
+def _already_placed(households) -> dict[int, int]:
+    """How many children live with each of ``households`` now, in one query over the
+    current placements: a count in the households' query ran once for each of them."""
     return dict(
-        PlacementChild.objects.filter(is_current=True)
+        PlacementChild.objects.filter(
+            is_current=True, placement__household__in=households.order_by().values("pk")
+        )
         .order_by()
         .values("placement__household")
         .annotate(n=Count("pk"))
@@ -202,31 +209,33 @@ def _already_placed() -> dict[int, int]:
     )
 
 
-def _households():
-    return Household.objects.filter(
-        status=Household.Status.APPROVED, adopter_approved_on__isnull=False
-    ).order_by("adopter_approved_on", "pk")
-
-
 class _Ties(NamedTuple):
-    """The households the links and holds of today rule out, by id: each read in one
-    query over the open links and the pauses (bounded by the work in hand, not by the
-    years of history), where a condition in the households' query ran once for each."""
+    """Which of the households weighed are linked or matched elsewhere, linked with this
+    referral already, or on hold today, by id. Read in two queries (the links that hold
+    carers or are this referral's, and the pauses of today), where a condition in the
+    households' query ran once for each household."""
 
-    linked_elsewhere: set
-    matched_elsewhere: set
-    linked_here: set
-    on_hold: set
+    linked_elsewhere: set[int]
+    matched_elsewhere: set[int]
+    linked_here: set[int]
+    on_hold: set[int]
 
 
-def _ties(referral: Referral, today: date) -> _Ties:
+def _ties(referral: Referral, today: date, households) -> _Ties:
     ties = _Ties(set(), set(), set(), set())
+    weighed = households.order_by().values("pk")
     holding = (Link.Outcome.OPEN, Link.Outcome.CHOSEN)
     open_now = (Referral.Status.OPEN, Referral.Status.LINKING)
-    for household_id, referral_id, outcome, status in Link.objects.filter(
-        Q(referral=referral)
-        | Q(outcome__in=holding, referral__status__in=(*open_now, Referral.Status.MATCHED))
-    ).values_list("household_id", "referral_id", "outcome", "referral__status"):
+    # This referral's links whatever their outcome; elsewhere, those that hold carers.
+    for household_id, referral_id, outcome, status in (
+        Link.objects.filter(
+            Q(referral=referral)
+            | Q(outcome__in=holding, referral__status__in=(*open_now, Referral.Status.MATCHED)),
+            household__in=weighed,
+        )
+        .order_by()
+        .values_list("household_id", "referral_id", "outcome", "referral__status")
+    ):
         if referral_id == referral.pk:
             ties.linked_here.add(household_id)
         elif outcome in holding and status in open_now:
@@ -235,8 +244,12 @@ def _ties(referral: Referral, today: date) -> _Ties:
             ties.matched_elsewhere.add(household_id)
     ties.on_hold.update(
         MatchingPause.objects.filter(
-            Q(ends_on__isnull=True) | Q(ends_on__gte=today), starts_on__lte=today
-        ).values_list("household_id", flat=True)
+            Q(ends_on__isnull=True) | Q(ends_on__gte=today),
+            starts_on__lte=today,
+            household__in=weighed,
+        )
+        .order_by()
+        .values_list("household_id", flat=True)
     )
     return ties
 
@@ -315,7 +328,7 @@ def household_linking(household: Candidate, weighing: _Weighing) -> LinkingRow:
         row.left_out_because.append("Already linked with another child.")
     if household.linked_here:
         row.left_out_because.append("Already linked with this referral.")
-    district = household.district or district_of(household.postcode)
+    district = household.district
     row.same_district = district == weighing.venue_district
     row.minutes = weighing.travel(district)
     if row.minutes is None:
@@ -338,9 +351,10 @@ def _centres(districts) -> dict[str, tuple]:
 def linking_for(
     *, referral: Referral, today: date, household: Household | None = None
 ) -> LinkingPage:
-    """Every approved household against the referral, in six queries however many
-    there are (the households, their approvals, the children placed with each now, the
-    open links, the holds, the postcode centres)."""
+    """Every approved household against the referral (or only ``household``), in six
+    queries however many there are (the households, their approvals, the children placed
+    with each now, the links, the holds, the postcode centres), with the referral's child
+    read once if it is not already."""
     households = _households()
     if household is not None:
         households = households.filter(pk=household.pk)
@@ -358,8 +372,8 @@ def linking_for(
         # One assessment per track per household (a constraint), so in no order: the
         # model's own order would join every household to sort them.
         approvals.setdefault(household_id, {})[track] = Terms(track, *terms)
-    placed = _already_placed()
-    ties = _ties(referral, today)
+    placed = _already_placed(households)
+    ties = _ties(referral, today, households)
     candidates = []
     for values in households.values_list(*HOUSEHOLD_FIELDS):
         pk = values[0]

@@ -1153,12 +1153,13 @@ def test_a_sitting_that_recommended_an_adoption_match_keeps_its_members_and_its_
     assert sitting.venue == "Room 2"
 
 
-def test_carers_matched_with_another_child_are_left_out_and_closed_links_elsewhere_are_not(
+def test_carers_matched_with_another_child_are_left_out_until_that_referral_ends(
     matched, social_worker
 ):
-    """The links and holds are read once for the page (``linking._ties``): a chosen link on
-    a matched referral rules the carers out of another; the links that referral closed
-    leave their carers free."""
+    """The links and holds are read once for the page (``linking._ties``): a chosen link
+    on a matched referral rules the carers out of another referral, and stops doing so
+    once that referral is withdrawn; a closed link on another referral leaves its
+    carers free."""
     carers = matched.link.household
     free = household()
     first = matched.link.referral
@@ -1175,3 +1176,8 @@ def test_carers_matched_with_another_child_are_left_out_and_closed_links_elsewhe
     assert _reasons(linking_for(referral=first, today=date(2026, 11, 29)), carers) == [
         "Already linked with this referral."
     ]
+    services.referral_close(
+        referral=first, action="withdraw", on=date(2026, 11, 20), reason="Home.", by=social_worker
+    )
+    assert Link.objects.get(pk=matched.link.pk).outcome == Link.Outcome.CHOSEN
+    assert _reasons(linking_for(referral=another, today=date(2026, 11, 29)), carers) == []
