@@ -195,13 +195,12 @@ def _households():
     ).order_by("adopter_approved_on", "pk")
 
 
-def _already_placed(households) -> dict[int, int]:
-    """How many children live with each of ``households`` now, in one query over the
-    current placements: a count in the households' query ran once for each of them."""
+def _already_placed(weighed) -> dict[int, int]:
+    """How many children live with each household ``weighed`` (a query of their ids) now,
+    in one query over the current placements: a count in the households' query ran once
+    for each of them."""
     return dict(
-        PlacementChild.objects.filter(
-            is_current=True, placement__household__in=households.order_by().values("pk")
-        )
+        PlacementChild.objects.filter(is_current=True, placement__household__in=weighed)
         .order_by()
         .values("placement__household")
         .annotate(n=Count("pk"))
@@ -221,9 +220,8 @@ class _Ties(NamedTuple):
     on_hold: set[int]
 
 
-def _ties(referral: Referral, today: date, households) -> _Ties:
+def _ties(referral: Referral, today: date, weighed) -> _Ties:
     ties = _Ties(set(), set(), set(), set())
-    weighed = households.order_by().values("pk")
     holding = (Link.Outcome.OPEN, Link.Outcome.CHOSEN)
     open_now = (Referral.Status.OPEN, Referral.Status.LINKING)
     # This referral's links whatever their outcome; elsewhere, those that hold carers.
@@ -358,13 +356,15 @@ def linking_for(
     households = _households()
     if household is not None:
         households = households.filter(pk=household.pk)
+    # The households weighed, as a subquery each of the reads below is limited to.
+    weighed = households.order_by().values("pk")
     # Each household's approvals, read as their terms alone in one query (a thousand
     # households have two thousand approvals: not two thousand model instances).
     approvals: dict[int, dict[str, Terms]] = {}
     for household_id, track, *terms in (
         Assessment.objects.filter(
             agency_decision=Assessment.Decision.APPROVED,
-            household__in=households.order_by().values("pk"),
+            household__in=weighed,
         )
         .order_by()
         .values_list("household_id", "track", *TERMS_FIELDS)
@@ -372,21 +372,27 @@ def linking_for(
         # One assessment per track per household (a constraint), so in no order: the
         # model's own order would join every household to sort them.
         approvals.setdefault(household_id, {})[track] = Terms(track, *terms)
-    placed = _already_placed(households)
-    ties = _ties(referral, today, households)
+    placed = _already_placed(weighed)
+    ties = _ties(referral, today, weighed)
     candidates = []
-    for values in households.values_list(*HOUSEHOLD_FIELDS):
-        pk = values[0]
+    for pk, reference, town, postcode, adopters_on, foster_carers_on in households.values_list(
+        *HOUSEHOLD_FIELDS
+    ):
         candidates.append(
             Candidate(
-                *values,
+                pk=pk,
+                reference=reference,
+                town=town,
+                postcode=postcode,
+                adopter_approved_on=adopters_on,
+                foster_carer_approved_on=foster_carers_on,
                 linked_elsewhere=pk in ties.linked_elsewhere,
                 matched_elsewhere=pk in ties.matched_elsewhere,
                 linked_here=pk in ties.linked_here,
                 on_hold=pk in ties.on_hold,
                 already_placed=placed.get(pk, 0),
                 approvals=approvals.get(pk, {}),
-                district=district_of(values[3]),
+                district=district_of(postcode),
             )
         )
     centres = _centres({h.district for h in candidates} | {referral.family_time_district.upper()})
