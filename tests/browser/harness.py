@@ -134,25 +134,42 @@ def _axe_lines(violation: dict) -> list[str]:
     return lines
 
 
-def axe_check(page, *, context: str | None = None, disable_rules: tuple[str, ...] = ()) -> Findings:
+def axe_check(
+    page,
+    *,
+    context: str | None = None,
+    disable_rules: tuple[str, ...] = (),
+    only_rules: tuple[str, ...] = (),
+) -> Findings:
     """Run axe-core on the page as it is now and return its WCAG A/AA violations.
 
     `context` is an optional CSS selector to check part of the page;
-    `disable_rules` switches named axe rules off (say why where you do).
+    `disable_rules` switches named axe rules off (say why where you do);
+    `only_rules` runs just those rules (``COLOUR_RULES`` where only colours changed).
     axe is injected through the DevTools protocol, which the page's Content
     Security Policy does not block.
     """
     require(AXE_JS.is_file(), f"{AXE_JS.relative_to(REPO_ROOT)} is missing: run `npm ci`")
     if not page.evaluate("() => typeof window.axe === 'object'"):
         page.evaluate(_axe_source())
+    run_only = (
+        {"type": "rule", "values": list(only_rules)}
+        if only_rules
+        else {"type": "tag", "values": WCAG_TAGS}
+    )
     options = {
-        "runOnly": {"type": "tag", "values": WCAG_TAGS},
+        "runOnly": run_only,
         "resultTypes": ["violations"],
         "rules": {rule: {"enabled": False} for rule in disable_rules},
     }
     violations = page.evaluate(_AXE_RUN, [context, options])
     return Findings(f"axe violations on {page.url}", violations, _axe_lines)
 
+
+# The axe rules whose outcome depends on colour alone: text contrast (1.4.3) and links
+# told from the text around them (1.4.1). Every other rule reads the markup, the names
+# and the layout, which a change of colours leaves as they were.
+COLOUR_RULES = ("color-contrast", "link-in-text-block")
 
 _axe_cache: dict[str, str] = {}
 
