@@ -96,6 +96,34 @@ def _broker_tried_afresh(monkeypatch):
     monkeypatch.setattr(queueing, "_retry_at", 0.0)
 
 
+@pytest.fixture(scope="module")
+def seeded_demo(django_db_setup, django_db_blocker, tmp_path_factory):
+    """``seed_demo`` run twice (it must be idempotent) once for a whole module, in a
+    transaction rolled back after the module's last test. Each test of the module runs
+    in a savepoint inside it (``pytestmark = pytest.mark.django_db``), so what one test
+    changes the next does not see. Seeding takes a quarter of a minute, so a module that
+    only reads the demo seeds it once rather than once a test."""
+    import io
+
+    from django.core.management import call_command
+    from django.db import transaction
+
+    folder = tmp_path_factory.mktemp("demo")
+    seeding = override_settings(
+        DEBUG=True,
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        MEDIA_ROOT=folder / "media",
+        PRIVATE_STORAGE_ROOT=folder / "private",
+        PDF_CACHE_DIR=folder / "media" / "cache" / "pdf",
+    )
+    with django_db_blocker.unblock(), transaction.atomic():
+        with seeding:
+            call_command("seed_demo", stdout=io.StringIO())
+            call_command("seed_demo", stdout=io.StringIO())
+        yield
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
 def make_staff(db):
     """Create a staff member in the given roles, with a verified email and MFA set up."""

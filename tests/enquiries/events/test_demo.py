@@ -1,17 +1,12 @@
-import io
-
 import pytest
-from django.core.management import call_command
 
 from enquiries.models import InformationEvent
 
-pytestmark = pytest.mark.django_db
+# seed_demo run twice (idempotent) once for the module: each test reads it.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seeded_demo")]
 
 
-def test_seed_demo_adds_upcoming_online_and_in_person_events_one_nearly_full(settings):
-    settings.DEBUG = True
-    call_command("seed_demo", stdout=io.StringIO())
-    call_command("seed_demo", stdout=io.StringIO())  # idempotent
+def test_seed_demo_adds_upcoming_online_and_in_person_events_one_nearly_full():
     from enquiries.demo import TODAY_TITLE
     from enquiries.selectors.events import events_upcoming
 
@@ -25,16 +20,13 @@ def test_seed_demo_adds_upcoming_online_and_in_person_events_one_nearly_full(set
     assert training.title == "Preparation training, day 1" and training not in events
 
 
-def test_seed_demo_has_an_event_today_with_people_booked_ready_for_check_in(settings):
+def test_seed_demo_has_an_event_today_with_people_booked_ready_for_check_in():
     from django.utils import timezone
 
     from enquiries.demo import TODAY_TITLE
     from enquiries.models import Booking
     from enquiries.services import events as services
 
-    settings.DEBUG = True
-    call_command("seed_demo", stdout=io.StringIO())
-    call_command("seed_demo", stdout=io.StringIO())  # idempotent
     (today,) = InformationEvent.objects.filter(
         title=TODAY_TITLE, starts_at__date=timezone.localdate()
     )
@@ -43,9 +35,7 @@ def test_seed_demo_has_an_event_today_with_people_booked_ready_for_check_in(sett
     assert services.booking_mark_attended(booking=booked[0]).status == Booking.Status.ATTENDED
 
 
-def test_seed_demo_offers_a_talk_with_an_experienced_ep_carer(settings):
-    settings.DEBUG = True
-    call_command("seed_demo", stdout=io.StringIO())
+def test_seed_demo_offers_a_talk_with_an_experienced_ep_carer():
     talk = InformationEvent.objects.get(topic=InformationEvent.Topic.CARER_TALK)
     assert talk.title == "Talk with an experienced EP carer"
     assert "carer who has looked after a baby through Early Permanence" in talk.description
