@@ -1,6 +1,5 @@
 import contextlib
 import copy
-import itertools
 import os
 import tempfile
 from pathlib import Path
@@ -22,48 +21,6 @@ from tests.requirements import require
 
 # The one team every social worker and team manager a test makes joins (``make_staff``).
 TEST_TEAM = "Test team"
-
-
-# The longest tests, with roughly how long one of them takes on two cores under load (in
-# seconds): the staff walk's four parts, the migration walks, the query budgets over two
-# histories, the case pages, `make run` itself, the access table. make test's processes
-# are first given the collection in equal runs of tests, and a free process later takes
-# the back half of a busy one's queue; a long test left near the end of a queue runs
-# alone at the end while the others wait. So each process's run starts with its share of
-# the long tests (the longest to the least loaded), and the short tests fill in after.
-LONGEST = {
-    "tests/browser/test_staff_pages.py": 200,
-    "tests/placements/test_migrations.py": 100,
-    "tests/test_staff_query_budgets.py": 80,
-    "tests/browser/test_case_pages.py": 30,
-    "tests/placements/test_approval_migrations.py": 45,
-    "tests/test_make_run.py": 17,
-    "tests/test_access.py": 7,
-}
-
-
-def pytest_collection_modifyitems(config, items):
-    """The long tests at the head of each process's first run of tests (see LONGEST)."""
-    processes = getattr(config, "workerinput", {}).get("workercount", 1)
-
-    def weight(item):
-        return LONGEST.get(item.nodeid.partition("::")[0], 0)
-
-    heads = [[] for _ in range(processes)]
-    loads = [0] * processes
-    for item in sorted((i for i in items if weight(i)), key=weight, reverse=True):
-        least = loads.index(min(loads))
-        heads[least].append(item)
-        loads[least] += weight(item)
-    rest = iter([item for item in items if not weight(item)])
-    ordered, left = [], len(items)
-    for n, head in enumerate(heads):
-        run = left // (processes - n)  # as pytest-xdist's worksteal first shares them out
-        left -= run
-        ordered += head + list(itertools.islice(rest, max(0, run - len(head))))
-    ordered += list(rest)
-    assert len(ordered) == len(items)
-    items[:] = ordered
 
 
 def pytest_configure(config):
