@@ -222,9 +222,14 @@ def _check_siblings_before_family_time(apps, *, sister, brother, alone, together
         .count()
         == 3
     )
-    for model in ("FamilyTimeArrangement", "FamilyTimeSession"):
+    _one_row_per_child(apps, ("FamilyTimeArrangement", "FamilyTimeSession"), children)
+
+
+def _one_row_per_child(apps, models, children):
+    """Each of ``models`` holds exactly one row for each of ``children``."""
+    for model in models:
         by_child = sorted(
-            get("placements", model)
+            apps.get_model("placements", model)
             .objects.filter(child_id__in=children)
             .values_list("child_id", flat=True)
         )
@@ -235,13 +240,7 @@ def _check_siblings_family_time(apps, *, sister, brother, alone, together, singl
     """Family time moves to the child: each arrangement a plan, sessions kept."""
     get = apps.get_model
     children = (sister, brother, alone)
-    for model in ("FamilyTimePlan", "FamilyTimeSession"):
-        by_child = sorted(
-            get("placements", model)
-            .objects.filter(child_id__in=children)
-            .values_list("child_id", flat=True)
-        )
-        assert by_child == sorted(children), model
+    _one_row_per_child(apps, ("FamilyTimePlan", "FamilyTimeSession"), children)
     plan = get("placements", "FamilyTimePlan").objects.get(child_id=alone)
     assert (plan.version, plan.weekdays, plan.supervision, plan.venue) == (
         1,
